@@ -1,0 +1,63 @@
+package organizations
+
+import "errors"
+
+// Sentinel errors. Every error the library returns for bad input or a refused operation
+// wraps exactly one of these, so callers test with errors.Is. Store implementations return
+// them too (the conformance suite in package organizationstest checks which one, and in
+// which order of precedence).
+var (
+	// ErrInvalidName: an organization name that is empty after trimming, longer than
+	// MaxNameLength runes, not valid UTF-8 or containing control characters.
+	ErrInvalidName = errors.New("organizations: invalid organization name")
+	// ErrInvalidSlug: a slug that is empty, longer than MaxSlugLength, not made of
+	// lower-case ASCII letters and digits joined by single hyphens, or shaped like a UUID.
+	ErrInvalidSlug = errors.New("organizations: invalid slug")
+	// ErrSlugTaken: an explicit slug that another organization already has.
+	ErrSlugTaken = errors.New("organizations: slug already taken")
+	// ErrInvalidUserID: an empty, over-long or non-UTF-8 UserID.
+	ErrInvalidUserID = errors.New("organizations: invalid user ID")
+	// ErrInvalidRole: a role other than RoleMember or RoleAdmin.
+	ErrInvalidRole = errors.New("organizations: invalid role")
+	// ErrInvalidJSON: Data or Settings that are not a valid JSON object.
+	ErrInvalidJSON = errors.New("organizations: invalid JSON")
+	// ErrInvalidListOptions: a negative or too large Limit, or a cursor this list did not
+	// issue.
+	ErrInvalidListOptions = errors.New("organizations: invalid list options")
+	// ErrOrganizationNotFound: no organization has this ID or slug (the nil UUID included).
+	ErrOrganizationNotFound = errors.New("organizations: organization not found")
+	// ErrAlreadyMember: the user is already a member of the organization.
+	ErrAlreadyMember = errors.New("organizations: user is already a member")
+	// ErrNotMember: the user is not a member of the organization.
+	ErrNotMember = errors.New("organizations: user is not a member")
+	// ErrOwnershipRequired: the operation would remove the owner or demote the owner below
+	// admin. Transfer ownership with ChangeOwner first.
+	ErrOwnershipRequired = errors.New("organizations: cannot remove or demote the organization owner")
+	// ErrPermissionDenied: the acting user lacks the role the operation requires.
+	ErrPermissionDenied = errors.New("organizations: permission denied")
+	// ErrInvalidEmail: an email address that is empty, over-long or not of the form
+	// local@domain after normalisation.
+	ErrInvalidEmail = errors.New("organizations: invalid email address")
+	// ErrAlreadyInvited: the email already has a pending invitation to the organization.
+	ErrAlreadyInvited = errors.New("organizations: email already has a pending invitation")
+	// ErrInvitationNotFound: no invitation matches this token or ID (a malformed or forged
+	// token included).
+	ErrInvitationNotFound = errors.New("organizations: invitation not found")
+	// ErrInvitationExpired: the invitation's expiry has passed.
+	ErrInvitationExpired = errors.New("organizations: invitation expired")
+	// ErrInvitationClosed: the invitation was already accepted (by another user), declined
+	// or revoked.
+	ErrInvitationClosed = errors.New("organizations: invitation is no longer pending")
+	// ErrInvitationEmailMismatch: an email-bound invitation used with another email.
+	ErrInvitationEmailMismatch = errors.New("organizations: invitation was sent to another email address")
+	// ErrActivationNotFound: no activation matches this token (a malformed or forged token
+	// included).
+	ErrActivationNotFound = errors.New("organizations: activation not found")
+	// ErrActivationExpired: the activation token's expiry has passed.
+	ErrActivationExpired = errors.New("organizations: activation expired")
+	// ErrActivationUsed: the activation token was already used.
+	ErrActivationUsed = errors.New("organizations: activation already used")
+	// ErrNotConfigured: the operation needs an Options field (Inviter, Registrar,
+	// Activator) that was not set.
+	ErrNotConfigured = errors.New("organizations: backend not configured")
+)

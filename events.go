@@ -1,0 +1,88 @@
+package organizations
+
+// Event is a change the Service has made. Options.Events receives one value per change,
+// exactly once, after it is stored; a failed or no-op call emits nothing. Switch on the
+// concrete type:
+//
+//	switch e := e.(type) {
+//	case organizations.UserAdded:
+//		log.Printf("%s joined %s", e.OrganizationUser.UserID, e.OrganizationUser.OrganizationID)
+//	}
+type Event interface {
+	// EventName is a stable name for logs and metrics, such as "user_added".
+	EventName() string
+}
+
+// OrganizationCreated is emitted by CreateOrganization and Register.
+type OrganizationCreated struct{ Organization Organization }
+
+// OrganizationUpdated is emitted when UpdateOrganization changed something, and for each
+// organization that Activate activated. Organization is the new state.
+type OrganizationUpdated struct{ Organization Organization }
+
+// OrganizationDeleted is emitted by DeleteOrganization. Organization is the deleted state.
+type OrganizationDeleted struct{ Organization Organization }
+
+// UserAdded is emitted when a membership is made: AddUser, GetOrAddUser when it adds, and
+// AcceptInvitation when it adds. CreateOrganization emits OrganizationCreated only; the
+// owner's first membership is part of it.
+type UserAdded struct{ OrganizationUser OrganizationUser }
+
+// UserRemoved is emitted by RemoveUser. OrganizationUser is the removed membership.
+type UserRemoved struct{ OrganizationUser OrganizationUser }
+
+// RoleChanged is emitted when a member's role changes: SetRole, and ChangeOwner when the
+// new owner was not yet an admin (before OwnerChanged).
+type RoleChanged struct{ Old, New OrganizationUser }
+
+// OwnerChanged is emitted when ownership moves. Old and New are the old and new owner's
+// memberships after the change.
+type OwnerChanged struct{ Old, New OrganizationUser }
+
+// InvitationCreated is emitted by Invite, after the Inviter sent the invitation.
+type InvitationCreated struct{ Invitation Invitation }
+
+// InvitationAccepted is emitted when an invitation moves from pending to accepted.
+type InvitationAccepted struct {
+	Invitation       Invitation
+	OrganizationUser OrganizationUser
+}
+
+// InvitationDeclined is emitted by DeclineInvitation.
+type InvitationDeclined struct{ Invitation Invitation }
+
+// InvitationRevoked is emitted by RevokeInvitation.
+type InvitationRevoked struct{ Invitation Invitation }
+
+// EventName returns "organization_created".
+func (OrganizationCreated) EventName() string { return "organization_created" }
+
+// EventName returns "organization_updated".
+func (OrganizationUpdated) EventName() string { return "organization_updated" }
+
+// EventName returns "organization_deleted".
+func (OrganizationDeleted) EventName() string { return "organization_deleted" }
+
+// EventName returns "user_added".
+func (UserAdded) EventName() string { return "user_added" }
+
+// EventName returns "user_removed".
+func (UserRemoved) EventName() string { return "user_removed" }
+
+// EventName returns "role_changed".
+func (RoleChanged) EventName() string { return "role_changed" }
+
+// EventName returns "owner_changed".
+func (OwnerChanged) EventName() string { return "owner_changed" }
+
+// EventName returns "invitation_created".
+func (InvitationCreated) EventName() string { return "invitation_created" }
+
+// EventName returns "invitation_accepted".
+func (InvitationAccepted) EventName() string { return "invitation_accepted" }
+
+// EventName returns "invitation_declined".
+func (InvitationDeclined) EventName() string { return "invitation_declined" }
+
+// EventName returns "invitation_revoked".
+func (InvitationRevoked) EventName() string { return "invitation_revoked" }

@@ -1,0 +1,226 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// UserID is the host app's key for a user: an integer, a UUID or any other string, in its
+// text form. The library never interprets it. Empty is invalid (see UserID.Valid).
+type UserID string
+
+// Role is a member's role in an organization. The type is open so that custom roles can
+// be added later; today only RoleMember and RoleAdmin are accepted, and anything else is
+// ErrInvalidRole.
+type Role string
+
+// The roles.
+const (
+	// RoleMember can see the organization and its members.
+	RoleMember Role = "member"
+	// RoleAdmin can also edit the organization, manage its members and invite people. The
+	// owner is always an admin.
+	RoleAdmin Role = "admin"
+)
+
+// Valid reports whether r is a role the library knows.
+func (r Role) Valid() bool { return r == RoleMember || r == RoleAdmin }
+
+func checkRole(r Role) error {
+	if !r.Valid() {
+		return ErrInvalidRole
+	}
+	return nil
+}
+
+// OrganizationUser is a membership: one user in one organization, with a role. A user is a
+// member of an organization at most once.
+type OrganizationUser struct {
+	ID             uuid.UUID
+	OrganizationID uuid.UUID
+	UserID         UserID
+	Role           Role
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+// IsAdmin reports whether the member has the admin role (every owner does).
+func (m OrganizationUser) IsAdmin() bool { return m.Role == RoleAdmin }
+
+// AddUser makes user a member of the organization with role and emits UserAdded.
+//
+// Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, ErrAlreadyMember, or
+// the context's error.
+func (s *Service) AddUser(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
+	m, err := s.newMembership(ctx, org, user, role)
+	if err != nil {
+		return OrganizationUser{}, err
+	}
+	if err := s.store.AddUser(ctx, m); err != nil {
+		return OrganizationUser{}, err
+	}
+	s.emit(ctx, UserAdded{OrganizationUser: m})
+	return m, nil
+}
+
+// GetOrAddUser returns user's membership of the organization, adding it with role (and
+// emitting UserAdded) if there was none; created reports which. An existing membership is
+// returned unchanged, whatever role asks for, and nothing is emitted.
+//
+// Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, or the context's
+// error.
+func (s *Service) GetOrAddUser(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, bool, error) {
+	m, err := s.newMembership(ctx, org, user, role)
+	if err != nil {
+		return OrganizationUser{}, false, err
+	}
+	got, created, err := s.store.GetOrAddUser(ctx, m)
+	if err != nil {
+		return OrganizationUser{}, false, err
+	}
+	if created {
+		s.emit(ctx, UserAdded{OrganizationUser: got})
+	}
+	return got, created, nil
+}
+
+// newMembership validates the input of AddUser and GetOrAddUser and builds the membership.
+func (s *Service) newMembership(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
+	if err := ctx.Err(); err != nil {
+		return OrganizationUser{}, err
+	}
+	if err := firstError(checkOrg(org), checkUser(user), checkRole(role)); err != nil {
+		return OrganizationUser{}, err
+	}
+	now := s.now()
+	return OrganizationUser{
+		ID: s.opts.NewID(), OrganizationID: org, UserID: user, Role: role,
+		CreatedAt: now, UpdatedAt: now,
+	}, nil
+}
+
+// RemoveUser removes user from the organization and emits UserRemoved. The owner cannot
+// be removed: transfer ownership first.
+//
+// Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, ErrOwnershipRequired,
+// or the context's error.
+func (s *Service) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) error {
+	if err := s.checkOrgUser(ctx, org, user); err != nil {
+		return err
+	}
+	m, err := s.store.RemoveUser(ctx, org, user)
+	if err != nil {
+		return err
+	}
+	s.emit(ctx, UserRemoved{OrganizationUser: m})
+	return nil
+}
+
+// SetRole sets the member's role and emits RoleChanged if it changed. The owner cannot be
+// made a plain member.
+//
+// Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, ErrNotMember,
+// ErrOwnershipRequired, or the context's error.
+func (s *Service) SetRole(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
+	if err := s.checkOrgUser(ctx, org, user); err != nil {
+		return OrganizationUser{}, err
+	}
+	if err := checkRole(role); err != nil {
+		return OrganizationUser{}, err
+	}
+	before, after, err := s.store.SetRole(ctx, org, user, role, s.now())
+	if err != nil {
+		return OrganizationUser{}, err
+	}
+	if before.Role != after.Role {
+		s.emit(ctx, RoleChanged{Old: before, New: after})
+	}
+	return after, nil
+}
+
+// OrganizationUser returns user's membership of the organization.
+//
+// Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, or the context's error.
+func (s *Service) OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
+	if err := s.checkOrgUser(ctx, org, user); err != nil {
+		return OrganizationUser{}, err
+	}
+	return s.store.OrganizationUser(ctx, org, user)
+}
+
+// Members returns one page of the organization's memberships, in the order they were made
+// (the owner's first membership leads).
+//
+// Errors: ErrOrganizationNotFound, ErrInvalidListOptions, or the context's error.
+func (s *Service) Members(ctx context.Context, org uuid.UUID, opts ListOptions) (Page[OrganizationUser], error) {
+	if err := ctx.Err(); err != nil {
+		return Page[OrganizationUser]{}, err
+	}
+	if err := checkOrg(org); err != nil {
+		return Page[OrganizationUser]{}, err
+	}
+	q, err := parseListOptions(opts)
+	if err != nil {
+		return Page[OrganizationUser]{}, err
+	}
+	ms, err := s.store.Members(ctx, org, q.after, q.limit+1)
+	if err != nil {
+		return Page[OrganizationUser]{}, err
+	}
+	return makePage(ms, q, func(m OrganizationUser) uuid.UUID { return m.ID }), nil
+}
+
+// IsMember reports whether user is a member of the organization. An unknown organization
+// or user, or an invalid UserID, gives false and no error; the only errors are the
+// store's failures and the context's.
+func (s *Service) IsMember(ctx context.Context, org uuid.UUID, user UserID) (bool, error) {
+	_, ok, err := s.membership(ctx, org, user)
+	return ok, err
+}
+
+// IsAdmin reports whether user is an admin of the organization (the owner always is). An
+// unknown organization or user gives false and no error.
+func (s *Service) IsAdmin(ctx context.Context, org uuid.UUID, user UserID) (bool, error) {
+	m, ok, err := s.membership(ctx, org, user)
+	return ok && m.IsAdmin(), err
+}
+
+// membership is OrganizationUser for the predicates: "not found" is (false, nil).
+func (s *Service) membership(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return OrganizationUser{}, false, err
+	}
+	if org == uuid.Nil || !user.Valid() {
+		return OrganizationUser{}, false, nil
+	}
+	m, err := s.store.OrganizationUser(ctx, org, user)
+	switch {
+	case err == nil:
+		return m, true, nil
+	case errors.Is(err, ErrNotMember), errors.Is(err, ErrOrganizationNotFound):
+		return OrganizationUser{}, false, nil
+	default:
+		return OrganizationUser{}, false, err
+	}
+}
+
+// checkOrgUser validates the context, organization ID and user ID shared by most calls.
+func (s *Service) checkOrgUser(ctx context.Context, org uuid.UUID, user UserID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return firstError(checkOrg(org), checkUser(user))
+}
+
+// firstError returns the first non-nil error: the precedence of validation errors.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,217 @@
+package organizations
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Organization is an account, team or group: what members belong to. Every organization
+// has exactly one owner (see Owner), who is an admin member of it.
+type Organization struct {
+	ID uuid.UUID
+	// Name is the display name: 1 to MaxNameLength runes, trimmed.
+	Name string
+	// Slug is unique across the store, URL-safe, generated from the name unless given.
+	Slug string
+	// IsActive is false for an organization created inactive, such as one made by
+	// Register and waiting for its owner's activation.
+	IsActive bool
+	// Data is the host's free JSON object (custom data); "{}" when unset.
+	Data json.RawMessage
+	// Settings is the host's free JSON object (custom settings); "{}" when unset.
+	Settings  json.RawMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// CreateOptions are the optional parts of CreateOrganization; nil means defaults.
+type CreateOptions struct {
+	// Slug, if set, is used as given (ErrInvalidSlug if malformed, ErrSlugTaken if
+	// taken); otherwise one is generated from the name and suffixed -2, -3, ... until free.
+	Slug string
+	// Inactive creates the organization with IsActive false.
+	Inactive bool
+	// Data and Settings are the initial custom data and settings (JSON objects).
+	Data, Settings json.RawMessage
+}
+
+// OrganizationUpdate lists the fields UpdateOrganization changes; a nil field is left
+// unchanged. Renaming never changes the slug: set Slug to change it.
+type OrganizationUpdate struct {
+	Name     *string
+	Slug     *string
+	IsActive *bool
+	Data     *json.RawMessage
+	Settings *json.RawMessage
+}
+
+// CreateOrganization creates an organization named name, owned by owner, who becomes its
+// first member with RoleAdmin — all in one atomic store operation, so an organization
+// never exists without its owner. It emits OrganizationCreated.
+//
+// Errors: ErrInvalidUserID, ErrInvalidName, ErrInvalidSlug, ErrSlugTaken (explicit slug
+// only), ErrInvalidJSON, or the context's error.
+func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name string, opts *CreateOptions) (Organization, error) {
+	if err := ctx.Err(); err != nil {
+		return Organization{}, err
+	}
+	if opts == nil {
+		opts = &CreateOptions{}
+	}
+	if err := checkUser(owner); err != nil {
+		return Organization{}, err
+	}
+	name, err := normalizeName(name)
+	if err != nil {
+		return Organization{}, err
+	}
+	slug, suffix := opts.Slug, false
+	if slug == "" {
+		slug, suffix = Slugify(name), true
+	} else if err := ValidSlug(slug); err != nil {
+		return Organization{}, err
+	}
+	data, err := normalizeJSON(opts.Data)
+	if err != nil {
+		return Organization{}, err
+	}
+	settings, err := normalizeJSON(opts.Settings)
+	if err != nil {
+		return Organization{}, err
+	}
+	now := s.now()
+	org := Organization{
+		ID: s.opts.NewID(), Name: name, Slug: slug, IsActive: !opts.Inactive,
+		Data: data, Settings: settings, CreatedAt: now, UpdatedAt: now,
+	}
+	member := OrganizationUser{
+		ID: s.opts.NewID(), OrganizationID: org.ID, UserID: owner, Role: RoleAdmin,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	org, err = s.store.CreateOrganization(ctx, org, member, suffix)
+	if err != nil {
+		return Organization{}, err
+	}
+	s.emit(ctx, OrganizationCreated{Organization: org})
+	return org, nil
+}
+
+// Organization returns the organization with this ID. Errors: ErrOrganizationNotFound, or
+// the context's error.
+func (s *Service) Organization(ctx context.Context, id uuid.UUID) (Organization, error) {
+	if err := ctx.Err(); err != nil {
+		return Organization{}, err
+	}
+	if err := checkOrg(id); err != nil {
+		return Organization{}, err
+	}
+	return s.store.Organization(ctx, id)
+}
+
+// OrganizationBySlug returns the organization with this slug. Errors:
+// ErrOrganizationNotFound (a malformed slug included), or the context's error.
+func (s *Service) OrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
+	if err := ctx.Err(); err != nil {
+		return Organization{}, err
+	}
+	if ValidSlug(slug) != nil {
+		return Organization{}, ErrOrganizationNotFound
+	}
+	return s.store.OrganizationBySlug(ctx, slug)
+}
+
+// UpdateOrganization changes the non-nil fields of u and returns the organization as
+// stored. It emits OrganizationUpdated if anything changed; an update that changes nothing
+// writes nothing and emits nothing.
+//
+// Errors: ErrOrganizationNotFound, ErrInvalidName, ErrInvalidSlug, ErrSlugTaken,
+// ErrInvalidJSON, or the context's error.
+func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u OrganizationUpdate) (Organization, error) {
+	if err := ctx.Err(); err != nil {
+		return Organization{}, err
+	}
+	if err := checkOrg(id); err != nil {
+		return Organization{}, err
+	}
+	var clean OrganizationUpdate
+	if u.Name != nil {
+		name, err := normalizeName(*u.Name)
+		if err != nil {
+			return Organization{}, err
+		}
+		clean.Name = &name
+	}
+	if u.Slug != nil {
+		if err := ValidSlug(*u.Slug); err != nil {
+			return Organization{}, err
+		}
+		slug := *u.Slug
+		clean.Slug = &slug
+	}
+	if u.IsActive != nil {
+		active := *u.IsActive
+		clean.IsActive = &active
+	}
+	for _, f := range []struct{ in, out **json.RawMessage }{{&u.Data, &clean.Data}, {&u.Settings, &clean.Settings}} {
+		if *f.in == nil {
+			continue
+		}
+		raw, err := normalizeJSON(**f.in)
+		if err != nil {
+			return Organization{}, err
+		}
+		*f.out = &raw
+	}
+	org, changed, err := s.store.UpdateOrganization(ctx, id, clean, s.now())
+	if err != nil {
+		return Organization{}, err
+	}
+	if changed {
+		s.emit(ctx, OrganizationUpdated{Organization: org})
+	}
+	return org, nil
+}
+
+// DeleteOrganization deletes the organization with its memberships, ownership and
+// invitations; the users and their other organizations are untouched. It emits
+// OrganizationDeleted. Errors: ErrOrganizationNotFound, or the context's error.
+func (s *Service) DeleteOrganization(ctx context.Context, id uuid.UUID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkOrg(id); err != nil {
+		return err
+	}
+	org, err := s.store.DeleteOrganization(ctx, id)
+	if err != nil {
+		return err
+	}
+	s.emit(ctx, OrganizationDeleted{Organization: org})
+	return nil
+}
+
+// OrganizationsForUser returns one page of the organizations user is a member of, active
+// and inactive (see Organization.IsActive), in the order they were created. A user with no
+// organizations gets an empty page.
+//
+// Errors: ErrInvalidUserID, ErrInvalidListOptions, or the context's error.
+func (s *Service) OrganizationsForUser(ctx context.Context, user UserID, opts ListOptions) (Page[Organization], error) {
+	if err := ctx.Err(); err != nil {
+		return Page[Organization]{}, err
+	}
+	if err := checkUser(user); err != nil {
+		return Page[Organization]{}, err
+	}
+	q, err := parseListOptions(opts)
+	if err != nil {
+		return Page[Organization]{}, err
+	}
+	orgs, err := s.store.OrganizationsForUser(ctx, user, q.after, q.limit+1)
+	if err != nil {
+		return Page[Organization]{}, err
+	}
+	return makePage(orgs, q, func(o Organization) uuid.UUID { return o.ID }), nil
+}

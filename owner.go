@@ -1,0 +1,68 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// OrganizationOwner is an organization's ownership: which membership owns it, and since
+// when. Every organization has exactly one owner, always an admin member; ownership moves
+// only by ChangeOwner.
+type OrganizationOwner struct {
+	OrganizationID   uuid.UUID
+	OrganizationUser OrganizationUser
+	// Since is when this member became the owner.
+	Since time.Time
+}
+
+// Owner returns the organization's ownership. Errors: ErrOrganizationNotFound, or the
+// context's error.
+func (s *Service) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwner, error) {
+	if err := ctx.Err(); err != nil {
+		return OrganizationOwner{}, err
+	}
+	if err := checkOrg(org); err != nil {
+		return OrganizationOwner{}, err
+	}
+	return s.store.Owner(ctx, org)
+}
+
+// IsOwner reports whether user owns the organization. An unknown organization or user
+// gives false and no error.
+func (s *Service) IsOwner(ctx context.Context, org uuid.UUID, user UserID) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	if org == uuid.Nil || !user.Valid() {
+		return false, nil
+	}
+	o, err := s.store.Owner(ctx, org)
+	if errors.Is(err, ErrOrganizationNotFound) {
+		return false, nil
+	}
+	return err == nil && o.OrganizationUser.UserID == user, err
+}
+
+// ChangeOwner transfers ownership to newOwner, who must already be a member and is made an
+// admin if they were not (emitting RoleChanged); the old owner stays an admin member. It
+// emits OwnerChanged. Transferring to the current owner succeeds, changes nothing and
+// emits nothing.
+//
+// Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, or the context's error.
+func (s *Service) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserID) error {
+	if err := s.checkOrgUser(ctx, org, newOwner); err != nil {
+		return err
+	}
+	c, err := s.store.ChangeOwner(ctx, org, newOwner, s.now())
+	if err != nil || !c.Changed {
+		return err
+	}
+	if c.NewOwnerBefore.Role != c.NewOwner.Role {
+		s.emit(ctx, RoleChanged{Old: c.NewOwnerBefore, New: c.NewOwner})
+	}
+	s.emit(ctx, OwnerChanged{Old: c.OldOwner, New: c.NewOwner})
+	return nil
+}

@@ -1,0 +1,75 @@
+package organizations
+
+import (
+	"encoding/base64"
+
+	"github.com/google/uuid"
+)
+
+// Page sizes for ListOptions.
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 1000
+)
+
+// ListOptions select one page of a list. The zero value is the first page of
+// DefaultPageSize items.
+type ListOptions struct {
+	// Limit is the most items to return: 0 means DefaultPageSize; negative or above
+	// MaxPageSize is ErrInvalidListOptions.
+	Limit int
+	// After is the Next cursor of the previous page; empty for the first page. A cursor
+	// that no list issued is ErrInvalidListOptions.
+	After string
+}
+
+// Page is one page of a list in a stable order (keyset pagination: items added or removed
+// elsewhere in the list never make a page repeat or skip an item that stayed).
+type Page[T any] struct {
+	// Items on this page, at most the Limit asked for.
+	Items []T
+	// Next is the cursor for the following page, or empty on the last page.
+	Next string
+}
+
+// pageQuery is a validated ListOptions: the store is asked for limit+1 items so that the
+// Service knows, without a second query, whether a next page exists.
+type pageQuery struct {
+	after uuid.UUID
+	limit int
+}
+
+func parseListOptions(o ListOptions) (pageQuery, error) {
+	q := pageQuery{limit: o.Limit}
+	if q.limit == 0 {
+		q.limit = DefaultPageSize
+	}
+	if q.limit < 0 || q.limit > MaxPageSize {
+		return pageQuery{}, ErrInvalidListOptions
+	}
+	if o.After != "" {
+		b, err := base64.RawURLEncoding.DecodeString(o.After)
+		if err != nil || len(b) != 16 {
+			return pageQuery{}, ErrInvalidListOptions
+		}
+		copy(q.after[:], b)
+		if q.after == uuid.Nil {
+			return pageQuery{}, ErrInvalidListOptions
+		}
+	}
+	return q, nil
+}
+
+// makePage turns the store's limit+1 items into a Page, key giving each item's ID.
+func makePage[T any](items []T, q pageQuery, key func(T) uuid.UUID) Page[T] {
+	p := Page[T]{Items: items}
+	if len(items) > q.limit {
+		p.Items = items[:q.limit]
+		last := key(p.Items[q.limit-1])
+		p.Next = base64.RawURLEncoding.EncodeToString(last[:])
+	}
+	if p.Items == nil {
+		p.Items = []T{}
+	}
+	return p
+}

@@ -1,0 +1,96 @@
+package organizations
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Options configure a Service. The zero value, and a nil *Options, mean defaults.
+type Options struct {
+	// Now returns the current time. Default time.Now. The Service converts it to UTC and
+	// truncates it to the microsecond, PostgreSQL's precision, so that every store returns
+	// the same values.
+	Now func() time.Time
+	// NewID returns a new ID for organizations, memberships, invitations and activations.
+	// Default uuid.NewV7 (time-ordered, so lists come out in creation order).
+	NewID func() uuid.UUID
+	// Events receives every event after the change it describes has been stored, on the
+	// goroutine of the call that made the change. Default: events are dropped. With a store
+	// joined to a host transaction (PostgresStore.WithTx) an event is delivered before the
+	// host commits.
+	Events func(context.Context, Event)
+
+	// Inviter sends invitation messages. Invite and ResendInvitation fail with
+	// ErrNotConfigured while it is nil.
+	Inviter Inviter
+	// InvitationTTL is how long an invitation stays acceptable. Default 7 days.
+	InvitationTTL time.Duration
+	// Registrar creates and activates the host's users for Register and Activate.
+	Registrar Registrar
+	// Activator sends activation messages for Register.
+	Activator Activator
+	// ActivationTTL is how long a sign-up activation token stays valid. Default 3 days.
+	ActivationTTL time.Duration
+}
+
+// Default durations used when Options leave them zero.
+const (
+	DefaultInvitationTTL = 7 * 24 * time.Hour
+	DefaultActivationTTL = 3 * 24 * time.Hour
+)
+
+// Service is what host apps call: it validates input, makes IDs, slugs, timestamps and
+// tokens, calls the host's backends and emits events, and leaves every invariant to the
+// Store's atomic operations (it never checks and then acts). A Service is safe for
+// concurrent use.
+type Service struct {
+	store Store
+	opts  Options
+}
+
+// New returns a Service over store. A nil store means a new, empty MemoryStore; nil opts
+// mean defaults.
+func New(store Store, opts *Options) *Service {
+	if store == nil {
+		store = NewMemoryStore()
+	}
+	s := &Service{store: store}
+	if opts != nil {
+		s.opts = *opts
+	}
+	if s.opts.Now == nil {
+		s.opts.Now = time.Now
+	}
+	if s.opts.NewID == nil {
+		s.opts.NewID = newV7
+	}
+	if s.opts.InvitationTTL <= 0 {
+		s.opts.InvitationTTL = DefaultInvitationTTL
+	}
+	if s.opts.ActivationTTL <= 0 {
+		s.opts.ActivationTTL = DefaultActivationTTL
+	}
+	return s
+}
+
+// Store returns the store the Service runs on.
+func (s *Service) Store() Store { return s.store }
+
+// newV7 is uuid.NewV7 without the error, which only a failing crypto/rand can produce.
+func newV7() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+
+// now is the Service's clock in the one form every store keeps.
+func (s *Service) now() time.Time { return Timestamp(s.opts.Now()) }
+
+// Timestamp returns t in UTC truncated to the microsecond: the form of every time the
+// library stores. Store implementations may use it to normalise values they read back.
+func Timestamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// emit delivers e to Options.Events, if set.
+func (s *Service) emit(ctx context.Context, e Event) {
+	if s.opts.Events != nil {
+		s.opts.Events(ctx, e)
+	}
+}

@@ -1,0 +1,359 @@
+package organizations
+
+import (
+	"context"
+	"crypto/sha256"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// CreateInvitation implements Store.
+func (s *MemoryStore) CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.orgs[inv.OrganizationID]
+	if !ok {
+		return ErrOrganizationNotFound
+	}
+	if m, ok := o.members[inv.InvitedBy]; !ok || !m.IsAdmin() {
+		return ErrPermissionDenied
+	}
+	if s.pendingFor(inv.OrganizationID, inv.Email, now) != nil {
+		return ErrAlreadyInvited
+	}
+	mi := &memInvitation{inv: inv, hash: hashKey(tokenHash)}
+	mi.inv.Status = InvitationStatusPending
+	s.invitations[inv.ID] = mi
+	s.invByHash[mi.hash] = inv.ID
+	s.invByEmail[inv.Email] = insertSorted(s.invByEmail[inv.Email], inv.ID)
+	o.invites = insertSorted(o.invites, inv.ID)
+	return nil
+}
+
+// pendingFor returns the pending, unexpired invitation of email to org, if any. The
+// caller holds a lock.
+func (s *MemoryStore) pendingFor(org uuid.UUID, email string, now time.Time) *memInvitation {
+	for _, id := range s.invByEmail[email] {
+		mi := s.invitations[id]
+		if mi.inv.OrganizationID == org && mi.status(now) == InvitationStatusPending {
+			return mi
+		}
+	}
+	return nil
+}
+
+// status is the invitation's status as of now: a pending one past its expiry is expired.
+func (mi *memInvitation) status(now time.Time) InvitationStatus {
+	if mi.inv.Status == InvitationStatusPending && !now.Before(mi.inv.ExpiresAt) {
+		return InvitationStatusExpired
+	}
+	return mi.inv.Status
+}
+
+// view returns a copy of the invitation with its status as of now.
+func (mi *memInvitation) view(now time.Time) Invitation {
+	inv := mi.inv
+	inv.Status = mi.status(now)
+	return inv
+}
+
+// InvitationByTokenHash implements Store.
+func (s *MemoryStore) InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	mi := s.invitationByHash(tokenHash)
+	if mi == nil {
+		return Invitation{}, ErrInvitationNotFound
+	}
+	return mi.view(now), nil
+}
+
+// Invitation implements Store.
+func (s *MemoryStore) Invitation(ctx context.Context, id uuid.UUID, now time.Time) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	mi, ok := s.invitations[id]
+	if !ok {
+		return Invitation{}, ErrInvitationNotFound
+	}
+	return mi.view(now), nil
+}
+
+func (s *MemoryStore) invitationByHash(tokenHash []byte) *memInvitation {
+	if len(tokenHash) != sha256.Size {
+		return nil
+	}
+	id, ok := s.invByHash[hashKey(tokenHash)]
+	if !ok {
+		return nil
+	}
+	return s.invitations[id]
+}
+
+// AcceptInvitation implements Store.
+func (s *MemoryStore) AcceptInvitation(ctx context.Context, tokenHash []byte, user UserID, email string, m OrganizationUser, now time.Time) (AcceptResult, error) {
+	if err := ctx.Err(); err != nil {
+		return AcceptResult{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mi := s.invitationByHash(tokenHash)
+	if mi == nil {
+		return AcceptResult{}, ErrInvitationNotFound
+	}
+	o := s.orgs[mi.inv.OrganizationID]
+	switch mi.status(now) {
+	case InvitationStatusAccepted:
+		if cur, ok := o.members[user]; ok && mi.inv.AcceptedBy == user {
+			return AcceptResult{Invitation: mi.view(now), Membership: *cur}, nil
+		}
+		return AcceptResult{}, ErrInvitationClosed
+	case InvitationStatusDeclined, InvitationStatusRevoked:
+		return AcceptResult{}, ErrInvitationClosed
+	case InvitationStatusExpired:
+		return AcceptResult{}, ErrInvitationExpired
+	}
+	if !mi.inv.Bearer && mi.inv.Email != email {
+		return AcceptResult{}, ErrInvitationEmailMismatch
+	}
+	if mi.inv.InvitedBy == user {
+		return AcceptResult{}, ErrPermissionDenied
+	}
+	res := AcceptResult{Accepted: true}
+	if cur, ok := o.members[user]; ok {
+		res.Membership = *cur
+	} else {
+		m.OrganizationID, m.UserID, m.Role = mi.inv.OrganizationID, user, mi.inv.Role
+		s.addMember(o, m)
+		res.Membership, res.MembershipCreated = m, true
+	}
+	mi.inv.Status, mi.inv.RespondedAt, mi.inv.AcceptedBy = InvitationStatusAccepted, now, user
+	res.Invitation = mi.view(now)
+	return res, nil
+}
+
+// DeclineInvitation implements Store.
+func (s *MemoryStore) DeclineInvitation(ctx context.Context, tokenHash []byte, email string, now time.Time) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mi := s.invitationByHash(tokenHash)
+	if mi == nil {
+		return Invitation{}, ErrInvitationNotFound
+	}
+	if err := pendingError(mi.status(now)); err != nil {
+		return Invitation{}, err
+	}
+	if !mi.inv.Bearer && mi.inv.Email != email {
+		return Invitation{}, ErrInvitationEmailMismatch
+	}
+	mi.inv.Status, mi.inv.RespondedAt = InvitationStatusDeclined, now
+	return mi.view(now), nil
+}
+
+// RevokeInvitation implements Store.
+func (s *MemoryStore) RevokeInvitation(ctx context.Context, id uuid.UUID, actor UserID, now time.Time) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mi, err := s.adminInvitation(id, actor)
+	if err != nil {
+		return Invitation{}, err
+	}
+	if err := pendingError(mi.status(now)); err != nil {
+		return Invitation{}, err
+	}
+	mi.inv.Status, mi.inv.RespondedAt = InvitationStatusRevoked, now
+	return mi.view(now), nil
+}
+
+// RenewInvitation implements Store.
+func (s *MemoryStore) RenewInvitation(ctx context.Context, id uuid.UUID, actor UserID, tokenHash []byte, expiresAt, now time.Time) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mi, err := s.adminInvitation(id, actor)
+	if err != nil {
+		return Invitation{}, err
+	}
+	if mi.inv.Status != InvitationStatusPending {
+		return Invitation{}, ErrInvitationClosed
+	}
+	if other := s.pendingFor(mi.inv.OrganizationID, mi.inv.Email, now); other != nil && other != mi {
+		return Invitation{}, ErrAlreadyInvited
+	}
+	delete(s.invByHash, mi.hash)
+	mi.hash = hashKey(tokenHash)
+	s.invByHash[mi.hash] = id
+	mi.inv.ExpiresAt = expiresAt
+	return mi.view(now), nil
+}
+
+// adminInvitation finds invitation id and checks that actor is an admin of its
+// organization. The caller holds the write lock.
+func (s *MemoryStore) adminInvitation(id uuid.UUID, actor UserID) (*memInvitation, error) {
+	mi, ok := s.invitations[id]
+	if !ok {
+		return nil, ErrInvitationNotFound
+	}
+	if m, ok := s.orgs[mi.inv.OrganizationID].members[actor]; !ok || !m.IsAdmin() {
+		return nil, ErrPermissionDenied
+	}
+	return mi, nil
+}
+
+// pendingError is the error for acting on an invitation with status st: nil if pending.
+func pendingError(st InvitationStatus) error {
+	switch st {
+	case InvitationStatusPending:
+		return nil
+	case InvitationStatusExpired:
+		return ErrInvitationExpired
+	default:
+		return ErrInvitationClosed
+	}
+}
+
+// PendingInvitations implements Store.
+func (s *MemoryStore) PendingInvitations(ctx context.Context, org uuid.UUID, after uuid.UUID, limit int, now time.Time) ([]Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o, ok := s.orgs[org]
+	if !ok {
+		return nil, ErrOrganizationNotFound
+	}
+	out := []Invitation{}
+	for _, id := range pageAfter(o.invites, after, len(o.invites), func(id uuid.UUID) uuid.UUID { return id }) {
+		if len(out) == limit {
+			break
+		}
+		if mi := s.invitations[id]; mi.status(now) == InvitationStatusPending {
+			out = append(out, mi.view(now))
+		}
+	}
+	return out, nil
+}
+
+// InvitationsForEmail implements Store.
+func (s *MemoryStore) InvitationsForEmail(ctx context.Context, email string, now time.Time) ([]Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []Invitation{}
+	for _, id := range s.invByEmail[email] {
+		if mi := s.invitations[id]; mi.status(now) == InvitationStatusPending {
+			out = append(out, mi.view(now))
+		}
+	}
+	return out, nil
+}
+
+// CreateActivation implements Store.
+func (s *MemoryStore) CreateActivation(ctx context.Context, a Activation, tokenHash []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ma := &memActivation{a: a, hash: hashKey(tokenHash)}
+	s.activations[a.ID] = ma
+	s.activByHash[ma.hash] = a.ID
+	return nil
+}
+
+// ActivationByTokenHash implements Store.
+func (s *MemoryStore) ActivationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Activation, error) {
+	if err := ctx.Err(); err != nil {
+		return Activation{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	ma, err := s.usableActivation(tokenHash, now)
+	if err != nil {
+		return Activation{}, err
+	}
+	return ma.a, nil
+}
+
+// usableActivation finds an unused, unexpired activation. The caller holds a lock.
+func (s *MemoryStore) usableActivation(tokenHash []byte, now time.Time) (*memActivation, error) {
+	if len(tokenHash) != sha256.Size {
+		return nil, ErrActivationNotFound
+	}
+	id, ok := s.activByHash[hashKey(tokenHash)]
+	if !ok {
+		return nil, ErrActivationNotFound
+	}
+	ma := s.activations[id]
+	switch {
+	case !ma.a.UsedAt.IsZero():
+		return nil, ErrActivationUsed
+	case !now.Before(ma.a.ExpiresAt):
+		return nil, ErrActivationExpired
+	}
+	return ma, nil
+}
+
+// CompleteActivation implements Store.
+func (s *MemoryStore) CompleteActivation(ctx context.Context, tokenHash []byte, now time.Time) (Activation, []Organization, error) {
+	if err := ctx.Err(); err != nil {
+		return Activation{}, nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ma, err := s.usableActivation(tokenHash, now)
+	if err != nil {
+		return Activation{}, nil, err
+	}
+	ma.a.UsedAt = now
+	activated := []Organization{}
+	for _, id := range s.userOrgs[ma.a.UserID] {
+		o := s.orgs[id]
+		if o.owner == ma.a.UserID && !o.org.IsActive {
+			o.org.IsActive, o.org.UpdatedAt = true, now
+			activated = append(activated, copyOrg(o.org))
+		}
+	}
+	return ma.a, activated, nil
+}
+
+// DeleteActivation implements Store.
+func (s *MemoryStore) DeleteActivation(ctx context.Context, id uuid.UUID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ma, ok := s.activations[id]; ok {
+		delete(s.activByHash, ma.hash)
+		delete(s.activations, id)
+	}
+	return nil
+}
+
+func hashKey(h []byte) [sha256.Size]byte {
+	var k [sha256.Size]byte
+	copy(k[:], h)
+	return k
+}

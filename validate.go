@@ -1,0 +1,83 @@
+package organizations
+
+import (
+	"encoding/json"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+)
+
+// Input limits.
+const (
+	// MaxNameLength is the longest organization name, in runes, after trimming.
+	MaxNameLength = 200
+	// MaxUserIDLength is the longest UserID, in bytes.
+	MaxUserIDLength = 255
+	// MaxJSONLength is the largest Data or Settings document, in bytes.
+	MaxJSONLength = 1 << 20
+)
+
+// normalizeName trims name and checks it: ErrInvalidName unless it is 1 to MaxNameLength
+// runes of valid UTF-8 without control characters.
+func normalizeName(name string) (string, error) {
+	if !utf8.ValidString(name) {
+		return "", ErrInvalidName
+	}
+	name = strings.TrimSpace(name)
+	if name == "" || utf8.RuneCountInString(name) > MaxNameLength {
+		return "", ErrInvalidName
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return "", ErrInvalidName
+		}
+	}
+	return name, nil
+}
+
+// Valid reports whether id can name a user: non-empty, at most MaxUserIDLength bytes of
+// valid UTF-8, with no control characters.
+func (id UserID) Valid() bool {
+	if id == "" || len(id) > MaxUserIDLength || !utf8.ValidString(string(id)) {
+		return false
+	}
+	for _, r := range string(id) {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func checkUser(id UserID) error {
+	if !id.Valid() {
+		return ErrInvalidUserID
+	}
+	return nil
+}
+
+func checkOrg(id uuid.UUID) error {
+	if id == uuid.Nil {
+		return ErrOrganizationNotFound
+	}
+	return nil
+}
+
+// normalizeJSON returns raw as stored: "{}" when empty, else raw itself if it is one valid
+// JSON object of at most MaxJSONLength bytes, else ErrInvalidJSON. The result never
+// aliases the caller's slice.
+func normalizeJSON(raw json.RawMessage) (json.RawMessage, error) {
+	if len(raw) == 0 {
+		return json.RawMessage("{}"), nil
+	}
+	if len(raw) > MaxJSONLength || !json.Valid(raw) {
+		return nil, ErrInvalidJSON
+	}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil || obj == nil {
+		return nil, ErrInvalidJSON
+	}
+	return append(json.RawMessage(nil), raw...), nil
+}
