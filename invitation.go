@@ -2,6 +2,8 @@ package organizations
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -86,4 +88,289 @@ type InviteOptions struct {
 	TTL time.Duration
 	// Bearer lets any user accept, not only one with the invited email.
 	Bearer bool
+}
+
+// Invite invites email into the organization as invitedBy, who must be an admin of it,
+// and sends the invitation through Options.Inviter. The invitation is stored first and
+// then sent, so the link works as soon as it arrives; if sending fails the invitation is
+// deleted again and Invite returns the Inviter's error, leaving no pending invitation
+// behind (were the store to fail during that clean-up as well, both errors are returned
+// and the unsent invitation expires unused). InvitationCreated is emitted only once the
+// message is sent.
+//
+// The email is normalised (see NormalizeEmail). nil opts mean a RoleMember, email-bound
+// invitation that expires after Options.InvitationTTL; a zero or negative opts.TTL also
+// means Options.InvitationTTL. The returned Invitation never contains the token: only
+// the Inviter sees it.
+//
+// Errors: ErrNotConfigured (no Inviter), ErrOrganizationNotFound, ErrInvalidUserID,
+// ErrInvalidEmail, ErrInvalidRole, ErrPermissionDenied (invitedBy is not an admin),
+// ErrAlreadyInvited (email has a pending, unexpired invitation to this organization),
+// the Inviter's error, or the context's error.
+func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, email string, opts *InviteOptions) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	if s.opts.Inviter == nil {
+		return Invitation{}, ErrNotConfigured
+	}
+	if opts == nil {
+		opts = &InviteOptions{}
+	}
+	role := opts.Role
+	if role == "" {
+		role = RoleMember
+	}
+	email, emailErr := NormalizeEmail(email)
+	if err := firstError(checkOrg(org), checkUser(invitedBy), emailErr, checkRole(role)); err != nil {
+		return Invitation{}, err
+	}
+	ttl := s.opts.InvitationTTL
+	if opts.TTL > 0 {
+		ttl = opts.TTL
+	}
+	token, hash := newToken()
+	now := s.now()
+	inv := Invitation{
+		ID: s.opts.NewID(), OrganizationID: org, Email: email, Role: role,
+		InvitedBy: invitedBy, Bearer: opts.Bearer, Status: InvitationStatusPending,
+		CreatedAt: now, ExpiresAt: Timestamp(now.Add(ttl)),
+	}
+	if err := s.store.CreateInvitation(ctx, inv, hash, now); err != nil {
+		return Invitation{}, err
+	}
+	err := s.sendInvitation(ctx, inv, invitedBy, token, false)
+	if err != nil {
+		// WithoutCancel: a caller that gave up mid-send must not stop the undo.
+		if derr := s.store.DeleteInvitation(context.WithoutCancel(ctx), inv.ID); derr != nil {
+			err = errors.Join(err, derr)
+		}
+		return Invitation{}, err
+	}
+	s.emit(ctx, InvitationCreated{Invitation: inv})
+	return inv, nil
+}
+
+// sendInvitation fetches the invitation's organization for the message and hands the
+// message to the Inviter.
+func (s *Service) sendInvitation(ctx context.Context, inv Invitation, by UserID, token string, reminder bool) error {
+	org, err := s.store.Organization(ctx, inv.OrganizationID)
+	if err != nil {
+		return err
+	}
+	err = s.opts.Inviter.SendInvitation(ctx, InvitationMessage{
+		Invitation: inv, Organization: org, InvitedBy: by, Token: token, Reminder: reminder,
+	})
+	if err != nil {
+		return fmt.Errorf("organizations: sending invitation: %w", err)
+	}
+	return nil
+}
+
+// InvitationByToken returns the invitation a token belongs to, with its status as of now
+// (a pending invitation past its expiry reads InvitationStatusExpired), for the page
+// where the invitee decides. It changes nothing.
+//
+// Errors: ErrInvitationNotFound (an unknown, malformed or forged token), or the context's
+// error.
+func (s *Service) InvitationByToken(ctx context.Context, token string) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	hash, ok := parseToken(token)
+	if !ok {
+		return Invitation{}, ErrInvitationNotFound
+	}
+	return s.store.InvitationByTokenHash(ctx, hash, s.now())
+}
+
+// AcceptInvitation accepts the invitation with this token for user and returns user's
+// membership, made with the invitation's role in the same atomic step that closes the
+// invitation: both happen or neither, and of N concurrent accepts of one token exactly
+// one makes a membership.
+//
+// email is user's verified address (the host has checked it); it is normalised and must
+// match an email-bound invitation's. It may be empty for a user without a verified
+// address, who can then accept only Bearer invitations. If user is already a member the
+// invitation is still accepted and the existing membership returned unchanged. Accepting
+// again by the user who accepted returns their membership and emits nothing.
+//
+// Events, after the change: InvitationAccepted when this call accepted the invitation,
+// then UserAdded when it made the membership.
+//
+// Errors: ErrInvalidUserID, ErrInvalidEmail, ErrInvitationNotFound (an unknown,
+// malformed or forged token), ErrInvitationClosed (declined, revoked, or accepted by
+// another user), ErrInvitationExpired, ErrInvitationEmailMismatch, ErrPermissionDenied
+// (user sent the invitation), or the context's error.
+func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserID, email string) (OrganizationUser, error) {
+	if err := ctx.Err(); err != nil {
+		return OrganizationUser{}, err
+	}
+	if err := checkUser(user); err != nil {
+		return OrganizationUser{}, err
+	}
+	email, err := optionalEmail(email)
+	if err != nil {
+		return OrganizationUser{}, err
+	}
+	hash, ok := parseToken(token)
+	if !ok {
+		return OrganizationUser{}, ErrInvitationNotFound
+	}
+	now := s.now()
+	// The store sets the organization and role from the invitation.
+	m := OrganizationUser{ID: s.opts.NewID(), UserID: user, CreatedAt: now, UpdatedAt: now}
+	res, err := s.store.AcceptInvitation(ctx, hash, user, email, m, now)
+	if err != nil {
+		return OrganizationUser{}, err
+	}
+	if res.Accepted {
+		s.emit(ctx, InvitationAccepted{Invitation: res.Invitation, OrganizationUser: res.Membership})
+	}
+	if res.MembershipCreated {
+		s.emit(ctx, UserAdded{OrganizationUser: res.Membership})
+	}
+	return res.Membership, nil
+}
+
+// optionalEmail normalises a verified email that may be absent: "" stays "", which
+// matches no email-bound invitation since NormalizeEmail never returns "".
+func optionalEmail(email string) (string, error) {
+	if email == "" {
+		return "", nil
+	}
+	return NormalizeEmail(email)
+}
+
+// DeclineInvitation closes the invitation with this token as declined and emits
+// InvitationDeclined. email is the decliner's verified address, as for AcceptInvitation:
+// an email-bound invitation can be declined only by its invitee (empty email: Bearer
+// invitations only).
+//
+// Errors: ErrInvalidEmail, ErrInvitationNotFound (an unknown, malformed or forged token),
+// ErrInvitationClosed, ErrInvitationExpired, ErrInvitationEmailMismatch, or the
+// context's error.
+func (s *Service) DeclineInvitation(ctx context.Context, token string, email string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	email, err := optionalEmail(email)
+	if err != nil {
+		return err
+	}
+	hash, ok := parseToken(token)
+	if !ok {
+		return ErrInvitationNotFound
+	}
+	inv, err := s.store.DeclineInvitation(ctx, hash, email, s.now())
+	if err != nil {
+		return err
+	}
+	s.emit(ctx, InvitationDeclined{Invitation: inv})
+	return nil
+}
+
+// RevokeInvitation closes the pending invitation with this ID as revoked, so that its
+// token no longer works, and emits InvitationRevoked. actor must be an admin of the
+// invitation's organization.
+//
+// Errors: ErrInvalidUserID, ErrInvitationNotFound, ErrPermissionDenied,
+// ErrInvitationClosed (already accepted, declined or revoked), ErrInvitationExpired
+// (expired invitations need no revoking), or the context's error.
+func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor UserID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := firstError(checkInvitationID(id), checkUser(actor)); err != nil {
+		return err
+	}
+	inv, err := s.store.RevokeInvitation(ctx, id, actor, s.now())
+	if err != nil {
+		return err
+	}
+	s.emit(ctx, InvitationRevoked{Invitation: inv})
+	return nil
+}
+
+// ResendInvitation sends a pending or expired invitation again, as a reminder
+// (InvitationMessage.Reminder set, InvitedBy the actor), with a new token: the old token
+// stops working at once. The expiry restarts at now plus Options.InvitationTTL, whatever
+// TTL the invitation was first given. actor must be an admin of the invitation's
+// organization. It emits no event.
+//
+// The new token is stored before the message is sent, so if the Inviter fails the
+// invitation is left pending with a token nobody received and the old one dead; calling
+// ResendInvitation again sends a working one.
+//
+// Errors: ErrNotConfigured (no Inviter), ErrInvalidUserID, ErrInvitationNotFound,
+// ErrPermissionDenied, ErrInvitationClosed (accepted, declined or revoked),
+// ErrAlreadyInvited (the invitation had expired and the email has a newer pending one),
+// the Inviter's error, or the context's error.
+func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor UserID) (Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return Invitation{}, err
+	}
+	if s.opts.Inviter == nil {
+		return Invitation{}, ErrNotConfigured
+	}
+	if err := firstError(checkInvitationID(id), checkUser(actor)); err != nil {
+		return Invitation{}, err
+	}
+	token, hash := newToken()
+	now := s.now()
+	inv, err := s.store.RenewInvitation(ctx, id, actor, hash, Timestamp(now.Add(s.opts.InvitationTTL)), now)
+	if err != nil {
+		return Invitation{}, err
+	}
+	if err := s.sendInvitation(ctx, inv, actor, token, true); err != nil {
+		return Invitation{}, err
+	}
+	return inv, nil
+}
+
+// PendingInvitations returns one page of the organization's pending, unexpired
+// invitations, in the order they were made.
+//
+// Errors: ErrOrganizationNotFound, ErrInvalidListOptions, or the context's error.
+func (s *Service) PendingInvitations(ctx context.Context, org uuid.UUID, opts ListOptions) (Page[Invitation], error) {
+	if err := ctx.Err(); err != nil {
+		return Page[Invitation]{}, err
+	}
+	if err := checkOrg(org); err != nil {
+		return Page[Invitation]{}, err
+	}
+	q, err := parseListOptions(opts)
+	if err != nil {
+		return Page[Invitation]{}, err
+	}
+	invs, err := s.store.PendingInvitations(ctx, org, q.after, q.limit+1, s.now())
+	if err != nil {
+		return Page[Invitation]{}, err
+	}
+	return makePage(invs, q, func(i Invitation) uuid.UUID { return i.ID }), nil
+}
+
+// InvitationsForEmail returns the pending, unexpired invitations sent to email (after
+// normalisation) across all organizations, oldest first: after sign-up, a host shows
+// them to the new user. They carry no tokens: the invitee accepts through the link the
+// Inviter sent.
+//
+// Errors: ErrInvalidEmail, or the context's error.
+func (s *Service) InvitationsForEmail(ctx context.Context, email string) ([]Invitation, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	return s.store.InvitationsForEmail(ctx, email, s.now())
+}
+
+// checkInvitationID rejects the nil UUID, which no invitation has.
+func checkInvitationID(id uuid.UUID) error {
+	if id == uuid.Nil {
+		return ErrInvitationNotFound
+	}
+	return nil
 }

@@ -2,6 +2,9 @@ package organizations
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/google/uuid"
@@ -48,4 +51,134 @@ type ActivationMessage struct {
 	Organization Organization
 	// Token is the secret the user presents to Activate. It exists only in this message.
 	Token string
+}
+
+// Register signs a new person up with their first organization. It asks the Registrar
+// for an inactive user with this email, creates an inactive organization named
+// organizationName owned by that user (slug generated from the name), stores an
+// activation token valid for Options.ActivationTTL and sends it through the Activator.
+// OrganizationCreated is emitted once the message is sent. Activate completes the
+// sign-up.
+//
+// The email and name are validated before the host is called. If a step after
+// RegisterUser fails, Register undoes what the library made (the activation, then the
+// organization) and returns the error; a failed Register emits no event, in keeping with
+// the Event contract, so OrganizationDeleted is not emitted for the undone organization
+// either. The host's user stays, inactive: RegisterUser must return it again on a retry
+// (see Registrar), and the retry makes the same slug and a fresh token. Only if the store
+// also fails during that undo can something stay behind: an inactive organization and
+// an unsent activation, returned as a joined error. Each successful call creates one more
+// organization: a host guards against double submission itself.
+//
+// Errors: ErrNotConfigured (no Registrar or no Activator), ErrInvalidEmail,
+// ErrInvalidName, the Registrar's or Activator's error, ErrInvalidUserID (the Registrar
+// returned an invalid UserID), or the context's error.
+func (s *Service) Register(ctx context.Context, email, organizationName string) (Organization, error) {
+	if err := ctx.Err(); err != nil {
+		return Organization{}, err
+	}
+	if s.opts.Registrar == nil || s.opts.Activator == nil {
+		return Organization{}, ErrNotConfigured
+	}
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return Organization{}, err
+	}
+	name, err := normalizeName(organizationName)
+	if err != nil {
+		return Organization{}, err
+	}
+	user, err := s.opts.Registrar.RegisterUser(ctx, email)
+	if err != nil {
+		return Organization{}, fmt.Errorf("organizations: registering user: %w", err)
+	}
+	if !user.Valid() {
+		return Organization{}, fmt.Errorf("organizations: Registrar returned user ID %q: %w", user, ErrInvalidUserID)
+	}
+	now := s.now()
+	org := Organization{
+		ID: s.opts.NewID(), Name: name, Slug: Slugify(name), IsActive: false,
+		Data: json.RawMessage("{}"), Settings: json.RawMessage("{}"), CreatedAt: now, UpdatedAt: now,
+	}
+	owner := OrganizationUser{
+		ID: s.opts.NewID(), OrganizationID: org.ID, UserID: user, Role: RoleAdmin,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	org, err = s.store.CreateOrganization(ctx, org, owner, true)
+	if err != nil {
+		return Organization{}, err
+	}
+	token, hash := newToken()
+	a := Activation{
+		ID: s.opts.NewID(), UserID: user, Email: email,
+		CreatedAt: now, ExpiresAt: Timestamp(now.Add(s.opts.ActivationTTL)),
+	}
+	if err := s.store.CreateActivation(ctx, a, hash); err != nil {
+		return Organization{}, s.undoRegister(ctx, err, org.ID, uuid.Nil)
+	}
+	err = s.opts.Activator.SendActivation(ctx, ActivationMessage{Activation: a, Organization: org, Token: token})
+	if err != nil {
+		err = fmt.Errorf("organizations: sending activation: %w", err)
+		return Organization{}, s.undoRegister(ctx, err, org.ID, a.ID)
+	}
+	s.emit(ctx, OrganizationCreated{Organization: org})
+	return org, nil
+}
+
+// undoRegister deletes what a failed Register made (activation uuid.Nil: none yet) and
+// returns err joined with any error of the undo. It runs even if ctx is done, since a
+// caller that gave up mid-way is the usual reason to get here.
+func (s *Service) undoRegister(ctx context.Context, err error, org, activation uuid.UUID) error {
+	ctx = context.WithoutCancel(ctx)
+	if activation != uuid.Nil {
+		if derr := s.store.DeleteActivation(ctx, activation); derr != nil {
+			err = errors.Join(err, derr)
+		}
+	}
+	if _, derr := s.store.DeleteOrganization(ctx, org); derr != nil {
+		err = errors.Join(err, derr)
+	}
+	return err
+}
+
+// Activate completes a sign-up: it checks the activation token, asks the Registrar to
+// activate the user, then marks the token used and activates every inactive organization
+// the user owns, in one atomic store step. It emits OrganizationUpdated for each
+// organization it activated and returns the user.
+//
+// The host is called before the token is spent: if ActivateUser fails, Activate returns
+// its error and the same token works for a retry (ActivateUser must accept an already
+// active user, see Registrar). A token works once; of concurrent calls with one token,
+// one succeeds and the others get ErrActivationUsed.
+//
+// Errors: ErrNotConfigured (no Registrar), ErrActivationNotFound (an unknown, malformed
+// or forged token), ErrActivationUsed, ErrActivationExpired, the Registrar's error, or
+// the context's error.
+func (s *Service) Activate(ctx context.Context, token string) (UserID, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if s.opts.Registrar == nil {
+		return "", ErrNotConfigured
+	}
+	hash, ok := parseToken(token)
+	if !ok {
+		return "", ErrActivationNotFound
+	}
+	now := s.now()
+	a, err := s.store.ActivationByTokenHash(ctx, hash, now)
+	if err != nil {
+		return "", err
+	}
+	if err := s.opts.Registrar.ActivateUser(ctx, a.UserID); err != nil {
+		return "", fmt.Errorf("organizations: activating user: %w", err)
+	}
+	a, orgs, err := s.store.CompleteActivation(ctx, hash, now)
+	if err != nil {
+		return "", err
+	}
+	for _, org := range orgs {
+		s.emit(ctx, OrganizationUpdated{Organization: org})
+	}
+	return a.UserID, nil
 }

@@ -102,6 +102,10 @@ type Store interface {
 	// ErrInvitationNotFound, ErrPermissionDenied, ErrInvitationClosed, ErrAlreadyInvited
 	// (the invitation had expired and the email has a newer pending one).
 	RenewInvitation(ctx context.Context, id uuid.UUID, actor UserID, tokenHash []byte, expiresAt, now time.Time) (Invitation, error)
+	// DeleteInvitation deletes the invitation with this ID, whatever its status (used to
+	// undo an Invite whose message could not be sent, so that no pending invitation is
+	// left behind). Deleting one that does not exist is not an error.
+	DeleteInvitation(ctx context.Context, id uuid.UUID) error
 	// PendingInvitations returns up to limit pending, unexpired invitations of the
 	// organization in ascending ID order after the ID after.
 	PendingInvitations(ctx context.Context, org uuid.UUID, after uuid.UUID, limit int, now time.Time) ([]Invitation, error)

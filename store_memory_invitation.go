@@ -205,6 +205,30 @@ func (s *MemoryStore) RenewInvitation(ctx context.Context, id uuid.UUID, actor U
 	return mi.view(now), nil
 }
 
+// DeleteInvitation implements Store.
+func (s *MemoryStore) DeleteInvitation(ctx context.Context, id uuid.UUID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	mi, ok := s.invitations[id]
+	if !ok {
+		return nil
+	}
+	delete(s.invByHash, mi.hash)
+	if ids := removeSorted(s.invByEmail[mi.inv.Email], id); len(ids) > 0 {
+		s.invByEmail[mi.inv.Email] = ids
+	} else {
+		delete(s.invByEmail, mi.inv.Email)
+	}
+	if o, ok := s.orgs[mi.inv.OrganizationID]; ok {
+		o.invites = removeSorted(o.invites, id)
+	}
+	delete(s.invitations, id)
+	return nil
+}
+
 // adminInvitation finds invitation id and checks that actor is an admin of its
 // organization. The caller holds the write lock.
 func (s *MemoryStore) adminInvitation(id uuid.UUID, actor UserID) (*memInvitation, error) {

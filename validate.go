@@ -66,13 +66,15 @@ func checkOrg(id uuid.UUID) error {
 }
 
 // normalizeJSON returns raw as stored: "{}" when empty, else raw itself if it is one valid
-// JSON object of at most MaxJSONLength bytes, else ErrInvalidJSON. The result never
-// aliases the caller's slice.
+// JSON object, in valid UTF-8, of at most MaxJSONLength bytes, else ErrInvalidJSON. The
+// result never aliases the caller's slice.
 func normalizeJSON(raw json.RawMessage) (json.RawMessage, error) {
 	if len(raw) == 0 {
 		return json.RawMessage("{}"), nil
 	}
-	if len(raw) > MaxJSONLength || !json.Valid(raw) {
+	// json.Valid accepts invalid UTF-8 inside strings, which PostgreSQL's jsonb refuses:
+	// check it here so that every store accepts the same documents.
+	if len(raw) > MaxJSONLength || !utf8.Valid(raw) || !json.Valid(raw) {
 		return nil, ErrInvalidJSON
 	}
 	var obj map[string]json.RawMessage
