@@ -1,0 +1,339 @@
+package organizationstest
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
+)
+
+// Sizes of the concurrency tests: enough goroutines to collide, few enough rounds to keep
+// the suite fast on a database.
+const (
+	parallelism = 16
+	raceRounds  = 20
+)
+
+func concurrencyTests() []test {
+	return []test{
+		{"CreateSameName", testParallelCreateSameName},
+		{"CreateSameExplicitSlug", testParallelCreateSameSlug},
+		{"ChangeOwnerRacingRemoveUser", testChangeOwnerRacingRemove},
+		{"ChangeOwnerRacingDemotion", testChangeOwnerRacingDemotion},
+		{"AddUserSameUser", testParallelAddUser},
+		{"GetOrAddUserSameUser", testParallelGetOrAdd},
+		{"AcceptOneTokenManyUsers", testParallelAcceptManyUsers},
+		{"AcceptOneTokenSameUser", testParallelAcceptSameUser},
+		{"CreateInvitationSameEmail", testParallelCreateInvitation},
+		{"DeleteRacingAddUser", testDeleteRacingAddUser},
+	}
+}
+
+// parallel runs f(0..n-1) on n goroutines released together, and returns their errors. f
+// must not call t.FailNow (require): assertions belong after parallel returns.
+func parallel(n int, f func(i int) error) []error {
+	errs := make([]error, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = f(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+func testParallelCreateSameName(t *testing.T, h *harness) {
+	h.events.noVerify()
+	orgs := make([]organizations.Organization, parallelism)
+	errs := parallel(parallelism, func(i int) error {
+		var err error
+		orgs[i], err = h.svc.CreateOrganization(h.ctx, organizations.UserID(fmt.Sprintf("u%d", i)), "Same Name", nil)
+		return err
+	})
+	want := []string{"same-name"}
+	for n := 2; n <= parallelism; n++ {
+		want = append(want, fmt.Sprintf("same-name-%d", n))
+	}
+	var slugs []string
+	var orgIDs []uuid.UUID
+	var users []organizations.UserID
+	for i, err := range errs {
+		require.NoError(t, err, "every create succeeds")
+		slugs = append(slugs, orgs[i].Slug)
+		orgIDs = append(orgIDs, orgs[i].ID)
+		users = append(users, organizations.UserID(fmt.Sprintf("u%d", i)))
+		got, err := h.svc.OrganizationBySlug(h.ctx, orgs[i].Slug)
+		require.NoError(t, err)
+		require.Equal(t, orgs[i].ID, got.ID)
+	}
+	require.ElementsMatch(t, want, slugs)
+	require.Len(t, h.events.take(), parallelism)
+	h.requireInvariants(orgIDs, users)
+}
+
+func testParallelCreateSameSlug(t *testing.T, h *harness) {
+	h.events.noVerify()
+	orgs := make([]organizations.Organization, parallelism)
+	errs := parallel(parallelism, func(i int) error {
+		var err error
+		orgs[i], err = h.svc.CreateOrganization(h.ctx, organizations.UserID(fmt.Sprintf("u%d", i)), "Name",
+			&organizations.CreateOptions{Slug: "contested"})
+		return err
+	})
+	taken, ok := countErrors(errs, organizations.ErrSlugTaken)
+	require.Equal(t, 1, ok, "exactly one create gets the slug")
+	require.Equal(t, parallelism-1, taken)
+	var users []organizations.UserID
+	var winner uuid.UUID
+	for i, err := range errs {
+		u := organizations.UserID(fmt.Sprintf("u%d", i))
+		users = append(users, u)
+		if err == nil {
+			winner = orgs[i].ID
+			continue
+		}
+		h.requireNoOrgsFor(u)
+	}
+	got, err := h.svc.OrganizationBySlug(h.ctx, "contested")
+	require.NoError(t, err)
+	require.Equal(t, winner, got.ID)
+	h.requireInvariants([]uuid.UUID{winner}, users)
+}
+
+func testChangeOwnerRacingRemove(t *testing.T, h *harness) {
+	h.events.noVerify()
+	var orgIDs []uuid.UUID
+	for round := range raceRounds {
+		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
+		orgIDs = append(orgIDs, org.ID)
+		h.addUser(org.ID, "heir", organizations.RoleMember)
+		// Alternate which goroutine does what: the scheduler favours one of them.
+		change := round % 2
+		errs := parallel(2, func(i int) error {
+			if i == change {
+				return h.svc.ChangeOwner(h.ctx, org.ID, "heir")
+			}
+			return h.svc.RemoveUser(h.ctx, org.ID, "heir")
+		})
+		changeErr, removeErr := errs[change], errs[1-change]
+		owner := h.owner(org.ID).OrganizationUser.UserID
+		isMember, err := h.svc.IsMember(h.ctx, org.ID, "heir")
+		require.NoError(t, err)
+		switch {
+		case changeErr == nil:
+			// The transfer came first: the heir owns it and could not be removed.
+			require.ErrorIs(t, removeErr, organizations.ErrOwnershipRequired, "round %d", round)
+			require.Equal(t, organizations.UserID("heir"), owner, "round %d", round)
+			require.True(t, isMember, "round %d: the owner is a member", round)
+		default:
+			// The removal came first: the transfer found no member.
+			require.ErrorIs(t, changeErr, organizations.ErrNotMember, "round %d", round)
+			require.NoError(t, removeErr, "round %d", round)
+			require.Equal(t, organizations.UserID("owner"), owner, "round %d", round)
+			require.False(t, isMember, "round %d", round)
+		}
+	}
+	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "heir"})
+}
+
+func testChangeOwnerRacingDemotion(t *testing.T, h *harness) {
+	h.events.noVerify()
+	var orgIDs []uuid.UUID
+	for round := range raceRounds {
+		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
+		orgIDs = append(orgIDs, org.ID)
+		h.addUser(org.ID, "heir", organizations.RoleAdmin)
+		change := round % 2
+		errs := parallel(2, func(i int) error {
+			if i == change {
+				return h.svc.ChangeOwner(h.ctx, org.ID, "heir")
+			}
+			_, err := h.svc.SetRole(h.ctx, org.ID, "heir", organizations.RoleMember)
+			return err
+		})
+		require.NoError(t, errs[change], "round %d: the heir is a member either way", round)
+		if err := errs[1-change]; err != nil {
+			require.ErrorIs(t, err, organizations.ErrOwnershipRequired, "round %d", round)
+		}
+		// Whichever came first, the owner ends up an admin.
+		o := h.owner(org.ID).OrganizationUser
+		require.Equal(t, organizations.UserID("heir"), o.UserID, "round %d", round)
+		require.Equal(t, organizations.RoleAdmin, o.Role, "round %d", round)
+	}
+	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "heir"})
+}
+
+func testParallelAddUser(t *testing.T, h *harness) {
+	h.events.noVerify()
+	org := h.createOrg("owner", "Band", nil)
+	errs := parallel(parallelism, func(i int) error {
+		role := organizations.RoleMember
+		if i%2 == 1 {
+			role = organizations.RoleAdmin
+		}
+		_, err := h.svc.AddUser(h.ctx, org.ID, "tom", role)
+		return err
+	})
+	dup, ok := countErrors(errs, organizations.ErrAlreadyMember)
+	require.Equal(t, 1, ok, "exactly one AddUser succeeds")
+	require.Equal(t, parallelism-1, dup, "the rest are ErrAlreadyMember")
+	require.Len(t, h.members(org.ID, 0), 2)
+	require.Len(t, h.events.take(), 1, "one UserAdded")
+	h.requireInvariants([]uuid.UUID{org.ID}, []organizations.UserID{"owner", "tom"})
+}
+
+func testParallelGetOrAdd(t *testing.T, h *harness) {
+	h.events.noVerify()
+	org := h.createOrg("owner", "Band", nil)
+	got := make([]organizations.OrganizationUser, parallelism)
+	created := make([]bool, parallelism)
+	errs := parallel(parallelism, func(i int) error {
+		var err error
+		got[i], created[i], err = h.svc.GetOrAddUser(h.ctx, org.ID, "tom", organizations.RoleMember)
+		return err
+	})
+	n := 0
+	for i, err := range errs {
+		require.NoError(t, err)
+		require.Equal(t, got[0].ID, got[i].ID, "everyone gets the one membership")
+		if created[i] {
+			n++
+		}
+	}
+	require.Equal(t, 1, n, "exactly one call created it")
+	require.Len(t, h.events.take(), 1)
+	requireSameMember(t, got[0], h.member(org.ID, "tom"))
+	h.requireInvariants([]uuid.UUID{org.ID}, []organizations.UserID{"owner", "tom"})
+}
+
+func testParallelAcceptManyUsers(t *testing.T, h *harness) {
+	org := inviteFixture(h)
+	inv := h.newInvitation(org.ID, "admin", "anyone@example.com", organizations.RoleMember, true, time.Hour)
+	hash := h.invite(inv)
+	results := make([]organizations.AcceptResult, parallelism)
+	users := make([]organizations.UserID, parallelism)
+	offers := make([]organizations.OrganizationUser, parallelism)
+	for i := range users {
+		users[i] = organizations.UserID(fmt.Sprintf("u%d", i))
+		offers[i] = h.newMembership(org.ID, users[i])
+	}
+	errs := parallel(parallelism, func(i int) error {
+		var err error
+		results[i], err = h.store.AcceptInvitation(h.ctx, hash, users[i], string(users[i])+"@example.com", offers[i], h.now())
+		return err
+	})
+	closed, ok := countErrors(errs, organizations.ErrInvitationClosed)
+	require.Equal(t, 1, ok, "exactly one accept wins")
+	require.Equal(t, parallelism-1, closed, "the rest find it closed")
+	for i, err := range errs {
+		if err != nil {
+			h.requireNoOrgsFor(users[i])
+			continue
+		}
+		require.True(t, results[i].Accepted)
+		require.True(t, results[i].MembershipCreated)
+		require.Equal(t, users[i], h.invitation(inv.ID).AcceptedBy)
+		requireSameMember(t, results[i].Membership, h.member(org.ID, users[i]))
+	}
+	require.Len(t, h.members(org.ID, 0), 4, "owner, admin, member and the one winner")
+	h.requireInvariants([]uuid.UUID{org.ID}, users)
+}
+
+func testParallelAcceptSameUser(t *testing.T, h *harness) {
+	org := inviteFixture(h)
+	inv := h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, false, time.Hour)
+	hash := h.invite(inv)
+	results := make([]organizations.AcceptResult, parallelism)
+	offers := make([]organizations.OrganizationUser, parallelism)
+	for i := range offers {
+		offers[i] = h.newMembership(org.ID, "ann")
+	}
+	errs := parallel(parallelism, func(i int) error {
+		var err error
+		results[i], err = h.store.AcceptInvitation(h.ctx, hash, "ann", "ann@example.com", offers[i], h.now())
+		return err
+	})
+	accepted := 0
+	for i, err := range errs {
+		require.NoError(t, err, "a repeated accept by the same user succeeds")
+		require.Equal(t, results[0].Membership.ID, results[i].Membership.ID, "one membership for all")
+		if results[i].Accepted {
+			accepted++
+			require.True(t, results[i].MembershipCreated)
+		} else {
+			require.False(t, results[i].MembershipCreated)
+		}
+	}
+	require.Equal(t, 1, accepted, "exactly one call accepted it")
+	requireSameMember(t, results[0].Membership, h.member(org.ID, "ann"))
+	h.requireInvariants([]uuid.UUID{org.ID}, []organizations.UserID{"ann"})
+}
+
+func testParallelCreateInvitation(t *testing.T, h *harness) {
+	org := inviteFixture(h)
+	invs := make([]organizations.Invitation, parallelism)
+	hashes := make([][]byte, parallelism)
+	for i := range invs {
+		hashes[i] = h.tokenHash()
+		by := organizations.UserID("admin")
+		if i%2 == 1 {
+			by = "owner"
+		}
+		invs[i] = h.newInvitation(org.ID, by, "ann@example.com", organizations.RoleMember, false, time.Hour)
+	}
+	errs := parallel(parallelism, func(i int) error {
+		return h.store.CreateInvitation(h.ctx, invs[i], hashes[i], h.now())
+	})
+	dup, ok := countErrors(errs, organizations.ErrAlreadyInvited)
+	require.Equal(t, 1, ok, "exactly one invitation is made")
+	require.Equal(t, parallelism-1, dup)
+	pending := h.pending(org.ID)
+	require.Len(t, pending, 1)
+	for i, err := range errs {
+		if err == nil {
+			require.Equal(t, invs[i].ID, pending[0].ID)
+			continue
+		}
+		_, err := h.store.Invitation(h.ctx, invs[i].ID, h.now())
+		require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
+	}
+	forEmail, err := h.store.InvitationsForEmail(h.ctx, "ann@example.com", h.now())
+	require.NoError(t, err)
+	require.Len(t, forEmail, 1)
+}
+
+func testDeleteRacingAddUser(t *testing.T, h *harness) {
+	h.events.noVerify()
+	var orgIDs []uuid.UUID
+	for round := range raceRounds {
+		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
+		orgIDs = append(orgIDs, org.ID)
+		del := round % 2
+		errs := parallel(2, func(i int) error {
+			if i == del {
+				return h.svc.DeleteOrganization(h.ctx, org.ID)
+			}
+			_, err := h.svc.AddUser(h.ctx, org.ID, "tom", organizations.RoleMember)
+			return err
+		})
+		require.NoError(t, errs[del], "round %d", round)
+		if err := errs[1-del]; err != nil {
+			require.ErrorIs(t, err, organizations.ErrOrganizationNotFound, "round %d", round)
+		}
+		h.requireOrgGone(org.ID)
+	}
+	h.requireNoOrgsFor("tom")
+	h.requireNoOrgsFor("owner")
+	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "tom"})
+}

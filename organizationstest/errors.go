@@ -1,0 +1,256 @@
+package organizationstest
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
+)
+
+func errorTests() []test {
+	return []test{
+		{"UnknownOrganizationWins", testUnknownOrgWins},
+		{"ValidationBeforeStore", testValidationFirst},
+		{"CancelledContextService", testCancelledService},
+		{"CancelledContextStore", testCancelledStore},
+	}
+}
+
+// testUnknownOrgWins: for an organization that does not exist, every call says so, even
+// when the user is not a member (which is also true) or other checks would fail too.
+func testUnknownOrgWins(t *testing.T, h *harness) {
+	h.createOrg("chris", "Acme", nil)
+	ghost := h.id()
+	now := h.now()
+	m := organizations.OrganizationUser{
+		ID: h.id(), OrganizationID: ghost, UserID: "chris", Role: organizations.RoleAdmin, CreatedAt: now, UpdatedAt: now,
+	}
+	inv := h.newInvitation(ghost, "nobody", "ann@example.com", organizations.RoleMember, false, time.Hour)
+	_, svcSetRole := h.svc.SetRole(h.ctx, ghost, "nobody", organizations.RoleMember)
+	_, svcMember := h.svc.OrganizationUser(h.ctx, ghost, "nobody")
+	_, svcAdd := h.svc.AddUser(h.ctx, ghost, "chris", organizations.RoleMember)
+	_, svcMembers := h.svc.Members(h.ctx, ghost, organizations.ListOptions{})
+	_, storeRemove := h.store.RemoveUser(h.ctx, ghost, "nobody")
+	_, _, storeSetRole := h.store.SetRole(h.ctx, ghost, "nobody", organizations.RoleMember, now)
+	_, storeMember := h.store.OrganizationUser(h.ctx, ghost, "nobody")
+	_, storeChange := h.store.ChangeOwner(h.ctx, ghost, "nobody", now)
+	_, _, storeGetOrAdd := h.store.GetOrAddUser(h.ctx, m)
+	_, _, storeUpdate := h.store.UpdateOrganization(h.ctx, ghost, organizations.OrganizationUpdate{Slug: ptr("acme")}, now)
+	_, storeDelete := h.store.DeleteOrganization(h.ctx, ghost)
+	_, storePending := h.store.PendingInvitations(h.ctx, ghost, uuid.Nil, 10, now)
+	for name, err := range map[string]error{
+		"Service.RemoveUser":         h.svc.RemoveUser(h.ctx, ghost, "nobody"),
+		"Service.SetRole":            svcSetRole,
+		"Service.OrganizationUser":   svcMember,
+		"Service.ChangeOwner":        h.svc.ChangeOwner(h.ctx, ghost, "nobody"),
+		"Service.AddUser":            svcAdd,
+		"Service.Members":            svcMembers,
+		"Store.AddUser":              h.store.AddUser(h.ctx, m),
+		"Store.GetOrAddUser":         storeGetOrAdd,
+		"Store.RemoveUser":           storeRemove,
+		"Store.SetRole":              storeSetRole,
+		"Store.OrganizationUser":     storeMember,
+		"Store.ChangeOwner":          storeChange,
+		"Store.UpdateOrganization":   storeUpdate,
+		"Store.DeleteOrganization":   storeDelete,
+		"Store.PendingInvitations":   storePending,
+		"Store.CreateInvitation":     h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), now),
+		"Service.DeleteOrganization": h.svc.DeleteOrganization(h.ctx, ghost),
+	} {
+		require.ErrorIs(t, err, organizations.ErrOrganizationNotFound, name)
+	}
+	h.requireOrgGone(ghost)
+	require.Len(t, h.orgsFor("chris", 0), 1)
+	h.requireNoEvents()
+}
+
+// testValidationFirst: bad input is refused before the store is asked, so it gets its
+// own sentinel even when the organization does not exist either.
+func testValidationFirst(t *testing.T, h *harness) {
+	ghost := h.id()
+	_, err := h.svc.AddUser(h.ctx, ghost, "", organizations.RoleMember)
+	require.ErrorIs(t, err, organizations.ErrInvalidUserID)
+	_, err = h.svc.AddUser(h.ctx, ghost, "tom", "owner")
+	require.ErrorIs(t, err, organizations.ErrInvalidRole)
+	_, err = h.svc.SetRole(h.ctx, ghost, "tom", "owner")
+	require.ErrorIs(t, err, organizations.ErrInvalidRole)
+	_, err = h.svc.UpdateOrganization(h.ctx, ghost, organizations.OrganizationUpdate{Name: ptr("")})
+	require.ErrorIs(t, err, organizations.ErrInvalidName)
+	_, err = h.svc.UpdateOrganization(h.ctx, ghost, organizations.OrganizationUpdate{Data: ptr(json.RawMessage(`x`))})
+	require.ErrorIs(t, err, organizations.ErrInvalidJSON)
+	_, err = h.svc.Members(h.ctx, ghost, organizations.ListOptions{Limit: -1})
+	require.ErrorIs(t, err, organizations.ErrInvalidListOptions)
+	h.requireNoOrgsFor("tom")
+}
+
+// snapshot is everything the cancelled-context tests may not change.
+type snapshot struct {
+	org        organizations.Organization
+	owner      organizations.OrganizationOwner
+	members    []organizations.OrganizationUser
+	invitation organizations.Invitation
+	activation organizations.Activation
+}
+
+// cancelFixture makes an organization with a member, a pending invitation and an
+// activation, and returns the hashes of their tokens.
+func cancelFixture(t *testing.T, h *harness) (org organizations.Organization, invHash, actHash []byte, take func() snapshot) {
+	t.Helper()
+	org = h.createOrg("chris", "Acme", &organizations.CreateOptions{Inactive: true})
+	h.addUser(org.ID, "tom", organizations.RoleMember)
+	inv := h.newInvitation(org.ID, "chris", "ann@example.com", organizations.RoleMember, true, time.Hour)
+	invHash = h.invite(inv)
+	act, actHash := h.newActivation("chris", time.Hour)
+	take = func() snapshot {
+		t.Helper()
+		gotInv, err := h.store.Invitation(h.ctx, inv.ID, h.now())
+		require.NoError(t, err)
+		gotAct, err := h.store.ActivationByTokenHash(h.ctx, actHash, h.now())
+		require.NoError(t, err)
+		require.Equal(t, act.ID, gotAct.ID)
+		return snapshot{h.org(org.ID), h.owner(org.ID), h.members(org.ID, 0), gotInv, gotAct}
+	}
+	return org, invHash, actHash, take
+}
+
+func requireSameSnapshot(t *testing.T, want, got snapshot) {
+	t.Helper()
+	requireSameOrg(t, want.org, got.org)
+	requireSameOwner(t, want.owner, got.owner)
+	requireSameMembers(t, want.members, got.members)
+	requireSameInvitation(t, want.invitation, got.invitation)
+	requireSameActivation(t, want.activation, got.activation)
+}
+
+func cancelled(ctx context.Context) context.Context {
+	c, cancel := context.WithCancel(ctx)
+	cancel()
+	return c
+}
+
+func testCancelledService(t *testing.T, h *harness) {
+	org, _, _, take := cancelFixture(t, h)
+	before := take()
+	ctx, svc := cancelled(h.ctx), h.svc
+	h.clock.Advance(time.Minute)
+
+	_, e1 := svc.CreateOrganization(ctx, "chris", "Other", nil)
+	_, e2 := svc.Organization(ctx, org.ID)
+	_, e3 := svc.OrganizationBySlug(ctx, org.Slug)
+	_, e4 := svc.UpdateOrganization(ctx, org.ID, organizations.OrganizationUpdate{Name: ptr("Renamed")})
+	_, e5 := svc.OrganizationsForUser(ctx, "chris", organizations.ListOptions{})
+	_, e6 := svc.AddUser(ctx, org.ID, "kim", organizations.RoleMember)
+	_, _, e7 := svc.GetOrAddUser(ctx, org.ID, "kim", organizations.RoleMember)
+	_, e8 := svc.SetRole(ctx, org.ID, "tom", organizations.RoleAdmin)
+	_, e9 := svc.OrganizationUser(ctx, org.ID, "tom")
+	_, e10 := svc.Owner(ctx, org.ID)
+	_, e11 := svc.Members(ctx, org.ID, organizations.ListOptions{})
+	_, e12 := svc.IsMember(ctx, org.ID, "tom")
+	_, e13 := svc.IsAdmin(ctx, org.ID, "chris")
+	_, e14 := svc.IsOwner(ctx, org.ID, "chris")
+	for i, err := range []error{
+		e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14,
+		svc.RemoveUser(ctx, org.ID, "tom"),
+		svc.ChangeOwner(ctx, org.ID, "tom"),
+		svc.DeleteOrganization(ctx, org.ID),
+	} {
+		require.ErrorIs(t, err, context.Canceled, "call %d", i+1)
+	}
+	requireSameSnapshot(t, before, take())
+	h.requireNoOrgsFor("kim")
+	require.Len(t, h.orgsFor("chris", 0), 1)
+	h.requireNoEvents()
+}
+
+func testCancelledStore(t *testing.T, h *harness) {
+	org, invHash, actHash, take := cancelFixture(t, h)
+	before := take()
+	ctx, st := cancelled(h.ctx), h.store
+	h.clock.Advance(time.Minute)
+	now := h.now()
+	newOrg := organizations.Organization{
+		ID: h.id(), Name: "Other", Slug: "other", IsActive: true,
+		Data: json.RawMessage(`{}`), Settings: json.RawMessage(`{}`), CreatedAt: now, UpdatedAt: now,
+	}
+	kim := organizations.OrganizationUser{
+		ID: h.id(), OrganizationID: org.ID, UserID: "kim", Role: organizations.RoleMember, CreatedAt: now, UpdatedAt: now,
+	}
+	owner := kim
+	owner.OrganizationID, owner.Role = newOrg.ID, organizations.RoleAdmin
+	inv := h.newInvitation(org.ID, "chris", "bob@example.com", organizations.RoleMember, false, time.Hour)
+	act := organizations.Activation{ID: h.id(), UserID: "kim", Email: "kim@example.com", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	invID := before.invitation.ID
+
+	var errs []error
+	collect := func(err error) { errs = append(errs, err) }
+	_, err := st.CreateOrganization(ctx, newOrg, owner, true)
+	collect(err)
+	_, err = st.Organization(ctx, org.ID)
+	collect(err)
+	_, err = st.OrganizationBySlug(ctx, org.Slug)
+	collect(err)
+	_, _, err = st.UpdateOrganization(ctx, org.ID, organizations.OrganizationUpdate{Name: ptr("Renamed")}, now)
+	collect(err)
+	_, err = st.OrganizationsForUser(ctx, "chris", uuid.Nil, 10)
+	collect(err)
+	collect(st.AddUser(ctx, kim))
+	_, _, err = st.GetOrAddUser(ctx, kim)
+	collect(err)
+	_, err = st.RemoveUser(ctx, org.ID, "tom")
+	collect(err)
+	_, _, err = st.SetRole(ctx, org.ID, "tom", organizations.RoleAdmin, now)
+	collect(err)
+	_, err = st.OrganizationUser(ctx, org.ID, "tom")
+	collect(err)
+	_, err = st.Members(ctx, org.ID, uuid.Nil, 10)
+	collect(err)
+	_, err = st.Owner(ctx, org.ID)
+	collect(err)
+	_, err = st.ChangeOwner(ctx, org.ID, "tom", now)
+	collect(err)
+	collect(st.CreateInvitation(ctx, inv, h.tokenHash(), now))
+	_, err = st.InvitationByTokenHash(ctx, invHash, now)
+	collect(err)
+	_, err = st.Invitation(ctx, invID, now)
+	collect(err)
+	_, err = st.AcceptInvitation(ctx, invHash, "kim", "ann@example.com", kim, now)
+	collect(err)
+	_, err = st.DeclineInvitation(ctx, invHash, "ann@example.com", now)
+	collect(err)
+	_, err = st.RevokeInvitation(ctx, invID, "chris", now)
+	collect(err)
+	_, err = st.RenewInvitation(ctx, invID, "chris", h.tokenHash(), now.Add(time.Hour), now)
+	collect(err)
+	collect(st.DeleteInvitation(ctx, invID))
+	_, err = st.PendingInvitations(ctx, org.ID, uuid.Nil, 10, now)
+	collect(err)
+	_, err = st.InvitationsForEmail(ctx, "ann@example.com", now)
+	collect(err)
+	newActHash := h.tokenHash()
+	collect(st.CreateActivation(ctx, act, newActHash))
+	_, err = st.ActivationByTokenHash(ctx, actHash, now)
+	collect(err)
+	_, _, err = st.CompleteActivation(ctx, actHash, now)
+	collect(err)
+	collect(st.DeleteActivation(ctx, before.activation.ID))
+	_, err = st.DeleteOrganization(ctx, org.ID)
+	collect(err)
+
+	for i, err := range errs {
+		require.ErrorIs(t, err, context.Canceled, "store call %d", i+1)
+	}
+	requireSameSnapshot(t, before, take())
+	h.requireOrgGone(newOrg.ID)
+	h.requireNoOrgsFor("kim")
+	_, err = h.store.Invitation(h.ctx, inv.ID, now)
+	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
+	_, err = h.store.OrganizationBySlug(h.ctx, "other")
+	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
+	_, err = h.store.ActivationByTokenHash(h.ctx, newActHash, now)
+	require.ErrorIs(t, err, organizations.ErrActivationNotFound)
+}
