@@ -1,0 +1,65 @@
+package orghttp
+
+import (
+	"context"
+
+	"github.com/go-organizations/organizations"
+)
+
+// state is what a Middleware resolved for one request. It is never changed once it is in
+// a context, so handlers may read it from any goroutine.
+type state struct {
+	m *Middleware
+	// pattern is the request's ServeMux pattern when it was resolved: a Middleware
+	// resolves again once the mux has matched a route and set path values.
+	pattern string
+
+	user       organizations.UserID
+	identified bool
+
+	// named is true when a resolver named an organization, found or not.
+	named  bool
+	org    organizations.Organization
+	hasOrg bool
+
+	member   organizations.OrganizationUser
+	isMember bool
+}
+
+type stateKey struct{}
+
+func stateFrom(ctx context.Context) *state {
+	st, _ := ctx.Value(stateKey{}).(*state)
+	return st
+}
+
+// Organization returns the request's current organization, as resolved by a Middleware,
+// and whether there is one. It is the organization the request names whether or not the
+// requester belongs to it (an anonymous request may have the fallback organization, and a
+// route with only Resolve may name any organization): behind RequireMember, RequireAdmin
+// or RequireOwner the requester is a member, or a superuser.
+func Organization(ctx context.Context) (organizations.Organization, bool) {
+	if st := stateFrom(ctx); st != nil && st.hasOrg {
+		return st.org, true
+	}
+	return organizations.Organization{}, false
+}
+
+// Membership returns the requester's membership of the current organization, read from
+// the store for this request, and whether there is one. It is absent for anonymous
+// requests, outsiders and superusers who are not members.
+func Membership(ctx context.Context) (organizations.OrganizationUser, bool) {
+	if st := stateFrom(ctx); st != nil && st.isMember {
+		return st.member, true
+	}
+	return organizations.OrganizationUser{}, false
+}
+
+// User returns the requester's user ID, as Config.Identify gave it to the Middleware that
+// resolved the request, and false for an anonymous request.
+func User(ctx context.Context) (organizations.UserID, bool) {
+	if st := stateFrom(ctx); st != nil && st.identified {
+		return st.user, true
+	}
+	return "", false
+}

@@ -1,0 +1,47 @@
+// Package orghttp connects organizations to net/http: it resolves the current organization
+// of a request and the requester's membership of it, guards handlers by role, keeps the
+// current organization in a session, and maps the library's errors to HTTP statuses and
+// RFC 9457 problem responses. It is what django-organizations' mixins, views and
+// django-ar-organizations' current-organization middleware give Django sites.
+//
+// # Resolution
+//
+// A Middleware (see New) asks Config.Identify who the requester is, then asks each of
+// Config.Resolvers in order for a reference to an organization: an ID (anything shaped
+// like a UUID) or a slug (which can never be shaped like a UUID, see organizations.ValidSlug).
+// The first resolver that names one decides, and a name that matches nothing resolves to no
+// organization: a request for /orgs/typo/ never falls back to another organization. The
+// session is the one soft source: a session organization that was deleted, or that the
+// requester no longer belongs to, is cleared and resolution goes on. When nothing names an
+// organization, an identified user who belongs to exactly one gets it (and it is stored in
+// the session), and an anonymous request gets Config.Fallback, if set.
+//
+// The membership is read from the store on every request, never cached across requests, so
+// a member removed from an organization is refused on their very next request. A request
+// costs two store calls for an organization named by ID or slug (the organization and the
+// membership), one for an anonymous request with a fallback, and, when nothing names an
+// organization, one more to list the user's organizations; RequireOwner adds one to read
+// the owner.
+//
+// Path values are set by http.ServeMux when it routes a request, so apply the guards (or
+// Resolve) per route, inside the mux:
+//
+//	mux.Handle("GET /orgs/{org}/", orgs.RequireMember(showOrganization))
+//	mux.Handle("POST /orgs/{org}/edit", orgs.RequireAdmin(editOrganization))
+//	mux.Handle("POST /orgs/{org}/delete", orgs.RequireOwner(deleteOrganization))
+//
+// Handlers then read Organization, Membership and User from the request context. A
+// Middleware applied twice to one request (say around the mux and again on a route)
+// resolves again only if the mux matched a route in between (http.Request.Pattern
+// changed), so the inner one sees the path values.
+//
+// # Access
+//
+// The guards answer like this, in this order: no identity, 401 (ErrUnauthenticated); no
+// organization named and none selected, 404 (ErrNoOrganization); an unknown organization
+// or one the requester does not belong to, 404 (organizations.ErrOrganizationNotFound, the
+// same response for both, so that outsiders cannot probe which organizations exist); a
+// member without the role, 403 (organizations.ErrPermissionDenied). Inactive organizations
+// are resolved like active ones (as django-organizations' mixins do); check
+// Organization.IsActive where it matters.
+package orghttp

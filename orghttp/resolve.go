@@ -1,0 +1,160 @@
+package orghttp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/go-organizations/organizations"
+	"github.com/google/uuid"
+)
+
+// Load resolves the request's organization, membership and user (see the package
+// documentation) and returns the request with them in its context. A request this
+// Middleware already resolved, for the same ServeMux route, is returned as it is. It may
+// write the session (automatic selection, or clearing a stale session organization), so
+// call it before writing the response.
+//
+// The returned request is never nil: on error it is r. Errors: those of the store and of
+// Config.Session, or the context's error. An organization that is not found, or that the
+// requester does not belong to, is not an error here (see Authorize).
+func (m *Middleware) Load(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
+	if st := stateFrom(r.Context()); st != nil && st.m == m && st.pattern == r.Pattern {
+		return r, nil
+	}
+	st, err := m.resolve(w, r)
+	if err != nil {
+		return r, err
+	}
+	return r.WithContext(context.WithValue(r.Context(), stateKey{}, st)), nil
+}
+
+// resolve finds the request's organization and membership, then writes the session: the
+// automatic selection, or else the clearing of a stale session organization (never both,
+// so the response carries at most one Set-Cookie for the session).
+func (m *Middleware) resolve(w http.ResponseWriter, r *http.Request) (*state, error) {
+	st := &state{m: m, pattern: r.Pattern}
+	if id, ok := m.cfg.Identify(r); ok && id.Valid() {
+		st.user, st.identified = id, true
+	}
+	stale, selected, err := m.find(r.Context(), r, st)
+	switch {
+	case err != nil:
+		return nil, err
+	case selected && m.persist:
+		return st, m.cfg.Session.SetCurrentOrganization(w, r, st.org.ID)
+	case stale:
+		return st, m.cfg.Session.ClearCurrentOrganization(w, r)
+	}
+	return st, nil
+}
+
+// find fills in st. stale reports a session organization that is gone or that the
+// requester no longer belongs to: the session only remembers a choice, which must not
+// outlive the membership. selected reports an automatic selection.
+func (m *Middleware) find(ctx context.Context, r *http.Request, st *state) (stale, selected bool, err error) {
+	for _, res := range m.resolvers {
+		ref, ok := res.Resolve(r)
+		if !ok {
+			continue
+		}
+		if _, soft := res.(*sessionResolver); soft {
+			if !st.identified {
+				continue
+			}
+			found, err := m.fromSession(ctx, st, ref)
+			if err != nil || found {
+				return false, false, err
+			}
+			stale = true
+			continue
+		}
+		st.named = true
+		org, found, err := m.lookup(ctx, ref)
+		if err != nil || !found {
+			return stale, false, err
+		}
+		return stale, false, m.enter(ctx, st, org)
+	}
+	switch {
+	case st.identified && !m.cfg.NoAutoSelect:
+		selected, err = m.autoSelect(ctx, st)
+	case !st.identified && m.cfg.Fallback != "":
+		var org organizations.Organization
+		var found bool
+		org, found, err = m.lookup(ctx, m.cfg.Fallback)
+		st.org, st.hasOrg = org, found
+	}
+	return stale, selected, err
+}
+
+// fromSession resolves the session's organization for an identified requester; found is
+// false if it is gone or the requester is not a member.
+func (m *Middleware) fromSession(ctx context.Context, st *state, ref string) (found bool, err error) {
+	org, found, err := m.lookup(ctx, ref)
+	if err != nil || !found {
+		return false, err
+	}
+	member, ok, err := m.membership(ctx, org.ID, st.user)
+	if err != nil || !ok {
+		return false, err
+	}
+	st.org, st.hasOrg, st.member, st.isMember = org, true, member, true
+	return true, nil
+}
+
+// autoSelect gives an identified requester their only organization, if they have exactly
+// one, as django-ar-organizations does.
+func (m *Middleware) autoSelect(ctx context.Context, st *state) (bool, error) {
+	page, err := m.cfg.Service.OrganizationsForUser(ctx, st.user, organizations.ListOptions{Limit: 2})
+	if err != nil || len(page.Items) != 1 {
+		return false, err
+	}
+	org := page.Items[0]
+	member, ok, err := m.membership(ctx, org.ID, st.user)
+	if err != nil || !ok {
+		// Not a member any more: removed between the two calls.
+		return false, err
+	}
+	st.org, st.hasOrg, st.member, st.isMember = org, true, member, true
+	return true, nil
+}
+
+// enter makes org the request's organization and reads the requester's membership of it.
+func (m *Middleware) enter(ctx context.Context, st *state, org organizations.Organization) error {
+	st.org, st.hasOrg = org, true
+	if !st.identified {
+		return nil
+	}
+	member, ok, err := m.membership(ctx, org.ID, st.user)
+	st.member, st.isMember = member, ok
+	return err
+}
+
+// lookup finds the organization ref names: by ID if ref is shaped like a UUID (a slug
+// never is), else by slug. found is false for an unknown or malformed reference.
+func (m *Middleware) lookup(ctx context.Context, ref string) (org organizations.Organization, found bool, err error) {
+	if id, perr := uuid.Parse(ref); perr == nil {
+		org, err = m.cfg.Service.Organization(ctx, id)
+	} else {
+		org, err = m.cfg.Service.OrganizationBySlug(ctx, ref)
+	}
+	if errors.Is(err, organizations.ErrOrganizationNotFound) {
+		return organizations.Organization{}, false, nil
+	}
+	return org, err == nil, err
+}
+
+// membership reads user's membership of org; ok is false if there is none (or the
+// organization was deleted meanwhile).
+func (m *Middleware) membership(ctx context.Context, org uuid.UUID, user organizations.UserID) (organizations.OrganizationUser, bool, error) {
+	member, err := m.cfg.Service.OrganizationUser(ctx, org, user)
+	switch {
+	case err == nil:
+		return member, true, nil
+	case errors.Is(err, organizations.ErrNotMember), errors.Is(err, organizations.ErrOrganizationNotFound):
+		return organizations.OrganizationUser{}, false, nil
+	default:
+		return organizations.OrganizationUser{}, false, err
+	}
+}

@@ -1,0 +1,103 @@
+package orghttp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	"github.com/go-organizations/organizations"
+)
+
+// StatusClientClosedRequest is the status StatusCode gives a canceled context: the client
+// went away before the response (nginx's 499). Nobody receives it; it keeps client aborts
+// apart from server faults in access logs and metrics.
+const StatusClientClosedRequest = 499
+
+// statuses maps sentinels to statuses, tested in order with errors.Is.
+var statuses = []struct {
+	err    error
+	status int
+}{
+	{ErrUnauthenticated, http.StatusUnauthorized},
+
+	{ErrNoOrganization, http.StatusNotFound},
+	{organizations.ErrOrganizationNotFound, http.StatusNotFound},
+	{organizations.ErrNotMember, http.StatusNotFound},
+	{organizations.ErrInvitationNotFound, http.StatusNotFound},
+	{organizations.ErrActivationNotFound, http.StatusNotFound},
+
+	{organizations.ErrPermissionDenied, http.StatusForbidden},
+	// The token is sound; the person using it is not the one invited.
+	{organizations.ErrInvitationEmailMismatch, http.StatusForbidden},
+
+	{organizations.ErrAlreadyMember, http.StatusConflict},
+	{organizations.ErrSlugTaken, http.StatusConflict},
+	{organizations.ErrAlreadyInvited, http.StatusConflict},
+	{organizations.ErrOwnershipRequired, http.StatusConflict},
+	{organizations.ErrInvitationClosed, http.StatusConflict},
+	{organizations.ErrActivationUsed, http.StatusConflict},
+
+	{organizations.ErrInvitationExpired, http.StatusGone},
+	{organizations.ErrActivationExpired, http.StatusGone},
+
+	// A cursor or limit comes from the query string: a malformed request, not content
+	// that fails validation.
+	{organizations.ErrInvalidListOptions, http.StatusBadRequest},
+
+	{organizations.ErrInvalidName, http.StatusUnprocessableEntity},
+	{organizations.ErrInvalidSlug, http.StatusUnprocessableEntity},
+	{organizations.ErrInvalidUserID, http.StatusUnprocessableEntity},
+	{organizations.ErrInvalidRole, http.StatusUnprocessableEntity},
+	{organizations.ErrInvalidJSON, http.StatusUnprocessableEntity},
+	{organizations.ErrInvalidEmail, http.StatusUnprocessableEntity},
+
+	// The host did not set up the backend this route needs.
+	{organizations.ErrNotConfigured, http.StatusNotImplemented},
+
+	{context.Canceled, StatusClientClosedRequest},
+	// Our own deadline (a server or handler timeout) passed: retryable.
+	{context.DeadlineExceeded, http.StatusServiceUnavailable},
+}
+
+// StatusCode returns the HTTP status for err:
+//
+//   - nil: 200 OK;
+//   - ErrUnauthenticated: 401 Unauthorized;
+//   - not found (ErrNoOrganization, ErrOrganizationNotFound, ErrNotMember,
+//     ErrInvitationNotFound, ErrActivationNotFound): 404 Not Found;
+//   - ErrPermissionDenied, ErrInvitationEmailMismatch: 403 Forbidden;
+//   - conflicts with the current state (ErrAlreadyMember, ErrSlugTaken, ErrAlreadyInvited,
+//     ErrOwnershipRequired, ErrInvitationClosed, ErrActivationUsed): 409 Conflict;
+//   - ErrInvitationExpired, ErrActivationExpired: 410 Gone;
+//   - ErrInvalidListOptions: 400 Bad Request;
+//   - other invalid input (ErrInvalidName, ErrInvalidSlug, ErrInvalidUserID,
+//     ErrInvalidRole, ErrInvalidJSON, ErrInvalidEmail): 422 Unprocessable Entity;
+//   - an *http.MaxBytesError (a body over http.MaxBytesReader's limit): 413 Content Too
+//     Large (Request Entity Too Large);
+//   - ErrNotConfigured: 501 Not Implemented;
+//   - context.Canceled: StatusClientClosedRequest (499);
+//   - context.DeadlineExceeded: 503 Service Unavailable;
+//   - anything else: 500 Internal Server Error.
+//
+// Wrapped errors are matched with errors.Is; the first match in this list wins.
+func StatusCode(err error) int {
+	status, _ := classify(err)
+	return status
+}
+
+// classify returns err's status and the sentinel it matched, if any.
+func classify(err error) (int, error) {
+	if err == nil {
+		return http.StatusOK, nil
+	}
+	for _, s := range statuses {
+		if errors.Is(err, s.err) {
+			return s.status, s.err
+		}
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return http.StatusRequestEntityTooLarge, nil
+	}
+	return http.StatusInternalServerError, nil
+}

@@ -1,0 +1,135 @@
+package orghttp_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+
+	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/orghttp"
+	"github.com/stretchr/testify/require"
+)
+
+func TestStatusCode(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{orghttp.ErrUnauthenticated, 401},
+		{orghttp.ErrNoOrganization, 404},
+		{organizations.ErrOrganizationNotFound, 404},
+		{organizations.ErrNotMember, 404},
+		{organizations.ErrInvitationNotFound, 404},
+		{organizations.ErrActivationNotFound, 404},
+		{organizations.ErrPermissionDenied, 403},
+		{organizations.ErrInvitationEmailMismatch, 403},
+		{organizations.ErrAlreadyMember, 409},
+		{organizations.ErrSlugTaken, 409},
+		{organizations.ErrAlreadyInvited, 409},
+		{organizations.ErrOwnershipRequired, 409},
+		{organizations.ErrInvitationClosed, 409},
+		{organizations.ErrActivationUsed, 409},
+		{organizations.ErrInvitationExpired, 410},
+		{organizations.ErrActivationExpired, 410},
+		{organizations.ErrInvalidListOptions, 400},
+		{organizations.ErrInvalidName, 422},
+		{organizations.ErrInvalidSlug, 422},
+		{organizations.ErrInvalidUserID, 422},
+		{organizations.ErrInvalidRole, 422},
+		{organizations.ErrInvalidJSON, 422},
+		{organizations.ErrInvalidEmail, 422},
+		{organizations.ErrNotConfigured, 501},
+		{context.Canceled, orghttp.StatusClientClosedRequest},
+		{context.DeadlineExceeded, 503},
+		{&http.MaxBytesError{Limit: 10}, 413},
+		{orghttp.ErrInvalidConfig, 500},
+		{errors.New("disk on fire"), 500},
+	} {
+		require.Equal(t, c.want, orghttp.StatusCode(c.err), "%v", c.err)
+		wrapped := fmt.Errorf("handler: %w", c.err)
+		require.Equal(t, c.want, orghttp.StatusCode(wrapped), "wrapped %v", c.err)
+	}
+	require.Equal(t, 200, orghttp.StatusCode(nil))
+	require.Equal(t, 404, orghttp.StatusCode(errors.Join(errors.New("x"), organizations.ErrNotMember)))
+}
+
+// Every sentinel the organizations package declares is mapped to a 4xx or 5xx on purpose:
+// none may fall through to the generic 500 but ErrInvalidConfig-like programming errors.
+func TestStatusCodeCoversReferenceErrors(t *testing.T) {
+	for _, err := range []error{
+		organizations.ErrInvalidName, organizations.ErrInvalidSlug, organizations.ErrSlugTaken,
+		organizations.ErrInvalidUserID, organizations.ErrInvalidRole, organizations.ErrInvalidJSON,
+		organizations.ErrInvalidListOptions, organizations.ErrOrganizationNotFound,
+		organizations.ErrAlreadyMember, organizations.ErrNotMember, organizations.ErrOwnershipRequired,
+		organizations.ErrPermissionDenied, organizations.ErrInvalidEmail, organizations.ErrAlreadyInvited,
+		organizations.ErrInvitationNotFound, organizations.ErrInvitationExpired,
+		organizations.ErrInvitationClosed, organizations.ErrInvitationEmailMismatch,
+		organizations.ErrActivationNotFound, organizations.ErrActivationExpired,
+		organizations.ErrActivationUsed,
+	} {
+		require.Less(t, orghttp.StatusCode(err), 500, "%v", err)
+	}
+}
+
+func TestProblemFor(t *testing.T) {
+	p := orghttp.ProblemFor(fmt.Errorf("remove %q from org 42: %w", "bob@corp", organizations.ErrOwnershipRequired))
+	require.Equal(t, orghttp.Problem{
+		Type: "about:blank", Title: "Conflict", Status: 409,
+		Detail: "Cannot remove or demote the organization owner.",
+	}, p)
+
+	p = orghttp.ProblemFor(fmt.Errorf("query users: password=hunter2: %w", errors.New("pq: bad")))
+	require.Equal(t, orghttp.Problem{
+		Type: "about:blank", Title: "Internal Server Error", Status: 500,
+		Detail: "The server could not complete the request.",
+	}, p)
+
+	// A 5xx sentinel still gets the generic detail.
+	p = orghttp.ProblemFor(organizations.ErrNotConfigured)
+	require.Equal(t, "Not Implemented", p.Title)
+	require.Equal(t, "The server could not complete the request.", p.Detail)
+
+	p = orghttp.ProblemFor(context.Canceled)
+	require.Equal(t, "Client Closed Request", p.Title)
+	require.Equal(t, orghttp.StatusClientClosedRequest, p.Status)
+
+	p = orghttp.ProblemFor(&http.MaxBytesError{Limit: 1})
+	require.Equal(t, "Request Entity Too Large", p.Title)
+	require.Equal(t, "The request body is too large.", p.Detail)
+
+	p = orghttp.ProblemFor(orghttp.ErrUnauthenticated)
+	require.Equal(t, "Authentication required.", p.Detail)
+
+	require.Equal(t, 200, orghttp.ProblemFor(nil).Status)
+}
+
+func TestWriteProblem(t *testing.T) {
+	w := httptest.NewRecorder()
+	orghttp.WriteProblem(w, httptest.NewRequest("GET", "/x", nil), fmt.Errorf("secret: %w", organizations.ErrSlugTaken))
+	require.Equal(t, 409, w.Code)
+	require.Equal(t, "application/problem+json", w.Header().Get("Content-Type"))
+	require.Equal(t, "no-store", w.Header().Get("Cache-Control"))
+	require.Equal(t, "nosniff", w.Header().Get("X-Content-Type-Options"))
+	require.Equal(t, strconv.Itoa(w.Body.Len()), w.Header().Get("Content-Length"))
+	var raw map[string]any
+	require.NoError(t, json.Unmarshal(w.Body.Bytes(), &raw))
+	require.Equal(t, map[string]any{
+		"type": "about:blank", "title": "Conflict", "status": float64(409), "detail": "Slug already taken.",
+	}, raw)
+	require.NotContains(t, w.Body.String(), "secret")
+
+	w = httptest.NewRecorder()
+	orghttp.WriteProblem(w, httptest.NewRequest("HEAD", "/x", nil), orghttp.ErrNoOrganization)
+	require.Equal(t, 404, w.Code)
+	require.Zero(t, w.Body.Len())
+
+	w = httptest.NewRecorder()
+	orghttp.WriteProblem(w, nil, context.Canceled)
+	require.Equal(t, orghttp.StatusClientClosedRequest, w.Code)
+	require.Contains(t, w.Body.String(), `"status":499`)
+}
