@@ -1,0 +1,178 @@
+package pgtest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// watchdog keeps the write end of the pipe that is the cluster's supervisor's standard
+// input. It is never closed or collected: when the test binary exits, however it exits,
+// the kernel closes it, the supervisor reads end of file, stops the server and removes
+// its directory. No TestMain is needed.
+var watchdog *os.File
+
+// supervisor runs as the cluster's owner: it starts the server (arguments "$@"), waits
+// for its standard input to close, then stops the server fast and removes its directory.
+const supervisor = `"$@" & pid=$!
+read -r _
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+rm -rf "$PGTEST_DIR"`
+
+// startCluster starts a throwaway cluster: initdb into a temporary directory, then the
+// server listening only on a Unix socket in that directory (no TCP port, so no clash with
+// any other server), with fsync off. It returns the URL; or, if there are no binaries,
+// why not (missing); or err if they are there and fail.
+func startCluster() (url, missing string, err error) {
+	bin := findBinaries()
+	if bin == "" {
+		return "", "initdb and postgres not found in PATH nor under /usr/lib/postgresql/*/bin", nil
+	}
+	dir, err := os.MkdirTemp("", "pgt") // short: a socket path has at most 107 bytes
+	if err != nil {
+		return "", "", err
+	}
+	cred, err := owner(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", "", err
+	}
+	data := filepath.Join(dir, "data")
+	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust",
+		"-E", "UTF8", "--locale=C", "--no-sync")
+	initdb.Env = append(os.Environ(), "LC_ALL=C")
+	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	if out, err := initdb.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return "", "", fmt.Errorf("initdb: %v\n%s", err, out)
+	}
+
+	logPath := filepath.Join(dir, "server.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", "", err
+	}
+	defer logFile.Close()
+	if cred != nil {
+		if err := logFile.Chown(int(cred.Uid), int(cred.Gid)); err != nil {
+			os.RemoveAll(dir)
+			return "", "", err
+		}
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", "", err
+	}
+	defer r.Close()
+	cmd := exec.Command("/bin/sh", "-c", supervisor, "sh", filepath.Join(bin, "postgres"),
+		"-D", data, "-k", dir, "-p", "5432",
+		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
+		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB")
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "PGTEST_DIR="+dir)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = r, logFile, logFile
+	// Its own process group, so that ^C on go test reaches the supervisor only through
+	// the pipe: the server is stopped once, in order.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		os.RemoveAll(dir)
+		return "", "", err
+	}
+	watchdog = w
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+
+	url = "postgres://postgres@/postgres?host=" + dir + "&port=5432&sslmode=disable"
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		conn, err := pgx.Connect(ctx, url)
+		if err == nil {
+			err = conn.Ping(ctx)
+			conn.Close(ctx)
+		}
+		cancel()
+		if err == nil {
+			return url, "", nil
+		}
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(logPath)
+			return "", "", fmt.Errorf("postgres exited at start:\n%s", log)
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(logPath)
+			return "", "", fmt.Errorf("postgres not ready after 60s: %v\n%s", err, log)
+		}
+	}
+}
+
+// owner makes dir belong to the user the cluster runs as, and returns that user's
+// credential: the postgres user when running as root (initdb refuses root), else nil
+// (the current user).
+func owner(dir string) (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, errors.New("running as root, and there is no postgres user to run initdb as")
+	}
+	uid, err := strconv.ParseUint(u.Uid, 10, 32)
+	if err != nil {
+		return nil, err
+	}
+	gid, err := strconv.ParseUint(u.Gid, 10, 32)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Chown(dir, int(uid), int(gid)); err != nil {
+		return nil, err
+	}
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+// findBinaries returns the directory holding initdb and postgres: from PATH, else the
+// newest Debian-style /usr/lib/postgresql/N/bin, else "".
+func findBinaries() string {
+	if p, err := exec.LookPath("initdb"); err == nil {
+		dir := filepath.Dir(p)
+		if _, err := os.Stat(filepath.Join(dir, "postgres")); err == nil {
+			return dir
+		}
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	slices.SortFunc(dirs, func(a, b string) int { return version(b) - version(a) })
+	for _, dir := range dirs {
+		_, e1 := os.Stat(filepath.Join(dir, "initdb"))
+		_, e2 := os.Stat(filepath.Join(dir, "postgres"))
+		if e1 == nil && e2 == nil {
+			return dir
+		}
+	}
+	return ""
+}
+
+// version is N of /usr/lib/postgresql/N/bin (0 if not a number).
+func version(binDir string) int {
+	n, _ := strconv.Atoi(strings.Split(filepath.Base(filepath.Dir(binDir)), ".")[0])
+	return n
+}

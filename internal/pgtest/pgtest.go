@@ -1,0 +1,163 @@
+// Package pgtest gives tests a PostgreSQL database: the server named by
+// ORGANIZATIONS_TEST_DATABASE_URL if set, otherwise a throwaway cluster started once per
+// test binary with the PostgreSQL binaries found on the machine. Without either, tests
+// that ask for it skip, except under CI=true, where they fail: CI must not pass by
+// running nothing.
+//
+// Each test gets its own schema (Schema), dropped when the test passes and kept for
+// inspection when it fails, so tests run in parallel on one database without seeing each
+// other.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// EnvURL names the environment variable that points the tests at an existing server, as a
+// connection URL such as postgres://postgres@127.0.0.1:5432/test?sslmode=disable.
+const EnvURL = "ORGANIZATIONS_TEST_DATABASE_URL"
+
+var server struct {
+	once    sync.Once
+	url     string
+	err     error  // the server should be there but could not be reached or started
+	missing string // why there is no server at all
+}
+
+// URL returns the connection URL of the test server, starting a throwaway cluster on the
+// first call if ORGANIZATIONS_TEST_DATABASE_URL is not set. It skips the test when no
+// PostgreSQL can be had (fails under CI=true), and fails it when one should be there but
+// does not work.
+func URL(t testing.TB) string {
+	t.Helper()
+	server.once.Do(func() {
+		if u := os.Getenv(EnvURL); u != "" {
+			server.url = u
+			return
+		}
+		server.url, server.missing, server.err = startCluster()
+	})
+	fatal, skip := verdict(server.url, server.missing, server.err, os.Getenv("CI") == "true")
+	switch {
+	case fatal != "":
+		t.Fatal(fatal)
+	case skip != "":
+		t.Skip(skip)
+	}
+	return server.url
+}
+
+// verdict decides what a test that needs the server does: fail (fatal), skip, or run
+// (both empty).
+func verdict(url, missing string, err error, ci bool) (fatal, skip string) {
+	switch {
+	case err != nil:
+		return "pgtest: " + err.Error(), ""
+	case url != "":
+		return "", ""
+	case ci:
+		return "pgtest: no PostgreSQL under CI=true: " + missing, ""
+	}
+	return "", "pgtest: no PostgreSQL (set " + EnvURL + ", or install the server binaries): " + missing
+}
+
+// Pool returns a new pool to the test server, closed when the test ends. configure, if
+// not nil, adjusts its configuration first (exec mode, tracer, pool size).
+func Pool(t testing.TB, configure func(*pgxpool.Config)) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(URL(t))
+	if err != nil {
+		t.Fatalf("pgtest: parse %s: %v", EnvURL, err)
+	}
+	if configure != nil {
+		configure(cfg)
+	}
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("pgtest: connect: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// Schema creates a fresh, empty schema named after the test and returns its name and a
+// new pool (see Pool). The schema is dropped when the test ends, unless it failed.
+func Schema(t testing.TB) (string, *pgxpool.Pool) {
+	t.Helper()
+	return SchemaWith(t, nil)
+}
+
+// SchemaWith is Schema with a pool configured by configure (see Pool).
+func SchemaWith(t testing.TB, configure func(*pgxpool.Config)) (string, *pgxpool.Pool) {
+	t.Helper()
+	pool := Pool(t, configure)
+	name := NewSchema(t)
+	return name, pool
+}
+
+// NewSchema creates a fresh, empty schema named after the test and returns its name. The
+// schema is dropped when the test ends, unless it failed.
+func NewSchema(t testing.TB) string {
+	t.Helper()
+	name := schemaName(t.Name())
+	url := URL(t)
+	if err := runSQL(url, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize()); err != nil {
+		t.Fatalf("pgtest: create schema %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("pgtest: kept schema %s of the failed test", name)
+			return
+		}
+		if err := runSQL(url, "DROP SCHEMA "+pgx.Identifier{name}.Sanitize()+" CASCADE"); err != nil {
+			t.Errorf("pgtest: drop schema %s: %v", name, err)
+		}
+	})
+	return name
+}
+
+// runSQL runs one statement on a connection of its own: cleanups run after the test's
+// pools and contexts are gone.
+func runSQL(url, sql string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// schemaName makes a valid, unique schema name from a test name: "t_", the name in lower
+// case with anything else than letters and digits made "_", cut short, and a random
+// suffix.
+func schemaName(test string) string {
+	var b strings.Builder
+	b.WriteString("t_")
+	for _, r := range strings.ToLower(test) {
+		if b.Len() >= 44 {
+			break
+		}
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		} else if !strings.HasSuffix(b.String(), "_") {
+			b.WriteByte('_')
+		}
+	}
+	suffix := make([]byte, 6)
+	_, _ = rand.Read(suffix)
+	b.WriteString("_" + hex.EncodeToString(suffix))
+	return b.String()
+}

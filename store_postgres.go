@@ -1,0 +1,112 @@
+package organizations
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ErrInvalidSchema: a PostgresOptions.Schema that is not a plain lower-case PostgreSQL
+// identifier (see PostgresOptions).
+var ErrInvalidSchema = errors.New("organizations: invalid PostgreSQL schema name")
+
+// DBTX runs queries: *pgxpool.Pool, *pgx.Conn and pgx.Tx all satisfy it, as does any
+// wrapper of them (the same shape as sqlc's DBTX).
+type DBTX interface {
+	Exec(ctx context.Context, sql string, arguments ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// PostgresOptions configure a PostgresStore; a nil *PostgresOptions means defaults.
+type PostgresOptions struct {
+	// Schema is the PostgreSQL schema that holds the store's tables; empty means "public".
+	// It must be 1 to 63 lower-case ASCII letters, digits and underscores, not starting
+	// with a digit or "pg_". Two stores in two schemas of one database are independent.
+	Schema string
+}
+
+// PostgresStore is a Store kept in PostgreSQL through pgx. Every operation is one SQL
+// statement (one round trip) in the common case, so it is atomic on its own under READ
+// COMMITTED, and the invariants (one owner who is an admin member, one membership per
+// user, unique slugs, one pending invitation per email) are held by the schema itself,
+// so a host's own SQL cannot break them either. Create the tables with Migrate, or with
+// your own migration tool from Migrations.
+//
+// A PostgresStore is safe for concurrent use when its DBTX is (a *pgxpool.Pool is; a
+// *pgx.Conn or pgx.Tx is not).
+type PostgresStore struct {
+	db     DBTX
+	schema string
+	ident  string   // schema, quoted
+	sql    []string // the statements, indexed by the q* constants, with ident filled in
+}
+
+var _ Store = (*PostgresStore)(nil)
+
+// schemaPattern is deliberately stricter than PostgreSQL: a name that never needs quoting
+// reads the same in psql, in logs and in a host's own SQL.
+var schemaPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+
+// schemaPlaceholder stands for the quoted schema in the statements of this package. It is
+// replaced once, at construction, in constant SQL text: no input is ever spliced into SQL.
+const schemaPlaceholder = "{{schema}}"
+
+// NewPostgresStore returns a store on db (a *pgxpool.Pool, *pgx.Conn, pgx.Tx or anything
+// that runs queries like them) using the tables in opts.Schema. It does not touch the
+// database: call Migrate to create or update the tables. Errors: ErrInvalidSchema, or an
+// error if db is nil.
+func NewPostgresStore(db DBTX, opts *PostgresOptions) (*PostgresStore, error) {
+	if db == nil {
+		return nil, errors.New("organizations: NewPostgresStore needs a database (DBTX)")
+	}
+	schema := "public"
+	if opts != nil && opts.Schema != "" {
+		schema = opts.Schema
+	}
+	if !schemaPattern.MatchString(schema) || strings.HasPrefix(schema, "pg_") {
+		return nil, fmt.Errorf("%w: %q", ErrInvalidSchema, schema)
+	}
+	ident := pgx.Identifier{schema}.Sanitize()
+	stmts := make([]string, len(pgStatements))
+	for i, q := range pgStatements {
+		stmts[i] = strings.ReplaceAll(q, schemaPlaceholder, ident)
+	}
+	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts}, nil
+}
+
+// Schema returns the PostgreSQL schema that holds the store's tables.
+func (s *PostgresStore) Schema() string { return s.schema }
+
+// WithTx returns a store on the same schema whose calls run in the host's transaction
+// tx, so that a host can create its own rows and, say, an organization atomically. The
+// store's invariants still hold inside tx; nothing is visible to others, and Events are
+// delivered, before the host commits.
+func (s *PostgresStore) WithTx(tx pgx.Tx) *PostgresStore {
+	c := *s
+	c.db = tx
+	return &c
+}
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations returns the store's schema migrations: forward-only, plain SQL files named
+// NNNN_name.up.sql, to be applied in order. They use unqualified table names, so they
+// create the tables in the first schema of the search_path; each file starts with a
+// "-- +goose Up" line, so goose, golang-migrate and atlas can run them as they are. Hosts
+// that use Migrate do not need them.
+func Migrations() fs.FS {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		panic(err) // the directory is embedded at build time: unreachable
+	}
+	return sub
+}

@@ -1,0 +1,124 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+const sqlCreateActivation = `
+INSERT INTO {{schema}}.activations (id, user_id, email, token_hash, created_at, expires_at, used_at)
+VALUES ($1::uuid, $2::text, $3::text, $4::bytea, $5::timestamptz, $6::timestamptz, $7::timestamptz)`
+
+// CreateActivation implements Store.
+func (s *PostgresStore) CreateActivation(ctx context.Context, a Activation, tokenHash []byte) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err := s.db.Exec(ctx, s.sql[qCreateActivation],
+		a.ID, string(a.UserID), a.Email, tokenHash, a.CreatedAt, a.ExpiresAt, pgNullTime(a.UsedAt))
+	return pgError(ctx, err)
+}
+
+const sqlActivationByHash = `SELECT ` + actCols + ` FROM {{schema}}.activations a WHERE a.token_hash = $1::bytea`
+
+// ActivationByTokenHash implements Store.
+func (s *PostgresStore) ActivationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Activation, error) {
+	if err := ctx.Err(); err != nil {
+		return Activation{}, err
+	}
+	var r activationRow
+	err := s.db.QueryRow(ctx, s.sql[qActivationByHash], tokenHash).Scan(r.dest()...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Activation{}, ErrActivationNotFound
+	}
+	if err != nil {
+		return Activation{}, pgError(ctx, err)
+	}
+	a := r.value()
+	if err := activationError(a, now); err != nil {
+		return Activation{}, err
+	}
+	return a, nil
+}
+
+// activationError is the error for using a: nil if it is unused and unexpired as of now.
+func activationError(a Activation, now time.Time) error {
+	switch {
+	case !a.UsedAt.IsZero():
+		return ErrActivationUsed
+	case !now.Before(a.ExpiresAt):
+		return ErrActivationExpired
+	}
+	return nil
+}
+
+// sqlCompleteActivation locks the activation, marks it used if it is usable, and
+// activates the inactive organizations its user owns (found through the user's
+// memberships, memberships_user_organization_idx). One row per activated organization,
+// or one with NULLs for none; no row's activation columns NULL means no activation.
+const sqlCompleteActivation = `
+WITH a AS (
+	SELECT ` + actCols + ` FROM {{schema}}.activations a WHERE a.token_hash = $1::bytea FOR UPDATE
+), ok AS (
+	SELECT a.id, a.user_id FROM a WHERE a.used_at IS NULL AND a.expires_at > $2::timestamptz
+), used AS (
+	UPDATE {{schema}}.activations AS x SET used_at = $2::timestamptz FROM ok WHERE x.id = ok.id RETURNING x.id
+), act AS (
+	UPDATE {{schema}}.organizations AS o SET is_active = true, updated_at = $2::timestamptz
+	FROM ok, {{schema}}.memberships m
+	WHERE m.user_id = ok.user_id AND o.id = m.organization_id AND o.owner_id = ok.user_id AND NOT o.is_active
+	RETURNING ` + orgCols + `
+)
+SELECT ` + actCols + `, EXISTS (SELECT 1 FROM used), ` + orgCols + `
+FROM (SELECT 1) AS one LEFT JOIN a ON true LEFT JOIN act AS o ON true
+ORDER BY o.id`
+
+// CompleteActivation implements Store.
+func (s *PostgresStore) CompleteActivation(ctx context.Context, tokenHash []byte, now time.Time) (Activation, []Organization, error) {
+	if err := ctx.Err(); err != nil {
+		return Activation{}, nil, err
+	}
+	rows, err := s.db.Query(ctx, s.sql[qCompleteActivation], tokenHash, now)
+	if err != nil {
+		return Activation{}, nil, pgError(ctx, err)
+	}
+	var a activationRow
+	var used bool
+	var o orgRow
+	orgs := []Organization{}
+	_, err = pgx.ForEachRow(rows, dest(a.dest(), []any{&used}, o.dest()), func() error {
+		if o.ok() {
+			orgs = append(orgs, o.value())
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return Activation{}, nil, pgError(ctx, err)
+	case !a.ok():
+		return Activation{}, nil, ErrActivationNotFound
+	case !used:
+		if err := activationError(a.value(), now); err != nil {
+			return Activation{}, nil, err
+		}
+		return Activation{}, nil, errors.New("organizations: CompleteActivation changed nothing")
+	}
+	act := a.value()
+	act.UsedAt = now
+	return act, orgs, nil
+}
+
+const sqlDeleteActivation = `DELETE FROM {{schema}}.activations WHERE id = $1::uuid`
+
+// DeleteActivation implements Store.
+func (s *PostgresStore) DeleteActivation(ctx context.Context, id uuid.UUID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err := s.db.Exec(ctx, s.sql[qDeleteActivation], id)
+	return pgError(ctx, err)
+}

@@ -1,0 +1,249 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Membership inserts say ON CONFLICT DO NOTHING without a conflict target, so that every
+// unique index is an arbiter: with only memberships_organization_user_key as the target,
+// two concurrent inserts of one user would still collide in
+// memberships_organization_user_role_key (the owner foreign key's target) and fail
+// instead of doing nothing. A reused membership ID is also "nothing done"; the Service
+// never reuses one.
+
+// sqlAddUser inserts the membership if the organization exists and the user is not a
+// member; its two columns say which.
+const sqlAddUser = `
+WITH org AS (
+	SELECT o.id FROM {{schema}}.organizations o WHERE o.id = $2::uuid
+), ins AS (
+	INSERT INTO {{schema}}.memberships (id, organization_id, user_id, role, created_at, updated_at)
+	SELECT $1::uuid, org.id, $3::text, $4::text, $5::timestamptz, $6::timestamptz FROM org
+	ON CONFLICT DO NOTHING
+	RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM org), EXISTS (SELECT 1 FROM ins)`
+
+// AddUser implements Store.
+func (s *PostgresStore) AddUser(ctx context.Context, m OrganizationUser) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var found, added bool
+	err := s.db.QueryRow(ctx, s.sql[qAddUser], memberArgs(m)...).Scan(&found, &added)
+	switch {
+	case err != nil:
+		return pgError(ctx, err)
+	case !found:
+		return ErrOrganizationNotFound
+	case !added:
+		return ErrAlreadyMember
+	}
+	return nil
+}
+
+// memberArgs are the parameters $1 to $6 of the statements that insert m.
+func memberArgs(m OrganizationUser) []any {
+	return []any{m.ID, m.OrganizationID, string(m.UserID), string(m.Role), m.CreatedAt, m.UpdatedAt}
+}
+
+// sqlGetOrAddUser returns the existing membership (created false) or inserts m (created
+// true). If a concurrent transaction inserted the membership after this statement's
+// snapshot, neither shows: the organization exists but no membership comes back, and a
+// new statement, with a new snapshot, will see it.
+const sqlGetOrAddUser = `
+WITH org AS (
+	SELECT o.id FROM {{schema}}.organizations o WHERE o.id = $2::uuid
+), cur AS (
+	SELECT ` + memberCols + ` FROM {{schema}}.memberships m
+	WHERE m.organization_id = $2::uuid AND m.user_id = $3::text
+), ins AS (
+	INSERT INTO {{schema}}.memberships AS m (id, organization_id, user_id, role, created_at, updated_at)
+	SELECT $1::uuid, org.id, $3::text, $4::text, $5::timestamptz, $6::timestamptz FROM org
+	WHERE NOT EXISTS (SELECT 1 FROM cur)
+	ON CONFLICT DO NOTHING
+	RETURNING ` + memberCols + `
+)
+SELECT EXISTS (SELECT 1 FROM org), ` + memberCols + `
+FROM (SELECT 1) AS one LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`
+
+// maxMembershipRaces bounds how often a call looks again for a membership that a
+// concurrent call inserted after its statement's snapshot.
+const maxMembershipRaces = 8
+
+// GetOrAddUser implements Store. It is one statement, and another only when a concurrent
+// call added the same membership an instant before.
+func (s *PostgresStore) GetOrAddUser(ctx context.Context, m OrganizationUser) (OrganizationUser, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return OrganizationUser{}, false, err
+	}
+	for range maxMembershipRaces {
+		var found bool
+		var r memberRow
+		err := s.db.QueryRow(ctx, s.sql[qGetOrAddUser], memberArgs(m)...).Scan(dest([]any{&found}, r.dest())...)
+		switch {
+		case err != nil:
+			return OrganizationUser{}, false, pgError(ctx, err)
+		case !found:
+			return OrganizationUser{}, false, ErrOrganizationNotFound
+		case r.ok():
+			got := r.value()
+			return got, got.ID == m.ID, nil
+		}
+	}
+	return OrganizationUser{}, false, errors.New("organizations: GetOrAddUser: the membership kept changing concurrently")
+}
+
+// sqlRemoveUser deletes the membership unless it is the owner's; its columns classify a
+// refusal (no organization, not a member, the owner).
+const sqlRemoveUser = `
+WITH org AS (
+	SELECT o.owner_id FROM {{schema}}.organizations o WHERE o.id = $1::uuid
+), del AS (
+	DELETE FROM {{schema}}.memberships AS m
+	WHERE m.organization_id = $1::uuid AND m.user_id = $2::text AND (SELECT owner_id FROM org) <> $2::text
+	RETURNING ` + memberCols + `
+)
+SELECT EXISTS (SELECT 1 FROM org),
+	EXISTS (SELECT 1 FROM {{schema}}.memberships x WHERE x.organization_id = $1::uuid AND x.user_id = $2::text),
+	COALESCE((SELECT owner_id = $2::text FROM org), false), ` + memberCols + `
+FROM (SELECT 1) AS one LEFT JOIN del AS m ON true`
+
+// RemoveUser implements Store.
+func (s *PostgresStore) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
+	if err := ctx.Err(); err != nil {
+		return OrganizationUser{}, err
+	}
+	var found, member, owner bool
+	var r memberRow
+	err := s.db.QueryRow(ctx, s.sql[qRemoveUser], org, string(user)).
+		Scan(dest([]any{&found, &member, &owner}, r.dest())...)
+	switch {
+	case err != nil:
+		return OrganizationUser{}, pgError(ctx, err)
+	case !found:
+		return OrganizationUser{}, ErrOrganizationNotFound
+	case r.ok():
+		return r.value(), nil
+	case owner:
+		return OrganizationUser{}, ErrOwnershipRequired
+	}
+	return OrganizationUser{}, ErrNotMember
+}
+
+// sqlSetRole changes the role unless it is unchanged or would demote the owner, and
+// returns the membership before and after (NULL if unchanged), with the classification.
+const sqlSetRole = `
+WITH org AS (
+	SELECT o.owner_id FROM {{schema}}.organizations o WHERE o.id = $1::uuid
+), cur AS (
+	SELECT ` + memberCols + ` FROM {{schema}}.memberships m
+	WHERE m.organization_id = $1::uuid AND m.user_id = $2::text
+), upd AS (
+	UPDATE {{schema}}.memberships AS m SET role = $3::text, updated_at = $4::timestamptz
+	WHERE m.organization_id = $1::uuid AND m.user_id = $2::text AND m.role <> $3::text
+		AND ($3::text = 'admin' OR (SELECT owner_id FROM org) <> $2::text)
+	RETURNING ` + memberCols + `
+)
+SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT owner_id = $2::text FROM org), false),
+	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at
+FROM (SELECT 1) AS one LEFT JOIN cur AS m ON true LEFT JOIN upd AS u ON true`
+
+// SetRole implements Store.
+func (s *PostgresStore) SetRole(ctx context.Context, org uuid.UUID, user UserID, role Role, now time.Time) (OrganizationUser, OrganizationUser, error) {
+	if err := ctx.Err(); err != nil {
+		return OrganizationUser{}, OrganizationUser{}, err
+	}
+	var found, owner bool
+	var before, after memberRow
+	err := s.db.QueryRow(ctx, s.sql[qSetRole], org, string(user), string(role), now).
+		Scan(dest([]any{&found, &owner}, before.dest(), after.dest())...)
+	switch {
+	case err != nil:
+		return OrganizationUser{}, OrganizationUser{}, pgError(ctx, err)
+	case !found:
+		return OrganizationUser{}, OrganizationUser{}, ErrOrganizationNotFound
+	case !before.ok():
+		return OrganizationUser{}, OrganizationUser{}, ErrNotMember
+	case after.ok():
+		return before.value(), after.value(), nil
+	case owner && role != RoleAdmin && Role(before.role.String) != role:
+		return OrganizationUser{}, OrganizationUser{}, ErrOwnershipRequired
+	}
+	// Unchanged: the role already was role (or a concurrent call just made it so).
+	return before.value(), before.value(), nil
+}
+
+// sqlMember is IsMember's statement: both lookups are unique-index probes.
+const sqlMember = `
+SELECT ` + memberCols + `
+FROM {{schema}}.organizations o
+LEFT JOIN {{schema}}.memberships m ON m.organization_id = o.id AND m.user_id = $2::text
+WHERE o.id = $1::uuid`
+
+// OrganizationUser implements Store.
+func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
+	if err := ctx.Err(); err != nil {
+		return OrganizationUser{}, err
+	}
+	var r memberRow
+	err := s.db.QueryRow(ctx, s.sql[qMember], org, string(user)).Scan(r.dest()...)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return OrganizationUser{}, ErrOrganizationNotFound
+	case err != nil:
+		return OrganizationUser{}, pgError(ctx, err)
+	case !r.ok():
+		return OrganizationUser{}, ErrNotMember
+	}
+	return r.value(), nil
+}
+
+// sqlMembers returns one row per membership of the page, or one row of NULLs for an
+// empty page; no row at all means no organization. Served by
+// memberships_organization_id_idx.
+const sqlMembers = `
+SELECT ` + memberCols + `
+FROM {{schema}}.organizations o
+LEFT JOIN LATERAL (
+	SELECT ` + memberCols + ` FROM {{schema}}.memberships m
+	WHERE m.organization_id = o.id AND m.id > $2::uuid
+	ORDER BY m.id LIMIT $3::bigint
+) AS m ON true
+WHERE o.id = $1::uuid
+ORDER BY m.id`
+
+// Members implements Store.
+func (s *PostgresStore) Members(ctx context.Context, org uuid.UUID, after uuid.UUID, limit int) ([]OrganizationUser, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, s.sql[qMembers], org, after, limit)
+	if err != nil {
+		return nil, pgError(ctx, err)
+	}
+	var out []OrganizationUser
+	var r memberRow
+	n := 0
+	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
+		n++
+		if r.ok() {
+			out = append(out, r.value())
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, pgError(ctx, err)
+	case n == 0:
+		return nil, ErrOrganizationNotFound
+	case out == nil:
+		out = []OrganizationUser{}
+	}
+	return out, nil
+}

@@ -1,0 +1,172 @@
+package organizations_test
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
+)
+
+func TestNewPostgresStoreValidatesSchema(t *testing.T) {
+	db := (*pgxpool.Pool)(nil) // never used: construction does not touch the database
+	for _, bad := range []string{
+		"Orgs", "1orgs", "pg_orgs", "or-gs", `or"gs`, "or gs", "orgs;", "örgs", "orgs\x00",
+		strings.Repeat("a", 64),
+	} {
+		_, err := organizations.NewPostgresStore(db, &organizations.PostgresOptions{Schema: bad})
+		require.ErrorIs(t, err, organizations.ErrInvalidSchema, "%q", bad)
+	}
+	for _, good := range []string{"orgs", "_orgs", "teams_2", strings.Repeat("a", 63)} {
+		s, err := organizations.NewPostgresStore(db, &organizations.PostgresOptions{Schema: good})
+		require.NoError(t, err, "%q", good)
+		require.Equal(t, good, s.Schema())
+	}
+	for _, opts := range []*organizations.PostgresOptions{nil, {}} {
+		s, err := organizations.NewPostgresStore(db, opts)
+		require.NoError(t, err)
+		require.Equal(t, "public", s.Schema())
+	}
+	_, err := organizations.NewPostgresStore(nil, nil)
+	require.Error(t, err)
+}
+
+func TestMigrationsAreVersionedPlainSQL(t *testing.T) {
+	names, err := fs.Glob(organizations.Migrations(), "*")
+	require.NoError(t, err)
+	require.NotEmpty(t, names)
+	for i, name := range names {
+		require.Regexp(t, `^[0-9]{4}_[a-z0-9_]+\.up\.sql$`, name)
+		require.True(t, strings.HasPrefix(name, fmt.Sprintf("%04d_", i+1)), "versions are consecutive: %s", name)
+		body, err := fs.ReadFile(organizations.Migrations(), name)
+		require.NoError(t, err)
+		require.True(t, strings.HasPrefix(string(body), "-- +goose Up\n"), "%s is not a goose migration", name)
+		require.NotContains(t, string(body), "{{schema}}", "%s must use unqualified names", name)
+	}
+}
+
+// migrationVersions returns the versions recorded in schema's version table.
+func migrationVersions(t *testing.T, pool *pgxpool.Pool, schema string) []int {
+	t.Helper()
+	rows, err := pool.Query(t.Context(), "SELECT version FROM "+pgx.Identifier{schema}.Sanitize()+".organizations_migrations ORDER BY version")
+	require.NoError(t, err)
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	require.NoError(t, err)
+	return versions
+}
+
+func TestPostgresMigrateIsIdempotent(t *testing.T) {
+	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
+	org, err := organizations.New(store, nil).CreateOrganization(t.Context(), "owner", "Acme", nil)
+	require.NoError(t, err)
+	for range 2 {
+		require.NoError(t, store.Migrate(t.Context()))
+	}
+	require.Equal(t, []int{1}, migrationVersions(t, pool, store.Schema()))
+	got, err := store.Organization(t.Context(), org.ID)
+	require.NoError(t, err)
+	require.Equal(t, org.ID, got.ID, "migrating again kept the data")
+}
+
+// Several instances of an app starting at once all call Migrate on a schema that does not
+// exist yet: each succeeds, and the migrations are applied once.
+func TestPostgresMigrateConcurrently(t *testing.T) {
+	pool := pgtest.Pool(t, func(c *pgxpool.Config) { c.MaxConns = 8 })
+	schema := "t_migrate_concurrently_" + randomSuffix(t)
+	t.Cleanup(func() {
+		if !t.Failed() {
+			_, err := pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+			require.NoError(t, err)
+		}
+	})
+	const n = 8
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+			if err == nil {
+				err = store.Migrate(t.Context())
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	require.Equal(t, []int{1}, migrationVersions(t, pool, schema))
+}
+
+// A host that runs the files with its own tool, with the schema on its search_path, gets
+// a working store without calling Migrate.
+func TestMigrationsRunByAnotherTool(t *testing.T) {
+	schema, pool := pgtest.Schema(t)
+	ctx := t.Context()
+	names, err := fs.Glob(organizations.Migrations(), "*.up.sql")
+	require.NoError(t, err)
+	conn, err := pool.Acquire(ctx)
+	require.NoError(t, err)
+	_, err = conn.Exec(ctx, "SET search_path TO "+pgx.Identifier{schema}.Sanitize())
+	require.NoError(t, err)
+	for _, name := range names {
+		body, err := fs.ReadFile(organizations.Migrations(), name)
+		require.NoError(t, err)
+		_, err = conn.Exec(ctx, string(body))
+		require.NoError(t, err, name)
+	}
+	_, err = conn.Exec(ctx, "RESET search_path")
+	require.NoError(t, err)
+	conn.Release()
+
+	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+	require.NoError(t, err)
+	svc := organizations.New(store, nil)
+	org, err := svc.CreateOrganization(ctx, "owner", "Acme", nil)
+	require.NoError(t, err)
+	owner, err := svc.Owner(ctx, org.ID)
+	require.NoError(t, err)
+	require.Equal(t, organizations.UserID("owner"), owner.OrganizationUser.UserID)
+}
+
+// Two stores in two schemas of one database share nothing: the same slug, user and
+// organization ID live in both, and changes to one never show in the other.
+func TestPostgresStoresInTwoSchemasAreIndependent(t *testing.T) {
+	accounts, _ := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
+	teams, _ := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
+	require.NotEqual(t, accounts.Schema(), teams.Schema())
+	ctx := t.Context()
+	a := organizations.New(accounts, nil)
+	b := organizations.New(teams, nil)
+
+	orgA, err := a.CreateOrganization(ctx, "owner", "Acme", nil)
+	require.NoError(t, err)
+	orgB, err := b.CreateOrganization(ctx, "owner", "Acme", nil)
+	require.NoError(t, err)
+	require.Equal(t, "acme", orgA.Slug)
+	require.Equal(t, "acme", orgB.Slug, "a slug is unique per schema")
+
+	_, err = b.Organization(ctx, orgA.ID)
+	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
+	_, err = a.AddUser(ctx, orgA.ID, "ann", organizations.RoleMember)
+	require.NoError(t, err)
+	isMember, err := b.IsMember(ctx, orgB.ID, "ann")
+	require.NoError(t, err)
+	require.False(t, isMember)
+
+	require.NoError(t, a.DeleteOrganization(ctx, orgA.ID))
+	got, err := b.Organization(ctx, orgB.ID)
+	require.NoError(t, err)
+	require.Equal(t, orgB.ID, got.ID)
+	page, err := b.OrganizationsForUser(ctx, "owner", organizations.ListOptions{})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+}

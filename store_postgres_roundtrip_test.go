@@ -1,0 +1,238 @@
+package organizations_test
+
+import (
+	"context"
+	"reflect"
+	"sort"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
+)
+
+// queryCounter is a pgx tracer that counts the statements sent to the server.
+type queryCounter struct{ n atomic.Int64 }
+
+func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	c.n.Add(1)
+	return ctx
+}
+
+func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TestPostgresStoreOneStatementPerCall calls every Store method (and the refusals the
+// statements classify themselves) and counts the statements each sends: one.
+func TestPostgresStoreOneStatementPerCall(t *testing.T) {
+	for _, m := range execModes {
+		t.Run(m.name, func(t *testing.T) {
+			counter := &queryCounter{}
+			schema, pool := pgtest.SchemaWith(t, func(c *pgxpool.Config) {
+				c.ConnConfig.DefaultQueryExecMode = m.mode
+				c.ConnConfig.Tracer = counter
+			})
+			store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+			require.NoError(t, err)
+			require.NoError(t, store.Migrate(t.Context()))
+			testOneStatementPerCall(t, store, counter)
+		})
+	}
+}
+
+func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, counter *queryCounter) {
+	ctx := t.Context()
+	called := map[string]bool{}
+	// call runs f, a call of Store method name, and asserts it sent exactly one statement.
+	call := func(name string, f func() error, wantErr error) {
+		t.Helper()
+		before := counter.n.Load()
+		err := f()
+		if wantErr == nil {
+			require.NoError(t, err, name)
+		} else {
+			require.ErrorIs(t, err, wantErr, name)
+		}
+		require.Equal(t, int64(1), counter.n.Load()-before, "statements sent by %s", name)
+		called[name] = true
+	}
+	now := organizations.Timestamp(time.Now())
+	id := func() uuid.UUID { return uuid.Must(uuid.NewV7()) }
+	hash := func() []byte { return randomHash(t) }
+	member := func(org uuid.UUID, user organizations.UserID, role organizations.Role) organizations.OrganizationUser {
+		return organizations.OrganizationUser{ID: id(), OrganizationID: org, UserID: user, Role: role, CreatedAt: now, UpdatedAt: now}
+	}
+	newOrg := func(slug string) organizations.Organization {
+		return organizations.Organization{ID: id(), Name: "Acme", Slug: slug, IsActive: true,
+			Data: []byte(`{}`), Settings: []byte(`{}`), CreatedAt: now, UpdatedAt: now}
+	}
+
+	org := newOrg("acme")
+	call("CreateOrganization", func() error {
+		_, err := store.CreateOrganization(ctx, org, member(org.ID, "owner", organizations.RoleAdmin), true)
+		return err
+	}, nil)
+	// A generated slug that is taken: the first free candidate comes in the same statement.
+	org2 := newOrg("acme")
+	call("CreateOrganization", func() error {
+		got, err := store.CreateOrganization(ctx, org2, member(org2.ID, "owner", organizations.RoleAdmin), true)
+		require.Equal(t, "acme-2", got.Slug)
+		return err
+	}, nil)
+	call("CreateOrganization", func() error {
+		o := newOrg("acme")
+		_, err := store.CreateOrganization(ctx, o, member(o.ID, "owner", organizations.RoleAdmin), false)
+		return err
+	}, organizations.ErrSlugTaken)
+	call("Organization", func() error { _, err := store.Organization(ctx, org.ID); return err }, nil)
+	call("Organization", func() error { _, err := store.Organization(ctx, id()); return err }, organizations.ErrOrganizationNotFound)
+	call("OrganizationBySlug", func() error { _, err := store.OrganizationBySlug(ctx, "acme"); return err }, nil)
+	name := "Acme Inc"
+	call("UpdateOrganization", func() error {
+		_, changed, err := store.UpdateOrganization(ctx, org.ID, organizations.OrganizationUpdate{Name: &name}, now)
+		require.True(t, changed)
+		return err
+	}, nil)
+	taken := "acme-2"
+	call("UpdateOrganization", func() error {
+		_, _, err := store.UpdateOrganization(ctx, org.ID, organizations.OrganizationUpdate{Slug: &taken}, now)
+		return err
+	}, organizations.ErrSlugTaken)
+	call("OrganizationsForUser", func() error {
+		orgs, err := store.OrganizationsForUser(ctx, "owner", uuid.Nil, 10)
+		require.Len(t, orgs, 2)
+		return err
+	}, nil)
+
+	call("AddUser", func() error { return store.AddUser(ctx, member(org.ID, "ann", organizations.RoleMember)) }, nil)
+	call("AddUser", func() error { return store.AddUser(ctx, member(org.ID, "ann", organizations.RoleMember)) }, organizations.ErrAlreadyMember)
+	call("GetOrAddUser", func() error {
+		_, created, err := store.GetOrAddUser(ctx, member(org.ID, "bob", organizations.RoleMember))
+		require.True(t, created)
+		return err
+	}, nil)
+	call("GetOrAddUser", func() error {
+		_, created, err := store.GetOrAddUser(ctx, member(org.ID, "bob", organizations.RoleAdmin))
+		require.False(t, created)
+		return err
+	}, nil)
+	call("SetRole", func() error {
+		_, _, err := store.SetRole(ctx, org.ID, "ann", organizations.RoleAdmin, now)
+		return err
+	}, nil)
+	call("SetRole", func() error {
+		_, _, err := store.SetRole(ctx, org.ID, "owner", organizations.RoleMember, now)
+		return err
+	}, organizations.ErrOwnershipRequired)
+	call("OrganizationUser", func() error { _, err := store.OrganizationUser(ctx, org.ID, "ann"); return err }, nil)
+	call("OrganizationUser", func() error { _, err := store.OrganizationUser(ctx, org.ID, "zed"); return err }, organizations.ErrNotMember)
+	call("Members", func() error {
+		ms, err := store.Members(ctx, org.ID, uuid.Nil, 10)
+		require.Len(t, ms, 3)
+		return err
+	}, nil)
+	call("Members", func() error { _, err := store.Members(ctx, id(), uuid.Nil, 10); return err }, organizations.ErrOrganizationNotFound)
+	call("RemoveUser", func() error { _, err := store.RemoveUser(ctx, org.ID, "bob"); return err }, nil)
+	call("RemoveUser", func() error { _, err := store.RemoveUser(ctx, org.ID, "owner"); return err }, organizations.ErrOwnershipRequired)
+	call("Owner", func() error { _, err := store.Owner(ctx, org.ID); return err }, nil)
+	call("ChangeOwner", func() error {
+		c, err := store.ChangeOwner(ctx, org.ID, "ann", now)
+		require.True(t, c.Changed)
+		return err
+	}, nil)
+
+	inv := organizations.Invitation{ID: id(), OrganizationID: org.ID, Email: "cat@example.com",
+		Role: organizations.RoleMember, InvitedBy: "ann", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	invHash := hash()
+	call("CreateInvitation", func() error { return store.CreateInvitation(ctx, inv, invHash, now) }, nil)
+	call("CreateInvitation", func() error {
+		again := inv
+		again.ID = id()
+		return store.CreateInvitation(ctx, again, hash(), now)
+	}, organizations.ErrAlreadyInvited)
+	call("InvitationByTokenHash", func() error { _, err := store.InvitationByTokenHash(ctx, invHash, now); return err }, nil)
+	call("Invitation", func() error { _, err := store.Invitation(ctx, inv.ID, now); return err }, nil)
+	call("PendingInvitations", func() error {
+		invs, err := store.PendingInvitations(ctx, org.ID, uuid.Nil, 10, now)
+		require.Len(t, invs, 1)
+		return err
+	}, nil)
+	call("InvitationsForEmail", func() error {
+		invs, err := store.InvitationsForEmail(ctx, inv.Email, now)
+		require.Len(t, invs, 1)
+		return err
+	}, nil)
+	invHash = hash()
+	call("RenewInvitation", func() error {
+		_, err := store.RenewInvitation(ctx, inv.ID, "ann", invHash, now.Add(2*time.Hour), now)
+		return err
+	}, nil)
+	call("AcceptInvitation", func() error {
+		res, err := store.AcceptInvitation(ctx, invHash, "cat", inv.Email, member(org.ID, "cat", organizations.RoleMember), now)
+		require.True(t, res.MembershipCreated)
+		return err
+	}, nil)
+	call("AcceptInvitation", func() error {
+		res, err := store.AcceptInvitation(ctx, invHash, "cat", inv.Email, member(org.ID, "cat", organizations.RoleMember), now)
+		require.False(t, res.Accepted)
+		return err
+	}, nil)
+	call("AcceptInvitation", func() error {
+		_, err := store.AcceptInvitation(ctx, invHash, "dan", inv.Email, member(org.ID, "dan", organizations.RoleMember), now)
+		return err
+	}, organizations.ErrInvitationClosed)
+	for _, respond := range []struct {
+		name string
+		f    func(organizations.Invitation, []byte) error
+	}{
+		{"DeclineInvitation", func(inv organizations.Invitation, h []byte) error {
+			_, err := store.DeclineInvitation(ctx, h, inv.Email, now)
+			return err
+		}},
+		{"RevokeInvitation", func(inv organizations.Invitation, _ []byte) error {
+			_, err := store.RevokeInvitation(ctx, inv.ID, "ann", now)
+			return err
+		}},
+		{"DeleteInvitation", func(inv organizations.Invitation, _ []byte) error {
+			return store.DeleteInvitation(ctx, inv.ID)
+		}},
+	} {
+		other := inv
+		other.ID, other.Email = id(), respond.name+"@example.com"
+		h := hash()
+		require.NoError(t, store.CreateInvitation(ctx, other, h, now))
+		call(respond.name, func() error { return respond.f(other, h) }, nil)
+	}
+
+	act := organizations.Activation{ID: id(), UserID: "eve", Email: "eve@example.com", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	actHash := hash()
+	call("CreateActivation", func() error { return store.CreateActivation(ctx, act, actHash) }, nil)
+	call("ActivationByTokenHash", func() error { _, err := store.ActivationByTokenHash(ctx, actHash, now); return err }, nil)
+	inactive := newOrg("eve")
+	inactive.IsActive = false
+	_, err := store.CreateOrganization(ctx, inactive, member(inactive.ID, "eve", organizations.RoleAdmin), false)
+	require.NoError(t, err)
+	call("CompleteActivation", func() error {
+		_, orgs, err := store.CompleteActivation(ctx, actHash, now)
+		require.Len(t, orgs, 1)
+		return err
+	}, nil)
+	call("CompleteActivation", func() error { _, _, err := store.CompleteActivation(ctx, actHash, now); return err }, organizations.ErrActivationUsed)
+	call("DeleteActivation", func() error { return store.DeleteActivation(ctx, act.ID) }, nil)
+	call("DeleteOrganization", func() error { _, err := store.DeleteOrganization(ctx, org.ID); return err }, nil)
+
+	var missed []string
+	storeType := reflect.TypeFor[organizations.Store]()
+	for i := range storeType.NumMethod() {
+		if name := storeType.Method(i).Name; !called[name] {
+			missed = append(missed, name)
+		}
+	}
+	sort.Strings(missed)
+	require.Empty(t, missed, "Store methods this test does not count")
+}

@@ -1,0 +1,137 @@
+package organizations
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// The column lists every statement selects, and the rows that scan them. Each row type
+// accepts NULLs, so that the same scanner serves the outer joins through which a
+// statement reports "not found" along with its classification columns.
+
+const (
+	orgCols    = `o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at`
+	memberCols = `m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at`
+	invCols    = `i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by`
+	actCols    = `a.id, a.user_id, a.email, a.created_at, a.expires_at, a.used_at`
+)
+
+type orgRow struct {
+	id                   pgtype.UUID
+	name, slug           pgtype.Text
+	active               pgtype.Bool
+	data, settings       pgtype.Text
+	createdAt, updatedAt pgtype.Timestamptz
+}
+
+func (r *orgRow) dest() []any {
+	return []any{&r.id, &r.name, &r.slug, &r.active, &r.data, &r.settings, &r.createdAt, &r.updatedAt}
+}
+
+func (r *orgRow) ok() bool { return r.id.Valid }
+
+func (r *orgRow) value() Organization {
+	return Organization{
+		ID: uuid.UUID(r.id.Bytes), Name: r.name.String, Slug: r.slug.String, IsActive: r.active.Bool,
+		Data: json.RawMessage(r.data.String), Settings: json.RawMessage(r.settings.String),
+		CreatedAt: pgTime(r.createdAt), UpdatedAt: pgTime(r.updatedAt),
+	}
+}
+
+type memberRow struct {
+	id, org              pgtype.UUID
+	user, role           pgtype.Text
+	createdAt, updatedAt pgtype.Timestamptz
+}
+
+func (r *memberRow) dest() []any {
+	return []any{&r.id, &r.org, &r.user, &r.role, &r.createdAt, &r.updatedAt}
+}
+
+func (r *memberRow) ok() bool { return r.id.Valid }
+
+func (r *memberRow) value() OrganizationUser {
+	return OrganizationUser{
+		ID: uuid.UUID(r.id.Bytes), OrganizationID: uuid.UUID(r.org.Bytes),
+		UserID: UserID(r.user.String), Role: Role(r.role.String),
+		CreatedAt: pgTime(r.createdAt), UpdatedAt: pgTime(r.updatedAt),
+	}
+}
+
+type invitationRow struct {
+	id, org                pgtype.UUID
+	email, role, invitedBy pgtype.Text
+	bearer                 pgtype.Bool
+	status                 pgtype.Text
+	createdAt, expiresAt   pgtype.Timestamptz
+	respondedAt            pgtype.Timestamptz
+	acceptedBy             pgtype.Text
+}
+
+func (r *invitationRow) dest() []any {
+	return []any{&r.id, &r.org, &r.email, &r.role, &r.invitedBy, &r.bearer, &r.status,
+		&r.createdAt, &r.expiresAt, &r.respondedAt, &r.acceptedBy}
+}
+
+func (r *invitationRow) ok() bool { return r.id.Valid }
+
+// value returns the invitation with its status as of now: a pending invitation whose
+// expiry has passed is expired (the row says pending until something replaces it).
+func (r *invitationRow) value(now time.Time) Invitation {
+	inv := Invitation{
+		ID: uuid.UUID(r.id.Bytes), OrganizationID: uuid.UUID(r.org.Bytes),
+		Email: r.email.String, Role: Role(r.role.String), InvitedBy: UserID(r.invitedBy.String),
+		Bearer: r.bearer.Bool, Status: InvitationStatus(r.status.String),
+		CreatedAt: pgTime(r.createdAt), ExpiresAt: pgTime(r.expiresAt),
+		RespondedAt: pgTime(r.respondedAt), AcceptedBy: UserID(r.acceptedBy.String),
+	}
+	if inv.Status == InvitationStatusPending && !now.Before(inv.ExpiresAt) {
+		inv.Status = InvitationStatusExpired
+	}
+	return inv
+}
+
+type activationRow struct {
+	id                   pgtype.UUID
+	user, email          pgtype.Text
+	createdAt, expiresAt pgtype.Timestamptz
+	usedAt               pgtype.Timestamptz
+}
+
+func (r *activationRow) dest() []any {
+	return []any{&r.id, &r.user, &r.email, &r.createdAt, &r.expiresAt, &r.usedAt}
+}
+
+func (r *activationRow) ok() bool { return r.id.Valid }
+
+func (r *activationRow) value() Activation {
+	return Activation{
+		ID: uuid.UUID(r.id.Bytes), UserID: UserID(r.user.String), Email: r.email.String,
+		CreatedAt: pgTime(r.createdAt), ExpiresAt: pgTime(r.expiresAt), UsedAt: pgTime(r.usedAt),
+	}
+}
+
+// pgTime returns a timestamptz in the form the library keeps times (pgx gives local
+// time); NULL is the zero time.
+func pgTime(t pgtype.Timestamptz) time.Time {
+	if !t.Valid {
+		return time.Time{}
+	}
+	return Timestamp(t.Time)
+}
+
+// pgNullTime is the parameter for a nullable timestamptz column: the zero time is NULL.
+func pgNullTime(t time.Time) pgtype.Timestamptz {
+	return pgtype.Timestamptz{Time: t, Valid: !t.IsZero()}
+}
+
+// dest joins the scan destinations of several rows of one result row.
+func dest(first []any, more ...[]any) []any {
+	for _, m := range more {
+		first = append(first, m...)
+	}
+	return first
+}

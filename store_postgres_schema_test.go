@@ -1,0 +1,222 @@
+package organizations_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
+)
+
+// rawFixture is a migrated schema with one organization made through the Service: owner
+// "owner", admin "ann", member "bob", and a pending invitation.
+type rawFixture struct {
+	pool   *pgxpool.Pool
+	schema string // quoted
+	svc    *organizations.Service
+	org    organizations.Organization
+}
+
+func newRawFixture(t *testing.T) rawFixture {
+	t.Helper()
+	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
+	inviter := organizations.InviterFunc(func(context.Context, organizations.InvitationMessage) error { return nil })
+	svc := organizations.New(store, &organizations.Options{Inviter: inviter})
+	ctx := t.Context()
+	org, err := svc.CreateOrganization(ctx, "owner", "Acme", nil)
+	require.NoError(t, err)
+	_, err = svc.AddUser(ctx, org.ID, "ann", organizations.RoleAdmin)
+	require.NoError(t, err)
+	_, err = svc.AddUser(ctx, org.ID, "bob", organizations.RoleMember)
+	require.NoError(t, err)
+	_, err = svc.Invite(ctx, org.ID, "ann", "cat@example.com", nil)
+	require.NoError(t, err)
+	return rawFixture{pool: pool, schema: pgx.Identifier{store.Schema()}.Sanitize(), svc: svc, org: org}
+}
+
+// exec runs a host's own SQL, with the schema's name for {s}.
+func (f rawFixture) exec(t *testing.T, sql string, args ...any) error {
+	t.Helper()
+	_, err := f.pool.Exec(t.Context(), replaceSchema(sql, f.schema), args...)
+	return err
+}
+
+func (f rawFixture) count(t *testing.T, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	require.NoError(t, f.pool.QueryRow(t.Context(), replaceSchema(sql, f.schema), args...).Scan(&n))
+	return n
+}
+
+func replaceSchema(sql, schema string) string {
+	out := []byte{}
+	for i := 0; i < len(sql); i++ {
+		if sql[i] == '{' && i+2 < len(sql) && sql[i+1] == 's' && sql[i+2] == '}' {
+			out = append(out, schema...)
+			i += 2
+			continue
+		}
+		out = append(out, sql[i])
+	}
+	return string(out)
+}
+
+// requireConstraint asserts that err is a PostgreSQL error from constraint name.
+func requireConstraint(t *testing.T, err error, code, name string) {
+	t.Helper()
+	var pe *pgconn.PgError
+	require.True(t, errors.As(err, &pe), "want a PostgreSQL error, got %v", err)
+	require.Equal(t, code, pe.Code, pe.Message)
+	require.Equal(t, name, pe.ConstraintName, pe.Message)
+}
+
+// The schema itself refuses a host's SQL that would break an invariant, and leaves the
+// data as it was.
+func TestPostgresSchemaHoldsInvariants(t *testing.T) {
+	f := newRawFixture(t)
+	id := f.org.ID
+	cases := []struct {
+		name, sql  string
+		code, cons string
+	}{
+		{"delete the owner's membership", `DELETE FROM {s}.memberships WHERE user_id = 'owner'`,
+			"23503", "organizations_owner_fkey"},
+		{"delete every membership", `DELETE FROM {s}.memberships WHERE organization_id = $1`,
+			"23503", "organizations_owner_fkey"},
+		{"demote the owner", `UPDATE {s}.memberships SET role = 'member' WHERE user_id = 'owner'`,
+			"23503", "organizations_owner_fkey"},
+		{"point owner_id at a non-member", `UPDATE {s}.organizations SET owner_id = 'nobody' WHERE id = $1`,
+			"23503", "organizations_owner_fkey"},
+		{"point owner_id at a plain member", `UPDATE {s}.organizations SET owner_id = 'bob' WHERE id = $1`,
+			"23503", "organizations_owner_fkey"},
+		{"owner_role other than admin", `UPDATE {s}.organizations SET owner_role = 'member' WHERE id = $1`,
+			"23514", "organizations_owner_role_check"},
+		{"move the owner's membership to another user", `UPDATE {s}.memberships SET user_id = 'zed' WHERE user_id = 'owner'`,
+			"23503", "organizations_owner_fkey"},
+		{"an organization without its owner's membership", `INSERT INTO {s}.organizations
+			(id, name, slug, created_at, updated_at, owner_id, owner_since)
+			VALUES (gen_random_uuid(), 'Ghost', 'ghost', now(), now(), 'owner', now())`,
+			"23503", "organizations_owner_fkey"},
+		{"a second membership of one user", `INSERT INTO {s}.memberships
+			(id, organization_id, user_id, role, created_at, updated_at)
+			VALUES (gen_random_uuid(), $1, 'bob', 'member', now(), now())`,
+			"23505", "memberships_organization_user_key"},
+		{"an unknown role", `UPDATE {s}.memberships SET role = 'owner' WHERE user_id = 'bob'`,
+			"23514", "memberships_role_check"},
+		{"a taken slug", `INSERT INTO {s}.organizations
+			(id, name, slug, created_at, updated_at, owner_id, owner_since)
+			VALUES (gen_random_uuid(), 'Acme', 'acme', now(), now(), 'owner', now())`,
+			"23505", "organizations_slug_key"},
+		{"a second pending invitation of one email", `INSERT INTO {s}.invitations
+			(id, organization_id, email, role, invited_by, bearer, status, token_hash, created_at, expires_at)
+			VALUES (gen_random_uuid(), $1, 'cat@example.com', 'member', 'ann', false, 'pending',
+				sha256('x'), now(), now() + interval '1 day')`,
+			"23505", "invitations_pending_key"},
+		{"an accepted invitation without its user", `UPDATE {s}.invitations SET status = 'accepted', responded_at = now()`,
+			"23514", "invitations_accepted_check"},
+		{"a membership of no organization", `INSERT INTO {s}.memberships
+			(id, organization_id, user_id, role, created_at, updated_at)
+			VALUES (gen_random_uuid(), gen_random_uuid(), 'bob', 'member', now(), now())`,
+			"23503", "memberships_organization_fkey"},
+	}
+	const state = `SELECT count(*) FROM {s}.memberships m
+		JOIN {s}.organizations o ON o.id = m.organization_id
+		WHERE o.id = $1 AND o.owner_id = 'owner' AND (m.user_id, m.role) IN (('owner', 'admin'), ('ann', 'admin'), ('bob', 'member'))`
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var args []any
+			if containsParam(tc.sql) {
+				args = []any{id}
+			}
+			requireConstraint(t, f.exec(t, tc.sql, args...), tc.code, tc.cons)
+			require.Equal(t, 3, f.count(t, state, id), "the organization and its members changed")
+			require.Equal(t, 1, f.count(t, `SELECT count(*) FROM {s}.organizations`))
+			require.Equal(t, 1, f.count(t, `SELECT count(*) FROM {s}.invitations WHERE status = 'pending'`))
+		})
+	}
+}
+
+func containsParam(sql string) bool {
+	for i := 0; i+1 < len(sql); i++ {
+		if sql[i] == '$' && sql[i+1] == '1' {
+			return true
+		}
+	}
+	return false
+}
+
+// What a host may do with raw SQL it can: create an organization with its owner in one
+// statement, transfer ownership to an admin, and delete an organization, which takes its
+// memberships and invitations and nothing else.
+func TestPostgresSchemaAllowsValidChanges(t *testing.T) {
+	f := newRawFixture(t)
+	require.NoError(t, f.exec(t, `WITH o AS (
+			INSERT INTO {s}.organizations (id, name, slug, created_at, updated_at, owner_id, owner_since)
+			VALUES ('00000000-0000-7000-8000-000000000001', 'Raw', 'raw', now(), now(), 'ann', now())
+			RETURNING id
+		)
+		INSERT INTO {s}.memberships (id, organization_id, user_id, role, created_at, updated_at)
+		SELECT gen_random_uuid(), o.id, 'ann', 'admin', now(), now() FROM o`))
+	require.NoError(t, f.exec(t, `UPDATE {s}.organizations SET owner_id = 'ann' WHERE id = $1`, f.org.ID))
+	require.NoError(t, f.exec(t, `DELETE FROM {s}.memberships WHERE organization_id = $1 AND user_id = 'owner'`, f.org.ID))
+
+	require.NoError(t, f.exec(t, `DELETE FROM {s}.organizations WHERE id = $1`, f.org.ID))
+	require.Equal(t, 0, f.count(t, `SELECT count(*) FROM {s}.memberships WHERE organization_id = $1`, f.org.ID))
+	require.Equal(t, 0, f.count(t, `SELECT count(*) FROM {s}.invitations WHERE organization_id = $1`, f.org.ID))
+	require.Equal(t, 1, f.count(t, `SELECT count(*) FROM {s}.organizations`))
+	require.Equal(t, 1, f.count(t, `SELECT count(*) FROM {s}.memberships WHERE user_id = 'ann'`))
+}
+
+// Every constraint and index has the name the error mapping and the documentation use;
+// none was named by PostgreSQL.
+func TestPostgresSchemaNamesEveryConstraint(t *testing.T) {
+	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
+	rows, err := pool.Query(t.Context(), `
+		SELECT c.conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+		WHERE n.nspname = $1
+		UNION ALL
+		SELECT i.indexname FROM pg_indexes i WHERE i.schemaname = $1
+		ORDER BY 1`, store.Schema())
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	want := []string{
+		"activations_pkey", "activations_pkey",
+		"activations_token_hash_check",
+		"activations_token_hash_key", "activations_token_hash_key",
+		"invitations_accepted_check",
+		"invitations_email_id_idx",
+		"invitations_organization_fkey",
+		"invitations_organization_id_idx",
+		"invitations_pending_key",
+		"invitations_pkey", "invitations_pkey",
+		"invitations_responded_check",
+		"invitations_role_check",
+		"invitations_status_check",
+		"invitations_token_hash_check",
+		"invitations_token_hash_key", "invitations_token_hash_key",
+		"memberships_organization_fkey",
+		"memberships_organization_id_idx",
+		"memberships_organization_user_key", "memberships_organization_user_key",
+		"memberships_organization_user_role_key", "memberships_organization_user_role_key",
+		"memberships_pkey", "memberships_pkey",
+		"memberships_role_check",
+		"memberships_user_id_check",
+		"memberships_user_organization_idx",
+		"organizations_data_check",
+		"organizations_migrations_pkey", "organizations_migrations_pkey",
+		"organizations_name_check",
+		"organizations_owner_fkey",
+		"organizations_owner_role_check",
+		"organizations_pkey", "organizations_pkey",
+		"organizations_settings_check",
+		"organizations_slug_check",
+		"organizations_slug_key", "organizations_slug_key",
+	}
+	require.Equal(t, want, names)
+}
