@@ -50,6 +50,19 @@ type OrganizationUser struct {
 // IsAdmin reports whether the member has the admin role (every owner does).
 func (m OrganizationUser) IsAdmin() bool { return m.Role == RoleAdmin }
 
+// Membership is an organization together with one user's standing in it, as
+// ResolveOrganization reads it.
+type Membership struct {
+	Organization Organization
+	// Member is the user's membership; zero unless IsMember.
+	Member OrganizationUser
+	// IsMember reports whether the user is a member.
+	IsMember bool
+	// IsOwner reports whether the user owns the organization (an owner is always an admin
+	// member).
+	IsOwner bool
+}
+
 // AddUser makes user a member of the organization with role and emits UserAdded.
 //
 // Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, ErrAlreadyMember, or
@@ -171,6 +184,30 @@ func (s *Service) Members(ctx context.Context, org uuid.UUID, opts ListOptions) 
 		return Page[OrganizationUser]{}, err
 	}
 	return makePage(ms, q, func(m OrganizationUser) uuid.UUID { return m.ID }), nil
+}
+
+// ResolveOrganization returns the organization ref names — its ID in text form, or else
+// its slug — with user's membership and ownership of it, all read in one store operation
+// (one round trip on PostgreSQL): what a request handler needs to authorize a request.
+// An empty or invalid user (an anonymous request) is nobody's member. A UUID-shaped ref
+// is always an ID: slugs are never UUID-shaped (see ValidSlug).
+//
+// Errors: ErrOrganizationNotFound (an unknown or malformed ref), or the context's error.
+func (s *Service) ResolveOrganization(ctx context.Context, ref string, user UserID) (Membership, error) {
+	if err := ctx.Err(); err != nil {
+		return Membership{}, err
+	}
+	id, perr := uuid.Parse(ref)
+	switch {
+	case perr == nil && id == uuid.Nil, perr != nil && ValidSlug(ref) != nil:
+		return Membership{}, ErrOrganizationNotFound
+	case perr != nil:
+		id = uuid.Nil
+	}
+	if !user.Valid() {
+		user = ""
+	}
+	return s.store.OrganizationMember(ctx, id, ref, user)
 }
 
 // IsMember reports whether user is a member of the organization. An unknown organization

@@ -56,6 +56,11 @@ type Store interface {
 	// OrganizationUser returns the user's membership. Errors: ErrOrganizationNotFound,
 	// ErrNotMember.
 	OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error)
+	// OrganizationMember returns the organization with this ID (or, when id is uuid.Nil,
+	// with this slug) together with user's standing in it, read in one atomic step: what
+	// a request handler needs to authorize. user may be empty (an anonymous request): it
+	// is nobody's member. Error: ErrOrganizationNotFound.
+	OrganizationMember(ctx context.Context, id uuid.UUID, slug string, user UserID) (Membership, error)
 	// Members returns up to limit memberships of the organization in ascending membership
 	// ID order, starting after the membership ID after (uuid.Nil: from the start).
 	Members(ctx context.Context, org uuid.UUID, after uuid.UUID, limit int) ([]OrganizationUser, error)

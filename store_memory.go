@@ -318,6 +318,27 @@ func (s *MemoryStore) OrganizationUser(ctx context.Context, org uuid.UUID, user 
 	return *m, nil
 }
 
+// OrganizationMember implements Store.
+func (s *MemoryStore) OrganizationMember(ctx context.Context, id uuid.UUID, slug string, user UserID) (Membership, error) {
+	if err := ctx.Err(); err != nil {
+		return Membership{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if id == uuid.Nil {
+		id = s.slugs[slug]
+	}
+	o, ok := s.orgs[id]
+	if !ok {
+		return Membership{}, ErrOrganizationNotFound
+	}
+	ms := Membership{Organization: copyOrg(o.org)}
+	if m, ok := o.members[user]; ok {
+		ms.Member, ms.IsMember, ms.IsOwner = *m, true, o.owner == user
+	}
+	return ms, nil
+}
+
 // member finds a membership. The caller holds a lock.
 func (s *MemoryStore) member(org uuid.UUID, user UserID) (*memOrg, *OrganizationUser, error) {
 	o, ok := s.orgs[org]

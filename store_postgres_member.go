@@ -204,6 +204,46 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 	return r.value(), nil
 }
 
+// sqlOrgMemberByID and sqlOrgMemberBySlug are OrganizationMember's statements, one per
+// key so that each is a unique-index probe: the organization, and the membership (NULLs
+// for a non-member); no row means no organization.
+const (
+	sqlOrgMemberByID = `
+SELECT o.owner_id = $2::text, ` + orgCols + `, ` + memberCols + `
+FROM {{schema}}.organizations o
+LEFT JOIN {{schema}}.memberships m ON m.organization_id = o.id AND m.user_id = $2::text
+WHERE o.id = $1::uuid`
+	sqlOrgMemberBySlug = `
+SELECT o.owner_id = $2::text, ` + orgCols + `, ` + memberCols + `
+FROM {{schema}}.organizations o
+LEFT JOIN {{schema}}.memberships m ON m.organization_id = o.id AND m.user_id = $2::text
+WHERE o.slug = $1::text`
+)
+
+// OrganizationMember implements Store.
+func (s *PostgresStore) OrganizationMember(ctx context.Context, id uuid.UUID, slug string, user UserID) (Membership, error) {
+	if err := ctx.Err(); err != nil {
+		return Membership{}, err
+	}
+	q, key := qOrgMemberByID, any(id)
+	if id == uuid.Nil {
+		q, key = qOrgMemberBySlug, slug
+	}
+	var owner bool
+	var o orgRow
+	var m memberRow
+	err := s.db.QueryRow(ctx, s.sql[q], key, string(user)).Scan(dest([]any{&owner}, o.dest(), m.dest())...)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return Membership{}, ErrOrganizationNotFound
+	case err != nil:
+		return Membership{}, pgError(ctx, err)
+	case !m.ok():
+		return Membership{Organization: o.value()}, nil
+	}
+	return Membership{Organization: o.value(), Member: m.value(), IsMember: true, IsOwner: owner}, nil
+}
+
 // sqlMembers returns one row per membership of the page, or one row of NULLs for an
 // empty page; no row at all means no organization. Served by
 // memberships_organization_id_idx.

@@ -13,6 +13,8 @@ const (
 	qRemoveUser
 	qSetRole
 	qMember
+	qOrgMemberByID
+	qOrgMemberBySlug
 	qMembers
 	qOwner
 	qChangeOwner
@@ -45,6 +47,8 @@ var pgStatements = [qCount]string{
 	qRemoveUser:          sqlRemoveUser,
 	qSetRole:             sqlSetRole,
 	qMember:              sqlMember,
+	qOrgMemberByID:       sqlOrgMemberByID,
+	qOrgMemberBySlug:     sqlOrgMemberBySlug,
 	qMembers:             sqlMembers,
 	qOwner:               sqlOwner,
 	qChangeOwner:         sqlChangeOwner,

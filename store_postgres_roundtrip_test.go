@@ -131,6 +131,9 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 	}, organizations.ErrOwnershipRequired)
 	call("OrganizationUser", func() error { _, err := store.OrganizationUser(ctx, org.ID, "ann"); return err }, nil)
 	call("OrganizationUser", func() error { _, err := store.OrganizationUser(ctx, org.ID, "zed"); return err }, organizations.ErrNotMember)
+	call("OrganizationMember", func() error { _, err := store.OrganizationMember(ctx, org.ID, "", "ann"); return err }, nil)
+	call("OrganizationMember", func() error { _, err := store.OrganizationMember(ctx, uuid.Nil, org.Slug, "zed"); return err }, nil)
+	call("OrganizationMember", func() error { _, err := store.OrganizationMember(ctx, uuid.Nil, "nope", "ann"); return err }, organizations.ErrOrganizationNotFound)
 	call("Members", func() error {
 		ms, err := store.Members(ctx, org.ID, uuid.Nil, 10)
 		require.Len(t, ms, 3)

@@ -209,6 +209,8 @@ func testCancelledStore(t *testing.T, h *harness) {
 	collect(err)
 	_, err = st.Members(ctx, org.ID, uuid.Nil, 10)
 	collect(err)
+	_, err = st.OrganizationMember(ctx, org.ID, "", "tom")
+	collect(err)
 	_, err = st.Owner(ctx, org.ID)
 	collect(err)
 	_, err = st.ChangeOwner(ctx, org.ID, "tom", now)

@@ -22,6 +22,7 @@ func memberTests() []test {
 		{"SetRoleErrors", testSetRoleErrors},
 		{"OrganizationUser", testOrganizationUser},
 		{"Predicates", testPredicates},
+		{"ResolveOrganization", testResolveOrganization},
 		{"IsolationBetweenOrganizations", testIsolation},
 	}
 }
@@ -346,6 +347,60 @@ func testPredicates(t *testing.T, h *harness) {
 		require.Equal(t, []bool{c.member, c.admin, c.isOwner}, []bool{member, admin, isOwner},
 			"IsMember, IsAdmin, IsOwner of %q", c.user)
 	}
+}
+
+func testResolveOrganization(t *testing.T, h *harness) {
+	org := h.createOrg("chris", "Soundgarden", nil)
+	h.createOrg("ann", "Other", nil)
+	tom := h.addUser(org.ID, "tom", organizations.RoleMember)
+	owner := h.member(org.ID, "chris")
+	for _, ref := range []string{org.ID.String(), org.Slug} {
+		for _, c := range []struct {
+			user              organizations.UserID
+			want              organizations.OrganizationUser
+			isMember, isOwner bool
+		}{
+			{"chris", owner, true, true},
+			{"tom", tom, true, false},
+			{"ann", organizations.OrganizationUser{}, false, false},
+			{"", organizations.OrganizationUser{}, false, false},
+			{"\xff", organizations.OrganizationUser{}, false, false},
+		} {
+			got, err := h.svc.ResolveOrganization(h.ctx, ref, c.user)
+			require.NoError(t, err, "ref %q user %q", ref, c.user)
+			requireSameOrg(t, org, got.Organization, "ref %q", ref)
+			require.Equal(t, []bool{c.isMember, c.isOwner}, []bool{got.IsMember, got.IsOwner}, "ref %q user %q", ref, c.user)
+			if c.isMember {
+				requireSameMember(t, c.want, got.Member)
+			} else {
+				require.Zero(t, got.Member)
+			}
+		}
+	}
+	// A removed member is refused on the very next lookup.
+	require.NoError(t, h.svc.RemoveUser(h.ctx, org.ID, "tom"))
+	got, err := h.svc.ResolveOrganization(h.ctx, org.Slug, "tom")
+	require.NoError(t, err)
+	require.False(t, got.IsMember)
+	// Ownership moves with ChangeOwner, and the next lookup sees it.
+	h.addUser(org.ID, "kim", organizations.RoleMember)
+	require.NoError(t, h.svc.ChangeOwner(h.ctx, org.ID, "kim"))
+	got, err = h.svc.ResolveOrganization(h.ctx, org.ID.String(), "kim")
+	require.NoError(t, err)
+	require.True(t, got.IsOwner)
+	require.True(t, got.Member.IsAdmin())
+	got, err = h.svc.ResolveOrganization(h.ctx, org.ID.String(), "chris")
+	require.NoError(t, err)
+	require.Equal(t, []bool{true, false}, []bool{got.IsMember, got.IsOwner})
+
+	for _, ref := range []string{"", "nope", h.id().String(), uuid.Nil.String(), "Soundgarden", "sound garden", "\xff"} {
+		_, err := h.svc.ResolveOrganization(h.ctx, ref, "chris")
+		require.ErrorIs(t, err, organizations.ErrOrganizationNotFound, "ref %q", ref)
+	}
+	_, err = h.store.OrganizationMember(h.ctx, h.id(), "", "chris")
+	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
+	_, err = h.store.OrganizationMember(h.ctx, uuid.Nil, "nope", "chris")
+	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 }
 
 func testIsolation(t *testing.T, h *harness) {

@@ -24,6 +24,13 @@ type state struct {
 
 	member   organizations.OrganizationUser
 	isMember bool
+	isOwner  bool
+}
+
+// enter makes the organization r found the request's, with the requester's standing in it.
+func (st *state) enter(r lookup) {
+	st.org, st.hasOrg = r.org, true
+	st.member, st.isMember, st.isOwner = r.member, r.isMember, r.isOwner
 }
 
 type stateKey struct{}

@@ -18,10 +18,10 @@
 //
 // The membership is read from the store on every request, never cached across requests, so
 // a member removed from an organization is refused on their very next request. A request
-// costs two store calls for an organization named by ID or slug (the organization and the
-// membership), one for an anonymous request with a fallback, and, when nothing names an
-// organization, one more to list the user's organizations; RequireOwner adds one to read
-// the owner.
+// costs one store call (Service.ResolveOrganization: the organization, the membership and
+// the ownership together, one round trip on PostgreSQL) for an organization named by ID or
+// slug, by the session or by the fallback, whatever the guard; when nothing names an
+// organization, one more lists the user's organizations for the automatic selection.
 //
 // Path values are set by http.ServeMux when it routes a request, so apply the guards (or
 // Resolve) per route, inside the mux:

@@ -75,11 +75,7 @@ func (m *Middleware) check(r *http.Request, st *state, a Access) error {
 	case AccessAdmin:
 		ok = st.member.IsAdmin()
 	case AccessOwner:
-		owner, err := m.cfg.Service.IsOwner(r.Context(), st.org.ID, st.user)
-		if err != nil {
-			return err
-		}
-		ok = owner
+		ok = st.isOwner
 	}
 	if !ok && !m.superuser(r) {
 		return organizations.ErrPermissionDenied

@@ -22,16 +22,16 @@ var testKey = []byte("0123456789abcdef0123456789abcdef")
 // countingStore counts the store calls a request makes and can fail chosen ones.
 type countingStore struct {
 	*organizations.MemoryStore
-	orgUserCalls, forUserCalls, orgCalls, ownerCalls atomic.Int64
-	failOrgUser, failForUser, failOwner              atomic.Pointer[error]
+	memberCalls, forUserCalls, orgCalls, ownerCalls atomic.Int64
+	failMember, failForUser                         atomic.Pointer[error]
 }
 
-func (s *countingStore) OrganizationUser(ctx context.Context, org uuid.UUID, user organizations.UserID) (organizations.OrganizationUser, error) {
-	s.orgUserCalls.Add(1)
-	if err := s.failOrgUser.Load(); err != nil {
-		return organizations.OrganizationUser{}, *err
+func (s *countingStore) OrganizationMember(ctx context.Context, id uuid.UUID, slug string, user organizations.UserID) (organizations.Membership, error) {
+	s.memberCalls.Add(1)
+	if err := s.failMember.Load(); err != nil {
+		return organizations.Membership{}, *err
 	}
-	return s.MemoryStore.OrganizationUser(ctx, org, user)
+	return s.MemoryStore.OrganizationMember(ctx, id, slug, user)
 }
 
 func (s *countingStore) OrganizationsForUser(ctx context.Context, user organizations.UserID, after uuid.UUID, limit int) ([]organizations.Organization, error) {
@@ -54,9 +54,6 @@ func (s *countingStore) OrganizationBySlug(ctx context.Context, slug string) (or
 
 func (s *countingStore) Owner(ctx context.Context, org uuid.UUID) (organizations.OrganizationOwner, error) {
 	s.ownerCalls.Add(1)
-	if err := s.failOwner.Load(); err != nil {
-		return organizations.OrganizationOwner{}, *err
-	}
 	return s.MemoryStore.Owner(ctx, org)
 }
 
@@ -106,7 +103,7 @@ func newFixture(t testing.TB) *fixture {
 }
 
 func (f *fixture) resetCounts() {
-	f.store.orgUserCalls.Store(0)
+	f.store.memberCalls.Store(0)
 	f.store.forUserCalls.Store(0)
 	f.store.orgCalls.Store(0)
 	f.store.ownerCalls.Store(0)

@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/go-organizations/organizations"
-	"github.com/google/uuid"
 )
 
 // Load resolves the request's organization, membership and user (see the package
@@ -70,20 +69,20 @@ func (m *Middleware) find(ctx context.Context, r *http.Request, st *state) (stal
 			continue
 		}
 		st.named = true
-		org, found, err := m.lookup(ctx, ref)
-		if err != nil || !found {
+		r, err := m.lookup(ctx, ref, st.user)
+		if err != nil || !r.found {
 			return stale, false, err
 		}
-		return stale, false, m.enter(ctx, st, org)
+		st.enter(r)
+		return stale, false, nil
 	}
 	switch {
 	case st.identified && !m.cfg.NoAutoSelect:
 		selected, err = m.autoSelect(ctx, st)
 	case !st.identified && m.cfg.Fallback != "":
-		var org organizations.Organization
-		var found bool
-		org, found, err = m.lookup(ctx, m.cfg.Fallback)
-		st.org, st.hasOrg = org, found
+		var r lookup
+		r, err = m.lookup(ctx, m.cfg.Fallback, "")
+		st.org, st.hasOrg = r.org, r.found
 	}
 	return stale, selected, err
 }
@@ -91,15 +90,11 @@ func (m *Middleware) find(ctx context.Context, r *http.Request, st *state) (stal
 // fromSession resolves the session's organization for an identified requester; found is
 // false if it is gone or the requester is not a member.
 func (m *Middleware) fromSession(ctx context.Context, st *state, ref string) (found bool, err error) {
-	org, found, err := m.lookup(ctx, ref)
-	if err != nil || !found {
+	r, err := m.lookup(ctx, ref, st.user)
+	if err != nil || !r.isMember {
 		return false, err
 	}
-	member, ok, err := m.membership(ctx, org.ID, st.user)
-	if err != nil || !ok {
-		return false, err
-	}
-	st.org, st.hasOrg, st.member, st.isMember = org, true, member, true
+	st.enter(r)
 	return true, nil
 }
 
@@ -110,51 +105,34 @@ func (m *Middleware) autoSelect(ctx context.Context, st *state) (bool, error) {
 	if err != nil || len(page.Items) != 1 {
 		return false, err
 	}
-	org := page.Items[0]
-	member, ok, err := m.membership(ctx, org.ID, st.user)
-	if err != nil || !ok {
+	r, err := m.lookup(ctx, page.Items[0].ID.String(), st.user)
+	if err != nil || !r.isMember {
 		// Not a member any more: removed between the two calls.
 		return false, err
 	}
-	st.org, st.hasOrg, st.member, st.isMember = org, true, member, true
+	st.enter(r)
 	return true, nil
 }
 
-// enter makes org the request's organization and reads the requester's membership of it.
-func (m *Middleware) enter(ctx context.Context, st *state, org organizations.Organization) error {
-	st.org, st.hasOrg = org, true
-	if !st.identified {
-		return nil
-	}
-	member, ok, err := m.membership(ctx, org.ID, st.user)
-	st.member, st.isMember = member, ok
-	return err
+// lookup is what Service.ResolveOrganization found for a reference.
+type lookup struct {
+	org               organizations.Organization
+	member            organizations.OrganizationUser
+	found             bool
+	isMember, isOwner bool
 }
 
-// lookup finds the organization ref names: by ID if ref is shaped like a UUID (a slug
-// never is), else by slug. found is false for an unknown or malformed reference.
-func (m *Middleware) lookup(ctx context.Context, ref string) (org organizations.Organization, found bool, err error) {
-	if id, perr := uuid.Parse(ref); perr == nil {
-		org, err = m.cfg.Service.Organization(ctx, id)
-	} else {
-		org, err = m.cfg.Service.OrganizationBySlug(ctx, ref)
-	}
+// lookup reads the organization ref names (by ID if ref is shaped like a UUID, which a slug
+// never is, else by slug) and user's membership of it, in one store operation, so that a
+// removed member's very next request is refused. found is false for an unknown or
+// malformed reference; an empty user is nobody's member.
+func (m *Middleware) lookup(ctx context.Context, ref string, user organizations.UserID) (lookup, error) {
+	ms, err := m.cfg.Service.ResolveOrganization(ctx, ref, user)
 	if errors.Is(err, organizations.ErrOrganizationNotFound) {
-		return organizations.Organization{}, false, nil
+		return lookup{}, nil
 	}
-	return org, err == nil, err
-}
-
-// membership reads user's membership of org; ok is false if there is none (or the
-// organization was deleted meanwhile).
-func (m *Middleware) membership(ctx context.Context, org uuid.UUID, user organizations.UserID) (organizations.OrganizationUser, bool, error) {
-	member, err := m.cfg.Service.OrganizationUser(ctx, org, user)
-	switch {
-	case err == nil:
-		return member, true, nil
-	case errors.Is(err, organizations.ErrNotMember), errors.Is(err, organizations.ErrOrganizationNotFound):
-		return organizations.OrganizationUser{}, false, nil
-	default:
-		return organizations.OrganizationUser{}, false, err
+	if err != nil {
+		return lookup{}, err
 	}
+	return lookup{org: ms.Organization, member: ms.Member, found: true, isMember: ms.IsMember, isOwner: ms.IsOwner}, nil
 }

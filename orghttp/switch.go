@@ -29,24 +29,17 @@ func (m *Middleware) Switch(w http.ResponseWriter, r *http.Request, ref string) 
 		return organizations.Organization{}, ErrUnauthenticated
 	}
 	ctx := r.Context()
-	org, found, err := m.lookup(ctx, ref)
+	found, err := m.lookup(ctx, ref, user)
 	if err != nil {
 		return organizations.Organization{}, err
 	}
-	if !found {
+	if !found.isMember {
 		return organizations.Organization{}, organizations.ErrOrganizationNotFound
 	}
-	_, member, err := m.membership(ctx, org.ID, user)
-	if err != nil {
+	if err := m.cfg.Session.SetCurrentOrganization(w, r, found.org.ID); err != nil {
 		return organizations.Organization{}, err
 	}
-	if !member {
-		return organizations.Organization{}, organizations.ErrOrganizationNotFound
-	}
-	if err := m.cfg.Session.SetCurrentOrganization(w, r, org.ID); err != nil {
-		return organizations.Organization{}, err
-	}
-	return org, nil
+	return found.org, nil
 }
 
 // SwitchHandler returns a handler for a switch form: it calls Switch with the form value
