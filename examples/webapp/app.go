@@ -1,0 +1,195 @@
+package main
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/orghttp"
+)
+
+// Config configures the web app. The zero value is a working app on a fresh memory store.
+type Config struct {
+	// Store keeps the organizations. Nil: a new MemoryStore.
+	Store organizations.Store
+	// Now is the clock (tests move it to expire invitations). Nil: time.Now.
+	Now func() time.Time
+	// Key signs the cookies: at least orghttp.MinKeyLength bytes. Nil: a random key, so
+	// that restarting the app signs everyone out.
+	Key []byte
+	// SecureCookies marks cookies Secure: set it when the app is served over HTTPS. The
+	// default suits plain http on 127.0.0.1.
+	SecureCookies bool
+	// BaseURL is the site's address, such as "http://127.0.0.1:8080", used for the links
+	// written to the log.
+	BaseURL string
+	// Logger receives the demo mails and server errors. Nil: discarded.
+	Logger *slog.Logger
+}
+
+// App is the reference web app: organizations, members, invitations and sign-up on
+// net/http and html/template, with a DEMO sign-in (see signin.go). It is an
+// http.Handler.
+type App struct {
+	svc     *organizations.Service
+	orgs    *orghttp.Middleware
+	session *orghttp.CookieSession
+	users   *directory
+	auth    *demoAuth
+	mail    *mailbox
+	log     *slog.Logger
+	pages   *pages
+	now     func() time.Time
+	handler http.Handler
+	mux     *http.ServeMux
+	// patterns lists the routes, for the test that checks the access matrix covers them.
+	patterns []string
+}
+
+// New returns the app for cfg. Errors: a Key shorter than orghttp.MinKeyLength
+// (orghttp.ErrInvalidConfig), or templates that do not parse.
+func New(cfg Config) (*App, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Key == nil {
+		cfg.Key = make([]byte, 32)
+		_, _ = rand.Read(cfg.Key) // never fails since Go 1.24
+	}
+	pg, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{users: newDirectory(), log: cfg.Logger, pages: pg, now: cfg.Now}
+	a.mail = &mailbox{log: cfg.Logger, base: cfg.BaseURL, now: cfg.Now}
+	a.auth = &demoAuth{key: cfg.Key, secure: cfg.SecureCookies, users: a.users}
+	a.svc = organizations.New(cfg.Store, &organizations.Options{
+		Now: cfg.Now, Inviter: a.mail, Registrar: a.users, Activator: a.mail,
+	})
+	a.session, err = orghttp.NewCookieSession(cfg.Key, &orghttp.CookieOptions{Insecure: !cfg.SecureCookies})
+	if err != nil {
+		return nil, fmt.Errorf("webapp: %w", err)
+	}
+	a.orgs, err = orghttp.New(orghttp.Config{
+		Service:      a.svc,
+		Identify:     a.auth.identify,
+		Session:      a.session,
+		ErrorHandler: a.fail,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("webapp: %w", err)
+	}
+	a.handler = a.routes()
+	return a, nil
+}
+
+// ServeHTTP serves the app.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
+
+// routes is the app's URL map. Each organization route carries its own guard, so that
+// the guard sees the {org} path value the mux sets. Every POST goes through
+// CrossOriginProtection.
+func (a *App) routes() http.Handler {
+	mux := http.NewServeMux()
+	a.mux = mux
+	handle := func(pattern string, h http.Handler) {
+		mux.Handle(pattern, h)
+		a.patterns = append(a.patterns, pattern)
+	}
+	h := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
+	member, admin, owner := a.orgs.RequireMember, a.orgs.RequireAdmin, a.orgs.RequireOwner
+
+	handle("GET /static/style.css", staticFiles())
+	handle("GET /{$}", a.orgs.Resolve(h(a.home)))
+	handle("GET /signin", h(a.signInForm))
+	handle("POST /signin", h(a.signIn))
+	handle("POST /signout", h(a.signOut))
+	handle("GET /signup", h(a.signUpForm))
+	handle("POST /signup", h(a.signUp))
+	handle("GET /activate/{token}", h(a.activateForm))
+	handle("POST /activate/{token}", h(a.activate))
+
+	handle("GET /orgs", a.signedIn(a.orgs.Resolve(h(a.listOrganizations))))
+	handle("POST /orgs", a.signedIn(h(a.createOrganization)))
+	handle("POST /switch", a.signedIn(a.orgs.SwitchHandler()))
+
+	handle("GET /orgs/{org}/{$}", member(h(a.showOrganization)))
+	handle("POST /orgs/{org}/leave", member(h(a.leave)))
+	handle("GET /orgs/{org}/edit", admin(h(a.editForm)))
+	handle("POST /orgs/{org}/edit", admin(h(a.edit)))
+	handle("POST /orgs/{org}/members/{user}/role", admin(h(a.setRole)))
+	handle("POST /orgs/{org}/members/{user}/remove", admin(h(a.removeMember)))
+	handle("GET /orgs/{org}/invitations", admin(h(a.invitations)))
+	handle("POST /orgs/{org}/invitations", admin(h(a.invite)))
+	handle("POST /orgs/{org}/invitations/{id}/revoke", admin(h(a.revoke)))
+	handle("POST /orgs/{org}/invitations/{id}/resend", admin(h(a.resend)))
+	handle("POST /orgs/{org}/transfer", owner(h(a.transfer)))
+	handle("GET /orgs/{org}/delete", owner(h(a.deleteForm)))
+	handle("POST /orgs/{org}/delete", owner(h(a.deleteOrganization)))
+
+	handle("GET /invitations/{token}", h(a.showInvitation))
+	handle("POST /invitations/{token}/accept", a.signedIn(h(a.acceptInvitation)))
+	handle("POST /invitations/{token}/decline", a.signedIn(h(a.declineInvitation)))
+
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(h(func(w http.ResponseWriter, r *http.Request) { a.fail(w, r, errCrossOrigin) }))
+	return csrf.Handler(a.htmlErrors(mux))
+}
+
+// signedIn refuses anonymous requests with the 401 page.
+func (a *App) signedIn(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := a.auth.identify(r); !ok {
+			a.fail(w, r, orghttp.ErrUnauthenticated)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// htmlErrors serves the mux's own refusals (no such route, 404; wrong method, 405) as the
+// app's HTML error page instead of net/http's plain text.
+func (a *App) htmlErrors(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		// The mux answers 404 or 405 (with an Allow header): learn which, then render it.
+		probe := &statusProbe{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		if allow := probe.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		if probe.status == http.StatusMethodNotAllowed {
+			a.fail(w, r, errMethodNotAllowed)
+			return
+		}
+		a.fail(w, r, errNoSuchPage)
+	})
+}
+
+// statusProbe is a ResponseWriter that only records the status and headers.
+type statusProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *statusProbe) Header() http.Header { return p.header }
+func (p *statusProbe) WriteHeader(status int) {
+	if p.status == 0 {
+		p.status = status
+	}
+}
+func (p *statusProbe) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	return len(b), nil
+}

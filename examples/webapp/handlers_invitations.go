@@ -1,0 +1,167 @@
+package main
+
+import (
+	"net/http"
+
+	"github.com/go-organizations/organizations"
+	"github.com/google/uuid"
+)
+
+type invitationsView struct {
+	view
+	Org     organizations.Organization
+	Pending []organizations.Invitation
+	Next    string
+	Sent    []sentLink
+}
+
+// invitations shows an admin the invite form, the pending invitations and the links the
+// demo mailbox "sent" for this organization.
+func (a *App) invitations(w http.ResponseWriter, r *http.Request) {
+	org, _, _ := a.current(r)
+	page, err := a.svc.PendingInvitations(r.Context(), org.ID, organizations.ListOptions{After: r.URL.Query().Get("after")})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.render(w, r, http.StatusOK, "invitations", invitationsView{
+		view: a.view(r, "Invitations to "+org.Name), Org: org, Pending: page.Items, Next: page.Next,
+		Sent: a.mail.invitationsFor(org.ID),
+	})
+}
+
+// invite invites an email address with a role; the demo mailbox logs the accept link and
+// the invitations page shows it.
+func (a *App) invite(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	org, me, _ := a.current(r)
+	_, err := a.svc.Invite(r.Context(), org.ID, me.UserID, r.PostFormValue("email"),
+		&organizations.InviteOptions{Role: organizations.Role(r.PostFormValue("role"))})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, orgPath(org.Slug, "invitations"))
+}
+
+// pathInvitation returns the invitation the path's {id} names, provided it belongs to the
+// path's organization: an admin of two organizations must not act on one through the
+// other's pages. Error: organizations.ErrInvitationNotFound.
+func (a *App) pathInvitation(r *http.Request, org organizations.Organization) (organizations.Invitation, error) {
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return organizations.Invitation{}, organizations.ErrInvitationNotFound
+	}
+	// An invitation never moves to another organization, so this check cannot go stale.
+	inv, err := a.svc.Store().Invitation(r.Context(), id, organizations.Timestamp(a.now()))
+	if err != nil {
+		return organizations.Invitation{}, err
+	}
+	if inv.OrganizationID != org.ID {
+		return organizations.Invitation{}, organizations.ErrInvitationNotFound
+	}
+	return inv, nil
+}
+
+// revoke closes a pending invitation: its link stops working.
+func (a *App) revoke(w http.ResponseWriter, r *http.Request) {
+	org, me, _ := a.current(r)
+	inv, err := a.pathInvitation(r, org)
+	if err == nil {
+		err = a.svc.RevokeInvitation(r.Context(), inv.ID, me.UserID)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, orgPath(org.Slug, "invitations"))
+}
+
+// resend sends a pending or expired invitation again with a new link; the old link stops
+// working.
+func (a *App) resend(w http.ResponseWriter, r *http.Request) {
+	org, me, _ := a.current(r)
+	inv, err := a.pathInvitation(r, org)
+	if err == nil {
+		_, err = a.svc.ResendInvitation(r.Context(), inv.ID, me.UserID)
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, orgPath(org.Slug, "invitations"))
+}
+
+type invitationView struct {
+	view
+	Token        string
+	Invitation   organizations.Invitation
+	Organization organizations.Organization
+	// CanRespond is set when the invitation is pending and the signed-in user may accept
+	// or decline it.
+	CanRespond bool
+	// OtherEmail is set when the signed-in user is not the invitee of an email-bound
+	// invitation.
+	OtherEmail bool
+}
+
+// showInvitation is the page an invitation link opens: what the invitation is, and the
+// accept and decline buttons for its invitee. It changes nothing. An expired invitation
+// shows with 410 Gone, a closed one with 409 Conflict.
+func (a *App) showInvitation(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	token := r.PathValue("token")
+	inv, err := a.svc.InvitationByToken(ctx, token)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	org, err := a.svc.Organization(ctx, inv.OrganizationID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	v := invitationView{view: a.view(r, "Invitation to "+org.Name), Token: token, Invitation: inv, Organization: org}
+	status := http.StatusOK
+	switch inv.Status {
+	case organizations.InvitationStatusExpired:
+		status = http.StatusGone
+	case organizations.InvitationStatusPending:
+		v.OtherEmail = v.SignedIn && !inv.Bearer && v.User.Email != inv.Email
+		v.CanRespond = v.SignedIn && !v.OtherEmail
+	default:
+		status = http.StatusConflict
+	}
+	a.render(w, r, status, "invitation", v)
+}
+
+// acceptInvitation accepts the invitation as the signed-in user, with their email, and
+// opens the organization.
+func (a *App) acceptInvitation(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u, _ := a.auth.current(r)
+	m, err := a.svc.AcceptInvitation(ctx, r.PathValue("token"), u.Name, u.Email)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	org, err := a.svc.Organization(ctx, m.OrganizationID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, orgPath(org.Slug))
+}
+
+// declineInvitation declines the invitation as the signed-in user, with their email.
+func (a *App) declineInvitation(w http.ResponseWriter, r *http.Request) {
+	u, _ := a.auth.current(r)
+	if err := a.svc.DeclineInvitation(r.Context(), r.PathValue("token"), u.Email); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, "/orgs")
+}

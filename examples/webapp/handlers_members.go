@@ -1,0 +1,50 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/go-organizations/organizations"
+)
+
+// setRole makes a member an admin or a plain member. The owner cannot be made a plain
+// member (ErrOwnershipRequired, explained on the error page).
+func (a *App) setRole(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	org, _, _ := a.current(r)
+	user := organizations.UserID(r.PathValue("user"))
+	_, err := a.svc.SetRole(r.Context(), org.ID, user, organizations.Role(r.PostFormValue("role")))
+	if errors.Is(err, organizations.ErrOwnershipRequired) {
+		err = explain(err, string(user)+" owns this organization, and the owner is always an admin. "+
+			"The owner can transfer ownership to another member first; then "+string(user)+" can be made a plain member.")
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, orgPath(org.Slug))
+}
+
+// removeMember removes a member. The owner cannot be removed (ErrOwnershipRequired,
+// explained on the error page); an admin who removes themselves has left.
+func (a *App) removeMember(w http.ResponseWriter, r *http.Request) {
+	org, me, _ := a.current(r)
+	user := organizations.UserID(r.PathValue("user"))
+	err := a.svc.RemoveUser(r.Context(), org.ID, user)
+	if errors.Is(err, organizations.ErrOwnershipRequired) {
+		err = explain(err, string(user)+" owns this organization and cannot be removed: an organization always has exactly one owner. "+
+			"The owner can transfer ownership to another member first; then "+string(user)+" can be removed.")
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if user == me.UserID {
+		seeOther(w, r, "/orgs")
+		return
+	}
+	seeOther(w, r, orgPath(org.Slug))
+}

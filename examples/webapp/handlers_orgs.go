@@ -1,0 +1,229 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/orghttp"
+)
+
+// current returns what the guard resolved for the request: the organization, the
+// requester's membership and the signed-in user. Behind RequireMember and up, all three
+// are there.
+func (a *App) current(r *http.Request) (organizations.Organization, organizations.OrganizationUser, demoUser) {
+	org, _ := orghttp.Organization(r.Context())
+	me, _ := orghttp.Membership(r.Context())
+	u, _ := a.auth.current(r)
+	return org, me, u
+}
+
+type orgListView struct {
+	view
+	Organizations []orgRow
+	Next          string
+	Invitations   []invitationRow
+}
+
+type orgRow struct {
+	organizations.Organization
+	Current bool
+}
+
+type invitationRow struct {
+	organizations.Invitation
+	Organization string
+}
+
+// listOrganizations lists the user's organizations, active and inactive, marks the
+// current one, and shows pending invitations to the user's email.
+func (a *App) listOrganizations(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u, _ := a.auth.current(r)
+	page, err := a.svc.OrganizationsForUser(ctx, u.Name, organizations.ListOptions{After: r.URL.Query().Get("after")})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	cur, hasCur := orghttp.Organization(ctx)
+	v := orgListView{view: a.view(r, "My organizations"), Next: page.Next}
+	for _, org := range page.Items {
+		v.Organizations = append(v.Organizations, orgRow{Organization: org, Current: hasCur && cur.ID == org.ID})
+	}
+	invs, err := a.svc.InvitationsForEmail(ctx, u.Email)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	for _, inv := range invs {
+		org, err := a.svc.Organization(ctx, inv.OrganizationID)
+		if errors.Is(err, organizations.ErrOrganizationNotFound) {
+			continue // deleted since the list was read
+		}
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		v.Invitations = append(v.Invitations, invitationRow{Invitation: inv, Organization: org.Name})
+	}
+	a.render(w, r, http.StatusOK, "orgs", v)
+}
+
+// createOrganization creates an organization owned by the signed-in user.
+func (a *App) createOrganization(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	u, _ := a.auth.current(r)
+	org, err := a.svc.CreateOrganization(r.Context(), u.Name, r.PostFormValue("name"),
+		&organizations.CreateOptions{Slug: r.PostFormValue("slug")})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, orgPath(org.Slug))
+}
+
+type orgView struct {
+	view
+	Org     organizations.Organization
+	Me      organizations.OrganizationUser
+	Owner   organizations.UserID
+	IsOwner bool
+	Members []memberRow
+	Next    string
+}
+
+type memberRow struct {
+	organizations.OrganizationUser
+	Email   string
+	IsOwner bool
+	IsMe    bool
+}
+
+// showOrganization is the organization's page: its members with their roles, and the
+// actions the requester's role allows.
+func (a *App) showOrganization(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	org, me, u := a.current(r)
+	owner, err := a.svc.Owner(ctx, org.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	page, err := a.svc.Members(ctx, org.ID, organizations.ListOptions{After: r.URL.Query().Get("after")})
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	ownerID := owner.OrganizationUser.UserID
+	v := orgView{
+		view: a.view(r, org.Name), Org: org, Me: me, Owner: ownerID, IsOwner: ownerID == u.Name, Next: page.Next,
+	}
+	for _, m := range page.Items {
+		du, _ := a.users.lookup(m.UserID)
+		v.Members = append(v.Members, memberRow{OrganizationUser: m, Email: du.Email, IsOwner: m.UserID == ownerID, IsMe: m.UserID == u.Name})
+	}
+	a.render(w, r, http.StatusOK, "org", v)
+}
+
+type editView struct {
+	view
+	Org organizations.Organization
+}
+
+// editForm shows the organization's settings to an admin.
+func (a *App) editForm(w http.ResponseWriter, r *http.Request) {
+	org, _, _ := a.current(r)
+	a.render(w, r, http.StatusOK, "edit", editView{view: a.view(r, "Edit "+org.Name), Org: org})
+}
+
+// edit changes the organization's name, slug and active flag; fields absent from the
+// form stay as they are.
+func (a *App) edit(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	org, _, _ := a.current(r)
+	var u organizations.OrganizationUpdate
+	if r.PostForm.Has("name") {
+		name := r.PostFormValue("name")
+		u.Name = &name
+	}
+	if r.PostForm.Has("slug") {
+		slug := r.PostFormValue("slug")
+		u.Slug = &slug
+	}
+	if r.PostForm.Has("active") {
+		var active bool
+		switch r.PostFormValue("active") {
+		case "true":
+			active = true
+		case "false":
+		default:
+			a.fail(w, r, explain(errBadForm, "The status must be active or inactive."))
+			return
+		}
+		u.IsActive = &active
+	}
+	org, err := a.svc.UpdateOrganization(r.Context(), org.ID, u)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, orgPath(org.Slug))
+}
+
+// leave removes the requester from the organization. The owner cannot leave, and the
+// error page says why.
+func (a *App) leave(w http.ResponseWriter, r *http.Request) {
+	org, me, _ := a.current(r)
+	err := a.svc.RemoveUser(r.Context(), org.ID, me.UserID)
+	if errors.Is(err, organizations.ErrOwnershipRequired) {
+		err = explain(err, "You own this organization, so you cannot leave it: an organization always has exactly one owner. "+
+			"Transfer ownership to another member first (then you can leave), or delete the organization.")
+	}
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, "/orgs")
+}
+
+// transfer makes another member the owner (and an admin); the old owner stays an admin.
+func (a *App) transfer(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	org, _, _ := a.current(r)
+	if err := a.svc.ChangeOwner(r.Context(), org.ID, organizations.UserID(r.PostFormValue("user"))); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, orgPath(org.Slug))
+}
+
+type deleteView struct {
+	view
+	Org organizations.Organization
+}
+
+// deleteForm asks the owner to confirm the deletion.
+func (a *App) deleteForm(w http.ResponseWriter, r *http.Request) {
+	org, _, _ := a.current(r)
+	a.render(w, r, http.StatusOK, "delete", deleteView{view: a.view(r, "Delete "+org.Name), Org: org})
+}
+
+// deleteOrganization deletes the organization with its memberships and invitations; the
+// users stay.
+func (a *App) deleteOrganization(w http.ResponseWriter, r *http.Request) {
+	org, _, _ := a.current(r)
+	if err := a.svc.DeleteOrganization(r.Context(), org.ID); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	seeOther(w, r, "/orgs")
+}

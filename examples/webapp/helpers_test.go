@@ -1,0 +1,173 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
+)
+
+// fakeClock is the app's clock in tests: it moves only when told to.
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// env is the real app handler on a test server, with its clock.
+type env struct {
+	t     *testing.T
+	app   *App
+	srv   *httptest.Server
+	clock *fakeClock
+}
+
+func newEnv(t *testing.T, store organizations.Store) *env {
+	t.Helper()
+	clock := &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	app, err := New(Config{Store: store, Now: clock.Now})
+	require.NoError(t, err)
+	srv := httptest.NewServer(app)
+	t.Cleanup(srv.Close)
+	return &env{t: t, app: app, srv: srv, clock: clock}
+}
+
+// storeKinds are the stores every flow runs on. The PostgreSQL one is a migrated store in
+// a fresh schema; pgtest skips it without a database, except under CI=true.
+var storeKinds = []struct {
+	name string
+	open func(t *testing.T) organizations.Store
+}{
+	{"memory", func(*testing.T) organizations.Store { return organizations.NewMemoryStore() }},
+	{"postgres", func(t *testing.T) organizations.Store {
+		schema, pool := pgtest.Schema(t)
+		store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+		require.NoError(t, err)
+		require.NoError(t, store.Migrate(t.Context()))
+		return store
+	}},
+}
+
+// eachStore runs test on a fresh app over each store kind.
+func eachStore(t *testing.T, test func(t *testing.T, e *env)) {
+	for _, k := range storeKinds {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			test(t, newEnv(t, k.open(t)))
+		})
+	}
+}
+
+// client is one browser: its own cookie jar, redirects not followed so that tests see
+// each 303.
+type client struct {
+	t  *testing.T
+	e  *env
+	hc *http.Client
+}
+
+func (e *env) client() *client {
+	jar, err := cookiejar.New(nil)
+	require.NoError(e.t, err)
+	return &client{t: e.t, e: e, hc: &http.Client{
+		// The server's own transport: httptest servers closing in parallel tests close
+		// the idle connections of http.DefaultTransport, under other tests' requests.
+		Transport:     e.srv.Client().Transport,
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// signIn returns a client signed in (DEMO sign-in) as name with email.
+func (e *env) signIn(name, email string) *client {
+	e.t.Helper()
+	c := e.client()
+	res := c.post("/signin", url.Values{"name": {name}, "email": {email}})
+	require.Equal(e.t, http.StatusSeeOther, res.status, res.body)
+	return c
+}
+
+type response struct {
+	status   int
+	body     string
+	location string
+	header   http.Header
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	res, err := c.hc.Do(req)
+	require.NoError(c.t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(c.t, err)
+	return response{status: res.StatusCode, body: string(body), location: res.Header.Get("Location"), header: res.Header}
+}
+
+func (c *client) get(path string) response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.e.srv.URL+path, nil)
+	require.NoError(c.t, err)
+	return c.do(req)
+}
+
+// post sends form as a browser does from a page of this site (same-origin), or with the
+// given extra headers.
+func (c *client) post(path string, form url.Values, headers ...string) response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.e.srv.URL+path, strings.NewReader(form.Encode()))
+	require.NoError(c.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", c.e.srv.URL)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return c.do(req)
+}
+
+// mailLink finds, on a page, the newest demo-mailbox link sent to email.
+func mailLink(t *testing.T, page, email string) string {
+	t.Helper()
+	re := regexp.MustCompile(`(?s)<strong>` + regexp.QuoteMeta(email) + `</strong>.*?href="(/(?:invitations|activate)/[A-Za-z0-9_-]{43})"`)
+	m := re.FindStringSubmatch(page)
+	require.NotNil(t, m, "no link to %s in the page:\n%s", email, page)
+	return m[1]
+}
+
+// errorMessage returns the explanation on an error page.
+func errorMessage(t *testing.T, page string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<p class="message" id="message">(.*?)</p>`).FindStringSubmatch(page)
+	require.NotNil(t, m, "not an error page:\n%s", page)
+	return m[1]
+}
+
+// requireHTML asserts that res is one of the app's HTML pages.
+func requireHTML(t *testing.T, res response) {
+	t.Helper()
+	require.True(t, strings.HasPrefix(res.header.Get("Content-Type"), "text/html"), "Content-Type %q", res.header.Get("Content-Type"))
+	require.Contains(t, res.body, "</html>")
+}

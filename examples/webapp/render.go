@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static/style.css
+var styleCSS []byte
+
+// pages holds one template set per page, each made of the layout and the page.
+type pages struct{ set map[string]*template.Template }
+
+var templateFuncs = template.FuncMap{
+	"date": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+}
+
+// parsePages parses every page under templates/ with layout.html.
+func parsePages() (*pages, error) {
+	names, err := fs.Glob(templateFiles, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{set: map[string]*template.Template{}}
+	for _, file := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(file, "templates/"), ".html")
+		if name == "layout" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(templateFuncs).ParseFS(templateFiles, "templates/layout.html", file)
+		if err != nil {
+			return nil, fmt.Errorf("webapp: template %s: %w", name, err)
+		}
+		p.set[name] = t
+	}
+	return p, nil
+}
+
+// view is what the layout needs on every page; page data embed it.
+type view struct {
+	Title    string
+	User     demoUser
+	SignedIn bool
+}
+
+func (a *App) view(r *http.Request, title string) view {
+	u, ok := a.auth.current(r)
+	return view{Title: title, User: u, SignedIn: ok}
+}
+
+// render writes page name with data and status. The page is rendered to a buffer first,
+// so that a template failure becomes a clean 500 rather than half a page.
+func (a *App) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
+	t, ok := a.pages.set[name]
+	var buf bytes.Buffer
+	err := fmt.Errorf("webapp: no page %q", name)
+	if ok {
+		err = t.Execute(&buf, data)
+	}
+	if err != nil {
+		a.log.Error("render", "page", name, "err", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer") // the pages carry invitation and activation tokens
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// staticFiles serves the style sheet.
+func staticFiles() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		http.ServeContent(w, r, "style.css", time.Time{}, bytes.NewReader(styleCSS))
+	})
+}
