@@ -1,0 +1,301 @@
+package organizations_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-organizations/organizations"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+)
+
+// benchShape is the content of a benchmark store: orgs organizations, every tenth with
+// wideMembers members (for full Members pages) and the others with narrowMembers, drawn in
+// turn from users users, so that each user belongs to the same number of organizations.
+type benchShape struct {
+	name                                string
+	orgs, users                         int
+	wideMembers, narrowMembers, samples int
+}
+
+// Both shapes query the same number of sampled organizations, so that the two sizes compare
+// the cost of the store's size, not of a larger working set in the CPU caches;
+// BenchmarkIsMemberSpread measures the cache-cold case.
+var (
+	// smallShape: 1,000 organizations, 10,000 memberships, 200 users in 50 organizations each.
+	smallShape = benchShape{name: "1k-orgs", orgs: 1_000, users: 200, wideMembers: 55, narrowMembers: 5, samples: 256}
+	// largeShape: 100,000 organizations, 1,000,000 memberships, 20,000 users in 50
+	// organizations each.
+	largeShape = benchShape{name: "100k-orgs", orgs: 100_000, users: 20_000, wideMembers: 55, narrowMembers: 5, samples: 256}
+)
+
+// benchStore is a loaded Service with samples to query, spread over the whole store so that
+// lookups do not all hit the same cache lines.
+type benchStore struct {
+	svc *organizations.Service
+	// pairs are (organization, member) samples; wide are organizations with a full page
+	// of members; owners[i] owns pairs[i].org and is someone other than pairs[i].user;
+	// every holds one (organization, member) pair per organization.
+	pairs  []benchPair
+	wide   []uuid.UUID
+	owners []organizations.UserID
+	users  []organizations.UserID
+	every  []benchPair
+}
+
+type benchPair struct {
+	org  uuid.UUID
+	user organizations.UserID
+}
+
+func benchUser(i int) organizations.UserID { return organizations.UserID("user-" + strconv.Itoa(i)) }
+
+// load fills a new Service through its public API, as a host app would.
+func (sh benchShape) load(tb testing.TB) *benchStore {
+	ctx := context.Background()
+	bs := &benchStore{svc: organizations.New(nil, nil)}
+	for i := range sh.users {
+		bs.users = append(bs.users, benchUser(i))
+	}
+	stride := sh.orgs / sh.samples
+	next := 0 // the next user to draw
+	for i := range sh.orgs {
+		n := sh.narrowMembers
+		if i%10 == 0 {
+			n = sh.wideMembers
+		}
+		owner := bs.users[next%sh.users]
+		org, err := bs.svc.CreateOrganization(ctx, owner, "Organization "+strconv.Itoa(i), nil)
+		require.NoError(tb, err)
+		for k := 1; k < n; k++ {
+			role := organizations.RoleMember
+			if k%4 == 0 {
+				role = organizations.RoleAdmin
+			}
+			_, err := bs.svc.AddUser(ctx, org.ID, bs.users[(next+k)%sh.users], role)
+			require.NoError(tb, err)
+		}
+		bs.every = append(bs.every, benchPair{org.ID, bs.users[(next+1)%sh.users]})
+		if i%stride == 0 {
+			bs.pairs = append(bs.pairs, benchPair{org.ID, bs.users[(next+1)%sh.users]})
+			bs.owners = append(bs.owners, owner)
+		}
+		if i%10 == 0 && len(bs.wide) < sh.samples {
+			bs.wide = append(bs.wide, org.ID)
+		}
+		next += n
+	}
+	return bs
+}
+
+var (
+	largeOnce  sync.Once
+	largeStore *benchStore
+)
+
+// forEachSize runs bench on a fresh small store and on the large store, built once per
+// process because it takes seconds. Benchmarks that write leave the large store a little
+// larger than its nominal shape. Once loaded, the large store's heap stays live and makes
+// every garbage collection dearer: measure the sizes in separate processes
+// (-bench=/1k-orgs, then -bench=/100k-orgs) for numbers that do not mix.
+func forEachSize(b *testing.B, bench func(b *testing.B, bs *benchStore)) {
+	b.Run(smallShape.name, func(b *testing.B) {
+		bs := smallShape.load(b)
+		runtime.GC() // the loading's garbage is not the benchmark's
+		b.ReportAllocs()
+		b.ResetTimer()
+		bench(b, bs)
+	})
+	b.Run(largeShape.name, func(b *testing.B) {
+		bs := large(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		bench(b, bs)
+	})
+}
+
+// large returns the large store, loading it on first use.
+func large(b *testing.B) *benchStore {
+	largeOnce.Do(func() {
+		start := time.Now()
+		largeStore = largeShape.load(b)
+		took := time.Since(start)
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		b.Logf("loaded %d organizations and their members in %v; live heap %d MiB",
+			largeShape.orgs, took, ms.HeapAlloc>>20)
+	})
+	return largeStore
+}
+
+func BenchmarkCreateOrganization(b *testing.B) {
+	forEachSize(b, func(b *testing.B, bs *benchStore) {
+		ctx := context.Background()
+		b.StopTimer()
+		names := make([]string, b.N)
+		for i := range names {
+			names[i] = fmt.Sprintf("Bench %s %d", uuid.NewString(), i) // unique: no slug collisions
+		}
+		b.StartTimer()
+		for i := range b.N {
+			if _, err := bs.svc.CreateOrganization(ctx, bs.users[i%len(bs.users)], names[i], nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkAddUser(b *testing.B) {
+	forEachSize(b, func(b *testing.B, bs *benchStore) {
+		ctx := context.Background()
+		b.StopTimer()
+		users := make([]organizations.UserID, b.N)
+		prefix := "new-" + uuid.NewString() + "-"
+		for i := range users {
+			users[i] = organizations.UserID(prefix + strconv.Itoa(i))
+		}
+		b.StartTimer()
+		for i := range b.N {
+			p := bs.pairs[i%len(bs.pairs)]
+			if _, err := bs.svc.AddUser(ctx, p.org, users[i], organizations.RoleMember); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// benchPredicate measures a membership predicate on members, half of them hits.
+func benchPredicate(b *testing.B, pred func(*organizations.Service) func(context.Context, uuid.UUID, organizations.UserID) (bool, error)) {
+	forEachSize(b, func(b *testing.B, bs *benchStore) {
+		ctx := context.Background()
+		fn := pred(bs.svc)
+		for i := range b.N {
+			p := bs.pairs[i%len(bs.pairs)]
+			if i&1 == 1 {
+				p.user = bs.owners[i%len(bs.owners)]
+			}
+			if _, err := fn(ctx, p.org, p.user); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+func BenchmarkIsMember(b *testing.B) {
+	benchPredicate(b, func(s *organizations.Service) func(context.Context, uuid.UUID, organizations.UserID) (bool, error) {
+		return s.IsMember
+	})
+}
+
+// BenchmarkIsMemberSpread asks about a different organization of the large store each
+// time, all 100,000 in turn: every lookup misses the CPU caches.
+func BenchmarkIsMemberSpread(b *testing.B) {
+	bs := large(b)
+	ctx := context.Background()
+	every := bs.every
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		p := every[(i*7919)%len(every)] // 7919 is prime to the count: a permutation
+		if ok, err := bs.svc.IsMember(ctx, p.org, p.user); err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+	}
+}
+
+func BenchmarkIsAdmin(b *testing.B) {
+	benchPredicate(b, func(s *organizations.Service) func(context.Context, uuid.UUID, organizations.UserID) (bool, error) {
+		return s.IsAdmin
+	})
+}
+
+func BenchmarkIsOwner(b *testing.B) {
+	benchPredicate(b, func(s *organizations.Service) func(context.Context, uuid.UUID, organizations.UserID) (bool, error) {
+		return s.IsOwner
+	})
+}
+
+// BenchmarkChangeOwner hands each sampled organization back and forth between its owner
+// and a member, so that every call moves ownership.
+func BenchmarkChangeOwner(b *testing.B) {
+	forEachSize(b, func(b *testing.B, bs *benchStore) {
+		ctx := context.Background()
+		b.StopTimer()
+		current := make([]organizations.UserID, len(bs.pairs))
+		for i, p := range bs.pairs {
+			o, err := bs.svc.Owner(ctx, p.org)
+			require.NoError(b, err)
+			current[i] = o.OrganizationUser.UserID
+		}
+		b.StartTimer()
+		for i := range b.N {
+			k := i % len(bs.pairs)
+			p := bs.pairs[k]
+			to := p.user
+			if current[k] == p.user {
+				to = bs.owners[k]
+			}
+			if err := bs.svc.ChangeOwner(ctx, p.org, to); err != nil {
+				b.Fatal(err)
+			}
+			current[k] = to
+		}
+	})
+}
+
+func BenchmarkMembersPage(b *testing.B) {
+	forEachSize(b, func(b *testing.B, bs *benchStore) {
+		ctx := context.Background()
+		opts := organizations.ListOptions{Limit: 50}
+		for i := range b.N {
+			page, err := bs.svc.Members(ctx, bs.wide[i%len(bs.wide)], opts)
+			if err != nil || len(page.Items) != 50 {
+				b.Fatal(len(page.Items), err)
+			}
+		}
+	})
+}
+
+func BenchmarkOrganizationsForUserPage(b *testing.B) {
+	forEachSize(b, func(b *testing.B, bs *benchStore) {
+		ctx := context.Background()
+		opts := organizations.ListOptions{Limit: 50}
+		for i := range b.N {
+			if _, err := bs.svc.OrganizationsForUser(ctx, bs.users[(i*7919)%len(bs.users)], opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// TestIsMemberDoesNotAllocate holds the memory store's budget: membership checks, hits and
+// misses alike, allocate nothing.
+func TestIsMemberDoesNotAllocate(t *testing.T) {
+	ctx := context.Background()
+	svc := organizations.New(nil, nil)
+	org, err := svc.CreateOrganization(ctx, "chris", "Soundgarden", nil)
+	require.NoError(t, err)
+	_, err = svc.AddUser(ctx, org.ID, "kim", organizations.RoleMember)
+	require.NoError(t, err)
+	unknown := uuid.New()
+	for name, check := range map[string]func() (bool, error){
+		"IsMember hit":          func() (bool, error) { return svc.IsMember(ctx, org.ID, "kim") },
+		"IsMember miss":         func() (bool, error) { return svc.IsMember(ctx, org.ID, "tom") },
+		"IsMember unknown org":  func() (bool, error) { return svc.IsMember(ctx, unknown, "kim") },
+		"IsAdmin hit":           func() (bool, error) { return svc.IsAdmin(ctx, org.ID, "chris") },
+		"IsOwner hit":           func() (bool, error) { return svc.IsOwner(ctx, org.ID, "chris") },
+		"IsOwner member":        func() (bool, error) { return svc.IsOwner(ctx, org.ID, "kim") },
+		"IsMember invalid user": func() (bool, error) { return svc.IsMember(ctx, org.ID, "") },
+	} {
+		var err error
+		allocs := testing.AllocsPerRun(100, func() { _, err = check() })
+		require.NoError(t, err, name)
+		require.Zero(t, allocs, "%s allocates", name)
+	}
+}

@@ -1,0 +1,94 @@
+// Package organizations gives a Go web app multi-user accounts: organizations (accounts,
+// teams, groups), their members with a role, exactly one owner each, ownership transfer,
+// invitations and sign-up, over a pluggable store. It is the Go successor of the Python
+// library django-organizations, without its known holes: ownerless organizations,
+// check-then-act races, unbound and never-expiring invitations, and signals that fire on
+// some paths and not others.
+//
+// Host apps bring their own users: a user is a [UserID], the app's key for the user in its
+// text form, so integer, UUID and string keys all fit.
+//
+// # Usage
+//
+//	svc := organizations.New(nil, nil) // in-memory store, default options
+//
+//	org, err := svc.CreateOrganization(ctx, "chris", "Soundgarden", nil) // slug "soundgarden"
+//	_, err = svc.AddUser(ctx, org.ID, "kim", organizations.RoleMember)
+//	ok, err := svc.IsAdmin(ctx, org.ID, "chris") // true: the owner is always an admin
+//	err = svc.ChangeOwner(ctx, org.ID, "kim")      // kim owns it now, and is an admin
+//	err = svc.RemoveUser(ctx, org.ID, "kim")       // ErrOwnershipRequired
+//	page, err := svc.Members(ctx, org.ID, organizations.ListOptions{Limit: 50})
+//
+// # Guarantees
+//
+// These hold on every store, on every path, under any concurrency:
+//
+//  1. Every organization has exactly one owner, and the owner is an admin member of it.
+//     CreateOrganization makes the organization, the owner's membership and the ownership
+//     in one atomic step: an organization never exists without its owner.
+//  2. The owner cannot be removed ([Service.RemoveUser]) nor demoted below admin
+//     ([Service.SetRole]): both fail with [ErrOwnershipRequired]. Ownership moves only by
+//     [Service.ChangeOwner], to an existing member, who is made an admin; the old owner
+//     stays an admin member.
+//  3. A user is a member of an organization at most once ([ErrAlreadyMember]).
+//  4. Slugs are unique. A generated slug comes from the name through gosimple/slug ("Föö
+//     Fighters!!" gives "foo-fighters") and gets -2, -3, ... on collision, also under
+//     concurrent creates; an explicit slug is used as given or refused with
+//     [ErrSlugTaken], never silently replaced. Renaming keeps the slug.
+//  5. An invitation is accepted at most once; an expired, revoked or declined one never.
+//  6. Deleting an organization removes its memberships, its ownership and its invitations,
+//     and nothing else: the users and their other organizations are untouched.
+//
+// Bad input never panics and changes nothing: every call validates its input (user IDs,
+// names, slugs, roles, JSON documents, list cursors, UTF-8) before it touches the store.
+// IDs are UUIDv7, so lists come out in creation order; times are UTC, truncated to the
+// microsecond (see [Timestamp]), so every store returns identical values.
+//
+// # Stores
+//
+// A [Service] runs on a [Store], which keeps the data and holds the invariants: each of its
+// methods is one atomic operation, never a check followed by an act.
+//
+//   - [MemoryStore] keeps everything in memory, indexed so that no operation scans all
+//     organizations or another organization's members. It is the default of
+//     New(nil, nil): use it in tests, demos and single-process tools.
+//   - [PostgresStore] keeps everything in PostgreSQL through pgx, one SQL statement per
+//     operation, with the invariants held by the schema itself.
+//
+// Production apps use PostgreSQL:
+//
+//	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: "orgs"})
+//	err = store.Migrate(ctx) // idempotent, safe when several instances start at once
+//	svc := organizations.New(store, nil)
+//
+// Package organizationstest exports the conformance suite that every Store passes; run it
+// against your own implementation.
+//
+// # Transactions
+//
+// Each call is its own transaction. To make an organization together with the host's own
+// rows, run the library inside the host's transaction with [PostgresStore.WithTx]:
+//
+//	tx, err := pool.Begin(ctx)
+//	defer tx.Rollback(ctx)
+//	org, err := organizations.New(store.WithTx(tx), nil).CreateOrganization(ctx, user, name, nil)
+//	// ... the host's own inserts on tx ...
+//	err = tx.Commit(ctx)
+//
+// # Errors
+//
+// Every refused call returns an error wrapping exactly one of the sentinel errors
+// ([ErrInvalidName], [ErrNotMember], [ErrOwnershipRequired], ...); test them with
+// errors.Is. Each method's documentation lists the ones it returns. A done context makes
+// any call return the context's error and change nothing. The membership predicates
+// ([Service.IsMember], [Service.IsAdmin], [Service.IsOwner]) answer false, without error,
+// for an unknown organization or user.
+//
+// # Events
+//
+// [Options].Events receives an [Event] for every change, exactly once, after the change is
+// stored, on every path that makes it: [UserAdded], [UserRemoved], [RoleChanged],
+// [OwnerChanged], [OrganizationCreated], [OrganizationUpdated], [OrganizationDeleted] and the
+// invitation events. Failed and no-op calls (GetOrAddUser of a member, ChangeOwner to the
+// current owner, an update that changes nothing) emit nothing.
+package organizations
