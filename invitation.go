@@ -147,7 +147,7 @@ func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, e
 		}
 		return Invitation{}, err
 	}
-	s.emit(ctx, InvitationCreated{Invitation: inv})
+	emit(s, ctx, InvitationCreated{Invitation: inv})
 	return inv, nil
 }
 
@@ -225,10 +225,10 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserI
 		return OrganizationUser{}, err
 	}
 	if res.Accepted {
-		s.emit(ctx, InvitationAccepted{Invitation: res.Invitation, OrganizationUser: res.Membership})
+		emit(s, ctx, InvitationAccepted{Invitation: res.Invitation, OrganizationUser: res.Membership})
 	}
 	if res.MembershipCreated {
-		s.emit(ctx, UserAdded{OrganizationUser: res.Membership})
+		emit(s, ctx, UserAdded{OrganizationUser: res.Membership})
 	}
 	return res.Membership, nil
 }
@@ -266,7 +266,7 @@ func (s *Service) DeclineInvitation(ctx context.Context, token string, email str
 	if err != nil {
 		return err
 	}
-	s.emit(ctx, InvitationDeclined{Invitation: inv})
+	emit(s, ctx, InvitationDeclined{Invitation: inv})
 	return nil
 }
 
@@ -288,7 +288,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor User
 	if err != nil {
 		return err
 	}
-	s.emit(ctx, InvitationRevoked{Invitation: inv})
+	emit(s, ctx, InvitationRevoked{Invitation: inv})
 	return nil
 }
 

@@ -75,7 +75,7 @@ func (s *Service) AddUser(ctx context.Context, org uuid.UUID, user UserID, role 
 	if err := s.store.AddUser(ctx, m); err != nil {
 		return OrganizationUser{}, err
 	}
-	s.emit(ctx, UserAdded{OrganizationUser: m})
+	emit(s, ctx, UserAdded{OrganizationUser: m})
 	return m, nil
 }
 
@@ -95,7 +95,7 @@ func (s *Service) GetOrAddUser(ctx context.Context, org uuid.UUID, user UserID, 
 		return OrganizationUser{}, false, err
 	}
 	if created {
-		s.emit(ctx, UserAdded{OrganizationUser: got})
+		emit(s, ctx, UserAdded{OrganizationUser: got})
 	}
 	return got, created, nil
 }
@@ -128,7 +128,7 @@ func (s *Service) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) er
 	if err != nil {
 		return err
 	}
-	s.emit(ctx, UserRemoved{OrganizationUser: m})
+	emit(s, ctx, UserRemoved{OrganizationUser: m})
 	return nil
 }
 
@@ -149,7 +149,7 @@ func (s *Service) SetRole(ctx context.Context, org uuid.UUID, user UserID, role 
 		return OrganizationUser{}, err
 	}
 	if before.Role != after.Role {
-		s.emit(ctx, RoleChanged{Old: before, New: after})
+		emit(s, ctx, RoleChanged{Old: before, New: after})
 	}
 	return after, nil
 }

@@ -95,7 +95,7 @@ func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name str
 	if err != nil {
 		return Organization{}, err
 	}
-	s.emit(ctx, OrganizationCreated{Organization: org})
+	emit(s, ctx, OrganizationCreated{Organization: org})
 	return org, nil
 }
 
@@ -170,7 +170,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u Organi
 		return Organization{}, err
 	}
 	if changed {
-		s.emit(ctx, OrganizationUpdated{Organization: org})
+		emit(s, ctx, OrganizationUpdated{Organization: org})
 	}
 	return org, nil
 }
@@ -189,7 +189,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	s.emit(ctx, OrganizationDeleted{Organization: org})
+	emit(s, ctx, OrganizationDeleted{Organization: org})
 	return nil
 }
 

@@ -61,8 +61,8 @@ func (s *Service) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserI
 		return err
 	}
 	if c.NewOwnerBefore.Role != c.NewOwner.Role {
-		s.emit(ctx, RoleChanged{Old: c.NewOwnerBefore, New: c.NewOwner})
+		emit(s, ctx, RoleChanged{Old: c.NewOwnerBefore, New: c.NewOwner})
 	}
-	s.emit(ctx, OwnerChanged{Old: c.OldOwner, New: c.NewOwner})
+	emit(s, ctx, OwnerChanged{Old: c.OldOwner, New: c.NewOwner})
 	return nil
 }

@@ -18,8 +18,8 @@ type ListOptions struct {
 	// Limit is the most items to return: 0 means DefaultPageSize; negative or above
 	// MaxPageSize is ErrInvalidListOptions.
 	Limit int
-	// After is the Next cursor of the previous page; empty for the first page. A cursor
-	// that no list issued is ErrInvalidListOptions.
+	// After is the Next cursor of the previous page of the same list; empty for the first
+	// page. A malformed cursor is ErrInvalidListOptions.
 	After string
 }
 

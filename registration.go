@@ -121,7 +121,7 @@ func (s *Service) Register(ctx context.Context, email, organizationName string) 
 		err = fmt.Errorf("organizations: sending activation: %w", err)
 		return Organization{}, s.undoRegister(ctx, err, org.ID, a.ID)
 	}
-	s.emit(ctx, OrganizationCreated{Organization: org})
+	emit(s, ctx, OrganizationCreated{Organization: org})
 	return org, nil
 }
 
@@ -178,7 +178,7 @@ func (s *Service) Activate(ctx context.Context, token string) (UserID, error) {
 		return "", err
 	}
 	for _, org := range orgs {
-		s.emit(ctx, OrganizationUpdated{Organization: org})
+		emit(s, ctx, OrganizationUpdated{Organization: org})
 	}
 	return a.UserID, nil
 }

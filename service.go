@@ -88,8 +88,9 @@ func (s *Service) now() time.Time { return Timestamp(s.opts.Now()) }
 // library stores. Store implementations may use it to normalise values they read back.
 func Timestamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
-// emit delivers e to Options.Events, if set.
-func (s *Service) emit(ctx context.Context, e Event) {
+// emit delivers e to Options.Events, if set. It is generic so that e becomes an Event
+// interface value (an allocation) only when there is someone to deliver it to.
+func emit[E Event](s *Service, ctx context.Context, e E) {
 	if s.opts.Events != nil {
 		s.opts.Events(ctx, e)
 	}
