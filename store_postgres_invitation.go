@@ -14,6 +14,10 @@ import (
 // insert reads so that it runs first), taking it out of invitations_pending_key; an
 // unexpired one, or a concurrent insert, makes the insert do nothing. Columns: the
 // organization exists, the inviter is an admin, the invitation was inserted.
+//
+// org locks the organization (FOR KEY SHARE, as the new row's foreign key does anyway)
+// before stale locks an invitation: DeleteOrganization takes the two the other way round
+// (the organization, then its invitations by cascade), and opposite orders deadlock.
 const sqlCreateInvitation = `
 WITH org AS (
 	SELECT o.id, EXISTS (
@@ -21,6 +25,7 @@ WITH org AS (
 		WHERE m.organization_id = o.id AND m.user_id = $5::text AND m.role = 'admin'
 	) AS admin
 	FROM {{schema}}.organizations o WHERE o.id = $2::uuid
+	FOR KEY SHARE OF o
 ), stale AS (
 	UPDATE {{schema}}.invitations AS i SET status = 'expired'
 	WHERE i.organization_id = $2::uuid AND i.email = $3::text AND i.status = 'pending'
@@ -109,7 +114,7 @@ SELECT ` + invCols + `
 FROM {{schema}}.organizations o
 LEFT JOIN LATERAL (
 	SELECT ` + invCols + ` FROM {{schema}}.invitations i
-	WHERE i.organization_id = o.id AND i.id > $2::uuid AND i.status = 'pending' AND i.expires_at > $4::timestamptz
+	WHERE i.organization_id = $1::uuid AND i.id > $2::uuid AND i.status = 'pending' AND i.expires_at > $4::timestamptz
 	ORDER BY i.id LIMIT $3::bigint
 ) AS i ON true
 WHERE o.id = $1::uuid

@@ -246,13 +246,15 @@ func (s *PostgresStore) OrganizationMember(ctx context.Context, id uuid.UUID, sl
 
 // sqlMembers returns one row per membership of the page, or one row of NULLs for an
 // empty page; no row at all means no organization. Served by
-// memberships_organization_id_idx.
+// memberships_organization_id_idx. The page's condition names $1 rather than o.id: the
+// planner then knows which organization it reads, and so whether it is a large one whose
+// page must come from the index in order rather than from all its members sorted.
 const sqlMembers = `
 SELECT ` + memberCols + `
 FROM {{schema}}.organizations o
 LEFT JOIN LATERAL (
 	SELECT ` + memberCols + ` FROM {{schema}}.memberships m
-	WHERE m.organization_id = o.id AND m.id > $2::uuid
+	WHERE m.organization_id = $1::uuid AND m.id > $2::uuid
 	ORDER BY m.id LIMIT $3::bigint
 ) AS m ON true
 WHERE o.id = $1::uuid

@@ -17,9 +17,21 @@ import (
 // sqlAcceptInvitation accepts a pending, unexpired invitation that the user may accept
 // and makes the membership (ins), or returns the one the user already had (cur, also
 // for an invitation this user accepted before). See sqlAddUser for ON CONFLICT.
+//
+// It locks the invitation's organization (FOR KEY SHARE, the lock the membership's
+// foreign key takes anyway) before the invitation: DeleteOrganization locks the
+// organization and then cascades into its invitations, so taking the two the other way
+// round lets the two statements deadlock (SQLSTATE 40P01). An organization deleted
+// meanwhile leaves org, and so inv, empty: its invitations are gone too.
 const sqlAcceptInvitation = `
-WITH inv AS (
-	SELECT ` + invCols + ` FROM {{schema}}.invitations i WHERE i.token_hash = $1::bytea FOR UPDATE
+WITH org AS (
+	SELECT o.id FROM {{schema}}.organizations o
+	WHERE o.id = (SELECT x.organization_id FROM {{schema}}.invitations x WHERE x.token_hash = $1::bytea)
+	FOR KEY SHARE
+), inv AS (
+	SELECT ` + invCols + ` FROM {{schema}}.invitations i
+	WHERE i.token_hash = $1::bytea AND EXISTS (SELECT 1 FROM org)
+	FOR UPDATE
 ), ok AS (
 	SELECT inv.id, inv.organization_id, inv.role FROM inv
 	WHERE inv.status = 'pending' AND inv.expires_at > $6::timestamptz

@@ -1,0 +1,291 @@
+package organizations
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations/internal/pgtest"
+)
+
+// pgShape is the content of a loaded PostgresStore: orgs organizations of members
+// memberships each (the owner's included), drawn in turn from users users, so that every
+// user belongs to orgs*members/users organizations; and one more organization, "wide",
+// with wide members, for pages of a large organization. Organization n has the slug
+// "org-n" and the members pgShape.user(n*members+j) for j < members, the first its owner.
+//
+// IDs increase in the order rows are made, as the Service's UUIDv7s do, so that a table's
+// rows lie in the order of their organization IDs; with random, they are random (as a
+// host's UUIDv4s would be), and the planner's statistics say the rows of an
+// organization lie all over the table.
+type pgShape struct {
+	orgs, members, users, wide int
+	random                     bool
+}
+
+// explainShape: 100,001 organizations, 1,020,000 memberships, 100,000 users in 10
+// organizations each.
+var explainShape = pgShape{orgs: 100_000, members: 10, users: 100_000, wide: 20_000}
+
+func (sh pgShape) user(k int) UserID { return UserID(fmt.Sprintf("user-%d", k%sh.users)) }
+
+// sqlLoad inserts the organizations and their memberships in one statement, which the
+// two foreign keys between them need, in organization order, which keeps most index
+// insertions local (ten times faster than scattered ones).
+const sqlLoad = `
+WITH o AS (
+	INSERT INTO {{schema}}.organizations (id, name, slug, created_at, updated_at, owner_id, owner_since)
+	SELECT ` + sqlLoadOrgID + `, 'Organization ' || g, 'org-' || g,
+		now(), now(), 'user-' || (g::bigint * $2::int % $3::int), now()
+	FROM generate_series(0, $1::int - 1) AS g
+	UNION ALL
+	SELECT ` + sqlLoadWideID + `, 'Wide', 'wide', now(), now(), 'wide-0', now()
+	RETURNING id
+)
+INSERT INTO {{schema}}.memberships (id, organization_id, user_id, role, created_at, updated_at)
+SELECT CASE WHEN $5::boolean THEN gen_random_uuid()
+		ELSE ('018f0000-0001-7000-8000-' || lpad(to_hex(k), 12, '0'))::uuid END,
+	` + sqlLoadOrgID + `, 'user-' || (k % $3::int),
+	CASE WHEN (k - g * $2::int) % 4 = 0 THEN 'admin' ELSE 'member' END, now(), now()
+FROM generate_series(0, $1::int - 1) AS g
+	CROSS JOIN LATERAL generate_series(g::bigint * $2::int, g::bigint * $2::int + $2::int - 1) AS k
+UNION ALL
+SELECT CASE WHEN $5::boolean THEN gen_random_uuid()
+		ELSE ('018f0000-0002-7000-8000-' || lpad(to_hex(k), 12, '0'))::uuid END,
+	` + sqlLoadWideID + `, 'wide-' || k,
+	CASE WHEN k % 4 = 0 THEN 'admin' ELSE 'member' END, now(), now()
+FROM generate_series(0, $4::int - 1) AS k`
+
+// The ID of organization g, and of the wide one: computed, so that the memberships can
+// refer to them.
+const (
+	sqlLoadOrgID = `CASE WHEN $5::boolean THEN md5('org-' || g)::uuid
+		ELSE ('018f0000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid END`
+	sqlLoadWideID = `CASE WHEN $5::boolean THEN md5('wide')::uuid
+		ELSE '018f0000-0000-7000-8000-ffffffffffff'::uuid END`
+)
+
+// load fills the migrated, empty store with sh in SQL (seconds for a million rows, where
+// a million calls would take minutes), then VACUUM ANALYZEs it so that the planner knows
+// its size and index-only scans can skip the heap.
+func (sh pgShape) load(tb testing.TB, db *pgxpool.Pool, s *PostgresStore) {
+	tb.Helper()
+	ctx := context.Background()
+	start := time.Now()
+	_, err := db.Exec(ctx, strings.ReplaceAll(sqlLoad, schemaPlaceholder, s.ident), sh.orgs, sh.members, sh.users, sh.wide, sh.random)
+	require.NoError(tb, err)
+	loaded := time.Since(start)
+	for _, table := range []string{"organizations", "memberships"} {
+		_, err := db.Exec(ctx, "VACUUM ANALYZE "+s.ident+"."+table)
+		require.NoError(tb, err)
+	}
+	var orgs, members int
+	require.NoError(tb, db.QueryRow(ctx, "SELECT (SELECT count(*) FROM "+s.ident+".organizations), "+
+		"(SELECT count(*) FROM "+s.ident+".memberships)").Scan(&orgs, &members))
+	require.Equal(tb, []int{sh.orgs + 1, sh.orgs*sh.members + sh.wide}, []int{orgs, members})
+	tb.Logf("loaded %d organizations and %d memberships in %v, vacuumed and analyzed in %v",
+		orgs, members, loaded.Round(time.Millisecond), (time.Since(start) - loaded).Round(time.Millisecond))
+}
+
+// loadedOrg returns the ID of the loaded organization with this slug.
+func loadedOrg(tb testing.TB, s *PostgresStore, slug string) uuid.UUID {
+	tb.Helper()
+	org, err := s.OrganizationBySlug(context.Background(), slug)
+	require.NoError(tb, err)
+	return org.ID
+}
+
+// newLoadedStore returns a migrated store in a fresh schema, loaded with sh.
+func newLoadedStore(tb testing.TB, sh pgShape) (*PostgresStore, *pgxpool.Pool) {
+	tb.Helper()
+	schema, pool := pgtest.Schema(tb)
+	s, err := NewPostgresStore(pool, &PostgresOptions{Schema: schema})
+	require.NoError(tb, err)
+	require.NoError(tb, s.Migrate(context.Background()))
+	sh.load(tb, pool, s)
+	return s, pool
+}
+
+// planNode is the part of an EXPLAIN (FORMAT JSON) plan node the test looks at.
+type planNode struct {
+	NodeType     string     `json:"Node Type"`
+	RelationName string     `json:"Relation Name"`
+	IndexName    string     `json:"Index Name"`
+	Plans        []planNode `json:"Plans"`
+}
+
+// walk calls f for n and every node below it.
+func (n planNode) walk(f func(planNode)) {
+	f(n)
+	for _, c := range n.Plans {
+		c.walk(f)
+	}
+}
+
+// outline is the plan as an indented list of node types, relations and indexes.
+func (n planNode) outline(b *strings.Builder, depth int) {
+	fmt.Fprintf(b, "%s%s", strings.Repeat("  ", depth), n.NodeType)
+	if n.RelationName != "" {
+		fmt.Fprintf(b, " on %s", n.RelationName)
+	}
+	if n.IndexName != "" {
+		fmt.Fprintf(b, " using %s", n.IndexName)
+	}
+	b.WriteByte('\n')
+	for _, c := range n.Plans {
+		c.outline(b, depth+1)
+	}
+}
+
+// explain returns the plan PostgreSQL runs the prepared statement sql with args by: plan
+// cache mode "force_custom_plan" (what the first executions of a prepared statement, and
+// every simple-protocol query, get) or "force_generic_plan" (what pgx's statement cache
+// may get from the sixth execution on). It logs the plan.
+func explain(t *testing.T, db *pgxpool.Pool, name, mode, sql string, args ...any) planNode {
+	t.Helper()
+	ctx := t.Context()
+	conn, err := db.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	// A simple-protocol session of its own: PREPARE and EXECUTE by name, with the
+	// arguments sent as literals, plan the statement exactly as the store sends it.
+	_, err = conn.Exec(ctx, "PREPARE explained AS "+sql, pgx.QueryExecModeSimpleProtocol)
+	require.NoError(t, err)
+	defer func() {
+		_, _ = conn.Exec(context.Background(), "DEALLOCATE explained", pgx.QueryExecModeSimpleProtocol)
+	}()
+	_, err = conn.Exec(ctx, "SELECT set_config('plan_cache_mode', $1::text, false)", mode)
+	require.NoError(t, err)
+	defer func() { _, _ = conn.Exec(context.Background(), "RESET plan_cache_mode") }()
+
+	params := make([]string, len(args))
+	for i := range args {
+		params[i] = fmt.Sprintf("$%d", i+1)
+	}
+	var raw []byte
+	err = conn.QueryRow(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE explained("+strings.Join(params, ", ")+")",
+		append([]any{pgx.QueryExecModeSimpleProtocol}, args...)...).Scan(&raw)
+	require.NoError(t, err)
+	var plans []struct {
+		Plan planNode `json:"Plan"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &plans))
+	require.Len(t, plans, 1)
+	var b strings.Builder
+	plans[0].Plan.outline(&b, 1)
+	t.Logf("%s, %s:\n%s\n%s", name, mode, b.String(), raw)
+	return plans[0].Plan
+}
+
+// TestPostgresPlansUseIndexesAtAMillionMemberships loads 1,000,000 memberships and
+// requires that the statements of IsMember (OrganizationUser), ResolveOrganization
+// (OrganizationMember), a Members page and an OrganizationsForUser page, as the store
+// sends them, read both tables through indexes only, in custom and generic plans alike. A smaller load with random IDs, whose rows
+// lie in no useful order, checks that a large organization's Members page still comes
+// from its index in order.
+func TestPostgresPlansUseIndexesAtAMillionMemberships(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads a million memberships: not under -short")
+	}
+	t.Run("ordered IDs", func(t *testing.T) { requirePlans(t, explainShape) })
+	t.Run("random IDs", func(t *testing.T) {
+		requirePlans(t, pgShape{orgs: 10_000, members: 10, users: 10_000, wide: 20_000, random: true})
+	})
+}
+
+// requirePlans loads sh and checks the plans of the statements that must use indexes.
+func requirePlans(t *testing.T, sh pgShape) {
+	s, db := newLoadedStore(t, sh)
+	ctx := t.Context()
+	n := sh.orgs / 2 // an organization somewhere in the middle
+	org := loadedOrg(t, s, fmt.Sprintf("org-%d", n))
+	member := sh.user(n*sh.members + 3)
+	m, err := s.OrganizationUser(ctx, org, member)
+	require.NoError(t, err, "the member the plan looks up exists")
+	require.Equal(t, member, m.UserID)
+	page, err := s.Members(ctx, org, uuid.Nil, 5)
+	require.NoError(t, err)
+	require.Len(t, page, 5)
+	wide := loadedOrg(t, s, "wide")
+	widePage, err := s.Members(ctx, wide, uuid.Nil, 100)
+	require.NoError(t, err)
+	require.Len(t, widePage, 100)
+	user := sh.user(777)
+	orgs, err := s.OrganizationsForUser(ctx, user, uuid.Nil, 51)
+	require.NoError(t, err)
+	require.Len(t, orgs, sh.orgs*sh.members/sh.users, "every user is in the same number of organizations")
+
+	// Any index that leads with organization_id serves a small organization's page (the
+	// planner may read its few members and sort them); a large organization's page must
+	// come from memberships_organization_id_idx, in order, without reading the rest.
+	byOrg := []string{"memberships_organization_id_idx", "memberships_organization_user_key", "memberships_organization_user_role_key"}
+	// A membership is found by (organization_id, user_id), whichever index has both.
+	byOrgUser := []string{"memberships_organization_user_key", "memberships_organization_user_role_key", "memberships_user_organization_idx"}
+	cases := []struct {
+		name string
+		q    int
+		args []any
+		// indexes must each appear in the plan; any one of a group will do.
+		indexes [][]string
+	}{
+		{"IsMember (OrganizationUser)", qMember, []any{org, string(member)}, [][]string{
+			{"organizations_pkey"},
+			byOrgUser,
+		}},
+		{"ResolveOrganization by ID (OrganizationMember)", qOrgMemberByID, []any{org, string(member)}, [][]string{
+			{"organizations_pkey"},
+			byOrgUser,
+		}},
+		{"ResolveOrganization by slug (OrganizationMember)", qOrgMemberBySlug, []any{fmt.Sprintf("org-%d", n), string(member)}, [][]string{
+			{"organizations_slug_key"},
+			byOrgUser,
+		}},
+		{"Members, first page", qMembers, []any{org, uuid.Nil, 51}, [][]string{{"organizations_pkey"}, byOrg}},
+		{"Members, next page", qMembers, []any{org, page[4].ID, 51}, [][]string{{"organizations_pkey"}, byOrg}},
+		{"Members of a large organization, first page", qMembers, []any{wide, uuid.Nil, 51}, [][]string{
+			{"organizations_pkey"}, {"memberships_organization_id_idx"},
+		}},
+		{"Members of a large organization, next page", qMembers, []any{wide, widePage[99].ID, 51}, [][]string{
+			{"organizations_pkey"}, {"memberships_organization_id_idx"},
+		}},
+		{"OrganizationsForUser, first page", qOrgsForUser, []any{string(user), uuid.Nil, 51}, [][]string{
+			{"organizations_pkey"}, {"memberships_user_organization_idx"},
+		}},
+		{"OrganizationsForUser, next page", qOrgsForUser, []any{string(user), orgs[2].ID, 51}, [][]string{
+			{"organizations_pkey"}, {"memberships_user_organization_idx"},
+		}},
+	}
+	for _, c := range cases {
+		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
+			plan := explain(t, db, c.name, mode, s.sql[c.q], c.args...)
+			used := map[string]bool{}
+			plan.walk(func(n planNode) {
+				used[n.IndexName] = true
+				if n.RelationName == "memberships" || n.RelationName == "organizations" {
+					require.Contains(t, []string{"Index Scan", "Index Only Scan", "Bitmap Heap Scan"}, n.NodeType,
+						"%s, %s: %s reads %s", c.name, mode, n.NodeType, n.RelationName)
+				}
+			})
+			for _, group := range c.indexes {
+				require.True(t, usesAny(used, group), "%s, %s: none of %v in the plan", c.name, mode, group)
+			}
+		}
+	}
+}
+
+func usesAny(used map[string]bool, indexes []string) bool {
+	for _, ix := range indexes {
+		if used[ix] {
+			return true
+		}
+	}
+	return false
+}
