@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -207,26 +208,42 @@ func (b *browser) find(css string) string {
 
 func (b *browser) typeInto(css, text string) {
 	b.t.Helper()
-	b.do(http.MethodPost, "/element/"+b.find(css)+"/value", map[string]string{"text": text}, nil)
+	b.onElement(css, http.MethodPost, "/value", map[string]string{"text": text}, nil)
 }
 
 func (b *browser) click(css string) {
 	b.t.Helper()
-	b.do(http.MethodPost, "/element/"+b.find(css)+"/click", map[string]any{}, nil)
+	b.onElement(css, http.MethodPost, "/click", map[string]any{}, nil)
 }
 
 func (b *browser) text(css string) string {
 	b.t.Helper()
 	var s string
-	b.do(http.MethodGet, "/element/"+b.find(css)+"/text", nil, &s)
+	b.onElement(css, http.MethodGet, "/text", nil, &s)
 	return s
 }
 
 func (b *browser) attribute(css, name string) string {
 	b.t.Helper()
 	var s string
-	b.do(http.MethodGet, "/element/"+b.find(css)+"/attribute/"+name, nil, &s)
+	b.onElement(css, http.MethodGet, "/attribute/"+name, nil, &s)
 	return s
+}
+
+// onElement finds the element css names and sends it a command. An element can go stale
+// between the find and the command while Chromium is still settling a page it just loaded
+// (seen on a loaded 2-core machine); the standard WebDriver remedy is to find it again, a
+// bounded number of times.
+func (b *browser) onElement(css, method, command string, body, out any) {
+	b.t.Helper()
+	var err error
+	for range 3 {
+		err = b.d.call(b.t.Context(), method, "/session/"+b.id+"/element/"+b.find(css)+command, body, out)
+		if err == nil || !strings.Contains(err.Error(), "stale element") {
+			break
+		}
+	}
+	require.NoError(b.t, err, "%s %s%s", method, css, command)
 }
 
 func (b *browser) source() string {
