@@ -136,10 +136,11 @@ func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, e
 		InvitedBy: invitedBy, Bearer: opts.Bearer, Status: InvitationStatusPending,
 		CreatedAt: now, ExpiresAt: Timestamp(now.Add(ttl)),
 	}
-	if err := s.store.CreateInvitation(ctx, inv, hash, now); err != nil {
+	o, err := s.store.CreateInvitation(ctx, inv, hash, now)
+	if err != nil {
 		return Invitation{}, err
 	}
-	err := s.sendInvitation(ctx, inv, invitedBy, token, false)
+	err = s.send(ctx, InvitationMessage{Invitation: inv, Organization: o, InvitedBy: invitedBy, Token: token})
 	if err != nil {
 		// WithoutCancel: a caller that gave up mid-send must not stop the undo.
 		if derr := s.store.DeleteInvitation(context.WithoutCancel(ctx), inv.ID); derr != nil {
@@ -151,17 +152,9 @@ func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, e
 	return inv, nil
 }
 
-// sendInvitation fetches the invitation's organization for the message and hands the
-// message to the Inviter.
-func (s *Service) sendInvitation(ctx context.Context, inv Invitation, by UserID, token string, reminder bool) error {
-	org, err := s.store.Organization(ctx, inv.OrganizationID)
-	if err != nil {
-		return err
-	}
-	err = s.opts.Inviter.SendInvitation(ctx, InvitationMessage{
-		Invitation: inv, Organization: org, InvitedBy: by, Token: token, Reminder: reminder,
-	})
-	if err != nil {
+// send hands m to the Inviter.
+func (s *Service) send(ctx context.Context, m InvitationMessage) error {
+	if err := s.opts.Inviter.SendInvitation(ctx, m); err != nil {
 		return fmt.Errorf("organizations: sending invitation: %w", err)
 	}
 	return nil
@@ -322,7 +315,12 @@ func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor User
 	if err != nil {
 		return Invitation{}, err
 	}
-	if err := s.sendInvitation(ctx, inv, actor, token, true); err != nil {
+	org, err := s.store.Organization(ctx, inv.OrganizationID)
+	if err != nil {
+		return Invitation{}, err
+	}
+	err = s.send(ctx, InvitationMessage{Invitation: inv, Organization: org, InvitedBy: actor, Token: token, Reminder: true})
+	if err != nil {
 		return Invitation{}, err
 	}
 	return inv, nil

@@ -77,8 +77,9 @@ type Store interface {
 	// inv.InvitedBy must be an admin of the organization (ErrPermissionDenied otherwise,
 	// checked in the same atomic step). ErrAlreadyInvited if the email has a pending
 	// invitation to the organization that is unexpired at now (an expired one does not
-	// count). Two concurrent calls for one email never both succeed.
-	CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) error
+	// count). Two concurrent calls for one email never both succeed. It returns the
+	// invitation's organization, which the invitation message carries.
+	CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) (Organization, error)
 	// InvitationByTokenHash returns the invitation with this token hash, its Status as of
 	// now (a pending invitation past ExpiresAt is reported as InvitationStatusExpired).
 	// Error: ErrInvitationNotFound.

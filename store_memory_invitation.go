@@ -9,21 +9,21 @@ import (
 )
 
 // CreateInvitation implements Store.
-func (s *MemoryStore) CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) error {
+func (s *MemoryStore) CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) (Organization, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return Organization{}, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, ok := s.orgs[inv.OrganizationID]
 	if !ok {
-		return ErrOrganizationNotFound
+		return Organization{}, ErrOrganizationNotFound
 	}
 	if m, ok := o.members[inv.InvitedBy]; !ok || !m.IsAdmin() {
-		return ErrPermissionDenied
+		return Organization{}, ErrPermissionDenied
 	}
 	if s.pendingFor(inv.OrganizationID, inv.Email, now) != nil {
-		return ErrAlreadyInvited
+		return Organization{}, ErrAlreadyInvited
 	}
 	mi := &memInvitation{inv: inv, hash: hashKey(tokenHash)}
 	mi.inv.Status = InvitationStatusPending
@@ -31,7 +31,7 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, inv Invitation, toke
 	s.invByHash[mi.hash] = inv.ID
 	s.invByEmail[inv.Email] = insertSorted(s.invByEmail[inv.Email], inv.ID)
 	o.invites = insertSorted(o.invites, inv.ID)
-	return nil
+	return copyOrg(o.org), nil
 }
 
 // pendingFor returns the pending, unexpired invitation of email to org, if any. The

@@ -13,14 +13,15 @@ import (
 // pending invitation of the same email is first marked expired (the stale CTE, which the
 // insert reads so that it runs first), taking it out of invitations_pending_key; an
 // unexpired one, or a concurrent insert, makes the insert do nothing. Columns: the
-// organization exists, the inviter is an admin, the invitation was inserted.
+// organization exists, the inviter is an admin, the invitation was inserted, and the
+// organization (for the invitation message, so that Invite needs no second statement).
 //
 // org locks the organization (FOR KEY SHARE, as the new row's foreign key does anyway)
 // before stale locks an invitation: DeleteOrganization takes the two the other way round
 // (the organization, then its invitations by cascade), and opposite orders deadlock.
 const sqlCreateInvitation = `
 WITH org AS (
-	SELECT o.id, EXISTS (
+	SELECT ` + orgCols + `, EXISTS (
 		SELECT 1 FROM {{schema}}.memberships m
 		WHERE m.organization_id = o.id AND m.user_id = $5::text AND m.role = 'admin'
 	) AS admin
@@ -40,29 +41,32 @@ WITH org AS (
 	ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
 	RETURNING id
 )
-SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT admin FROM org), false), EXISTS (SELECT 1 FROM ins)`
+SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT admin FROM org), false), EXISTS (SELECT 1 FROM ins),
+	` + orgCols + `
+FROM (SELECT 1) AS one LEFT JOIN org AS o ON true`
 
 // CreateInvitation implements Store.
-func (s *PostgresStore) CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) error {
+func (s *PostgresStore) CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) (Organization, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return Organization{}, err
 	}
 	var found, admin, inserted bool
+	var org orgRow
 	err := s.db.QueryRow(ctx, s.sql[qCreateInvitation],
 		inv.ID, inv.OrganizationID, inv.Email, string(inv.Role), string(inv.InvitedBy), inv.Bearer,
 		tokenHash, inv.CreatedAt, inv.ExpiresAt, now,
-	).Scan(&found, &admin, &inserted)
+	).Scan(dest([]any{&found, &admin, &inserted}, org.dest())...)
 	switch {
 	case err != nil:
-		return pgError(ctx, err)
+		return Organization{}, pgError(ctx, err)
 	case !found:
-		return ErrOrganizationNotFound
+		return Organization{}, ErrOrganizationNotFound
 	case !admin:
-		return ErrPermissionDenied
+		return Organization{}, ErrPermissionDenied
 	case !inserted:
-		return ErrAlreadyInvited
+		return Organization{}, ErrAlreadyInvited
 	}
-	return nil
+	return org.value(), nil
 }
 
 const sqlInvitationByHash = `SELECT ` + invCols + ` FROM {{schema}}.invitations i WHERE i.token_hash = $1::bytea`

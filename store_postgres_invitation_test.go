@@ -34,14 +34,14 @@ func TestPostgresInvitationReplacesExpiredPending(t *testing.T) {
 	invite := func(now time.Time) organizations.Invitation {
 		inv := organizations.Invitation{ID: newID(t), OrganizationID: org.ID, Email: "cat@example.com",
 			Role: organizations.RoleMember, InvitedBy: "owner", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-		require.NoError(t, store.CreateInvitation(ctx, inv, randomHash(t), now))
+		require.NoError(t, errOnly(store.CreateInvitation(ctx, inv, randomHash(t), now)))
 		return inv
 	}
 
 	a := invite(t0)
-	require.ErrorIs(t, store.CreateInvitation(ctx, organizations.Invitation{ID: newID(t), OrganizationID: org.ID,
+	require.ErrorIs(t, errOnly(store.CreateInvitation(ctx, organizations.Invitation{ID: newID(t), OrganizationID: org.ID,
 		Email: a.Email, Role: organizations.RoleMember, InvitedBy: "owner", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
-		randomHash(t), t0.Add(time.Minute)), organizations.ErrAlreadyInvited)
+		randomHash(t), t0.Add(time.Minute))), organizations.ErrAlreadyInvited)
 
 	t2 := t0.Add(2 * time.Hour) // a has expired
 	b := invite(t2)

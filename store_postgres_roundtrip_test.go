@@ -152,11 +152,11 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 	inv := organizations.Invitation{ID: id(), OrganizationID: org.ID, Email: "cat@example.com",
 		Role: organizations.RoleMember, InvitedBy: "ann", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 	invHash := hash()
-	call("CreateInvitation", func() error { return store.CreateInvitation(ctx, inv, invHash, now) }, nil)
+	call("CreateInvitation", func() error { return errOnly(store.CreateInvitation(ctx, inv, invHash, now)) }, nil)
 	call("CreateInvitation", func() error {
 		again := inv
 		again.ID = id()
-		return store.CreateInvitation(ctx, again, hash(), now)
+		return errOnly(store.CreateInvitation(ctx, again, hash(), now))
 	}, organizations.ErrAlreadyInvited)
 	call("InvitationByTokenHash", func() error { _, err := store.InvitationByTokenHash(ctx, invHash, now); return err }, nil)
 	call("Invitation", func() error { _, err := store.Invitation(ctx, inv.ID, now); return err }, nil)
@@ -208,7 +208,7 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 		other := inv
 		other.ID, other.Email = id(), respond.name+"@example.com"
 		h := hash()
-		require.NoError(t, store.CreateInvitation(ctx, other, h, now))
+		require.NoError(t, errOnly(store.CreateInvitation(ctx, other, h, now)))
 		call(respond.name, func() error { return respond.f(other, h) }, nil)
 	}
 
@@ -238,4 +238,29 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 	}
 	sort.Strings(missed)
 	require.Empty(t, missed, "Store methods this test does not count")
+}
+
+// Invite is one statement too: the store returns the organization the message needs along
+// with storing the invitation.
+func TestPostgresInviteOneStatement(t *testing.T) {
+	counter := &queryCounter{}
+	schema, pool := pgtest.SchemaWith(t, func(c *pgxpool.Config) { c.ConnConfig.Tracer = counter })
+	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+	require.NoError(t, err)
+	require.NoError(t, store.Migrate(t.Context()))
+	var sent organizations.InvitationMessage
+	svc := organizations.New(store, &organizations.Options{
+		Inviter: organizations.InviterFunc(func(_ context.Context, m organizations.InvitationMessage) error {
+			sent = m
+			return nil
+		}),
+	})
+	org, err := svc.CreateOrganization(t.Context(), "chris", "Acme", nil)
+	require.NoError(t, err)
+	before := counter.n.Load()
+	_, err = svc.Invite(t.Context(), org.ID, "chris", "kim@example.com", nil)
+	require.NoError(t, err)
+	require.Equal(t, int64(1), counter.n.Load()-before, "statements sent by Invite")
+	require.Equal(t, org.ID, sent.Organization.ID)
+	require.Equal(t, "Acme", sent.Organization.Name)
 }

@@ -293,7 +293,7 @@ func testParallelCreateInvitation(t *testing.T, h *harness) {
 		invs[i] = h.newInvitation(org.ID, by, "ann@example.com", organizations.RoleMember, false, time.Hour)
 	}
 	errs := parallel(parallelism, func(i int) error {
-		return h.store.CreateInvitation(h.ctx, invs[i], hashes[i], h.now())
+		return errOnly(h.store.CreateInvitation(h.ctx, invs[i], hashes[i], h.now()))
 	})
 	dup, ok := countErrors(errs, organizations.ErrAlreadyInvited)
 	require.Equal(t, 1, ok, "exactly one invitation is made")

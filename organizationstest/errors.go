@@ -59,7 +59,7 @@ func testUnknownOrgWins(t *testing.T, h *harness) {
 		"Store.UpdateOrganization":   storeUpdate,
 		"Store.DeleteOrganization":   storeDelete,
 		"Store.PendingInvitations":   storePending,
-		"Store.CreateInvitation":     h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), now),
+		"Store.CreateInvitation":     errOnly(h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), now)),
 		"Service.DeleteOrganization": h.svc.DeleteOrganization(h.ctx, ghost),
 	} {
 		require.ErrorIs(t, err, organizations.ErrOrganizationNotFound, name)
@@ -215,7 +215,7 @@ func testCancelledStore(t *testing.T, h *harness) {
 	collect(err)
 	_, err = st.ChangeOwner(ctx, org.ID, "tom", now)
 	collect(err)
-	collect(st.CreateInvitation(ctx, inv, h.tokenHash(), now))
+	collect(errOnly(st.CreateInvitation(ctx, inv, h.tokenHash(), now)))
 	_, err = st.InvitationByTokenHash(ctx, invHash, now)
 	collect(err)
 	_, err = st.Invitation(ctx, invID, now)

@@ -38,7 +38,10 @@ func (h *harness) newInvitation(org uuid.UUID, by organizations.UserID, email st
 func (h *harness) invite(inv organizations.Invitation) []byte {
 	h.t.Helper()
 	hash := h.tokenHash()
-	require.NoError(h.t, h.store.CreateInvitation(h.ctx, inv, hash, h.now()))
+	org, err := h.store.CreateInvitation(h.ctx, inv, hash, h.now())
+	require.NoError(h.t, err)
+	require.Equal(h.t, inv.OrganizationID, org.ID, "CreateInvitation returns the invitation's organization")
+	requireSameOrg(h.t, h.org(inv.OrganizationID), org)
 	return hash
 }
 
@@ -103,14 +106,14 @@ func testInvitationPermission(t *testing.T, h *harness) {
 	for _, by := range []organizations.UserID{"member", "stranger", "nobody"} {
 		inv := h.newInvitation(org.ID, by, "ann@example.com", organizations.RoleMember, false, time.Hour)
 		hash := h.tokenHash()
-		require.ErrorIs(t, h.store.CreateInvitation(h.ctx, inv, hash, h.now()), organizations.ErrPermissionDenied, "%q", by)
+		require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, inv, hash, h.now())), organizations.ErrPermissionDenied, "%q", by)
 		_, err := h.store.InvitationByTokenHash(h.ctx, hash, h.now())
 		require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "nothing stored")
 		_, err = h.store.Invitation(h.ctx, inv.ID, h.now())
 		require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 	}
 	inv := h.newInvitation(h.id(), "owner", "ann@example.com", organizations.RoleMember, false, time.Hour)
-	require.ErrorIs(t, h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), h.now()), organizations.ErrOrganizationNotFound)
+	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), h.now())), organizations.ErrOrganizationNotFound)
 
 	// A demoted admin loses the right, a promoted member gains it.
 	_, err := h.svc.SetRole(h.ctx, org.ID, "admin", organizations.RoleMember)
@@ -119,7 +122,7 @@ func testInvitationPermission(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	h.events.take()
 	inv = h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, false, time.Hour)
-	require.ErrorIs(t, h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), h.now()), organizations.ErrPermissionDenied)
+	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), h.now())), organizations.ErrPermissionDenied)
 	inv.InvitedBy = "member"
 	h.invite(inv)
 
@@ -134,11 +137,11 @@ func testAlreadyInvited(t *testing.T, h *harness) {
 	h.invite(first)
 	again := func() error {
 		inv := h.newInvitation(org.ID, "owner", "ann@example.com", organizations.RoleAdmin, true, time.Hour)
-		return h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), h.now())
+		return errOnly(h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), h.now()))
 	}
 	require.ErrorIs(t, again(), organizations.ErrAlreadyInvited, "whoever invites, whatever role")
 	member := h.newInvitation(org.ID, "member", "ann@example.com", organizations.RoleMember, false, time.Hour)
-	require.ErrorIs(t, h.store.CreateInvitation(h.ctx, member, h.tokenHash(), h.now()), organizations.ErrPermissionDenied,
+	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, member, h.tokenHash(), h.now())), organizations.ErrPermissionDenied,
 		"permission is checked before duplicates")
 	h.invite(h.newInvitation(other.ID, "owner", "ann@example.com", organizations.RoleMember, false, time.Hour))
 	h.invite(h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Hour))
