@@ -138,9 +138,10 @@ func (s *PostgresStore) DeclineInvitation(ctx context.Context, tokenHash []byte,
 	return inv, err
 }
 
-// sqlRevokeInvitation revokes a pending, unexpired invitation if actor is an admin of
-// its organization.
-const sqlRevokeInvitation = `
+// adminInvitationCTE opens the statements an admin runs on an invitation by ID ($1) as
+// actor ($2): inv locks the invitation, adm says whether actor is an admin of its
+// organization.
+const adminInvitationCTE = `
 WITH inv AS (
 	SELECT ` + invCols + ` FROM {{schema}}.invitations i WHERE i.id = $1::uuid FOR UPDATE
 ), adm AS (
@@ -148,7 +149,11 @@ WITH inv AS (
 		SELECT 1 FROM {{schema}}.memberships m, inv
 		WHERE m.organization_id = inv.organization_id AND m.user_id = $2::text AND m.role = 'admin'
 	) AS ok
-), upd AS (
+)`
+
+// sqlRevokeInvitation revokes a pending, unexpired invitation if actor is an admin of
+// its organization.
+const sqlRevokeInvitation = adminInvitationCTE + `, upd AS (
 	UPDATE {{schema}}.invitations AS i SET status = 'revoked', responded_at = $3::timestamptz
 	FROM inv
 	WHERE i.id = inv.id AND inv.status = 'pending' AND inv.expires_at > $3::timestamptz
@@ -206,15 +211,7 @@ func (s *PostgresStore) respond(ctx context.Context, q int, status InvitationSta
 // which the update reads so that it runs first) so that invitations_pending_key admits
 // this one back to pending. Columns: the invitation as locked, actor is an admin, another
 // unexpired invitation is pending, and the renewed invitation.
-const sqlRenewInvitation = `
-WITH inv AS (
-	SELECT ` + invCols + ` FROM {{schema}}.invitations i WHERE i.id = $1::uuid FOR UPDATE
-), adm AS (
-	SELECT EXISTS (
-		SELECT 1 FROM {{schema}}.memberships m, inv
-		WHERE m.organization_id = inv.organization_id AND m.user_id = $2::text AND m.role = 'admin'
-	) AS ok
-), other AS (
+const sqlRenewInvitation = adminInvitationCTE + `, other AS (
 	SELECT EXISTS (
 		SELECT 1 FROM {{schema}}.invitations x, inv
 		WHERE x.organization_id = inv.organization_id AND x.email = inv.email AND x.id <> inv.id
