@@ -81,7 +81,7 @@ type Store interface {
 	// invitation's organization, which the invitation message carries.
 	CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) (Organization, error)
 	// InvitationByTokenHash returns the invitation with this token hash, its Status as of
-	// now (a pending invitation past ExpiresAt is reported as InvitationStatusExpired).
+	// now (a pending invitation is reported as InvitationStatusExpired from ExpiresAt on).
 	// Error: ErrInvitationNotFound.
 	InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Invitation, error)
 	// Invitation returns the invitation with this ID, its status as of now. Error:
