@@ -58,6 +58,18 @@ func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name str
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
+	org, err := s.createOrganization(ctx, owner, name, opts)
+	if err != nil {
+		return Organization{}, err
+	}
+	emit(s, ctx, OrganizationCreated{Organization: org})
+	return org, nil
+}
+
+// createOrganization validates the input of CreateOrganization, builds the organization
+// and its owner's membership, and stores them; it emits nothing, so that Register can
+// emit only once its sign-up is complete.
+func (s *Service) createOrganization(ctx context.Context, owner UserID, name string, opts *CreateOptions) (Organization, error) {
 	if opts == nil {
 		opts = &CreateOptions{}
 	}
@@ -91,12 +103,7 @@ func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name str
 		ID: s.opts.NewID(), OrganizationID: org.ID, UserID: owner, Role: RoleAdmin,
 		CreatedAt: now, UpdatedAt: now,
 	}
-	org, err = s.store.CreateOrganization(ctx, org, member, suffix)
-	if err != nil {
-		return Organization{}, err
-	}
-	emit(s, ctx, OrganizationCreated{Organization: org})
-	return org, nil
+	return s.store.CreateOrganization(ctx, org, member, suffix)
 }
 
 // Organization returns the organization with this ID. Errors: ErrOrganizationNotFound, or

@@ -2,7 +2,6 @@ package organizations
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -95,19 +94,11 @@ func (s *Service) Register(ctx context.Context, email, organizationName string) 
 	if !user.Valid() {
 		return Organization{}, fmt.Errorf("organizations: Registrar returned user ID %q: %w", user, ErrInvalidUserID)
 	}
-	now := s.now()
-	org := Organization{
-		ID: s.opts.NewID(), Name: name, Slug: Slugify(name), IsActive: false,
-		Data: json.RawMessage("{}"), Settings: json.RawMessage("{}"), CreatedAt: now, UpdatedAt: now,
-	}
-	owner := OrganizationUser{
-		ID: s.opts.NewID(), OrganizationID: org.ID, UserID: user, Role: RoleAdmin,
-		CreatedAt: now, UpdatedAt: now,
-	}
-	org, err = s.store.CreateOrganization(ctx, org, owner, true)
+	org, err := s.createOrganization(ctx, user, name, &CreateOptions{Inactive: true})
 	if err != nil {
 		return Organization{}, err
 	}
+	now := s.now()
 	token, hash := newToken()
 	a := Activation{
 		ID: s.opts.NewID(), UserID: user, Email: email,
