@@ -59,4 +59,7 @@ var (
 	// ErrNotConfigured: the operation needs an Options field (Inviter, Registrar,
 	// Activator) that was not set.
 	ErrNotConfigured = errors.New("organizations: backend not configured")
+	// ErrNotSupported: the store does not implement the optional interface this call needs
+	// (such as ActivationStore for Register and Activate). Nothing was changed.
+	ErrNotSupported = errors.New("organizations: the store does not implement the optional interface this call needs")
 )

@@ -136,7 +136,7 @@ func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, e
 		InvitedBy: invitedBy, Bearer: opts.Bearer, Status: InvitationStatusPending,
 		CreatedAt: now, ExpiresAt: Timestamp(now.Add(ttl)),
 	}
-	o, err := s.store.CreateInvitation(ctx, inv, hash, now)
+	o, err := s.store.CreateInvitation(ctx, CreateInvitationParams{Invitation: inv, TokenHash: hash, Now: now})
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -213,7 +213,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserI
 	now := s.now()
 	// The store sets the organization and role from the invitation.
 	m := OrganizationUser{ID: s.opts.NewID(), UserID: user, CreatedAt: now, UpdatedAt: now}
-	res, err := s.store.AcceptInvitation(ctx, hash, user, email, m, now)
+	res, err := s.store.AcceptInvitation(ctx, AcceptInvitationParams{TokenHash: hash, UserID: user, Email: email, Membership: m, Now: now})
 	if err != nil {
 		return OrganizationUser{}, err
 	}
@@ -255,7 +255,7 @@ func (s *Service) DeclineInvitation(ctx context.Context, token string, email str
 	if !ok {
 		return ErrInvitationNotFound
 	}
-	inv, err := s.store.DeclineInvitation(ctx, hash, email, s.now())
+	inv, err := s.store.DeclineInvitation(ctx, DeclineInvitationParams{TokenHash: hash, Email: email, Now: s.now()})
 	if err != nil {
 		return err
 	}
@@ -277,7 +277,7 @@ func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor User
 	if err := firstError(checkInvitationID(id), checkUser(actor)); err != nil {
 		return err
 	}
-	inv, err := s.store.RevokeInvitation(ctx, id, actor, s.now())
+	inv, err := s.store.RevokeInvitation(ctx, RevokeInvitationParams{InvitationID: id, Actor: actor, Now: s.now()})
 	if err != nil {
 		return err
 	}
@@ -311,7 +311,9 @@ func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor User
 	}
 	token, hash := newToken()
 	now := s.now()
-	inv, err := s.store.RenewInvitation(ctx, id, actor, hash, Timestamp(now.Add(s.opts.InvitationTTL)), now)
+	inv, err := s.store.RenewInvitation(ctx, RenewInvitationParams{
+		InvitationID: id, Actor: actor, TokenHash: hash, ExpiresAt: Timestamp(now.Add(s.opts.InvitationTTL)), Now: now,
+	})
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -341,7 +343,7 @@ func (s *Service) PendingInvitations(ctx context.Context, org uuid.UUID, opts Li
 	if err != nil {
 		return Page[Invitation]{}, err
 	}
-	invs, err := s.store.PendingInvitations(ctx, org, q.after, q.limit+1, s.now())
+	invs, err := s.store.PendingInvitations(ctx, PendingInvitationsParams{OrganizationID: org, After: q.after, Limit: q.limit + 1, Now: s.now()})
 	if err != nil {
 		return Page[Invitation]{}, err
 	}

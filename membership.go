@@ -50,12 +50,13 @@ type OrganizationUser struct {
 // IsAdmin reports whether the member has the admin role (every owner does).
 func (m OrganizationUser) IsAdmin() bool { return m.Role == RoleAdmin }
 
-// Membership is an organization together with one user's standing in it, as
-// ResolveOrganization reads it.
-type Membership struct {
+// Access is an organization together with one user's access to it, read in one atomic
+// step, as ResolveOrganization and Store.Access return it: what a request handler needs to
+// authorize. The authorization work (issue 9) adds the user's permissions to it.
+type Access struct {
 	Organization Organization
-	// Member is the user's membership; zero unless IsMember.
-	Member OrganizationUser
+	// Membership is the user's membership; zero unless IsMember.
+	Membership OrganizationUser
 	// IsMember reports whether the user is a member.
 	IsMember bool
 	// IsOwner reports whether the user owns the organization (an owner is always an admin
@@ -144,7 +145,7 @@ func (s *Service) SetRole(ctx context.Context, org uuid.UUID, user UserID, role 
 	if err := checkRole(role); err != nil {
 		return OrganizationUser{}, err
 	}
-	before, after, err := s.store.SetRole(ctx, org, user, role, s.now())
+	before, after, err := s.store.SetRole(ctx, SetRoleParams{OrganizationID: org, UserID: user, Role: role, Now: s.now()})
 	if err != nil {
 		return OrganizationUser{}, err
 	}
@@ -179,7 +180,7 @@ func (s *Service) Members(ctx context.Context, org uuid.UUID, opts ListOptions) 
 	if err != nil {
 		return Page[OrganizationUser]{}, err
 	}
-	ms, err := s.store.Members(ctx, org, q.after, q.limit+1)
+	ms, err := s.store.Members(ctx, MembersParams{OrganizationID: org, After: q.after, Limit: q.limit + 1})
 	if err != nil {
 		return Page[OrganizationUser]{}, err
 	}
@@ -187,27 +188,33 @@ func (s *Service) Members(ctx context.Context, org uuid.UUID, opts ListOptions) 
 }
 
 // ResolveOrganization returns the organization ref names — its ID in text form, or else
-// its slug — with user's membership and ownership of it, all read in one store operation
-// (one round trip on PostgreSQL): what a request handler needs to authorize a request.
+// its slug — with user's Access to it (membership and ownership), all read in one store
+// operation (one round trip on PostgreSQL): what a request handler needs to authorize a
+// request.
 // An empty or invalid user (an anonymous request) is nobody's member. A UUID-shaped ref
 // is always an ID: slugs are never UUID-shaped (see ValidSlug).
 //
 // Errors: ErrOrganizationNotFound (an unknown or malformed ref), or the context's error.
-func (s *Service) ResolveOrganization(ctx context.Context, ref string, user UserID) (Membership, error) {
+func (s *Service) ResolveOrganization(ctx context.Context, ref string, user UserID) (Access, error) {
 	if err := ctx.Err(); err != nil {
-		return Membership{}, err
+		return Access{}, err
 	}
-	id, perr := uuid.Parse(ref)
-	switch {
-	case perr == nil && id == uuid.Nil, perr != nil && ValidSlug(ref) != nil:
-		return Membership{}, ErrOrganizationNotFound
-	case perr != nil:
-		id = uuid.Nil
-	}
+	p := AccessParams{UserID: user}
 	if !user.Valid() {
-		user = ""
+		p.UserID = "" // an anonymous request
 	}
-	return s.store.OrganizationMember(ctx, id, ref, user)
+	id, err := uuid.Parse(ref)
+	switch {
+	case err != nil && ValidSlug(ref) == nil:
+		p.Slug = ref
+	case err != nil:
+		return Access{}, ErrOrganizationNotFound // neither an ID nor a slug
+	case id == uuid.Nil:
+		return Access{}, ErrOrganizationNotFound // no organization has the nil ID
+	default:
+		p.OrganizationID = id
+	}
+	return s.store.Access(ctx, p)
 }
 
 // IsMember reports whether user is a member of the organization. An unknown organization

@@ -103,7 +103,7 @@ func (s *Service) createOrganization(ctx context.Context, owner UserID, name str
 		ID: s.opts.NewID(), OrganizationID: org.ID, UserID: owner, Role: RoleAdmin,
 		CreatedAt: now, UpdatedAt: now,
 	}
-	return s.store.CreateOrganization(ctx, org, member, suffix)
+	return s.store.CreateOrganization(ctx, CreateOrganizationParams{Organization: org, Owner: member, SuffixSlug: suffix})
 }
 
 // Organization returns the organization with this ID. Errors: ErrOrganizationNotFound, or
@@ -172,7 +172,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u Organi
 		}
 		*f.out = &raw
 	}
-	org, changed, err := s.store.UpdateOrganization(ctx, id, clean, s.now())
+	org, changed, err := s.store.UpdateOrganization(ctx, UpdateOrganizationParams{OrganizationID: id, Update: clean, Now: s.now()})
 	if err != nil {
 		return Organization{}, err
 	}
@@ -216,7 +216,7 @@ func (s *Service) OrganizationsForUser(ctx context.Context, user UserID, opts Li
 	if err != nil {
 		return Page[Organization]{}, err
 	}
-	orgs, err := s.store.OrganizationsForUser(ctx, user, q.after, q.limit+1)
+	orgs, err := s.store.OrganizationsForUser(ctx, OrganizationsForUserParams{UserID: user, After: q.after, Limit: q.limit + 1})
 	if err != nil {
 		return Page[Organization]{}, err
 	}

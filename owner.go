@@ -56,7 +56,7 @@ func (s *Service) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserI
 	if err := s.checkOrgUser(ctx, org, newOwner); err != nil {
 		return err
 	}
-	c, err := s.store.ChangeOwner(ctx, org, newOwner, s.now())
+	c, err := s.store.ChangeOwner(ctx, ChangeOwnerParams{OrganizationID: org, NewOwner: newOwner, Now: s.now()})
 	if err != nil || !c.Changed {
 		return err
 	}

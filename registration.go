@@ -69,15 +69,20 @@ type ActivationMessage struct {
 // an unsent activation, returned as a joined error. Each successful call creates one more
 // organization: a host guards against double submission itself.
 //
-// Errors: ErrNotConfigured (no Registrar or no Activator), ErrInvalidEmail,
-// ErrInvalidName, the Registrar's or Activator's error, ErrInvalidUserID (the Registrar
-// returned an invalid UserID), or the context's error.
+// Errors: ErrNotConfigured (no Registrar or no Activator), ErrNotSupported (the store is
+// not an ActivationStore), ErrInvalidEmail, ErrInvalidName, the Registrar's or
+// Activator's error, ErrInvalidUserID (the Registrar returned an invalid UserID), or the
+// context's error.
 func (s *Service) Register(ctx context.Context, email, organizationName string) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
 	if s.opts.Registrar == nil || s.opts.Activator == nil {
 		return Organization{}, ErrNotConfigured
+	}
+	activations, ok := s.store.(ActivationStore)
+	if !ok {
+		return Organization{}, ErrNotSupported
 	}
 	email, err := NormalizeEmail(email)
 	if err != nil {
@@ -104,13 +109,13 @@ func (s *Service) Register(ctx context.Context, email, organizationName string) 
 		ID: s.opts.NewID(), UserID: user, Email: email,
 		CreatedAt: now, ExpiresAt: Timestamp(now.Add(s.opts.ActivationTTL)),
 	}
-	if err := s.store.CreateActivation(ctx, a, hash); err != nil {
-		return Organization{}, s.undoRegister(ctx, err, org.ID, uuid.Nil)
+	if err := activations.CreateActivation(ctx, a, hash); err != nil {
+		return Organization{}, s.undoRegister(ctx, activations, err, org.ID, uuid.Nil)
 	}
 	err = s.opts.Activator.SendActivation(ctx, ActivationMessage{Activation: a, Organization: org, Token: token})
 	if err != nil {
 		err = fmt.Errorf("organizations: sending activation: %w", err)
-		return Organization{}, s.undoRegister(ctx, err, org.ID, a.ID)
+		return Organization{}, s.undoRegister(ctx, activations, err, org.ID, a.ID)
 	}
 	emit(s, ctx, OrganizationCreated{Organization: org})
 	return org, nil
@@ -119,10 +124,10 @@ func (s *Service) Register(ctx context.Context, email, organizationName string) 
 // undoRegister deletes what a failed Register made (activation uuid.Nil: none yet) and
 // returns err joined with any error of the undo. It runs even if ctx is done, since a
 // caller that gave up mid-way is the usual reason to get here.
-func (s *Service) undoRegister(ctx context.Context, err error, org, activation uuid.UUID) error {
+func (s *Service) undoRegister(ctx context.Context, activations ActivationStore, err error, org, activation uuid.UUID) error {
 	ctx = context.WithoutCancel(ctx)
 	if activation != uuid.Nil {
-		if derr := s.store.DeleteActivation(ctx, activation); derr != nil {
+		if derr := activations.DeleteActivation(ctx, activation); derr != nil {
 			err = errors.Join(err, derr)
 		}
 	}
@@ -142,9 +147,9 @@ func (s *Service) undoRegister(ctx context.Context, err error, org, activation u
 // active user, see Registrar). A token works once; of concurrent calls with one token,
 // one succeeds and the others get ErrActivationUsed.
 //
-// Errors: ErrNotConfigured (no Registrar), ErrActivationNotFound (an unknown, malformed
-// or forged token), ErrActivationUsed, ErrActivationExpired, the Registrar's error, or
-// the context's error.
+// Errors: ErrNotConfigured (no Registrar), ErrNotSupported (the store is not an
+// ActivationStore), ErrActivationNotFound (an unknown, malformed or forged token),
+// ErrActivationUsed, ErrActivationExpired, the Registrar's error, or the context's error.
 func (s *Service) Activate(ctx context.Context, token string) (UserID, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -152,19 +157,23 @@ func (s *Service) Activate(ctx context.Context, token string) (UserID, error) {
 	if s.opts.Registrar == nil {
 		return "", ErrNotConfigured
 	}
+	activations, ok := s.store.(ActivationStore)
+	if !ok {
+		return "", ErrNotSupported
+	}
 	hash, ok := parseToken(token)
 	if !ok {
 		return "", ErrActivationNotFound
 	}
 	now := s.now()
-	a, err := s.store.ActivationByTokenHash(ctx, hash, now)
+	a, err := activations.ActivationByTokenHash(ctx, hash, now)
 	if err != nil {
 		return "", err
 	}
 	if err := s.opts.Registrar.ActivateUser(ctx, a.UserID); err != nil {
 		return "", fmt.Errorf("organizations: activating user: %w", err)
 	}
-	a, orgs, err := s.store.CompleteActivation(ctx, hash, now)
+	a, orgs, err := activations.CompleteActivation(ctx, hash, now)
 	if err != nil {
 		return "", err
 	}

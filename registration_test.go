@@ -233,6 +233,43 @@ func TestRegisterRefusals(t *testing.T) {
 	}
 }
 
+// coreStore is a MemoryStore that shows only the core Store, hiding the optional
+// ActivationStore: a third-party store written before activations existed.
+type coreStore struct{ Store }
+
+// TestRegisterWithoutActivationStore checks the evolution rule: on a store that does not
+// implement ActivationStore, Register and Activate return ErrNotSupported and change
+// nothing, neither in the store nor at the host.
+func TestRegisterWithoutActivationStore(t *testing.T) {
+	ctx := context.Background()
+	mem := NewMemoryStore()
+	store := coreStore{mem}
+	_, ok := Store(store).(ActivationStore)
+	require.False(t, ok, "the wrapper hides ActivationStore")
+	host, mailbox, events := newRegHost(), &regMailbox{}, &invEvents{}
+	svc := New(store, &Options{Registrar: host, Activator: ActivatorFunc(mailbox.send), Events: events.record})
+
+	org, err := svc.Register(ctx, "ann@example.com", "Acme")
+	require.ErrorIs(t, err, ErrNotSupported)
+	require.Equal(t, Organization{}, org)
+	token, _ := newToken()
+	user, err := svc.Activate(ctx, token)
+	require.ErrorIs(t, err, ErrNotSupported)
+	require.Empty(t, user)
+
+	require.Empty(t, host.registered, "the host is not called")
+	require.Empty(t, host.activated, "the host is not called")
+	require.Empty(t, mailbox.take())
+	require.Empty(t, events.take())
+	_, err = mem.OrganizationBySlug(ctx, "acme")
+	require.ErrorIs(t, err, ErrOrganizationNotFound, "no organization was made")
+
+	// The core keeps working on the same store.
+	created, err := svc.CreateOrganization(ctx, "ann", "Acme", nil)
+	require.NoError(t, err)
+	require.Equal(t, "acme", created.Slug)
+}
+
 // TestRegisterFailureIsUndone fails Register at each step after the host is called and
 // checks that nothing is left a retry could trip over: no organization (so the retry gets
 // the same slug, not "-2"), no usable activation, no event.

@@ -40,14 +40,14 @@ type spyStore struct {
 	writes atomic.Int64
 }
 
-func (s *spyStore) CreateOrganization(ctx context.Context, org organizations.Organization, owner organizations.OrganizationUser, suffix bool) (organizations.Organization, error) {
+func (s *spyStore) CreateOrganization(ctx context.Context, p organizations.CreateOrganizationParams) (organizations.Organization, error) {
 	s.writes.Add(1)
-	return s.Store.CreateOrganization(ctx, org, owner, suffix)
+	return s.Store.CreateOrganization(ctx, p)
 }
 
-func (s *spyStore) UpdateOrganization(ctx context.Context, id uuid.UUID, u organizations.OrganizationUpdate, now time.Time) (organizations.Organization, bool, error) {
+func (s *spyStore) UpdateOrganization(ctx context.Context, p organizations.UpdateOrganizationParams) (organizations.Organization, bool, error) {
 	s.writes.Add(1)
-	return s.Store.UpdateOrganization(ctx, id, u, now)
+	return s.Store.UpdateOrganization(ctx, p)
 }
 
 func (s *spyStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (organizations.Organization, error) {
@@ -70,14 +70,14 @@ func (s *spyStore) RemoveUser(ctx context.Context, org uuid.UUID, user organizat
 	return s.Store.RemoveUser(ctx, org, user)
 }
 
-func (s *spyStore) SetRole(ctx context.Context, org uuid.UUID, user organizations.UserID, role organizations.Role, now time.Time) (organizations.OrganizationUser, organizations.OrganizationUser, error) {
+func (s *spyStore) SetRole(ctx context.Context, p organizations.SetRoleParams) (organizations.OrganizationUser, organizations.OrganizationUser, error) {
 	s.writes.Add(1)
-	return s.Store.SetRole(ctx, org, user, role, now)
+	return s.Store.SetRole(ctx, p)
 }
 
-func (s *spyStore) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner organizations.UserID, now time.Time) (organizations.OwnerChange, error) {
+func (s *spyStore) ChangeOwner(ctx context.Context, p organizations.ChangeOwnerParams) (organizations.OwnerChange, error) {
 	s.writes.Add(1)
-	return s.Store.ChangeOwner(ctx, org, newOwner, now)
+	return s.Store.ChangeOwner(ctx, p)
 }
 
 // fixture is a Service on a spied memory store holding two organizations:

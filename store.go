@@ -7,9 +7,9 @@ import (
 	"github.com/google/uuid"
 )
 
-// Store keeps organizations, memberships, ownership, invitations and activations. It has one
-// method per domain operation and each method is atomic on its own: it happens completely
-// or not at all, and concurrent calls never break the invariants listed in the package
+// Store keeps organizations, memberships, ownership and invitations. It has one method per
+// domain operation and each method is atomic on its own: it happens completely or not at
+// all, and concurrent calls never break the invariants listed in the package
 // documentation. MemoryStore and PostgresStore implement it; the conformance suite
 // organizationstest.TestStore states the contract in code.
 //
@@ -19,27 +19,42 @@ import (
 //
 // Unless a method says otherwise, a store returns ErrOrganizationNotFound for an
 // organization ID that does not exist, and the context's error when ctx is done.
+//
+// # How the interface evolves
+//
+// Store is the core every store implements. A method with several inputs takes a params
+// struct (CreateOrganizationParams, ...), so that no two inputs of one type can be swapped
+// silently. New capabilities arrive as optional interfaces that a store may implement
+// besides Store, detected by a type assertion (ActivationStore is the first); a Service
+// call that needs one the store lacks returns ErrNotSupported and changes nothing. A
+// params struct gains a field only when its zero value keeps the earlier meaning for a
+// store that does not know the field; a field that changes what a store must enforce (an
+// actor to check, a limit) comes with a new method or optional interface instead, so that
+// an older store can never silently skip a check. The conformance suite runs the tests of
+// an optional interface only against stores that implement it, and reports the others as
+// skipped.
 type Store interface {
-	// CreateOrganization inserts org, the owner's membership (owner.Role is RoleAdmin) and
-	// the ownership together. If suffixSlug is true and org.Slug is taken, the store uses
-	// the first free SlugCandidate(org.Slug, n) for n = 2, 3, ...; otherwise a taken slug
-	// fails with ErrSlugTaken. It returns the organization as stored.
-	CreateOrganization(ctx context.Context, org Organization, owner OrganizationUser, suffixSlug bool) (Organization, error)
+	// CreateOrganization inserts p.Organization, the owner's membership p.Owner (Role
+	// RoleAdmin) and the ownership together. If p.SuffixSlug is true and the slug is
+	// taken, the store uses the first free SlugCandidate(slug, n) for n = 2, 3, ...;
+	// otherwise a taken slug fails with ErrSlugTaken. It returns the organization as
+	// stored.
+	CreateOrganization(ctx context.Context, p CreateOrganizationParams) (Organization, error)
 	// Organization returns the organization with this ID.
 	Organization(ctx context.Context, id uuid.UUID) (Organization, error)
 	// OrganizationBySlug returns the organization with this slug.
 	OrganizationBySlug(ctx context.Context, slug string) (Organization, error)
-	// UpdateOrganization applies the non-nil fields of u (already validated) and sets
-	// UpdatedAt to now if any field changed. changed reports whether one did; when none
-	// did, nothing is written. Errors: ErrOrganizationNotFound, ErrSlugTaken.
-	UpdateOrganization(ctx context.Context, id uuid.UUID, u OrganizationUpdate, now time.Time) (org Organization, changed bool, err error)
+	// UpdateOrganization applies the non-nil fields of p.Update (already validated) and
+	// sets UpdatedAt to p.Now if any field changed. changed reports whether one did; when
+	// none did, nothing is written. Errors: ErrOrganizationNotFound, ErrSlugTaken.
+	UpdateOrganization(ctx context.Context, p UpdateOrganizationParams) (org Organization, changed bool, err error)
 	// DeleteOrganization deletes the organization with its memberships, ownership,
 	// invitations and nothing else, and returns it as it was.
 	DeleteOrganization(ctx context.Context, id uuid.UUID) (Organization, error)
-	// OrganizationsForUser returns up to limit organizations the user is a member of, in
-	// ascending organization ID order, starting after the ID after (uuid.Nil: from the
+	// OrganizationsForUser returns up to p.Limit organizations p.UserID is a member of, in
+	// ascending organization ID order, starting after the ID p.After (uuid.Nil: from the
 	// start). An unknown user has none.
-	OrganizationsForUser(ctx context.Context, user UserID, after uuid.UUID, limit int) ([]Organization, error)
+	OrganizationsForUser(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error)
 
 	// AddUser inserts the membership m. Errors: ErrOrganizationNotFound, ErrAlreadyMember.
 	AddUser(ctx context.Context, m OrganizationUser) error
@@ -49,76 +64,86 @@ type Store interface {
 	// RemoveUser deletes the user's membership and returns it. Errors:
 	// ErrOrganizationNotFound, ErrNotMember, ErrOwnershipRequired (the user is the owner).
 	RemoveUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error)
-	// SetRole sets the member's role, updating UpdatedAt to now only if the role changes,
-	// and returns the membership before and after. Errors: ErrOrganizationNotFound,
-	// ErrNotMember, ErrOwnershipRequired (demoting the owner below admin).
-	SetRole(ctx context.Context, org uuid.UUID, user UserID, role Role, now time.Time) (before, after OrganizationUser, err error)
+	// SetRole sets the member's role to p.Role, updating UpdatedAt to p.Now only if the
+	// role changes, and returns the membership before and after. Errors:
+	// ErrOrganizationNotFound, ErrNotMember, ErrOwnershipRequired (demoting the owner
+	// below admin).
+	SetRole(ctx context.Context, p SetRoleParams) (before, after OrganizationUser, err error)
 	// OrganizationUser returns the user's membership. Errors: ErrOrganizationNotFound,
 	// ErrNotMember.
 	OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error)
-	// OrganizationMember returns the organization with this ID (or, when id is uuid.Nil,
-	// with this slug) together with user's standing in it, read in one atomic step: what
-	// a request handler needs to authorize. user may be empty (an anonymous request): it
-	// is nobody's member. Error: ErrOrganizationNotFound.
-	OrganizationMember(ctx context.Context, id uuid.UUID, slug string, user UserID) (Membership, error)
-	// Members returns up to limit memberships of the organization in ascending membership
-	// ID order, starting after the membership ID after (uuid.Nil: from the start).
-	Members(ctx context.Context, org uuid.UUID, after uuid.UUID, limit int) ([]OrganizationUser, error)
+	// Access returns the organization with ID p.OrganizationID (or, when that is uuid.Nil,
+	// with slug p.Slug) together with p.UserID's access to it, read in one atomic step:
+	// what a request handler needs to authorize. p.UserID may be empty (an anonymous
+	// request): it is nobody's member. Error: ErrOrganizationNotFound.
+	Access(ctx context.Context, p AccessParams) (Access, error)
+	// Members returns up to p.Limit memberships of the organization in ascending
+	// membership ID order, starting after the membership ID p.After (uuid.Nil: from the
+	// start).
+	Members(ctx context.Context, p MembersParams) ([]OrganizationUser, error)
 
 	// Owner returns the organization's ownership.
 	Owner(ctx context.Context, org uuid.UUID) (OrganizationOwner, error)
-	// ChangeOwner makes the member newOwner the owner (since now) and an admin, keeping the
-	// old owner as an admin member. If newOwner already owns the organization, nothing is
-	// written and the result has Changed false. Errors: ErrOrganizationNotFound,
-	// ErrNotMember.
-	ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserID, now time.Time) (OwnerChange, error)
+	// ChangeOwner makes the member p.NewOwner the owner (since p.Now) and an admin,
+	// keeping the old owner as an admin member. If p.NewOwner already owns the
+	// organization, nothing is written and the result has Changed false. Errors:
+	// ErrOrganizationNotFound, ErrNotMember.
+	ChangeOwner(ctx context.Context, p ChangeOwnerParams) (OwnerChange, error)
 
-	// CreateInvitation inserts inv (status pending) with the SHA-256 hash of its token.
-	// inv.InvitedBy must be an admin of the organization (ErrPermissionDenied otherwise,
-	// checked in the same atomic step). ErrAlreadyInvited if the email has a pending
-	// invitation to the organization that is unexpired at now (an expired one does not
-	// count). Two concurrent calls for one email never both succeed. It returns the
-	// invitation's organization, which the invitation message carries.
-	CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) (Organization, error)
+	// CreateInvitation inserts p.Invitation (status pending) with p.TokenHash, the
+	// SHA-256 hash of its token. Its InvitedBy must be an admin of the organization
+	// (ErrPermissionDenied otherwise, checked in the same atomic step). ErrAlreadyInvited
+	// if the email has a pending invitation to the organization that is unexpired at p.Now
+	// (an expired one does not count). Two concurrent calls for one email never both
+	// succeed. It returns the invitation's organization, which the invitation message
+	// carries.
+	CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error)
 	// InvitationByTokenHash returns the invitation with this token hash, its Status as of
-	// now (a pending invitation is reported as InvitationStatusExpired from ExpiresAt on).
-	// Error: ErrInvitationNotFound.
+	// now (Invitation.StatusAt). Error: ErrInvitationNotFound.
 	InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Invitation, error)
-	// Invitation returns the invitation with this ID, its status as of now. Error:
-	// ErrInvitationNotFound.
+	// Invitation returns the invitation with this ID, its Status as of now
+	// (Invitation.StatusAt). Error: ErrInvitationNotFound.
 	Invitation(ctx context.Context, id uuid.UUID, now time.Time) (Invitation, error)
-	// AcceptInvitation accepts the pending invitation with this token hash for user, whose
-	// verified, normalised email is email, and makes the membership m (m.Role is the
-	// invitation's role, set by the store) unless the user is already a member. All or
-	// nothing. See AcceptResult. Errors, in this order: ErrInvitationNotFound,
-	// ErrInvitationClosed (declined, revoked, or accepted by another user),
-	// ErrInvitationExpired, ErrInvitationEmailMismatch (email-bound and email differs),
-	// ErrPermissionDenied (user is the inviter).
-	AcceptInvitation(ctx context.Context, tokenHash []byte, user UserID, email string, m OrganizationUser, now time.Time) (AcceptResult, error)
-	// DeclineInvitation closes the pending invitation with this token hash as declined.
+	// AcceptInvitation accepts the pending invitation with hash p.TokenHash for p.UserID,
+	// whose verified, normalised email is p.Email, and makes the membership p.Membership
+	// (its OrganizationID and Role are the invitation's, set by the store) unless the user
+	// is already a member. All or nothing. See AcceptResult. Errors, in this order:
+	// ErrInvitationNotFound, then the error of the invitation's status as of p.Now
+	// (InvitationStatus.Err: ErrInvitationClosed for one declined, revoked or accepted by
+	// another user; ErrInvitationExpired), ErrInvitationEmailMismatch (email-bound and
+	// p.Email differs), ErrPermissionDenied (the user is the inviter).
+	AcceptInvitation(ctx context.Context, p AcceptInvitationParams) (AcceptResult, error)
+	// DeclineInvitation closes the pending invitation with hash p.TokenHash as declined.
 	// Errors: ErrInvitationNotFound, ErrInvitationClosed, ErrInvitationExpired,
 	// ErrInvitationEmailMismatch.
-	DeclineInvitation(ctx context.Context, tokenHash []byte, email string, now time.Time) (Invitation, error)
-	// RevokeInvitation closes the pending invitation as revoked; actor must be an admin of
-	// its organization. Errors: ErrInvitationNotFound, ErrPermissionDenied,
+	DeclineInvitation(ctx context.Context, p DeclineInvitationParams) (Invitation, error)
+	// RevokeInvitation closes the pending invitation as revoked; p.Actor must be an admin
+	// of its organization. Errors: ErrInvitationNotFound, ErrPermissionDenied,
 	// ErrInvitationClosed, ErrInvitationExpired.
-	RevokeInvitation(ctx context.Context, id uuid.UUID, actor UserID, now time.Time) (Invitation, error)
-	// RenewInvitation replaces the token hash of a pending invitation (expired ones too) and
-	// sets its expiry; actor must be an admin of its organization. Errors:
-	// ErrInvitationNotFound, ErrPermissionDenied, ErrInvitationClosed, ErrAlreadyInvited
-	// (the invitation had expired and the email has a newer pending one).
-	RenewInvitation(ctx context.Context, id uuid.UUID, actor UserID, tokenHash []byte, expiresAt, now time.Time) (Invitation, error)
+	RevokeInvitation(ctx context.Context, p RevokeInvitationParams) (Invitation, error)
+	// RenewInvitation replaces the token hash of a pending invitation (expired ones too)
+	// with p.TokenHash and sets its expiry to p.ExpiresAt; p.Actor must be an admin of its
+	// organization. Errors: ErrInvitationNotFound, ErrPermissionDenied,
+	// ErrInvitationClosed, ErrAlreadyInvited (the invitation had expired and the email has
+	// a newer pending one).
+	RenewInvitation(ctx context.Context, p RenewInvitationParams) (Invitation, error)
 	// DeleteInvitation deletes the invitation with this ID, whatever its status (used to
 	// undo an Invite whose message could not be sent, so that no pending invitation is
 	// left behind). Deleting one that does not exist is not an error.
 	DeleteInvitation(ctx context.Context, id uuid.UUID) error
-	// PendingInvitations returns up to limit pending, unexpired invitations of the
-	// organization in ascending ID order after the ID after.
-	PendingInvitations(ctx context.Context, org uuid.UUID, after uuid.UUID, limit int, now time.Time) ([]Invitation, error)
-	// InvitationsForEmail returns the pending, unexpired invitations for the normalised
-	// email across all organizations, in ascending ID order.
+	// PendingInvitations returns up to p.Limit invitations of the organization that are
+	// pending as of p.Now (Invitation.StatusAt), in ascending ID order after the ID
+	// p.After.
+	PendingInvitations(ctx context.Context, p PendingInvitationsParams) ([]Invitation, error)
+	// InvitationsForEmail returns the invitations for the normalised email that are
+	// pending as of now, across all organizations, in ascending ID order.
 	InvitationsForEmail(ctx context.Context, email string, now time.Time) ([]Invitation, error)
+}
 
+// ActivationStore is the optional interface of a Store that keeps sign-up activations,
+// which Service.Register and Service.Activate need (they return ErrNotSupported on a store
+// without it). MemoryStore and PostgresStore implement it.
+type ActivationStore interface {
 	// CreateActivation inserts a sign-up activation with the SHA-256 hash of its token.
 	CreateActivation(ctx context.Context, a Activation, tokenHash []byte) error
 	// ActivationByTokenHash returns the activation with this token hash. Errors:
@@ -133,6 +158,152 @@ type Store interface {
 	DeleteActivation(ctx context.Context, id uuid.UUID) error
 }
 
+// CreateOrganizationParams are the inputs of Store.CreateOrganization.
+type CreateOrganizationParams struct {
+	// Organization is the organization to insert, fully formed.
+	Organization Organization
+	// Owner is the owner's first membership (Role RoleAdmin); its CreatedAt is also when
+	// the ownership starts.
+	Owner OrganizationUser
+	// SuffixSlug says that Organization.Slug was generated from the name, so a taken one
+	// gets a suffix (-2, -3, ...) instead of failing with ErrSlugTaken.
+	SuffixSlug bool
+}
+
+// UpdateOrganizationParams are the inputs of Store.UpdateOrganization.
+type UpdateOrganizationParams struct {
+	// OrganizationID is the organization to update.
+	OrganizationID uuid.UUID
+	// Update lists the fields to set (nil: unchanged), already validated.
+	Update OrganizationUpdate
+	// Now becomes UpdatedAt if anything changes.
+	Now time.Time
+}
+
+// OrganizationsForUserParams are the inputs of Store.OrganizationsForUser.
+type OrganizationsForUserParams struct {
+	// UserID is the member whose organizations are listed.
+	UserID UserID
+	// After is the ID the page starts after; uuid.Nil starts at the beginning.
+	After uuid.UUID
+	// Limit is the most organizations returned.
+	Limit int
+}
+
+// SetRoleParams are the inputs of Store.SetRole.
+type SetRoleParams struct {
+	// OrganizationID and UserID name the membership.
+	OrganizationID uuid.UUID
+	UserID         UserID
+	// Role is the new role.
+	Role Role
+	// Now becomes the membership's UpdatedAt if the role changes.
+	Now time.Time
+}
+
+// AccessParams are the inputs of Store.Access: the organization by ID, or by Slug when
+// OrganizationID is uuid.Nil, and the user whose access is read.
+type AccessParams struct {
+	// OrganizationID is the organization's ID, or uuid.Nil to look it up by Slug.
+	OrganizationID uuid.UUID
+	// Slug is the organization's slug, used only when OrganizationID is uuid.Nil.
+	Slug string
+	// UserID is the user whose access is read; empty for an anonymous request.
+	UserID UserID
+}
+
+// MembersParams are the inputs of Store.Members.
+type MembersParams struct {
+	// OrganizationID is the organization whose memberships are listed.
+	OrganizationID uuid.UUID
+	// After is the membership ID the page starts after; uuid.Nil starts at the beginning.
+	After uuid.UUID
+	// Limit is the most memberships returned.
+	Limit int
+}
+
+// ChangeOwnerParams are the inputs of Store.ChangeOwner.
+type ChangeOwnerParams struct {
+	// OrganizationID is the organization whose ownership moves.
+	OrganizationID uuid.UUID
+	// NewOwner is the member who becomes the owner.
+	NewOwner UserID
+	// Now is when the new ownership starts (and the promotion's UpdatedAt, if any).
+	Now time.Time
+}
+
+// CreateInvitationParams are the inputs of Store.CreateInvitation.
+type CreateInvitationParams struct {
+	// Invitation is the invitation to insert, fully formed, status pending.
+	Invitation Invitation
+	// TokenHash is the SHA-256 hash of the invitation's token.
+	TokenHash []byte
+	// Now is the time against which an existing pending invitation counts as expired.
+	Now time.Time
+}
+
+// AcceptInvitationParams are the inputs of Store.AcceptInvitation.
+type AcceptInvitationParams struct {
+	// TokenHash is the SHA-256 hash of the presented token.
+	TokenHash []byte
+	// UserID is the accepting user.
+	UserID UserID
+	// Email is the user's verified, normalised email; empty for none.
+	Email string
+	// Membership is the membership to make; the store sets its OrganizationID, UserID
+	// and Role from the invitation and UserID.
+	Membership OrganizationUser
+	// Now is when the invitation is accepted.
+	Now time.Time
+}
+
+// DeclineInvitationParams are the inputs of Store.DeclineInvitation.
+type DeclineInvitationParams struct {
+	// TokenHash is the SHA-256 hash of the presented token.
+	TokenHash []byte
+	// Email is the decliner's verified, normalised email; empty for none.
+	Email string
+	// Now is when the invitation is declined.
+	Now time.Time
+}
+
+// RevokeInvitationParams are the inputs of Store.RevokeInvitation.
+type RevokeInvitationParams struct {
+	// InvitationID is the invitation to revoke.
+	InvitationID uuid.UUID
+	// Actor is the user revoking it, who must be an admin of its organization.
+	Actor UserID
+	// Now is when the invitation is revoked.
+	Now time.Time
+}
+
+// RenewInvitationParams are the inputs of Store.RenewInvitation.
+type RenewInvitationParams struct {
+	// InvitationID is the invitation to renew.
+	InvitationID uuid.UUID
+	// Actor is the user renewing it, who must be an admin of its organization.
+	Actor UserID
+	// TokenHash is the SHA-256 hash of the new token.
+	TokenHash []byte
+	// ExpiresAt is the new expiry.
+	ExpiresAt time.Time
+	// Now is the time against which the invitation and others of its email count as
+	// expired.
+	Now time.Time
+}
+
+// PendingInvitationsParams are the inputs of Store.PendingInvitations.
+type PendingInvitationsParams struct {
+	// OrganizationID is the organization whose invitations are listed.
+	OrganizationID uuid.UUID
+	// After is the invitation ID the page starts after; uuid.Nil starts at the beginning.
+	After uuid.UUID
+	// Limit is the most invitations returned.
+	Limit int
+	// Now is the time as of which an invitation must be pending (see Invitation.StatusAt).
+	Now time.Time
+}
+
 // OwnerChange is what Store.ChangeOwner did.
 type OwnerChange struct {
 	// OldOwner is the previous owner's membership (unchanged: still an admin member).
@@ -142,7 +313,7 @@ type OwnerChange struct {
 	NewOwnerBefore OrganizationUser
 	// NewOwner is the new owner's membership after the change (role admin).
 	NewOwner OrganizationUser
-	// Changed is false when newOwner already was the owner; nothing was written then.
+	// Changed is false when the new owner already was the owner; nothing was written then.
 	Changed bool
 }
 

@@ -51,7 +51,10 @@ type memActivation struct {
 	hash [sha256.Size]byte
 }
 
-var _ Store = (*MemoryStore)(nil)
+var (
+	_ Store           = (*MemoryStore)(nil)
+	_ ActivationStore = (*MemoryStore)(nil)
+)
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
@@ -68,11 +71,11 @@ func NewMemoryStore() *MemoryStore {
 }
 
 // CreateOrganization implements Store.
-func (s *MemoryStore) CreateOrganization(ctx context.Context, org Organization, owner OrganizationUser, suffixSlug bool) (Organization, error) {
+func (s *MemoryStore) CreateOrganization(ctx context.Context, p CreateOrganizationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
-	org = copyOrg(org)
+	org, owner, suffixSlug := copyOrg(p.Organization), p.Owner, p.SuffixSlug
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, taken := s.slugs[org.Slug]; taken {
@@ -128,10 +131,11 @@ func (s *MemoryStore) OrganizationBySlug(ctx context.Context, slug string) (Orga
 }
 
 // UpdateOrganization implements Store.
-func (s *MemoryStore) UpdateOrganization(ctx context.Context, id uuid.UUID, u OrganizationUpdate, now time.Time) (Organization, bool, error) {
+func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizationParams) (Organization, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, false, err
 	}
+	id, u, now := p.OrganizationID, p.Update, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, ok := s.orgs[id]
@@ -203,13 +207,13 @@ func (s *MemoryStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (Org
 }
 
 // OrganizationsForUser implements Store.
-func (s *MemoryStore) OrganizationsForUser(ctx context.Context, user UserID, after uuid.UUID, limit int) ([]Organization, error) {
+func (s *MemoryStore) OrganizationsForUser(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	ids := pageAfter(s.userOrgs[user], after, limit, func(id uuid.UUID) uuid.UUID { return id })
+	ids := pageAfter(s.userOrgs[p.UserID], p.After, p.Limit, func(id uuid.UUID) uuid.UUID { return id })
 	out := make([]Organization, len(ids))
 	for i, id := range ids {
 		out[i] = copyOrg(s.orgs[id].org)
@@ -283,10 +287,11 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, org uuid.UUID, user UserID
 }
 
 // SetRole implements Store.
-func (s *MemoryStore) SetRole(ctx context.Context, org uuid.UUID, user UserID, role Role, now time.Time) (OrganizationUser, OrganizationUser, error) {
+func (s *MemoryStore) SetRole(ctx context.Context, p SetRoleParams) (OrganizationUser, OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, OrganizationUser{}, err
 	}
+	org, user, role, now := p.OrganizationID, p.UserID, p.Role, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, m, err := s.member(org, user)
@@ -318,25 +323,26 @@ func (s *MemoryStore) OrganizationUser(ctx context.Context, org uuid.UUID, user 
 	return *m, nil
 }
 
-// OrganizationMember implements Store.
-func (s *MemoryStore) OrganizationMember(ctx context.Context, id uuid.UUID, slug string, user UserID) (Membership, error) {
+// Access implements Store.
+func (s *MemoryStore) Access(ctx context.Context, p AccessParams) (Access, error) {
 	if err := ctx.Err(); err != nil {
-		return Membership{}, err
+		return Access{}, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	id := p.OrganizationID
 	if id == uuid.Nil {
-		id = s.slugs[slug]
+		id = s.slugs[p.Slug]
 	}
 	o, ok := s.orgs[id]
 	if !ok {
-		return Membership{}, ErrOrganizationNotFound
+		return Access{}, ErrOrganizationNotFound
 	}
-	ms := Membership{Organization: copyOrg(o.org)}
-	if m, ok := o.members[user]; ok {
-		ms.Member, ms.IsMember, ms.IsOwner = *m, true, o.owner == user
+	a := Access{Organization: copyOrg(o.org)}
+	if m, ok := o.members[p.UserID]; ok {
+		a.Membership, a.IsMember, a.IsOwner = *m, true, o.owner == p.UserID
 	}
-	return ms, nil
+	return a, nil
 }
 
 // member finds a membership. The caller holds a lock.
@@ -353,17 +359,17 @@ func (s *MemoryStore) member(org uuid.UUID, user UserID) (*memOrg, *Organization
 }
 
 // Members implements Store.
-func (s *MemoryStore) Members(ctx context.Context, org uuid.UUID, after uuid.UUID, limit int) ([]OrganizationUser, error) {
+func (s *MemoryStore) Members(ctx context.Context, p MembersParams) ([]OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	o, ok := s.orgs[org]
+	o, ok := s.orgs[p.OrganizationID]
 	if !ok {
 		return nil, ErrOrganizationNotFound
 	}
-	page := pageAfter(o.byID, after, limit, func(m *OrganizationUser) uuid.UUID { return m.ID })
+	page := pageAfter(o.byID, p.After, p.Limit, func(m *OrganizationUser) uuid.UUID { return m.ID })
 	out := make([]OrganizationUser, len(page))
 	for i, m := range page {
 		out[i] = *m
@@ -386,10 +392,11 @@ func (s *MemoryStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwn
 }
 
 // ChangeOwner implements Store.
-func (s *MemoryStore) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserID, now time.Time) (OwnerChange, error) {
+func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (OwnerChange, error) {
 	if err := ctx.Err(); err != nil {
 		return OwnerChange{}, err
 	}
+	org, newOwner, now := p.OrganizationID, p.NewOwner, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, m, err := s.member(org, newOwner)

@@ -9,10 +9,11 @@ import (
 )
 
 // CreateInvitation implements Store.
-func (s *MemoryStore) CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) (Organization, error) {
+func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
+	inv, tokenHash, now := p.Invitation, p.TokenHash, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o, ok := s.orgs[inv.OrganizationID]
@@ -101,10 +102,11 @@ func (s *MemoryStore) invitationByHash(tokenHash []byte) *memInvitation {
 }
 
 // AcceptInvitation implements Store.
-func (s *MemoryStore) AcceptInvitation(ctx context.Context, tokenHash []byte, user UserID, email string, m OrganizationUser, now time.Time) (AcceptResult, error) {
+func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationParams) (AcceptResult, error) {
 	if err := ctx.Err(); err != nil {
 		return AcceptResult{}, err
 	}
+	tokenHash, user, email, m, now := p.TokenHash, p.UserID, p.Email, p.Membership, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	mi := s.invitationByHash(tokenHash)
@@ -143,10 +145,11 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, tokenHash []byte, us
 }
 
 // DeclineInvitation implements Store.
-func (s *MemoryStore) DeclineInvitation(ctx context.Context, tokenHash []byte, email string, now time.Time) (Invitation, error) {
+func (s *MemoryStore) DeclineInvitation(ctx context.Context, p DeclineInvitationParams) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
+	tokenHash, email, now := p.TokenHash, p.Email, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	mi := s.invitationByHash(tokenHash)
@@ -164,10 +167,11 @@ func (s *MemoryStore) DeclineInvitation(ctx context.Context, tokenHash []byte, e
 }
 
 // RevokeInvitation implements Store.
-func (s *MemoryStore) RevokeInvitation(ctx context.Context, id uuid.UUID, actor UserID, now time.Time) (Invitation, error) {
+func (s *MemoryStore) RevokeInvitation(ctx context.Context, p RevokeInvitationParams) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
+	id, actor, now := p.InvitationID, p.Actor, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	mi, err := s.adminInvitation(id, actor)
@@ -182,10 +186,11 @@ func (s *MemoryStore) RevokeInvitation(ctx context.Context, id uuid.UUID, actor 
 }
 
 // RenewInvitation implements Store.
-func (s *MemoryStore) RenewInvitation(ctx context.Context, id uuid.UUID, actor UserID, tokenHash []byte, expiresAt, now time.Time) (Invitation, error) {
+func (s *MemoryStore) RenewInvitation(ctx context.Context, p RenewInvitationParams) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
+	id, actor, tokenHash, expiresAt, now := p.InvitationID, p.Actor, p.TokenHash, p.ExpiresAt, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	mi, err := s.adminInvitation(id, actor)
@@ -255,10 +260,11 @@ func pendingError(st InvitationStatus) error {
 }
 
 // PendingInvitations implements Store.
-func (s *MemoryStore) PendingInvitations(ctx context.Context, org uuid.UUID, after uuid.UUID, limit int, now time.Time) ([]Invitation, error) {
+func (s *MemoryStore) PendingInvitations(ctx context.Context, p PendingInvitationsParams) ([]Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	org, after, limit, now := p.OrganizationID, p.After, p.Limit, p.Now
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	o, ok := s.orgs[org]

@@ -49,7 +49,10 @@ type PostgresStore struct {
 	sql    []string // the statements, indexed by the q* constants, with ident filled in
 }
 
-var _ Store = (*PostgresStore)(nil)
+var (
+	_ Store           = (*PostgresStore)(nil)
+	_ ActivationStore = (*PostgresStore)(nil)
+)
 
 // schemaPattern is deliberately stricter than PostgreSQL: a name that never needs quoting
 // reads the same in psql, in logs and in a host's own SQL.

@@ -55,7 +55,7 @@ func newBlockedCreate(t *testing.T, ctx context.Context, configure func(*pgxpool
 	owner := organizations.OrganizationUser{ID: memberID, OrganizationID: b.org.ID, UserID: "owner",
 		Role: organizations.RoleAdmin, CreatedAt: now, UpdatedAt: now}
 	go func() {
-		_, err := store.CreateOrganization(ctx, b.org, owner, false)
+		_, err := store.CreateOrganization(ctx, organizations.CreateOrganizationParams{Organization: b.org, Owner: owner, SuffixSlug: false})
 		b.result <- err
 	}()
 	b.pid = b.waitForLockWait(t, schema)

@@ -46,10 +46,11 @@ SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT admin FROM org), false), EXI
 FROM (SELECT 1) AS one LEFT JOIN org AS o ON true`
 
 // CreateInvitation implements Store.
-func (s *PostgresStore) CreateInvitation(ctx context.Context, inv Invitation, tokenHash []byte, now time.Time) (Organization, error) {
+func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
+	inv, tokenHash, now := p.Invitation, p.TokenHash, p.Now
 	var found, admin, inserted bool
 	var org orgRow
 	err := s.db.QueryRow(ctx, s.sql[qCreateInvitation],
@@ -125,10 +126,11 @@ WHERE o.id = $1::uuid
 ORDER BY i.id`
 
 // PendingInvitations implements Store.
-func (s *PostgresStore) PendingInvitations(ctx context.Context, org uuid.UUID, after uuid.UUID, limit int, now time.Time) ([]Invitation, error) {
+func (s *PostgresStore) PendingInvitations(ctx context.Context, p PendingInvitationsParams) ([]Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	org, after, limit, now := p.OrganizationID, p.After, p.Limit, p.Now
 	out, n, err := s.invitations(ctx, qPendingInvitations, now, org, after, limit, now)
 	if err == nil && n == 0 {
 		return nil, ErrOrganizationNotFound

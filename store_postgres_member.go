@@ -3,7 +3,6 @@ package organizations
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -155,10 +154,11 @@ SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT owner_id = $2::text FROM org
 FROM (SELECT 1) AS one LEFT JOIN cur AS m ON true LEFT JOIN upd AS u ON true`
 
 // SetRole implements Store.
-func (s *PostgresStore) SetRole(ctx context.Context, org uuid.UUID, user UserID, role Role, now time.Time) (OrganizationUser, OrganizationUser, error) {
+func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (OrganizationUser, OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, OrganizationUser{}, err
 	}
+	org, user, role, now := p.OrganizationID, p.UserID, p.Role, p.Now
 	var found, owner bool
 	var before, after memberRow
 	err := s.db.QueryRow(ctx, s.sql[qSetRole], org, string(user), string(role), now).
@@ -220,11 +220,12 @@ LEFT JOIN {{schema}}.memberships m ON m.organization_id = o.id AND m.user_id = $
 WHERE o.slug = $1::text`
 )
 
-// OrganizationMember implements Store.
-func (s *PostgresStore) OrganizationMember(ctx context.Context, id uuid.UUID, slug string, user UserID) (Membership, error) {
+// Access implements Store.
+func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, error) {
 	if err := ctx.Err(); err != nil {
-		return Membership{}, err
+		return Access{}, err
 	}
+	id, slug, user := p.OrganizationID, p.Slug, p.UserID
 	q, key := qOrgMemberByID, any(id)
 	if id == uuid.Nil {
 		q, key = qOrgMemberBySlug, slug
@@ -235,13 +236,13 @@ func (s *PostgresStore) OrganizationMember(ctx context.Context, id uuid.UUID, sl
 	err := s.db.QueryRow(ctx, s.sql[q], key, string(user)).Scan(dest([]any{&owner}, o.dest(), m.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return Membership{}, ErrOrganizationNotFound
+		return Access{}, ErrOrganizationNotFound
 	case err != nil:
-		return Membership{}, pgError(ctx, err)
+		return Access{}, pgError(ctx, err)
 	case !m.ok():
-		return Membership{Organization: o.value()}, nil
+		return Access{Organization: o.value()}, nil
 	}
-	return Membership{Organization: o.value(), Member: m.value(), IsMember: true, IsOwner: owner}, nil
+	return Access{Organization: o.value(), Membership: m.value(), IsMember: true, IsOwner: owner}, nil
 }
 
 // sqlMembers returns one row per membership of the page, or one row of NULLs for an
@@ -261,10 +262,11 @@ WHERE o.id = $1::uuid
 ORDER BY m.id`
 
 // Members implements Store.
-func (s *PostgresStore) Members(ctx context.Context, org uuid.UUID, after uuid.UUID, limit int) ([]OrganizationUser, error) {
+func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	org, after, limit := p.OrganizationID, p.After, p.Limit
 	rows, err := s.db.Query(ctx, s.sql[qMembers], org, after, limit)
 	if err != nil {
 		return nil, pgError(ctx, err)

@@ -3,7 +3,6 @@ package organizations
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -46,10 +45,11 @@ const (
 
 // CreateOrganization implements Store. It is one statement unless the generated slug's
 // first candidates are all taken or a concurrent creation takes the chosen one first.
-func (s *PostgresStore) CreateOrganization(ctx context.Context, org Organization, owner OrganizationUser, suffixSlug bool) (Organization, error) {
+func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganizationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
+	org, owner, suffixSlug := p.Organization, p.Owner, p.SuffixSlug
 	next, batch, races := 1, firstSlugBatch, 0
 	for {
 		cands := []string{org.Slug}
@@ -144,10 +144,11 @@ SELECT (SELECT taken FROM taken), false, ` + orgCols + ` FROM {{schema}}.organiz
 WHERE o.id = $1::uuid AND NOT EXISTS (SELECT 1 FROM upd)`
 
 // UpdateOrganization implements Store.
-func (s *PostgresStore) UpdateOrganization(ctx context.Context, id uuid.UUID, u OrganizationUpdate, now time.Time) (Organization, bool, error) {
+func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganizationParams) (Organization, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, false, err
 	}
+	id, u, now := p.OrganizationID, p.Update, p.Now
 	var data, settings *string
 	if u.Data != nil {
 		d := string(*u.Data)
@@ -190,10 +191,11 @@ WHERE m.user_id = $1::text AND m.organization_id > $2::uuid
 ORDER BY m.organization_id LIMIT $3::bigint`
 
 // OrganizationsForUser implements Store.
-func (s *PostgresStore) OrganizationsForUser(ctx context.Context, user UserID, after uuid.UUID, limit int) ([]Organization, error) {
+func (s *PostgresStore) OrganizationsForUser(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	user, after, limit := p.UserID, p.After, p.Limit
 	rows, err := s.db.Query(ctx, s.sql[qOrgsForUser], string(user), after, limit)
 	if err != nil {
 		return nil, pgError(ctx, err)

@@ -3,7 +3,6 @@ package organizations
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -70,10 +69,11 @@ SELECT EXISTS (SELECT 1 FROM org), EXISTS (SELECT 1 FROM moved),
 FROM (SELECT 1) AS one LEFT JOIN old AS x ON true LEFT JOIN cur AS m ON true LEFT JOIN promote AS p ON true`
 
 // ChangeOwner implements Store.
-func (s *PostgresStore) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserID, now time.Time) (OwnerChange, error) {
+func (s *PostgresStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (OwnerChange, error) {
 	if err := ctx.Err(); err != nil {
 		return OwnerChange{}, err
 	}
+	org, newOwner, now := p.OrganizationID, p.NewOwner, p.Now
 	var found, moved bool
 	var old, before, promoted memberRow
 	err := s.db.QueryRow(ctx, s.sql[qChangeOwner], org, string(newOwner), now).

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/google/uuid"
 )
 
 // The statements that answer an invitation lock its row first (FOR UPDATE in the inv
@@ -57,10 +55,11 @@ LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELEC
 // AcceptInvitation implements Store. It is one statement, and a second only when a
 // concurrent call made the user's membership an instant before (after the statement's
 // snapshot).
-func (s *PostgresStore) AcceptInvitation(ctx context.Context, tokenHash []byte, user UserID, email string, m OrganizationUser, now time.Time) (AcceptResult, error) {
+func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitationParams) (AcceptResult, error) {
 	if err := ctx.Err(); err != nil {
 		return AcceptResult{}, err
 	}
+	tokenHash, user, email, m, now := p.TokenHash, p.UserID, p.Email, p.Membership, p.Now
 	for try := 0; ; try++ {
 		var r invitationRow
 		var accepted bool
@@ -129,8 +128,8 @@ SELECT ` + invCols + `, true, EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`
 
 // DeclineInvitation implements Store.
-func (s *PostgresStore) DeclineInvitation(ctx context.Context, tokenHash []byte, email string, now time.Time) (Invitation, error) {
-	inv, err := s.respond(ctx, qDeclineInvitation, InvitationStatusDeclined, now, tokenHash, email, now)
+func (s *PostgresStore) DeclineInvitation(ctx context.Context, p DeclineInvitationParams) (Invitation, error) {
+	inv, err := s.respond(ctx, qDeclineInvitation, InvitationStatusDeclined, p.Now, p.TokenHash, p.Email, p.Now)
 	if errors.Is(err, errNotAnswered) {
 		// Pending and unexpired, so the email is what refused it.
 		return Invitation{}, ErrInvitationEmailMismatch
@@ -164,8 +163,8 @@ SELECT ` + invCols + `, (SELECT ok FROM adm), EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`
 
 // RevokeInvitation implements Store.
-func (s *PostgresStore) RevokeInvitation(ctx context.Context, id uuid.UUID, actor UserID, now time.Time) (Invitation, error) {
-	inv, err := s.respond(ctx, qRevokeInvitation, InvitationStatusRevoked, now, id, string(actor), now)
+func (s *PostgresStore) RevokeInvitation(ctx context.Context, p RevokeInvitationParams) (Invitation, error) {
+	inv, err := s.respond(ctx, qRevokeInvitation, InvitationStatusRevoked, p.Now, p.InvitationID, string(p.Actor), p.Now)
 	if errors.Is(err, errNotAnswered) {
 		return Invitation{}, errors.New("organizations: RevokeInvitation changed nothing")
 	}
@@ -238,10 +237,11 @@ SELECT ` + invCols + `, (SELECT ok FROM adm), (SELECT taken FROM other),
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true LEFT JOIN upd AS u ON true`
 
 // RenewInvitation implements Store.
-func (s *PostgresStore) RenewInvitation(ctx context.Context, id uuid.UUID, actor UserID, tokenHash []byte, expiresAt, now time.Time) (Invitation, error) {
+func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationParams) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
+	id, actor, tokenHash, expiresAt, now := p.InvitationID, p.Actor, p.TokenHash, p.ExpiresAt, p.Now
 	var r, renewed invitationRow
 	var allowed, taken bool
 	err := s.db.QueryRow(ctx, s.sql[qRenewInvitation], id, string(actor), tokenHash, expiresAt, now).

@@ -74,19 +74,19 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 
 	org := newOrg("acme")
 	call("CreateOrganization", func() error {
-		_, err := store.CreateOrganization(ctx, org, member(org.ID, "owner", organizations.RoleAdmin), true)
+		_, err := store.CreateOrganization(ctx, organizations.CreateOrganizationParams{Organization: org, Owner: member(org.ID, "owner", organizations.RoleAdmin), SuffixSlug: true})
 		return err
 	}, nil)
 	// A generated slug that is taken: the first free candidate comes in the same statement.
 	org2 := newOrg("acme")
 	call("CreateOrganization", func() error {
-		got, err := store.CreateOrganization(ctx, org2, member(org2.ID, "owner", organizations.RoleAdmin), true)
+		got, err := store.CreateOrganization(ctx, organizations.CreateOrganizationParams{Organization: org2, Owner: member(org2.ID, "owner", organizations.RoleAdmin), SuffixSlug: true})
 		require.Equal(t, "acme-2", got.Slug)
 		return err
 	}, nil)
 	call("CreateOrganization", func() error {
 		o := newOrg("acme")
-		_, err := store.CreateOrganization(ctx, o, member(o.ID, "owner", organizations.RoleAdmin), false)
+		_, err := store.CreateOrganization(ctx, organizations.CreateOrganizationParams{Organization: o, Owner: member(o.ID, "owner", organizations.RoleAdmin), SuffixSlug: false})
 		return err
 	}, organizations.ErrSlugTaken)
 	call("Organization", func() error { _, err := store.Organization(ctx, org.ID); return err }, nil)
@@ -94,17 +94,17 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 	call("OrganizationBySlug", func() error { _, err := store.OrganizationBySlug(ctx, "acme"); return err }, nil)
 	name := "Acme Inc"
 	call("UpdateOrganization", func() error {
-		_, changed, err := store.UpdateOrganization(ctx, org.ID, organizations.OrganizationUpdate{Name: &name}, now)
+		_, changed, err := store.UpdateOrganization(ctx, organizations.UpdateOrganizationParams{OrganizationID: org.ID, Update: organizations.OrganizationUpdate{Name: &name}, Now: now})
 		require.True(t, changed)
 		return err
 	}, nil)
 	taken := "acme-2"
 	call("UpdateOrganization", func() error {
-		_, _, err := store.UpdateOrganization(ctx, org.ID, organizations.OrganizationUpdate{Slug: &taken}, now)
+		_, _, err := store.UpdateOrganization(ctx, organizations.UpdateOrganizationParams{OrganizationID: org.ID, Update: organizations.OrganizationUpdate{Slug: &taken}, Now: now})
 		return err
 	}, organizations.ErrSlugTaken)
 	call("OrganizationsForUser", func() error {
-		orgs, err := store.OrganizationsForUser(ctx, "owner", uuid.Nil, 10)
+		orgs, err := store.OrganizationsForUser(ctx, organizations.OrganizationsForUserParams{UserID: "owner", After: uuid.Nil, Limit: 10})
 		require.Len(t, orgs, 2)
 		return err
 	}, nil)
@@ -122,29 +122,41 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 		return err
 	}, nil)
 	call("SetRole", func() error {
-		_, _, err := store.SetRole(ctx, org.ID, "ann", organizations.RoleAdmin, now)
+		_, _, err := store.SetRole(ctx, organizations.SetRoleParams{OrganizationID: org.ID, UserID: "ann", Role: organizations.RoleAdmin, Now: now})
 		return err
 	}, nil)
 	call("SetRole", func() error {
-		_, _, err := store.SetRole(ctx, org.ID, "owner", organizations.RoleMember, now)
+		_, _, err := store.SetRole(ctx, organizations.SetRoleParams{OrganizationID: org.ID, UserID: "owner", Role: organizations.RoleMember, Now: now})
 		return err
 	}, organizations.ErrOwnershipRequired)
 	call("OrganizationUser", func() error { _, err := store.OrganizationUser(ctx, org.ID, "ann"); return err }, nil)
 	call("OrganizationUser", func() error { _, err := store.OrganizationUser(ctx, org.ID, "zed"); return err }, organizations.ErrNotMember)
-	call("OrganizationMember", func() error { _, err := store.OrganizationMember(ctx, org.ID, "", "ann"); return err }, nil)
-	call("OrganizationMember", func() error { _, err := store.OrganizationMember(ctx, uuid.Nil, org.Slug, "zed"); return err }, nil)
-	call("OrganizationMember", func() error { _, err := store.OrganizationMember(ctx, uuid.Nil, "nope", "ann"); return err }, organizations.ErrOrganizationNotFound)
+	call("Access", func() error {
+		_, err := store.Access(ctx, organizations.AccessParams{OrganizationID: org.ID, UserID: "ann"})
+		return err
+	}, nil)
+	call("Access", func() error {
+		_, err := store.Access(ctx, organizations.AccessParams{Slug: org.Slug, UserID: "zed"})
+		return err
+	}, nil)
+	call("Access", func() error {
+		_, err := store.Access(ctx, organizations.AccessParams{Slug: "nope", UserID: "ann"})
+		return err
+	}, organizations.ErrOrganizationNotFound)
 	call("Members", func() error {
-		ms, err := store.Members(ctx, org.ID, uuid.Nil, 10)
+		ms, err := store.Members(ctx, organizations.MembersParams{OrganizationID: org.ID, After: uuid.Nil, Limit: 10})
 		require.Len(t, ms, 3)
 		return err
 	}, nil)
-	call("Members", func() error { _, err := store.Members(ctx, id(), uuid.Nil, 10); return err }, organizations.ErrOrganizationNotFound)
+	call("Members", func() error {
+		_, err := store.Members(ctx, organizations.MembersParams{OrganizationID: id(), After: uuid.Nil, Limit: 10})
+		return err
+	}, organizations.ErrOrganizationNotFound)
 	call("RemoveUser", func() error { _, err := store.RemoveUser(ctx, org.ID, "bob"); return err }, nil)
 	call("RemoveUser", func() error { _, err := store.RemoveUser(ctx, org.ID, "owner"); return err }, organizations.ErrOwnershipRequired)
 	call("Owner", func() error { _, err := store.Owner(ctx, org.ID); return err }, nil)
 	call("ChangeOwner", func() error {
-		c, err := store.ChangeOwner(ctx, org.ID, "ann", now)
+		c, err := store.ChangeOwner(ctx, organizations.ChangeOwnerParams{OrganizationID: org.ID, NewOwner: "ann", Now: now})
 		require.True(t, c.Changed)
 		return err
 	}, nil)
@@ -152,16 +164,18 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 	inv := organizations.Invitation{ID: id(), OrganizationID: org.ID, Email: "cat@example.com",
 		Role: organizations.RoleMember, InvitedBy: "ann", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 	invHash := hash()
-	call("CreateInvitation", func() error { return errOnly(store.CreateInvitation(ctx, inv, invHash, now)) }, nil)
+	call("CreateInvitation", func() error {
+		return errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: invHash, Now: now}))
+	}, nil)
 	call("CreateInvitation", func() error {
 		again := inv
 		again.ID = id()
-		return errOnly(store.CreateInvitation(ctx, again, hash(), now))
+		return errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Invitation: again, TokenHash: hash(), Now: now}))
 	}, organizations.ErrAlreadyInvited)
 	call("InvitationByTokenHash", func() error { _, err := store.InvitationByTokenHash(ctx, invHash, now); return err }, nil)
 	call("Invitation", func() error { _, err := store.Invitation(ctx, inv.ID, now); return err }, nil)
 	call("PendingInvitations", func() error {
-		invs, err := store.PendingInvitations(ctx, org.ID, uuid.Nil, 10, now)
+		invs, err := store.PendingInvitations(ctx, organizations.PendingInvitationsParams{OrganizationID: org.ID, After: uuid.Nil, Limit: 10, Now: now})
 		require.Len(t, invs, 1)
 		return err
 	}, nil)
@@ -172,21 +186,21 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 	}, nil)
 	invHash = hash()
 	call("RenewInvitation", func() error {
-		_, err := store.RenewInvitation(ctx, inv.ID, "ann", invHash, now.Add(2*time.Hour), now)
+		_, err := store.RenewInvitation(ctx, organizations.RenewInvitationParams{InvitationID: inv.ID, Actor: "ann", TokenHash: invHash, ExpiresAt: now.Add(2 * time.Hour), Now: now})
 		return err
 	}, nil)
 	call("AcceptInvitation", func() error {
-		res, err := store.AcceptInvitation(ctx, invHash, "cat", inv.Email, member(org.ID, "cat", organizations.RoleMember), now)
+		res, err := store.AcceptInvitation(ctx, organizations.AcceptInvitationParams{TokenHash: invHash, UserID: "cat", Email: inv.Email, Membership: member(org.ID, "cat", organizations.RoleMember), Now: now})
 		require.True(t, res.MembershipCreated)
 		return err
 	}, nil)
 	call("AcceptInvitation", func() error {
-		res, err := store.AcceptInvitation(ctx, invHash, "cat", inv.Email, member(org.ID, "cat", organizations.RoleMember), now)
+		res, err := store.AcceptInvitation(ctx, organizations.AcceptInvitationParams{TokenHash: invHash, UserID: "cat", Email: inv.Email, Membership: member(org.ID, "cat", organizations.RoleMember), Now: now})
 		require.False(t, res.Accepted)
 		return err
 	}, nil)
 	call("AcceptInvitation", func() error {
-		_, err := store.AcceptInvitation(ctx, invHash, "dan", inv.Email, member(org.ID, "dan", organizations.RoleMember), now)
+		_, err := store.AcceptInvitation(ctx, organizations.AcceptInvitationParams{TokenHash: invHash, UserID: "dan", Email: inv.Email, Membership: member(org.ID, "dan", organizations.RoleMember), Now: now})
 		return err
 	}, organizations.ErrInvitationClosed)
 	for _, respond := range []struct {
@@ -194,11 +208,11 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 		f    func(organizations.Invitation, []byte) error
 	}{
 		{"DeclineInvitation", func(inv organizations.Invitation, h []byte) error {
-			_, err := store.DeclineInvitation(ctx, h, inv.Email, now)
+			_, err := store.DeclineInvitation(ctx, organizations.DeclineInvitationParams{TokenHash: h, Email: inv.Email, Now: now})
 			return err
 		}},
 		{"RevokeInvitation", func(inv organizations.Invitation, _ []byte) error {
-			_, err := store.RevokeInvitation(ctx, inv.ID, "ann", now)
+			_, err := store.RevokeInvitation(ctx, organizations.RevokeInvitationParams{InvitationID: inv.ID, Actor: "ann", Now: now})
 			return err
 		}},
 		{"DeleteInvitation", func(inv organizations.Invitation, _ []byte) error {
@@ -208,7 +222,7 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 		other := inv
 		other.ID, other.Email = id(), respond.name+"@example.com"
 		h := hash()
-		require.NoError(t, errOnly(store.CreateInvitation(ctx, other, h, now)))
+		require.NoError(t, errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Invitation: other, TokenHash: h, Now: now})))
 		call(respond.name, func() error { return respond.f(other, h) }, nil)
 	}
 
@@ -218,7 +232,7 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 	call("ActivationByTokenHash", func() error { _, err := store.ActivationByTokenHash(ctx, actHash, now); return err }, nil)
 	inactive := newOrg("eve")
 	inactive.IsActive = false
-	_, err := store.CreateOrganization(ctx, inactive, member(inactive.ID, "eve", organizations.RoleAdmin), false)
+	_, err := store.CreateOrganization(ctx, organizations.CreateOrganizationParams{Organization: inactive, Owner: member(inactive.ID, "eve", organizations.RoleAdmin), SuffixSlug: false})
 	require.NoError(t, err)
 	call("CompleteActivation", func() error {
 		_, orgs, err := store.CompleteActivation(ctx, actHash, now)

@@ -121,7 +121,7 @@ func TestPostgresStoreMapsConstraintErrors(t *testing.T) {
 	bad.ID, bad.Slug, bad.Data = newID(t), "other", []byte(`[1, 2]`)
 	owner := m
 	owner.ID, owner.OrganizationID, owner.UserID, owner.Role = newID(t), bad.ID, "owner", organizations.RoleAdmin
-	_, err = store.CreateOrganization(ctx, bad, owner, false)
+	_, err = store.CreateOrganization(ctx, organizations.CreateOrganizationParams{Organization: bad, Owner: owner, SuffixSlug: false})
 	require.ErrorIs(t, err, organizations.ErrInvalidJSON)
 	_, err = store.Organization(ctx, bad.ID)
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)

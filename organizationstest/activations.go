@@ -29,24 +29,24 @@ func (h *harness) newActivation(user organizations.UserID, ttl time.Duration) (o
 		ID: h.id(), UserID: user, Email: string(user) + "@example.com", CreatedAt: now, ExpiresAt: now.Add(ttl),
 	}
 	hash := h.tokenHash()
-	require.NoError(h.t, h.store.CreateActivation(h.ctx, a, hash))
+	require.NoError(h.t, h.activations.CreateActivation(h.ctx, a, hash))
 	return a, hash
 }
 
 func testActivationLookup(t *testing.T, h *harness) {
 	a, hash := h.newActivation("ann", time.Hour)
-	got, err := h.store.ActivationByTokenHash(h.ctx, hash, h.now())
+	got, err := h.activations.ActivationByTokenHash(h.ctx, hash, h.now())
 	require.NoError(t, err)
 	requireSameActivation(t, a, got)
 	require.True(t, got.UsedAt.IsZero())
-	got, err = h.store.ActivationByTokenHash(h.ctx, hash, a.ExpiresAt.Add(-time.Microsecond))
+	got, err = h.activations.ActivationByTokenHash(h.ctx, hash, a.ExpiresAt.Add(-time.Microsecond))
 	require.NoError(t, err, "valid until its expiry")
 	requireSameActivation(t, a, got)
 
 	for _, bad := range [][]byte{nil, {7}, h.tokenHash(), a.ID[:], sha256Of(a.ID[:])} {
-		_, err := h.store.ActivationByTokenHash(h.ctx, bad, h.now())
+		_, err := h.activations.ActivationByTokenHash(h.ctx, bad, h.now())
 		require.ErrorIs(t, err, organizations.ErrActivationNotFound, "%x", bad)
-		_, _, err = h.store.CompleteActivation(h.ctx, bad, h.now())
+		_, _, err = h.activations.CompleteActivation(h.ctx, bad, h.now())
 		require.ErrorIs(t, err, organizations.ErrActivationNotFound, "%x", bad)
 	}
 }
@@ -68,7 +68,7 @@ func testActivationComplete(t *testing.T, h *harness) {
 
 	h.clock.Advance(time.Minute)
 	now := h.now()
-	used, orgs, err := h.store.CompleteActivation(h.ctx, hash, now)
+	used, orgs, err := h.activations.CompleteActivation(h.ctx, hash, now)
 	require.NoError(t, err)
 	want := a
 	want.UsedAt = now
@@ -88,14 +88,14 @@ func testActivationComplete(t *testing.T, h *harness) {
 	requireSameOrg(t, handedOver, h.org(handedOver.ID), "ownership moved away")
 	requireSameOrg(t, notAnns, h.org(notAnns.ID))
 
-	_, _, err = h.store.CompleteActivation(h.ctx, hash, now)
+	_, _, err = h.activations.CompleteActivation(h.ctx, hash, now)
 	require.ErrorIs(t, err, organizations.ErrActivationUsed, "single use")
-	_, err = h.store.ActivationByTokenHash(h.ctx, hash, now)
+	_, err = h.activations.ActivationByTokenHash(h.ctx, hash, now)
 	require.ErrorIs(t, err, organizations.ErrActivationUsed)
 
 	// A user with nothing to activate completes with an empty list.
 	_, danHash := h.newActivation("dan", time.Hour)
-	_, orgs, err = h.store.CompleteActivation(h.ctx, danHash, now)
+	_, orgs, err = h.activations.CompleteActivation(h.ctx, danHash, now)
 	require.NoError(t, err)
 	require.Empty(t, orgs)
 	h.requireInvariants([]uuid.UUID{ownedA.ID, ownedB.ID, active.ID, memberOnly.ID, handedOver.ID, notAnns.ID},
@@ -106,12 +106,12 @@ func testActivationExpired(t *testing.T, h *harness) {
 	org := h.createOrg("ann", "A", &organizations.CreateOptions{Inactive: true})
 	a, hash := h.newActivation("ann", time.Hour)
 	late := a.ExpiresAt.Add(time.Microsecond)
-	_, err := h.store.ActivationByTokenHash(h.ctx, hash, late)
+	_, err := h.activations.ActivationByTokenHash(h.ctx, hash, late)
 	require.ErrorIs(t, err, organizations.ErrActivationExpired)
-	_, _, err = h.store.CompleteActivation(h.ctx, hash, late)
+	_, _, err = h.activations.CompleteActivation(h.ctx, hash, late)
 	require.ErrorIs(t, err, organizations.ErrActivationExpired)
 	requireSameOrg(t, org, h.org(org.ID), "an expired activation activates nothing")
-	got, err := h.store.ActivationByTokenHash(h.ctx, hash, h.now())
+	got, err := h.activations.ActivationByTokenHash(h.ctx, hash, h.now())
 	require.NoError(t, err, "and is not marked used")
 	require.True(t, got.UsedAt.IsZero())
 }
@@ -120,15 +120,15 @@ func testActivationDelete(t *testing.T, h *harness) {
 	org := h.createOrg("ann", "A", &organizations.CreateOptions{Inactive: true})
 	a, hash := h.newActivation("ann", time.Hour)
 	other, otherHash := h.newActivation("bob", time.Hour)
-	require.NoError(t, h.store.DeleteActivation(h.ctx, a.ID))
-	_, err := h.store.ActivationByTokenHash(h.ctx, hash, h.now())
+	require.NoError(t, h.activations.DeleteActivation(h.ctx, a.ID))
+	_, err := h.activations.ActivationByTokenHash(h.ctx, hash, h.now())
 	require.ErrorIs(t, err, organizations.ErrActivationNotFound)
-	_, _, err = h.store.CompleteActivation(h.ctx, hash, h.now())
+	_, _, err = h.activations.CompleteActivation(h.ctx, hash, h.now())
 	require.ErrorIs(t, err, organizations.ErrActivationNotFound)
 	requireSameOrg(t, org, h.org(org.ID))
-	require.NoError(t, h.store.DeleteActivation(h.ctx, a.ID), "deleting twice is not an error")
-	require.NoError(t, h.store.DeleteActivation(h.ctx, h.id()))
-	got, err := h.store.ActivationByTokenHash(h.ctx, otherHash, h.now())
+	require.NoError(t, h.activations.DeleteActivation(h.ctx, a.ID), "deleting twice is not an error")
+	require.NoError(t, h.activations.DeleteActivation(h.ctx, h.id()))
+	got, err := h.activations.ActivationByTokenHash(h.ctx, otherHash, h.now())
 	require.NoError(t, err, "other activations stay")
 	requireSameActivation(t, other, got)
 }

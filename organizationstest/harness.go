@@ -17,18 +17,22 @@ import (
 // harness is one subtest's world: its own store, a Service over it with a controllable
 // clock, and the events that Service emitted.
 type harness struct {
-	t      *testing.T
-	ctx    context.Context
-	store  organizations.Store
-	svc    *organizations.Service
-	clock  *clock
-	events *recorder
+	t     *testing.T
+	ctx   context.Context
+	store organizations.Store
+	// activations is the store as an ActivationStore; nil if it does not implement that
+	// optional interface.
+	activations organizations.ActivationStore
+	svc         *organizations.Service
+	clock       *clock
+	events      *recorder
 }
 
 func newHarness(t *testing.T, newStore func(t *testing.T) organizations.Store) *harness {
 	store := newStore(t)
 	require.NotNil(t, store, "newStore returned nil")
 	h := &harness{t: t, ctx: t.Context(), store: store, clock: newClock()}
+	h.activations, _ = store.(organizations.ActivationStore)
 	h.events = newRecorder(t, store)
 	h.svc = organizations.New(store, &organizations.Options{Now: h.clock.Now, Events: h.events.record})
 	return h
@@ -147,7 +151,7 @@ func (h *harness) requireOrgGone(id uuid.UUID) {
 	require.ErrorIs(h.t, err, organizations.ErrOrganizationNotFound)
 	_, err = h.store.Owner(h.ctx, id)
 	require.ErrorIs(h.t, err, organizations.ErrOrganizationNotFound)
-	_, err = h.store.Members(h.ctx, id, uuid.Nil, 10)
+	_, err = h.store.Members(h.ctx, organizations.MembersParams{OrganizationID: id, After: uuid.Nil, Limit: 10})
 	require.ErrorIs(h.t, err, organizations.ErrOrganizationNotFound)
 }
 

@@ -38,7 +38,7 @@ func (h *harness) newInvitation(org uuid.UUID, by organizations.UserID, email st
 func (h *harness) invite(inv organizations.Invitation) []byte {
 	h.t.Helper()
 	hash := h.tokenHash()
-	org, err := h.store.CreateInvitation(h.ctx, inv, hash, h.now())
+	org, err := h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: hash, Now: h.now()})
 	require.NoError(h.t, err)
 	require.Equal(h.t, inv.OrganizationID, org.ID, "CreateInvitation returns the invitation's organization")
 	requireSameOrg(h.t, h.org(inv.OrganizationID), org)
@@ -64,7 +64,7 @@ func inviteFixture(h *harness) organizations.Organization {
 
 func (h *harness) pending(org uuid.UUID) []organizations.Invitation {
 	h.t.Helper()
-	got, err := h.store.PendingInvitations(h.ctx, org, uuid.Nil, 1000, h.now())
+	got, err := h.store.PendingInvitations(h.ctx, organizations.PendingInvitationsParams{OrganizationID: org, After: uuid.Nil, Limit: 1000, Now: h.now()})
 	require.NoError(h.t, err)
 	return got
 }
@@ -106,14 +106,14 @@ func testInvitationPermission(t *testing.T, h *harness) {
 	for _, by := range []organizations.UserID{"member", "stranger", "nobody"} {
 		inv := h.newInvitation(org.ID, by, "ann@example.com", organizations.RoleMember, false, time.Hour)
 		hash := h.tokenHash()
-		require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, inv, hash, h.now())), organizations.ErrPermissionDenied, "%q", by)
+		require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: hash, Now: h.now()})), organizations.ErrPermissionDenied, "%q", by)
 		_, err := h.store.InvitationByTokenHash(h.ctx, hash, h.now())
 		require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "nothing stored")
 		_, err = h.store.Invitation(h.ctx, inv.ID, h.now())
 		require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 	}
 	inv := h.newInvitation(h.id(), "owner", "ann@example.com", organizations.RoleMember, false, time.Hour)
-	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), h.now())), organizations.ErrOrganizationNotFound)
+	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()})), organizations.ErrOrganizationNotFound)
 
 	// A demoted admin loses the right, a promoted member gains it.
 	_, err := h.svc.SetRole(h.ctx, org.ID, "admin", organizations.RoleMember)
@@ -122,7 +122,7 @@ func testInvitationPermission(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	h.events.take()
 	inv = h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, false, time.Hour)
-	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), h.now())), organizations.ErrPermissionDenied)
+	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()})), organizations.ErrPermissionDenied)
 	inv.InvitedBy = "member"
 	h.invite(inv)
 
@@ -137,11 +137,11 @@ func testAlreadyInvited(t *testing.T, h *harness) {
 	h.invite(first)
 	again := func() error {
 		inv := h.newInvitation(org.ID, "owner", "ann@example.com", organizations.RoleAdmin, true, time.Hour)
-		return errOnly(h.store.CreateInvitation(h.ctx, inv, h.tokenHash(), h.now()))
+		return errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()}))
 	}
 	require.ErrorIs(t, again(), organizations.ErrAlreadyInvited, "whoever invites, whatever role")
 	member := h.newInvitation(org.ID, "member", "ann@example.com", organizations.RoleMember, false, time.Hour)
-	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, member, h.tokenHash(), h.now())), organizations.ErrPermissionDenied,
+	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: member, TokenHash: h.tokenHash(), Now: h.now()})), organizations.ErrPermissionDenied,
 		"permission is checked before duplicates")
 	h.invite(h.newInvitation(other.ID, "owner", "ann@example.com", organizations.RoleMember, false, time.Hour))
 	h.invite(h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Hour))
@@ -155,14 +155,14 @@ func testAlreadyInvited(t *testing.T, h *harness) {
 	require.ErrorIs(t, again(), organizations.ErrAlreadyInvited)
 
 	// ... was declined ...
-	_, err := h.store.DeclineInvitation(h.ctx, secondHash, "ann@example.com", h.now())
+	_, err := h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: secondHash, Email: "ann@example.com", Now: h.now()})
 	require.NoError(t, err)
 	third := h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(third)
 	require.ErrorIs(t, again(), organizations.ErrAlreadyInvited)
 
 	// ... or was revoked.
-	_, err = h.store.RevokeInvitation(h.ctx, third.ID, "owner", h.now())
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: third.ID, Actor: "owner", Now: h.now()})
 	require.NoError(t, err)
 	fourth := h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(fourth)
@@ -205,7 +205,7 @@ func testInvitationStatusAsOfNow(t *testing.T, h *harness) {
 		requireSameInvitation(t, want, got)
 	}
 	late := inv.ExpiresAt.Add(time.Microsecond)
-	pending, err := h.store.PendingInvitations(h.ctx, org.ID, uuid.Nil, 10, late)
+	pending, err := h.store.PendingInvitations(h.ctx, organizations.PendingInvitationsParams{OrganizationID: org.ID, After: uuid.Nil, Limit: 10, Now: late})
 	require.NoError(t, err)
 	require.Empty(t, pending, "an expired invitation is not pending")
 	forEmail, err := h.store.InvitationsForEmail(h.ctx, "ann@example.com", late)
@@ -245,29 +245,29 @@ func testPendingInvitations(t *testing.T, h *harness) {
 
 	h.clock.Advance(2 * time.Minute)
 	now := h.now()
-	_, err := h.store.DeclineInvitation(h.ctx, declinedHash, "declined@example.com", now)
+	_, err := h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: declinedHash, Email: "declined@example.com", Now: now})
 	require.NoError(t, err)
-	_, err = h.store.RevokeInvitation(h.ctx, revoked.ID, "owner", now)
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: revoked.ID, Actor: "owner", Now: now})
 	require.NoError(t, err)
-	_, err = h.store.AcceptInvitation(h.ctx, acceptedHash, "acc", "accepted@example.com", h.newMembership(org.ID, "acc"), now)
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: acceptedHash, UserID: "acc", Email: "accepted@example.com", Membership: h.newMembership(org.ID, "acc"), Now: now})
 	require.NoError(t, err)
 
 	want := []organizations.Invitation{p1, p2, p3, p4}
 	requireSameInvitations(t, want, h.pending(org.ID), "only pending, unexpired ones, ascending ID")
-	page, err := h.store.PendingInvitations(h.ctx, org.ID, uuid.Nil, 2, now)
+	page, err := h.store.PendingInvitations(h.ctx, organizations.PendingInvitationsParams{OrganizationID: org.ID, After: uuid.Nil, Limit: 2, Now: now})
 	require.NoError(t, err)
 	requireSameInvitations(t, want[:2], page)
-	page, err = h.store.PendingInvitations(h.ctx, org.ID, page[1].ID, 2, now)
+	page, err = h.store.PendingInvitations(h.ctx, organizations.PendingInvitationsParams{OrganizationID: org.ID, After: page[1].ID, Limit: 2, Now: now})
 	require.NoError(t, err)
 	requireSameInvitations(t, want[2:], page)
-	page, err = h.store.PendingInvitations(h.ctx, org.ID, page[1].ID, 2, now)
+	page, err = h.store.PendingInvitations(h.ctx, organizations.PendingInvitationsParams{OrganizationID: org.ID, After: page[1].ID, Limit: 2, Now: now})
 	require.NoError(t, err)
 	require.Empty(t, page)
-	page, err = h.store.PendingInvitations(h.ctx, org.ID, revoked.ID, 10, now)
+	page, err = h.store.PendingInvitations(h.ctx, organizations.PendingInvitationsParams{OrganizationID: org.ID, After: revoked.ID, Limit: 10, Now: now})
 	require.NoError(t, err)
 	requireSameInvitations(t, want[2:], page, "the cursor may be an invitation that is no longer pending")
 
-	_, err = h.store.PendingInvitations(h.ctx, h.id(), uuid.Nil, 10, now)
+	_, err = h.store.PendingInvitations(h.ctx, organizations.PendingInvitationsParams{OrganizationID: h.id(), After: uuid.Nil, Limit: 10, Now: now})
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 }
 
@@ -284,7 +284,7 @@ func testInvitationsForEmail(t *testing.T, h *harness) {
 	inC := h.newInvitation(c.ID, "owner", "ann@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(inC)
 	h.invite(h.newInvitation(d.ID, "owner", "ann@example.com", organizations.RoleMember, false, time.Minute))
-	_, err := h.store.RevokeInvitation(h.ctx, inC.ID, "owner", h.now())
+	_, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: inC.ID, Actor: "owner", Now: h.now()})
 	require.NoError(t, err)
 	h.clock.Advance(2 * time.Minute)
 
@@ -308,7 +308,7 @@ func testDeleteInvitation(t *testing.T, h *harness) {
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 	_, err = h.store.Invitation(h.ctx, inv.ID, h.now())
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
-	_, err = h.store.AcceptInvitation(h.ctx, hash, "ann", "ann@example.com", h.newMembership(org.ID, "ann"), h.now())
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 	requireSameInvitations(t, []organizations.Invitation{keep}, h.pending(org.ID))
 

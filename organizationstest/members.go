@@ -248,13 +248,13 @@ func testSetRole(t *testing.T, h *harness) {
 	require.Equal(t, organizations.RoleAdmin, ownerSame.Role)
 	h.requireNoEvents()
 
-	before, after, err := h.store.SetRole(h.ctx, org.ID, "tom", organizations.RoleAdmin, h.now())
+	before, after, err := h.store.SetRole(h.ctx, organizations.SetRoleParams{OrganizationID: org.ID, UserID: "tom", Role: organizations.RoleAdmin, Now: h.now()})
 	require.NoError(t, err)
 	requireSameMember(t, admin, before)
 	requireSameMember(t, admin, after)
 
 	now = h.now()
-	before, after, err = h.store.SetRole(h.ctx, org.ID, "tom", organizations.RoleMember, now)
+	before, after, err = h.store.SetRole(h.ctx, organizations.SetRoleParams{OrganizationID: org.ID, UserID: "tom", Role: organizations.RoleMember, Now: now})
 	require.NoError(t, err)
 	requireSameMember(t, admin, before)
 	want = admin
@@ -272,11 +272,11 @@ func testSetRoleErrors(t *testing.T, h *harness) {
 
 	_, err := h.svc.SetRole(h.ctx, org.ID, "chris", organizations.RoleMember)
 	require.ErrorIs(t, err, organizations.ErrOwnershipRequired, "the owner cannot be demoted")
-	_, _, err = h.store.SetRole(h.ctx, org.ID, "chris", organizations.RoleMember, h.now())
+	_, _, err = h.store.SetRole(h.ctx, organizations.SetRoleParams{OrganizationID: org.ID, UserID: "chris", Role: organizations.RoleMember, Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrOwnershipRequired)
 	_, err = h.svc.SetRole(h.ctx, org.ID, "ann", organizations.RoleAdmin)
 	require.ErrorIs(t, err, organizations.ErrNotMember)
-	_, _, err = h.store.SetRole(h.ctx, org.ID, "ann", organizations.RoleAdmin, h.now())
+	_, _, err = h.store.SetRole(h.ctx, organizations.SetRoleParams{OrganizationID: org.ID, UserID: "ann", Role: organizations.RoleAdmin, Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrNotMember)
 	for _, id := range []uuid.UUID{uuid.Nil, h.id()} {
 		_, err = h.svc.SetRole(h.ctx, id, "tom", organizations.RoleAdmin)
@@ -371,9 +371,9 @@ func testResolveOrganization(t *testing.T, h *harness) {
 			requireSameOrg(t, org, got.Organization, "ref %q", ref)
 			require.Equal(t, []bool{c.isMember, c.isOwner}, []bool{got.IsMember, got.IsOwner}, "ref %q user %q", ref, c.user)
 			if c.isMember {
-				requireSameMember(t, c.want, got.Member)
+				requireSameMember(t, c.want, got.Membership)
 			} else {
-				require.Zero(t, got.Member)
+				require.Zero(t, got.Membership)
 			}
 		}
 	}
@@ -388,7 +388,7 @@ func testResolveOrganization(t *testing.T, h *harness) {
 	got, err = h.svc.ResolveOrganization(h.ctx, org.ID.String(), "kim")
 	require.NoError(t, err)
 	require.True(t, got.IsOwner)
-	require.True(t, got.Member.IsAdmin())
+	require.True(t, got.Membership.IsAdmin())
 	got, err = h.svc.ResolveOrganization(h.ctx, org.ID.String(), "chris")
 	require.NoError(t, err)
 	require.Equal(t, []bool{true, false}, []bool{got.IsMember, got.IsOwner})
@@ -397,9 +397,9 @@ func testResolveOrganization(t *testing.T, h *harness) {
 		_, err := h.svc.ResolveOrganization(h.ctx, ref, "chris")
 		require.ErrorIs(t, err, organizations.ErrOrganizationNotFound, "ref %q", ref)
 	}
-	_, err = h.store.OrganizationMember(h.ctx, h.id(), "", "chris")
+	_, err = h.store.Access(h.ctx, organizations.AccessParams{OrganizationID: h.id(), UserID: "chris"})
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
-	_, err = h.store.OrganizationMember(h.ctx, uuid.Nil, "nope", "chris")
+	_, err = h.store.Access(h.ctx, organizations.AccessParams{Slug: "nope", UserID: "chris"})
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 }
 

@@ -214,7 +214,7 @@ func testCreateDataAndSettings(t *testing.T, h *harness) {
 		ID: h.id(), OrganizationID: direct.ID, UserID: "chris", Role: organizations.RoleAdmin,
 		CreatedAt: h.now(), UpdatedAt: h.now(),
 	}
-	stored, err := h.store.CreateOrganization(h.ctx, direct, owner, false)
+	stored, err := h.store.CreateOrganization(h.ctx, organizations.CreateOrganizationParams{Organization: direct, Owner: owner, SuffixSlug: false})
 	require.NoError(t, err)
 	copy(raw, `{"k":"X"}`)
 	copy(stored.Data, `{"k":"Y"}`)
@@ -304,17 +304,17 @@ func testStoreSuffixSlug(t *testing.T, h *harness) {
 		return org, m
 	}
 	a, am := newOrg("acme", "chris")
-	stored, err := h.store.CreateOrganization(h.ctx, a, am, false)
+	stored, err := h.store.CreateOrganization(h.ctx, organizations.CreateOrganizationParams{Organization: a, Owner: am, SuffixSlug: false})
 	require.NoError(t, err)
 	requireSameOrg(t, a, stored, "the store returns the organization as given")
 
 	b, bm := newOrg("acme", "tom")
-	_, err = h.store.CreateOrganization(h.ctx, b, bm, false)
+	_, err = h.store.CreateOrganization(h.ctx, organizations.CreateOrganizationParams{Organization: b, Owner: bm, SuffixSlug: false})
 	require.ErrorIs(t, err, organizations.ErrSlugTaken)
 	h.requireOrgGone(b.ID)
 	h.requireNoOrgsFor("tom")
 
-	stored, err = h.store.CreateOrganization(h.ctx, b, bm, true)
+	stored, err = h.store.CreateOrganization(h.ctx, organizations.CreateOrganizationParams{Organization: b, Owner: bm, SuffixSlug: true})
 	require.NoError(t, err)
 	want := b
 	want.Slug = "acme-2"
@@ -323,7 +323,7 @@ func testStoreSuffixSlug(t *testing.T, h *harness) {
 	requireSameMember(t, bm, h.member(b.ID, "tom"))
 
 	c, cm := newOrg("fresh", "kim")
-	stored, err = h.store.CreateOrganization(h.ctx, c, cm, true)
+	stored, err = h.store.CreateOrganization(h.ctx, organizations.CreateOrganizationParams{Organization: c, Owner: cm, SuffixSlug: true})
 	require.NoError(t, err)
 	require.Equal(t, "fresh", stored.Slug, "a free slug is kept as is")
 	h.requireNoEvents()

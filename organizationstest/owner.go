@@ -87,7 +87,7 @@ func testChangeOwnerToCurrent(t *testing.T, h *harness) {
 	h.requireNoEvents()
 	requireSameOwner(t, owner, h.owner(org.ID), "a no-op transfer keeps Since")
 
-	c, err := h.store.ChangeOwner(h.ctx, org.ID, "chris", h.now())
+	c, err := h.store.ChangeOwner(h.ctx, organizations.ChangeOwnerParams{OrganizationID: org.ID, NewOwner: "chris", Now: h.now()})
 	require.NoError(t, err)
 	require.False(t, c.Changed)
 	requireSameMember(t, owner.OrganizationUser, c.OldOwner)
@@ -108,13 +108,13 @@ func testChangeOwnerErrors(t *testing.T, h *harness) {
 
 	for _, user := range []organizations.UserID{"ann", "tom", "nobody"} {
 		require.ErrorIs(t, h.svc.ChangeOwner(h.ctx, org.ID, user), organizations.ErrNotMember, "%q", user)
-		_, err := h.store.ChangeOwner(h.ctx, org.ID, user, h.now())
+		_, err := h.store.ChangeOwner(h.ctx, organizations.ChangeOwnerParams{OrganizationID: org.ID, NewOwner: user, Now: h.now()})
 		require.ErrorIs(t, err, organizations.ErrNotMember, "%q", user)
 	}
 	for _, id := range []uuid.UUID{uuid.Nil, h.id()} {
 		require.ErrorIs(t, h.svc.ChangeOwner(h.ctx, id, "chris"), organizations.ErrOrganizationNotFound)
 	}
-	_, err := h.store.ChangeOwner(h.ctx, h.id(), "chris", h.now())
+	_, err := h.store.ChangeOwner(h.ctx, organizations.ChangeOwnerParams{OrganizationID: h.id(), NewOwner: "chris", Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 	for _, user := range invalidUsers {
 		require.ErrorIs(t, h.svc.ChangeOwner(h.ctx, org.ID, user), organizations.ErrInvalidUserID, "%q", user)
@@ -132,7 +132,7 @@ func testStoreOwnerChange(t *testing.T, h *harness) {
 	h.clock.Advance(time.Hour)
 	now := h.now()
 
-	c, err := h.store.ChangeOwner(h.ctx, org.ID, "tom", now)
+	c, err := h.store.ChangeOwner(h.ctx, organizations.ChangeOwnerParams{OrganizationID: org.ID, NewOwner: "tom", Now: now})
 	require.NoError(t, err)
 	require.True(t, c.Changed)
 	requireSameMember(t, chris, c.OldOwner, "the old owner's membership, unchanged")

@@ -74,13 +74,13 @@ func testOrgsForUserPages(t *testing.T, h *harness) {
 	require.Empty(t, first.Next)
 
 	// The store's own contract: up to limit, after the given ID.
-	got, err := h.store.OrganizationsForUser(h.ctx, "u", want[1].ID, 2)
+	got, err := h.store.OrganizationsForUser(h.ctx, organizations.OrganizationsForUserParams{UserID: "u", After: want[1].ID, Limit: 2})
 	require.NoError(t, err)
 	requireSameOrgs(t, want[2:4], got)
-	got, err = h.store.OrganizationsForUser(h.ctx, "u", uuid.Nil, 100)
+	got, err = h.store.OrganizationsForUser(h.ctx, organizations.OrganizationsForUserParams{UserID: "u", After: uuid.Nil, Limit: 100})
 	require.NoError(t, err)
 	requireSameOrgs(t, want, got)
-	got, err = h.store.OrganizationsForUser(h.ctx, "nobody", uuid.Nil, 100)
+	got, err = h.store.OrganizationsForUser(h.ctx, organizations.OrganizationsForUserParams{UserID: "nobody", After: uuid.Nil, Limit: 100})
 	require.NoError(t, err)
 	require.Empty(t, got)
 }
@@ -158,10 +158,10 @@ func testMembersPages(t *testing.T, h *harness) {
 	}
 	requireSameMembers(t, want, pages(t, organizations.DefaultPageSize, read))
 
-	got, err := h.store.Members(h.ctx, org.ID, want[2].ID, 3)
+	got, err := h.store.Members(h.ctx, organizations.MembersParams{OrganizationID: org.ID, After: want[2].ID, Limit: 3})
 	require.NoError(t, err)
 	requireSameMembers(t, want[3:6], got)
-	got, err = h.store.Members(h.ctx, org.ID, want[len(want)-1].ID, 3)
+	got, err = h.store.Members(h.ctx, organizations.MembersParams{OrganizationID: org.ID, After: want[len(want)-1].ID, Limit: 3})
 	require.NoError(t, err)
 	require.Empty(t, got)
 }
@@ -202,7 +202,7 @@ func testMembersErrors(t *testing.T, h *harness) {
 		_, err := h.svc.Members(h.ctx, id, organizations.ListOptions{})
 		require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 	}
-	_, err := h.store.Members(h.ctx, h.id(), uuid.Nil, 10)
+	_, err := h.store.Members(h.ctx, organizations.MembersParams{OrganizationID: h.id(), After: uuid.Nil, Limit: 10})
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 	for _, o := range []organizations.ListOptions{
 		{Limit: -5}, {Limit: organizations.MaxPageSize + 1}, {After: "%%%"}, {After: "AAAA"},

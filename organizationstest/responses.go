@@ -39,7 +39,7 @@ func testAccept(t *testing.T, h *harness) {
 	now := h.now()
 	m := h.newMembership(org.ID, "ann")
 
-	res, err := h.store.AcceptInvitation(h.ctx, hash, "ann", "ann@example.com", m, now)
+	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: m, Now: now})
 	require.NoError(t, err)
 	require.True(t, res.Accepted)
 	require.True(t, res.MembershipCreated)
@@ -58,7 +58,7 @@ func testAccept(t *testing.T, h *harness) {
 
 	// The same user again: same membership, nothing new. Long after expiry too.
 	for _, at := range []time.Time{now.Add(time.Minute), inv.ExpiresAt.Add(time.Hour)} {
-		again, err := h.store.AcceptInvitation(h.ctx, hash, "ann", "ann@example.com", h.newMembership(org.ID, "ann"), at)
+		again, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: at})
 		require.NoError(t, err)
 		require.False(t, again.Accepted)
 		require.False(t, again.MembershipCreated)
@@ -66,7 +66,7 @@ func testAccept(t *testing.T, h *harness) {
 		requireSameInvitation(t, accepted, again.Invitation)
 	}
 	// Anyone else: closed, even with the invited email.
-	_, err = h.store.AcceptInvitation(h.ctx, hash, "bob", "ann@example.com", h.newMembership(org.ID, "bob"), now)
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "bob", Email: "ann@example.com", Membership: h.newMembership(org.ID, "bob"), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed)
 	h.requireNoOrgsFor("bob")
 	require.Len(t, h.members(org.ID, 0), 4, "owner, admin, member and ann")
@@ -81,7 +81,7 @@ func testAcceptExistingMember(t *testing.T, h *harness) {
 	h.clock.Advance(time.Minute)
 	now := h.now()
 
-	res, err := h.store.AcceptInvitation(h.ctx, hash, "member", "member@example.com", h.newMembership(org.ID, "member"), now)
+	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "member", Email: "member@example.com", Membership: h.newMembership(org.ID, "member"), Now: now})
 	require.NoError(t, err)
 	require.True(t, res.Accepted, "the invitation is accepted")
 	require.False(t, res.MembershipCreated)
@@ -91,7 +91,7 @@ func testAcceptExistingMember(t *testing.T, h *harness) {
 	require.Equal(t, organizations.UserID("member"), res.Invitation.AcceptedBy)
 	require.True(t, now.Equal(res.Invitation.RespondedAt))
 
-	again, err := h.store.AcceptInvitation(h.ctx, hash, "member", "member@example.com", h.newMembership(org.ID, "member"), now)
+	again, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "member", Email: "member@example.com", Membership: h.newMembership(org.ID, "member"), Now: now})
 	require.NoError(t, err)
 	require.False(t, again.Accepted)
 	require.False(t, again.MembershipCreated)
@@ -103,7 +103,7 @@ func testAcceptBearer(t *testing.T, h *harness) {
 	org := inviteFixture(h)
 	inv := h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, true, time.Hour)
 	hash := h.invite(inv)
-	res, err := h.store.AcceptInvitation(h.ctx, hash, "zoe", "zoe@elsewhere.example", h.newMembership(org.ID, "zoe"), h.now())
+	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "zoe", Email: "zoe@elsewhere.example", Membership: h.newMembership(org.ID, "zoe"), Now: h.now()})
 	require.NoError(t, err, "a bearer invitation accepts any email")
 	require.True(t, res.MembershipCreated)
 	require.Equal(t, organizations.RoleMember, res.Membership.Role)
@@ -112,7 +112,7 @@ func testAcceptBearer(t *testing.T, h *harness) {
 
 	own := h.newInvitation(org.ID, "admin", "x@example.com", organizations.RoleMember, true, time.Hour)
 	ownHash := h.invite(own)
-	_, err = h.store.AcceptInvitation(h.ctx, ownHash, "admin", "admin@example.com", h.newMembership(org.ID, "admin"), h.now())
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: ownHash, UserID: "admin", Email: "admin@example.com", Membership: h.newMembership(org.ID, "admin"), Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "the inviter cannot accept even a bearer invitation")
 	require.Equal(t, organizations.InvitationStatusPending, h.invitation(own.ID).Status)
 }
@@ -126,7 +126,7 @@ func testAcceptErrorOrder(t *testing.T, h *harness) {
 		return inv, h.invite(inv)
 	}
 	accept := func(hash []byte, user organizations.UserID, email string, at time.Time) error {
-		_, err := h.store.AcceptInvitation(h.ctx, hash, user, email, h.newMembership(org.ID, user), at)
+		_, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: user, Email: email, Membership: h.newMembership(org.ID, user), Now: at})
 		return err
 	}
 	now := h.now()
@@ -137,10 +137,10 @@ func testAcceptErrorOrder(t *testing.T, h *harness) {
 	}
 
 	revoked, revokedHash := mk("revoked@example.com", time.Hour)
-	_, err := h.store.RevokeInvitation(h.ctx, revoked.ID, "owner", now)
+	_, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: revoked.ID, Actor: "owner", Now: now})
 	require.NoError(t, err)
 	_, declinedHash := mk("declined@example.com", time.Hour)
-	_, err = h.store.DeclineInvitation(h.ctx, declinedHash, "declined@example.com", now)
+	_, err = h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: declinedHash, Email: "declined@example.com", Now: now})
 	require.NoError(t, err)
 	_, takenHash := mk("taken@example.com", time.Hour)
 	require.NoError(t, accept(takenHash, "taker", "taken@example.com", now))
@@ -184,32 +184,32 @@ func testDecline(t *testing.T, h *harness) {
 	h.clock.Advance(time.Minute)
 	now := h.now()
 
-	_, err := h.store.DeclineInvitation(h.ctx, hash, "bob@example.com", now)
+	_, err := h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: hash, Email: "bob@example.com", Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationEmailMismatch)
 	require.Equal(t, organizations.InvitationStatusPending, h.invitation(inv.ID).Status)
 
-	got, err := h.store.DeclineInvitation(h.ctx, hash, "ann@example.com", now)
+	got, err := h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: hash, Email: "ann@example.com", Now: now})
 	require.NoError(t, err)
 	want := inv
 	want.Status, want.RespondedAt = organizations.InvitationStatusDeclined, now
 	requireSameInvitation(t, want, got)
 	requireSameInvitation(t, want, h.invitation(inv.ID))
 
-	_, err = h.store.DeclineInvitation(h.ctx, hash, "ann@example.com", now)
+	_, err = h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: hash, Email: "ann@example.com", Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed, "declining twice")
-	_, err = h.store.AcceptInvitation(h.ctx, hash, "ann", "ann@example.com", h.newMembership(org.ID, "ann"), now)
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed)
 	h.requireNoOrgsFor("ann")
 
 	late := h.newInvitation(org.ID, "admin", "late@example.com", organizations.RoleMember, false, time.Minute)
 	lateHash := h.invite(late)
-	_, err = h.store.DeclineInvitation(h.ctx, lateHash, "late@example.com", now.Add(time.Hour))
+	_, err = h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: lateHash, Email: "late@example.com", Now: now.Add(time.Hour)})
 	require.ErrorIs(t, err, organizations.ErrInvitationExpired)
-	_, err = h.store.DeclineInvitation(h.ctx, lateHash, "wrong@example.com", now.Add(time.Hour))
+	_, err = h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: lateHash, Email: "wrong@example.com", Now: now.Add(time.Hour)})
 	require.ErrorIs(t, err, organizations.ErrInvitationExpired, "expired before email mismatch")
-	_, err = h.store.DeclineInvitation(h.ctx, h.tokenHash(), "ann@example.com", now)
+	_, err = h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: h.tokenHash(), Email: "ann@example.com", Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
-	_, err = h.store.DeclineInvitation(h.ctx, nil, "ann@example.com", now)
+	_, err = h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: nil, Email: "ann@example.com", Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 }
 
@@ -221,29 +221,29 @@ func testRevoke(t *testing.T, h *harness) {
 	now := h.now()
 
 	for _, actor := range []organizations.UserID{"member", "nobody", ""} {
-		_, err := h.store.RevokeInvitation(h.ctx, inv.ID, actor, now)
+		_, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: inv.ID, Actor: actor, Now: now})
 		require.ErrorIs(t, err, organizations.ErrPermissionDenied, "%q", actor)
 	}
 	require.Equal(t, organizations.InvitationStatusPending, h.invitation(inv.ID).Status)
 
-	got, err := h.store.RevokeInvitation(h.ctx, inv.ID, "admin", now)
+	got, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: inv.ID, Actor: "admin", Now: now})
 	require.NoError(t, err, "any admin may revoke, not only the inviter")
 	want := inv
 	want.Status, want.RespondedAt = organizations.InvitationStatusRevoked, now
 	requireSameInvitation(t, want, got)
 	requireSameInvitation(t, want, h.invitation(inv.ID))
-	_, err = h.store.AcceptInvitation(h.ctx, hash, "ann", "ann@example.com", h.newMembership(org.ID, "ann"), now)
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed)
-	_, err = h.store.RevokeInvitation(h.ctx, inv.ID, "admin", now)
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: inv.ID, Actor: "admin", Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed, "revoking twice")
-	_, err = h.store.RevokeInvitation(h.ctx, inv.ID, "member", now)
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: inv.ID, Actor: "member", Now: now})
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "permission before state")
 
 	late := h.newInvitation(org.ID, "admin", "late@example.com", organizations.RoleMember, false, time.Minute)
 	h.invite(late)
-	_, err = h.store.RevokeInvitation(h.ctx, late.ID, "admin", now.Add(time.Hour))
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: late.ID, Actor: "admin", Now: now.Add(time.Hour)})
 	require.ErrorIs(t, err, organizations.ErrInvitationExpired)
-	_, err = h.store.RevokeInvitation(h.ctx, h.id(), "admin", now)
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: h.id(), Actor: "admin", Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 	h.requireNoOrgsFor("ann")
 }
@@ -256,7 +256,7 @@ func testRenew(t *testing.T, h *harness) {
 	now := h.now()
 
 	newHash := h.tokenHash()
-	got, err := h.store.RenewInvitation(h.ctx, inv.ID, "owner", newHash, now.Add(time.Hour), now)
+	got, err := h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: inv.ID, Actor: "owner", TokenHash: newHash, ExpiresAt: now.Add(time.Hour), Now: now})
 	require.NoError(t, err)
 	want := inv
 	want.ExpiresAt = now.Add(time.Hour)
@@ -267,7 +267,7 @@ func testRenew(t *testing.T, h *harness) {
 	requireSameInvitation(t, want, byHash)
 	_, err = h.store.InvitationByTokenHash(h.ctx, oldHash, now)
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "the old token stops working")
-	_, err = h.store.AcceptInvitation(h.ctx, oldHash, "ann", "ann@example.com", h.newMembership(org.ID, "ann"), now)
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: oldHash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 
 	// An expired invitation becomes pending again.
@@ -275,21 +275,21 @@ func testRenew(t *testing.T, h *harness) {
 	now = h.now()
 	require.Equal(t, organizations.InvitationStatusExpired, h.invitation(inv.ID).Status)
 	renewedHash := h.tokenHash()
-	got, err = h.store.RenewInvitation(h.ctx, inv.ID, "admin", renewedHash, now.Add(time.Hour), now)
+	got, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: inv.ID, Actor: "admin", TokenHash: renewedHash, ExpiresAt: now.Add(time.Hour), Now: now})
 	require.NoError(t, err)
 	require.Equal(t, organizations.InvitationStatusPending, got.Status)
 	require.True(t, now.Add(time.Hour).Equal(got.ExpiresAt))
 	requireSameInvitations(t, []organizations.Invitation{got}, h.pending(org.ID))
-	res, err := h.store.AcceptInvitation(h.ctx, renewedHash, "ann", "ann@example.com", h.newMembership(org.ID, "ann"), now)
+	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: renewedHash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
 	require.NoError(t, err, "the renewed token accepts")
 	require.True(t, res.MembershipCreated)
 
 	// Errors: unknown, not an admin (before state), closed, a newer pending one exists.
-	_, err = h.store.RenewInvitation(h.ctx, h.id(), "admin", h.tokenHash(), now.Add(time.Hour), now)
+	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: h.id(), Actor: "admin", TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
-	_, err = h.store.RenewInvitation(h.ctx, inv.ID, "member", h.tokenHash(), now.Add(time.Hour), now)
+	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: inv.ID, Actor: "member", TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied)
-	_, err = h.store.RenewInvitation(h.ctx, inv.ID, "admin", h.tokenHash(), now.Add(time.Hour), now)
+	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: inv.ID, Actor: "admin", TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed, "an accepted invitation cannot be renewed")
 
 	stale := h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Minute)
@@ -298,7 +298,7 @@ func testRenew(t *testing.T, h *harness) {
 	fresh := h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(fresh)
 	now = h.now()
-	_, err = h.store.RenewInvitation(h.ctx, stale.ID, "admin", h.tokenHash(), now.Add(time.Hour), now)
+	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: stale.ID, Actor: "admin", TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
 	require.ErrorIs(t, err, organizations.ErrAlreadyInvited)
 	_, err = h.store.InvitationByTokenHash(h.ctx, staleHash, now)
 	require.NoError(t, err, "a refused renewal keeps the old token")

@@ -11,6 +11,19 @@
 // call, and calls Store methods directly where the Store contract says more than the
 // Service shows (ChangeOwner's OwnerChange, AcceptResult, invitations, activations). It
 // uses only the public API, so it holds no store's internals against it.
+//
+// # Core and optional parts
+//
+// Every store must pass the core: the groups CreateOrganization, Lookup,
+// UpdateOrganization, DeleteOrganization, Members, Owner, Pagination, Events, Errors,
+// Invitations, InvitationResponses and Concurrency, which test the methods of
+// organizations.Store. A store may leave out an optional interface (see "How the interface
+// evolves" in the Store documentation); the group that tests it then reports each of its
+// subtests skipped, with a message naming the interface, and the core tests leave out
+// their calls to it. The optional groups:
+//
+//   - Activations: organizations.ActivationStore (sign-up activations, which
+//     Service.Register and Service.Activate need).
 package organizationstest
 
 import (
@@ -21,34 +34,41 @@ import (
 
 // TestStore runs the whole Store contract against stores made by newStore: organizations,
 // members, ownership, pagination, invitations, activations, error precedence, cancelled
-// contexts and concurrency, each as a named subtest. newStore is called once per subtest
-// and must return an empty store; subtests run in parallel (t.Parallel), so stores made by
-// newStore must not share state. It reports failures through t and returns no error.
+// contexts and concurrency, each as a named subtest. The tests of an optional interface
+// the store does not implement are reported skipped (see the package documentation).
+// newStore is called once per subtest and must return an empty store; subtests run in
+// parallel (t.Parallel), so stores made by newStore must not share state. It reports
+// failures through t and returns no error.
 func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 	groups := []struct {
 		name  string
 		tests []test
+		needs *optional // nil: core
 	}{
-		{"CreateOrganization", createTests()},
-		{"Lookup", lookupTests()},
-		{"UpdateOrganization", updateTests()},
-		{"DeleteOrganization", deleteTests()},
-		{"Members", memberTests()},
-		{"Owner", ownerTests()},
-		{"Pagination", paginationTests()},
-		{"Events", eventTests()},
-		{"Errors", errorTests()},
-		{"Invitations", invitationTests()},
-		{"InvitationResponses", responseTests()},
-		{"Activations", activationTests()},
-		{"Concurrency", concurrencyTests()},
+		{"CreateOrganization", createTests(), nil},
+		{"Lookup", lookupTests(), nil},
+		{"UpdateOrganization", updateTests(), nil},
+		{"DeleteOrganization", deleteTests(), nil},
+		{"Members", memberTests(), nil},
+		{"Owner", ownerTests(), nil},
+		{"Pagination", paginationTests(), nil},
+		{"Events", eventTests(), nil},
+		{"Errors", errorTests(), nil},
+		{"Invitations", invitationTests(), nil},
+		{"InvitationResponses", responseTests(), nil},
+		{"Activations", activationTests(), &activationStore},
+		{"Concurrency", concurrencyTests(), nil},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
 			for _, tc := range g.tests {
 				t.Run(tc.name, func(t *testing.T) {
 					t.Parallel()
-					tc.run(t, newHarness(t, newStore))
+					h := newHarness(t, newStore)
+					if g.needs != nil && !g.needs.implemented(h.store) {
+						t.Skipf("the store does not implement the optional interface %s", g.needs.name)
+					}
+					tc.run(t, h)
 				})
 			}
 		})
@@ -60,3 +80,15 @@ type test struct {
 	name string
 	run  func(t *testing.T, h *harness)
 }
+
+// optional is an optional interface of a store, which a group of tests needs.
+type optional struct {
+	name        string
+	implemented func(organizations.Store) bool
+}
+
+// activationStore is the optional organizations.ActivationStore.
+var activationStore = optional{"organizations.ActivationStore", func(s organizations.Store) bool {
+	_, ok := s.(organizations.ActivationStore)
+	return ok
+}}

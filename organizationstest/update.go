@@ -139,7 +139,7 @@ func testUpdateSlugTaken(t *testing.T, h *harness) {
 	requireSameOrg(t, a, h.org(a.ID))
 	h.requireNoEvents()
 
-	_, _, err = h.store.UpdateOrganization(h.ctx, b.ID, organizations.OrganizationUpdate{Slug: ptr("alpha")}, h.now())
+	_, _, err = h.store.UpdateOrganization(h.ctx, organizations.UpdateOrganizationParams{OrganizationID: b.ID, Update: organizations.OrganizationUpdate{Slug: ptr("alpha")}, Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrSlugTaken)
 	requireSameOrg(t, b, h.org(b.ID))
 }
@@ -170,20 +170,20 @@ func testUpdateStoreChanged(t *testing.T, h *harness) {
 	h.clock.Advance(time.Minute)
 	now := h.now()
 
-	got, changed, err := h.store.UpdateOrganization(h.ctx, org.ID, organizations.OrganizationUpdate{}, now)
+	got, changed, err := h.store.UpdateOrganization(h.ctx, organizations.UpdateOrganizationParams{OrganizationID: org.ID, Update: organizations.OrganizationUpdate{}, Now: now})
 	require.NoError(t, err)
 	require.False(t, changed, "an empty update changes nothing")
 	requireSameOrg(t, org, got)
 
-	got, changed, err = h.store.UpdateOrganization(h.ctx, org.ID, organizations.OrganizationUpdate{
+	got, changed, err = h.store.UpdateOrganization(h.ctx, organizations.UpdateOrganizationParams{OrganizationID: org.ID, Update: organizations.OrganizationUpdate{
 		Name: ptr("Acme"), Slug: ptr("acme"), IsActive: ptr(true), Data: ptr(json.RawMessage(`{"a":1}`)),
-	}, now)
+	}, Now: now})
 	require.NoError(t, err)
 	require.False(t, changed, "setting every field to its value changes nothing")
 	requireSameOrg(t, org, got, "UpdatedAt is not written when nothing changed")
 	requireSameOrg(t, org, h.org(org.ID))
 
-	got, changed, err = h.store.UpdateOrganization(h.ctx, org.ID, organizations.OrganizationUpdate{IsActive: ptr(false)}, now)
+	got, changed, err = h.store.UpdateOrganization(h.ctx, organizations.UpdateOrganizationParams{OrganizationID: org.ID, Update: organizations.OrganizationUpdate{IsActive: ptr(false)}, Now: now})
 	require.NoError(t, err)
 	require.True(t, changed)
 	want := org
@@ -191,7 +191,7 @@ func testUpdateStoreChanged(t *testing.T, h *harness) {
 	requireSameOrg(t, want, got)
 	requireSameOrg(t, want, h.org(org.ID))
 
-	_, _, err = h.store.UpdateOrganization(h.ctx, h.id(), organizations.OrganizationUpdate{Name: ptr("X")}, now)
+	_, _, err = h.store.UpdateOrganization(h.ctx, organizations.UpdateOrganizationParams{OrganizationID: h.id(), Update: organizations.OrganizationUpdate{Name: ptr("X")}, Now: now})
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 	h.requireNoEvents()
 }

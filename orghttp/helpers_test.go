@@ -26,20 +26,20 @@ type countingStore struct {
 	failMember, failForUser                         atomic.Pointer[error]
 }
 
-func (s *countingStore) OrganizationMember(ctx context.Context, id uuid.UUID, slug string, user organizations.UserID) (organizations.Membership, error) {
+func (s *countingStore) Access(ctx context.Context, p organizations.AccessParams) (organizations.Access, error) {
 	s.memberCalls.Add(1)
 	if err := s.failMember.Load(); err != nil {
-		return organizations.Membership{}, *err
+		return organizations.Access{}, *err
 	}
-	return s.MemoryStore.OrganizationMember(ctx, id, slug, user)
+	return s.MemoryStore.Access(ctx, p)
 }
 
-func (s *countingStore) OrganizationsForUser(ctx context.Context, user organizations.UserID, after uuid.UUID, limit int) ([]organizations.Organization, error) {
+func (s *countingStore) OrganizationsForUser(ctx context.Context, p organizations.OrganizationsForUserParams) ([]organizations.Organization, error) {
 	s.forUserCalls.Add(1)
 	if err := s.failForUser.Load(); err != nil {
 		return nil, *err
 	}
-	return s.MemoryStore.OrganizationsForUser(ctx, user, after, limit)
+	return s.MemoryStore.OrganizationsForUser(ctx, p)
 }
 
 func (s *countingStore) Organization(ctx context.Context, id uuid.UUID) (organizations.Organization, error) {

@@ -134,5 +134,5 @@ func (m *Middleware) lookup(ctx context.Context, ref string, user organizations.
 	if err != nil {
 		return lookup{}, err
 	}
-	return lookup{org: ms.Organization, member: ms.Member, found: true, isMember: ms.IsMember, isOwner: ms.IsOwner}, nil
+	return lookup{org: ms.Organization, member: ms.Membership, found: true, isMember: ms.IsMember, isOwner: ms.IsOwner}, nil
 }
