@@ -27,6 +27,34 @@ const (
 	InvitationStatusExpired  InvitationStatus = "expired"
 )
 
+// StatusAt returns what the invitation's status is as of now: a pending invitation reads
+// InvitationStatusExpired from its ExpiresAt on (a stored row stays pending until
+// something replaces it); every other status reads as stored. This is the one rule of
+// expiry: every store reports an invitation's Status through it, and a third-party store
+// should too.
+func (inv Invitation) StatusAt(now time.Time) InvitationStatus {
+	if inv.Status == InvitationStatusPending && !now.Before(inv.ExpiresAt) {
+		return InvitationStatusExpired
+	}
+	return inv.Status
+}
+
+// Err returns the error for answering (accepting, declining, revoking) an invitation
+// whose status, as of the answer, is s: nil for InvitationStatusPending,
+// ErrInvitationExpired for InvitationStatusExpired, and ErrInvitationClosed for every
+// other status (accepted, declined, revoked). Stores use it, on the status StatusAt
+// gives, to refuse an answer in the order the Store contract sets.
+func (s InvitationStatus) Err() error {
+	switch s {
+	case InvitationStatusPending:
+		return nil
+	case InvitationStatusExpired:
+		return ErrInvitationExpired
+	default:
+		return ErrInvitationClosed
+	}
+}
+
 // Invitation is an invitation of an email address into an organization. Its token is not
 // stored: only a SHA-256 hash of it, and the ID is not the token.
 type Invitation struct {

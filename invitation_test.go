@@ -816,3 +816,33 @@ func TestMemoryStoreDeleteInvitation(t *testing.T) {
 	require.NoError(t, f.store.DeleteInvitation(ctx, uuid.New()))
 	f.invite(t, "bob@example.com", nil) // the email is free again
 }
+
+// TestInvitationStatusAt pins the one rule of expiry, and the error of each status, that
+// every store uses.
+func TestInvitationStatusAt(t *testing.T) {
+	expires := Timestamp(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
+	for _, c := range []struct {
+		stored InvitationStatus
+		now    time.Time
+		want   InvitationStatus
+		err    error
+	}{
+		{InvitationStatusPending, expires.Add(-time.Microsecond), InvitationStatusPending, nil},
+		{InvitationStatusPending, expires, InvitationStatusExpired, ErrInvitationExpired},
+		{InvitationStatusPending, expires.Add(time.Hour), InvitationStatusExpired, ErrInvitationExpired},
+		{InvitationStatusExpired, expires.Add(-time.Hour), InvitationStatusExpired, ErrInvitationExpired},
+		{InvitationStatusAccepted, expires.Add(time.Hour), InvitationStatusAccepted, ErrInvitationClosed},
+		{InvitationStatusDeclined, expires.Add(-time.Hour), InvitationStatusDeclined, ErrInvitationClosed},
+		{InvitationStatusRevoked, expires.Add(time.Hour), InvitationStatusRevoked, ErrInvitationClosed},
+	} {
+		inv := Invitation{Status: c.stored, ExpiresAt: expires}
+		got := inv.StatusAt(c.now)
+		require.Equal(t, c.want, got, "%s at %v", c.stored, c.now)
+		require.Equal(t, c.stored, inv.Status, "StatusAt changes nothing")
+		if c.err == nil {
+			require.NoError(t, got.Err(), "%s", got)
+		} else {
+			require.ErrorIs(t, got.Err(), c.err, "%s", got)
+		}
+	}
+}

@@ -40,25 +40,17 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 func (s *MemoryStore) pendingFor(org uuid.UUID, email string, now time.Time) *memInvitation {
 	for _, id := range s.invByEmail[email] {
 		mi := s.invitations[id]
-		if mi.inv.OrganizationID == org && mi.status(now) == InvitationStatusPending {
+		if mi.inv.OrganizationID == org && mi.inv.StatusAt(now) == InvitationStatusPending {
 			return mi
 		}
 	}
 	return nil
 }
 
-// status is the invitation's status as of now: a pending one past its expiry is expired.
-func (mi *memInvitation) status(now time.Time) InvitationStatus {
-	if mi.inv.Status == InvitationStatusPending && !now.Before(mi.inv.ExpiresAt) {
-		return InvitationStatusExpired
-	}
-	return mi.inv.Status
-}
-
 // view returns a copy of the invitation with its status as of now.
 func (mi *memInvitation) view(now time.Time) Invitation {
 	inv := mi.inv
-	inv.Status = mi.status(now)
+	inv.Status = inv.StatusAt(now)
 	return inv
 }
 
@@ -114,16 +106,12 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 		return AcceptResult{}, ErrInvitationNotFound
 	}
 	o := s.orgs[mi.inv.OrganizationID]
-	switch mi.status(now) {
-	case InvitationStatusAccepted:
-		if cur, ok := o.members[user]; ok && mi.inv.AcceptedBy == user {
-			return AcceptResult{Invitation: mi.view(now), Membership: *cur}, nil
-		}
-		return AcceptResult{}, ErrInvitationClosed
-	case InvitationStatusDeclined, InvitationStatusRevoked:
-		return AcceptResult{}, ErrInvitationClosed
-	case InvitationStatusExpired:
-		return AcceptResult{}, ErrInvitationExpired
+	st := mi.inv.StatusAt(now)
+	if cur, ok := o.members[user]; ok && st == InvitationStatusAccepted && mi.inv.AcceptedBy == user {
+		return AcceptResult{Invitation: mi.view(now), Membership: *cur}, nil
+	}
+	if err := st.Err(); err != nil {
+		return AcceptResult{}, err
 	}
 	if !mi.inv.Bearer && mi.inv.Email != email {
 		return AcceptResult{}, ErrInvitationEmailMismatch
@@ -156,7 +144,7 @@ func (s *MemoryStore) DeclineInvitation(ctx context.Context, p DeclineInvitation
 	if mi == nil {
 		return Invitation{}, ErrInvitationNotFound
 	}
-	if err := pendingError(mi.status(now)); err != nil {
+	if err := mi.inv.StatusAt(now).Err(); err != nil {
 		return Invitation{}, err
 	}
 	if !mi.inv.Bearer && mi.inv.Email != email {
@@ -178,7 +166,7 @@ func (s *MemoryStore) RevokeInvitation(ctx context.Context, p RevokeInvitationPa
 	if err != nil {
 		return Invitation{}, err
 	}
-	if err := pendingError(mi.status(now)); err != nil {
+	if err := mi.inv.StatusAt(now).Err(); err != nil {
 		return Invitation{}, err
 	}
 	mi.inv.Status, mi.inv.RespondedAt = InvitationStatusRevoked, now
@@ -247,18 +235,6 @@ func (s *MemoryStore) adminInvitation(id uuid.UUID, actor UserID) (*memInvitatio
 	return mi, nil
 }
 
-// pendingError is the error for acting on an invitation with status st: nil if pending.
-func pendingError(st InvitationStatus) error {
-	switch st {
-	case InvitationStatusPending:
-		return nil
-	case InvitationStatusExpired:
-		return ErrInvitationExpired
-	default:
-		return ErrInvitationClosed
-	}
-}
-
 // PendingInvitations implements Store.
 func (s *MemoryStore) PendingInvitations(ctx context.Context, p PendingInvitationsParams) ([]Invitation, error) {
 	if err := ctx.Err(); err != nil {
@@ -276,7 +252,7 @@ func (s *MemoryStore) PendingInvitations(ctx context.Context, p PendingInvitatio
 		if len(out) == limit {
 			break
 		}
-		if mi := s.invitations[id]; mi.status(now) == InvitationStatusPending {
+		if mi := s.invitations[id]; mi.inv.StatusAt(now) == InvitationStatusPending {
 			out = append(out, mi.view(now))
 		}
 	}
@@ -292,7 +268,7 @@ func (s *MemoryStore) InvitationsForEmail(ctx context.Context, email string, now
 	defer s.mu.RUnlock()
 	out := []Invitation{}
 	for _, id := range s.invByEmail[email] {
-		if mi := s.invitations[id]; mi.status(now) == InvitationStatusPending {
+		if mi := s.invitations[id]; mi.inv.StatusAt(now) == InvitationStatusPending {
 			out = append(out, mi.view(now))
 		}
 	}

@@ -99,19 +99,6 @@ func (s *PostgresStore) invitationRow(ctx context.Context, q int, key any, now t
 	return r.value(now), nil
 }
 
-// invitationStateError is the error for acting on an invitation whose status as of now
-// is st: nil if pending.
-func invitationStateError(st InvitationStatus) error {
-	switch st {
-	case InvitationStatusPending:
-		return nil
-	case InvitationStatusExpired:
-		return ErrInvitationExpired
-	default:
-		return ErrInvitationClosed
-	}
-}
-
 // sqlPendingInvitations returns the page, one row of NULLs for an empty page, or no row
 // for no organization. Served by invitations_organization_id_idx.
 const sqlPendingInvitations = `

@@ -103,7 +103,7 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 		}
 		switch {
 		case inv.Status != InvitationStatusPending:
-			return AcceptResult{}, invitationStateError(inv.Status)
+			return AcceptResult{}, inv.Status.Err()
 		case !inv.Bearer && inv.Email != email:
 			return AcceptResult{}, ErrInvitationEmailMismatch
 		default:
@@ -198,7 +198,7 @@ func (s *PostgresStore) respond(ctx context.Context, q int, status InvitationSta
 		inv.Status, inv.RespondedAt = status, now
 		return inv, nil
 	}
-	if err := invitationStateError(inv.Status); err != nil {
+	if err := inv.Status.Err(); err != nil {
 		return Invitation{}, err
 	}
 	return Invitation{}, errNotAnswered

@@ -78,8 +78,7 @@ func (r *invitationRow) dest() []any {
 
 func (r *invitationRow) ok() bool { return r.id.Valid }
 
-// value returns the invitation with its status as of now: a pending invitation whose
-// expiry has passed is expired (the row says pending until something replaces it).
+// value returns the invitation with its status as of now (Invitation.StatusAt).
 func (r *invitationRow) value(now time.Time) Invitation {
 	inv := Invitation{
 		ID: uuid.UUID(r.id.Bytes), OrganizationID: uuid.UUID(r.org.Bytes),
@@ -88,9 +87,7 @@ func (r *invitationRow) value(now time.Time) Invitation {
 		CreatedAt: pgTime(r.createdAt), ExpiresAt: pgTime(r.expiresAt),
 		RespondedAt: pgTime(r.respondedAt), AcceptedBy: UserID(r.acceptedBy.String),
 	}
-	if inv.Status == InvitationStatusPending && !now.Before(inv.ExpiresAt) {
-		inv.Status = InvitationStatusExpired
-	}
+	inv.Status = inv.StatusAt(now)
 	return inv
 }
 
