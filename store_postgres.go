@@ -46,7 +46,7 @@ type PostgresStore struct {
 	db     DBTX
 	schema string
 	ident  string   // schema, quoted
-	sql    []string // the statements, indexed by the q* constants, with ident filled in
+	sql    []string // the registered statements (pgStatement), rendered for ident, by pgQuery
 }
 
 var (
@@ -57,10 +57,6 @@ var (
 // schemaPattern is deliberately stricter than PostgreSQL: a name that never needs quoting
 // reads the same in psql, in logs and in a host's own SQL.
 var schemaPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
-
-// schemaPlaceholder stands for the quoted schema in the statements of this package. It is
-// replaced once, at construction, in constant SQL text: no input is ever spliced into SQL.
-const schemaPlaceholder = "{{schema}}"
 
 // NewPostgresStore returns a store on db (a *pgxpool.Pool, *pgx.Conn, pgx.Tx or anything
 // that runs queries like them) using the tables in opts.Schema. It does not touch the
@@ -80,7 +76,7 @@ func NewPostgresStore(db DBTX, opts *PostgresOptions) (*PostgresStore, error) {
 	ident := pgx.Identifier{schema}.Sanitize()
 	stmts := make([]string, len(pgStatements))
 	for i, q := range pgStatements {
-		stmts[i] = strings.ReplaceAll(q, schemaPlaceholder, ident)
+		stmts[i] = renderSQL(q, ident)
 	}
 	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts}, nil
 }

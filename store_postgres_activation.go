@@ -9,21 +9,23 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-const sqlCreateActivation = `
-INSERT INTO {{schema}}.activations (id, user_id, email, token_hash, created_at, expires_at, used_at)
-VALUES ($1::uuid, $2::text, $3::text, $4::bytea, $5::timestamptz, $6::timestamptz, $7::timestamptz)`
+var qCreateActivation = pgStatement(`
+INSERT INTO /* TEMPLATE: schema */activations (id, user_id, email, token_hash, created_at, expires_at, used_at)
+VALUES (@id::uuid, @user_id::text, @email::text, @token_hash::bytea, @created_at::timestamptz, @expires_at::timestamptz, @used_at::timestamptz)`)
 
 // CreateActivation implements Store.
 func (s *PostgresStore) CreateActivation(ctx context.Context, a Activation, tokenHash []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, s.sql[qCreateActivation],
-		a.ID, string(a.UserID), a.Email, tokenHash, a.CreatedAt, a.ExpiresAt, pgNullTime(a.UsedAt))
+	_, err := s.db.Exec(ctx, s.sql[qCreateActivation], pgx.StrictNamedArgs{
+		"id": a.ID, "user_id": string(a.UserID), "email": a.Email, "token_hash": tokenHash,
+		"created_at": a.CreatedAt, "expires_at": a.ExpiresAt, "used_at": pgNullTime(a.UsedAt),
+	})
 	return pgError(ctx, err)
 }
 
-const sqlActivationByHash = `SELECT ` + actCols + ` FROM {{schema}}.activations a WHERE a.token_hash = $1::bytea`
+var qActivationByHash = pgStatement(`SELECT ` + actCols + ` FROM /* TEMPLATE: schema */activations a WHERE a.token_hash = @token_hash::bytea`)
 
 // ActivationByTokenHash implements Store.
 func (s *PostgresStore) ActivationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Activation, error) {
@@ -31,7 +33,7 @@ func (s *PostgresStore) ActivationByTokenHash(ctx context.Context, tokenHash []b
 		return Activation{}, err
 	}
 	var r activationRow
-	err := s.db.QueryRow(ctx, s.sql[qActivationByHash], tokenHash).Scan(r.dest()...)
+	err := s.db.QueryRow(ctx, s.sql[qActivationByHash], pgx.StrictNamedArgs{"token_hash": tokenHash}).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Activation{}, ErrActivationNotFound
 	}
@@ -56,33 +58,33 @@ func activationError(a Activation, now time.Time) error {
 	return nil
 }
 
-// sqlCompleteActivation locks the activation, marks it used if it is usable, and
+// qCompleteActivation locks the activation, marks it used if it is usable, and
 // activates the inactive organizations its user owns (found through the user's
 // memberships, memberships_user_organization_idx). One row per activated organization,
 // or one with NULLs for none; no row's activation columns NULL means no activation.
-const sqlCompleteActivation = `
+var qCompleteActivation = pgStatement(`
 WITH a AS (
-	SELECT ` + actCols + ` FROM {{schema}}.activations a WHERE a.token_hash = $1::bytea FOR UPDATE
+	SELECT ` + actCols + ` FROM /* TEMPLATE: schema */activations a WHERE a.token_hash = @token_hash::bytea FOR UPDATE
 ), ok AS (
-	SELECT a.id, a.user_id FROM a WHERE a.used_at IS NULL AND a.expires_at > $2::timestamptz
+	SELECT a.id, a.user_id FROM a WHERE a.used_at IS NULL AND a.expires_at > @now::timestamptz
 ), used AS (
-	UPDATE {{schema}}.activations AS x SET used_at = $2::timestamptz FROM ok WHERE x.id = ok.id RETURNING x.id
+	UPDATE /* TEMPLATE: schema */activations AS x SET used_at = @now::timestamptz FROM ok WHERE x.id = ok.id RETURNING x.id
 ), act AS (
-	UPDATE {{schema}}.organizations AS o SET is_active = true, updated_at = $2::timestamptz
-	FROM ok, {{schema}}.memberships m
+	UPDATE /* TEMPLATE: schema */organizations AS o SET is_active = true, updated_at = @now::timestamptz
+	FROM ok, /* TEMPLATE: schema */memberships m
 	WHERE m.user_id = ok.user_id AND o.id = m.organization_id AND o.owner_id = ok.user_id AND NOT o.is_active
 	RETURNING ` + orgCols + `
 )
 SELECT ` + actCols + `, EXISTS (SELECT 1 FROM used), ` + orgCols + `
 FROM (SELECT 1) AS one LEFT JOIN a ON true LEFT JOIN act AS o ON true
-ORDER BY o.id`
+ORDER BY o.id`)
 
 // CompleteActivation implements Store.
 func (s *PostgresStore) CompleteActivation(ctx context.Context, tokenHash []byte, now time.Time) (Activation, []Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Activation{}, nil, err
 	}
-	rows, err := s.db.Query(ctx, s.sql[qCompleteActivation], tokenHash, now)
+	rows, err := s.db.Query(ctx, s.sql[qCompleteActivation], pgx.StrictNamedArgs{"token_hash": tokenHash, "now": now})
 	if err != nil {
 		return Activation{}, nil, pgError(ctx, err)
 	}
@@ -112,13 +114,13 @@ func (s *PostgresStore) CompleteActivation(ctx context.Context, tokenHash []byte
 	return act, orgs, nil
 }
 
-const sqlDeleteActivation = `DELETE FROM {{schema}}.activations WHERE id = $1::uuid`
+var qDeleteActivation = pgStatement(`DELETE FROM /* TEMPLATE: schema */activations WHERE id = @id::uuid`)
 
 // DeleteActivation implements Store.
 func (s *PostgresStore) DeleteActivation(ctx context.Context, id uuid.UUID) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, s.sql[qDeleteActivation], id)
+	_, err := s.db.Exec(ctx, s.sql[qDeleteActivation], pgx.StrictNamedArgs{"id": id})
 	return pgError(ctx, err)
 }

@@ -8,6 +8,14 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
+// The PostgreSQL error codes (SQLSTATE) pgError classifies, by their names in the
+// PostgreSQL documentation's appendix "PostgreSQL Error Codes".
+const (
+	pgUniqueViolation     = "23505" // unique_violation
+	pgForeignKeyViolation = "23503" // foreign_key_violation
+	pgCheckViolation      = "23514" // check_violation
+)
+
 // pgError is the one place where PostgreSQL errors become the library's sentinels, keyed
 // on SQLSTATE and constraint name. The statements classify the common refusals
 // themselves (so that a refused call does not abort a host's transaction); the schema's
@@ -31,7 +39,7 @@ func pgError(ctx context.Context, err error) error {
 	}
 	var sentinel error
 	switch pe.Code {
-	case "23505": // unique_violation
+	case pgUniqueViolation:
 		switch pe.ConstraintName {
 		case "organizations_slug_key":
 			sentinel = ErrSlugTaken
@@ -40,7 +48,7 @@ func pgError(ctx context.Context, err error) error {
 		case "invitations_pending_key":
 			sentinel = ErrAlreadyInvited
 		}
-	case "23503": // foreign_key_violation
+	case pgForeignKeyViolation:
 		switch pe.ConstraintName {
 		case "organizations_owner_fkey":
 			// The owner's membership was deleted or demoted, or owner_id names a
@@ -49,7 +57,7 @@ func pgError(ctx context.Context, err error) error {
 		case "memberships_organization_fkey", "invitations_organization_fkey":
 			sentinel = ErrOrganizationNotFound
 		}
-	case "23514": // check_violation
+	case pgCheckViolation:
 		switch pe.ConstraintName {
 		case "organizations_name_check":
 			sentinel = ErrInvalidName

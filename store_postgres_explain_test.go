@@ -42,7 +42,7 @@ func (sh pgShape) user(k int) UserID { return UserID(fmt.Sprintf("user-%d", k%sh
 // insertions local (ten times faster than scattered ones).
 const sqlLoad = `
 WITH o AS (
-	INSERT INTO {{schema}}.organizations (id, name, slug, created_at, updated_at, owner_id, owner_since)
+	INSERT INTO /* TEMPLATE: schema */organizations (id, name, slug, created_at, updated_at, owner_id, owner_since)
 	SELECT ` + sqlLoadOrgID + `, 'Organization ' || g, 'org-' || g,
 		now(), now(), 'user-' || (g::bigint * $2::int % $3::int), now()
 	FROM generate_series(0, $1::int - 1) AS g
@@ -50,7 +50,7 @@ WITH o AS (
 	SELECT ` + sqlLoadWideID + `, 'Wide', 'wide', now(), now(), 'wide-0', now()
 	RETURNING id
 )
-INSERT INTO {{schema}}.memberships (id, organization_id, user_id, role, created_at, updated_at)
+INSERT INTO /* TEMPLATE: schema */memberships (id, organization_id, user_id, role, created_at, updated_at)
 SELECT CASE WHEN $5::boolean THEN gen_random_uuid()
 		ELSE ('018f0000-0001-7000-8000-' || lpad(to_hex(k), 12, '0'))::uuid END,
 	` + sqlLoadOrgID + `, 'user-' || (k % $3::int),
@@ -80,7 +80,7 @@ func (sh pgShape) load(tb testing.TB, db *pgxpool.Pool, s *PostgresStore) {
 	tb.Helper()
 	ctx := context.Background()
 	start := time.Now()
-	_, err := db.Exec(ctx, strings.ReplaceAll(sqlLoad, schemaPlaceholder, s.ident), sh.orgs, sh.members, sh.users, sh.wide, sh.random)
+	_, err := db.Exec(ctx, renderSQL(sqlLoad, s.ident), sh.orgs, sh.members, sh.users, sh.wide, sh.random)
 	require.NoError(tb, err)
 	loaded := time.Since(start)
 	for _, table := range []string{"organizations", "memberships"} {
@@ -145,13 +145,16 @@ func (n planNode) outline(b *strings.Builder, depth int) {
 	}
 }
 
-// explain returns the plan PostgreSQL runs the prepared statement sql with args by: plan
+// explain returns the plan PostgreSQL runs the prepared statement sql with the named
+// arguments args by (rewritten to positional ones as pgx does): plan
 // cache mode "force_custom_plan" (what the first executions of a prepared statement, and
 // every simple-protocol query, get) or "force_generic_plan" (what pgx's statement cache
 // may get from the sixth execution on). It logs the plan.
-func explain(t *testing.T, db *pgxpool.Pool, name, mode, sql string, args ...any) planNode {
+func explain(t *testing.T, db *pgxpool.Pool, name, mode, sql string, named pgx.StrictNamedArgs) planNode {
 	t.Helper()
 	ctx := t.Context()
+	sql, args, err := named.RewriteQuery(ctx, nil, sql, nil)
+	require.NoError(t, err)
 	conn, err := db.Acquire(ctx)
 	require.NoError(t, err)
 	defer conn.Release()
@@ -231,41 +234,41 @@ func requirePlans(t *testing.T, sh pgShape) {
 	byOrgUser := []string{"memberships_organization_user_key", "memberships_organization_user_role_key", "memberships_user_organization_idx"}
 	cases := []struct {
 		name string
-		q    int
-		args []any
+		q    pgQuery
+		args pgx.StrictNamedArgs
 		// indexes must each appear in the plan; any one of a group will do.
 		indexes [][]string
 	}{
-		{"IsMember (OrganizationUser)", qMember, []any{org, string(member)}, [][]string{
+		{"IsMember (OrganizationUser)", qMember, pgx.StrictNamedArgs{"organization_id": org, "user_id": string(member)}, [][]string{
 			{"organizations_pkey"},
 			byOrgUser,
 		}},
-		{"ResolveOrganization by ID (OrganizationMember)", qOrgMemberByID, []any{org, string(member)}, [][]string{
+		{"ResolveOrganization by ID (Access)", qAccessByID, pgx.StrictNamedArgs{"organization_id": org, "user_id": string(member)}, [][]string{
 			{"organizations_pkey"},
 			byOrgUser,
 		}},
-		{"ResolveOrganization by slug (OrganizationMember)", qOrgMemberBySlug, []any{fmt.Sprintf("org-%d", n), string(member)}, [][]string{
+		{"ResolveOrganization by slug (Access)", qAccessBySlug, pgx.StrictNamedArgs{"slug": fmt.Sprintf("org-%d", n), "user_id": string(member)}, [][]string{
 			{"organizations_slug_key"},
 			byOrgUser,
 		}},
-		{"Members, first page", qMembers, []any{org, uuid.Nil, 51}, [][]string{{"organizations_pkey"}, byOrg}},
-		{"Members, next page", qMembers, []any{org, page[4].ID, 51}, [][]string{{"organizations_pkey"}, byOrg}},
-		{"Members of a large organization, first page", qMembers, []any{wide, uuid.Nil, 51}, [][]string{
+		{"Members, first page", qMembers, pgx.StrictNamedArgs{"organization_id": org, "after": uuid.Nil, "limit": 51}, [][]string{{"organizations_pkey"}, byOrg}},
+		{"Members, next page", qMembers, pgx.StrictNamedArgs{"organization_id": org, "after": page[4].ID, "limit": 51}, [][]string{{"organizations_pkey"}, byOrg}},
+		{"Members of a large organization, first page", qMembers, pgx.StrictNamedArgs{"organization_id": wide, "after": uuid.Nil, "limit": 51}, [][]string{
 			{"organizations_pkey"}, {"memberships_organization_id_idx"},
 		}},
-		{"Members of a large organization, next page", qMembers, []any{wide, widePage[99].ID, 51}, [][]string{
+		{"Members of a large organization, next page", qMembers, pgx.StrictNamedArgs{"organization_id": wide, "after": widePage[99].ID, "limit": 51}, [][]string{
 			{"organizations_pkey"}, {"memberships_organization_id_idx"},
 		}},
-		{"OrganizationsForUser, first page", qOrgsForUser, []any{string(user), uuid.Nil, 51}, [][]string{
+		{"OrganizationsForUser, first page", qOrgsForUser, pgx.StrictNamedArgs{"user_id": string(user), "after": uuid.Nil, "limit": 51}, [][]string{
 			{"organizations_pkey"}, {"memberships_user_organization_idx"},
 		}},
-		{"OrganizationsForUser, next page", qOrgsForUser, []any{string(user), orgs[2].ID, 51}, [][]string{
+		{"OrganizationsForUser, next page", qOrgsForUser, pgx.StrictNamedArgs{"user_id": string(user), "after": orgs[2].ID, "limit": 51}, [][]string{
 			{"organizations_pkey"}, {"memberships_user_organization_idx"},
 		}},
 	}
 	for _, c := range cases {
 		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
-			plan := explain(t, db, c.name, mode, s.sql[c.q], c.args...)
+			plan := explain(t, db, c.name, mode, s.sql[c.q], c.args)
 			used := map[string]bool{}
 			plan.walk(func(n planNode) {
 				used[n.IndexName] = true

@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// sqlCreateInvitation inserts a pending invitation if the inviter is an admin. An expired
+// qCreateInvitation inserts a pending invitation if the inviter is an admin. An expired
 // pending invitation of the same email is first marked expired (the stale CTE, which the
 // insert reads so that it runs first), taking it out of invitations_pending_key; an
 // unexpired one, or a concurrent insert, makes the insert do nothing. Columns: the
@@ -19,44 +19,45 @@ import (
 // org locks the organization (FOR KEY SHARE, as the new row's foreign key does anyway)
 // before stale locks an invitation: DeleteOrganization takes the two the other way round
 // (the organization, then its invitations by cascade), and opposite orders deadlock.
-const sqlCreateInvitation = `
+var qCreateInvitation = pgStatement(`
 WITH org AS (
 	SELECT ` + orgCols + `, EXISTS (
-		SELECT 1 FROM {{schema}}.memberships m
-		WHERE m.organization_id = o.id AND m.user_id = $5::text AND m.role = 'admin'
+		SELECT 1 FROM /* TEMPLATE: schema */memberships m
+		WHERE m.organization_id = o.id AND m.user_id = @invited_by::text AND m.role = 'admin'
 	) AS admin
-	FROM {{schema}}.organizations o WHERE o.id = $2::uuid
+	FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
 	FOR KEY SHARE OF o
 ), stale AS (
-	UPDATE {{schema}}.invitations AS i SET status = 'expired'
-	WHERE i.organization_id = $2::uuid AND i.email = $3::text AND i.status = 'pending'
-		AND i.expires_at <= $10::timestamptz AND (SELECT admin FROM org)
+	UPDATE /* TEMPLATE: schema */invitations AS i SET status = 'expired'
+	WHERE i.organization_id = @organization_id::uuid AND i.email = @email::text AND i.status = 'pending'
+		AND i.expires_at <= @now::timestamptz AND (SELECT admin FROM org)
 	RETURNING i.id
 ), ins AS (
-	INSERT INTO {{schema}}.invitations
+	INSERT INTO /* TEMPLATE: schema */invitations
 		(id, organization_id, email, role, invited_by, bearer, status, token_hash, created_at, expires_at)
-	SELECT $1::uuid, org.id, $3::text, $4::text, $5::text, $6::boolean, 'pending', $7::bytea,
-		$8::timestamptz, $9::timestamptz
+	SELECT @id::uuid, org.id, @email::text, @role::text, @invited_by::text, @bearer::boolean, 'pending', @token_hash::bytea,
+		@created_at::timestamptz, @expires_at::timestamptz
 	FROM org WHERE org.admin AND (SELECT count(*) FROM stale) >= 0
 	ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
 	RETURNING id
 )
 SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT admin FROM org), false), EXISTS (SELECT 1 FROM ins),
 	` + orgCols + `
-FROM (SELECT 1) AS one LEFT JOIN org AS o ON true`
+FROM (SELECT 1) AS one LEFT JOIN org AS o ON true`)
 
 // CreateInvitation implements Store.
 func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
-	inv, tokenHash, now := p.Invitation, p.TokenHash, p.Now
+	inv := p.Invitation
 	var found, admin, inserted bool
 	var org orgRow
-	err := s.db.QueryRow(ctx, s.sql[qCreateInvitation],
-		inv.ID, inv.OrganizationID, inv.Email, string(inv.Role), string(inv.InvitedBy), inv.Bearer,
-		tokenHash, inv.CreatedAt, inv.ExpiresAt, now,
-	).Scan(dest([]any{&found, &admin, &inserted}, org.dest())...)
+	err := s.db.QueryRow(ctx, s.sql[qCreateInvitation], pgx.StrictNamedArgs{
+		"id": inv.ID, "organization_id": inv.OrganizationID, "email": inv.Email, "role": string(inv.Role),
+		"invited_by": string(inv.InvitedBy), "bearer": inv.Bearer, "token_hash": p.TokenHash,
+		"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt, "now": p.Now,
+	}).Scan(dest([]any{&found, &admin, &inserted}, org.dest())...)
 	switch {
 	case err != nil:
 		return Organization{}, pgError(ctx, err)
@@ -70,26 +71,28 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 	return org.value(), nil
 }
 
-const sqlInvitationByHash = `SELECT ` + invCols + ` FROM {{schema}}.invitations i WHERE i.token_hash = $1::bytea`
+var qInvitationByHash = pgStatement(`SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.token_hash = @token_hash::bytea`)
 
-const sqlInvitationByID = `SELECT ` + invCols + ` FROM {{schema}}.invitations i WHERE i.id = $1::uuid`
+var qInvitationByID = pgStatement(`SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid`)
 
 // InvitationByTokenHash implements Store.
 func (s *PostgresStore) InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Invitation, error) {
-	return s.invitationRow(ctx, qInvitationByHash, tokenHash, now)
+	return s.invitationRow(ctx, qInvitationByHash, pgx.StrictNamedArgs{"token_hash": tokenHash}, now)
 }
 
 // Invitation implements Store.
 func (s *PostgresStore) Invitation(ctx context.Context, id uuid.UUID, now time.Time) (Invitation, error) {
-	return s.invitationRow(ctx, qInvitationByID, id, now)
+	return s.invitationRow(ctx, qInvitationByID, pgx.StrictNamedArgs{"id": id}, now)
 }
 
-func (s *PostgresStore) invitationRow(ctx context.Context, q int, key any, now time.Time) (Invitation, error) {
+// invitationRow runs statement q, which returns at most one invitation, and returns it
+// with its status as of now.
+func (s *PostgresStore) invitationRow(ctx context.Context, q pgQuery, args pgx.StrictNamedArgs, now time.Time) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
 	var r invitationRow
-	err := s.db.QueryRow(ctx, s.sql[q], key).Scan(r.dest()...)
+	err := s.db.QueryRow(ctx, s.sql[q], args).Scan(r.dest()...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Invitation{}, ErrInvitationNotFound
@@ -99,51 +102,52 @@ func (s *PostgresStore) invitationRow(ctx context.Context, q int, key any, now t
 	return r.value(now), nil
 }
 
-// sqlPendingInvitations returns the page, one row of NULLs for an empty page, or no row
+// qPendingInvitations returns the page, one row of NULLs for an empty page, or no row
 // for no organization. Served by invitations_organization_id_idx.
-const sqlPendingInvitations = `
+var qPendingInvitations = pgStatement(`
 SELECT ` + invCols + `
-FROM {{schema}}.organizations o
+FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN LATERAL (
-	SELECT ` + invCols + ` FROM {{schema}}.invitations i
-	WHERE i.organization_id = $1::uuid AND i.id > $2::uuid AND i.status = 'pending' AND i.expires_at > $4::timestamptz
-	ORDER BY i.id LIMIT $3::bigint
+	SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i
+	WHERE i.organization_id = @organization_id::uuid AND i.id > @after::uuid AND i.status = 'pending' AND i.expires_at > @now::timestamptz
+	ORDER BY i.id LIMIT @limit::bigint
 ) AS i ON true
-WHERE o.id = $1::uuid
-ORDER BY i.id`
+WHERE o.id = @organization_id::uuid
+ORDER BY i.id`)
 
 // PendingInvitations implements Store.
 func (s *PostgresStore) PendingInvitations(ctx context.Context, p PendingInvitationsParams) ([]Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	org, after, limit, now := p.OrganizationID, p.After, p.Limit, p.Now
-	out, n, err := s.invitations(ctx, qPendingInvitations, now, org, after, limit, now)
+	out, n, err := s.invitations(ctx, qPendingInvitations, p.Now, pgx.StrictNamedArgs{
+		"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit, "now": p.Now,
+	})
 	if err == nil && n == 0 {
 		return nil, ErrOrganizationNotFound
 	}
 	return out, err
 }
 
-// sqlInvitationsForEmail is served by invitations_email_id_idx.
-const sqlInvitationsForEmail = `
-SELECT ` + invCols + ` FROM {{schema}}.invitations i
-WHERE i.email = $1::text AND i.status = 'pending' AND i.expires_at > $2::timestamptz
-ORDER BY i.id`
+// qInvitationsForEmail is served by invitations_email_id_idx.
+var qInvitationsForEmail = pgStatement(`
+SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i
+WHERE i.email = @email::text AND i.status = 'pending' AND i.expires_at > @now::timestamptz
+ORDER BY i.id`)
 
 // InvitationsForEmail implements Store.
 func (s *PostgresStore) InvitationsForEmail(ctx context.Context, email string, now time.Time) ([]Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out, _, err := s.invitations(ctx, qInvitationsForEmail, now, email, now)
+	out, _, err := s.invitations(ctx, qInvitationsForEmail, now, pgx.StrictNamedArgs{"email": email, "now": now})
 	return out, err
 }
 
-// invitations runs statement q and returns its invitations and how many rows it had
-// (rows of NULLs included).
-func (s *PostgresStore) invitations(ctx context.Context, q int, now time.Time, args ...any) ([]Invitation, int64, error) {
-	rows, err := s.db.Query(ctx, s.sql[q], args...)
+// invitations runs statement q and returns its invitations, with their status as of now,
+// and how many rows it had (rows of NULLs included).
+func (s *PostgresStore) invitations(ctx context.Context, q pgQuery, now time.Time, args pgx.StrictNamedArgs) ([]Invitation, int64, error) {
+	rows, err := s.db.Query(ctx, s.sql[q], args)
 	if err != nil {
 		return nil, 0, pgError(ctx, err)
 	}
@@ -163,13 +167,13 @@ func (s *PostgresStore) invitations(ctx context.Context, q int, now time.Time, a
 	return out, n, nil
 }
 
-const sqlDeleteInvitation = `DELETE FROM {{schema}}.invitations WHERE id = $1::uuid`
+var qDeleteInvitation = pgStatement(`DELETE FROM /* TEMPLATE: schema */invitations WHERE id = @id::uuid`)
 
 // DeleteInvitation implements Store.
 func (s *PostgresStore) DeleteInvitation(ctx context.Context, id uuid.UUID) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, s.sql[qDeleteInvitation], id)
+	_, err := s.db.Exec(ctx, s.sql[qDeleteInvitation], pgx.StrictNamedArgs{"id": id})
 	return pgError(ctx, err)
 }

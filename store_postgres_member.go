@@ -15,18 +15,18 @@ import (
 // instead of doing nothing. A reused membership ID is also "nothing done"; the Service
 // never reuses one.
 
-// sqlAddUser inserts the membership if the organization exists and the user is not a
+// qAddUser inserts the membership if the organization exists and the user is not a
 // member; its two columns say which.
-const sqlAddUser = `
+var qAddUser = pgStatement(`
 WITH org AS (
-	SELECT o.id FROM {{schema}}.organizations o WHERE o.id = $2::uuid
+	SELECT o.id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
 ), ins AS (
-	INSERT INTO {{schema}}.memberships (id, organization_id, user_id, role, created_at, updated_at)
-	SELECT $1::uuid, org.id, $3::text, $4::text, $5::timestamptz, $6::timestamptz FROM org
+	INSERT INTO /* TEMPLATE: schema */memberships (id, organization_id, user_id, role, created_at, updated_at)
+	SELECT @id::uuid, org.id, @user_id::text, @role::text, @created_at::timestamptz, @updated_at::timestamptz FROM org
 	ON CONFLICT DO NOTHING
 	RETURNING id
 )
-SELECT EXISTS (SELECT 1 FROM org), EXISTS (SELECT 1 FROM ins)`
+SELECT EXISTS (SELECT 1 FROM org), EXISTS (SELECT 1 FROM ins)`)
 
 // AddUser implements Store.
 func (s *PostgresStore) AddUser(ctx context.Context, m OrganizationUser) error {
@@ -34,7 +34,7 @@ func (s *PostgresStore) AddUser(ctx context.Context, m OrganizationUser) error {
 		return err
 	}
 	var found, added bool
-	err := s.db.QueryRow(ctx, s.sql[qAddUser], memberArgs(m)...).Scan(&found, &added)
+	err := s.db.QueryRow(ctx, s.sql[qAddUser], memberArgs(m)).Scan(&found, &added)
 	switch {
 	case err != nil:
 		return pgError(ctx, err)
@@ -46,30 +46,33 @@ func (s *PostgresStore) AddUser(ctx context.Context, m OrganizationUser) error {
 	return nil
 }
 
-// memberArgs are the parameters $1 to $6 of the statements that insert m.
-func memberArgs(m OrganizationUser) []any {
-	return []any{m.ID, m.OrganizationID, string(m.UserID), string(m.Role), m.CreatedAt, m.UpdatedAt}
+// memberArgs are the arguments of the statements that insert m.
+func memberArgs(m OrganizationUser) pgx.StrictNamedArgs {
+	return pgx.StrictNamedArgs{
+		"id": m.ID, "organization_id": m.OrganizationID, "user_id": string(m.UserID), "role": string(m.Role),
+		"created_at": m.CreatedAt, "updated_at": m.UpdatedAt,
+	}
 }
 
-// sqlGetOrAddUser returns the existing membership (created false) or inserts m (created
+// qGetOrAddUser returns the existing membership (created false) or inserts m (created
 // true). If a concurrent transaction inserted the membership after this statement's
 // snapshot, neither shows: the organization exists but no membership comes back, and a
 // new statement, with a new snapshot, will see it.
-const sqlGetOrAddUser = `
+var qGetOrAddUser = pgStatement(`
 WITH org AS (
-	SELECT o.id FROM {{schema}}.organizations o WHERE o.id = $2::uuid
+	SELECT o.id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
 ), cur AS (
-	SELECT ` + memberCols + ` FROM {{schema}}.memberships m
-	WHERE m.organization_id = $2::uuid AND m.user_id = $3::text
+	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
 ), ins AS (
-	INSERT INTO {{schema}}.memberships AS m (id, organization_id, user_id, role, created_at, updated_at)
-	SELECT $1::uuid, org.id, $3::text, $4::text, $5::timestamptz, $6::timestamptz FROM org
+	INSERT INTO /* TEMPLATE: schema */memberships AS m (id, organization_id, user_id, role, created_at, updated_at)
+	SELECT @id::uuid, org.id, @user_id::text, @role::text, @created_at::timestamptz, @updated_at::timestamptz FROM org
 	WHERE NOT EXISTS (SELECT 1 FROM cur)
 	ON CONFLICT DO NOTHING
 	RETURNING ` + memberCols + `
 )
 SELECT EXISTS (SELECT 1 FROM org), ` + memberCols + `
-FROM (SELECT 1) AS one LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`
+FROM (SELECT 1) AS one LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`)
 
 // maxMembershipRaces bounds how often a call looks again for a membership that a
 // concurrent call inserted after its statement's snapshot.
@@ -84,7 +87,7 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, m OrganizationUser) (O
 	for range maxMembershipRaces {
 		var found bool
 		var r memberRow
-		err := s.db.QueryRow(ctx, s.sql[qGetOrAddUser], memberArgs(m)...).Scan(dest([]any{&found}, r.dest())...)
+		err := s.db.QueryRow(ctx, s.sql[qGetOrAddUser], memberArgs(m)).Scan(dest([]any{&found}, r.dest())...)
 		switch {
 		case err != nil:
 			return OrganizationUser{}, false, pgError(ctx, err)
@@ -98,20 +101,20 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, m OrganizationUser) (O
 	return OrganizationUser{}, false, errors.New("organizations: GetOrAddUser: the membership kept changing concurrently")
 }
 
-// sqlRemoveUser deletes the membership unless it is the owner's; its columns classify a
+// qRemoveUser deletes the membership unless it is the owner's; its columns classify a
 // refusal (no organization, not a member, the owner).
-const sqlRemoveUser = `
+var qRemoveUser = pgStatement(`
 WITH org AS (
-	SELECT o.owner_id FROM {{schema}}.organizations o WHERE o.id = $1::uuid
+	SELECT o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
 ), del AS (
-	DELETE FROM {{schema}}.memberships AS m
-	WHERE m.organization_id = $1::uuid AND m.user_id = $2::text AND (SELECT owner_id FROM org) <> $2::text
+	DELETE FROM /* TEMPLATE: schema */memberships AS m
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND (SELECT owner_id FROM org) <> @user_id::text
 	RETURNING ` + memberCols + `
 )
 SELECT EXISTS (SELECT 1 FROM org),
-	EXISTS (SELECT 1 FROM {{schema}}.memberships x WHERE x.organization_id = $1::uuid AND x.user_id = $2::text),
-	COALESCE((SELECT owner_id = $2::text FROM org), false), ` + memberCols + `
-FROM (SELECT 1) AS one LEFT JOIN del AS m ON true`
+	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships x WHERE x.organization_id = @organization_id::uuid AND x.user_id = @user_id::text),
+	COALESCE((SELECT owner_id = @user_id::text FROM org), false), ` + memberCols + `
+FROM (SELECT 1) AS one LEFT JOIN del AS m ON true`)
 
 // RemoveUser implements Store.
 func (s *PostgresStore) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
@@ -120,7 +123,7 @@ func (s *PostgresStore) RemoveUser(ctx context.Context, org uuid.UUID, user User
 	}
 	var found, member, owner bool
 	var r memberRow
-	err := s.db.QueryRow(ctx, s.sql[qRemoveUser], org, string(user)).
+	err := s.db.QueryRow(ctx, s.sql[qRemoveUser], pgx.StrictNamedArgs{"organization_id": org, "user_id": string(user)}).
 		Scan(dest([]any{&found, &member, &owner}, r.dest())...)
 	switch {
 	case err != nil:
@@ -135,23 +138,23 @@ func (s *PostgresStore) RemoveUser(ctx context.Context, org uuid.UUID, user User
 	return OrganizationUser{}, ErrNotMember
 }
 
-// sqlSetRole changes the role unless it is unchanged or would demote the owner, and
+// qSetRole changes the role unless it is unchanged or would demote the owner, and
 // returns the membership before and after (NULL if unchanged), with the classification.
-const sqlSetRole = `
+var qSetRole = pgStatement(`
 WITH org AS (
-	SELECT o.owner_id FROM {{schema}}.organizations o WHERE o.id = $1::uuid
+	SELECT o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
 ), cur AS (
-	SELECT ` + memberCols + ` FROM {{schema}}.memberships m
-	WHERE m.organization_id = $1::uuid AND m.user_id = $2::text
+	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
 ), upd AS (
-	UPDATE {{schema}}.memberships AS m SET role = $3::text, updated_at = $4::timestamptz
-	WHERE m.organization_id = $1::uuid AND m.user_id = $2::text AND m.role <> $3::text
-		AND ($3::text = 'admin' OR (SELECT owner_id FROM org) <> $2::text)
+	UPDATE /* TEMPLATE: schema */memberships AS m SET role = @role::text, updated_at = @now::timestamptz
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.role <> @role::text
+		AND (@role::text = 'admin' OR (SELECT owner_id FROM org) <> @user_id::text)
 	RETURNING ` + memberCols + `
 )
-SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT owner_id = $2::text FROM org), false),
+SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT owner_id = @user_id::text FROM org), false),
 	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at
-FROM (SELECT 1) AS one LEFT JOIN cur AS m ON true LEFT JOIN upd AS u ON true`
+FROM (SELECT 1) AS one LEFT JOIN cur AS m ON true LEFT JOIN upd AS u ON true`)
 
 // SetRole implements Store.
 func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (OrganizationUser, OrganizationUser, error) {
@@ -161,7 +164,9 @@ func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (Organizat
 	org, user, role, now := p.OrganizationID, p.UserID, p.Role, p.Now
 	var found, owner bool
 	var before, after memberRow
-	err := s.db.QueryRow(ctx, s.sql[qSetRole], org, string(user), string(role), now).
+	err := s.db.QueryRow(ctx, s.sql[qSetRole], pgx.StrictNamedArgs{
+		"organization_id": org, "user_id": string(user), "role": string(role), "now": now,
+	}).
 		Scan(dest([]any{&found, &owner}, before.dest(), after.dest())...)
 	switch {
 	case err != nil:
@@ -179,12 +184,12 @@ func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (Organizat
 	return before.value(), before.value(), nil
 }
 
-// sqlMember is IsMember's statement: both lookups are unique-index probes.
-const sqlMember = `
+// qMember is IsMember's statement: both lookups are unique-index probes.
+var qMember = pgStatement(`
 SELECT ` + memberCols + `
-FROM {{schema}}.organizations o
-LEFT JOIN {{schema}}.memberships m ON m.organization_id = o.id AND m.user_id = $2::text
-WHERE o.id = $1::uuid`
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+WHERE o.id = @organization_id::uuid`)
 
 // OrganizationUser implements Store.
 func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
@@ -192,7 +197,7 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 		return OrganizationUser{}, err
 	}
 	var r memberRow
-	err := s.db.QueryRow(ctx, s.sql[qMember], org, string(user)).Scan(r.dest()...)
+	err := s.db.QueryRow(ctx, s.sql[qMember], pgx.StrictNamedArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return OrganizationUser{}, ErrOrganizationNotFound
@@ -204,20 +209,20 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 	return r.value(), nil
 }
 
-// sqlOrgMemberByID and sqlOrgMemberBySlug are OrganizationMember's statements, one per
-// key so that each is a unique-index probe: the organization, and the membership (NULLs
-// for a non-member); no row means no organization.
-const (
-	sqlOrgMemberByID = `
-SELECT o.owner_id = $2::text, ` + orgCols + `, ` + memberCols + `
-FROM {{schema}}.organizations o
-LEFT JOIN {{schema}}.memberships m ON m.organization_id = o.id AND m.user_id = $2::text
-WHERE o.id = $1::uuid`
-	sqlOrgMemberBySlug = `
-SELECT o.owner_id = $2::text, ` + orgCols + `, ` + memberCols + `
-FROM {{schema}}.organizations o
-LEFT JOIN {{schema}}.memberships m ON m.organization_id = o.id AND m.user_id = $2::text
-WHERE o.slug = $1::text`
+// qAccessByID and qAccessBySlug are Access's statements, one per key so that each is a
+// unique-index probe: the organization, and the membership (NULLs for a non-member); no
+// row means no organization.
+var (
+	qAccessByID = pgStatement(`
+SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+WHERE o.id = @organization_id::uuid`)
+	qAccessBySlug = pgStatement(`
+SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+WHERE o.slug = @slug::text`)
 )
 
 // Access implements Store.
@@ -225,15 +230,14 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 	if err := ctx.Err(); err != nil {
 		return Access{}, err
 	}
-	id, slug, user := p.OrganizationID, p.Slug, p.UserID
-	q, key := qOrgMemberByID, any(id)
-	if id == uuid.Nil {
-		q, key = qOrgMemberBySlug, slug
+	q, args := qAccessByID, pgx.StrictNamedArgs{"organization_id": p.OrganizationID, "user_id": string(p.UserID)}
+	if p.OrganizationID == uuid.Nil {
+		q, args = qAccessBySlug, pgx.StrictNamedArgs{"slug": p.Slug, "user_id": string(p.UserID)}
 	}
 	var owner bool
 	var o orgRow
 	var m memberRow
-	err := s.db.QueryRow(ctx, s.sql[q], key, string(user)).Scan(dest([]any{&owner}, o.dest(), m.dest())...)
+	err := s.db.QueryRow(ctx, s.sql[q], args).Scan(dest([]any{&owner}, o.dest(), m.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Access{}, ErrOrganizationNotFound
@@ -245,29 +249,30 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 	return Access{Organization: o.value(), Membership: m.value(), IsMember: true, IsOwner: owner}, nil
 }
 
-// sqlMembers returns one row per membership of the page, or one row of NULLs for an
-// empty page; no row at all means no organization. Served by
-// memberships_organization_id_idx. The page's condition names $1 rather than o.id: the
-// planner then knows which organization it reads, and so whether it is a large one whose
-// page must come from the index in order rather than from all its members sorted.
-const sqlMembers = `
+// qMembers returns one row per membership of the page, or one row of NULLs for an empty
+// page; no row at all means no organization. Served by memberships_organization_id_idx.
+// The page's condition names @organization_id rather than o.id: the planner then knows
+// which organization it reads, and so whether it is a large one whose page must come
+// from the index in order rather than from all its members sorted.
+var qMembers = pgStatement(`
 SELECT ` + memberCols + `
-FROM {{schema}}.organizations o
+FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN LATERAL (
-	SELECT ` + memberCols + ` FROM {{schema}}.memberships m
-	WHERE m.organization_id = $1::uuid AND m.id > $2::uuid
-	ORDER BY m.id LIMIT $3::bigint
+	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
+	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid
+	ORDER BY m.id LIMIT @limit::bigint
 ) AS m ON true
-WHERE o.id = $1::uuid
-ORDER BY m.id`
+WHERE o.id = @organization_id::uuid
+ORDER BY m.id`)
 
 // Members implements Store.
 func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	org, after, limit := p.OrganizationID, p.After, p.Limit
-	rows, err := s.db.Query(ctx, s.sql[qMembers], org, after, limit)
+	rows, err := s.db.Query(ctx, s.sql[qMembers], pgx.StrictNamedArgs{
+		"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit,
+	})
 	if err != nil {
 		return nil, pgError(ctx, err)
 	}

@@ -8,30 +8,30 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// sqlCreateOrg inserts the organization with the first candidate slug that is free (by
+// qCreateOrg inserts the organization with the first candidate slug that is free (by
 // this statement's snapshot) and the owner's membership, in one statement: the foreign
 // keys between the two rows are checked at its end. The first column says whether any
 // candidate looked free; a NULL organization with a free candidate means a concurrent
 // insert took it first.
-const sqlCreateOrg = `
+var qCreateOrg = pgStatement(`
 WITH cand AS (
-	SELECT c.slug FROM unnest($3::text[]) WITH ORDINALITY AS c (slug, n)
-	WHERE NOT EXISTS (SELECT 1 FROM {{schema}}.organizations x WHERE x.slug = c.slug)
+	SELECT c.slug FROM unnest(@slugs::text[]) WITH ORDINALITY AS c (slug, n)
+	WHERE NOT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */organizations x WHERE x.slug = c.slug)
 	ORDER BY c.n LIMIT 1
 ), ins AS (
-	INSERT INTO {{schema}}.organizations AS o
+	INSERT INTO /* TEMPLATE: schema */organizations AS o
 		(id, name, slug, is_active, data, settings, created_at, updated_at, owner_id, owner_since)
-	SELECT $1::uuid, $2::text, cand.slug, $4::boolean, $5::text::json, $6::text::json,
-		$7::timestamptz, $8::timestamptz, $9::text, $11::timestamptz
+	SELECT @id::uuid, @name::text, cand.slug, @is_active::boolean, @data::text::json, @settings::text::json,
+		@created_at::timestamptz, @updated_at::timestamptz, @owner_id::text, @owner_created_at::timestamptz
 	FROM cand
 	ON CONFLICT ON CONSTRAINT organizations_slug_key DO NOTHING
 	RETURNING ` + orgCols + `
 ), owner AS (
-	INSERT INTO {{schema}}.memberships (id, organization_id, user_id, role, created_at, updated_at)
-	SELECT $10::uuid, ins.id, $9::text, $12::text, $11::timestamptz, $13::timestamptz FROM ins
+	INSERT INTO /* TEMPLATE: schema */memberships (id, organization_id, user_id, role, created_at, updated_at)
+	SELECT @owner_membership_id::uuid, ins.id, @owner_id::text, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz FROM ins
 )
 SELECT EXISTS (SELECT 1 FROM cand), ` + orgCols + `
-FROM (SELECT 1) AS one LEFT JOIN ins AS o ON true`
+FROM (SELECT 1) AS one LEFT JOIN ins AS o ON true`)
 
 // Slug candidates are tried in batches: the first is enough unless dozens of
 // organizations share a name; later batches grow so that even thousands take few trips.
@@ -50,6 +50,13 @@ func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganiza
 		return Organization{}, err
 	}
 	org, owner, suffixSlug := p.Organization, p.Owner, p.SuffixSlug
+	args := pgx.StrictNamedArgs{
+		"id": org.ID, "name": org.Name, "is_active": org.IsActive,
+		"data": string(org.Data), "settings": string(org.Settings),
+		"created_at": org.CreatedAt, "updated_at": org.UpdatedAt,
+		"owner_id": string(owner.UserID), "owner_membership_id": owner.ID, "owner_role": string(owner.Role),
+		"owner_created_at": owner.CreatedAt, "owner_updated_at": owner.UpdatedAt,
+	}
 	next, batch, races := 1, firstSlugBatch, 0
 	for {
 		cands := []string{org.Slug}
@@ -59,13 +66,10 @@ func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganiza
 				cands[i] = SlugCandidate(org.Slug, next+i)
 			}
 		}
+		args["slugs"] = cands
 		var anyFree bool
 		var r orgRow
-		err := s.db.QueryRow(ctx, s.sql[qCreateOrg],
-			org.ID, org.Name, cands, org.IsActive, string(org.Data), string(org.Settings),
-			org.CreatedAt, org.UpdatedAt, string(owner.UserID), owner.ID, owner.CreatedAt,
-			string(owner.Role), owner.UpdatedAt,
-		).Scan(dest([]any{&anyFree}, r.dest())...)
+		err := s.db.QueryRow(ctx, s.sql[qCreateOrg], args).Scan(dest([]any{&anyFree}, r.dest())...)
 		switch {
 		case err != nil:
 			return Organization{}, pgError(ctx, err)
@@ -85,27 +89,27 @@ func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganiza
 	}
 }
 
-const sqlOrgByID = `SELECT ` + orgCols + ` FROM {{schema}}.organizations o WHERE o.id = $1::uuid`
+var qOrgByID = pgStatement(`SELECT ` + orgCols + ` FROM /* TEMPLATE: schema */organizations o WHERE o.id = @id::uuid`)
 
-const sqlOrgBySlug = `SELECT ` + orgCols + ` FROM {{schema}}.organizations o WHERE o.slug = $1::text`
+var qOrgBySlug = pgStatement(`SELECT ` + orgCols + ` FROM /* TEMPLATE: schema */organizations o WHERE o.slug = @slug::text`)
 
 // Organization implements Store.
 func (s *PostgresStore) Organization(ctx context.Context, id uuid.UUID) (Organization, error) {
-	return s.orgRow(ctx, qOrgByID, id)
+	return s.orgRow(ctx, qOrgByID, pgx.StrictNamedArgs{"id": id})
 }
 
 // OrganizationBySlug implements Store.
 func (s *PostgresStore) OrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
-	return s.orgRow(ctx, qOrgBySlug, slug)
+	return s.orgRow(ctx, qOrgBySlug, pgx.StrictNamedArgs{"slug": slug})
 }
 
 // orgRow runs statement q, which returns at most one organization.
-func (s *PostgresStore) orgRow(ctx context.Context, q int, args ...any) (Organization, error) {
+func (s *PostgresStore) orgRow(ctx context.Context, q pgQuery, args pgx.StrictNamedArgs) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
 	var r orgRow
-	err := s.db.QueryRow(ctx, s.sql[q], args...).Scan(r.dest()...)
+	err := s.db.QueryRow(ctx, s.sql[q], args).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Organization{}, ErrOrganizationNotFound
 	}
@@ -115,33 +119,33 @@ func (s *PostgresStore) orgRow(ctx context.Context, q int, args ...any) (Organiz
 	return r.value(), nil
 }
 
-// sqlUpdateOrg updates the organization only if a given field differs (JSON compared as
+// qUpdateOrg updates the organization only if a given field differs (JSON compared as
 // text: the json type keeps documents byte for byte) and the new slug is free. Its result
 // is the new row (changed true) or the unchanged one, with whether the slug was taken; no
 // row means no organization.
-const sqlUpdateOrg = `
+var qUpdateOrg = pgStatement(`
 WITH taken AS (
-	SELECT EXISTS (SELECT 1 FROM {{schema}}.organizations x WHERE x.slug = $3::text AND x.id <> $1::uuid) AS taken
+	SELECT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */organizations x WHERE x.slug = @slug::text AND x.id <> @id::uuid) AS taken
 ), upd AS (
-	UPDATE {{schema}}.organizations AS o SET
-		name = COALESCE($2::text, o.name),
-		slug = COALESCE($3::text, o.slug),
-		is_active = COALESCE($4::boolean, o.is_active),
-		data = COALESCE($5::text::json, o.data),
-		settings = COALESCE($6::text::json, o.settings),
-		updated_at = $7::timestamptz
-	WHERE o.id = $1::uuid AND NOT (SELECT taken FROM taken)
-		AND (o.name <> COALESCE($2::text, o.name)
-			OR o.slug <> COALESCE($3::text, o.slug)
-			OR o.is_active <> COALESCE($4::boolean, o.is_active)
-			OR o.data::text <> COALESCE($5::text, o.data::text)
-			OR o.settings::text <> COALESCE($6::text, o.settings::text))
+	UPDATE /* TEMPLATE: schema */organizations AS o SET
+		name = COALESCE(@name::text, o.name),
+		slug = COALESCE(@slug::text, o.slug),
+		is_active = COALESCE(@is_active::boolean, o.is_active),
+		data = COALESCE(@data::text::json, o.data),
+		settings = COALESCE(@settings::text::json, o.settings),
+		updated_at = @now::timestamptz
+	WHERE o.id = @id::uuid AND NOT (SELECT taken FROM taken)
+		AND (o.name <> COALESCE(@name::text, o.name)
+			OR o.slug <> COALESCE(@slug::text, o.slug)
+			OR o.is_active <> COALESCE(@is_active::boolean, o.is_active)
+			OR o.data::text <> COALESCE(@data::text, o.data::text)
+			OR o.settings::text <> COALESCE(@settings::text, o.settings::text))
 	RETURNING ` + orgCols + `
 )
 SELECT (SELECT taken FROM taken), true, ` + orgCols + ` FROM upd AS o
 UNION ALL
-SELECT (SELECT taken FROM taken), false, ` + orgCols + ` FROM {{schema}}.organizations o
-WHERE o.id = $1::uuid AND NOT EXISTS (SELECT 1 FROM upd)`
+SELECT (SELECT taken FROM taken), false, ` + orgCols + ` FROM /* TEMPLATE: schema */organizations o
+WHERE o.id = @id::uuid AND NOT EXISTS (SELECT 1 FROM upd)`)
 
 // UpdateOrganization implements Store.
 func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganizationParams) (Organization, bool, error) {
@@ -160,8 +164,9 @@ func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganiza
 	}
 	var taken, changed bool
 	var r orgRow
-	err := s.db.QueryRow(ctx, s.sql[qUpdateOrg], id, u.Name, u.Slug, u.IsActive, data, settings, now).
-		Scan(dest([]any{&taken, &changed}, r.dest())...)
+	err := s.db.QueryRow(ctx, s.sql[qUpdateOrg], pgx.StrictNamedArgs{
+		"id": id, "name": u.Name, "slug": u.Slug, "is_active": u.IsActive, "data": data, "settings": settings, "now": now,
+	}).Scan(dest([]any{&taken, &changed}, r.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Organization{}, false, ErrOrganizationNotFound
@@ -173,22 +178,22 @@ func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganiza
 	return r.value(), changed, nil
 }
 
-// sqlDeleteOrg deletes the organization; its memberships and invitations go by ON DELETE
+// qDeleteOrg deletes the organization; its memberships and invitations go by ON DELETE
 // CASCADE, and the owner reference, checked at the end of the statement, finds the
 // organization gone.
-const sqlDeleteOrg = `DELETE FROM {{schema}}.organizations AS o WHERE o.id = $1::uuid RETURNING ` + orgCols
+var qDeleteOrg = pgStatement(`DELETE FROM /* TEMPLATE: schema */organizations AS o WHERE o.id = @id::uuid RETURNING ` + orgCols)
 
 // DeleteOrganization implements Store.
 func (s *PostgresStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (Organization, error) {
-	return s.orgRow(ctx, qDeleteOrg, id)
+	return s.orgRow(ctx, qDeleteOrg, pgx.StrictNamedArgs{"id": id})
 }
 
-// sqlOrgsForUser is served by memberships_user_organization_idx.
-const sqlOrgsForUser = `
+// qOrgsForUser is served by memberships_user_organization_idx.
+var qOrgsForUser = pgStatement(`
 SELECT ` + orgCols + `
-FROM {{schema}}.memberships m JOIN {{schema}}.organizations o ON o.id = m.organization_id
-WHERE m.user_id = $1::text AND m.organization_id > $2::uuid
-ORDER BY m.organization_id LIMIT $3::bigint`
+FROM /* TEMPLATE: schema */memberships m JOIN /* TEMPLATE: schema */organizations o ON o.id = m.organization_id
+WHERE m.user_id = @user_id::text AND m.organization_id > @after::uuid
+ORDER BY m.organization_id LIMIT @limit::bigint`)
 
 // OrganizationsForUser implements Store.
 func (s *PostgresStore) OrganizationsForUser(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
@@ -196,7 +201,7 @@ func (s *PostgresStore) OrganizationsForUser(ctx context.Context, p Organization
 		return nil, err
 	}
 	user, after, limit := p.UserID, p.After, p.Limit
-	rows, err := s.db.Query(ctx, s.sql[qOrgsForUser], string(user), after, limit)
+	rows, err := s.db.Query(ctx, s.sql[qOrgsForUser], pgx.StrictNamedArgs{"user_id": string(user), "after": after, "limit": limit})
 	if err != nil {
 		return nil, pgError(ctx, err)
 	}

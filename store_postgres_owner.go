@@ -8,13 +8,13 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// sqlOwner joins the organization to its owner's membership (which the owner foreign key
+// qOwner joins the organization to its owner's membership (which the owner foreign key
 // guarantees).
-const sqlOwner = `
+var qOwner = pgStatement(`
 SELECT o.owner_since, ` + memberCols + `
-FROM {{schema}}.organizations o
-JOIN {{schema}}.memberships m ON m.organization_id = o.id AND m.user_id = o.owner_id
-WHERE o.id = $1::uuid`
+FROM /* TEMPLATE: schema */organizations o
+JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = o.owner_id
+WHERE o.id = @organization_id::uuid`)
 
 // Owner implements Store.
 func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwner, error) {
@@ -23,7 +23,7 @@ func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationO
 	}
 	var r memberRow
 	var o OrganizationOwner
-	err := s.db.QueryRow(ctx, s.sql[qOwner], org).Scan(dest([]any{&o.Since}, r.dest())...)
+	err := s.db.QueryRow(ctx, s.sql[qOwner], pgx.StrictNamedArgs{"organization_id": org}).Scan(dest([]any{&o.Since}, r.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return OrganizationOwner{}, ErrOrganizationNotFound
@@ -34,49 +34,50 @@ func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationO
 	return o, nil
 }
 
-// sqlChangeOwner locks the organization row first (so concurrent transfers queue and each
+// qChangeOwner locks the organization row first (so concurrent transfers queue and each
 // sees the owner the previous one left), then the two memberships, which a locking read
 // returns in their latest committed version. It promotes the new owner to admin if
 // needed, judged by that locked version (the snapshot may predate a concurrent demotion),
 // and moves owner_id; the owner foreign key, checked at the end of the statement,
 // sees the promoted membership. Result: whether the organization exists and changed, the
 // old owner's membership, the new owner's before and, if promoted, after.
-const sqlChangeOwner = `
+var qChangeOwner = pgStatement(`
 WITH org AS (
-	SELECT o.id, o.owner_id FROM {{schema}}.organizations o WHERE o.id = $1::uuid FOR NO KEY UPDATE
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
 ), old AS (
-	SELECT ` + memberCols + ` FROM {{schema}}.memberships m
-	WHERE m.organization_id = $1::uuid AND m.user_id = (SELECT owner_id FROM org)
+	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = (SELECT owner_id FROM org)
 	FOR KEY SHARE
 ), cur AS (
-	SELECT ` + memberCols + ` FROM {{schema}}.memberships m
-	WHERE m.organization_id = $1::uuid AND m.user_id = $2::text AND EXISTS (SELECT 1 FROM org)
+	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text AND EXISTS (SELECT 1 FROM org)
 	FOR UPDATE
 ), promote AS (
-	UPDATE {{schema}}.memberships AS m SET role = 'admin', updated_at = $3::timestamptz
-	WHERE m.organization_id = $1::uuid AND m.user_id = $2::text
-		AND (SELECT role FROM cur) <> 'admin' AND (SELECT owner_id FROM org) <> $2::text
+	UPDATE /* TEMPLATE: schema */memberships AS m SET role = 'admin', updated_at = @now::timestamptz
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text
+		AND (SELECT role FROM cur) <> 'admin' AND (SELECT owner_id FROM org) <> @new_owner::text
 	RETURNING ` + memberCols + `
 ), moved AS (
-	UPDATE {{schema}}.organizations AS o SET owner_id = $2::text, owner_since = $3::timestamptz
-	WHERE o.id = $1::uuid AND o.owner_id <> $2::text AND EXISTS (SELECT 1 FROM cur)
+	UPDATE /* TEMPLATE: schema */organizations AS o SET owner_id = @new_owner::text, owner_since = @now::timestamptz
+	WHERE o.id = @organization_id::uuid AND o.owner_id <> @new_owner::text AND EXISTS (SELECT 1 FROM cur)
 	RETURNING o.id
 )
 SELECT EXISTS (SELECT 1 FROM org), EXISTS (SELECT 1 FROM moved),
 	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at,
 	` + memberCols + `,
 	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at
-FROM (SELECT 1) AS one LEFT JOIN old AS x ON true LEFT JOIN cur AS m ON true LEFT JOIN promote AS p ON true`
+FROM (SELECT 1) AS one LEFT JOIN old AS x ON true LEFT JOIN cur AS m ON true LEFT JOIN promote AS p ON true`)
 
 // ChangeOwner implements Store.
 func (s *PostgresStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (OwnerChange, error) {
 	if err := ctx.Err(); err != nil {
 		return OwnerChange{}, err
 	}
-	org, newOwner, now := p.OrganizationID, p.NewOwner, p.Now
 	var found, moved bool
 	var old, before, promoted memberRow
-	err := s.db.QueryRow(ctx, s.sql[qChangeOwner], org, string(newOwner), now).
+	err := s.db.QueryRow(ctx, s.sql[qChangeOwner], pgx.StrictNamedArgs{
+		"organization_id": p.OrganizationID, "new_owner": string(p.NewOwner), "now": p.Now,
+	}).
 		Scan(dest([]any{&found, &moved}, old.dest(), before.dest(), promoted.dest())...)
 	switch {
 	case err != nil:

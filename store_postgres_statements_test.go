@@ -1,0 +1,55 @@
+package organizations
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations/internal/pgtest"
+)
+
+// TestPostgresStatementsAsWritten checks every registered statement: it names its
+// parameters (no positional $n), qualifies every table with schemaPlaceholder, is valid
+// SQL as written (PostgreSQL prepares it on the unqualified tables of the search_path, as
+// a SQL tool would), and renders for a store's schema with no placeholder left.
+func TestPostgresStatementsAsWritten(t *testing.T) {
+	schema, pool := pgtest.Schema(t)
+	store, err := NewPostgresStore(pool, &PostgresOptions{Schema: schema})
+	require.NoError(t, err)
+	require.NoError(t, store.Migrate(t.Context()))
+	require.Len(t, store.sql, len(pgStatements))
+
+	ctx := t.Context()
+	conn, err := pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer conn.Release()
+	_, err = conn.Exec(ctx, "SELECT set_config('search_path', $1::text, false)", store.ident)
+	require.NoError(t, err)
+	defer func() { _, _ = conn.Exec(context.Background(), "RESET search_path") }()
+
+	positional := regexp.MustCompile(`\$[0-9]`)
+	table := regexp.MustCompile(`(?i)\b(?:FROM|JOIN|INTO|UPDATE)\s+(/\* TEMPLATE: schema \*/)?(organizations|memberships|invitations|activations)\b`)
+	for i, sql := range pgStatements {
+		require.NotRegexp(t, positional, sql, "statement %d names its parameters", i)
+		for _, m := range table.FindAllStringSubmatch(sql, -1) {
+			require.NotEmpty(t, m[1], "statement %d: %q is qualified with the placeholder", i, m[0])
+		}
+		rendered := store.sql[i]
+		require.NotContains(t, rendered, schemaPlaceholder, "statement %d", i)
+		require.Equal(t, strings.Count(sql, schemaPlaceholder), strings.Count(rendered, store.ident+"."), "statement %d", i)
+
+		// As written, with the named parameters rewritten as pgx does.
+		positionalSQL, _, err := pgx.NamedArgs{}.RewriteQuery(ctx, nil, sql, nil)
+		require.NoError(t, err)
+		name := fmt.Sprintf("as_written_%d", i)
+		_, err = conn.Exec(ctx, "PREPARE "+name+" AS "+positionalSQL, pgx.QueryExecModeSimpleProtocol)
+		require.NoError(t, err, "statement %d is valid SQL as written:\n%s", i, sql)
+		_, err = conn.Exec(ctx, "DEALLOCATE "+name, pgx.QueryExecModeSimpleProtocol)
+		require.NoError(t, err)
+	}
+}
