@@ -52,9 +52,26 @@ func Organization(ctx context.Context) (organizations.Organization, bool) {
 	return organizations.Organization{}, false
 }
 
-// Membership returns the requester's membership of the current organization, read from
-// the store for this request, and whether there is one. It is absent for anonymous
-// requests, outsiders and superusers who are not members.
+// Access returns the requester's whole access to the current organization, as
+// organizations.Service.ResolveOrganization read it for this request (the organization,
+// the membership, whether the requester is a member and the owner), and whether there is
+// a current organization. For an anonymous request, an outsider or a superuser who is not
+// a member, IsMember is false and Membership zero.
+func Access(ctx context.Context) (organizations.Access, bool) {
+	st := stateFrom(ctx)
+	if st == nil || !st.hasOrg {
+		return organizations.Access{}, false
+	}
+	a := organizations.Access{Organization: st.org, IsMember: st.isMember, IsOwner: st.isOwner}
+	if st.isMember {
+		a.Membership = st.member
+	}
+	return a, true
+}
+
+// Membership returns the requester's membership (an OrganizationUser) of the current
+// organization, read from the store for this request, and whether there is one. It is
+// absent for anonymous requests, outsiders and superusers who are not members.
 func Membership(ctx context.Context) (organizations.OrganizationUser, bool) {
 	if st := stateFrom(ctx); st != nil && st.isMember {
 		return st.member, true

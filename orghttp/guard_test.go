@@ -197,15 +197,15 @@ func TestGuardCanceledContext(t *testing.T) {
 	require.Equal(t, orghttp.StatusClientClosedRequest, w.Code)
 }
 
-func TestAuthorizeInvalidAccessRefuses(t *testing.T) {
+func TestAuthorizeInvalidLevelRefuses(t *testing.T) {
 	f := newFixture(t)
 	m := f.middleware(t, nil)
-	for _, a := range []orghttp.Access{0, orghttp.AccessOwner + 1, -1} {
+	for _, a := range []orghttp.Level{0, orghttp.LevelOwner + 1, -1} {
 		called := false
 		mux := http.NewServeMux()
 		mux.Handle("GET /orgs/{org}/", m.Require(a)(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { called = true })))
 		w := serve(mux, request("GET", orgPath(f.acme.Slug, ""), "owner"))
-		require.False(t, called, "access %v", a)
+		require.False(t, called, "level %v", a)
 		require.Equal(t, http.StatusInternalServerError, w.Code)
 	}
 }
@@ -218,7 +218,7 @@ func TestAuthorizeReturnsRequestWithStateOnRefusal(t *testing.T) {
 	var user organizations.UserID
 	var member organizations.OrganizationUser
 	mux.HandleFunc("GET /orgs/{org}/", func(w http.ResponseWriter, r *http.Request) {
-		r, got = m.Authorize(w, r, orghttp.AccessAdmin)
+		r, got = m.Authorize(w, r, orghttp.LevelAdmin)
 		user, _ = orghttp.User(r.Context())
 		member, _ = orghttp.Membership(r.Context())
 	})
@@ -250,9 +250,9 @@ func TestErrorHandlerReceivesSentinelAndUser(t *testing.T) {
 	require.ErrorIs(t, gotErr, orghttp.ErrUnauthenticated)
 }
 
-func TestAccessString(t *testing.T) {
-	require.Equal(t, "member", orghttp.AccessMember.String())
-	require.Equal(t, "admin", orghttp.AccessAdmin.String())
-	require.Equal(t, "owner", orghttp.AccessOwner.String())
-	require.Equal(t, "Access(0)", orghttp.Access(0).String())
+func TestLevelString(t *testing.T) {
+	require.Equal(t, "member", orghttp.LevelMember.String())
+	require.Equal(t, "admin", orghttp.LevelAdmin.String())
+	require.Equal(t, "owner", orghttp.LevelOwner.String())
+	require.Equal(t, "Level(0)", orghttp.Level(0).String())
 }

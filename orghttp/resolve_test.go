@@ -350,9 +350,39 @@ func TestLoadOnOwnReturnsSameRequestWhenResolved(t *testing.T) {
 	require.Equal(t, f.acme.ID, org.ID)
 }
 
+func TestAccessReturnsTheRequestsWholeAccess(t *testing.T) {
+	f := newFixture(t)
+	m := f.middleware(t, nil)
+	ownerMember, err := f.svc.OrganizationUser(context.Background(), f.acme.ID, "owner")
+	require.NoError(t, err)
+	adminMember, err := f.svc.OrganizationUser(context.Background(), f.acme.ID, "admin")
+	require.NoError(t, err)
+	for _, c := range []struct {
+		user string
+		want organizations.Access
+	}{
+		{"owner", organizations.Access{Organization: f.acme, Membership: ownerMember, IsMember: true, IsOwner: true}},
+		{"admin", organizations.Access{Organization: f.acme, Membership: adminMember, IsMember: true}},
+		{"other", organizations.Access{Organization: f.acme}},
+		{"", organizations.Access{Organization: f.acme}},
+	} {
+		var got organizations.Access
+		var ok bool
+		mux := http.NewServeMux()
+		mux.Handle("GET /orgs/{org}/", m.Resolve(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			got, ok = orghttp.Access(r.Context())
+		})))
+		serve(mux, request("GET", orgPath(f.acme.Slug, ""), c.user))
+		require.True(t, ok, "user %q", c.user)
+		require.Equal(t, c.want, got, "user %q", c.user)
+	}
+}
+
 func TestAccessorsOnEmptyContext(t *testing.T) {
 	ctx := context.Background()
 	_, ok := orghttp.Organization(ctx)
+	require.False(t, ok)
+	_, ok = orghttp.Access(ctx)
 	require.False(t, ok)
 	_, ok = orghttp.Membership(ctx)
 	require.False(t, ok)
