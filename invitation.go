@@ -79,6 +79,14 @@ type Invitation struct {
 	AcceptedBy UserID
 }
 
+// checkInvitationID rejects the nil UUID, which no invitation has.
+func checkInvitationID(id uuid.UUID) error {
+	if id == uuid.Nil {
+		return ErrInvitationNotFound
+	}
+	return nil
+}
+
 // InvitationMessage is what an Inviter sends.
 type InvitationMessage struct {
 	Invitation   Invitation
@@ -393,12 +401,4 @@ func (s *Service) InvitationsForEmail(ctx context.Context, email string) ([]Invi
 		return nil, err
 	}
 	return s.store.InvitationsForEmail(ctx, email, s.now())
-}
-
-// checkInvitationID rejects the nil UUID, which no invitation has.
-func checkInvitationID(id uuid.UUID) error {
-	if id == uuid.Nil {
-		return ErrInvitationNotFound
-	}
-	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -11,6 +13,28 @@ import (
 // UserID is the host app's key for a user: an integer, a UUID or any other string, in its
 // text form. The library never interprets it. Empty is invalid (see UserID.Valid).
 type UserID string
+
+// Valid reports whether id can name a user: non-empty, at most MaxUserIDLength bytes of
+// valid UTF-8, with no control characters.
+func (id UserID) Valid() bool {
+	if id == "" || len(id) > MaxUserIDLength || !utf8.ValidString(string(id)) {
+		return false
+	}
+	for _, r := range string(id) {
+		if unicode.IsControl(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkUser is ErrInvalidUserID unless id is Valid.
+func checkUser(id UserID) error {
+	if !id.Valid() {
+		return ErrInvalidUserID
+	}
+	return nil
+}
 
 // Role is a member's role in an organization. The type is open so that custom roles can
 // be added later; today only RoleMember and RoleAdmin are accepted, and anything else is
@@ -29,6 +53,7 @@ const (
 // Valid reports whether r is a role the library knows.
 func (r Role) Valid() bool { return r == RoleMember || r == RoleAdmin }
 
+// checkRole is ErrInvalidRole unless r is Valid.
 func checkRole(r Role) error {
 	if !r.Valid() {
 		return ErrInvalidRole

@@ -162,15 +162,12 @@ func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u Organi
 		active := *u.IsActive
 		clean.IsActive = &active
 	}
-	for _, f := range []struct{ in, out **json.RawMessage }{{&u.Data, &clean.Data}, {&u.Settings, &clean.Settings}} {
-		if *f.in == nil {
-			continue
-		}
-		raw, err := normalizeJSON(**f.in)
-		if err != nil {
-			return Organization{}, err
-		}
-		*f.out = &raw
+	var err error
+	if clean.Data, err = normalizeOptionalJSON(u.Data); err != nil {
+		return Organization{}, err
+	}
+	if clean.Settings, err = normalizeOptionalJSON(u.Settings); err != nil {
+		return Organization{}, err
 	}
 	org, changed, err := s.store.UpdateOrganization(ctx, UpdateOrganizationParams{OrganizationID: id, Update: clean, Now: s.now()})
 	if err != nil {
@@ -180,6 +177,18 @@ func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u Organi
 		emit(s, ctx, OrganizationUpdated{Organization: org})
 	}
 	return org, nil
+}
+
+// normalizeOptionalJSON is normalizeJSON for an update's optional document: nil stays nil.
+func normalizeOptionalJSON(raw *json.RawMessage) (*json.RawMessage, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	clean, err := normalizeJSON(*raw)
+	if err != nil {
+		return nil, err
+	}
+	return &clean, nil
 }
 
 // DeleteOrganization deletes the organization with its memberships, ownership and

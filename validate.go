@@ -37,27 +37,6 @@ func normalizeName(name string) (string, error) {
 	return name, nil
 }
 
-// Valid reports whether id can name a user: non-empty, at most MaxUserIDLength bytes of
-// valid UTF-8, with no control characters.
-func (id UserID) Valid() bool {
-	if id == "" || len(id) > MaxUserIDLength || !utf8.ValidString(string(id)) {
-		return false
-	}
-	for _, r := range string(id) {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
-}
-
-func checkUser(id UserID) error {
-	if !id.Valid() {
-		return ErrInvalidUserID
-	}
-	return nil
-}
-
 func checkOrg(id uuid.UUID) error {
 	if id == uuid.Nil {
 		return ErrOrganizationNotFound
