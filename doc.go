@@ -61,8 +61,21 @@
 //	err = store.Migrate(ctx) // idempotent, safe when several instances start at once
 //	svc := organizations.New(store, nil)
 //
+// # Writing a store
+//
+// A [Store] has one method per domain operation, each atomic on its own; methods with
+// several inputs take a params struct ([CreateOrganizationParams], [SetRoleParams],
+// [AcceptInvitationParams], ...). [Invitation.StatusAt] and [InvitationStatus.Err] are the
+// rules of invitation expiry and of each status's error, for every store to use. Store is
+// the core; new capabilities arrive as optional interfaces detected by a type assertion
+// ([ActivationStore] is the first), and a Service call that needs one the store lacks
+// returns [ErrNotSupported]. A params struct gains a field only when its zero value keeps
+// the earlier meaning; a field that changes what a store must enforce comes with a new
+// method or interface, so an older store never silently skips a check.
+//
 // Package organizationstest exports the conformance suite that every Store passes; run it
-// against your own implementation.
+// against your own implementation. It runs the core on every store and the tests of an
+// optional interface only on stores that implement it, reporting them skipped otherwise.
 //
 // # Transactions
 //

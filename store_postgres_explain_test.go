@@ -190,7 +190,7 @@ func explain(t *testing.T, db *pgxpool.Pool, name, mode, sql string, named pgx.S
 
 // TestPostgresPlansUseIndexesAtAMillionMemberships loads 1,000,000 memberships and
 // requires that the statements of IsMember (OrganizationUser), ResolveOrganization
-// (OrganizationMember), a Members page and an OrganizationsForUser page, as the store
+// (Access), a Members page and an OrganizationsForUser page, as the store
 // sends them, read both tables through indexes only, in custom and generic plans alike. A smaller load with random IDs, whose rows
 // lie in no useful order, checks that a large organization's Members page still comes
 // from its index in order.

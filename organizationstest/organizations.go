@@ -318,7 +318,7 @@ func testStoreSuffixSlug(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	want := b
 	want.Slug = "acme-2"
-	requireSameOrg(t, want, stored, "suffixSlug picks the first free candidate")
+	requireSameOrg(t, want, stored, "SuffixSlug picks the first free candidate")
 	requireSameOrg(t, want, h.org(b.ID))
 	requireSameMember(t, bm, h.member(b.ID, "tom"))
 

@@ -30,12 +30,12 @@
 //	mux.Handle("POST /orgs/{org}/edit", orgs.RequireAdmin(editOrganization))
 //	mux.Handle("POST /orgs/{org}/delete", orgs.RequireOwner(deleteOrganization))
 //
-// Handlers then read Organization, Membership and User from the request context. A
-// Middleware applied twice to one request (say around the mux and again on a route)
+// Handlers then read Organization, Access, Membership and User from the request context.
+// A Middleware applied twice to one request (say around the mux and again on a route)
 // resolves again only if the mux matched a route in between (http.Request.Pattern
 // changed), so the inner one sees the path values.
 //
-// # Access
+// # Guards
 //
 // The guards answer like this, in this order: no identity, 401 (ErrUnauthenticated); no
 // organization named and none selected, 404 (ErrNoOrganization); an unknown organization
