@@ -192,9 +192,10 @@ type OrganizationsForUserParams struct {
 
 // SetRoleParams are the inputs of Store.SetRole.
 type SetRoleParams struct {
-	// OrganizationID and UserID name the membership.
+	// OrganizationID is the membership's organization.
 	OrganizationID uuid.UUID
-	UserID         UserID
+	// UserID is the member whose role is set.
+	UserID UserID
 	// Role is the new role.
 	Role Role
 	// Now becomes the membership's UpdatedAt if the role changes.
