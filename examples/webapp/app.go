@@ -69,9 +69,10 @@ func New(cfg Config) (*App, error) {
 	}
 	a := &App{users: newDirectory(), log: cfg.Logger, pages: pg, now: cfg.Now}
 	a.mail = &mailbox{log: cfg.Logger, base: cfg.BaseURL, now: cfg.Now}
-	a.auth = &demoAuth{key: cfg.Key, secure: cfg.SecureCookies, users: a.users}
+	a.auth = newDemoAuth(cfg.Key, cfg.SecureCookies, a.users)
 	a.svc = organizations.New(cfg.Store, &organizations.Options{
 		Now: cfg.Now, Inviter: a.mail, Registrar: a.users, Activator: a.mail,
+		Events: collectActivated,
 	})
 	a.session, err = orghttp.NewCookieSession(cfg.Key, &orghttp.CookieOptions{Insecure: !cfg.SecureCookies})
 	if err != nil {
@@ -118,7 +119,7 @@ func (a *App) routes() http.Handler {
 
 	handle("GET /orgs", a.signedIn(a.orgs.Resolve(h(a.listOrganizations))))
 	handle("POST /orgs", a.signedIn(h(a.createOrganization)))
-	handle("POST /switch", a.signedIn(a.orgs.SwitchHandler()))
+	handle("POST /switch", a.signedIn(a.limitForm(a.orgs.SwitchHandler())))
 
 	handle("GET /orgs/{org}/{$}", member(h(a.showOrganization)))
 	handle("POST /orgs/{org}/leave", member(h(a.leave)))

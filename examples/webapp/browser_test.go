@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"image"
 	"image/png"
 	"net/http/httptest"
 	"os"
@@ -14,13 +15,19 @@ import (
 	"github.com/go-organizations/organizations"
 )
 
-// screenshotPath is where the browser test saves its screenshot, for people to look at.
-var screenshotPath = filepath.Join("testdata", "browser-main-flow.png")
+// updateScreenshots is the environment variable that makes the browser test write its
+// screenshots under testdata/, for people to look at (the README shows one). Without it
+// the test leaves the committed files alone: PNG bytes differ from run to run, so a
+// screenshot is written only on request, never compared byte for byte.
+const updateScreenshots = "UPDATE_SCREENSHOTS"
 
 // TestBrowserMainFlow runs the main flow in headless Chromium through chromedriver: alice
-// signs in, creates an organization and invites bob; bob, in another browser, signs in
-// and accepts; alice transfers ownership to bob. It saves a screenshot of alice's page at
-// the end. It skips without chromium and chromedriver, except under CI=true.
+// signs in and creates an organization (nobody to transfer it to yet), mistypes a second
+// one's slug and sees the form again, and invites bob; bob, in another browser, signs in
+// and accepts; alice transfers ownership to bob. Carol, in a third browser, signs up and
+// activates, landing in her new organization. It checks what each page shows and takes a
+// screenshot of each error and success state. It skips without chromium and
+// chromedriver, except under CI=true.
 func TestBrowserMainFlow(t *testing.T) {
 	driver := startChromeDriver(t)
 	app, err := New(Config{Store: organizations.NewMemoryStore()})
@@ -35,10 +42,28 @@ func TestBrowserMainFlow(t *testing.T) {
 	alice.click("#create-form button[type=submit]")
 	require.Equal(t, "Acme Rockets", alice.text("#org-title"))
 	require.Equal(t, srv.URL+"/orgs/acme-rockets/", alice.currentURL())
+	require.Equal(t, "Created Acme Rockets. You are its owner.", alice.text("#flash"))
+	// Alone in it, she has nobody to transfer it to: the button is disabled.
+	require.Equal(t, true, alice.property("#transfer-form button[type=submit]", "disabled"))
+	require.Contains(t, alice.text("#transfer-hint"), "invite someone")
+	saveScreenshot(t, alice, "browser-new-organization.png")
 
+	// A taken slug: the form comes back with the message and what she typed.
+	alice.open(srv.URL + "/orgs")
+	alice.typeInto("#org-name", "Acme Rockets Two")
+	alice.typeInto("#org-slug", "acme-rockets")
+	alice.click("#create-form button[type=submit]")
+	require.Contains(t, alice.text("#message"), "Another organization already has this slug")
+	require.Equal(t, "Acme Rockets Two", alice.property("#org-name", "value"))
+	require.Equal(t, "acme-rockets", alice.property("#org-slug", "value"))
+	require.Equal(t, "My organizations · organizations demo", alice.title())
+	saveScreenshot(t, alice, "browser-form-error.png")
+
+	alice.open(srv.URL + "/orgs/acme-rockets/")
 	alice.click("#invite-link")
 	alice.typeInto("#invite-email", "bob@example.com")
 	alice.click("#invite-form button[type=submit]")
+	require.Equal(t, "Invitation sent to bob@example.com.", alice.text("#flash"))
 	require.Contains(t, alice.text("#pending"), "bob@example.com")
 	link := alice.attribute("#sent a.invite-link", "href")
 	require.True(t, strings.HasPrefix(link, "/invitations/"), link)
@@ -48,30 +73,68 @@ func TestBrowserMainFlow(t *testing.T) {
 	bob.open(srv.URL + link)
 	bob.click("#accept-form button[type=submit]")
 	require.Equal(t, "Acme Rockets", bob.text("#org-title"))
+	require.Equal(t, "You joined Acme Rockets as a member.", bob.text("#flash"))
 	require.Contains(t, bob.text(`tr[data-user="bob"]`), "member")
 	require.NotContains(t, bob.source(), `id="transfer-form"`)
+	saveScreenshot(t, bob, "browser-accepted.png")
 
 	alice.open(srv.URL + "/orgs/acme-rockets/")
 	require.Contains(t, alice.text(`tr[data-user="bob"]`), "bob@example.com")
+	require.Equal(t, false, alice.property("#transfer-form button[type=submit]", "disabled"))
 	alice.click(`#transfer-user option[value="bob"]`)
 	alice.click("#transfer-form button[type=submit]")
 	// Alice is now an admin who sees bob as the owner, and no transfer form.
+	require.Equal(t, "bob now owns Acme Rockets. You stay an admin.", alice.text("#flash"))
 	require.Contains(t, alice.text(`tr[data-user="bob"]`), "owner")
 	require.Contains(t, alice.text(`tr[data-user="alice"]`), "admin")
 	require.NotContains(t, alice.source(), `id="transfer-form"`)
 	require.Contains(t, alice.source(), "<strong>bob</strong> owns this organization")
+	saveScreenshot(t, alice, "browser-main-flow.png")
 
 	bob.open(srv.URL + "/orgs/acme-rockets/")
 	require.Contains(t, bob.source(), `id="transfer-form"`)
 
-	shot := alice.screenshot()
+	// Sign-up: the page after the form and the activation page have titles of their own,
+	// and activating opens the new organization.
+	carol := driver.newBrowser(t)
+	carol.open(srv.URL + "/signup")
+	carol.typeInto("#signup-form #name", "carol")
+	carol.typeInto("#signup-form #email", "carol@example.com")
+	carol.typeInto("#signup-form #organization", "Carol's Bakery")
+	carol.click("#signup-form button[type=submit]")
+	require.Equal(t, "Check your email · organizations demo", carol.title())
+	carol.click("#activation-link")
+	require.Equal(t, "Activate your account · organizations demo", carol.title())
+	carol.click("#activate-form button[type=submit]")
+	require.Equal(t, "Carol's Bakery", carol.text("#org-title"))
+	require.Equal(t, srv.URL+"/orgs/carols-bakery/", carol.currentURL())
+	require.Equal(t, "Welcome! Your account and Carol's Bakery are active.", carol.text("#flash"))
+	require.Contains(t, carol.text("#whoami"), "carol")
+	saveScreenshot(t, carol, "browser-activated.png")
+}
+
+// saveScreenshot takes a screenshot of b's page and checks it is a real one. With
+// UPDATE_SCREENSHOTS=1 it writes it to testdata/name; otherwise it checks that
+// testdata/name is committed, a PNG as wide as the fresh one.
+func saveScreenshot(t *testing.T, b *browser, name string) {
+	t.Helper()
+	shot := b.screenshot()
 	img, err := png.Decode(bytes.NewReader(shot))
 	require.NoError(t, err)
 	require.Greater(t, img.Bounds().Dx(), 800)
-	require.NoError(t, os.MkdirAll(filepath.Dir(screenshotPath), 0o755))
-	require.NoError(t, os.WriteFile(screenshotPath, shot, 0o644))
-	abs, _ := filepath.Abs(screenshotPath)
-	t.Logf("screenshot saved to %s", abs)
+	path := filepath.Join("testdata", name)
+	if os.Getenv(updateScreenshots) == "1" {
+		require.NoError(t, os.WriteFile(path, shot, 0o644))
+		abs, _ := filepath.Abs(path)
+		t.Logf("screenshot saved to %s", abs)
+		return
+	}
+	f, err := os.Open(path)
+	require.NoError(t, err, "run with %s=1 to write the screenshots", updateScreenshots)
+	defer f.Close()
+	committed, _, err := image.DecodeConfig(f)
+	require.NoError(t, err, path)
+	require.Equal(t, img.Bounds().Dx(), committed.Width, "%s: run with %s=1 to write the screenshots again", path, updateScreenshots)
 }
 
 // signInBrowser signs b in through the DEMO sign-in form.

@@ -47,9 +47,12 @@ func memberRowOf(t *testing.T, page, user string) string {
 func TestSignUpAndActivate(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		c := e.client()
+		require.Contains(t, c.get("/signup").body, "<title>Sign up · organizations demo</title>")
 		res := c.post("/signup", url.Values{"name": {"Alice"}, "email": {" Alice@Example.com "}, "organization": {"Acme Rockets"}})
 		require.Equal(t, http.StatusOK, res.status, res.body)
 		require.Contains(t, res.body, "acme-rockets")
+		// The page after sign-up and the activation page are two steps, titled as such.
+		require.Contains(t, res.body, "<title>Check your email · organizations demo</title>")
 		m := regexp.MustCompile(`id="activation-link"[^>]*href="(/activate/[A-Za-z0-9_-]{43})"`).FindStringSubmatch(res.body)
 		require.NotNil(t, m, res.body)
 		link := m[1]
@@ -71,13 +74,21 @@ func TestSignUpAndActivate(t *testing.T) {
 		_, kept := e.app.users.lookup("bob")
 		require.False(t, kept)
 
-		// Opening the link changes nothing; the form post activates and signs in.
-		require.Equal(t, http.StatusOK, c.get(link).status)
+		// Opening the link changes nothing; the form post activates, signs in and opens
+		// the new organization.
+		page := c.get(link)
+		require.Equal(t, http.StatusOK, page.status)
+		require.Contains(t, page.body, "<title>Activate your account · organizations demo</title>")
 		_, err = e.app.svc.Activate(t.Context(), "")
 		require.ErrorIs(t, err, organizations.ErrActivationNotFound)
 		res = c.post(link, nil)
 		require.Equal(t, http.StatusSeeOther, res.status, res.body)
-		require.Equal(t, "/orgs", res.location)
+		require.Equal(t, "/orgs/acme-rockets/", res.location)
+		page = c.get(res.location)
+		require.Equal(t, http.StatusOK, page.status)
+		require.Contains(t, page.body, `<h1 id="org-title">Acme Rockets</h1>`)
+		require.Contains(t, page.body, "the <span class=\"badge owner\">owner</span>")
+		require.Equal(t, "Welcome! Your account and Acme Rockets are active.", flashOf(t, page.body))
 		list := c.get("/orgs")
 		require.Equal(t, http.StatusOK, list.status)
 		require.Contains(t, list.body, "Signed in as <strong>alice</strong>")

@@ -13,6 +13,65 @@ func seeOther(w http.ResponseWriter, r *http.Request, path string) {
 	http.Redirect(w, r, path, http.StatusSeeOther)
 }
 
+// done redirects after a successful form post, with flash as the message the next page
+// shows.
+func (a *App) done(w http.ResponseWriter, r *http.Request, path, flash string) {
+	a.auth.setFlash(r, flash)
+	seeOther(w, r, path)
+}
+
+// formState is a page's form: which form (pages with several name the one that was
+// posted), the message of its refusal, and the values to fill in, which after a refusal
+// are what the user typed.
+type formState struct {
+	Name   string
+	Error  string
+	Values url.Values
+}
+
+// Value returns the form's value for key.
+func (f formState) Value(key string) string { return f.Values.Get(key) }
+
+// Is reports whether the form is the one called name.
+func (f formState) Is(name string) bool { return f.Name == name }
+
+// fixable reports whether err is a refusal of what the user typed, which the form shows
+// next to the input so that they can correct it: invalid (422) or conflicting (409)
+// values, and a wrong sign-in. Anything else, such as a guard's refusal or a server
+// error, is the error page.
+func fixable(err error) bool {
+	switch statusOf(err) {
+	case http.StatusConflict, http.StatusUnprocessableEntity:
+		return true
+	}
+	return errors.Is(err, errWrongEmail) || errors.Is(err, errNotActivated)
+}
+
+// formFailed answers a refused form post. A fixable error shows the page again through
+// show, with the error's status, its message and the posted values under the form's
+// name; any other error is the error page.
+func (a *App) formFailed(w http.ResponseWriter, r *http.Request, err error, name string, show func(status int, f formState)) {
+	if !fixable(err) {
+		a.fail(w, r, err)
+		return
+	}
+	status := statusOf(err)
+	show(status, formState{Name: name, Error: messageFor(err, status), Values: r.PostForm})
+}
+
+// limitForm reads the body of a form post that next reads itself (orghttp's switch
+// handler) with the app's bound: a body over maxForm answers 413 and one that is not a
+// form 400, before next runs.
+func (a *App) limitForm(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := parseForm(w, r); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // orgPath is the path of an organization's page, or of one of its sub-pages.
 func orgPath(slug string, rest ...string) string {
 	return "/orgs/" + url.PathEscape(slug) + "/" + strings.Join(rest, "/")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -21,9 +22,11 @@ func (a *App) home(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, r, "/orgs")
 		return
 	}
-	a.render(w, r, http.StatusOK, "home", a.view(r, "Welcome"))
+	a.render(w, r, http.StatusOK, "home", signInView{view: a.view(r, "Welcome"), Next: "/"})
 }
 
+// signInView is the data of the pages with the sign-in form: Next is where a successful
+// sign-in goes.
 type signInView struct {
 	view
 	Next string
@@ -31,34 +34,49 @@ type signInView struct {
 
 // signInForm shows the DEMO sign-in form.
 func (a *App) signInForm(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "signin", signInView{view: a.view(r, "Sign in"), Next: localPath(r.URL.Query().Get("next"))})
+	a.renderSignIn(w, r, http.StatusOK, localPath(r.URL.Query().Get("next")), formState{})
 }
 
-// signIn is the DEMO sign-in: a user name and its email, no password (see signin.go).
+func (a *App) renderSignIn(w http.ResponseWriter, r *http.Request, status int, next string, f formState) {
+	v := signInView{view: a.view(r, "Sign in"), Next: next}
+	v.Form = f
+	a.render(w, r, status, "signin", v)
+}
+
+// signIn is the DEMO sign-in: a user name and its email, no password (see signin.go). A
+// refusal shows the form again with what was typed.
 func (a *App) signIn(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	next := localPath(r.PostFormValue("next"))
 	u, err := a.users.signIn(r.PostFormValue("name"), r.PostFormValue("email"))
 	if err != nil {
-		a.fail(w, r, err)
+		a.formFailed(w, r, err, "signin", func(status int, f formState) { a.renderSignIn(w, r, status, next, f) })
 		return
 	}
-	a.auth.signIn(w, u.Name)
-	seeOther(w, r, localPath(r.PostFormValue("next")))
+	a.auth.signIn(w, u.Name, "")
+	seeOther(w, r, next)
 }
 
-// signOut forgets the user and their current organization.
+// signOut ends the session on the server, so that the sign-in cookie no longer works even
+// where a copy of it was kept, and forgets the current organization.
 func (a *App) signOut(w http.ResponseWriter, r *http.Request) {
-	a.auth.signOut(w)
+	a.auth.signOut(w, r)
 	_ = a.session.ClearCurrentOrganization(w, r) // a CookieSession never fails
 	seeOther(w, r, "/")
 }
 
 // signUpForm shows the sign-up form: a user name, an email and a first organization.
 func (a *App) signUpForm(w http.ResponseWriter, r *http.Request) {
-	a.render(w, r, http.StatusOK, "signup", a.view(r, "Sign up"))
+	a.renderSignUp(w, r, http.StatusOK, formState{})
+}
+
+func (a *App) renderSignUp(w http.ResponseWriter, r *http.Request, status int, f formState) {
+	v := a.view(r, "Sign up")
+	v.Form = f
+	a.render(w, r, status, "signup", v)
 }
 
 type signUpSentView struct {
@@ -71,17 +89,20 @@ type signUpSentView struct {
 
 // signUp registers a new user with their first organization, both inactive until the
 // activation link is opened (django-organizations' registration backend). The demo shows
-// the link instead of mailing it.
+// the link instead of mailing it. A refusal shows the form again with what was typed.
 func (a *App) signUp(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
 		return
 	}
+	refused := func(err error) {
+		a.formFailed(w, r, err, "signup", func(status int, f formState) { a.renderSignUp(w, r, status, f) })
+	}
 	// The directory reserves the chosen name first: Register asks the Registrar for the
 	// user by email only, and it finds this reservation.
 	u, created, err := a.users.reserve(r.PostFormValue("name"), r.PostFormValue("email"))
 	if err != nil {
-		a.fail(w, r, err)
+		refused(err)
 		return
 	}
 	org, err := a.svc.Register(r.Context(), u.Email, r.PostFormValue("organization"))
@@ -91,12 +112,12 @@ func (a *App) signUp(w http.ResponseWriter, r *http.Request) {
 			// so that fixing a typo in the form is not refused as a taken name.
 			a.users.release(u.Name)
 		}
-		a.fail(w, r, err)
+		refused(err)
 		return
 	}
 	link, _ := a.mail.activationFor(u.Email, org.ID)
 	a.render(w, r, http.StatusOK, "signup_sent", signUpSentView{
-		view: a.view(r, "Activate your account"), Email: u.Email, Name: u.Name, Organization: org, Link: link.Path,
+		view: a.view(r, "Check your email"), Email: u.Email, Name: u.Name, Organization: org, Link: link.Path,
 	})
 }
 
@@ -111,10 +132,11 @@ func (a *App) activateForm(w http.ResponseWriter, r *http.Request) {
 	a.render(w, r, http.StatusOK, "activate", activateView{view: a.view(r, "Activate your account"), Token: r.PathValue("token")})
 }
 
-// activate completes a sign-up: the user and their organization become active, and the
-// user is signed in.
+// activate completes a sign-up: the user and their organization become active, the user
+// is signed in, and lands in that organization, made their current one.
 func (a *App) activate(w http.ResponseWriter, r *http.Request) {
-	user, err := a.svc.Activate(r.Context(), r.PathValue("token"))
+	ctx, activated := withActivated(r.Context())
+	user, err := a.svc.Activate(ctx, r.PathValue("token"))
 	if err != nil {
 		if errors.Is(err, organizations.ErrActivationUsed) {
 			err = explain(err, "This account is already activated: sign in with your user name and email.")
@@ -122,6 +144,39 @@ func (a *App) activate(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.auth.signIn(w, user)
-	seeOther(w, r, "/orgs")
+	if len(*activated) == 0 {
+		// Its organization was deleted before activation: the account is still active.
+		a.auth.signIn(w, user, "Your account is active.")
+		seeOther(w, r, "/orgs")
+		return
+	}
+	// A retried sign-up activates each organization it made: open the first reported.
+	org := (*activated)[0]
+	a.auth.signIn(w, user, "Welcome! Your account and "+org.Name+" are active.")
+	_ = a.session.SetCurrentOrganization(w, r, org.ID) // a CookieSession never fails
+	seeOther(w, r, orgPath(org.Slug))
+}
+
+// activatedKey is the context key of the list collectActivated fills.
+type activatedKey struct{}
+
+// withActivated returns a context in which collectActivated records the organizations
+// that an Activate call activates, and the list they go to.
+func withActivated(ctx context.Context) (context.Context, *[]organizations.Organization) {
+	var orgs []organizations.Organization
+	return context.WithValue(ctx, activatedKey{}, &orgs), &orgs
+}
+
+// collectActivated is the app's Options.Events: Activate emits OrganizationUpdated for
+// each organization it activates, on the caller's goroutine and with the caller's
+// context, so that the activation handler learns which organization the sign-up made
+// and can open it. Other events, and events outside such a context, are ignored.
+func collectActivated(ctx context.Context, e organizations.Event) {
+	orgs, ok := ctx.Value(activatedKey{}).(*[]organizations.Organization)
+	if !ok {
+		return
+	}
+	if u, ok := e.(organizations.OrganizationUpdated); ok && u.Organization.IsActive {
+		*orgs = append(*orgs, u.Organization)
+	}
 }

@@ -18,33 +18,42 @@ type invitationsView struct {
 // invitations shows an admin the invite form, the pending invitations and the links the
 // demo mailbox "sent" for this organization.
 func (a *App) invitations(w http.ResponseWriter, r *http.Request) {
+	a.renderInvitations(w, r, http.StatusOK, formState{})
+}
+
+// renderInvitations renders the invitations page with status, its invite form filled
+// from f.
+func (a *App) renderInvitations(w http.ResponseWriter, r *http.Request, status int, f formState) {
 	org, _, _ := a.current(r)
 	page, err := a.svc.PendingInvitations(r.Context(), org.ID, organizations.ListOptions{After: r.URL.Query().Get("after")})
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	a.render(w, r, http.StatusOK, "invitations", invitationsView{
+	v := invitationsView{
 		view: a.view(r, "Invitations to "+org.Name), Org: org, Pending: page.Items, Next: page.Next,
 		Sent: a.mail.invitationsFor(org.ID),
-	})
+	}
+	v.Form = f
+	a.render(w, r, status, "invitations", v)
 }
 
 // invite invites an email address with a role; the demo mailbox logs the accept link and
-// the invitations page shows it.
+// the invitations page shows it. A refused address or role shows the page again with
+// what was typed.
 func (a *App) invite(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	org, me, _ := a.current(r)
-	_, err := a.svc.Invite(r.Context(), org.ID, me.UserID, r.PostFormValue("email"),
+	inv, err := a.svc.Invite(r.Context(), org.ID, me.UserID, r.PostFormValue("email"),
 		&organizations.InviteOptions{Role: organizations.Role(r.PostFormValue("role"))})
 	if err != nil {
-		a.fail(w, r, err)
+		a.formFailed(w, r, err, "invite", func(status int, f formState) { a.renderInvitations(w, r, status, f) })
 		return
 	}
-	seeOther(w, r, orgPath(org.Slug, "invitations"))
+	a.done(w, r, orgPath(org.Slug, "invitations"), "Invitation sent to "+inv.Email+".")
 }
 
 // pathInvitation returns the invitation the path's {id} names, provided it belongs to the
@@ -77,7 +86,7 @@ func (a *App) revoke(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	seeOther(w, r, orgPath(org.Slug, "invitations"))
+	a.done(w, r, orgPath(org.Slug, "invitations"), "Revoked the invitation of "+inv.Email+": its link no longer works.")
 }
 
 // resend sends a pending or expired invitation again with a new link; the old link stops
@@ -92,7 +101,7 @@ func (a *App) resend(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	seeOther(w, r, orgPath(org.Slug, "invitations"))
+	a.done(w, r, orgPath(org.Slug, "invitations"), "Sent "+inv.Email+" a new link: the old one no longer works.")
 }
 
 type invitationView struct {
@@ -153,7 +162,7 @@ func (a *App) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	seeOther(w, r, orgPath(org.Slug))
+	a.done(w, r, orgPath(org.Slug), "You joined "+org.Name+" as "+article(m.Role)+" "+string(m.Role)+".")
 }
 
 // declineInvitation declines the invitation as the signed-in user, with their email.
@@ -163,5 +172,5 @@ func (a *App) declineInvitation(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	seeOther(w, r, "/orgs")
+	a.done(w, r, "/orgs", "You declined the invitation.")
 }

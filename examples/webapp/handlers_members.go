@@ -8,7 +8,8 @@ import (
 )
 
 // setRole makes a member an admin or a plain member. The owner cannot be made a plain
-// member (ErrOwnershipRequired, explained on the error page).
+// member (ErrOwnershipRequired): like an unknown role, that shows the page again with the
+// message above the members.
 func (a *App) setRole(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
@@ -16,16 +17,24 @@ func (a *App) setRole(w http.ResponseWriter, r *http.Request) {
 	}
 	org, _, _ := a.current(r)
 	user := organizations.UserID(r.PathValue("user"))
-	_, err := a.svc.SetRole(r.Context(), org.ID, user, organizations.Role(r.PostFormValue("role")))
+	m, err := a.svc.SetRole(r.Context(), org.ID, user, organizations.Role(r.PostFormValue("role")))
 	if errors.Is(err, organizations.ErrOwnershipRequired) {
 		err = explain(err, string(user)+" owns this organization, and the owner is always an admin. "+
 			"The owner can transfer ownership to another member first; then "+string(user)+" can be made a plain member.")
 	}
 	if err != nil {
-		a.fail(w, r, err)
+		a.formFailed(w, r, err, "role", func(status int, f formState) { a.renderOrg(w, r, status, f) })
 		return
 	}
-	seeOther(w, r, orgPath(org.Slug))
+	a.done(w, r, orgPath(org.Slug), string(user)+" is now "+article(m.Role)+" "+string(m.Role)+" of "+org.Name+".")
+}
+
+// article is the indefinite article of a role's name.
+func article(role organizations.Role) string {
+	if role == organizations.RoleAdmin {
+		return "an"
+	}
+	return "a"
 }
 
 // removeMember removes a member. The owner cannot be removed (ErrOwnershipRequired,
@@ -43,8 +52,8 @@ func (a *App) removeMember(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if user == me.UserID {
-		seeOther(w, r, "/orgs")
+		a.done(w, r, "/orgs", "You left "+org.Name+".")
 		return
 	}
-	seeOther(w, r, orgPath(org.Slug))
+	a.done(w, r, orgPath(org.Slug), "Removed "+string(user)+" from "+org.Name+".")
 }

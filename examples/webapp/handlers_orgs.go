@@ -3,9 +3,11 @@ package main
 import (
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/go-organizations/organizations"
 	"github.com/go-organizations/organizations/orghttp"
+	"github.com/google/uuid"
 )
 
 // current returns what the guard resolved for the request: the organization, the
@@ -38,6 +40,11 @@ type invitationRow struct {
 // listOrganizations lists the user's organizations, active and inactive, marks the
 // current one, and shows pending invitations to the user's email.
 func (a *App) listOrganizations(w http.ResponseWriter, r *http.Request) {
+	a.renderOrgList(w, r, http.StatusOK, formState{})
+}
+
+// renderOrgList renders the list page with status, its create form filled from f.
+func (a *App) renderOrgList(w http.ResponseWriter, r *http.Request, status int, f formState) {
 	ctx := r.Context()
 	u, _ := a.auth.current(r)
 	page, err := a.svc.OrganizationsForUser(ctx, u.Name, organizations.ListOptions{After: r.URL.Query().Get("after")})
@@ -45,10 +52,20 @@ func (a *App) listOrganizations(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	cur, hasCur := orghttp.Organization(ctx)
+	// The list page resolves the current organization; a create form shown again after
+	// a refusal reads the session's choice, which is one of the listed organizations if
+	// it is still the user's.
+	var cur uuid.UUID
+	org, hasCur := orghttp.Organization(ctx)
+	if hasCur {
+		cur = org.ID
+	} else {
+		cur, hasCur = a.session.CurrentOrganization(r)
+	}
 	v := orgListView{view: a.view(r, "My organizations"), Next: page.Next}
+	v.Form = f
 	for _, org := range page.Items {
-		v.Organizations = append(v.Organizations, orgRow{Organization: org, Current: hasCur && cur.ID == org.ID})
+		v.Organizations = append(v.Organizations, orgRow{Organization: org, Current: hasCur && cur == org.ID})
 	}
 	invs, err := a.svc.InvitationsForEmail(ctx, u.Email)
 	if err != nil {
@@ -66,10 +83,11 @@ func (a *App) listOrganizations(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Invitations = append(v.Invitations, invitationRow{Invitation: inv, Organization: org.Name})
 	}
-	a.render(w, r, http.StatusOK, "orgs", v)
+	a.render(w, r, status, "orgs", v)
 }
 
-// createOrganization creates an organization owned by the signed-in user.
+// createOrganization creates an organization owned by the signed-in user. A refused name
+// or slug shows the list page again, the form holding what was typed.
 func (a *App) createOrganization(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
@@ -79,10 +97,10 @@ func (a *App) createOrganization(w http.ResponseWriter, r *http.Request) {
 	org, err := a.svc.CreateOrganization(r.Context(), u.Name, r.PostFormValue("name"),
 		&organizations.CreateOptions{Slug: r.PostFormValue("slug")})
 	if err != nil {
-		a.fail(w, r, err)
+		a.formFailed(w, r, err, "create", func(status int, f formState) { a.renderOrgList(w, r, status, f) })
 		return
 	}
-	seeOther(w, r, orgPath(org.Slug))
+	a.done(w, r, orgPath(org.Slug), "Created "+org.Name+". You are its owner.")
 }
 
 type orgView struct {
@@ -93,6 +111,9 @@ type orgView struct {
 	IsOwner bool
 	Members []memberRow
 	Next    string
+	// CanTransfer is set when the page lists a member other than the requester, someone
+	// to transfer ownership to.
+	CanTransfer bool
 }
 
 type memberRow struct {
@@ -105,6 +126,12 @@ type memberRow struct {
 // showOrganization is the organization's page: its members with their roles, and the
 // actions the requester's role allows.
 func (a *App) showOrganization(w http.ResponseWriter, r *http.Request) {
+	a.renderOrg(w, r, http.StatusOK, formState{})
+}
+
+// renderOrg renders the organization's page with status; f is the refused transfer or
+// role form, if any.
+func (a *App) renderOrg(w http.ResponseWriter, r *http.Request, status int, f formState) {
 	ctx := r.Context()
 	org, me, u := a.current(r)
 	owner, err := a.svc.Owner(ctx, org.ID)
@@ -121,11 +148,13 @@ func (a *App) showOrganization(w http.ResponseWriter, r *http.Request) {
 	v := orgView{
 		view: a.view(r, org.Name), Org: org, Me: me, Owner: ownerID, IsOwner: ownerID == u.Name, Next: page.Next,
 	}
+	v.Form = f
 	for _, m := range page.Items {
 		du, _ := a.users.lookup(m.UserID)
 		v.Members = append(v.Members, memberRow{OrganizationUser: m, Email: du.Email, IsOwner: m.UserID == ownerID, IsMe: m.UserID == u.Name})
+		v.CanTransfer = v.CanTransfer || m.UserID != u.Name
 	}
-	a.render(w, r, http.StatusOK, "org", v)
+	a.render(w, r, status, "org", v)
 }
 
 type editView struct {
@@ -136,11 +165,23 @@ type editView struct {
 // editForm shows the organization's settings to an admin.
 func (a *App) editForm(w http.ResponseWriter, r *http.Request) {
 	org, _, _ := a.current(r)
-	a.render(w, r, http.StatusOK, "edit", editView{view: a.view(r, "Edit "+org.Name), Org: org})
+	active := "false"
+	if org.IsActive {
+		active = "true"
+	}
+	a.renderEdit(w, r, http.StatusOK, formState{Values: url.Values{"name": {org.Name}, "slug": {org.Slug}, "active": {active}}})
+}
+
+// renderEdit renders the settings form with status, filled from f.
+func (a *App) renderEdit(w http.ResponseWriter, r *http.Request, status int, f formState) {
+	org, _, _ := a.current(r)
+	v := editView{view: a.view(r, "Edit "+org.Name), Org: org}
+	v.Form = f
+	a.render(w, r, status, "edit", v)
 }
 
 // edit changes the organization's name, slug and active flag; fields absent from the
-// form stay as they are.
+// form stay as they are. A refused name or slug shows the form again with what was typed.
 func (a *App) edit(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
@@ -170,10 +211,10 @@ func (a *App) edit(w http.ResponseWriter, r *http.Request) {
 	}
 	org, err := a.svc.UpdateOrganization(r.Context(), org.ID, u)
 	if err != nil {
-		a.fail(w, r, err)
+		a.formFailed(w, r, err, "edit", func(status int, f formState) { a.renderEdit(w, r, status, f) })
 		return
 	}
-	seeOther(w, r, orgPath(org.Slug))
+	a.done(w, r, orgPath(org.Slug), "Saved the settings of "+org.Name+".")
 }
 
 // leave removes the requester from the organization. The owner cannot leave, and the
@@ -189,21 +230,23 @@ func (a *App) leave(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	seeOther(w, r, "/orgs")
+	a.done(w, r, "/orgs", "You left "+org.Name+".")
 }
 
 // transfer makes another member the owner (and an admin); the old owner stays an admin.
+// A transfer without a new owner shows the page again with the message at the form.
 func (a *App) transfer(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	org, _, _ := a.current(r)
-	if err := a.svc.ChangeOwner(r.Context(), org.ID, organizations.UserID(r.PostFormValue("user"))); err != nil {
-		a.fail(w, r, err)
+	user := organizations.UserID(r.PostFormValue("user"))
+	if err := a.svc.ChangeOwner(r.Context(), org.ID, user); err != nil {
+		a.formFailed(w, r, err, "transfer", func(status int, f formState) { a.renderOrg(w, r, status, f) })
 		return
 	}
-	seeOther(w, r, orgPath(org.Slug))
+	a.done(w, r, orgPath(org.Slug), string(user)+" now owns "+org.Name+". You stay an admin.")
 }
 
 type deleteView struct {
@@ -225,5 +268,5 @@ func (a *App) deleteOrganization(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	seeOther(w, r, "/orgs")
+	a.done(w, r, "/orgs", "Deleted "+org.Name+".")
 }

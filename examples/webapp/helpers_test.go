@@ -157,11 +157,12 @@ func mailLink(t *testing.T, page, email string) string {
 	return m[1]
 }
 
-// errorMessage returns the explanation on an error page.
+// errorMessage returns the explanation of a refusal: the message of the error page, or
+// of a form shown again with its error.
 func errorMessage(t *testing.T, page string) string {
 	t.Helper()
-	m := regexp.MustCompile(`(?s)<p class="message" id="message">(.*?)</p>`).FindStringSubmatch(page)
-	require.NotNil(t, m, "not an error page:\n%s", page)
+	m := regexp.MustCompile(`(?s)<p class="[^"]*" id="message"[^>]*>(.*?)</p>`).FindStringSubmatch(page)
+	require.NotNil(t, m, "neither an error page nor a refused form:\n%s", page)
 	return m[1]
 }
 

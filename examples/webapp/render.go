@@ -51,11 +51,21 @@ type view struct {
 	Title    string
 	User     demoUser
 	SignedIn bool
+	// Flash is the success message of the form post that led here, shown once.
+	Flash string
+	// Form is the page's form shown again after a refusal, or its initial values.
+	Form formState
 }
 
+// view returns the layout's data for a page titled title, taking the session's flash
+// message.
 func (a *App) view(r *http.Request, title string) view {
 	u, ok := a.auth.current(r)
-	return view{Title: title, User: u, SignedIn: ok}
+	v := view{Title: title, User: u, SignedIn: ok}
+	if ok {
+		v.Flash = a.auth.takeFlash(r)
+	}
+	return v
 }
 
 // render writes page name with data and status. The page is rendered to a buffer first,

@@ -2,36 +2,64 @@ package main
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/go-organizations/organizations"
 )
 
 // DEMO AUTHENTICATION. Everything in this file stands in for the host's real sign-in
 // (passwords, OAuth, a session library...). The demo trusts whoever types a user name and
-// its email; the cookie is signed only so that it cannot be edited by hand. The library
-// needs nothing from it but Identify: a function from a request to a UserID.
+// its email. The library needs nothing from it but Identify: a function from a request to
+// a UserID.
+//
+// The sign-in cookie names a session the server keeps, as a real session library does:
+// signing out deletes the session, so a copy of the cookie taken before (a replayed
+// cookie) no longer signs anyone in. The cookie is also signed, so that it cannot be
+// edited by hand into another user's. The session carries the one-time "flash" message
+// that the page after a form post shows.
 
 // demoCookie is the name of the DEMO sign-in cookie.
 const demoCookie = "demo_user"
 
 // demoCookieContext separates these MACs from the current-organization cookie's, which
 // is signed with the same key.
-const demoCookieContext = "webapp demo sign-in v1\x00"
+const demoCookieContext = "webapp demo sign-in v2\x00"
 
-// demoAuth reads and writes the DEMO sign-in cookie: the user name and an HMAC-SHA256 of
-// it.
+// maxSessions bounds the sessions the demo keeps in memory. Past it, signing in drops an
+// arbitrary other session (its user is signed out): a real host keeps sessions in its
+// database, with an expiry.
+const maxSessions = 10000
+
+// demoSession is one signed-in browser.
+type demoSession struct {
+	user organizations.UserID
+	// flash is the message the next page shows once, such as "Invitation sent".
+	flash string
+}
+
+// demoAuth reads and writes the DEMO sign-in cookie (the user name, a session ID and an
+// HMAC-SHA256 of both) and keeps the sessions. It is safe for concurrent use.
 type demoAuth struct {
 	key    []byte
 	secure bool
 	users  *directory
+
+	mu       sync.Mutex
+	sessions map[string]*demoSession // by session ID
+}
+
+func newDemoAuth(key []byte, secure bool, users *directory) *demoAuth {
+	return &demoAuth{key: key, secure: secure, users: users, sessions: map[string]*demoSession{}}
 }
 
 // identify is the orghttp.Config.Identify of the demo: the signed-in user, if the cookie
-// is genuine and names an active user of the directory.
+// is genuine, its session is live and it names an active user of the directory.
 func (d *demoAuth) identify(r *http.Request) (organizations.UserID, bool) {
 	u, ok := d.current(r)
 	return u.Name, ok
@@ -39,39 +67,105 @@ func (d *demoAuth) identify(r *http.Request) (organizations.UserID, bool) {
 
 // current returns the signed-in user.
 func (d *demoAuth) current(r *http.Request) (demoUser, bool) {
-	c, err := r.Cookie(demoCookie)
-	if err != nil {
-		return demoUser{}, false
-	}
-	enc, mac, ok := strings.Cut(c.Value, ".")
+	name, _, ok := d.session(r)
 	if !ok {
 		return demoUser{}, false
 	}
-	name, err := base64.RawURLEncoding.DecodeString(enc)
-	if err != nil {
-		return demoUser{}, false
-	}
-	got, err := base64.RawURLEncoding.DecodeString(mac)
-	if err != nil || !hmac.Equal(got, d.mac(name)) {
-		return demoUser{}, false
-	}
-	u, ok := d.users.lookup(organizations.UserID(name))
+	u, ok := d.users.lookup(name)
 	if !ok || !u.Active {
 		return demoUser{}, false
 	}
 	return u, true
 }
 
-// signIn sets the cookie for user.
-func (d *demoAuth) signIn(w http.ResponseWriter, user organizations.UserID) {
+// session returns the user and session ID of the request's cookie, if the cookie is
+// genuine and its session live.
+func (d *demoAuth) session(r *http.Request) (organizations.UserID, string, bool) {
+	c, err := r.Cookie(demoCookie)
+	if err != nil {
+		return "", "", false
+	}
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 {
+		return "", "", false
+	}
+	var raw [3][]byte
+	for i, p := range parts {
+		if raw[i], err = base64.RawURLEncoding.DecodeString(p); err != nil {
+			return "", "", false
+		}
+	}
+	name, sid, mac := raw[0], string(raw[1]), raw[2]
+	if !hmac.Equal(mac, d.mac(name, sid)) {
+		return "", "", false
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s, ok := d.sessions[sid]
+	if !ok || s.user != organizations.UserID(name) {
+		return "", "", false
+	}
+	return s.user, sid, true
+}
+
+// signIn starts a session for user, with flash as the first page's message (may be
+// empty), and sets its cookie.
+func (d *demoAuth) signIn(w http.ResponseWriter, user organizations.UserID, flash string) {
+	sid := rand.Text()
+	d.mu.Lock()
+	if len(d.sessions) >= maxSessions {
+		for old := range d.sessions {
+			delete(d.sessions, old)
+			break
+		}
+	}
+	d.sessions[sid] = &demoSession{user: user, flash: flash}
+	d.mu.Unlock()
 	name := []byte(user)
-	value := base64.RawURLEncoding.EncodeToString(name) + "." + base64.RawURLEncoding.EncodeToString(d.mac(name))
+	value := base64.RawURLEncoding.EncodeToString(name) + "." +
+		base64.RawURLEncoding.EncodeToString([]byte(sid)) + "." +
+		base64.RawURLEncoding.EncodeToString(d.mac(name, sid))
 	http.SetCookie(w, d.cookie(value, 0))
 }
 
-// signOut deletes the cookie.
-func (d *demoAuth) signOut(w http.ResponseWriter) {
+// signOut ends the request's session, so that its cookie no longer works anywhere, and
+// deletes the cookie.
+func (d *demoAuth) signOut(w http.ResponseWriter, r *http.Request) {
+	if _, sid, ok := d.session(r); ok {
+		d.mu.Lock()
+		delete(d.sessions, sid)
+		d.mu.Unlock()
+	}
 	http.SetCookie(w, d.cookie("", -1))
+}
+
+// setFlash keeps msg for the next page the request's session sees. Without a session it
+// does nothing.
+func (d *demoAuth) setFlash(r *http.Request, msg string) {
+	if _, sid, ok := d.session(r); ok {
+		d.mu.Lock()
+		if s := d.sessions[sid]; s != nil {
+			s.flash = msg
+		}
+		d.mu.Unlock()
+	}
+}
+
+// takeFlash returns the session's flash message and forgets it.
+func (d *demoAuth) takeFlash(r *http.Request) string {
+	_, sid, ok := d.session(r)
+	if !ok {
+		return ""
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	s := d.sessions[sid]
+	if s == nil {
+		return ""
+	}
+	msg := s.flash
+	s.flash = ""
+	return msg
 }
 
 func (d *demoAuth) cookie(value string, maxAge int) *http.Cookie {
@@ -81,9 +175,13 @@ func (d *demoAuth) cookie(value string, maxAge int) *http.Cookie {
 	}
 }
 
-func (d *demoAuth) mac(name []byte) []byte {
+// mac signs a user name with a session ID; the name's length goes first, so that no
+// other pair signs the same bytes.
+func (d *demoAuth) mac(name []byte, sid string) []byte {
 	h := hmac.New(sha256.New, d.key)
 	h.Write([]byte(demoCookieContext))
+	h.Write(binary.AppendUvarint(nil, uint64(len(name))))
 	h.Write(name)
+	h.Write([]byte(sid))
 	return h.Sum(nil)
 }

@@ -246,6 +246,23 @@ func (b *browser) onElement(css, method, command string, body, out any) {
 	require.NoError(b.t, err, "%s %s%s", method, css, command)
 }
 
+// property returns an element's DOM property, such as an input's value or a button's
+// disabled flag, as JSON decodes it.
+func (b *browser) property(css, name string) any {
+	b.t.Helper()
+	var v any
+	b.onElement(css, http.MethodGet, "/property/"+name, nil, &v)
+	return v
+}
+
+// title returns the page's title.
+func (b *browser) title() string {
+	b.t.Helper()
+	var s string
+	b.do(http.MethodGet, "/title", nil, &s)
+	return s
+}
+
 func (b *browser) source() string {
 	b.t.Helper()
 	var s string
