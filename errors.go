@@ -59,4 +59,22 @@ var (
 	// ErrNotConfigured: the operation needs an Options field (Inviter, Registrar,
 	// Activator) that was not set.
 	ErrNotConfigured = errors.New("organizations: backend not configured")
+	// ErrOutcomeUnknown: a call that changes data sent its statement to the database, and
+	// the connection or the context was lost before the reply came back, so the change
+	// may or may not have been made (and committed). The error also wraps the context's
+	// error when the context ended (errors.Is(err, context.DeadlineExceeded) or
+	// context.Canceled) and the driver's error (errors.As), so code that only checks for
+	// the context keeps working. Find out with a fresh context: read the state back, or
+	// retry a call whose repetition is harmless (GetOrAddUser, an AcceptInvitation by the
+	// same user, a DeleteOrganization that may find the organization gone). No event is
+	// emitted for such a call, even if its change was made.
+	//
+	// Only PostgresStore returns it, and only for calls that change data: a read that
+	// loses its context returns the context's error. Every other error of a call means the
+	// change was not made; success means it was committed. Inside a host's transaction
+	// (PostgresStore.WithTx), any error from a statement, this one included, means the
+	// transaction cannot commit that statement's change: the server reported an error
+	// (which aborts the transaction: only a rollback to a savepoint or of the whole
+	// transaction is possible) or the connection is gone (and the transaction with it).
+	ErrOutcomeUnknown = errors.New("organizations: outcome unknown: the statement was sent and its reply lost")
 )

@@ -93,7 +93,7 @@ func (s *PostgresStore) invitationRow(ctx context.Context, q int, key any, now t
 	case errors.Is(err, pgx.ErrNoRows):
 		return Invitation{}, ErrInvitationNotFound
 	case err != nil:
-		return Invitation{}, pgError(ctx, err)
+		return Invitation{}, pgReadError(ctx, err)
 	}
 	return r.value(now), nil
 }
@@ -156,7 +156,7 @@ func (s *PostgresStore) InvitationsForEmail(ctx context.Context, email string, n
 func (s *PostgresStore) invitations(ctx context.Context, q int, now time.Time, args ...any) ([]Invitation, int64, error) {
 	rows, err := s.db.Query(ctx, s.sql[q], args...)
 	if err != nil {
-		return nil, 0, pgError(ctx, err)
+		return nil, 0, pgReadError(ctx, err)
 	}
 	out := []Invitation{}
 	var r invitationRow
@@ -169,7 +169,7 @@ func (s *PostgresStore) invitations(ctx context.Context, q int, now time.Time, a
 		return nil
 	})
 	if err != nil {
-		return nil, 0, pgError(ctx, err)
+		return nil, 0, pgReadError(ctx, err)
 	}
 	return out, n, nil
 }

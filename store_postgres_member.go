@@ -197,7 +197,7 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 	case errors.Is(err, pgx.ErrNoRows):
 		return OrganizationUser{}, ErrOrganizationNotFound
 	case err != nil:
-		return OrganizationUser{}, pgError(ctx, err)
+		return OrganizationUser{}, pgReadError(ctx, err)
 	case !r.ok():
 		return OrganizationUser{}, ErrNotMember
 	}
@@ -237,7 +237,7 @@ func (s *PostgresStore) OrganizationMember(ctx context.Context, id uuid.UUID, sl
 	case errors.Is(err, pgx.ErrNoRows):
 		return Membership{}, ErrOrganizationNotFound
 	case err != nil:
-		return Membership{}, pgError(ctx, err)
+		return Membership{}, pgReadError(ctx, err)
 	case !m.ok():
 		return Membership{Organization: o.value()}, nil
 	}
@@ -267,7 +267,7 @@ func (s *PostgresStore) Members(ctx context.Context, org uuid.UUID, after uuid.U
 	}
 	rows, err := s.db.Query(ctx, s.sql[qMembers], org, after, limit)
 	if err != nil {
-		return nil, pgError(ctx, err)
+		return nil, pgReadError(ctx, err)
 	}
 	var out []OrganizationUser
 	var r memberRow
@@ -281,7 +281,7 @@ func (s *PostgresStore) Members(ctx context.Context, org uuid.UUID, after uuid.U
 	})
 	switch {
 	case err != nil:
-		return nil, pgError(ctx, err)
+		return nil, pgReadError(ctx, err)
 	case n == 0:
 		return nil, ErrOrganizationNotFound
 	case out == nil:

@@ -99,7 +99,8 @@ func (s *PostgresStore) OrganizationBySlug(ctx context.Context, slug string) (Or
 	return s.orgRow(ctx, qOrgBySlug, slug)
 }
 
-// orgRow runs statement q, which returns at most one organization.
+// orgRow runs statement q, which returns at most one organization (and, if it is
+// qDeleteOrg, deletes it).
 func (s *PostgresStore) orgRow(ctx context.Context, q int, args ...any) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -108,6 +109,9 @@ func (s *PostgresStore) orgRow(ctx context.Context, q int, args ...any) (Organiz
 	err := s.db.QueryRow(ctx, s.sql[q], args...).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Organization{}, ErrOrganizationNotFound
+	}
+	if err != nil && q != qDeleteOrg {
+		return Organization{}, pgReadError(ctx, err)
 	}
 	if err != nil {
 		return Organization{}, pgError(ctx, err)
@@ -196,7 +200,7 @@ func (s *PostgresStore) OrganizationsForUser(ctx context.Context, user UserID, a
 	}
 	rows, err := s.db.Query(ctx, s.sql[qOrgsForUser], string(user), after, limit)
 	if err != nil {
-		return nil, pgError(ctx, err)
+		return nil, pgReadError(ctx, err)
 	}
 	out := []Organization{}
 	var r orgRow
@@ -205,7 +209,7 @@ func (s *PostgresStore) OrganizationsForUser(ctx context.Context, user UserID, a
 		return nil
 	})
 	if err != nil {
-		return nil, pgError(ctx, err)
+		return nil, pgReadError(ctx, err)
 	}
 	return out, nil
 }

@@ -83,7 +83,9 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, tokenHash []byte, 
 				// statement's snapshot: read it with a new one.
 				got, err := s.OrganizationUser(ctx, inv.OrganizationID, user)
 				if err != nil {
-					return AcceptResult{}, err
+					// The acceptance is committed but the result cannot be given: say
+					// so rather than report a change that was not made.
+					return AcceptResult{}, &outcomeUnknownError{ctx: ctx.Err(), err: err}
 				}
 				res.Membership = got
 				return res, nil
