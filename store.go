@@ -21,9 +21,12 @@ import (
 // organization ID that does not exist, and the context's error when ctx is done.
 type Store interface {
 	// CreateOrganization inserts org, the owner's membership (owner.Role is RoleAdmin) and
-	// the ownership together. If suffixSlug is true and org.Slug is taken, the store uses
-	// the first free SlugCandidate(org.Slug, n) for n = 2, 3, ...; otherwise a taken slug
-	// fails with ErrSlugTaken. It returns the organization as stored.
+	// the ownership together. If suffixSlug is true and org.Slug (the base) is taken, the
+	// store uses SlugCandidate(org.Slug, n), n from a per-base counter it keeps: it starts
+	// at 2, only increases, and skips candidates that are taken, so a suffix freed by a
+	// delete or rename is not generated again and the cost does not grow with the number
+	// of slugs sharing the base; otherwise a taken slug fails with ErrSlugTaken. It
+	// returns the organization as stored.
 	CreateOrganization(ctx context.Context, org Organization, owner OrganizationUser, suffixSlug bool) (Organization, error)
 	// Organization returns the organization with this ID.
 	Organization(ctx context.Context, id uuid.UUID) (Organization, error)

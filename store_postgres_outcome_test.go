@@ -195,6 +195,7 @@ func TestPostgresStoreOutcomeUnderDeadlines(t *testing.T) {
 				call        func(ctx context.Context, i int) (uuid.UUID, error)
 			}{
 				{"AddUser", "memberships", w.addUser(t)},
+				{"CreateOrganization", "organizations", w.createOrganization()},
 			} {
 				t.Run(op.name, func(t *testing.T) {
 					lat := medianLatency(t, workers, op.call)
@@ -234,6 +235,7 @@ func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
 		call        func(ctx context.Context, i int) (uuid.UUID, error)
 	}{
 		{"AddUser", "memberships", w.addUser(t)},
+		{"CreateOrganization", "organizations", w.createOrganization()},
 	} {
 		t.Run(op.name, func(t *testing.T) {
 			ctx, stop := context.WithCancel(t.Context())
