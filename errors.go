@@ -13,7 +13,11 @@ var (
 	// ErrInvalidSlug: a slug that is empty, longer than MaxSlugLength, not made of
 	// lower-case ASCII letters and digits joined by single hyphens, or shaped like a UUID.
 	ErrInvalidSlug = errors.New("organizations: invalid slug")
-	// ErrSlugTaken: an explicit slug that another organization already has.
+	// ErrSlugTaken: an explicit slug that another organization already has; or, on
+	// PostgreSQL only, a generated slug for which 64 statements in a row found their
+	// candidate taken by concurrent statements (creations of other names whose slugs look
+	// like this base's suffixes, or explicit ones): never for concurrent creations of one
+	// name, which the per-base counter orders.
 	ErrSlugTaken = errors.New("organizations: slug already taken")
 	// ErrInvalidUserID: an empty, over-long or non-UTF-8 UserID.
 	ErrInvalidUserID = errors.New("organizations: invalid user ID")
