@@ -92,8 +92,12 @@
 //
 // Every refused call returns an error wrapping exactly one of the sentinel errors
 // ([ErrInvalidName], [ErrNotMember], [ErrOwnershipRequired], ...); test them with
-// errors.Is. Each method's documentation lists the ones it returns. A done context makes
-// any call return the context's error and change nothing. The membership predicates
+// errors.Is. Each method's documentation lists the ones it returns. Success means the
+// change was committed; the context's error, or any other error, means nothing was changed,
+// except [ErrOutcomeUnknown]: a PostgresStore write whose statement was sent and whose
+// reply was lost (the connection or the context ended mid-flight), which may or may not
+// have been committed. A context done before a call makes it return the context's error
+// and change nothing. The membership predicates
 // ([Service.IsMember], [Service.IsAdmin], [Service.IsOwner]) answer false, without error,
 // for an unknown organization or user.
 //

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrInvalidSchema: a PostgresOptions.Schema that is not a plain lower-case PostgreSQL
@@ -77,6 +78,9 @@ func NewPostgresStore(db DBTX, opts *PostgresOptions) (*PostgresStore, error) {
 	stmts := make([]string, len(pgStatements))
 	for i, q := range pgStatements {
 		stmts[i] = renderSQL(q, ident)
+	}
+	if pool, ok := db.(*pgxpool.Pool); ok {
+		db = poolDB{pool} // see poolDB: it tells a statement never sent from one whose reply was lost
 	}
 	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts}, nil
 }

@@ -134,6 +134,7 @@ func TestPostgresStoreConnectionKilledMidStatement(t *testing.T) {
 	require.True(t, killed)
 	err := <-b.result
 	require.Error(t, err)
+	require.NotErrorIs(t, err, organizations.ErrOutcomeUnknown, "the server's FATAL error came before any commit")
 	var pe *pgconn.PgError
 	if require.ErrorAs(t, err, &pe); pe != nil {
 		require.Equal(t, "57P01", pe.Code, "admin_shutdown") // terminated by administrator command
@@ -144,13 +145,15 @@ func TestPostgresStoreConnectionKilledMidStatement(t *testing.T) {
 }
 
 // With pgx's default context handling, a cancelled context closes the connection on the
-// client's side: the call returns at once with the context's error, and the server's
-// statement either never completes or completes whole.
+// client's side: the call returns at once with ErrOutcomeUnknown (which matches the
+// context's error too), and the server's statement either never completes or completes
+// whole.
 func TestPostgresStoreContextCancelledMidStatement(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	b := newBlockedCreate(t, ctx, nil)
 	cancel()
 	err := <-b.result
+	require.ErrorIs(t, err, organizations.ErrOutcomeUnknown)
 	require.ErrorIs(t, err, context.Canceled)
 	require.NoError(t, b.host.Rollback(t.Context()))
 	b.waitGone(t)
@@ -171,6 +174,7 @@ func TestPostgresStoreContextCancelledWithCancelRequest(t *testing.T) {
 	cancel()
 	err := <-b.result
 	require.ErrorIs(t, err, context.Canceled)
+	require.NotErrorIs(t, err, organizations.ErrOutcomeUnknown, "the server answered: the statement failed")
 	b.waitGone(t)
 	require.NoError(t, b.host.Rollback(t.Context()))
 	require.False(t, b.requireWhole(t))
@@ -187,6 +191,10 @@ func TestPostgresStoreCancelledContextSendsNothing(t *testing.T) {
 	cancel()
 	_, err = store.Organization(ctx, uuid.Must(uuid.NewV7()))
 	require.ErrorIs(t, err, context.Canceled)
+	require.NotErrorIs(t, err, organizations.ErrOutcomeUnknown)
+	_, err = store.DeleteOrganization(ctx, uuid.Must(uuid.NewV7()))
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotErrorIs(t, err, organizations.ErrOutcomeUnknown)
 	require.ErrorIs(t, store.Migrate(ctx), context.Canceled)
 	require.Zero(t, counter.n.Load())
 }

@@ -50,6 +50,7 @@ func TestMigrationsAreVersionedPlainSQL(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, strings.HasPrefix(string(body), "-- +goose Up\n"), "%s is not a goose migration", name)
 		require.NotContains(t, string(body), "{{schema}}", "%s must use unqualified names", name)
+		require.NotContains(t, string(body), "TEMPLATE: schema", "%s must use unqualified names", name)
 	}
 }
 
@@ -70,7 +71,7 @@ func TestPostgresMigrateIsIdempotent(t *testing.T) {
 	for range 2 {
 		require.NoError(t, store.Migrate(t.Context()))
 	}
-	require.Equal(t, []int{1}, migrationVersions(t, pool, store.Schema()))
+	require.Equal(t, []int{1, 2}, migrationVersions(t, pool, store.Schema()))
 	got, err := store.Organization(t.Context(), org.ID)
 	require.NoError(t, err)
 	require.Equal(t, org.ID, got.ID, "migrating again kept the data")
@@ -103,7 +104,7 @@ func TestPostgresMigrateConcurrently(t *testing.T) {
 	for _, err := range errs {
 		require.NoError(t, err)
 	}
-	require.Equal(t, []int{1}, migrationVersions(t, pool, schema))
+	require.Equal(t, []int{1, 2}, migrationVersions(t, pool, schema))
 }
 
 // A host that runs the files with its own tool, with the schema on its search_path, gets

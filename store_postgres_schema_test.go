@@ -208,6 +208,8 @@ func TestPostgresSchemaNamesEveryConstraint(t *testing.T) {
 		"memberships_role_check",
 		"memberships_user_id_check",
 		"memberships_user_organization_idx",
+		"organization_slug_counters_last_check",
+		"organization_slug_counters_pkey", "organization_slug_counters_pkey",
 		"organizations_data_check",
 		"organizations_migrations_pkey", "organizations_migrations_pkey",
 		"organizations_name_check",
