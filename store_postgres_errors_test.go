@@ -10,6 +10,7 @@ import (
 )
 
 func TestPgErrorMapsConstraintsToSentinels(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		code, constraint string
 		want             error
@@ -41,6 +42,7 @@ func TestPgErrorMapsConstraintsToSentinels(t *testing.T) {
 }
 
 func TestPgErrorLeavesOtherErrorsAlone(t *testing.T) {
+	t.Parallel()
 	for _, pe := range []*pgconn.PgError{
 		{Code: "23505", ConstraintName: "memberships_pkey"}, // a reused ID is not "already a member"
 		{Code: "23503", ConstraintName: "somebody_elses_fkey"},
@@ -55,6 +57,7 @@ func TestPgErrorLeavesOtherErrorsAlone(t *testing.T) {
 }
 
 func TestPgErrorReportsTheContext(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// pgx reports a query cancelled by its context as the server's query_canceled, or as

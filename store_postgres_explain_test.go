@@ -192,6 +192,7 @@ func explain(t *testing.T, db *pgxpool.Pool, name, mode, sql string, args ...any
 // lie in no useful order, checks that a large organization's Members page still comes
 // from its index in order.
 func TestPostgresPlansUseIndexesAtAMillionMemberships(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads a million memberships: not under -short")
 	}

@@ -18,6 +18,7 @@ import (
 )
 
 func TestNewPostgresStoreValidatesSchema(t *testing.T) {
+	t.Parallel()
 	db := (*pgxpool.Pool)(nil) // never used: construction does not touch the database
 	for _, bad := range []string{
 		"Orgs", "1orgs", "pg_orgs", "or-gs", `or"gs`, "or gs", "orgs;", "örgs", "orgs\x00",
@@ -41,6 +42,7 @@ func TestNewPostgresStoreValidatesSchema(t *testing.T) {
 }
 
 func TestMigrationsAreVersionedPlainSQL(t *testing.T) {
+	t.Parallel()
 	names, err := fs.Glob(organizations.Migrations(), "*")
 	require.NoError(t, err)
 	require.NotEmpty(t, names)
@@ -65,6 +67,7 @@ func migrationVersions(t *testing.T, pool *pgxpool.Pool, schema string) []int {
 }
 
 func TestPostgresMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	org, err := organizations.New(store, nil).CreateOrganization(t.Context(), "owner", "Acme", nil)
 	require.NoError(t, err)
@@ -80,6 +83,7 @@ func TestPostgresMigrateIsIdempotent(t *testing.T) {
 // Several instances of an app starting at once all call Migrate on a schema that does not
 // exist yet: each succeeds, and the migrations are applied once.
 func TestPostgresMigrateConcurrently(t *testing.T) {
+	t.Parallel()
 	pool := pgtest.Pool(t, func(c *pgxpool.Config) { c.MaxConns = 8 })
 	schema := "t_migrate_concurrently_" + randomSuffix(t)
 	t.Cleanup(func() {
@@ -110,6 +114,7 @@ func TestPostgresMigrateConcurrently(t *testing.T) {
 // A host that runs the files with its own tool, with the schema on its search_path, gets
 // a working store without calling Migrate.
 func TestMigrationsRunByAnotherTool(t *testing.T) {
+	t.Parallel()
 	schema, pool := pgtest.Schema(t)
 	ctx := t.Context()
 	names, err := fs.Glob(organizations.Migrations(), "*.up.sql")
@@ -141,6 +146,7 @@ func TestMigrationsRunByAnotherTool(t *testing.T) {
 // Two stores in two schemas of one database share nothing: the same slug, user and
 // organization ID live in both, and changes to one never show in the other.
 func TestPostgresStoresInTwoSchemasAreIndependent(t *testing.T) {
+	t.Parallel()
 	accounts, _ := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	teams, _ := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	require.NotEqual(t, accounts.Schema(), teams.Schema())

@@ -22,6 +22,7 @@ var screenshotPath = filepath.Join("testdata", "browser-main-flow.png")
 // and accepts; alice transfers ownership to bob. It saves a screenshot of alice's page at
 // the end. It skips without chromium and chromedriver, except under CI=true.
 func TestBrowserMainFlow(t *testing.T) {
+	t.Parallel()
 	driver := startChromeDriver(t)
 	app, err := New(Config{Store: organizations.NewMemoryStore()})
 	require.NoError(t, err)

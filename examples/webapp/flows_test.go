@@ -45,6 +45,7 @@ func memberRowOf(t *testing.T, page, user string) string {
 }
 
 func TestSignUpAndActivate(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		c := e.client()
 		res := c.post("/signup", url.Values{"name": {"Alice"}, "email": {" Alice@Example.com "}, "organization": {"Acme Rockets"}})
@@ -96,6 +97,7 @@ func TestSignUpAndActivate(t *testing.T) {
 }
 
 func TestInviteAndAccept(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme Rockets")
@@ -132,6 +134,7 @@ func TestInviteAndAccept(t *testing.T) {
 }
 
 func TestChangeRoleAndRemove(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -166,6 +169,7 @@ func TestChangeRoleAndRemove(t *testing.T) {
 }
 
 func TestLeave(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -189,6 +193,7 @@ func TestLeave(t *testing.T) {
 }
 
 func TestTransferAndDelete(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -233,6 +238,7 @@ func mustOrg(t *testing.T, e *env, slug string) organizations.Organization {
 }
 
 func TestDeclineInvitation(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -257,6 +263,7 @@ func TestDeclineInvitation(t *testing.T) {
 }
 
 func TestRevokeAndResendInvitation(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -306,6 +313,7 @@ func pendingID(t *testing.T, e *env, slug, email string) string {
 }
 
 func TestExpiredInvitation(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -326,6 +334,7 @@ func TestExpiredInvitation(t *testing.T) {
 }
 
 func TestSwitchCurrentOrganization(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		// With one organization, home is that organization.
@@ -358,6 +367,7 @@ func TestSwitchCurrentOrganization(t *testing.T) {
 }
 
 func TestEditOrganization(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -382,6 +392,7 @@ func TestEditOrganization(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -408,6 +419,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 // TestBadInputIsA4xxPage sends the mistakes a user can make and checks each gets its 4xx
 // status as an HTML page that says what was wrong, and changes nothing.
 func TestBadInputIsA4xxPage(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
