@@ -208,3 +208,24 @@ func TestSchemasKeepFailedTestsSchema(t *testing.T) {
 		require.NotEqual(t, name, testSchemas.Schema(t), "a failed test's schema is never handed out again")
 	}
 }
+
+// BulkLoad commits what its function loads, and refuses, committing nothing, rows that
+// break a foreign key even though the triggers that would have caught them were off.
+func TestBulkLoadChecksForeignKeys(t *testing.T) {
+	name := testSchemas.Schema(t)
+	db := SharedPool(t, "pgtest test", nil)
+	s := pgx.Identifier{name}.Sanitize()
+	err := BulkLoad(t.Context(), db, name, func(tx pgx.Tx) error {
+		_, err := tx.Exec(t.Context(), "INSERT INTO "+s+".items VALUES (1, 1), (2, 2)")
+		return err
+	})
+	require.ErrorContains(t, err, "items_parent_fkey")
+	require.Equal(t, []int{1, 0, 0}, rowCounts(t, db, name), "nothing committed")
+
+	err = BulkLoad(t.Context(), db, name, func(tx pgx.Tx) error {
+		_, err := tx.Exec(t.Context(), "INSERT INTO "+s+".items VALUES (1, 1), (2, 2); INSERT INTO "+s+".parents VALUES (1), (2)")
+		return err
+	})
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 2, 2}, rowCounts(t, db, name))
+}
