@@ -147,6 +147,7 @@ func (f *invFixture) members(t *testing.T) []OrganizationUser {
 }
 
 func TestInviteDefaults(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	now := Timestamp(f.clock.Now())
@@ -187,6 +188,7 @@ func TestInviteDefaults(t *testing.T) {
 }
 
 func TestInviteOptions(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	now := Timestamp(f.clock.Now())
 	inv, _ := f.invite(t, "carol@example.com", &InviteOptions{Role: RoleAdmin, TTL: 90 * time.Minute, Bearer: true})
@@ -203,6 +205,7 @@ func TestInviteOptions(t *testing.T) {
 }
 
 func TestInviteRefusals(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	canceled, cancel := context.WithCancel(ctx)
@@ -244,6 +247,7 @@ func TestInviteRefusals(t *testing.T) {
 }
 
 func TestInviteDuplicate(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	first, _ := f.invite(t, "bob@example.com", &InviteOptions{TTL: time.Hour})
@@ -268,6 +272,7 @@ func TestInviteDuplicate(t *testing.T) {
 }
 
 func TestInviteSendFailureLeavesNothing(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	boom := errors.New("smtp down")
@@ -300,6 +305,7 @@ func TestInviteSendFailureLeavesNothing(t *testing.T) {
 }
 
 func TestInviteCanceledDuringSendStillCleansUp(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -314,6 +320,7 @@ func TestInviteCanceledDuringSendStillCleansUp(t *testing.T) {
 }
 
 func TestInviteCleanupFailureIsReported(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	boom, storeDown := errors.New("smtp down"), errors.New("store down")
 	st := &invFailingStore{MemoryStore: f.store, deleteInvitation: storeDown}
@@ -342,6 +349,7 @@ func mustParseToken(t *testing.T, token string) []byte {
 }
 
 func TestInvitationByToken(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", &InviteOptions{TTL: time.Hour})
@@ -374,6 +382,7 @@ func TestInvitationByToken(t *testing.T) {
 }
 
 func TestAcceptInvitation(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", &InviteOptions{Role: RoleAdmin})
@@ -415,6 +424,7 @@ func TestAcceptInvitation(t *testing.T) {
 }
 
 func TestAcceptInvitationExistingMember(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	before, err := f.svc.OrganizationUser(ctx, f.org.ID, "member")
@@ -432,6 +442,7 @@ func TestAcceptInvitationExistingMember(t *testing.T) {
 }
 
 func TestAcceptInvitationBearer(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	_, token := f.invite(t, "bob@example.com", &InviteOptions{Bearer: true})
@@ -446,6 +457,7 @@ func TestAcceptInvitationBearer(t *testing.T) {
 }
 
 func TestAcceptInvitationRefusals(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	_, bound := f.invite(t, "bob@example.com", nil)
@@ -494,6 +506,7 @@ func TestAcceptInvitationRefusals(t *testing.T) {
 }
 
 func TestAcceptInvitationParallel(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	_, token := f.invite(t, "team@example.com", &InviteOptions{Bearer: true})
@@ -540,6 +553,7 @@ func TestAcceptInvitationParallel(t *testing.T) {
 }
 
 func TestDeclineInvitation(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", &InviteOptions{TTL: time.Hour})
@@ -571,6 +585,7 @@ func TestDeclineInvitation(t *testing.T) {
 }
 
 func TestRevokeInvitation(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", nil)
@@ -599,6 +614,7 @@ func TestRevokeInvitation(t *testing.T) {
 }
 
 func TestResendInvitation(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, oldToken := f.invite(t, "bob@example.com", &InviteOptions{TTL: time.Minute})
@@ -634,6 +650,7 @@ func TestResendInvitation(t *testing.T) {
 }
 
 func TestResendInvitationRefusals(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", nil)
@@ -663,6 +680,7 @@ func TestResendInvitationRefusals(t *testing.T) {
 }
 
 func TestResendInvitationSendFailure(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, oldToken := f.invite(t, "bob@example.com", nil)
@@ -686,6 +704,7 @@ func TestResendInvitationSendFailure(t *testing.T) {
 }
 
 func TestPendingInvitations(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	var want []Invitation
@@ -732,6 +751,7 @@ func TestPendingInvitations(t *testing.T) {
 }
 
 func TestInvitationsForEmail(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	other, err := f.svc.CreateOrganization(ctx, "admin", "Other", nil)
@@ -762,6 +782,7 @@ func TestInvitationsForEmail(t *testing.T) {
 // kept: neither the raw bytes, nor the text, nor a hash of the text finds the invitation,
 // and its ID is unrelated to the token.
 func TestInvitationTokenNotStored(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	now := Timestamp(f.clock.Now())
@@ -782,6 +803,7 @@ func TestInvitationTokenNotStored(t *testing.T) {
 }
 
 func TestDeleteOrganizationDeletesInvitations(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", nil)
@@ -796,6 +818,7 @@ func TestDeleteOrganizationDeletesInvitations(t *testing.T) {
 }
 
 func TestMemoryStoreDeleteInvitation(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	now := Timestamp(f.clock.Now())

@@ -159,6 +159,7 @@ func (f *regFixture) orgsOf(t *testing.T, user UserID) []Organization {
 }
 
 func TestRegister(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	now := Timestamp(f.clock.Now())
@@ -200,6 +201,7 @@ func TestRegister(t *testing.T) {
 }
 
 func TestRegisterRefusals(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	noRegistrar := New(nil, &Options{Activator: ActivatorFunc(func(context.Context, ActivationMessage) error { return nil })})
 	_, err := noRegistrar.Register(ctx, "ann@example.com", "Acme")
@@ -274,6 +276,7 @@ func TestRegisterWithoutActivationStore(t *testing.T) {
 // checks that nothing is left a retry could trip over: no organization (so the retry gets
 // the same slug, not "-2"), no usable activation, no event.
 func TestRegisterFailureIsUndone(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	cases := []struct {
 		name  string
@@ -331,6 +334,7 @@ func TestRegisterFailureIsUndone(t *testing.T) {
 }
 
 func TestRegisterUndoFailureIsReported(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	boom, down := errors.New("smtp down"), errors.New("store down")
 	f.mailbox.fail = func(context.Context) error { return boom }
@@ -343,6 +347,7 @@ func TestRegisterUndoFailureIsReported(t *testing.T) {
 }
 
 func TestActivate(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	org, token := f.register(t, "ann@example.com", "Acme")
@@ -369,6 +374,7 @@ func TestActivate(t *testing.T) {
 }
 
 func TestActivateRefusals(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	org, token := f.register(t, "ann@example.com", "Acme")
@@ -396,6 +402,7 @@ func TestActivateRefusals(t *testing.T) {
 }
 
 func TestActivateHostFailureKeepsToken(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	org, token := f.register(t, "ann@example.com", "Acme")
@@ -417,6 +424,7 @@ func TestActivateHostFailureKeepsToken(t *testing.T) {
 }
 
 func TestActivateActivatesEveryInactiveOwnedOrganization(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	first, token1 := f.register(t, "ann@example.com", "Acme")
@@ -451,6 +459,7 @@ func TestActivateActivatesEveryInactiveOwnedOrganization(t *testing.T) {
 }
 
 func TestActivateParallel(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	_, token := f.register(t, "ann@example.com", "Acme")
@@ -474,6 +483,7 @@ func TestActivateParallel(t *testing.T) {
 }
 
 func TestActivationTokenNotStored(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	now := Timestamp(f.clock.Now())

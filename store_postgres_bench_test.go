@@ -393,6 +393,7 @@ func median(runs []benchResult, f func(benchResult) float64) float64 {
 // The table BenchmarkPostgres prints takes the median of the runs, judges each ratio
 // against its kind's target, and leaves out what -bench filtered out.
 func TestBenchmarkPostgresRatioTable(t *testing.T) {
+	t.Parallel()
 	table := ratioTable(map[string][]benchResult{
 		"Select1":            {{op: 50_000}, {op: 40_000}, {op: 60_000}},
 		"Organization":       {{op: 60_000, base: 50_000}, {op: 90_000, base: 50_000}, {op: 55_000, base: 50_000}},

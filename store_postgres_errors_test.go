@@ -11,6 +11,7 @@ import (
 )
 
 func TestPgErrorMapsConstraintsToSentinels(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		code, constraint string
 		want             error
@@ -42,6 +43,7 @@ func TestPgErrorMapsConstraintsToSentinels(t *testing.T) {
 }
 
 func TestPgErrorLeavesOtherErrorsAlone(t *testing.T) {
+	t.Parallel()
 	for _, pe := range []*pgconn.PgError{
 		{Code: "23505", ConstraintName: "memberships_pkey"}, // a reused ID is not "already a member"
 		{Code: "23503", ConstraintName: "somebody_elses_fkey"},
@@ -80,6 +82,7 @@ func TestPgErrorOutcomeUnknown(t *testing.T) {
 }
 
 func TestPgErrorReportsTheContext(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	// The server's query_canceled, its answer to pgx's cancel request, means the

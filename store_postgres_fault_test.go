@@ -128,6 +128,7 @@ func (b *blockedCreate) requireWorks(t *testing.T) {
 }
 
 func TestPostgresStoreConnectionKilledMidStatement(t *testing.T) {
+	t.Parallel()
 	b := newBlockedCreate(t, t.Context(), nil)
 	var killed bool
 	require.NoError(t, b.admin.QueryRow(t.Context(), "SELECT pg_terminate_backend($1)", b.pid).Scan(&killed))
@@ -149,6 +150,7 @@ func TestPostgresStoreConnectionKilledMidStatement(t *testing.T) {
 // context's error too), and the server's statement either never completes or completes
 // whole.
 func TestPostgresStoreContextCancelledMidStatement(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	b := newBlockedCreate(t, ctx, nil)
 	cancel()
@@ -165,6 +167,7 @@ func TestPostgresStoreContextCancelledMidStatement(t *testing.T) {
 // CancelRequestContextWatcherHandler), a cancelled context stops the statement itself:
 // nothing is stored.
 func TestPostgresStoreContextCancelledWithCancelRequest(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	b := newBlockedCreate(t, ctx, func(c *pgxpool.Config) {
 		c.ConnConfig.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
@@ -183,6 +186,7 @@ func TestPostgresStoreContextCancelledWithCancelRequest(t *testing.T) {
 
 // A context that is already done never reaches the server.
 func TestPostgresStoreCancelledContextSendsNothing(t *testing.T) {
+	t.Parallel()
 	counter := &queryCounter{}
 	schema, pool := pgtest.SchemaWith(t, func(c *pgxpool.Config) { c.ConnConfig.Tracer = counter })
 	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"regexp"
 	"slices"
@@ -12,10 +13,18 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// migrateLockKey is the advisory lock that serialises Migrate across every process and
-// schema of a database ("orgsmigr" in ASCII): concurrent CREATE SCHEMA or CREATE TABLE IF
-// NOT EXISTS statements are not safe without it.
-const migrateLockKey int64 = 0x6f7267736d696772
+// migrateLockKey returns the key of the advisory lock that serialises Migrate on schema:
+// the 64-bit FNV-1a hash of "organizations migrate " and the schema's name. Concurrent
+// CREATE SCHEMA or CREATE TABLE IF NOT EXISTS statements on one schema are not safe
+// without it. Every process computes the same key for a schema, so Migrate calls on one
+// schema wait for each other, while those on different schemas run at once (two schemas
+// whose keys collide merely wait for each other too).
+func migrateLockKey(schema string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("organizations migrate "))
+	h.Write([]byte(schema))
+	return int64(h.Sum64())
+}
 
 // migrationTable records the applied migrations, in the store's schema.
 const migrationTable = "organizations_migrations"
@@ -65,7 +74,9 @@ type txOptionsBeginner interface {
 // Migrate creates the schema if it does not exist and applies the migrations it has not
 // applied yet, each in its own transaction, in order, recording them in the table
 // organizations_migrations of the schema. It is idempotent, and safe when several
-// processes or goroutines call it at once: an advisory lock serialises them. With a
+// processes or goroutines call it at once: an advisory lock keyed by the schema's name
+// serialises the calls on one schema (calls on different schemas do not wait for each
+// other). With a
 // pgx.Tx as DBTX, each migration runs in a savepoint of it.
 //
 // The database user needs the privilege to create tables in the schema (and to create
@@ -116,7 +127,7 @@ func (s *PostgresStore) migrateOne(ctx context.Context, migs []migration) (done 
 		}
 	}()
 	table := s.ident + "." + migrationTable
-	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1::bigint)", migrateLockKey); err != nil {
+	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1::bigint)", migrateLockKey(s.schema)); err != nil {
 		return false, pgError(ctx, err)
 	}
 	// CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database even when

@@ -159,13 +159,19 @@ func testCancelledService(t *testing.T, h *harness) {
 	_, e12 := svc.IsMember(ctx, org.ID, "tom")
 	_, e13 := svc.IsAdmin(ctx, org.ID, "chris")
 	_, e14 := svc.IsOwner(ctx, org.ID, "chris")
-	for i, err := range []error{
-		e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14,
-		svc.RemoveUser(ctx, org.ID, "tom"),
-		svc.ChangeOwner(ctx, org.ID, "tom"),
-		svc.DeleteOrganization(ctx, org.ID),
+	for _, c := range []struct {
+		name string
+		err  error
+	}{
+		{"CreateOrganization", e1}, {"Organization", e2}, {"OrganizationBySlug", e3},
+		{"UpdateOrganization", e4}, {"OrganizationsForUser", e5}, {"AddUser", e6},
+		{"GetOrAddUser", e7}, {"SetRole", e8}, {"OrganizationUser", e9}, {"Owner", e10},
+		{"Members", e11}, {"IsMember", e12}, {"IsAdmin", e13}, {"IsOwner", e14},
+		{"RemoveUser", svc.RemoveUser(ctx, org.ID, "tom")},
+		{"ChangeOwner", svc.ChangeOwner(ctx, org.ID, "tom")},
+		{"DeleteOrganization", svc.DeleteOrganization(ctx, org.ID)},
 	} {
-		require.ErrorIs(t, err, context.Canceled, "call %d", i+1)
+		require.ErrorIs(t, c.err, context.Canceled, "Service.%s", c.name)
 	}
 	requireSameSnapshot(t, before, take())
 	h.requireNoOrgsFor("kim")
@@ -251,8 +257,19 @@ func testCancelledStore(t *testing.T, h *harness) {
 	_, err = st.DeleteOrganization(ctx, org.ID)
 	collect(err)
 
+	// The store calls above, in their order, so that a failure says which call it was.
+	calls := []string{
+		"CreateOrganization", "Organization", "OrganizationBySlug", "UpdateOrganization",
+		"OrganizationsForUser", "AddUser", "GetOrAddUser", "RemoveUser", "SetRole",
+		"OrganizationUser", "Members", "OrganizationMember", "Owner", "ChangeOwner",
+		"CreateInvitation", "InvitationByTokenHash", "Invitation", "AcceptInvitation",
+		"DeclineInvitation", "RevokeInvitation", "RenewInvitation", "DeleteInvitation",
+		"PendingInvitations", "InvitationsForEmail", "CreateActivation",
+		"ActivationByTokenHash", "CompleteActivation", "DeleteActivation", "DeleteOrganization",
+	}
+	require.Len(t, errs, len(calls), "every store call above has its name in calls, in order")
 	for i, err := range errs {
-		require.ErrorIs(t, err, context.Canceled, "store call %d", i+1)
+		require.ErrorIs(t, err, context.Canceled, "Store.%s (store call %d)", calls[i], i+1)
 	}
 	requireSameSnapshot(t, before, take())
 	h.requireOrgGone(newOrg.ID)
