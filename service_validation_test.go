@@ -279,12 +279,6 @@ func TestMembershipCallsRejectBadInput(t *testing.T) {
 			return err
 		}
 	}
-	const (
-		notFound  = "organization not found"
-		badUser   = "invalid user"
-		badRole   = "invalid role"
-		notMember = "not a member"
-	)
 	cases := []validationCase{
 		{"AddUser nil org", organizations.ErrOrganizationNotFound, true, add(nilID, "eddie", organizations.RoleMember)},
 		{"AddUser unknown org", organizations.ErrOrganizationNotFound, false, add(unknown, "eddie", organizations.RoleMember)},
