@@ -66,7 +66,8 @@ type txOptionsBeginner interface {
 // applied yet, each in its own transaction, in order, recording them in the table
 // organizations_migrations of the schema. It is idempotent, and safe when several
 // processes or goroutines call it at once: an advisory lock serialises them. With a
-// pgx.Tx as DBTX, each migration runs in a savepoint of it.
+// pgx.Tx as DBTX (or a *sql.Tx, see NewPostgresStoreSQL), each migration runs in a
+// savepoint of it.
 //
 // The database user needs the privilege to create tables in the schema (and to create
 // the schema if it is missing). Errors: the database's, the context's, or an error if the
@@ -90,17 +91,28 @@ func (s *PostgresStore) Migrate(ctx context.Context) error {
 	}
 }
 
+// migrationTx is what Migrate runs one migration in: a pgx.Tx, or a database/sql
+// transaction or savepoint (sqlDBTX.begin).
+type migrationTx interface {
+	DBTX
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
 // begin starts a READ COMMITTED transaction (or a savepoint of the host's transaction):
 // every statement after the advisory lock must see what the previous holder committed,
 // whatever the connection's default isolation level.
-func (s *PostgresStore) begin(ctx context.Context) (pgx.Tx, error) {
+func (s *PostgresStore) begin(ctx context.Context) (migrationTx, error) {
+	if d, ok := s.db.(sqlDBTX); ok {
+		return d.begin(ctx)
+	}
 	if b, ok := s.db.(txOptionsBeginner); ok {
 		return b.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	}
 	if b, ok := s.db.(txBeginner); ok {
 		return b.Begin(ctx)
 	}
-	return nil, errors.New("organizations: Migrate needs a DBTX with a Begin method, such as *pgxpool.Pool, *pgx.Conn or pgx.Tx")
+	return nil, errors.New("organizations: Migrate needs a DBTX with a Begin method, such as *pgxpool.Pool, *pgx.Conn or pgx.Tx, or a store from NewPostgresStoreSQL")
 }
 
 // migrateOne applies the first pending migration in one transaction and reports whether
@@ -158,7 +170,7 @@ func (s *PostgresStore) migrateOne(ctx context.Context, migs []migration) (done 
 // pg_temp last, so that a temporary table never stands in for one of ours), then puts the
 // search_path back: in a savepoint of a host's transaction, a local setting would outlive
 // the savepoint.
-func (s *PostgresStore) apply(ctx context.Context, tx pgx.Tx, m migration) error {
+func (s *PostgresStore) apply(ctx context.Context, tx migrationTx, m migration) error {
 	var old string
 	if err := tx.QueryRow(ctx, "SELECT current_setting('search_path')").Scan(&old); err != nil {
 		return pgError(ctx, err)
