@@ -69,6 +69,14 @@ type txOptionsBeginner interface {
 // pgx.Tx as DBTX (or a *sql.Tx, see NewPostgresStoreSQL), each migration runs in a
 // savepoint of it.
 //
+// A schema that goose migrated with the same files (Migrations) is recognised: while
+// organizations_migrations records nothing, and the schema holds the store's tables,
+// the versions goose recorded as applied in goose_db_version (in the schema, or else the
+// one on the connection's search_path) count as applied. Migrate copies them into
+// organizations_migrations and applies only the newer files; from then on it is the
+// schema's migration runner. A goose table under another name (goose -table) is not
+// looked for.
+//
 // The database user needs the privilege to create tables in the schema (and to create
 // the schema if it is missing). Errors: the database's, the context's, or an error if the
 // DBTX cannot begin transactions.
@@ -149,11 +157,16 @@ func (s *PostgresStore) migrateOne(ctx context.Context, migs []migration) (done 
 		CONSTRAINT organizations_migrations_pkey PRIMARY KEY (version))`); err != nil {
 		return false, pgError(ctx, err)
 	}
-	var current int
-	if err := tx.QueryRow(ctx, "SELECT COALESCE(max(version), 0) FROM "+table).Scan(&current); err != nil {
-		return false, pgError(ctx, err)
+	applied, byGoose, err := s.appliedVersions(ctx, tx)
+	if err != nil {
+		return false, err
 	}
-	i := slices.IndexFunc(migs, func(m migration) bool { return m.version > current })
+	if byGoose {
+		if err := s.adoptGoose(ctx, tx, applied, migs); err != nil {
+			return false, err
+		}
+	}
+	i := slices.IndexFunc(migs, func(m migration) bool { return !slices.Contains(applied, m.version) })
 	if i < 0 {
 		return true, pgError(ctx, tx.Commit(ctx))
 	}

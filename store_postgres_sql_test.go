@@ -191,6 +191,7 @@ func TestPostgresMigrateDatabaseSQL(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, store.Migrate(ctx))
 	require.NoError(t, store.Migrate(ctx), "idempotent")
+	require.NoError(t, store.CheckSchema(ctx))
 	_, err = organizations.New(store, nil).CreateOrganization(ctx, "owner", "Acme", nil)
 	require.NoError(t, err)
 
@@ -204,6 +205,7 @@ func TestPostgresMigrateDatabaseSQL(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, inTx.Migrate(ctx))
 	require.NoError(t, inTx.Migrate(ctx), "again, in the same transaction")
+	require.NoError(t, inTx.CheckSchema(ctx))
 	var after string
 	require.NoError(t, tx.QueryRowContext(ctx, "SHOW search_path").Scan(&after))
 	require.Equal(t, before, after)
