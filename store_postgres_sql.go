@@ -11,11 +11,12 @@ import (
 )
 
 // SQLDBTX runs queries through database/sql: *sql.DB, *sql.Conn and *sql.Tx satisfy it,
-// and so do the handles of libraries built on them (sqlx's DB and Tx, bun's DB and Tx,
-// GORM's Statement.ConnPool). Their connections must come from pgx's database/sql
-// driver, github.com/jackc/pgx/v5/stdlib (sql.Open("pgx", url), stdlib.OpenDB or
-// stdlib.OpenDBFromPool), which reports PostgreSQL's errors as *pgconn.PgError and
-// decodes every type the store reads.
+// and so do handles that embed one unchanged (sqlx's DB and Tx) or pass SQL through to one
+// (GORM's Statement.ConnPool). Pass bun's embedded *sql.DB or *sql.Tx (db.DB, tx.Tx), not
+// bun's own types: their methods rewrite the SQL. The connections must come from pgx's
+// database/sql driver, github.com/jackc/pgx/v5/stdlib (sql.Open("pgx", url),
+// stdlib.OpenDB or stdlib.OpenDBFromPool), which reports PostgreSQL's errors as
+// *pgconn.PgError and decodes every type the store reads.
 type SQLDBTX interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -38,9 +39,8 @@ func NewPostgresStoreSQL(db SQLDBTX, opts *PostgresOptions) (*PostgresStore, err
 }
 
 // WithSQLTx is WithTx for database/sql hosts: it returns a store on the same schema whose
-// calls run in the host's transaction tx (a *sql.Tx, or a wrapper of one such as sqlx's
-// Tx, bun's Tx or a GORM transaction's Statement.ConnPool), opened on pgx's stdlib
-// driver. The store may have been made by NewPostgresStore or NewPostgresStoreSQL. The
+// calls run in the host's transaction tx (a *sql.Tx, or a handle on one: see SQLDBTX;
+// for GORM, a transaction's Statement.ConnPool), opened on pgx's stdlib driver. The store may have been made by NewPostgresStore or NewPostgresStoreSQL. The
 // store's invariants still hold inside tx; nothing is visible to others, and Events are
 // delivered, before the host commits.
 func (s *PostgresStore) WithSQLTx(tx SQLDBTX) *PostgresStore {
