@@ -52,14 +52,18 @@
 //   - [MemoryStore] keeps everything in memory, indexed so that no operation scans all
 //     organizations or another organization's members. It is the default of
 //     New(nil, nil): use it in tests, demos and single-process tools.
-//   - [PostgresStore] keeps everything in PostgreSQL through pgx, one SQL statement per
-//     operation, with the invariants held by the schema itself.
+//   - [PostgresStore] keeps everything in PostgreSQL through pgx (or database/sql with
+//     pgx's stdlib driver: [NewPostgresStoreSQL]), one SQL statement per operation, with
+//     the invariants held by the schema itself.
 //
 // Production apps use PostgreSQL:
 //
 //	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: "orgs"})
 //	err = store.Migrate(ctx) // idempotent, safe when several instances start at once
 //	svc := organizations.New(store, nil)
+//
+// A host that runs the migrations with its own tool calls [PostgresStore.CheckSchema] at
+// start-up instead, to refuse to serve on an outdated schema ([ErrSchemaOutdated]).
 //
 // # Writing a store
 //
@@ -80,13 +84,17 @@
 // # Transactions
 //
 // Each call is its own transaction. To make an organization together with the host's own
-// rows, run the library inside the host's transaction with [PostgresStore.WithTx]:
+// rows, run the library inside the host's transaction with [PostgresStore.WithTx] (a
+// pgx.Tx) or [PostgresStore.WithSQLTx] (a *sql.Tx), and [Service.WithStore], which keeps
+// the Service's options (Events, Inviter, clock, ...):
 //
 //	tx, err := pool.Begin(ctx)
 //	defer tx.Rollback(ctx)
-//	org, err := organizations.New(store.WithTx(tx), nil).CreateOrganization(ctx, user, name, nil)
+//	org, err := svc.WithStore(store.WithTx(tx)).CreateOrganization(ctx, user, name, nil)
 //	// ... the host's own inserts on tx ...
 //	err = tx.Commit(ctx)
+//
+// Events of a call in a host's transaction are delivered before the host commits.
 //
 // # Errors
 //

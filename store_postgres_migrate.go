@@ -76,8 +76,16 @@ type txOptionsBeginner interface {
 // organizations_migrations of the schema. It is idempotent, and safe when several
 // processes or goroutines call it at once: an advisory lock keyed by the schema's name
 // serialises the calls on one schema (calls on different schemas do not wait for each
-// other). With a
-// pgx.Tx as DBTX, each migration runs in a savepoint of it.
+// other). With a pgx.Tx as DBTX (or a *sql.Tx, see NewPostgresStoreSQL), each migration runs in a
+// savepoint of it.
+//
+// A schema that goose migrated with the same files (Migrations) is recognised: while
+// organizations_migrations records nothing, and the schema holds the store's tables,
+// the versions goose recorded as applied in goose_db_version (in the schema, or else the
+// one on the connection's search_path) count as applied. Migrate copies them into
+// organizations_migrations and applies only the newer files; from then on it is the
+// schema's migration runner. A goose table under another name (goose -table) is not
+// looked for.
 //
 // The database user needs the privilege to create tables in the schema (and to create
 // the schema if it is missing). Errors: the database's, the context's, or an error if the
@@ -101,17 +109,28 @@ func (s *PostgresStore) Migrate(ctx context.Context) error {
 	}
 }
 
+// migrationTx is what Migrate runs one migration in: a pgx.Tx, or a database/sql
+// transaction or savepoint (sqlDBTX.begin).
+type migrationTx interface {
+	DBTX
+	Commit(ctx context.Context) error
+	Rollback(ctx context.Context) error
+}
+
 // begin starts a READ COMMITTED transaction (or a savepoint of the host's transaction):
 // every statement after the advisory lock must see what the previous holder committed,
 // whatever the connection's default isolation level.
-func (s *PostgresStore) begin(ctx context.Context) (pgx.Tx, error) {
+func (s *PostgresStore) begin(ctx context.Context) (migrationTx, error) {
+	if d, ok := s.db.(sqlDBTX); ok {
+		return d.begin(ctx)
+	}
 	if b, ok := s.db.(txOptionsBeginner); ok {
 		return b.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	}
 	if b, ok := s.db.(txBeginner); ok {
 		return b.Begin(ctx)
 	}
-	return nil, errors.New("organizations: Migrate needs a DBTX with a Begin method, such as *pgxpool.Pool, *pgx.Conn or pgx.Tx")
+	return nil, errors.New("organizations: Migrate needs a DBTX with a Begin method, such as *pgxpool.Pool, *pgx.Conn or pgx.Tx, or a store from NewPostgresStoreSQL")
 }
 
 // migrateOne applies the first pending migration in one transaction and reports whether
@@ -148,11 +167,16 @@ func (s *PostgresStore) migrateOne(ctx context.Context, migs []migration) (done 
 		CONSTRAINT organizations_migrations_pkey PRIMARY KEY (version))`); err != nil {
 		return false, pgError(ctx, err)
 	}
-	var current int
-	if err := tx.QueryRow(ctx, "SELECT COALESCE(max(version), 0) FROM "+table).Scan(&current); err != nil {
-		return false, pgError(ctx, err)
+	applied, byGoose, err := s.appliedVersions(ctx, tx)
+	if err != nil {
+		return false, err
 	}
-	i := slices.IndexFunc(migs, func(m migration) bool { return m.version > current })
+	if byGoose {
+		if err := s.adoptGoose(ctx, tx, applied, migs); err != nil {
+			return false, err
+		}
+	}
+	i := slices.IndexFunc(migs, func(m migration) bool { return !slices.Contains(applied, m.version) })
 	if i < 0 {
 		return true, pgError(ctx, tx.Commit(ctx))
 	}
@@ -169,7 +193,7 @@ func (s *PostgresStore) migrateOne(ctx context.Context, migs []migration) (done 
 // pg_temp last, so that a temporary table never stands in for one of ours), then puts the
 // search_path back: in a savepoint of a host's transaction, a local setting would outlive
 // the savepoint.
-func (s *PostgresStore) apply(ctx context.Context, tx pgx.Tx, m migration) error {
+func (s *PostgresStore) apply(ctx context.Context, tx migrationTx, m migration) error {
 	var old string
 	if err := tx.QueryRow(ctx, "SELECT current_setting('search_path')").Scan(&old); err != nil {
 		return pgError(ctx, err)

@@ -44,7 +44,7 @@ func TestMain(m *testing.M) {
 			panic(err)
 		}
 	}
-	os.Exit(pgtest.Main(m))
+	os.Exit(runWithExampleDatabase(func() int { return pgtest.Main(m) }))
 }
 
 // testParallel is the default of -parallel for this package (see TestMain).
