@@ -492,3 +492,14 @@ func BenchmarkHeapPerMembership(b *testing.B) {
 	}
 	b.ReportMetric(per, "B/membership")
 }
+
+// TestMemoryStoreHeapPerMembership holds the memory store's budget of live heap per
+// membership, measured on 100,000 memberships (10,000 organizations of 10).
+func TestMemoryStoreHeapPerMembership(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 100,000 memberships")
+	}
+	per := heapPerMembership(t, 10_000, 10, 10_000)
+	t.Logf("%.0f bytes of live heap per membership", per)
+	require.Less(t, per, 122.0, "bytes of live heap per membership")
+}
