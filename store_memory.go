@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -140,7 +141,6 @@ type memberRec struct {
 	created int64 // microseconds since the Unix epoch, UTC
 	updated atomic.Int64
 	role    atomic.Uint32 // roleCode
-	tag     uint32        // the top half of the user's hash: probes compare it first
 }
 
 // memUser is a user with memberships: the one copy of its ID, and its organizations.
@@ -161,7 +161,7 @@ type memActivation struct {
 
 var (
 	orgsSpec = &lfSpec[uuid.UUID, memOrg]{
-		hash: hashUUID, key: func(o *memOrg) uuid.UUID { return o.id }, tomb: new(memOrg),
+		hash: hashUUID, key: func(o *memOrg) uuid.UUID { return o.id },
 	}
 	// slugsSpec keys an organization by its current slug: a writer removes an
 	// organization under its old slug before changing its head.
@@ -171,10 +171,10 @@ var (
 				return h.slug
 			}
 			return ""
-		}, tomb: new(memOrg),
+		},
 	}
 	membersSpec = &lfSpec[UserID, memberRec]{
-		hash: hashUserID, key: func(m *memberRec) UserID { return m.user.id }, tomb: new(memberRec),
+		hash: hashUserID, key: func(m *memberRec) UserID { return m.user.id },
 	}
 )
 
@@ -313,45 +313,52 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, org Organization, 
 	return h.organization(o.id), nil
 }
 
-// org returns the organization with this ID, or nil, without locking: lfTable.get for
-// this table, written out so that the probe compares IDs inline.
+// org returns the organization with this ID, or nil, without locking: lfTable.find
+// written out for this table, so that the hot path makes no indirect calls.
 func (s *MemoryStore) org(id uuid.UUID) *memOrg {
-	p := s.orgs.slots.Load()
+	p := s.orgs.groups.Load()
 	if p == nil {
 		return nil
 	}
-	slots := *p
-	mask := uint64(len(slots) - 1)
-	for i := hashUUID(id) & mask; ; i = (i + 1) & mask {
-		o := slots[i].Load()
-		if o == nil {
-			return nil
+	gs := *p
+	mask := uint64(len(gs) - 1)
+	h := hashUUID(id)
+	tag := lfTag(h)
+	for i := h & mask; ; i = (i + 1) & mask {
+		g := &gs[i]
+		w := g.tags.Load()
+		for m := lfMatch(w, tag); m != 0; m &= m - 1 {
+			if o := g.slots[bits.TrailingZeros64(m)>>3].Load(); o != nil && o.id == id {
+				return o
+			}
 		}
-		if o.id == id && o != orgsSpec.tomb {
-			return o
+		if lfMatch(w, 0) != 0 {
+			return nil
 		}
 	}
 }
 
-// member returns user's membership record in o, or nil, without locking: lfTable.get
-// for members, written out so that the probe compares the hash tag before it follows the
-// user pointer.
+// member returns user's membership record in o, or nil, without locking: lfTable.find
+// written out for this table.
 func (o *memOrg) member(user UserID) *memberRec {
-	p := o.members.slots.Load()
+	p := o.members.groups.Load()
 	if p == nil {
 		return nil
 	}
-	slots := *p
-	mask := uint64(len(slots) - 1)
+	gs := *p
+	mask := uint64(len(gs) - 1)
 	h := hashUserID(user)
-	tag := uint32(h >> 32)
+	tag := lfTag(h)
 	for i := h & mask; ; i = (i + 1) & mask {
-		m := slots[i].Load()
-		if m == nil {
-			return nil
+		g := &gs[i]
+		w := g.tags.Load()
+		for m := lfMatch(w, tag); m != 0; m &= m - 1 {
+			if r := g.slots[bits.TrailingZeros64(m)>>3].Load(); r != nil && r.user.id == user {
+				return r
+			}
 		}
-		if m.tag == tag && m != membersSpec.tomb && m.user.id == user {
-			return m
+		if lfMatch(w, 0) != 0 {
+			return nil
 		}
 	}
 }
@@ -541,7 +548,7 @@ func (s *MemoryStore) getOrAdd(ctx context.Context, m OrganizationUser) (Organiz
 // addMember adds the new membership m of u to o and indexes it. The caller holds the
 // write lock.
 func (s *MemoryStore) addMember(o *memOrg, u *memUser, m OrganizationUser) {
-	r := &memberRec{id: m.ID, user: u, created: micros(m.CreatedAt), tag: uint32(hashUserID(u.id) >> 32)}
+	r := &memberRec{id: m.ID, user: u, created: micros(m.CreatedAt)}
 	r.updated.Store(micros(m.UpdatedAt))
 	r.role.Store(roleCode(m.Role))
 	o.beginWrite()

@@ -9,26 +9,57 @@ import (
 	"github.com/google/uuid"
 )
 
-// lfTable is a hash table of *V keyed by K (open addressing, linear probing) that any
-// number of goroutines read without locks while one writer at a time (the caller
-// serialises writers) changes it. Every slot is an atomic pointer: an insertion stores
-// into an empty or deleted slot, a deletion stores the spec's tombstone, and growing builds
-// a whole new slot array and publishes it with one atomic store, after which the old array
-// is never written. So a lookup sees every slot it probes either before or after each
-// change, and finds a key present throughout its probe (a single-key lookup is
-// linearizable); readers that need several values to agree validate a sequence number
-// (see MemoryStore). At most three quarters of the slots are ever used, so every probe
-// ends at an empty slot. The zero lfTable is empty.
+// lfTable is a hash table of *V keyed by K that any number of goroutines read without
+// locks while one writer at a time (the caller serialises writers) changes it. Its slots
+// come in groups of eight, each with a word of eight tag bytes (0: empty, lfTomb:
+// deleted, else 0x80 and the top seven bits of the key's hash), as in Go's own maps: a
+// probe compares the tags of a group at once and follows a pointer only when the tag
+// matches, and goes on to the next group only while the group has no empty slot. Every
+// tag word and slot is an atomic: an insertion stores the pointer, then its tag; a
+// deletion marks the tag deleted, then clears the pointer; growing builds a whole new
+// array and publishes it with one atomic store, after which the old array is never
+// written. So a lookup sees every slot it probes either before or after each change, and
+// finds a key present throughout its probe (a single-key lookup is linearizable); readers
+// that need several values to agree validate a sequence number (see MemoryStore). At most
+// seven eighths of the slots are ever used, so every probe ends. The zero lfTable is
+// empty.
 type lfTable[K comparable, V any] struct {
-	slots      atomic.Pointer[[]atomic.Pointer[V]]
-	live, used int32 // entries, and entries plus tombstones; writer only
+	groups     atomic.Pointer[[]lfGroup[V]]
+	live, used int32 // entries, and entries plus deleted slots; writer only
 }
 
-// lfSpec tells an lfTable how to hash K, find the key of a V, and mark a deleted slot.
+// lfGroup is eight slots and their tags.
+type lfGroup[V any] struct {
+	tags  atomic.Uint64
+	slots [8]atomic.Pointer[V]
+}
+
+// lfSpec tells an lfTable how to hash K and find the key of a V.
 type lfSpec[K comparable, V any] struct {
 	hash func(K) uint64
 	key  func(*V) K
-	tomb *V // never an entry
+}
+
+const (
+	lfTomb = 0x01 // the tag of a deleted slot
+	lfLSB  = 0x0101010101010101
+	lfMSB  = 0x8080808080808080
+)
+
+// lfTag is the tag of a key with hash h.
+func lfTag(h uint64) byte { return byte(h>>57) | 0x80 }
+
+// lfMatch flags the bytes of w equal to b. The lowest flagged byte is always a true
+// match; higher ones may be false (a key comparison follows).
+func lfMatch(w uint64, b byte) uint64 {
+	x := w ^ (lfLSB * uint64(b))
+	return (x - lfLSB) &^ x & lfMSB
+}
+
+// setTag sets the tag of slot j of g.
+func (g *lfGroup[V]) setTag(j int, b byte) {
+	w := g.tags.Load()
+	g.tags.Store(w&^(0xff<<(8*j)) | uint64(b)<<(8*j))
 }
 
 // tableSeed seeds the tables' hashes, so that keys chosen by a client cannot be made to
@@ -48,12 +79,12 @@ func hashUUID(id uuid.UUID) uint64 {
 	return hi ^ lo
 }
 
-// lfMinSlots is the size of a table's first slot array.
-const lfMinSlots = 4
+// lfMinSlots is the size of a table's first slot array: one group.
+const lfMinSlots = 8
 
 // lfFull reports whether a slot array of n slots, used of them taken, has no room for one
 // more entry.
-func lfFull(used, n int) bool { return (used+1)*4 > n*3 }
+func lfFull(used, n int) bool { return (used+1)*8 > n*7 }
 
 // lfSlotsFor is the size of a slot array with room for live entries.
 func lfSlotsFor(live int) int {
@@ -64,118 +95,125 @@ func lfSlotsFor(live int) int {
 	return n
 }
 
+// find returns the group and slot of the entry with key k, or nil.
+func (t *lfTable[K, V]) find(sp *lfSpec[K, V], k K) (*lfGroup[V], int, *V) {
+	p := t.groups.Load()
+	if p == nil {
+		return nil, 0, nil
+	}
+	gs := *p
+	mask := uint64(len(gs) - 1)
+	h := sp.hash(k)
+	tag := lfTag(h)
+	for i := h & mask; ; i = (i + 1) & mask {
+		g := &gs[i]
+		w := g.tags.Load()
+		for m := lfMatch(w, tag); m != 0; m &= m - 1 {
+			j := bits.TrailingZeros64(m) >> 3
+			if v := g.slots[j].Load(); v != nil && sp.key(v) == k {
+				return g, j, v
+			}
+		}
+		if lfMatch(w, 0) != 0 {
+			return nil, 0, nil
+		}
+	}
+}
+
 // get returns the entry with key k, or nil. It takes no lock.
 func (t *lfTable[K, V]) get(sp *lfSpec[K, V], k K) *V {
-	p := t.slots.Load()
-	if p == nil {
-		return nil
-	}
-	s := *p
-	mask := uint64(len(s) - 1)
-	for i := sp.hash(k) & mask; ; i = (i + 1) & mask {
-		v := s[i].Load()
-		if v == nil {
-			return nil
-		}
-		if v != sp.tomb && sp.key(v) == k {
-			return v
-		}
-	}
+	_, _, v := t.find(sp, k)
+	return v
 }
 
 // put stores v under its key, replacing the entry with that key if there is one. The
 // caller is the only writer.
 func (t *lfTable[K, V]) put(sp *lfSpec[K, V], v *V) {
 	k := sp.key(v)
-	if p := t.slots.Load(); p != nil {
-		s := *p
-		mask := uint64(len(s) - 1)
-		free := -1
-		for i := sp.hash(k) & mask; ; i = (i + 1) & mask {
-			cur := s[i].Load()
-			if cur == nil {
-				if free < 0 {
-					if lfFull(int(t.used), len(s)) {
-						break // grow below
-					}
-					free = int(i)
-					t.used++
-				}
-				s[free].Store(v)
-				t.live++
-				return
-			}
-			if cur == sp.tomb {
-				if free < 0 {
-					free = int(i)
-				}
-				continue
-			}
-			if sp.key(cur) == k {
-				s[i].Store(v)
-				return
+	if g, j, cur := t.find(sp, k); cur != nil {
+		g.slots[j].Store(v)
+		return
+	}
+	p := t.groups.Load()
+	if p == nil || lfFull(int(t.used), len(*p)*8) {
+		t.rebuild(sp, int(t.live)+1)
+		p = t.groups.Load()
+	}
+	gs := *p
+	mask := uint64(len(gs) - 1)
+	h := sp.hash(k)
+	for i := h & mask; ; i = (i + 1) & mask {
+		g := &gs[i]
+		w := g.tags.Load()
+		m := lfMatch(w, lfTomb)
+		if m == 0 {
+			if m = lfMatch(w, 0); m != 0 {
+				t.used++
 			}
 		}
+		if m != 0 {
+			j := bits.TrailingZeros64(m) >> 3 // the lowest flagged byte is a true match
+			g.slots[j].Store(v)
+			g.setTag(j, lfTag(h))
+			t.live++
+			return
+		}
 	}
-	t.rebuild(sp, int(t.live)+1)
-	t.put(sp, v)
 }
 
 // del removes the entry with key k and returns it, or nil. The caller is the only writer.
 func (t *lfTable[K, V]) del(sp *lfSpec[K, V], k K) *V {
-	p := t.slots.Load()
-	if p == nil {
+	g, j, v := t.find(sp, k)
+	if v == nil {
 		return nil
 	}
-	s := *p
-	mask := uint64(len(s) - 1)
-	for i := sp.hash(k) & mask; ; i = (i + 1) & mask {
-		v := s[i].Load()
-		if v == nil {
-			return nil
-		}
-		if v != sp.tomb && sp.key(v) == k {
-			s[i].Store(sp.tomb)
-			t.live--
-			if t.live == 0 {
-				t.slots.Store(nil)
-				t.used = 0
-			} else if int(t.used) > 2*int(t.live)+lfMinSlots {
-				t.rebuild(sp, int(t.live)) // mostly tombstones: shrink
-			}
-			return v
-		}
+	g.setTag(j, lfTomb)
+	g.slots[j].Store(nil)
+	t.live--
+	if t.live == 0 {
+		t.groups.Store(nil)
+		t.used = 0
+	} else if int(t.used) > 2*int(t.live)+lfMinSlots {
+		t.rebuild(sp, int(t.live)) // mostly deleted slots: shrink
 	}
+	return v
 }
 
 // rebuild publishes a new slot array holding the live entries, with room for live of
 // them. The caller is the only writer.
 func (t *lfTable[K, V]) rebuild(sp *lfSpec[K, V], live int) {
-	s := make([]atomic.Pointer[V], lfSlotsFor(live))
-	mask := uint64(len(s) - 1)
-	if p := t.slots.Load(); p != nil {
-		for j := range *p {
-			v := (*p)[j].Load()
-			if v == nil || v == sp.tomb {
-				continue
+	gs := make([]lfGroup[V], lfSlotsFor(live)/8)
+	mask := uint64(len(gs) - 1)
+	t.each(func(v *V) {
+		h := sp.hash(sp.key(v))
+		for i := h & mask; ; i = (i + 1) & mask {
+			g := &gs[i]
+			if m := lfMatch(g.tags.Load(), 0); m != 0 {
+				j := bits.TrailingZeros64(m) >> 3
+				g.slots[j].Store(v)
+				g.setTag(j, lfTag(h))
+				break
 			}
-			i := sp.hash(sp.key(v)) & mask
-			for s[i].Load() != nil {
-				i = (i + 1) & mask
-			}
-			s[i].Store(v)
 		}
-	}
+	})
 	t.used = t.live
-	t.slots.Store(&s)
+	t.groups.Store(&gs)
 }
 
 // each calls f for every entry, in no order. The caller excludes writers.
-func (t *lfTable[K, V]) each(sp *lfSpec[K, V], f func(*V)) {
-	if p := t.slots.Load(); p != nil {
-		for j := range *p {
-			if v := (*p)[j].Load(); v != nil && v != sp.tomb {
-				f(v)
+func (t *lfTable[K, V]) each(f func(*V)) {
+	p := t.groups.Load()
+	if p == nil {
+		return
+	}
+	for i := range *p {
+		g := &(*p)[i]
+		w := g.tags.Load()
+		for j := range 8 {
+			if byte(w>>(8*j))&0x80 != 0 {
+				if v := g.slots[j].Load(); v != nil {
+					f(v)
+				}
 			}
 		}
 	}
