@@ -36,7 +36,7 @@ import (
 // published whole) and read it under a sequence lock: every write to an organization
 // makes its sequence number odd before it changes anything and even again after, all
 // inside the write lock, and everything a lock-free reader reads of the organization is
-// read through atomics (an immutable head holding the organization and its owner, a
+// read through atomics (an immutable head holding the organization's row, the owner, a
 // lock-free table of membership records whose role and update time are atomic). A reader
 // loads the sequence number, reads, and loads it again: if it was even and did not move,
 // no write overlapped the read, so what it read is the organization at one instant (the
@@ -77,32 +77,31 @@ type MemoryStore struct {
 	activByHash map[[sha256.Size]byte]uuid.UUID
 }
 
-// memOrg is an organization. Lock-free readers read seq, head and members, through
-// atomics; the other fields belong to holders of MemoryStore.mu.
+// memOrg is an organization. Lock-free readers read seq, head, owner, since and members,
+// through atomics; the other fields belong to holders of MemoryStore.mu.
 type memOrg struct {
 	id      uuid.UUID
-	seq     atomic.Uint64              // odd while a writer changes the organization
-	head    atomic.Pointer[orgHead]    // immutable; nil once deleted
+	seq     atomic.Uint64           // odd while a writer changes the organization
+	head    atomic.Pointer[orgHead] // immutable; nil once deleted
+	owner   atomic.Pointer[memUser]
+	since   atomic.Int64               // ownership start, microseconds
 	members lfTable[UserID, memberRec] // by user
 	byID    []*memberRec               // sorted by membership ID, for Members pages
 	invites *[]uuid.UUID               // sorted ascending; all statuses; nil if none
 }
 
-// orgHead is an organization's row and ownership, compact: replaced whole, never changed.
+// orgHead is an organization's row, compact: replaced whole, never changed.
 type orgHead struct {
 	name, slug, data, settings string
 	created, updated           int64 // microseconds since the Unix epoch, UTC
-	ownerSince                 int64
-	owner                      *memUser
 	active                     bool
 }
 
-// newHead returns the head of org owned by owner since since.
-func newHead(org Organization, owner *memUser, since time.Time) *orgHead {
+// newHead returns the head of org.
+func newHead(org Organization) *orgHead {
 	return &orgHead{
 		name: org.Name, slug: org.Slug, data: jsonText(org.Data), settings: jsonText(org.Settings),
-		created: micros(org.CreatedAt), updated: micros(org.UpdatedAt), ownerSince: micros(since),
-		owner: owner, active: org.IsActive,
+		created: micros(org.CreatedAt), updated: micros(org.UpdatedAt), active: org.IsActive,
 	}
 }
 
@@ -304,8 +303,10 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, org Organization, 
 	}
 	u := s.user(owner.UserID)
 	o := &memOrg{id: org.ID}
-	h := newHead(org, u, owner.CreatedAt)
+	h := newHead(org)
 	o.head.Store(h)
+	o.owner.Store(u)
+	o.since.Store(micros(owner.CreatedAt))
 	s.addMember(o, u, owner)
 	// o is published only now, whole.
 	s.orgs.put(orgsSpec, o)
@@ -448,8 +449,7 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, id uuid.UUID, u Or
 		return cur, false, nil
 	}
 	next.UpdatedAt = now
-	nh := newHead(next, h.owner, time.Time{})
-	nh.ownerSince = h.ownerSince
+	nh := newHead(next)
 	o.beginWrite()
 	if next.Slug != cur.Slug {
 		s.slugs.del(slugsSpec, cur.Slug) // keyed by the head: before it changes
@@ -593,7 +593,7 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, org uuid.UUID, user UserID
 	if err != nil {
 		return OrganizationUser{}, err
 	}
-	if o.head.Load().owner == m.user {
+	if o.owner.Load() == m.user {
 		return OrganizationUser{}, ErrOwnershipRequired
 	}
 	o.beginWrite()
@@ -621,7 +621,7 @@ func (s *MemoryStore) SetRole(ctx context.Context, org uuid.UUID, user UserID, r
 	if before.Role == role {
 		return before, before, nil
 	}
-	if o.head.Load().owner == m.user && role != RoleAdmin {
+	if o.owner.Load() == m.user && role != RoleAdmin {
 		return OrganizationUser{}, OrganizationUser{}, ErrOwnershipRequired
 	}
 	o.beginWrite()
@@ -704,7 +704,7 @@ func (o *memOrg) membership(user UserID) (Membership, *orgHead) {
 	}
 	var ms Membership
 	if m := o.member(user); m != nil {
-		ms.Member, ms.IsMember, ms.IsOwner = m.view(o.id), true, h.owner == m.user
+		ms.Member, ms.IsMember, ms.IsOwner = m.view(o.id), true, o.owner.Load() == m.user
 	}
 	return ms, h
 }
@@ -774,15 +774,14 @@ func (s *MemoryStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwn
 
 // ownerView reads o's ownership. A lock-free reader validates o.seq around it.
 func (o *memOrg) ownerView() (OrganizationOwner, error) {
-	h := o.head.Load()
-	if h == nil {
+	if o.head.Load() == nil {
 		return OrganizationOwner{}, ErrOrganizationNotFound
 	}
-	m := o.member(h.owner.id)
+	m := o.member(o.owner.Load().id)
 	if m == nil { // only in a torn read, which the caller discards
 		return OrganizationOwner{}, ErrNotMember
 	}
-	return OrganizationOwner{OrganizationID: o.id, OrganizationUser: m.view(o.id), Since: fromMicros(h.ownerSince)}, nil
+	return OrganizationOwner{OrganizationID: o.id, OrganizationUser: m.view(o.id), Since: fromMicros(o.since.Load())}, nil
 }
 
 // ChangeOwner implements Store.
@@ -796,20 +795,19 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner U
 	if err != nil {
 		return OwnerChange{}, err
 	}
-	h := o.head.Load()
-	c := OwnerChange{OldOwner: o.member(h.owner.id).view(o.id), NewOwnerBefore: m.view(o.id)}
-	if h.owner == m.user {
+	old := o.owner.Load()
+	c := OwnerChange{OldOwner: o.member(old.id).view(o.id), NewOwnerBefore: m.view(o.id)}
+	if old == m.user {
 		c.NewOwner = c.NewOwnerBefore
 		return c, nil
 	}
-	nh := *h
-	nh.owner, nh.ownerSince = m.user, micros(now)
 	o.beginWrite()
 	if !m.isAdmin() {
 		m.role.Store(roleCodeAdmin)
 		m.updated.Store(micros(now))
 	}
-	o.head.Store(&nh)
+	o.owner.Store(m.user)
+	o.since.Store(micros(now))
 	o.endWrite()
 	c.NewOwner, c.Changed = m.view(o.id), true
 	return c, nil

@@ -359,7 +359,7 @@ func (s *MemoryStore) CompleteActivation(ctx context.Context, tokenHash []byte, 
 	if u := s.users[ma.a.UserID]; u != nil {
 		for _, o := range u.orgs {
 			h := o.head.Load()
-			if h.owner != u || h.active {
+			if o.owner.Load() != u || h.active {
 				continue
 			}
 			nh := *h
