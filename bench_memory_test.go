@@ -3,9 +3,11 @@ package organizations_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -298,4 +300,210 @@ func TestIsMemberDoesNotAllocate(t *testing.T) {
 		require.NoError(t, err, name)
 		require.Zero(t, allocs, "%s allocates", name)
 	}
+}
+
+// The parallel benchmarks run on a store of parOrgs organizations of parMembers members
+// each and query parHot of them, spread over the store, with random users: half are
+// members of the organization asked about, half are drawn from all users.
+const (
+	parOrgs    = 20_000
+	parMembers = 10
+	parUsers   = 20_000
+	parHot     = 256
+)
+
+// parallelStore is the store of the parallel benchmarks.
+type parallelStore struct {
+	svc        *organizations.Service
+	hot        []uuid.UUID
+	hotMembers [][]organizations.UserID // members of hot[i]; [0] is the owner
+	users      []organizations.UserID
+}
+
+var (
+	parallelOnce   sync.Once
+	parallelLoaded *parallelStore
+)
+
+// loadParallel builds the parallel benchmarks' store through the Service, once per process.
+func loadParallel(tb testing.TB) *parallelStore {
+	parallelOnce.Do(func() {
+		ctx := context.Background()
+		ps := &parallelStore{svc: organizations.New(nil, nil)}
+		for i := range parUsers {
+			ps.users = append(ps.users, benchUser(i))
+		}
+		stride := parOrgs / parHot
+		for i := range parOrgs {
+			members := make([]organizations.UserID, parMembers)
+			for k := range members {
+				members[k] = ps.users[(i*parMembers+k)%parUsers]
+			}
+			org, err := ps.svc.CreateOrganization(ctx, members[0], "Parallel "+strconv.Itoa(i), nil)
+			require.NoError(tb, err)
+			for _, u := range members[1:] {
+				_, err := ps.svc.AddUser(ctx, org.ID, u, organizations.RoleMember)
+				require.NoError(tb, err)
+			}
+			if i%stride == 0 && len(ps.hot) < parHot {
+				ps.hot = append(ps.hot, org.ID)
+				ps.hotMembers = append(ps.hotMembers, members)
+			}
+		}
+		runtime.GC()
+		parallelLoaded = ps
+	})
+	return parallelLoaded
+}
+
+// parallelSeed gives each RunParallel goroutine its own random stream.
+var parallelSeed atomic.Uint64
+
+// query draws a hot organization and a user to ask about: a member of it half the time.
+func (ps *parallelStore) query(r *rand.Rand) (uuid.UUID, organizations.UserID) {
+	h := r.IntN(parHot)
+	x := r.Uint64()
+	if x&1 == 0 {
+		return ps.hot[h], ps.hotMembers[h][(x>>1)%parMembers]
+	}
+	return ps.hot[h], ps.users[(x>>1)%parUsers]
+}
+
+// BenchmarkIsMemberParallel measures IsMember from all GOMAXPROCS goroutines at once
+// (-cpu 1,2,4,...): ns/op is wall time over all lookups, so that lookups/s, the aggregate
+// throughput, should grow with the cores.
+func BenchmarkIsMemberParallel(b *testing.B) {
+	ps := loadParallel(b)
+	ctx := context.Background()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rand.New(rand.NewPCG(parallelSeed.Add(1), 1))
+		for pb.Next() {
+			org, user := ps.query(r)
+			if _, err := ps.svc.IsMember(ctx, org, user); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
+}
+
+// BenchmarkReadWriteMixParallel is BenchmarkIsMemberParallel with every hundredth call a
+// write: SetRole of a random non-owner member of a hot organization to a random role.
+func BenchmarkReadWriteMixParallel(b *testing.B) {
+	ps := loadParallel(b)
+	ctx := context.Background()
+	roles := [2]organizations.Role{organizations.RoleMember, organizations.RoleAdmin}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rand.New(rand.NewPCG(parallelSeed.Add(1), 2))
+		for n := 1; pb.Next(); n++ {
+			if n%100 == 0 {
+				h := r.IntN(parHot)
+				user := ps.hotMembers[h][1+r.IntN(parMembers-1)]
+				if _, err := ps.svc.SetRole(ctx, ps.hot[h], user, roles[r.IntN(2)]); err != nil {
+					b.Error(err)
+					return
+				}
+				continue
+			}
+			org, user := ps.query(r)
+			if _, err := ps.svc.IsMember(ctx, org, user); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
+}
+
+// BenchmarkCreateOrganizationDuplicateSlug creates an organization whose name's slug is
+// already taken by dups others (a name with nothing to slugify, as anyone could send),
+// then deletes it, so that every iteration meets the same number of duplicates: a create
+// and a delete per op. The time should not depend on dups.
+func BenchmarkCreateOrganizationDuplicateSlug(b *testing.B) {
+	const name = "😀"
+	for _, dups := range []int{0, 1_000, 20_000} {
+		b.Run("dups="+strconv.Itoa(dups), func(b *testing.B) {
+			ctx := context.Background()
+			svc := organizations.New(nil, nil)
+			for i := range dups {
+				_, err := svc.CreateOrganization(ctx, benchUser(i), name, nil)
+				require.NoError(b, err)
+			}
+			runtime.GC()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				org, err := svc.CreateOrganization(ctx, benchUser(i), name, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := svc.DeleteOrganization(ctx, org.ID); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// heapPerMembership loads orgs organizations of members members each through a Service
+// on a fresh memory store, from users users made beforehand, and returns the live heap
+// the store holds per membership: organizations, slugs and indexes included.
+func heapPerMembership(tb testing.TB, orgs, members, users int) float64 {
+	ctx := context.Background()
+	ids := make([]organizations.UserID, users)
+	for i := range ids {
+		ids[i] = benchUser(i)
+	}
+	names := make([]string, orgs)
+	for i := range names {
+		names[i] = "Organization " + strconv.Itoa(i)
+	}
+	// Warm up what is built once per process on first use (the slug package's
+	// transliteration tables), so that it is not counted.
+	_, err := organizations.New(nil, nil).CreateOrganization(ctx, "warm-up", "Ünïcode warm-up", nil)
+	require.NoError(tb, err)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	svc := organizations.New(organizations.NewMemoryStore(), nil)
+	for i := range orgs {
+		org, err := svc.CreateOrganization(ctx, ids[(i*members)%users], names[i], nil)
+		require.NoError(tb, err)
+		for k := 1; k < members; k++ {
+			_, err := svc.AddUser(ctx, org.ID, ids[(i*members+k)%users], organizations.RoleMember)
+			require.NoError(tb, err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(svc)
+	runtime.KeepAlive(ids)
+	runtime.KeepAlive(names)
+	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(orgs*members)
+}
+
+// BenchmarkHeapPerMembership reports the live heap per membership of a store of 100,000
+// organizations of 10 members (1,000,000 memberships) from 20,000 users (-benchtime=1x).
+func BenchmarkHeapPerMembership(b *testing.B) {
+	var per float64
+	for range b.N {
+		per = heapPerMembership(b, 100_000, 10, 20_000)
+	}
+	b.ReportMetric(per, "B/membership")
+}
+
+// TestMemoryStoreHeapPerMembership holds the memory store's budget of live heap per
+// membership, measured on 100,000 memberships (10,000 organizations of 10).
+func TestMemoryStoreHeapPerMembership(t *testing.T) {
+	if testing.Short() {
+		t.Skip("loads 100,000 memberships")
+	}
+	per := heapPerMembership(t, 10_000, 10, 10_000)
+	t.Logf("%.0f bytes of live heap per membership", per)
+	require.Less(t, per, 122.0, "bytes of live heap per membership")
 }

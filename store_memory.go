@@ -5,28 +5,70 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"math/bits"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
 )
 
 // MemoryStore is a Store kept in memory: the default of New(nil, nil), and the store host
-// apps unit-test against. Every operation runs in one critical section, so it is atomic
-// and safe for concurrent use; reads share a read lock. Per-organization and per-user
-// indexes mean no operation scans all organizations or another organization's members:
-// IsMember is two map lookups. Values are copied in and out, so callers never share
-// memory with the store. Nothing persists past the process.
+// apps unit-test against. It is safe for concurrent use and every operation is atomic.
+// Nothing persists past the process.
+//
+// # Concurrency
+//
+// Writers take one write lock, so writes happen one at a time, each in one critical
+// section, exactly as if the store had a single lock: every invariant, and the atomicity
+// of the operations that touch several organizations or a user's index (CreateOrganization
+// with its slug, DeleteOrganization, AcceptInvitation, CompleteActivation, the invitations
+// by email), rests on that. Reads that span several organizations or indexes
+// (OrganizationsForUser, Members, the invitation and activation reads) take the same lock
+// in shared mode, so they see no write half done.
+//
+// The reads of one organization (Organization, OrganizationBySlug, OrganizationUser,
+// OrganizationMember, Owner: what IsMember, IsAdmin, IsOwner and ResolveOrganization ask)
+// take no lock and write no shared memory, so they scale with the cores; a shared lock
+// would make every read an atomic add on one cache line that all cores fight over. They
+// find the organization in a lock-free hash table (lfTable: atomic slots, new slot arrays
+// published whole) and read it under a sequence lock: every write to an organization
+// makes its sequence number odd before it changes anything and even again after, all
+// inside the write lock, and everything a lock-free reader reads of the organization is
+// read through atomics (an immutable head holding the organization's row, the owner, a
+// lock-free table of membership records whose role and update time are atomic). A reader
+// loads the sequence number, reads, and loads it again: if it was even and did not move,
+// no write overlapped the read, so what it read is the organization at one instant (the
+// reader's linearization point), never half of a ChangeOwner or a deletion. Otherwise it
+// tries again, and after a few tries reads under the shared lock, which excludes writers.
+// A deleted organization's head is nil, so a reader that found it just before the
+// deletion reports it not found, as if it had read after.
+//
+// # Memory
+//
+// A membership is one 48-byte record (times as int64 microseconds, the role as a small
+// code, the user as a pointer to one interned copy of the user ID shared by all the user's
+// memberships), one pointer in its organization's hash table, one in its organization's
+// ID-ordered list (for Members pages) and one in its user's organization list (for
+// OrganizationsForUser). Times are kept in UTC at microsecond precision, as the Store
+// contract says they arrive.
+//
+// # Slugs
+//
+// A generated slug (suffixSlug) is the base itself if free; otherwise base-N, where N
+// comes from a counter the store keeps per base, starting at 2 and only ever increasing;
+// a taken candidate (an explicit slug such as "acme-7") is skipped and the counter moves
+// on. So creates cost the same however many organizations share the base, and a suffix
+// freed by a deletion or rename is not generated again (an explicit slug can still claim
+// it).
 type MemoryStore struct {
-	mu sync.RWMutex
+	mu sync.RWMutex // held by every writer, and shared by the reads that span organizations
 
-	orgs  map[uuid.UUID]*memOrg
-	slugs map[string]uuid.UUID
-	// slugCounters holds, per base, the highest suffix a generated slug took or skipped:
-	// the next one starts after it, so a create never walks the suffixes already used.
-	slugCounters map[string]int
-	userOrgs     map[UserID][]uuid.UUID // each sorted ascending
+	orgs     lfTable[uuid.UUID, memOrg] // by ID; lock-free reads
+	slugs    lfTable[string, memOrg]    // by current slug; lock-free reads
+	slugNext map[string]int             // per base: the next suffix to try
+	users    map[UserID]*memUser        // the interned users with memberships
 
 	invitations map[uuid.UUID]*memInvitation
 	invByHash   map[[sha256.Size]byte]uuid.UUID
@@ -35,13 +77,75 @@ type MemoryStore struct {
 	activByHash map[[sha256.Size]byte]uuid.UUID
 }
 
+// memOrg is an organization. Lock-free readers read seq, head, owner, since and members,
+// through atomics; the other fields belong to holders of MemoryStore.mu.
 type memOrg struct {
-	org        Organization
-	owner      UserID
-	ownerSince time.Time
-	members    map[UserID]*OrganizationUser
-	byID       []*OrganizationUser // sorted by ID, for Members pages
-	invites    []uuid.UUID         // sorted ascending; all statuses
+	id      uuid.UUID
+	seq     atomic.Uint64           // odd while a writer changes the organization
+	head    atomic.Pointer[orgHead] // immutable; nil once deleted
+	owner   atomic.Pointer[memUser]
+	since   atomic.Int64               // ownership start, microseconds
+	members lfTable[UserID, memberRec] // by user
+	byID    []*memberRec               // sorted by membership ID, for Members pages
+	invites *[]uuid.UUID               // sorted ascending; all statuses; nil if none
+}
+
+// orgHead is an organization's row, compact: replaced whole, never changed.
+type orgHead struct {
+	name, slug, data, settings string
+	created, updated           int64 // microseconds since the Unix epoch, UTC
+	active                     bool
+}
+
+// newHead returns the head of org.
+func newHead(org Organization) *orgHead {
+	return &orgHead{
+		name: org.Name, slug: org.Slug, data: jsonText(org.Data), settings: jsonText(org.Settings),
+		created: micros(org.CreatedAt), updated: micros(org.UpdatedAt), active: org.IsActive,
+	}
+}
+
+// organization returns the organization id with this head, with its own copies of the
+// JSON documents.
+func (h *orgHead) organization(id uuid.UUID) Organization {
+	return Organization{
+		ID: id, Name: h.name, Slug: h.slug, IsActive: h.active,
+		Data: jsonBytes(h.data), Settings: jsonBytes(h.settings),
+		CreatedAt: fromMicros(h.created), UpdatedAt: fromMicros(h.updated),
+	}
+}
+
+// emptyObject is the text of the documents of most organizations, kept once.
+const emptyObject = "{}"
+
+func jsonText(b json.RawMessage) string {
+	if string(b) == emptyObject {
+		return emptyObject
+	}
+	return string(b)
+}
+
+func jsonBytes(s string) json.RawMessage {
+	if s == "" {
+		return nil
+	}
+	return json.RawMessage(s)
+}
+
+// memberRec is a membership. ID, user and creation never change; role and update time
+// change under the write lock, between seq increments.
+type memberRec struct {
+	id      uuid.UUID
+	user    *memUser
+	created int64 // microseconds since the Unix epoch, UTC
+	updated atomic.Int64
+	role    atomic.Uint32 // roleCode
+}
+
+// memUser is a user with memberships: the one copy of its ID, and its organizations.
+type memUser struct {
+	id   UserID
+	orgs []*memOrg // sorted by organization ID; under MemoryStore.mu
 }
 
 type memInvitation struct {
@@ -55,23 +159,133 @@ type memActivation struct {
 }
 
 var (
-	_ Store           = (*MemoryStore)(nil)
-	_ ActivationStore = (*MemoryStore)(nil)
+	orgsSpec = &lfSpec[uuid.UUID, memOrg]{
+		hash: hashUUID, key: func(o *memOrg) uuid.UUID { return o.id },
+	}
+	// slugsSpec keys an organization by its current slug: a writer removes an
+	// organization under its old slug before changing its head.
+	slugsSpec = &lfSpec[string, memOrg]{
+		hash: hashString, key: func(o *memOrg) string {
+			if h := o.head.Load(); h != nil {
+				return h.slug
+			}
+			return ""
+		},
+	}
+	membersSpec = &lfSpec[UserID, memberRec]{
+		hash: hashUserID, key: func(m *memberRec) UserID { return m.user.id },
+	}
 )
+
+// optimisticReads is how many times a lock-free read retries before it takes the shared
+// lock.
+const optimisticReads = 4
+
+var _ Store = (*MemoryStore)(nil)
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
-		orgs:         make(map[uuid.UUID]*memOrg),
-		slugs:        make(map[string]uuid.UUID),
-		slugCounters: make(map[string]int),
-		userOrgs:     make(map[UserID][]uuid.UUID),
-		invitations:  make(map[uuid.UUID]*memInvitation),
-		invByHash:    make(map[[sha256.Size]byte]uuid.UUID),
-		invByEmail:   make(map[string][]uuid.UUID),
-		activations:  make(map[uuid.UUID]*memActivation),
-		activByHash:  make(map[[sha256.Size]byte]uuid.UUID),
+		slugNext:    make(map[string]int),
+		users:       make(map[UserID]*memUser),
+		invitations: make(map[uuid.UUID]*memInvitation),
+		invByHash:   make(map[[sha256.Size]byte]uuid.UUID),
+		invByEmail:  make(map[string][]uuid.UUID),
+		activations: make(map[uuid.UUID]*memActivation),
+		activByHash: make(map[[sha256.Size]byte]uuid.UUID),
 	}
+}
+
+// beginWrite and endWrite bracket every change to o, under the write lock.
+func (o *memOrg) beginWrite() { o.seq.Add(1) }
+func (o *memOrg) endWrite()   { o.seq.Add(1) }
+
+// Role codes: the two roles the library knows have fixed codes; any other role a caller
+// stores is registered once per process.
+const (
+	roleCodeMember uint32 = iota
+	roleCodeAdmin
+)
+
+var roleRegistry struct {
+	sync.Mutex
+	codes map[Role]uint32
+	names sync.Map // uint32 -> Role
+}
+
+func roleCode(r Role) uint32 {
+	switch r {
+	case RoleMember:
+		return roleCodeMember
+	case RoleAdmin:
+		return roleCodeAdmin
+	}
+	roleRegistry.Lock()
+	defer roleRegistry.Unlock()
+	if c, ok := roleRegistry.codes[r]; ok {
+		return c
+	}
+	if roleRegistry.codes == nil {
+		roleRegistry.codes = make(map[Role]uint32)
+	}
+	c := uint32(len(roleRegistry.codes)) + roleCodeAdmin + 1
+	roleRegistry.codes[r] = c
+	roleRegistry.names.Store(c, r)
+	return c
+}
+
+func roleOf(c uint32) Role {
+	switch c {
+	case roleCodeMember:
+		return RoleMember
+	case roleCodeAdmin:
+		return RoleAdmin
+	}
+	r, _ := roleRegistry.names.Load(c)
+	return r.(Role)
+}
+
+func micros(t time.Time) int64      { return t.UnixMicro() }
+func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
+
+// view is the membership as an OrganizationUser. A lock-free reader validates o.seq
+// around it.
+func (m *memberRec) view(org uuid.UUID) OrganizationUser {
+	return OrganizationUser{
+		ID: m.id, OrganizationID: org, UserID: m.user.id, Role: roleOf(m.role.Load()),
+		CreatedAt: fromMicros(m.created), UpdatedAt: fromMicros(m.updated.Load()),
+	}
+}
+
+func (m *memberRec) isAdmin() bool { return m.role.Load() == roleCodeAdmin }
+
+// user returns the interned user id, adding it. The caller holds the write lock.
+func (s *MemoryStore) user(id UserID) *memUser {
+	u, ok := s.users[id]
+	if !ok {
+		u = &memUser{id: id}
+		s.users[id] = u
+	}
+	return u
+}
+
+// slugTaken reports whether an organization has slug. The caller holds the write lock.
+func (s *MemoryStore) slugTaken(slug string) bool { return s.slugs.get(slugsSpec, slug) != nil }
+
+// generateSlug returns the slug a generated slug based on base gets (see MemoryStore).
+// The caller holds the write lock.
+func (s *MemoryStore) generateSlug(base string) string {
+	if !s.slugTaken(base) {
+		return base
+	}
+	n := max(s.slugNext[base], 2)
+	slug := SlugCandidate(base, n)
+	for s.slugTaken(slug) { // each candidate skipped here is skipped once, ever
+		n++
+		slug = SlugCandidate(base, n)
+	}
+	s.slugNext[base] = n + 1
+	return slug
 }
 
 // CreateOrganization implements Store.
@@ -79,34 +293,76 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, p CreateOrganizati
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
-	org, owner, suffixSlug := copyOrg(p.Organization), p.Owner, p.SuffixSlug
+	org, owner, suffixSlug := p.Organization, p.Owner, p.SuffixSlug
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, taken := s.slugs[org.Slug]; taken {
+	if s.slugTaken(org.Slug) {
 		if !suffixSlug {
 			return Organization{}, ErrSlugTaken
 		}
-		base := org.Slug
-		n := max(s.slugCounters[base], 1)
-		for {
-			n++ // each taken candidate is skipped once per base, never again
-			org.Slug = SlugCandidate(base, n)
-			if _, taken := s.slugs[org.Slug]; !taken {
-				break
+		org.Slug = s.generateSlug(org.Slug)
+	}
+	u := s.user(owner.UserID)
+	o := &memOrg{id: org.ID}
+	h := newHead(org)
+	o.head.Store(h)
+	o.owner.Store(u)
+	o.since.Store(micros(owner.CreatedAt))
+	s.addMember(o, u, owner)
+	// o is published only now, whole.
+	s.orgs.put(orgsSpec, o)
+	s.slugs.put(slugsSpec, o)
+	return h.organization(o.id), nil
+}
+
+// org returns the organization with this ID, or nil, without locking: lfTable.find
+// written out for this table, so that the hot path makes no indirect calls.
+func (s *MemoryStore) org(id uuid.UUID) *memOrg {
+	p := s.orgs.groups.Load()
+	if p == nil {
+		return nil
+	}
+	gs := *p
+	mask := uint64(len(gs) - 1)
+	h := hashUUID(id)
+	tag := lfTag(h)
+	for i := h & mask; ; i = (i + 1) & mask {
+		g := &gs[i]
+		w := g.tags.Load()
+		for m := lfMatch(w, tag); m != 0; m &= m - 1 {
+			if o := g.slots[bits.TrailingZeros64(m)>>3].Load(); o != nil && o.id == id {
+				return o
 			}
 		}
-		s.slugCounters[base] = n
+		if lfMatch(w, 0) != 0 {
+			return nil
+		}
 	}
-	m := owner
-	o := &memOrg{
-		org: org, owner: m.UserID, ownerSince: m.CreatedAt,
-		members: map[UserID]*OrganizationUser{m.UserID: &m},
-		byID:    []*OrganizationUser{&m},
+}
+
+// member returns user's membership record in o, or nil, without locking: lfTable.find
+// written out for this table.
+func (o *memOrg) member(user UserID) *memberRec {
+	p := o.members.groups.Load()
+	if p == nil {
+		return nil
 	}
-	s.orgs[org.ID] = o
-	s.slugs[org.Slug] = org.ID
-	s.userOrgs[m.UserID] = insertSorted(s.userOrgs[m.UserID], org.ID)
-	return copyOrg(org), nil
+	gs := *p
+	mask := uint64(len(gs) - 1)
+	h := hashUserID(user)
+	tag := lfTag(h)
+	for i := h & mask; ; i = (i + 1) & mask {
+		g := &gs[i]
+		w := g.tags.Load()
+		for m := lfMatch(w, tag); m != 0; m &= m - 1 {
+			if r := g.slots[bits.TrailingZeros64(m)>>3].Load(); r != nil && r.user.id == user {
+				return r
+			}
+		}
+		if lfMatch(w, 0) != 0 {
+			return nil
+		}
+	}
 }
 
 // Organization implements Store.
@@ -114,13 +370,34 @@ func (s *MemoryStore) Organization(ctx context.Context, id uuid.UUID) (Organizat
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
+	// The head is immutable and read with one atomic load: no sequence check is needed.
+	if o := s.org(id); o != nil {
+		if h := o.head.Load(); h != nil {
+			return h.organization(id), nil
+		}
+	}
+	return Organization{}, ErrOrganizationNotFound
+}
+
+// bySlug returns the organization with this slug and its head, or nil: lock-free, it
+// retries while the slug index and the head disagree (a rename in between), then reads
+// under the shared lock.
+func (s *MemoryStore) bySlug(slug string) (*memOrg, *orgHead) {
+	for range optimisticReads {
+		o := s.slugs.get(slugsSpec, slug)
+		if o == nil {
+			return nil, nil
+		}
+		if h := o.head.Load(); h != nil && h.slug == slug {
+			return o, h
+		}
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	o, ok := s.orgs[id]
-	if !ok {
-		return Organization{}, ErrOrganizationNotFound
+	if o := s.slugs.get(slugsSpec, slug); o != nil {
+		return o, o.head.Load()
 	}
-	return copyOrg(o.org), nil
+	return nil, nil
 }
 
 // OrganizationBySlug implements Store.
@@ -128,13 +405,11 @@ func (s *MemoryStore) OrganizationBySlug(ctx context.Context, slug string) (Orga
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	id, ok := s.slugs[slug]
-	if !ok {
+	o, h := s.bySlug(slug)
+	if h == nil {
 		return Organization{}, ErrOrganizationNotFound
 	}
-	return copyOrg(s.orgs[id].org), nil
+	return h.organization(o.id), nil
 }
 
 // UpdateOrganization implements Store.
@@ -145,16 +420,18 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizati
 	id, u, now := p.OrganizationID, p.Update, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, ok := s.orgs[id]
-	if !ok {
+	o := s.org(id)
+	if o == nil {
 		return Organization{}, false, ErrOrganizationNotFound
 	}
-	next := o.org
+	h := o.head.Load()
+	cur := h.organization(id)
+	next := cur
 	if u.Name != nil {
 		next.Name = *u.Name
 	}
 	if u.Slug != nil && *u.Slug != next.Slug {
-		if _, taken := s.slugs[*u.Slug]; taken {
+		if s.slugTaken(*u.Slug) {
 			return Organization{}, false, ErrSlugTaken
 		}
 		next.Slug = *u.Slug
@@ -168,18 +445,23 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizati
 	if u.Settings != nil {
 		next.Settings = append(json.RawMessage(nil), *u.Settings...)
 	}
-	changed := next.Name != o.org.Name || next.Slug != o.org.Slug || next.IsActive != o.org.IsActive ||
-		!bytes.Equal(next.Data, o.org.Data) || !bytes.Equal(next.Settings, o.org.Settings)
+	changed := next.Name != cur.Name || next.Slug != cur.Slug || next.IsActive != cur.IsActive ||
+		!bytes.Equal(next.Data, cur.Data) || !bytes.Equal(next.Settings, cur.Settings)
 	if !changed {
-		return copyOrg(o.org), false, nil
-	}
-	if next.Slug != o.org.Slug {
-		delete(s.slugs, o.org.Slug)
-		s.slugs[next.Slug] = id
+		return cur, false, nil
 	}
 	next.UpdatedAt = now
-	o.org = next
-	return copyOrg(next), true, nil
+	nh := newHead(next)
+	o.beginWrite()
+	if next.Slug != cur.Slug {
+		s.slugs.del(slugsSpec, cur.Slug) // keyed by the head: before it changes
+		o.head.Store(nh)
+		s.slugs.put(slugsSpec, o)
+	} else {
+		o.head.Store(nh)
+	}
+	o.endWrite()
+	return nh.organization(id), true, nil
 }
 
 // DeleteOrganization implements Store.
@@ -189,28 +471,31 @@ func (s *MemoryStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (Org
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, ok := s.orgs[id]
-	if !ok {
+	o := s.org(id)
+	if o == nil {
 		return Organization{}, ErrOrganizationNotFound
 	}
-	for user := range o.members {
-		s.userOrgs[user] = removeSorted(s.userOrgs[user], id)
-		if len(s.userOrgs[user]) == 0 {
-			delete(s.userOrgs, user)
+	h := o.head.Load()
+	s.slugs.del(slugsSpec, h.slug)
+	s.orgs.del(orgsSpec, id)
+	o.beginWrite()
+	o.head.Store(nil)
+	o.endWrite()
+	for _, m := range o.byID {
+		s.unindexUser(m.user, o)
+	}
+	if o.invites != nil {
+		for _, invID := range *o.invites {
+			mi := s.invitations[invID]
+			delete(s.invByHash, mi.hash)
+			s.invByEmail[mi.inv.Email] = removeSorted(s.invByEmail[mi.inv.Email], invID)
+			if len(s.invByEmail[mi.inv.Email]) == 0 {
+				delete(s.invByEmail, mi.inv.Email)
+			}
+			delete(s.invitations, invID)
 		}
 	}
-	for _, invID := range o.invites {
-		mi := s.invitations[invID]
-		delete(s.invByHash, mi.hash)
-		s.invByEmail[mi.inv.Email] = removeSorted(s.invByEmail[mi.inv.Email], invID)
-		if len(s.invByEmail[mi.inv.Email]) == 0 {
-			delete(s.invByEmail, mi.inv.Email)
-		}
-		delete(s.invitations, invID)
-	}
-	delete(s.slugs, o.org.Slug)
-	delete(s.orgs, id)
-	return copyOrg(o.org), nil
+	return h.organization(id), nil
 }
 
 // OrganizationsForUser implements Store.
@@ -220,10 +505,13 @@ func (s *MemoryStore) OrganizationsForUser(ctx context.Context, p OrganizationsF
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	ids := pageAfter(s.userOrgs[p.UserID], p.After, p.Limit, func(id uuid.UUID) uuid.UUID { return id })
-	out := make([]Organization, len(ids))
-	for i, id := range ids {
-		out[i] = copyOrg(s.orgs[id].org)
+	var orgs []*memOrg
+	if u := s.users[p.UserID]; u != nil {
+		orgs = pageAfter(u.orgs, p.After, p.Limit, func(o *memOrg) uuid.UUID { return o.id })
+	}
+	out := make([]Organization, len(orgs))
+	for i, o := range orgs {
+		out[i] = o.head.Load().organization(o.id)
 	}
 	return out, nil
 }
@@ -248,24 +536,52 @@ func (s *MemoryStore) getOrAdd(ctx context.Context, m OrganizationUser) (Organiz
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, ok := s.orgs[m.OrganizationID]
-	if !ok {
+	o := s.org(m.OrganizationID)
+	if o == nil {
 		return OrganizationUser{}, false, ErrOrganizationNotFound
 	}
-	if cur, ok := o.members[m.UserID]; ok {
-		return *cur, false, nil
+	if cur := o.member(m.UserID); cur != nil {
+		return cur.view(o.id), false, nil
 	}
-	s.addMember(o, m)
+	s.addMember(o, s.user(m.UserID), m)
 	return m, true, nil
 }
 
-// addMember indexes the new membership m of o. The caller holds the write lock.
-func (s *MemoryStore) addMember(o *memOrg, m OrganizationUser) {
-	p := &m
-	o.members[m.UserID] = p
-	i, _ := slices.BinarySearchFunc(o.byID, m.ID, func(e *OrganizationUser, id uuid.UUID) int { return compareUUID(e.ID, id) })
-	o.byID = slices.Insert(o.byID, i, p)
-	s.userOrgs[m.UserID] = insertSorted(s.userOrgs[m.UserID], m.OrganizationID)
+// addMember adds the new membership m of u to o and indexes it. The caller holds the
+// write lock.
+func (s *MemoryStore) addMember(o *memOrg, u *memUser, m OrganizationUser) {
+	r := &memberRec{id: m.ID, user: u, created: micros(m.CreatedAt)}
+	r.updated.Store(micros(m.UpdatedAt))
+	r.role.Store(roleCode(m.Role))
+	o.beginWrite()
+	o.members.put(membersSpec, r)
+	o.endWrite()
+	i, _ := slices.BinarySearchFunc(o.byID, r.id, func(e *memberRec, id uuid.UUID) int { return compareUUID(e.id, id) })
+	o.byID = insertAt(o.byID, i, r)
+	j, _ := slices.BinarySearchFunc(u.orgs, o.id, func(e *memOrg, id uuid.UUID) int { return compareUUID(e.id, id) })
+	u.orgs = insertAt(u.orgs, j, o)
+}
+
+// unindexUser removes o from u's organizations, and u from the store once it has none.
+// The caller holds the write lock.
+func (s *MemoryStore) unindexUser(u *memUser, o *memOrg) {
+	if j, ok := slices.BinarySearchFunc(u.orgs, o.id, func(e *memOrg, id uuid.UUID) int { return compareUUID(e.id, id) }); ok {
+		u.orgs = slices.Delete(u.orgs, j, j+1)
+	}
+	if len(u.orgs) == 0 {
+		delete(s.users, u.id)
+	}
+}
+
+// insertAt inserts v at i, growing a full slice by a quarter rather than doubling it:
+// these lists are many and mostly short, and stay close to their length.
+func insertAt[T any](s []T, i int, v T) []T {
+	if len(s) == cap(s) {
+		grown := make([]T, len(s), len(s)+len(s)/4+2)
+		copy(grown, s)
+		s = grown
+	}
+	return slices.Insert(s, i, v)
 }
 
 // RemoveUser implements Store.
@@ -279,18 +595,17 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, org uuid.UUID, user UserID
 	if err != nil {
 		return OrganizationUser{}, err
 	}
-	if o.owner == user {
+	if o.owner.Load() == m.user {
 		return OrganizationUser{}, ErrOwnershipRequired
 	}
-	delete(o.members, user)
-	if i, ok := slices.BinarySearchFunc(o.byID, m.ID, func(e *OrganizationUser, id uuid.UUID) int { return compareUUID(e.ID, id) }); ok {
+	o.beginWrite()
+	o.members.del(membersSpec, user)
+	o.endWrite()
+	if i, ok := slices.BinarySearchFunc(o.byID, m.id, func(e *memberRec, id uuid.UUID) int { return compareUUID(e.id, id) }); ok {
 		o.byID = slices.Delete(o.byID, i, i+1)
 	}
-	s.userOrgs[user] = removeSorted(s.userOrgs[user], org)
-	if len(s.userOrgs[user]) == 0 {
-		delete(s.userOrgs, user)
-	}
-	return *m, nil
+	s.unindexUser(m.user, o)
+	return m.view(o.id), nil
 }
 
 // SetRole implements Store.
@@ -305,15 +620,18 @@ func (s *MemoryStore) SetRole(ctx context.Context, p SetRoleParams) (Organizatio
 	if err != nil {
 		return OrganizationUser{}, OrganizationUser{}, err
 	}
-	before := *m
-	if m.Role == role {
+	before := m.view(o.id)
+	if before.Role == role {
 		return before, before, nil
 	}
-	if o.owner == user && role != RoleAdmin {
+	if o.owner.Load() == m.user && role != RoleAdmin {
 		return OrganizationUser{}, OrganizationUser{}, ErrOwnershipRequired
 	}
-	m.Role, m.UpdatedAt = role, now
-	return before, *m, nil
+	o.beginWrite()
+	m.role.Store(roleCode(role))
+	m.updated.Store(micros(now))
+	o.endWrite()
+	return before, m.view(o.id), nil
 }
 
 // OrganizationUser implements Store.
@@ -321,13 +639,34 @@ func (s *MemoryStore) OrganizationUser(ctx context.Context, org uuid.UUID, user 
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, err
 	}
+	o := s.org(org)
+	if o == nil {
+		return OrganizationUser{}, ErrOrganizationNotFound
+	}
+	for range optimisticReads {
+		seq := o.seq.Load()
+		if seq&1 == 0 {
+			m, err := o.memberView(user)
+			if o.seq.Load() == seq {
+				return m, err
+			}
+		}
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	_, m, err := s.member(org, user)
-	if err != nil {
-		return OrganizationUser{}, err
+	return o.memberView(user)
+}
+
+// memberView reads user's membership of o. A lock-free reader validates o.seq around it.
+func (o *memOrg) memberView(user UserID) (OrganizationUser, error) {
+	if o.head.Load() == nil {
+		return OrganizationUser{}, ErrOrganizationNotFound
 	}
-	return *m, nil
+	m := o.member(user)
+	if m == nil {
+		return OrganizationUser{}, ErrNotMember
+	}
+	return m.view(o.id), nil
 }
 
 // Access implements Store.
@@ -335,31 +674,61 @@ func (s *MemoryStore) Access(ctx context.Context, p AccessParams) (Access, error
 	if err := ctx.Err(); err != nil {
 		return Access{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	id := p.OrganizationID
+	id, slug, user := p.OrganizationID, p.Slug, p.UserID
+	var o *memOrg
 	if id == uuid.Nil {
-		id = s.slugs[p.Slug]
+		o, _ = s.bySlug(slug)
+	} else {
+		o = s.org(id)
 	}
-	o, ok := s.orgs[id]
-	if !ok {
+	if o == nil {
 		return Access{}, ErrOrganizationNotFound
 	}
-	a := Access{Organization: copyOrg(o.org)}
-	if m, ok := o.members[p.UserID]; ok {
-		a.Membership, a.IsMember, a.IsOwner = *m, true, o.owner == p.UserID
+	for range optimisticReads {
+		seq := o.seq.Load()
+		if seq&1 == 0 {
+			a, h := o.access(user)
+			if o.seq.Load() == seq {
+				return o.finishAccess(a, h)
+			}
+		}
 	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return o.finishAccess(o.access(user))
+}
+
+// access reads user's access to o and o's head (nil: o was deleted); the caller makes
+// the organization from the head, which never changes, once it has validated the read.
+// A lock-free reader validates o.seq around it.
+func (o *memOrg) access(user UserID) (Access, *orgHead) {
+	h := o.head.Load()
+	if h == nil {
+		return Access{}, nil
+	}
+	var a Access
+	if m := o.member(user); m != nil {
+		a.Membership, a.IsMember, a.IsOwner = m.view(o.id), true, o.owner.Load() == m.user
+	}
+	return a, h
+}
+
+func (o *memOrg) finishAccess(a Access, h *orgHead) (Access, error) {
+	if h == nil {
+		return Access{}, ErrOrganizationNotFound
+	}
+	a.Organization = h.organization(o.id)
 	return a, nil
 }
 
-// member finds a membership. The caller holds a lock.
-func (s *MemoryStore) member(org uuid.UUID, user UserID) (*memOrg, *OrganizationUser, error) {
-	o, ok := s.orgs[org]
-	if !ok {
+// member finds a membership. The caller holds the write lock.
+func (s *MemoryStore) member(org uuid.UUID, user UserID) (*memOrg, *memberRec, error) {
+	o := s.org(org)
+	if o == nil {
 		return nil, nil, ErrOrganizationNotFound
 	}
-	m, ok := o.members[user]
-	if !ok {
+	m := o.member(user)
+	if m == nil {
 		return o, nil, ErrNotMember
 	}
 	return o, m, nil
@@ -372,14 +741,14 @@ func (s *MemoryStore) Members(ctx context.Context, p MembersParams) ([]Organizat
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	o, ok := s.orgs[p.OrganizationID]
-	if !ok {
+	o := s.org(p.OrganizationID)
+	if o == nil {
 		return nil, ErrOrganizationNotFound
 	}
-	page := pageAfter(o.byID, p.After, p.Limit, func(m *OrganizationUser) uuid.UUID { return m.ID })
+	page := pageAfter(o.byID, p.After, p.Limit, func(m *memberRec) uuid.UUID { return m.id })
 	out := make([]OrganizationUser, len(page))
 	for i, m := range page {
-		out[i] = *m
+		out[i] = m.view(o.id)
 	}
 	return out, nil
 }
@@ -389,13 +758,34 @@ func (s *MemoryStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwn
 	if err := ctx.Err(); err != nil {
 		return OrganizationOwner{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o, ok := s.orgs[org]
-	if !ok {
+	o := s.org(org)
+	if o == nil {
 		return OrganizationOwner{}, ErrOrganizationNotFound
 	}
-	return OrganizationOwner{OrganizationID: org, OrganizationUser: *o.members[o.owner], Since: o.ownerSince}, nil
+	for range optimisticReads {
+		seq := o.seq.Load()
+		if seq&1 == 0 {
+			own, err := o.ownerView()
+			if o.seq.Load() == seq {
+				return own, err
+			}
+		}
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return o.ownerView()
+}
+
+// ownerView reads o's ownership. A lock-free reader validates o.seq around it.
+func (o *memOrg) ownerView() (OrganizationOwner, error) {
+	if o.head.Load() == nil {
+		return OrganizationOwner{}, ErrOrganizationNotFound
+	}
+	m := o.member(o.owner.Load().id)
+	if m == nil { // only in a torn read, which the caller discards
+		return OrganizationOwner{}, ErrNotMember
+	}
+	return OrganizationOwner{OrganizationID: o.id, OrganizationUser: m.view(o.id), Since: fromMicros(o.since.Load())}, nil
 }
 
 // ChangeOwner implements Store.
@@ -410,25 +800,22 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 	if err != nil {
 		return OwnerChange{}, err
 	}
-	c := OwnerChange{OldOwner: *o.members[o.owner], NewOwnerBefore: *m}
-	if o.owner == newOwner {
-		c.NewOwner = *m
+	old := o.owner.Load()
+	c := OwnerChange{OldOwner: o.member(old.id).view(o.id), NewOwnerBefore: m.view(o.id)}
+	if old == m.user {
+		c.NewOwner = c.NewOwnerBefore
 		return c, nil
 	}
-	if m.Role != RoleAdmin {
-		m.Role, m.UpdatedAt = RoleAdmin, now
+	o.beginWrite()
+	if !m.isAdmin() {
+		m.role.Store(roleCodeAdmin)
+		m.updated.Store(micros(now))
 	}
-	o.owner, o.ownerSince = newOwner, now
-	c.NewOwner, c.Changed = *m, true
+	o.owner.Store(m.user)
+	o.since.Store(micros(now))
+	o.endWrite()
+	c.NewOwner, c.Changed = m.view(o.id), true
 	return c, nil
-}
-
-// copyOrg returns o with its JSON documents copied, so that the caller and the store
-// never share them.
-func copyOrg(o Organization) Organization {
-	o.Data = append(json.RawMessage(nil), o.Data...)
-	o.Settings = append(json.RawMessage(nil), o.Settings...)
-	return o
 }
 
 func compareUUID(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }

@@ -16,11 +16,11 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 	inv, tokenHash, now := p.Invitation, p.TokenHash, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, ok := s.orgs[inv.OrganizationID]
-	if !ok {
+	o := s.org(inv.OrganizationID)
+	if o == nil {
 		return Organization{}, ErrOrganizationNotFound
 	}
-	if m, ok := o.members[inv.InvitedBy]; !ok || !m.IsAdmin() {
+	if m := o.member(inv.InvitedBy); m == nil || !m.isAdmin() {
 		return Organization{}, ErrPermissionDenied
 	}
 	if s.pendingFor(inv.OrganizationID, inv.Email, now) != nil {
@@ -31,8 +31,8 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 	s.invitations[inv.ID] = mi
 	s.invByHash[mi.hash] = inv.ID
 	s.invByEmail[inv.Email] = insertSorted(s.invByEmail[inv.Email], inv.ID)
-	o.invites = insertSorted(o.invites, inv.ID)
-	return copyOrg(o.org), nil
+	o.addInvite(inv.ID)
+	return o.head.Load().organization(o.id), nil
 }
 
 // pendingFor returns the pending, unexpired invitation of email to org, if any. The
@@ -105,10 +105,10 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 	if mi == nil {
 		return AcceptResult{}, ErrInvitationNotFound
 	}
-	o := s.orgs[mi.inv.OrganizationID]
+	o := s.org(mi.inv.OrganizationID)
 	st := mi.inv.StatusAt(now)
-	if cur, ok := o.members[user]; ok && st == InvitationStatusAccepted && mi.inv.AcceptedBy == user {
-		return AcceptResult{Invitation: mi.view(now), Membership: *cur}, nil
+	if cur := o.member(user); cur != nil && st == InvitationStatusAccepted && mi.inv.AcceptedBy == user {
+		return AcceptResult{Invitation: mi.view(now), Membership: cur.view(o.id)}, nil
 	}
 	if err := st.Err(); err != nil {
 		return AcceptResult{}, err
@@ -120,11 +120,11 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 		return AcceptResult{}, ErrPermissionDenied
 	}
 	res := AcceptResult{Accepted: true}
-	if cur, ok := o.members[user]; ok {
-		res.Membership = *cur
+	if cur := o.member(user); cur != nil {
+		res.Membership = cur.view(o.id)
 	} else {
 		m.OrganizationID, m.UserID, m.Role = mi.inv.OrganizationID, user, mi.inv.Role
-		s.addMember(o, m)
+		s.addMember(o, s.user(user), m)
 		res.Membership, res.MembershipCreated = m, true
 	}
 	mi.inv.Status, mi.inv.RespondedAt, mi.inv.AcceptedBy = InvitationStatusAccepted, now, user
@@ -215,8 +215,8 @@ func (s *MemoryStore) DeleteInvitation(ctx context.Context, id uuid.UUID) error 
 	} else {
 		delete(s.invByEmail, mi.inv.Email)
 	}
-	if o, ok := s.orgs[mi.inv.OrganizationID]; ok {
-		o.invites = removeSorted(o.invites, id)
+	if o := s.org(mi.inv.OrganizationID); o != nil {
+		o.removeInvite(id)
 	}
 	delete(s.invitations, id)
 	return nil
@@ -229,7 +229,7 @@ func (s *MemoryStore) adminInvitation(id uuid.UUID, actor UserID) (*memInvitatio
 	if !ok {
 		return nil, ErrInvitationNotFound
 	}
-	if m, ok := s.orgs[mi.inv.OrganizationID].members[actor]; !ok || !m.IsAdmin() {
+	if m := s.org(mi.inv.OrganizationID).member(actor); m == nil || !m.isAdmin() {
 		return nil, ErrPermissionDenied
 	}
 	return mi, nil
@@ -243,12 +243,16 @@ func (s *MemoryStore) PendingInvitations(ctx context.Context, p PendingInvitatio
 	org, after, limit, now := p.OrganizationID, p.After, p.Limit, p.Now
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	o, ok := s.orgs[org]
-	if !ok {
+	o := s.org(org)
+	if o == nil {
 		return nil, ErrOrganizationNotFound
 	}
 	out := []Invitation{}
-	for _, id := range pageAfter(o.invites, after, len(o.invites), func(id uuid.UUID) uuid.UUID { return id }) {
+	var invites []uuid.UUID
+	if o.invites != nil {
+		invites = *o.invites
+	}
+	for _, id := range pageAfter(invites, after, len(invites), func(id uuid.UUID) uuid.UUID { return id }) {
 		if len(out) == limit {
 			break
 		}
@@ -334,11 +338,18 @@ func (s *MemoryStore) CompleteActivation(ctx context.Context, tokenHash []byte, 
 	}
 	ma.a.UsedAt = now
 	activated := []Organization{}
-	for _, id := range s.userOrgs[ma.a.UserID] {
-		o := s.orgs[id]
-		if o.owner == ma.a.UserID && !o.org.IsActive {
-			o.org.IsActive, o.org.UpdatedAt = true, now
-			activated = append(activated, copyOrg(o.org))
+	if u := s.users[ma.a.UserID]; u != nil {
+		for _, o := range u.orgs {
+			h := o.head.Load()
+			if o.owner.Load() != u || h.active {
+				continue
+			}
+			nh := *h
+			nh.active, nh.updated = true, micros(now)
+			o.beginWrite()
+			o.head.Store(&nh)
+			o.endWrite()
+			activated = append(activated, nh.organization(o.id))
 		}
 	}
 	return ma.a, activated, nil
@@ -362,4 +373,21 @@ func hashKey(h []byte) [sha256.Size]byte {
 	var k [sha256.Size]byte
 	copy(k[:], h)
 	return k
+}
+
+// addInvite and removeInvite keep o's invitation list. The caller holds the write lock.
+func (o *memOrg) addInvite(id uuid.UUID) {
+	if o.invites == nil {
+		o.invites = new([]uuid.UUID)
+	}
+	*o.invites = insertSorted(*o.invites, id)
+}
+
+func (o *memOrg) removeInvite(id uuid.UUID) {
+	if o.invites == nil {
+		return
+	}
+	if *o.invites = removeSorted(*o.invites, id); len(*o.invites) == 0 {
+		o.invites = nil
+	}
 }

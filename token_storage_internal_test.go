@@ -42,7 +42,7 @@ func TestMemoryStoreKeepsNoRawToken(t *testing.T) {
 
 	var blobs [][]byte
 	var texts []string
-	collect(reflect.ValueOf(store).Elem(), &blobs, &texts)
+	collect(reflect.ValueOf(store).Elem(), &blobs, &texts, map[uintptr]bool{})
 	require.NotEmpty(t, blobs)
 	for _, token := range tokens {
 		raw, err := tokenEncoding.DecodeString(token)
@@ -71,8 +71,9 @@ func (f registrarFunc) RegisterUser(ctx context.Context, email string) (UserID, 
 func (registrarFunc) ActivateUser(context.Context, UserID) error { return nil }
 
 // collect gathers every byte string (slices and arrays of bytes) and string reachable from
-// v, including unexported fields and map keys.
-func collect(v reflect.Value, blobs *[][]byte, texts *[]string) {
+// v, including unexported fields and map keys, visiting each pointer once (the store's
+// indexes point at each other).
+func collect(v reflect.Value, blobs *[][]byte, texts *[]string, seen map[uintptr]bool) {
 	switch v.Kind() {
 	case reflect.String:
 		*texts = append(*texts, v.String())
@@ -86,21 +87,26 @@ func collect(v reflect.Value, blobs *[][]byte, texts *[]string) {
 			return
 		}
 		for i := 0; i < v.Len(); i++ {
-			collect(v.Index(i), blobs, texts)
+			collect(v.Index(i), blobs, texts, seen)
 		}
 	case reflect.Map:
 		it := v.MapRange()
 		for it.Next() {
-			collect(it.Key(), blobs, texts)
-			collect(it.Value(), blobs, texts)
+			collect(it.Key(), blobs, texts, seen)
+			collect(it.Value(), blobs, texts, seen)
 		}
-	case reflect.Pointer, reflect.Interface:
+	case reflect.Pointer:
+		if !v.IsNil() && !seen[v.Pointer()] {
+			seen[v.Pointer()] = true
+			collect(v.Elem(), blobs, texts, seen)
+		}
+	case reflect.Interface:
 		if !v.IsNil() {
-			collect(v.Elem(), blobs, texts)
+			collect(v.Elem(), blobs, texts, seen)
 		}
 	case reflect.Struct:
 		for i := 0; i < v.NumField(); i++ {
-			collect(v.Field(i), blobs, texts)
+			collect(v.Field(i), blobs, texts, seen)
 		}
 	}
 }

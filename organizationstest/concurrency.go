@@ -1,6 +1,7 @@
 package organizationstest
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -31,6 +32,7 @@ func concurrencyTests() []test {
 		{"AcceptOneTokenSameUser", testParallelAcceptSameUser},
 		{"CreateInvitationSameEmail", testParallelCreateInvitation},
 		{"DeleteRacingAddUser", testDeleteRacingAddUser},
+		{"ReadsRacingWrites", testReadsRacingWrites},
 	}
 }
 
@@ -336,4 +338,97 @@ func testDeleteRacingAddUser(t *testing.T, h *harness) {
 	h.requireNoOrgsFor("tom")
 	h.requireNoOrgsFor("owner")
 	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "tom"})
+}
+
+// testReadsRacingWrites reads an organization while ownership moves back and forth, the
+// heir is demoted again and the slug changes: every read sees a state some write left
+// whole (the owner an admin member, a slug lookup the organization with that slug), never
+// half of one, and a deletion makes the reads report the organization not found.
+func testReadsRacingWrites(t *testing.T, h *harness) {
+	h.events.noVerify()
+	org := h.createOrg("owner", "Relay", &organizations.CreateOptions{Slug: "relay-a"})
+	h.addUser(org.ID, "heir", organizations.RoleMember)
+	slugs := []string{"relay-a", "relay-b"}
+	const readers = 4
+	done := make(chan struct{})
+	errs := parallel(readers+1, func(i int) error {
+		if i == readers { // the writer
+			defer close(done)
+			for round := range raceRounds {
+				if err := h.svc.ChangeOwner(h.ctx, org.ID, "heir"); err != nil {
+					return err
+				}
+				if err := h.svc.ChangeOwner(h.ctx, org.ID, "owner"); err != nil {
+					return err
+				}
+				if _, err := h.svc.SetRole(h.ctx, org.ID, "heir", organizations.RoleMember); err != nil {
+					return err
+				}
+				slug := slugs[(round+1)%2]
+				if _, err := h.svc.UpdateOrganization(h.ctx, org.ID, organizations.OrganizationUpdate{Slug: &slug}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		for n := 0; ; n++ {
+			select {
+			case <-done:
+				if n > 0 {
+					return nil
+				}
+			default:
+			}
+			o, err := h.store.Owner(h.ctx, org.ID)
+			if err != nil {
+				return err
+			}
+			if o.OrganizationUser.Role != organizations.RoleAdmin {
+				return fmt.Errorf("read %d: owner %s has role %s", n, o.OrganizationUser.UserID, o.OrganizationUser.Role)
+			}
+			for _, user := range []organizations.UserID{"owner", "heir"} {
+				ms, err := h.store.Access(h.ctx, organizations.AccessParams{OrganizationID: org.ID, UserID: user})
+				if err != nil {
+					return err
+				}
+				if !ms.IsMember || (ms.IsOwner && ms.Membership.Role != organizations.RoleAdmin) {
+					return fmt.Errorf("read %d: %s: member %v, owner %v, role %s", n, user, ms.IsMember, ms.IsOwner, ms.Membership.Role)
+				}
+			}
+			slug := slugs[n%2]
+			got, err := h.store.OrganizationBySlug(h.ctx, slug)
+			switch {
+			case errors.Is(err, organizations.ErrOrganizationNotFound):
+			case err != nil:
+				return err
+			case got.ID != org.ID || got.Slug != slug:
+				return fmt.Errorf("read %d: slug %s gave %s with slug %s", n, slug, got.ID, got.Slug)
+			}
+		}
+	})
+	for i, err := range errs {
+		require.NoError(t, err, "goroutine %d", i)
+	}
+	h.requireInvariants([]uuid.UUID{org.ID}, []organizations.UserID{"owner", "heir"})
+
+	// Deletion racing the reads: each read finds the organization whole or not at all.
+	errs = parallel(readers+1, func(i int) error {
+		if i == readers {
+			return h.svc.DeleteOrganization(h.ctx, org.ID)
+		}
+		for range raceRounds {
+			if _, err := h.store.Owner(h.ctx, org.ID); err != nil && !errors.Is(err, organizations.ErrOrganizationNotFound) {
+				return err
+			}
+			if _, err := h.store.OrganizationUser(h.ctx, org.ID, "heir"); err != nil && !errors.Is(err, organizations.ErrOrganizationNotFound) {
+				return err
+			}
+		}
+		return nil
+	})
+	for i, err := range errs {
+		require.NoError(t, err, "goroutine %d", i)
+	}
+	h.requireOrgGone(org.ID)
+	h.requireNoOrgsFor("heir")
 }
