@@ -15,8 +15,10 @@ const (
 // ListOptions select one page of a list. The zero value is the first page of
 // DefaultPageSize items.
 type ListOptions struct {
-	// Limit is the most items to return: 0 means DefaultPageSize; negative or above
-	// MaxPageSize is ErrInvalidListOptions.
+	// Limit is the most items to return: 0 means DefaultPageSize, and a Limit above
+	// MaxPageSize is clamped to MaxPageSize (the page then holds at most MaxPageSize
+	// items, and its Next cursor continues from there). A negative Limit is
+	// ErrInvalidListOptions.
 	Limit int
 	// After is the Next cursor of the previous page of the same list; empty for the first
 	// page. A malformed cursor is ErrInvalidListOptions.
@@ -44,9 +46,10 @@ func parseListOptions(o ListOptions) (pageQuery, error) {
 	if q.limit == 0 {
 		q.limit = DefaultPageSize
 	}
-	if q.limit < 0 || q.limit > MaxPageSize {
+	if q.limit < 0 {
 		return pageQuery{}, ErrInvalidListOptions
 	}
+	q.limit = min(q.limit, MaxPageSize)
 	if o.After != "" {
 		b, err := base64.RawURLEncoding.DecodeString(o.After)
 		if err != nil || len(b) != 16 {
