@@ -79,6 +79,20 @@ type Invitation struct {
 	AcceptedBy UserID
 }
 
+// InvitationDetails is an invitation together with the organization it invites into,
+// read in one store call: what the invitee's page needs ("Acme invites you to join as a
+// member") and what Service.InvitationByToken and Service.InvitationsForEmail return.
+// Its JSON is the invitation's fields with the organization under "organization".
+//
+// Organization is the whole organization as stored now, Data and Settings included; a
+// host that returns InvitationDetails to the invitee (who is not yet a member) and keeps
+// anything private in those documents returns a narrower value instead.
+type InvitationDetails struct {
+	Invitation
+	// Organization is the invitation's organization as stored at the time of the read.
+	Organization Organization `json:"organization"`
+}
+
 // checkInvitationID rejects the nil UUID, which no invitation has.
 func checkInvitationID(id uuid.UUID) error {
 	if id == uuid.Nil {
@@ -197,18 +211,19 @@ func (s *Service) send(ctx context.Context, m InvitationMessage) error {
 }
 
 // InvitationByToken returns the invitation a token belongs to, with its status as of now
-// (a pending invitation past its expiry reads InvitationStatusExpired), for the page
-// where the invitee decides. It changes nothing.
+// (a pending invitation past its expiry reads InvitationStatusExpired) and its
+// organization, read in one store call: everything the page where the invitee decides
+// shows. It changes nothing.
 //
-// Errors: ErrInvitationNotFound (an unknown, malformed or forged token), or the context's
-// error.
-func (s *Service) InvitationByToken(ctx context.Context, token string) (Invitation, error) {
+// Errors: ErrInvitationNotFound (an unknown, malformed or forged token), the store's
+// error, or the context's error.
+func (s *Service) InvitationByToken(ctx context.Context, token string) (InvitationDetails, error) {
 	if err := ctx.Err(); err != nil {
-		return Invitation{}, err
+		return InvitationDetails{}, err
 	}
 	hash, ok := parseToken(token)
 	if !ok {
-		return Invitation{}, ErrInvitationNotFound
+		return InvitationDetails{}, ErrInvitationNotFound
 	}
 	return s.store.InvitationByTokenHash(ctx, hash, s.now())
 }
@@ -387,12 +402,13 @@ func (s *Service) PendingInvitations(ctx context.Context, org uuid.UUID, opts Li
 }
 
 // InvitationsForEmail returns the pending, unexpired invitations sent to email (after
-// normalisation) across all organizations, oldest first: after sign-up, a host shows
-// them to the new user. They carry no tokens: the invitee accepts through the link the
-// Inviter sent.
+// normalisation) across all organizations, oldest first, each with its organization, all
+// read in one store call: after sign-up, a host shows them to the new user ("your
+// pending invitations"). They carry no tokens: the invitee accepts through the link the
+// Inviter sent. None is an empty slice.
 //
-// Errors: ErrInvalidEmail, or the context's error.
-func (s *Service) InvitationsForEmail(ctx context.Context, email string) ([]Invitation, error) {
+// Errors: ErrInvalidEmail, the store's error, or the context's error.
+func (s *Service) InvitationsForEmail(ctx context.Context, email string) ([]InvitationDetails, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

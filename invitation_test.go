@@ -183,7 +183,7 @@ func TestInviteDefaults(t *testing.T) {
 	require.Equal(t, inv, stored)
 	preview, err := f.svc.InvitationByToken(ctx, m.Token)
 	require.NoError(t, err)
-	require.Equal(t, inv, preview)
+	require.Equal(t, InvitationDetails{Invitation: inv, Organization: f.org}, preview, "the invitation with its organization")
 }
 
 func TestInviteOptions(t *testing.T) {
@@ -277,7 +277,7 @@ func TestInviteSendFailureLeavesNothing(t *testing.T) {
 		// The invitation is stored before it is sent, so that the link works at once.
 		got, err := f.store.InvitationByTokenHash(ctx, mustParseToken(t, m.Token), Timestamp(f.clock.Now()))
 		require.NoError(t, err)
-		require.Equal(t, m.Invitation, got)
+		require.Equal(t, InvitationDetails{Invitation: m.Invitation, Organization: m.Organization}, got)
 		return boom
 	})
 
@@ -348,7 +348,7 @@ func TestInvitationByToken(t *testing.T) {
 
 	got, err := f.svc.InvitationByToken(ctx, token)
 	require.NoError(t, err)
-	require.Equal(t, inv, got)
+	require.Equal(t, InvitationDetails{Invitation: inv, Organization: f.org}, got)
 	require.Len(t, f.members(t), 3, "a preview accepts nothing")
 	require.Equal(t, []Invitation{inv}, f.pending(t))
 	require.Empty(t, f.events.take())
@@ -398,7 +398,7 @@ func TestAcceptInvitation(t *testing.T) {
 	require.Equal(t, m, stored)
 	preview, err := f.svc.InvitationByToken(ctx, token)
 	require.NoError(t, err)
-	require.Equal(t, accepted, preview)
+	require.Equal(t, InvitationDetails{Invitation: accepted, Organization: f.org}, preview)
 	require.Empty(t, f.pending(t))
 
 	// The same user accepting again gets the same membership and no new event.
@@ -746,7 +746,7 @@ func TestInvitationsForEmail(t *testing.T) {
 
 	got, err := f.svc.InvitationsForEmail(ctx, "  BOB@example.com")
 	require.NoError(t, err)
-	require.Equal(t, []Invitation{first, second}, got)
+	require.Equal(t, []InvitationDetails{{Invitation: first, Organization: f.org}, {Invitation: second, Organization: other}}, got)
 
 	got, err = f.svc.InvitationsForEmail(ctx, "expiring@example.com")
 	require.NoError(t, err)
