@@ -56,27 +56,30 @@ func (s InvitationStatus) Err() error {
 }
 
 // Invitation is an invitation of an email address into an organization. Its token is not
-// stored: only a SHA-256 hash of it, and the ID is not the token.
+// stored: only a SHA-256 hash of it, and the ID is not the token. Neither is in the
+// invitation, so its JSON never carries one; "responded_at" and "accepted_by" are left
+// out while unset.
 type Invitation struct {
-	ID             uuid.UUID
-	OrganizationID uuid.UUID
+	ID             uuid.UUID `json:"id"`
+	OrganizationID uuid.UUID `json:"organization_id"`
 	// Email is the invitee's normalised address (trimmed, lower-case).
-	Email string
+	Email string `json:"email"`
 	// Role is the role the invitee gets on accepting.
-	Role Role
+	Role Role `json:"role"`
 	// InvitedBy is the admin who sent the invitation.
-	InvitedBy UserID
+	InvitedBy UserID `json:"invited_by"`
 	// Bearer invitations can be accepted by any user; others only by a user whose
 	// verified email is Email.
-	Bearer    bool
-	Status    InvitationStatus
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	Bearer bool `json:"bearer"`
+	// Status is where the invitation stands, as of when it was read (see StatusAt).
+	Status    InvitationStatus `json:"status"`
+	CreatedAt time.Time        `json:"created_at"`
+	ExpiresAt time.Time        `json:"expires_at"`
 	// RespondedAt is when the invitation was accepted, declined or revoked; zero while
 	// pending or expired.
-	RespondedAt time.Time
+	RespondedAt time.Time `json:"responded_at,omitzero"`
 	// AcceptedBy is the user who accepted; empty unless accepted.
-	AcceptedBy UserID
+	AcceptedBy UserID `json:"accepted_by,omitempty"`
 }
 
 // InvitationDetails is an invitation together with the organization it invites into,
@@ -101,17 +104,20 @@ func checkInvitationID(id uuid.UUID) error {
 	return nil
 }
 
-// InvitationMessage is what an Inviter sends.
+// InvitationMessage is what an Inviter sends. It is for the Inviter, not for an API
+// response: its Token is left out of its JSON (json:"-"), so that logging or marshalling
+// the message never leaks the secret. An Inviter that queues the message to send it
+// later (a job queue, an outbox table) carries the token in a field of its own.
 type InvitationMessage struct {
-	Invitation   Invitation
-	Organization Organization
+	Invitation   Invitation   `json:"invitation"`
+	Organization Organization `json:"organization"`
 	// InvitedBy is the admin who invited (or resent).
-	InvitedBy UserID
+	InvitedBy UserID `json:"invited_by"`
 	// Token is the secret the invitee presents to accept or decline. It exists only in
-	// this message: put it in the link you send and nowhere else.
-	Token string
+	// this message: put it in the link you send and nowhere else. Never in JSON.
+	Token string `json:"-"`
 	// Reminder is true when ResendInvitation sends the message.
-	Reminder bool
+	Reminder bool `json:"reminder"`
 }
 
 // Inviter delivers invitations, by email or otherwise. The host app implements it.

@@ -64,12 +64,12 @@ func checkRole(r Role) error {
 // OrganizationUser is a membership: one user in one organization, with a role. A user is a
 // member of an organization at most once.
 type OrganizationUser struct {
-	ID             uuid.UUID
-	OrganizationID uuid.UUID
-	UserID         UserID
-	Role           Role
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID             uuid.UUID `json:"id"`
+	OrganizationID uuid.UUID `json:"organization_id"`
+	UserID         UserID    `json:"user_id"`
+	Role           Role      `json:"role"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // IsAdmin reports whether the member has the admin role (every owner does).
@@ -78,15 +78,17 @@ func (m OrganizationUser) IsAdmin() bool { return m.Role == RoleAdmin }
 // Access is an organization together with one user's access to it, read in one atomic
 // step, as ResolveOrganization and Store.Access return it: what a request handler needs to
 // authorize. The authorization work (issue 9) adds the user's permissions to it.
+//
+// In JSON, "membership" is left out unless IsMember.
 type Access struct {
-	Organization Organization
+	Organization Organization `json:"organization"`
 	// Membership is the user's membership; zero unless IsMember.
-	Membership OrganizationUser
+	Membership OrganizationUser `json:"membership,omitzero"`
 	// IsMember reports whether the user is a member.
-	IsMember bool
+	IsMember bool `json:"is_member"`
 	// IsOwner reports whether the user owns the organization (an owner is always an admin
 	// member).
-	IsOwner bool
+	IsOwner bool `json:"is_owner"`
 }
 
 // AddUser makes user a member of the organization with role and emits UserAdded.

@@ -10,21 +10,30 @@ import (
 
 // Organization is an account, team or group: what members belong to. Every organization
 // has exactly one owner (see Owner), who is an admin member of it.
+//
+// Like every value type the Service returns, it marshals to JSON with snake_case names
+// and times in RFC 3339 (UTC, microseconds), so an API host can return it as it is:
+//
+//	{"id":"…","name":"Acme","slug":"acme","is_active":true,"data":{},"settings":{},
+//	 "created_at":"2031-05-17T04:00:00.123456Z","updated_at":"2031-05-17T04:00:00.123456Z"}
+//
+// Data and Settings are included as the JSON objects they are: a host that keeps
+// something private in them returns a narrower value to those who must not see it.
 type Organization struct {
-	ID uuid.UUID
+	ID uuid.UUID `json:"id"`
 	// Name is the display name: 1 to MaxNameLength runes, trimmed.
-	Name string
+	Name string `json:"name"`
 	// Slug is unique across the store, URL-safe, generated from the name unless given.
-	Slug string
+	Slug string `json:"slug"`
 	// IsActive is false for an organization created inactive, such as one made by
 	// Register and waiting for its owner's activation.
-	IsActive bool
+	IsActive bool `json:"is_active"`
 	// Data is the host's free JSON object (custom data); "{}" when unset.
-	Data json.RawMessage
+	Data json.RawMessage `json:"data"`
 	// Settings is the host's free JSON object (custom settings); "{}" when unset.
-	Settings  json.RawMessage
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Settings  json.RawMessage `json:"settings"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 // CreateOptions are the optional parts of CreateOrganization; nil means defaults.

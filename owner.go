@@ -12,10 +12,11 @@ import (
 // when. Every organization has exactly one owner, always an admin member; ownership moves
 // only by ChangeOwner.
 type OrganizationOwner struct {
-	OrganizationID   uuid.UUID
-	OrganizationUser OrganizationUser
+	OrganizationID uuid.UUID `json:"organization_id"`
+	// OrganizationUser is the owner's membership.
+	OrganizationUser OrganizationUser `json:"organization_user"`
 	// Since is when this member became the owner.
-	Since time.Time
+	Since time.Time `json:"since"`
 }
 
 // Owner returns the organization's ownership. Errors: ErrOrganizationNotFound, or the

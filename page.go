@@ -27,11 +27,14 @@ type ListOptions struct {
 
 // Page is one page of a list in a stable order (keyset pagination: items added or removed
 // elsewhere in the list never make a page repeat or skip an item that stayed).
+//
+// In JSON: {"items":[...],"next":"..."}, "items" never null and "next" left out on the
+// last page.
 type Page[T any] struct {
 	// Items on this page, at most the Limit asked for.
-	Items []T
+	Items []T `json:"items"`
 	// Next is the cursor for the following page, or empty on the last page.
-	Next string
+	Next string `json:"next,omitempty"`
 }
 
 // pageQuery is a validated ListOptions: the store is asked for limit+1 items so that the
