@@ -93,7 +93,9 @@
 // Every refused call returns an error wrapping exactly one of the sentinel errors
 // ([ErrInvalidName], [ErrNotMember], [ErrOwnershipRequired], ...); test them with
 // errors.Is. Each method's documentation lists the ones it returns. A done context makes
-// any call return the context's error and change nothing. The membership predicates
+// any call return the context's error and change nothing. "The store's error" in a list is
+// the store failing to answer (a lost connection, a statement timeout), passed on as the
+// store returned it: not a refusal of the call's input. The membership predicates
 // ([Service.IsMember], [Service.IsAdmin], [Service.IsOwner]) answer false, without error,
 // for an unknown organization or user.
 //

@@ -162,7 +162,8 @@ type InviteOptions struct {
 // Errors: ErrNotConfigured (no Inviter), ErrOrganizationNotFound, ErrInvalidUserID,
 // ErrInvalidEmail, ErrInvalidRole, ErrPermissionDenied (invitedBy is not an admin),
 // ErrAlreadyInvited (email has a pending, unexpired invitation to this organization),
-// the Inviter's error, or the context's error.
+// the Inviter's error (joined with the store's, should the clean-up fail too), the
+// store's error, or the context's error.
 func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, email string, opts *InviteOptions) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
@@ -251,7 +252,7 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (Invitati
 // Errors: ErrInvalidUserID, ErrInvalidEmail, ErrInvitationNotFound (an unknown,
 // malformed or forged token), ErrInvitationClosed (declined, revoked, or accepted by
 // another user), ErrInvitationExpired, ErrInvitationEmailMismatch, ErrPermissionDenied
-// (user sent the invitation), or the context's error.
+// (user sent the invitation), the store's error, or the context's error.
 func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserID, email string) (OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, err
@@ -298,8 +299,8 @@ func optionalEmail(email string) (string, error) {
 // invitations only).
 //
 // Errors: ErrInvalidEmail, ErrInvitationNotFound (an unknown, malformed or forged token),
-// ErrInvitationClosed, ErrInvitationExpired, ErrInvitationEmailMismatch, or the
-// context's error.
+// ErrInvitationClosed, ErrInvitationExpired, ErrInvitationEmailMismatch, the store's
+// error, or the context's error.
 func (s *Service) DeclineInvitation(ctx context.Context, token string, email string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -326,7 +327,7 @@ func (s *Service) DeclineInvitation(ctx context.Context, token string, email str
 //
 // Errors: ErrInvalidUserID, ErrInvitationNotFound, ErrPermissionDenied,
 // ErrInvitationClosed (already accepted, declined or revoked), ErrInvitationExpired
-// (expired invitations need no revoking), or the context's error.
+// (expired invitations need no revoking), the store's error, or the context's error.
 func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor UserID) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -355,7 +356,9 @@ func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor User
 // Errors: ErrNotConfigured (no Inviter), ErrInvalidUserID, ErrInvitationNotFound,
 // ErrPermissionDenied, ErrInvitationClosed (accepted, declined or revoked),
 // ErrAlreadyInvited (the invitation had expired and the email has a newer pending one),
-// the Inviter's error, or the context's error.
+// ErrOrganizationNotFound (the organization was deleted between the renewal and the
+// sending: the invitation went with it), the Inviter's error, the store's error, or the
+// context's error.
 func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor UserID) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
@@ -388,7 +391,8 @@ func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor User
 // PendingInvitations returns one page of the organization's pending, unexpired
 // invitations, in the order they were made.
 //
-// Errors: ErrOrganizationNotFound, ErrInvalidListOptions, or the context's error.
+// Errors: ErrOrganizationNotFound, ErrInvalidListOptions, the store's error, or the
+// context's error.
 func (s *Service) PendingInvitations(ctx context.Context, org uuid.UUID, opts ListOptions) (Page[Invitation], error) {
 	if err := ctx.Err(); err != nil {
 		return Page[Invitation]{}, err

@@ -786,3 +786,29 @@ func TestInvitationStatusAt(t *testing.T) {
 		}
 	}
 }
+
+// renewThenDeleteStore deletes the invitation's organization right after renewing it: a
+// DeleteOrganization that commits between ResendInvitation's two store calls.
+type renewThenDeleteStore struct{ *organizations.MemoryStore }
+
+func (s renewThenDeleteStore) RenewInvitation(ctx context.Context, p organizations.RenewInvitationParams) (organizations.Invitation, error) {
+	inv, err := s.MemoryStore.RenewInvitation(ctx, p)
+	if err == nil {
+		_, err = s.MemoryStore.DeleteOrganization(ctx, inv.OrganizationID)
+	}
+	return inv, err
+}
+
+// TestResendInvitationOrganizationDeleted: the documented ErrOrganizationNotFound of
+// ResendInvitation, when the organization goes between the renewal and the sending.
+func TestResendInvitationOrganizationDeleted(t *testing.T) {
+	f := newInvFixture(t)
+	ctx := context.Background()
+	inv, _ := f.invite(t, "bob@example.com", nil)
+	svc := organizations.New(renewThenDeleteStore{f.store}, &organizations.Options{Now: f.clock.Now, Inviter: f.outbox})
+	_, err := svc.ResendInvitation(ctx, inv.ID, "admin")
+	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
+	require.Empty(t, f.outbox.TakeInvitations(), "nothing is sent")
+	_, err = f.store.Invitation(ctx, inv.ID, organizations.Timestamp(f.clock.Now()))
+	require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "the invitation went with its organization")
+}

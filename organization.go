@@ -62,7 +62,7 @@ type OrganizationUpdate struct {
 // never exists without its owner. It emits OrganizationCreated.
 //
 // Errors: ErrInvalidUserID, ErrInvalidName, ErrInvalidSlug, ErrSlugTaken (explicit slug
-// only), ErrInvalidJSON, or the context's error.
+// only), ErrInvalidJSON, the store's error, or the context's error.
 func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name string, opts *CreateOptions) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -115,8 +115,8 @@ func (s *Service) createOrganization(ctx context.Context, owner UserID, name str
 	return s.store.CreateOrganization(ctx, CreateOrganizationParams{Organization: org, Owner: member, SuffixSlug: suffix})
 }
 
-// Organization returns the organization with this ID. Errors: ErrOrganizationNotFound, or
-// the context's error.
+// Organization returns the organization with this ID. Errors: ErrOrganizationNotFound,
+// the store's error, or the context's error.
 func (s *Service) Organization(ctx context.Context, id uuid.UUID) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -128,7 +128,8 @@ func (s *Service) Organization(ctx context.Context, id uuid.UUID) (Organization,
 }
 
 // OrganizationBySlug returns the organization with this slug. Errors:
-// ErrOrganizationNotFound (a malformed slug included), or the context's error.
+// ErrOrganizationNotFound (a malformed slug included), the store's error, or the
+// context's error.
 func (s *Service) OrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -144,7 +145,7 @@ func (s *Service) OrganizationBySlug(ctx context.Context, slug string) (Organiza
 // writes nothing and emits nothing.
 //
 // Errors: ErrOrganizationNotFound, ErrInvalidName, ErrInvalidSlug, ErrSlugTaken,
-// ErrInvalidJSON, or the context's error.
+// ErrInvalidJSON, the store's error, or the context's error.
 func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u OrganizationUpdate) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -202,7 +203,8 @@ func normalizeOptionalJSON(raw *json.RawMessage) (*json.RawMessage, error) {
 
 // DeleteOrganization deletes the organization with its memberships, ownership and
 // invitations; the users and their other organizations are untouched. It emits
-// OrganizationDeleted. Errors: ErrOrganizationNotFound, or the context's error.
+// OrganizationDeleted. Errors: ErrOrganizationNotFound, the store's error, or the
+// context's error.
 func (s *Service) DeleteOrganization(ctx context.Context, id uuid.UUID) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -222,7 +224,8 @@ func (s *Service) DeleteOrganization(ctx context.Context, id uuid.UUID) error {
 // and inactive (see Organization.IsActive), in the order they were created. A user with no
 // organizations gets an empty page.
 //
-// Errors: ErrInvalidUserID, ErrInvalidListOptions, or the context's error.
+// Errors: ErrInvalidUserID, ErrInvalidListOptions, the store's error, or the context's
+// error.
 func (s *Service) OrganizationsForUser(ctx context.Context, user UserID, opts ListOptions) (Page[Organization], error) {
 	if err := ctx.Err(); err != nil {
 		return Page[Organization]{}, err

@@ -74,8 +74,8 @@ type ActivationMessage struct {
 //
 // Errors: ErrNotConfigured (no Registrar or no Activator), ErrNotSupported (the store is
 // not an ActivationStore), ErrInvalidEmail, ErrInvalidName, the Registrar's or
-// Activator's error, ErrInvalidUserID (the Registrar returned an invalid UserID), or the
-// context's error.
+// Activator's error, ErrInvalidUserID (the Registrar returned an invalid UserID), the
+// store's error (joined with the undo's, should that fail too), or the context's error.
 func (s *Service) Register(ctx context.Context, email, organizationName string) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -152,7 +152,8 @@ func (s *Service) undoRegister(ctx context.Context, activations ActivationStore,
 //
 // Errors: ErrNotConfigured (no Registrar), ErrNotSupported (the store is not an
 // ActivationStore), ErrActivationNotFound (an unknown, malformed or forged token),
-// ErrActivationUsed, ErrActivationExpired, the Registrar's error, or the context's error.
+// ErrActivationUsed, ErrActivationExpired, the Registrar's error, the store's error, or
+// the context's error.
 func (s *Service) Activate(ctx context.Context, token string) (UserID, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
