@@ -52,14 +52,18 @@
 //   - [MemoryStore] keeps everything in memory, indexed so that no operation scans all
 //     organizations or another organization's members. It is the default of
 //     New(nil, nil): use it in tests, demos and single-process tools.
-//   - [PostgresStore] keeps everything in PostgreSQL through pgx, one SQL statement per
-//     operation, with the invariants held by the schema itself.
+//   - [PostgresStore] keeps everything in PostgreSQL through pgx (or database/sql with
+//     pgx's stdlib driver: [NewPostgresStoreSQL]), one SQL statement per operation, with
+//     the invariants held by the schema itself.
 //
 // Production apps use PostgreSQL:
 //
 //	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: "orgs"})
 //	err = store.Migrate(ctx) // idempotent, safe when several instances start at once
 //	svc := organizations.New(store, nil)
+//
+// A host that runs the migrations with its own tool calls [PostgresStore.CheckSchema] at
+// start-up instead, to refuse to serve on an outdated schema ([ErrSchemaOutdated]).
 //
 // # Writing a store
 //
@@ -80,22 +84,30 @@
 // # Transactions
 //
 // Each call is its own transaction. To make an organization together with the host's own
-// rows, run the library inside the host's transaction with [PostgresStore.WithTx]:
+// rows, run the library inside the host's transaction with [PostgresStore.WithTx] (a
+// pgx.Tx) or [PostgresStore.WithSQLTx] (a *sql.Tx), and [Service.WithStore], which keeps
+// the Service's options (Events, Inviter, clock, ...):
 //
 //	tx, err := pool.Begin(ctx)
 //	defer tx.Rollback(ctx)
-//	org, err := organizations.New(store.WithTx(tx), nil).CreateOrganization(ctx, user, name, nil)
+//	org, err := svc.WithStore(store.WithTx(tx)).CreateOrganization(ctx, user, name, nil)
 //	// ... the host's own inserts on tx ...
 //	err = tx.Commit(ctx)
+//
+// Events of a call in a host's transaction are delivered before the host commits.
 //
 // # Errors
 //
 // Every refused call returns an error wrapping exactly one of the sentinel errors
 // ([ErrInvalidName], [ErrNotMember], [ErrOwnershipRequired], ...); test them with
-// errors.Is. Each method's documentation lists the ones it returns. A done context makes
-// any call return the context's error and change nothing. "The store's error" in a list is
-// the store failing to answer (a lost connection, a statement timeout), passed on as the
-// store returned it: not a refusal of the call's input. The membership predicates
+// errors.Is. Each method's documentation lists the ones it returns. Success means the
+// change was committed; the context's error, or any other error, means nothing was changed,
+// except [ErrOutcomeUnknown]: a PostgresStore write whose statement was sent and whose
+// reply was lost (the connection or the context ended mid-flight), which may or may not
+// have been committed. A context done before a call makes it return the context's error
+// and change nothing. "The store's error" in a list is the store failing to answer (a
+// lost connection, a statement timeout, ErrOutcomeUnknown), passed on as the store
+// returned it: not a refusal of the call's input. The membership predicates
 // ([Service.IsMember], [Service.IsAdmin], [Service.IsOwner]) answer false, without error,
 // for an unknown organization or user.
 //

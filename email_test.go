@@ -10,6 +10,7 @@ import (
 )
 
 func TestNormalizeEmail(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"bob@example.com":                 "bob@example.com",
 		"  Bob@Example.COM\t\n":           "bob@example.com",
@@ -30,6 +31,7 @@ func TestNormalizeEmail(t *testing.T) {
 }
 
 func TestNormalizeEmailRejects(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"empty":              "",
 		"blank":              "   ",

@@ -13,7 +13,11 @@ var (
 	// ErrInvalidSlug: a slug that is empty, longer than MaxSlugLength, not made of
 	// lower-case ASCII letters and digits joined by single hyphens, or shaped like a UUID.
 	ErrInvalidSlug = errors.New("organizations: invalid slug")
-	// ErrSlugTaken: an explicit slug that another organization already has.
+	// ErrSlugTaken: an explicit slug that another organization already has; or, on
+	// PostgreSQL only, a generated slug for which 64 statements in a row found their
+	// candidate taken by concurrent statements (creations of other names whose slugs look
+	// like this base's suffixes, or explicit ones): never for concurrent creations of one
+	// name, which the per-base counter orders.
 	ErrSlugTaken = errors.New("organizations: slug already taken")
 	// ErrInvalidUserID: an empty, over-long or non-UTF-8 UserID.
 	ErrInvalidUserID = errors.New("organizations: invalid user ID")
@@ -63,4 +67,22 @@ var (
 	// ErrNotSupported: the store does not implement the optional interface this call needs
 	// (such as ActivationStore for Register and Activate). Nothing was changed.
 	ErrNotSupported = errors.New("organizations: the store does not implement the optional interface this call needs")
+	// ErrOutcomeUnknown: a call that changes data sent its statement to the database, and
+	// the connection or the context was lost before the reply came back, so the change
+	// may or may not have been made (and committed). The error also wraps the context's
+	// error when the context ended (errors.Is(err, context.DeadlineExceeded) or
+	// context.Canceled) and the driver's error (errors.As), so code that only checks for
+	// the context keeps working. Find out with a fresh context: read the state back, or
+	// retry a call whose repetition is harmless (GetOrAddUser, an AcceptInvitation by the
+	// same user, a DeleteOrganization that may find the organization gone). No event is
+	// emitted for such a call, even if its change was made.
+	//
+	// Only PostgresStore returns it, and only for calls that change data: a read that
+	// loses its context returns the context's error. Every other error of a call means the
+	// change was not made; success means it was committed. Inside a host's transaction
+	// (PostgresStore.WithTx), any error from a statement, this one included, means the
+	// transaction cannot commit that statement's change: the server reported an error
+	// (which aborts the transaction: only a rollback to a savepoint or of the whole
+	// transaction is possible) or the connection is gone (and the transaction with it).
+	ErrOutcomeUnknown = errors.New("organizations: outcome unknown: the statement was sent and its reply lost")
 )

@@ -86,6 +86,7 @@ func (f *invFixture) members(t *testing.T) []organizations.OrganizationUser {
 }
 
 func TestInviteDefaults(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	now := organizations.Timestamp(f.clock.Now())
@@ -126,6 +127,7 @@ func TestInviteDefaults(t *testing.T) {
 }
 
 func TestInviteOptions(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	now := organizations.Timestamp(f.clock.Now())
 	inv, _ := f.invite(t, "carol@example.com", &organizations.InviteOptions{Role: organizations.RoleAdmin, TTL: 90 * time.Minute, Bearer: true})
@@ -142,6 +144,7 @@ func TestInviteOptions(t *testing.T) {
 }
 
 func TestInviteRefusals(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	canceled, cancel := context.WithCancel(ctx)
@@ -183,6 +186,7 @@ func TestInviteRefusals(t *testing.T) {
 }
 
 func TestInviteDuplicate(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	first, _ := f.invite(t, "bob@example.com", &organizations.InviteOptions{TTL: time.Hour})
@@ -207,6 +211,7 @@ func TestInviteDuplicate(t *testing.T) {
 }
 
 func TestInviteSendFailureLeavesNothing(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	boom := errors.New("smtp down")
@@ -239,6 +244,7 @@ func TestInviteSendFailureLeavesNothing(t *testing.T) {
 }
 
 func TestInviteCanceledDuringSendStillCleansUp(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -253,6 +259,7 @@ func TestInviteCanceledDuringSendStillCleansUp(t *testing.T) {
 }
 
 func TestInviteCleanupFailureIsReported(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	boom, storeDown := errors.New("smtp down"), errors.New("store down")
 	st := &invFailingStore{MemoryStore: f.store, deleteInvitation: storeDown}
@@ -281,6 +288,7 @@ func mustParseToken(t *testing.T, token string) []byte {
 }
 
 func TestInvitationByToken(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", &organizations.InviteOptions{TTL: time.Hour})
@@ -313,6 +321,7 @@ func TestInvitationByToken(t *testing.T) {
 }
 
 func TestAcceptInvitation(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", &organizations.InviteOptions{Role: organizations.RoleAdmin})
@@ -354,6 +363,7 @@ func TestAcceptInvitation(t *testing.T) {
 }
 
 func TestAcceptInvitationExistingMember(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	before, err := f.svc.OrganizationUser(ctx, f.org.ID, "member")
@@ -371,6 +381,7 @@ func TestAcceptInvitationExistingMember(t *testing.T) {
 }
 
 func TestAcceptInvitationBearer(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	_, token := f.invite(t, "bob@example.com", &organizations.InviteOptions{Bearer: true})
@@ -385,6 +396,7 @@ func TestAcceptInvitationBearer(t *testing.T) {
 }
 
 func TestAcceptInvitationRefusals(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	_, bound := f.invite(t, "bob@example.com", nil)
@@ -433,6 +445,7 @@ func TestAcceptInvitationRefusals(t *testing.T) {
 }
 
 func TestAcceptInvitationParallel(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	_, token := f.invite(t, "team@example.com", &organizations.InviteOptions{Bearer: true})
@@ -479,6 +492,7 @@ func TestAcceptInvitationParallel(t *testing.T) {
 }
 
 func TestDeclineInvitation(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", &organizations.InviteOptions{TTL: time.Hour})
@@ -510,6 +524,7 @@ func TestDeclineInvitation(t *testing.T) {
 }
 
 func TestRevokeInvitation(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", nil)
@@ -538,6 +553,7 @@ func TestRevokeInvitation(t *testing.T) {
 }
 
 func TestResendInvitation(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, oldToken := f.invite(t, "bob@example.com", &organizations.InviteOptions{TTL: time.Minute})
@@ -573,6 +589,7 @@ func TestResendInvitation(t *testing.T) {
 }
 
 func TestResendInvitationRefusals(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", nil)
@@ -602,6 +619,7 @@ func TestResendInvitationRefusals(t *testing.T) {
 }
 
 func TestResendInvitationSendFailure(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, oldToken := f.invite(t, "bob@example.com", nil)
@@ -626,6 +644,7 @@ func TestResendInvitationSendFailure(t *testing.T) {
 }
 
 func TestPendingInvitations(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	var want []organizations.Invitation
@@ -672,6 +691,7 @@ func TestPendingInvitations(t *testing.T) {
 }
 
 func TestInvitationsForEmail(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	other, err := f.svc.CreateOrganization(ctx, "admin", "Other", nil)
@@ -702,6 +722,7 @@ func TestInvitationsForEmail(t *testing.T) {
 // kept: neither the raw bytes, nor the text, nor a hash of the text finds the invitation,
 // and its ID is unrelated to the token.
 func TestInvitationTokenNotStored(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	now := organizations.Timestamp(f.clock.Now())
@@ -722,6 +743,7 @@ func TestInvitationTokenNotStored(t *testing.T) {
 }
 
 func TestDeleteOrganizationDeletesInvitations(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", nil)
@@ -736,6 +758,7 @@ func TestDeleteOrganizationDeletesInvitations(t *testing.T) {
 }
 
 func TestMemoryStoreDeleteInvitation(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	now := organizations.Timestamp(f.clock.Now())
@@ -802,6 +825,7 @@ func (s renewThenDeleteStore) RenewInvitation(ctx context.Context, p organizatio
 // TestResendInvitationOrganizationDeleted: the documented ErrOrganizationNotFound of
 // ResendInvitation, when the organization goes between the renewal and the sending.
 func TestResendInvitationOrganizationDeleted(t *testing.T) {
+	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, _ := f.invite(t, "bob@example.com", nil)

@@ -99,6 +99,7 @@ func jsonCases() []jsonCase {
 // names, times in RFC 3339, unset optional fields left out, no token. Run with -update to
 // rewrite the files after an intended change, and review the diff.
 func TestJSONMatchesGolden(t *testing.T) {
+	t.Parallel()
 	for _, c := range jsonCases() {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := json.MarshalIndent(c.value, "", "  ")
@@ -119,6 +120,7 @@ func TestJSONMatchesGolden(t *testing.T) {
 // TestJSONRoundTrip decodes each value's JSON back into its type and gets the value it
 // started from.
 func TestJSONRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, c := range jsonCases() {
 		if c.decode == nil {
 			continue
@@ -138,6 +140,7 @@ func TestJSONRoundTrip(t *testing.T) {
 // TestJSONNeverCarriesATokenOrHash: the messages hold a token, and no value type's JSON
 // has it, nor any key naming a token or a hash.
 func TestJSONNeverCarriesATokenOrHash(t *testing.T) {
+	t.Parallel()
 	for _, c := range jsonCases() {
 		raw, err := json.Marshal(c.value)
 		require.NoError(t, err)
@@ -156,6 +159,7 @@ func TestJSONNeverCarriesATokenOrHash(t *testing.T) {
 // TestJSONUnsetFieldsLeftOut: the optional fields are absent while unset and present once
 // set, and times are RFC 3339 in UTC with microseconds.
 func TestJSONUnsetFieldsLeftOut(t *testing.T) {
+	t.Parallel()
 	keys := func(v any) map[string]json.RawMessage {
 		raw, err := json.Marshal(v)
 		require.NoError(t, err)
@@ -186,6 +190,7 @@ func TestJSONUnsetFieldsLeftOut(t *testing.T) {
 // snake_case JSON name, or is kept out of JSON on purpose, so that a field added later
 // cannot slip into the JSON under its Go name.
 func TestJSONTagsOnEveryField(t *testing.T) {
+	t.Parallel()
 	snake := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
 	types := []any{
 		organizations.Organization{}, organizations.OrganizationUser{}, organizations.OrganizationOwner{},
@@ -219,6 +224,7 @@ func TestJSONTagsOnEveryField(t *testing.T) {
 // TestJSONCursorIsTheServices: the page golden file holds the cursor the Service makes for
 // a page ending with jsonMember.
 func TestJSONCursorIsTheServices(t *testing.T) {
+	t.Parallel()
 	// CreateOrganization draws the organization's ID, then its owner's membership's.
 	ids := []uuid.UUID{jsonOrgID, jsonMemberID, uuid.MustParse("0190c5a4-7b1e-7cc0-8000-0000000000ff")}
 	svc := organizations.New(nil, &organizations.Options{NewID: func() uuid.UUID {

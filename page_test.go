@@ -72,6 +72,7 @@ func walkMembers(t *testing.T, svc *organizations.Service, org uuid.UUID, limit 
 }
 
 func TestMembersPagesCoverTheListOnce(t *testing.T) {
+	t.Parallel()
 	svc, org, users := orgWithMembers(t, 7)
 	for _, tc := range []struct{ limit, pages int }{
 		{1, 7}, {2, 4}, {3, 3}, {6, 2}, {7, 1}, {8, 1}, {0, 1}, {organizations.MaxPageSize, 1},
@@ -83,6 +84,7 @@ func TestMembersPagesCoverTheListOnce(t *testing.T) {
 }
 
 func TestZeroLimitMeansDefaultPageSize(t *testing.T) {
+	t.Parallel()
 	svc, org, users := orgWithMembers(t, organizations.DefaultPageSize+1)
 	page, err := svc.Members(context.Background(), org.ID, organizations.ListOptions{})
 	require.NoError(t, err)
@@ -99,6 +101,7 @@ func TestZeroLimitMeansDefaultPageSize(t *testing.T) {
 // whose Next cursor continues the list, however large the Limit (math.MaxInt included,
 // which must not overflow the Service's limit+1 read-ahead).
 func TestLimitAboveMaximumIsClamped(t *testing.T) {
+	t.Parallel()
 	svc, org, users := orgWithMembers(t, organizations.MaxPageSize+2)
 	for _, limit := range []int{organizations.MaxPageSize + 1, 10 * organizations.MaxPageSize, math.MaxInt} {
 		page, err := svc.Members(context.Background(), org.ID, organizations.ListOptions{Limit: limit})
@@ -116,6 +119,7 @@ func TestLimitAboveMaximumIsClamped(t *testing.T) {
 // Keyset pagination: members removed or added while a client pages never make it repeat
 // or skip a member that stayed, even when the cursor's own member is gone.
 func TestMembersPaginationIsStableUnderChanges(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, org, users := orgWithMembers(t, 6)
 	first, err := svc.Members(ctx, org.ID, organizations.ListOptions{Limit: 3})
@@ -137,6 +141,7 @@ func TestMembersPaginationIsStableUnderChanges(t *testing.T) {
 }
 
 func TestEmptyListsHaveNonNilItems(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc, org, _ := orgWithMembers(t, 1)
 	page, err := svc.OrganizationsForUser(ctx, "nobody", organizations.ListOptions{})
@@ -157,6 +162,7 @@ func TestEmptyListsHaveNonNilItems(t *testing.T) {
 }
 
 func TestOrganizationsForUserPages(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc := organizations.New(nil, nil)
 	var want []string

@@ -137,6 +137,7 @@ func (f *regFixture) orgsOf(t *testing.T, user organizations.UserID) []organizat
 }
 
 func TestRegister(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	now := organizations.Timestamp(f.clock.Now())
@@ -178,6 +179,7 @@ func TestRegister(t *testing.T) {
 }
 
 func TestRegisterRefusals(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	noRegistrar := organizations.New(nil, &organizations.Options{Activator: organizations.ActivatorFunc(func(context.Context, organizations.ActivationMessage) error { return nil })})
 	_, err := noRegistrar.Register(ctx, "ann@example.com", "Acme")
@@ -252,6 +254,7 @@ func TestRegisterWithoutActivationStore(t *testing.T) {
 // checks that nothing is left a retry could trip over: no organization (so the retry gets
 // the same slug, not "-2"), no usable activation, no event.
 func TestRegisterFailureIsUndone(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("boom")
 	cases := []struct {
 		name  string
@@ -309,6 +312,7 @@ func TestRegisterFailureIsUndone(t *testing.T) {
 }
 
 func TestRegisterUndoFailureIsReported(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	boom, down := errors.New("smtp down"), errors.New("store down")
 	f.mailbox.FailWith(func(context.Context) error { return boom })
@@ -321,6 +325,7 @@ func TestRegisterUndoFailureIsReported(t *testing.T) {
 }
 
 func TestActivate(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	org, token := f.register(t, "ann@example.com", "Acme")
@@ -347,6 +352,7 @@ func TestActivate(t *testing.T) {
 }
 
 func TestActivateRefusals(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	org, token := f.register(t, "ann@example.com", "Acme")
@@ -374,6 +380,7 @@ func TestActivateRefusals(t *testing.T) {
 }
 
 func TestActivateHostFailureKeepsToken(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	org, token := f.register(t, "ann@example.com", "Acme")
@@ -395,6 +402,7 @@ func TestActivateHostFailureKeepsToken(t *testing.T) {
 }
 
 func TestActivateActivatesEveryInactiveOwnedOrganization(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	first, token1 := f.register(t, "ann@example.com", "Acme")
@@ -429,6 +437,7 @@ func TestActivateActivatesEveryInactiveOwnedOrganization(t *testing.T) {
 }
 
 func TestActivateParallel(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	_, token := f.register(t, "ann@example.com", "Acme")
@@ -452,6 +461,7 @@ func TestActivateParallel(t *testing.T) {
 }
 
 func TestActivationTokenNotStored(t *testing.T) {
+	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
 	now := organizations.Timestamp(f.clock.Now())

@@ -78,6 +78,23 @@ func New(store Store, opts *Options) *Service {
 // Store returns the store the Service runs on.
 func (s *Service) Store() Store { return s.store }
 
+// WithStore returns a Service on store with every option of s (Events, Inviter,
+// Registrar, Activator, the TTLs, Now, NewID): the way to run the library in a host's
+// transaction without losing them, as in
+//
+//	org, err := svc.WithStore(pg.WithTx(tx)).CreateOrganization(ctx, user, name, nil)
+//
+// (New(pg.WithTx(tx), nil) would start from the defaults instead). s is unchanged and
+// stays usable. A nil store means a new, empty MemoryStore, as in New.
+func (s *Service) WithStore(store Store) *Service {
+	if store == nil {
+		store = NewMemoryStore()
+	}
+	c := *s
+	c.store = store
+	return &c
+}
+
 // newV7 is uuid.NewV7 without the error, which only a failing crypto/rand can produce.
 func newV7() uuid.UUID { return uuid.Must(uuid.NewV7()) }
 

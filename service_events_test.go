@@ -12,6 +12,7 @@ import (
 
 // Every change emits exactly its events, with the stored values; no-op calls emit nothing.
 func TestEventsPerCall(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := f.ctx
 	kim, err := f.svc.OrganizationUser(ctx, f.org.ID, "kim")
@@ -89,6 +90,7 @@ func TestEventsPerCall(t *testing.T) {
 }
 
 func TestReadsEmitNothing(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := f.ctx
 	_, _ = f.svc.Organization(ctx, f.org.ID)
@@ -109,6 +111,7 @@ type ctxKey struct{}
 // Events are delivered after the change is stored, with the caller's context: a handler
 // that reads back through the Service sees the change.
 func TestEventsArriveAfterTheChangeWithTheCallersContext(t *testing.T) {
+	t.Parallel()
 	ctx := context.WithValue(context.Background(), ctxKey{}, "request-42")
 	var svc *organizations.Service
 	var seen []string
@@ -165,6 +168,7 @@ func TestEventsArriveAfterTheChangeWithTheCallersContext(t *testing.T) {
 
 // Racing calls that can change something only once emit exactly one event between them.
 func TestEventsExactlyOnceUnderConcurrency(t *testing.T) {
+	t.Parallel()
 	const n = 16
 	race := func(t *testing.T, call func(f *fixture) error) []organizations.Event {
 		f := newFixture(t)

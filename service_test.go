@@ -141,6 +141,7 @@ func (f *fixture) requireUnchanged(want error, rejectedEarly bool, call func() e
 }
 
 func TestNewNilNilUsesMemoryStoreAndDefaults(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc := organizations.New(nil, nil)
 	require.IsType(t, &organizations.MemoryStore{}, svc.Store())
@@ -175,6 +176,7 @@ func TestNewNilNilUsesMemoryStoreAndDefaults(t *testing.T) {
 }
 
 func TestNewZeroOptionsAreDefaults(t *testing.T) {
+	t.Parallel()
 	svc := organizations.New(nil, &organizations.Options{})
 	org, err := svc.CreateOrganization(context.Background(), "chris", "Soundgarden", nil)
 	require.NoError(t, err)
@@ -183,6 +185,7 @@ func TestNewZeroOptionsAreDefaults(t *testing.T) {
 }
 
 func TestNewKeepsTheGivenStore(t *testing.T) {
+	t.Parallel()
 	store := organizations.NewMemoryStore()
 	svc := organizations.New(store, nil)
 	require.Same(t, store, svc.Store())
@@ -194,6 +197,7 @@ func TestNewKeepsTheGivenStore(t *testing.T) {
 }
 
 func TestOptionsNowAndNewIDAreUsed(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	zone := time.FixedZone("UTC+2", 2*60*60)
 	clock := time.Date(2026, 3, 1, 12, 30, 45, 123456789, zone)
@@ -234,6 +238,7 @@ func TestOptionsNowAndNewIDAreUsed(t *testing.T) {
 }
 
 func TestOptionsAreCopiedByNew(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	rec := &organizationstest.Recorder{}
 	opts := &organizations.Options{}
@@ -245,6 +250,7 @@ func TestOptionsAreCopiedByNew(t *testing.T) {
 }
 
 func TestTimestamp(t *testing.T) {
+	t.Parallel()
 	zone := time.FixedZone("UTC-5", -5*60*60)
 	for _, tc := range []struct {
 		name string

@@ -89,6 +89,7 @@ func runValidationCases(t *testing.T, cases []validationCase) {
 }
 
 func TestCreateOrganizationRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	var cases []validationCase
 	create := func(owner organizations.UserID, name string, opts *organizations.CreateOptions) func(f *fixture) error {
 		return func(f *fixture) error {
@@ -122,6 +123,7 @@ func TestCreateOrganizationRejectsBadInput(t *testing.T) {
 }
 
 func TestCreateOrganizationAcceptsEdgeInput(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc := organizations.New(nil, nil)
 	for _, tc := range []struct {
@@ -146,6 +148,7 @@ func TestCreateOrganizationAcceptsEdgeInput(t *testing.T) {
 }
 
 func TestCreateOrganizationCopiesJSON(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc := organizations.New(nil, nil)
 	data := json.RawMessage(`{"plan":"pro"}`)
@@ -163,6 +166,7 @@ func TestCreateOrganizationCopiesJSON(t *testing.T) {
 }
 
 func TestUpdateOrganizationRejectsBadInput(t *testing.T) {
+	t.Parallel()
 	var cases []validationCase
 	update := func(id func(f *fixture) uuid.UUID, u organizations.OrganizationUpdate) func(f *fixture) error {
 		return func(f *fixture) error {
@@ -195,6 +199,7 @@ func TestUpdateOrganizationRejectsBadInput(t *testing.T) {
 }
 
 func TestLookupsRejectBadInput(t *testing.T) {
+	t.Parallel()
 	var cases []validationCase
 	byID := func(id uuid.UUID) func(f *fixture) error {
 		return func(f *fixture) error {
@@ -237,6 +242,7 @@ func TestLookupsRejectBadInput(t *testing.T) {
 }
 
 func TestMembershipCallsRejectBadInput(t *testing.T) {
+	t.Parallel()
 	own := func(f *fixture) uuid.UUID { return f.org.ID }
 	nilID := func(*fixture) uuid.UUID { return uuid.Nil }
 	unknown := func(*fixture) uuid.UUID { return uuid.New() }
@@ -273,12 +279,6 @@ func TestMembershipCallsRejectBadInput(t *testing.T) {
 			return err
 		}
 	}
-	const (
-		notFound  = "organization not found"
-		badUser   = "invalid user"
-		badRole   = "invalid role"
-		notMember = "not a member"
-	)
 	cases := []validationCase{
 		{"AddUser nil org", organizations.ErrOrganizationNotFound, true, add(nilID, "eddie", organizations.RoleMember)},
 		{"AddUser unknown org", organizations.ErrOrganizationNotFound, false, add(unknown, "eddie", organizations.RoleMember)},
@@ -329,6 +329,7 @@ func TestMembershipCallsRejectBadInput(t *testing.T) {
 }
 
 func TestListsRejectBadInput(t *testing.T) {
+	t.Parallel()
 	var cases []validationCase
 	members := func(org func(*fixture) uuid.UUID, o organizations.ListOptions) func(f *fixture) error {
 		return func(f *fixture) error {
@@ -363,6 +364,7 @@ func TestListsRejectBadInput(t *testing.T) {
 // The predicates answer false, without error, for anything that is not a membership:
 // a bad or unknown organization ID, or a bad or unknown user.
 func TestPredicatesAreFalseForBadOrUnknownInput(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	type input struct {
 		org  uuid.UUID
@@ -394,6 +396,7 @@ func TestPredicatesAreFalseForBadOrUnknownInput(t *testing.T) {
 }
 
 func TestPredicates(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, tc := range []struct {
 		user                   organizations.UserID
@@ -417,6 +420,7 @@ func TestPredicates(t *testing.T) {
 // Every call checks its context first: a done context returns the context's error and
 // changes nothing, whatever else is wrong with the call.
 func TestDoneContextIsReturnedAndChangesNothing(t *testing.T) {
+	t.Parallel()
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
 	expired, cancel2 := context.WithDeadline(context.Background(), time.Unix(0, 0))

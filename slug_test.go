@@ -11,6 +11,7 @@ import (
 )
 
 func TestSlugify(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", 250)
 	for _, tc := range []struct{ name, want string }{
 		{"Soundgarden", "soundgarden"},
@@ -41,6 +42,7 @@ func TestSlugify(t *testing.T) {
 }
 
 func TestSlugifyCutsAtAHyphen(t *testing.T) {
+	t.Parallel()
 	// A cut that lands right after a word must not leave a trailing hyphen.
 	name := strings.Repeat("x", organizations.MaxSlugLength-1) + " yy"
 	got := organizations.Slugify(name)
@@ -59,6 +61,7 @@ func FuzzSlugify(f *testing.F) {
 }
 
 func TestSlugCandidate(t *testing.T) {
+	t.Parallel()
 	x200 := strings.Repeat("x", organizations.MaxSlugLength)
 	hyphenAtCut := strings.Repeat("x", 197) + "-yy" // cut to 198 bytes ends in "-"
 	for _, tc := range []struct {
@@ -84,6 +87,7 @@ func TestSlugCandidate(t *testing.T) {
 }
 
 func TestValidSlug(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{
 		"a", "0", "soundgarden", "foo-fighters", "foo-2", "2019", "a-b-c-d",
 		strings.Repeat("s", organizations.MaxSlugLength),
@@ -103,6 +107,7 @@ func TestValidSlug(t *testing.T) {
 // CreateOrganization makes slugs from names and resolves collisions; an explicit slug is
 // used as given and never replaced.
 func TestCreateOrganizationSlugs(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc := organizations.New(nil, nil)
 	create := func(name string, opts *organizations.CreateOptions) (string, error) {
@@ -147,6 +152,7 @@ func TestCreateOrganizationSlugs(t *testing.T) {
 }
 
 func TestUpdateOrganizationSlug(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	svc := organizations.New(nil, nil)
 	org, err := svc.CreateOrganization(ctx, "chris", "Soundgarden", nil)

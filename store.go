@@ -35,10 +35,12 @@ import (
 // skipped.
 type Store interface {
 	// CreateOrganization inserts p.Organization, the owner's membership p.Owner (Role
-	// RoleAdmin) and the ownership together. If p.SuffixSlug is true and the slug is
-	// taken, the store uses the first free SlugCandidate(slug, n) for n = 2, 3, ...;
-	// otherwise a taken slug fails with ErrSlugTaken. It returns the organization as
-	// stored.
+	// RoleAdmin) and the ownership together. If p.SuffixSlug is true and the slug (the
+	// base) is taken, the store uses SlugCandidate(base, n), n from a per-base counter it
+	// keeps: it starts at 2, only increases, and skips candidates that are taken, so a
+	// suffix freed by a delete or rename is not generated again and the cost does not grow
+	// with the number of slugs sharing the base; otherwise a taken slug fails with
+	// ErrSlugTaken. It returns the organization as stored.
 	CreateOrganization(ctx context.Context, p CreateOrganizationParams) (Organization, error)
 	// Organization returns the organization with this ID.
 	Organization(ctx context.Context, id uuid.UUID) (Organization, error)

@@ -21,9 +21,12 @@ import (
 type MemoryStore struct {
 	mu sync.RWMutex
 
-	orgs     map[uuid.UUID]*memOrg
-	slugs    map[string]uuid.UUID
-	userOrgs map[UserID][]uuid.UUID // each sorted ascending
+	orgs  map[uuid.UUID]*memOrg
+	slugs map[string]uuid.UUID
+	// slugCounters holds, per base, the highest suffix a generated slug took or skipped:
+	// the next one starts after it, so a create never walks the suffixes already used.
+	slugCounters map[string]int
+	userOrgs     map[UserID][]uuid.UUID // each sorted ascending
 
 	invitations map[uuid.UUID]*memInvitation
 	invByHash   map[[sha256.Size]byte]uuid.UUID
@@ -59,14 +62,15 @@ var (
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
-		orgs:        make(map[uuid.UUID]*memOrg),
-		slugs:       make(map[string]uuid.UUID),
-		userOrgs:    make(map[UserID][]uuid.UUID),
-		invitations: make(map[uuid.UUID]*memInvitation),
-		invByHash:   make(map[[sha256.Size]byte]uuid.UUID),
-		invByEmail:  make(map[string][]uuid.UUID),
-		activations: make(map[uuid.UUID]*memActivation),
-		activByHash: make(map[[sha256.Size]byte]uuid.UUID),
+		orgs:         make(map[uuid.UUID]*memOrg),
+		slugs:        make(map[string]uuid.UUID),
+		slugCounters: make(map[string]int),
+		userOrgs:     make(map[UserID][]uuid.UUID),
+		invitations:  make(map[uuid.UUID]*memInvitation),
+		invByHash:    make(map[[sha256.Size]byte]uuid.UUID),
+		invByEmail:   make(map[string][]uuid.UUID),
+		activations:  make(map[uuid.UUID]*memActivation),
+		activByHash:  make(map[[sha256.Size]byte]uuid.UUID),
 	}
 }
 
@@ -83,12 +87,15 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, p CreateOrganizati
 			return Organization{}, ErrSlugTaken
 		}
 		base := org.Slug
-		for n := 2; ; n++ {
+		n := max(s.slugCounters[base], 1)
+		for {
+			n++ // each taken candidate is skipped once per base, never again
 			org.Slug = SlugCandidate(base, n)
 			if _, taken := s.slugs[org.Slug]; !taken {
 				break
 			}
 		}
+		s.slugCounters[base] = n
 	}
 	m := owner
 	o := &memOrg{

@@ -9,6 +9,7 @@ import (
 
 // TestMemoryStoreConformance runs the Store contract against MemoryStore.
 func TestMemoryStoreConformance(t *testing.T) {
+	t.Parallel()
 	organizationstest.TestStore(t, func(*testing.T) organizations.Store { return organizations.NewMemoryStore() })
 }
 

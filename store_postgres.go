@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrInvalidSchema: a PostgresOptions.Schema that is not a plain lower-case PostgreSQL
@@ -18,7 +19,8 @@ import (
 var ErrInvalidSchema = errors.New("organizations: invalid PostgreSQL schema name")
 
 // DBTX runs queries: *pgxpool.Pool, *pgx.Conn and pgx.Tx all satisfy it, as does any
-// wrapper of them (the same shape as sqlc's DBTX).
+// wrapper of them (the same shape as sqlc's DBTX). For database/sql handles (*sql.DB,
+// *sql.Conn, *sql.Tx) see NewPostgresStoreSQL and WithSQLTx.
 type DBTX interface {
 	Exec(ctx context.Context, sql string, arguments ...any) (pgconn.CommandTag, error)
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
@@ -78,6 +80,9 @@ func NewPostgresStore(db DBTX, opts *PostgresOptions) (*PostgresStore, error) {
 	for i, q := range pgStatements {
 		stmts[i] = renderSQL(q, ident)
 	}
+	if pool, ok := db.(*pgxpool.Pool); ok {
+		db = poolDB{pool} // see poolDB: it tells a statement never sent from one whose reply was lost
+	}
 	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts}, nil
 }
 
@@ -87,7 +92,8 @@ func (s *PostgresStore) Schema() string { return s.schema }
 // WithTx returns a store on the same schema whose calls run in the host's transaction
 // tx, so that a host can create its own rows and, say, an organization atomically. The
 // store's invariants still hold inside tx; nothing is visible to others, and Events are
-// delivered, before the host commits.
+// delivered, before the host commits. Run a Service on it with Service.WithStore, which
+// keeps the Service's options. (WithSQLTx does the same for a *sql.Tx.)
 func (s *PostgresStore) WithTx(tx pgx.Tx) *PostgresStore {
 	c := *s
 	c.db = tx

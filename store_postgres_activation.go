@@ -38,7 +38,7 @@ func (s *PostgresStore) ActivationByTokenHash(ctx context.Context, tokenHash []b
 		return Activation{}, ErrActivationNotFound
 	}
 	if err != nil {
-		return Activation{}, pgError(ctx, err)
+		return Activation{}, pgReadError(ctx, err)
 	}
 	a := r.value()
 	if err := activationError(a, now); err != nil {

@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations/internal/pgtest"
 )
 
 // BenchmarkPostgres measures every Service operation on a PostgresStore against a real
@@ -389,6 +393,7 @@ func median(runs []benchResult, f func(benchResult) float64) float64 {
 // The table BenchmarkPostgres prints takes the median of the runs, judges each ratio
 // against its kind's target, and leaves out what -bench filtered out.
 func TestBenchmarkPostgresRatioTable(t *testing.T) {
+	t.Parallel()
 	table := ratioTable(map[string][]benchResult{
 		"Select1":            {{op: 50_000}, {op: 40_000}, {op: 60_000}},
 		"Organization":       {{op: 60_000, base: 50_000}, {op: 90_000, base: 50_000}, {op: 55_000, base: 50_000}},
@@ -403,4 +408,190 @@ func TestBenchmarkPostgresRatioTable(t *testing.T) {
 	require.Regexp(t, `^MembersPage +100\.0 +10000 +50\.0 +2\.00  <= 1\.3x Select1: MISSED$`, lines[3])
 	require.Regexp(t, `^Insert +200\.0 +5000 +baseline$`, lines[4])
 	require.Regexp(t, `^CreateOrganization +400\.0 +2500 +200\.0 +2\.00  <= 2\.0x Insert: met$`, lines[5])
+}
+
+// rawPair is an operation through the library and the raw pgx statement that writes (or
+// reads) the same rows in the same tables without it: no classification of refusals,
+// no invariant checks beyond the schema's own constraints.
+type rawPair struct {
+	name     string
+	lib, raw func(ctx context.Context, i int) error
+}
+
+// rawPairs are the operations of BenchmarkPostgresVsRaw; prefix makes new rows unique.
+func rawPairs(svc *Service, bb *benchPostgres, pool *pgxpool.Pool, prefix string) []rawPair {
+	q := func(sql string) string { return strings.ReplaceAll(sql, schemaPlaceholder, bb.ident) }
+	rawCreate := q(`WITH o AS (
+		INSERT INTO {{schema}}.organizations (id, name, slug, is_active, data, settings, created_at, updated_at, owner_id, owner_since)
+		VALUES ($1, $2, $3, true, '{}', '{}', $4, $4, $5, $4) RETURNING id)
+	INSERT INTO {{schema}}.memberships (id, organization_id, user_id, role, created_at, updated_at)
+	SELECT $6, o.id, $5, 'admin', $4, $4 FROM o`)
+	rawAdd := q(`INSERT INTO {{schema}}.memberships (id, organization_id, user_id, role, created_at, updated_at)
+		VALUES ($1, $2, $3, 'member', $4, $4)`)
+	rawMember := q(`SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at
+		FROM {{schema}}.memberships m WHERE m.organization_id = $1 AND m.user_id = $2`)
+	rawOrg := q(`SELECT ` + orgCols + ` FROM {{schema}}.organizations o WHERE o.id = $1`)
+	var r orgRow
+	var m memberRow
+	return []rawPair{
+		{"CreateOrganization",
+			func(ctx context.Context, i int) error {
+				_, err := svc.CreateOrganization(ctx, "creator", fmt.Sprintf("Lib %s %d", prefix, i), nil)
+				return err
+			},
+			func(ctx context.Context, i int) error {
+				now := Timestamp(time.Now())
+				_, err := pool.Exec(ctx, rawCreate, newV7(), "Raw", fmt.Sprintf("raw-%s-%d", prefix, i), now, "creator", newV7())
+				return err
+			}},
+		{"AddUser",
+			func(ctx context.Context, i int) error {
+				_, err := svc.AddUser(ctx, bb.pair(i).org, UserID(fmt.Sprintf("lib-%s-%d", prefix, i)), RoleMember)
+				return err
+			},
+			func(ctx context.Context, i int) error {
+				_, err := pool.Exec(ctx, rawAdd, newV7(), bb.pair(i).org, fmt.Sprintf("raw-%s-%d", prefix, i), Timestamp(time.Now()))
+				return err
+			}},
+		{"OrganizationUser",
+			func(ctx context.Context, i int) error {
+				_, err := svc.OrganizationUser(ctx, bb.pair(i).org, bb.pair(i).member)
+				return err
+			},
+			func(ctx context.Context, i int) error {
+				return pool.QueryRow(ctx, rawMember, bb.pair(i).org, string(bb.pair(i).member)).Scan(m.dest()...)
+			}},
+		{"Organization",
+			func(ctx context.Context, i int) error {
+				_, err := svc.Organization(ctx, bb.pair(i).org)
+				return err
+			},
+			func(ctx context.Context, i int) error {
+				return pool.QueryRow(ctx, rawOrg, bb.pair(i).org).Scan(r.dest()...)
+			}},
+	}
+}
+
+// BenchmarkPostgresVsRaw runs each operation on the loaded, ANALYZEd tables of
+// BenchmarkPostgres, alternating every call with the raw pgx statement that writes the
+// same rows into the same schema: x-raw is the library's own cost (the statement's
+// classification of refusals and its invariant checks, the Service's validation, ID and
+// time generation). Target: at most 1.1x.
+//
+//	go test -run='^$' -bench=PostgresVsRaw -benchtime=2s -count=3 .
+func BenchmarkPostgresVsRaw(b *testing.B) {
+	s, pool := newLoadedStore(b, benchPostgresShape)
+	svc := New(s, nil)
+	bb := newBenchPostgres(b, s, benchPostgresShape)
+	ctx := context.Background()
+	for _, p := range rawPairs(svc, bb, pool, "warm") { // warm the connection and caches up
+		for i := range 50 {
+			require.NoError(b, p.lib(ctx, i))
+			require.NoError(b, p.raw(ctx, i))
+		}
+	}
+	for _, name := range []string{"CreateOrganization", "AddUser", "OrganizationUser", "Organization"} {
+		b.Run(name, func(b *testing.B) {
+			var p rawPair
+			for _, c := range rawPairs(svc, bb, pool, bb.prefix()) {
+				if c.name == name {
+					p = c
+				}
+			}
+			var lib, raw time.Duration
+			i := 0
+			for b.Loop() {
+				t0 := time.Now()
+				if err := p.lib(ctx, i); err != nil {
+					b.Fatal(err)
+				}
+				t1 := time.Now()
+				if err := p.raw(ctx, i); err != nil {
+					b.Fatal(err)
+				}
+				lib, raw = lib+t1.Sub(t0), raw+time.Since(t1)
+				i++
+			}
+			b.ReportMetric(float64(lib)/float64(i), "ns/op")
+			b.ReportMetric(float64(raw)/float64(i), "raw-ns/op")
+			b.ReportMetric(float64(lib)/float64(raw), "x-raw")
+		})
+	}
+}
+
+// BenchmarkPostgresConcurrency measures the throughput of AddUser (all into one
+// organization) and IsMember at 1, 4, 16 and 64 concurrent callers, each beside the raw
+// statement (INSERT into memberships, SELECT of the membership) at the same concurrency,
+// on a pool of 64 connections. ops/s is the library's, raw-ops/s the raw statement's.
+//
+//	go test -run='^$' -bench=PostgresConcurrency -benchtime=2000x .
+func BenchmarkPostgresConcurrency(b *testing.B) {
+	schema, pool := pgtest.SchemaWith(b, func(c *pgxpool.Config) { c.MaxConns = 64 })
+	s, err := NewPostgresStore(pool, &PostgresOptions{Schema: schema})
+	require.NoError(b, err)
+	ctx := context.Background()
+	require.NoError(b, s.Migrate(ctx))
+	benchPostgresShape.load(b, pool, s)
+	svc := New(s, nil)
+	org := loadedOrg(b, s, "org-0")
+	member := benchPostgresShape.user(1)
+	rawAdd := `INSERT INTO ` + s.ident + `.memberships (id, organization_id, user_id, role, created_at, updated_at)
+		VALUES ($1, $2, $3, 'member', $4, $4)`
+	rawIs := `SELECT EXISTS (SELECT 1 FROM ` + s.ident + `.memberships m WHERE m.organization_id = $1 AND m.user_id = $2)`
+	var runs atomic.Int64
+	ops := map[string]func(ctx context.Context) error{
+		"AddUser": func(ctx context.Context) error {
+			_, err := svc.AddUser(ctx, org, UserID(fmt.Sprintf("lib-%d", runs.Add(1))), RoleMember)
+			return err
+		},
+		"AddUser/raw": func(ctx context.Context) error {
+			_, err := pool.Exec(ctx, rawAdd, newV7(), org, fmt.Sprintf("raw-%d", runs.Add(1)), Timestamp(time.Now()))
+			return err
+		},
+		"IsMember": func(ctx context.Context) error {
+			return wantTrue(svc.IsMember(ctx, org, member))
+		},
+		"IsMember/raw": func(ctx context.Context) error {
+			var ok bool
+			return wantTrue(ok, pool.QueryRow(ctx, rawIs, org, string(member)).Scan(&ok))
+		},
+	}
+	for _, name := range []string{"AddUser", "IsMember"} {
+		for _, callers := range []int{1, 4, 16, 64} {
+			b.Run(fmt.Sprintf("%s/callers=%d", name, callers), func(b *testing.B) {
+				// run makes n calls of f on callers goroutines and returns how long they took.
+				run := func(f func(context.Context) error, n int) time.Duration {
+					var next atomic.Int64
+					start := time.Now()
+					var wg sync.WaitGroup
+					for range callers {
+						wg.Go(func() {
+							for next.Add(1) <= int64(n) {
+								if err := f(ctx); err != nil {
+									b.Error(err)
+									return
+								}
+							}
+						})
+					}
+					wg.Wait()
+					return time.Since(start)
+				}
+				// Library and raw alternate in 8 rounds, so that both meet the same
+				// conditions (a growing table, a shared machine's load).
+				var libTime, rawTime time.Duration
+				n := max(b.N/8, 1)
+				b.ResetTimer()
+				for range 8 {
+					libTime += run(ops[name], n)
+					rawTime += run(ops[name+"/raw"], n)
+				}
+				lib := float64(8*n) / libTime.Seconds()
+				raw := float64(8*n) / rawTime.Seconds()
+				b.ReportMetric(lib, "ops/s")
+				b.ReportMetric(raw, "raw-ops/s")
+				b.ReportMetric(lib/raw, "x-raw-throughput")
+			})
+		}
+	}
 }

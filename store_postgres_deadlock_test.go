@@ -135,6 +135,7 @@ func raceOrg(ctx context.Context, svc *organizations.Service, w, r int) (organiz
 // Accept locks the invitation, then inserts the membership; Delete locks the
 // organization, then deletes the invitation.
 func TestPostgresAcceptRacingDeleteDoesNotDeadlock(t *testing.T) {
+	t.Parallel()
 	var tokens sync.Map // invitation ID -> token
 	rd := raceDeletion{
 		lost: organizations.ErrInvitationNotFound,
@@ -166,6 +167,7 @@ func TestPostgresAcceptRacingDeleteDoesNotDeadlock(t *testing.T) {
 // expired (locking it), then inserts the new one; Delete locks the organization, then
 // deletes both.
 func TestPostgresInviteReplacingExpiredRacingDeleteDoesNotDeadlock(t *testing.T) {
+	t.Parallel()
 	var clock struct {
 		sync.Mutex
 		now time.Time

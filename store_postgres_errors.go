@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -14,65 +15,125 @@ const (
 	pgUniqueViolation     = "23505" // unique_violation
 	pgForeignKeyViolation = "23503" // foreign_key_violation
 	pgCheckViolation      = "23514" // check_violation
+	pgQueryCanceled       = "57014" // query_canceled
 )
 
-// pgError is the one place where PostgreSQL errors become the library's sentinels, keyed
-// on SQLSTATE and constraint name. The statements classify the common refusals
-// themselves (so that a refused call does not abort a host's transaction); the schema's
-// constraints catch what a concurrent transaction slipped past that classification, and
-// they land here. The result wraps both the sentinel (errors.Is) and the original error
-// (errors.As to *pgconn.PgError). When ctx is done, the result wraps ctx.Err(), since pgx
-// reports a cancelled query in several forms. nil stays nil.
+// pgError is the one place where the errors of a statement that may change data become
+// the library's, so that a reported outcome always matches the database:
+//
+//   - A *pgconn.PgError is the server's reply: the statement failed, and outside a host
+//     transaction its implicit transaction rolled back (PostgreSQL commits at the Sync
+//     that follows the statement, and reports an error there, a FATAL one from
+//     pg_terminate_backend included, only before that commit). It becomes the sentinel
+//     of its SQLSTATE and constraint name, if any; a query_canceled (57014) while ctx is
+//     done, the server's answer to pgx's cancel request, also wraps ctx's error.
+//   - An error from before anything was sent (pgconn.SafeToRetry: the context was done
+//     before the statement, the connection was closed, no pool connection came; or a
+//     closed transaction) means nothing was done: it is returned as it is, wrapping ctx's
+//     error if ctx is done.
+//   - Any other error came after the statement was (or may have been) sent: the reply
+//     was lost (the context ended mid-flight and pgx closed the connection, the
+//     connection broke). The server may have committed the change, so the result wraps
+//     ErrOutcomeUnknown, ctx's error if ctx is done, and the original error.
+//
+// The statements classify the common refusals themselves (so that a refused call does
+// not abort a host's transaction); the schema's constraints catch what a concurrent
+// transaction slipped past that classification, and land here. nil stays nil.
 func pgError(ctx context.Context, err error) error {
+	return classifyPgError(ctx, err, true)
+}
+
+// pgReadError is pgError for a statement that only reads: losing its reply changes
+// nothing, so it is never ErrOutcomeUnknown.
+func pgReadError(ctx context.Context, err error) error {
+	return classifyPgError(ctx, err, false)
+}
+
+func classifyPgError(ctx context.Context, err error, write bool) error {
 	if err == nil {
 		return nil
 	}
-	if cerr := ctx.Err(); cerr != nil {
-		if errors.Is(err, cerr) {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		if pe.Code == pgQueryCanceled {
+			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+				return fmt.Errorf("%w: %w", cerr, err)
+			}
 			return err
 		}
-		return fmt.Errorf("%w: %w", cerr, err)
-	}
-	var pe *pgconn.PgError
-	if !errors.As(err, &pe) {
+		if sentinel := constraintSentinel(pe); sentinel != nil {
+			return fmt.Errorf("%w: %w", sentinel, err)
+		}
 		return err
 	}
-	var sentinel error
+	cerr := ctx.Err()
+	if !write || notSent(err) {
+		if cerr != nil && !errors.Is(err, cerr) {
+			return fmt.Errorf("%w: %w", cerr, err)
+		}
+		return err
+	}
+	return &outcomeUnknownError{ctx: cerr, err: err}
+}
+
+// notSent reports whether err certainly happened before the statement reached the
+// server.
+func notSent(err error) bool {
+	return pgconn.SafeToRetry(err) || errors.Is(err, pgx.ErrTxClosed)
+}
+
+// outcomeUnknownError is ErrOutcomeUnknown with its causes: the context's error (nil if
+// the context is not done) and the driver's.
+type outcomeUnknownError struct {
+	ctx, err error
+}
+
+func (e *outcomeUnknownError) Error() string {
+	return ErrOutcomeUnknown.Error() + ": " + e.err.Error()
+}
+
+func (e *outcomeUnknownError) Unwrap() []error {
+	if e.ctx == nil || errors.Is(e.err, e.ctx) {
+		return []error{ErrOutcomeUnknown, e.err}
+	}
+	return []error{ErrOutcomeUnknown, e.ctx, e.err}
+}
+
+// constraintSentinel is the sentinel of a constraint violation, keyed on SQLSTATE and
+// constraint name; nil for any other error.
+func constraintSentinel(pe *pgconn.PgError) error {
 	switch pe.Code {
 	case pgUniqueViolation:
 		switch pe.ConstraintName {
 		case "organizations_slug_key":
-			sentinel = ErrSlugTaken
+			return ErrSlugTaken
 		case "memberships_organization_user_key":
-			sentinel = ErrAlreadyMember
+			return ErrAlreadyMember
 		case "invitations_pending_key":
-			sentinel = ErrAlreadyInvited
+			return ErrAlreadyInvited
 		}
 	case pgForeignKeyViolation:
 		switch pe.ConstraintName {
 		case "organizations_owner_fkey":
 			// The owner's membership was deleted or demoted, or owner_id names a
 			// non-member: every such change needs ChangeOwner first.
-			sentinel = ErrOwnershipRequired
+			return ErrOwnershipRequired
 		case "memberships_organization_fkey", "invitations_organization_fkey":
-			sentinel = ErrOrganizationNotFound
+			return ErrOrganizationNotFound
 		}
 	case pgCheckViolation:
 		switch pe.ConstraintName {
 		case "organizations_name_check":
-			sentinel = ErrInvalidName
+			return ErrInvalidName
 		case "organizations_slug_check":
-			sentinel = ErrInvalidSlug
+			return ErrInvalidSlug
 		case "organizations_data_check", "organizations_settings_check":
-			sentinel = ErrInvalidJSON
+			return ErrInvalidJSON
 		case "memberships_role_check", "invitations_role_check":
-			sentinel = ErrInvalidRole
+			return ErrInvalidRole
 		case "memberships_user_id_check":
-			sentinel = ErrInvalidUserID
+			return ErrInvalidUserID
 		}
 	}
-	if sentinel == nil {
-		return err
-	}
-	return fmt.Errorf("%w: %w", sentinel, err)
+	return nil
 }

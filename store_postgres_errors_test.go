@@ -5,11 +5,13 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 )
 
 func TestPgErrorMapsConstraintsToSentinels(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		code, constraint string
 		want             error
@@ -41,29 +43,78 @@ func TestPgErrorMapsConstraintsToSentinels(t *testing.T) {
 }
 
 func TestPgErrorLeavesOtherErrorsAlone(t *testing.T) {
+	t.Parallel()
 	for _, pe := range []*pgconn.PgError{
 		{Code: "23505", ConstraintName: "memberships_pkey"}, // a reused ID is not "already a member"
 		{Code: "23503", ConstraintName: "somebody_elses_fkey"},
-		{Code: "40P01"}, // deadlock_detected
+		{Code: "40P01"},                    // deadlock_detected
+		{Code: "57P01", Severity: "FATAL"}, // pg_terminate_backend: the statement rolled back
 	} {
-		err := pgError(context.Background(), pe)
-		require.Same(t, error(pe), err)
+		require.Same(t, error(pe), pgError(context.Background(), pe))
+		require.Same(t, error(pe), pgReadError(context.Background(), pe))
 	}
-	plain := errors.New("connection reset")
-	require.Same(t, plain, pgError(context.Background(), plain))
 	require.NoError(t, pgError(context.Background(), nil))
+	require.NoError(t, pgReadError(context.Background(), nil))
+}
+
+// testSafeToRetry is an error that pgconn.SafeToRetry says happened before anything was
+// sent, as pgx's own are.
+type testSafeToRetry struct{ error }
+
+func (testSafeToRetry) SafeToRetry() bool { return true }
+
+// An error that came after the statement may have reached the server (a broken
+// connection, a context that ended mid-flight) leaves the outcome of a write unknown;
+// one from before anything was sent does not, nor does any error of a read.
+func TestPgErrorOutcomeUnknown(t *testing.T) {
+	reset := errors.New("read: connection reset by peer")
+	err := pgError(context.Background(), reset)
+	require.ErrorIs(t, err, ErrOutcomeUnknown)
+	require.ErrorIs(t, err, reset)
+	require.NotErrorIs(t, err, context.Canceled)
+	require.Same(t, reset, pgReadError(context.Background(), reset))
+
+	unsent := testSafeToRetry{errors.New("dial: connection refused")}
+	require.Equal(t, error(unsent), pgError(context.Background(), unsent))
+	require.Same(t, pgx.ErrTxClosed, pgError(context.Background(), pgx.ErrTxClosed))
+	acquire := &acquireError{errors.New("closed pool")}
+	require.Same(t, error(acquire), pgError(context.Background(), acquire))
 }
 
 func TestPgErrorReportsTheContext(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	// pgx reports a query cancelled by its context as the server's query_canceled, or as
-	// a closed connection: either way the caller sees the context's error.
-	for _, cause := range []error{&pgconn.PgError{Code: "57014"}, errors.New("conn closed")} {
+	// The server's query_canceled, its answer to pgx's cancel request, means the
+	// statement failed: the context's error.
+	canceled := &pgconn.PgError{Code: "57014"}
+	for _, classify := range []func(context.Context, error) error{pgError, pgReadError} {
+		err := classify(ctx, canceled)
+		require.ErrorIs(t, err, context.Canceled)
+		require.ErrorIs(t, err, canceled)
+		require.NotErrorIs(t, err, ErrOutcomeUnknown)
+	}
+	// Nothing sent: the context's error.
+	for _, cause := range []error{
+		testSafeToRetry{errors.New("context already done")},
+		&acquireError{context.Canceled},
+	} {
 		err := pgError(ctx, cause)
 		require.ErrorIs(t, err, context.Canceled)
 		require.ErrorIs(t, err, cause)
+		require.NotErrorIs(t, err, ErrOutcomeUnknown)
 	}
-	wrapped := errors.Join(context.Canceled, errors.New("x"))
-	require.Same(t, wrapped, pgError(ctx, wrapped))
+	// The reply lost mid-flight (pgx closes the connection and reports the context's
+	// error bare, or a timeout wrapping it): the outcome of a write is unknown, and the
+	// error says so and matches the context's error and the driver's.
+	for _, cause := range []error{context.Canceled, errors.New("conn closed")} {
+		err := pgError(ctx, cause)
+		require.ErrorIs(t, err, ErrOutcomeUnknown)
+		require.ErrorIs(t, err, context.Canceled)
+		require.ErrorIs(t, err, cause)
+		require.Contains(t, err.Error(), cause.Error())
+		read := pgReadError(ctx, cause)
+		require.ErrorIs(t, read, context.Canceled)
+		require.NotErrorIs(t, read, ErrOutcomeUnknown)
+	}
 }

@@ -128,12 +128,14 @@ func (b *blockedCreate) requireWorks(t *testing.T) {
 }
 
 func TestPostgresStoreConnectionKilledMidStatement(t *testing.T) {
+	t.Parallel()
 	b := newBlockedCreate(t, t.Context(), nil)
 	var killed bool
 	require.NoError(t, b.admin.QueryRow(t.Context(), "SELECT pg_terminate_backend($1)", b.pid).Scan(&killed))
 	require.True(t, killed)
 	err := <-b.result
 	require.Error(t, err)
+	require.NotErrorIs(t, err, organizations.ErrOutcomeUnknown, "the server's FATAL error came before any commit")
 	var pe *pgconn.PgError
 	if require.ErrorAs(t, err, &pe); pe != nil {
 		require.Equal(t, "57P01", pe.Code, "admin_shutdown") // terminated by administrator command
@@ -144,13 +146,16 @@ func TestPostgresStoreConnectionKilledMidStatement(t *testing.T) {
 }
 
 // With pgx's default context handling, a cancelled context closes the connection on the
-// client's side: the call returns at once with the context's error, and the server's
-// statement either never completes or completes whole.
+// client's side: the call returns at once with ErrOutcomeUnknown (which matches the
+// context's error too), and the server's statement either never completes or completes
+// whole.
 func TestPostgresStoreContextCancelledMidStatement(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	b := newBlockedCreate(t, ctx, nil)
 	cancel()
 	err := <-b.result
+	require.ErrorIs(t, err, organizations.ErrOutcomeUnknown)
 	require.ErrorIs(t, err, context.Canceled)
 	require.NoError(t, b.host.Rollback(t.Context()))
 	b.waitGone(t)
@@ -162,6 +167,7 @@ func TestPostgresStoreContextCancelledMidStatement(t *testing.T) {
 // CancelRequestContextWatcherHandler), a cancelled context stops the statement itself:
 // nothing is stored.
 func TestPostgresStoreContextCancelledWithCancelRequest(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	b := newBlockedCreate(t, ctx, func(c *pgxpool.Config) {
 		c.ConnConfig.BuildContextWatcherHandler = func(pc *pgconn.PgConn) ctxwatch.Handler {
@@ -171,6 +177,7 @@ func TestPostgresStoreContextCancelledWithCancelRequest(t *testing.T) {
 	cancel()
 	err := <-b.result
 	require.ErrorIs(t, err, context.Canceled)
+	require.NotErrorIs(t, err, organizations.ErrOutcomeUnknown, "the server answered: the statement failed")
 	b.waitGone(t)
 	require.NoError(t, b.host.Rollback(t.Context()))
 	require.False(t, b.requireWhole(t))
@@ -179,6 +186,7 @@ func TestPostgresStoreContextCancelledWithCancelRequest(t *testing.T) {
 
 // A context that is already done never reaches the server.
 func TestPostgresStoreCancelledContextSendsNothing(t *testing.T) {
+	t.Parallel()
 	counter := &queryCounter{}
 	schema, pool := pgtest.SchemaWith(t, func(c *pgxpool.Config) { c.ConnConfig.Tracer = counter })
 	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
@@ -187,6 +195,10 @@ func TestPostgresStoreCancelledContextSendsNothing(t *testing.T) {
 	cancel()
 	_, err = store.Organization(ctx, uuid.Must(uuid.NewV7()))
 	require.ErrorIs(t, err, context.Canceled)
+	require.NotErrorIs(t, err, organizations.ErrOutcomeUnknown)
+	_, err = store.DeleteOrganization(ctx, uuid.Must(uuid.NewV7()))
+	require.ErrorIs(t, err, context.Canceled)
+	require.NotErrorIs(t, err, organizations.ErrOutcomeUnknown)
 	require.ErrorIs(t, store.Migrate(ctx), context.Canceled)
 	require.Zero(t, counter.n.Load())
 }

@@ -115,7 +115,7 @@ func (s *PostgresStore) invitationRow(ctx context.Context, q pgQuery, args pgx.S
 	case errors.Is(err, pgx.ErrNoRows):
 		return Invitation{}, ErrInvitationNotFound
 	case err != nil:
-		return Invitation{}, pgError(ctx, err)
+		return Invitation{}, pgReadError(ctx, err)
 	}
 	return r.value(now), nil
 }
@@ -183,7 +183,7 @@ func (s *PostgresStore) InvitationsForEmail(ctx context.Context, email string, n
 func (s *PostgresStore) invitations(ctx context.Context, q pgQuery, now time.Time, args pgx.StrictNamedArgs) ([]Invitation, int64, error) {
 	rows, err := s.db.Query(ctx, s.sql[q], args)
 	if err != nil {
-		return nil, 0, pgError(ctx, err)
+		return nil, 0, pgReadError(ctx, err)
 	}
 	out := []Invitation{}
 	var r invitationRow
@@ -196,7 +196,7 @@ func (s *PostgresStore) invitations(ctx context.Context, q pgQuery, now time.Tim
 		return nil
 	})
 	if err != nil {
-		return nil, 0, pgError(ctx, err)
+		return nil, 0, pgReadError(ctx, err)
 	}
 	return out, n, nil
 }

@@ -15,6 +15,7 @@ import (
 // still says pending until a newer one for its email replaces it, in the same statement
 // that inserts (or renews) the newer one. This follows the rows through that.
 func TestPostgresInvitationReplacesExpiredPending(t *testing.T) {
+	t.Parallel()
 	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	ctx := t.Context()
 	t0 := organizations.Timestamp(time.Now())

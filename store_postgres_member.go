@@ -202,7 +202,7 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 	case errors.Is(err, pgx.ErrNoRows):
 		return OrganizationUser{}, ErrOrganizationNotFound
 	case err != nil:
-		return OrganizationUser{}, pgError(ctx, err)
+		return OrganizationUser{}, pgReadError(ctx, err)
 	case !r.ok():
 		return OrganizationUser{}, ErrNotMember
 	}
@@ -242,7 +242,7 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 	case errors.Is(err, pgx.ErrNoRows):
 		return Access{}, ErrOrganizationNotFound
 	case err != nil:
-		return Access{}, pgError(ctx, err)
+		return Access{}, pgReadError(ctx, err)
 	case !m.ok():
 		return Access{Organization: o.value()}, nil
 	}
@@ -274,7 +274,7 @@ func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]Organiz
 		"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit,
 	})
 	if err != nil {
-		return nil, pgError(ctx, err)
+		return nil, pgReadError(ctx, err)
 	}
 	var out []OrganizationUser
 	var r memberRow
@@ -288,7 +288,7 @@ func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]Organiz
 	})
 	switch {
 	case err != nil:
-		return nil, pgError(ctx, err)
+		return nil, pgReadError(ctx, err)
 	case n == 0:
 		return nil, ErrOrganizationNotFound
 	case out == nil:

@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -17,6 +19,7 @@ import (
 )
 
 func TestNewPostgresStoreValidatesSchema(t *testing.T) {
+	t.Parallel()
 	db := (*pgxpool.Pool)(nil) // never used: construction does not touch the database
 	for _, bad := range []string{
 		"Orgs", "1orgs", "pg_orgs", "or-gs", `or"gs`, "or gs", "orgs;", "örgs", "orgs\x00",
@@ -40,6 +43,7 @@ func TestNewPostgresStoreValidatesSchema(t *testing.T) {
 }
 
 func TestMigrationsAreVersionedPlainSQL(t *testing.T) {
+	t.Parallel()
 	names, err := fs.Glob(organizations.Migrations(), "*")
 	require.NoError(t, err)
 	require.NotEmpty(t, names)
@@ -50,10 +54,25 @@ func TestMigrationsAreVersionedPlainSQL(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, strings.HasPrefix(string(body), "-- +goose Up\n"), "%s is not a goose migration", name)
 		require.NotContains(t, string(body), "{{schema}}", "%s must use unqualified names", name)
+		require.NotContains(t, string(body), "TEMPLATE: schema", "%s must use unqualified names", name)
 	}
 }
 
 // migrationVersions returns the versions recorded in schema's version table.
+// embeddedVersions returns the versions of the embedded migrations, in order.
+func embeddedVersions(t *testing.T) []int {
+	t.Helper()
+	names, err := fs.Glob(organizations.Migrations(), "*.up.sql")
+	require.NoError(t, err)
+	out := make([]int, len(names))
+	for i, name := range names {
+		v, err := strconv.Atoi(name[:4])
+		require.NoError(t, err)
+		out[i] = v
+	}
+	return out
+}
+
 func migrationVersions(t *testing.T, pool *pgxpool.Pool, schema string) []int {
 	t.Helper()
 	rows, err := pool.Query(t.Context(), "SELECT version FROM "+pgx.Identifier{schema}.Sanitize()+".organizations_migrations ORDER BY version")
@@ -64,13 +83,14 @@ func migrationVersions(t *testing.T, pool *pgxpool.Pool, schema string) []int {
 }
 
 func TestPostgresMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
 	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	org, err := organizations.New(store, nil).CreateOrganization(t.Context(), "owner", "Acme", nil)
 	require.NoError(t, err)
 	for range 2 {
 		require.NoError(t, store.Migrate(t.Context()))
 	}
-	require.Equal(t, []int{1}, migrationVersions(t, pool, store.Schema()))
+	require.Equal(t, embeddedVersions(t), migrationVersions(t, pool, store.Schema()))
 	got, err := store.Organization(t.Context(), org.ID)
 	require.NoError(t, err)
 	require.Equal(t, org.ID, got.ID, "migrating again kept the data")
@@ -79,6 +99,7 @@ func TestPostgresMigrateIsIdempotent(t *testing.T) {
 // Several instances of an app starting at once all call Migrate on a schema that does not
 // exist yet: each succeeds, and the migrations are applied once.
 func TestPostgresMigrateConcurrently(t *testing.T) {
+	t.Parallel()
 	pool := pgtest.Pool(t, func(c *pgxpool.Config) { c.MaxConns = 8 })
 	schema := "t_migrate_concurrently_" + randomSuffix(t)
 	t.Cleanup(func() {
@@ -103,12 +124,13 @@ func TestPostgresMigrateConcurrently(t *testing.T) {
 	for _, err := range errs {
 		require.NoError(t, err)
 	}
-	require.Equal(t, []int{1}, migrationVersions(t, pool, schema))
+	require.Equal(t, embeddedVersions(t), migrationVersions(t, pool, schema))
 }
 
 // A host that runs the files with its own tool, with the schema on its search_path, gets
 // a working store without calling Migrate.
 func TestMigrationsRunByAnotherTool(t *testing.T) {
+	t.Parallel()
 	schema, pool := pgtest.Schema(t)
 	ctx := t.Context()
 	names, err := fs.Glob(organizations.Migrations(), "*.up.sql")
@@ -140,6 +162,7 @@ func TestMigrationsRunByAnotherTool(t *testing.T) {
 // Two stores in two schemas of one database share nothing: the same slug, user and
 // organization ID live in both, and changes to one never show in the other.
 func TestPostgresStoresInTwoSchemasAreIndependent(t *testing.T) {
+	t.Parallel()
 	accounts, _ := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	teams, _ := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	require.NotEqual(t, accounts.Schema(), teams.Schema())
@@ -169,4 +192,55 @@ func TestPostgresStoresInTwoSchemasAreIndependent(t *testing.T) {
 	page, err := b.OrganizationsForUser(ctx, "owner", organizations.ListOptions{})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
+}
+
+// Migrate's lock is per schema: while a host's transaction holds it for one schema,
+// Migrate on another schema completes, and Migrate on the same schema waits for the
+// transaction, then finds the migrations applied.
+func TestPostgresMigrateLocksPerSchema(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	app := "migrate_locks_" + randomSuffix(t) // names the waiting session in pg_stat_activity
+	pool := pgtest.Pool(t, func(c *pgxpool.Config) { c.ConnConfig.RuntimeParams["application_name"] = app })
+	held, other := "t_migrate_held_"+randomSuffix(t), "t_migrate_other_"+randomSuffix(t)
+	t.Cleanup(func() {
+		if !t.Failed() {
+			_, err := pool.Exec(context.Background(), "DROP SCHEMA IF EXISTS "+pgx.Identifier{held}.Sanitize()+", "+
+				pgx.Identifier{other}.Sanitize()+" CASCADE")
+			require.NoError(t, err)
+		}
+	})
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	inTx, err := organizations.NewPostgresStore(tx, &organizations.PostgresOptions{Schema: held})
+	require.NoError(t, err)
+	require.NoError(t, inTx.Migrate(ctx), "takes the lock of the schema until the transaction ends")
+
+	// Under one lock for every schema this would wait for the transaction, forever: the
+	// deadline turns that into a failure.
+	otherStore, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: other})
+	require.NoError(t, err)
+	deadline, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	require.NoError(t, otherStore.Migrate(deadline), "Migrate on another schema waited for the held lock")
+	require.Equal(t, embeddedVersions(t), migrationVersions(t, pool, other))
+
+	heldStore, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: held})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- heldStore.Migrate(ctx) }()
+	// Wait until the server shows that Migrate waits for the advisory lock.
+	for waiting := false; !waiting; {
+		select {
+		case err := <-done:
+			t.Fatalf("Migrate on the schema whose lock a transaction holds returned %v before the transaction ended", err)
+		default:
+		}
+		require.NoError(t, pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+			WHERE application_name = $1 AND wait_event_type = 'Lock' AND wait_event = 'advisory')`, app).Scan(&waiting))
+	}
+	require.NoError(t, tx.Commit(ctx))
+	require.NoError(t, <-done)
+	require.Equal(t, embeddedVersions(t), migrationVersions(t, pool, held), "the migrations are applied once")
 }

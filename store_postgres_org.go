@@ -3,21 +3,41 @@ package organizations
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
-// qCreateOrg inserts the organization with the first candidate slug that is free (by
-// this statement's snapshot) and the owner's membership, in one statement: the foreign
-// keys between the two rows are checked at its end. The first column says whether any
-// candidate looked free; a NULL organization with a free candidate means a concurrent
-// insert took it first.
+// qCreateOrg inserts the organization and the owner's membership in one statement: the
+// foreign keys between the two rows are checked at its end. Its slug is @slug itself if
+// that is free (by this statement's snapshot) or not to be suffixed (@suffix false);
+// otherwise base-N, N taken from the base's row in organization_slug_counters, which the
+// upsert in ctr creates (at 2) or moves on to the first candidate after its last one that
+// is free (at most sqlSlugWindow candidates are looked at; a FunctionScan yields them in
+// order, so the first free one is normally the smallest, and any free one would do). The
+// upsert locks the counter row, and it reads the row's latest committed version, not the
+// snapshot's: concurrent creations of one name get distinct, increasing N.
+//
+// Columns: whether @slug looked free, and the organization, NULL when the slug was taken
+// after all (by a statement that committed after this one's snapshot, or, for a counter
+// candidate, when the whole window was taken). The counter keeps its new value even then:
+// that N is skipped.
 var qCreateOrg = pgStatement(`
-WITH cand AS (
-	SELECT c.slug FROM unnest(@slugs::text[]) WITH ORDINALITY AS c (slug, n)
-	WHERE NOT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */organizations x WHERE x.slug = c.slug)
-	ORDER BY c.n LIMIT 1
+WITH base AS (
+	SELECT NOT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */organizations x WHERE x.slug = @slug::text) AS free
+), ctr AS (
+	INSERT INTO /* TEMPLATE: schema */organization_slug_counters AS c (base, last)
+	SELECT @slug::text, 2 FROM base WHERE NOT base.free AND @suffix::boolean
+	ON CONFLICT ON CONSTRAINT organization_slug_counters_pkey DO UPDATE SET last = COALESCE((
+		SELECT n FROM generate_series(c.last + 1, c.last + ` + sqlSlugWindow + `) AS n
+		WHERE NOT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */organizations x WHERE x.slug = ` + sqlSlugCandidate + `)
+		LIMIT 1), c.last + ` + sqlSlugWindow + `)
+	RETURNING c.last AS n
+), cand AS (
+	SELECT @slug::text AS slug FROM base WHERE base.free
+	UNION ALL
+	SELECT ` + sqlSlugCandidate + ` FROM ctr
 ), ins AS (
 	INSERT INTO /* TEMPLATE: schema */organizations AS o
 		(id, name, slug, is_active, data, settings, created_at, updated_at, owner_id, owner_since)
@@ -28,48 +48,48 @@ WITH cand AS (
 	RETURNING ` + orgCols + `
 ), owner AS (
 	INSERT INTO /* TEMPLATE: schema */memberships (id, organization_id, user_id, role, created_at, updated_at)
-	SELECT @owner_membership_id::uuid, ins.id, @owner_id::text, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz FROM ins
+	SELECT @owner_membership_id::uuid, ins.id, @owner_id::text, @owner_role::text,
+		@owner_created_at::timestamptz, @owner_updated_at::timestamptz
+	FROM ins
 )
-SELECT EXISTS (SELECT 1 FROM cand), ` + orgCols + `
+SELECT (SELECT free FROM base), ` + orgCols + `
 FROM (SELECT 1) AS one LEFT JOIN ins AS o ON true`)
 
-// Slug candidates are tried in batches: the first is enough unless dozens of
-// organizations share a name; later batches grow so that even thousands take few trips.
-const (
-	firstSlugBatch = 16
-	maxSlugBatch   = 1024
-	// maxSlugRaces bounds how often CreateOrganization retries after concurrent
-	// creations took the candidate it chose.
-	maxSlugRaces = 16
-)
+// sqlSlugCandidate is SlugCandidate(@slug, n) in SQL: the base cut so that base-n is at
+// most MaxSlugLength (200) bytes, without a trailing hyphen. Slugs are ASCII.
+const sqlSlugCandidate = `rtrim(left(@slug::text, 199 - length(n::text)), '-') || '-' || n`
 
-// CreateOrganization implements Store. It is one statement unless the generated slug's
-// first candidates are all taken or a concurrent creation takes the chosen one first.
+// sqlSlugWindow is how many counter candidates one statement looks at: all of them are
+// taken only when explicit slugs fill that many in a row, and then the next statement
+// looks at the next window.
+const sqlSlugWindow = "1024"
+
+// maxSlugTries bounds CreateOrganization's statements for one generated slug. A try
+// finds its candidate taken only when another organization took that very slug after
+// the statement's snapshot (or filled a whole window of candidates): concurrent
+// creations of one name never do, as the counter row orders them.
+const maxSlugTries = 64
+
+// CreateOrganization implements Store. It is one statement unless another statement
+// takes the chosen slug first (after this one's snapshot): then it tries again, with a
+// new snapshot (the base now looks taken, or the counter has moved on).
 func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganizationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
 	org, owner, suffixSlug := p.Organization, p.Owner, p.SuffixSlug
 	args := pgx.StrictNamedArgs{
+		"slug": org.Slug, "suffix": suffixSlug,
 		"id": org.ID, "name": org.Name, "is_active": org.IsActive,
 		"data": string(org.Data), "settings": string(org.Settings),
 		"created_at": org.CreatedAt, "updated_at": org.UpdatedAt,
 		"owner_id": string(owner.UserID), "owner_membership_id": owner.ID, "owner_role": string(owner.Role),
 		"owner_created_at": owner.CreatedAt, "owner_updated_at": owner.UpdatedAt,
 	}
-	next, batch, races := 1, firstSlugBatch, 0
-	for {
-		cands := []string{org.Slug}
-		if suffixSlug {
-			cands = make([]string, batch)
-			for i := range cands {
-				cands[i] = SlugCandidate(org.Slug, next+i)
-			}
-		}
-		args["slugs"] = cands
-		var anyFree bool
+	for range maxSlugTries {
+		var baseFree bool
 		var r orgRow
-		err := s.db.QueryRow(ctx, s.sql[qCreateOrg], args).Scan(dest([]any{&anyFree}, r.dest())...)
+		err := s.db.QueryRow(ctx, s.sql[qCreateOrg], args).Scan(dest([]any{&baseFree}, r.dest())...)
 		switch {
 		case err != nil:
 			return Organization{}, pgError(ctx, err)
@@ -77,16 +97,9 @@ func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganiza
 			return r.value(), nil
 		case !suffixSlug:
 			return Organization{}, ErrSlugTaken
-		case !anyFree:
-			next += batch
-			batch = min(2*batch, maxSlugBatch)
-		default:
-			races++
-			if races > maxSlugRaces {
-				return Organization{}, errors.New("organizations: no free slug after repeated concurrent creations")
-			}
 		}
 	}
+	return Organization{}, fmt.Errorf("%w: no free generated slug for %q after %d tries", ErrSlugTaken, org.Slug, maxSlugTries)
 }
 
 var qOrgByID = pgStatement(`SELECT ` + orgCols + ` FROM /* TEMPLATE: schema */organizations o WHERE o.id = @id::uuid`)
@@ -103,7 +116,8 @@ func (s *PostgresStore) OrganizationBySlug(ctx context.Context, slug string) (Or
 	return s.orgRow(ctx, qOrgBySlug, pgx.StrictNamedArgs{"slug": slug})
 }
 
-// orgRow runs statement q, which returns at most one organization.
+// orgRow runs statement q, which returns at most one organization (and, if it is
+// qDeleteOrg, deletes it).
 func (s *PostgresStore) orgRow(ctx context.Context, q pgQuery, args pgx.StrictNamedArgs) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -112,6 +126,9 @@ func (s *PostgresStore) orgRow(ctx context.Context, q pgQuery, args pgx.StrictNa
 	err := s.db.QueryRow(ctx, s.sql[q], args).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Organization{}, ErrOrganizationNotFound
+	}
+	if err != nil && q != qDeleteOrg {
+		return Organization{}, pgReadError(ctx, err)
 	}
 	if err != nil {
 		return Organization{}, pgError(ctx, err)
@@ -203,7 +220,7 @@ func (s *PostgresStore) OrganizationsForUser(ctx context.Context, p Organization
 	user, after, limit := p.UserID, p.After, p.Limit
 	rows, err := s.db.Query(ctx, s.sql[qOrgsForUser], pgx.StrictNamedArgs{"user_id": string(user), "after": after, "limit": limit})
 	if err != nil {
-		return nil, pgError(ctx, err)
+		return nil, pgReadError(ctx, err)
 	}
 	out := []Organization{}
 	var r orgRow
@@ -212,7 +229,7 @@ func (s *PostgresStore) OrganizationsForUser(ctx context.Context, p Organization
 		return nil
 	})
 	if err != nil {
-		return nil, pgError(ctx, err)
+		return nil, pgReadError(ctx, err)
 	}
 	return out, nil
 }

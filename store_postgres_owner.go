@@ -28,7 +28,7 @@ func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationO
 	case errors.Is(err, pgx.ErrNoRows):
 		return OrganizationOwner{}, ErrOrganizationNotFound
 	case err != nil:
-		return OrganizationOwner{}, pgError(ctx, err)
+		return OrganizationOwner{}, pgReadError(ctx, err)
 	}
 	o.OrganizationID, o.OrganizationUser, o.Since = org, r.value(), Timestamp(o.Since)
 	return o, nil

@@ -103,7 +103,9 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 			// snapshot: read it with a new one.
 			res.Membership, err = s.OrganizationUser(ctx, inv.OrganizationID, p.UserID)
 			if err != nil {
-				return AcceptResult{}, false, err
+				// The acceptance is committed but the result cannot be given: say so
+				// rather than report a change that was not made.
+				return AcceptResult{}, false, &outcomeUnknownError{ctx: ctx.Err(), err: err}
 			}
 			return res, false, nil
 		}

@@ -30,6 +30,7 @@ func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryE
 // TestPostgresStoreOneStatementPerCall calls every Store method (and the refusals the
 // statements classify themselves) and counts the statements each sends: one.
 func TestPostgresStoreOneStatementPerCall(t *testing.T) {
+	t.Parallel()
 	for _, m := range execModes {
 		t.Run(m.name, func(t *testing.T) {
 			counter := &queryCounter{}
@@ -257,6 +258,7 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 // Invite is one statement too: the store returns the organization the message needs along
 // with storing the invitation.
 func TestPostgresInviteOneStatement(t *testing.T) {
+	t.Parallel()
 	counter := &queryCounter{}
 	schema, pool := pgtest.SchemaWith(t, func(c *pgxpool.Config) { c.ConnConfig.Tracer = counter })
 	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})

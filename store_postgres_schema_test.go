@@ -78,6 +78,7 @@ func requireConstraint(t *testing.T, err error, code, name string) {
 // The schema itself refuses a host's SQL that would break an invariant, and leaves the
 // data as it was.
 func TestPostgresSchemaHoldsInvariants(t *testing.T) {
+	t.Parallel()
 	f := newRawFixture(t)
 	id := f.org.ID
 	cases := []struct {
@@ -154,6 +155,7 @@ func containsParam(sql string) bool {
 // statement, transfer ownership to an admin, and delete an organization, which takes its
 // memberships and invitations and nothing else.
 func TestPostgresSchemaAllowsValidChanges(t *testing.T) {
+	t.Parallel()
 	f := newRawFixture(t)
 	require.NoError(t, f.exec(t, `WITH o AS (
 			INSERT INTO {s}.organizations (id, name, slug, created_at, updated_at, owner_id, owner_since)
@@ -175,6 +177,7 @@ func TestPostgresSchemaAllowsValidChanges(t *testing.T) {
 // Every constraint and index has the name the error mapping and the documentation use;
 // none was named by PostgreSQL.
 func TestPostgresSchemaNamesEveryConstraint(t *testing.T) {
+	t.Parallel()
 	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	rows, err := pool.Query(t.Context(), `
 		SELECT c.conname FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
@@ -208,6 +211,8 @@ func TestPostgresSchemaNamesEveryConstraint(t *testing.T) {
 		"memberships_role_check",
 		"memberships_user_id_check",
 		"memberships_user_organization_idx",
+		"organization_slug_counters_last_check",
+		"organization_slug_counters_pkey", "organization_slug_counters_pkey",
 		"organizations_data_check",
 		"organizations_migrations_pkey", "organizations_migrations_pkey",
 		"organizations_name_check",

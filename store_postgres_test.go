@@ -1,9 +1,14 @@
 package organizations_test
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"flag"
+	"os"
+	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/google/uuid"
@@ -26,20 +31,63 @@ var execModes = []struct {
 	{"SimpleProtocol", pgx.QueryExecModeSimpleProtocol},
 }
 
-// newPostgresStore returns a migrated store in a fresh schema of its own, on a pool in
-// exec mode mode.
+// TestMain runs the tests under pgtest.Main, which reuses migrated schemas (see
+// newPostgresStore) and drops them at the end, and raises the default of -parallel: the
+// PostgreSQL tests spend most of their time waiting for the server, not on the CPU that
+// the default (GOMAXPROCS) is sized for. An explicit -parallel wins.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		if err := flag.Set("test.parallel", strconv.Itoa(max(testParallel, runtime.GOMAXPROCS(0)))); err != nil {
+			panic(err)
+		}
+	}
+	os.Exit(runWithExampleDatabase(func() int { return pgtest.Main(m) }))
+}
+
+// testParallel is the default of -parallel for this package (see TestMain).
+const testParallel = 8
+
+// migratedSchemas hands out migrated schemas to newPostgresStore, and empties and reuses
+// those of passing tests: a migration costs far more than emptying the tables.
+var migratedSchemas = pgtest.NewSchemas(func(ctx context.Context, db *pgxpool.Pool, schema string) error {
+	store, err := organizations.NewPostgresStore(db, &organizations.PostgresOptions{Schema: schema})
+	if err != nil {
+		return err
+	}
+	return store.Migrate(ctx)
+}, "organizations_migrations")
+
+// sharedPool returns the test binary's pool in exec mode mode, shared by the tests that
+// take a store from newPostgresStore.
+func sharedPool(t testing.TB, mode pgx.QueryExecMode) *pgxpool.Pool {
+	t.Helper()
+	return pgtest.SharedPool(t, "exec mode "+mode.String(), func(c *pgxpool.Config) {
+		c.ConnConfig.DefaultQueryExecMode = mode
+		c.MaxConns = 2 * testParallel
+	})
+}
+
+// newPostgresStore returns a migrated, empty store in a schema of its own until the test
+// ends, on the test binary's shared pool in exec mode mode (see sharedPool). A test may
+// use the pool, but must leave its sessions as it found them; one that changes the
+// schema's structure gets it dropped afterwards instead of reused.
 func newPostgresStore(t testing.TB, mode pgx.QueryExecMode) (*organizations.PostgresStore, *pgxpool.Pool) {
 	t.Helper()
-	schema, pool := pgtest.SchemaWith(t, func(c *pgxpool.Config) { c.ConnConfig.DefaultQueryExecMode = mode })
+	pool := sharedPool(t, mode)
+	schema := migratedSchemas.Schema(t)
 	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
 	require.NoError(t, err)
-	require.NoError(t, store.Migrate(t.Context()))
 	return store, pool
 }
 
 func TestPostgresStoreConformance(t *testing.T) {
+	t.Parallel()
 	for _, m := range execModes {
 		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()  // both exec modes at once
 			pgtest.URL(t) // skip (or fail under CI) before the suite starts its subtests
 			organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
 				store, _ := newPostgresStore(t, m.mode)

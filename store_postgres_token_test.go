@@ -18,6 +18,7 @@ import (
 // every row of the schema, as text, holds neither a token's text nor its raw bytes, but
 // holds the hashes.
 func TestPostgresStoreKeepsNoRawToken(t *testing.T) {
+	t.Parallel()
 	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	ctx := t.Context()
 	var tokens []string

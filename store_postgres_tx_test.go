@@ -15,6 +15,7 @@ import (
 // A host's transaction: its own row, and an organization made through the library with a
 // member, commit together or roll back together.
 func TestPostgresStoreWithTx(t *testing.T) {
+	t.Parallel()
 	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	ctx := t.Context()
 	schema := pgx.Identifier{store.Schema()}.Sanitize()
@@ -74,6 +75,7 @@ func TestPostgresStoreWithTx(t *testing.T) {
 // Migrate inside a host's transaction runs in savepoints, leaves the session's
 // search_path as it was, and is rolled back with the transaction.
 func TestPostgresMigrateInTx(t *testing.T) {
+	t.Parallel()
 	_, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement) // a pool on the test server
 	ctx := t.Context()
 	schema := "t_migrate_in_tx_" + randomSuffix(t)
@@ -102,6 +104,7 @@ func TestPostgresMigrateInTx(t *testing.T) {
 // A value the Service would have refused, passed to the store directly, meets the
 // schema's constraint; the error is the sentinel and still the PostgreSQL error.
 func TestPostgresStoreMapsConstraintErrors(t *testing.T) {
+	t.Parallel()
 	store, _ := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	ctx := t.Context()
 	org, err := organizations.New(store, nil).CreateOrganization(ctx, "owner", "Acme", nil)

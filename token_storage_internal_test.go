@@ -15,6 +15,7 @@ import (
 // invitation, a resend and a sign-up, and find neither a token's text nor its raw bytes,
 // but the hashes. (The PostgreSQL twin of this test reads the tables.)
 func TestMemoryStoreKeepsNoRawToken(t *testing.T) {
+	t.Parallel()
 	store := NewMemoryStore()
 	var tokens []string
 	svc := New(store, &Options{

@@ -10,6 +10,7 @@ import (
 )
 
 func TestNewTokenShape(t *testing.T) {
+	t.Parallel()
 	seen := make(map[string]bool)
 	for range 100 {
 		text, hash := newToken()
@@ -29,6 +30,7 @@ func TestNewTokenShape(t *testing.T) {
 }
 
 func TestParseTokenRejects(t *testing.T) {
+	t.Parallel()
 	good, _ := newToken()
 	// The last character of a 32-byte token carries 4 data bits and 2 zero bits; "B" has
 	// a zero data nibble and a set filler bit, so it is never canonical.

@@ -159,13 +159,19 @@ func testCancelledService(t *testing.T, h *harness) {
 	_, e12 := svc.IsMember(ctx, org.ID, "tom")
 	_, e13 := svc.IsAdmin(ctx, org.ID, "chris")
 	_, e14 := svc.IsOwner(ctx, org.ID, "chris")
-	for i, err := range []error{
-		e1, e2, e3, e4, e5, e6, e7, e8, e9, e10, e11, e12, e13, e14,
-		svc.RemoveUser(ctx, org.ID, "tom"),
-		svc.ChangeOwner(ctx, org.ID, "tom"),
-		svc.DeleteOrganization(ctx, org.ID),
+	for _, c := range []struct {
+		name string
+		err  error
+	}{
+		{"CreateOrganization", e1}, {"Organization", e2}, {"OrganizationBySlug", e3},
+		{"UpdateOrganization", e4}, {"OrganizationsForUser", e5}, {"AddUser", e6},
+		{"GetOrAddUser", e7}, {"SetRole", e8}, {"OrganizationUser", e9}, {"Owner", e10},
+		{"Members", e11}, {"IsMember", e12}, {"IsAdmin", e13}, {"IsOwner", e14},
+		{"RemoveUser", svc.RemoveUser(ctx, org.ID, "tom")},
+		{"ChangeOwner", svc.ChangeOwner(ctx, org.ID, "tom")},
+		{"DeleteOrganization", svc.DeleteOrganization(ctx, org.ID)},
 	} {
-		require.ErrorIs(t, err, context.Canceled, "call %d", i+1)
+		require.ErrorIs(t, c.err, context.Canceled, "Service.%s", c.name)
 	}
 	requireSameSnapshot(t, before, take())
 	h.requireNoOrgsFor("kim")
@@ -192,67 +198,73 @@ func testCancelledStore(t *testing.T, h *harness) {
 	act := organizations.Activation{ID: h.id(), UserID: "kim", Email: "kim@example.com", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 	invID := before.invitation.ID
 
-	var errs []error
-	collect := func(err error) { errs = append(errs, err) }
+	// Each store call's error, with the call's name, so that a failure says which call it was.
+	type call struct {
+		name string
+		err  error
+	}
+	var calls []call
+	collect := func(name string, err error) { calls = append(calls, call{name, err}) }
 	_, err := st.CreateOrganization(ctx, organizations.CreateOrganizationParams{Organization: newOrg, Owner: owner, SuffixSlug: true})
-	collect(err)
+	collect("CreateOrganization", err)
 	_, err = st.Organization(ctx, org.ID)
-	collect(err)
+	collect("Organization", err)
 	_, err = st.OrganizationBySlug(ctx, org.Slug)
-	collect(err)
+	collect("OrganizationBySlug", err)
 	_, _, err = st.UpdateOrganization(ctx, organizations.UpdateOrganizationParams{OrganizationID: org.ID, Update: organizations.OrganizationUpdate{Name: ptr("Renamed")}, Now: now})
-	collect(err)
+	collect("UpdateOrganization", err)
 	_, err = st.OrganizationsForUser(ctx, organizations.OrganizationsForUserParams{UserID: "chris", After: uuid.Nil, Limit: 10})
-	collect(err)
-	collect(st.AddUser(ctx, kim))
+	collect("OrganizationsForUser", err)
+	collect("AddUser", st.AddUser(ctx, kim))
 	_, _, err = st.GetOrAddUser(ctx, kim)
-	collect(err)
+	collect("GetOrAddUser", err)
 	_, err = st.RemoveUser(ctx, org.ID, "tom")
-	collect(err)
+	collect("RemoveUser", err)
 	_, _, err = st.SetRole(ctx, organizations.SetRoleParams{OrganizationID: org.ID, UserID: "tom", Role: organizations.RoleAdmin, Now: now})
-	collect(err)
+	collect("SetRole", err)
 	_, err = st.OrganizationUser(ctx, org.ID, "tom")
-	collect(err)
+	collect("OrganizationUser", err)
 	_, err = st.Members(ctx, organizations.MembersParams{OrganizationID: org.ID, After: uuid.Nil, Limit: 10})
-	collect(err)
+	collect("Members", err)
 	_, err = st.Access(ctx, organizations.AccessParams{OrganizationID: org.ID, UserID: "tom"})
-	collect(err)
+	collect("Access", err)
 	_, err = st.Owner(ctx, org.ID)
-	collect(err)
+	collect("Owner", err)
 	_, err = st.ChangeOwner(ctx, organizations.ChangeOwnerParams{OrganizationID: org.ID, NewOwner: "tom", Now: now})
-	collect(err)
-	collect(errOnly(st.CreateInvitation(ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: now})))
+	collect("ChangeOwner", err)
+	collect("CreateInvitation", errOnly(st.CreateInvitation(ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: now})))
 	_, err = st.InvitationByTokenHash(ctx, invHash, now)
-	collect(err)
+	collect("InvitationByTokenHash", err)
 	_, err = st.Invitation(ctx, invID, now)
-	collect(err)
+	collect("Invitation", err)
 	_, err = st.AcceptInvitation(ctx, organizations.AcceptInvitationParams{TokenHash: invHash, UserID: "kim", Email: "ann@example.com", Membership: kim, Now: now})
-	collect(err)
+	collect("AcceptInvitation", err)
 	_, err = st.DeclineInvitation(ctx, organizations.DeclineInvitationParams{TokenHash: invHash, Email: "ann@example.com", Now: now})
-	collect(err)
+	collect("DeclineInvitation", err)
 	_, err = st.RevokeInvitation(ctx, organizations.RevokeInvitationParams{InvitationID: invID, Actor: "chris", Now: now})
-	collect(err)
+	collect("RevokeInvitation", err)
 	_, err = st.RenewInvitation(ctx, organizations.RenewInvitationParams{InvitationID: invID, Actor: "chris", TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
-	collect(err)
-	collect(st.DeleteInvitation(ctx, invID))
+	collect("RenewInvitation", err)
+	collect("DeleteInvitation", st.DeleteInvitation(ctx, invID))
 	_, err = st.PendingInvitations(ctx, organizations.PendingInvitationsParams{OrganizationID: org.ID, After: uuid.Nil, Limit: 10, Now: now})
-	collect(err)
+	collect("PendingInvitations", err)
 	_, err = st.InvitationsForEmail(ctx, "ann@example.com", now)
-	collect(err)
+	collect("InvitationsForEmail", err)
 	newActHash := h.tokenHash()
 	if as := h.activations; as != nil {
-		collect(as.CreateActivation(ctx, act, newActHash))
+		collect("CreateActivation", as.CreateActivation(ctx, act, newActHash))
 		_, err = as.ActivationByTokenHash(ctx, actHash, now)
-		collect(err)
+		collect("ActivationByTokenHash", err)
 		_, _, err = as.CompleteActivation(ctx, actHash, now)
-		collect(err)
-		collect(as.DeleteActivation(ctx, before.activation.ID))
+		collect("CompleteActivation", err)
+		collect("DeleteActivation", as.DeleteActivation(ctx, before.activation.ID))
 	}
 	_, err = st.DeleteOrganization(ctx, org.ID)
-	collect(err)
+	collect("DeleteOrganization", err)
 
-	for i, err := range errs {
-		require.ErrorIs(t, err, context.Canceled, "store call %d", i+1)
+	require.NotEmpty(t, calls)
+	for i, c := range calls {
+		require.ErrorIs(t, c.err, context.Canceled, "Store.%s (store call %d)", c.name, i+1)
 	}
 	requireSameSnapshot(t, before, take())
 	h.requireOrgGone(newOrg.ID)

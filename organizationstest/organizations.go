@@ -2,6 +2,8 @@ package organizationstest
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -16,6 +18,9 @@ func createTests() []test {
 		{"MakesOwnerMembership", testCreateMakesOwner},
 		{"SlugFromName", testCreateSlugFromName},
 		{"SlugCollisions", testCreateSlugCollisions},
+		{"SlugSequenceNeverReuses", testCreateSlugSequenceNeverReuses},
+		{"SlugSkipsTakenCandidates", testCreateSlugSkipsTakenCandidates},
+		{"SlugParallelWithExplicit", testCreateSlugParallelWithExplicit},
 		{"ExplicitSlug", testCreateExplicitSlug},
 		{"InvalidSlug", testCreateInvalidSlug},
 		{"LongNames", testCreateLongNames},
@@ -111,6 +116,76 @@ func testCreateSlugCollisions(t *testing.T, h *harness) {
 		slugs = append(slugs, o.Slug)
 	}
 	require.ElementsMatch(t, []string{"acme", "acme-2", "acme-3", "acme-4", "acme-5", "acme-6"}, slugs)
+}
+
+// A generated slug's suffix comes from a per-base counter that only increases: a suffix
+// freed by a delete or a rename is not handed out again (an explicit slug may still claim
+// it), while the base itself is used whenever it is free.
+func testCreateSlugSequenceNeverReuses(t *testing.T, h *harness) {
+	h.events.noVerify()
+	create := func() organizations.Organization { return h.createOrg("chris", "Acme", nil) }
+	base, second, third := create(), create(), create()
+	require.Equal(t, []string{"acme", "acme-2", "acme-3"}, []string{base.Slug, second.Slug, third.Slug})
+
+	require.NoError(t, h.svc.DeleteOrganization(h.ctx, second.ID))
+	require.Equal(t, "acme-4", create().Slug, "the deleted acme-2 is not reused")
+	renamed := "renamed"
+	_, err := h.svc.UpdateOrganization(h.ctx, third.ID, organizations.OrganizationUpdate{Slug: &renamed})
+	require.NoError(t, err)
+	require.Equal(t, "acme-5", create().Slug, "acme-3, freed by a rename, is not reused")
+
+	require.NoError(t, h.svc.DeleteOrganization(h.ctx, base.ID))
+	require.Equal(t, "acme", create().Slug, "the base itself is taken whenever it is free")
+	require.Equal(t, "acme-6", create().Slug, "and the sequence goes on where it was")
+
+	explicit := h.createOrg("tom", "Explicit", &organizations.CreateOptions{Slug: "acme-2"})
+	require.Equal(t, "acme-2", explicit.Slug, "an explicit slug can claim a freed suffix")
+}
+
+// A candidate that is taken, by an explicit slug or by another name's slug, is skipped
+// and the counter moves on past it.
+func testCreateSlugSkipsTakenCandidates(t *testing.T, h *harness) {
+	h.events.noVerify()
+	create := func(name string) string { return h.createOrg("chris", name, nil).Slug }
+	require.Equal(t, "globex-2", h.createOrg("tom", "Explicit", &organizations.CreateOptions{Slug: "globex-2"}).Slug)
+	require.Equal(t, "globex-4", create("Globex 4"), "a name whose slug looks suffixed has its own base")
+	require.Equal(t, "globex", create("Globex"))
+	require.Equal(t, "globex-3", create("Globex"), "globex-2 is taken: skipped")
+	require.Equal(t, "globex-5", create("Globex"), "globex-4 is taken: skipped")
+	require.Equal(t, "globex-6", h.createOrg("tom", "Explicit", &organizations.CreateOptions{Slug: "globex-6"}).Slug)
+	require.Equal(t, "globex-7", create("Globex"))
+	require.Equal(t, "globex-4-2", create("Globex 4"), "globex-4's own sequence")
+}
+
+// Generated slugs of one name race explicit slugs that look like its suffixes: every
+// generated create succeeds, an explicit one succeeds or finds its slug taken, and all
+// slugs are distinct.
+func testCreateSlugParallelWithExplicit(t *testing.T, h *harness) {
+	h.events.noVerify()
+	h.createOrg("chris", "Initech", nil) // the base is taken: every generated slug is suffixed
+	orgs := make([]organizations.Organization, 2*parallelism)
+	errs := parallel(2*parallelism, func(i int) error {
+		var opts *organizations.CreateOptions
+		if i%2 == 1 {
+			opts = &organizations.CreateOptions{Slug: fmt.Sprintf("initech-%d", i/2+2)}
+		}
+		var err error
+		orgs[i], err = h.svc.CreateOrganization(h.ctx, organizations.UserID(fmt.Sprintf("u%d", i)), "Initech", opts)
+		return err
+	})
+	seen := map[string]bool{"initech": true}
+	for i, err := range errs {
+		if i%2 == 1 && errors.Is(err, organizations.ErrSlugTaken) {
+			h.requireNoOrgsFor(organizations.UserID(fmt.Sprintf("u%d", i)))
+			continue
+		}
+		require.NoError(t, err, "create %d", i)
+		require.False(t, seen[orgs[i].Slug], "slug %s given twice", orgs[i].Slug)
+		seen[orgs[i].Slug] = true
+		require.Equal(t, orgs[i].ID, h.org(orgs[i].ID).ID)
+		require.Equal(t, orgs[i].Slug, h.org(orgs[i].ID).Slug)
+	}
+	require.GreaterOrEqual(t, len(seen), parallelism+1, "every generated create got a slug")
 }
 
 func testCreateExplicitSlug(t *testing.T, h *harness) {

@@ -33,6 +33,7 @@ func readCookie(s *orghttp.CookieSession, cookies ...*http.Cookie) (uuid.UUID, b
 }
 
 func TestCookieSessionDefaults(t *testing.T) {
+	t.Parallel()
 	s, err := orghttp.NewCookieSession(testKey, nil)
 	require.NoError(t, err)
 	require.Equal(t, "__Host-org", s.Name())
@@ -52,6 +53,7 @@ func TestCookieSessionDefaults(t *testing.T) {
 }
 
 func TestCookieSessionOptions(t *testing.T) {
+	t.Parallel()
 	s, err := orghttp.NewCookieSession(testKey, &orghttp.CookieOptions{Insecure: true, MaxAge: 30 * 24 * time.Hour})
 	require.NoError(t, err)
 	require.Equal(t, "org", s.Name())
@@ -77,6 +79,7 @@ func TestCookieSessionOptions(t *testing.T) {
 }
 
 func TestCookieSessionClear(t *testing.T) {
+	t.Parallel()
 	s, err := orghttp.NewCookieSession(testKey, nil)
 	require.NoError(t, err)
 	w := httptest.NewRecorder()
@@ -91,6 +94,7 @@ func TestCookieSessionClear(t *testing.T) {
 }
 
 func TestCookieSessionRejectsTampering(t *testing.T) {
+	t.Parallel()
 	s, err := orghttp.NewCookieSession(testKey, nil)
 	require.NoError(t, err)
 	id := uuid.New()
@@ -138,6 +142,7 @@ func TestCookieSessionRejectsTampering(t *testing.T) {
 
 // Several cookies can share the name (one planted by a subdomain): the valid one wins.
 func TestCookieSessionSkipsForgedDuplicates(t *testing.T) {
+	t.Parallel()
 	s, err := orghttp.NewCookieSession(testKey, nil)
 	require.NoError(t, err)
 	id := uuid.New()
@@ -149,6 +154,7 @@ func TestCookieSessionSkipsForgedDuplicates(t *testing.T) {
 }
 
 func TestCookieSessionKeyRotation(t *testing.T) {
+	t.Parallel()
 	oldKey := bytes.Repeat([]byte("o"), 32)
 	old, err := orghttp.NewCookieSession(oldKey, nil)
 	require.NoError(t, err)
@@ -171,6 +177,7 @@ func TestCookieSessionKeyRotation(t *testing.T) {
 }
 
 func TestCookieSessionCopiesKey(t *testing.T) {
+	t.Parallel()
 	key := bytes.Clone(testKey)
 	s, err := orghttp.NewCookieSession(key, nil)
 	require.NoError(t, err)
@@ -183,6 +190,7 @@ func TestCookieSessionCopiesKey(t *testing.T) {
 }
 
 func TestNewCookieSessionRejectsBadOptions(t *testing.T) {
+	t.Parallel()
 	for name, c := range map[string]struct {
 		key  []byte
 		opts *orghttp.CookieOptions

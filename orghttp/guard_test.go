@@ -12,6 +12,7 @@ import (
 )
 
 func TestGuardMatrix(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	type want struct{ member, admin, owner int }
@@ -57,6 +58,7 @@ func TestGuardMatrix(t *testing.T) {
 // An outsider must not learn whether an organization exists: the response for one they
 // do not belong to is the response for one that does not exist.
 func TestGuardOutsiderCannotProbeExistence(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	for _, page := range []string{"", "edit", "delete"} {
@@ -76,6 +78,7 @@ func TestGuardOutsiderCannotProbeExistence(t *testing.T) {
 }
 
 func TestGuardSuperuserStillGetsNotFoundForUnknownOrganization(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	r := request("GET", orgPath("no-such-org", ""), "outsider")
@@ -86,6 +89,7 @@ func TestGuardSuperuserStillGetsNotFoundForUnknownOrganization(t *testing.T) {
 
 // A superuser who is not a member passes, but has no membership in the context.
 func TestGuardSuperuserHasNoMembership(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	r := request("GET", orgPath(f.acme.Slug, "edit"), "outsider")
@@ -95,6 +99,7 @@ func TestGuardSuperuserHasNoMembership(t *testing.T) {
 }
 
 func TestGuardRemovedMemberRefusedOnNextRequest(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	target := orgPath(f.acme.Slug, "")
@@ -105,6 +110,7 @@ func TestGuardRemovedMemberRefusedOnNextRequest(t *testing.T) {
 
 // The same through the session: the member's cookie still names the organization.
 func TestGuardRemovedMemberRefusedThroughSession(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	cookie := f.sessionCookie(t, f.acme.ID)
@@ -122,6 +128,7 @@ func TestGuardRemovedMemberRefusedThroughSession(t *testing.T) {
 }
 
 func TestGuardRoleChangeTakesEffectOnNextRequest(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	target := orgPath(f.acme.Slug, "edit")
@@ -132,6 +139,7 @@ func TestGuardRoleChangeTakesEffectOnNextRequest(t *testing.T) {
 }
 
 func TestGuardOwnerFollowsTransfer(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	target := orgPath(f.acme.Slug, "delete")
@@ -143,6 +151,7 @@ func TestGuardOwnerFollowsTransfer(t *testing.T) {
 }
 
 func TestGuardNoOrganization(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	// "member" belongs to two organizations and has no session: nothing is selected.
@@ -155,6 +164,7 @@ func TestGuardNoOrganization(t *testing.T) {
 }
 
 func TestGuardStoreFailureIs500WithoutDetail(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	called := false
 	m := f.middleware(t, nil)
@@ -172,6 +182,7 @@ func TestGuardStoreFailureIs500WithoutDetail(t *testing.T) {
 // RequireOwner needs no store call beyond the one that resolved the organization, and it
 // sees a transfer of ownership on the very next request.
 func TestGuardOwnerOneStoreCall(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	require.Equal(t, http.StatusOK, serve(mux, request("GET", orgPath(f.acme.Slug, "delete"), "owner")).Code)
@@ -185,6 +196,7 @@ func TestGuardOwnerOneStoreCall(t *testing.T) {
 }
 
 func TestGuardCanceledContext(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	called := false
 	m := f.middleware(t, nil)
@@ -198,6 +210,7 @@ func TestGuardCanceledContext(t *testing.T) {
 }
 
 func TestAuthorizeInvalidLevelRefuses(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, nil)
 	for _, a := range []orghttp.Level{0, orghttp.LevelOwner + 1, -1} {
@@ -211,6 +224,7 @@ func TestAuthorizeInvalidLevelRefuses(t *testing.T) {
 }
 
 func TestAuthorizeReturnsRequestWithStateOnRefusal(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, nil)
 	mux := http.NewServeMux()
@@ -229,6 +243,7 @@ func TestAuthorizeReturnsRequestWithStateOnRefusal(t *testing.T) {
 }
 
 func TestErrorHandlerReceivesSentinelAndUser(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	var gotErr error
 	var gotUser organizations.UserID
@@ -251,6 +266,7 @@ func TestErrorHandlerReceivesSentinelAndUser(t *testing.T) {
 }
 
 func TestLevelString(t *testing.T) {
+	t.Parallel()
 	require.Equal(t, "member", orghttp.LevelMember.String())
 	require.Equal(t, "admin", orghttp.LevelAdmin.String())
 	require.Equal(t, "owner", orghttp.LevelOwner.String())

@@ -14,6 +14,7 @@ import (
 )
 
 func TestResolveFromPathValue(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	for _, ref := range []string{f.acme.Slug, f.acme.ID.String(), "urn:uuid:" + f.acme.ID.String()} {
@@ -23,6 +24,7 @@ func TestResolveFromPathValue(t *testing.T) {
 }
 
 func TestResolveFromHeader(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, func(c *orghttp.Config) {
 		c.Resolvers = []orghttp.Resolver{orghttp.FromHeader("x-organization")}
@@ -40,6 +42,7 @@ func TestResolveFromHeader(t *testing.T) {
 }
 
 func TestResolveFromQuery(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, func(c *orghttp.Config) {
 		c.Resolvers = []orghttp.Resolver{orghttp.FromQuery("org")}
@@ -50,6 +53,7 @@ func TestResolveFromQuery(t *testing.T) {
 }
 
 func TestResolveFromCustomResolverFunc(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, func(c *orghttp.Config) {
 		c.Resolvers = []orghttp.Resolver{orghttp.ResolverFunc(func(r *http.Request) (string, bool) {
@@ -75,6 +79,7 @@ func cutDot(host string) (string, string, bool) {
 
 // The first resolver that names an organization decides, in the configured order.
 func TestResolveOrder(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, c := range []struct {
 		name      string
@@ -96,6 +101,7 @@ func TestResolveOrder(t *testing.T) {
 
 // A path naming an unknown organization never falls back to the session's.
 func TestResolveExplicitMissDoesNotFallBack(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	cookie := f.sessionCookie(t, f.acme.ID)
@@ -108,6 +114,7 @@ func TestResolveExplicitMissDoesNotFallBack(t *testing.T) {
 }
 
 func TestResolveFromSession(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	for _, org := range []organizations.Organization{f.acme, f.globex} {
@@ -119,6 +126,7 @@ func TestResolveFromSession(t *testing.T) {
 
 // The path wins over the session when it comes first.
 func TestResolvePathBeatsSession(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	w := serve(mux, request("GET", orgPath(f.globex.Slug, ""), "member", f.sessionCookie(t, f.acme.ID)))
@@ -126,6 +134,7 @@ func TestResolvePathBeatsSession(t *testing.T) {
 }
 
 func TestResolveStaleSessionIsClearedAndSkipped(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	mux := orgMux(f.middleware(t, nil))
@@ -156,6 +165,7 @@ func TestResolveStaleSessionIsClearedAndSkipped(t *testing.T) {
 }
 
 func TestResolveSessionIgnoredForAnonymous(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	w := serve(mux, request("GET", "/home", "", f.sessionCookie(t, f.acme.ID)))
@@ -164,6 +174,7 @@ func TestResolveSessionIgnoredForAnonymous(t *testing.T) {
 }
 
 func TestResolveAnonymousNamedOrganizationHasNoMembership(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, nil)
 	mux := http.NewServeMux()
@@ -177,6 +188,7 @@ func TestResolveAnonymousNamedOrganizationHasNoMembership(t *testing.T) {
 }
 
 func TestResolveInvalidUserIDIsAnonymous(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, func(c *orghttp.Config) {
 		c.Identify = func(*http.Request) (organizations.UserID, bool) { return "", true }
@@ -186,6 +198,7 @@ func TestResolveInvalidUserIDIsAnonymous(t *testing.T) {
 }
 
 func TestResolveAutoSelect(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 
@@ -209,6 +222,7 @@ func TestResolveAutoSelect(t *testing.T) {
 }
 
 func TestResolveAutoSelectOff(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, func(c *orghttp.Config) { c.NoAutoSelect = true }))
 	w := serve(mux, request("GET", "/dashboard", "solo"))
@@ -218,6 +232,7 @@ func TestResolveAutoSelectOff(t *testing.T) {
 
 // Without a session resolver, automatic selection still works but writes no cookie.
 func TestResolveAutoSelectWithoutSessionResolver(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, func(c *orghttp.Config) {
 		c.Resolvers = []orghttp.Resolver{orghttp.FromPathValue("org")}
@@ -228,6 +243,7 @@ func TestResolveAutoSelectWithoutSessionResolver(t *testing.T) {
 }
 
 func TestResolveFallbackForAnonymous(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for _, fallback := range []string{f.globex.Slug, f.globex.ID.String()} {
 		mux := orgMux(f.middleware(t, func(c *orghttp.Config) { c.Fallback = fallback }))
@@ -245,12 +261,14 @@ func TestResolveFallbackForAnonymous(t *testing.T) {
 }
 
 func TestResolveFallbackGone(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, func(c *orghttp.Config) { c.Fallback = "gone" }))
 	require.Equal(t, seen{}, decodeSeen(t, serve(mux, request("GET", "/home", ""))))
 }
 
 func TestResolvePassesThroughWithoutOrganization(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	require.Equal(t, seen{}, decodeSeen(t, serve(mux, request("GET", "/home", ""))))
@@ -259,6 +277,7 @@ func TestResolvePassesThroughWithoutOrganization(t *testing.T) {
 
 // Membership is read from the store once per request, and never carried over.
 func TestResolveReadsMembershipOncePerRequest(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	for i := 1; i <= 3; i++ {
@@ -275,6 +294,7 @@ func TestResolveReadsMembershipOncePerRequest(t *testing.T) {
 // Around the mux the path value is not yet set; a guard on the route resolves again once
 // the mux has matched, and a second guard on the same route reuses the first's work.
 func TestResolveAgainAfterRouting(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, nil)
 	mux := http.NewServeMux()
@@ -289,6 +309,7 @@ func TestResolveAgainAfterRouting(t *testing.T) {
 }
 
 func TestResolveTwoMiddlewaresDoNotShareState(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	byPath := f.middleware(t, nil)
 	byHeader := f.middleware(t, func(c *orghttp.Config) {
@@ -314,6 +335,7 @@ func (failingSession) ClearCurrentOrganization(http.ResponseWriter, *http.Reques
 }
 
 func TestResolveSessionFailureIs500(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, func(c *orghttp.Config) { c.Session = failingSession{f.session} }))
 	// Automatic selection must store "solo"'s organization.
@@ -327,6 +349,7 @@ func TestResolveSessionFailureIs500(t *testing.T) {
 }
 
 func TestResolveListFailureIs500(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	mux := orgMux(f.middleware(t, nil))
 	boom := errors.New("boom")
@@ -335,6 +358,7 @@ func TestResolveListFailureIs500(t *testing.T) {
 }
 
 func TestLoadOnOwnReturnsSameRequestWhenResolved(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, nil)
 	r := request("GET", "/", "solo")
@@ -379,6 +403,7 @@ func TestAccessReturnsTheRequestsWholeAccess(t *testing.T) {
 }
 
 func TestAccessorsOnEmptyContext(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	_, ok := orghttp.Organization(ctx)
 	require.False(t, ok)
@@ -391,6 +416,7 @@ func TestAccessorsOnEmptyContext(t *testing.T) {
 }
 
 func TestNewRejectsInvalidConfig(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	for name, edit := range map[string]func(*orghttp.Config){
 		"nil service":         func(c *orghttp.Config) { c.Service = nil },
@@ -415,6 +441,7 @@ func TestNewRejectsInvalidConfig(t *testing.T) {
 
 // Without Resolvers, the path value "org" is used, then the session if there is one.
 func TestNewDefaultResolvers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, func(c *orghttp.Config) { c.Resolvers = nil })
 	mux := orgMux(m)
@@ -429,6 +456,7 @@ func TestNewDefaultResolvers(t *testing.T) {
 
 // A stale session is cleared even when a later resolver names the organization.
 func TestResolveStaleSessionClearedBeforeLaterResolver(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, func(c *orghttp.Config) {
 		c.Resolvers = []orghttp.Resolver{orghttp.FromSession(), orghttp.FromHeader("X-Organization")}
@@ -445,6 +473,7 @@ func TestResolveStaleSessionClearedBeforeLaterResolver(t *testing.T) {
 // An empty, non-nil Resolvers means no resolver: only automatic selection and the
 // fallback give an organization.
 func TestNewEmptyResolvers(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, func(c *orghttp.Config) { c.Resolvers = []orghttp.Resolver{}; c.Fallback = f.globex.Slug })
 	mux := orgMux(m)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestStatusCode(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		err  error
 		want int
@@ -61,6 +62,7 @@ func TestStatusCode(t *testing.T) {
 // Every sentinel the organizations package declares is mapped to a 4xx or 5xx on purpose:
 // none may fall through to the generic 500 but ErrInvalidConfig-like programming errors.
 func TestStatusCodeCoversReferenceErrors(t *testing.T) {
+	t.Parallel()
 	for _, err := range []error{
 		organizations.ErrInvalidName, organizations.ErrInvalidSlug, organizations.ErrSlugTaken,
 		organizations.ErrInvalidUserID, organizations.ErrInvalidRole, organizations.ErrInvalidJSON,
@@ -77,6 +79,7 @@ func TestStatusCodeCoversReferenceErrors(t *testing.T) {
 }
 
 func TestProblemFor(t *testing.T) {
+	t.Parallel()
 	p := orghttp.ProblemFor(fmt.Errorf("remove %q from org 42: %w", "bob@corp", organizations.ErrOwnershipRequired))
 	require.Equal(t, orghttp.Problem{
 		Type: "about:blank", Title: "Conflict", Status: 409,
@@ -109,6 +112,7 @@ func TestProblemFor(t *testing.T) {
 }
 
 func TestWriteProblem(t *testing.T) {
+	t.Parallel()
 	w := httptest.NewRecorder()
 	orghttp.WriteProblem(w, httptest.NewRequest("GET", "/x", nil), fmt.Errorf("secret: %w", organizations.ErrSlugTaken))
 	require.Equal(t, 409, w.Code)

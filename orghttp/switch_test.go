@@ -13,6 +13,7 @@ import (
 )
 
 func TestSwitch(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, nil)
 	mux := orgMux(m)
@@ -30,6 +31,7 @@ func TestSwitch(t *testing.T) {
 }
 
 func TestSwitchRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, nil)
 	for _, c := range []struct {
@@ -61,6 +63,7 @@ func TestSwitchRefused(t *testing.T) {
 }
 
 func TestSwitchWithoutSession(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, func(c *orghttp.Config) { c.Session, c.Resolvers = nil, nil })
 	_, err := m.Switch(httptest.NewRecorder(), request("POST", "/switch", "member"), f.acme.Slug)
@@ -68,6 +71,7 @@ func TestSwitchWithoutSession(t *testing.T) {
 }
 
 func TestSwitchSessionFailure(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, func(c *orghttp.Config) { c.Session = failingSession{f.session} })
 	_, err := m.Switch(httptest.NewRecorder(), request("POST", "/switch", "member"), f.acme.Slug)
@@ -84,6 +88,7 @@ func postForm(target, user string, form url.Values) *http.Request {
 }
 
 func TestSwitchHandler(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := f.middleware(t, nil).SwitchHandler()
 	for next, want := range map[string]string{
@@ -108,6 +113,7 @@ func TestSwitchHandler(t *testing.T) {
 }
 
 func TestSwitchHandlerRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	h := f.middleware(t, nil).SwitchHandler()
 	w := serve(h, postForm("/switch", "outsider", url.Values{"org": {f.acme.Slug}, "next": {"/x"}}))

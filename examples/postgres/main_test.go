@@ -28,6 +28,7 @@ func transcript(t *testing.T, schema string, out []byte) string {
 }
 
 func TestPostgresExampleMatchesGolden(t *testing.T) {
+	t.Parallel()
 	url, schema := pgtest.URL(t), pgtest.NewSchema(t)
 	var out bytes.Buffer
 	require.NoError(t, run(t.Context(), &out, url, schema))
@@ -43,6 +44,7 @@ func TestPostgresExampleMatchesGolden(t *testing.T) {
 // A second run in the same schema finds the tables there, prints the same, and, like the
 // first, leaves no rows behind.
 func TestPostgresExampleIsRepeatable(t *testing.T) {
+	t.Parallel()
 	url, schema := pgtest.URL(t), pgtest.NewSchema(t)
 	var first, second bytes.Buffer
 	require.NoError(t, run(t.Context(), &first, url, schema))
@@ -60,6 +62,7 @@ func TestPostgresExampleIsRepeatable(t *testing.T) {
 }
 
 func TestPostgresExampleTakesTheURLFromTheCommandLine(t *testing.T) {
+	t.Parallel()
 	url, schema := pgtest.URL(t), pgtest.NewSchema(t)
 	var stdout, stderr bytes.Buffer
 	noEnv := func(string) string { return "" }
@@ -72,6 +75,7 @@ func TestPostgresExampleTakesTheURLFromTheCommandLine(t *testing.T) {
 }
 
 func TestPostgresExampleNeedsADatabase(t *testing.T) {
+	t.Parallel()
 	var stdout, stderr bytes.Buffer
 	code := cli(t.Context(), nil, func(string) string { return "" }, &stdout, &stderr)
 	require.Equal(t, 2, code)
@@ -86,6 +90,7 @@ func TestPostgresExampleNeedsADatabase(t *testing.T) {
 
 // A bad schema name is refused before anything is sent: the URL points nowhere.
 func TestPostgresExampleRejectsABadSchema(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	err := run(t.Context(), &out, "postgres://nobody@127.0.0.1:1/none?sslmode=disable", "Bad-Name")
 	require.ErrorIs(t, err, organizations.ErrInvalidSchema)
@@ -118,6 +123,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 // A transcript cut short is an error, and the organization the run made is deleted all
 // the same.
 func TestPostgresExampleReportsWriteErrors(t *testing.T) {
+	t.Parallel()
 	url, schema := pgtest.URL(t), pgtest.NewSchema(t)
 	for _, n := range []int{0, 3, 10} {
 		require.ErrorIs(t, run(t.Context(), &failingWriter{n: n}, url, schema), errWrite, "failing after %d writes", n)

@@ -16,6 +16,7 @@ var update = flag.Bool("update", false, "rewrite testdata/quickstart.golden from
 var golden = filepath.Join("testdata", "quickstart.golden")
 
 func TestQuickstartMatchesGolden(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
 	require.NoError(t, run(&out))
 	if *update {
@@ -27,6 +28,7 @@ func TestQuickstartMatchesGolden(t *testing.T) {
 }
 
 func TestQuickstartIsRepeatable(t *testing.T) {
+	t.Parallel()
 	// Each run has its own store, IDs and clock: the transcript must not depend on them.
 	var first, second bytes.Buffer
 	require.NoError(t, run(&first))
@@ -48,6 +50,7 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 }
 
 func TestQuickstartReportsWriteErrors(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{0, 1, 5} {
 		require.ErrorIs(t, run(&failingWriter{n: n}), errWrite, "failing after %d writes", n)
 	}

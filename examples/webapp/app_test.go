@@ -165,6 +165,7 @@ var accessMatrix = []matrixRoute{
 // share one migrated schema (a schema per cell would spend the test's time migrating),
 // each with its own organization.
 func TestAccessMatrix(t *testing.T) {
+	t.Parallel()
 	for _, k := range storeKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
@@ -234,6 +235,7 @@ func testMatrixCell(t *testing.T, e *env, route matrixRoute, role, want int) {
 // TestAccessMatrixCoversEveryRoute fails when a route is added to the app without a row in
 // the matrix.
 func TestAccessMatrixCoversEveryRoute(t *testing.T) {
+	t.Parallel()
 	// Sign-in and sign-up posts are open to all and exercised by every other test.
 	exempt := []string{"POST /signin", "POST /signup"}
 	e := newEnv(t, nil)
@@ -254,6 +256,7 @@ func TestAccessMatrixCoversEveryRoute(t *testing.T) {
 }
 
 func TestNewRejectsShortKey(t *testing.T) {
+	t.Parallel()
 	_, err := New(Config{Key: []byte("too short")})
 	require.ErrorIs(t, err, orghttp.ErrInvalidConfig)
 	app, err := New(Config{Key: []byte(strings.Repeat("k", orghttp.MinKeyLength))})

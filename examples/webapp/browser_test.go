@@ -29,6 +29,7 @@ const updateScreenshots = "UPDATE_SCREENSHOTS"
 // screenshot of each error and success state. It skips without chromium and
 // chromedriver, except under CI=true.
 func TestBrowserMainFlow(t *testing.T) {
+	t.Parallel()
 	driver := startChromeDriver(t)
 	app, err := New(Config{Store: organizations.NewMemoryStore()})
 	require.NoError(t, err)

@@ -45,6 +45,7 @@ func memberRowOf(t *testing.T, page, user string) string {
 }
 
 func TestSignUpAndActivate(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		c := e.client()
 		require.Contains(t, c.get("/signup").body, "<title>Sign up · organizations demo</title>")
@@ -107,6 +108,7 @@ func TestSignUpAndActivate(t *testing.T) {
 }
 
 func TestInviteAndAccept(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme Rockets")
@@ -143,6 +145,7 @@ func TestInviteAndAccept(t *testing.T) {
 }
 
 func TestChangeRoleAndRemove(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -177,6 +180,7 @@ func TestChangeRoleAndRemove(t *testing.T) {
 }
 
 func TestLeave(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -200,6 +204,7 @@ func TestLeave(t *testing.T) {
 }
 
 func TestTransferAndDelete(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -244,6 +249,7 @@ func mustOrg(t *testing.T, e *env, slug string) organizations.Organization {
 }
 
 func TestDeclineInvitation(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -268,6 +274,7 @@ func TestDeclineInvitation(t *testing.T) {
 }
 
 func TestRevokeAndResendInvitation(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -317,6 +324,7 @@ func pendingID(t *testing.T, e *env, slug, email string) string {
 }
 
 func TestExpiredInvitation(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -337,6 +345,7 @@ func TestExpiredInvitation(t *testing.T) {
 }
 
 func TestSwitchCurrentOrganization(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		// With one organization, home is that organization.
@@ -369,6 +378,7 @@ func TestSwitchCurrentOrganization(t *testing.T) {
 }
 
 func TestEditOrganization(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -393,6 +403,7 @@ func TestEditOrganization(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")
@@ -419,6 +430,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 // TestBadInputIsA4xxPage sends the mistakes a user can make and checks each gets its 4xx
 // status as an HTML page that says what was wrong, and changes nothing.
 func TestBadInputIsA4xxPage(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
 		alice := e.signIn("alice", "alice@example.com")
 		slug := create(t, alice, "Acme")

@@ -17,6 +17,7 @@ import (
 )
 
 func TestParseFlags(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{}
 	getenv := func(k string) string { return env[k] }
 
@@ -40,6 +41,7 @@ func TestParseFlags(t *testing.T) {
 }
 
 func TestOpenStore(t *testing.T) {
+	t.Parallel()
 	store, closeStore, err := openStore(t.Context(), "", "")
 	require.NoError(t, err)
 	defer closeStore()
@@ -85,6 +87,7 @@ func (s *syncBuffer) String() string {
 // TestRunServesAndStops starts the command as main does, on a free port, fetches the home
 // page and stops it with its context.
 func TestRunServesAndStops(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var log syncBuffer

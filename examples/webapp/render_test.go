@@ -13,6 +13,7 @@ import (
 // The pages' Content-Security-Policy allows no inline styles or scripts: a template that
 // used one would look broken in browsers, so none may.
 func TestTemplatesNeedNoInlineStyleOrScript(t *testing.T) {
+	t.Parallel()
 	files, err := fs.Glob(templateFiles, "templates/*.html")
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
@@ -28,6 +29,7 @@ func TestTemplatesNeedNoInlineStyleOrScript(t *testing.T) {
 }
 
 func TestPagesCarrySecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	for _, path := range []string{"/", "/signin", "/orgs", "/no/such/page"} {
 		res := e.client().get(path)
@@ -46,6 +48,7 @@ func TestPagesCarrySecurityHeaders(t *testing.T) {
 
 // The DEMO sign-in cookie cannot be edited by hand into another user's.
 func TestDemoCookieIsSigned(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	alice := e.signIn("alice", "alice@example.com")
 	_ = e.signIn("bob", "bob@example.com")
@@ -80,6 +83,7 @@ func TestDemoCookieIsSigned(t *testing.T) {
 }
 
 func TestLocalPath(t *testing.T) {
+	t.Parallel()
 	for next, want := range map[string]string{
 		"":                         "/",
 		"/orgs":                    "/orgs",
@@ -100,6 +104,7 @@ func TestLocalPath(t *testing.T) {
 
 // Signing in returns to the page that asked for it, never to another site.
 func TestSignInNext(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, nil)
 	res := e.client().get("/orgs")
 	require.Equal(t, http.StatusUnauthorized, res.status)

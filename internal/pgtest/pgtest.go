@@ -7,12 +7,18 @@
 // Each test gets its own schema (Schema), dropped when the test passes and kept for
 // inspection when it fails, so tests run in parallel on one database without seeing each
 // other.
+//
+// Tests that need the same prepared (say, migrated) schema again and again take it from
+// a Schemas, which empties and reuses the schemas of passing tests, and a pool shared by
+// the whole test binary from SharedPool, which saves a connection setup per test. Reuse
+// needs Main in the package's TestMain, which drops the reused schemas at the end.
 package pgtest
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"strings"
 	"sync"
@@ -72,22 +78,52 @@ func verdict(url, missing string, err error, ci bool) (fatal, skip string) {
 }
 
 // Pool returns a new pool to the test server, closed when the test ends. configure, if
-// not nil, adjusts its configuration first (exec mode, tracer, pool size).
+// not nil, adjusts its configuration first (exec mode, tracer, pool size). A test's pool
+// commits without waiting for the disk (see newPool); a benchmark's keeps the server's
+// synchronous_commit, so that what it measures is a durable commit where the server
+// makes one.
 func Pool(t testing.TB, configure func(*pgxpool.Config)) *pgxpool.Pool {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(URL(t))
-	if err != nil {
-		t.Fatalf("pgtest: parse %s: %v", EnvURL, err)
+	if _, bench := t.(*testing.B); bench {
+		configure = durable(configure)
 	}
+	pool, err := newPool(URL(t), configure)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// durable wraps configure so that the pool keeps the server's synchronous_commit.
+func durable(configure func(*pgxpool.Config)) func(*pgxpool.Config) {
+	return func(c *pgxpool.Config) {
+		delete(c.ConnConfig.RuntimeParams, "synchronous_commit")
+		if configure != nil {
+			configure(c)
+		}
+	}
+}
+
+// newPool returns a pool to url configured by configure. Its sessions commit without
+// waiting for the server to flush the commit to disk (synchronous_commit off): a test
+// database needs no durability across a crash of its server, and waiting for the disk
+// at every commit is most of the time that small writes take. It changes nothing that a
+// session can see.
+func newPool(url string, configure func(*pgxpool.Config)) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", EnvURL, err)
+	}
+	cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "off"
 	if configure != nil {
 		configure(cfg)
 	}
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
-		t.Fatalf("pgtest: connect: %v", err)
+		return nil, fmt.Errorf("connect: %w", err)
 	}
-	t.Cleanup(pool.Close)
-	return pool
+	return pool, nil
 }
 
 // Schema creates a fresh, empty schema named after the test and returns its name and a

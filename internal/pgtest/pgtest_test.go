@@ -2,6 +2,7 @@ package pgtest
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -105,4 +107,125 @@ func TestClusterStopsWithTestBinary(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("the cluster in %s outlived its test binary", dir)
+}
+
+func TestMain(m *testing.M) { os.Exit(Main(m)) }
+
+// testSchemas prepares schemas with a table "kept" of one row, and a table "items" that
+// references a table "parents", each with a row, so that emptying them needs the
+// foreign key's order or its trigger off.
+var testSchemas = NewSchemas(func(ctx context.Context, db *pgxpool.Pool, schema string) error {
+	s := pgx.Identifier{schema}.Sanitize()
+	_, err := db.Exec(ctx, `
+		CREATE TABLE `+s+`.kept (v int PRIMARY KEY);
+		INSERT INTO `+s+`.kept VALUES (1);
+		CREATE TABLE `+s+`.parents (id int PRIMARY KEY);
+		CREATE TABLE `+s+`.items (id int PRIMARY KEY, parent int NOT NULL REFERENCES `+s+`.parents (id));`)
+	return err
+}, "kept")
+
+// rowCounts returns the rows of kept, parents and items in schema.
+func rowCounts(t *testing.T, db *pgxpool.Pool, schema string) []int {
+	t.Helper()
+	s := pgx.Identifier{schema}.Sanitize()
+	var kept, parents, items int
+	require.NoError(t, db.QueryRow(t.Context(), "SELECT (SELECT count(*) FROM "+s+".kept), "+
+		"(SELECT count(*) FROM "+s+".parents), (SELECT count(*) FROM "+s+".items)").Scan(&kept, &parents, &items))
+	return []int{kept, parents, items}
+}
+
+func schemaExists(t *testing.T, db *pgxpool.Pool, schema string) bool {
+	t.Helper()
+	var exists bool
+	require.NoError(t, db.QueryRow(t.Context(), `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, schema).Scan(&exists))
+	return exists
+}
+
+// A passing test's schema goes, emptied but for its kept table, to the next test; one
+// whose structure a test changed is dropped instead.
+func TestSchemasReusePassingTestsSchemas(t *testing.T) {
+	db := SharedPool(t, "pgtest test", nil)
+	var first string
+	t.Run("fills", func(t *testing.T) {
+		first = testSchemas.Schema(t)
+		s := pgx.Identifier{first}.Sanitize()
+		_, err := db.Exec(t.Context(), "INSERT INTO "+s+".parents VALUES (1); INSERT INTO "+s+".items VALUES (1, 1)")
+		require.NoError(t, err)
+		require.Equal(t, []int{1, 1, 1}, rowCounts(t, db, first))
+	})
+	var second string
+	t.Run("gets it emptied", func(t *testing.T) {
+		second = testSchemas.Schema(t)
+		require.Equal(t, first, second, "the schema of the passed test is reused")
+		require.Equal(t, []int{1, 0, 0}, rowCounts(t, db, second), "emptied, but for the kept table")
+		_, err := db.Exec(t.Context(), "CREATE INDEX ON "+pgx.Identifier{second, "items"}.Sanitize()+" (parent)")
+		require.NoError(t, err)
+	})
+	require.False(t, schemaExists(t, db, second), "a schema whose structure changed is dropped")
+	t.Run("kept table changed", func(t *testing.T) {
+		name := testSchemas.Schema(t)
+		require.NotEqual(t, second, name)
+		_, err := db.Exec(t.Context(), "UPDATE "+pgx.Identifier{name, "kept"}.Sanitize()+" SET v = 2")
+		require.NoError(t, err)
+		second = name
+	})
+	require.False(t, schemaExists(t, db, second), "a schema whose kept table changed is dropped")
+}
+
+// failedTB is a test that has failed, for the cleanup that Schemas registers.
+type failedTB struct {
+	testing.TB
+	cleanups []func()
+}
+
+func (f *failedTB) Failed() bool              { return true }
+func (f *failedTB) Name() string              { return "TestFailedOne" }
+func (f *failedTB) Helper()                   {}
+func (f *failedTB) Cleanup(fn func())         { f.cleanups = append(f.cleanups, fn) }
+func (f *failedTB) Logf(string, ...any)       {}
+func (f *failedTB) Errorf(s string, a ...any) { f.TB.Errorf(s, a...) }
+
+// A failed test's schema is kept under the test's name, with its rows, and not reused.
+func TestSchemasKeepFailedTestsSchema(t *testing.T) {
+	db := SharedPool(t, "pgtest test", nil)
+	failed := &failedTB{TB: t}
+	name := testSchemas.Schema(failed)
+	_, err := db.Exec(t.Context(), "INSERT INTO "+pgx.Identifier{name, "parents"}.Sanitize()+" VALUES (7)")
+	require.NoError(t, err)
+	for _, fn := range failed.cleanups {
+		fn()
+	}
+	require.False(t, schemaExists(t, db, name), "renamed")
+	var kept string
+	require.NoError(t, db.QueryRow(t.Context(), `SELECT nspname FROM pg_namespace n
+		WHERE nspname LIKE 't\_testfailedone\_%' AND EXISTS (
+			SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relname = 'parents')
+		ORDER BY oid DESC LIMIT 1`).Scan(&kept))
+	require.Equal(t, []int{1, 1, 0}, rowCounts(t, db, kept), "kept as the failed test left it")
+	_, err = db.Exec(t.Context(), "DROP SCHEMA "+pgx.Identifier{kept}.Sanitize()+" CASCADE")
+	require.NoError(t, err)
+	for range 3 {
+		require.NotEqual(t, name, testSchemas.Schema(t), "a failed test's schema is never handed out again")
+	}
+}
+
+// BulkLoad commits what its function loads, and refuses, committing nothing, rows that
+// break a foreign key even though the triggers that would have caught them were off.
+func TestBulkLoadChecksForeignKeys(t *testing.T) {
+	name := testSchemas.Schema(t)
+	db := SharedPool(t, "pgtest test", nil)
+	s := pgx.Identifier{name}.Sanitize()
+	err := BulkLoad(t.Context(), db, name, func(tx pgx.Tx) error {
+		_, err := tx.Exec(t.Context(), "INSERT INTO "+s+".items VALUES (1, 1), (2, 2)")
+		return err
+	})
+	require.ErrorContains(t, err, "items_parent_fkey")
+	require.Equal(t, []int{1, 0, 0}, rowCounts(t, db, name), "nothing committed")
+
+	err = BulkLoad(t.Context(), db, name, func(tx pgx.Tx) error {
+		_, err := tx.Exec(t.Context(), "INSERT INTO "+s+".items VALUES (1, 1), (2, 2); INSERT INTO "+s+".parents VALUES (1), (2)")
+		return err
+	})
+	require.NoError(t, err)
+	require.Equal(t, []int{1, 2, 2}, rowCounts(t, db, name))
 }

@@ -1,0 +1,219 @@
+package organizations_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
+	"github.com/go-organizations/organizations/organizationstest"
+)
+
+// openSQL opens a database/sql pool on the test server through pgx's stdlib driver, with
+// query exec mode mode ("" for pgx's default), closed when the test ends.
+func openSQL(t testing.TB, mode string) *sql.DB {
+	t.Helper()
+	url := pgtest.URL(t)
+	if mode != "" {
+		sep := "?"
+		if strings.Contains(url, "?") {
+			sep = "&"
+		}
+		url += sep + "default_query_exec_mode=" + mode
+	}
+	db, err := sql.Open("pgx", url)
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, db.Close()) })
+	return db
+}
+
+// newSQLStore returns a store over db in a fresh schema of its own, migrated through
+// database/sql.
+func newSQLStore(t testing.TB, db *sql.DB) *organizations.PostgresStore {
+	t.Helper()
+	store, err := organizations.NewPostgresStoreSQL(db, &organizations.PostgresOptions{Schema: pgtest.NewSchema(t)})
+	require.NoError(t, err)
+	require.NoError(t, store.Migrate(t.Context()))
+	return store
+}
+
+// The whole conformance suite over database/sql (pgx's stdlib driver), in both pgx exec
+// modes: the same SQL and the same guarantees as on pgx.
+func TestPostgresStoreConformanceDatabaseSQL(t *testing.T) {
+	for _, m := range []struct{ name, mode string }{
+		{"CacheStatement", ""},
+		{"SimpleProtocol", "simple_protocol"},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			db := openSQL(t, m.mode)
+			organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
+				return newSQLStore(t, db)
+			})
+		})
+	}
+}
+
+func TestNewPostgresStoreSQLValidates(t *testing.T) {
+	_, err := organizations.NewPostgresStoreSQL(nil, nil)
+	require.Error(t, err)
+	_, err = organizations.NewPostgresStoreSQL((*sql.DB)(nil), &organizations.PostgresOptions{Schema: "Bad"})
+	require.ErrorIs(t, err, organizations.ErrInvalidSchema)
+	s, err := organizations.NewPostgresStoreSQL((*sql.DB)(nil), nil)
+	require.NoError(t, err, "construction does not touch the database")
+	require.Equal(t, "public", s.Schema())
+}
+
+// A host's database/sql transaction: its own row and an organization made through a
+// Service on the store joined to it commit together or roll back together, and the
+// Service keeps its options (here Events) on the joined store.
+func TestPostgresStoreWithSQLTx(t *testing.T) {
+	db := openSQL(t, "")
+	store := newSQLStore(t, db)
+	ctx := t.Context()
+	schema := pgx.Identifier{store.Schema()}.Sanitize()
+	_, err := db.ExecContext(ctx, "CREATE TABLE "+schema+".host_accounts (name text PRIMARY KEY)")
+	require.NoError(t, err)
+
+	var events []organizations.Event
+	svc := organizations.New(store, &organizations.Options{
+		Events: func(_ context.Context, e organizations.Event) { events = append(events, e) },
+	})
+	for _, commit := range []bool{false, true} {
+		events = nil
+		name := map[bool]string{false: "Rolled Back", true: "Committed"}[commit]
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		_, err = tx.ExecContext(ctx, "INSERT INTO "+schema+".host_accounts (name) VALUES ($1)", name)
+		require.NoError(t, err)
+		inTx := svc.WithStore(store.WithSQLTx(tx))
+		org, err := inTx.CreateOrganization(ctx, "owner", name, nil)
+		require.NoError(t, err)
+		_, err = inTx.AddUser(ctx, org.ID, "ann", organizations.RoleMember)
+		require.NoError(t, err)
+		// A refused call does not abort the host's transaction.
+		_, err = inTx.AddUser(ctx, org.ID, "ann", organizations.RoleMember)
+		require.ErrorIs(t, err, organizations.ErrAlreadyMember)
+		require.ErrorIs(t, inTx.RemoveUser(ctx, org.ID, "owner"), organizations.ErrOwnershipRequired)
+		require.Len(t, events, 2, "the joined Service kept Options.Events: create and add")
+
+		// The transaction sees its own rows; others do not, before the commit.
+		got, err := inTx.Organization(ctx, org.ID)
+		require.NoError(t, err)
+		require.Equal(t, name, got.Name)
+		_, err = svc.Organization(ctx, org.ID)
+		require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
+
+		if commit {
+			require.NoError(t, tx.Commit())
+		} else {
+			require.NoError(t, tx.Rollback())
+		}
+		_, err = svc.Organization(ctx, org.ID)
+		if commit {
+			require.NoError(t, err)
+			isMember, err := svc.IsMember(ctx, org.ID, "ann")
+			require.NoError(t, err)
+			require.True(t, isMember)
+		} else {
+			require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
+		}
+	}
+	var names []string
+	rows, err := db.QueryContext(ctx, "SELECT name FROM "+schema+".host_accounts ORDER BY name")
+	require.NoError(t, err)
+	for rows.Next() {
+		var n string
+		require.NoError(t, rows.Scan(&n))
+		names = append(names, n)
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []string{"Committed"}, names)
+	for table, want := range map[string]int{"organizations": 1, "memberships": 2} {
+		var n int
+		require.NoError(t, db.QueryRowContext(ctx, "SELECT count(*) FROM "+schema+"."+table).Scan(&n))
+		require.Equal(t, want, n, table)
+	}
+}
+
+// Over database/sql, a constraint violation is still the sentinel and the
+// *pgconn.PgError, and a missing row is still the library's not-found error.
+func TestPostgresStoreSQLErrors(t *testing.T) {
+	db := openSQL(t, "")
+	store := newSQLStore(t, db)
+	ctx := t.Context()
+	org, err := organizations.New(store, nil).CreateOrganization(ctx, "owner", "Acme", nil)
+	require.NoError(t, err)
+	m := organizations.OrganizationUser{ID: newID(t), OrganizationID: org.ID, UserID: "ann", Role: "owner",
+		CreatedAt: org.CreatedAt, UpdatedAt: org.CreatedAt}
+	err = store.AddUser(ctx, m)
+	require.ErrorIs(t, err, organizations.ErrInvalidRole)
+	var pe *pgconn.PgError
+	require.True(t, errors.As(err, &pe))
+	require.Equal(t, "memberships_role_check", pe.ConstraintName)
+
+	_, err = store.Organization(ctx, newID(t))
+	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
+	_, err = store.OrganizationUser(ctx, org.ID, "nobody")
+	require.ErrorIs(t, err, organizations.ErrNotMember)
+
+	// A store on a schema nobody migrated fails with PostgreSQL's error, reachable.
+	bare, err := organizations.NewPostgresStoreSQL(db, &organizations.PostgresOptions{Schema: pgtest.NewSchema(t)})
+	require.NoError(t, err)
+	_, err = bare.Organization(ctx, org.ID)
+	require.True(t, errors.As(err, &pe))
+	require.Equal(t, "42P01", pe.Code, "undefined_table")
+
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = store.Organization(cancelled, org.ID)
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+// Migrate on a *sql.Conn runs a transaction per migration; on a *sql.Tx, a savepoint per
+// migration, rolled back with the host's transaction.
+func TestPostgresMigrateDatabaseSQL(t *testing.T) {
+	db := openSQL(t, "")
+	ctx := t.Context()
+
+	conn, err := db.Conn(ctx)
+	require.NoError(t, err)
+	defer conn.Close()
+	schema := pgtest.NewSchema(t)
+	store, err := organizations.NewPostgresStoreSQL(conn, &organizations.PostgresOptions{Schema: schema})
+	require.NoError(t, err)
+	require.NoError(t, store.Migrate(ctx))
+	require.NoError(t, store.Migrate(ctx), "idempotent")
+	require.NoError(t, store.CheckSchema(ctx))
+	_, err = organizations.New(store, nil).CreateOrganization(ctx, "owner", "Acme", nil)
+	require.NoError(t, err)
+
+	txSchema := "t_migrate_sql_tx_" + randomSuffix(t)
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback() }()
+	var before string
+	require.NoError(t, tx.QueryRowContext(ctx, "SHOW search_path").Scan(&before))
+	inTx, err := organizations.NewPostgresStoreSQL(tx, &organizations.PostgresOptions{Schema: txSchema})
+	require.NoError(t, err)
+	require.NoError(t, inTx.Migrate(ctx))
+	require.NoError(t, inTx.Migrate(ctx), "again, in the same transaction")
+	require.NoError(t, inTx.CheckSchema(ctx))
+	var after string
+	require.NoError(t, tx.QueryRowContext(ctx, "SHOW search_path").Scan(&after))
+	require.Equal(t, before, after)
+	_, err = organizations.New(inTx, nil).CreateOrganization(ctx, "owner", "Acme", nil)
+	require.NoError(t, err)
+	require.NoError(t, tx.Rollback())
+
+	var exists bool
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)", txSchema).Scan(&exists))
+	require.False(t, exists, "the rolled back transaction left the schema behind")
+}
