@@ -105,7 +105,9 @@
 // except [ErrOutcomeUnknown]: a PostgresStore write whose statement was sent and whose
 // reply was lost (the connection or the context ended mid-flight), which may or may not
 // have been committed. A context done before a call makes it return the context's error
-// and change nothing. The membership predicates
+// and change nothing. "The store's error" in a list is the store failing to answer (a
+// lost connection, a statement timeout, ErrOutcomeUnknown), passed on as the store
+// returned it: not a refusal of the call's input. The membership predicates
 // ([Service.IsMember], [Service.IsAdmin], [Service.IsOwner]) answer false, without error,
 // for an unknown organization or user.
 //

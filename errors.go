@@ -25,7 +25,8 @@ var (
 	ErrInvalidRole = errors.New("organizations: invalid role")
 	// ErrInvalidJSON: Data or Settings that are not a valid JSON object.
 	ErrInvalidJSON = errors.New("organizations: invalid JSON")
-	// ErrInvalidListOptions: a negative or too large Limit, or a malformed cursor.
+	// ErrInvalidListOptions: a negative Limit, or a malformed cursor. (A Limit above
+	// MaxPageSize is not an error: it is clamped to MaxPageSize.)
 	ErrInvalidListOptions = errors.New("organizations: invalid list options")
 	// ErrOrganizationNotFound: no organization has this ID or slug (the nil UUID included).
 	ErrOrganizationNotFound = errors.New("organizations: organization not found")

@@ -8,51 +8,76 @@ package organizations
 //	case organizations.UserAdded:
 //		log.Printf("%s joined %s", e.OrganizationUser.UserID, e.OrganizationUser.OrganizationID)
 //	}
+//
+// Each event marshals to JSON with snake_case names (a webhook or an outbox row can carry
+// it as it is); its type is not in the JSON: put EventName beside it.
 type Event interface {
 	// EventName is a stable name for logs and metrics, such as "user_added".
 	EventName() string
 }
 
 // OrganizationCreated is emitted by CreateOrganization and Register.
-type OrganizationCreated struct{ Organization Organization }
+type OrganizationCreated struct {
+	Organization Organization `json:"organization"`
+}
 
 // OrganizationUpdated is emitted when UpdateOrganization changed something, and for each
 // organization that Activate activated. Organization is the new state.
-type OrganizationUpdated struct{ Organization Organization }
+type OrganizationUpdated struct {
+	Organization Organization `json:"organization"`
+}
 
 // OrganizationDeleted is emitted by DeleteOrganization. Organization is the deleted state.
-type OrganizationDeleted struct{ Organization Organization }
+type OrganizationDeleted struct {
+	Organization Organization `json:"organization"`
+}
 
 // UserAdded is emitted when a membership is made: AddUser, GetOrAddUser when it adds, and
 // AcceptInvitation when it adds. CreateOrganization emits OrganizationCreated only; the
 // owner's first membership is part of it.
-type UserAdded struct{ OrganizationUser OrganizationUser }
+type UserAdded struct {
+	OrganizationUser OrganizationUser `json:"organization_user"`
+}
 
 // UserRemoved is emitted by RemoveUser. OrganizationUser is the removed membership.
-type UserRemoved struct{ OrganizationUser OrganizationUser }
+type UserRemoved struct {
+	OrganizationUser OrganizationUser `json:"organization_user"`
+}
 
 // RoleChanged is emitted when a member's role changes: SetRole, and ChangeOwner when the
 // new owner was not yet an admin (before OwnerChanged).
-type RoleChanged struct{ Old, New OrganizationUser }
+type RoleChanged struct {
+	Old OrganizationUser `json:"old"`
+	New OrganizationUser `json:"new"`
+}
 
 // OwnerChanged is emitted when ownership moves. Old and New are the old and new owner's
 // memberships after the change.
-type OwnerChanged struct{ Old, New OrganizationUser }
+type OwnerChanged struct {
+	Old OrganizationUser `json:"old"`
+	New OrganizationUser `json:"new"`
+}
 
 // InvitationCreated is emitted by Invite, after the Inviter sent the invitation.
-type InvitationCreated struct{ Invitation Invitation }
+type InvitationCreated struct {
+	Invitation Invitation `json:"invitation"`
+}
 
 // InvitationAccepted is emitted when an invitation moves from pending to accepted.
 type InvitationAccepted struct {
-	Invitation       Invitation
-	OrganizationUser OrganizationUser
+	Invitation       Invitation       `json:"invitation"`
+	OrganizationUser OrganizationUser `json:"organization_user"`
 }
 
 // InvitationDeclined is emitted by DeclineInvitation.
-type InvitationDeclined struct{ Invitation Invitation }
+type InvitationDeclined struct {
+	Invitation Invitation `json:"invitation"`
+}
 
 // InvitationRevoked is emitted by RevokeInvitation.
-type InvitationRevoked struct{ Invitation Invitation }
+type InvitationRevoked struct {
+	Invitation Invitation `json:"invitation"`
+}
 
 // EventName returns "organization_created".
 func (OrganizationCreated) EventName() string { return "organization_created" }

@@ -38,7 +38,7 @@ func ExampleService_Invite() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("preview:", preview.Email, preview.Status)
+	fmt.Println("preview:", preview.Email, preview.Status, "to join", preview.Organization.Name)
 
 	_, err = svc.AcceptInvitation(ctx, token, "mallory", "mallory@example.org")
 	fmt.Println("other email:", errors.Is(err, organizations.ErrInvitationEmailMismatch))
@@ -52,7 +52,7 @@ func ExampleService_Invite() {
 	// Output:
 	// to charles@example.org: ada invites you to Analytical Engines as member
 	// invite again: true
-	// preview: charles@example.org pending
+	// preview: charles@example.org pending to join Analytical Engines
 	// other email: true
 	// joined: charles member
 	// second user: true

@@ -56,27 +56,44 @@ func (s InvitationStatus) Err() error {
 }
 
 // Invitation is an invitation of an email address into an organization. Its token is not
-// stored: only a SHA-256 hash of it, and the ID is not the token.
+// stored: only a SHA-256 hash of it, and the ID is not the token. Neither is in the
+// invitation, so its JSON never carries one; "responded_at" and "accepted_by" are left
+// out while unset.
 type Invitation struct {
-	ID             uuid.UUID
-	OrganizationID uuid.UUID
+	ID             uuid.UUID `json:"id"`
+	OrganizationID uuid.UUID `json:"organization_id"`
 	// Email is the invitee's normalised address (trimmed, lower-case).
-	Email string
+	Email string `json:"email"`
 	// Role is the role the invitee gets on accepting.
-	Role Role
+	Role Role `json:"role"`
 	// InvitedBy is the admin who sent the invitation.
-	InvitedBy UserID
+	InvitedBy UserID `json:"invited_by"`
 	// Bearer invitations can be accepted by any user; others only by a user whose
 	// verified email is Email.
-	Bearer    bool
-	Status    InvitationStatus
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	Bearer bool `json:"bearer"`
+	// Status is where the invitation stands, as of when it was read (see StatusAt).
+	Status    InvitationStatus `json:"status"`
+	CreatedAt time.Time        `json:"created_at"`
+	ExpiresAt time.Time        `json:"expires_at"`
 	// RespondedAt is when the invitation was accepted, declined or revoked; zero while
 	// pending or expired.
-	RespondedAt time.Time
+	RespondedAt time.Time `json:"responded_at,omitzero"`
 	// AcceptedBy is the user who accepted; empty unless accepted.
-	AcceptedBy UserID
+	AcceptedBy UserID `json:"accepted_by,omitempty"`
+}
+
+// InvitationDetails is an invitation together with the organization it invites into,
+// read in one store call: what the invitee's page needs ("Acme invites you to join as a
+// member") and what Service.InvitationByToken and Service.InvitationsForEmail return.
+// Its JSON is the invitation's fields with the organization under "organization".
+//
+// Organization is the whole organization as stored now, Data and Settings included; a
+// host that returns InvitationDetails to the invitee (who is not yet a member) and keeps
+// anything private in those documents returns a narrower value instead.
+type InvitationDetails struct {
+	Invitation
+	// Organization is the invitation's organization as stored at the time of the read.
+	Organization Organization `json:"organization"`
 }
 
 // checkInvitationID rejects the nil UUID, which no invitation has.
@@ -87,17 +104,20 @@ func checkInvitationID(id uuid.UUID) error {
 	return nil
 }
 
-// InvitationMessage is what an Inviter sends.
+// InvitationMessage is what an Inviter sends. It is for the Inviter, not for an API
+// response: its Token is left out of its JSON (json:"-"), so that logging or marshalling
+// the message never leaks the secret. An Inviter that queues the message to send it
+// later (a job queue, an outbox table) carries the token in a field of its own.
 type InvitationMessage struct {
-	Invitation   Invitation
-	Organization Organization
+	Invitation   Invitation   `json:"invitation"`
+	Organization Organization `json:"organization"`
 	// InvitedBy is the admin who invited (or resent).
-	InvitedBy UserID
+	InvitedBy UserID `json:"invited_by"`
 	// Token is the secret the invitee presents to accept or decline. It exists only in
-	// this message: put it in the link you send and nowhere else.
-	Token string
+	// this message: put it in the link you send and nowhere else. Never in JSON.
+	Token string `json:"-"`
 	// Reminder is true when ResendInvitation sends the message.
-	Reminder bool
+	Reminder bool `json:"reminder"`
 }
 
 // Inviter delivers invitations, by email or otherwise. The host app implements it.
@@ -142,7 +162,8 @@ type InviteOptions struct {
 // Errors: ErrNotConfigured (no Inviter), ErrOrganizationNotFound, ErrInvalidUserID,
 // ErrInvalidEmail, ErrInvalidRole, ErrPermissionDenied (invitedBy is not an admin),
 // ErrAlreadyInvited (email has a pending, unexpired invitation to this organization),
-// the Inviter's error, or the context's error.
+// the Inviter's error (joined with the store's, should the clean-up fail too), the
+// store's error, or the context's error.
 func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, email string, opts *InviteOptions) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
@@ -197,18 +218,19 @@ func (s *Service) send(ctx context.Context, m InvitationMessage) error {
 }
 
 // InvitationByToken returns the invitation a token belongs to, with its status as of now
-// (a pending invitation past its expiry reads InvitationStatusExpired), for the page
-// where the invitee decides. It changes nothing.
+// (a pending invitation past its expiry reads InvitationStatusExpired) and its
+// organization, read in one store call: everything the page where the invitee decides
+// shows. It changes nothing.
 //
-// Errors: ErrInvitationNotFound (an unknown, malformed or forged token), or the context's
-// error.
-func (s *Service) InvitationByToken(ctx context.Context, token string) (Invitation, error) {
+// Errors: ErrInvitationNotFound (an unknown, malformed or forged token), the store's
+// error, or the context's error.
+func (s *Service) InvitationByToken(ctx context.Context, token string) (InvitationDetails, error) {
 	if err := ctx.Err(); err != nil {
-		return Invitation{}, err
+		return InvitationDetails{}, err
 	}
 	hash, ok := parseToken(token)
 	if !ok {
-		return Invitation{}, ErrInvitationNotFound
+		return InvitationDetails{}, ErrInvitationNotFound
 	}
 	return s.store.InvitationByTokenHash(ctx, hash, s.now())
 }
@@ -230,7 +252,7 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (Invitati
 // Errors: ErrInvalidUserID, ErrInvalidEmail, ErrInvitationNotFound (an unknown,
 // malformed or forged token), ErrInvitationClosed (declined, revoked, or accepted by
 // another user), ErrInvitationExpired, ErrInvitationEmailMismatch, ErrPermissionDenied
-// (user sent the invitation), or the context's error.
+// (user sent the invitation), the store's error, or the context's error.
 func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserID, email string) (OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, err
@@ -277,8 +299,8 @@ func optionalEmail(email string) (string, error) {
 // invitations only).
 //
 // Errors: ErrInvalidEmail, ErrInvitationNotFound (an unknown, malformed or forged token),
-// ErrInvitationClosed, ErrInvitationExpired, ErrInvitationEmailMismatch, or the
-// context's error.
+// ErrInvitationClosed, ErrInvitationExpired, ErrInvitationEmailMismatch, the store's
+// error, or the context's error.
 func (s *Service) DeclineInvitation(ctx context.Context, token string, email string) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -305,7 +327,7 @@ func (s *Service) DeclineInvitation(ctx context.Context, token string, email str
 //
 // Errors: ErrInvalidUserID, ErrInvitationNotFound, ErrPermissionDenied,
 // ErrInvitationClosed (already accepted, declined or revoked), ErrInvitationExpired
-// (expired invitations need no revoking), or the context's error.
+// (expired invitations need no revoking), the store's error, or the context's error.
 func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor UserID) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -334,7 +356,9 @@ func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor User
 // Errors: ErrNotConfigured (no Inviter), ErrInvalidUserID, ErrInvitationNotFound,
 // ErrPermissionDenied, ErrInvitationClosed (accepted, declined or revoked),
 // ErrAlreadyInvited (the invitation had expired and the email has a newer pending one),
-// the Inviter's error, or the context's error.
+// ErrOrganizationNotFound (the organization was deleted between the renewal and the
+// sending: the invitation went with it), the Inviter's error, the store's error, or the
+// context's error.
 func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor UserID) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
@@ -367,7 +391,8 @@ func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor User
 // PendingInvitations returns one page of the organization's pending, unexpired
 // invitations, in the order they were made.
 //
-// Errors: ErrOrganizationNotFound, ErrInvalidListOptions, or the context's error.
+// Errors: ErrOrganizationNotFound, ErrInvalidListOptions, the store's error, or the
+// context's error.
 func (s *Service) PendingInvitations(ctx context.Context, org uuid.UUID, opts ListOptions) (Page[Invitation], error) {
 	if err := ctx.Err(); err != nil {
 		return Page[Invitation]{}, err
@@ -387,12 +412,13 @@ func (s *Service) PendingInvitations(ctx context.Context, org uuid.UUID, opts Li
 }
 
 // InvitationsForEmail returns the pending, unexpired invitations sent to email (after
-// normalisation) across all organizations, oldest first: after sign-up, a host shows
-// them to the new user. They carry no tokens: the invitee accepts through the link the
-// Inviter sent.
+// normalisation) across all organizations, oldest first, each with its organization, all
+// read in one store call: after sign-up, a host shows them to the new user ("your
+// pending invitations"). They carry no tokens: the invitee accepts through the link the
+// Inviter sent. None is an empty slice.
 //
-// Errors: ErrInvalidEmail, or the context's error.
-func (s *Service) InvitationsForEmail(ctx context.Context, email string) ([]Invitation, error) {
+// Errors: ErrInvalidEmail, the store's error, or the context's error.
+func (s *Service) InvitationsForEmail(ctx context.Context, email string) ([]InvitationDetails, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

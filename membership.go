@@ -64,12 +64,12 @@ func checkRole(r Role) error {
 // OrganizationUser is a membership: one user in one organization, with a role. A user is a
 // member of an organization at most once.
 type OrganizationUser struct {
-	ID             uuid.UUID
-	OrganizationID uuid.UUID
-	UserID         UserID
-	Role           Role
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID             uuid.UUID `json:"id"`
+	OrganizationID uuid.UUID `json:"organization_id"`
+	UserID         UserID    `json:"user_id"`
+	Role           Role      `json:"role"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // IsAdmin reports whether the member has the admin role (every owner does).
@@ -78,21 +78,23 @@ func (m OrganizationUser) IsAdmin() bool { return m.Role == RoleAdmin }
 // Access is an organization together with one user's access to it, read in one atomic
 // step, as ResolveOrganization and Store.Access return it: what a request handler needs to
 // authorize. The authorization work (issue 9) adds the user's permissions to it.
+//
+// In JSON, "membership" is left out unless IsMember.
 type Access struct {
-	Organization Organization
+	Organization Organization `json:"organization"`
 	// Membership is the user's membership; zero unless IsMember.
-	Membership OrganizationUser
+	Membership OrganizationUser `json:"membership,omitzero"`
 	// IsMember reports whether the user is a member.
-	IsMember bool
+	IsMember bool `json:"is_member"`
 	// IsOwner reports whether the user owns the organization (an owner is always an admin
 	// member).
-	IsOwner bool
+	IsOwner bool `json:"is_owner"`
 }
 
 // AddUser makes user a member of the organization with role and emits UserAdded.
 //
-// Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, ErrAlreadyMember, or
-// the context's error.
+// Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, ErrAlreadyMember,
+// the store's error, or the context's error.
 func (s *Service) AddUser(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
 	m, err := s.newMembership(ctx, org, user, role)
 	if err != nil {
@@ -109,8 +111,8 @@ func (s *Service) AddUser(ctx context.Context, org uuid.UUID, user UserID, role 
 // emitting UserAdded) if there was none; created reports which. An existing membership is
 // returned unchanged, whatever role asks for, and nothing is emitted.
 //
-// Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, or the context's
-// error.
+// Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, the store's error,
+// or the context's error.
 func (s *Service) GetOrAddUser(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, bool, error) {
 	m, err := s.newMembership(ctx, org, user, role)
 	if err != nil {
@@ -145,7 +147,7 @@ func (s *Service) newMembership(ctx context.Context, org uuid.UUID, user UserID,
 // be removed: transfer ownership first.
 //
 // Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, ErrOwnershipRequired,
-// or the context's error.
+// the store's error, or the context's error.
 func (s *Service) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) error {
 	if err := s.checkOrgUser(ctx, org, user); err != nil {
 		return err
@@ -162,7 +164,7 @@ func (s *Service) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) er
 // made a plain member.
 //
 // Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, ErrNotMember,
-// ErrOwnershipRequired, or the context's error.
+// ErrOwnershipRequired (demoting the owner), the store's error, or the context's error.
 func (s *Service) SetRole(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
 	if err := s.checkOrgUser(ctx, org, user); err != nil {
 		return OrganizationUser{}, err
@@ -182,7 +184,8 @@ func (s *Service) SetRole(ctx context.Context, org uuid.UUID, user UserID, role 
 
 // OrganizationUser returns user's membership of the organization.
 //
-// Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, or the context's error.
+// Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, the store's error, or
+// the context's error.
 func (s *Service) OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
 	if err := s.checkOrgUser(ctx, org, user); err != nil {
 		return OrganizationUser{}, err
@@ -193,7 +196,8 @@ func (s *Service) OrganizationUser(ctx context.Context, org uuid.UUID, user User
 // Members returns one page of the organization's memberships, in the order they were made
 // (the owner's first membership leads).
 //
-// Errors: ErrOrganizationNotFound, ErrInvalidListOptions, or the context's error.
+// Errors: ErrOrganizationNotFound, ErrInvalidListOptions, the store's error, or the
+// context's error.
 func (s *Service) Members(ctx context.Context, org uuid.UUID, opts ListOptions) (Page[OrganizationUser], error) {
 	if err := ctx.Err(); err != nil {
 		return Page[OrganizationUser]{}, err
@@ -219,7 +223,8 @@ func (s *Service) Members(ctx context.Context, org uuid.UUID, opts ListOptions) 
 // An empty or invalid user (an anonymous request) is nobody's member. A UUID-shaped ref
 // is always an ID: slugs are never UUID-shaped (see ValidSlug).
 //
-// Errors: ErrOrganizationNotFound (an unknown or malformed ref), or the context's error.
+// Errors: ErrOrganizationNotFound (an unknown or malformed ref), the store's error, or the
+// context's error.
 func (s *Service) ResolveOrganization(ctx context.Context, ref string, user UserID) (Access, error) {
 	if err := ctx.Err(); err != nil {
 		return Access{}, err
@@ -243,15 +248,18 @@ func (s *Service) ResolveOrganization(ctx context.Context, ref string, user User
 }
 
 // IsMember reports whether user is a member of the organization. An unknown organization
-// or user, or an invalid UserID, gives false and no error; the only errors are the
-// store's failures and the context's.
+// or user, or an invalid UserID, gives false and no error.
+//
+// Errors: the store's error, or the context's error.
 func (s *Service) IsMember(ctx context.Context, org uuid.UUID, user UserID) (bool, error) {
 	_, ok, err := s.membership(ctx, org, user)
 	return ok, err
 }
 
 // IsAdmin reports whether user is an admin of the organization (the owner always is). An
-// unknown organization or user gives false and no error.
+// unknown organization or user, or an invalid UserID, gives false and no error.
+//
+// Errors: the store's error, or the context's error.
 func (s *Service) IsAdmin(ctx context.Context, org uuid.UUID, user UserID) (bool, error) {
 	m, ok, err := s.membership(ctx, org, user)
 	return ok && m.IsAdmin(), err

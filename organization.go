@@ -10,21 +10,30 @@ import (
 
 // Organization is an account, team or group: what members belong to. Every organization
 // has exactly one owner (see Owner), who is an admin member of it.
+//
+// Like every value type the Service returns, it marshals to JSON with snake_case names
+// and times in RFC 3339 (UTC, microseconds), so an API host can return it as it is:
+//
+//	{"id":"…","name":"Acme","slug":"acme","is_active":true,"data":{},"settings":{},
+//	 "created_at":"2031-05-17T04:00:00.123456Z","updated_at":"2031-05-17T04:00:00.123456Z"}
+//
+// Data and Settings are included as the JSON objects they are: a host that keeps
+// something private in them returns a narrower value to those who must not see it.
 type Organization struct {
-	ID uuid.UUID
+	ID uuid.UUID `json:"id"`
 	// Name is the display name: 1 to MaxNameLength runes, trimmed.
-	Name string
+	Name string `json:"name"`
 	// Slug is unique across the store, URL-safe, generated from the name unless given.
-	Slug string
+	Slug string `json:"slug"`
 	// IsActive is false for an organization created inactive, such as one made by
 	// Register and waiting for its owner's activation.
-	IsActive bool
+	IsActive bool `json:"is_active"`
 	// Data is the host's free JSON object (custom data); "{}" when unset.
-	Data json.RawMessage
+	Data json.RawMessage `json:"data"`
 	// Settings is the host's free JSON object (custom settings); "{}" when unset.
-	Settings  json.RawMessage
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Settings  json.RawMessage `json:"settings"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
 }
 
 // CreateOptions are the optional parts of CreateOrganization; nil means defaults.
@@ -53,7 +62,7 @@ type OrganizationUpdate struct {
 // never exists without its owner. It emits OrganizationCreated.
 //
 // Errors: ErrInvalidUserID, ErrInvalidName, ErrInvalidSlug, ErrSlugTaken (explicit slug
-// only), ErrInvalidJSON, or the context's error.
+// only), ErrInvalidJSON, the store's error, or the context's error.
 func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name string, opts *CreateOptions) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -106,8 +115,8 @@ func (s *Service) createOrganization(ctx context.Context, owner UserID, name str
 	return s.store.CreateOrganization(ctx, CreateOrganizationParams{Organization: org, Owner: member, SuffixSlug: suffix})
 }
 
-// Organization returns the organization with this ID. Errors: ErrOrganizationNotFound, or
-// the context's error.
+// Organization returns the organization with this ID. Errors: ErrOrganizationNotFound,
+// the store's error, or the context's error.
 func (s *Service) Organization(ctx context.Context, id uuid.UUID) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -119,7 +128,8 @@ func (s *Service) Organization(ctx context.Context, id uuid.UUID) (Organization,
 }
 
 // OrganizationBySlug returns the organization with this slug. Errors:
-// ErrOrganizationNotFound (a malformed slug included), or the context's error.
+// ErrOrganizationNotFound (a malformed slug included), the store's error, or the
+// context's error.
 func (s *Service) OrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -135,7 +145,7 @@ func (s *Service) OrganizationBySlug(ctx context.Context, slug string) (Organiza
 // writes nothing and emits nothing.
 //
 // Errors: ErrOrganizationNotFound, ErrInvalidName, ErrInvalidSlug, ErrSlugTaken,
-// ErrInvalidJSON, or the context's error.
+// ErrInvalidJSON, the store's error, or the context's error.
 func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u OrganizationUpdate) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -193,7 +203,8 @@ func normalizeOptionalJSON(raw *json.RawMessage) (*json.RawMessage, error) {
 
 // DeleteOrganization deletes the organization with its memberships, ownership and
 // invitations; the users and their other organizations are untouched. It emits
-// OrganizationDeleted. Errors: ErrOrganizationNotFound, or the context's error.
+// OrganizationDeleted. Errors: ErrOrganizationNotFound, the store's error, or the
+// context's error.
 func (s *Service) DeleteOrganization(ctx context.Context, id uuid.UUID) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -213,7 +224,8 @@ func (s *Service) DeleteOrganization(ctx context.Context, id uuid.UUID) error {
 // and inactive (see Organization.IsActive), in the order they were created. A user with no
 // organizations gets an empty page.
 //
-// Errors: ErrInvalidUserID, ErrInvalidListOptions, or the context's error.
+// Errors: ErrInvalidUserID, ErrInvalidListOptions, the store's error, or the context's
+// error.
 func (s *Service) OrganizationsForUser(ctx context.Context, user UserID, opts ListOptions) (Page[Organization], error) {
 	if err := ctx.Err(); err != nil {
 		return Page[Organization]{}, err

@@ -12,14 +12,15 @@ import (
 // when. Every organization has exactly one owner, always an admin member; ownership moves
 // only by ChangeOwner.
 type OrganizationOwner struct {
-	OrganizationID   uuid.UUID
-	OrganizationUser OrganizationUser
+	OrganizationID uuid.UUID `json:"organization_id"`
+	// OrganizationUser is the owner's membership.
+	OrganizationUser OrganizationUser `json:"organization_user"`
 	// Since is when this member became the owner.
-	Since time.Time
+	Since time.Time `json:"since"`
 }
 
-// Owner returns the organization's ownership. Errors: ErrOrganizationNotFound, or the
-// context's error.
+// Owner returns the organization's ownership. Errors: ErrOrganizationNotFound, the store's
+// error, or the context's error.
 func (s *Service) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwner, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationOwner{}, err
@@ -30,8 +31,10 @@ func (s *Service) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwner, 
 	return s.store.Owner(ctx, org)
 }
 
-// IsOwner reports whether user owns the organization. An unknown organization or user
-// gives false and no error.
+// IsOwner reports whether user owns the organization. An unknown organization or user, or
+// an invalid UserID, gives false and no error.
+//
+// Errors: the store's error, or the context's error.
 func (s *Service) IsOwner(ctx context.Context, org uuid.UUID, user UserID) (bool, error) {
 	if err := ctx.Err(); err != nil {
 		return false, err
@@ -51,7 +54,8 @@ func (s *Service) IsOwner(ctx context.Context, org uuid.UUID, user UserID) (bool
 // emits OwnerChanged. Transferring to the current owner succeeds, changes nothing and
 // emits nothing.
 //
-// Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, or the context's error.
+// Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, the store's error, or
+// the context's error.
 func (s *Service) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserID) error {
 	if err := s.checkOrgUser(ctx, org, newOwner); err != nil {
 		return err

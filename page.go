@@ -15,8 +15,10 @@ const (
 // ListOptions select one page of a list. The zero value is the first page of
 // DefaultPageSize items.
 type ListOptions struct {
-	// Limit is the most items to return: 0 means DefaultPageSize; negative or above
-	// MaxPageSize is ErrInvalidListOptions.
+	// Limit is the most items to return: 0 means DefaultPageSize, and a Limit above
+	// MaxPageSize is clamped to MaxPageSize (the page then holds at most MaxPageSize
+	// items, and its Next cursor continues from there). A negative Limit is
+	// ErrInvalidListOptions.
 	Limit int
 	// After is the Next cursor of the previous page of the same list; empty for the first
 	// page. A malformed cursor is ErrInvalidListOptions.
@@ -25,11 +27,14 @@ type ListOptions struct {
 
 // Page is one page of a list in a stable order (keyset pagination: items added or removed
 // elsewhere in the list never make a page repeat or skip an item that stayed).
+//
+// In JSON: {"items":[...],"next":"..."}, "items" never null and "next" left out on the
+// last page.
 type Page[T any] struct {
 	// Items on this page, at most the Limit asked for.
-	Items []T
+	Items []T `json:"items"`
 	// Next is the cursor for the following page, or empty on the last page.
-	Next string
+	Next string `json:"next,omitempty"`
 }
 
 // pageQuery is a validated ListOptions: the store is asked for limit+1 items so that the
@@ -44,9 +49,10 @@ func parseListOptions(o ListOptions) (pageQuery, error) {
 	if q.limit == 0 {
 		q.limit = DefaultPageSize
 	}
-	if q.limit < 0 || q.limit > MaxPageSize {
+	if q.limit < 0 {
 		return pageQuery{}, ErrInvalidListOptions
 	}
+	q.limit = min(q.limit, MaxPageSize)
 	if o.After != "" {
 		b, err := base64.RawURLEncoding.DecodeString(o.After)
 		if err != nil || len(b) != 16 {

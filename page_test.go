@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -17,7 +18,7 @@ var someID = uuid.MustParse("0190c5a4-7b1e-7cc0-8000-000000000001")
 // badListOptions are refused with ErrInvalidListOptions by every list.
 var badListOptions = map[string]organizations.ListOptions{
 	"negative limit":       {Limit: -1},
-	"limit above maximum":  {Limit: organizations.MaxPageSize + 1},
+	"limit most negative":  {Limit: math.MinInt},
 	"cursor not base64":    {After: "not a cursor!"},
 	"cursor too short":     {After: base64.RawURLEncoding.EncodeToString(make([]byte, 15))},
 	"cursor too long":      {After: base64.RawURLEncoding.EncodeToString(make([]byte, 17))},
@@ -94,6 +95,25 @@ func TestZeroLimitMeansDefaultPageSize(t *testing.T) {
 	require.Len(t, rest.Items, 1)
 	require.Equal(t, users[organizations.DefaultPageSize], rest.Items[0].UserID)
 	require.Empty(t, rest.Next)
+}
+
+// A Limit above MaxPageSize is clamped to MaxPageSize: a full page of MaxPageSize items
+// whose Next cursor continues the list, however large the Limit (math.MaxInt included,
+// which must not overflow the Service's limit+1 read-ahead).
+func TestLimitAboveMaximumIsClamped(t *testing.T) {
+	t.Parallel()
+	svc, org, users := orgWithMembers(t, organizations.MaxPageSize+2)
+	for _, limit := range []int{organizations.MaxPageSize + 1, 10 * organizations.MaxPageSize, math.MaxInt} {
+		page, err := svc.Members(context.Background(), org.ID, organizations.ListOptions{Limit: limit})
+		require.NoError(t, err, "limit %d", limit)
+		require.Len(t, page.Items, organizations.MaxPageSize, "limit %d", limit)
+		require.Equal(t, users[organizations.MaxPageSize-1], page.Items[organizations.MaxPageSize-1].UserID)
+		require.NotEmpty(t, page.Next, "limit %d", limit)
+		rest, err := svc.Members(context.Background(), org.ID, organizations.ListOptions{Limit: limit, After: page.Next})
+		require.NoError(t, err)
+		require.Equal(t, users[organizations.MaxPageSize:], userIDs(rest.Items), "limit %d", limit)
+		require.Empty(t, rest.Next)
+	}
 }
 
 // Keyset pagination: members removed or added while a client pages never make it repeat

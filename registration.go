@@ -33,23 +33,26 @@ func (f ActivatorFunc) SendActivation(ctx context.Context, m ActivationMessage) 
 }
 
 // Activation is a pending sign-up: the user Register created, waiting to prove they own
-// Email. Its token is stored only as a SHA-256 hash.
+// Email. Its token is stored only as a SHA-256 hash, and is not in the Activation: its
+// JSON never carries one; "used_at" is left out until it is used.
 type Activation struct {
-	ID        uuid.UUID
-	UserID    UserID
-	Email     string
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	ID        uuid.UUID `json:"id"`
+	UserID    UserID    `json:"user_id"`
+	Email     string    `json:"email"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
 	// UsedAt is when Activate completed; zero until then.
-	UsedAt time.Time
+	UsedAt time.Time `json:"used_at,omitzero"`
 }
 
-// ActivationMessage is what an Activator sends.
+// ActivationMessage is what an Activator sends. Like InvitationMessage it is for the
+// Activator, not for an API response: its Token is left out of its JSON (json:"-").
 type ActivationMessage struct {
-	Activation   Activation
-	Organization Organization
+	Activation   Activation   `json:"activation"`
+	Organization Organization `json:"organization"`
 	// Token is the secret the user presents to Activate. It exists only in this message.
-	Token string
+	// Never in JSON.
+	Token string `json:"-"`
 }
 
 // Register signs a new person up with their first organization. It asks the Registrar
@@ -71,8 +74,8 @@ type ActivationMessage struct {
 //
 // Errors: ErrNotConfigured (no Registrar or no Activator), ErrNotSupported (the store is
 // not an ActivationStore), ErrInvalidEmail, ErrInvalidName, the Registrar's or
-// Activator's error, ErrInvalidUserID (the Registrar returned an invalid UserID), or the
-// context's error.
+// Activator's error, ErrInvalidUserID (the Registrar returned an invalid UserID), the
+// store's error (joined with the undo's, should that fail too), or the context's error.
 func (s *Service) Register(ctx context.Context, email, organizationName string) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -149,7 +152,8 @@ func (s *Service) undoRegister(ctx context.Context, activations ActivationStore,
 //
 // Errors: ErrNotConfigured (no Registrar), ErrNotSupported (the store is not an
 // ActivationStore), ErrActivationNotFound (an unknown, malformed or forged token),
-// ErrActivationUsed, ErrActivationExpired, the Registrar's error, or the context's error.
+// ErrActivationUsed, ErrActivationExpired, the Registrar's error, the store's error, or
+// the context's error.
 func (s *Service) Activate(ctx context.Context, token string) (UserID, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err

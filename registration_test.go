@@ -1,4 +1,4 @@
-package organizations
+package organizations_test
 
 import (
 	"context"
@@ -12,25 +12,28 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/organizationstest"
 )
 
 // regHost is a fake host user table: a Registrar that keeps one user per email.
 type regHost struct {
 	mu            sync.Mutex
-	users         map[string]UserID
-	active        map[UserID]bool
+	users         map[string]organizations.UserID
+	active        map[organizations.UserID]bool
 	registered    []string
-	activated     []UserID
+	activated     []organizations.UserID
 	failRegister  error
 	failActivate  error
 	invalidUserID bool
 }
 
 func newRegHost() *regHost {
-	return &regHost{users: map[string]UserID{}, active: map[UserID]bool{}}
+	return &regHost{users: map[string]organizations.UserID{}, active: map[organizations.UserID]bool{}}
 }
 
-func (h *regHost) RegisterUser(_ context.Context, email string) (UserID, error) {
+func (h *regHost) RegisterUser(_ context.Context, email string) (organizations.UserID, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.registered = append(h.registered, email)
@@ -42,13 +45,13 @@ func (h *regHost) RegisterUser(_ context.Context, email string) (UserID, error) 
 	}
 	id, ok := h.users[email]
 	if !ok {
-		id = UserID(fmt.Sprintf("user-%d", len(h.users)+1))
+		id = organizations.UserID(fmt.Sprintf("user-%d", len(h.users)+1))
 		h.users[email] = id
 	}
 	return id, nil
 }
 
-func (h *regHost) ActivateUser(_ context.Context, user UserID) error {
+func (h *regHost) ActivateUser(_ context.Context, user organizations.UserID) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.activated = append(h.activated, user)
@@ -65,38 +68,13 @@ func (h *regHost) set(f func(h *regHost)) {
 	f(h)
 }
 
-// regMailbox is a fake Activator.
-type regMailbox struct {
-	mu   sync.Mutex
-	sent []ActivationMessage
-	fail func(ctx context.Context) error
-}
-
-func (b *regMailbox) send(ctx context.Context, m ActivationMessage) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.sent = append(b.sent, m)
-	if b.fail != nil {
-		return b.fail(ctx)
-	}
-	return nil
-}
-
-func (b *regMailbox) take() []ActivationMessage {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	out := b.sent
-	b.sent = nil
-	return out
-}
-
 // regStore is a MemoryStore whose undo-relevant methods can be made to fail.
 type regStore struct {
-	*MemoryStore
+	*organizations.MemoryStore
 	failCreateActivation, failDeleteActivation, failDeleteOrganization error
 }
 
-func (s *regStore) CreateActivation(ctx context.Context, a Activation, hash []byte) error {
+func (s *regStore) CreateActivation(ctx context.Context, a organizations.Activation, hash []byte) error {
 	if s.failCreateActivation != nil {
 		return s.failCreateActivation
 	}
@@ -110,50 +88,50 @@ func (s *regStore) DeleteActivation(ctx context.Context, id uuid.UUID) error {
 	return s.MemoryStore.DeleteActivation(ctx, id)
 }
 
-func (s *regStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (Organization, error) {
+func (s *regStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (organizations.Organization, error) {
 	if s.failDeleteOrganization != nil {
-		return Organization{}, s.failDeleteOrganization
+		return organizations.Organization{}, s.failDeleteOrganization
 	}
 	return s.MemoryStore.DeleteOrganization(ctx, id)
 }
 
 type regFixture struct {
-	svc     *Service
+	svc     *organizations.Service
 	store   *regStore
-	clock   *invClock
-	events  *invEvents
+	clock   *organizationstest.Clock
+	events  *organizationstest.Recorder
 	host    *regHost
-	mailbox *regMailbox
+	mailbox *organizationstest.Outbox
 }
 
 func newRegFixture() *regFixture {
 	f := &regFixture{
-		store: &regStore{MemoryStore: NewMemoryStore()}, clock: newInvClock(),
-		events: &invEvents{}, host: newRegHost(), mailbox: &regMailbox{},
+		store: &regStore{MemoryStore: organizations.NewMemoryStore()}, clock: newClock(),
+		events: &organizationstest.Recorder{}, host: newRegHost(), mailbox: &organizationstest.Outbox{},
 	}
-	f.svc = New(f.store, &Options{
-		Now: f.clock.Now, Events: f.events.record,
-		Registrar: f.host, Activator: ActivatorFunc(f.mailbox.send),
+	f.svc = organizations.New(f.store, &organizations.Options{
+		Now: f.clock.Now, Events: f.events.Record,
+		Registrar: f.host, Activator: f.mailbox,
 	})
 	return f
 }
 
 // register signs email up with an organization named name and returns the organization
 // and the token sent, with the call's events and messages consumed.
-func (f *regFixture) register(t *testing.T, email, name string) (Organization, string) {
+func (f *regFixture) register(t *testing.T, email, name string) (organizations.Organization, string) {
 	t.Helper()
 	org, err := f.svc.Register(context.Background(), email, name)
 	require.NoError(t, err)
-	msgs := f.mailbox.take()
+	msgs := f.mailbox.TakeActivations()
 	require.Len(t, msgs, 1)
-	require.Equal(t, []Event{OrganizationCreated{Organization: org}}, f.events.take())
+	require.Equal(t, []organizations.Event{organizations.OrganizationCreated{Organization: org}}, f.events.Take())
 	return org, msgs[0].Token
 }
 
 // orgsOf returns all organizations user is a member of.
-func (f *regFixture) orgsOf(t *testing.T, user UserID) []Organization {
+func (f *regFixture) orgsOf(t *testing.T, user organizations.UserID) []organizations.Organization {
 	t.Helper()
-	p, err := f.svc.OrganizationsForUser(context.Background(), user, ListOptions{Limit: MaxPageSize})
+	p, err := f.svc.OrganizationsForUser(context.Background(), user, organizations.ListOptions{Limit: organizations.MaxPageSize})
 	require.NoError(t, err)
 	return p.Items
 }
@@ -162,11 +140,11 @@ func TestRegister(t *testing.T) {
 	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
-	now := Timestamp(f.clock.Now())
-	f.mailbox.fail = func(context.Context) error {
-		require.Empty(t, f.events.events, "OrganizationCreated waits until the message is sent")
+	now := organizations.Timestamp(f.clock.Now())
+	f.mailbox.FailWith(func(context.Context) error {
+		require.Empty(t, f.events.Events(), "OrganizationCreated waits until the message is sent")
 		return nil
-	}
+	})
 
 	org, err := f.svc.Register(ctx, "  Ann@Example.COM ", "  Acme Corp ")
 	require.NoError(t, err)
@@ -178,21 +156,21 @@ func TestRegister(t *testing.T) {
 
 	owner, err := f.svc.Owner(ctx, org.ID)
 	require.NoError(t, err)
-	require.Equal(t, UserID("user-1"), owner.OrganizationUser.UserID)
-	require.Equal(t, RoleAdmin, owner.OrganizationUser.Role)
+	require.Equal(t, organizations.UserID("user-1"), owner.OrganizationUser.UserID)
+	require.Equal(t, organizations.RoleAdmin, owner.OrganizationUser.Role)
 
-	msgs := f.mailbox.take()
+	msgs := f.mailbox.TakeActivations()
 	require.Len(t, msgs, 1)
 	m := msgs[0]
 	require.Equal(t, org, m.Organization)
-	require.Equal(t, UserID("user-1"), m.Activation.UserID)
+	require.Equal(t, organizations.UserID("user-1"), m.Activation.UserID)
 	require.Equal(t, "ann@example.com", m.Activation.Email)
 	require.Equal(t, now, m.Activation.CreatedAt)
-	require.Equal(t, now.Add(DefaultActivationTTL), m.Activation.ExpiresAt)
+	require.Equal(t, now.Add(organizations.DefaultActivationTTL), m.Activation.ExpiresAt)
 	require.True(t, m.Activation.UsedAt.IsZero())
-	_, ok := parseToken(m.Token)
+	_, ok := organizations.ParseToken(m.Token)
 	require.True(t, ok)
-	require.Equal(t, []Event{OrganizationCreated{Organization: org}}, f.events.take())
+	require.Equal(t, []organizations.Event{organizations.OrganizationCreated{Organization: org}}, f.events.Take())
 	require.Empty(t, f.host.activated, "Register activates nothing")
 
 	stored, err := f.store.ActivationByTokenHash(ctx, mustParseToken(t, m.Token), now)
@@ -203,12 +181,12 @@ func TestRegister(t *testing.T) {
 func TestRegisterRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	noRegistrar := New(nil, &Options{Activator: ActivatorFunc(func(context.Context, ActivationMessage) error { return nil })})
+	noRegistrar := organizations.New(nil, &organizations.Options{Activator: organizations.ActivatorFunc(func(context.Context, organizations.ActivationMessage) error { return nil })})
 	_, err := noRegistrar.Register(ctx, "ann@example.com", "Acme")
-	require.ErrorIs(t, err, ErrNotConfigured)
-	noActivator := New(nil, &Options{Registrar: newRegHost()})
+	require.ErrorIs(t, err, organizations.ErrNotConfigured)
+	noActivator := organizations.New(nil, &organizations.Options{Registrar: newRegHost()})
 	_, err = noActivator.Register(ctx, "ann@example.com", "Acme")
-	require.ErrorIs(t, err, ErrNotConfigured)
+	require.ErrorIs(t, err, organizations.ErrNotConfigured)
 
 	f := newRegFixture()
 	canceled, cancel := context.WithCancel(ctx)
@@ -219,52 +197,52 @@ func TestRegisterRefusals(t *testing.T) {
 		want             error
 	}{
 		{"canceled", "ann@example.com", "Acme", canceled, context.Canceled},
-		{"bad email", "ann", "Acme", ctx, ErrInvalidEmail},
-		{"empty name", "ann@example.com", "   ", ctx, ErrInvalidName},
-		{"control in name", "ann@example.com", "Ac\x00me", ctx, ErrInvalidName},
-		{"invalid UTF-8 name", "ann@example.com", "Ac\xffme", ctx, ErrInvalidName},
+		{"bad email", "ann", "Acme", ctx, organizations.ErrInvalidEmail},
+		{"empty name", "ann@example.com", "   ", ctx, organizations.ErrInvalidName},
+		{"control in name", "ann@example.com", "Ac\x00me", ctx, organizations.ErrInvalidName},
+		{"invalid UTF-8 name", "ann@example.com", "Ac\xffme", ctx, organizations.ErrInvalidName},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			org, err := f.svc.Register(c.ctx, c.email, c.org)
 			require.ErrorIs(t, err, c.want)
-			require.Equal(t, Organization{}, org)
+			require.Equal(t, organizations.Organization{}, org)
 			require.Empty(t, f.host.registered, "input is checked before the host is called")
-			require.Empty(t, f.mailbox.take())
-			require.Empty(t, f.events.take())
+			require.Empty(t, f.mailbox.TakeActivations())
+			require.Empty(t, f.events.Take())
 		})
 	}
 }
 
 // coreStore is a MemoryStore that shows only the core Store, hiding the optional
 // ActivationStore: a third-party store written before activations existed.
-type coreStore struct{ Store }
+type coreStore struct{ organizations.Store }
 
 // TestRegisterWithoutActivationStore checks the evolution rule: on a store that does not
 // implement ActivationStore, Register and Activate return ErrNotSupported and change
 // nothing, neither in the store nor at the host.
 func TestRegisterWithoutActivationStore(t *testing.T) {
 	ctx := context.Background()
-	mem := NewMemoryStore()
+	mem := organizations.NewMemoryStore()
 	store := coreStore{mem}
-	_, ok := Store(store).(ActivationStore)
+	_, ok := organizations.Store(store).(organizations.ActivationStore)
 	require.False(t, ok, "the wrapper hides ActivationStore")
-	host, mailbox, events := newRegHost(), &regMailbox{}, &invEvents{}
-	svc := New(store, &Options{Registrar: host, Activator: ActivatorFunc(mailbox.send), Events: events.record})
+	host, mailbox, events := newRegHost(), &organizationstest.Outbox{}, &organizationstest.Recorder{}
+	svc := organizations.New(store, &organizations.Options{Registrar: host, Activator: mailbox, Events: events.Record})
 
 	org, err := svc.Register(ctx, "ann@example.com", "Acme")
-	require.ErrorIs(t, err, ErrNotSupported)
-	require.Equal(t, Organization{}, org)
-	token, _ := newToken()
+	require.ErrorIs(t, err, organizations.ErrNotSupported)
+	require.Equal(t, organizations.Organization{}, org)
+	token, _ := organizations.NewToken()
 	user, err := svc.Activate(ctx, token)
-	require.ErrorIs(t, err, ErrNotSupported)
+	require.ErrorIs(t, err, organizations.ErrNotSupported)
 	require.Empty(t, user)
 
 	require.Empty(t, host.registered, "the host is not called")
 	require.Empty(t, host.activated, "the host is not called")
-	require.Empty(t, mailbox.take())
-	require.Empty(t, events.take())
+	require.Empty(t, mailbox.TakeActivations())
+	require.Empty(t, events.Take())
 	_, err = mem.OrganizationBySlug(ctx, "acme")
-	require.ErrorIs(t, err, ErrOrganizationNotFound, "no organization was made")
+	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound, "no organization was made")
 
 	// The core keeps working on the same store.
 	created, err := svc.CreateOrganization(ctx, "ann", "Acme", nil)
@@ -288,15 +266,15 @@ func TestRegisterFailureIsUndone(t *testing.T) {
 		}, boom},
 		{"RegisterUser returns an invalid ID", func(f *regFixture, _ context.CancelFunc) {
 			f.host.set(func(h *regHost) { h.invalidUserID = true })
-		}, ErrInvalidUserID},
+		}, organizations.ErrInvalidUserID},
 		{"CreateActivation fails", func(f *regFixture, _ context.CancelFunc) {
 			f.store.failCreateActivation = boom
 		}, boom},
 		{"SendActivation fails", func(f *regFixture, _ context.CancelFunc) {
-			f.mailbox.fail = func(context.Context) error { return boom }
+			f.mailbox.FailWith(func(context.Context) error { return boom })
 		}, boom},
 		{"caller gives up during SendActivation", func(f *regFixture, cancel context.CancelFunc) {
-			f.mailbox.fail = func(ctx context.Context) error { cancel(); return ctx.Err() }
+			f.mailbox.FailWith(func(ctx context.Context) error { cancel(); return ctx.Err() })
 		}, context.Canceled},
 	}
 	for _, c := range cases {
@@ -308,26 +286,26 @@ func TestRegisterFailureIsUndone(t *testing.T) {
 
 			org, err := f.svc.Register(ctx, "ann@example.com", "Acme")
 			require.ErrorIs(t, err, c.want)
-			require.Equal(t, Organization{}, org)
-			require.Empty(t, f.events.take(), "a failed Register emits nothing")
+			require.Equal(t, organizations.Organization{}, org)
+			require.Empty(t, f.events.Take(), "a failed Register emits nothing")
 			_, err = f.svc.OrganizationBySlug(context.Background(), "acme")
-			require.ErrorIs(t, err, ErrOrganizationNotFound)
+			require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 			require.Empty(t, f.orgsOf(t, "user-1"))
-			for _, m := range f.mailbox.take() {
+			for _, m := range f.mailbox.TakeActivations() {
 				_, err := f.svc.Activate(context.Background(), m.Token)
-				require.ErrorIs(t, err, ErrActivationNotFound, "the unsent token is deleted")
+				require.ErrorIs(t, err, organizations.ErrActivationNotFound, "the unsent token is deleted")
 			}
 			require.Empty(t, f.host.activated)
 
 			// The retry, with the host and store working, gets the same user and slug.
 			f.host.set(func(h *regHost) { h.failRegister, h.invalidUserID = nil, false })
 			f.store.failCreateActivation = nil
-			f.mailbox.fail = nil
+			f.mailbox.FailWith(nil)
 			org, token := f.register(t, "ann@example.com", "Acme")
 			require.Equal(t, "acme", org.Slug)
 			user, err := f.svc.Activate(context.Background(), token)
 			require.NoError(t, err)
-			require.Equal(t, UserID("user-1"), user)
+			require.Equal(t, organizations.UserID("user-1"), user)
 			require.Len(t, f.orgsOf(t, user), 1)
 		})
 	}
@@ -337,13 +315,13 @@ func TestRegisterUndoFailureIsReported(t *testing.T) {
 	t.Parallel()
 	f := newRegFixture()
 	boom, down := errors.New("smtp down"), errors.New("store down")
-	f.mailbox.fail = func(context.Context) error { return boom }
+	f.mailbox.FailWith(func(context.Context) error { return boom })
 	f.store.failDeleteActivation = down
 	f.store.failDeleteOrganization = down
 	_, err := f.svc.Register(context.Background(), "ann@example.com", "Acme")
 	require.ErrorIs(t, err, boom)
 	require.ErrorIs(t, err, down)
-	require.Empty(t, f.events.take())
+	require.Empty(t, f.events.Take())
 }
 
 func TestActivate(t *testing.T) {
@@ -352,25 +330,25 @@ func TestActivate(t *testing.T) {
 	ctx := context.Background()
 	org, token := f.register(t, "ann@example.com", "Acme")
 	f.clock.Advance(time.Minute)
-	now := Timestamp(f.clock.Now())
+	now := organizations.Timestamp(f.clock.Now())
 
 	user, err := f.svc.Activate(ctx, token)
 	require.NoError(t, err)
-	require.Equal(t, UserID("user-1"), user)
-	require.Equal(t, []UserID{"user-1"}, f.host.activated)
+	require.Equal(t, organizations.UserID("user-1"), user)
+	require.Equal(t, []organizations.UserID{"user-1"}, f.host.activated)
 	require.True(t, f.host.active["user-1"])
 
 	active := org
 	active.IsActive, active.UpdatedAt = true, now
-	require.Equal(t, []Event{OrganizationUpdated{Organization: active}}, f.events.take())
+	require.Equal(t, []organizations.Event{organizations.OrganizationUpdated{Organization: active}}, f.events.Take())
 	got, err := f.svc.Organization(ctx, org.ID)
 	require.NoError(t, err)
 	require.Equal(t, active, got)
 
 	_, err = f.svc.Activate(ctx, token)
-	require.ErrorIs(t, err, ErrActivationUsed)
+	require.ErrorIs(t, err, organizations.ErrActivationUsed)
 	require.Len(t, f.host.activated, 1, "a used token does not reach the host")
-	require.Empty(t, f.events.take())
+	require.Empty(t, f.events.Take())
 }
 
 func TestActivateRefusals(t *testing.T) {
@@ -378,24 +356,24 @@ func TestActivateRefusals(t *testing.T) {
 	f := newRegFixture()
 	ctx := context.Background()
 	org, token := f.register(t, "ann@example.com", "Acme")
-	forged, _ := newToken()
+	forged, _ := organizations.NewToken()
 
-	_, err := New(f.store, &Options{Now: f.clock.Now}).Activate(ctx, token)
-	require.ErrorIs(t, err, ErrNotConfigured)
+	_, err := organizations.New(f.store, &organizations.Options{Now: f.clock.Now}).Activate(ctx, token)
+	require.ErrorIs(t, err, organizations.ErrNotConfigured)
 	for _, bad := range []string{"", "short", forged, token + "=", org.ID.String()} {
 		_, err := f.svc.Activate(ctx, bad)
-		require.ErrorIs(t, err, ErrActivationNotFound, "%q", bad)
+		require.ErrorIs(t, err, organizations.ErrActivationNotFound, "%q", bad)
 	}
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
 	_, err = f.svc.Activate(canceled, token)
 	require.ErrorIs(t, err, context.Canceled)
 
-	f.clock.Advance(DefaultActivationTTL)
+	f.clock.Advance(organizations.DefaultActivationTTL)
 	_, err = f.svc.Activate(ctx, token)
-	require.ErrorIs(t, err, ErrActivationExpired)
+	require.ErrorIs(t, err, organizations.ErrActivationExpired)
 	require.Empty(t, f.host.activated)
-	require.Empty(t, f.events.take())
+	require.Empty(t, f.events.Take())
 	got, err := f.svc.Organization(ctx, org.ID)
 	require.NoError(t, err)
 	require.False(t, got.IsActive)
@@ -411,7 +389,7 @@ func TestActivateHostFailureKeepsToken(t *testing.T) {
 
 	_, err := f.svc.Activate(ctx, token)
 	require.ErrorIs(t, err, boom)
-	require.Empty(t, f.events.take())
+	require.Empty(t, f.events.Take())
 	got, err := f.svc.Organization(ctx, org.ID)
 	require.NoError(t, err)
 	require.False(t, got.IsActive, "nothing activated while the host failed")
@@ -419,8 +397,8 @@ func TestActivateHostFailureKeepsToken(t *testing.T) {
 	f.host.set(func(h *regHost) { h.failActivate = nil })
 	user, err := f.svc.Activate(ctx, token)
 	require.NoError(t, err, "the same token works for the retry")
-	require.Equal(t, UserID("user-1"), user)
-	require.Len(t, f.events.take(), 1)
+	require.Equal(t, organizations.UserID("user-1"), user)
+	require.Len(t, f.events.Take(), 1)
 }
 
 func TestActivateActivatesEveryInactiveOwnedOrganization(t *testing.T) {
@@ -431,17 +409,17 @@ func TestActivateActivatesEveryInactiveOwnedOrganization(t *testing.T) {
 	second, token2 := f.register(t, "ANN@example.com", "Acme")
 	require.Equal(t, "acme-2", second.Slug)
 	// An inactive organization the user is only a member of stays inactive.
-	foreign, err := f.svc.CreateOrganization(ctx, "someone", "Foreign", &CreateOptions{Inactive: true})
+	foreign, err := f.svc.CreateOrganization(ctx, "someone", "Foreign", &organizations.CreateOptions{Inactive: true})
 	require.NoError(t, err)
-	_, err = f.svc.AddUser(ctx, foreign.ID, "user-1", RoleAdmin)
+	_, err = f.svc.AddUser(ctx, foreign.ID, "user-1", organizations.RoleAdmin)
 	require.NoError(t, err)
-	f.events.take()
+	f.events.Take()
 
 	_, err = f.svc.Activate(ctx, token1)
 	require.NoError(t, err)
 	var ids []uuid.UUID
-	for _, e := range f.events.take() {
-		u, ok := e.(OrganizationUpdated)
+	for _, e := range f.events.Take() {
+		u, ok := e.(organizations.OrganizationUpdated)
 		require.True(t, ok)
 		require.True(t, u.Organization.IsActive)
 		ids = append(ids, u.Organization.ID)
@@ -454,8 +432,8 @@ func TestActivateActivatesEveryInactiveOwnedOrganization(t *testing.T) {
 	// The other sign-up's token still completes, with nothing left to activate.
 	user, err := f.svc.Activate(ctx, token2)
 	require.NoError(t, err)
-	require.Equal(t, UserID("user-1"), user)
-	require.Empty(t, f.events.take())
+	require.Equal(t, organizations.UserID("user-1"), user)
+	require.Empty(t, f.events.Take())
 }
 
 func TestActivateParallel(t *testing.T) {
@@ -475,28 +453,28 @@ func TestActivateParallel(t *testing.T) {
 		if err == nil {
 			won++
 		} else {
-			require.ErrorIs(t, err, ErrActivationUsed)
+			require.ErrorIs(t, err, organizations.ErrActivationUsed)
 		}
 	}
 	require.Equal(t, 1, won)
-	require.Len(t, f.events.take(), 1)
+	require.Len(t, f.events.Take(), 1)
 }
 
 func TestActivationTokenNotStored(t *testing.T) {
 	t.Parallel()
 	f := newRegFixture()
 	ctx := context.Background()
-	now := Timestamp(f.clock.Now())
+	now := organizations.Timestamp(f.clock.Now())
 	_, token := f.register(t, "ann@example.com", "Acme")
 	raw, err := base64.RawURLEncoding.DecodeString(token)
 	require.NoError(t, err)
 	textHash := sha256.Sum256([]byte(token))
 	for _, key := range [][]byte{raw, []byte(token), textHash[:]} {
 		_, err := f.store.ActivationByTokenHash(ctx, key, now)
-		require.ErrorIs(t, err, ErrActivationNotFound)
+		require.ErrorIs(t, err, organizations.ErrActivationNotFound)
 	}
 	rawHash := sha256.Sum256(raw)
 	a, err := f.store.ActivationByTokenHash(ctx, rawHash[:], now)
 	require.NoError(t, err)
-	require.Equal(t, UserID("user-1"), a.UserID)
+	require.Equal(t, organizations.UserID("user-1"), a.UserID)
 }

@@ -22,37 +22,37 @@ func TestEventsPerCall(t *testing.T) {
 
 	org, err := f.svc.CreateOrganization(ctx, "eddie", "Pearl Jam", nil)
 	require.NoError(t, err)
-	require.Equal(t, []organizations.Event{organizations.OrganizationCreated{Organization: org}}, f.rec.take(),
+	require.Equal(t, []organizations.Event{organizations.OrganizationCreated{Organization: org}}, f.rec.Take(),
 		"the owner's membership is part of OrganizationCreated, not a UserAdded")
 
 	m, err := f.svc.AddUser(ctx, org.ID, "stone", organizations.RoleMember)
 	require.NoError(t, err)
-	require.Equal(t, []organizations.Event{organizations.UserAdded{OrganizationUser: m}}, f.rec.take())
+	require.Equal(t, []organizations.Event{organizations.UserAdded{OrganizationUser: m}}, f.rec.Take())
 
 	m2, created, err := f.svc.GetOrAddUser(ctx, org.ID, "jeff", organizations.RoleAdmin)
 	require.NoError(t, err)
 	require.True(t, created)
-	require.Equal(t, []organizations.Event{organizations.UserAdded{OrganizationUser: m2}}, f.rec.take())
+	require.Equal(t, []organizations.Event{organizations.UserAdded{OrganizationUser: m2}}, f.rec.Take())
 
 	same, created, err := f.svc.GetOrAddUser(ctx, org.ID, "stone", organizations.RoleAdmin)
 	require.NoError(t, err)
 	require.False(t, created)
 	require.Equal(t, m, same)
-	require.Empty(t, f.rec.take(), "GetOrAddUser of a member")
+	require.Empty(t, f.rec.Take(), "GetOrAddUser of a member")
 
 	promoted, err := f.svc.SetRole(ctx, org.ID, "stone", organizations.RoleAdmin)
 	require.NoError(t, err)
-	require.Equal(t, []organizations.Event{organizations.RoleChanged{Old: m, New: promoted}}, f.rec.take())
+	require.Equal(t, []organizations.Event{organizations.RoleChanged{Old: m, New: promoted}}, f.rec.Take())
 	require.Equal(t, organizations.RoleAdmin, promoted.Role)
 
 	_, err = f.svc.SetRole(ctx, org.ID, "stone", organizations.RoleAdmin)
 	require.NoError(t, err)
 	_, err = f.svc.SetRole(ctx, org.ID, "eddie", organizations.RoleAdmin)
 	require.NoError(t, err)
-	require.Empty(t, f.rec.take(), "SetRole to the current role")
+	require.Empty(t, f.rec.Take(), "SetRole to the current role")
 
 	require.NoError(t, f.svc.RemoveUser(ctx, org.ID, "stone"))
-	require.Equal(t, []organizations.Event{organizations.UserRemoved{OrganizationUser: promoted}}, f.rec.take())
+	require.Equal(t, []organizations.Event{organizations.UserRemoved{OrganizationUser: promoted}}, f.rec.Take())
 
 	// Transfer to a plain member: promoted first, then owner.
 	require.NoError(t, f.svc.ChangeOwner(ctx, f.org.ID, "kim"))
@@ -63,30 +63,30 @@ func TestEventsPerCall(t *testing.T) {
 	require.Equal(t, []organizations.Event{
 		organizations.RoleChanged{Old: kim, New: kimAdmin},
 		organizations.OwnerChanged{Old: chris, New: kimAdmin},
-	}, f.rec.take())
+	}, f.rec.Take())
 
 	// Transfer to an admin: no role change.
 	require.NoError(t, f.svc.ChangeOwner(ctx, f.org.ID, "matt"))
-	require.Equal(t, []organizations.Event{organizations.OwnerChanged{Old: kimAdmin, New: matt}}, f.rec.take())
+	require.Equal(t, []organizations.Event{organizations.OwnerChanged{Old: kimAdmin, New: matt}}, f.rec.Take())
 
 	require.NoError(t, f.svc.ChangeOwner(ctx, f.org.ID, "matt"))
-	require.Empty(t, f.rec.take(), "ChangeOwner to the current owner")
+	require.Empty(t, f.rec.Take(), "ChangeOwner to the current owner")
 
 	name := "Pearl Jam!"
 	renamed, err := f.svc.UpdateOrganization(ctx, org.ID, organizations.OrganizationUpdate{Name: &name})
 	require.NoError(t, err)
 	require.Equal(t, org.Slug, renamed.Slug, "renaming keeps the slug")
-	require.Equal(t, []organizations.Event{organizations.OrganizationUpdated{Organization: renamed}}, f.rec.take())
+	require.Equal(t, []organizations.Event{organizations.OrganizationUpdated{Organization: renamed}}, f.rec.Take())
 
 	unchanged, err := f.svc.UpdateOrganization(ctx, org.ID, organizations.OrganizationUpdate{Name: &name, Slug: &renamed.Slug})
 	require.NoError(t, err)
 	require.Equal(t, renamed, unchanged)
 	_, err = f.svc.UpdateOrganization(ctx, org.ID, organizations.OrganizationUpdate{})
 	require.NoError(t, err)
-	require.Empty(t, f.rec.take(), "an update that changes nothing")
+	require.Empty(t, f.rec.Take(), "an update that changes nothing")
 
 	require.NoError(t, f.svc.DeleteOrganization(ctx, org.ID))
-	require.Equal(t, []organizations.Event{organizations.OrganizationDeleted{Organization: renamed}}, f.rec.take())
+	require.Equal(t, []organizations.Event{organizations.OrganizationDeleted{Organization: renamed}}, f.rec.Take())
 }
 
 func TestReadsEmitNothing(t *testing.T) {
@@ -102,7 +102,7 @@ func TestReadsEmitNothing(t *testing.T) {
 	_, _ = f.svc.IsMember(ctx, f.org.ID, "kim")
 	_, _ = f.svc.IsAdmin(ctx, f.org.ID, "kim")
 	_, _ = f.svc.IsOwner(ctx, f.org.ID, "kim")
-	require.Empty(t, f.rec.take())
+	require.Empty(t, f.rec.Take())
 	require.Zero(t, f.store.writes.Load())
 }
 
@@ -182,7 +182,7 @@ func TestEventsExactlyOnceUnderConcurrency(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		return append(f.rec.take(), errorEvents(errs)...)
+		return append(f.rec.Take(), errorEvents(errs)...)
 	}
 
 	t.Run("GetOrAddUser", func(t *testing.T) {

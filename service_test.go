@@ -2,36 +2,15 @@ package organizations_test
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/organizationstest"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 )
-
-// recorder collects the events a Service emits.
-type recorder struct {
-	mu     sync.Mutex
-	events []organizations.Event
-}
-
-func (r *recorder) handle(_ context.Context, e organizations.Event) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.events = append(r.events, e)
-}
-
-// take returns the events recorded since the last take, never nil.
-func (r *recorder) take() []organizations.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := append([]organizations.Event{}, r.events...)
-	r.events = nil
-	return out
-}
 
 // spyStore counts the writes that reach the store, to prove that the Service rejects bad
 // input before asking the store anything.
@@ -87,7 +66,7 @@ type fixture struct {
 	ctx   context.Context
 	svc   *organizations.Service
 	store *spyStore
-	rec   *recorder
+	rec   *organizationstest.Recorder
 	org   organizations.Organization
 	other organizations.Organization
 }
@@ -97,8 +76,8 @@ var knownUsers = []organizations.UserID{"chris", "kim", "matt", "tom", "nobody"}
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), store: &spyStore{Store: organizations.NewMemoryStore()}, rec: &recorder{}}
-	f.svc = organizations.New(f.store, &organizations.Options{Events: f.rec.handle})
+	f := &fixture{t: t, ctx: context.Background(), store: &spyStore{Store: organizations.NewMemoryStore()}, rec: &organizationstest.Recorder{}}
+	f.svc = organizations.New(f.store, &organizations.Options{Events: f.rec.Record})
 	var err error
 	f.org, err = f.svc.CreateOrganization(f.ctx, "chris", "Soundgarden", nil)
 	require.NoError(t, err)
@@ -108,7 +87,7 @@ func newFixture(t *testing.T) *fixture {
 	require.NoError(t, err)
 	f.other, err = f.svc.CreateOrganization(f.ctx, "tom", "Audioslave", nil)
 	require.NoError(t, err)
-	f.rec.take()
+	f.rec.Take()
 	f.store.writes.Store(0)
 	return f
 }
@@ -155,7 +134,7 @@ func (f *fixture) requireUnchanged(want error, rejectedEarly bool, call func() e
 	err := call()
 	require.ErrorIs(f.t, err, want)
 	require.Equal(f.t, before, f.snapshot(), "state changed")
-	require.Empty(f.t, f.rec.take(), "events emitted")
+	require.Empty(f.t, f.rec.Take(), "events emitted")
 	if rejectedEarly {
 		require.Equal(f.t, writes, f.store.writes.Load(), "bad input reached the store")
 	}
@@ -261,13 +240,13 @@ func TestOptionsNowAndNewIDAreUsed(t *testing.T) {
 func TestOptionsAreCopiedByNew(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	rec := &recorder{}
+	rec := &organizationstest.Recorder{}
 	opts := &organizations.Options{}
 	svc := organizations.New(nil, opts)
-	opts.Events = rec.handle // too late: New took a copy
+	opts.Events = rec.Record // too late: New took a copy
 	_, err := svc.CreateOrganization(ctx, "chris", "Soundgarden", nil)
 	require.NoError(t, err)
-	require.Empty(t, rec.take())
+	require.Empty(t, rec.Take())
 }
 
 func TestTimestamp(t *testing.T) {

@@ -391,7 +391,7 @@ func TestPredicatesAreFalseForBadOrUnknownInput(t *testing.T) {
 		}
 	}
 	require.Equal(t, before, f.snapshot())
-	require.Empty(t, f.rec.take())
+	require.Empty(t, f.rec.Take())
 	require.Zero(t, f.store.writes.Load())
 }
 

@@ -101,8 +101,10 @@ type Store interface {
 	// carries.
 	CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error)
 	// InvitationByTokenHash returns the invitation with this token hash, its Status as of
-	// now (Invitation.StatusAt). Error: ErrInvitationNotFound.
-	InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Invitation, error)
+	// now (Invitation.StatusAt), together with its organization as stored at the time of
+	// the read, in one atomic step (one statement in PostgreSQL). Error:
+	// ErrInvitationNotFound.
+	InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (InvitationDetails, error)
 	// Invitation returns the invitation with this ID, its Status as of now
 	// (Invitation.StatusAt). Error: ErrInvitationNotFound.
 	Invitation(ctx context.Context, id uuid.UUID, now time.Time) (Invitation, error)
@@ -138,8 +140,10 @@ type Store interface {
 	// p.After.
 	PendingInvitations(ctx context.Context, p PendingInvitationsParams) ([]Invitation, error)
 	// InvitationsForEmail returns the invitations for the normalised email that are
-	// pending as of now, across all organizations, in ascending ID order.
-	InvitationsForEmail(ctx context.Context, email string, now time.Time) ([]Invitation, error)
+	// pending as of now, across all organizations, in ascending ID order, each with its
+	// organization, all read in one atomic step (one statement in PostgreSQL). None is an
+	// empty slice, not an error.
+	InvitationsForEmail(ctx context.Context, email string, now time.Time) ([]InvitationDetails, error)
 }
 
 // ActivationStore is the optional interface of a Store that keeps sign-up activations,

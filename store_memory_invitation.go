@@ -55,17 +55,23 @@ func (mi *memInvitation) view(now time.Time) Invitation {
 }
 
 // InvitationByTokenHash implements Store.
-func (s *MemoryStore) InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Invitation, error) {
+func (s *MemoryStore) InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (InvitationDetails, error) {
 	if err := ctx.Err(); err != nil {
-		return Invitation{}, err
+		return InvitationDetails{}, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	mi := s.invitationByHash(tokenHash)
 	if mi == nil {
-		return Invitation{}, ErrInvitationNotFound
+		return InvitationDetails{}, ErrInvitationNotFound
 	}
-	return mi.view(now), nil
+	return s.details(mi, now), nil
+}
+
+// details returns the invitation, its status as of now, with its organization. The
+// caller holds a lock.
+func (s *MemoryStore) details(mi *memInvitation, now time.Time) InvitationDetails {
+	return InvitationDetails{Invitation: mi.view(now), Organization: copyOrg(s.orgs[mi.inv.OrganizationID].org)}
 }
 
 // Invitation implements Store.
@@ -264,16 +270,16 @@ func (s *MemoryStore) PendingInvitations(ctx context.Context, p PendingInvitatio
 }
 
 // InvitationsForEmail implements Store.
-func (s *MemoryStore) InvitationsForEmail(ctx context.Context, email string, now time.Time) ([]Invitation, error) {
+func (s *MemoryStore) InvitationsForEmail(ctx context.Context, email string, now time.Time) ([]InvitationDetails, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := []Invitation{}
+	out := []InvitationDetails{}
 	for _, id := range s.invByEmail[email] {
 		if mi := s.invitations[id]; mi.inv.StatusAt(now) == InvitationStatusPending {
-			out = append(out, mi.view(now))
+			out = append(out, s.details(mi, now))
 		}
 	}
 	return out, nil

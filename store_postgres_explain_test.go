@@ -2,8 +2,10 @@ package organizations
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -97,6 +99,28 @@ func (sh pgShape) load(tb testing.TB, db *pgxpool.Pool, s *PostgresStore) {
 	require.Equal(tb, []int{sh.orgs + 1, sh.orgs*sh.members + sh.wide}, []int{orgs, members})
 	tb.Logf("loaded %d organizations and %d memberships in %v, vacuumed and analyzed in %v",
 		orgs, members, loaded.Round(time.Millisecond), (time.Since(start) - loaded).Round(time.Millisecond))
+}
+
+// sqlLoadInvitations inserts one pending invitation into every organization, from its
+// owner, with the token hash sha256(n) for the organization's rank n, to the email
+// invitee-(n % $1)@example.com, so that each of those emails has a few invitations across
+// organizations.
+const sqlLoadInvitations = `
+INSERT INTO /* TEMPLATE: schema */invitations
+	(id, organization_id, email, role, invited_by, bearer, status, token_hash, created_at, expires_at)
+SELECT gen_random_uuid(), o.id, 'invitee-' || (o.n % $1::int) || '@example.com', 'member', o.owner_id, false,
+	'pending', sha256(o.n::text::bytea), now(), now() + interval '7 days'
+FROM (SELECT id, owner_id, row_number() OVER (ORDER BY id) AS n FROM /* TEMPLATE: schema */organizations) AS o`
+
+// loadInvitations adds sqlLoadInvitations' invitations, emails in number, to the loaded
+// store, and analyzes them.
+func loadInvitations(tb testing.TB, db *pgxpool.Pool, s *PostgresStore, emails int) {
+	tb.Helper()
+	ctx := context.Background()
+	_, err := db.Exec(ctx, renderSQL(sqlLoadInvitations, s.ident), emails)
+	require.NoError(tb, err)
+	_, err = db.Exec(ctx, "VACUUM ANALYZE "+s.ident+".invitations")
+	require.NoError(tb, err)
 }
 
 // loadedOrg returns the ID of the loaded organization with this slug.
@@ -194,8 +218,9 @@ func explain(t *testing.T, db *pgxpool.Pool, name, mode, sql string, named pgx.S
 
 // TestPostgresPlansUseIndexesAtAMillionMemberships loads 1,000,000 memberships and
 // requires that the statements of IsMember (OrganizationUser), ResolveOrganization
-// (Access), a Members page and an OrganizationsForUser page, as the store
-// sends them, read both tables through indexes only, in custom and generic plans alike. A smaller load with random IDs, whose rows
+// (Access), a Members page, an OrganizationsForUser page, InvitationByTokenHash and
+// InvitationsForEmail (over one invitation per organization), as the store sends them,
+// read every table through indexes only, in custom and generic plans alike. A smaller load with random IDs, whose rows
 // lie in no useful order, checks that a large organization's Members page still comes
 // from its index in order.
 func TestPostgresPlansUseIndexesAtAMillionMemberships(t *testing.T) {
@@ -234,6 +259,15 @@ func requirePlans(t *testing.T, sh pgShape) {
 	orgs, err := s.OrganizationsForUser(ctx, OrganizationsForUserParams{UserID: user, After: uuid.Nil, Limit: 51})
 	require.NoError(t, err)
 	require.Len(t, orgs, sh.orgs*sh.members/sh.users, "every user is in the same number of organizations")
+	emails := sh.orgs / 5
+	loadInvitations(t, db, s, emails)
+	tokenHash := sha256.Sum256([]byte(strconv.Itoa(n)))
+	byHash, err := s.InvitationByTokenHash(ctx, tokenHash[:], time.Now())
+	require.NoError(t, err, "the invitation the plan looks up exists")
+	invitee := byHash.Email
+	forEmail, err := s.InvitationsForEmail(ctx, invitee, time.Now())
+	require.NoError(t, err)
+	require.Len(t, forEmail, 5, "each email has one invitation in each of 5 organizations")
 
 	// Any index that leads with organization_id serves a small organization's page (the
 	// planner may read its few members and sort them); a large organization's page must
@@ -274,6 +308,12 @@ func requirePlans(t *testing.T, sh pgShape) {
 		{"OrganizationsForUser, next page", qOrgsForUser, pgx.StrictNamedArgs{"user_id": string(user), "after": orgs[2].ID, "limit": 51}, [][]string{
 			{"organizations_pkey"}, {"memberships_user_organization_idx"},
 		}},
+		{"InvitationByToken (InvitationByTokenHash)", qInvitationByHash, pgx.StrictNamedArgs{"token_hash": tokenHash[:]}, [][]string{
+			{"invitations_token_hash_key"}, {"organizations_pkey"},
+		}},
+		{"InvitationsForEmail", qInvitationsForEmail, pgx.StrictNamedArgs{"email": invitee, "now": time.Now()}, [][]string{
+			{"invitations_email_id_idx"}, {"organizations_pkey"},
+		}},
 	}
 	for _, c := range cases {
 		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
@@ -281,7 +321,7 @@ func requirePlans(t *testing.T, sh pgShape) {
 			used := map[string]bool{}
 			plan.walk(func(n planNode) {
 				used[n.IndexName] = true
-				if n.RelationName == "memberships" || n.RelationName == "organizations" {
+				if n.RelationName == "memberships" || n.RelationName == "organizations" || n.RelationName == "invitations" {
 					require.Contains(t, []string{"Index Scan", "Index Only Scan", "Bitmap Heap Scan"}, n.NodeType,
 						"%s, %s: %s reads %s", c.name, mode, n.NodeType, n.RelationName)
 				}

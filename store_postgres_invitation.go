@@ -71,13 +71,31 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 	return org.value(), nil
 }
 
-var qInvitationByHash = pgStatement(`SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.token_hash = @token_hash::bytea`)
+// qInvitationByHash reads the invitation with its organization, served by
+// invitations_token_hash_key and organizations_pkey.
+var qInvitationByHash = pgStatement(`
+SELECT ` + invCols + `, ` + orgCols + `
+FROM /* TEMPLATE: schema */invitations i
+JOIN /* TEMPLATE: schema */organizations o ON o.id = i.organization_id
+WHERE i.token_hash = @token_hash::bytea`)
 
 var qInvitationByID = pgStatement(`SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid`)
 
 // InvitationByTokenHash implements Store.
-func (s *PostgresStore) InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Invitation, error) {
-	return s.invitationRow(ctx, qInvitationByHash, pgx.StrictNamedArgs{"token_hash": tokenHash}, now)
+func (s *PostgresStore) InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (InvitationDetails, error) {
+	if err := ctx.Err(); err != nil {
+		return InvitationDetails{}, err
+	}
+	var inv invitationRow
+	var org orgRow
+	err := s.db.QueryRow(ctx, s.sql[qInvitationByHash], pgx.StrictNamedArgs{"token_hash": tokenHash}).Scan(dest(inv.dest(), org.dest())...)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return InvitationDetails{}, ErrInvitationNotFound
+	case err != nil:
+		return InvitationDetails{}, pgError(ctx, err)
+	}
+	return InvitationDetails{Invitation: inv.value(now), Organization: org.value()}, nil
 }
 
 // Invitation implements Store.
@@ -129,19 +147,35 @@ func (s *PostgresStore) PendingInvitations(ctx context.Context, p PendingInvitat
 	return out, err
 }
 
-// qInvitationsForEmail is served by invitations_email_id_idx.
+// qInvitationsForEmail reads the invitations with their organizations, served by
+// invitations_email_id_idx and organizations_pkey.
 var qInvitationsForEmail = pgStatement(`
-SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i
+SELECT ` + invCols + `, ` + orgCols + `
+FROM /* TEMPLATE: schema */invitations i
+JOIN /* TEMPLATE: schema */organizations o ON o.id = i.organization_id
 WHERE i.email = @email::text AND i.status = 'pending' AND i.expires_at > @now::timestamptz
 ORDER BY i.id`)
 
 // InvitationsForEmail implements Store.
-func (s *PostgresStore) InvitationsForEmail(ctx context.Context, email string, now time.Time) ([]Invitation, error) {
+func (s *PostgresStore) InvitationsForEmail(ctx context.Context, email string, now time.Time) ([]InvitationDetails, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out, _, err := s.invitations(ctx, qInvitationsForEmail, now, pgx.StrictNamedArgs{"email": email, "now": now})
-	return out, err
+	rows, err := s.db.Query(ctx, s.sql[qInvitationsForEmail], pgx.StrictNamedArgs{"email": email, "now": now})
+	if err != nil {
+		return nil, pgError(ctx, err)
+	}
+	out := []InvitationDetails{}
+	var inv invitationRow
+	var org orgRow
+	_, err = pgx.ForEachRow(rows, dest(inv.dest(), org.dest()), func() error {
+		out = append(out, InvitationDetails{Invitation: inv.value(now), Organization: org.value()})
+		return nil
+	})
+	if err != nil {
+		return nil, pgError(ctx, err)
+	}
+	return out, nil
 }
 
 // invitations runs statement q and returns its invitations, with their status as of now,

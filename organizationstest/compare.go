@@ -152,6 +152,14 @@ func requireSameInvitations(t *testing.T, want, got []organizations.Invitation, 
 	}
 }
 
+// requireSameDetails asserts that got is the invitation want with org, the organization as
+// it is stored now.
+func requireSameDetails(t *testing.T, want organizations.Invitation, org organizations.Organization, got organizations.InvitationDetails, msgAndArgs ...any) {
+	t.Helper()
+	requireSameInvitation(t, want, got.Invitation, msgAndArgs...)
+	requireSameOrg(t, org, got.Organization, msgAndArgs...)
+}
+
 func requireSameActivation(t *testing.T, want, got organizations.Activation, msgAndArgs ...any) {
 	t.Helper()
 	requireStamp(t, got.CreatedAt, got.ExpiresAt, got.UsedAt)

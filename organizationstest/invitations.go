@@ -76,7 +76,7 @@ func testInvitationCreateAndRead(t *testing.T, h *harness) {
 
 	got, err := h.store.InvitationByTokenHash(h.ctx, hash, h.now())
 	require.NoError(t, err)
-	requireSameInvitation(t, inv, got, "stored as given, pending, not responded")
+	requireSameDetails(t, inv, h.org(org.ID), got, "stored as given, pending, not responded, with its organization")
 	require.Equal(t, organizations.InvitationStatusPending, got.Status)
 	require.True(t, got.RespondedAt.IsZero())
 	require.Empty(t, got.AcceptedBy)
@@ -199,10 +199,10 @@ func testInvitationStatusAsOfNow(t *testing.T, h *harness) {
 		require.Equal(t, c.want, got.Status, "at %v", c.at)
 		want := inv
 		want.Status = c.want
-		requireSameInvitation(t, want, got)
-		got, err = h.store.Invitation(h.ctx, inv.ID, c.at)
+		requireSameDetails(t, want, org, got)
+		byID, err := h.store.Invitation(h.ctx, inv.ID, c.at)
 		require.NoError(t, err)
-		requireSameInvitation(t, want, got)
+		requireSameInvitation(t, want, byID)
 	}
 	late := inv.ExpiresAt.Add(time.Microsecond)
 	pending, err := h.store.PendingInvitations(h.ctx, organizations.PendingInvitationsParams{OrganizationID: org.ID, After: uuid.Nil, Limit: 10, Now: late})
@@ -280,7 +280,7 @@ func testInvitationsForEmail(t *testing.T, h *harness) {
 	h.invite(inA)
 	h.invite(h.newInvitation(a.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Hour))
 	inB := h.newInvitation(b.ID, "owner", "ann@example.com", organizations.RoleAdmin, true, time.Hour)
-	h.invite(inB)
+	hashB := h.invite(inB)
 	inC := h.newInvitation(c.ID, "owner", "ann@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(inC)
 	h.invite(h.newInvitation(d.ID, "owner", "ann@example.com", organizations.RoleMember, false, time.Minute))
@@ -290,10 +290,29 @@ func testInvitationsForEmail(t *testing.T, h *harness) {
 
 	got, err := h.store.InvitationsForEmail(h.ctx, "ann@example.com", h.now())
 	require.NoError(t, err)
-	requireSameInvitations(t, []organizations.Invitation{inA, inB}, got, "pending, unexpired, across organizations, ascending ID")
+	require.Len(t, got, 2, "pending, unexpired, across organizations")
+	requireSameDetails(t, inA, a, got[0], "ascending ID, each with its organization")
+	requireSameDetails(t, inB, b, got[1], "ascending ID, each with its organization")
 	got, err = h.store.InvitationsForEmail(h.ctx, "nobody@example.com", h.now())
 	require.NoError(t, err)
+	require.NotNil(t, got, "none is an empty, non-nil slice")
 	require.Empty(t, got)
+
+	// The organization is read with the invitation, not copied when it was made: a
+	// renamed organization shows its new name and slug, an activated one its state.
+	renamed, err := h.svc.UpdateOrganization(h.ctx, b.ID, organizations.OrganizationUpdate{
+		Name: ptr("B Renamed"), Slug: ptr("b-renamed"), IsActive: ptr(false),
+	})
+	require.NoError(t, err)
+	h.events.take()
+	got, err = h.store.InvitationsForEmail(h.ctx, "ann@example.com", h.now())
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	requireSameDetails(t, inA, a, got[0])
+	requireSameDetails(t, inB, renamed, got[1], "the organization as it is now")
+	byHash, err := h.store.InvitationByTokenHash(h.ctx, hashB, h.now())
+	require.NoError(t, err)
+	requireSameDetails(t, inB, renamed, byHash, "the organization as it is now")
 }
 
 func testDeleteInvitation(t *testing.T, h *harness) {

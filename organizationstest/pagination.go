@@ -3,6 +3,7 @@ package organizationstest
 import (
 	"encoding/base64"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 
@@ -68,6 +69,12 @@ func testOrgsForUserPages(t *testing.T, h *harness) {
 		requireSameOrgs(t, want, pages(t, limit, read), "pages of %d", limit)
 	}
 	requireSameOrgs(t, want, pages(t, organizations.MaxPageSize, read))
+	for _, limit := range []int{organizations.MaxPageSize + 1, math.MaxInt} {
+		p, err := read(organizations.ListOptions{Limit: limit})
+		require.NoError(t, err, "a Limit above MaxPageSize is clamped, not refused")
+		requireSameOrgs(t, want, p.Items, "Limit %d", limit)
+		require.Empty(t, p.Next)
+	}
 	first, err := read(organizations.ListOptions{})
 	require.NoError(t, err)
 	requireSameOrgs(t, want, first.Items, "Limit 0 means the default page size")
@@ -117,7 +124,7 @@ func testOrgsForUserErrors(t *testing.T, h *harness) {
 	nilCursor := base64.RawURLEncoding.EncodeToString(make([]byte, 16))
 	for _, o := range []organizations.ListOptions{
 		{Limit: -1},
-		{Limit: organizations.MaxPageSize + 1},
+		{Limit: math.MinInt},
 		{After: "!!"},
 		{After: "not a cursor"},
 		{After: base64.RawURLEncoding.EncodeToString(make([]byte, 15))},
@@ -205,7 +212,7 @@ func testMembersErrors(t *testing.T, h *harness) {
 	_, err := h.store.Members(h.ctx, organizations.MembersParams{OrganizationID: h.id(), After: uuid.Nil, Limit: 10})
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 	for _, o := range []organizations.ListOptions{
-		{Limit: -5}, {Limit: organizations.MaxPageSize + 1}, {After: "%%%"}, {After: "AAAA"},
+		{Limit: -5}, {Limit: math.MinInt}, {After: "%%%"}, {After: "AAAA"},
 	} {
 		_, err := h.svc.Members(h.ctx, org.ID, o)
 		require.ErrorIs(t, err, organizations.ErrInvalidListOptions, "%+v", o)

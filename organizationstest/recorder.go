@@ -12,15 +12,53 @@ import (
 	"github.com/go-organizations/organizations"
 )
 
-// recorder is the Service's Options.Events. Besides keeping every event, it checks on
-// arrival that the change the event describes is already visible in the store: events
-// come after the change, never before.
+// Recorder records the events a Service emits, for a test to assert on: pass its Record
+// method as organizations.Options.Events. The zero value is ready to use; it is safe for
+// concurrent use.
+type Recorder struct {
+	mu     sync.Mutex
+	events []organizations.Event
+}
+
+// Record keeps e. It has the signature of organizations.Options.Events.
+func (r *Recorder) Record(_ context.Context, e organizations.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+// Take returns the events recorded since the last Take, oldest first, and forgets them.
+// None is an empty, non-nil slice.
+func (r *Recorder) Take() []organizations.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := append([]organizations.Event{}, r.events...)
+	r.events = nil
+	return out
+}
+
+// Events returns the events recorded since the last Take, oldest first, without
+// forgetting them. None is an empty, non-nil slice.
+func (r *Recorder) Events() []organizations.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]organizations.Event{}, r.events...)
+}
+
+// Names returns the EventName of each event Events returns, such as "user_added".
+func (r *Recorder) Names() []string {
+	return eventNames(r.Events())
+}
+
+// recorder is the suite's Recorder. Besides keeping every event, it checks on arrival
+// that the change the event describes is already visible in the store: events come after
+// the change, never before.
 type recorder struct {
+	Recorder
 	t     *testing.T
 	store organizations.Store
 
-	mu     sync.Mutex
-	events []organizations.Event
+	mu sync.Mutex
 	// verify turns the arrival check off for concurrency tests, where another goroutine
 	// may legitimately undo a change before its event's check reads the store.
 	verify bool
@@ -31,9 +69,9 @@ func newRecorder(t *testing.T, store organizations.Store) *recorder {
 }
 
 func (r *recorder) record(ctx context.Context, e organizations.Event) {
+	r.Record(ctx, e)
 	r.mu.Lock()
 	verify := r.verify
-	r.events = append(r.events, e)
 	r.mu.Unlock()
 	if verify {
 		if err := r.visible(context.WithoutCancel(ctx), e); err != nil {
@@ -50,13 +88,7 @@ func (r *recorder) noVerify() {
 }
 
 // take returns the events recorded since the last take, and forgets them.
-func (r *recorder) take() []organizations.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := r.events
-	r.events = nil
-	return out
-}
+func (r *recorder) take() []organizations.Event { return r.Take() }
 
 // visible reports why the store does not yet show the change e describes, or nil.
 func (r *recorder) visible(ctx context.Context, e organizations.Event) error {

@@ -52,7 +52,7 @@ func testAccept(t *testing.T, h *harness) {
 	requireSameInvitation(t, accepted, h.invitation(inv.ID))
 	byHash, err := h.store.InvitationByTokenHash(h.ctx, hash, now)
 	require.NoError(t, err)
-	requireSameInvitation(t, accepted, byHash)
+	requireSameDetails(t, accepted, org, byHash)
 	requireSameMember(t, want, h.member(org.ID, "ann"))
 	require.Empty(t, h.pending(org.ID))
 
@@ -264,7 +264,7 @@ func testRenew(t *testing.T, h *harness) {
 	requireSameInvitation(t, want, h.invitation(inv.ID))
 	byHash, err := h.store.InvitationByTokenHash(h.ctx, newHash, now)
 	require.NoError(t, err)
-	requireSameInvitation(t, want, byHash)
+	requireSameDetails(t, want, org, byHash)
 	_, err = h.store.InvitationByTokenHash(h.ctx, oldHash, now)
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "the old token stops working")
 	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: oldHash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})

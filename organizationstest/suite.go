@@ -24,6 +24,16 @@
 //
 //   - Activations: organizations.ActivationStore (sign-up activations, which
 //     Service.Register and Service.Activate need).
+//
+// # Helpers for a host's own tests
+//
+// The package also gives a host app what its handler tests need around a Service, the
+// same helpers the library's own tests use:
+//
+//   - Clock, a fake clock for Options.Now that moves only when told to;
+//   - Recorder, whose Record method is Options.Events, keeping the events emitted;
+//   - Outbox, an organizations.Inviter and organizations.Activator that keeps the
+//     messages with their tokens, and can be made to fail like a mail server that is down.
 package organizationstest
 
 import (

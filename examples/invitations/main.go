@@ -168,14 +168,14 @@ func run(w io.Writer) error {
 }
 
 // printPreview prints what the invitee's page shows for token: InvitationByToken, which
-// changes nothing.
+// changes nothing and reads the invitation with its organization in one store call.
 func printPreview(ctx context.Context, p *printer, svc *organizations.Service, clk *clock, who, token string) error {
 	inv, err := svc.InvitationByToken(ctx, token)
 	if err != nil {
 		return err
 	}
-	p.printf("[%s] %s opens the link: invitation for %s as %s, %s (expires %s)\n",
-		clk, who, inv.Email, inv.Role, inv.Status, stamp(inv.ExpiresAt))
+	p.printf("[%s] %s opens the link: invitation to %s (%s) for %s as %s, %s (expires %s)\n",
+		clk, who, inv.Organization.Name, inv.Organization.Slug, inv.Email, inv.Role, inv.Status, stamp(inv.ExpiresAt))
 	return nil
 }
 

@@ -123,17 +123,12 @@ type invitationView struct {
 func (a *App) showInvitation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	token := r.PathValue("token")
-	inv, err := a.svc.InvitationByToken(ctx, token)
+	inv, err := a.svc.InvitationByToken(ctx, token) // the invitation with its organization
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	org, err := a.svc.Organization(ctx, inv.OrganizationID)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	v := invitationView{view: a.view(r, "Invitation to "+org.Name), Token: token, Invitation: inv, Organization: org}
+	v := invitationView{view: a.view(r, "Invitation to "+inv.Organization.Name), Token: token, Invitation: inv.Invitation, Organization: inv.Organization}
 	status := http.StatusOK
 	switch inv.Status {
 	case organizations.InvitationStatusExpired:

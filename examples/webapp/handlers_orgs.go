@@ -67,21 +67,13 @@ func (a *App) renderOrgList(w http.ResponseWriter, r *http.Request, status int, 
 	for _, org := range page.Items {
 		v.Organizations = append(v.Organizations, orgRow{Organization: org, Current: hasCur && cur == org.ID})
 	}
-	invs, err := a.svc.InvitationsForEmail(ctx, u.Email)
+	invs, err := a.svc.InvitationsForEmail(ctx, u.Email) // one store call, organizations included
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	for _, inv := range invs {
-		org, err := a.svc.Organization(ctx, inv.OrganizationID)
-		if errors.Is(err, organizations.ErrOrganizationNotFound) {
-			continue // deleted since the list was read
-		}
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		v.Invitations = append(v.Invitations, invitationRow{Invitation: inv, Organization: org.Name})
+		v.Invitations = append(v.Invitations, invitationRow{Invitation: inv.Invitation, Organization: inv.Organization.Name})
 	}
 	a.render(w, r, status, "orgs", v)
 }

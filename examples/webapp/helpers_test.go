@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,37 +15,20 @@ import (
 
 	"github.com/go-organizations/organizations"
 	"github.com/go-organizations/organizations/internal/pgtest"
+	"github.com/go-organizations/organizations/organizationstest"
 )
-
-// fakeClock is the app's clock in tests: it moves only when told to.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // env is the real app handler on a test server, with its clock.
 type env struct {
 	t     *testing.T
 	app   *App
 	srv   *httptest.Server
-	clock *fakeClock
+	clock *organizationstest.Clock // the app's clock: it moves only when told to
 }
 
 func newEnv(t *testing.T, store organizations.Store) *env {
 	t.Helper()
-	clock := &fakeClock{now: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clock := organizationstest.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	app, err := New(Config{Store: store, Now: clock.Now})
 	require.NoError(t, err)
 	srv := httptest.NewServer(app)
