@@ -71,7 +71,8 @@ func (s *MemoryStore) InvitationByTokenHash(ctx context.Context, tokenHash []byt
 // details returns the invitation, its status as of now, with its organization. The
 // caller holds a lock.
 func (s *MemoryStore) details(mi *memInvitation, now time.Time) InvitationDetails {
-	return InvitationDetails{Invitation: mi.view(now), Organization: copyOrg(s.orgs[mi.inv.OrganizationID].org)}
+	o := s.org(mi.inv.OrganizationID)
+	return InvitationDetails{Invitation: mi.view(now), Organization: o.head.Load().organization(o.id)}
 }
 
 // Invitation implements Store.
