@@ -29,7 +29,7 @@ import (
 // in shared mode, so they see no write half done.
 //
 // The reads of one organization (Organization, OrganizationBySlug, OrganizationUser,
-// OrganizationMember, Owner: what IsMember, IsAdmin, IsOwner and ResolveOrganization ask)
+// Access, Owner: what IsMember, IsAdmin, IsOwner and ResolveOrganization ask)
 // take no lock and write no shared memory, so they scale with the cores; a shared lock
 // would make every read an atomic add on one cache line that all cores fight over. They
 // find the organization in a lock-free hash table (lfTable: atomic slots, new slot arrays
