@@ -8,51 +8,114 @@ package organizations
 //	case organizations.UserAdded:
 //		log.Printf("%s joined %s", e.OrganizationUser.UserID, e.OrganizationUser.OrganizationID)
 //	}
+//
+// Every event carries Actor: the user who made the change through an actor-checked call
+// (Service.As), or who invited, accepted, declined or revoked; empty for an unchecked
+// call by system code.
 type Event interface {
 	// EventName is a stable name for logs and metrics, such as "user_added".
 	EventName() string
 }
 
 // OrganizationCreated is emitted by CreateOrganization and Register.
-type OrganizationCreated struct{ Organization Organization }
+type OrganizationCreated struct {
+	Organization Organization
+	Actor        UserID
+}
 
 // OrganizationUpdated is emitted when UpdateOrganization changed something, and for each
 // organization that Activate activated. Organization is the new state.
-type OrganizationUpdated struct{ Organization Organization }
+type OrganizationUpdated struct {
+	Organization Organization
+	Actor        UserID
+}
 
 // OrganizationDeleted is emitted by DeleteOrganization. Organization is the deleted state.
-type OrganizationDeleted struct{ Organization Organization }
+type OrganizationDeleted struct {
+	Organization Organization
+	Actor        UserID
+}
 
 // UserAdded is emitted when a membership is made: AddUser, GetOrAddUser when it adds, and
 // AcceptInvitation when it adds. CreateOrganization emits OrganizationCreated only; the
 // owner's first membership is part of it.
-type UserAdded struct{ OrganizationUser OrganizationUser }
+type UserAdded struct {
+	OrganizationUser OrganizationUser
+	Actor            UserID
+}
 
 // UserRemoved is emitted by RemoveUser. OrganizationUser is the removed membership.
-type UserRemoved struct{ OrganizationUser OrganizationUser }
+type UserRemoved struct {
+	OrganizationUser OrganizationUser
+	Actor            UserID
+}
 
 // RoleChanged is emitted when a member's role changes: SetRole, and ChangeOwner when the
 // new owner was not yet an admin (before OwnerChanged).
-type RoleChanged struct{ Old, New OrganizationUser }
+type RoleChanged struct {
+	Old, New OrganizationUser
+	Actor    UserID
+}
 
 // OwnerChanged is emitted when ownership moves. Old and New are the old and new owner's
 // memberships after the change.
-type OwnerChanged struct{ Old, New OrganizationUser }
+type OwnerChanged struct {
+	Old, New OrganizationUser
+	Actor    UserID
+}
 
 // InvitationCreated is emitted by Invite, after the Inviter sent the invitation.
-type InvitationCreated struct{ Invitation Invitation }
+type InvitationCreated struct {
+	Invitation Invitation
+	Actor      UserID
+}
 
 // InvitationAccepted is emitted when an invitation moves from pending to accepted.
 type InvitationAccepted struct {
 	Invitation       Invitation
 	OrganizationUser OrganizationUser
+	Actor            UserID
 }
 
 // InvitationDeclined is emitted by DeclineInvitation.
-type InvitationDeclined struct{ Invitation Invitation }
+type InvitationDeclined struct {
+	Invitation Invitation
+	Actor      UserID
+}
 
 // InvitationRevoked is emitted by RevokeInvitation.
-type InvitationRevoked struct{ Invitation Invitation }
+type InvitationRevoked struct {
+	Invitation Invitation
+	Actor      UserID
+}
+
+// CustomRoleCreated is emitted by CreateRole.
+type CustomRoleCreated struct {
+	Role  CustomRole
+	Actor UserID
+}
+
+// CustomRoleUpdated is emitted by UpdateRole when the role changed. Old and New are the
+// role before and after.
+type CustomRoleUpdated struct {
+	Old, New CustomRole
+	Actor    UserID
+}
+
+// CustomRoleDeleted is emitted by DeleteRole. Role is the deleted role.
+type CustomRoleDeleted struct {
+	Role  CustomRole
+	Actor UserID
+}
+
+// EventName returns "custom_role_created".
+func (CustomRoleCreated) EventName() string { return "custom_role_created" }
+
+// EventName returns "custom_role_updated".
+func (CustomRoleUpdated) EventName() string { return "custom_role_updated" }
+
+// EventName returns "custom_role_deleted".
+func (CustomRoleDeleted) EventName() string { return "custom_role_deleted" }
 
 // EventName returns "organization_created".
 func (OrganizationCreated) EventName() string { return "organization_created" }

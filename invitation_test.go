@@ -177,7 +177,7 @@ func TestInviteDefaults(t *testing.T) {
 	require.True(t, ok, "token %q", m.Token)
 	require.NotContains(t, m.Token, inv.ID.String())
 
-	require.Equal(t, []Event{InvitationCreated{Invitation: inv}}, f.events.take())
+	require.Equal(t, []Event{InvitationCreated{Invitation: inv, Actor: "admin"}}, f.events.take())
 
 	stored, err := f.store.Invitation(ctx, inv.ID, now)
 	require.NoError(t, err)
@@ -399,8 +399,8 @@ func TestAcceptInvitation(t *testing.T) {
 	accepted := inv
 	accepted.Status, accepted.RespondedAt, accepted.AcceptedBy = InvitationStatusAccepted, now, "bob"
 	require.Equal(t, []Event{
-		InvitationAccepted{Invitation: accepted, OrganizationUser: m},
-		UserAdded{OrganizationUser: m},
+		InvitationAccepted{Invitation: accepted, OrganizationUser: m, Actor: "bob"},
+		UserAdded{OrganizationUser: m, Actor: "bob"},
 	}, f.events.take())
 	stored, err := f.svc.OrganizationUser(ctx, f.org.ID, "bob")
 	require.NoError(t, err)
@@ -601,7 +601,7 @@ func TestRevokeInvitation(t *testing.T) {
 	require.NoError(t, f.svc.RevokeInvitation(ctx, inv.ID, "owner"))
 	revoked := inv
 	revoked.Status, revoked.RespondedAt = InvitationStatusRevoked, Timestamp(f.clock.Now())
-	require.Equal(t, []Event{InvitationRevoked{Invitation: revoked}}, f.events.take())
+	require.Equal(t, []Event{InvitationRevoked{Invitation: revoked, Actor: "owner"}}, f.events.take())
 	require.Empty(t, f.pending(t))
 	_, err := f.svc.AcceptInvitation(ctx, token, "bob", "bob@example.com")
 	require.ErrorIs(t, err, ErrInvitationClosed)

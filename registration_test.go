@@ -110,11 +110,11 @@ func (s *regStore) DeleteActivation(ctx context.Context, id uuid.UUID) error {
 	return s.MemoryStore.DeleteActivation(ctx, id)
 }
 
-func (s *regStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (Organization, error) {
+func (s *regStore) DeleteOrganization(ctx context.Context, p DeleteOrganizationParams) (Organization, error) {
 	if s.failDeleteOrganization != nil {
 		return Organization{}, s.failDeleteOrganization
 	}
-	return s.MemoryStore.DeleteOrganization(ctx, id)
+	return s.MemoryStore.DeleteOrganization(ctx, p)
 }
 
 type regFixture struct {
