@@ -51,8 +51,9 @@ import (
 // organization's custom roles. Each method names the permission it requires. The
 // precedence of errors: ErrOrganizationNotFound, then ErrPermissionDenied for an actor
 // without the permission, then the method's own errors about its target
-// (ErrNotMember, ErrInvalidRole, ...), then ErrOwnershipRequired, then ErrEscalation. A
-// refused call changes nothing.
+// (ErrNotMember, ErrInvalidRole, ErrRoleNotFound), then ErrOwnershipRequired, then
+// ErrEscalation, then conflicts (ErrAlreadyMember, ErrAlreadyInvited, ErrRoleExists,
+// ErrRoleInUse, ErrSlugTaken). A refused call changes nothing.
 //
 // Roles: any role the Policy declares or the organization's custom roles define is
 // accepted by the methods that store a role; anything else is ErrInvalidRole, also for
