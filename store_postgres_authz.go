@@ -200,19 +200,26 @@ func (s *PostgresStore) CreateRole(ctx context.Context, p CreateRoleParams) (Cus
 	return r.value(), nil
 }
 
+// sqlCurRole is the CTE cur: the custom role @name of the organization, locked FOR
+// UPDATE (its latest version), with roleCols and its arrays (inc, perms).
+const sqlCurRole = `cur AS (
+	SELECT ` + roleCols + `, r.includes AS inc, r.permissions AS perms FROM /* TEMPLATE: schema */organization_roles r
+	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text
+	FOR UPDATE
+)`
+
+// sqlCurRolePerms is a query of the permissions of the custom role in cur.
+const sqlCurRolePerms = `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r IN (SELECT unnest(inc) FROM cur)
+	UNION SELECT unnest(perms) FROM cur`
+
 // qUpdateRole locks the custom role and replaces its definition if the actor may manage
 // roles and holds every permission of both its current and its new definition.
 var qUpdateRole = pgStatement(`
 WITH org AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), ` + sqlActor("@organization_id::uuid") + `, cur AS (
-	SELECT ` + roleCols + `, r.includes AS inc, r.permissions AS perms FROM /* TEMPLATE: schema */organization_roles r
-	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text
-	FOR UPDATE
-), chk AS (
+), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCurRole + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermRolesManage)+"'") + ` AS allowed,
-		` + sqlCovers(sqlDefinedPerms) + ` AND ` + sqlCovers(`SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r IN (SELECT unnest(inc) FROM cur)
-			UNION SELECT unnest(perms) FROM cur`) + ` AS covered
+		` + sqlCovers(sqlDefinedPerms) + ` AND ` + sqlCovers(sqlCurRolePerms) + ` AS covered
 ), upd AS (
 	UPDATE /* TEMPLATE: schema */organization_roles AS r SET includes = @includes::text[], permissions = @permissions::text[],
 		updated_at = @updated_at::timestamptz
@@ -261,14 +268,9 @@ func (s *PostgresStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (Cus
 var qDeleteRole = pgStatement(`
 WITH org AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), ` + sqlActor("@organization_id::uuid") + `, cur AS (
-	SELECT ` + roleCols + `, r.includes AS inc, r.permissions AS perms FROM /* TEMPLATE: schema */organization_roles r
-	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text
-	FOR UPDATE
-), chk AS (
+), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCurRole + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermRolesManage)+"'") + ` AS allowed,
-		` + sqlCovers(`SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r IN (SELECT unnest(inc) FROM cur)
-			UNION SELECT unnest(perms) FROM cur`) + ` AS covered,
+		` + sqlCovers(sqlCurRolePerms) + ` AS covered,
 		EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = @organization_id::uuid AND m.custom_role = @name::text)
 		OR EXISTS (SELECT 1 FROM /* TEMPLATE: schema */invitations i WHERE i.organization_id = @organization_id::uuid AND i.custom_role = @name::text) AS used
 ), del AS (
