@@ -26,18 +26,60 @@
 //  1. Every organization has exactly one owner, and the owner is an admin member of it.
 //     CreateOrganization makes the organization, the owner's membership and the ownership
 //     in one atomic step: an organization never exists without its owner.
-//  2. The owner cannot be removed ([Service.RemoveUser]) nor demoted below admin
+//  2. The owner cannot be removed ([Service.RemoveUser]) nor given another role
 //     ([Service.SetRole]): both fail with [ErrOwnershipRequired]. Ownership moves only by
 //     [Service.ChangeOwner], to an existing member, who is made an admin; the old owner
-//     stays an admin member.
+//     stays an admin member. The owner is not a role: the owner holds every permission.
 //  3. A user is a member of an organization at most once ([ErrAlreadyMember]).
 //  4. Slugs are unique. A generated slug comes from the name through gosimple/slug ("Föö
 //     Fighters!!" gives "foo-fighters") and gets -2, -3, ... on collision, also under
 //     concurrent creates; an explicit slug is used as given or refused with
 //     [ErrSlugTaken], never silently replaced. Renaming keeps the slug.
 //  5. An invitation is accepted at most once; an expired, revoked or declined one never.
-//  6. Deleting an organization removes its memberships, its ownership and its invitations,
-//     and nothing else: the users and their other organizations are untouched.
+//  6. Deleting an organization removes its memberships, its ownership, its invitations
+//     and its custom roles, and nothing else: the users and their other organizations are
+//     untouched.
+//  7. An actor-checked operation (see below) happens only if its actor may make it at the
+//     moment of the write.
+//
+// # Roles and permissions
+//
+// A [Permission] names an action ("members:add", an app's "billing:read"). A [Policy]
+// declares the app's roles in code ([RoleDefinition]: permissions, and roles whose
+// permissions it includes, transitively), validated and compiled by [NewPolicy];
+// [DefaultPolicy] is RoleMember (no library permission) and RoleAdmin (every library
+// permission), the model the library always had. Each membership has one role: a declared
+// one or a custom role of its organization ([Service.CreateRole]), which includes
+// declared roles and holds permissions the policy knows. [Service.Access] reads a user's
+// access in one store call; [Access.Can] then answers without allocating.
+//
+// # Actor-checked operations
+//
+// [Service.As] returns an [Actor]: the Service's changing methods, checked for the acting
+// user. "Actor-checked" guarantees that the store decides whether the actor may make the
+// change in the same atomic step as the change, on the data that step changes: a
+// PostgreSQL statement that locks the organization row and the actor's membership row
+// (so that a demotion, removal or transfer committed first is what the check sees), or
+// one critical section in memory. A refusal is [ErrPermissionDenied] (or [ErrEscalation],
+// which wraps it), changes nothing and emits nothing; there is no window between check and
+// write. The rules:
+//
+//   - Each operation requires a permission (see the Perm constants); DeleteOrganization
+//     and ChangeOwner require the owner. A member may always remove themselves, except
+//     the owner. The owner may do everything.
+//   - The escalation rule: a non-owner actor can only give a role (SetRole, AddUser,
+//     GetOrAddUser, Invite, a custom role's create or update) whose permissions are a
+//     subset of their own, cannot change the role of, remove, or change or delete the
+//     custom role of, anything whose permissions exceed their own, and so cannot raise
+//     their own.
+//   - An invitation never grants more than its inviter may grant when it is accepted:
+//     AcceptInvitation refuses ([ErrInviterNotAllowed]) one whose inviter is no longer a
+//     member, no longer holds PermInvitationsCreate, or may no longer grant its role; it
+//     stays pending.
+//
+// The Service's methods that take no actor (AddUser, SetRole, ...) are unchecked: they
+// are for trusted system code (jobs, admin consoles, migrations), never for a request a
+// user made.
 //
 // Bad input never panics and changes nothing: every call validates its input (user IDs,
 // names, slugs, roles, JSON documents, list cursors, UTF-8) before it touches the store.
@@ -75,7 +117,8 @@
 // ([ActivationStore] is the first), and a Service call that needs one the store lacks
 // returns [ErrNotSupported]. A params struct gains a field only when its zero value keeps
 // the earlier meaning; a field that changes what a store must enforce comes with a new
-// method or interface, so an older store never silently skips a check.
+// method or interface, so an older store never silently skips a check (authorization, an
+// exception made before v1.0, changed the core: see [Store]).
 //
 // Package organizationstest exports the conformance suite that every Store passes; run it
 // against your own implementation. It runs the core on every store and the tests of an
@@ -115,7 +158,8 @@
 //
 // [Options].Events receives an [Event] for every change, exactly once, after the change is
 // stored, on every path that makes it: [UserAdded], [UserRemoved], [RoleChanged],
-// [OwnerChanged], [OrganizationCreated], [OrganizationUpdated], [OrganizationDeleted] and the
-// invitation events. Failed and no-op calls (GetOrAddUser of a member, ChangeOwner to the
+// [OwnerChanged], [OrganizationCreated], [OrganizationUpdated], [OrganizationDeleted], the
+// invitation events and the custom-role events. Each carries the acting user (Actor; empty
+// for an unchecked call). Failed and no-op calls (GetOrAddUser of a member, ChangeOwner to the
 // current owner, an update that changes nothing) emit nothing.
 package organizations

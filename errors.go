@@ -21,7 +21,10 @@ var (
 	ErrSlugTaken = errors.New("organizations: slug already taken")
 	// ErrInvalidUserID: an empty, over-long or non-UTF-8 UserID.
 	ErrInvalidUserID = errors.New("organizations: invalid user ID")
-	// ErrInvalidRole: a role other than RoleMember or RoleAdmin.
+	// ErrInvalidRole: a malformed role name or "owner" (see Role.Valid), a role that
+	// neither the Service's Policy declares nor the organization defines as a custom role,
+	// or a custom role definition that shadows a declared role, includes a role that is
+	// not declared, or holds a permission the Policy does not know.
 	ErrInvalidRole = errors.New("organizations: invalid role")
 	// ErrInvalidJSON: Data or Settings that are not a valid JSON object.
 	ErrInvalidJSON = errors.New("organizations: invalid JSON")
@@ -34,10 +37,13 @@ var (
 	ErrAlreadyMember = errors.New("organizations: user is already a member")
 	// ErrNotMember: the user is not a member of the organization.
 	ErrNotMember = errors.New("organizations: user is not a member")
-	// ErrOwnershipRequired: the operation would remove the owner or demote the owner below
-	// admin. Transfer ownership with ChangeOwner first.
+	// ErrOwnershipRequired: the operation would remove the owner or change the owner's
+	// role (always RoleAdmin). Transfer ownership with ChangeOwner first.
 	ErrOwnershipRequired = errors.New("organizations: cannot remove or demote the organization owner")
-	// ErrPermissionDenied: the acting user lacks the role the operation requires.
+	// ErrPermissionDenied: the acting user may not make this change: not a member, not
+	// holding the permission the operation requires, not the owner where the operation
+	// is the owner's, or (ErrEscalation, which wraps it) reaching beyond their own
+	// permissions. Decided in the store's atomic step; nothing was changed.
 	ErrPermissionDenied = errors.New("organizations: permission denied")
 	// ErrInvalidEmail: an email address that is empty, over-long or not of the form
 	// local@domain after normalisation.

@@ -146,8 +146,10 @@ type InviteOptions struct {
 	Bearer bool
 }
 
-// Invite invites email into the organization as invitedBy, who must be an admin of it,
-// and sends the invitation through Options.Inviter. The invitation is stored first and
+// Invite invites email into the organization as invitedBy and sends the invitation
+// through Options.Inviter. It is As(invitedBy).Invite: invitedBy must hold
+// PermInvitationsCreate and may invite only with a role whose permissions are within
+// their own (unless the owner), checked in the store's atomic step. The invitation is stored first and
 // then sent, so the link works as soon as it arrives; if sending fails the invitation is
 // deleted again and Invite returns the Inviter's error, leaving no pending invitation
 // behind (were the store to fail during that clean-up as well, both errors are returned
@@ -160,11 +162,15 @@ type InviteOptions struct {
 // the Inviter sees it.
 //
 // Errors: ErrNotConfigured (no Inviter), ErrOrganizationNotFound, ErrInvalidUserID,
-// ErrInvalidEmail, ErrInvalidRole, ErrPermissionDenied (invitedBy is not an admin),
-// ErrAlreadyInvited (email has a pending, unexpired invitation to this organization),
-// the Inviter's error (joined with the store's, should the clean-up fail too), the
-// store's error, or the context's error.
+// ErrInvalidEmail, ErrInvalidRole, ErrPermissionDenied (invitedBy may not invite),
+// ErrEscalation (the role exceeds invitedBy's permissions), ErrAlreadyInvited (email has
+// a pending, unexpired invitation to this organization), the Inviter's error, the store's error, or the
+// context's error.
 func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, email string, opts *InviteOptions) (Invitation, error) {
+	return s.As(invitedBy).Invite(ctx, org, email, opts)
+}
+
+func (s *Service) invite(ctx context.Context, org uuid.UUID, invitedBy UserID, email string, opts *InviteOptions) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
@@ -193,7 +199,7 @@ func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, e
 		InvitedBy: invitedBy, Bearer: opts.Bearer, Status: InvitationStatusPending,
 		CreatedAt: now, ExpiresAt: Timestamp(now.Add(ttl)),
 	}
-	o, err := s.store.CreateInvitation(ctx, CreateInvitationParams{Invitation: inv, TokenHash: hash, Now: now})
+	o, err := s.store.CreateInvitation(ctx, CreateInvitationParams{Invitation: inv, TokenHash: hash, Now: now, Policy: s.policy})
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -205,7 +211,7 @@ func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, e
 		}
 		return Invitation{}, err
 	}
-	emit(s, ctx, InvitationCreated{Invitation: inv})
+	emit(s, ctx, InvitationCreated{Invitation: inv, Actor: invitedBy})
 	return inv, nil
 }
 
@@ -252,7 +258,9 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (Invitati
 // Errors: ErrInvalidUserID, ErrInvalidEmail, ErrInvitationNotFound (an unknown,
 // malformed or forged token), ErrInvitationClosed (declined, revoked, or accepted by
 // another user), ErrInvitationExpired, ErrInvitationEmailMismatch, ErrPermissionDenied
-// (user sent the invitation), the store's error, or the context's error.
+// (user sent the invitation), ErrInviterNotAllowed (wraps ErrInvitationClosed: the
+// inviter has since been removed or may no longer grant the invitation's role; it stays
+// pending), the store's error, or the context's error.
 func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserID, email string) (OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, err
@@ -271,15 +279,15 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserI
 	now := s.now()
 	// The store sets the organization and role from the invitation.
 	m := OrganizationUser{ID: s.opts.NewID(), UserID: user, CreatedAt: now, UpdatedAt: now}
-	res, err := s.store.AcceptInvitation(ctx, AcceptInvitationParams{TokenHash: hash, UserID: user, Email: email, Membership: m, Now: now})
+	res, err := s.store.AcceptInvitation(ctx, AcceptInvitationParams{TokenHash: hash, UserID: user, Email: email, Membership: m, Now: now, Policy: s.policy})
 	if err != nil {
 		return OrganizationUser{}, err
 	}
 	if res.Accepted {
-		emit(s, ctx, InvitationAccepted{Invitation: res.Invitation, OrganizationUser: res.Membership})
+		emit(s, ctx, InvitationAccepted{Invitation: res.Invitation, OrganizationUser: res.Membership, Actor: user})
 	}
 	if res.MembershipCreated {
-		emit(s, ctx, UserAdded{OrganizationUser: res.Membership})
+		emit(s, ctx, UserAdded{OrganizationUser: res.Membership, Actor: user})
 	}
 	return res.Membership, nil
 }
@@ -322,32 +330,36 @@ func (s *Service) DeclineInvitation(ctx context.Context, token string, email str
 }
 
 // RevokeInvitation closes the pending invitation with this ID as revoked, so that its
-// token no longer works, and emits InvitationRevoked. actor must be an admin of the
-// invitation's organization.
+// token no longer works, and emits InvitationRevoked. It is As(actor).RevokeInvitation:
+// actor must hold PermInvitationsRevoke in the invitation's organization.
 //
 // Errors: ErrInvalidUserID, ErrInvitationNotFound, ErrPermissionDenied,
 // ErrInvitationClosed (already accepted, declined or revoked), ErrInvitationExpired
 // (expired invitations need no revoking), the store's error, or the context's error.
 func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor UserID) error {
+	return s.As(actor).RevokeInvitation(ctx, id)
+}
+
+func (s *Service) revokeInvitation(ctx context.Context, id uuid.UUID, actor UserID) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := firstError(checkInvitationID(id), checkUser(actor)); err != nil {
 		return err
 	}
-	inv, err := s.store.RevokeInvitation(ctx, RevokeInvitationParams{InvitationID: id, Actor: actor, Now: s.now()})
+	inv, err := s.store.RevokeInvitation(ctx, RevokeInvitationParams{InvitationID: id, Actor: actor, Now: s.now(), Policy: s.policy})
 	if err != nil {
 		return err
 	}
-	emit(s, ctx, InvitationRevoked{Invitation: inv})
+	emit(s, ctx, InvitationRevoked{Invitation: inv, Actor: actor})
 	return nil
 }
 
 // ResendInvitation sends a pending or expired invitation again, as a reminder
 // (InvitationMessage.Reminder set, InvitedBy the actor), with a new token: the old token
 // stops working at once. The expiry restarts at now plus Options.InvitationTTL, whatever
-// TTL the invitation was first given. actor must be an admin of the invitation's
-// organization. It emits no event.
+// TTL the invitation was first given. It is As(actor).ResendInvitation: actor must hold
+// PermInvitationsRevoke in the invitation's organization. It emits no event.
 //
 // The new token is stored before the message is sent, so if the Inviter fails the
 // invitation is left pending with a token nobody received and the old one dead; calling
@@ -360,6 +372,10 @@ func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor User
 // sending: the invitation went with it), the Inviter's error, the store's error, or the
 // context's error.
 func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor UserID) (Invitation, error) {
+	return s.As(actor).ResendInvitation(ctx, id)
+}
+
+func (s *Service) resendInvitation(ctx context.Context, id uuid.UUID, actor UserID) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
@@ -373,6 +389,7 @@ func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor User
 	now := s.now()
 	inv, err := s.store.RenewInvitation(ctx, RenewInvitationParams{
 		InvitationID: id, Actor: actor, TokenHash: hash, ExpiresAt: Timestamp(now.Add(s.opts.InvitationTTL)), Now: now,
+		Policy: s.policy,
 	})
 	if err != nil {
 		return Invitation{}, err

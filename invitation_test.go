@@ -116,7 +116,7 @@ func TestInviteDefaults(t *testing.T) {
 	require.True(t, ok, "token %q", m.Token)
 	require.NotContains(t, m.Token, inv.ID.String())
 
-	require.Equal(t, []organizations.Event{organizations.InvitationCreated{Invitation: inv}}, f.events.Take())
+	require.Equal(t, []organizations.Event{organizations.InvitationCreated{Invitation: inv, Actor: "admin"}}, f.events.Take())
 
 	stored, err := f.store.Invitation(ctx, inv.ID, now)
 	require.NoError(t, err)
@@ -338,8 +338,8 @@ func TestAcceptInvitation(t *testing.T) {
 	accepted := inv
 	accepted.Status, accepted.RespondedAt, accepted.AcceptedBy = organizations.InvitationStatusAccepted, now, "bob"
 	require.Equal(t, []organizations.Event{
-		organizations.InvitationAccepted{Invitation: accepted, OrganizationUser: m},
-		organizations.UserAdded{OrganizationUser: m},
+		organizations.InvitationAccepted{Invitation: accepted, OrganizationUser: m, Actor: "bob"},
+		organizations.UserAdded{OrganizationUser: m, Actor: "bob"},
 	}, f.events.Take())
 	stored, err := f.svc.OrganizationUser(ctx, f.org.ID, "bob")
 	require.NoError(t, err)
@@ -540,7 +540,7 @@ func TestRevokeInvitation(t *testing.T) {
 	require.NoError(t, f.svc.RevokeInvitation(ctx, inv.ID, "owner"))
 	revoked := inv
 	revoked.Status, revoked.RespondedAt = organizations.InvitationStatusRevoked, organizations.Timestamp(f.clock.Now())
-	require.Equal(t, []organizations.Event{organizations.InvitationRevoked{Invitation: revoked}}, f.events.Take())
+	require.Equal(t, []organizations.Event{organizations.InvitationRevoked{Invitation: revoked, Actor: "owner"}}, f.events.Take())
 	require.Empty(t, f.pending(t))
 	_, err := f.svc.AcceptInvitation(ctx, token, "bob", "bob@example.com")
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed)
@@ -817,7 +817,7 @@ type renewThenDeleteStore struct{ *organizations.MemoryStore }
 func (s renewThenDeleteStore) RenewInvitation(ctx context.Context, p organizations.RenewInvitationParams) (organizations.Invitation, error) {
 	inv, err := s.MemoryStore.RenewInvitation(ctx, p)
 	if err == nil {
-		_, err = s.MemoryStore.DeleteOrganization(ctx, inv.OrganizationID)
+		_, err = s.MemoryStore.DeleteOrganization(ctx, organizations.DeleteOrganizationParams{OrganizationID: inv.OrganizationID})
 	}
 	return inv, err
 }

@@ -200,14 +200,15 @@ func TestJSONTagsOnEveryField(t *testing.T) {
 		organizations.OrganizationCreated{}, organizations.OrganizationUpdated{}, organizations.OrganizationDeleted{},
 		organizations.UserAdded{}, organizations.UserRemoved{}, organizations.RoleChanged{}, organizations.OwnerChanged{},
 		organizations.InvitationCreated{}, organizations.InvitationAccepted{}, organizations.InvitationDeclined{},
-		organizations.InvitationRevoked{},
+		organizations.InvitationRevoked{}, organizations.CustomRoleCreated{}, organizations.CustomRoleUpdated{},
+		organizations.CustomRoleDeleted{}, organizations.CustomRole{}, organizations.RoleInfo{},
 	}
 	for _, v := range types {
 		typ := reflect.TypeOf(v)
 		for i := range typ.NumField() {
 			f := typ.Field(i)
-			if f.Anonymous {
-				continue // an embedded struct's fields are its own type's, checked there
+			if f.Anonymous || !f.IsExported() {
+				continue // an embedded struct's fields are its own type's; unexported ones never marshal
 			}
 			tag, ok := f.Tag.Lookup("json")
 			require.True(t, ok, "%s.%s has no json tag", typ, f.Name)

@@ -36,22 +36,28 @@ func checkUser(id UserID) error {
 	return nil
 }
 
-// Role is a member's role in an organization. The type is open so that custom roles can
-// be added later; today only RoleMember and RoleAdmin are accepted, and anything else is
-// ErrInvalidRole.
+// Role is a member's role in an organization: one role per membership. Which roles exist,
+// and what each allows, is the Service's Policy (Options.Policy; DefaultPolicy declares
+// RoleMember and RoleAdmin) together with the organization's custom roles
+// (Service.CreateRole). A call that stores any other role fails with ErrInvalidRole.
 type Role string
 
-// The roles.
+// The roles every Policy declares.
 const (
-	// RoleMember can see the organization and its members.
+	// RoleMember is the default role of an invitation. Under DefaultPolicy it holds no
+	// library permission: a member can see the organization and its members.
 	RoleMember Role = "member"
-	// RoleAdmin can also edit the organization, manage its members and invite people. The
-	// owner is always an admin.
+	// RoleAdmin is the role of the owner's membership, always. Under DefaultPolicy it
+	// holds every library permission: it can edit the organization, manage its members
+	// and roles and invite people.
 	RoleAdmin Role = "admin"
 )
 
-// Valid reports whether r is a role the library knows.
-func (r Role) Valid() bool { return r == RoleMember || r == RoleAdmin }
+// Valid reports whether r is a well-formed role name: 1 to MaxRoleLength bytes of
+// lower-case ASCII letters, digits, "_" and "-", starting with a letter, and not "owner"
+// (the owner is not a role). Whether a Service accepts it depends on its Policy and the
+// organization's custom roles.
+func (r Role) Valid() bool { return r != "owner" && rolePattern.MatchString(string(r)) }
 
 // checkRole is ErrInvalidRole unless r is Valid.
 func checkRole(r Role) error {
@@ -76,8 +82,8 @@ type OrganizationUser struct {
 func (m OrganizationUser) IsAdmin() bool { return m.Role == RoleAdmin }
 
 // Access is an organization together with one user's access to it, read in one atomic
-// step, as ResolveOrganization and Store.Access return it: what a request handler needs to
-// authorize. The authorization work (issue 9) adds the user's permissions to it.
+// step, as Service.Access and ResolveOrganization return it: what a request handler needs
+// to authorize. Can answers permission checks from it without another store call.
 //
 // In JSON, "membership" is left out unless IsMember.
 type Access struct {
@@ -87,43 +93,95 @@ type Access struct {
 	// IsMember reports whether the user is a member.
 	IsMember bool `json:"is_member"`
 	// IsOwner reports whether the user owns the organization (an owner is always an admin
-	// member).
+	// member, and holds every permission).
 	IsOwner bool `json:"is_owner"`
+	// CustomRole is the definition of the member's role when it is a custom role of the
+	// organization; nil otherwise.
+	CustomRole *CustomRole `json:"custom_role,omitempty"`
+
+	policy *Policy // the Service's, once it compiled perms; nil from a bare Store
+	perms  permSet // the member's effective permissions under policy
 }
 
-// AddUser makes user a member of the organization with role and emits UserAdded.
+// Can reports whether the user may do what p allows: always for the owner; for another
+// member, whether their role (declared or custom) grants p under the Service's Policy;
+// never for a non-member. It allocates nothing. An Access that did not come from a
+// Service (a bare Store.Access) can nothing except for the owner.
+func (a *Access) Can(p Permission) bool {
+	if a.IsOwner {
+		return true
+	}
+	if !a.IsMember || a.policy == nil {
+		return false
+	}
+	i, ok := a.policy.index[p]
+	return ok && a.perms.has(i)
+}
+
+// Permissions returns the user's effective permissions, sorted: every permission the
+// Policy knows for the owner, none for a non-member.
+func (a *Access) Permissions() []Permission {
+	switch {
+	case a.policy == nil || !a.IsMember:
+		return []Permission{}
+	case a.IsOwner:
+		return a.policy.Permissions()
+	}
+	return a.policy.list(a.perms)
+}
+
+// compile fills the permission set of a from its role under p.
+func (a *Access) compile(p *Policy) {
+	a.policy = p
+	if a.IsMember {
+		a.perms, _ = p.roleSet(a.Membership.Role, a.CustomRole)
+	}
+}
+
+// AddUser makes user a member of the organization with role (declared by the Policy or
+// a custom role of the organization) and emits UserAdded. It is unchecked: for trusted
+// system code; a request made by a user goes through As(user).AddUser.
 //
 // Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, ErrAlreadyMember,
 // the store's error, or the context's error.
 func (s *Service) AddUser(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
+	return s.addUser(ctx, "", org, user, role)
+}
+
+func (s *Service) addUser(ctx context.Context, actor UserID, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
 	m, err := s.newMembership(ctx, org, user, role)
 	if err != nil {
 		return OrganizationUser{}, err
 	}
-	if err := s.store.AddUser(ctx, m); err != nil {
+	if err := s.store.AddUser(ctx, AddUserParams{Auth: s.auth(actor), Membership: m}); err != nil {
 		return OrganizationUser{}, err
 	}
-	emit(s, ctx, UserAdded{OrganizationUser: m})
+	emit(s, ctx, UserAdded{OrganizationUser: m, Actor: actor})
 	return m, nil
 }
 
 // GetOrAddUser returns user's membership of the organization, adding it with role (and
 // emitting UserAdded) if there was none; created reports which. An existing membership is
-// returned unchanged, whatever role asks for, and nothing is emitted.
+// returned unchanged, whatever role asks for, and nothing is emitted. It is unchecked:
+// for trusted system code (see As).
 //
 // Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, the store's error,
 // or the context's error.
 func (s *Service) GetOrAddUser(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, bool, error) {
+	return s.getOrAddUser(ctx, "", org, user, role)
+}
+
+func (s *Service) getOrAddUser(ctx context.Context, actor UserID, org uuid.UUID, user UserID, role Role) (OrganizationUser, bool, error) {
 	m, err := s.newMembership(ctx, org, user, role)
 	if err != nil {
 		return OrganizationUser{}, false, err
 	}
-	got, created, err := s.store.GetOrAddUser(ctx, m)
+	got, created, err := s.store.GetOrAddUser(ctx, AddUserParams{Auth: s.auth(actor), Membership: m})
 	if err != nil {
 		return OrganizationUser{}, false, err
 	}
 	if created {
-		emit(s, ctx, UserAdded{OrganizationUser: got})
+		emit(s, ctx, UserAdded{OrganizationUser: got, Actor: actor})
 	}
 	return got, created, nil
 }
@@ -144,40 +202,50 @@ func (s *Service) newMembership(ctx context.Context, org uuid.UUID, user UserID,
 }
 
 // RemoveUser removes user from the organization and emits UserRemoved. The owner cannot
-// be removed: transfer ownership first.
+// be removed: transfer ownership first. It is unchecked: for trusted system code (see
+// As).
 //
 // Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, ErrOwnershipRequired,
 // the store's error, or the context's error.
 func (s *Service) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) error {
+	return s.removeUser(ctx, "", org, user)
+}
+
+func (s *Service) removeUser(ctx context.Context, actor UserID, org uuid.UUID, user UserID) error {
 	if err := s.checkOrgUser(ctx, org, user); err != nil {
 		return err
 	}
-	m, err := s.store.RemoveUser(ctx, org, user)
+	m, err := s.store.RemoveUser(ctx, RemoveUserParams{Auth: s.auth(actor), OrganizationID: org, UserID: user})
 	if err != nil {
 		return err
 	}
-	emit(s, ctx, UserRemoved{OrganizationUser: m})
+	emit(s, ctx, UserRemoved{OrganizationUser: m, Actor: actor})
 	return nil
 }
 
-// SetRole sets the member's role and emits RoleChanged if it changed. The owner cannot be
-// made a plain member.
+// SetRole sets the member's role (declared by the Policy or a custom role of the
+// organization) and emits RoleChanged if it changed. The owner's role cannot be changed
+// (it stays RoleAdmin). It is unchecked: for trusted system code (see As).
 //
 // Errors: ErrInvalidUserID, ErrInvalidRole, ErrOrganizationNotFound, ErrNotMember,
 // ErrOwnershipRequired (demoting the owner), the store's error, or the context's error.
 func (s *Service) SetRole(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
+	return s.setRole(ctx, "", org, user, role)
+}
+
+func (s *Service) setRole(ctx context.Context, actor UserID, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
 	if err := s.checkOrgUser(ctx, org, user); err != nil {
 		return OrganizationUser{}, err
 	}
 	if err := checkRole(role); err != nil {
 		return OrganizationUser{}, err
 	}
-	before, after, err := s.store.SetRole(ctx, SetRoleParams{OrganizationID: org, UserID: user, Role: role, Now: s.now()})
+	before, after, err := s.store.SetRole(ctx, SetRoleParams{Auth: s.auth(actor), OrganizationID: org, UserID: user, Role: role, Now: s.now()})
 	if err != nil {
 		return OrganizationUser{}, err
 	}
 	if before.Role != after.Role {
-		emit(s, ctx, RoleChanged{Old: before, New: after})
+		emit(s, ctx, RoleChanged{Old: before, New: after, Actor: actor})
 	}
 	return after, nil
 }
@@ -244,7 +312,53 @@ func (s *Service) ResolveOrganization(ctx context.Context, ref string, user User
 	default:
 		p.OrganizationID = id
 	}
-	return s.store.Access(ctx, p)
+	return s.access(ctx, p)
+}
+
+// access reads p through the store and compiles the permissions.
+func (s *Service) access(ctx context.Context, p AccessParams) (Access, error) {
+	a, err := s.store.Access(ctx, p)
+	if err != nil {
+		return Access{}, err
+	}
+	a.compile(s.policy)
+	return a, nil
+}
+
+// Access returns the organization with user's access to it (membership, ownership and
+// effective permissions: see Access.Can), read in one store operation (one round trip
+// on PostgreSQL, custom roles included). An empty or invalid user is nobody's member.
+//
+// Errors: ErrOrganizationNotFound, or the context's error.
+func (s *Service) Access(ctx context.Context, org uuid.UUID, user UserID) (Access, error) {
+	if err := ctx.Err(); err != nil {
+		return Access{}, err
+	}
+	if err := checkOrg(org); err != nil {
+		return Access{}, err
+	}
+	p := AccessParams{OrganizationID: org, UserID: user}
+	if !user.Valid() {
+		p.UserID = ""
+	}
+	return s.access(ctx, p)
+}
+
+// HasPermission reports whether user may do what p allows in the organization (see
+// Access.Can): a one-off check. An unknown organization or user gives false and no
+// error. A check made before a write is advice for a UI, not a guarantee: writes made on
+// a user's behalf go through As, which decides in the write's own atomic step.
+//
+// Errors: the store's failures, or the context's error.
+func (s *Service) HasPermission(ctx context.Context, org uuid.UUID, user UserID, p Permission) (bool, error) {
+	a, err := s.Access(ctx, org, user)
+	if errors.Is(err, ErrOrganizationNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return a.Can(p), nil
 }
 
 // IsMember reports whether user is a member of the organization. An unknown organization

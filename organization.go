@@ -144,9 +144,15 @@ func (s *Service) OrganizationBySlug(ctx context.Context, slug string) (Organiza
 // stored. It emits OrganizationUpdated if anything changed; an update that changes nothing
 // writes nothing and emits nothing.
 //
+// It is unchecked: for trusted system code (see As).
+//
 // Errors: ErrOrganizationNotFound, ErrInvalidName, ErrInvalidSlug, ErrSlugTaken,
 // ErrInvalidJSON, the store's error, or the context's error.
 func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u OrganizationUpdate) (Organization, error) {
+	return s.updateOrganization(ctx, "", id, u)
+}
+
+func (s *Service) updateOrganization(ctx context.Context, actor UserID, id uuid.UUID, u OrganizationUpdate) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
@@ -179,12 +185,12 @@ func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u Organi
 	if clean.Settings, err = normalizeOptionalJSON(u.Settings); err != nil {
 		return Organization{}, err
 	}
-	org, changed, err := s.store.UpdateOrganization(ctx, UpdateOrganizationParams{OrganizationID: id, Update: clean, Now: s.now()})
+	org, changed, err := s.store.UpdateOrganization(ctx, UpdateOrganizationParams{Auth: s.auth(actor), OrganizationID: id, Update: clean, Now: s.now()})
 	if err != nil {
 		return Organization{}, err
 	}
 	if changed {
-		emit(s, ctx, OrganizationUpdated{Organization: org})
+		emit(s, ctx, OrganizationUpdated{Organization: org, Actor: actor})
 	}
 	return org, nil
 }
@@ -202,21 +208,26 @@ func normalizeOptionalJSON(raw *json.RawMessage) (*json.RawMessage, error) {
 }
 
 // DeleteOrganization deletes the organization with its memberships, ownership and
-// invitations; the users and their other organizations are untouched. It emits
-// OrganizationDeleted. Errors: ErrOrganizationNotFound, the store's error, or the
-// context's error.
+// invitations and custom roles; the users and their other organizations are untouched. It
+// emits OrganizationDeleted. It is unchecked: for trusted system code; As(user) lets only
+// the owner delete. Errors: ErrOrganizationNotFound, the
+// store's error, or the context's error.
 func (s *Service) DeleteOrganization(ctx context.Context, id uuid.UUID) error {
+	return s.deleteOrganization(ctx, "", id)
+}
+
+func (s *Service) deleteOrganization(ctx context.Context, actor UserID, id uuid.UUID) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := checkOrg(id); err != nil {
 		return err
 	}
-	org, err := s.store.DeleteOrganization(ctx, id)
+	org, err := s.store.DeleteOrganization(ctx, DeleteOrganizationParams{Auth: s.auth(actor), OrganizationID: id})
 	if err != nil {
 		return err
 	}
-	emit(s, ctx, OrganizationDeleted{Organization: org})
+	emit(s, ctx, OrganizationDeleted{Organization: org, Actor: actor})
 	return nil
 }
 

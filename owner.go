@@ -52,21 +52,26 @@ func (s *Service) IsOwner(ctx context.Context, org uuid.UUID, user UserID) (bool
 // ChangeOwner transfers ownership to newOwner, who must already be a member and is made an
 // admin if they were not (emitting RoleChanged); the old owner stays an admin member. It
 // emits OwnerChanged. Transferring to the current owner succeeds, changes nothing and
-// emits nothing.
+// emits nothing. It is unchecked: for trusted system code; a transfer asked for by a user
+// goes through As(user).ChangeOwner, which only the owner may make.
 //
 // Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, the store's error, or
 // the context's error.
 func (s *Service) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserID) error {
+	return s.changeOwner(ctx, "", org, newOwner)
+}
+
+func (s *Service) changeOwner(ctx context.Context, actor UserID, org uuid.UUID, newOwner UserID) error {
 	if err := s.checkOrgUser(ctx, org, newOwner); err != nil {
 		return err
 	}
-	c, err := s.store.ChangeOwner(ctx, ChangeOwnerParams{OrganizationID: org, NewOwner: newOwner, Now: s.now()})
+	c, err := s.store.ChangeOwner(ctx, ChangeOwnerParams{Auth: s.auth(actor), OrganizationID: org, NewOwner: newOwner, Now: s.now()})
 	if err != nil || !c.Changed {
 		return err
 	}
 	if c.NewOwnerBefore.Role != c.NewOwner.Role {
-		emit(s, ctx, RoleChanged{Old: c.NewOwnerBefore, New: c.NewOwner})
+		emit(s, ctx, RoleChanged{Old: c.NewOwnerBefore, New: c.NewOwner, Actor: actor})
 	}
-	emit(s, ctx, OwnerChanged{Old: c.OldOwner, New: c.NewOwner})
+	emit(s, ctx, OwnerChanged{Old: c.OldOwner, New: c.NewOwner, Actor: actor})
 	return nil
 }

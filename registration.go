@@ -134,7 +134,7 @@ func (s *Service) undoRegister(ctx context.Context, activations ActivationStore,
 			err = errors.Join(err, derr)
 		}
 	}
-	if _, derr := s.store.DeleteOrganization(ctx, org); derr != nil {
+	if _, derr := s.store.DeleteOrganization(ctx, DeleteOrganizationParams{OrganizationID: org}); derr != nil {
 		err = errors.Join(err, derr)
 	}
 	return err

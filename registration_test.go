@@ -88,11 +88,11 @@ func (s *regStore) DeleteActivation(ctx context.Context, id uuid.UUID) error {
 	return s.MemoryStore.DeleteActivation(ctx, id)
 }
 
-func (s *regStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (organizations.Organization, error) {
+func (s *regStore) DeleteOrganization(ctx context.Context, p organizations.DeleteOrganizationParams) (organizations.Organization, error) {
 	if s.failDeleteOrganization != nil {
 		return organizations.Organization{}, s.failDeleteOrganization
 	}
-	return s.MemoryStore.DeleteOrganization(ctx, id)
+	return s.MemoryStore.DeleteOrganization(ctx, p)
 }
 
 type regFixture struct {

@@ -33,6 +33,9 @@ type Options struct {
 	Activator Activator
 	// ActivationTTL is how long a sign-up activation token stays valid. Default 3 days.
 	ActivationTTL time.Duration
+	// Policy declares the roles and what each may do (see NewPolicy). Default
+	// DefaultPolicy(): members and admins as the library always had them.
+	Policy *Policy
 }
 
 // Default durations used when Options leave them zero.
@@ -46,8 +49,9 @@ const (
 // Store's atomic operations (it never checks and then acts). A Service is safe for
 // concurrent use.
 type Service struct {
-	store Store
-	opts  Options
+	store  Store
+	opts   Options
+	policy *Policy // opts.Policy or DefaultPolicy
 }
 
 // New returns a Service over store. A nil store means a new, empty MemoryStore; nil opts
@@ -72,7 +76,17 @@ func New(store Store, opts *Options) *Service {
 	if s.opts.ActivationTTL <= 0 {
 		s.opts.ActivationTTL = DefaultActivationTTL
 	}
+	s.policy = s.opts.Policy.orDefault()
 	return s
+}
+
+// Policy returns the Service's policy: Options.Policy, or DefaultPolicy.
+func (s *Service) Policy() *Policy { return s.policy }
+
+// auth is the Authorization of a call by actor (empty: unchecked) under the Service's
+// policy.
+func (s *Service) auth(actor UserID) Authorization {
+	return Authorization{Actor: actor, Policy: s.policy}
 }
 
 // Store returns the store the Service runs on.

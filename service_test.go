@@ -29,24 +29,39 @@ func (s *spyStore) UpdateOrganization(ctx context.Context, p organizations.Updat
 	return s.Store.UpdateOrganization(ctx, p)
 }
 
-func (s *spyStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (organizations.Organization, error) {
+func (s *spyStore) DeleteOrganization(ctx context.Context, p organizations.DeleteOrganizationParams) (organizations.Organization, error) {
 	s.writes.Add(1)
-	return s.Store.DeleteOrganization(ctx, id)
+	return s.Store.DeleteOrganization(ctx, p)
 }
 
-func (s *spyStore) AddUser(ctx context.Context, m organizations.OrganizationUser) error {
+func (s *spyStore) AddUser(ctx context.Context, p organizations.AddUserParams) error {
 	s.writes.Add(1)
-	return s.Store.AddUser(ctx, m)
+	return s.Store.AddUser(ctx, p)
 }
 
-func (s *spyStore) GetOrAddUser(ctx context.Context, m organizations.OrganizationUser) (organizations.OrganizationUser, bool, error) {
+func (s *spyStore) GetOrAddUser(ctx context.Context, p organizations.AddUserParams) (organizations.OrganizationUser, bool, error) {
 	s.writes.Add(1)
-	return s.Store.GetOrAddUser(ctx, m)
+	return s.Store.GetOrAddUser(ctx, p)
 }
 
-func (s *spyStore) RemoveUser(ctx context.Context, org uuid.UUID, user organizations.UserID) (organizations.OrganizationUser, error) {
+func (s *spyStore) RemoveUser(ctx context.Context, p organizations.RemoveUserParams) (organizations.OrganizationUser, error) {
 	s.writes.Add(1)
-	return s.Store.RemoveUser(ctx, org, user)
+	return s.Store.RemoveUser(ctx, p)
+}
+
+func (s *spyStore) CreateRole(ctx context.Context, p organizations.CreateRoleParams) (organizations.CustomRole, error) {
+	s.writes.Add(1)
+	return s.Store.CreateRole(ctx, p)
+}
+
+func (s *spyStore) UpdateRole(ctx context.Context, p organizations.UpdateRoleParams) (organizations.CustomRole, organizations.CustomRole, error) {
+	s.writes.Add(1)
+	return s.Store.UpdateRole(ctx, p)
+}
+
+func (s *spyStore) DeleteRole(ctx context.Context, p organizations.DeleteRoleParams) (organizations.CustomRole, error) {
+	s.writes.Add(1)
+	return s.Store.DeleteRole(ctx, p)
 }
 
 func (s *spyStore) SetRole(ctx context.Context, p organizations.SetRoleParams) (organizations.OrganizationUser, organizations.OrganizationUser, error) {

@@ -301,11 +301,17 @@ func TestMembershipCallsRejectBadInput(t *testing.T) {
 		{"OrganizationUser unknown org", organizations.ErrOrganizationNotFound, true, orgUser(unknown, "kim")},
 		{"OrganizationUser non-member", organizations.ErrNotMember, true, orgUser(own, "tom")},
 		// Precedence: organization ID, then user ID, then role.
-		{"AddUser nil org before bad user", organizations.ErrOrganizationNotFound, true, add(nilID, "", "x")},
-		{"AddUser bad user before bad role", organizations.ErrInvalidUserID, true, add(own, "", "x")},
-		{"AddUser bad role before unknown org", organizations.ErrInvalidRole, true, add(unknown, "eddie", "x")},
-		{"SetRole bad user before bad role", organizations.ErrInvalidUserID, true, setRole(own, "", "x")},
-		{"SetRole bad role before non-member", organizations.ErrInvalidRole, true, setRole(own, "tom", "x")},
+		{"AddUser nil org before bad user", organizations.ErrOrganizationNotFound, true, add(nilID, "", "X")},
+		{"AddUser bad user before bad role", organizations.ErrInvalidUserID, true, add(own, "", "X")},
+		{"AddUser bad role before unknown org", organizations.ErrInvalidRole, true, add(unknown, "eddie", "X")},
+		{"SetRole bad user before bad role", organizations.ErrInvalidUserID, true, setRole(own, "", "X")},
+		{"SetRole bad role before non-member", organizations.ErrInvalidRole, true, setRole(own, "tom", "X")},
+		// A well-formed role that neither the policy declares nor the organization defines:
+		// the store refuses it (custom roles live there), after the organization.
+		{"AddUser undeclared role", organizations.ErrInvalidRole, false, add(own, "eddie", "superuser")},
+		{"AddUser undeclared role, unknown org", organizations.ErrOrganizationNotFound, false, add(unknown, "eddie", "superuser")},
+		{"GetOrAddUser undeclared role", organizations.ErrInvalidRole, false, getOrAdd(own, "eddie", "superuser")},
+		{"SetRole undeclared role", organizations.ErrInvalidRole, false, setRole(own, "kim", "superuser")},
 	}
 	for kind, u := range badUserIDs {
 		cases = append(cases,

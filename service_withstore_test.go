@@ -51,6 +51,12 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 			return nil
 		}),
 		ActivationTTL: 2 * time.Hour,
+		Policy: organizations.MustPolicy(
+			organizations.RoleDefinition{Name: organizations.RoleMember},
+			organizations.RoleDefinition{Name: organizations.RoleAdmin, Includes: []organizations.Role{organizations.RoleMember},
+				Permissions: organizations.LibraryPermissions()},
+			organizations.RoleDefinition{Name: "viewer"},
+		),
 	}
 	v := reflect.ValueOf(*opts)
 	for i := range v.NumField() {
@@ -77,6 +83,10 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, invitations, 1, "Inviter")
 	require.Equal(t, now.Add(time.Hour), inv.ExpiresAt, "InvitationTTL")
+
+	require.Same(t, opts.Policy, other.Policy(), "Policy")
+	_, err = other.AddUser(ctx, org.ID, "vic", "viewer")
+	require.NoError(t, err, "a role only Policy declares")
 
 	_, err = other.Register(ctx, "bob@example.com", "Bob's")
 	require.NoError(t, err)

@@ -33,6 +33,31 @@ import (
 // an older store can never silently skip a check. The conformance suite runs the tests of
 // an optional interface only against stores that implement it, and reports the others as
 // skipped.
+//
+// One exception was made before v1.0, when no third-party store existed: authorization
+// (Authorization, the custom-role methods, the Policy fields) changed the core itself,
+// so that every store must decide an actor's rights inside the atomic step of the write.
+// From v1.0 on the rule above holds without exception.
+//
+// # Authorization
+//
+// The params of the methods that change an organization carry an Authorization. Its
+// zero Actor is an unchecked call by trusted system code; a non-empty Actor makes the
+// method refuse, in the same atomic step as the write (a PostgreSQL statement that locks
+// the actor's membership row, and the organization row where ownership matters; one
+// critical section in memory), with ErrPermissionDenied, or ErrEscalation (which wraps
+// it), when the actor may not do it by the rules of the package documentation
+// ("Actor-checked operations"), evaluated on Policy (nil: DefaultPolicy) and the
+// organization's custom roles. Each method names the permission it requires. The
+// precedence of errors: ErrOrganizationNotFound, then ErrPermissionDenied for an actor
+// without the permission, then the method's own errors about its target
+// (ErrNotMember, ErrInvalidRole, ErrRoleNotFound), then ErrOwnershipRequired, then
+// ErrEscalation, then conflicts (ErrAlreadyMember, ErrAlreadyInvited, ErrRoleExists,
+// ErrRoleInUse, ErrSlugTaken). A refused call changes nothing.
+//
+// Roles: any role the Policy declares or the organization's custom roles define is
+// accepted by the methods that store a role; anything else is ErrInvalidRole, also for
+// unchecked calls (a custom role's existence is checked in the same atomic step).
 type Store interface {
 	// CreateOrganization inserts p.Organization, the owner's membership p.Owner (Role
 	// RoleAdmin) and the ownership together. If p.SuffixSlug is true and the slug (the
@@ -48,28 +73,39 @@ type Store interface {
 	OrganizationBySlug(ctx context.Context, slug string) (Organization, error)
 	// UpdateOrganization applies the non-nil fields of p.Update (already validated) and
 	// sets UpdatedAt to p.Now if any field changed. changed reports whether one did; when
-	// none did, nothing is written. Errors: ErrOrganizationNotFound, ErrSlugTaken.
+	// none did, nothing is written. Actor-checked: PermOrganizationUpdate. Errors:
+	// ErrOrganizationNotFound, ErrPermissionDenied, ErrSlugTaken.
 	UpdateOrganization(ctx context.Context, p UpdateOrganizationParams) (org Organization, changed bool, err error)
 	// DeleteOrganization deletes the organization with its memberships, ownership,
-	// invitations and nothing else, and returns it as it was.
-	DeleteOrganization(ctx context.Context, id uuid.UUID) (Organization, error)
+	// invitations, custom roles and nothing else, and returns it as it was.
+	// Actor-checked: the actor must be the owner. Errors: ErrOrganizationNotFound,
+	// ErrPermissionDenied.
+	DeleteOrganization(ctx context.Context, p DeleteOrganizationParams) (Organization, error)
 	// OrganizationsForUser returns up to p.Limit organizations p.UserID is a member of, in
 	// ascending organization ID order, starting after the ID p.After (uuid.Nil: from the
 	// start). An unknown user has none.
 	OrganizationsForUser(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error)
 
-	// AddUser inserts the membership m. Errors: ErrOrganizationNotFound, ErrAlreadyMember.
-	AddUser(ctx context.Context, m OrganizationUser) error
-	// GetOrAddUser inserts m unless the user is already a member, in which case it returns
-	// the existing membership unchanged and created false.
-	GetOrAddUser(ctx context.Context, m OrganizationUser) (member OrganizationUser, created bool, err error)
-	// RemoveUser deletes the user's membership and returns it. Errors:
-	// ErrOrganizationNotFound, ErrNotMember, ErrOwnershipRequired (the user is the owner).
-	RemoveUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error)
+	// AddUser inserts the membership p.Membership. Actor-checked: PermMembersAdd, and
+	// the role's permissions within the actor's. Errors: ErrOrganizationNotFound,
+	// ErrPermissionDenied, ErrInvalidRole, ErrAlreadyMember, ErrEscalation.
+	AddUser(ctx context.Context, p AddUserParams) error
+	// GetOrAddUser inserts p.Membership unless the user is already a member, in which
+	// case it returns the existing membership unchanged and created false. Actor-checked
+	// as AddUser (an existing membership is returned once the actor holds
+	// PermMembersAdd, whatever its role). Errors: as AddUser, less ErrAlreadyMember.
+	GetOrAddUser(ctx context.Context, p AddUserParams) (member OrganizationUser, created bool, err error)
+	// RemoveUser deletes the user's membership and returns it. Actor-checked:
+	// PermMembersRemove, and the member's permissions within the actor's; an actor may
+	// always remove themselves. Errors: ErrOrganizationNotFound, ErrPermissionDenied,
+	// ErrNotMember, ErrOwnershipRequired (the user is the owner), ErrEscalation.
+	RemoveUser(ctx context.Context, p RemoveUserParams) (OrganizationUser, error)
 	// SetRole sets the member's role to p.Role, updating UpdatedAt to p.Now only if the
-	// role changes, and returns the membership before and after. Errors:
-	// ErrOrganizationNotFound, ErrNotMember, ErrOwnershipRequired (demoting the owner
-	// below admin).
+	// role changes, and returns the membership before and after. Actor-checked:
+	// PermMembersRoles, and both the member's current permissions and the new role's
+	// within the actor's. Errors: ErrOrganizationNotFound, ErrPermissionDenied,
+	// ErrNotMember, ErrInvalidRole, ErrOwnershipRequired (changing the owner's role),
+	// ErrEscalation.
 	SetRole(ctx context.Context, p SetRoleParams) (before, after OrganizationUser, err error)
 	// OrganizationUser returns the user's membership. Errors: ErrOrganizationNotFound,
 	// ErrNotMember.
@@ -77,7 +113,9 @@ type Store interface {
 	// Access returns the organization with ID p.OrganizationID (or, when that is uuid.Nil,
 	// with slug p.Slug) together with p.UserID's access to it, read in one atomic step:
 	// what a request handler needs to authorize. p.UserID may be empty (an anonymous
-	// request): it is nobody's member. Error: ErrOrganizationNotFound.
+	// request): it is nobody's member. When the member's role is a custom role of the
+	// organization, Access.CustomRole is its definition (nil otherwise); the store leaves
+	// the permission set to the Service. Error: ErrOrganizationNotFound.
 	Access(ctx context.Context, p AccessParams) (Access, error)
 	// Members returns up to p.Limit memberships of the organization in ascending
 	// membership ID order, starting after the membership ID p.After (uuid.Nil: from the
@@ -88,13 +126,38 @@ type Store interface {
 	Owner(ctx context.Context, org uuid.UUID) (OrganizationOwner, error)
 	// ChangeOwner makes the member p.NewOwner the owner (since p.Now) and an admin,
 	// keeping the old owner as an admin member. If p.NewOwner already owns the
-	// organization, nothing is written and the result has Changed false. Errors:
-	// ErrOrganizationNotFound, ErrNotMember.
+	// organization, nothing is written and the result has Changed false. Actor-checked:
+	// the actor must be the owner. Errors: ErrOrganizationNotFound, ErrPermissionDenied,
+	// ErrNotMember.
 	ChangeOwner(ctx context.Context, p ChangeOwnerParams) (OwnerChange, error)
 
+	// CreateRole inserts the custom role p.Role (validated against p.Auth.Policy by the
+	// Service: a name no declared role has, declared includes, known permissions).
+	// Actor-checked: PermRolesManage, and the role's permissions within the actor's.
+	// Errors: ErrOrganizationNotFound, ErrPermissionDenied, ErrRoleExists, ErrEscalation.
+	CreateRole(ctx context.Context, p CreateRoleParams) (CustomRole, error)
+	// UpdateRole replaces the includes and permissions of the custom role p.Role.Name
+	// and sets its UpdatedAt (p.Role.UpdatedAt), returning it before and after.
+	// Actor-checked: PermRolesManage, and both its current and its new permissions within
+	// the actor's. Errors: ErrOrganizationNotFound, ErrPermissionDenied, ErrRoleNotFound,
+	// ErrEscalation.
+	UpdateRole(ctx context.Context, p UpdateRoleParams) (before, after CustomRole, err error)
+	// DeleteRole deletes the custom role p.Name unless a member holds it, or an
+	// invitation that is pending or expired-but-renewable does (ErrRoleInUse; on
+	// PostgreSQL the schema's foreign keys hold this against concurrent assignments).
+	// Actor-checked: PermRolesManage, and its permissions within the actor's. Errors:
+	// ErrOrganizationNotFound, ErrPermissionDenied, ErrRoleNotFound, ErrEscalation,
+	// ErrRoleInUse.
+	DeleteRole(ctx context.Context, p DeleteRoleParams) (CustomRole, error)
+	// CustomRoles returns the organization's custom roles in name order. Error:
+	// ErrOrganizationNotFound.
+	CustomRoles(ctx context.Context, org uuid.UUID) ([]CustomRole, error)
+
 	// CreateInvitation inserts p.Invitation (status pending) with p.TokenHash, the
-	// SHA-256 hash of its token. Its InvitedBy must be an admin of the organization
-	// (ErrPermissionDenied otherwise, checked in the same atomic step). ErrAlreadyInvited
+	// SHA-256 hash of its token. Its InvitedBy is the actor, checked in the same atomic
+	// step: PermInvitationsCreate (ErrPermissionDenied), a role the policy declares or a
+	// custom role of the organization (ErrInvalidRole), whose permissions are within the
+	// inviter's (ErrEscalation), all evaluated on p.Policy. ErrAlreadyInvited
 	// if the email has a pending invitation to the organization that is unexpired at p.Now
 	// (an expired one does not count). Two concurrent calls for one email never both
 	// succeed. It returns the invitation's organization, which the invitation message
@@ -115,19 +178,24 @@ type Store interface {
 	// ErrInvitationNotFound, then the error of the invitation's status as of p.Now
 	// (InvitationStatus.Err: ErrInvitationClosed for one declined, revoked or accepted by
 	// another user; ErrInvitationExpired), ErrInvitationEmailMismatch (email-bound and
-	// p.Email differs), ErrPermissionDenied (the user is the inviter).
+	// p.Email differs), ErrPermissionDenied (the user is the inviter),
+	// ErrInviterNotAllowed (the inviter, evaluated on p.Policy in the same atomic step,
+	// is no longer a member, no longer holds PermInvitationsCreate, or may no longer
+	// grant the invitation's role: the invitation stays pending).
 	AcceptInvitation(ctx context.Context, p AcceptInvitationParams) (AcceptResult, error)
 	// DeclineInvitation closes the pending invitation with hash p.TokenHash as declined.
 	// Errors: ErrInvitationNotFound, ErrInvitationClosed, ErrInvitationExpired,
 	// ErrInvitationEmailMismatch.
 	DeclineInvitation(ctx context.Context, p DeclineInvitationParams) (Invitation, error)
-	// RevokeInvitation closes the pending invitation as revoked; p.Actor must be an admin
-	// of its organization. Errors: ErrInvitationNotFound, ErrPermissionDenied,
+	// RevokeInvitation closes the pending invitation as revoked; p.Actor must hold
+	// PermInvitationsRevoke in its organization (evaluated on p.Policy in the same atomic
+	// step). Errors: ErrInvitationNotFound, ErrPermissionDenied,
 	// ErrInvitationClosed, ErrInvitationExpired.
 	RevokeInvitation(ctx context.Context, p RevokeInvitationParams) (Invitation, error)
 	// RenewInvitation replaces the token hash of a pending invitation (expired ones too)
-	// with p.TokenHash and sets its expiry to p.ExpiresAt; p.Actor must be an admin of its
-	// organization. Errors: ErrInvitationNotFound, ErrPermissionDenied,
+	// with p.TokenHash and sets its expiry to p.ExpiresAt; p.Actor must hold
+	// PermInvitationsRevoke in its organization (evaluated on p.Policy in the same atomic
+	// step). Errors: ErrInvitationNotFound, ErrPermissionDenied,
 	// ErrInvitationClosed, ErrAlreadyInvited (the invitation had expired and the email has
 	// a newer pending one).
 	RenewInvitation(ctx context.Context, p RenewInvitationParams) (Invitation, error)
@@ -176,14 +244,81 @@ type CreateOrganizationParams struct {
 	SuffixSlug bool
 }
 
+// Authorization says who acts in a call that changes an organization, and under which
+// Policy: see "Authorization" in the Store documentation. The zero value is an unchecked
+// call by trusted system code under DefaultPolicy.
+type Authorization struct {
+	// Actor is the acting user; empty for an unchecked call.
+	Actor UserID
+	// Policy is the policy the call is evaluated on (the roles it accepts and, with an
+	// Actor, the rights); nil means DefaultPolicy.
+	Policy *Policy
+}
+
 // UpdateOrganizationParams are the inputs of Store.UpdateOrganization.
 type UpdateOrganizationParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
 	// OrganizationID is the organization to update.
 	OrganizationID uuid.UUID
 	// Update lists the fields to set (nil: unchanged), already validated.
 	Update OrganizationUpdate
 	// Now becomes UpdatedAt if anything changes.
 	Now time.Time
+}
+
+// DeleteOrganizationParams are the inputs of Store.DeleteOrganization.
+type DeleteOrganizationParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// OrganizationID is the organization to delete.
+	OrganizationID uuid.UUID
+}
+
+// AddUserParams are the inputs of Store.AddUser and Store.GetOrAddUser.
+type AddUserParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// Membership is the membership to insert, fully formed.
+	Membership OrganizationUser
+}
+
+// RemoveUserParams are the inputs of Store.RemoveUser.
+type RemoveUserParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// OrganizationID is the membership's organization.
+	OrganizationID uuid.UUID
+	// UserID is the member to remove.
+	UserID UserID
+}
+
+// CreateRoleParams are the inputs of Store.CreateRole.
+type CreateRoleParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// Role is the custom role to insert, fully formed (includes and permissions sorted
+	// and distinct).
+	Role CustomRole
+}
+
+// UpdateRoleParams are the inputs of Store.UpdateRole.
+type UpdateRoleParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// Role names the custom role (OrganizationID, Name) and gives its new Includes,
+	// Permissions and UpdatedAt; CreatedAt is ignored.
+	Role CustomRole
+}
+
+// DeleteRoleParams are the inputs of Store.DeleteRole.
+type DeleteRoleParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// OrganizationID is the role's organization.
+	OrganizationID uuid.UUID
+	// Name is the custom role to delete.
+	Name Role
 }
 
 // OrganizationsForUserParams are the inputs of Store.OrganizationsForUser.
@@ -198,6 +333,8 @@ type OrganizationsForUserParams struct {
 
 // SetRoleParams are the inputs of Store.SetRole.
 type SetRoleParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
 	// OrganizationID is the membership's organization.
 	OrganizationID uuid.UUID
 	// UserID is the member whose role is set.
@@ -231,6 +368,8 @@ type MembersParams struct {
 
 // ChangeOwnerParams are the inputs of Store.ChangeOwner.
 type ChangeOwnerParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
 	// OrganizationID is the organization whose ownership moves.
 	OrganizationID uuid.UUID
 	// NewOwner is the member who becomes the owner.
@@ -247,6 +386,9 @@ type CreateInvitationParams struct {
 	TokenHash []byte
 	// Now is the time against which an existing pending invitation counts as expired.
 	Now time.Time
+	// Policy is the policy the inviter's rights and the role are evaluated on; nil means
+	// DefaultPolicy.
+	Policy *Policy
 }
 
 // AcceptInvitationParams are the inputs of Store.AcceptInvitation.
@@ -262,6 +404,9 @@ type AcceptInvitationParams struct {
 	Membership OrganizationUser
 	// Now is when the invitation is accepted.
 	Now time.Time
+	// Policy is the policy the inviter's rights are evaluated on; nil means
+	// DefaultPolicy.
+	Policy *Policy
 }
 
 // DeclineInvitationParams are the inputs of Store.DeclineInvitation.
@@ -278,18 +423,22 @@ type DeclineInvitationParams struct {
 type RevokeInvitationParams struct {
 	// InvitationID is the invitation to revoke.
 	InvitationID uuid.UUID
-	// Actor is the user revoking it, who must be an admin of its organization.
+	// Actor is the user revoking it, who must hold PermInvitationsRevoke.
 	Actor UserID
 	// Now is when the invitation is revoked.
 	Now time.Time
+	// Policy is the policy the actor's rights are evaluated on; nil means DefaultPolicy.
+	Policy *Policy
 }
 
 // RenewInvitationParams are the inputs of Store.RenewInvitation.
 type RenewInvitationParams struct {
 	// InvitationID is the invitation to renew.
 	InvitationID uuid.UUID
-	// Actor is the user renewing it, who must be an admin of its organization.
+	// Actor is the user renewing it, who must hold PermInvitationsRevoke.
 	Actor UserID
+	// Policy is the policy the actor's rights are evaluated on; nil means DefaultPolicy.
+	Policy *Policy
 	// TokenHash is the SHA-256 hash of the new token.
 	TokenHash []byte
 	// ExpiresAt is the new expiry.

@@ -88,6 +88,89 @@ type memOrg struct {
 	members lfTable[UserID, memberRec] // by user
 	byID    []*memberRec               // sorted by membership ID, for Members pages
 	invites *[]uuid.UUID               // sorted ascending; all statuses; nil if none
+	roles   atomic.Pointer[memRoles]   // the custom roles; immutable, replaced whole; nil if none
+}
+
+// memRoles are an organization's custom roles, immutable. A member holding a custom role
+// has the role code customRoleCode|slot, slot being the role's index in names: codes are
+// per organization, so custom role names take no process-wide memory, and a deleted
+// role's slot (which no member holds: DeleteRole refuses a role in use) is reused.
+type memRoles struct {
+	byName map[Role]*CustomRole // the definitions, never changed once stored
+	names  []Role               // by slot; "" for a free slot
+	slots  map[Role]uint32
+}
+
+// customRoleCode marks the role code of a custom role; the low bits are its slot.
+const customRoleCode uint32 = 1 << 31
+
+// customRole returns o's custom role r, or nil. Lock-free readers validate o.seq around
+// it.
+func (o *memOrg) customRole(r Role) *CustomRole {
+	if rs := o.roles.Load(); rs != nil {
+		return rs.byName[r]
+	}
+	return nil
+}
+
+// roleName is the role of code c in o.
+func (o *memOrg) roleName(c uint32) Role {
+	if c&customRoleCode != 0 {
+		if rs := o.roles.Load(); rs != nil && int(c&^customRoleCode) < len(rs.names) {
+			return rs.names[c&^customRoleCode]
+		}
+		return "" // only in a torn read, which the caller discards
+	}
+	return roleOf(c)
+}
+
+// code is the role code of r in o: its custom role's, or the process-wide one of a
+// declared role. The caller holds the write lock.
+func (o *memOrg) code(r Role) uint32 {
+	if rs := o.roles.Load(); rs != nil {
+		if slot, ok := rs.slots[r]; ok {
+			return customRoleCode | slot
+		}
+	}
+	return roleCode(r)
+}
+
+// knownRole reports whether pol declares r or r is a custom role of o. The caller holds
+// the write lock.
+func (o *memOrg) knownRole(pol *Policy, r Role) bool {
+	return pol.Declares(r) || o.customRole(r) != nil
+}
+
+// roleSet is the permission set of role r in o under pol.
+func (o *memOrg) roleSet(pol *Policy, r Role) permSet {
+	set, _ := pol.roleSet(r, o.customRole(r))
+	return set
+}
+
+// standing is actor's standing in o under pol. The caller holds the write lock.
+func (o *memOrg) standing(pol *Policy, actor UserID) standing {
+	m := o.member(actor)
+	if m == nil {
+		return standing{}
+	}
+	return standing{member: true, owner: o.owner.Load() == m.user, perms: o.roleSet(pol, o.roleName(m.role.Load()))}
+}
+
+// allowed reports whether the call auth may do what perm allows in o: always for an
+// unchecked call. The caller holds the write lock.
+func (o *memOrg) allowed(auth Authorization, perm Permission) (standing, bool) {
+	if auth.Actor == "" {
+		return standing{owner: true}, true
+	}
+	pol := auth.Policy.orDefault()
+	st := o.standing(pol, auth.Actor)
+	return st, st.can(pol, perm)
+}
+
+// isOwner reports whether the call auth is unchecked or by o's owner. The caller holds
+// the write lock.
+func (o *memOrg) ownerOrUnchecked(auth Authorization) bool {
+	return auth.Actor == "" || o.owner.Load().id == auth.Actor
 }
 
 // orgHead is an organization's row, compact: replaced whole, never changed.
@@ -248,11 +331,11 @@ func roleOf(c uint32) Role {
 func micros(t time.Time) int64      { return t.UnixMicro() }
 func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// view is the membership as an OrganizationUser. A lock-free reader validates o.seq
+// view is the membership of o as an OrganizationUser. A lock-free reader validates o.seq
 // around it.
-func (m *memberRec) view(org uuid.UUID) OrganizationUser {
+func (m *memberRec) view(o *memOrg) OrganizationUser {
 	return OrganizationUser{
-		ID: m.id, OrganizationID: org, UserID: m.user.id, Role: roleOf(m.role.Load()),
+		ID: m.id, OrganizationID: o.id, UserID: m.user.id, Role: o.roleName(m.role.Load()),
 		CreatedAt: fromMicros(m.created), UpdatedAt: fromMicros(m.updated.Load()),
 	}
 }
@@ -424,6 +507,9 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizati
 	if o == nil {
 		return Organization{}, false, ErrOrganizationNotFound
 	}
+	if _, ok := o.allowed(p.Auth, PermOrganizationUpdate); !ok {
+		return Organization{}, false, ErrPermissionDenied
+	}
 	h := o.head.Load()
 	cur := h.organization(id)
 	next := cur
@@ -465,15 +551,19 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizati
 }
 
 // DeleteOrganization implements Store.
-func (s *MemoryStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (Organization, error) {
+func (s *MemoryStore) DeleteOrganization(ctx context.Context, p DeleteOrganizationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
+	id := p.OrganizationID
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := s.org(id)
 	if o == nil {
 		return Organization{}, ErrOrganizationNotFound
+	}
+	if !o.ownerOrUnchecked(p.Auth) {
+		return Organization{}, ErrPermissionDenied
 	}
 	h := o.head.Load()
 	s.slugs.del(slugsSpec, h.slug)
@@ -517,31 +607,44 @@ func (s *MemoryStore) OrganizationsForUser(ctx context.Context, p OrganizationsF
 }
 
 // AddUser implements Store.
-func (s *MemoryStore) AddUser(ctx context.Context, m OrganizationUser) error {
-	_, created, err := s.getOrAdd(ctx, m)
-	if err == nil && !created {
-		err = ErrAlreadyMember
-	}
+func (s *MemoryStore) AddUser(ctx context.Context, p AddUserParams) error {
+	_, _, err := s.getOrAdd(ctx, p, false)
 	return err
 }
 
 // GetOrAddUser implements Store.
-func (s *MemoryStore) GetOrAddUser(ctx context.Context, m OrganizationUser) (OrganizationUser, bool, error) {
-	return s.getOrAdd(ctx, m)
+func (s *MemoryStore) GetOrAddUser(ctx context.Context, p AddUserParams) (OrganizationUser, bool, error) {
+	return s.getOrAdd(ctx, p, true)
 }
 
-func (s *MemoryStore) getOrAdd(ctx context.Context, m OrganizationUser) (OrganizationUser, bool, error) {
+func (s *MemoryStore) getOrAdd(ctx context.Context, p AddUserParams, get bool) (OrganizationUser, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, false, err
 	}
+	m := p.Membership
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	o := s.org(m.OrganizationID)
 	if o == nil {
 		return OrganizationUser{}, false, ErrOrganizationNotFound
 	}
-	if cur := o.member(m.UserID); cur != nil {
-		return cur.view(o.id), false, nil
+	st, ok := o.allowed(p.Auth, PermMembersAdd)
+	if !ok {
+		return OrganizationUser{}, false, ErrPermissionDenied
+	}
+	pol := p.Auth.Policy.orDefault()
+	if !o.knownRole(pol, m.Role) {
+		return OrganizationUser{}, false, ErrInvalidRole
+	}
+	cur := o.member(m.UserID)
+	if cur != nil && get {
+		return cur.view(o), false, nil
+	}
+	if !st.covers(o.roleSet(pol, m.Role)) {
+		return OrganizationUser{}, false, ErrEscalation
+	}
+	if cur != nil {
+		return OrganizationUser{}, false, ErrAlreadyMember
 	}
 	s.addMember(o, s.user(m.UserID), m)
 	return m, true, nil
@@ -552,7 +655,7 @@ func (s *MemoryStore) getOrAdd(ctx context.Context, m OrganizationUser) (Organiz
 func (s *MemoryStore) addMember(o *memOrg, u *memUser, m OrganizationUser) {
 	r := &memberRec{id: m.ID, user: u, created: micros(m.CreatedAt)}
 	r.updated.Store(micros(m.UpdatedAt))
-	r.role.Store(roleCode(m.Role))
+	r.role.Store(o.code(m.Role))
 	o.beginWrite()
 	o.members.put(membersSpec, r)
 	o.endWrite()
@@ -585,18 +688,31 @@ func insertAt[T any](s []T, i int, v T) []T {
 }
 
 // RemoveUser implements Store.
-func (s *MemoryStore) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
+func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, err
 	}
+	org, user := p.OrganizationID, p.UserID
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, m, err := s.member(org, user)
-	if err != nil {
-		return OrganizationUser{}, err
+	o := s.org(org)
+	if o == nil {
+		return OrganizationUser{}, ErrOrganizationNotFound
+	}
+	self := p.Auth.Actor == user
+	st, ok := o.allowed(p.Auth, PermMembersRemove)
+	if !ok && !self {
+		return OrganizationUser{}, ErrPermissionDenied
+	}
+	m := o.member(user)
+	if m == nil {
+		return OrganizationUser{}, ErrNotMember
 	}
 	if o.owner.Load() == m.user {
 		return OrganizationUser{}, ErrOwnershipRequired
+	}
+	if !self && !st.covers(o.roleSet(p.Auth.Policy.orDefault(), o.roleName(m.role.Load()))) {
+		return OrganizationUser{}, ErrEscalation
 	}
 	o.beginWrite()
 	o.members.del(membersSpec, user)
@@ -605,7 +721,7 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, org uuid.UUID, user UserID
 		o.byID = slices.Delete(o.byID, i, i+1)
 	}
 	s.unindexUser(m.user, o)
-	return m.view(o.id), nil
+	return m.view(o), nil
 }
 
 // SetRole implements Store.
@@ -616,22 +732,37 @@ func (s *MemoryStore) SetRole(ctx context.Context, p SetRoleParams) (Organizatio
 	org, user, role, now := p.OrganizationID, p.UserID, p.Role, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, m, err := s.member(org, user)
-	if err != nil {
-		return OrganizationUser{}, OrganizationUser{}, err
+	o := s.org(org)
+	if o == nil {
+		return OrganizationUser{}, OrganizationUser{}, ErrOrganizationNotFound
 	}
-	before := m.view(o.id)
+	st, ok := o.allowed(p.Auth, PermMembersRoles)
+	if !ok {
+		return OrganizationUser{}, OrganizationUser{}, ErrPermissionDenied
+	}
+	m := o.member(user)
+	if m == nil {
+		return OrganizationUser{}, OrganizationUser{}, ErrNotMember
+	}
+	pol := p.Auth.Policy.orDefault()
+	if !o.knownRole(pol, role) {
+		return OrganizationUser{}, OrganizationUser{}, ErrInvalidRole
+	}
+	before := m.view(o)
 	if before.Role == role {
 		return before, before, nil
 	}
-	if o.owner.Load() == m.user && role != RoleAdmin {
+	if o.owner.Load() == m.user {
 		return OrganizationUser{}, OrganizationUser{}, ErrOwnershipRequired
 	}
+	if !st.covers(o.roleSet(pol, before.Role)) || !st.covers(o.roleSet(pol, role)) {
+		return OrganizationUser{}, OrganizationUser{}, ErrEscalation
+	}
 	o.beginWrite()
-	m.role.Store(roleCode(role))
+	m.role.Store(o.code(role))
 	m.updated.Store(micros(now))
 	o.endWrite()
-	return before, m.view(o.id), nil
+	return before, m.view(o), nil
 }
 
 // OrganizationUser implements Store.
@@ -666,7 +797,7 @@ func (o *memOrg) memberView(user UserID) (OrganizationUser, error) {
 	if m == nil {
 		return OrganizationUser{}, ErrNotMember
 	}
-	return m.view(o.id), nil
+	return m.view(o), nil
 }
 
 // Access implements Store.
@@ -708,7 +839,8 @@ func (o *memOrg) access(user UserID) (Access, *orgHead) {
 	}
 	var a Access
 	if m := o.member(user); m != nil {
-		a.Membership, a.IsMember, a.IsOwner = m.view(o.id), true, o.owner.Load() == m.user
+		a.Membership, a.IsMember, a.IsOwner = m.view(o), true, o.owner.Load() == m.user
+		a.CustomRole = o.customRole(a.Membership.Role) // shared and immutable: finishAccess copies it
 	}
 	return a, h
 }
@@ -718,20 +850,11 @@ func (o *memOrg) finishAccess(a Access, h *orgHead) (Access, error) {
 		return Access{}, ErrOrganizationNotFound
 	}
 	a.Organization = h.organization(o.id)
+	if a.CustomRole != nil {
+		c := a.CustomRole.clone()
+		a.CustomRole = &c
+	}
 	return a, nil
-}
-
-// member finds a membership. The caller holds the write lock.
-func (s *MemoryStore) member(org uuid.UUID, user UserID) (*memOrg, *memberRec, error) {
-	o := s.org(org)
-	if o == nil {
-		return nil, nil, ErrOrganizationNotFound
-	}
-	m := o.member(user)
-	if m == nil {
-		return o, nil, ErrNotMember
-	}
-	return o, m, nil
 }
 
 // Members implements Store.
@@ -748,7 +871,7 @@ func (s *MemoryStore) Members(ctx context.Context, p MembersParams) ([]Organizat
 	page := pageAfter(o.byID, p.After, p.Limit, func(m *memberRec) uuid.UUID { return m.id })
 	out := make([]OrganizationUser, len(page))
 	for i, m := range page {
-		out[i] = m.view(o.id)
+		out[i] = m.view(o)
 	}
 	return out, nil
 }
@@ -785,7 +908,7 @@ func (o *memOrg) ownerView() (OrganizationOwner, error) {
 	if m == nil { // only in a torn read, which the caller discards
 		return OrganizationOwner{}, ErrNotMember
 	}
-	return OrganizationOwner{OrganizationID: o.id, OrganizationUser: m.view(o.id), Since: fromMicros(o.since.Load())}, nil
+	return OrganizationOwner{OrganizationID: o.id, OrganizationUser: m.view(o), Since: fromMicros(o.since.Load())}, nil
 }
 
 // ChangeOwner implements Store.
@@ -796,12 +919,19 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 	org, newOwner, now := p.OrganizationID, p.NewOwner, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o, m, err := s.member(org, newOwner)
-	if err != nil {
-		return OwnerChange{}, err
+	o := s.org(org)
+	if o == nil {
+		return OwnerChange{}, ErrOrganizationNotFound
+	}
+	if !o.ownerOrUnchecked(p.Auth) {
+		return OwnerChange{}, ErrPermissionDenied
+	}
+	m := o.member(newOwner)
+	if m == nil {
+		return OwnerChange{}, ErrNotMember
 	}
 	old := o.owner.Load()
-	c := OwnerChange{OldOwner: o.member(old.id).view(o.id), NewOwnerBefore: m.view(o.id)}
+	c := OwnerChange{OldOwner: o.member(old.id).view(o), NewOwnerBefore: m.view(o)}
 	if old == m.user {
 		c.NewOwner = c.NewOwnerBefore
 		return c, nil
@@ -814,7 +944,7 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 	o.owner.Store(m.user)
 	o.since.Store(micros(now))
 	o.endWrite()
-	c.NewOwner, c.Changed = m.view(o.id), true
+	c.NewOwner, c.Changed = m.view(o), true
 	return c, nil
 }
 

@@ -20,8 +20,16 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 	if o == nil {
 		return Organization{}, ErrOrganizationNotFound
 	}
-	if m := o.member(inv.InvitedBy); m == nil || !m.isAdmin() {
+	st, ok := o.allowed(Authorization{Actor: inv.InvitedBy, Policy: p.Policy}, PermInvitationsCreate)
+	if !ok || inv.InvitedBy == "" {
 		return Organization{}, ErrPermissionDenied
+	}
+	pol := p.Policy.orDefault()
+	if !o.knownRole(pol, inv.Role) {
+		return Organization{}, ErrInvalidRole
+	}
+	if !st.covers(o.roleSet(pol, inv.Role)) {
+		return Organization{}, ErrEscalation
 	}
 	if s.pendingFor(inv.OrganizationID, inv.Email, now) != nil {
 		return Organization{}, ErrAlreadyInvited
@@ -115,7 +123,7 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 	o := s.org(mi.inv.OrganizationID)
 	st := mi.inv.StatusAt(now)
 	if cur := o.member(user); cur != nil && st == InvitationStatusAccepted && mi.inv.AcceptedBy == user {
-		return AcceptResult{Invitation: mi.view(now), Membership: cur.view(o.id)}, nil
+		return AcceptResult{Invitation: mi.view(now), Membership: cur.view(o)}, nil
 	}
 	if err := st.Err(); err != nil {
 		return AcceptResult{}, err
@@ -126,9 +134,14 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 	if mi.inv.InvitedBy == user {
 		return AcceptResult{}, ErrPermissionDenied
 	}
+	// The inviter's right to grant the role, as of now (the invitation stays pending).
+	pol := p.Policy.orDefault()
+	if st := o.standing(pol, mi.inv.InvitedBy); !st.can(pol, PermInvitationsCreate) || !st.covers(o.roleSet(pol, mi.inv.Role)) {
+		return AcceptResult{}, ErrInviterNotAllowed
+	}
 	res := AcceptResult{Accepted: true}
 	if cur := o.member(user); cur != nil {
-		res.Membership = cur.view(o.id)
+		res.Membership = cur.view(o)
 	} else {
 		m.OrganizationID, m.UserID, m.Role = mi.inv.OrganizationID, user, mi.inv.Role
 		s.addMember(o, s.user(user), m)
@@ -169,7 +182,7 @@ func (s *MemoryStore) RevokeInvitation(ctx context.Context, p RevokeInvitationPa
 	id, actor, now := p.InvitationID, p.Actor, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	mi, err := s.adminInvitation(id, actor)
+	mi, err := s.managedInvitation(id, actor, p.Policy)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -188,7 +201,7 @@ func (s *MemoryStore) RenewInvitation(ctx context.Context, p RenewInvitationPara
 	id, actor, tokenHash, expiresAt, now := p.InvitationID, p.Actor, p.TokenHash, p.ExpiresAt, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	mi, err := s.adminInvitation(id, actor)
+	mi, err := s.managedInvitation(id, actor, p.Policy)
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -229,14 +242,14 @@ func (s *MemoryStore) DeleteInvitation(ctx context.Context, id uuid.UUID) error 
 	return nil
 }
 
-// adminInvitation finds invitation id and checks that actor is an admin of its
-// organization. The caller holds the write lock.
-func (s *MemoryStore) adminInvitation(id uuid.UUID, actor UserID) (*memInvitation, error) {
+// managedInvitation finds invitation id and checks that actor holds
+// PermInvitationsRevoke in its organization under pol. The caller holds the write lock.
+func (s *MemoryStore) managedInvitation(id uuid.UUID, actor UserID, pol *Policy) (*memInvitation, error) {
 	mi, ok := s.invitations[id]
 	if !ok {
 		return nil, ErrInvitationNotFound
 	}
-	if m := s.org(mi.inv.OrganizationID).member(actor); m == nil || !m.isAdmin() {
+	if _, ok := s.org(mi.inv.OrganizationID).allowed(Authorization{Actor: actor, Policy: pol}, PermInvitationsRevoke); !ok || actor == "" {
 		return nil, ErrPermissionDenied
 	}
 	return mi, nil

@@ -241,6 +241,10 @@ func benchReads(svc *Service, bb *benchPostgres) []benchRead {
 			m, err := svc.ResolveOrganization(ctx, bb.pair(i).slug, bb.pair(i).member)
 			return wantTrue(m.IsMember, err)
 		}},
+		{"Access", func(ctx context.Context, i int) error {
+			a, err := svc.Access(ctx, bb.pair(i).org, bb.pair(i).member)
+			return wantTrue(a.IsMember && !a.Can(PermMembersAdd), err)
+		}},
 		{"MembersPage", func(ctx context.Context, i int) error {
 			p, err := svc.Members(ctx, bb.pair(i).org, page)
 			return wantLen(len(p.Items), page.Limit, err)
@@ -272,6 +276,13 @@ func benchWrites(svc *Service, bb *benchPostgres, pool *pgxpool.Pool) []benchWri
 			prefix := bb.prefix()
 			return func(i int) error {
 				_, err := svc.AddUser(ctx, bb.pair(i).org, UserID(fmt.Sprintf("added-%s-%d", prefix, i)), RoleMember)
+				return err
+			}
+		}},
+		{"AsAddUser", func(*testing.B) func(int) error {
+			prefix := bb.prefix()
+			return func(i int) error {
+				_, err := svc.As(bb.pair(i).owner).AddUser(ctx, bb.pair(i).org, UserID(fmt.Sprintf("as-added-%s-%d", prefix, i)), RoleMember)
 				return err
 			}
 		}},

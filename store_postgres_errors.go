@@ -111,6 +111,8 @@ func constraintSentinel(pe *pgconn.PgError) error {
 			return ErrAlreadyMember
 		case "invitations_pending_key":
 			return ErrAlreadyInvited
+		case "organization_roles_pkey":
+			return ErrRoleExists
 		}
 	case pgForeignKeyViolation:
 		switch pe.ConstraintName {
@@ -118,8 +120,12 @@ func constraintSentinel(pe *pgconn.PgError) error {
 			// The owner's membership was deleted or demoted, or owner_id names a
 			// non-member: every such change needs ChangeOwner first.
 			return ErrOwnershipRequired
-		case "memberships_organization_fkey", "invitations_organization_fkey":
+		case "memberships_organization_fkey", "invitations_organization_fkey", "organization_roles_organization_fkey":
 			return ErrOrganizationNotFound
+		case "memberships_custom_role_fkey", "invitations_custom_role_fkey":
+			// A custom role deleted concurrently (DeleteRole reports the other side as
+			// ErrRoleInUse).
+			return ErrInvalidRole
 		}
 	case pgCheckViolation:
 		switch pe.ConstraintName {
@@ -129,7 +135,8 @@ func constraintSentinel(pe *pgconn.PgError) error {
 			return ErrInvalidSlug
 		case "organizations_data_check", "organizations_settings_check":
 			return ErrInvalidJSON
-		case "memberships_role_check", "invitations_role_check":
+		case "memberships_role_name_check", "invitations_role_name_check", "organization_roles_name_check",
+			"memberships_custom_role_check", "invitations_custom_role_check":
 			return ErrInvalidRole
 		case "memberships_user_id_check":
 			return ErrInvalidUserID

@@ -26,8 +26,15 @@ func TestPgErrorMapsConstraintsToSentinels(t *testing.T) {
 		{"23514", "organizations_slug_check", ErrInvalidSlug},
 		{"23514", "organizations_data_check", ErrInvalidJSON},
 		{"23514", "organizations_settings_check", ErrInvalidJSON},
-		{"23514", "memberships_role_check", ErrInvalidRole},
-		{"23514", "invitations_role_check", ErrInvalidRole},
+		{"23514", "memberships_role_name_check", ErrInvalidRole},
+		{"23514", "invitations_role_name_check", ErrInvalidRole},
+		{"23514", "organization_roles_name_check", ErrInvalidRole},
+		{"23514", "memberships_custom_role_check", ErrInvalidRole},
+		{"23514", "invitations_custom_role_check", ErrInvalidRole},
+		{"23503", "memberships_custom_role_fkey", ErrInvalidRole},
+		{"23503", "invitations_custom_role_fkey", ErrInvalidRole},
+		{"23503", "organization_roles_organization_fkey", ErrOrganizationNotFound},
+		{"23505", "organization_roles_pkey", ErrRoleExists},
 		{"23514", "memberships_user_id_check", ErrInvalidUserID},
 	}
 	for _, tc := range cases {

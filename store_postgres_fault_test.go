@@ -196,7 +196,7 @@ func TestPostgresStoreCancelledContextSendsNothing(t *testing.T) {
 	_, err = store.Organization(ctx, uuid.Must(uuid.NewV7()))
 	require.ErrorIs(t, err, context.Canceled)
 	require.NotErrorIs(t, err, organizations.ErrOutcomeUnknown)
-	_, err = store.DeleteOrganization(ctx, uuid.Must(uuid.NewV7()))
+	_, err = store.DeleteOrganization(ctx, organizations.DeleteOrganizationParams{OrganizationID: uuid.Must(uuid.NewV7())})
 	require.ErrorIs(t, err, context.Canceled)
 	require.NotErrorIs(t, err, organizations.ErrOutcomeUnknown)
 	require.ErrorIs(t, store.Migrate(ctx), context.Canceled)

@@ -9,41 +9,47 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// qCreateInvitation inserts a pending invitation if the inviter is an admin. An expired
+// qCreateInvitation inserts a pending invitation if the inviter (@actor) may invite with
+// the role (PermInvitationsCreate; a known role within the inviter's permissions). An expired
 // pending invitation of the same email is first marked expired (the stale CTE, which the
 // insert reads so that it runs first), taking it out of invitations_pending_key; an
 // unexpired one, or a concurrent insert, makes the insert do nothing. Columns: the
-// organization exists, the inviter is an admin, the invitation was inserted, and the
-// organization (for the invitation message, so that Invite needs no second statement).
+// organization exists, the inviter may invite, the role is known, within the inviter's
+// permissions, the invitation was inserted, and the organization (for the invitation
+// message, so that Invite needs no second statement).
 //
-// org locks the organization (FOR KEY SHARE, as the new row's foreign key does anyway)
-// before stale locks an invitation: DeleteOrganization takes the two the other way round
-// (the organization, then its invitations by cascade), and opposite orders deadlock.
+// org locks the organization (FOR SHARE: the owner it reads is the latest) before the
+// inviter's membership and before stale locks an invitation: DeleteOrganization takes
+// them the other way round (the organization, then its memberships and invitations by
+// cascade), and opposite orders deadlock.
 var qCreateInvitation = pgStatement(`
 WITH org AS (
-	SELECT ` + orgCols + `, EXISTS (
-		SELECT 1 FROM /* TEMPLATE: schema */memberships m
-		WHERE m.organization_id = o.id AND m.user_id = @invited_by::text AND m.role = 'admin'
-	) AS admin
+	SELECT ` + orgCols + `, o.owner_id
 	FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
-	FOR KEY SHARE OF o
+	FOR SHARE OF o
+), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
+	SELECT ` + sqlAllowed("'"+string(PermInvitationsCreate)+"'") + ` AND @actor::text <> '' AS allowed,
+		` + sqlKnownRole + ` AS known,
+		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
+), ok AS (
+	SELECT (allowed AND known AND covered) AS admin FROM chk
 ), stale AS (
 	UPDATE /* TEMPLATE: schema */invitations AS i SET status = 'expired'
 	WHERE i.organization_id = @organization_id::uuid AND i.email = @email::text AND i.status = 'pending'
-		AND i.expires_at <= @now::timestamptz AND (SELECT admin FROM org)
+		AND i.expires_at <= @now::timestamptz AND (SELECT admin FROM ok)
 	RETURNING i.id
 ), ins AS (
 	INSERT INTO /* TEMPLATE: schema */invitations
-		(id, organization_id, email, role, invited_by, bearer, status, token_hash, created_at, expires_at)
-	SELECT @id::uuid, org.id, @email::text, @role::text, @invited_by::text, @bearer::boolean, 'pending', @token_hash::bytea,
-		@created_at::timestamptz, @expires_at::timestamptz
-	FROM org WHERE org.admin AND (SELECT count(*) FROM stale) >= 0
+		(id, organization_id, email, role, custom_role, invited_by, bearer, status, token_hash, created_at, expires_at)
+	SELECT @id::uuid, org.id, @email::text, @role::text, ` + sqlCustomRole("@role::text") + `, @actor::text, @bearer::boolean,
+		'pending', @token_hash::bytea, @created_at::timestamptz, @expires_at::timestamptz
+	FROM org, ok WHERE ok.admin AND (SELECT count(*) FROM stale) >= 0
 	ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
 	RETURNING id
 )
-SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT admin FROM org), false), EXISTS (SELECT 1 FROM ins),
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
 	` + orgCols + `
-FROM (SELECT 1) AS one LEFT JOIN org AS o ON true`)
+FROM chk LEFT JOIN org AS o ON true`)
 
 // CreateInvitation implements Store.
 func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error) {
@@ -51,20 +57,24 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 		return Organization{}, err
 	}
 	inv := p.Invitation
-	var found, admin, inserted bool
+	var found, allowed, known, covered, inserted bool
 	var org orgRow
-	err := s.db.QueryRow(ctx, s.sql[qCreateInvitation], pgx.StrictNamedArgs{
+	err := s.db.QueryRow(ctx, s.sql[qCreateInvitation], authArgs(qCreateInvitation, pgx.StrictNamedArgs{
 		"id": inv.ID, "organization_id": inv.OrganizationID, "email": inv.Email, "role": string(inv.Role),
-		"invited_by": string(inv.InvitedBy), "bearer": inv.Bearer, "token_hash": p.TokenHash,
+		"bearer": inv.Bearer, "token_hash": p.TokenHash,
 		"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt, "now": p.Now,
-	}).Scan(dest([]any{&found, &admin, &inserted}, org.dest())...)
+	}, inv.InvitedBy, p.Policy)).Scan(dest([]any{&found, &allowed, &known, &covered, &inserted}, org.dest())...)
 	switch {
 	case err != nil:
 		return Organization{}, pgError(ctx, err)
 	case !found:
 		return Organization{}, ErrOrganizationNotFound
-	case !admin:
+	case !allowed:
 		return Organization{}, ErrPermissionDenied
+	case !known:
+		return Organization{}, ErrInvalidRole
+	case !covered:
+		return Organization{}, ErrEscalation
 	case !inserted:
 		return Organization{}, ErrAlreadyInvited
 	}

@@ -15,64 +15,79 @@ import (
 // instead of doing nothing. A reused membership ID is also "nothing done"; the Service
 // never reuses one.
 
-// qAddUser inserts the membership if the organization exists and the user is not a
-// member; its two columns say which.
-var qAddUser = pgStatement(`
+// addUserCTEs open AddUser's and GetOrAddUser's statements: org (locked FOR SHARE, so
+// that the owner the check sees is the latest), the actor, the custom role @role if it is
+// one (locked FOR KEY SHARE), and chk: allowed (PermMembersAdd), known (the role is
+// declared or exists), covered (the role's permissions are within the actor's).
+var addUserCTEs = `
 WITH org AS (
-	SELECT o.id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
-), ins AS (
-	INSERT INTO /* TEMPLATE: schema */memberships (id, organization_id, user_id, role, created_at, updated_at)
-	SELECT @id::uuid, org.id, @user_id::text, @role::text, @created_at::timestamptz, @updated_at::timestamptz FROM org
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
+), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
+	SELECT ` + sqlAllowed("'"+string(PermMembersAdd)+"'") + ` AS allowed, ` + sqlKnownRole + ` AS known,
+		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
+)`
+
+// sqlInsertMember is the INSERT of the membership, if chk allows it (and cond holds).
+func sqlInsertMember(cond, returning string) string {
+	return `INSERT INTO /* TEMPLATE: schema */memberships AS m (id, organization_id, user_id, role, custom_role, created_at, updated_at)
+	SELECT @id::uuid, org.id, @user_id::text, @role::text, ` + sqlCustomRole("@role::text") + `, @created_at::timestamptz, @updated_at::timestamptz
+	FROM org, chk WHERE chk.allowed AND chk.known AND chk.covered` + cond + `
 	ON CONFLICT DO NOTHING
-	RETURNING id
+	RETURNING ` + returning
+}
+
+// qAddUser inserts the membership if the organization exists, the call is allowed and
+// the user is not a member; its columns say which.
+var qAddUser = pgStatement(addUserCTEs + `, ins AS (
+	` + sqlInsertMember("", "m.id") + `
 )
-SELECT EXISTS (SELECT 1 FROM org), EXISTS (SELECT 1 FROM ins)`)
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins) FROM chk`)
 
 // AddUser implements Store.
-func (s *PostgresStore) AddUser(ctx context.Context, m OrganizationUser) error {
+func (s *PostgresStore) AddUser(ctx context.Context, p AddUserParams) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var found, added bool
-	err := s.db.QueryRow(ctx, s.sql[qAddUser], memberArgs(m)).Scan(&found, &added)
+	var found, allowed, known, covered, added bool
+	err := s.db.QueryRow(ctx, s.sql[qAddUser], memberArgs(qAddUser, p)).Scan(&found, &allowed, &known, &covered, &added)
 	switch {
 	case err != nil:
 		return pgError(ctx, err)
 	case !found:
 		return ErrOrganizationNotFound
+	case !allowed:
+		return ErrPermissionDenied
+	case !known:
+		return ErrInvalidRole
+	case !covered:
+		return ErrEscalation
 	case !added:
 		return ErrAlreadyMember
 	}
 	return nil
 }
 
-// memberArgs are the arguments of the statements that insert m.
-func memberArgs(m OrganizationUser) pgx.StrictNamedArgs {
-	return pgx.StrictNamedArgs{
+// memberArgs are the arguments of statement q, which inserts p.Membership.
+func memberArgs(q pgQuery, p AddUserParams) pgx.StrictNamedArgs {
+	m := p.Membership
+	return authArgs(q, pgx.StrictNamedArgs{
 		"id": m.ID, "organization_id": m.OrganizationID, "user_id": string(m.UserID), "role": string(m.Role),
 		"created_at": m.CreatedAt, "updated_at": m.UpdatedAt,
-	}
+	}, p.Auth.Actor, p.Auth.Policy)
 }
 
 // qGetOrAddUser returns the existing membership (created false) or inserts m (created
 // true). If a concurrent transaction inserted the membership after this statement's
 // snapshot, neither shows: the organization exists but no membership comes back, and a
 // new statement, with a new snapshot, will see it.
-var qGetOrAddUser = pgStatement(`
-WITH org AS (
-	SELECT o.id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
-), cur AS (
+var qGetOrAddUser = pgStatement(addUserCTEs + `, cur AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
 ), ins AS (
-	INSERT INTO /* TEMPLATE: schema */memberships AS m (id, organization_id, user_id, role, created_at, updated_at)
-	SELECT @id::uuid, org.id, @user_id::text, @role::text, @created_at::timestamptz, @updated_at::timestamptz FROM org
-	WHERE NOT EXISTS (SELECT 1 FROM cur)
-	ON CONFLICT DO NOTHING
-	RETURNING ` + memberCols + `
+	` + sqlInsertMember(" AND NOT EXISTS (SELECT 1 FROM cur)", memberCols) + `
 )
-SELECT EXISTS (SELECT 1 FROM org), ` + memberCols + `
-FROM (SELECT 1) AS one LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`)
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, ` + memberCols + `
+FROM chk LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`)
 
 // maxMembershipRaces bounds how often a call looks again for a membership that a
 // concurrent call inserted after its statement's snapshot.
@@ -80,51 +95,80 @@ const maxMembershipRaces = 8
 
 // GetOrAddUser implements Store. It is one statement, and another only when a concurrent
 // call added the same membership an instant before.
-func (s *PostgresStore) GetOrAddUser(ctx context.Context, m OrganizationUser) (OrganizationUser, bool, error) {
+func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (OrganizationUser, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, false, err
 	}
 	for range maxMembershipRaces {
-		var found bool
+		var found, allowed, known, covered bool
 		var r memberRow
-		err := s.db.QueryRow(ctx, s.sql[qGetOrAddUser], memberArgs(m)).Scan(dest([]any{&found}, r.dest())...)
+		err := s.db.QueryRow(ctx, s.sql[qGetOrAddUser], memberArgs(qGetOrAddUser, p)).Scan(dest([]any{&found, &allowed, &known, &covered}, r.dest())...)
 		switch {
 		case err != nil:
 			return OrganizationUser{}, false, pgError(ctx, err)
 		case !found:
 			return OrganizationUser{}, false, ErrOrganizationNotFound
+		case !allowed:
+			return OrganizationUser{}, false, ErrPermissionDenied
+		case !known:
+			return OrganizationUser{}, false, ErrInvalidRole
 		case r.ok():
 			got := r.value()
-			return got, got.ID == m.ID, nil
+			return got, got.ID == p.Membership.ID, nil
+		case !covered:
+			return OrganizationUser{}, false, ErrEscalation
 		}
 	}
 	return OrganizationUser{}, false, errors.New("organizations: GetOrAddUser: the membership kept changing concurrently")
 }
 
-// qRemoveUser deletes the membership unless it is the owner's; its columns classify a
-// refusal (no organization, not a member, the owner).
-var qRemoveUser = pgStatement(`
+// targetCTEs open RemoveUser's and SetRole's statements: org (locked FOR SHARE), lk (the
+// actor's and the target's memberships, locked FOR UPDATE in user ID order, so that the
+// check and the write see their latest versions and two such statements never wait on
+// each other crosswise), the actor's role and permissions from lk, and tgt.
+var targetCTEs = `
 WITH org AS (
-	SELECT o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
+), lk AS (
+	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
+	WHERE m.organization_id = (SELECT id FROM org) AND m.user_id IN (@actor::text, @user_id::text)
+	ORDER BY m.user_id
+	FOR UPDATE
+), act AS (
+	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> ''
+), actp AS (` + sqlRolePerms("@organization_id::uuid", "(SELECT role FROM act)") + `
+), tgt AS (
+	SELECT * FROM lk AS m WHERE m.user_id = @user_id::text
+)`
+
+// qRemoveUser deletes the membership if the call is allowed (PermMembersRemove, or the
+// actor leaving) and the member is not the owner nor above the actor; its columns
+// classify a refusal.
+var qRemoveUser = pgStatement(targetCTEs + `, chk AS (
+	SELECT (@actor::text = @user_id::text OR ` + sqlAllowed("'"+string(PermMembersRemove)+"'") + `) AS allowed,
+		EXISTS (SELECT 1 FROM tgt) AS member,
+		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
+		(@actor::text = @user_id::text OR ` + sqlCovers(sqlRolePerms("@organization_id::uuid", "(SELECT role FROM tgt)")) + `) AS covered
 ), del AS (
-	DELETE FROM /* TEMPLATE: schema */memberships AS m
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND (SELECT owner_id FROM org) <> @user_id::text
+	DELETE FROM /* TEMPLATE: schema */memberships AS m USING chk
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
+		AND chk.allowed AND chk.member AND NOT chk.owner AND chk.covered
 	RETURNING ` + memberCols + `
 )
-SELECT EXISTS (SELECT 1 FROM org),
-	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships x WHERE x.organization_id = @organization_id::uuid AND x.user_id = @user_id::text),
-	COALESCE((SELECT owner_id = @user_id::text FROM org), false), ` + memberCols + `
-FROM (SELECT 1) AS one LEFT JOIN del AS m ON true`)
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.member, chk.owner, chk.covered, ` + memberCols + `
+FROM chk LEFT JOIN del AS m ON true`)
 
 // RemoveUser implements Store.
-func (s *PostgresStore) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
+func (s *PostgresStore) RemoveUser(ctx context.Context, p RemoveUserParams) (OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, err
 	}
-	var found, member, owner bool
+	var found, allowed, member, owner, covered bool
 	var r memberRow
-	err := s.db.QueryRow(ctx, s.sql[qRemoveUser], pgx.StrictNamedArgs{"organization_id": org, "user_id": string(user)}).
-		Scan(dest([]any{&found, &member, &owner}, r.dest())...)
+	err := s.db.QueryRow(ctx, s.sql[qRemoveUser], authArgs(qRemoveUser, pgx.StrictNamedArgs{
+		"organization_id": p.OrganizationID, "user_id": string(p.UserID),
+	}, p.Auth.Actor, p.Auth.Policy)).
+		Scan(dest([]any{&found, &allowed, &member, &owner, &covered}, r.dest())...)
 	switch {
 	case err != nil:
 		return OrganizationUser{}, pgError(ctx, err)
@@ -132,56 +176,72 @@ func (s *PostgresStore) RemoveUser(ctx context.Context, org uuid.UUID, user User
 		return OrganizationUser{}, ErrOrganizationNotFound
 	case r.ok():
 		return r.value(), nil
+	case !allowed:
+		return OrganizationUser{}, ErrPermissionDenied
+	case !member:
+		return OrganizationUser{}, ErrNotMember
 	case owner:
 		return OrganizationUser{}, ErrOwnershipRequired
+	case !covered:
+		return OrganizationUser{}, ErrEscalation
 	}
-	return OrganizationUser{}, ErrNotMember
+	return OrganizationUser{}, errors.New("organizations: RemoveUser changed nothing")
 }
 
-// qSetRole changes the role unless it is unchanged or would demote the owner, and
-// returns the membership before and after (NULL if unchanged), with the classification.
-var qSetRole = pgStatement(`
-WITH org AS (
-	SELECT o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
-), cur AS (
-	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
+// qSetRole changes the role if the call is allowed (PermMembersRoles), the role is
+// known, it changes, the member is not the owner, and both the member's current
+// permissions and the new role's are within the actor's. It returns the membership
+// before (as locked) and after (NULL if unchanged), with the classification.
+var qSetRole = pgStatement(targetCTEs + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
+	SELECT ` + sqlAllowed("'"+string(PermMembersRoles)+"'") + ` AS allowed,
+		` + sqlKnownRole + ` AS known,
+		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
+		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "(SELECT role FROM tgt)")) + `
+		AND ` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
 ), upd AS (
-	UPDATE /* TEMPLATE: schema */memberships AS m SET role = @role::text, updated_at = @now::timestamptz
+	UPDATE /* TEMPLATE: schema */memberships AS m
+	SET role = @role::text, custom_role = ` + sqlCustomRole("@role::text") + `, updated_at = @now::timestamptz
+	FROM chk
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.role <> @role::text
-		AND (@role::text = 'admin' OR (SELECT owner_id FROM org) <> @user_id::text)
+		AND chk.allowed AND chk.known AND NOT chk.owner AND chk.covered
 	RETURNING ` + memberCols + `
 )
-SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT owner_id = @user_id::text FROM org), false),
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.owner, chk.covered,
 	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at
-FROM (SELECT 1) AS one LEFT JOIN cur AS m ON true LEFT JOIN upd AS u ON true`)
+FROM chk LEFT JOIN tgt AS m ON true LEFT JOIN upd AS u ON true`)
 
 // SetRole implements Store.
 func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (OrganizationUser, OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, OrganizationUser{}, err
 	}
-	org, user, role, now := p.OrganizationID, p.UserID, p.Role, p.Now
-	var found, owner bool
+	var found, allowed, known, owner, covered bool
 	var before, after memberRow
-	err := s.db.QueryRow(ctx, s.sql[qSetRole], pgx.StrictNamedArgs{
-		"organization_id": org, "user_id": string(user), "role": string(role), "now": now,
-	}).
-		Scan(dest([]any{&found, &owner}, before.dest(), after.dest())...)
+	err := s.db.QueryRow(ctx, s.sql[qSetRole], authArgs(qSetRole, pgx.StrictNamedArgs{
+		"organization_id": p.OrganizationID, "user_id": string(p.UserID), "role": string(p.Role), "now": p.Now,
+	}, p.Auth.Actor, p.Auth.Policy)).
+		Scan(dest([]any{&found, &allowed, &known, &owner, &covered}, before.dest(), after.dest())...)
 	switch {
 	case err != nil:
 		return OrganizationUser{}, OrganizationUser{}, pgError(ctx, err)
 	case !found:
 		return OrganizationUser{}, OrganizationUser{}, ErrOrganizationNotFound
+	case !allowed:
+		return OrganizationUser{}, OrganizationUser{}, ErrPermissionDenied
 	case !before.ok():
 		return OrganizationUser{}, OrganizationUser{}, ErrNotMember
+	case !known:
+		return OrganizationUser{}, OrganizationUser{}, ErrInvalidRole
 	case after.ok():
 		return before.value(), after.value(), nil
-	case owner && role != RoleAdmin && Role(before.role.String) != role:
+	case Role(before.role.String) == p.Role:
+		return before.value(), before.value(), nil // unchanged
+	case owner:
 		return OrganizationUser{}, OrganizationUser{}, ErrOwnershipRequired
+	case !covered:
+		return OrganizationUser{}, OrganizationUser{}, ErrEscalation
 	}
-	// Unchanged: the role already was role (or a concurrent call just made it so).
-	return before.value(), before.value(), nil
+	return OrganizationUser{}, OrganizationUser{}, errors.New("organizations: SetRole changed nothing")
 }
 
 // qMember is IsMember's statement: both lookups are unique-index probes.
@@ -214,14 +274,16 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 // row means no organization.
 var (
 	qAccessByID = pgStatement(`
-SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `
+SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `
 FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.id = @organization_id::uuid`)
 	qAccessBySlug = pgStatement(`
-SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `
+SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `
 FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.slug = @slug::text`)
 )
 
@@ -237,7 +299,8 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 	var owner bool
 	var o orgRow
 	var m memberRow
-	err := s.db.QueryRow(ctx, s.sql[q], args).Scan(dest([]any{&owner}, o.dest(), m.dest())...)
+	var r roleRow
+	err := s.db.QueryRow(ctx, s.sql[q], args).Scan(dest([]any{&owner}, o.dest(), m.dest(), r.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Access{}, ErrOrganizationNotFound
@@ -246,7 +309,12 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 	case !m.ok():
 		return Access{Organization: o.value()}, nil
 	}
-	return Access{Organization: o.value(), Membership: m.value(), IsMember: true, IsOwner: owner}, nil
+	a := Access{Organization: o.value(), Membership: m.value(), IsMember: true, IsOwner: owner}
+	if r.ok() {
+		c := r.value()
+		a.CustomRole = &c
+	}
+	return a, nil
 }
 
 // qMembers returns one row per membership of the page, or one row of NULLs for an empty

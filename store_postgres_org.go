@@ -116,8 +116,7 @@ func (s *PostgresStore) OrganizationBySlug(ctx context.Context, slug string) (Or
 	return s.orgRow(ctx, qOrgBySlug, pgx.StrictNamedArgs{"slug": slug})
 }
 
-// orgRow runs statement q, which returns at most one organization (and, if it is
-// qDeleteOrg, deletes it).
+// orgRow runs statement q, which returns at most one organization.
 func (s *PostgresStore) orgRow(ctx context.Context, q pgQuery, args pgx.StrictNamedArgs) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -127,11 +126,8 @@ func (s *PostgresStore) orgRow(ctx context.Context, q pgQuery, args pgx.StrictNa
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Organization{}, ErrOrganizationNotFound
 	}
-	if err != nil && q != qDeleteOrg {
-		return Organization{}, pgReadError(ctx, err)
-	}
 	if err != nil {
-		return Organization{}, pgError(ctx, err)
+		return Organization{}, pgReadError(ctx, err)
 	}
 	return r.value(), nil
 }
@@ -140,8 +136,17 @@ func (s *PostgresStore) orgRow(ctx context.Context, q pgQuery, args pgx.StrictNa
 // text: the json type keeps documents byte for byte) and the new slug is free. Its result
 // is the new row (changed true) or the unchanged one, with whether the slug was taken; no
 // row means no organization.
+//
+// It locks the organization row first (FOR NO KEY UPDATE, the lock its UPDATE takes,
+// so that two updates never hold a weaker lock and wait to strengthen it), then the
+// actor's membership (sqlActor), and updates only if the call is allowed
+// (PermOrganizationUpdate).
 var qUpdateOrg = pgStatement(`
-WITH taken AS (
+WITH org AS (
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @id::uuid FOR NO KEY UPDATE
+), ` + sqlActor("@id::uuid") + `, chk AS (
+	SELECT ` + sqlAllowed("'"+string(PermOrganizationUpdate)+"'") + ` AS allowed
+), taken AS (
 	SELECT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */organizations x WHERE x.slug = @slug::text AND x.id <> @id::uuid) AS taken
 ), upd AS (
 	UPDATE /* TEMPLATE: schema */organizations AS o SET
@@ -151,7 +156,7 @@ WITH taken AS (
 		data = COALESCE(@data::text::json, o.data),
 		settings = COALESCE(@settings::text::json, o.settings),
 		updated_at = @now::timestamptz
-	WHERE o.id = @id::uuid AND NOT (SELECT taken FROM taken)
+	WHERE o.id = @id::uuid AND NOT (SELECT taken FROM taken) AND (SELECT allowed FROM chk)
 		AND (o.name <> COALESCE(@name::text, o.name)
 			OR o.slug <> COALESCE(@slug::text, o.slug)
 			OR o.is_active <> COALESCE(@is_active::boolean, o.is_active)
@@ -159,9 +164,9 @@ WITH taken AS (
 			OR o.settings::text <> COALESCE(@settings::text, o.settings::text))
 	RETURNING ` + orgCols + `
 )
-SELECT (SELECT taken FROM taken), true, ` + orgCols + ` FROM upd AS o
+SELECT (SELECT allowed FROM chk), (SELECT taken FROM taken), true, ` + orgCols + ` FROM upd AS o
 UNION ALL
-SELECT (SELECT taken FROM taken), false, ` + orgCols + ` FROM /* TEMPLATE: schema */organizations o
+SELECT (SELECT allowed FROM chk), (SELECT taken FROM taken), false, ` + orgCols + ` FROM /* TEMPLATE: schema */organizations o
 WHERE o.id = @id::uuid AND NOT EXISTS (SELECT 1 FROM upd)`)
 
 // UpdateOrganization implements Store.
@@ -179,30 +184,59 @@ func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganiza
 		st := string(*u.Settings)
 		settings = &st
 	}
-	var taken, changed bool
+	var allowed, taken, changed bool
 	var r orgRow
-	err := s.db.QueryRow(ctx, s.sql[qUpdateOrg], pgx.StrictNamedArgs{
+	err := s.db.QueryRow(ctx, s.sql[qUpdateOrg], authArgs(qUpdateOrg, pgx.StrictNamedArgs{
 		"id": id, "name": u.Name, "slug": u.Slug, "is_active": u.IsActive, "data": data, "settings": settings, "now": now,
-	}).Scan(dest([]any{&taken, &changed}, r.dest())...)
+	}, p.Auth.Actor, p.Auth.Policy)).Scan(dest([]any{&allowed, &taken, &changed}, r.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Organization{}, false, ErrOrganizationNotFound
 	case err != nil:
 		return Organization{}, false, pgError(ctx, err)
+	case !allowed:
+		return Organization{}, false, ErrPermissionDenied
 	case taken:
 		return Organization{}, false, ErrSlugTaken
 	}
 	return r.value(), changed, nil
 }
 
-// qDeleteOrg deletes the organization; its memberships and invitations go by ON DELETE
-// CASCADE, and the owner reference, checked at the end of the statement, finds the
-// organization gone.
-var qDeleteOrg = pgStatement(`DELETE FROM /* TEMPLATE: schema */organizations AS o WHERE o.id = @id::uuid RETURNING ` + orgCols)
+// qDeleteOrg locks the organization (its latest version) and deletes it if the call is
+// unchecked or by its owner; its memberships, invitations and custom roles go by ON
+// DELETE CASCADE, and the owner reference, checked at the end of the statement, finds
+// the organization gone. Columns: found, allowed, the deleted organization.
+var qDeleteOrg = pgStatement(`
+WITH org AS (
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @id::uuid FOR UPDATE
+), del AS (
+	DELETE FROM /* TEMPLATE: schema */organizations AS o USING org
+	WHERE o.id = org.id AND ` + sqlOwnerActs + `
+	RETURNING ` + orgCols + `
+)
+SELECT EXISTS (SELECT 1 FROM org), ` + sqlOwnerActs + `, ` + orgCols + `
+FROM (SELECT 1) AS one LEFT JOIN del AS o ON true`)
 
 // DeleteOrganization implements Store.
-func (s *PostgresStore) DeleteOrganization(ctx context.Context, id uuid.UUID) (Organization, error) {
-	return s.orgRow(ctx, qDeleteOrg, pgx.StrictNamedArgs{"id": id})
+func (s *PostgresStore) DeleteOrganization(ctx context.Context, p DeleteOrganizationParams) (Organization, error) {
+	if err := ctx.Err(); err != nil {
+		return Organization{}, err
+	}
+	var found, allowed bool
+	var r orgRow
+	err := s.db.QueryRow(ctx, s.sql[qDeleteOrg], pgx.StrictNamedArgs{"id": p.OrganizationID, "actor": string(p.Auth.Actor)}).
+		Scan(dest([]any{&found, &allowed}, r.dest())...)
+	switch {
+	case err != nil:
+		return Organization{}, pgError(ctx, err)
+	case !found:
+		return Organization{}, ErrOrganizationNotFound
+	case !allowed:
+		return Organization{}, ErrPermissionDenied
+	case !r.ok():
+		return Organization{}, errors.New("organizations: DeleteOrganization changed nothing")
+	}
+	return r.value(), nil
 }
 
 // qOrgsForUser is served by memberships_user_organization_idx.

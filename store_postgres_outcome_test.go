@@ -132,7 +132,7 @@ func (w *outcomeWorkload) addUser(t *testing.T) func(ctx context.Context, i int)
 		m := organizations.OrganizationUser{ID: id, OrganizationID: w.org,
 			UserID: organizations.UserID("user-" + id.String()), Role: organizations.RoleMember,
 			CreatedAt: now, UpdatedAt: now}
-		return m.ID, w.store.AddUser(ctx, m)
+		return m.ID, w.store.AddUser(ctx, organizations.AddUserParams{Membership: m})
 	}
 }
 

@@ -39,18 +39,22 @@ func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationO
 // returns in their latest committed version. It promotes the new owner to admin if
 // needed, judged by that locked version (the snapshot may predate a concurrent demotion),
 // and moves owner_id; the owner foreign key, checked at the end of the statement,
-// sees the promoted membership. Result: whether the organization exists and changed, the
-// old owner's membership, the new owner's before and, if promoted, after.
+// sees the promoted membership. An actor-checked call (@actor not ”) changes nothing
+// unless the actor is the owner as locked: of two concurrent transfers by one owner, the
+// second sees the first's new owner and is refused. Result: whether the organization
+// exists, is allowed and changed, the old owner's membership, the new owner's before and,
+// if promoted, after.
 var qChangeOwner = pgStatement(`
 WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
+	SELECT o.id, o.owner_id, (@actor::text = '' OR o.owner_id = @actor::text) AS allowed
+	FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
 ), old AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = (SELECT owner_id FROM org)
 	FOR KEY SHARE
 ), cur AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text AND EXISTS (SELECT 1 FROM org)
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text AND EXISTS (SELECT 1 FROM org WHERE allowed)
 	FOR UPDATE
 ), promote AS (
 	UPDATE /* TEMPLATE: schema */memberships AS m SET role = 'admin', updated_at = @now::timestamptz
@@ -62,7 +66,7 @@ WITH org AS (
 	WHERE o.id = @organization_id::uuid AND o.owner_id <> @new_owner::text AND EXISTS (SELECT 1 FROM cur)
 	RETURNING o.id
 )
-SELECT EXISTS (SELECT 1 FROM org), EXISTS (SELECT 1 FROM moved),
+SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT allowed FROM org), false), EXISTS (SELECT 1 FROM moved),
 	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at,
 	` + memberCols + `,
 	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at
@@ -73,17 +77,19 @@ func (s *PostgresStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (O
 	if err := ctx.Err(); err != nil {
 		return OwnerChange{}, err
 	}
-	var found, moved bool
+	var found, allowed, moved bool
 	var old, before, promoted memberRow
 	err := s.db.QueryRow(ctx, s.sql[qChangeOwner], pgx.StrictNamedArgs{
-		"organization_id": p.OrganizationID, "new_owner": string(p.NewOwner), "now": p.Now,
+		"organization_id": p.OrganizationID, "new_owner": string(p.NewOwner), "now": p.Now, "actor": string(p.Auth.Actor),
 	}).
-		Scan(dest([]any{&found, &moved}, old.dest(), before.dest(), promoted.dest())...)
+		Scan(dest([]any{&found, &allowed, &moved}, old.dest(), before.dest(), promoted.dest())...)
 	switch {
 	case err != nil:
 		return OwnerChange{}, pgError(ctx, err)
 	case !found:
 		return OwnerChange{}, ErrOrganizationNotFound
+	case !allowed:
+		return OwnerChange{}, ErrPermissionDenied
 	case !before.ok():
 		return OwnerChange{}, ErrNotMember
 	}

@@ -23,33 +23,49 @@ import (
 // organization and then cascades into its invitations, so taking the two the other way
 // round lets the two statements deadlock (SQLSTATE 40P01). An organization deleted
 // meanwhile leaves org, and so inv, empty: its invitations are gone too.
+//
+// The inviter's right to grant the invitation's role is checked in the same statement:
+// org is locked FOR SHARE (the owner it reads is the latest) and the inviter's membership
+// FOR SHARE (a removal or demotion that commits first is what grant sees). The lock
+// order is organization, invitation, membership, as DeleteOrganization's cascade.
 var qAcceptInvitation = pgStatement(`
 WITH org AS (
-	SELECT o.id FROM /* TEMPLATE: schema */organizations o
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o
 	WHERE o.id = (SELECT x.organization_id FROM /* TEMPLATE: schema */invitations x WHERE x.token_hash = @token_hash::bytea)
-	FOR KEY SHARE
+	FOR SHARE
 ), inv AS (
-	SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i
+	SELECT ` + invCols + `, i.custom_role FROM /* TEMPLATE: schema */invitations i
 	WHERE i.token_hash = @token_hash::bytea AND EXISTS (SELECT 1 FROM org)
 	FOR UPDATE
+), inviter AS (
+	SELECT a.role FROM /* TEMPLATE: schema */memberships a
+	WHERE a.organization_id = (SELECT id FROM org) AND a.user_id = (SELECT invited_by FROM inv)
+	FOR SHARE OF a
+), invp AS (` + sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inviter)") + `
+), grant_ok AS (
+	SELECT COALESCE((SELECT owner_id FROM org) = (SELECT invited_by FROM inv), false)
+		OR (EXISTS (SELECT 1 FROM inviter) AND '` + string(PermInvitationsCreate) + `' IN (SELECT p FROM invp)
+			AND NOT EXISTS ((` + sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inv)") + `) EXCEPT SELECT p FROM invp)) AS ok
 ), ok AS (
-	SELECT inv.id, inv.organization_id, inv.role FROM inv
+	SELECT inv.id, inv.organization_id, inv.role, inv.custom_role FROM inv
 	WHERE inv.status = 'pending' AND inv.expires_at > @now::timestamptz
-		AND (inv.bearer OR inv.email = @email::text) AND inv.invited_by <> @user_id::text
+		AND (inv.bearer OR inv.email = @email::text) AND inv.invited_by <> @user_id::text AND (SELECT ok FROM grant_ok)
 ), ins AS (
-	INSERT INTO /* TEMPLATE: schema */memberships AS m (id, organization_id, user_id, role, created_at, updated_at)
-	SELECT @membership_id::uuid, ok.organization_id, @user_id::text, ok.role, @membership_created_at::timestamptz, @membership_updated_at::timestamptz FROM ok
+	INSERT INTO /* TEMPLATE: schema */memberships AS m (id, organization_id, user_id, role, custom_role, created_at, updated_at)
+	SELECT @membership_id::uuid, ok.organization_id, @user_id::text, ok.role, ok.custom_role,
+		@membership_created_at::timestamptz, @membership_updated_at::timestamptz FROM ok
 	ON CONFLICT DO NOTHING
 	RETURNING ` + memberCols + `
 ), cur AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = (SELECT organization_id FROM inv) AND m.user_id = @user_id::text
 ), upd AS (
-	UPDATE /* TEMPLATE: schema */invitations AS i SET status = 'accepted', responded_at = @now::timestamptz, accepted_by = @user_id::text
+	UPDATE /* TEMPLATE: schema */invitations AS i
+	SET status = 'accepted', responded_at = @now::timestamptz, accepted_by = @user_id::text, custom_role = NULL
 	FROM ok WHERE i.id = ok.id
 	RETURNING i.id
 )
-SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), ` + memberCols + `
+SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), COALESCE((SELECT ok FROM grant_ok), false), ` + memberCols + `
 FROM (SELECT 1) AS one
 LEFT JOIN inv AS i ON true
 LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM ins)) AS m ON true`)
@@ -80,13 +96,15 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 // if no attempt is left).
 func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvitationParams) (res AcceptResult, again bool, err error) {
 	var r invitationRow
-	var accepted bool
+	var accepted, granted bool
 	var mr memberRow
+	pol := p.Policy.orDefault()
 	err = s.db.QueryRow(ctx, s.sql[qAcceptInvitation], pgx.StrictNamedArgs{
 		"token_hash": p.TokenHash, "user_id": string(p.UserID), "email": p.Email, "now": p.Now,
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
-	}).Scan(dest(r.dest(), []any{&accepted}, mr.dest())...)
+		"pol_roles":             pol.sqlRoles, "pol_perms": pol.sqlPerms,
+	}).Scan(dest(r.dest(), []any{&accepted, &granted}, mr.dest())...)
 	if err != nil {
 		return AcceptResult{}, false, pgError(ctx, err)
 	}
@@ -120,8 +138,12 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 		return AcceptResult{}, false, inv.Status.Err()
 	case !inv.Bearer && inv.Email != p.Email:
 		return AcceptResult{}, false, ErrInvitationEmailMismatch
+	case inv.InvitedBy == p.UserID:
+		return AcceptResult{}, false, ErrPermissionDenied
+	case !granted:
+		return AcceptResult{}, false, ErrInviterNotAllowed
 	}
-	return AcceptResult{}, false, ErrPermissionDenied
+	return AcceptResult{}, false, errors.New("organizations: AcceptInvitation changed nothing")
 }
 
 // qDeclineInvitation declines a pending, unexpired invitation for the given email (or
@@ -130,7 +152,7 @@ var qDeclineInvitation = pgStatement(`
 WITH inv AS (
 	SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.token_hash = @token_hash::bytea FOR UPDATE
 ), upd AS (
-	UPDATE /* TEMPLATE: schema */invitations AS i SET status = 'declined', responded_at = @now::timestamptz
+	UPDATE /* TEMPLATE: schema */invitations AS i SET status = 'declined', responded_at = @now::timestamptz, custom_role = NULL
 	FROM inv
 	WHERE i.id = inv.id AND inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (inv.bearer OR inv.email = @email::text)
@@ -150,23 +172,25 @@ func (s *PostgresStore) DeclineInvitation(ctx context.Context, p DeclineInvitati
 	return inv, err
 }
 
-// adminInvitationCTE opens the statements an admin runs on an invitation by ID (@id) as
-// @actor: inv locks the invitation, adm says whether actor is an admin of its
-// organization.
-const adminInvitationCTE = `
-WITH inv AS (
-	SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid FOR UPDATE
-), adm AS (
-	SELECT EXISTS (
-		SELECT 1 FROM /* TEMPLATE: schema */memberships m, inv
-		WHERE m.organization_id = inv.organization_id AND m.user_id = @actor::text AND m.role = 'admin'
-	) AS ok
+// adminInvitationCTE opens the statements an actor runs on an invitation by ID (@id):
+// org locks its organization (FOR SHARE), inv the invitation, the actor's membership is
+// locked by sqlActor, and adm says whether the actor holds PermInvitationsRevoke. The
+// lock order is organization, invitation, membership: DeleteOrganization's.
+var adminInvitationCTE = `
+WITH org AS (
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o
+	WHERE o.id = (SELECT x.organization_id FROM /* TEMPLATE: schema */invitations x WHERE x.id = @id::uuid)
+	FOR SHARE
+), inv AS (
+	SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid AND EXISTS (SELECT 1 FROM org) FOR UPDATE
+), ` + sqlActor("(SELECT id FROM org)") + `, adm AS (
+	SELECT @actor::text <> '' AND ` + sqlAllowed("'"+string(PermInvitationsRevoke)+"'") + ` AS ok
 )`
 
 // qRevokeInvitation revokes a pending, unexpired invitation if actor is an admin of
 // its organization.
 var qRevokeInvitation = pgStatement(adminInvitationCTE + `, upd AS (
-	UPDATE /* TEMPLATE: schema */invitations AS i SET status = 'revoked', responded_at = @now::timestamptz
+	UPDATE /* TEMPLATE: schema */invitations AS i SET status = 'revoked', responded_at = @now::timestamptz, custom_role = NULL
 	FROM inv
 	WHERE i.id = inv.id AND inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (SELECT ok FROM adm)
@@ -178,7 +202,7 @@ FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`)
 // RevokeInvitation implements Store.
 func (s *PostgresStore) RevokeInvitation(ctx context.Context, p RevokeInvitationParams) (Invitation, error) {
 	inv, err := s.respond(ctx, qRevokeInvitation, InvitationStatusRevoked, p.Now,
-		pgx.StrictNamedArgs{"id": p.InvitationID, "actor": string(p.Actor), "now": p.Now})
+		authArgs(qRevokeInvitation, pgx.StrictNamedArgs{"id": p.InvitationID, "now": p.Now}, p.Actor, p.Policy))
 	if errors.Is(err, errNotAnswered) {
 		return Invitation{}, errors.New("organizations: RevokeInvitation changed nothing")
 	}
@@ -257,9 +281,9 @@ func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationPa
 	}
 	var r, renewed invitationRow
 	var allowed, taken bool
-	err := s.db.QueryRow(ctx, s.sql[qRenewInvitation], pgx.StrictNamedArgs{
-		"id": p.InvitationID, "actor": string(p.Actor), "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
-	}).
+	err := s.db.QueryRow(ctx, s.sql[qRenewInvitation], authArgs(qRenewInvitation, pgx.StrictNamedArgs{
+		"id": p.InvitationID, "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
+	}, p.Actor, p.Policy)).
 		Scan(dest(r.dest(), []any{&allowed, &taken}, renewed.dest())...)
 	switch {
 	case err != nil:

@@ -110,15 +110,19 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 		return err
 	}, nil)
 
-	call("AddUser", func() error { return store.AddUser(ctx, member(org.ID, "ann", organizations.RoleMember)) }, nil)
-	call("AddUser", func() error { return store.AddUser(ctx, member(org.ID, "ann", organizations.RoleMember)) }, organizations.ErrAlreadyMember)
+	call("AddUser", func() error {
+		return store.AddUser(ctx, organizations.AddUserParams{Membership: member(org.ID, "ann", organizations.RoleMember)})
+	}, nil)
+	call("AddUser", func() error {
+		return store.AddUser(ctx, organizations.AddUserParams{Membership: member(org.ID, "ann", organizations.RoleMember)})
+	}, organizations.ErrAlreadyMember)
 	call("GetOrAddUser", func() error {
-		_, created, err := store.GetOrAddUser(ctx, member(org.ID, "bob", organizations.RoleMember))
+		_, created, err := store.GetOrAddUser(ctx, organizations.AddUserParams{Membership: member(org.ID, "bob", organizations.RoleMember)})
 		require.True(t, created)
 		return err
 	}, nil)
 	call("GetOrAddUser", func() error {
-		_, created, err := store.GetOrAddUser(ctx, member(org.ID, "bob", organizations.RoleAdmin))
+		_, created, err := store.GetOrAddUser(ctx, organizations.AddUserParams{Membership: member(org.ID, "bob", organizations.RoleAdmin)})
 		require.False(t, created)
 		return err
 	}, nil)
@@ -153,8 +157,14 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 		_, err := store.Members(ctx, organizations.MembersParams{OrganizationID: id(), After: uuid.Nil, Limit: 10})
 		return err
 	}, organizations.ErrOrganizationNotFound)
-	call("RemoveUser", func() error { _, err := store.RemoveUser(ctx, org.ID, "bob"); return err }, nil)
-	call("RemoveUser", func() error { _, err := store.RemoveUser(ctx, org.ID, "owner"); return err }, organizations.ErrOwnershipRequired)
+	call("RemoveUser", func() error {
+		_, err := store.RemoveUser(ctx, organizations.RemoveUserParams{OrganizationID: org.ID, UserID: "bob"})
+		return err
+	}, nil)
+	call("RemoveUser", func() error {
+		_, err := store.RemoveUser(ctx, organizations.RemoveUserParams{OrganizationID: org.ID, UserID: "owner"})
+		return err
+	}, organizations.ErrOwnershipRequired)
 	call("Owner", func() error { _, err := store.Owner(ctx, org.ID); return err }, nil)
 	call("ChangeOwner", func() error {
 		c, err := store.ChangeOwner(ctx, organizations.ChangeOwnerParams{OrganizationID: org.ID, NewOwner: "ann", Now: now})
@@ -242,7 +252,83 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 	}, nil)
 	call("CompleteActivation", func() error { _, _, err := store.CompleteActivation(ctx, actHash, now); return err }, organizations.ErrActivationUsed)
 	call("DeleteActivation", func() error { return store.DeleteActivation(ctx, act.ID) }, nil)
-	call("DeleteOrganization", func() error { _, err := store.DeleteOrganization(ctx, org.ID); return err }, nil)
+	// Custom roles, and actor-checked writes, allowed and refused: one statement each, the
+	// check included.
+	pol := organizations.DefaultPolicy()
+	as := func(actor organizations.UserID) organizations.Authorization {
+		return organizations.Authorization{Actor: actor, Policy: pol}
+	}
+	billing := organizations.CustomRole{OrganizationID: org.ID, Name: "billing", Includes: []organizations.Role{organizations.RoleMember},
+		Permissions: []organizations.Permission{organizations.PermMembersAdd}, CreatedAt: now, UpdatedAt: now}
+	call("CreateRole", func() error {
+		return errOnly(store.CreateRole(ctx, organizations.CreateRoleParams{Auth: as("ann"), Role: billing}))
+	}, nil)
+	call("CreateRole", func() error {
+		return errOnly(store.CreateRole(ctx, organizations.CreateRoleParams{Auth: as("cat"), Role: billing}))
+	},
+		organizations.ErrPermissionDenied)
+	call("CustomRoles", func() error {
+		rs, err := store.CustomRoles(ctx, org.ID)
+		require.Len(t, rs, 1)
+		return err
+	}, nil)
+	billing.Permissions = append(billing.Permissions, organizations.PermMembersRemove)
+	call("UpdateRole", func() error {
+		_, after, err := store.UpdateRole(ctx, organizations.UpdateRoleParams{Auth: as("owner"), Role: billing})
+		require.Len(t, after.Permissions, 2)
+		return err
+	}, nil)
+	call("AddUser", func() error {
+		return store.AddUser(ctx, organizations.AddUserParams{Auth: as("owner"), Membership: member(org.ID, "bill", "billing")})
+	}, nil)
+	call("AddUser", func() error {
+		return store.AddUser(ctx, organizations.AddUserParams{Auth: as("cat"), Membership: member(org.ID, "dora", organizations.RoleMember)})
+	}, organizations.ErrPermissionDenied)
+	call("AddUser", func() error {
+		return store.AddUser(ctx, organizations.AddUserParams{Auth: as("bill"), Membership: member(org.ID, "dora", organizations.RoleAdmin)})
+	}, organizations.ErrEscalation)
+	call("Access", func() error {
+		a, err := store.Access(ctx, organizations.AccessParams{OrganizationID: org.ID, UserID: "bill"})
+		require.NotNil(t, a.CustomRole, "the custom role's definition comes in the same statement")
+		return err
+	}, nil)
+	call("SetRole", func() error {
+		_, _, err := store.SetRole(ctx, organizations.SetRoleParams{Auth: as("bill"), OrganizationID: org.ID, UserID: "cat", Role: organizations.RoleAdmin, Now: now})
+		return err
+	}, organizations.ErrPermissionDenied)
+	call("SetRole", func() error {
+		_, _, err := store.SetRole(ctx, organizations.SetRoleParams{Auth: as("owner"), OrganizationID: org.ID, UserID: "cat", Role: "billing", Now: now})
+		return err
+	}, nil)
+	call("DeleteRole", func() error {
+		return errOnly(store.DeleteRole(ctx, organizations.DeleteRoleParams{Auth: as("ann"), OrganizationID: org.ID, Name: "billing"}))
+	}, organizations.ErrRoleInUse)
+	call("RemoveUser", func() error {
+		return errOnly(store.RemoveUser(ctx, organizations.RemoveUserParams{Auth: as("bill"), OrganizationID: org.ID, UserID: "owner"}))
+	}, organizations.ErrEscalation)
+	call("RemoveUser", func() error {
+		return errOnly(store.RemoveUser(ctx, organizations.RemoveUserParams{Auth: as("bill"), OrganizationID: org.ID, UserID: "cat"}))
+	}, nil)
+	call("RemoveUser", func() error {
+		return errOnly(store.RemoveUser(ctx, organizations.RemoveUserParams{Auth: as("bill"), OrganizationID: org.ID, UserID: "bill"}))
+	}, nil)
+	call("DeleteRole", func() error {
+		return errOnly(store.DeleteRole(ctx, organizations.DeleteRoleParams{Auth: as("ann"), OrganizationID: org.ID, Name: "billing"}))
+	}, nil)
+	call("UpdateOrganization", func() error {
+		_, _, err := store.UpdateOrganization(ctx, organizations.UpdateOrganizationParams{Auth: as("zed"), OrganizationID: org.ID, Update: organizations.OrganizationUpdate{Name: &name}, Now: now})
+		return err
+	}, organizations.ErrPermissionDenied)
+	call("ChangeOwner", func() error {
+		return errOnly(store.ChangeOwner(ctx, organizations.ChangeOwnerParams{Auth: as("owner"), OrganizationID: org.ID, NewOwner: "owner", Now: now}))
+	}, organizations.ErrPermissionDenied)
+	call("DeleteOrganization", func() error {
+		return errOnly(store.DeleteOrganization(ctx, organizations.DeleteOrganizationParams{Auth: as("owner"), OrganizationID: org.ID}))
+	}, organizations.ErrPermissionDenied)
+	call("DeleteOrganization", func() error {
+		_, err := store.DeleteOrganization(ctx, organizations.DeleteOrganizationParams{Auth: as("ann"), OrganizationID: org.ID})
+		return err
+	}, nil)
 
 	var missed []string
 	storeType := reflect.TypeFor[organizations.Store]()

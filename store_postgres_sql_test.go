@@ -153,11 +153,14 @@ func TestPostgresStoreSQLErrors(t *testing.T) {
 	require.NoError(t, err)
 	m := organizations.OrganizationUser{ID: newID(t), OrganizationID: org.ID, UserID: "ann", Role: "owner",
 		CreatedAt: org.CreatedAt, UpdatedAt: org.CreatedAt}
-	err = store.AddUser(ctx, m)
-	require.ErrorIs(t, err, organizations.ErrInvalidRole)
+	err = store.AddUser(ctx, organizations.AddUserParams{Membership: m})
+	require.ErrorIs(t, err, organizations.ErrInvalidRole, "a role neither declared nor custom, classified by the statement")
+	m.Role, m.UserID = organizations.RoleMember, ""
+	err = store.AddUser(ctx, organizations.AddUserParams{Membership: m})
+	require.ErrorIs(t, err, organizations.ErrInvalidUserID)
 	var pe *pgconn.PgError
 	require.True(t, errors.As(err, &pe))
-	require.Equal(t, "memberships_role_check", pe.ConstraintName)
+	require.Equal(t, "memberships_user_id_check", pe.ConstraintName)
 
 	_, err = store.Organization(ctx, newID(t))
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)

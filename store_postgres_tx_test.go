@@ -111,14 +111,15 @@ func TestPostgresStoreMapsConstraintErrors(t *testing.T) {
 	require.NoError(t, err)
 	m := organizations.OrganizationUser{ID: newID(t), OrganizationID: org.ID, UserID: "ann", Role: "owner",
 		CreatedAt: org.CreatedAt, UpdatedAt: org.CreatedAt}
-	err = store.AddUser(ctx, m)
-	require.ErrorIs(t, err, organizations.ErrInvalidRole)
-	var pe *pgconn.PgError
-	require.True(t, errors.As(err, &pe))
-	require.Equal(t, "memberships_role_check", pe.ConstraintName)
+	err = store.AddUser(ctx, organizations.AddUserParams{Membership: m})
+	require.ErrorIs(t, err, organizations.ErrInvalidRole, "a role neither declared nor custom, classified by the statement")
 
 	m.Role, m.UserID = organizations.RoleMember, ""
-	require.ErrorIs(t, store.AddUser(ctx, m), organizations.ErrInvalidUserID)
+	err = store.AddUser(ctx, organizations.AddUserParams{Membership: m})
+	require.ErrorIs(t, err, organizations.ErrInvalidUserID)
+	var pe *pgconn.PgError
+	require.True(t, errors.As(err, &pe))
+	require.Equal(t, "memberships_user_id_check", pe.ConstraintName)
 
 	bad := org
 	bad.ID, bad.Slug, bad.Data = newID(t), "other", []byte(`[1, 2]`)

@@ -74,7 +74,7 @@ func testDeleteStoreReturns(t *testing.T, h *harness) {
 	org := h.createOrg("chris", "Acme", nil)
 	h.clock.Advance(time.Minute)
 	org = update(t, h, org.ID, organizations.OrganizationUpdate{Name: ptr("Acme Corp")})
-	got, err := h.store.DeleteOrganization(h.ctx, org.ID)
+	got, err := h.store.DeleteOrganization(h.ctx, organizations.DeleteOrganizationParams{OrganizationID: org.ID})
 	require.NoError(t, err)
 	requireSameOrg(t, org, got, "DeleteOrganization returns the organization as it was")
 	h.requireOrgGone(org.ID)
@@ -87,7 +87,7 @@ func testDeleteNotFound(t *testing.T, h *harness) {
 	for _, id := range []uuid.UUID{org.ID, h.id(), uuid.Nil} {
 		require.ErrorIs(t, h.svc.DeleteOrganization(h.ctx, id), organizations.ErrOrganizationNotFound)
 	}
-	_, err := h.store.DeleteOrganization(h.ctx, org.ID)
+	_, err := h.store.DeleteOrganization(h.ctx, organizations.DeleteOrganizationParams{OrganizationID: org.ID})
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 	h.requireNoEvents()
 }

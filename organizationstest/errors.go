@@ -35,13 +35,13 @@ func testUnknownOrgWins(t *testing.T, h *harness) {
 	_, svcMember := h.svc.OrganizationUser(h.ctx, ghost, "nobody")
 	_, svcAdd := h.svc.AddUser(h.ctx, ghost, "chris", organizations.RoleMember)
 	_, svcMembers := h.svc.Members(h.ctx, ghost, organizations.ListOptions{})
-	_, storeRemove := h.store.RemoveUser(h.ctx, ghost, "nobody")
+	_, storeRemove := h.store.RemoveUser(h.ctx, organizations.RemoveUserParams{OrganizationID: ghost, UserID: "nobody"})
 	_, _, storeSetRole := h.store.SetRole(h.ctx, organizations.SetRoleParams{OrganizationID: ghost, UserID: "nobody", Role: organizations.RoleMember, Now: now})
 	_, storeMember := h.store.OrganizationUser(h.ctx, ghost, "nobody")
 	_, storeChange := h.store.ChangeOwner(h.ctx, organizations.ChangeOwnerParams{OrganizationID: ghost, NewOwner: "nobody", Now: now})
-	_, _, storeGetOrAdd := h.store.GetOrAddUser(h.ctx, m)
+	_, _, storeGetOrAdd := h.store.GetOrAddUser(h.ctx, organizations.AddUserParams{Membership: m})
 	_, _, storeUpdate := h.store.UpdateOrganization(h.ctx, organizations.UpdateOrganizationParams{OrganizationID: ghost, Update: organizations.OrganizationUpdate{Slug: ptr("acme")}, Now: now})
-	_, storeDelete := h.store.DeleteOrganization(h.ctx, ghost)
+	_, storeDelete := h.store.DeleteOrganization(h.ctx, organizations.DeleteOrganizationParams{OrganizationID: ghost})
 	_, storePending := h.store.PendingInvitations(h.ctx, organizations.PendingInvitationsParams{OrganizationID: ghost, After: uuid.Nil, Limit: 10, Now: now})
 	for name, err := range map[string]error{
 		"Service.RemoveUser":         h.svc.RemoveUser(h.ctx, ghost, "nobody"),
@@ -50,7 +50,7 @@ func testUnknownOrgWins(t *testing.T, h *harness) {
 		"Service.ChangeOwner":        h.svc.ChangeOwner(h.ctx, ghost, "nobody"),
 		"Service.AddUser":            svcAdd,
 		"Service.Members":            svcMembers,
-		"Store.AddUser":              h.store.AddUser(h.ctx, m),
+		"Store.AddUser":              h.store.AddUser(h.ctx, organizations.AddUserParams{Membership: m}),
 		"Store.GetOrAddUser":         storeGetOrAdd,
 		"Store.RemoveUser":           storeRemove,
 		"Store.SetRole":              storeSetRole,
@@ -215,10 +215,10 @@ func testCancelledStore(t *testing.T, h *harness) {
 	collect("UpdateOrganization", err)
 	_, err = st.OrganizationsForUser(ctx, organizations.OrganizationsForUserParams{UserID: "chris", After: uuid.Nil, Limit: 10})
 	collect("OrganizationsForUser", err)
-	collect("AddUser", st.AddUser(ctx, kim))
-	_, _, err = st.GetOrAddUser(ctx, kim)
+	collect("AddUser", st.AddUser(ctx, organizations.AddUserParams{Membership: kim}))
+	_, _, err = st.GetOrAddUser(ctx, organizations.AddUserParams{Membership: kim})
 	collect("GetOrAddUser", err)
-	_, err = st.RemoveUser(ctx, org.ID, "tom")
+	_, err = st.RemoveUser(ctx, organizations.RemoveUserParams{OrganizationID: org.ID, UserID: "tom"})
 	collect("RemoveUser", err)
 	_, _, err = st.SetRole(ctx, organizations.SetRoleParams{OrganizationID: org.ID, UserID: "tom", Role: organizations.RoleAdmin, Now: now})
 	collect("SetRole", err)
@@ -259,7 +259,7 @@ func testCancelledStore(t *testing.T, h *harness) {
 		collect("CompleteActivation", err)
 		collect("DeleteActivation", as.DeleteActivation(ctx, before.activation.ID))
 	}
-	_, err = st.DeleteOrganization(ctx, org.ID)
+	_, err = st.DeleteOrganization(ctx, organizations.DeleteOrganizationParams{OrganizationID: org.ID})
 	collect("DeleteOrganization", err)
 
 	require.NotEmpty(t, calls)

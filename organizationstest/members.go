@@ -67,7 +67,7 @@ func testAddUser(t *testing.T, h *harness) {
 		ID: h.id(), OrganizationID: org.ID, UserID: "ben", Role: organizations.RoleMember,
 		CreatedAt: h.now(), UpdatedAt: h.now(),
 	}
-	require.NoError(t, h.store.AddUser(h.ctx, direct))
+	require.NoError(t, h.store.AddUser(h.ctx, organizations.AddUserParams{Membership: direct}))
 	requireSameMember(t, direct, h.member(org.ID, "ben"))
 }
 
@@ -99,10 +99,10 @@ func testAddUserErrors(t *testing.T, h *harness) {
 		ID: h.id(), OrganizationID: org.ID, UserID: "tom", Role: organizations.RoleAdmin,
 		CreatedAt: h.now(), UpdatedAt: h.now(),
 	}
-	require.ErrorIs(t, h.store.AddUser(h.ctx, dup), organizations.ErrAlreadyMember)
+	require.ErrorIs(t, h.store.AddUser(h.ctx, organizations.AddUserParams{Membership: dup}), organizations.ErrAlreadyMember)
 	lost := dup
 	lost.OrganizationID, lost.UserID = h.id(), "ann"
-	require.ErrorIs(t, h.store.AddUser(h.ctx, lost), organizations.ErrOrganizationNotFound)
+	require.ErrorIs(t, h.store.AddUser(h.ctx, organizations.AddUserParams{Membership: lost}), organizations.ErrOrganizationNotFound)
 
 	requireSameMembers(t, before, h.members(org.ID, 0), "refused additions change nothing")
 	requireSameMember(t, tom, h.member(org.ID, "tom"))
@@ -141,12 +141,12 @@ func testGetOrAddUser(t *testing.T, h *harness) {
 		ID: h.id(), OrganizationID: org.ID, UserID: "tom", Role: organizations.RoleAdmin,
 		CreatedAt: h.now(), UpdatedAt: h.now(),
 	}
-	got, created, err = h.store.GetOrAddUser(h.ctx, offer)
+	got, created, err = h.store.GetOrAddUser(h.ctx, organizations.AddUserParams{Membership: offer})
 	require.NoError(t, err)
 	require.False(t, created)
 	requireSameMember(t, tom, got)
 	offer.UserID = "ben"
-	got, created, err = h.store.GetOrAddUser(h.ctx, offer)
+	got, created, err = h.store.GetOrAddUser(h.ctx, organizations.AddUserParams{Membership: offer})
 	require.NoError(t, err)
 	require.True(t, created)
 	requireSameMember(t, offer, got)
@@ -154,7 +154,7 @@ func testGetOrAddUser(t *testing.T, h *harness) {
 	_, _, err = h.svc.GetOrAddUser(h.ctx, h.id(), "tom", organizations.RoleMember)
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 	offer.OrganizationID, offer.UserID = h.id(), "zed"
-	_, _, err = h.store.GetOrAddUser(h.ctx, offer)
+	_, _, err = h.store.GetOrAddUser(h.ctx, organizations.AddUserParams{Membership: offer})
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
 	_, _, err = h.svc.GetOrAddUser(h.ctx, org.ID, "ann", "owner")
 	require.ErrorIs(t, err, organizations.ErrInvalidRole)
@@ -181,7 +181,7 @@ func testRemoveUser(t *testing.T, h *harness) {
 	requireSameMembers(t, []organizations.OrganizationUser{h.owner(org.ID).OrganizationUser, kim}, h.members(org.ID, 0))
 
 	// The store returns the membership it removed.
-	got, err := h.store.RemoveUser(h.ctx, org.ID, "kim")
+	got, err := h.store.RemoveUser(h.ctx, organizations.RemoveUserParams{OrganizationID: org.ID, UserID: "kim"})
 	require.NoError(t, err)
 	requireSameMember(t, kim, got)
 
@@ -199,10 +199,10 @@ func testRemoveUserErrors(t *testing.T, h *harness) {
 	members := h.members(org.ID, 0)
 
 	require.ErrorIs(t, h.svc.RemoveUser(h.ctx, org.ID, "chris"), organizations.ErrOwnershipRequired)
-	_, err := h.store.RemoveUser(h.ctx, org.ID, "chris")
+	_, err := h.store.RemoveUser(h.ctx, organizations.RemoveUserParams{OrganizationID: org.ID, UserID: "chris"})
 	require.ErrorIs(t, err, organizations.ErrOwnershipRequired)
 	require.ErrorIs(t, h.svc.RemoveUser(h.ctx, org.ID, "ann"), organizations.ErrNotMember)
-	_, err = h.store.RemoveUser(h.ctx, org.ID, "ann")
+	_, err = h.store.RemoveUser(h.ctx, organizations.RemoveUserParams{OrganizationID: org.ID, UserID: "ann"})
 	require.ErrorIs(t, err, organizations.ErrNotMember)
 	for _, id := range []uuid.UUID{uuid.Nil, h.id()} {
 		require.ErrorIs(t, h.svc.RemoveUser(h.ctx, id, "tom"), organizations.ErrOrganizationNotFound)

@@ -16,7 +16,7 @@
 //
 // Every store must pass the core: the groups CreateOrganization, Lookup,
 // UpdateOrganization, DeleteOrganization, Members, Owner, Pagination, Events, Errors,
-// Invitations, InvitationResponses and Concurrency, which test the methods of
+// Invitations, InvitationResponses, Concurrency and Authorization, which test the methods of
 // organizations.Store. A store may leave out an optional interface (see "How the interface
 // evolves" in the Store documentation); the group that tests it then reports each of its
 // subtests skipped, with a message naming the interface, and the core tests leave out
@@ -68,6 +68,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"InvitationResponses", responseTests(), nil},
 		{"Activations", activationTests(), &activationStore},
 		{"Concurrency", concurrencyTests(), nil},
+		{"Authorization", authzTests(), nil},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,0 +1,352 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// Authorization in SQL. The Policy travels as data in every statement that needs it:
+// @pol_roles and @pol_perms are parallel arrays of the (role, permission) pairs of the
+// declared roles' closures (Policy.sqlRoles, sqlPerms), @pol_declared the declared role
+// names. A role's effective permissions in an organization are its declared pairs, or a
+// custom role's own permissions and the pairs of the declared roles it includes
+// (sqlRolePerms). The acting user is @actor ('' for an unchecked call).
+//
+// An actor-checked statement locks the organization row (FOR SHARE, or stronger where
+// it changes the row) and then the actor's membership (FOR SHARE, or FOR UPDATE where the
+// statement also changes it): a locking read under READ COMMITTED waits for a concurrent
+// change of those rows and reads their latest committed version, so a demotion, removal
+// or transfer that commits first is what the check sees. The organization comes first,
+// then memberships, then organization_roles: the order of every statement of the store
+// and of DeleteOrganization's cascade, so none of them deadlock.
+
+// sqlRolePerms is a query of the permissions (one column) of the role given by the SQL
+// expression role in the organization given by the SQL expression org. Both are
+// constant SQL text of this package, never input.
+func sqlRolePerms(org, role string) string {
+	return `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ` + role + `
+	UNION SELECT x.p FROM /* TEMPLATE: schema */organization_roles c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
+		WHERE c.organization_id = ` + org + ` AND c.name = ` + role + `
+	UNION SELECT d.p FROM /* TEMPLATE: schema */organization_roles c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
+		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r
+		WHERE c.organization_id = ` + org + ` AND c.name = ` + role
+}
+
+// sqlDefinedPerms is a query of the permissions of a role definition given as the
+// arrays @includes (declared roles) and @permissions.
+const sqlDefinedPerms = `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ANY(@includes::text[])
+	UNION SELECT x.p FROM unnest(@permissions::text[]) AS x(p)`
+
+// sqlActor is the CTEs act (the actor's role, from the membership locked FOR SHARE; no
+// row for a non-member or an unchecked call) and actp (its permissions), for the
+// organization org. A statement using it has a CTE org with the column owner_id.
+func sqlActor(org string) string {
+	return `act AS (
+	SELECT a.role FROM /* TEMPLATE: schema */memberships a
+	WHERE a.organization_id = ` + org + ` AND a.user_id = @actor::text AND @actor::text <> ''
+	FOR SHARE OF a
+), actp AS (` + sqlRolePerms(org, "(SELECT role FROM act)") + `)`
+}
+
+// sqlOwnerActs is true when the call is unchecked or the actor owns the organization.
+const sqlOwnerActs = `(@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false))`
+
+// sqlAllowed is true when the call may do what the permission expression perm allows.
+func sqlAllowed(perm string) string {
+	return `(` + sqlOwnerActs + ` OR (EXISTS (SELECT 1 FROM act) AND ` + perm + ` IN (SELECT p FROM actp)))`
+}
+
+// sqlCovers is true when the permission query perms is within the actor's (the
+// escalation rule): always for an unchecked call or the owner.
+func sqlCovers(perms string) string {
+	return `(` + sqlOwnerActs + ` OR (EXISTS (SELECT 1 FROM act) AND NOT EXISTS (` + perms + ` EXCEPT SELECT p FROM actp)))`
+}
+
+// sqlCustomRole is the value of a custom_role column for the role expression role: the
+// role if the policy does not declare it, else NULL.
+func sqlCustomRole(role string) string {
+	return `CASE WHEN ` + role + ` = ANY(@pol_declared::text[]) THEN NULL ELSE ` + role + ` END`
+}
+
+// sqlKnownRole is the CTE crole, which locks the custom role @role of org (FOR KEY SHARE,
+// as its foreign key will), and the expression known: @role is declared or exists.
+func sqlCrole(org string) string {
+	return `crole AS (
+	SELECT r.name FROM /* TEMPLATE: schema */organization_roles r
+	WHERE r.organization_id = ` + org + ` AND r.name = @role::text AND NOT (@role::text = ANY(@pol_declared::text[]))
+	FOR KEY SHARE
+)`
+}
+
+const sqlKnownRole = `(@role::text = ANY(@pol_declared::text[]) OR EXISTS (SELECT 1 FROM crole))`
+
+// authArgs adds to args the actor and the policy's data that statement q names.
+func authArgs(q pgQuery, args pgx.StrictNamedArgs, actor UserID, p *Policy) pgx.StrictNamedArgs {
+	p = p.orDefault()
+	sql := pgStatements[q]
+	for _, a := range []struct {
+		name string
+		v    any
+	}{{"actor", string(actor)}, {"pol_roles", p.sqlRoles}, {"pol_perms", p.sqlPerms}, {"pol_declared", p.sqlDeclared}} {
+		if strings.Contains(sql, "@"+a.name+"::") {
+			args[a.name] = a.v
+		}
+	}
+	return args
+}
+
+// Custom roles. Their arrays come back as comma-joined text (role and permission names
+// hold no comma), which pgx and database/sql scan alike.
+
+const roleCols = `r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at`
+
+// roleOutCols are roleCols read back from a CTE (as r) that returned them.
+const roleOutCols = `r.organization_id, r.name, r.includes_text, r.permissions_text, r.created_at, r.updated_at`
+
+// curRoleCols are roleCols of the CTE cur (as c), which selects roleCols.
+const curRoleCols = `c.organization_id, c.name, c.includes_text, c.permissions_text, c.created_at, c.updated_at`
+
+type roleRow struct {
+	org                  pgtype.UUID
+	name, includes, perm pgtype.Text
+	createdAt, updatedAt pgtype.Timestamptz
+}
+
+func (r *roleRow) dest() []any {
+	return []any{&r.org, &r.name, &r.includes, &r.perm, &r.createdAt, &r.updatedAt}
+}
+
+func (r *roleRow) ok() bool { return r.name.Valid }
+
+func (r *roleRow) value() CustomRole {
+	return CustomRole{
+		OrganizationID: uuid.UUID(r.org.Bytes), Name: Role(r.name.String),
+		Includes: splitNames[Role](r.includes.String), Permissions: splitNames[Permission](r.perm.String),
+		CreatedAt: pgTime(r.createdAt), UpdatedAt: pgTime(r.updatedAt),
+	}
+}
+
+func splitNames[T ~string](s string) []T {
+	out := []T{}
+	if s == "" {
+		return out
+	}
+	for _, part := range strings.Split(s, ",") {
+		out = append(out, T(part))
+	}
+	return out
+}
+
+func names[T ~string](s []T) []string {
+	out := make([]string, len(s))
+	for i, v := range s {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// roleArgs are the arguments of statement q, which writes the custom role c.
+func roleArgs(q pgQuery, c CustomRole, auth Authorization) pgx.StrictNamedArgs {
+	return authArgs(q, pgx.StrictNamedArgs{
+		"organization_id": c.OrganizationID, "name": string(c.Name),
+		"includes": names(c.Includes), "permissions": names(c.Permissions),
+		"created_at": c.CreatedAt, "updated_at": c.UpdatedAt,
+	}, auth.Actor, auth.Policy)
+}
+
+// qCreateRole inserts the custom role if the actor may manage roles and holds every
+// permission it gives. Columns: organization exists, allowed, covered, the role.
+var qCreateRole = pgStatement(`
+WITH org AS (
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
+), ` + sqlActor("@organization_id::uuid") + `, chk AS (
+	SELECT ` + sqlAllowed("'"+string(PermRolesManage)+"'") + ` AS allowed, ` + sqlCovers(sqlDefinedPerms) + ` AS covered
+), ins AS (
+	INSERT INTO /* TEMPLATE: schema */organization_roles AS r (organization_id, name, includes, permissions, created_at, updated_at)
+	SELECT org.id, @name::text, @includes::text[], @permissions::text[], @created_at::timestamptz, @updated_at::timestamptz
+	FROM org, chk WHERE chk.allowed AND chk.covered
+	ON CONFLICT DO NOTHING
+	RETURNING ` + roleCols + `
+)
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered, ` + roleOutCols + `
+FROM chk LEFT JOIN ins AS r ON true`)
+
+// CreateRole implements Store.
+func (s *PostgresStore) CreateRole(ctx context.Context, p CreateRoleParams) (CustomRole, error) {
+	if err := ctx.Err(); err != nil {
+		return CustomRole{}, err
+	}
+	var found, allowed, covered bool
+	var r roleRow
+	err := s.db.QueryRow(ctx, s.sql[qCreateRole], roleArgs(qCreateRole, p.Role, p.Auth)).Scan(dest([]any{&found, &allowed, &covered}, r.dest())...)
+	switch {
+	case err != nil:
+		return CustomRole{}, pgError(ctx, err)
+	case !found:
+		return CustomRole{}, ErrOrganizationNotFound
+	case !allowed:
+		return CustomRole{}, ErrPermissionDenied
+	case !covered:
+		return CustomRole{}, ErrEscalation
+	case !r.ok():
+		return CustomRole{}, ErrRoleExists
+	}
+	return r.value(), nil
+}
+
+// sqlCurRole is the CTE cur: the custom role @name of the organization, locked FOR
+// UPDATE (its latest version), with roleCols and its arrays (inc, perms).
+const sqlCurRole = `cur AS (
+	SELECT ` + roleCols + `, r.includes AS inc, r.permissions AS perms FROM /* TEMPLATE: schema */organization_roles r
+	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text
+	FOR UPDATE
+)`
+
+// sqlCurRolePerms is a query of the permissions of the custom role in cur.
+const sqlCurRolePerms = `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r IN (SELECT unnest(inc) FROM cur)
+	UNION SELECT unnest(perms) FROM cur`
+
+// qUpdateRole locks the custom role and replaces its definition if the actor may manage
+// roles and holds every permission of both its current and its new definition.
+var qUpdateRole = pgStatement(`
+WITH org AS (
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
+), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCurRole + `, chk AS (
+	SELECT ` + sqlAllowed("'"+string(PermRolesManage)+"'") + ` AS allowed,
+		` + sqlCovers(sqlDefinedPerms) + ` AND ` + sqlCovers(sqlCurRolePerms) + ` AS covered
+), upd AS (
+	UPDATE /* TEMPLATE: schema */organization_roles AS r SET includes = @includes::text[], permissions = @permissions::text[],
+		updated_at = @updated_at::timestamptz
+	FROM chk
+	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text AND chk.allowed AND chk.covered
+		AND (r.includes <> @includes::text[] OR r.permissions <> @permissions::text[])
+	RETURNING ` + roleCols + `
+)
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered,
+	` + curRoleCols + `, ` + roleOutCols + `
+FROM chk LEFT JOIN (SELECT x.* FROM cur AS x) AS c ON true LEFT JOIN upd AS r ON true`)
+
+// UpdateRole implements Store.
+func (s *PostgresStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (CustomRole, CustomRole, error) {
+	if err := ctx.Err(); err != nil {
+		return CustomRole{}, CustomRole{}, err
+	}
+	var found, allowed, covered bool
+	var before, after roleRow
+	args := roleArgs(qUpdateRole, p.Role, p.Auth)
+	delete(args, "created_at")
+	err := s.db.QueryRow(ctx, s.sql[qUpdateRole], args).
+		Scan(dest([]any{&found, &allowed, &covered}, before.dest(), after.dest())...)
+	switch {
+	case err != nil:
+		return CustomRole{}, CustomRole{}, pgError(ctx, err)
+	case !found:
+		return CustomRole{}, CustomRole{}, ErrOrganizationNotFound
+	case !allowed:
+		return CustomRole{}, CustomRole{}, ErrPermissionDenied
+	case !before.ok():
+		return CustomRole{}, CustomRole{}, ErrRoleNotFound
+	case !covered:
+		return CustomRole{}, CustomRole{}, ErrEscalation
+	case !after.ok():
+		return before.value(), before.value(), nil // unchanged
+	}
+	return before.value(), after.value(), nil
+}
+
+// qDeleteRole locks the custom role and deletes it if the actor may manage roles, holds
+// its permissions, and no member or open invitation holds it. The in-use test reads the
+// statement's snapshot; an assignment that commits after it is caught by the foreign
+// keys memberships_custom_role_fkey and invitations_custom_role_fkey, checked at the end
+// of the statement against the latest rows.
+var qDeleteRole = pgStatement(`
+WITH org AS (
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
+), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCurRole + `, chk AS (
+	SELECT ` + sqlAllowed("'"+string(PermRolesManage)+"'") + ` AS allowed,
+		` + sqlCovers(sqlCurRolePerms) + ` AS covered,
+		EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = @organization_id::uuid AND m.custom_role = @name::text)
+		OR EXISTS (SELECT 1 FROM /* TEMPLATE: schema */invitations i WHERE i.organization_id = @organization_id::uuid AND i.custom_role = @name::text) AS used
+), del AS (
+	DELETE FROM /* TEMPLATE: schema */organization_roles AS r USING chk
+	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text AND chk.allowed AND chk.covered AND NOT chk.used
+	RETURNING r.name
+)
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered, chk.used, EXISTS (SELECT 1 FROM del),
+	` + curRoleCols + `
+FROM chk LEFT JOIN (SELECT x.* FROM cur AS x) AS c ON true`)
+
+// DeleteRole implements Store.
+func (s *PostgresStore) DeleteRole(ctx context.Context, p DeleteRoleParams) (CustomRole, error) {
+	if err := ctx.Err(); err != nil {
+		return CustomRole{}, err
+	}
+	var found, allowed, covered, used, deleted bool
+	var r roleRow
+	err := s.db.QueryRow(ctx, s.sql[qDeleteRole], authArgs(qDeleteRole, pgx.StrictNamedArgs{
+		"organization_id": p.OrganizationID, "name": string(p.Name),
+	}, p.Auth.Actor, p.Auth.Policy)).Scan(dest([]any{&found, &allowed, &covered, &used, &deleted}, r.dest())...)
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &pe) && pe.Code == pgForeignKeyViolation &&
+		(pe.ConstraintName == "memberships_custom_role_fkey" || pe.ConstraintName == "invitations_custom_role_fkey"):
+		// Assigned by a transaction that committed after this statement's snapshot.
+		return CustomRole{}, errors.Join(ErrRoleInUse, err)
+	case err != nil:
+		return CustomRole{}, pgError(ctx, err)
+	case !found:
+		return CustomRole{}, ErrOrganizationNotFound
+	case !allowed:
+		return CustomRole{}, ErrPermissionDenied
+	case !r.ok():
+		return CustomRole{}, ErrRoleNotFound
+	case !covered:
+		return CustomRole{}, ErrEscalation
+	case used || !deleted:
+		return CustomRole{}, ErrRoleInUse
+	}
+	return r.value(), nil
+}
+
+// qCustomRoles returns the roles in name order, one row of NULLs for none, no row for no
+// organization.
+var qCustomRoles = pgStatement(`
+SELECT ` + roleCols + `
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = o.id
+WHERE o.id = @organization_id::uuid
+ORDER BY r.name`)
+
+// CustomRoles implements Store.
+func (s *PostgresStore) CustomRoles(ctx context.Context, org uuid.UUID) ([]CustomRole, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, s.sql[qCustomRoles], pgx.StrictNamedArgs{"organization_id": org})
+	if err != nil {
+		return nil, pgReadError(ctx, err)
+	}
+	out := []CustomRole{}
+	var r roleRow
+	n := 0
+	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
+		n++
+		if r.ok() {
+			out = append(out, r.value())
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return nil, pgReadError(ctx, err)
+	case n == 0:
+		return nil, ErrOrganizationNotFound
+	}
+	return out, nil
+}
