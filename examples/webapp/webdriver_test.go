@@ -263,6 +263,21 @@ func (b *browser) title() string {
 	return s
 }
 
+// waitTitle returns the page's title once it is want, or the last title seen after 15 s:
+// the page after a click may not have loaded yet, and unlike finding an element, reading
+// the title does not wait for it.
+func (b *browser) waitTitle(want string) string {
+	b.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		got := b.title()
+		if got == want || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func (b *browser) source() string {
 	b.t.Helper()
 	var s string
