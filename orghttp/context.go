@@ -25,12 +25,16 @@ type state struct {
 	member   organizations.OrganizationUser
 	isMember bool
 	isOwner  bool
+	// access is the requester's access as the Service returned it, its permissions
+	// compiled, so that Access(ctx).Can needs no second store call.
+	access organizations.Access
 }
 
 // enter makes the organization r found the request's, with the requester's standing in it.
 func (st *state) enter(r lookup) {
 	st.org, st.hasOrg = r.org, true
 	st.member, st.isMember, st.isOwner = r.member, r.isMember, r.isOwner
+	st.access = r.access
 }
 
 type stateKey struct{}
@@ -62,11 +66,7 @@ func Access(ctx context.Context) (organizations.Access, bool) {
 	if st == nil || !st.hasOrg {
 		return organizations.Access{}, false
 	}
-	a := organizations.Access{Organization: st.org, IsMember: st.isMember, IsOwner: st.isOwner}
-	if st.isMember {
-		a.Membership = st.member
-	}
-	return a, true
+	return st.access, true
 }
 
 // Membership returns the requester's membership (an OrganizationUser) of the current

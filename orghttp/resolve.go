@@ -82,7 +82,7 @@ func (m *Middleware) find(ctx context.Context, r *http.Request, st *state) (stal
 	case !st.identified && m.cfg.Fallback != "":
 		var r lookup
 		r, err = m.lookup(ctx, m.cfg.Fallback, "")
-		st.org, st.hasOrg = r.org, r.found
+		st.org, st.hasOrg, st.access = r.org, r.found, r.access
 	}
 	return stale, selected, err
 }
@@ -120,6 +120,7 @@ type lookup struct {
 	member            organizations.OrganizationUser
 	found             bool
 	isMember, isOwner bool
+	access            organizations.Access // as the Service compiled it: Can works on it
 }
 
 // lookup reads the organization ref names (by ID if ref is shaped like a UUID, which a slug
@@ -134,5 +135,5 @@ func (m *Middleware) lookup(ctx context.Context, ref string, user organizations.
 	if err != nil {
 		return lookup{}, err
 	}
-	return lookup{org: ms.Organization, member: ms.Membership, found: true, isMember: ms.IsMember, isOwner: ms.IsOwner}, nil
+	return lookup{org: ms.Organization, member: ms.Membership, found: true, isMember: ms.IsMember, isOwner: ms.IsOwner, access: ms}, nil
 }
