@@ -328,25 +328,6 @@ func (s *PostgresStore) CustomRoles(ctx context.Context, org uuid.UUID) ([]Custo
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, s.sql[qCustomRoles], pgx.StrictNamedArgs{"organization_id": org})
-	if err != nil {
-		return nil, pgReadError(ctx, err)
-	}
-	out := []CustomRole{}
 	var r roleRow
-	n := 0
-	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
-		n++
-		if r.ok() {
-			out = append(out, r.value())
-		}
-		return nil
-	})
-	switch {
-	case err != nil:
-		return nil, pgReadError(ctx, err)
-	case n == 0:
-		return nil, ErrOrganizationNotFound
-	}
-	return out, nil
+	return orgItems(ctx, s, qCustomRoles, pgx.StrictNamedArgs{"organization_id": org}, r.dest(), r.ok, r.value)
 }

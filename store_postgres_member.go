@@ -338,19 +338,27 @@ func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]Organiz
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, s.sql[qMembers], pgx.StrictNamedArgs{
+	var r memberRow
+	return orgItems(ctx, s, qMembers, pgx.StrictNamedArgs{
 		"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit,
-	})
+	}, r.dest(), r.ok, r.value)
+}
+
+// orgItems runs statement q, which returns one row per item of an organization, one row
+// of NULLs when it has none, and no row when the organization does not exist
+// (ErrOrganizationNotFound). dest scans a row; ok reports whether the scanned row is an
+// item, and value makes it. The result is never nil.
+func orgItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgx.StrictNamedArgs, dest []any, ok func() bool, value func() T) ([]T, error) {
+	rows, err := s.db.Query(ctx, s.sql[q], args)
 	if err != nil {
 		return nil, pgReadError(ctx, err)
 	}
-	var out []OrganizationUser
-	var r memberRow
+	out := []T{}
 	n := 0
-	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
+	_, err = pgx.ForEachRow(rows, dest, func() error {
 		n++
-		if r.ok() {
-			out = append(out, r.value())
+		if ok() {
+			out = append(out, value())
 		}
 		return nil
 	})
@@ -359,8 +367,6 @@ func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]Organiz
 		return nil, pgReadError(ctx, err)
 	case n == 0:
 		return nil, ErrOrganizationNotFound
-	case out == nil:
-		out = []OrganizationUser{}
 	}
 	return out, nil
 }
