@@ -188,6 +188,14 @@ func TestAsActsAsTheRequester(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, ok)
 
+	// A superuser passes the guard, not the store's check of their own membership.
+	r := request("GET", path("fay", "member"), "outsider")
+	r.Header.Set("X-Super", "yes")
+	require.Equal(t, http.StatusForbidden, serve(mux, r).Code)
+	ok, err = f.svc.IsMember(context.Background(), f.acme.ID, "fay")
+	require.NoError(t, err)
+	require.False(t, ok)
+
 	require.Equal(t, http.StatusForbidden, serve(mux, request("GET", "/raw/"+f.acme.Slug, "member")).Code)
 	// Anonymous: the Actor acts as nobody, and nothing changes.
 	w := serve(mux, request("GET", "/raw/"+f.acme.Slug, ""))
