@@ -109,7 +109,9 @@ func (a *App) routes() http.Handler {
 	member, owner := a.orgs.RequireMember, a.orgs.RequireOwner
 	// may guards a route by a permission; the handler then makes the change through
 	// a.orgs.As(r), so that the store checks the permission again in the write itself.
-	may := func(p organizations.Permission, next http.Handler) http.Handler { return a.orgs.RequirePermission(p)(next) }
+	may := func(p organizations.Permission, next http.Handler) http.Handler {
+		return a.orgs.RequirePermission(p)(next)
+	}
 
 	handle("GET /static/style.css", staticFiles())
 	handle("GET /{$}", a.orgs.Resolve(h(a.home)))

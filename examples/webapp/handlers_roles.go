@@ -115,7 +115,9 @@ func (a *App) deleteRole(w http.ResponseWriter, r *http.Request) {
 }
 
 // includes reports whether role is among a role's included roles (for the templates).
-func includes(list []organizations.Role, role organizations.Role) bool { return slices.Contains(list, role) }
+func includes(list []organizations.Role, role organizations.Role) bool {
+	return slices.Contains(list, role)
+}
 
 // holds reports whether p is among a role's permissions (for the templates).
 func holds(list []organizations.Permission, p organizations.Permission) bool {
