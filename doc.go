@@ -81,6 +81,12 @@
 // are for trusted system code (jobs, admin consoles, migrations), never for a request a
 // user made.
 //
+// Over HTTP, package orghttp puts the requester's Access in the request context (read in
+// the request's one store call), guards routes with RequirePermission(p) (401 anonymous,
+// 404 outsider, 403 member without p), and Middleware.As(r) is Service.As for the
+// requester: the guard spares handlers the requests they would refuse, and As makes the
+// change actor-checked, so a demotion committed after the guard still refuses it.
+//
 // Bad input never panics and changes nothing: every call validates its input (user IDs,
 // names, slugs, roles, JSON documents, list cursors, UTF-8) before it touches the store.
 // IDs are UUIDv7, so lists come out in creation order; times are UTC, truncated to the
