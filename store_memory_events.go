@@ -22,15 +22,13 @@ type memEvents struct {
 	cursor map[string]string
 }
 
-// memEvent is one record: its event kept as the value the Service emits.
+// memEvent is one record: its event kept as the value the Service emits (48 bytes, and
+// the event's own); organization, actor and subject are read from it.
 type memEvent struct {
-	id   uuid.UUID
-	seq  int64
-	at   time.Time
-	ev   Event
-	org  uuid.UUID
-	act  UserID
-	subj UserID
+	id  uuid.UUID
+	seq int64
+	at  int64 // OccurredAt in Unix microseconds
+	ev  Event
 }
 
 // record appends e's record. It is the memory store's one way to record an event: every
@@ -50,8 +48,7 @@ func (s *MemoryStore) recordID(id uuid.UUID, e Event) {
 		at = ev.last
 	}
 	ev.last = at
-	org, actor := eventMeta(e)
-	ev.recs = append(ev.recs, memEvent{id: id, seq: ev.next, at: at, ev: e, org: org, act: actor, subj: eventSubject(e)})
+	ev.recs = append(ev.recs, memEvent{id: id, seq: ev.next, at: micros(at), ev: e})
 }
 
 // unrecord removes the record with this ID, if any (the undo of an Invite).
@@ -71,9 +68,10 @@ func (m *memEvent) view() EventRecord {
 	if err != nil { // the event types always marshal
 		panic("organizations: marshalling event: " + err.Error())
 	}
+	org, actor := eventMeta(m.ev)
 	return EventRecord{
-		ID: m.id, Type: m.ev.EventName(), OrganizationID: m.org, Actor: m.act, Subject: m.subj,
-		Data: data, OccurredAt: m.at, Cursor: EventCursor{Seq: m.seq}.String(),
+		ID: m.id, Type: m.ev.EventName(), OrganizationID: org, Actor: actor, Subject: eventSubject(m.ev),
+		Data: data, OccurredAt: fromMicros(m.at), Cursor: EventCursor{Seq: m.seq}.String(),
 	}
 }
 
@@ -107,16 +105,18 @@ func (s *MemoryStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([]E
 	defer s.mu.RUnlock()
 	out := []EventRecord{}
 	recs := s.events.recs
+	afterAt := micros(p.After.OccurredAt)
 	for i := len(recs) - 1; i >= 0 && len(out) < p.Limit; i-- {
 		m := &recs[i]
+		org, actor := eventMeta(m.ev)
 		switch {
-		case p.After.Seq != 0 && (m.at.After(p.After.OccurredAt) || m.at.Equal(p.After.OccurredAt) && m.seq >= p.After.Seq):
-		case q.OrganizationID != uuid.Nil && m.org != q.OrganizationID:
-		case q.Actor != "" && m.act != q.Actor:
-		case q.Subject != "" && m.subj != q.Subject:
+		case p.After.Seq != 0 && (m.at > afterAt || m.at == afterAt && m.seq >= p.After.Seq):
+		case q.OrganizationID != uuid.Nil && org != q.OrganizationID:
+		case q.Actor != "" && actor != q.Actor:
+		case q.Subject != "" && eventSubject(m.ev) != q.Subject:
 		case len(q.Types) > 0 && !slices.Contains(q.Types, m.ev.EventName()):
-		case !q.Since.IsZero() && m.at.Before(q.Since):
-		case !q.Until.IsZero() && !m.at.Before(q.Until):
+		case !q.Since.IsZero() && m.at < micros(q.Since):
+		case !q.Until.IsZero() && m.at >= micros(q.Until):
 		default:
 			out = append(out, m.view())
 		}
@@ -132,11 +132,17 @@ func (s *MemoryStore) PruneEvents(ctx context.Context, p PruneEventsParams) (int
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	recs := s.events.recs
+	before := micros(p.Before)
 	n := 0
-	for n < len(recs) && n < p.Limit && recs[n].at.Before(p.Before) {
+	for n < len(recs) && n < p.Limit && recs[n].at < before {
 		n++
 	}
-	s.events.recs = slices.Delete(recs, 0, n)
+	clear(recs[:n]) // let the events go
+	recs = recs[n:]
+	if len(recs) < cap(recs)/4 { // give the array back once mostly pruned
+		recs = slices.Clone(recs)
+	}
+	s.events.recs = recs
 	return n, nil
 }
 
