@@ -232,13 +232,13 @@ func (s *PostgresStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([
 // statement over organization_events_time_idx that locks only the rows it deletes
 // (SKIP LOCKED: never waits), so writers, which only insert, are never blocked.
 var qPruneEvents = pgStatement(`
-WITH old AS (
-	SELECT e.ctid FROM /* TEMPLATE: schema */organization_events e
-	WHERE e.occurred_at < @before::timestamptz
-	ORDER BY e.occurred_at, e.seq LIMIT @limit::bigint
-	FOR UPDATE SKIP LOCKED
-), del AS (
-	DELETE FROM /* TEMPLATE: schema */organization_events e USING old WHERE e.ctid = old.ctid
+WITH del AS (
+	DELETE FROM /* TEMPLATE: schema */organization_events e
+	WHERE e.ctid = ANY (ARRAY(
+		SELECT x.ctid FROM /* TEMPLATE: schema */organization_events x
+		WHERE x.occurred_at < @before::timestamptz
+		ORDER BY x.occurred_at, x.seq LIMIT @limit::bigint
+		FOR UPDATE SKIP LOCKED))
 	RETURNING 1
 )
 SELECT count(*) FROM del`)
