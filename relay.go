@@ -99,7 +99,8 @@ func NewRelay(svc *Service, cursors CursorStore, consumer string, h Handler, opt
 }
 
 // Run delivers records until ctx is done, then returns nil: a handler call in progress
-// sees ctx done, and the cursor is left at the last record handled. It returns an error
+// sees ctx done; the cursor is left at the last record the handler accepted (a record
+// whose handler returned an error is delivered again by the next Run). It returns an error
 // only for what waiting cannot mend: ErrNotSupported (the Service's store is not an
 // EventStore), ErrInvalidConsumer, ErrInvalidCursor (the saved cursor is malformed).
 // Failed feed reads and cursor saves (a lost connection) are retried with backoff.
@@ -136,8 +137,17 @@ func (r *Relay) Run(ctx context.Context) error {
 			if err := r.retry(ctx, rec, func() error { return r.handle(ctx, rec) }); err != nil {
 				return stopErr(ctx, err)
 			}
-			if err := r.retry(ctx, rec, func() error { return r.cursors.SaveCursor(ctx, r.consumer, rec.Cursor) }); err != nil {
-				return stopErr(ctx, err)
+			// Saved even if ctx ended while the handler ran (bounded by saveTimeout), so that
+			// a clean stop does not deliver the record again.
+			save := func() error {
+				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+				defer cancel()
+				return r.cursors.SaveCursor(sctx, r.consumer, rec.Cursor)
+			}
+			if err := save(); err != nil {
+				if err := r.retry(ctx, rec, save); err != nil {
+					return stopErr(ctx, err)
+				}
 			}
 			cursor = rec.Cursor
 		}
@@ -148,6 +158,9 @@ func (r *Relay) Run(ctx context.Context) error {
 		}
 	}
 }
+
+// saveTimeout bounds one SaveCursor call of a Relay.
+const saveTimeout = 5 * time.Second
 
 // stopErr is Run's result for err: nil when ctx ended the run.
 func stopErr(ctx context.Context, err error) error {
