@@ -177,7 +177,9 @@ func eventMeta(e Event) (uuid.UUID, UserID) {
 // value is the start of the feed. Its text form (String, ParseEventCursor) is what
 // EventFeed and CursorStore exchange.
 type EventCursor struct {
+	// XID is the writing transaction's ID (PostgreSQL's xid8); 0 on a MemoryStore.
 	XID uint64
+	// Seq is the record's sequence number, from 1.
 	Seq int64
 }
 

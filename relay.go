@@ -35,6 +35,8 @@ func checkConsumer(name string) error {
 // a record is delivered at least once, and again if the process stops between the
 // handler's success and the saving of the cursor.
 type Handler interface {
+	// HandleEvent handles r; an error (or a panic) makes the Relay retry r, with
+	// backoff, before any later record.
 	HandleEvent(ctx context.Context, r EventRecord) error
 }
 
