@@ -150,35 +150,47 @@ func (s *PostgresStore) events(ctx context.Context, q pgQuery, args pgx.StrictNa
 	return out, nil
 }
 
-// Audit statements: newest first by (occurred_at, seq). There is one per leading filter
-// (organization, subject, actor, none), each served by the index that starts with it
-// (organization_events_org_idx, _subject_idx, _actor_idx, _time_idx), which is in the
-// page's order: a page reads its rows and those the other, optional (NULL) filters
-// reject, whatever plan a prepared statement gets.
-const sqlAuditFilters = `
-	AND (@types::text[] IS NULL OR e.type = ANY(@types::text[]))
-	AND (@since::timestamptz IS NULL OR e.occurred_at >= @since::timestamptz)
-	AND (@until::timestamptz IS NULL OR e.occurred_at < @until::timestamptz)
-	AND (e.occurred_at, e.seq) < (COALESCE(@after_at::timestamptz, 'infinity'), @after_seq::bigint)
-ORDER BY e.occurred_at DESC, e.seq DESC LIMIT @limit::bigint`
-
-var (
-	qAuditByOrg = pgStatement(`
-SELECT ` + eventCols + ` FROM /* TEMPLATE: schema */organization_events e
-WHERE e.organization_id = @org::uuid
-	AND (@actor::text IS NULL OR e.actor = @actor::text)
-	AND (@subject::text IS NULL OR e.subject = @subject::text)` + sqlAuditFilters)
-	qAuditBySubject = pgStatement(`
-SELECT ` + eventCols + ` FROM /* TEMPLATE: schema */organization_events e
-WHERE e.subject = @subject::text
-	AND (@actor::text IS NULL OR e.actor = @actor::text)` + sqlAuditFilters)
-	qAuditByActor = pgStatement(`
-SELECT ` + eventCols + ` FROM /* TEMPLATE: schema */organization_events e
-WHERE e.actor = @actor::text` + sqlAuditFilters)
-	qAuditAll = pgStatement(`
-SELECT ` + eventCols + ` FROM /* TEMPLATE: schema */organization_events e
-WHERE true` + sqlAuditFilters)
+// Audit statements: newest first by (occurred_at, seq), one statement per combination
+// of filters (qAudit[mask], mask of the audit* bits), each with exactly its own
+// conditions, so that even a generic plan of a prepared statement knows which filters
+// it has: the planner picks the index of the most selective one
+// (organization_events_org_idx, _actor_idx, _subject_idx, or _time_idx), each in the
+// page's order, so a page reads its rows and those the other filters reject.
+const (
+	auditOrg = 1 << iota
+	auditActor
+	auditSubject
+	auditTypes
+	auditSince
+	auditUntil
+	auditMasks
 )
+
+var qAudit = func() (q [auditMasks]pgQuery) {
+	for mask := range auditMasks {
+		sql := `
+SELECT ` + eventCols + ` FROM /* TEMPLATE: schema */organization_events e
+WHERE (e.occurred_at, e.seq) < (COALESCE(@after_at::timestamptz, 'infinity'), @after_seq::bigint)`
+		for _, f := range []struct {
+			bit  int
+			cond string
+		}{
+			{auditOrg, `e.organization_id = @org::uuid`},
+			{auditActor, `e.actor = @actor::text`},
+			{auditSubject, `e.subject = @subject::text`},
+			{auditTypes, `e.type = ANY(@types::text[])`},
+			{auditSince, `e.occurred_at >= @since::timestamptz`},
+			{auditUntil, `e.occurred_at < @until::timestamptz`},
+		} {
+			if mask&f.bit != 0 {
+				sql += "\n\tAND " + f.cond
+			}
+		}
+		q[mask] = pgStatement(sql + `
+ORDER BY e.occurred_at DESC, e.seq DESC LIMIT @limit::bigint`)
+	}
+	return q
+}()
 
 // AuditEvents implements EventStore: one statement.
 func (s *PostgresStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([]EventRecord, error) {
@@ -186,46 +198,32 @@ func (s *PostgresStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([
 		return nil, err
 	}
 	q := p.Query
-	args := pgx.StrictNamedArgs{"types": nil, "since": nil, "until": nil, "after_at": nil, "after_seq": p.After.Seq, "limit": p.Limit}
-	var org, actor, subject any
+	args := pgx.StrictNamedArgs{"after_at": nil, "after_seq": p.After.Seq, "limit": p.Limit}
+	mask := 0
 	if q.OrganizationID != uuid.Nil {
-		org = q.OrganizationID
+		mask, args["org"] = mask|auditOrg, q.OrganizationID
 	}
 	if q.Actor != "" {
-		actor = string(q.Actor)
+		mask, args["actor"] = mask|auditActor, string(q.Actor)
 	}
 	if q.Subject != "" {
-		subject = string(q.Subject)
-	}
-	var stmt pgQuery
-	switch {
-	case org != nil:
-		stmt = qAuditByOrg
-		args["org"], args["actor"], args["subject"] = org, actor, subject
-	case subject != nil:
-		stmt = qAuditBySubject
-		args["actor"], args["subject"] = actor, subject
-	case actor != nil:
-		stmt = qAuditByActor
-		args["actor"] = actor
-	default:
-		stmt = qAuditAll
+		mask, args["subject"] = mask|auditSubject, string(q.Subject)
 	}
 	if len(q.Types) > 0 {
-		args["types"] = q.Types
+		mask, args["types"] = mask|auditTypes, q.Types
 	}
 	if !q.Since.IsZero() {
-		args["since"] = q.Since
+		mask, args["since"] = mask|auditSince, q.Since
 	}
 	if !q.Until.IsZero() {
-		args["until"] = q.Until
+		mask, args["until"] = mask|auditUntil, q.Until
 	}
 	if p.After.Seq != 0 {
 		args["after_at"] = p.After.OccurredAt
 	} else {
 		args["after_seq"] = int64(1<<63 - 1)
 	}
-	return s.events(ctx, stmt, args)
+	return s.events(ctx, qAudit[mask], args)
 }
 
 // qPruneEvents deletes the oldest records before @before, at most @limit: a short

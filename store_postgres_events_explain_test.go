@@ -55,46 +55,36 @@ func TestPostgresEventPlansUseIndexesAtAMillionEvents(t *testing.T) {
 	require.NoError(t, db.QueryRow(ctx, "SELECT xid::text, seq, occurred_at FROM "+s.ident+".organization_events ORDER BY seq OFFSET $1 LIMIT 1", events/2).
 		Scan(&xid, &seq, &at))
 	org := uuid.Must(uuid.Parse(md5UUID(t, db, "org-7")))
-	all := pgx.StrictNamedArgs{"org": nil, "actor": nil, "subject": nil, "types": nil, "since": nil, "until": nil, "after_at": nil,
-		"after_seq": int64(1<<63 - 1), "limit": 51}
-	with := func(kv ...any) pgx.StrictNamedArgs {
-		a := pgx.StrictNamedArgs{}
-		for k, v := range all {
-			a[k] = v
-		}
+	// args are the audit statement's arguments: its filters, and the first page unless
+	// after_at is among them.
+	args := func(kv ...any) pgx.StrictNamedArgs {
+		a := pgx.StrictNamedArgs{"after_at": nil, "after_seq": int64(1<<63 - 1), "limit": 51}
 		for i := 0; i < len(kv); i += 2 {
 			a[kv[i].(string)] = kv[i+1]
 		}
-		return a
-	}
-	onlyOrg := func(a pgx.StrictNamedArgs) pgx.StrictNamedArgs { return a }
-	dropOrg := func(a pgx.StrictNamedArgs) pgx.StrictNamedArgs { delete(a, "org"); return a }
-	dropOrgSubject := func(a pgx.StrictNamedArgs) pgx.StrictNamedArgs { delete(a, "org"); delete(a, "subject"); return a }
-	dropAll := func(a pgx.StrictNamedArgs) pgx.StrictNamedArgs {
-		delete(a, "org")
-		delete(a, "subject")
-		delete(a, "actor")
 		return a
 	}
 	cases := []struct {
 		name  string
 		q     pgQuery
 		args  pgx.StrictNamedArgs
-		index string
+		index []string // any one of them
 	}{
-		{"EventFeed, from the start", qEvents, pgx.StrictNamedArgs{"xid": "0", "seq": int64(0), "limit": 100}, "organization_events_pkey"},
-		{"EventFeed, resumed", qEvents, pgx.StrictNamedArgs{"xid": xid, "seq": seq, "limit": 100}, "organization_events_pkey"},
-		{"AuditLog by organization", qAuditByOrg, onlyOrg(with("org", org)), "organization_events_org_idx"},
-		{"AuditLog by organization, next page", qAuditByOrg, onlyOrg(with("org", org, "after_at", at, "after_seq", seq)), "organization_events_org_idx"},
-		{"AuditLog by organization and types", qAuditByOrg, onlyOrg(with("org", org, "types", []string{"role_changed"})), "organization_events_org_idx"},
-		{"AuditLog by subject", qAuditBySubject, dropOrg(with("subject", "user-77")), "organization_events_subject_idx"},
-		{"AuditLog by subject, next page", qAuditBySubject, dropOrg(with("subject", "user-77", "after_at", at, "after_seq", seq)), "organization_events_subject_idx"},
-		{"AuditLog by actor", qAuditByActor, dropOrgSubject(with("actor", "actor-77")), "organization_events_actor_idx"},
-		{"AuditLog by actor and time", qAuditByActor, dropOrgSubject(with("actor", "actor-77", "since", at.Add(-time.Hour), "until", at)), "organization_events_actor_idx"},
-		{"AuditLog, all", qAuditAll, dropAll(with()), "organization_events_time_idx"},
-		{"AuditLog, all, next page", qAuditAll, dropAll(with("after_at", at, "after_seq", seq)), "organization_events_time_idx"},
-		{"AuditLog, a time range", qAuditAll, dropAll(with("since", at.Add(-time.Hour), "until", at)), "organization_events_time_idx"},
-		{"PruneEvents", qPruneEvents, pgx.StrictNamedArgs{"before": at.Add(-100 * time.Hour), "limit": PruneBatch}, "organization_events_time_idx"},
+		{"EventFeed, from the start", qEvents, pgx.StrictNamedArgs{"xid": "0", "seq": int64(0), "limit": 100}, []string{"organization_events_pkey"}},
+		{"EventFeed, resumed", qEvents, pgx.StrictNamedArgs{"xid": xid, "seq": seq, "limit": 100}, []string{"organization_events_pkey"}},
+		{"AuditLog by organization", qAudit[auditOrg], args("org", org), []string{"organization_events_org_idx"}},
+		{"AuditLog by organization, next page", qAudit[auditOrg], args("org", org, "after_at", at, "after_seq", seq), []string{"organization_events_org_idx"}},
+		{"AuditLog by organization and types", qAudit[auditOrg|auditTypes], args("org", org, "types", []string{"role_changed"}), []string{"organization_events_org_idx"}},
+		{"AuditLog by subject", qAudit[auditSubject], args("subject", "user-77"), []string{"organization_events_subject_idx"}},
+		{"AuditLog by subject, next page", qAudit[auditSubject], args("subject", "user-77", "after_at", at, "after_seq", seq), []string{"organization_events_subject_idx"}},
+		{"AuditLog by actor", qAudit[auditActor], args("actor", "actor-77"), []string{"organization_events_actor_idx"}},
+		{"AuditLog by actor and time", qAudit[auditActor|auditSince|auditUntil], args("actor", "actor-77", "since", at.Add(-time.Hour), "until", at), []string{"organization_events_actor_idx"}},
+		{"AuditLog, all", qAudit[0], args(), []string{"organization_events_time_idx"}},
+		{"AuditLog, all, next page", qAudit[0], args("after_at", at, "after_seq", seq), []string{"organization_events_time_idx"}},
+		{"AuditLog, a time range", qAudit[auditSince|auditUntil], args("since", at.Add(-time.Hour), "until", at), []string{"organization_events_time_idx"}},
+		{"AuditLog by organization and actor", qAudit[auditOrg|auditActor], args("org", org, "actor", "actor-7"), []string{"organization_events_org_idx", "organization_events_actor_idx"}},
+		{"AuditLog by type", qAudit[auditTypes], args("types", []string{"user_removed"}), []string{"organization_events_time_idx"}},
+		{"PruneEvents", qPruneEvents, pgx.StrictNamedArgs{"before": at.Add(-100 * time.Hour), "limit": PruneBatch}, []string{"organization_events_time_idx"}},
 	}
 	for _, c := range cases {
 		for _, mode := range []string{"force_custom_plan", "force_generic_plan"} {
@@ -103,14 +93,14 @@ func TestPostgresEventPlansUseIndexesAtAMillionEvents(t *testing.T) {
 			plan.walk(func(n planNode) {
 				used[n.IndexName] = true
 				// Tid Scan: the prune's DELETE finds the rows its index scan chose by ctid.
-				// Bitmap Heap Scan: a generic plan may read one organization's records
-				// through organization_events_org_idx and sort them.
+				// Bitmap Heap Scan: the few rows of two selective filters, read through
+				// one's index and sorted.
 				if n.RelationName == "organization_events" && n.NodeType != "ModifyTable" {
 					require.Contains(t, []string{"Index Scan", "Index Only Scan", "Bitmap Heap Scan", "Tid Scan"}, n.NodeType,
 						"%s, %s: %s reads organization_events", c.name, mode, n.NodeType)
 				}
 			})
-			require.True(t, used[c.index], "%s, %s: %s not in the plan", c.name, mode, c.index)
+			require.True(t, usesAny(used, c.index), "%s, %s: none of %v in the plan", c.name, mode, c.index)
 		}
 	}
 }
