@@ -59,16 +59,23 @@ WITH org AS (
 ), cur AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = (SELECT organization_id FROM inv) AND m.user_id = @user_id::text
+), mem AS (
+	SELECT * FROM ins UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM ins)
 ), upd AS (
 	UPDATE /* TEMPLATE: schema */invitations AS i
 	SET status = 'accepted', responded_at = @now::timestamptz, accepted_by = @user_id::text, custom_role = NULL
-	FROM ok WHERE i.id = ok.id
-	RETURNING i.id
-)
-SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), COALESCE((SELECT ok FROM grant_ok), false), ` + memberCols + `
+	FROM ok WHERE i.id = ok.id AND EXISTS (SELECT 1 FROM mem)
+	RETURNING ` + invCols + `
+), ` + sqlRecord(
+	sqlEvent(1, "invitation_accepted", "i.organization_id", "@user_id::text", "m.user_id",
+		sqlEventData("@user_id::text", "'invitation', "+sqlInvJSON("i"), "'organization_user', "+sqlMemberJSON("m")), "upd AS i, mem AS m"),
+	sqlEvent(2, "user_added", "m.organization_id", "@user_id::text", "m.user_id",
+		sqlEventData("@user_id::text", "'organization_user', "+sqlMemberJSON("m")), "ins AS m, upd")) + `
+SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), COALESCE((SELECT ok FROM grant_ok), false),
+	EXISTS (SELECT 1 FROM ok) AND NOT EXISTS (SELECT 1 FROM mem), ` + memberCols + `
 FROM (SELECT 1) AS one
 LEFT JOIN inv AS i ON true
-LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM ins)) AS m ON true`)
+LEFT JOIN mem AS m ON true`)
 
 // acceptAttempts bounds how often AcceptInvitation runs its statement: a second time only
 // when the first one's snapshot predates the membership a concurrent accept made.
@@ -96,7 +103,7 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 // if no attempt is left).
 func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvitationParams) (res AcceptResult, again bool, err error) {
 	var r invitationRow
-	var accepted, granted bool
+	var accepted, granted, raced bool
 	var mr memberRow
 	pol := p.Policy.orDefault()
 	err = s.db.QueryRow(ctx, s.sql[qAcceptInvitation], pgx.StrictNamedArgs{
@@ -104,7 +111,7 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
 		"pol_roles":             pol.sqlRoles, "pol_perms": pol.sqlPerms,
-	}).Scan(dest(r.dest(), []any{&accepted, &granted}, mr.dest())...)
+	}).Scan(dest(r.dest(), []any{&accepted, &granted, &raced}, mr.dest())...)
 	if err != nil {
 		return AcceptResult{}, false, pgError(ctx, err)
 	}
@@ -113,6 +120,11 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 	}
 	inv := r.value(p.Now)
 	switch {
+	case raced:
+		// The user's membership was inserted concurrently, after this statement's
+		// snapshot, so the statement accepted nothing (its event needs the membership):
+		// a new statement will see it.
+		return AcceptResult{}, true, errors.New("organizations: AcceptInvitation: the membership kept changing concurrently")
 	case accepted:
 		inv.Status, inv.RespondedAt, inv.AcceptedBy = InvitationStatusAccepted, p.Now, p.UserID
 		res := AcceptResult{Invitation: inv, Accepted: true}
@@ -156,8 +168,9 @@ WITH inv AS (
 	FROM inv
 	WHERE i.id = inv.id AND inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (inv.bearer OR inv.email = @email::text)
-	RETURNING i.id
-)
+	RETURNING ` + invCols + `
+), ` + sqlRecord(sqlEvent(1, "invitation_declined", "i.organization_id", "''", "NULL",
+	sqlEventData("", "'invitation', "+sqlInvJSON("i")), "upd AS i")) + `
 SELECT ` + invCols + `, true, EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`)
 
@@ -194,8 +207,9 @@ var qRevokeInvitation = pgStatement(adminInvitationCTE + `, upd AS (
 	FROM inv
 	WHERE i.id = inv.id AND inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (SELECT ok FROM adm)
-	RETURNING i.id
-)
+	RETURNING ` + invCols + `
+), ` + sqlRecord(sqlEvent(1, "invitation_revoked", "i.organization_id", "@actor::text", "NULL",
+	sqlEventData("@actor::text", "'invitation', "+sqlInvJSON("i")), "upd AS i")) + `
 SELECT ` + invCols + `, (SELECT ok FROM adm), EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`)
 

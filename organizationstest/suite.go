@@ -24,6 +24,13 @@
 //
 //   - Activations: organizations.ActivationStore (sign-up activations, which
 //     Service.Register and Service.Activate need).
+//   - EventLog: organizations.EventStore (every change records its events in its atomic
+//     step: one record per event Options.Events receives, in order, decoding to it;
+//     failed calls record nothing; the feed's cursors, the audit log's filters and pages,
+//     retention, a reader polling during concurrent writes).
+//   - Relay: organizations.CursorStore (cursors round-trip; a relay killed mid-batch and
+//     restarted, and one whose handler fails and panics, deliver every record at least
+//     once and in order). It needs an EventStore too.
 //
 // # Helpers for a host's own tests
 //
@@ -69,6 +76,8 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"Activations", activationTests(), &activationStore},
 		{"Concurrency", concurrencyTests(), nil},
 		{"Authorization", authzTests(), nil},
+		{"EventLog", eventLogTests(), &eventStore},
+		{"Relay", relayTests(), &cursorStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
