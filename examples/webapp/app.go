@@ -47,7 +47,7 @@ type App struct {
 	handler http.Handler
 	// auditPageSize is the audit log's page size (auditPageSize).
 	auditPageSize int
-	mux     *http.ServeMux
+	mux           *http.ServeMux
 	// patterns lists the routes, for the test that checks the access matrix covers them.
 	patterns []string
 }

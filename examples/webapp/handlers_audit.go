@@ -137,6 +137,9 @@ func describe(rec organizations.EventRecord) string {
 	}
 	switch e := ev.(type) {
 	case organizations.OrganizationCreated:
+		if e.Actor == "" { // CreateOrganization and Register record no actor
+			return "The organization " + e.Organization.Name + " was created"
+		}
 		return who(e.Actor) + " created the organization " + e.Organization.Name
 	case organizations.OrganizationUpdated:
 		state := "active"
