@@ -83,7 +83,11 @@ func (a *App) auditLog(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	v := auditView{view: a.view(r, "Audit log of "+org.Name), Org: org, Types: auditTypes, Type: typ, Actor: actor}
+	title := "Audit log of " + org.Name
+	if typ != "" || actor != "" {
+		title += ", filtered"
+	}
+	v := auditView{view: a.view(r, title), Org: org, Types: auditTypes, Type: typ, Actor: actor}
 	link := func(after string) string {
 		lq := url.Values{}
 		if typ != "" {
