@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -9,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
 )
 
 // auditRowRe matches one row of the audit table: its type and its sentence.
@@ -154,4 +157,44 @@ func TestAuditLogPage(t *testing.T) {
 		require.Contains(t, errorMessage(t, alice.get(auditPath+"?type=nope").body), "choose one from the list")
 		require.Contains(t, errorMessage(t, alice.get(auditPath+"?actor=Bad%20Name!").body), "user name")
 	})
+}
+
+// describe has a sentence for every event type, records with no actor included, and falls
+// back to the type name for a type it does not know or data it cannot decode.
+func TestDescribe(t *testing.T) {
+	t.Parallel()
+	ou := func(u organizations.UserID, role organizations.Role) organizations.OrganizationUser {
+		return organizations.OrganizationUser{UserID: u, Role: role}
+	}
+	inv := organizations.Invitation{Email: "dan@example.com", Role: organizations.RoleMember}
+	acme := organizations.Organization{Name: "Acme", Slug: "acme"}
+	role := organizations.CustomRole{Name: "recruiter"}
+	cases := []struct {
+		ev   organizations.Event
+		want string
+	}{
+		{organizations.OrganizationCreated{Organization: acme, Actor: "alice"}, "alice created the organization Acme"},
+		{organizations.OrganizationUpdated{Organization: acme, Actor: "alice"}, "alice changed the settings: now Acme (acme), inactive"},
+		{organizations.OrganizationDeleted{Organization: acme, Actor: "alice"}, "alice deleted the organization Acme"},
+		{organizations.UserAdded{OrganizationUser: ou("bob", "member"), Actor: "alice"}, "alice added bob as member"},
+		{organizations.UserAdded{OrganizationUser: ou("bob", "member")}, "The app added bob as member"},
+		{organizations.UserRemoved{OrganizationUser: ou("bob", "member"), Actor: "alice"}, "alice removed bob"},
+		{organizations.UserRemoved{OrganizationUser: ou("bob", "member"), Actor: "bob"}, "bob left the organization"},
+		{organizations.RoleChanged{Old: ou("bob", "member"), New: ou("bob", "admin"), Actor: "alice"}, "alice changed bob's role from member to admin"},
+		{organizations.OwnerChanged{Old: ou("alice", "admin"), New: ou("bob", "admin"), Actor: "alice"}, "alice transferred ownership to bob"},
+		{organizations.OwnerChanged{Old: ou("alice", "admin"), New: ou("bob", "admin")}, "The app transferred ownership from alice to bob"},
+		{organizations.InvitationCreated{Invitation: inv, Actor: "alice"}, "alice invited dan@example.com as member"},
+		{organizations.InvitationDeclined{Invitation: inv}, "dan@example.com declined the invitation"},
+		{organizations.InvitationRevoked{Invitation: inv, Actor: "alice"}, "alice revoked the invitation of dan@example.com"},
+		{organizations.CustomRoleCreated{Role: role, Actor: "alice"}, "alice created the role recruiter"},
+		{organizations.CustomRoleUpdated{Old: role, New: role, Actor: "alice"}, "alice changed the role recruiter"},
+		{organizations.CustomRoleDeleted{Role: role, Actor: "alice"}, "alice deleted the role recruiter"},
+	}
+	for _, c := range cases {
+		data, err := json.Marshal(c.ev)
+		require.NoError(t, err)
+		require.Equal(t, c.want, describe(organizations.EventRecord{Type: c.ev.EventName(), Data: data}))
+	}
+	require.Equal(t, "invoice_paid", describe(organizations.EventRecord{Type: "invoice_paid", Data: []byte(`{}`)}))
+	require.Equal(t, "user_added", describe(organizations.EventRecord{Type: "user_added", Data: []byte(`not json`)}))
 }
