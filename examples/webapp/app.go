@@ -45,7 +45,9 @@ type App struct {
 	pages   *pages
 	now     func() time.Time
 	handler http.Handler
-	mux     *http.ServeMux
+	// auditPageSize is the audit log's page size (auditPageSize).
+	auditPageSize int
+	mux           *http.ServeMux
 	// patterns lists the routes, for the test that checks the access matrix covers them.
 	patterns []string
 }
@@ -67,7 +69,7 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{users: newDirectory(), log: cfg.Logger, pages: pg, now: cfg.Now}
+	a := &App{users: newDirectory(), log: cfg.Logger, pages: pg, now: cfg.Now, auditPageSize: auditPageSize}
 	a.mail = &mailbox{log: cfg.Logger, base: cfg.BaseURL, now: cfg.Now}
 	a.auth = newDemoAuth(cfg.Key, cfg.SecureCookies, a.users)
 	a.svc = organizations.New(cfg.Store, &organizations.Options{
@@ -96,8 +98,8 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 
 // routes is the app's URL map. Each organization route carries its own guard, so that
 // the guard sees the {org} path value the mux sets: members see the organization and its
-// roles, each management route needs the permission of the change it makes, and only
-// the owner transfers or deletes. Every POST goes through CrossOriginProtection.
+// roles, each management route needs the permission of the change it makes, admins (and
+// the owner) read the audit log, and only the owner transfers or deletes. Every POST goes through CrossOriginProtection.
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.mux = mux
@@ -106,7 +108,7 @@ func (a *App) routes() http.Handler {
 		a.patterns = append(a.patterns, pattern)
 	}
 	h := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
-	member, owner := a.orgs.RequireMember, a.orgs.RequireOwner
+	member, admin, owner := a.orgs.RequireMember, a.orgs.RequireAdmin, a.orgs.RequireOwner
 	// may guards a route by a permission; the handler then makes the change through
 	// a.orgs.As(r), so that the store checks the permission again in the write itself.
 	may := func(p organizations.Permission, next http.Handler) http.Handler {
@@ -141,6 +143,7 @@ func (a *App) routes() http.Handler {
 	handle("POST /orgs/{org}/roles", may(organizations.PermRolesManage, h(a.createRole)))
 	handle("POST /orgs/{org}/roles/{role}", may(organizations.PermRolesManage, h(a.updateRole)))
 	handle("POST /orgs/{org}/roles/{role}/delete", may(organizations.PermRolesManage, h(a.deleteRole)))
+	handle("GET /orgs/{org}/audit", admin(h(a.auditLog)))
 	handle("POST /orgs/{org}/transfer", owner(h(a.transfer)))
 	handle("GET /orgs/{org}/delete", owner(h(a.deleteForm)))
 	handle("POST /orgs/{org}/delete", owner(h(a.deleteOrganization)))

@@ -138,6 +138,7 @@ const (
 	forbid  = http.StatusForbidden
 	missing = http.StatusNotFound
 	clash   = http.StatusConflict
+	bad     = http.StatusBadRequest
 )
 
 // accessMatrix is every route of the app. {inv} and {token} are the fixture's pending
@@ -175,6 +176,8 @@ var accessMatrix = []matrixRoute{
 	{"POST", "/orgs/{org}/roles/nosuchrole", url.Values{"includes": {"member"}}, [6]int{missing, missing, forbid, forbid, missing, unauth}},
 	{"POST", "/orgs/{org}/roles/viewer/delete", nil, [6]int{see, see, forbid, forbid, missing, unauth}},
 	{"POST", "/orgs/{org}/roles/recruiter/delete", nil, [6]int{clash, clash, forbid, forbid, missing, unauth}},
+	{"GET", "/orgs/{org}/audit", nil, [6]int{ok, ok, forbid, forbid, missing, unauth}},
+	{"GET", "/orgs/{org}/audit?type=nope&actor=adam", nil, [6]int{bad, bad, forbid, forbid, missing, unauth}},
 	{"POST", "/orgs/{org}/transfer", url.Values{"user": {"adam"}}, [6]int{see, forbid, forbid, forbid, missing, unauth}},
 	{"GET", "/orgs/{org}/delete", nil, [6]int{ok, forbid, forbid, forbid, missing, unauth}},
 	{"POST", "/orgs/{org}/delete", nil, [6]int{see, forbid, forbid, forbid, missing, unauth}},

@@ -24,10 +24,10 @@ const updateScreenshots = "UPDATE_SCREENSHOTS"
 // TestBrowserMainFlow runs the main flow in headless Chromium through chromedriver: alice
 // signs in and creates an organization (nobody to transfer it to yet), mistypes a second
 // one's slug and sees the form again, and invites bob; bob, in another browser, signs in
-// and accepts; alice transfers ownership to bob. Carol, in a third browser, signs up and
-// activates, landing in her new organization. It checks what each page shows and takes a
-// screenshot of each error and success state. It skips without chromium and
-// chromedriver, except under CI=true.
+// and accepts; alice transfers ownership to bob, who reads the audit log and filters it.
+// Carol, in a third browser, signs up and activates, landing in her new organization. It
+// checks what each page shows and takes a screenshot of each error and success state. It
+// skips without chromium and chromedriver, except under CI=true.
 func TestBrowserMainFlow(t *testing.T) {
 	t.Parallel()
 	driver := startChromeDriver(t)
@@ -94,6 +94,17 @@ func TestBrowserMainFlow(t *testing.T) {
 
 	bob.open(srv.URL + "/orgs/acme-rockets/")
 	require.Contains(t, bob.source(), `id="transfer-form"`)
+	// The owner reads the audit log, newest first, and filters it by actor.
+	bob.click("#audit-link")
+	require.Equal(t, "Audit log of Acme Rockets · organizations demo", bob.waitTitle("Audit log of Acme Rockets · organizations demo"))
+	require.Contains(t, bob.text("#audit tbody tr:first-child"), "alice transferred ownership to bob")
+	require.Contains(t, bob.text("#audit"), "alice invited bob@example.com as member")
+	bob.typeInto("#audit-actor", "bob")
+	bob.click("#audit-filter button[type=submit]")
+	bob.waitTitle("Audit log of Acme Rockets, filtered · organizations demo")
+	require.Equal(t, srv.URL+"/orgs/acme-rockets/audit?type=&actor=bob", bob.currentURL())
+	require.Contains(t, bob.text("#audit"), "bob joined as member")
+	require.NotContains(t, bob.text("#audit"), "alice transferred")
 
 	// Sign-up: the page after the form and the activation page have titles of their own,
 	// and activating opens the new organization.

@@ -28,6 +28,7 @@ var appStatuses = []struct {
 	status int
 }{
 	{errBadForm, http.StatusBadRequest},
+	{errBadFilter, http.StatusBadRequest},
 	{errCrossOrigin, http.StatusForbidden},
 	{errNoSuchPage, http.StatusNotFound},
 	{errMethodNotAllowed, http.StatusMethodNotAllowed},
@@ -56,6 +57,7 @@ var messages = []struct {
 	msg string
 }{
 	{errBadForm, "The form could not be read. Please submit it again from the page."},
+	{errBadFilter, "This audit log filter is not valid."},
 	{errCrossOrigin, "Form submissions from other sites are refused. Please use the forms on this site."},
 	{errNoSuchPage, "There is no page at this address."},
 	{errMethodNotAllowed, "This address does not accept that kind of request."},

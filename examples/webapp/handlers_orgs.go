@@ -25,6 +25,8 @@ func (a *App) current(r *http.Request) (organizations.Organization, organization
 // store call); the store checks each change again when it is made.
 type can struct {
 	Edit, Invite, Revoke, SetRole, Remove, ManageRoles bool
+	// Audit: the requester may read the audit log (the owner and admins, as RequireAdmin).
+	Audit bool
 }
 
 // permissions returns the requester's can for the request's organization.
@@ -37,6 +39,7 @@ func permissions(r *http.Request) can {
 		SetRole:     acc.Can(organizations.PermMembersRoles),
 		Remove:      acc.Can(organizations.PermMembersRemove),
 		ManageRoles: acc.Can(organizations.PermRolesManage),
+		Audit:       acc.IsOwner || acc.IsMember && acc.Membership.IsAdmin(),
 	}
 }
 

@@ -23,6 +23,7 @@ type pages struct{ set map[string]*template.Template }
 
 var templateFuncs = template.FuncMap{
 	"date":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"instant":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"includes": includes,
 	"holds":    holds,
 }
