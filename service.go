@@ -36,6 +36,10 @@ type Options struct {
 	// Policy declares the roles and what each may do (see NewPolicy). Default
 	// DefaultPolicy(): members and admins as the library always had them.
 	Policy *Policy
+	// DefaultMaxMembers is the member limit of an organization created without
+	// CreateOptions.MaxMembers (see Seats); 0, the default, means none. A limit needs a
+	// SeatStore.
+	DefaultMaxMembers int
 }
 
 // Default durations used when Options leave them zero.

@@ -57,6 +57,7 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 				Permissions: organizations.LibraryPermissions()},
 			organizations.RoleDefinition{Name: "viewer"},
 		),
+		DefaultMaxMembers: 50,
 	}
 	v := reflect.ValueOf(*opts)
 	for i := range v.NumField() {

@@ -178,6 +178,7 @@ type orgHead struct {
 	name, slug, data, settings string
 	created, updated           int64 // microseconds since the Unix epoch, UTC
 	active                     bool
+	maxMembers                 int32 // 0: no limit
 }
 
 // newHead returns the head of org.
@@ -185,6 +186,7 @@ func newHead(org Organization) *orgHead {
 	return &orgHead{
 		name: org.Name, slug: org.Slug, data: jsonText(org.Data), settings: jsonText(org.Settings),
 		created: micros(org.CreatedAt), updated: micros(org.UpdatedAt), active: org.IsActive,
+		maxMembers: int32(org.MaxMembers),
 	}
 }
 
@@ -195,6 +197,7 @@ func (h *orgHead) organization(id uuid.UUID) Organization {
 		ID: id, Name: h.name, Slug: h.slug, IsActive: h.active,
 		Data: jsonBytes(h.data), Settings: jsonBytes(h.settings),
 		CreatedAt: fromMicros(h.created), UpdatedAt: fromMicros(h.updated),
+		MaxMembers: int(h.maxMembers),
 	}
 }
 
@@ -531,8 +534,12 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizati
 	if u.Settings != nil {
 		next.Settings = append(json.RawMessage(nil), *u.Settings...)
 	}
+	if u.MaxMembers != nil {
+		next.MaxMembers = *u.MaxMembers
+	}
 	changed := next.Name != cur.Name || next.Slug != cur.Slug || next.IsActive != cur.IsActive ||
-		!bytes.Equal(next.Data, cur.Data) || !bytes.Equal(next.Settings, cur.Settings)
+		!bytes.Equal(next.Data, cur.Data) || !bytes.Equal(next.Settings, cur.Settings) ||
+		next.MaxMembers != cur.MaxMembers
 	if !changed {
 		return cur, false, nil
 	}
@@ -645,6 +652,9 @@ func (s *MemoryStore) getOrAdd(ctx context.Context, p AddUserParams, get bool) (
 	}
 	if cur != nil {
 		return OrganizationUser{}, false, ErrAlreadyMember
+	}
+	if !o.seatFree(0) {
+		return OrganizationUser{}, false, ErrMemberLimit
 	}
 	s.addMember(o, s.user(m.UserID), m)
 	return m, true, nil

@@ -34,6 +34,9 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 	if s.pendingFor(inv.OrganizationID, inv.Email, now) != nil {
 		return Organization{}, ErrAlreadyInvited
 	}
+	if o.head.Load().maxMembers > 0 && !o.seatFree(s.pendingCount(o, now)) {
+		return Organization{}, ErrMemberLimit
+	}
 	mi := &memInvitation{inv: inv, hash: hashKey(tokenHash)}
 	mi.inv.Status = InvitationStatusPending
 	s.invitations[inv.ID] = mi
@@ -142,6 +145,8 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 	res := AcceptResult{Accepted: true}
 	if cur := o.member(user); cur != nil {
 		res.Membership = cur.view(o)
+	} else if !o.seatFree(0) {
+		return AcceptResult{}, ErrMemberLimit // the invitation stays pending
 	} else {
 		m.OrganizationID, m.UserID, m.Role = mi.inv.OrganizationID, user, mi.inv.Role
 		s.addMember(o, s.user(user), m)

@@ -15,17 +15,18 @@ import (
 // instead of doing nothing. A reused membership ID is also "nothing done"; the Service
 // never reuses one.
 
-// addUserCTEs open AddUser's and GetOrAddUser's statements: org (locked FOR SHARE, so
-// that the owner the check sees is the latest), the actor, the custom role @role if it is
-// one (locked FOR KEY SHARE), and chk: allowed (PermMembersAdd), known (the role is
-// declared or exists), covered (the role's permissions are within the actor's).
+// addUserCTEs open AddUser's and GetOrAddUser's statements: org (locked FOR NO KEY
+// UPDATE, so that the owner the check sees is the latest and additions to a limited
+// organization are serialized: see sqlSeat), the actor, the custom role @role if it is
+// one (locked FOR KEY SHARE), chk: allowed (PermMembersAdd), known (the role is declared
+// or exists), covered (the role's permissions are within the actor's), and seat.
 var addUserCTEs = `
 WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
+	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
 ), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermMembersAdd)+"'") + ` AS allowed, ` + sqlKnownRole + ` AS known,
 		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
-)`
+), ` + sqlSeat(false)
 
 // sqlInsertMember is the INSERT of the membership, if chk allows it (and cond holds).
 func sqlInsertMember(cond, returning string) string {
@@ -39,33 +40,50 @@ func sqlInsertMember(cond, returning string) string {
 // qAddUser inserts the membership if the organization exists, the call is allowed and
 // the user is not a member; its columns say which.
 var qAddUser = pgStatement(addUserCTEs + `, ins AS (
-	` + sqlInsertMember("", "m.id") + `
-)
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins) FROM chk`)
+	` + sqlInsertMember(" AND "+sqlSeatOK, "m.id") + `
+), ` + sqlSeatBump("ins") + `
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
+	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text),
+	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false)
+FROM chk`)
 
 // AddUser implements Store.
 func (s *PostgresStore) AddUser(ctx context.Context, p AddUserParams) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var found, allowed, known, covered, added bool
-	err := s.db.QueryRow(ctx, s.sql[qAddUser], memberArgs(qAddUser, p)).Scan(&found, &allowed, &known, &covered, &added)
-	switch {
-	case err != nil:
-		return pgError(ctx, err)
-	case !found:
-		return ErrOrganizationNotFound
-	case !allowed:
-		return ErrPermissionDenied
-	case !known:
-		return ErrInvalidRole
-	case !covered:
-		return ErrEscalation
-	case !added:
-		return ErrAlreadyMember
+	for range maxSeatRaces {
+		var found, allowed, known, covered, added, member, free, stale bool
+		err := s.db.QueryRow(ctx, s.sql[qAddUser], memberArgs(qAddUser, p)).
+			Scan(&found, &allowed, &known, &covered, &added, &member, &free, &stale)
+		switch {
+		case err != nil:
+			return pgError(ctx, err)
+		case !found:
+			return ErrOrganizationNotFound
+		case !allowed:
+			return ErrPermissionDenied
+		case !known:
+			return ErrInvalidRole
+		case !covered:
+			return ErrEscalation
+		case added:
+			return nil
+		case member:
+			return ErrAlreadyMember
+		case stale:
+			continue // a concurrent addition committed after this statement's snapshot
+		case !free:
+			return ErrMemberLimit
+		}
+		return ErrAlreadyMember // added concurrently, after the snapshot
 	}
-	return nil
+	return errSeatRaces
 }
+
+// errSeatRaces is the error of a call that found its snapshot outdated by concurrent
+// additions to a limited organization maxSeatRaces times in a row.
+var errSeatRaces = errors.New("organizations: the organization's members kept changing concurrently")
 
 // memberArgs are the arguments of statement q, which inserts p.Membership.
 func memberArgs(q pgQuery, p AddUserParams) pgx.StrictNamedArgs {
@@ -84,9 +102,10 @@ var qGetOrAddUser = pgStatement(addUserCTEs + `, cur AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
 ), ins AS (
-	` + sqlInsertMember(" AND NOT EXISTS (SELECT 1 FROM cur)", memberCols) + `
-)
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, ` + memberCols + `
+	` + sqlInsertMember(" AND NOT EXISTS (SELECT 1 FROM cur) AND "+sqlSeatOK, memberCols) + `
+), ` + sqlSeatBump("ins") + `
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered,
+	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false), ` + memberCols + `
 FROM chk LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`)
 
 // maxMembershipRaces bounds how often a call looks again for a membership that a
@@ -99,10 +118,10 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, false, err
 	}
-	for range maxMembershipRaces {
-		var found, allowed, known, covered bool
+	for range maxMembershipRaces + maxSeatRaces {
+		var found, allowed, known, covered, free, stale bool
 		var r memberRow
-		err := s.db.QueryRow(ctx, s.sql[qGetOrAddUser], memberArgs(qGetOrAddUser, p)).Scan(dest([]any{&found, &allowed, &known, &covered}, r.dest())...)
+		err := s.db.QueryRow(ctx, s.sql[qGetOrAddUser], memberArgs(qGetOrAddUser, p)).Scan(dest([]any{&found, &allowed, &known, &covered, &free, &stale}, r.dest())...)
 		switch {
 		case err != nil:
 			return OrganizationUser{}, false, pgError(ctx, err)
@@ -117,6 +136,8 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 			return got, got.ID == p.Membership.ID, nil
 		case !covered:
 			return OrganizationUser{}, false, ErrEscalation
+		case !stale && !free:
+			return OrganizationUser{}, false, ErrMemberLimit
 		}
 	}
 	return OrganizationUser{}, false, errors.New("organizations: GetOrAddUser: the membership kept changing concurrently")

@@ -30,10 +30,10 @@ import (
 // order is organization, invitation, membership, as DeleteOrganization's cascade.
 var qAcceptInvitation = pgStatement(`
 WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o
+	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o
 	WHERE o.id = (SELECT x.organization_id FROM /* TEMPLATE: schema */invitations x WHERE x.token_hash = @token_hash::bytea)
-	FOR SHARE
-), inv AS (
+	FOR NO KEY UPDATE
+), ` + sqlSeat(false) + `, inv AS (
 	SELECT ` + invCols + `, i.custom_role FROM /* TEMPLATE: schema */invitations i
 	WHERE i.token_hash = @token_hash::bytea AND EXISTS (SELECT 1 FROM org)
 	FOR UPDATE
@@ -46,10 +46,14 @@ WITH org AS (
 	SELECT COALESCE((SELECT owner_id FROM org) = (SELECT invited_by FROM inv), false)
 		OR (EXISTS (SELECT 1 FROM inviter) AND '` + string(PermInvitationsCreate) + `' IN (SELECT p FROM invp)
 			AND NOT EXISTS ((` + sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inv)") + `) EXCEPT SELECT p FROM invp)) AS ok
+), mem AS (
+	SELECT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m
+		WHERE m.organization_id = (SELECT organization_id FROM inv) AND m.user_id = @user_id::text) AS member
 ), ok AS (
 	SELECT inv.id, inv.organization_id, inv.role, inv.custom_role FROM inv
 	WHERE inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (inv.bearer OR inv.email = @email::text) AND inv.invited_by <> @user_id::text AND (SELECT ok FROM grant_ok)
+		AND ((SELECT member FROM mem) OR ` + sqlSeatOK + `)
 ), ins AS (
 	INSERT INTO /* TEMPLATE: schema */memberships AS m (id, organization_id, user_id, role, custom_role, created_at, updated_at)
 	SELECT @membership_id::uuid, ok.organization_id, @user_id::text, ok.role, ok.custom_role,
@@ -64,8 +68,9 @@ WITH org AS (
 	SET status = 'accepted', responded_at = @now::timestamptz, accepted_by = @user_id::text, custom_role = NULL
 	FROM ok WHERE i.id = ok.id
 	RETURNING i.id
-)
-SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), COALESCE((SELECT ok FROM grant_ok), false), ` + memberCols + `
+), ` + sqlSeatBump("ins") + `
+SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), COALESCE((SELECT ok FROM grant_ok), false),
+	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false), ` + memberCols + `
 FROM (SELECT 1) AS one
 LEFT JOIN inv AS i ON true
 LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM ins)) AS m ON true`)
@@ -83,7 +88,7 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 	}
 	for attempt := 1; ; attempt++ {
 		res, again, err := s.acceptInvitationOnce(ctx, p)
-		if !again || attempt == acceptAttempts {
+		if !again || attempt == acceptAttempts+maxSeatRaces {
 			return res, err
 		}
 	}
@@ -96,7 +101,7 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 // if no attempt is left).
 func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvitationParams) (res AcceptResult, again bool, err error) {
 	var r invitationRow
-	var accepted, granted bool
+	var accepted, granted, free, stale bool
 	var mr memberRow
 	pol := p.Policy.orDefault()
 	err = s.db.QueryRow(ctx, s.sql[qAcceptInvitation], pgx.StrictNamedArgs{
@@ -104,7 +109,7 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
 		"pol_roles":             pol.sqlRoles, "pol_perms": pol.sqlPerms,
-	}).Scan(dest(r.dest(), []any{&accepted, &granted}, mr.dest())...)
+	}).Scan(dest(r.dest(), []any{&accepted, &granted, &free, &stale}, mr.dest())...)
 	if err != nil {
 		return AcceptResult{}, false, pgError(ctx, err)
 	}
@@ -142,6 +147,12 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 		return AcceptResult{}, false, ErrPermissionDenied
 	case !granted:
 		return AcceptResult{}, false, ErrInviterNotAllowed
+	case stale:
+		// A concurrent addition to the limited organization committed after this
+		// statement's snapshot: count again.
+		return AcceptResult{}, true, ErrMemberLimit
+	case !free:
+		return AcceptResult{}, false, ErrMemberLimit // the invitation stays pending
 	}
 	return AcceptResult{}, false, errors.New("organizations: AcceptInvitation changed nothing")
 }

@@ -229,6 +229,7 @@ func TestPostgresSchemaNamesEveryConstraint(t *testing.T) {
 		"organization_slug_counters_last_check",
 		"organization_slug_counters_pkey", "organization_slug_counters_pkey",
 		"organizations_data_check",
+		"organizations_max_members_check",
 		"organizations_migrations_pkey", "organizations_migrations_pkey",
 		"organizations_name_check",
 		"organizations_owner_fkey",

@@ -24,6 +24,7 @@
 //
 //   - Activations: organizations.ActivationStore (sign-up activations, which
 //     Service.Register and Service.Activate need).
+//   - Seats: organizations.SeatStore (member limits, and their races).
 //
 // # Helpers for a host's own tests
 //
@@ -69,6 +70,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"Activations", activationTests(), &activationStore},
 		{"Concurrency", concurrencyTests(), nil},
 		{"Authorization", authzTests(), nil},
+		{"Seats", seatTests(), &seatStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
