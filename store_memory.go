@@ -89,6 +89,9 @@ type memOrg struct {
 	byID    []*memberRec               // sorted by membership ID, for Members pages
 	invites *[]uuid.UUID               // sorted ascending; all statuses; nil if none
 	roles   atomic.Pointer[memRoles]   // the custom roles; immutable, replaced whole; nil if none
+	// suspendedAt maps the IDs of the suspended memberships to when they were
+	// suspended (microseconds); immutable, replaced whole; nil if none.
+	suspendedAt atomic.Pointer[map[uuid.UUID]int64]
 }
 
 // memRoles are an organization's custom roles, immutable. A member holding a custom role
@@ -150,8 +153,8 @@ func (o *memOrg) roleSet(pol *Policy, r Role) permSet {
 // standing is actor's standing in o under pol. The caller holds the write lock.
 func (o *memOrg) standing(pol *Policy, actor UserID) standing {
 	m := o.member(actor)
-	if m == nil {
-		return standing{}
+	if m == nil || m.suspended.Load() {
+		return standing{} // a suspended member is no member
 	}
 	return standing{member: true, owner: o.owner.Load() == m.user, perms: o.roleSet(pol, o.roleName(m.role.Load()))}
 }
@@ -226,6 +229,9 @@ type memberRec struct {
 	created int64 // microseconds since the Unix epoch, UTC
 	updated atomic.Int64
 	role    atomic.Uint32 // roleCode
+	// suspended is set while the member is suspended (the time is in
+	// memOrg.suspendedAt); it fits in the record's padding.
+	suspended atomic.Bool
 }
 
 // memUser is a user with memberships: the one copy of its ID, and its organizations.
@@ -337,10 +343,16 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 // view is the membership of o as an OrganizationUser. A lock-free reader validates o.seq
 // around it.
 func (m *memberRec) view(o *memOrg) OrganizationUser {
-	return OrganizationUser{
+	v := OrganizationUser{
 		ID: m.id, OrganizationID: o.id, UserID: m.user.id, Role: o.roleName(m.role.Load()),
 		CreatedAt: fromMicros(m.created), UpdatedAt: fromMicros(m.updated.Load()),
 	}
+	if m.suspended.Load() {
+		if at := o.suspendedAt.Load(); at != nil {
+			v.SuspendedAt = fromMicros((*at)[m.id])
+		}
+	}
+	return v
 }
 
 func (m *memberRec) isAdmin() bool { return m.role.Load() == roleCodeAdmin }
@@ -604,7 +616,7 @@ func (s *MemoryStore) OrganizationsForUser(ctx context.Context, p OrganizationsF
 	defer s.mu.RUnlock()
 	var orgs []*memOrg
 	if u := s.users[p.UserID]; u != nil {
-		orgs = pageAfter(u.orgs, p.After, p.Limit, func(o *memOrg) uuid.UUID { return o.id })
+		orgs = activeOrgsAfter(u, p.After, p.Limit)
 	}
 	out := make([]Organization, len(orgs))
 	for i, o := range orgs {
@@ -726,6 +738,7 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Organ
 	}
 	o.beginWrite()
 	o.members.del(membersSpec, user)
+	o.setSuspended(m, 0)
 	o.endWrite()
 	if i, ok := slices.BinarySearchFunc(o.byID, m.id, func(e *memberRec, id uuid.UUID) int { return compareUUID(e.id, id) }); ok {
 		o.byID = slices.Delete(o.byID, i, i+1)
@@ -848,7 +861,7 @@ func (o *memOrg) access(user UserID) (Access, *orgHead) {
 		return Access{}, nil
 	}
 	var a Access
-	if m := o.member(user); m != nil {
+	if m := o.member(user); m != nil && !m.suspended.Load() {
 		a.Membership, a.IsMember, a.IsOwner = m.view(o), true, o.owner.Load() == m.user
 		a.CustomRole = o.customRole(a.Membership.Role) // shared and immutable: finishAccess copies it
 	}
@@ -937,7 +950,7 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 		return OwnerChange{}, ErrPermissionDenied
 	}
 	m := o.member(newOwner)
-	if m == nil {
+	if m == nil || m.suspended.Load() {
 		return OwnerChange{}, ErrNotMember
 	}
 	old := o.owner.Load()

@@ -9,11 +9,11 @@ import (
 
 var _ SeatStore = (*MemoryStore)(nil)
 
-// seatFree reports whether o has a seat for one more member besides its members and
-// reserved other seats: always when it has no limit. The caller holds the write lock.
+// seatFree reports whether o has a seat for one more member besides its active members
+// and reserved other seats: always when it has no limit. The caller holds the write lock.
 func (o *memOrg) seatFree(reserved int) bool {
 	limit := int(o.head.Load().maxMembers)
-	return limit == 0 || len(o.byID)+reserved+1 <= limit
+	return limit == 0 || len(o.byID)-o.nSuspended()+reserved+1 <= limit
 }
 
 // pendingCount is the number of o's invitations pending as of now. The caller holds a
@@ -43,7 +43,7 @@ func (s *MemoryStore) Seats(ctx context.Context, org uuid.UUID, now time.Time) (
 		return Seats{}, ErrOrganizationNotFound
 	}
 	return Seats{
-		Limit: int(o.head.Load().maxMembers), Members: len(o.byID),
+		Limit: int(o.head.Load().maxMembers), Members: len(o.byID) - o.nSuspended(),
 		PendingInvitations: s.pendingCount(o, now),
 	}, nil
 }

@@ -272,9 +272,9 @@ func requirePlans(t *testing.T, sh pgShape) {
 	// Any index that leads with organization_id serves a small organization's page (the
 	// planner may read its few members and sort them); a large organization's page must
 	// come from memberships_organization_id_idx, in order, without reading the rest.
-	byOrg := []string{"memberships_organization_id_idx", "memberships_organization_user_key", "memberships_organization_user_role_key"}
+	byOrg := []string{"memberships_organization_id_idx", "memberships_organization_user_key", "memberships_organization_user_role_status_key"}
 	// A membership is found by (organization_id, user_id), whichever index has both.
-	byOrgUser := []string{"memberships_organization_user_key", "memberships_organization_user_role_key", "memberships_user_organization_idx"}
+	byOrgUser := []string{"memberships_organization_user_key", "memberships_organization_user_role_status_key", "memberships_user_organization_idx"}
 	cases := []struct {
 		name string
 		q    pgQuery

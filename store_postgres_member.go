@@ -11,7 +11,7 @@ import (
 // Membership inserts say ON CONFLICT DO NOTHING without a conflict target, so that every
 // unique index is an arbiter: with only memberships_organization_user_key as the target,
 // two concurrent inserts of one user would still collide in
-// memberships_organization_user_role_key (the owner foreign key's target) and fail
+// memberships_organization_user_role_status_key (the owner foreign key's target) and fail
 // instead of doing nothing. A reused membership ID is also "nothing done"; the Service
 // never reuses one.
 
@@ -156,7 +156,7 @@ WITH org AS (
 	ORDER BY m.user_id
 	FOR UPDATE
 ), act AS (
-	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> ''
+	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> '' AND m.suspended_at IS NULL
 ), actp AS (` + sqlRolePerms("@organization_id::uuid", "(SELECT role FROM act)") + `
 ), tgt AS (
 	SELECT * FROM lk AS m WHERE m.user_id = @user_id::text
@@ -228,7 +228,7 @@ var qSetRole = pgStatement(targetCTEs + `, ` + sqlCrole("@organization_id::uuid"
 	RETURNING ` + memberCols + `
 )
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.owner, chk.covered,
-	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at
+	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at, u.suspended_at
 FROM chk LEFT JOIN tgt AS m ON true LEFT JOIN upd AS u ON true`)
 
 // SetRole implements Store.
@@ -297,13 +297,13 @@ var (
 	qAccessByID = pgStatement(`
 SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `
 FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
 LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.id = @organization_id::uuid`)
 	qAccessBySlug = pgStatement(`
 SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `
 FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
 LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.slug = @slug::text`)
 )

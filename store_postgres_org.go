@@ -249,7 +249,7 @@ func (s *PostgresStore) DeleteOrganization(ctx context.Context, p DeleteOrganiza
 var qOrgsForUser = pgStatement(`
 SELECT ` + orgCols + `
 FROM /* TEMPLATE: schema */memberships m JOIN /* TEMPLATE: schema */organizations o ON o.id = m.organization_id
-WHERE m.user_id = @user_id::text AND m.organization_id > @after::uuid
+WHERE m.user_id = @user_id::text AND m.organization_id > @after::uuid AND m.status = 'active'
 ORDER BY m.organization_id LIMIT @limit::bigint`)
 
 // OrganizationsForUser implements Store.

@@ -39,7 +39,7 @@ WITH org AS (
 	FOR UPDATE
 ), inviter AS (
 	SELECT a.role FROM /* TEMPLATE: schema */memberships a
-	WHERE a.organization_id = (SELECT id FROM org) AND a.user_id = (SELECT invited_by FROM inv)
+	WHERE a.organization_id = (SELECT id FROM org) AND a.user_id = (SELECT invited_by FROM inv) AND a.status = 'active'
 	FOR SHARE OF a
 ), invp AS (` + sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inviter)") + `
 ), grant_ok AS (

@@ -14,7 +14,7 @@ import (
 
 const (
 	orgCols    = `o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members`
-	memberCols = `m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at`
+	memberCols = `m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at`
 	invCols    = `i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by`
 	actCols    = `a.id, a.user_id, a.email, a.created_at, a.expires_at, a.used_at`
 )
@@ -46,10 +46,11 @@ type memberRow struct {
 	id, org              pgtype.UUID
 	user, role           pgtype.Text
 	createdAt, updatedAt pgtype.Timestamptz
+	suspendedAt          pgtype.Timestamptz
 }
 
 func (r *memberRow) dest() []any {
-	return []any{&r.id, &r.org, &r.user, &r.role, &r.createdAt, &r.updatedAt}
+	return []any{&r.id, &r.org, &r.user, &r.role, &r.createdAt, &r.updatedAt, &r.suspendedAt}
 }
 
 func (r *memberRow) ok() bool { return r.id.Valid }
@@ -58,7 +59,7 @@ func (r *memberRow) value() OrganizationUser {
 	return OrganizationUser{
 		ID: uuid.UUID(r.id.Bytes), OrganizationID: uuid.UUID(r.org.Bytes),
 		UserID: UserID(r.user.String), Role: Role(r.role.String),
-		CreatedAt: pgTime(r.createdAt), UpdatedAt: pgTime(r.updatedAt),
+		CreatedAt: pgTime(r.createdAt), UpdatedAt: pgTime(r.updatedAt), SuspendedAt: pgTime(r.suspendedAt),
 	}
 }
 

@@ -43,7 +43,7 @@ func sqlSeat(withInvitations bool) string {
 	}
 	return `seat AS (
 	SELECT CASE WHEN o.max_members IS NULL THEN true ELSE (SELECT count(*) FROM (SELECT 1 FROM /* TEMPLATE: schema */memberships m
-			WHERE m.organization_id = o.id LIMIT (SELECT max_members FROM org)) AS x)` + pending + ` < o.max_members END AS free,
+			WHERE m.organization_id = o.id AND m.status = 'active' LIMIT (SELECT max_members FROM org)) AS x)` + pending + ` < o.max_members END AS free,
 		o.max_members IS NOT NULL AND o.seat_seq <> (SELECT s.seat_seq FROM /* TEMPLATE: schema */organizations s WHERE s.id = o.id) AS stale
 	FROM org AS o
 )`
@@ -66,7 +66,7 @@ func sqlSeatBump(added string) string {
 // organization.
 var qSeats = pgStatement(`
 SELECT o.max_members,
-	(SELECT count(*) FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = o.id),
+	(SELECT count(*) FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = o.id AND m.status = 'active'),
 	(SELECT count(*) FROM /* TEMPLATE: schema */invitations i
 		WHERE i.organization_id = o.id AND i.status = 'pending' AND i.expires_at > @now::timestamptz)
 FROM /* TEMPLATE: schema */organizations o

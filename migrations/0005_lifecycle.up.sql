@@ -15,3 +15,26 @@ ALTER TABLE organizations ADD COLUMN max_members integer;
 ALTER TABLE organizations ADD COLUMN seat_seq bigint NOT NULL DEFAULT 0;
 ALTER TABLE organizations ADD CONSTRAINT organizations_max_members_check
     CHECK (max_members IS NULL OR max_members > 0);
+
+-- Suspension. A membership is 'active' or 'suspended' (since suspended_at). A suspended
+-- member keeps its row, role and history, but every statement of the store reads it as a
+-- non-member (the actor checks, Access, OrganizationsForUser, the inviter at accept) and
+-- it holds no seat.
+--
+-- The owner is never suspended, held here as the owner's role is: the organization row
+-- carries owner_status, which can only be 'active', and organizations_owner_fkey now
+-- refers to (organization_id, user_id, role, status). Suspending the owner's membership
+-- removes the key the organization refers to, whatever SQL does it.
+ALTER TABLE memberships ADD COLUMN status text NOT NULL DEFAULT 'active';
+ALTER TABLE memberships ADD COLUMN suspended_at timestamptz;
+ALTER TABLE memberships ADD CONSTRAINT memberships_status_check
+    CHECK (status IN ('active', 'suspended') AND (status = 'suspended') = (suspended_at IS NOT NULL));
+ALTER TABLE memberships ADD CONSTRAINT memberships_organization_user_role_status_key
+    UNIQUE (organization_id, user_id, role, status);
+ALTER TABLE organizations ADD COLUMN owner_status text NOT NULL DEFAULT 'active';
+ALTER TABLE organizations ADD CONSTRAINT organizations_owner_status_check CHECK (owner_status = 'active');
+ALTER TABLE organizations DROP CONSTRAINT organizations_owner_fkey;
+ALTER TABLE organizations ADD CONSTRAINT organizations_owner_fkey
+    FOREIGN KEY (id, owner_id, owner_role, owner_status) REFERENCES memberships (organization_id, user_id, role, status);
+-- The previous target of organizations_owner_fkey, implied by the key above.
+ALTER TABLE memberships DROP CONSTRAINT memberships_organization_user_role_key;

@@ -25,6 +25,7 @@
 //   - Activations: organizations.ActivationStore (sign-up activations, which
 //     Service.Register and Service.Activate need).
 //   - Seats: organizations.SeatStore (member limits, and their races).
+//   - Suspension: organizations.SuspensionStore (suspending and reactivating members).
 //
 // # Helpers for a host's own tests
 //
@@ -71,6 +72,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"Concurrency", concurrencyTests(), nil},
 		{"Authorization", authzTests(), nil},
 		{"Seats", seatTests(), &seatStore},
+		{"Suspension", suspensionTests(), &suspensionStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
