@@ -40,6 +40,9 @@ type Options struct {
 	// CreateOptions.MaxMembers (see Seats); 0, the default, means none. A limit needs a
 	// SeatStore.
 	DefaultMaxMembers int
+	// TransferTTL is how long an ownership transfer proposal stays open. Default
+	// DefaultTransferTTL (7 days).
+	TransferTTL time.Duration
 }
 
 // Default durations used when Options leave them zero.

@@ -58,6 +58,7 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 			organizations.RoleDefinition{Name: "viewer"},
 		),
 		DefaultMaxMembers: 50,
+		TransferTTL:       time.Hour,
 	}
 	v := reflect.ValueOf(*opts)
 	for i := range v.NumField() {

@@ -92,6 +92,7 @@ type memOrg struct {
 	// suspendedAt maps the IDs of the suspended memberships to when they were
 	// suspended (microseconds); immutable, replaced whole; nil if none.
 	suspendedAt atomic.Pointer[map[uuid.UUID]int64]
+	transfer    *OwnershipTransfer // the open ownership transfer proposal; under MemoryStore.mu
 }
 
 // memRoles are an organization's custom roles, immutable. A member holding a custom role
@@ -740,6 +741,7 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Organ
 	o.members.del(membersSpec, user)
 	o.setSuspended(m, 0)
 	o.endWrite()
+	o.closeTransferTo(user)
 	if i, ok := slices.BinarySearchFunc(o.byID, m.id, func(e *memberRec, id uuid.UUID) int { return compareUUID(e.id, id) }); ok {
 		o.byID = slices.Delete(o.byID, i, i+1)
 	}

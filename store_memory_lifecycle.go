@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -108,10 +109,151 @@ func (s *MemoryStore) setStatus(ctx context.Context, p MemberStatusParams, suspe
 	o.beginWrite()
 	if suspend {
 		o.setSuspended(m, now)
+		o.closeTransferTo(p.UserID)
 	} else {
 		o.setSuspended(m, 0)
 	}
 	m.updated.Store(now)
 	o.endWrite()
 	return before, m.view(o), nil
+}
+
+var _ TransferStore = (*MemoryStore)(nil)
+
+// closeTransferTo drops o's proposal if user is its nominee. The caller holds the write
+// lock.
+func (o *memOrg) closeTransferTo(user UserID) {
+	if o.transfer != nil && o.transfer.Nominee == user {
+		o.transfer = nil
+	}
+}
+
+// openTransfer returns o's proposal if it is open at now: unexpired, its proposer the
+// owner, its nominee an active member. The caller holds a lock.
+func (o *memOrg) openTransfer(now time.Time) *OwnershipTransfer {
+	t := o.transfer
+	if t == nil || !now.Before(t.ExpiresAt) || o.owner.Load().id != t.ProposedBy {
+		return nil
+	}
+	if m := o.member(t.Nominee); m == nil || m.suspended.Load() {
+		return nil
+	}
+	return t
+}
+
+// ProposeOwnershipTransfer implements TransferStore.
+func (s *MemoryStore) ProposeOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, *OwnershipTransfer, error) {
+	if err := ctx.Err(); err != nil {
+		return OwnershipTransfer{}, nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.org(p.OrganizationID)
+	if o == nil {
+		return OwnershipTransfer{}, nil, ErrOrganizationNotFound
+	}
+	if !o.ownerOrUnchecked(p.Auth) {
+		return OwnershipTransfer{}, nil, ErrPermissionDenied
+	}
+	if m := o.member(p.Nominee); m == nil || m.suspended.Load() {
+		return OwnershipTransfer{}, nil, ErrNotMember
+	}
+	owner := o.owner.Load().id
+	if owner == p.Nominee {
+		return OwnershipTransfer{}, nil, ErrAlreadyOwner
+	}
+	var replaced *OwnershipTransfer
+	if o.transfer != nil {
+		r := *o.transfer
+		replaced = &r
+	}
+	t := OwnershipTransfer{OrganizationID: o.id, Nominee: p.Nominee, ProposedBy: owner, CreatedAt: p.Now, ExpiresAt: p.ExpiresAt}
+	o.transfer = &t
+	return t, replaced, nil
+}
+
+// OwnershipTransfer implements TransferStore.
+func (s *MemoryStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, now time.Time) (OwnershipTransfer, error) {
+	if err := ctx.Err(); err != nil {
+		return OwnershipTransfer{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o := s.org(org)
+	if o == nil {
+		return OwnershipTransfer{}, ErrOrganizationNotFound
+	}
+	t := o.openTransfer(now)
+	if t == nil {
+		return OwnershipTransfer{}, ErrTransferNotFound
+	}
+	return *t, nil
+}
+
+// AcceptOwnershipTransfer implements TransferStore.
+func (s *MemoryStore) AcceptOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, OwnerChange, error) {
+	if err := ctx.Err(); err != nil {
+		return OwnershipTransfer{}, OwnerChange{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.org(p.OrganizationID)
+	if o == nil {
+		return OwnershipTransfer{}, OwnerChange{}, ErrOrganizationNotFound
+	}
+	t := o.openTransfer(p.Now)
+	switch {
+	case t == nil:
+		return OwnershipTransfer{}, OwnerChange{}, ErrTransferNotFound
+	case p.Auth.Actor != "" && p.Auth.Actor != t.Nominee:
+		return OwnershipTransfer{}, OwnerChange{}, ErrPermissionDenied
+	}
+	m := o.member(t.Nominee)
+	old := o.owner.Load()
+	c := OwnerChange{OldOwner: o.member(old.id).view(o), NewOwnerBefore: m.view(o), Changed: true}
+	o.beginWrite()
+	if !m.isAdmin() {
+		m.role.Store(roleCodeAdmin)
+		m.updated.Store(micros(p.Now))
+	}
+	o.owner.Store(m.user)
+	o.since.Store(micros(p.Now))
+	o.endWrite()
+	o.transfer = nil
+	c.NewOwner = m.view(o)
+	return *t, c, nil
+}
+
+// DeclineOwnershipTransfer implements TransferStore.
+func (s *MemoryStore) DeclineOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, error) {
+	return s.closeTransfer(ctx, p, true)
+}
+
+// CancelOwnershipTransfer implements TransferStore.
+func (s *MemoryStore) CancelOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, error) {
+	return s.closeTransfer(ctx, p, false)
+}
+
+func (s *MemoryStore) closeTransfer(ctx context.Context, p TransferParams, decline bool) (OwnershipTransfer, error) {
+	if err := ctx.Err(); err != nil {
+		return OwnershipTransfer{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.org(p.OrganizationID)
+	if o == nil {
+		return OwnershipTransfer{}, ErrOrganizationNotFound
+	}
+	if !decline && !o.ownerOrUnchecked(p.Auth) {
+		return OwnershipTransfer{}, ErrPermissionDenied
+	}
+	t := o.openTransfer(p.Now)
+	switch {
+	case t == nil:
+		return OwnershipTransfer{}, ErrTransferNotFound
+	case decline && p.Auth.Actor != "" && p.Auth.Actor != t.Nominee:
+		return OwnershipTransfer{}, ErrPermissionDenied
+	}
+	o.transfer = nil
+	return *t, nil
 }

@@ -15,7 +15,8 @@ var _ SuspensionStore = (*PostgresStore)(nil)
 // order, as targetCTEs), and changes the status if the call is allowed
 // (PermMembersSuspend), the member exists, is not the owner, its permissions are within
 // the actor's and, for a reactivation, a seat is free. Suspending the owner would also
-// violate organizations_owner_fkey. Columns: the classification, the membership as
+// violate organizations_owner_fkey. Suspending a member closes the ownership transfer
+// proposed to them (closed). Columns: the classification, the membership as
 // locked (before) and as changed (NULLs if unchanged); the status the event needs is in
 // suspended_at.
 var qSetStatus = pgStatement(`
@@ -45,6 +46,11 @@ WITH org AS (
 		AND chk.allowed AND NOT chk.owner AND chk.covered
 		AND (@status::text = 'suspended' OR ` + sqlSeatOK + `)
 	RETURNING ` + memberCols + `
+), closed AS (
+	DELETE FROM /* TEMPLATE: schema */ownership_transfers AS t
+	WHERE t.organization_id = @organization_id::uuid AND t.nominee = @user_id::text
+		AND @status::text = 'suspended' AND EXISTS (SELECT 1 FROM upd)
+	RETURNING t.organization_id
 ), ` + sqlSeatBump("upd WHERE @status::text = 'active'") + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.owner, chk.covered,
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false),

@@ -240,6 +240,9 @@ func TestPostgresSchemaNamesEveryConstraint(t *testing.T) {
 		"organizations_settings_check",
 		"organizations_slug_check",
 		"organizations_slug_key", "organizations_slug_key",
+		"ownership_transfers_check",
+		"ownership_transfers_nominee_fkey",
+		"ownership_transfers_pkey", "ownership_transfers_pkey",
 	}
 	require.Equal(t, want, names)
 }

@@ -38,3 +38,21 @@ ALTER TABLE organizations ADD CONSTRAINT organizations_owner_fkey
     FOREIGN KEY (id, owner_id, owner_role, owner_status) REFERENCES memberships (organization_id, user_id, role, status);
 -- The previous target of organizations_owner_fkey, implied by the key above.
 ALTER TABLE memberships DROP CONSTRAINT memberships_organization_user_role_key;
+
+-- Two-phase ownership transfer: at most one open proposal per organization
+-- (ownership_transfers_pkey). A proposal whose nominee's membership is deleted goes with
+-- it (ON DELETE CASCADE, and so with its organization); one whose nominee is suspended is
+-- deleted by the suspending statement. Accepting checks, in its one statement, that the
+-- proposal is unexpired, its proposer still owns the organization and its nominee is an
+-- active member, then moves owner_id: never zero owners, never two.
+CREATE TABLE ownership_transfers (
+    organization_id uuid        NOT NULL,
+    nominee         text        NOT NULL,
+    proposed_by     text        NOT NULL,
+    created_at      timestamptz NOT NULL,
+    expires_at      timestamptz NOT NULL,
+    CONSTRAINT ownership_transfers_pkey PRIMARY KEY (organization_id),
+    CONSTRAINT ownership_transfers_check CHECK (nominee <> proposed_by AND expires_at > created_at),
+    CONSTRAINT ownership_transfers_nominee_fkey FOREIGN KEY (organization_id, nominee)
+        REFERENCES memberships (organization_id, user_id) ON DELETE CASCADE
+);

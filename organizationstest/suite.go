@@ -26,6 +26,7 @@
 //     Service.Register and Service.Activate need).
 //   - Seats: organizations.SeatStore (member limits, and their races).
 //   - Suspension: organizations.SuspensionStore (suspending and reactivating members).
+//   - OwnershipTransfer: organizations.TransferStore (two-phase ownership transfer).
 //
 // # Helpers for a host's own tests
 //
@@ -73,6 +74,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"Authorization", authzTests(), nil},
 		{"Seats", seatTests(), &seatStore},
 		{"Suspension", suspensionTests(), &suspensionStore},
+		{"OwnershipTransfer", transferTests(), &transferStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
