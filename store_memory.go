@@ -585,6 +585,13 @@ func (s *MemoryStore) DeleteOrganization(ctx context.Context, p DeleteOrganizati
 	if !o.ownerOrUnchecked(p.Auth) {
 		return Organization{}, ErrPermissionDenied
 	}
+	return s.deleteOrg(o)
+}
+
+// deleteOrg deletes o with its memberships and invitations, and returns it as it was.
+// The caller holds the write lock.
+func (s *MemoryStore) deleteOrg(o *memOrg) (Organization, error) {
+	id := o.id
 	h := o.head.Load()
 	s.slugs.del(slugsSpec, h.slug)
 	s.orgs.del(orgsSpec, id)

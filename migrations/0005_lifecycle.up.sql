@@ -56,3 +56,6 @@ CREATE TABLE ownership_transfers (
     CONSTRAINT ownership_transfers_nominee_fkey FOREIGN KEY (organization_id, nominee)
         REFERENCES memberships (organization_id, user_id) ON DELETE CASCADE
 );
+
+-- OrganizationsOwnedBy pages, and RemoveUserEverywhere's lock of a user's organizations.
+CREATE INDEX organizations_owner_idx ON organizations (owner_id, id);

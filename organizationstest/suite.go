@@ -27,6 +27,7 @@
 //   - Seats: organizations.SeatStore (member limits, and their races).
 //   - Suspension: organizations.SuspensionStore (suspending and reactivating members).
 //   - OwnershipTransfer: organizations.TransferStore (two-phase ownership transfer).
+//   - Offboarding: organizations.OffboardStore (OrganizationsOwnedBy, RemoveUserEverywhere).
 //
 // # Helpers for a host's own tests
 //
@@ -75,6 +76,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"Seats", seatTests(), &seatStore},
 		{"Suspension", suspensionTests(), &suspensionStore},
 		{"OwnershipTransfer", transferTests(), &transferStore},
+		{"Offboarding", offboardTests(), &offboardStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
