@@ -41,17 +41,6 @@ type OffboardOptions struct {
 	OtherOwned OwnedPolicy
 }
 
-// policy is the policy for the owned organization org.
-func (o *OffboardOptions) policy(org uuid.UUID) OwnedPolicy {
-	if o == nil {
-		return OwnedRefuse
-	}
-	if p, ok := o.Owned[org]; ok {
-		return p
-	}
-	return o.OtherOwned
-}
-
 // OffboardResult is what RemoveUserEverywhere did.
 type OffboardResult struct {
 	// Removed are the user's memberships removed, outside the deleted organizations.

@@ -257,3 +257,34 @@ func (s *MemoryStore) closeTransfer(ctx context.Context, p TransferParams, decli
 	o.transfer = nil
 	return *t, nil
 }
+
+var _ MemberListStore = (*MemoryStore)(nil)
+
+// ListMembers implements MemberListStore. It reads the organization's members in ID
+// order from p.After, skipping those that do not match.
+func (s *MemoryStore) ListMembers(ctx context.Context, p ListMembersParams) ([]Member, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o := s.org(p.OrganizationID)
+	if o == nil {
+		return nil, ErrOrganizationNotFound
+	}
+	i, found := slices.BinarySearchFunc(o.byID, p.After, func(e *memberRec, id uuid.UUID) int { return compareUUID(e.id, id) })
+	if found {
+		i++
+	}
+	owner := o.owner.Load()
+	out := []Member{}
+	for ; i < len(o.byID) && len(out) < p.Limit; i++ {
+		m := o.byID[i]
+		v := m.view(o)
+		if (p.Filter.Role != "" && v.Role != p.Filter.Role) || (p.Filter.Status != "" && v.Status() != p.Filter.Status) {
+			continue
+		}
+		out = append(out, Member{OrganizationUser: v, IsOwner: m.user == owner})
+	}
+	return out, nil
+}

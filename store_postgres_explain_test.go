@@ -308,6 +308,18 @@ func requirePlans(t *testing.T, sh pgShape) {
 		{"OrganizationsForUser, next page", qOrgsForUser, pgx.StrictNamedArgs{"user_id": string(user), "after": orgs[2].ID, "limit": 51}, [][]string{
 			{"organizations_pkey"}, {"memberships_user_organization_idx"},
 		}},
+		{"ListMembers of a large organization", listMembersQueries[0][""], pgx.StrictNamedArgs{"organization_id": wide, "after": uuid.Nil, "limit": 51}, [][]string{
+			{"organizations_pkey"}, {"memberships_organization_id_idx"},
+		}},
+		{"ListMembers of a large organization by role", listMembersQueries[1][""], pgx.StrictNamedArgs{"organization_id": wide, "role": "admin", "after": uuid.Nil, "limit": 51}, [][]string{
+			{"organizations_pkey"}, {"memberships_organization_role_idx"},
+		}},
+		{"ListMembers of a large organization, suspended", listMembersQueries[0][MemberStatusSuspended], pgx.StrictNamedArgs{"organization_id": wide, "after": uuid.Nil, "limit": 51}, [][]string{
+			{"organizations_pkey"}, {"memberships_suspended_idx"},
+		}},
+		{"OrganizationsOwnedBy", qOrgsOwnedBy, pgx.StrictNamedArgs{"user_id": string(user), "after": uuid.Nil, "limit": 51}, [][]string{
+			{"organizations_owner_idx"},
+		}},
 		{"InvitationByToken (InvitationByTokenHash)", qInvitationByHash, pgx.StrictNamedArgs{"token_hash": tokenHash[:]}, [][]string{
 			{"invitations_token_hash_key"}, {"organizations_pkey"},
 		}},

@@ -59,3 +59,8 @@ CREATE TABLE ownership_transfers (
 
 -- OrganizationsOwnedBy pages, and RemoveUserEverywhere's lock of a user's organizations.
 CREATE INDEX organizations_owner_idx ON organizations (owner_id, id);
+
+-- ListMembers pages filtered by role: WHERE organization_id = $1 AND role = $2 AND id > $3
+-- ORDER BY id; and by status suspended (few rows: a partial index).
+CREATE INDEX memberships_organization_role_idx ON memberships (organization_id, role, id);
+CREATE INDEX memberships_suspended_idx ON memberships (organization_id, id) WHERE status = 'suspended';

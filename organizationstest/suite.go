@@ -28,6 +28,7 @@
 //   - Suspension: organizations.SuspensionStore (suspending and reactivating members).
 //   - OwnershipTransfer: organizations.TransferStore (two-phase ownership transfer).
 //   - Offboarding: organizations.OffboardStore (OrganizationsOwnedBy, RemoveUserEverywhere).
+//   - MemberList: organizations.MemberListStore (ListMembers with filters).
 //
 // # Helpers for a host's own tests
 //
@@ -77,6 +78,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"Suspension", suspensionTests(), &suspensionStore},
 		{"OwnershipTransfer", transferTests(), &transferStore},
 		{"Offboarding", offboardTests(), &offboardStore},
+		{"MemberList", memberListTests(), &memberListStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
