@@ -77,6 +77,19 @@
 //     member, no longer holds PermInvitationsCreate, or may no longer grant its role; it
 //     stays pending.
 //
+//   - A suspended member ([Service.SuspendUser]) holds no permission and is a non-member
+//     to every check, until reactivated.
+//
+// # Membership lifecycle
+//
+// Optional store interfaces add member limits ([SeatStore]: [Organization.MaxMembers],
+// [ErrMemberLimit]), suspension ([SuspensionStore]), the two-phase ownership transfer
+// ([TransferStore]: [Actor.ProposeOwnershipTransfer], [Actor.AcceptOwnershipTransfer]),
+// offboarding ([OffboardStore]: [Service.RemoveUserEverywhere]) and filtered member lists
+// ([MemberListStore]), each decided in the store's atomic step. MemoryStore and
+// PostgresStore implement them all; on a store without one the calls return
+// [ErrNotSupported].
+//
 // The Service's methods that take no actor (AddUser, SetRole, ...) are unchecked: they
 // are for trusted system code (jobs, admin consoles, migrations), never for a request a
 // user made.
