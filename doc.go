@@ -67,11 +67,13 @@
 //   - Each operation requires a permission (see the Perm constants); DeleteOrganization
 //     and ChangeOwner require the owner. A member may always remove themselves, except
 //     the owner. The owner may do everything.
+//
 //   - The escalation rule: a non-owner actor can only give a role (SetRole, AddUser,
 //     GetOrAddUser, Invite, a custom role's create or update) whose permissions are a
 //     subset of their own, cannot change the role of, remove, or change or delete the
 //     custom role of, anything whose permissions exceed their own, and so cannot raise
 //     their own.
+//
 //   - An invitation never grants more than its inviter may grant when it is accepted:
 //     AcceptInvitation refuses ([ErrInviterNotAllowed]) one whose inviter is no longer a
 //     member, no longer holds PermInvitationsCreate, or may no longer grant its role; it
