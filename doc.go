@@ -67,20 +67,26 @@
 //   - Each operation requires a permission (see the Perm constants); DeleteOrganization
 //     and ChangeOwner require the owner. A member may always remove themselves, except
 //     the owner. The owner may do everything.
-//
 //   - The escalation rule: a non-owner actor can only give a role (SetRole, AddUser,
 //     GetOrAddUser, Invite, a custom role's create or update) whose permissions are a
 //     subset of their own, cannot change the role of, remove, or change or delete the
 //     custom role of, anything whose permissions exceed their own, and so cannot raise
 //     their own.
-//
 //   - An invitation never grants more than its inviter may grant when it is accepted:
 //     AcceptInvitation refuses ([ErrInviterNotAllowed]) one whose inviter is no longer a
 //     member, no longer holds PermInvitationsCreate, or may no longer grant its role; it
 //     stays pending.
-//
 //   - A suspended member ([Service.SuspendUser]) holds no permission and is a non-member
 //     to every check, until reactivated.
+//
+// The Service's methods that take no actor (AddUser, SetRole, ...) are unchecked: they
+// are for trusted system code (jobs, admin consoles, migrations), never for a request a
+// user made.
+//
+// Bad input never panics and changes nothing: every call validates its input (user IDs,
+// names, slugs, roles, JSON documents, list cursors, UTF-8) before it touches the store.
+// IDs are UUIDv7, so lists come out in creation order; times are UTC, truncated to the
+// microsecond (see [Timestamp]), so every store returns identical values.
 //
 // # Membership lifecycle
 //
@@ -91,15 +97,6 @@
 // ([MemberListStore]), each decided in the store's atomic step. MemoryStore and
 // PostgresStore implement them all; on a store without one the calls return
 // [ErrNotSupported].
-//
-// The Service's methods that take no actor (AddUser, SetRole, ...) are unchecked: they
-// are for trusted system code (jobs, admin consoles, migrations), never for a request a
-// user made.
-//
-// Bad input never panics and changes nothing: every call validates its input (user IDs,
-// names, slugs, roles, JSON documents, list cursors, UTF-8) before it touches the store.
-// IDs are UUIDv7, so lists come out in creation order; times are UTC, truncated to the
-// microsecond (see [Timestamp]), so every store returns identical values.
 //
 // # Stores
 //
