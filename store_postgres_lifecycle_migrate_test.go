@@ -14,6 +14,10 @@ import (
 // sqlBackTo0003 undoes migration 0005 exactly: the schema a store of the previous
 // release left (0004 is another branch's and may be absent).
 const sqlBackTo0003 = `
+DROP TABLE {s}.ownership_transfers;
+DROP INDEX {s}.organizations_owner_idx;
+DROP INDEX {s}.memberships_organization_role_idx;
+DROP INDEX {s}.memberships_suspended_idx;
 ALTER TABLE {s}.organizations DROP CONSTRAINT organizations_owner_fkey;
 ALTER TABLE {s}.memberships ADD CONSTRAINT memberships_organization_user_role_key UNIQUE (organization_id, user_id, role);
 ALTER TABLE {s}.organizations ADD CONSTRAINT organizations_owner_fkey
