@@ -32,8 +32,9 @@ const MaxMemberLimit = math.MaxInt32
 // Organization.MaxMembers (CreateOrganization, UpdateOrganization's Update.MaxMembers)
 // and enforces it in the same atomic step as the write, with ErrMemberLimit, in AddUser
 // and GetOrAddUser (when they would add a member), AcceptInvitation (when it would add
-// one; the invitation stays pending) and CreateInvitation (members plus pending
-// invitations unexpired at p.Now, plus the new one). ErrMemberLimit comes after the
+// one; the invitation stays pending), CreateInvitation (members plus pending
+// invitations unexpired at p.Now, plus the new one) and RenewInvitation of an expired
+// invitation (which takes a seat again). ErrMemberLimit comes after the
 // method's other errors, except that AddUser reports ErrAlreadyMember and
 // CreateInvitation ErrAlreadyInvited first. A Service refuses to set a limit on a store
 // without it (ErrNotSupported), so an older store never holds a limit it does not

@@ -216,6 +216,11 @@ func (s *MemoryStore) RenewInvitation(ctx context.Context, p RenewInvitationPara
 	if other := s.pendingFor(mi.inv.OrganizationID, mi.inv.Email, now); other != nil && other != mi {
 		return Invitation{}, ErrAlreadyInvited
 	}
+	// An expired invitation held no seat; renewed, it takes one.
+	if o := s.org(mi.inv.OrganizationID); mi.inv.StatusAt(now) != InvitationStatusPending &&
+		o.head.Load().maxMembers > 0 && !o.seatFree(s.pendingCount(o, now)) {
+		return Invitation{}, ErrMemberLimit
+	}
 	delete(s.invByHash, mi.hash)
 	mi.hash = hashKey(tokenHash)
 	s.invByHash[mi.hash] = id

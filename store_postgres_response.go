@@ -184,14 +184,15 @@ func (s *PostgresStore) DeclineInvitation(ctx context.Context, p DeclineInvitati
 }
 
 // adminInvitationCTE opens the statements an actor runs on an invitation by ID (@id):
-// org locks its organization (FOR SHARE), inv the invitation, the actor's membership is
+// org locks its organization (FOR NO KEY UPDATE: renewing an expired invitation takes a
+// seat, see sqlSeat), inv the invitation, the actor's membership is
 // locked by sqlActor, and adm says whether the actor holds PermInvitationsRevoke. The
 // lock order is organization, invitation, membership: DeleteOrganization's.
 var adminInvitationCTE = `
 WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o
+	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o
 	WHERE o.id = (SELECT x.organization_id FROM /* TEMPLATE: schema */invitations x WHERE x.id = @id::uuid)
-	FOR SHARE
+	FOR NO KEY UPDATE
 ), inv AS (
 	SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid AND EXISTS (SELECT 1 FROM org) FOR UPDATE
 ), ` + sqlActor("(SELECT id FROM org)") + `, adm AS (
@@ -259,15 +260,18 @@ func (s *PostgresStore) respond(ctx context.Context, q pgQuery, status Invitatio
 // which the update reads so that it runs first) so that invitations_pending_key admits
 // this one back to pending. Columns: the invitation as locked, actor is an admin, another
 // unexpired invitation is pending, and the renewed invitation.
-var qRenewInvitation = pgStatement(adminInvitationCTE + `, other AS (
+var qRenewInvitation = pgStatement(adminInvitationCTE + `, ` + sqlSeat(true) + `, other AS (
 	SELECT EXISTS (
 		SELECT 1 FROM /* TEMPLATE: schema */invitations x, inv
 		WHERE x.organization_id = inv.organization_id AND x.email = inv.email AND x.id <> inv.id
 			AND x.status = 'pending' AND x.expires_at > @now::timestamptz
 	) AS taken
+), held AS (
+	SELECT EXISTS (SELECT 1 FROM inv WHERE inv.status = 'pending' AND inv.expires_at > @now::timestamptz) AS seat
 ), ok AS (
 	SELECT inv.id, inv.organization_id, inv.email FROM inv
 	WHERE inv.status IN ('pending', 'expired') AND (SELECT ok FROM adm) AND NOT (SELECT taken FROM other)
+		AND ((SELECT seat FROM held) OR ` + sqlSeatOK + `)
 ), stale AS (
 	UPDATE /* TEMPLATE: schema */invitations AS x SET status = 'expired'
 	FROM ok
@@ -279,8 +283,9 @@ var qRenewInvitation = pgStatement(adminInvitationCTE + `, other AS (
 	FROM ok
 	WHERE i.id = ok.id AND (SELECT count(*) FROM stale) >= 0
 	RETURNING ` + invCols + `
-)
+), ` + sqlSeatBump("upd WHERE NOT (SELECT seat FROM held)") + `
 SELECT ` + invCols + `, (SELECT ok FROM adm), (SELECT taken FROM other),
+	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false),
 	u.id, u.organization_id, u.email, u.role, u.invited_by, u.bearer, u.status,
 	u.created_at, u.expires_at, u.responded_at, u.accepted_by
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true LEFT JOIN upd AS u ON true`)
@@ -290,25 +295,32 @@ func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationPa
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
-	var r, renewed invitationRow
-	var allowed, taken bool
-	err := s.db.QueryRow(ctx, s.sql[qRenewInvitation], authArgs(qRenewInvitation, pgx.StrictNamedArgs{
-		"id": p.InvitationID, "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
-	}, p.Actor, p.Policy)).
-		Scan(dest(r.dest(), []any{&allowed, &taken}, renewed.dest())...)
-	switch {
-	case err != nil:
-		return Invitation{}, pgError(ctx, err)
-	case !r.ok():
-		return Invitation{}, ErrInvitationNotFound
-	case !allowed:
-		return Invitation{}, ErrPermissionDenied
-	case renewed.ok():
-		return renewed.value(p.Now), nil
-	case r.status.String != string(InvitationStatusPending) && r.status.String != string(InvitationStatusExpired):
-		return Invitation{}, ErrInvitationClosed
-	case taken:
-		return Invitation{}, ErrAlreadyInvited
+	for range maxSeatRaces {
+		var r, renewed invitationRow
+		var allowed, taken, free, stale bool
+		err := s.db.QueryRow(ctx, s.sql[qRenewInvitation], authArgs(qRenewInvitation, pgx.StrictNamedArgs{
+			"id": p.InvitationID, "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
+		}, p.Actor, p.Policy)).
+			Scan(dest(r.dest(), []any{&allowed, &taken, &free, &stale}, renewed.dest())...)
+		switch {
+		case err != nil:
+			return Invitation{}, pgError(ctx, err)
+		case !r.ok():
+			return Invitation{}, ErrInvitationNotFound
+		case !allowed:
+			return Invitation{}, ErrPermissionDenied
+		case renewed.ok():
+			return renewed.value(p.Now), nil
+		case r.status.String != string(InvitationStatusPending) && r.status.String != string(InvitationStatusExpired):
+			return Invitation{}, ErrInvitationClosed
+		case taken:
+			return Invitation{}, ErrAlreadyInvited
+		case stale:
+			continue // a concurrent addition committed after this statement's snapshot
+		case !free:
+			return Invitation{}, ErrMemberLimit
+		}
+		return Invitation{}, errors.New("organizations: RenewInvitation changed nothing")
 	}
-	return Invitation{}, errors.New("organizations: RenewInvitation changed nothing")
+	return Invitation{}, errSeatRaces
 }

@@ -158,6 +158,17 @@ func testSeatInvitationsHold(t *testing.T, h *harness) {
 	_, err = h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: d, TokenHash: h.tokenHash(), Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrMemberLimit)
 
+	// Renewing the expired invitation would take a seat again.
+	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{
+		InvitationID: a.ID, Actor: "owner", TokenHash: h.tokenHash(), ExpiresAt: h.now().Add(time.Hour), Now: h.now(),
+	})
+	require.ErrorIs(t, err, organizations.ErrMemberLimit, "renewing an expired invitation needs a seat")
+	require.Equal(t, organizations.InvitationStatusExpired, h.invitation(a.ID).Status, "unchanged")
+	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{
+		InvitationID: b.ID, Actor: "owner", TokenHash: h.tokenHash(), ExpiresAt: h.now().Add(3 * time.Hour), Now: h.now(),
+	})
+	require.NoError(t, err, "an unexpired invitation keeps its seat when renewed")
+
 	// Revoking releases one.
 	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: b.ID, Actor: "owner", Now: h.now()})
 	require.NoError(t, err)
