@@ -22,12 +22,13 @@ import (
 // inviter's membership and before stale locks an invitation: DeleteOrganization takes
 // them the other way round (the organization, then its memberships and invitations by
 // cascade), and opposite orders deadlock.
-var qCreateInvitation = pgStatement(`
+var qCreateInvitation = seatForms(func(limited bool) string {
+	return `
 WITH org AS (
 	SELECT ` + orgCols + `, o.owner_id, o.seat_seq
 	FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
-	FOR NO KEY UPDATE OF o
-), ` + sqlSeat(true) + `, ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
+	` + sqlSeatLock(limited) + ` OF o
+), ` + sqlSeatFor(limited, true) + `, ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermInvitationsCreate)+"'") + ` AND @actor::text <> '' AS allowed,
 		` + sqlKnownRole + ` AS known,
 		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
@@ -46,13 +47,14 @@ WITH org AS (
 	FROM org, ok WHERE ok.admin AND (SELECT count(*) FROM stale) >= 0 AND ` + sqlSeatOK + `
 	ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
 	RETURNING id
-), ` + sqlSeatBump("ins") + `
+), ` + sqlSeatBumpFor(limited, "ins") + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
 	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */invitations i WHERE i.organization_id = @organization_id::uuid
 		AND i.email = @email::text AND i.status = 'pending' AND i.expires_at > @now::timestamptz),
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false),
 	` + orgCols + `
-FROM chk LEFT JOIN org AS o ON true`)
+FROM chk LEFT JOIN org AS o ON true`
+})
 
 // CreateInvitation implements Store.
 func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error) {
@@ -60,10 +62,12 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 		return Organization{}, err
 	}
 	inv := p.Invitation
+	limited := 0
 	for range maxSeatRaces {
 		var found, allowed, known, covered, inserted, invited, free, stale bool
 		var org orgRow
-		err := s.db.QueryRow(ctx, s.sql[qCreateInvitation], authArgs(qCreateInvitation, pgx.StrictNamedArgs{
+		q := qCreateInvitation[limited]
+		err := s.db.QueryRow(ctx, s.sql[q], authArgs(q, pgx.StrictNamedArgs{
 			"id": inv.ID, "organization_id": inv.OrganizationID, "email": inv.Email, "role": string(inv.Role),
 			"bearer": inv.Bearer, "token_hash": p.TokenHash,
 			"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt, "now": p.Now,
@@ -83,6 +87,9 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 			return org.value(), nil
 		case invited:
 			return Organization{}, ErrAlreadyInvited
+		case limited == 0 && !free:
+			limited = 1 // the organization has a limit: count under its lock
+			continue
 		case stale:
 			continue // a concurrent addition committed after this statement's snapshot
 		case !free:

@@ -15,18 +15,20 @@ import (
 // instead of doing nothing. A reused membership ID is also "nothing done"; the Service
 // never reuses one.
 
-// addUserCTEs open AddUser's and GetOrAddUser's statements: org (locked FOR NO KEY
-// UPDATE, so that the owner the check sees is the latest and additions to a limited
-// organization are serialized: see sqlSeat), the actor, the custom role @role if it is
+// addUserCTEs open AddUser's and GetOrAddUser's statements in their unlimited or
+// limited form (see seatVariants): org (locked, so that the owner the check sees is the
+// latest, and additions to a limited organization are serialized: see sqlSeat), the actor, the custom role @role if it is
 // one (locked FOR KEY SHARE), chk: allowed (PermMembersAdd), known (the role is declared
 // or exists), covered (the role's permissions are within the actor's), and seat.
-var addUserCTEs = `
+func addUserCTEs(limited bool) string {
+	return `
 WITH org AS (
-	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
+	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid ` + sqlSeatLock(limited) + `
 ), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermMembersAdd)+"'") + ` AS allowed, ` + sqlKnownRole + ` AS known,
 		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
-), ` + sqlSeat(false)
+), ` + sqlSeatFor(limited, false)
+}
 
 // sqlInsertMember is the INSERT of the membership, if chk allows it (and cond holds).
 func sqlInsertMember(cond, returning string) string {
@@ -39,22 +41,26 @@ func sqlInsertMember(cond, returning string) string {
 
 // qAddUser inserts the membership if the organization exists, the call is allowed and
 // the user is not a member; its columns say which.
-var qAddUser = pgStatement(addUserCTEs + `, ins AS (
+var qAddUser = seatForms(func(limited bool) string {
+	return addUserCTEs(limited) + `, ins AS (
 	` + sqlInsertMember(" AND "+sqlSeatOK, "m.id") + `
-), ` + sqlSeatBump("ins") + `
+), ` + sqlSeatBumpFor(limited, "ins") + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
 	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text),
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false)
-FROM chk`)
+FROM chk`
+})
 
 // AddUser implements Store.
 func (s *PostgresStore) AddUser(ctx context.Context, p AddUserParams) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	limited := 0
 	for range maxSeatRaces {
 		var found, allowed, known, covered, added, member, free, stale bool
-		err := s.db.QueryRow(ctx, s.sql[qAddUser], memberArgs(qAddUser, p)).
+		q := qAddUser[limited]
+		err := s.db.QueryRow(ctx, s.sql[q], memberArgs(q, p)).
 			Scan(&found, &allowed, &known, &covered, &added, &member, &free, &stale)
 		switch {
 		case err != nil:
@@ -71,6 +77,9 @@ func (s *PostgresStore) AddUser(ctx context.Context, p AddUserParams) error {
 			return nil
 		case member:
 			return ErrAlreadyMember
+		case limited == 0 && !free:
+			limited = 1 // the organization has a limit: count under its lock
+			continue
 		case stale:
 			continue // a concurrent addition committed after this statement's snapshot
 		case !free:
@@ -98,15 +107,17 @@ func memberArgs(q pgQuery, p AddUserParams) pgx.StrictNamedArgs {
 // true). If a concurrent transaction inserted the membership after this statement's
 // snapshot, neither shows: the organization exists but no membership comes back, and a
 // new statement, with a new snapshot, will see it.
-var qGetOrAddUser = pgStatement(addUserCTEs + `, cur AS (
+var qGetOrAddUser = seatForms(func(limited bool) string {
+	return addUserCTEs(limited) + `, cur AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
 ), ins AS (
 	` + sqlInsertMember(" AND NOT EXISTS (SELECT 1 FROM cur) AND "+sqlSeatOK, memberCols) + `
-), ` + sqlSeatBump("ins") + `
+), ` + sqlSeatBumpFor(limited, "ins") + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered,
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false), ` + memberCols + `
-FROM chk LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`)
+FROM chk LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`
+})
 
 // maxMembershipRaces bounds how often a call looks again for a membership that a
 // concurrent call inserted after its statement's snapshot.
@@ -118,10 +129,12 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, false, err
 	}
+	limited := 0
 	for range maxMembershipRaces + maxSeatRaces {
 		var found, allowed, known, covered, free, stale bool
 		var r memberRow
-		err := s.db.QueryRow(ctx, s.sql[qGetOrAddUser], memberArgs(qGetOrAddUser, p)).Scan(dest([]any{&found, &allowed, &known, &covered, &free, &stale}, r.dest())...)
+		q := qGetOrAddUser[limited]
+		err := s.db.QueryRow(ctx, s.sql[q], memberArgs(q, p)).Scan(dest([]any{&found, &allowed, &known, &covered, &free, &stale}, r.dest())...)
 		switch {
 		case err != nil:
 			return OrganizationUser{}, false, pgError(ctx, err)
@@ -136,6 +149,8 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 			return got, got.ID == p.Membership.ID, nil
 		case !covered:
 			return OrganizationUser{}, false, ErrEscalation
+		case limited == 0 && !free:
+			limited = 1 // the organization has a limit: count under its lock
 		case !stale && !free:
 			return OrganizationUser{}, false, ErrMemberLimit
 		}

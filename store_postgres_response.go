@@ -27,13 +27,16 @@ import (
 // The inviter's right to grant the invitation's role is checked in the same statement:
 // org is locked FOR SHARE (the owner it reads is the latest) and the inviter's membership
 // FOR SHARE (a removal or demotion that commits first is what grant sees). The lock
-// order is organization, invitation, membership, as DeleteOrganization's cascade.
-var qAcceptInvitation = pgStatement(`
+// order is organization, invitation, membership, as DeleteOrganization's cascade. In its
+// limited form (see seatVariants) org is locked FOR NO KEY UPDATE and the member limit
+// is checked (sqlSeat); a refusal leaves the invitation pending.
+var qAcceptInvitation = seatForms(func(limited bool) string {
+	return `
 WITH org AS (
 	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o
 	WHERE o.id = (SELECT x.organization_id FROM /* TEMPLATE: schema */invitations x WHERE x.token_hash = @token_hash::bytea)
-	FOR NO KEY UPDATE
-), ` + sqlSeat(false) + `, inv AS (
+	` + sqlSeatLock(limited) + `
+), ` + sqlSeatFor(limited, false) + `, inv AS (
 	SELECT ` + invCols + `, i.custom_role FROM /* TEMPLATE: schema */invitations i
 	WHERE i.token_hash = @token_hash::bytea AND EXISTS (SELECT 1 FROM org)
 	FOR UPDATE
@@ -68,12 +71,13 @@ WITH org AS (
 	SET status = 'accepted', responded_at = @now::timestamptz, accepted_by = @user_id::text, custom_role = NULL
 	FROM ok WHERE i.id = ok.id
 	RETURNING i.id
-), ` + sqlSeatBump("ins") + `
+), ` + sqlSeatBumpFor(limited, "ins") + `
 SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), COALESCE((SELECT ok FROM grant_ok), false),
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false), ` + memberCols + `
 FROM (SELECT 1) AS one
 LEFT JOIN inv AS i ON true
-LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM ins)) AS m ON true`)
+LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM ins)) AS m ON true`
+})
 
 // acceptAttempts bounds how often AcceptInvitation runs its statement: a second time only
 // when the first one's snapshot predates the membership a concurrent accept made.
@@ -86,8 +90,9 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 	if err := ctx.Err(); err != nil {
 		return AcceptResult{}, err
 	}
+	limited := 0
 	for attempt := 1; ; attempt++ {
-		res, again, err := s.acceptInvitationOnce(ctx, p)
+		res, again, err := s.acceptInvitationOnce(ctx, p, &limited)
 		if !again || attempt == acceptAttempts+maxSeatRaces {
 			return res, err
 		}
@@ -99,12 +104,15 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 // invitation but the statement's snapshot shows no membership: the accept that made it
 // committed after the snapshot, and a new statement will see it (err is what to report
 // if no attempt is left).
-func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvitationParams) (res AcceptResult, again bool, err error) {
+//
+// limited is the form of the statement to run (see seatVariants); the unlimited form
+// finding a limited organization sets it to the limited one and asks for another run.
+func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvitationParams, limited *int) (res AcceptResult, again bool, err error) {
 	var r invitationRow
 	var accepted, granted, free, stale bool
 	var mr memberRow
 	pol := p.Policy.orDefault()
-	err = s.db.QueryRow(ctx, s.sql[qAcceptInvitation], pgx.StrictNamedArgs{
+	err = s.db.QueryRow(ctx, s.sql[qAcceptInvitation[*limited]], pgx.StrictNamedArgs{
 		"token_hash": p.TokenHash, "user_id": string(p.UserID), "email": p.Email, "now": p.Now,
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
@@ -147,6 +155,9 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 		return AcceptResult{}, false, ErrPermissionDenied
 	case !granted:
 		return AcceptResult{}, false, ErrInviterNotAllowed
+	case *limited == 0 && !free:
+		*limited = 1 // the organization has a limit: count under its lock
+		return AcceptResult{}, true, ErrMemberLimit
 	case stale:
 		// A concurrent addition to the limited organization committed after this
 		// statement's snapshot: count again.

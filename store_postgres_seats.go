@@ -49,6 +49,45 @@ func sqlSeat(withInvitations bool) string {
 )`
 }
 
+// seatVariants: each adding statement has two forms. The first (unlimited, index 0)
+// locks the organization row FOR SHARE, as the statements always did, so that additions
+// to an organization without a limit still run side by side; it adds nothing to a
+// limited organization (free is false there) and the caller then runs the second
+// (limited, index 1), which locks FOR NO KEY UPDATE and counts as sqlSeat says. The row
+// lock makes the choice safe: a limit set by UpdateOrganization (FOR NO KEY UPDATE)
+// waits for a statement holding FOR SHARE, and increases seat_seq, so a limited
+// statement whose snapshot predates it runs again.
+const seatVariants = 2
+
+// sqlSeatLock is the lock the org CTE of the limited (or unlimited) form takes.
+func sqlSeatLock(limited bool) string {
+	if limited {
+		return "FOR NO KEY UPDATE"
+	}
+	return "FOR SHARE"
+}
+
+// sqlSeatFor is the seat CTE of the limited or unlimited form.
+func sqlSeatFor(limited, withInvitations bool) string {
+	if limited {
+		return sqlSeat(withInvitations)
+	}
+	return `seat AS (SELECT o.max_members IS NULL AS free, false AS stale FROM org AS o)`
+}
+
+// sqlSeatBumpFor is sqlSeatBump in the limited form; the unlimited form bumps nothing.
+func sqlSeatBumpFor(limited bool, added string) string {
+	if limited {
+		return sqlSeatBump(added)
+	}
+	return `bump AS (SELECT 1 AS id WHERE false)`
+}
+
+// seatForms registers the unlimited and limited forms of the statement build makes.
+func seatForms(build func(limited bool) string) [seatVariants]pgQuery {
+	return [seatVariants]pgQuery{pgStatement(build(false)), pgStatement(build(true))}
+}
+
 // sqlSeatOK is true when seat allows an addition now.
 const sqlSeatOK = `COALESCE((SELECT free AND NOT stale FROM seat), false)`
 
