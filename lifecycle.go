@@ -31,7 +31,9 @@ const PermMembersSuspend Permission = "members:suspend"
 // every actor-checked method (ErrPermissionDenied), the inviter whose invitation is
 // accepted (ErrInviterNotAllowed), ChangeOwner's new owner (ErrNotMember) and the seats
 // of a SeatStore; OrganizationUser and Members return suspended memberships with
-// SuspendedAt set. RemoveUser removes a suspended member as any other. The Service
+// SuspendedAt set, as does GetOrAddUser (created false: a suspended member is not added
+// again); AcceptInvitation by a suspended member closes the invitation and leaves the
+// membership suspended. RemoveUser removes a suspended member as any other. The Service
 // returns ErrNotSupported for SuspendUser and ReactivateUser on a store without it.
 // MemoryStore and PostgresStore implement it.
 type SuspensionStore interface {

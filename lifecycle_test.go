@@ -1,6 +1,7 @@
 package organizations_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/google/uuid"
@@ -59,4 +60,36 @@ func mustOrgs(t *testing.T, svc *organizations.Service, user organizations.UserI
 		out = append(out, o.ID)
 	}
 	return out
+}
+
+// The lifecycle's events marshal with snake_case names, like every event.
+func TestLifecycleEventsJSON(t *testing.T) {
+	t.Parallel()
+	tr := organizations.OwnershipTransfer{Nominee: "bob", ProposedBy: "ann"}
+	for _, c := range []struct {
+		e    organizations.Event
+		name string
+		keys []string
+	}{
+		{organizations.MemberSuspended{Actor: "ann"}, "member_suspended", []string{"organization_user", "actor"}},
+		{organizations.MemberReactivated{}, "member_reactivated", []string{"organization_user"}},
+		{organizations.OwnershipTransferProposed{Transfer: tr, Replaced: &tr, Actor: "ann"}, "ownership_transfer_proposed", []string{"transfer", "replaced", "actor"}},
+		{organizations.OwnershipTransferAccepted{Transfer: tr}, "ownership_transfer_accepted", []string{"transfer"}},
+		{organizations.OwnershipTransferDeclined{Transfer: tr}, "ownership_transfer_declined", []string{"transfer"}},
+		{organizations.OwnershipTransferCancelled{Transfer: tr}, "ownership_transfer_cancelled", []string{"transfer"}},
+	} {
+		require.Equal(t, c.name, c.e.EventName())
+		b, err := json.Marshal(c.e)
+		require.NoError(t, err)
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(b, &m))
+		got := []string{}
+		for k := range m {
+			got = append(got, k)
+		}
+		require.ElementsMatch(t, c.keys, got, string(b))
+	}
+	b, err := json.Marshal(tr)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"proposed_by":"ann"`)
 }

@@ -81,47 +81,6 @@ type TransferParams struct {
 	ExpiresAt time.Time
 }
 
-// Events of the two-phase transfer.
-
-// OwnershipTransferProposed is emitted by ProposeOwnershipTransfer. Replaced is the
-// proposal it replaced, if any.
-type OwnershipTransferProposed struct {
-	Transfer OwnershipTransfer  `json:"transfer"`
-	Replaced *OwnershipTransfer `json:"replaced,omitempty"`
-	Actor    UserID             `json:"actor,omitempty"`
-}
-
-// OwnershipTransferAccepted is emitted by AcceptOwnershipTransfer, before OwnerChanged
-// (and RoleChanged before both when the nominee was promoted to admin).
-type OwnershipTransferAccepted struct {
-	Transfer OwnershipTransfer `json:"transfer"`
-	Actor    UserID            `json:"actor,omitempty"`
-}
-
-// OwnershipTransferDeclined is emitted by DeclineOwnershipTransfer.
-type OwnershipTransferDeclined struct {
-	Transfer OwnershipTransfer `json:"transfer"`
-	Actor    UserID            `json:"actor,omitempty"`
-}
-
-// OwnershipTransferCancelled is emitted by CancelOwnershipTransfer.
-type OwnershipTransferCancelled struct {
-	Transfer OwnershipTransfer `json:"transfer"`
-	Actor    UserID            `json:"actor,omitempty"`
-}
-
-// EventName implements Event.
-func (OwnershipTransferProposed) EventName() string { return "ownership_transfer_proposed" }
-
-// EventName implements Event.
-func (OwnershipTransferAccepted) EventName() string { return "ownership_transfer_accepted" }
-
-// EventName implements Event.
-func (OwnershipTransferDeclined) EventName() string { return "ownership_transfer_declined" }
-
-// EventName implements Event.
-func (OwnershipTransferCancelled) EventName() string { return "ownership_transfer_cancelled" }
-
 // transferStore returns the store as a TransferStore, or ErrNotSupported.
 func (s *Service) transferStore() (TransferStore, error) {
 	ts, ok := s.store.(TransferStore)
