@@ -479,6 +479,10 @@ func heapPerMembership(tb testing.TB, orgs, members, users int) float64 {
 			require.NoError(tb, err)
 		}
 	}
+	// The event log grows with every change, memberships or not, until pruned: it is
+	// measured apart (TestMemoryStoreHeapPerEvent).
+	_, err = svc.PruneEvents(ctx, time.Now().Add(time.Hour))
+	require.NoError(tb, err)
 	runtime.GC()
 	runtime.ReadMemStats(&after)
 	runtime.KeepAlive(svc)
@@ -495,6 +499,44 @@ func BenchmarkHeapPerMembership(b *testing.B) {
 		per = heapPerMembership(b, 100_000, 10, 20_000)
 	}
 	b.ReportMetric(per, "B/membership")
+}
+
+// TestMemoryStoreHeapPerEvent holds the memory store's budget of live heap per event
+// record (a UserAdded), measured on 100,000 AddUser calls.
+func TestMemoryStoreHeapPerEvent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("records 100,000 events")
+	}
+	ctx := context.Background()
+	store := organizations.NewMemoryStore()
+	svc := organizations.New(store, nil)
+	users := make([]organizations.UserID, 100_000)
+	for i := range users {
+		users[i] = benchUser(i)
+	}
+	org, err := svc.CreateOrganization(ctx, "owner", "Events", nil)
+	require.NoError(t, err)
+	var before, mid, after runtime.MemStats
+	for i, u := range users {
+		if i == 0 {
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+		}
+		_, err := svc.AddUser(ctx, org.ID, u, organizations.RoleMember)
+		require.NoError(t, err)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&mid)
+	_, err = svc.PruneEvents(ctx, time.Now().Add(time.Hour))
+	require.NoError(t, err)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(store)
+	runtime.KeepAlive(users)
+	per := float64(int64(mid.HeapAlloc)-int64(after.HeapAlloc)) / float64(len(users))
+	t.Logf("%.0f bytes of live heap per event record", per)
+	require.Less(t, per, 260.0, "bytes of live heap per event record, freed by PruneEvents")
+	require.Greater(t, per, 0.0)
 }
 
 // TestMemoryStoreHeapPerMembership holds the memory store's budget of live heap per

@@ -83,6 +83,12 @@
 // are for trusted system code (jobs, admin consoles, migrations), never for a request a
 // user made.
 //
+// Over HTTP, package orghttp puts the requester's Access in the request context (read in
+// the request's one store call), guards routes with RequirePermission(p) (401 anonymous,
+// 404 outsider, 403 member without p), and Middleware.As(r) is Service.As for the
+// requester: the guard spares handlers the requests they would refuse, and As makes the
+// change actor-checked, so a demotion committed after the guard still refuses it.
+//
 // Bad input never panics and changes nothing: every call validates its input (user IDs,
 // names, slugs, roles, JSON documents, list cursors, UTF-8) before it touches the store.
 // IDs are UUIDv7, so lists come out in creation order; times are UTC, truncated to the
@@ -149,7 +155,8 @@
 //	// ... the host's own inserts on tx ...
 //	err = tx.Commit(ctx)
 //
-// Events of a call in a host's transaction are delivered before the host commits.
+// Options.Events of a call in a host's transaction fire before the host commits; the
+// call's event records commit or roll back with the host's transaction.
 //
 // # Errors
 //
@@ -168,10 +175,22 @@
 //
 // # Events
 //
-// [Options].Events receives an [Event] for every change, exactly once, after the change is
-// stored, on every path that makes it: [UserAdded], [UserRemoved], [RoleChanged],
-// [OwnerChanged], [OrganizationCreated], [OrganizationUpdated], [OrganizationDeleted], the
-// invitation events and the custom-role events. Each carries the acting user (Actor; empty
-// for an unchecked call). Failed and no-op calls (GetOrAddUser of a member, ChangeOwner to the
-// current owner, an update that changes nothing) emit nothing.
+// Every change writes its [EventRecord] in the same atomic step as the change (on a store
+// that is an [EventStore]: MemoryStore and PostgresStore): a committed change has its
+// record, a refused or rolled-back one has none. [Service.EventFeed] reads them in a
+// stable, gap-free order from a cursor; a [Relay] delivers them to a [Handler] at least
+// once, in order, after commit, resuming from a [CursorStore]; [Service.AuditLog] filters
+// them newest first; [Service.PruneEvents] applies retention. On PostgreSQL a record
+// shows in the feed once every older transaction in the cluster has ended: a long
+// transaction delays the feed, never loses a record. PostgreSQL 13 or later.
+//
+// [Options].Events is the in-process hook: it receives an [Event] for every change,
+// exactly once, right after the store's atomic step, on every path that makes it:
+// [UserAdded], [UserRemoved], [RoleChanged], [OwnerChanged], [OrganizationCreated],
+// [OrganizationUpdated], [OrganizationDeleted], the invitation events and the custom-role
+// events. In a host's transaction it fires before the host commits. Each carries the
+// acting user (Actor; empty for an unchecked call). Failed and no-op calls (GetOrAddUser
+// of a member, ChangeOwner to the current owner, an update that changes nothing) emit
+// nothing. A panicking handler is recovered, so that the call's other events are still
+// delivered.
 package organizations

@@ -48,3 +48,60 @@ func ExampleOptions_events() {
 	// user_removed matt
 	// organization_deleted
 }
+
+// EventFeed reads the records every change wrote in its atomic step, in a stable order,
+// from a cursor: a reader that keeps its cursor resumes exactly where it stopped.
+func ExampleService_EventFeed() {
+	ctx := context.Background()
+	svc := organizations.New(nil, nil) // a MemoryStore, which is an EventStore
+	org, _ := svc.CreateOrganization(ctx, "chris", "Soundgarden", nil)
+	_, _ = svc.As("chris").AddUser(ctx, org.ID, "kim", organizations.RoleMember)
+
+	recs, cursor, _ := svc.EventFeed(ctx, "", 100)
+	for _, r := range recs {
+		fmt.Printf("%s actor=%q subject=%q\n", r.Type, r.Actor, r.Subject)
+	}
+	_ = svc.As("chris").ChangeOwner(ctx, org.ID, "kim")
+	recs, _, _ = svc.EventFeed(ctx, cursor, 100) // only what came after
+	for _, r := range recs {
+		e, _ := r.Event() // the typed event, as Options.Events received it
+		fmt.Printf("%s %T\n", r.Type, e)
+	}
+	// Output:
+	// organization_created actor="" subject=""
+	// user_added actor="chris" subject="kim"
+	// role_changed organizations.RoleChanged
+	// owner_changed organizations.OwnerChanged
+}
+
+// A Relay delivers the feed to a handler at least once and in order, after commit,
+// resuming from the cursor its CursorStore keeps (here the MemoryStore itself; on
+// PostgreSQL, the PostgresStore). Run stops when its context ends.
+func ExampleRelay() {
+	ctx := context.Background()
+	store := organizations.NewMemoryStore()
+	svc := organizations.New(store, nil)
+	org, _ := svc.CreateOrganization(ctx, "chris", "Soundgarden", nil)
+	_, _ = svc.AddUser(ctx, org.ID, "kim", organizations.RoleMember)
+	_ = svc.RemoveUser(ctx, org.ID, "kim")
+
+	runCtx, stop := context.WithCancel(ctx)
+	delivered := 0
+	relay := organizations.NewRelay(svc, store, "printer", organizations.HandlerFunc(
+		func(_ context.Context, r organizations.EventRecord) error {
+			fmt.Printf("%s %q\n", r.Type, r.Subject)
+			if delivered++; delivered == 3 {
+				stop() // a real relay runs until the process shuts down
+			}
+			return nil
+		}), nil)
+	fmt.Println(relay.Run(runCtx))
+	cursor, _ := store.LoadCursor(ctx, "printer")
+	fmt.Println("saved cursor:", cursor)
+	// Output:
+	// organization_created ""
+	// user_added "kim"
+	// user_removed "kim"
+	// <nil>
+	// saved cursor: 0.3
+}

@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"log/slog"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,10 +17,16 @@ type Options struct {
 	// NewID returns a new ID for organizations, memberships, invitations and activations.
 	// Default uuid.NewV7 (time-ordered, so lists come out in creation order).
 	NewID func() uuid.UUID
-	// Events receives every event after the change it describes has been stored, on the
-	// goroutine of the call that made the change. Default: events are dropped. With a store
-	// joined to a host transaction (PostgresStore.WithTx) an event is delivered before the
-	// host commits.
+	// Events is the in-process, synchronous hook: it receives every event on the
+	// goroutine of the call that made the change, right after the store's atomic step
+	// (which also wrote the event's EventRecord, on an EventStore) and before the call
+	// returns. On its own connection the change is committed by then; with a store joined
+	// to a host transaction (PostgresStore.WithTx, WithSQLTx) it is delivered before the
+	// host commits, and the host may still roll the change back: for anything that must
+	// happen only after commit, and at least once even if the process dies, read the
+	// feed (EventFeed, Relay) instead. A handler that panics is recovered and logged
+	// (log/slog), so that the call's later events are still delivered and the call still
+	// returns its result. Default: events are dropped.
 	Events func(context.Context, Event)
 
 	// Inviter sends invitation messages. Invite and ResendInvitation fail with
@@ -105,7 +112,9 @@ func (s *Service) Store() Store { return s.store }
 //
 //	org, err := svc.WithStore(pg.WithTx(tx)).CreateOrganization(ctx, user, name, nil)
 //
-// (New(pg.WithTx(tx), nil) would start from the defaults instead). s is unchanged and
+// (New(pg.WithTx(tx), nil) would start from the defaults instead: no Events hook, no
+// Inviter, the default policy). Its events, and their records, are part of the host's
+// transaction: a rollback leaves neither the change nor its record. s is unchanged and
 // stays usable. A nil store means a new, empty MemoryStore, as in New.
 func (s *Service) WithStore(store Store) *Service {
 	if store == nil {
@@ -127,9 +136,16 @@ func (s *Service) now() time.Time { return Timestamp(s.opts.Now()) }
 func Timestamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // emit delivers e to Options.Events, if set. It is generic so that e becomes an Event
-// interface value (an allocation) only when there is someone to deliver it to.
+// interface value (an allocation) only when there is someone to deliver it to. A panic
+// of the handler is recovered and logged (slog), so that the call's other events are
+// still delivered and the call returns its result: the change is stored already.
 func emit[E Event](s *Service, ctx context.Context, e E) {
 	if s.opts.Events != nil {
+		defer func() {
+			if r := recover(); r != nil {
+				slog.ErrorContext(ctx, "organizations: Options.Events panicked; the change is stored and its event record kept", "event", e.EventName(), "panic", r)
+			}
+		}()
 		s.opts.Events(ctx, e)
 	}
 }

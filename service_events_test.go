@@ -5,8 +5,10 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/organizationstest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -265,3 +267,88 @@ func mapLen(m *sync.Map) int {
 	m.Range(func(any, any) bool { n++; return true })
 	return n
 }
+
+// A panicking Options.Events handler is recovered: the call returns its result, its
+// other events are still delivered, and its records are stored.
+func TestEventsHandlerPanicRecovered(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	outbox := &organizationstest.Outbox{}
+	var got []string
+	calls := 0
+	svc := organizations.New(nil, &organizations.Options{Inviter: outbox, Events: func(_ context.Context, e organizations.Event) {
+		calls++
+		if e.EventName() == "invitation_accepted" {
+			panic("handler bug")
+		}
+		got = append(got, e.EventName())
+	}})
+	org, err := svc.CreateOrganization(ctx, "ann", "Acme", nil)
+	require.NoError(t, err)
+	_, err = svc.Invite(ctx, org.ID, "ann", "bob@example.com", nil)
+	require.NoError(t, err)
+	token, _ := outbox.InvitationToken("bob@example.com")
+	m, err := svc.AcceptInvitation(ctx, token, "bob", "bob@example.com")
+	require.NoError(t, err, "the call returns its result")
+	require.Equal(t, organizations.UserID("bob"), m.UserID)
+	require.Equal(t, 4, calls)
+	require.Equal(t, []string{"organization_created", "invitation_created", "user_added"}, got,
+		"the event after the panicking one is delivered")
+	recs, _, err := svc.EventFeed(ctx, "", 10)
+	require.NoError(t, err)
+	require.Len(t, recs, 4, "every record is stored, the panicked one's too")
+}
+
+// A store without EventStore: the feed, the audit log, retention and the relay say
+// ErrNotSupported.
+func TestEventsNeedEventStore(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	svc := organizations.New(coreOnlyStore{organizations.NewMemoryStore()}, nil)
+	_, _, err := svc.EventFeed(ctx, "", 10)
+	require.ErrorIs(t, err, organizations.ErrNotSupported)
+	_, err = svc.AuditLog(ctx, organizations.AuditQuery{}, organizations.ListOptions{})
+	require.ErrorIs(t, err, organizations.ErrNotSupported)
+	_, err = svc.PruneEvents(ctx, time.Now())
+	require.ErrorIs(t, err, organizations.ErrNotSupported)
+	r := organizations.NewRelay(svc, organizations.NewMemoryStore(), "x", organizations.HandlerFunc(
+		func(context.Context, organizations.EventRecord) error { return nil }), nil)
+	require.ErrorIs(t, r.Run(ctx), organizations.ErrNotSupported)
+}
+
+// EventRecord.Event refuses a type it does not know and JSON that does not decode.
+func TestEventRecordDecodeErrors(t *testing.T) {
+	t.Parallel()
+	_, err := organizations.EventRecord{Type: "from_the_future", Data: []byte(`{}`)}.Event()
+	require.ErrorIs(t, err, organizations.ErrUnknownEventType)
+	_, err = organizations.EventRecord{Type: "user_added", Data: []byte(`{"organization_user": 7}`)}.Event()
+	require.Error(t, err)
+	e, err := organizations.EventRecord{Type: "user_added", Data: []byte(`{"organization_user": {"user_id": "ann"}, "actor": "bob"}`)}.Event()
+	require.NoError(t, err)
+	require.Equal(t, organizations.UserAdded{OrganizationUser: organizations.OrganizationUser{UserID: "ann"}, Actor: "bob"}, e)
+}
+
+// Cursors: the text form round-trips; a malformed one is ErrInvalidCursor; a relay whose
+// saved cursor is malformed stops with it.
+func TestEventCursorText(t *testing.T) {
+	t.Parallel()
+	for _, c := range []organizations.EventCursor{{}, {XID: 0, Seq: 1}, {XID: 12345, Seq: 678}} {
+		got, err := organizations.ParseEventCursor(c.String())
+		require.NoError(t, err)
+		require.Equal(t, c, got)
+	}
+	for _, bad := range []string{"a.b", "1", "1.0", "1.2.3", " 1.2", "+1.2"} {
+		_, err := organizations.ParseEventCursor(bad)
+		require.ErrorIs(t, err, organizations.ErrInvalidCursor, "%q", bad)
+	}
+	svc := organizations.New(nil, nil)
+	cursors := badCursors{}
+	r := organizations.NewRelay(svc, cursors, "x", organizations.HandlerFunc(
+		func(context.Context, organizations.EventRecord) error { return nil }), nil)
+	require.ErrorIs(t, r.Run(t.Context()), organizations.ErrInvalidCursor)
+}
+
+type badCursors struct{}
+
+func (badCursors) LoadCursor(context.Context, string) (string, error) { return "garbage", nil }
+func (badCursors) SaveCursor(context.Context, string, string) error   { return nil }

@@ -15,7 +15,9 @@ import (
 //
 // The Service validates input, generates IDs, slugs, timestamps and token hashes and emits
 // events; a Store only stores. Values passed in are fully formed (times in UTC at
-// microsecond precision) and the store returns them unchanged. Stores never emit events.
+// microsecond precision) and the store returns them unchanged. Stores never call
+// Options.Events; a store that implements EventStore writes each change's EventRecords in
+// the change's own atomic step.
 //
 // Unless a method says otherwise, a store returns ErrOrganizationNotFound for an
 // organization ID that does not exist, and the context's error when ctx is done.

@@ -75,6 +75,9 @@ type MemoryStore struct {
 	invByEmail  map[string][]uuid.UUID // each sorted ascending; all statuses
 	activations map[uuid.UUID]*memActivation
 	activByHash map[[sha256.Size]byte]uuid.UUID
+
+	events   memEvents  // the event log (EventStore), under mu; its cursors under cursorMu
+	cursorMu sync.Mutex // guards events.cursor
 }
 
 // memOrg is an organization. Lock-free readers read seq, head, owner, since and members,
@@ -411,6 +414,7 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, p CreateOrganizati
 	// o is published only now, whole.
 	s.orgs.put(orgsSpec, o)
 	s.slugs.put(slugsSpec, o)
+	s.record(OrganizationCreated{Organization: h.organization(o.id)})
 	return h.organization(o.id), nil
 }
 
@@ -567,6 +571,7 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizati
 		o.head.Store(nh)
 	}
 	o.endWrite()
+	s.record(OrganizationUpdated{Organization: nh.organization(id), Actor: p.Auth.Actor})
 	return nh.organization(id), true, nil
 }
 
@@ -585,7 +590,11 @@ func (s *MemoryStore) DeleteOrganization(ctx context.Context, p DeleteOrganizati
 	if !o.ownerOrUnchecked(p.Auth) {
 		return Organization{}, ErrPermissionDenied
 	}
-	return s.deleteOrg(o)
+	deleted, err := s.deleteOrg(o)
+	if err == nil {
+		s.record(OrganizationDeleted{Organization: deleted, Actor: p.Auth.Actor})
+	}
+	return deleted, err
 }
 
 // deleteOrg deletes o with its memberships and invitations, and returns it as it was.
@@ -677,6 +686,7 @@ func (s *MemoryStore) getOrAdd(ctx context.Context, p AddUserParams, get bool) (
 		return OrganizationUser{}, false, ErrMemberLimit
 	}
 	s.addMember(o, s.user(m.UserID), m)
+	s.record(UserAdded{OrganizationUser: m, Actor: p.Auth.Actor})
 	return m, true, nil
 }
 
@@ -753,6 +763,7 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Organ
 		o.byID = slices.Delete(o.byID, i, i+1)
 	}
 	s.unindexUser(m.user, o)
+	s.record(UserRemoved{OrganizationUser: m.view(o), Actor: p.Auth.Actor})
 	return m.view(o), nil
 }
 
@@ -794,6 +805,7 @@ func (s *MemoryStore) SetRole(ctx context.Context, p SetRoleParams) (Organizatio
 	m.role.Store(o.code(role))
 	m.updated.Store(micros(now))
 	o.endWrite()
+	s.record(RoleChanged{Old: before, New: m.view(o), Actor: p.Auth.Actor})
 	return before, m.view(o), nil
 }
 
@@ -977,6 +989,10 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 	o.since.Store(micros(now))
 	o.endWrite()
 	c.NewOwner, c.Changed = m.view(o), true
+	if c.NewOwnerBefore.Role != c.NewOwner.Role {
+		s.record(RoleChanged{Old: c.NewOwnerBefore, New: c.NewOwner, Actor: p.Auth.Actor})
+	}
+	s.record(OwnerChanged{Old: c.OldOwner, New: c.NewOwner, Actor: p.Auth.Actor})
 	return c, nil
 }
 

@@ -43,6 +43,7 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 	s.invByHash[mi.hash] = inv.ID
 	s.invByEmail[inv.Email] = insertSorted(s.invByEmail[inv.Email], inv.ID)
 	o.addInvite(inv.ID)
+	s.recordID(inv.ID, InvitationCreated{Invitation: mi.inv, Actor: inv.InvitedBy})
 	return o.head.Load().organization(o.id), nil
 }
 
@@ -154,6 +155,10 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 	}
 	mi.inv.Status, mi.inv.RespondedAt, mi.inv.AcceptedBy = InvitationStatusAccepted, now, user
 	res.Invitation = mi.view(now)
+	s.record(InvitationAccepted{Invitation: res.Invitation, OrganizationUser: res.Membership, Actor: user})
+	if res.MembershipCreated {
+		s.record(UserAdded{OrganizationUser: res.Membership, Actor: user})
+	}
 	return res, nil
 }
 
@@ -176,6 +181,7 @@ func (s *MemoryStore) DeclineInvitation(ctx context.Context, p DeclineInvitation
 		return Invitation{}, ErrInvitationEmailMismatch
 	}
 	mi.inv.Status, mi.inv.RespondedAt = InvitationStatusDeclined, now
+	s.record(InvitationDeclined{Invitation: mi.view(now)})
 	return mi.view(now), nil
 }
 
@@ -195,6 +201,7 @@ func (s *MemoryStore) RevokeInvitation(ctx context.Context, p RevokeInvitationPa
 		return Invitation{}, err
 	}
 	mi.inv.Status, mi.inv.RespondedAt = InvitationStatusRevoked, now
+	s.record(InvitationRevoked{Invitation: mi.view(now), Actor: actor})
 	return mi.view(now), nil
 }
 
@@ -249,6 +256,7 @@ func (s *MemoryStore) DeleteInvitation(ctx context.Context, id uuid.UUID) error 
 		o.removeInvite(id)
 	}
 	delete(s.invitations, id)
+	s.unrecord(id) // its InvitationCreated: the Invite is undone
 	return nil
 }
 
@@ -380,6 +388,7 @@ func (s *MemoryStore) CompleteActivation(ctx context.Context, tokenHash []byte, 
 			o.head.Store(&nh)
 			o.endWrite()
 			activated = append(activated, nh.organization(o.id))
+			s.record(OrganizationUpdated{Organization: nh.organization(o.id)})
 		}
 	}
 	return ma.a, activated, nil

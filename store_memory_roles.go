@@ -43,6 +43,7 @@ func (s *MemoryStore) CreateRole(ctx context.Context, p CreateRoleParams) (Custo
 	o.beginWrite()
 	o.roles.Store(next)
 	o.endWrite()
+	s.record(CustomRoleCreated{Role: c.clone(), Actor: p.Auth.Actor})
 	return c.clone(), nil
 }
 
@@ -89,6 +90,7 @@ func (s *MemoryStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (Custo
 	o.beginWrite()
 	o.roles.Store(next)
 	o.endWrite()
+	s.record(CustomRoleUpdated{Old: cur.clone(), New: c.clone(), Actor: p.Auth.Actor})
 	return cur.clone(), c.clone(), nil
 }
 
@@ -127,6 +129,7 @@ func (s *MemoryStore) DeleteRole(ctx context.Context, p DeleteRoleParams) (Custo
 	o.beginWrite()
 	o.roles.Store(next)
 	o.endWrite()
+	s.record(CustomRoleDeleted{Role: cur.clone(), Actor: p.Auth.Actor})
 	return cur.clone(), nil
 }
 

@@ -109,6 +109,13 @@ func BenchmarkPostgres(b *testing.B) {
 	for _, w := range benchWrites(svc, bb, pool) {
 		measure(w.name, insert, w.prepare)
 	}
+	// The event feed: a page of 100 records (of 10,000 loaded), one statement.
+	_, err = pool.Exec(ctx, renderSQL(sqlLoadEvents, s.ident), 10_000, 100, 100, 1_000)
+	require.NoError(b, err)
+	measure("EventFeed100", selectOne, simple(func(int) error {
+		recs, _, err := svc.EventFeed(ctx, "", 100)
+		return wantLen(len(recs), 100, err)
+	}))
 
 	// Printed rather than logged: a parent benchmark's log shows only under -v.
 	fmt.Printf("PostgreSQL %s, fsync=%s, synchronous_commit=%s; %d organizations, %d memberships\n%s",
@@ -385,6 +392,7 @@ func ratioTable(results map[string][]benchResult) string {
 	for _, w := range benchWrites(nil, nil, nil) {
 		row(w.name, "Insert", 2.0)
 	}
+	row("EventFeed100", "Select1", 10)
 	return t.String()
 }
 

@@ -40,14 +40,15 @@ WITH org AS (
 		AND i.expires_at <= @now::timestamptz AND (SELECT admin FROM ok)
 	RETURNING i.id
 ), ins AS (
-	INSERT INTO /* TEMPLATE: schema */invitations
+	INSERT INTO /* TEMPLATE: schema */invitations AS i
 		(id, organization_id, email, role, custom_role, invited_by, bearer, status, token_hash, created_at, expires_at)
 	SELECT @id::uuid, org.id, @email::text, @role::text, ` + sqlCustomRole("@role::text") + `, @actor::text, @bearer::boolean,
 		'pending', @token_hash::bytea, @created_at::timestamptz, @expires_at::timestamptz
 	FROM org, ok WHERE ok.admin AND (SELECT count(*) FROM stale) >= 0 AND ` + sqlSeatOK + `
 	ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
-	RETURNING id
-), ` + sqlSeatBumpFor(limited, "ins") + `
+	RETURNING ` + invCols + `
+), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecord(sqlEventID(1, "i.id", "invitation_created", "i.organization_id", "@actor::text", "NULL",
+	sqlEventData("@actor::text", "'invitation', "+sqlInvJSON("i")), "ins AS i")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
 	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */invitations i WHERE i.organization_id = @organization_id::uuid
 		AND i.email = @email::text AND i.status = 'pending' AND i.expires_at > @now::timestamptz),
@@ -230,9 +231,19 @@ func (s *PostgresStore) invitations(ctx context.Context, q pgQuery, now time.Tim
 	return out, n, nil
 }
 
-var qDeleteInvitation = pgStatement(`DELETE FROM /* TEMPLATE: schema */invitations WHERE id = @id::uuid`)
+// qDeleteInvitation deletes the invitation and its InvitationCreated record (whose ID is
+// the invitation's): DeleteInvitation undoes an Invite whose message was not sent. The
+// record is found through organization_events_org_idx.
+var qDeleteInvitation = pgStatement(`
+WITH del AS (
+	DELETE FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid RETURNING i.organization_id
+)
+DELETE FROM /* TEMPLATE: schema */organization_events e USING del
+WHERE e.organization_id = del.organization_id AND e.id = @id::uuid AND e.type = 'invitation_created'`)
 
-// DeleteInvitation implements Store.
+// DeleteInvitation implements Store. It deletes the invitation's InvitationCreated record
+// with it: the Invite it undoes emitted no event. A relay may have delivered the record
+// in the moment between the two.
 func (s *PostgresStore) DeleteInvitation(ctx context.Context, id uuid.UUID) error {
 	if err := ctx.Err(); err != nil {
 		return err

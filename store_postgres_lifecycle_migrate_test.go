@@ -11,9 +11,9 @@ import (
 	"github.com/go-organizations/organizations/internal/pgtest"
 )
 
-// sqlBackTo0003 undoes migration 0005 exactly: the schema a store of the previous
+// sqlUndo0005 undoes migration 0005 exactly: the schema a store of the previous
 // release left (0004 is another branch's and may be absent).
-const sqlBackTo0003 = `
+const sqlUndo0005 = `
 DROP TABLE {s}.ownership_transfers;
 DROP INDEX {s}.organizations_owner_idx;
 DROP INDEX {s}.memberships_organization_role_idx;
@@ -43,7 +43,7 @@ func TestPostgresLifecycleMigrationUpgradesData(t *testing.T) {
 		_, err := pool.Exec(ctx, strings.ReplaceAll(sql, "{s}", sanitized))
 		return err
 	}
-	require.NoError(t, exec(sqlBackTo0003))
+	require.NoError(t, exec(sqlUndo0005))
 	require.ErrorIs(t, store.CheckSchema(ctx), organizations.ErrSchemaOutdated)
 	require.NoError(t, exec(sqlPopulate0002))
 

@@ -39,12 +39,16 @@ func sqlInsertMember(cond, returning string) string {
 	RETURNING ` + returning
 }
 
+// sqlRecordUserAdded records UserAdded for the membership ins inserted.
+var sqlRecordUserAdded = sqlRecord(sqlEvent(1, "user_added", "m.organization_id", "@actor::text", "m.user_id",
+	sqlEventData("@actor::text", "'organization_user', "+sqlMemberJSON("m")), "ins AS m"))
+
 // qAddUser inserts the membership if the organization exists, the call is allowed and
 // the user is not a member; its columns say which.
 var qAddUser = seatForms(func(limited bool) string {
 	return addUserCTEs(limited) + `, ins AS (
-	` + sqlInsertMember(" AND "+sqlSeatOK, "m.id") + `
-), ` + sqlSeatBumpFor(limited, "ins") + `
+	` + sqlInsertMember(" AND "+sqlSeatOK, memberCols) + `
+), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecordUserAdded + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
 	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text),
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false)
@@ -113,7 +117,7 @@ var qGetOrAddUser = seatForms(func(limited bool) string {
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
 ), ins AS (
 	` + sqlInsertMember(" AND NOT EXISTS (SELECT 1 FROM cur) AND "+sqlSeatOK, memberCols) + `
-), ` + sqlSeatBumpFor(limited, "ins") + `
+), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecordUserAdded + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered,
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false), ` + memberCols + `
 FROM chk LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`
@@ -190,7 +194,8 @@ var qRemoveUser = pgStatement(targetCTEs + `, chk AS (
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
 		AND chk.allowed AND chk.member AND NOT chk.owner AND chk.covered
 	RETURNING ` + memberCols + `
-)
+), ` + sqlRecord(sqlEvent(1, "user_removed", "m.organization_id", "@actor::text", "m.user_id",
+	sqlEventData("@actor::text", "'organization_user', "+sqlMemberJSON("m")), "del AS m")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.member, chk.owner, chk.covered, ` + memberCols + `
 FROM chk LEFT JOIN del AS m ON true`)
 
@@ -241,7 +246,8 @@ var qSetRole = pgStatement(targetCTEs + `, ` + sqlCrole("@organization_id::uuid"
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.role <> @role::text
 		AND chk.allowed AND chk.known AND NOT chk.owner AND chk.covered
 	RETURNING ` + memberCols + `
-)
+), ` + sqlRecord(sqlEvent(1, "role_changed", "u.organization_id", "@actor::text", "u.user_id",
+	sqlEventData("@actor::text", "'old', "+sqlMemberJSON("m"), "'new', "+sqlMemberJSON("u")), "upd AS u, tgt AS m")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.owner, chk.covered,
 	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at, u.suspended_at
 FROM chk LEFT JOIN tgt AS m ON true LEFT JOIN upd AS u ON true`)

@@ -66,7 +66,13 @@ WITH org AS (
 	UPDATE /* TEMPLATE: schema */organizations AS o SET owner_id = @new_owner::text, owner_since = @now::timestamptz
 	WHERE o.id = @organization_id::uuid AND o.owner_id <> @new_owner::text AND EXISTS (SELECT 1 FROM cur)
 	RETURNING o.id
-)
+), nw AS (
+	SELECT ` + memberCols + ` FROM promote AS m UNION ALL SELECT ` + memberCols + ` FROM cur AS m WHERE NOT EXISTS (SELECT 1 FROM promote)
+), ` + sqlRecord(
+	sqlEvent(1, "role_changed", "p.organization_id", "@actor::text", "p.user_id",
+		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("m"), "'new', "+sqlMemberJSON("p")), "promote AS p, cur AS m, moved"),
+	sqlEvent(2, "owner_changed", "n.organization_id", "@actor::text", "n.user_id",
+		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("x"), "'new', "+sqlMemberJSON("n")), "moved, old AS x, nw AS n")) + `
 SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT allowed FROM org), false), EXISTS (SELECT 1 FROM moved),
 	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,
 	` + memberCols + `,

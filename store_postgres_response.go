@@ -49,14 +49,14 @@ WITH org AS (
 	SELECT COALESCE((SELECT owner_id FROM org) = (SELECT invited_by FROM inv), false)
 		OR (EXISTS (SELECT 1 FROM inviter) AND '` + string(PermInvitationsCreate) + `' IN (SELECT p FROM invp)
 			AND NOT EXISTS ((` + sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inv)") + `) EXCEPT SELECT p FROM invp)) AS ok
-), mem AS (
+), was AS (
 	SELECT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m
 		WHERE m.organization_id = (SELECT organization_id FROM inv) AND m.user_id = @user_id::text) AS member
 ), ok AS (
 	SELECT inv.id, inv.organization_id, inv.role, inv.custom_role FROM inv
 	WHERE inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (inv.bearer OR inv.email = @email::text) AND inv.invited_by <> @user_id::text AND (SELECT ok FROM grant_ok)
-		AND ((SELECT member FROM mem) OR ` + sqlSeatOK + `)
+		AND ((SELECT member FROM was) OR ` + sqlSeatOK + `)
 ), ins AS (
 	INSERT INTO /* TEMPLATE: schema */memberships AS m (id, organization_id, user_id, role, custom_role, created_at, updated_at)
 	SELECT @membership_id::uuid, ok.organization_id, @user_id::text, ok.role, ok.custom_role,
@@ -66,17 +66,24 @@ WITH org AS (
 ), cur AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = (SELECT organization_id FROM inv) AND m.user_id = @user_id::text
+), mem AS (
+	SELECT * FROM ins UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM ins)
 ), upd AS (
 	UPDATE /* TEMPLATE: schema */invitations AS i
 	SET status = 'accepted', responded_at = @now::timestamptz, accepted_by = @user_id::text, custom_role = NULL
-	FROM ok WHERE i.id = ok.id
-	RETURNING i.id
-), ` + sqlSeatBumpFor(limited, "ins") + `
+	FROM ok WHERE i.id = ok.id AND EXISTS (SELECT 1 FROM mem)
+	RETURNING ` + invCols + `
+), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecord(
+	sqlEvent(1, "invitation_accepted", "i.organization_id", "@user_id::text", "m.user_id",
+		sqlEventData("@user_id::text", "'invitation', "+sqlInvJSON("i"), "'organization_user', "+sqlMemberJSON("m")), "upd AS i, mem AS m"),
+	sqlEvent(2, "user_added", "m.organization_id", "@user_id::text", "m.user_id",
+		sqlEventData("@user_id::text", "'organization_user', "+sqlMemberJSON("m")), "ins AS m, upd")) + `
 SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), COALESCE((SELECT ok FROM grant_ok), false),
+	EXISTS (SELECT 1 FROM ok) AND NOT EXISTS (SELECT 1 FROM mem),
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false), ` + memberCols + `
 FROM (SELECT 1) AS one
 LEFT JOIN inv AS i ON true
-LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur WHERE NOT EXISTS (SELECT 1 FROM ins)) AS m ON true`
+LEFT JOIN mem AS m ON true`
 })
 
 // acceptAttempts bounds how often AcceptInvitation runs its statement: a second time only
@@ -109,7 +116,7 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 // finding a limited organization sets it to the limited one and asks for another run.
 func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvitationParams, limited *int) (res AcceptResult, again bool, err error) {
 	var r invitationRow
-	var accepted, granted, free, stale bool
+	var accepted, granted, raced, free, stale bool
 	var mr memberRow
 	pol := p.Policy.orDefault()
 	err = s.db.QueryRow(ctx, s.sql[qAcceptInvitation[*limited]], pgx.StrictNamedArgs{
@@ -117,7 +124,7 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
 		"pol_roles":             pol.sqlRoles, "pol_perms": pol.sqlPerms,
-	}).Scan(dest(r.dest(), []any{&accepted, &granted, &free, &stale}, mr.dest())...)
+	}).Scan(dest(r.dest(), []any{&accepted, &granted, &raced, &free, &stale}, mr.dest())...)
 	if err != nil {
 		return AcceptResult{}, false, pgError(ctx, err)
 	}
@@ -126,6 +133,11 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 	}
 	inv := r.value(p.Now)
 	switch {
+	case raced:
+		// The user's membership was inserted concurrently, after this statement's
+		// snapshot, so the statement accepted nothing (its event needs the membership):
+		// a new statement will see it.
+		return AcceptResult{}, true, errors.New("organizations: AcceptInvitation: the membership kept changing concurrently")
 	case accepted:
 		inv.Status, inv.RespondedAt, inv.AcceptedBy = InvitationStatusAccepted, p.Now, p.UserID
 		res := AcceptResult{Invitation: inv, Accepted: true}
@@ -178,8 +190,9 @@ WITH inv AS (
 	FROM inv
 	WHERE i.id = inv.id AND inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (inv.bearer OR inv.email = @email::text)
-	RETURNING i.id
-)
+	RETURNING ` + invCols + `
+), ` + sqlRecord(sqlEvent(1, "invitation_declined", "i.organization_id", "''", "NULL",
+	sqlEventData("", "'invitation', "+sqlInvJSON("i")), "upd AS i")) + `
 SELECT ` + invCols + `, true, EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`)
 
@@ -217,8 +230,9 @@ var qRevokeInvitation = pgStatement(adminInvitationCTE + `, upd AS (
 	FROM inv
 	WHERE i.id = inv.id AND inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (SELECT ok FROM adm)
-	RETURNING i.id
-)
+	RETURNING ` + invCols + `
+), ` + sqlRecord(sqlEvent(1, "invitation_revoked", "i.organization_id", "@actor::text", "NULL",
+	sqlEventData("@actor::text", "'invitation', "+sqlInvJSON("i")), "upd AS i")) + `
 SELECT ` + invCols + `, (SELECT ok FROM adm), EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`)
 

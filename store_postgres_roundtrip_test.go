@@ -2,6 +2,7 @@ package organizations_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"sort"
 	"sync/atomic"
@@ -330,11 +331,40 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 		return err
 	}, nil)
 
+	// The event log: a feed page of 100, an audit page, a prune step, the cursors.
+	for i := range 120 {
+		require.NoError(t, store.AddUser(ctx, organizations.AddUserParams{Membership: member(org2.ID, organizations.UserID(fmt.Sprint("feed-", i)), organizations.RoleMember)}))
+	}
+	for range 30000 { // wait (up to 10 minutes) until older transactions of other sessions let them show
+		if recs, err := store.Events(ctx, organizations.EventsParams{Limit: 100}); err == nil && len(recs) == 100 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	call("Events", func() error {
+		recs, err := store.Events(ctx, organizations.EventsParams{Limit: 100})
+		require.Len(t, recs, 100, "a page of 100 in one statement")
+		return err
+	}, nil)
+	call("AuditEvents", func() error {
+		recs, err := store.AuditEvents(ctx, organizations.AuditEventsParams{Query: organizations.AuditQuery{OrganizationID: org2.ID, Types: []string{"user_added"}}, Limit: 100})
+		require.Len(t, recs, 100)
+		return err
+	}, nil)
+	call("PruneEvents", func() error {
+		n, err := store.PruneEvents(ctx, organizations.PruneEventsParams{Before: time.Now().Add(-time.Hour), Limit: 10})
+		require.Zero(t, n)
+		return err
+	}, nil)
+	call("SaveCursor", func() error { return store.SaveCursor(ctx, "c", "1.1") }, nil)
+	call("LoadCursor", func() error { _, err := store.LoadCursor(ctx, "c"); return err }, nil)
+
 	var missed []string
-	storeType := reflect.TypeFor[organizations.Store]()
-	for i := range storeType.NumMethod() {
-		if name := storeType.Method(i).Name; !called[name] {
-			missed = append(missed, name)
+	for _, iface := range []reflect.Type{reflect.TypeFor[organizations.Store](), reflect.TypeFor[organizations.EventStore](), reflect.TypeFor[organizations.CursorStore]()} {
+		for i := range iface.NumMethod() {
+			if name := iface.Method(i).Name; !called[name] {
+				missed = append(missed, name)
+			}
 		}
 	}
 	sort.Strings(missed)

@@ -29,6 +29,13 @@
 //   - OwnershipTransfer: organizations.TransferStore (two-phase ownership transfer).
 //   - Offboarding: organizations.OffboardStore (OrganizationsOwnedBy, RemoveUserEverywhere).
 //   - MemberList: organizations.MemberListStore (ListMembers with filters).
+//   - EventLog: organizations.EventStore (every change records its events in its atomic
+//     step: one record per event Options.Events receives, in order, decoding to it;
+//     failed calls record nothing; the feed's cursors, the audit log's filters and pages,
+//     retention, a reader polling during concurrent writes).
+//   - Relay: organizations.CursorStore (cursors round-trip; a relay killed mid-batch and
+//     restarted, and one whose handler fails and panics, deliver every record at least
+//     once and in order). It needs an EventStore too.
 //
 // # Helpers for a host's own tests
 //
@@ -79,6 +86,8 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"OwnershipTransfer", transferTests(), &transferStore},
 		{"Offboarding", offboardTests(), &offboardStore},
 		{"MemberList", memberListTests(), &memberListStore},
+		{"EventLog", eventLogTests(), &eventStore},
+		{"Relay", relayTests(), &cursorStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

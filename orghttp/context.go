@@ -47,8 +47,8 @@ func stateFrom(ctx context.Context) *state {
 // Organization returns the request's current organization, as resolved by a Middleware,
 // and whether there is one. It is the organization the request names whether or not the
 // requester belongs to it (an anonymous request may have the fallback organization, and a
-// route with only Resolve may name any organization): behind RequireMember, RequireAdmin
-// or RequireOwner the requester is a member, or a superuser.
+// route with only Resolve may name any organization): behind RequireMember, RequireAdmin,
+// RequireOwner or RequirePermission the requester is a member, or a superuser.
 func Organization(ctx context.Context) (organizations.Organization, bool) {
 	if st := stateFrom(ctx); st != nil && st.hasOrg {
 		return st.org, true
@@ -58,9 +58,11 @@ func Organization(ctx context.Context) (organizations.Organization, bool) {
 
 // Access returns the requester's whole access to the current organization, as
 // organizations.Service.ResolveOrganization read it for this request (the organization,
-// the membership, whether the requester is a member and the owner), and whether there is
-// a current organization. For an anonymous request, an outsider or a superuser who is not
-// a member, IsMember is false and Membership zero.
+// the membership, whether the requester is a member and the owner, and their effective
+// permissions), and whether there is a current organization. Its Can answers permission
+// checks without another store call, as RequirePermission does. For an anonymous
+// request, an outsider or a superuser who is not a member, IsMember is false, Membership
+// zero and Can false.
 func Access(ctx context.Context) (organizations.Access, bool) {
 	st := stateFrom(ctx)
 	if st == nil || !st.hasOrg {

@@ -1,7 +1,7 @@
 // Package orghttp connects organizations to net/http: it resolves the current organization
-// of a request and the requester's membership of it, guards handlers by role, keeps the
-// current organization in a session, and maps the library's errors to HTTP statuses and
-// RFC 9457 problem responses. It is what django-organizations' mixins, views and
+// of a request and the requester's membership of it, guards handlers by role or
+// permission, keeps the current organization in a session, and maps the library's errors
+// to HTTP statuses and RFC 9457 problem responses. It is what django-organizations' mixins, views and
 // django-ar-organizations' current-organization middleware give Django sites.
 //
 // # Resolution
@@ -27,21 +27,41 @@
 // Resolve) per route, inside the mux:
 //
 //	mux.Handle("GET /orgs/{org}/", orgs.RequireMember(showOrganization))
-//	mux.Handle("POST /orgs/{org}/edit", orgs.RequireAdmin(editOrganization))
+//	mux.Handle("POST /orgs/{org}/edit", orgs.RequirePermission(organizations.PermOrganizationUpdate)(editOrganization))
 //	mux.Handle("POST /orgs/{org}/delete", orgs.RequireOwner(deleteOrganization))
 //
-// Handlers then read Organization, Access, Membership and User from the request context.
+// Handlers then read Organization, Access, Membership and User from the request context;
+// Access(ctx).Can(p) answers a permission check (to show or hide a button) without
+// another store call.
 // A Middleware applied twice to one request (say around the mux and again on a route)
 // resolves again only if the mux matched a route in between (http.Request.Pattern
 // changed), so the inner one sees the path values.
 //
 // # Guards
 //
-// The guards answer like this, in this order: no identity, 401 (ErrUnauthenticated); no
-// organization named and none selected, 404 (ErrNoOrganization); an unknown organization
-// or one the requester does not belong to, 404 (organizations.ErrOrganizationNotFound, the
-// same response for both, so that outsiders cannot probe which organizations exist); a
-// member without the role, 403 (organizations.ErrPermissionDenied). Inactive organizations
-// are resolved like active ones (as django-organizations' mixins do); check
-// Organization.IsActive where it matters.
+// RequireMember, RequireAdmin (the role admin), RequireOwner and RequirePermission(p) (p
+// held, as Access.Can answers it: the owner holds every permission, a member what their
+// role, declared or custom, grants) answer like this, in this order: no identity, 401
+// (ErrUnauthenticated); no organization named and none selected, 404
+// (ErrNoOrganization); an unknown organization or one the requester does not belong to,
+// 404 (organizations.ErrOrganizationNotFound, the same response for both, so that
+// outsiders cannot probe which organizations exist); a member without the role or the
+// permission, 403 (organizations.ErrPermissionDenied). Every guard reads only what the
+// request's one store call resolved (RequireOwner and RequirePermission included).
+// Inactive organizations are resolved like active ones (as django-organizations' mixins
+// do); check Organization.IsActive where it matters.
+//
+// # Acting as the requester
+//
+// A guard answers from what was read when the request began; it spares a handler the
+// requests it would refuse, but a demotion can commit between the guard and the write.
+// Make each change through Middleware.As(r), the Service acting as the requester
+// (organizations.Service.As): the store checks the requester's rights in the same atomic
+// step as the write, and refuses with organizations.ErrPermissionDenied (or
+// organizations.ErrEscalation, which wraps it), which StatusCode maps to 403:
+//
+//	err := orgs.As(r).SetRole(r.Context(), org.ID, user, role)
+//
+// StatusCode also maps the role sentinels: ErrRoleNotFound 404, ErrRoleExists and
+// ErrRoleInUse 409.
 package orghttp

@@ -25,6 +25,7 @@ var statuses = []struct {
 	{organizations.ErrNotMember, http.StatusNotFound},
 	{organizations.ErrInvitationNotFound, http.StatusNotFound},
 	{organizations.ErrActivationNotFound, http.StatusNotFound},
+	{organizations.ErrRoleNotFound, http.StatusNotFound},
 
 	{organizations.ErrPermissionDenied, http.StatusForbidden},
 	// The token is sound; the person using it is not the one invited.
@@ -36,6 +37,8 @@ var statuses = []struct {
 	{organizations.ErrOwnershipRequired, http.StatusConflict},
 	{organizations.ErrInvitationClosed, http.StatusConflict},
 	{organizations.ErrActivationUsed, http.StatusConflict},
+	{organizations.ErrRoleExists, http.StatusConflict},
+	{organizations.ErrRoleInUse, http.StatusConflict},
 
 	{organizations.ErrInvitationExpired, http.StatusGone},
 	{organizations.ErrActivationExpired, http.StatusGone},
@@ -64,10 +67,12 @@ var statuses = []struct {
 //   - nil: 200 OK;
 //   - ErrUnauthenticated: 401 Unauthorized;
 //   - not found (ErrNoOrganization, ErrOrganizationNotFound, ErrNotMember,
-//     ErrInvitationNotFound, ErrActivationNotFound): 404 Not Found;
-//   - ErrPermissionDenied, ErrInvitationEmailMismatch: 403 Forbidden;
+//     ErrInvitationNotFound, ErrActivationNotFound, ErrRoleNotFound): 404 Not Found;
+//   - ErrPermissionDenied (ErrEscalation included), ErrInvitationEmailMismatch: 403
+//     Forbidden;
 //   - conflicts with the current state (ErrAlreadyMember, ErrSlugTaken, ErrAlreadyInvited,
-//     ErrOwnershipRequired, ErrInvitationClosed, ErrActivationUsed): 409 Conflict;
+//     ErrOwnershipRequired, ErrInvitationClosed (ErrInviterNotAllowed included),
+//     ErrActivationUsed, ErrRoleExists, ErrRoleInUse): 409 Conflict;
 //   - ErrInvitationExpired, ErrActivationExpired: 410 Gone;
 //   - ErrInvalidListOptions: 400 Bad Request;
 //   - other invalid input (ErrInvalidName, ErrInvalidSlug, ErrInvalidUserID,

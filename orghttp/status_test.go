@@ -35,6 +35,11 @@ func TestStatusCode(t *testing.T) {
 		{organizations.ErrOwnershipRequired, 409},
 		{organizations.ErrInvitationClosed, 409},
 		{organizations.ErrActivationUsed, 409},
+		{organizations.ErrRoleExists, 409},
+		{organizations.ErrRoleInUse, 409},
+		{organizations.ErrInviterNotAllowed, 409},
+		{organizations.ErrRoleNotFound, 404},
+		{organizations.ErrEscalation, 403},
 		{organizations.ErrInvitationExpired, 410},
 		{organizations.ErrActivationExpired, 410},
 		{organizations.ErrInvalidListOptions, 400},
@@ -72,7 +77,8 @@ func TestStatusCodeCoversReferenceErrors(t *testing.T) {
 		organizations.ErrInvitationNotFound, organizations.ErrInvitationExpired,
 		organizations.ErrInvitationClosed, organizations.ErrInvitationEmailMismatch,
 		organizations.ErrActivationNotFound, organizations.ErrActivationExpired,
-		organizations.ErrActivationUsed,
+		organizations.ErrActivationUsed, organizations.ErrEscalation, organizations.ErrInviterNotAllowed,
+		organizations.ErrRoleInUse, organizations.ErrRoleNotFound, organizations.ErrRoleExists,
 	} {
 		require.Less(t, orghttp.StatusCode(err), 500, "%v", err)
 	}

@@ -95,8 +95,9 @@ func New(cfg Config) (*App, error) {
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
 
 // routes is the app's URL map. Each organization route carries its own guard, so that
-// the guard sees the {org} path value the mux sets. Every POST goes through
-// CrossOriginProtection.
+// the guard sees the {org} path value the mux sets: members see the organization and its
+// roles, each management route needs the permission of the change it makes, and only
+// the owner transfers or deletes. Every POST goes through CrossOriginProtection.
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.mux = mux
@@ -105,7 +106,12 @@ func (a *App) routes() http.Handler {
 		a.patterns = append(a.patterns, pattern)
 	}
 	h := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
-	member, admin, owner := a.orgs.RequireMember, a.orgs.RequireAdmin, a.orgs.RequireOwner
+	member, owner := a.orgs.RequireMember, a.orgs.RequireOwner
+	// may guards a route by a permission; the handler then makes the change through
+	// a.orgs.As(r), so that the store checks the permission again in the write itself.
+	may := func(p organizations.Permission, next http.Handler) http.Handler {
+		return a.orgs.RequirePermission(p)(next)
+	}
 
 	handle("GET /static/style.css", staticFiles())
 	handle("GET /{$}", a.orgs.Resolve(h(a.home)))
@@ -123,14 +129,18 @@ func (a *App) routes() http.Handler {
 
 	handle("GET /orgs/{org}/{$}", member(h(a.showOrganization)))
 	handle("POST /orgs/{org}/leave", member(h(a.leave)))
-	handle("GET /orgs/{org}/edit", admin(h(a.editForm)))
-	handle("POST /orgs/{org}/edit", admin(h(a.edit)))
-	handle("POST /orgs/{org}/members/{user}/role", admin(h(a.setRole)))
-	handle("POST /orgs/{org}/members/{user}/remove", admin(h(a.removeMember)))
-	handle("GET /orgs/{org}/invitations", admin(h(a.invitations)))
-	handle("POST /orgs/{org}/invitations", admin(h(a.invite)))
-	handle("POST /orgs/{org}/invitations/{id}/revoke", admin(h(a.revoke)))
-	handle("POST /orgs/{org}/invitations/{id}/resend", admin(h(a.resend)))
+	handle("GET /orgs/{org}/edit", may(organizations.PermOrganizationUpdate, h(a.editForm)))
+	handle("POST /orgs/{org}/edit", may(organizations.PermOrganizationUpdate, h(a.edit)))
+	handle("POST /orgs/{org}/members/{user}/role", may(organizations.PermMembersRoles, h(a.setRole)))
+	handle("POST /orgs/{org}/members/{user}/remove", may(organizations.PermMembersRemove, h(a.removeMember)))
+	handle("GET /orgs/{org}/invitations", may(organizations.PermInvitationsCreate, h(a.invitations)))
+	handle("POST /orgs/{org}/invitations", may(organizations.PermInvitationsCreate, h(a.invite)))
+	handle("POST /orgs/{org}/invitations/{id}/revoke", may(organizations.PermInvitationsRevoke, h(a.revoke)))
+	handle("POST /orgs/{org}/invitations/{id}/resend", may(organizations.PermInvitationsRevoke, h(a.resend)))
+	handle("GET /orgs/{org}/roles", member(h(a.roles)))
+	handle("POST /orgs/{org}/roles", may(organizations.PermRolesManage, h(a.createRole)))
+	handle("POST /orgs/{org}/roles/{role}", may(organizations.PermRolesManage, h(a.updateRole)))
+	handle("POST /orgs/{org}/roles/{role}/delete", may(organizations.PermRolesManage, h(a.deleteRole)))
 	handle("POST /orgs/{org}/transfer", owner(h(a.transfer)))
 	handle("GET /orgs/{org}/delete", owner(h(a.deleteForm)))
 	handle("POST /orgs/{org}/delete", owner(h(a.deleteOrganization)))

@@ -16,16 +16,18 @@ import (
 	"github.com/go-organizations/organizations/orghttp"
 )
 
-// The five kinds of requester of the access matrix.
+// The six kinds of requester of the access matrix: custom holds the organization's custom
+// role "recruiter" (the member role, plus members:add and invitations:create).
 const (
 	owner = iota
 	admin
 	member
+	custom
 	outsider
 	anonymous
 )
 
-var roleNames = [...]string{"owner", "admin", "member", "outsider", "anonymous"}
+var roleNames = [...]string{"owner", "admin", "member", "custom", "outsider", "anonymous"}
 
 // users of the matrix fixture, by role; tess is a second plain member, the target of the
 // member-management routes.
@@ -33,11 +35,13 @@ var fixtureUsers = [...]struct{ name, email string }{
 	owner:    {"olivia", "olivia@example.com"},
 	admin:    {"adam", "adam@example.com"},
 	member:   {"mia", "mia@example.com"},
+	custom:   {"cara", "cara@example.com"},
 	outsider: {"oscar", "oscar@example.com"},
 }
 
 // fixture is the state every cell of the matrix starts from: Acme owned by olivia, with
-// adam (admin), mia and tess (members); oscar owns Other; a pending invitation of
+// adam (admin), mia and tess (members), cara (custom role "recruiter"), and an unused
+// custom role "viewer" (the member role); oscar owns Other; a pending invitation of
 // newbie@example.com ({inv}), and one of oscar's email ({token}), both sent by olivia.
 type fixture struct {
 	acme       organizations.Organization
@@ -69,6 +73,15 @@ func seed(t *testing.T, e *env) fixture {
 	require.NoError(t, err)
 	_, err = svc.AddUser(ctx, acme.ID, "tess", organizations.RoleMember)
 	require.NoError(t, err)
+	_, err = svc.CreateRole(ctx, acme.ID, organizations.RoleDefinition{
+		Name: "recruiter", Includes: []organizations.Role{organizations.RoleMember},
+		Permissions: []organizations.Permission{organizations.PermMembersAdd, organizations.PermInvitationsCreate},
+	})
+	require.NoError(t, err)
+	_, err = svc.CreateRole(ctx, acme.ID, organizations.RoleDefinition{Name: "viewer", Includes: []organizations.Role{organizations.RoleMember}})
+	require.NoError(t, err)
+	_, err = svc.AddUser(ctx, acme.ID, "cara", "recruiter")
+	require.NoError(t, err)
 	_, err = svc.CreateOrganization(ctx, "oscar", "Other", nil)
 	require.NoError(t, err)
 	inv, err := svc.Invite(ctx, acme.ID, "olivia", "newbie@example.com", nil)
@@ -81,7 +94,7 @@ func seed(t *testing.T, e *env) fixture {
 }
 
 // snapshot is what the matrix checks a refused request left alone: Acme, its owner, its
-// members with their roles, and its pending invitations.
+// members with their roles, its pending invitations and its custom roles.
 func snapshot(t *testing.T, e *env, f fixture) string {
 	t.Helper()
 	ctx := context.Background()
@@ -102,15 +115,20 @@ func snapshot(t *testing.T, e *env, f fixture) string {
 	for _, inv := range pending.Items {
 		fmt.Fprintf(&b, " invited:%s", inv.Email)
 	}
+	roles, err := svc.Roles(ctx, org.ID)
+	require.NoError(t, err)
+	for _, r := range roles {
+		fmt.Fprintf(&b, " role:%s%v%v", r.Name, r.Includes, r.Permissions)
+	}
 	return b.String()
 }
 
 // matrixRoute is one route of the access matrix: the request and the status each kind of
-// requester gets, in the order owner, admin, member, outsider, anonymous.
+// requester gets, in the order owner, admin, member, custom, outsider, anonymous.
 type matrixRoute struct {
 	method, path string
 	form         url.Values
-	want         [5]int
+	want         [6]int
 }
 
 const (
@@ -125,43 +143,51 @@ const (
 // accessMatrix is every route of the app. {inv} and {token} are the fixture's pending
 // invitation ID and the token of the invitation sent to oscar's email.
 var accessMatrix = []matrixRoute{
-	//                                                                   owner  admin   member  outsider anonymous
-	{"GET", "/", nil, [5]int{see, see, see, see, ok}},
-	{"GET", "/static/style.css", nil, [5]int{ok, ok, ok, ok, ok}},
-	{"GET", "/signin", nil, [5]int{ok, ok, ok, ok, ok}},
-	{"POST", "/signout", nil, [5]int{see, see, see, see, see}},
-	{"GET", "/signup", nil, [5]int{ok, ok, ok, ok, ok}},
-	{"GET", "/activate/" + strings.Repeat("A", 43), nil, [5]int{ok, ok, ok, ok, ok}},
-	{"POST", "/activate/" + strings.Repeat("A", 43), nil, [5]int{missing, missing, missing, missing, missing}},
-	{"GET", "/orgs", nil, [5]int{ok, ok, ok, ok, unauth}},
-	{"POST", "/orgs", url.Values{"name": {"Newco"}}, [5]int{see, see, see, see, unauth}},
-	{"POST", "/switch", url.Values{"org": {"{org}"}}, [5]int{see, see, see, missing, unauth}},
-	{"GET", "/orgs/{org}/", nil, [5]int{ok, ok, ok, missing, unauth}},
-	{"GET", "/orgs/nosuchorg/", nil, [5]int{missing, missing, missing, missing, unauth}},
-	{"GET", "/orgs/{org}/edit", nil, [5]int{ok, ok, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/edit", url.Values{"name": {"Acme Inc"}}, [5]int{see, see, forbid, missing, unauth}},
-	{"GET", "/orgs/{org}/invitations", nil, [5]int{ok, ok, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/invitations", url.Values{"email": {"new@example.com"}}, [5]int{see, see, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/invitations/{inv}/resend", nil, [5]int{see, see, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/invitations/{inv}/revoke", nil, [5]int{see, see, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/members/tess/role", url.Values{"role": {"admin"}}, [5]int{see, see, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/members/tess/remove", nil, [5]int{see, see, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/members/olivia/role", url.Values{"role": {"member"}}, [5]int{clash, clash, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/members/olivia/remove", nil, [5]int{clash, clash, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/leave", nil, [5]int{clash, see, see, missing, unauth}},
-	{"POST", "/orgs/{org}/transfer", url.Values{"user": {"adam"}}, [5]int{see, forbid, forbid, missing, unauth}},
-	{"GET", "/orgs/{org}/delete", nil, [5]int{ok, forbid, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/delete", nil, [5]int{see, forbid, forbid, missing, unauth}},
-	{"GET", "/invitations/{token}", nil, [5]int{ok, ok, ok, ok, ok}},
-	{"POST", "/invitations/{token}/accept", nil, [5]int{forbid, forbid, forbid, see, unauth}},
-	{"POST", "/invitations/{token}/decline", nil, [5]int{forbid, forbid, forbid, see, unauth}},
-	{"GET", "/no/such/page", nil, [5]int{missing, missing, missing, missing, missing}},
-	{"DELETE", "/orgs/{org}/", nil, [5]int{http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, http.StatusMethodNotAllowed}},
+	// owner, admin, member, custom, outsider, anonymous
+	{"GET", "/", nil, [6]int{see, see, see, see, see, ok}},
+	{"GET", "/static/style.css", nil, [6]int{ok, ok, ok, ok, ok, ok}},
+	{"GET", "/signin", nil, [6]int{ok, ok, ok, ok, ok, ok}},
+	{"POST", "/signout", nil, [6]int{see, see, see, see, see, see}},
+	{"GET", "/signup", nil, [6]int{ok, ok, ok, ok, ok, ok}},
+	{"GET", "/activate/" + strings.Repeat("A", 43), nil, [6]int{ok, ok, ok, ok, ok, ok}},
+	{"POST", "/activate/" + strings.Repeat("A", 43), nil, [6]int{missing, missing, missing, missing, missing, missing}},
+	{"GET", "/orgs", nil, [6]int{ok, ok, ok, ok, ok, unauth}},
+	{"POST", "/orgs", url.Values{"name": {"Newco"}}, [6]int{see, see, see, see, see, unauth}},
+	{"POST", "/switch", url.Values{"org": {"{org}"}}, [6]int{see, see, see, see, missing, unauth}},
+	{"GET", "/orgs/{org}/", nil, [6]int{ok, ok, ok, ok, missing, unauth}},
+	{"GET", "/orgs/nosuchorg/", nil, [6]int{missing, missing, missing, missing, missing, unauth}},
+	{"GET", "/orgs/{org}/edit", nil, [6]int{ok, ok, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/edit", url.Values{"name": {"Acme Inc"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"GET", "/orgs/{org}/invitations", nil, [6]int{ok, ok, forbid, ok, missing, unauth}},
+	{"POST", "/orgs/{org}/invitations", url.Values{"email": {"new@example.com"}}, [6]int{see, see, forbid, see, missing, unauth}},
+	{"POST", "/orgs/{org}/invitations/{inv}/resend", nil, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/invitations/{inv}/revoke", nil, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/members/tess/role", url.Values{"role": {"admin"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/members/tess/remove", nil, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/members/olivia/role", url.Values{"role": {"member"}}, [6]int{clash, clash, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/members/olivia/remove", nil, [6]int{clash, clash, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/leave", nil, [6]int{clash, see, see, see, missing, unauth}},
+	{"POST", "/orgs/{org}/invitations", url.Values{"email": {"new@example.com"}, "role": {"admin"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/members/tess/role", url.Values{"role": {"recruiter"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"GET", "/orgs/{org}/roles", nil, [6]int{ok, ok, ok, ok, missing, unauth}},
+	{"POST", "/orgs/{org}/roles", url.Values{"name": {"auditor"}, "includes": {"member"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/roles/viewer", url.Values{"includes": {"member"}, "permissions": {"members:add"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/roles/nosuchrole", url.Values{"includes": {"member"}}, [6]int{missing, missing, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/roles/viewer/delete", nil, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/roles/recruiter/delete", nil, [6]int{clash, clash, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/transfer", url.Values{"user": {"adam"}}, [6]int{see, forbid, forbid, forbid, missing, unauth}},
+	{"GET", "/orgs/{org}/delete", nil, [6]int{ok, forbid, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/delete", nil, [6]int{see, forbid, forbid, forbid, missing, unauth}},
+	{"GET", "/invitations/{token}", nil, [6]int{ok, ok, ok, ok, ok, ok}},
+	{"POST", "/invitations/{token}/accept", nil, [6]int{forbid, forbid, forbid, forbid, see, unauth}},
+	{"POST", "/invitations/{token}/decline", nil, [6]int{forbid, forbid, forbid, forbid, see, unauth}},
+	{"GET", "/no/such/page", nil, [6]int{missing, missing, missing, missing, missing, missing}},
+	{"DELETE", "/orgs/{org}/", nil, [6]int{http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, http.StatusMethodNotAllowed, http.StatusMethodNotAllowed}},
 }
 
-// TestAccessMatrix sends every route as owner, admin, member, outsider and anonymous, each
-// from a fresh fixture on a fresh app, and checks the status, that the page is HTML, and
-// that a refused request changed nothing. It runs on both stores: on PostgreSQL the cells
+// TestAccessMatrix sends every route as owner, admin, member, custom role, outsider and
+// anonymous, each from a fresh fixture on a fresh app, and checks the status, that the
+// page is HTML, and that a refused request changed nothing. It runs on both stores: on PostgreSQL the cells
 // share one migrated schema (a schema per cell would spend the test's time migrating),
 // each with its own organization.
 func TestAccessMatrix(t *testing.T) {
@@ -226,9 +252,14 @@ func testMatrixCell(t *testing.T, e *env, route matrixRoute, role, want int) {
 			require.NotEmpty(t, errorMessage(t, res.body))
 		}
 	}
-	// The refusals say why, in words: the owner's protection above all.
-	if want == clash {
+	// The refusals say why, in words: the owner's protection above all, and a role in use.
+	switch {
+	case want == clash && strings.Contains(path, "/roles/"):
+		require.Contains(t, errorMessage(t, res.body), "holds the role")
+	case want == clash:
 		require.Contains(t, strings.ToLower(errorMessage(t, res.body)), "transfer ownership")
+	case want == forbid && role == custom && strings.HasSuffix(path, "/invitations") && route.form.Get("role") == "admin":
+		require.Contains(t, errorMessage(t, res.body), "permissions you hold yourself")
 	}
 }
 

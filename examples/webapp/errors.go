@@ -72,14 +72,21 @@ var messages = []struct {
 	{organizations.ErrNotMember, "That user is not a member of this organization."},
 	{organizations.ErrOwnershipRequired, "The owner cannot be removed from the organization or made a plain member. " +
 		"The owner has to transfer ownership to another member first; then the former owner can be managed like any admin."},
-	{organizations.ErrPermissionDenied, "Your role does not allow this. Members see the organization and its people; " +
-		"admins edit it, invite people and manage members; only the owner transfers ownership or deletes it."},
+	{organizations.ErrEscalation, "You can only give, or change, a role whose permissions you hold yourself: " +
+		"this role, or this member's role, goes beyond yours."},
+	{organizations.ErrPermissionDenied, "Your role does not allow this (or no longer does: it may have just changed). " +
+		"Members see the organization, its people and its roles; what else they may do depends on their role, " +
+		"listed on the organization's roles page; only the owner transfers ownership or deletes it."},
 	{organizations.ErrInvitationEmailMismatch, "This invitation was sent to another email address. Sign in as the person it was sent to."},
 	{organizations.ErrInvalidName, "An organization name has 1 to 200 characters, without control characters."},
 	{organizations.ErrInvalidSlug, "A slug is made of lower-case letters and digits joined by single hyphens, such as “acme-rockets”."},
 	{organizations.ErrSlugTaken, "Another organization already has this slug. Please choose another one."},
 	{organizations.ErrInvalidUserID, "Please choose a member."},
-	{organizations.ErrInvalidRole, "The role must be “member” or “admin”."},
+	{organizations.ErrInvalidRole, "The role must be one of the organization's roles; a custom role's name is lower-case letters, " +
+		"digits, “-” and “_”, not a declared role's, and it includes declared roles and permissions only."},
+	{organizations.ErrRoleExists, "The organization already has a role of this name. Please choose another one."},
+	{organizations.ErrRoleInUse, "A member or an open invitation holds this role: give them another role, or revoke the invitation, first."},
+	{organizations.ErrRoleNotFound, "The organization has no such custom role (declared roles cannot be changed)."},
 	{organizations.ErrInvalidEmail, "That does not look like an email address."},
 	{organizations.ErrInvalidJSON, "The data must be a JSON object."},
 	{organizations.ErrInvalidListOptions, "This page link is not valid: go back to the first page."},
@@ -87,6 +94,7 @@ var messages = []struct {
 	{organizations.ErrAlreadyInvited, "This email address already has a pending invitation to this organization: resend it from the list of pending invitations."},
 	{organizations.ErrInvitationNotFound, "This invitation link is not valid. Check that you copied all of it."},
 	{organizations.ErrInvitationExpired, "This invitation has expired. Ask an admin of the organization to send it again."},
+	{organizations.ErrInviterNotAllowed, "The person who sent this invitation may no longer give its role. Ask an admin of the organization to send it again."},
 	{organizations.ErrInvitationClosed, "This invitation is no longer pending: it was already accepted, declined or revoked."},
 	{organizations.ErrActivationNotFound, "This activation link is not valid. Check that you copied all of it."},
 	{organizations.ErrActivationExpired, "This activation link has expired. Please sign up again."},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -31,6 +32,9 @@ type formState struct {
 
 // Value returns the form's value for key.
 func (f formState) Value(key string) string { return f.Values.Get(key) }
+
+// Has reports whether the form's values for key include v (a checked checkbox).
+func (f formState) Has(key, v string) bool { return slices.Contains(f.Values[key], v) }
 
 // Is reports whether the form is the one called name.
 func (f formState) Is(name string) bool { return f.Name == name }

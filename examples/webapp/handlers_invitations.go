@@ -13,6 +13,8 @@ type invitationsView struct {
 	Pending []organizations.Invitation
 	Next    string
 	Sent    []sentLink
+	Can     can
+	Roles   []organizations.RoleInfo
 }
 
 // invitations shows an admin the invite form, the pending invitations and the links the
@@ -30,9 +32,14 @@ func (a *App) renderInvitations(w http.ResponseWriter, r *http.Request, status i
 		a.fail(w, r, err)
 		return
 	}
+	roles, err := a.svc.Roles(r.Context(), org.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	v := invitationsView{
 		view: a.view(r, "Invitations to "+org.Name), Org: org, Pending: page.Items, Next: page.Next,
-		Sent: a.mail.invitationsFor(org.ID),
+		Sent: a.mail.invitationsFor(org.ID), Can: permissions(r), Roles: roles,
 	}
 	v.Form = f
 	a.render(w, r, status, "invitations", v)
@@ -46,8 +53,8 @@ func (a *App) invite(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	org, me, _ := a.current(r)
-	inv, err := a.svc.Invite(r.Context(), org.ID, me.UserID, r.PostFormValue("email"),
+	org, _, _ := a.current(r)
+	inv, err := a.orgs.As(r).Invite(r.Context(), org.ID, r.PostFormValue("email"),
 		&organizations.InviteOptions{Role: organizations.Role(r.PostFormValue("role"))})
 	if err != nil {
 		a.formFailed(w, r, err, "invite", func(status int, f formState) { a.renderInvitations(w, r, status, f) })
@@ -77,10 +84,10 @@ func (a *App) pathInvitation(r *http.Request, org organizations.Organization) (o
 
 // revoke closes a pending invitation: its link stops working.
 func (a *App) revoke(w http.ResponseWriter, r *http.Request) {
-	org, me, _ := a.current(r)
+	org, _, _ := a.current(r)
 	inv, err := a.pathInvitation(r, org)
 	if err == nil {
-		err = a.svc.RevokeInvitation(r.Context(), inv.ID, me.UserID)
+		err = a.orgs.As(r).RevokeInvitation(r.Context(), inv.ID)
 	}
 	if err != nil {
 		a.fail(w, r, err)
@@ -92,10 +99,10 @@ func (a *App) revoke(w http.ResponseWriter, r *http.Request) {
 // resend sends a pending or expired invitation again with a new link; the old link stops
 // working.
 func (a *App) resend(w http.ResponseWriter, r *http.Request) {
-	org, me, _ := a.current(r)
+	org, _, _ := a.current(r)
 	inv, err := a.pathInvitation(r, org)
 	if err == nil {
-		_, err = a.svc.ResendInvitation(r.Context(), inv.ID, me.UserID)
+		_, err = a.orgs.As(r).ResendInvitation(r.Context(), inv.ID)
 	}
 	if err != nil {
 		a.fail(w, r, err)

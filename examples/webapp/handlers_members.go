@@ -3,13 +3,15 @@ package main
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/go-organizations/organizations"
 )
 
-// setRole makes a member an admin or a plain member. The owner cannot be made a plain
-// member (ErrOwnershipRequired): like an unknown role, that shows the page again with the
-// message above the members.
+// setRole gives a member one of the organization's roles, declared or custom. The owner
+// cannot be made a plain member (ErrOwnershipRequired): like an unknown role, that shows
+// the page again with the message above the members. A role above the requester's own
+// (ErrEscalation) is the 403 page.
 func (a *App) setRole(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
@@ -17,7 +19,7 @@ func (a *App) setRole(w http.ResponseWriter, r *http.Request) {
 	}
 	org, _, _ := a.current(r)
 	user := organizations.UserID(r.PathValue("user"))
-	m, err := a.svc.SetRole(r.Context(), org.ID, user, organizations.Role(r.PostFormValue("role")))
+	m, err := a.orgs.As(r).SetRole(r.Context(), org.ID, user, organizations.Role(r.PostFormValue("role")))
 	if errors.Is(err, organizations.ErrOwnershipRequired) {
 		err = explain(err, string(user)+" owns this organization, and the owner is always an admin. "+
 			"The owner can transfer ownership to another member first; then "+string(user)+" can be made a plain member.")
@@ -31,7 +33,7 @@ func (a *App) setRole(w http.ResponseWriter, r *http.Request) {
 
 // article is the indefinite article of a role's name.
 func article(role organizations.Role) string {
-	if role == organizations.RoleAdmin {
+	if role != "" && strings.ContainsRune("aeiou", rune(role[0])) {
 		return "an"
 	}
 	return "a"
@@ -42,7 +44,7 @@ func article(role organizations.Role) string {
 func (a *App) removeMember(w http.ResponseWriter, r *http.Request) {
 	org, me, _ := a.current(r)
 	user := organizations.UserID(r.PathValue("user"))
-	err := a.svc.RemoveUser(r.Context(), org.ID, user)
+	err := a.orgs.As(r).RemoveUser(r.Context(), org.ID, user)
 	if errors.Is(err, organizations.ErrOwnershipRequired) {
 		err = explain(err, string(user)+" owns this organization and cannot be removed: an organization always has exactly one owner. "+
 			"The owner can transfer ownership to another member first; then "+string(user)+" can be removed.")

@@ -20,6 +20,26 @@ func (a *App) current(r *http.Request) (organizations.Organization, organization
 	return org, me, u
 }
 
+// can says which actions the requester's permissions allow in the current organization,
+// to show only the forms that would be accepted. It reads what the guard resolved (no
+// store call); the store checks each change again when it is made.
+type can struct {
+	Edit, Invite, Revoke, SetRole, Remove, ManageRoles bool
+}
+
+// permissions returns the requester's can for the request's organization.
+func permissions(r *http.Request) can {
+	acc, _ := orghttp.Access(r.Context())
+	return can{
+		Edit:        acc.Can(organizations.PermOrganizationUpdate),
+		Invite:      acc.Can(organizations.PermInvitationsCreate),
+		Revoke:      acc.Can(organizations.PermInvitationsRevoke),
+		SetRole:     acc.Can(organizations.PermMembersRoles),
+		Remove:      acc.Can(organizations.PermMembersRemove),
+		ManageRoles: acc.Can(organizations.PermRolesManage),
+	}
+}
+
 type orgListView struct {
 	view
 	Organizations []orgRow
@@ -106,6 +126,9 @@ type orgView struct {
 	// CanTransfer is set when the page lists a member other than the requester, someone
 	// to transfer ownership to.
 	CanTransfer bool
+	// Can is what the requester may do; Roles are the roles a member can be given.
+	Can   can
+	Roles []organizations.RoleInfo
 }
 
 type memberRow struct {
@@ -136,9 +159,15 @@ func (a *App) renderOrg(w http.ResponseWriter, r *http.Request, status int, f fo
 		a.fail(w, r, err)
 		return
 	}
+	roles, err := a.svc.Roles(ctx, org.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	ownerID := owner.OrganizationUser.UserID
 	v := orgView{
 		view: a.view(r, org.Name), Org: org, Me: me, Owner: ownerID, IsOwner: ownerID == u.Name, Next: page.Next,
+		Can: permissions(r), Roles: roles,
 	}
 	v.Form = f
 	for _, m := range page.Items {
@@ -201,7 +230,7 @@ func (a *App) edit(w http.ResponseWriter, r *http.Request) {
 		}
 		u.IsActive = &active
 	}
-	org, err := a.svc.UpdateOrganization(r.Context(), org.ID, u)
+	org, err := a.orgs.As(r).UpdateOrganization(r.Context(), org.ID, u)
 	if err != nil {
 		a.formFailed(w, r, err, "edit", func(status int, f formState) { a.renderEdit(w, r, status, f) })
 		return
@@ -213,7 +242,7 @@ func (a *App) edit(w http.ResponseWriter, r *http.Request) {
 // error page says why.
 func (a *App) leave(w http.ResponseWriter, r *http.Request) {
 	org, me, _ := a.current(r)
-	err := a.svc.RemoveUser(r.Context(), org.ID, me.UserID)
+	err := a.orgs.As(r).RemoveUser(r.Context(), org.ID, me.UserID)
 	if errors.Is(err, organizations.ErrOwnershipRequired) {
 		err = explain(err, "You own this organization, so you cannot leave it: an organization always has exactly one owner. "+
 			"Transfer ownership to another member first (then you can leave), or delete the organization.")
@@ -226,7 +255,9 @@ func (a *App) leave(w http.ResponseWriter, r *http.Request) {
 }
 
 // transfer makes another member the owner (and an admin); the old owner stays an admin.
-// A transfer without a new owner shows the page again with the message at the form.
+// A transfer without a new owner shows the page again with the message at the form. The
+// store checks, in the transfer itself, that the requester still owns the organization:
+// of two transfers sent at once, one succeeds and the other is refused (403).
 func (a *App) transfer(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
@@ -234,7 +265,7 @@ func (a *App) transfer(w http.ResponseWriter, r *http.Request) {
 	}
 	org, _, _ := a.current(r)
 	user := organizations.UserID(r.PostFormValue("user"))
-	if err := a.svc.ChangeOwner(r.Context(), org.ID, user); err != nil {
+	if err := a.orgs.As(r).ChangeOwner(r.Context(), org.ID, user); err != nil {
 		a.formFailed(w, r, err, "transfer", func(status int, f formState) { a.renderOrg(w, r, status, f) })
 		return
 	}
@@ -256,7 +287,7 @@ func (a *App) deleteForm(w http.ResponseWriter, r *http.Request) {
 // users stay.
 func (a *App) deleteOrganization(w http.ResponseWriter, r *http.Request) {
 	org, _, _ := a.current(r)
-	if err := a.svc.DeleteOrganization(r.Context(), org.ID); err != nil {
+	if err := a.orgs.As(r).DeleteOrganization(r.Context(), org.ID); err != nil {
 		a.fail(w, r, err)
 		return
 	}

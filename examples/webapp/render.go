@@ -22,7 +22,9 @@ var styleCSS []byte
 type pages struct{ set map[string]*template.Template }
 
 var templateFuncs = template.FuncMap{
-	"date": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"date":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+	"includes": includes,
+	"holds":    holds,
 }
 
 // parsePages parses every page under templates/ with layout.html.

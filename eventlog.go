@@ -1,0 +1,419 @@
+package organizations
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ErrInvalidCursor: a feed cursor (EventFeed's after, a CursorStore's saved value) that no
+// store made. Nothing was read.
+var ErrInvalidCursor = errors.New("organizations: invalid event cursor")
+
+// ErrUnknownEventType: EventRecord.Event met a Type this build has no Event for (a newer
+// release wrote it).
+var ErrUnknownEventType = errors.New("organizations: unknown event type")
+
+// EventRecord is a stored event: the row a store writes in the same atomic step as the
+// change it describes (the outbox row of the feed, and the audit-log entry). A store that
+// implements EventStore writes one EventRecord per Event that Options.Events receives, in
+// the same order, with the same content; a rolled-back change leaves none.
+//
+// In JSON (a webhook body, an API response): {"id", "type", "organization_id", "actor",
+// "subject", "data", "occurred_at"}, "actor" and "subject" left out when empty. Data is
+// the event's own JSON; tokens never appear in it (Invitation has no token).
+type EventRecord struct {
+	// ID identifies the record: the idempotency key for consumers that may see it twice.
+	ID uuid.UUID `json:"id"`
+	// Type is the event's EventName, such as "user_added".
+	Type string `json:"type"`
+	// OrganizationID is the organization the event is about. Records outlive their
+	// organization (the audit log keeps OrganizationDeleted and what came before).
+	OrganizationID uuid.UUID `json:"organization_id"`
+	// Actor is the event's Actor: the user who made the change through an actor-checked
+	// call, the inviter, the accepting user; empty for an unchecked call by system code
+	// (and for a declined invitation, whose decliner has no user ID).
+	Actor UserID `json:"actor,omitempty"`
+	// Subject is the user the change concerns, if any: the member added, removed or
+	// promoted, the new owner, the user who accepted an invitation.
+	Subject UserID `json:"subject,omitempty"`
+	// Data is the event as the in-process Event marshals to JSON (the same fields and
+	// values; PostgreSQL may space it differently). Event decodes it.
+	Data json.RawMessage `json:"data"`
+	// OccurredAt is when the store wrote the change, by the store's clock (PostgreSQL's
+	// statement_timestamp(), the memory store's time.Now), in UTC at microsecond
+	// precision; not Options.Now.
+	OccurredAt time.Time `json:"occurred_at"`
+	// Cursor is the record's position in the feed: pass it to EventFeed to read what
+	// comes after it. It is not in the JSON.
+	Cursor string `json:"-"`
+}
+
+// eventTypes makes an empty Event of each type name, for EventRecord.Event. A new event
+// type adds itself here.
+var eventTypes = map[string]func() Event{
+	"organization_created": func() Event { return new(OrganizationCreated) },
+	"organization_updated": func() Event { return new(OrganizationUpdated) },
+	"organization_deleted": func() Event { return new(OrganizationDeleted) },
+	"user_added":           func() Event { return new(UserAdded) },
+	"user_removed":         func() Event { return new(UserRemoved) },
+	"role_changed":         func() Event { return new(RoleChanged) },
+	"owner_changed":        func() Event { return new(OwnerChanged) },
+	"invitation_created":   func() Event { return new(InvitationCreated) },
+	"invitation_accepted":  func() Event { return new(InvitationAccepted) },
+	"invitation_declined":  func() Event { return new(InvitationDeclined) },
+	"invitation_revoked":   func() Event { return new(InvitationRevoked) },
+	"custom_role_created":  func() Event { return new(CustomRoleCreated) },
+	"custom_role_updated":  func() Event { return new(CustomRoleUpdated) },
+	"custom_role_deleted":  func() Event { return new(CustomRoleDeleted) },
+}
+
+// Event decodes Data into the typed Event it records (a value, such as UserAdded, equal
+// to the one Options.Events received). Errors: ErrUnknownEventType, or the JSON decoder's.
+func (r EventRecord) Event() (Event, error) {
+	mk, ok := eventTypes[r.Type]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrUnknownEventType, r.Type)
+	}
+	p := mk()
+	if err := json.Unmarshal(r.Data, p); err != nil {
+		return nil, fmt.Errorf("organizations: decoding %s event %s: %w", r.Type, r.ID, err)
+	}
+	switch e := p.(type) { // the value, not the pointer
+	case *OrganizationCreated:
+		return *e, nil
+	case *OrganizationUpdated:
+		return *e, nil
+	case *OrganizationDeleted:
+		return *e, nil
+	case *UserAdded:
+		return *e, nil
+	case *UserRemoved:
+		return *e, nil
+	case *RoleChanged:
+		return *e, nil
+	case *OwnerChanged:
+		return *e, nil
+	case *InvitationCreated:
+		return *e, nil
+	case *InvitationAccepted:
+		return *e, nil
+	case *InvitationDeclined:
+		return *e, nil
+	case *InvitationRevoked:
+		return *e, nil
+	case *CustomRoleCreated:
+		return *e, nil
+	case *CustomRoleUpdated:
+		return *e, nil
+	case *CustomRoleDeleted:
+		return *e, nil
+	}
+	return p, nil
+}
+
+// eventSubject is the user an event concerns (EventRecord.Subject), if any.
+func eventSubject(e Event) UserID {
+	switch e := e.(type) {
+	case UserAdded:
+		return e.OrganizationUser.UserID
+	case UserRemoved:
+		return e.OrganizationUser.UserID
+	case RoleChanged:
+		return e.New.UserID
+	case OwnerChanged:
+		return e.New.UserID
+	case InvitationAccepted:
+		return e.OrganizationUser.UserID
+	}
+	return ""
+}
+
+// eventMeta is the organization and actor of an event.
+func eventMeta(e Event) (uuid.UUID, UserID) {
+	switch e := e.(type) {
+	case OrganizationCreated:
+		return e.Organization.ID, e.Actor
+	case OrganizationUpdated:
+		return e.Organization.ID, e.Actor
+	case OrganizationDeleted:
+		return e.Organization.ID, e.Actor
+	case UserAdded:
+		return e.OrganizationUser.OrganizationID, e.Actor
+	case UserRemoved:
+		return e.OrganizationUser.OrganizationID, e.Actor
+	case RoleChanged:
+		return e.New.OrganizationID, e.Actor
+	case OwnerChanged:
+		return e.New.OrganizationID, e.Actor
+	case InvitationCreated:
+		return e.Invitation.OrganizationID, e.Actor
+	case InvitationAccepted:
+		return e.Invitation.OrganizationID, e.Actor
+	case InvitationDeclined:
+		return e.Invitation.OrganizationID, e.Actor
+	case InvitationRevoked:
+		return e.Invitation.OrganizationID, e.Actor
+	case CustomRoleCreated:
+		return e.Role.OrganizationID, e.Actor
+	case CustomRoleUpdated:
+		return e.New.OrganizationID, e.Actor
+	case CustomRoleDeleted:
+		return e.Role.OrganizationID, e.Actor
+	}
+	return uuid.Nil, ""
+}
+
+// EventCursor is a position in the event feed: the PostgreSQL transaction ID (xid8) that
+// wrote the record and the record's sequence number; a MemoryStore's XID is 0. The zero
+// value is the start of the feed. Its text form (String, ParseEventCursor) is what
+// EventFeed and CursorStore exchange.
+type EventCursor struct {
+	// XID is the writing transaction's ID (PostgreSQL's xid8); 0 on a MemoryStore.
+	XID uint64
+	// Seq is the record's sequence number, from 1.
+	Seq int64
+}
+
+// String returns the cursor's text form, "<xid>.<seq>", or "" for the zero cursor.
+func (c EventCursor) String() string {
+	if c == (EventCursor{}) {
+		return ""
+	}
+	return strconv.FormatUint(c.XID, 10) + "." + strconv.FormatInt(c.Seq, 10)
+}
+
+// ParseEventCursor parses a cursor's text form; "" is the zero cursor (the start of the
+// feed). Error: ErrInvalidCursor.
+func ParseEventCursor(s string) (EventCursor, error) {
+	if s == "" {
+		return EventCursor{}, nil
+	}
+	x, q, ok := strings.Cut(s, ".")
+	if !ok {
+		return EventCursor{}, ErrInvalidCursor
+	}
+	xid, err1 := strconv.ParseUint(x, 10, 64)
+	seq, err2 := strconv.ParseInt(q, 10, 64)
+	if err1 != nil || err2 != nil || seq <= 0 || xid > 1<<62 {
+		return EventCursor{}, ErrInvalidCursor
+	}
+	return EventCursor{XID: xid, Seq: seq}, nil
+}
+
+// EventStore is the optional interface of a Store that records events: every write
+// method of a store that implements it writes one EventRecord per event of the change
+// (see EventRecord) in the same atomic step as the change, and these methods read and
+// prune them. Service.EventFeed, Service.AuditLog and Service.PruneEvents need it (they
+// return ErrNotSupported on a store without it). MemoryStore and PostgresStore implement
+// it.
+type EventStore interface {
+	// Events returns up to p.Limit records after p.After in feed order. The feed is
+	// gap-free: a record appears only once every record that will ever sort before it
+	// is committed, so a reader that resumes from the last cursor it read sees every
+	// committed record exactly once. Records of one organization come in the order
+	// their changes were made. Error: ErrInvalidCursor (a cursor no store could make).
+	Events(ctx context.Context, p EventsParams) ([]EventRecord, error)
+	// AuditEvents returns up to p.Limit records matching p.Query, newest first (by
+	// OccurredAt, then feed sequence), strictly after the key p.After (the zero key
+	// starts with the newest).
+	AuditEvents(ctx context.Context, p AuditEventsParams) ([]EventRecord, error)
+	// PruneEvents deletes up to p.Limit records that occurred before p.Before, oldest
+	// first, in one short step that does not block writers, and reports how many it
+	// deleted.
+	PruneEvents(ctx context.Context, p PruneEventsParams) (int, error)
+}
+
+// EventsParams are the inputs of EventStore.Events.
+type EventsParams struct {
+	// After is the cursor the page starts after; the zero cursor starts at the beginning.
+	After EventCursor
+	// Limit is the most records returned.
+	Limit int
+}
+
+// AuditKey is a position in the audit log's newest-first order.
+type AuditKey struct {
+	// OccurredAt and Seq are those of the last record of the previous page.
+	OccurredAt time.Time
+	Seq        int64
+}
+
+// AuditEventsParams are the inputs of EventStore.AuditEvents.
+type AuditEventsParams struct {
+	// Query filters the records.
+	Query AuditQuery
+	// After is the key the page starts after; the zero key starts with the newest.
+	After AuditKey
+	// Limit is the most records returned.
+	Limit int
+}
+
+// PruneEventsParams are the inputs of EventStore.PruneEvents.
+type PruneEventsParams struct {
+	// Before: records that occurred before it are deleted.
+	Before time.Time
+	// Limit is the most records deleted in this step.
+	Limit int
+}
+
+// AuditQuery filters Service.AuditLog. Every non-zero field must match; the zero value
+// matches every record.
+type AuditQuery struct {
+	// OrganizationID selects one organization's records.
+	OrganizationID uuid.UUID
+	// Actor selects the records of changes this user made.
+	Actor UserID
+	// Subject selects the records concerning this user.
+	Subject UserID
+	// Types selects these event types (EventName values); empty means all.
+	Types []string
+	// Since and Until bound OccurredAt: Since <= OccurredAt < Until; zero means unbounded.
+	Since, Until time.Time
+}
+
+// DefaultEventFeedLimit is EventFeed's page size when its limit is 0; MaxEventFeedLimit
+// is the largest it accepts.
+const (
+	DefaultEventFeedLimit = 100
+	MaxEventFeedLimit     = 1000
+)
+
+// EventFeed returns up to limit event records after the cursor after ("" is the
+// beginning), in feed order, and the cursor to resume from (after itself when there is
+// nothing new). A reader that keeps calling EventFeed with the cursor it got sees every
+// committed change's records exactly once, in the same order every time, even when
+// transactions commit in another order than they wrote: on PostgreSQL a record shows
+// once no transaction that began before it is still open (so a long transaction anywhere
+// in the cluster delays, but never loses, what comes after it). Records of one
+// organization come in the order its changes were made. A page is one round trip.
+//
+// limit 0 means DefaultEventFeedLimit; above MaxEventFeedLimit is clamped.
+//
+// Errors: ErrNotSupported (the store is not an EventStore), ErrInvalidCursor (a
+// malformed cursor), ErrInvalidListOptions (a negative limit), the store's error, or the
+// context's error.
+func (s *Service) EventFeed(ctx context.Context, after string, limit int) ([]EventRecord, string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, "", err
+	}
+	es, ok := s.store.(EventStore)
+	if !ok {
+		return nil, "", ErrNotSupported
+	}
+	c, err := ParseEventCursor(after)
+	if err != nil {
+		return nil, "", err
+	}
+	switch {
+	case limit < 0:
+		return nil, "", ErrInvalidListOptions
+	case limit == 0:
+		limit = DefaultEventFeedLimit
+	}
+	recs, err := es.Events(ctx, EventsParams{After: c, Limit: min(limit, MaxEventFeedLimit)})
+	if err != nil {
+		return nil, "", err
+	}
+	if len(recs) > 0 {
+		after = recs[len(recs)-1].Cursor
+	}
+	return recs, after, nil
+}
+
+// AuditLog returns one page of the event records matching q, newest first (by
+// OccurredAt), keyset paged like every list (ListOptions.After is the previous page's
+// Next). Each filter is served by an index on PostgreSQL.
+//
+// Errors: ErrNotSupported (the store is not an EventStore), ErrInvalidListOptions (a
+// negative limit or malformed cursor, or Since after Until), the store's error, or the
+// context's error.
+func (s *Service) AuditLog(ctx context.Context, q AuditQuery, opts ListOptions) (Page[EventRecord], error) {
+	if err := ctx.Err(); err != nil {
+		return Page[EventRecord]{}, err
+	}
+	es, ok := s.store.(EventStore)
+	if !ok {
+		return Page[EventRecord]{}, ErrNotSupported
+	}
+	limit := opts.Limit
+	switch {
+	case limit < 0:
+		return Page[EventRecord]{}, ErrInvalidListOptions
+	case limit == 0:
+		limit = DefaultPageSize
+	}
+	limit = min(limit, MaxPageSize)
+	var key AuditKey
+	if opts.After != "" {
+		b, err := base64.RawURLEncoding.DecodeString(opts.After)
+		if err != nil || len(b) != 16 {
+			return Page[EventRecord]{}, ErrInvalidListOptions
+		}
+		key.OccurredAt = time.UnixMicro(int64(binary.BigEndian.Uint64(b))).UTC()
+		key.Seq = int64(binary.BigEndian.Uint64(b[8:]))
+		if key.Seq <= 0 {
+			return Page[EventRecord]{}, ErrInvalidListOptions
+		}
+	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && q.Since.After(q.Until) {
+		return Page[EventRecord]{}, ErrInvalidListOptions
+	}
+	q.Types = append([]string(nil), q.Types...)
+	recs, err := es.AuditEvents(ctx, AuditEventsParams{Query: q, After: key, Limit: limit + 1})
+	if err != nil {
+		return Page[EventRecord]{}, err
+	}
+	p := Page[EventRecord]{Items: recs}
+	if len(recs) > limit {
+		p.Items = recs[:limit]
+		last := p.Items[limit-1]
+		c, _ := ParseEventCursor(last.Cursor)
+		var b [16]byte
+		binary.BigEndian.PutUint64(b[:], uint64(last.OccurredAt.UnixMicro()))
+		binary.BigEndian.PutUint64(b[8:], uint64(c.Seq))
+		p.Next = base64.RawURLEncoding.EncodeToString(b[:])
+	}
+	if p.Items == nil {
+		p.Items = []EventRecord{}
+	}
+	return p, nil
+}
+
+// PruneBatch is how many records one PruneEvents step deletes.
+const PruneBatch = 1000
+
+// PruneEvents deletes the event records that occurred before before (retention), in
+// steps of at most PruneBatch records, each its own short transaction, so that writers
+// are never blocked for long; it returns how many it deleted. It stops at the first
+// error, returning the count so far (what was deleted stays deleted). A relay that has
+// not yet delivered a pruned record never will: prune only what every consumer has
+// read.
+//
+// Errors: ErrNotSupported (the store is not an EventStore), the store's error, or the
+// context's error.
+func (s *Service) PruneEvents(ctx context.Context, before time.Time) (int, error) {
+	es, ok := s.store.(EventStore)
+	if !ok {
+		return 0, ErrNotSupported
+	}
+	total := 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+		n, err := es.PruneEvents(ctx, PruneEventsParams{Before: before, Limit: PruneBatch})
+		total += n
+		if err != nil || n < PruneBatch {
+			return total, err
+		}
+	}
+}

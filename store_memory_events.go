@@ -1,0 +1,185 @@
+package organizations
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// memEvents is a MemoryStore's event log: records appended in the critical section of
+// the change they describe (under MemoryStore.mu), so that the log holds exactly the
+// changes made. The feed's sequence number is the record's position plus the number
+// pruned before it. Data is marshalled when a record is read, not in the critical
+// section.
+type memEvents struct {
+	recs   []memEvent // ascending seq
+	next   int64      // the next sequence number, from 1
+	last   time.Time  // the latest OccurredAt, which never goes back
+	cursor map[string]string
+}
+
+// memEvent is one record: its event kept as the value the Service emits (48 bytes, and
+// the event's own); organization, actor and subject are read from it.
+type memEvent struct {
+	id  uuid.UUID
+	seq int64
+	at  int64 // OccurredAt in Unix microseconds
+	ev  Event
+}
+
+// record appends e's record. It is the memory store's one way to record an event: every
+// write method calls it, under s.mu, once per event of its change, in the order the
+// Service emits them, with the values it returns (a new write method does the same).
+func (s *MemoryStore) record(e Event) {
+	s.recordID(uuid.New(), e)
+}
+
+// recordID is record with the record's ID given (InvitationCreated's is the
+// invitation's, so that an undone Invite can take its record back).
+func (s *MemoryStore) recordID(id uuid.UUID, e Event) {
+	ev := &s.events
+	ev.next++
+	at := Timestamp(time.Now())
+	if at.Before(ev.last) {
+		at = ev.last
+	}
+	ev.last = at
+	ev.recs = append(ev.recs, memEvent{id: id, seq: ev.next, at: micros(at), ev: e})
+}
+
+// unrecord removes the record with this ID, if any (the undo of an Invite).
+func (s *MemoryStore) unrecord(id uuid.UUID) {
+	ev := &s.events
+	for i := len(ev.recs) - 1; i >= 0; i-- {
+		if ev.recs[i].id == id {
+			ev.recs = slices.Delete(ev.recs, i, i+1)
+			return
+		}
+	}
+}
+
+// view returns the record as an EventRecord.
+func (m *memEvent) view() EventRecord {
+	data, err := json.Marshal(m.ev)
+	if err != nil { // the event types always marshal
+		panic("organizations: marshalling event: " + err.Error())
+	}
+	org, actor := eventMeta(m.ev)
+	return EventRecord{
+		ID: m.id, Type: m.ev.EventName(), OrganizationID: org, Actor: actor, Subject: eventSubject(m.ev),
+		Data: data, OccurredAt: fromMicros(m.at), Cursor: EventCursor{Seq: m.seq}.String(),
+	}
+}
+
+// Events implements EventStore. Every record is committed when appended, so the feed is
+// simply the log in order.
+func (s *MemoryStore) Events(ctx context.Context, p EventsParams) ([]EventRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if p.After.XID != 0 {
+		return nil, ErrInvalidCursor
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	recs := s.events.recs
+	i, _ := slices.BinarySearchFunc(recs, p.After.Seq+1, func(m memEvent, seq int64) int { return cmp.Compare(m.seq, seq) })
+	out := []EventRecord{}
+	for ; i < len(recs) && len(out) < p.Limit; i++ {
+		out = append(out, recs[i].view())
+	}
+	return out, nil
+}
+
+// AuditEvents implements EventStore. It scans the log from the newest record.
+func (s *MemoryStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([]EventRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	q := p.Query
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []EventRecord{}
+	recs := s.events.recs
+	afterAt := micros(p.After.OccurredAt)
+	for i := len(recs) - 1; i >= 0 && len(out) < p.Limit; i-- {
+		m := &recs[i]
+		org, actor := eventMeta(m.ev)
+		switch {
+		case p.After.Seq != 0 && (m.at > afterAt || m.at == afterAt && m.seq >= p.After.Seq):
+		case q.OrganizationID != uuid.Nil && org != q.OrganizationID:
+		case q.Actor != "" && actor != q.Actor:
+		case q.Subject != "" && eventSubject(m.ev) != q.Subject:
+		case len(q.Types) > 0 && !slices.Contains(q.Types, m.ev.EventName()):
+		case !q.Since.IsZero() && m.at < micros(q.Since):
+		case !q.Until.IsZero() && m.at >= micros(q.Until):
+		default:
+			out = append(out, m.view())
+		}
+	}
+	return out, nil
+}
+
+// PruneEvents implements EventStore.
+func (s *MemoryStore) PruneEvents(ctx context.Context, p PruneEventsParams) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	recs := s.events.recs
+	before := micros(p.Before)
+	n := 0
+	for n < len(recs) && n < p.Limit && recs[n].at < before {
+		n++
+	}
+	clear(recs[:n]) // let the events go
+	recs = recs[n:]
+	if len(recs) < cap(recs)/4 { // give the array back once mostly pruned
+		recs = slices.Clone(recs)
+	}
+	s.events.recs = recs
+	return n, nil
+}
+
+// LoadCursor implements CursorStore.
+func (s *MemoryStore) LoadCursor(ctx context.Context, consumer string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := checkConsumer(consumer); err != nil {
+		return "", err
+	}
+	s.cursorMu.Lock()
+	defer s.cursorMu.Unlock()
+	return s.events.cursor[consumer], nil
+}
+
+// SaveCursor implements CursorStore.
+func (s *MemoryStore) SaveCursor(ctx context.Context, consumer, cursor string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkConsumer(consumer); err != nil {
+		return err
+	}
+	if c, err := ParseEventCursor(cursor); err != nil || c == (EventCursor{}) {
+		return ErrInvalidCursor
+	}
+	s.cursorMu.Lock()
+	defer s.cursorMu.Unlock()
+	if s.events.cursor == nil {
+		s.events.cursor = make(map[string]string)
+	}
+	s.events.cursor[consumer] = cursor
+	return nil
+}
+
+var (
+	_ EventStore  = (*MemoryStore)(nil)
+	_ CursorStore = (*MemoryStore)(nil)
+)

@@ -1,0 +1,312 @@
+package organizations
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// Recording events on PostgreSQL.
+//
+// Every write statement records its events in the same statement, with one more CTE:
+//
+//	, ` + sqlRecord(sqlEvent(1, "user_removed", "d.organization_id", "@actor::text", "d.user_id",
+//		sqlEventData("organization_user", sqlMemberJSON("d")), "del AS d")) + `
+//
+// sqlEvent makes the SELECT of one kind of event from the rows of a CTE the statement
+// already has (the row inserted, updated or deleted: no other row is read), sqlEventData
+// its JSON (the event's fields in the order of the Go struct, "actor" last and left out
+// when empty), and sqlRecord the INSERT of them all, in the order of their ord (the
+// order in which the Service emits them). An event whose source CTE returns no row is not
+// recorded, so a refused or no-op call records nothing. Events of one kind from several
+// rows (Activate's) go in organization ID order, the order the store returns them in. The record's xid (the writing
+// transaction) and seq (feed order within it) come from the column defaults, OccurredAt
+// from statement_timestamp().
+
+// sqlRecord is the CTE ev that inserts the event rows of events (the UNION ALL of
+// sqlEvent SELECTs) in their ord order.
+func sqlRecord(events ...string) string {
+	return `ev AS (
+	INSERT INTO /* TEMPLATE: schema */organization_events (id, organization_id, type, actor, subject, data)
+	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
+	FROM (` + strings.Join(events, "\n\tUNION ALL ") + `) AS e ORDER BY e.ord, e.organization_id
+)`
+}
+
+// sqlEvent selects the event eventType from the rows of from: its organization, actor
+// and subject (SQL expressions; subject "NULL" for none) and JSON data.
+func sqlEvent(ord int, eventType, org, actor, subject, data, from string) string {
+	return sqlEventID(ord, "gen_random_uuid()", eventType, org, actor, subject, data, from)
+}
+
+// sqlEventID is sqlEvent with the record's ID given.
+func sqlEventID(ord int, id, eventType, org, actor, subject, data, from string) string {
+	return `SELECT ` + strconv.Itoa(ord) + ` AS ord, ` + id + ` AS id, ` + org + ` AS organization_id, '` + eventType + `'::text AS type, ` +
+		actor + ` AS actor, ` + subject + `::text AS subject, ` + data + ` AS data FROM ` + from
+}
+
+// sqlEventData is the JSON object of an event: name/value pairs (SQL JSON values) and
+// "actor" (@actor) when it is not empty.
+func sqlEventData(actor string, pairs ...string) string {
+	obj := strings.Join(pairs, ", ")
+	if actor == "" {
+		return `json_build_object(` + obj + `)`
+	}
+	return `CASE WHEN ` + actor + ` = '' THEN json_build_object(` + obj + `) ELSE json_build_object(` + obj + `, 'actor', ` + actor + `) END`
+}
+
+// sqlTime is the JSON text of a timestamptz as Go writes a UTC time (RFC 3339, "Z").
+func sqlTime(col string) string {
+	return `to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
+}
+
+// sqlMemberJSON is an OrganizationUser's JSON from the memberCols of alias a.
+func sqlMemberJSON(a string) string {
+	return `json_build_object('id', ` + a + `.id, 'organization_id', ` + a + `.organization_id, 'user_id', ` + a + `.user_id, 'role', ` + a + `.role, 'created_at', ` +
+		sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at") + `)`
+}
+
+// sqlOrgJSON is an Organization's JSON from the orgCols of alias a (data and settings as
+// text, embedded as the documents they are).
+func sqlOrgJSON(a string) string {
+	return `json_build_object('id', ` + a + `.id, 'name', ` + a + `.name, 'slug', ` + a + `.slug, 'is_active', ` + a + `.is_active, 'data', ` +
+		a + `.data::json, 'settings', ` + a + `.settings::json, 'created_at', ` + sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at") + `)`
+}
+
+// sqlInvJSON is an Invitation's JSON from the invCols of alias a: responded_at and
+// accepted_by left out when unset, as Go does. Invitations hold no token.
+func sqlInvJSON(a string) string {
+	return `jsonb_strip_nulls(jsonb_build_object('id', ` + a + `.id, 'organization_id', ` + a + `.organization_id, 'email', ` + a + `.email, 'role', ` + a + `.role, 'invited_by', ` +
+		a + `.invited_by, 'bearer', ` + a + `.bearer, 'status', ` + a + `.status, 'created_at', ` + sqlTime(a+".created_at") + `, 'expires_at', ` + sqlTime(a+".expires_at") +
+		`, 'responded_at', ` + sqlTime(a+".responded_at") + `, 'accepted_by', NULLIF(` + a + `.accepted_by, '')))::json`
+}
+
+// sqlRoleJSON is a CustomRole's JSON from the roleCols of alias a.
+func sqlRoleJSON(a string) string {
+	return `json_build_object('organization_id', ` + a + `.organization_id, 'name', ` + a + `.name, 'includes', to_json(string_to_array(` + a + `.includes_text, ',')), 'permissions', to_json(string_to_array(` +
+		a + `.permissions_text, ',')), 'created_at', ` + sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at") + `)`
+}
+
+// eventCols are the columns of an event record, read from alias e.
+const eventCols = `e.xid::text, e.seq, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at`
+
+type eventRow struct {
+	xid, actor, subject, typ, data pgtype.Text
+	seq                            int64
+	id, org                        pgtype.UUID
+	at                             pgtype.Timestamptz
+}
+
+func (r *eventRow) dest() []any {
+	return []any{&r.xid, &r.seq, &r.id, &r.org, &r.typ, &r.actor, &r.subject, &r.data, &r.at}
+}
+
+func (r *eventRow) value() EventRecord {
+	xid, _ := strconv.ParseUint(r.xid.String, 10, 64)
+	return EventRecord{
+		ID: uuid.UUID(r.id.Bytes), Type: r.typ.String, OrganizationID: uuid.UUID(r.org.Bytes),
+		Actor: UserID(r.actor.String), Subject: UserID(r.subject.String), Data: []byte(r.data.String),
+		OccurredAt: pgTime(r.at), Cursor: EventCursor{XID: xid, Seq: r.seq}.String(),
+	}
+}
+
+// qEvents is the feed: records after the cursor in (xid, seq) order, only from
+// transactions older than every transaction still running (pg_snapshot_xmin of the
+// statement's snapshot), so that no record can later appear before one already read.
+// Served by organization_events_pkey.
+var qEvents = pgStatement(`
+SELECT ` + eventCols + ` FROM /* TEMPLATE: schema */organization_events e
+WHERE (e.xid, e.seq) > (@xid::text::xid8, @seq::bigint) AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
+ORDER BY e.xid, e.seq LIMIT @limit::bigint`)
+
+// Events implements EventStore: one statement.
+func (s *PostgresStore) Events(ctx context.Context, p EventsParams) ([]EventRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return s.events(ctx, qEvents, pgx.StrictNamedArgs{
+		"xid": strconv.FormatUint(p.After.XID, 10), "seq": p.After.Seq, "limit": p.Limit,
+	})
+}
+
+func (s *PostgresStore) events(ctx context.Context, q pgQuery, args pgx.StrictNamedArgs) ([]EventRecord, error) {
+	rows, err := s.db.Query(ctx, s.sql[q], args)
+	if err != nil {
+		return nil, pgReadError(ctx, err)
+	}
+	out := []EventRecord{}
+	var r eventRow
+	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
+		out = append(out, r.value())
+		return nil
+	})
+	if err != nil {
+		return nil, pgReadError(ctx, err)
+	}
+	return out, nil
+}
+
+// Audit statements: newest first by (occurred_at, seq), one statement per combination
+// of filters (qAudit[mask], mask of the audit* bits), each with exactly its own
+// conditions, so that even a generic plan of a prepared statement knows which filters
+// it has: the planner picks the index of the most selective one
+// (organization_events_org_idx, _actor_idx, _subject_idx, or _time_idx), each in the
+// page's order, so a page reads its rows and those the other filters reject.
+const (
+	auditOrg = 1 << iota
+	auditActor
+	auditSubject
+	auditTypes
+	auditSince
+	auditUntil
+	auditMasks
+)
+
+var qAudit = func() (q [auditMasks]pgQuery) {
+	for mask := range auditMasks {
+		sql := `
+SELECT ` + eventCols + ` FROM /* TEMPLATE: schema */organization_events e
+WHERE (e.occurred_at, e.seq) < (COALESCE(@after_at::timestamptz, 'infinity'), @after_seq::bigint)`
+		for _, f := range []struct {
+			bit  int
+			cond string
+		}{
+			{auditOrg, `e.organization_id = @org::uuid`},
+			{auditActor, `e.actor = @actor::text`},
+			{auditSubject, `e.subject = @subject::text`},
+			{auditTypes, `e.type = ANY(@types::text[])`},
+			{auditSince, `e.occurred_at >= @since::timestamptz`},
+			{auditUntil, `e.occurred_at < @until::timestamptz`},
+		} {
+			if mask&f.bit != 0 {
+				sql += "\n\tAND " + f.cond
+			}
+		}
+		q[mask] = pgStatement(sql + `
+ORDER BY e.occurred_at DESC, e.seq DESC LIMIT @limit::bigint`)
+	}
+	return q
+}()
+
+// AuditEvents implements EventStore: one statement.
+func (s *PostgresStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([]EventRecord, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	q := p.Query
+	args := pgx.StrictNamedArgs{"after_at": nil, "after_seq": p.After.Seq, "limit": p.Limit}
+	mask := 0
+	if q.OrganizationID != uuid.Nil {
+		mask, args["org"] = mask|auditOrg, q.OrganizationID
+	}
+	if q.Actor != "" {
+		mask, args["actor"] = mask|auditActor, string(q.Actor)
+	}
+	if q.Subject != "" {
+		mask, args["subject"] = mask|auditSubject, string(q.Subject)
+	}
+	if len(q.Types) > 0 {
+		mask, args["types"] = mask|auditTypes, q.Types
+	}
+	if !q.Since.IsZero() {
+		mask, args["since"] = mask|auditSince, q.Since
+	}
+	if !q.Until.IsZero() {
+		mask, args["until"] = mask|auditUntil, q.Until
+	}
+	if p.After.Seq != 0 {
+		args["after_at"] = p.After.OccurredAt
+	} else {
+		args["after_seq"] = int64(1<<63 - 1)
+	}
+	return s.events(ctx, qAudit[mask], args)
+}
+
+// qPruneEvents deletes the oldest records before @before, at most @limit: a short
+// statement over organization_events_time_idx that locks only the rows it deletes
+// (SKIP LOCKED: never waits), so writers, which only insert, are never blocked.
+var qPruneEvents = pgStatement(`
+WITH del AS (
+	DELETE FROM /* TEMPLATE: schema */organization_events e
+	WHERE e.ctid = ANY (ARRAY(
+		SELECT x.ctid FROM /* TEMPLATE: schema */organization_events x
+		WHERE x.occurred_at < @before::timestamptz
+		ORDER BY x.occurred_at, x.seq LIMIT @limit::bigint
+		FOR UPDATE SKIP LOCKED))
+	RETURNING 1
+)
+SELECT count(*) FROM del`)
+
+// PruneEvents implements EventStore.
+func (s *PostgresStore) PruneEvents(ctx context.Context, p PruneEventsParams) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var n int
+	err := s.db.QueryRow(ctx, s.sql[qPruneEvents], pgx.StrictNamedArgs{"before": p.Before, "limit": p.Limit}).Scan(&n)
+	if err != nil {
+		return 0, pgError(ctx, err)
+	}
+	return n, nil
+}
+
+var (
+	qLoadCursor = pgStatement(`SELECT c.xid::text, c.seq FROM /* TEMPLATE: schema */organization_event_cursors c WHERE c.consumer = @consumer::text`)
+	qSaveCursor = pgStatement(`
+INSERT INTO /* TEMPLATE: schema */organization_event_cursors AS c (consumer, xid, seq, updated_at)
+VALUES (@consumer::text, @xid::text::xid8, @seq::bigint, statement_timestamp())
+ON CONFLICT ON CONSTRAINT organization_event_cursors_pkey DO UPDATE SET xid = EXCLUDED.xid, seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at`)
+)
+
+// LoadCursor implements CursorStore: the cursor saved in organization_event_cursors.
+func (s *PostgresStore) LoadCursor(ctx context.Context, consumer string) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := checkConsumer(consumer); err != nil {
+		return "", err
+	}
+	var xid string
+	var seq int64
+	err := s.db.QueryRow(ctx, s.sql[qLoadCursor], pgx.StrictNamedArgs{"consumer": consumer}).Scan(&xid, &seq)
+	switch {
+	case err == pgx.ErrNoRows:
+		return "", nil
+	case err != nil:
+		return "", pgReadError(ctx, err)
+	}
+	x, _ := strconv.ParseUint(xid, 10, 64)
+	return EventCursor{XID: x, Seq: seq}.String(), nil
+}
+
+// SaveCursor implements CursorStore: an upsert, so it may run in the transaction of a
+// handler's own writes (WithTx) for exactly-once effects in the same database.
+func (s *PostgresStore) SaveCursor(ctx context.Context, consumer, cursor string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkConsumer(consumer); err != nil {
+		return err
+	}
+	c, err := ParseEventCursor(cursor)
+	if err != nil {
+		return err
+	}
+	if c == (EventCursor{}) {
+		return ErrInvalidCursor
+	}
+	_, err = s.db.Exec(ctx, s.sql[qSaveCursor], pgx.StrictNamedArgs{"consumer": consumer, "xid": strconv.FormatUint(c.XID, 10), "seq": c.Seq})
+	if err != nil {
+		return pgError(ctx, err)
+	}
+	return nil
+}
+
+var (
+	_ EventStore  = (*PostgresStore)(nil)
+	_ CursorStore = (*PostgresStore)(nil)
+)
