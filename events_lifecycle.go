@@ -23,18 +23,26 @@ func (MemberSuspended) EventName() string { return "member_suspended" }
 // EventName implements Event.
 func (MemberReactivated) EventName() string { return "member_reactivated" }
 
-// Events of the two-phase transfer.
+// Events of the two-phase transfer. A proposal that closes without a call of its own
+// has no event of its own: its nominee suspended (MemberSuspended), removed or leaving
+// (UserRemoved, or RemoveUserEverywhere's), its organization deleted
+// (OrganizationDeleted), its proposer no longer the owner (OwnerChanged), or expired
+// (no event at all: it is a matter of time; OwnershipTransfer says whether one is open).
+// A consumer that tracks proposals closes one on those events of its nominee or
+// organization.
 
 // OwnershipTransferProposed is emitted by ProposeOwnershipTransfer. Replaced is the
-// proposal it replaced, if any.
+// proposal it replaced, if one was stored: open, or closed only by expiry or by
+// ownership moving (ChangeOwner) since; a proposal closed by an answer or by its
+// nominee's removal or suspension is gone and replaces nothing.
 type OwnershipTransferProposed struct {
 	Transfer OwnershipTransfer  `json:"transfer"`
 	Replaced *OwnershipTransfer `json:"replaced,omitempty"`
 	Actor    UserID             `json:"actor,omitempty"`
 }
 
-// OwnershipTransferAccepted is emitted by AcceptOwnershipTransfer, before OwnerChanged
-// (and RoleChanged before both when the nominee was promoted to admin).
+// OwnershipTransferAccepted is emitted by AcceptOwnershipTransfer, first, then
+// RoleChanged when the nominee was promoted to admin, then OwnerChanged.
 type OwnershipTransferAccepted struct {
 	Transfer OwnershipTransfer `json:"transfer"`
 	Actor    UserID            `json:"actor,omitempty"`

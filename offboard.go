@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -52,6 +53,46 @@ type OffboardResult struct {
 	// RevokedInvitations is how many pending invitations the user had sent, in the
 	// organizations they were leaving, that were revoked.
 	RevokedInvitations int `json:"revoked_invitations"`
+	// Revoked are those invitations, as revoked.
+	Revoked []Invitation `json:"revoked"`
+}
+
+// sort puts each list of r in organization ID order (Revoked: then invitation ID), the
+// order of its events.
+func (r *OffboardResult) sort() {
+	slices.SortFunc(r.Removed, func(a, b OrganizationUser) int { return compareUUID(a.OrganizationID, b.OrganizationID) })
+	slices.SortFunc(r.Deleted, func(a, b Organization) int { return compareUUID(a.ID, b.ID) })
+	slices.SortFunc(r.Transferred, func(a, b OwnerChange) int {
+		return compareUUID(a.NewOwner.OrganizationID, b.NewOwner.OrganizationID)
+	})
+	slices.SortFunc(r.Revoked, func(a, b Invitation) int {
+		if c := compareUUID(a.OrganizationID, b.OrganizationID); c != 0 {
+			return c
+		}
+		return compareUUID(a.ID, b.ID)
+	})
+}
+
+// events are the events of r, in the order the Service emits them and a store records
+// them: OrganizationDeleted for each deleted organization, OwnerChanged for each
+// transfer, InvitationRevoked for each revoked invitation, UserRemoved for each removed
+// membership, each kind in organization ID order (r sorted). None carries an actor:
+// RemoveUserEverywhere is unchecked.
+func (r *OffboardResult) events() []Event {
+	out := make([]Event, 0, len(r.Deleted)+len(r.Transferred)+len(r.Revoked)+len(r.Removed))
+	for _, o := range r.Deleted {
+		out = append(out, OrganizationDeleted{Organization: o})
+	}
+	for _, c := range r.Transferred {
+		out = append(out, OwnerChanged{Old: c.OldOwner, New: c.NewOwner})
+	}
+	for _, inv := range r.Revoked {
+		out = append(out, InvitationRevoked{Invitation: inv})
+	}
+	for _, m := range r.Removed {
+		out = append(out, UserRemoved{OrganizationUser: m})
+	}
+	return out
 }
 
 // OffboardStore is the optional interface of a Store that offboards users.
@@ -124,9 +165,11 @@ func (s *Service) OrganizationsOwnedBy(ctx context.Context, user UserID, opts Li
 // sent. While the user owns an organization the call is refused with
 // ErrOwnershipRequired and changes nothing, unless opts gives a policy for it:
 // OwnedDelete deletes it, OwnedTransferToAdmin hands it to its longest-standing other
-// admin (ErrNoSuccessor if none). It emits OrganizationDeleted, OwnerChanged and
-// UserRemoved for what it did. It is unchecked: the host calls it when it deletes a
-// user.
+// admin (ErrNoSuccessor if none). It emits, without an actor, OrganizationDeleted for
+// each deleted organization, OwnerChanged for each transfer, InvitationRevoked for each
+// revoked invitation and UserRemoved for each removed membership, in that order, each
+// kind in organization ID order (the order of the result's lists). It is unchecked: the
+// host calls it when it deletes a user.
 //
 // Call it in the same transaction as the deletion of the host's user row, so that both
 // happen or neither:
@@ -192,14 +235,9 @@ func (s *Service) RemoveUserEverywhere(ctx context.Context, user UserID, opts *O
 	if err != nil {
 		return OffboardResult{}, err
 	}
-	for _, o := range res.Deleted {
-		emit(s, ctx, OrganizationDeleted{Organization: o})
-	}
-	for _, c := range res.Transferred {
-		emit(s, ctx, OwnerChanged{Old: c.OldOwner, New: c.NewOwner})
-	}
-	for _, m := range res.Removed {
-		emit(s, ctx, UserRemoved{OrganizationUser: m})
+	res.sort()
+	for _, e := range res.events() {
+		emit(s, ctx, e)
 	}
 	return res, nil
 }

@@ -115,7 +115,13 @@ func (s *MemoryStore) setStatus(ctx context.Context, p MemberStatusParams, suspe
 	}
 	m.updated.Store(now)
 	o.endWrite()
-	return before, m.view(o), nil
+	after := m.view(o)
+	if suspend {
+		s.record(MemberSuspended{OrganizationUser: after, Actor: p.Auth.Actor})
+	} else {
+		s.record(MemberReactivated{OrganizationUser: after, Actor: p.Auth.Actor})
+	}
+	return before, after, nil
 }
 
 var _ TransferStore = (*MemoryStore)(nil)
@@ -169,6 +175,7 @@ func (s *MemoryStore) ProposeOwnershipTransfer(ctx context.Context, p TransferPa
 	}
 	t := OwnershipTransfer{OrganizationID: o.id, Nominee: p.Nominee, ProposedBy: owner, CreatedAt: p.Now, ExpiresAt: p.ExpiresAt}
 	o.transfer = &t
+	s.record(OwnershipTransferProposed{Transfer: t, Replaced: replaced, Actor: p.Auth.Actor})
 	return t, replaced, nil
 }
 
@@ -221,6 +228,11 @@ func (s *MemoryStore) AcceptOwnershipTransfer(ctx context.Context, p TransferPar
 	o.endWrite()
 	o.transfer = nil
 	c.NewOwner = m.view(o)
+	s.record(OwnershipTransferAccepted{Transfer: *t, Actor: p.Auth.Actor})
+	if c.NewOwnerBefore.Role != c.NewOwner.Role {
+		s.record(RoleChanged{Old: c.NewOwnerBefore, New: c.NewOwner, Actor: p.Auth.Actor})
+	}
+	s.record(OwnerChanged{Old: c.OldOwner, New: c.NewOwner, Actor: p.Auth.Actor})
 	return *t, c, nil
 }
 
@@ -255,6 +267,11 @@ func (s *MemoryStore) closeTransfer(ctx context.Context, p TransferParams, decli
 		return OwnershipTransfer{}, ErrPermissionDenied
 	}
 	o.transfer = nil
+	if decline {
+		s.record(OwnershipTransferDeclined{Transfer: *t, Actor: p.Auth.Actor})
+	} else {
+		s.record(OwnershipTransferCancelled{Transfer: *t, Actor: p.Auth.Actor})
+	}
 	return *t, nil
 }
 

@@ -54,7 +54,7 @@ func (s *MemoryStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhe
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	res := OffboardResult{Removed: []OrganizationUser{}, Deleted: []Organization{}, Transferred: []OwnerChange{}}
+	res := OffboardResult{Removed: []OrganizationUser{}, Deleted: []Organization{}, Transferred: []OwnerChange{}, Revoked: []Invitation{}}
 	u := s.users[p.UserID]
 	// Check everything first: a refusal changes nothing.
 	heirs := map[*memOrg]*memberRec{}
@@ -91,6 +91,7 @@ func (s *MemoryStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhe
 				if mi.inv.InvitedBy == p.UserID && mi.inv.StatusAt(p.Now) == InvitationStatusPending {
 					mi.inv.Status, mi.inv.RespondedAt = InvitationStatusRevoked, p.Now
 					res.RevokedInvitations++
+					res.Revoked = append(res.Revoked, mi.view(p.Now))
 				}
 			}
 		}
@@ -105,6 +106,10 @@ func (s *MemoryStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhe
 			res.Transferred = append(res.Transferred, c)
 		}
 		res.Removed = append(res.Removed, s.dropMember(o, m))
+	}
+	res.sort()
+	for _, e := range res.events() {
+		s.record(e)
 	}
 	return res, nil
 }

@@ -16,7 +16,8 @@ var _ SuspensionStore = (*PostgresStore)(nil)
 // (PermMembersSuspend), the member exists, is not the owner, its permissions are within
 // the actor's and, for a reactivation, a seat is free. Suspending the owner would also
 // violate organizations_owner_fkey. Suspending a member closes the ownership transfer
-// proposed to them (closed). Columns: the classification, the membership as
+// proposed to them (closed; no event of its own, see MemberSuspended). It records
+// MemberSuspended or MemberReactivated for the row it changed. Columns: the classification, the membership as
 // locked (before) and as changed (NULLs if unchanged); the status the event needs is in
 // suspended_at.
 var qSetStatus = pgStatement(`
@@ -51,7 +52,11 @@ WITH org AS (
 	WHERE t.organization_id = @organization_id::uuid AND t.nominee = @user_id::text
 		AND @status::text = 'suspended' AND EXISTS (SELECT 1 FROM upd)
 	RETURNING t.organization_id
-), ` + sqlSeatBump("upd WHERE @status::text = 'active'") + `
+), ` + sqlSeatBump("upd WHERE @status::text = 'active'") + `, ` + sqlRecord(
+	sqlEvent(1, "member_suspended", "u.organization_id", "@actor::text", "u.user_id",
+		sqlEventData("@actor::text", "'organization_user', "+sqlMemberJSON("u")), "upd AS u WHERE @status::text = 'suspended'"),
+	sqlEvent(1, "member_reactivated", "u.organization_id", "@actor::text", "u.user_id",
+		sqlEventData("@actor::text", "'organization_user', "+sqlMemberJSON("u")), "upd AS u WHERE @status::text = 'active'")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.owner, chk.covered,
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false),
 	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at, u.suspended_at

@@ -43,6 +43,7 @@ func (s *PostgresStore) OrganizationsOwnedBy(ctx context.Context, p Organization
 const (
 	nullOrgCols    = `NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer`
 	nullMemberCols = `NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz`
+	nullInvCols    = `NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text`
 )
 
 // qOffboard is RemoveUserEverywhere's statement. owned locks the organizations the user
@@ -56,7 +57,9 @@ const (
 // every organization to an owner: one the user came to own after this statement's
 // snapshot makes rm violate it, and the statement fails, changing nothing. Rows: the
 // classification first ('c'), then the deleted organizations ('d'), the removed
-// memberships ('r') and the transfers ('t': the heir's membership).
+// memberships ('r'), the transfers ('t': the heir's membership) and the revoked
+// invitations ('v'). ev records the events of it all, in the order of
+// OffboardResult.events.
 var qOffboard = pgStatement(`
 WITH owned AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o
@@ -89,15 +92,23 @@ WITH owned AS (
 	SET status = 'revoked', responded_at = @now::timestamptz, custom_role = NULL
 	WHERE i.organization_id IN (SELECT organization_id FROM rm) AND i.invited_by = @user_id::text
 		AND i.status = 'pending' AND i.expires_at > @now::timestamptz
-	RETURNING i.id
-)
-SELECT 'c', chk.covered, chk.heirs, (SELECT count(*) FROM rev), ` + nullOrgCols + `, ` + nullMemberCols + ` FROM chk
+	RETURNING ` + invCols + `
+), ` + sqlRecord(
+	sqlEvent(1, "organization_deleted", "o.id", "''", "NULL", sqlEventData("", "'organization', "+sqlOrgJSON("o")), "del AS o"),
+	sqlEvent(2, "owner_changed", "h.organization_id", "''", "h.user_id", sqlEventData("", "'old', "+sqlMemberJSON("r"), "'new', "+sqlMemberJSON("h")),
+		"heir AS h JOIN rm AS r ON r.organization_id = h.organization_id WHERE h.organization_id IN (SELECT id FROM moved)"),
+	sqlEventKey(3, "i.id", "gen_random_uuid()", "invitation_revoked", "i.organization_id", "''", "NULL",
+		sqlEventData("", "'invitation', "+sqlInvJSON("i")), "rev AS i"),
+	sqlEvent(4, "user_removed", "m.organization_id", "''", "m.user_id", sqlEventData("", "'organization_user', "+sqlMemberJSON("m")), "rm AS m")) + `
+SELECT 'c', chk.covered, chk.heirs, (SELECT count(*) FROM rev), ` + nullOrgCols + `, ` + nullMemberCols + `, ` + nullInvCols + ` FROM chk
 UNION ALL
-SELECT 'd', NULL, NULL, NULL, ` + orgCols + `, ` + nullMemberCols + ` FROM del AS o
+SELECT 'd', NULL, NULL, NULL, ` + orgCols + `, ` + nullMemberCols + `, ` + nullInvCols + ` FROM del AS o
 UNION ALL
-SELECT 'r', NULL, NULL, NULL, ` + nullOrgCols + `, ` + memberCols + ` FROM rm AS m
+SELECT 'r', NULL, NULL, NULL, ` + nullOrgCols + `, ` + memberCols + `, ` + nullInvCols + ` FROM rm AS m
 UNION ALL
-SELECT 't', NULL, NULL, NULL, ` + nullOrgCols + `, ` + memberCols + ` FROM heir AS m WHERE m.organization_id IN (SELECT id FROM moved)`)
+SELECT 't', NULL, NULL, NULL, ` + nullOrgCols + `, ` + memberCols + `, ` + nullInvCols + ` FROM heir AS m WHERE m.organization_id IN (SELECT id FROM moved)
+UNION ALL
+SELECT 'v', NULL, NULL, NULL, ` + nullOrgCols + `, ` + nullMemberCols + `, ` + invCols + ` FROM rev AS i`)
 
 // RemoveUserEverywhere implements OffboardStore.
 func (s *PostgresStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhereParams) (OffboardResult, error) {
@@ -123,10 +134,11 @@ func (s *PostgresStore) RemoveUserEverywhere(ctx context.Context, p RemoveEveryw
 	var classified, allCovered, allHeirs bool
 	var o orgRow
 	var m memberRow
-	res := OffboardResult{Removed: []OrganizationUser{}, Deleted: []Organization{}, Transferred: []OwnerChange{}}
+	var inv invitationRow
+	res := OffboardResult{Removed: []OrganizationUser{}, Deleted: []Organization{}, Transferred: []OwnerChange{}, Revoked: []Invitation{}}
 	removed := map[uuid.UUID]OrganizationUser{}
 	var heirsOf []OrganizationUser
-	_, err = pgx.ForEachRow(rows, dest([]any{&kind, &covered, &heirs, &revoked}, o.dest(), m.dest()), func() error {
+	_, err = pgx.ForEachRow(rows, dest([]any{&kind, &covered, &heirs, &revoked}, o.dest(), m.dest(), inv.dest()), func() error {
 		switch kind {
 		case "c":
 			classified, allCovered, allHeirs = true, *covered, *heirs
@@ -139,6 +151,8 @@ func (s *PostgresStore) RemoveUserEverywhere(ctx context.Context, p RemoveEveryw
 			removed[v.OrganizationID] = v
 		case "t":
 			heirsOf = append(heirsOf, m.value())
+		case "v":
+			res.Revoked = append(res.Revoked, inv.value(p.Now))
 		}
 		return nil
 	})
@@ -155,5 +169,6 @@ func (s *PostgresStore) RemoveUserEverywhere(ctx context.Context, p RemoveEveryw
 	for _, h := range heirsOf {
 		res.Transferred = append(res.Transferred, OwnerChange{OldOwner: removed[h.OrganizationID], NewOwnerBefore: h, NewOwner: h, Changed: true})
 	}
+	res.sort()
 	return res, nil
 }

@@ -40,8 +40,9 @@ const sqlTransferOpen = `(t.expires_at > @now::timestamptz AND t.proposed_by = o
 // qProposeTransfer locks the organization (FOR SHARE: the owner it reads is the latest)
 // and the nominee's membership (FOR KEY SHARE, as the foreign key will), then upserts
 // the proposal if the call is by the owner (or unchecked) and the nominee is an active
-// member other than the owner. Columns: the classification, the proposal stored, and the
-// one it replaced as of the statement's snapshot (for the event).
+// member other than the owner, recording OwnershipTransferProposed. Columns: the
+// classification, the proposal stored, and the one it replaced as of the statement's
+// snapshot (for the event).
 var qProposeTransfer = pgStatement(`
 WITH org AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
@@ -62,7 +63,10 @@ WITH org AS (
 	ON CONFLICT ON CONSTRAINT ownership_transfers_pkey DO UPDATE SET nominee = EXCLUDED.nominee,
 		proposed_by = EXCLUDED.proposed_by, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
 	RETURNING ` + transferCols + `
-)
+), ` + sqlRecord(sqlEvent(1, "ownership_transfer_proposed", "t.organization_id", "@actor::text", "t.nominee",
+	`CASE WHEN o.organization_id IS NULL THEN `+sqlEventData("@actor::text", "'transfer', "+sqlTransferJSON("t"))+
+		` ELSE `+sqlEventData("@actor::text", "'transfer', "+sqlTransferJSON("t"), "'replaced', "+sqlTransferJSON("o"))+` END`,
+	"ins AS t LEFT JOIN old AS o ON true")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.member, chk.owner, ` + transferCols + `,
 	o.organization_id, o.nominee, o.proposed_by, o.created_at, o.expires_at
 FROM chk LEFT JOIN ins AS t ON true LEFT JOIN old AS o ON true`)
@@ -130,7 +134,8 @@ func (s *PostgresStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, no
 // proposal, the nominee's membership (FOR UPDATE) and the owner's (FOR KEY SHARE), all
 // in their latest committed versions, and if the proposal is open (sqlTransferOpen) and
 // the actor is its nominee (or the call unchecked): promotes the nominee to admin if
-// needed, moves owner_id, and deletes the proposal. The owner foreign key, checked at
+// needed, moves owner_id, and deletes the proposal, recording OwnershipTransferAccepted,
+// RoleChanged (if promoted) and OwnerChanged. The owner foreign key, checked at
 // the end of the statement, holds the new owner to an active admin membership.
 var qAcceptTransfer = pgStatement(`
 WITH org AS (
@@ -162,7 +167,15 @@ WITH org AS (
 ), del AS (
 	DELETE FROM /* TEMPLATE: schema */ownership_transfers AS t USING moved WHERE t.organization_id = moved.id
 	RETURNING t.organization_id
-)
+), nw AS (
+	SELECT ` + memberCols + ` FROM promote AS m UNION ALL SELECT ` + memberCols + ` FROM cur AS m WHERE NOT EXISTS (SELECT 1 FROM promote)
+), ` + sqlRecord(
+	sqlEvent(1, "ownership_transfer_accepted", "t.organization_id", "@actor::text", "t.nominee",
+		sqlEventData("@actor::text", "'transfer', "+sqlTransferJSON("t")), "tr AS t, moved"),
+	sqlEvent(2, "role_changed", "p.organization_id", "@actor::text", "p.user_id",
+		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("m"), "'new', "+sqlMemberJSON("p")), "promote AS p, cur AS m, moved"),
+	sqlEvent(3, "owner_changed", "n.organization_id", "@actor::text", "n.user_id",
+		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("x"), "'new', "+sqlMemberJSON("n")), "moved, old AS x, nw AS n")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.nominee, EXISTS (SELECT 1 FROM moved), ` + transferCols + `,
 	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,
 	c.id, c.organization_id, c.user_id, c.role, c.created_at, c.updated_at, c.suspended_at,
@@ -201,7 +214,7 @@ func (s *PostgresStore) AcceptOwnershipTransfer(ctx context.Context, p TransferP
 
 // qCloseTransfer deletes the open proposal if the call may: @decline by its nominee,
 // otherwise by the owner (unchecked: anyone). It locks the organization (FOR SHARE) and
-// then the proposal.
+// then the proposal, and records OwnershipTransferDeclined or OwnershipTransferCancelled.
 var qCloseTransfer = pgStatement(`
 WITH org AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
@@ -217,7 +230,11 @@ WITH org AS (
 	DELETE FROM /* TEMPLATE: schema */ownership_transfers AS t USING chk
 	WHERE t.organization_id = @organization_id::uuid AND chk.open AND chk.allowed
 	RETURNING t.organization_id
-)
+), ` + sqlRecord(
+	sqlEvent(1, "ownership_transfer_declined", "t.organization_id", "@actor::text", "t.nominee",
+		sqlEventData("@actor::text", "'transfer', "+sqlTransferJSON("t")), "tr AS t, del WHERE @decline::boolean"),
+	sqlEvent(1, "ownership_transfer_cancelled", "t.organization_id", "@actor::text", "t.nominee",
+		sqlEventData("@actor::text", "'transfer', "+sqlTransferJSON("t")), "tr AS t, del WHERE NOT @decline::boolean")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.allowed, EXISTS (SELECT 1 FROM del), ` + transferCols + `
 FROM chk LEFT JOIN tr AS t ON true`)
 
