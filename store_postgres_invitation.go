@@ -48,7 +48,7 @@ WITH org AS (
 	ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
 	RETURNING ` + invCols + `
 ), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecord(sqlEventID(1, "i.id", "invitation_created", "i.organization_id", "@actor::text", "NULL",
-	sqlEventData("@actor::text", "'invitation', "+sqlInvJSON("i")), "ins AS i")) + `
+		sqlEventData("@actor::text", "'invitation', "+sqlInvJSON("i")), "ins AS i")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
 	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */invitations i WHERE i.organization_id = @organization_id::uuid
 		AND i.email = @email::text AND i.status = 'pending' AND i.expires_at > @now::timestamptz),

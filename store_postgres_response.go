@@ -74,10 +74,10 @@ WITH org AS (
 	FROM ok WHERE i.id = ok.id AND EXISTS (SELECT 1 FROM mem)
 	RETURNING ` + invCols + `
 ), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecord(
-	sqlEvent(1, "invitation_accepted", "i.organization_id", "@user_id::text", "m.user_id",
-		sqlEventData("@user_id::text", "'invitation', "+sqlInvJSON("i"), "'organization_user', "+sqlMemberJSON("m")), "upd AS i, mem AS m"),
-	sqlEvent(2, "user_added", "m.organization_id", "@user_id::text", "m.user_id",
-		sqlEventData("@user_id::text", "'organization_user', "+sqlMemberJSON("m")), "ins AS m, upd")) + `
+		sqlEvent(1, "invitation_accepted", "i.organization_id", "@user_id::text", "m.user_id",
+			sqlEventData("@user_id::text", "'invitation', "+sqlInvJSON("i"), "'organization_user', "+sqlMemberJSON("m")), "upd AS i, mem AS m"),
+		sqlEvent(2, "user_added", "m.organization_id", "@user_id::text", "m.user_id",
+			sqlEventData("@user_id::text", "'organization_user', "+sqlMemberJSON("m")), "ins AS m, upd")) + `
 SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), COALESCE((SELECT ok FROM grant_ok), false),
 	EXISTS (SELECT 1 FROM ok) AND NOT EXISTS (SELECT 1 FROM mem),
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false), ` + memberCols + `
