@@ -255,6 +255,9 @@ func requirePlans(t *testing.T, sh pgShape) {
 	widePage, err := s.Members(ctx, MembersParams{OrganizationID: wide, After: uuid.Nil, Limit: 100})
 	require.NoError(t, err)
 	require.Len(t, widePage, 100)
+	wideSeats, err := s.Seats(ctx, wide, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, sh.wide, wideSeats.Members, "MemberCount of the large organization")
 	user := sh.user(777)
 	orgs, err := s.OrganizationsForUser(ctx, OrganizationsForUserParams{UserID: user, After: uuid.Nil, Limit: 51})
 	require.NoError(t, err)
@@ -317,6 +320,9 @@ func requirePlans(t *testing.T, sh pgShape) {
 		{"ListMembers of a large organization, suspended", listMembersQueries[0][MemberStatusSuspended], pgx.StrictNamedArgs{"organization_id": wide, "after": uuid.Nil, "limit": 51}, [][]string{
 			{"organizations_pkey"}, {"memberships_suspended_idx"},
 		}},
+		{"MemberCount (Seats) of a large organization", qSeats, pgx.StrictNamedArgs{"organization_id": wide, "now": time.Now()}, [][]string{
+			{"organizations_pkey"}, byOrg, {"memberships_suspended_idx"},
+		}},
 		{"OrganizationsOwnedBy", qOrgsOwnedBy, pgx.StrictNamedArgs{"user_id": string(user), "after": uuid.Nil, "limit": 51}, [][]string{
 			{"organizations_owner_idx"},
 		}},
@@ -333,6 +339,9 @@ func requirePlans(t *testing.T, sh pgShape) {
 			used := map[string]bool{}
 			plan.walk(func(n planNode) {
 				used[n.IndexName] = true
+				if c.q == qSeats && n.RelationName == "memberships" {
+					require.Equal(t, "Index Only Scan", n.NodeType, "%s, %s: MemberCount counts from the index alone", c.name, mode)
+				}
 				if n.RelationName == "memberships" || n.RelationName == "organizations" || n.RelationName == "invitations" {
 					require.Contains(t, []string{"Index Scan", "Index Only Scan", "Bitmap Heap Scan"}, n.NodeType,
 						"%s, %s: %s reads %s", c.name, mode, n.NodeType, n.RelationName)

@@ -94,9 +94,13 @@ func testOffboardMember(t *testing.T, h *harness) {
 	require.Equal(t, organizations.InvitationStatusRevoked, h.invitation(sent.ID).Status, "the invitations the user sent go")
 	require.Equal(t, organizations.InvitationStatusPending, h.invitation(other.ID).Status)
 	require.Len(t, h.members(a.ID, 0), 2, "the others stay")
+	require.Len(t, res.Revoked, 1)
+	require.Equal(t, sent.ID, res.Revoked[0].ID)
+	require.Equal(t, organizations.InvitationStatusRevoked, res.Revoked[0].Status)
 	events := h.events.take()
-	require.Len(t, events, 2)
-	for _, e := range events {
+	require.Len(t, events, 3)
+	require.Equal(t, organizations.InvitationRevoked{Invitation: res.Revoked[0]}, events[0], "the revocation, then the removals")
+	for _, e := range events[1:] {
 		require.IsType(t, organizations.UserRemoved{}, e)
 	}
 	res, err = h.svc.RemoveUserEverywhere(h.ctx, "ann", nil)
