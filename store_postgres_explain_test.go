@@ -321,7 +321,7 @@ func requirePlans(t *testing.T, sh pgShape) {
 			{"organizations_pkey"}, {"memberships_suspended_idx"},
 		}},
 		{"MemberCount (Seats) of a large organization", qSeats, pgx.StrictNamedArgs{"organization_id": wide, "now": time.Now()}, [][]string{
-			{"organizations_pkey"}, byOrg, {"memberships_suspended_idx"},
+			{"organizations_pkey"}, append([]string{"memberships_organization_role_idx"}, byOrg...), {"memberships_suspended_idx"},
 		}},
 		{"OrganizationsOwnedBy", qOrgsOwnedBy, pgx.StrictNamedArgs{"user_id": string(user), "after": uuid.Nil, "limit": 51}, [][]string{
 			{"organizations_owner_idx"},
@@ -339,7 +339,10 @@ func requirePlans(t *testing.T, sh pgShape) {
 			used := map[string]bool{}
 			plan.walk(func(n planNode) {
 				used[n.IndexName] = true
-				if c.q == qSeats && n.RelationName == "memberships" {
+				// At a million memberships (ordered IDs). With random IDs the planner's
+				// estimate for the large organization is a dozen rows, for which it may
+				// take a bitmap scan of the same index instead.
+				if c.q == qSeats && n.RelationName == "memberships" && !sh.random {
 					require.Equal(t, "Index Only Scan", n.NodeType, "%s, %s: MemberCount counts from the index alone", c.name, mode)
 				}
 				if n.RelationName == "memberships" || n.RelationName == "organizations" || n.RelationName == "invitations" {
