@@ -76,6 +76,8 @@
 //     AcceptInvitation refuses ([ErrInviterNotAllowed]) one whose inviter is no longer a
 //     member, no longer holds PermInvitationsCreate, or may no longer grant its role; it
 //     stays pending.
+//   - A suspended member ([Service.SuspendUser]) holds no permission and is a non-member
+//     to every check, until reactivated.
 //
 // The Service's methods that take no actor (AddUser, SetRole, ...) are unchecked: they
 // are for trusted system code (jobs, admin consoles, migrations), never for a request a
@@ -91,6 +93,16 @@
 // names, slugs, roles, JSON documents, list cursors, UTF-8) before it touches the store.
 // IDs are UUIDv7, so lists come out in creation order; times are UTC, truncated to the
 // microsecond (see [Timestamp]), so every store returns identical values.
+//
+// # Membership lifecycle
+//
+// Optional store interfaces add member limits ([SeatStore]: [Organization.MaxMembers],
+// [ErrMemberLimit]), suspension ([SuspensionStore]), the two-phase ownership transfer
+// ([TransferStore]: [Actor.ProposeOwnershipTransfer], [Actor.AcceptOwnershipTransfer]),
+// offboarding ([OffboardStore]: [Service.RemoveUserEverywhere]) and filtered member lists
+// ([MemberListStore]), each decided in the store's atomic step. MemoryStore and
+// PostgresStore implement them all; on a store without one the calls return
+// [ErrNotSupported].
 //
 // # Stores
 //

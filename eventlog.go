@@ -42,8 +42,9 @@ type EventRecord struct {
 	// call, the inviter, the accepting user; empty for an unchecked call by system code
 	// (and for a declined invitation, whose decliner has no user ID).
 	Actor UserID `json:"actor,omitempty"`
-	// Subject is the user the change concerns, if any: the member added, removed or
-	// promoted, the new owner, the user who accepted an invitation.
+	// Subject is the user the change concerns, if any: the member added, removed,
+	// promoted, suspended or reactivated, the new owner, the user who accepted an
+	// invitation, the nominee of an ownership transfer.
 	Subject UserID `json:"subject,omitempty"`
 	// Data is the event as the in-process Event marshals to JSON (the same fields and
 	// values; PostgreSQL may space it differently). Event decodes it.
@@ -74,6 +75,13 @@ var eventTypes = map[string]func() Event{
 	"custom_role_created":  func() Event { return new(CustomRoleCreated) },
 	"custom_role_updated":  func() Event { return new(CustomRoleUpdated) },
 	"custom_role_deleted":  func() Event { return new(CustomRoleDeleted) },
+
+	"member_suspended":             func() Event { return new(MemberSuspended) },
+	"member_reactivated":           func() Event { return new(MemberReactivated) },
+	"ownership_transfer_proposed":  func() Event { return new(OwnershipTransferProposed) },
+	"ownership_transfer_accepted":  func() Event { return new(OwnershipTransferAccepted) },
+	"ownership_transfer_declined":  func() Event { return new(OwnershipTransferDeclined) },
+	"ownership_transfer_cancelled": func() Event { return new(OwnershipTransferCancelled) },
 }
 
 // Event decodes Data into the typed Event it records (a value, such as UserAdded, equal
@@ -116,6 +124,18 @@ func (r EventRecord) Event() (Event, error) {
 		return *e, nil
 	case *CustomRoleDeleted:
 		return *e, nil
+	case *MemberSuspended:
+		return *e, nil
+	case *MemberReactivated:
+		return *e, nil
+	case *OwnershipTransferProposed:
+		return *e, nil
+	case *OwnershipTransferAccepted:
+		return *e, nil
+	case *OwnershipTransferDeclined:
+		return *e, nil
+	case *OwnershipTransferCancelled:
+		return *e, nil
 	}
 	return p, nil
 }
@@ -133,6 +153,18 @@ func eventSubject(e Event) UserID {
 		return e.New.UserID
 	case InvitationAccepted:
 		return e.OrganizationUser.UserID
+	case MemberSuspended:
+		return e.OrganizationUser.UserID
+	case MemberReactivated:
+		return e.OrganizationUser.UserID
+	case OwnershipTransferProposed:
+		return e.Transfer.Nominee
+	case OwnershipTransferAccepted:
+		return e.Transfer.Nominee
+	case OwnershipTransferDeclined:
+		return e.Transfer.Nominee
+	case OwnershipTransferCancelled:
+		return e.Transfer.Nominee
 	}
 	return ""
 }
@@ -168,6 +200,18 @@ func eventMeta(e Event) (uuid.UUID, UserID) {
 		return e.New.OrganizationID, e.Actor
 	case CustomRoleDeleted:
 		return e.Role.OrganizationID, e.Actor
+	case MemberSuspended:
+		return e.OrganizationUser.OrganizationID, e.Actor
+	case MemberReactivated:
+		return e.OrganizationUser.OrganizationID, e.Actor
+	case OwnershipTransferProposed:
+		return e.Transfer.OrganizationID, e.Actor
+	case OwnershipTransferAccepted:
+		return e.Transfer.OrganizationID, e.Actor
+	case OwnershipTransferDeclined:
+		return e.Transfer.OrganizationID, e.Actor
+	case OwnershipTransferCancelled:
+		return e.Transfer.OrganizationID, e.Actor
 	}
 	return uuid.Nil, ""
 }

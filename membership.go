@@ -76,10 +76,22 @@ type OrganizationUser struct {
 	Role           Role      `json:"role"`
 	CreatedAt      time.Time `json:"created_at"`
 	UpdatedAt      time.Time `json:"updated_at"`
+	// SuspendedAt is when the member was suspended (see Service.SuspendUser); zero for an
+	// active member, and then left out of JSON.
+	SuspendedAt time.Time `json:"suspended_at,omitzero"`
 }
 
 // IsAdmin reports whether the member has the admin role (every owner does).
 func (m OrganizationUser) IsAdmin() bool { return m.Role == RoleAdmin }
+
+// Status is the membership's status: MemberStatusSuspended when SuspendedAt is set, else
+// MemberStatusActive.
+func (m OrganizationUser) Status() MemberStatus {
+	if m.SuspendedAt.IsZero() {
+		return MemberStatusActive
+	}
+	return MemberStatusSuspended
+}
 
 // Access is an organization together with one user's access to it, read in one atomic
 // step, as Service.Access and ResolveOrganization return it: what a request handler needs
@@ -389,6 +401,8 @@ func (s *Service) membership(ctx context.Context, org uuid.UUID, user UserID) (O
 	}
 	m, err := s.store.OrganizationUser(ctx, org, user)
 	switch {
+	case err == nil && m.Status() == MemberStatusSuspended:
+		return OrganizationUser{}, false, nil // a suspended member is no member
 	case err == nil:
 		return m, true, nil
 	case errors.Is(err, ErrNotMember), errors.Is(err, ErrOrganizationNotFound):

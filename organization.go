@@ -34,6 +34,9 @@ type Organization struct {
 	Settings  json.RawMessage `json:"settings"`
 	CreatedAt time.Time       `json:"created_at"`
 	UpdatedAt time.Time       `json:"updated_at"`
+	// MaxMembers is the organization's member limit (see Seats, ErrMemberLimit); 0 for
+	// none. Left out of JSON when 0.
+	MaxMembers int `json:"max_members,omitempty"`
 }
 
 // CreateOptions are the optional parts of CreateOrganization; nil means defaults.
@@ -45,6 +48,9 @@ type CreateOptions struct {
 	Inactive bool
 	// Data and Settings are the initial custom data and settings (JSON objects).
 	Data, Settings json.RawMessage
+	// MaxMembers is the member limit (see Seats): nil means Options.DefaultMaxMembers,
+	// a pointer to 0 no limit. A limit needs a SeatStore.
+	MaxMembers *int
 }
 
 // OrganizationUpdate lists the fields UpdateOrganization changes; a nil field is left
@@ -55,6 +61,9 @@ type OrganizationUpdate struct {
 	IsActive *bool
 	Data     *json.RawMessage
 	Settings *json.RawMessage
+	// MaxMembers sets the member limit; a pointer to 0 removes it. A limit below the
+	// current number of members is allowed: it only blocks additions. Needs a SeatStore.
+	MaxMembers *int
 }
 
 // CreateOrganization creates an organization named name, owned by owner, who becomes its
@@ -62,7 +71,8 @@ type OrganizationUpdate struct {
 // never exists without its owner. It emits OrganizationCreated.
 //
 // Errors: ErrInvalidUserID, ErrInvalidName, ErrInvalidSlug, ErrSlugTaken (explicit slug
-// only), ErrInvalidJSON, the store's error, or the context's error.
+// only), ErrInvalidJSON, ErrInvalidMemberLimit, ErrNotSupported (a member limit on a store
+// that is not a SeatStore), the store's error, or the context's error.
 func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name string, opts *CreateOptions) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -103,10 +113,22 @@ func (s *Service) createOrganization(ctx context.Context, owner UserID, name str
 	if err != nil {
 		return Organization{}, err
 	}
+	limit := s.opts.DefaultMaxMembers
+	if opts.MaxMembers != nil {
+		limit = *opts.MaxMembers
+	}
+	if err := checkMemberLimit(limit); err != nil {
+		return Organization{}, err
+	}
+	if limit > 0 {
+		if _, err := s.seatStore(); err != nil {
+			return Organization{}, err
+		}
+	}
 	now := s.now()
 	org := Organization{
 		ID: s.opts.NewID(), Name: name, Slug: slug, IsActive: !opts.Inactive,
-		Data: data, Settings: settings, CreatedAt: now, UpdatedAt: now,
+		Data: data, Settings: settings, CreatedAt: now, UpdatedAt: now, MaxMembers: limit,
 	}
 	member := OrganizationUser{
 		ID: s.opts.NewID(), OrganizationID: org.ID, UserID: owner, Role: RoleAdmin,
@@ -147,7 +169,8 @@ func (s *Service) OrganizationBySlug(ctx context.Context, slug string) (Organiza
 // It is unchecked: for trusted system code (see As).
 //
 // Errors: ErrOrganizationNotFound, ErrInvalidName, ErrInvalidSlug, ErrSlugTaken,
-// ErrInvalidJSON, the store's error, or the context's error.
+// ErrInvalidJSON, ErrInvalidMemberLimit, ErrNotSupported (MaxMembers on a store that is
+// not a SeatStore), the store's error, or the context's error.
 func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u OrganizationUpdate) (Organization, error) {
 	return s.updateOrganization(ctx, "", id, u)
 }
@@ -177,6 +200,16 @@ func (s *Service) updateOrganization(ctx context.Context, actor UserID, id uuid.
 	if u.IsActive != nil {
 		active := *u.IsActive
 		clean.IsActive = &active
+	}
+	if u.MaxMembers != nil {
+		limit := *u.MaxMembers
+		if err := checkMemberLimit(limit); err != nil {
+			return Organization{}, err
+		}
+		if _, err := s.seatStore(); err != nil {
+			return Organization{}, err
+		}
+		clean.MaxMembers = &limit
 	}
 	var err error
 	if clean.Data, err = normalizeOptionalJSON(u.Data); err != nil {

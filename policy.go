@@ -43,7 +43,7 @@ const (
 func LibraryPermissions() []Permission {
 	return []Permission{
 		PermOrganizationUpdate, PermMembersAdd, PermMembersRemove, PermMembersRoles,
-		PermInvitationsCreate, PermInvitationsRevoke, PermRolesManage,
+		PermInvitationsCreate, PermInvitationsRevoke, PermRolesManage, PermMembersSuspend,
 	}
 }
 

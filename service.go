@@ -43,6 +43,13 @@ type Options struct {
 	// Policy declares the roles and what each may do (see NewPolicy). Default
 	// DefaultPolicy(): members and admins as the library always had them.
 	Policy *Policy
+	// DefaultMaxMembers is the member limit of an organization created without
+	// CreateOptions.MaxMembers (see Seats); 0, the default, means none. A limit needs a
+	// SeatStore.
+	DefaultMaxMembers int
+	// TransferTTL is how long an ownership transfer proposal stays open. Default
+	// DefaultTransferTTL (7 days).
+	TransferTTL time.Duration
 }
 
 // Default durations used when Options leave them zero.

@@ -57,6 +57,8 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 				Permissions: organizations.LibraryPermissions()},
 			organizations.RoleDefinition{Name: "viewer"},
 		),
+		DefaultMaxMembers: 50,
+		TransferTTL:       time.Hour,
 	}
 	v := reflect.ValueOf(*opts)
 	for i := range v.NumField() {

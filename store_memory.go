@@ -92,6 +92,10 @@ type memOrg struct {
 	byID    []*memberRec               // sorted by membership ID, for Members pages
 	invites *[]uuid.UUID               // sorted ascending; all statuses; nil if none
 	roles   atomic.Pointer[memRoles]   // the custom roles; immutable, replaced whole; nil if none
+	// suspendedAt maps the IDs of the suspended memberships to when they were
+	// suspended (microseconds); immutable, replaced whole; nil if none.
+	suspendedAt atomic.Pointer[map[uuid.UUID]int64]
+	transfer    *OwnershipTransfer // the open ownership transfer proposal; under MemoryStore.mu
 }
 
 // memRoles are an organization's custom roles, immutable. A member holding a custom role
@@ -153,8 +157,8 @@ func (o *memOrg) roleSet(pol *Policy, r Role) permSet {
 // standing is actor's standing in o under pol. The caller holds the write lock.
 func (o *memOrg) standing(pol *Policy, actor UserID) standing {
 	m := o.member(actor)
-	if m == nil {
-		return standing{}
+	if m == nil || m.suspended.Load() {
+		return standing{} // a suspended member is no member
 	}
 	return standing{member: true, owner: o.owner.Load() == m.user, perms: o.roleSet(pol, o.roleName(m.role.Load()))}
 }
@@ -181,6 +185,7 @@ type orgHead struct {
 	name, slug, data, settings string
 	created, updated           int64 // microseconds since the Unix epoch, UTC
 	active                     bool
+	maxMembers                 int32 // 0: no limit
 }
 
 // newHead returns the head of org.
@@ -188,6 +193,7 @@ func newHead(org Organization) *orgHead {
 	return &orgHead{
 		name: org.Name, slug: org.Slug, data: jsonText(org.Data), settings: jsonText(org.Settings),
 		created: micros(org.CreatedAt), updated: micros(org.UpdatedAt), active: org.IsActive,
+		maxMembers: int32(org.MaxMembers),
 	}
 }
 
@@ -198,6 +204,7 @@ func (h *orgHead) organization(id uuid.UUID) Organization {
 		ID: id, Name: h.name, Slug: h.slug, IsActive: h.active,
 		Data: jsonBytes(h.data), Settings: jsonBytes(h.settings),
 		CreatedAt: fromMicros(h.created), UpdatedAt: fromMicros(h.updated),
+		MaxMembers: int(h.maxMembers),
 	}
 }
 
@@ -226,6 +233,9 @@ type memberRec struct {
 	created int64 // microseconds since the Unix epoch, UTC
 	updated atomic.Int64
 	role    atomic.Uint32 // roleCode
+	// suspended is set while the member is suspended (the time is in
+	// memOrg.suspendedAt); it fits in the record's padding.
+	suspended atomic.Bool
 }
 
 // memUser is a user with memberships: the one copy of its ID, and its organizations.
@@ -337,10 +347,16 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 // view is the membership of o as an OrganizationUser. A lock-free reader validates o.seq
 // around it.
 func (m *memberRec) view(o *memOrg) OrganizationUser {
-	return OrganizationUser{
+	v := OrganizationUser{
 		ID: m.id, OrganizationID: o.id, UserID: m.user.id, Role: o.roleName(m.role.Load()),
 		CreatedAt: fromMicros(m.created), UpdatedAt: fromMicros(m.updated.Load()),
 	}
+	if m.suspended.Load() {
+		if at := o.suspendedAt.Load(); at != nil {
+			v.SuspendedAt = fromMicros((*at)[m.id])
+		}
+	}
+	return v
 }
 
 func (m *memberRec) isAdmin() bool { return m.role.Load() == roleCodeAdmin }
@@ -535,8 +551,12 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizati
 	if u.Settings != nil {
 		next.Settings = append(json.RawMessage(nil), *u.Settings...)
 	}
+	if u.MaxMembers != nil {
+		next.MaxMembers = *u.MaxMembers
+	}
 	changed := next.Name != cur.Name || next.Slug != cur.Slug || next.IsActive != cur.IsActive ||
-		!bytes.Equal(next.Data, cur.Data) || !bytes.Equal(next.Settings, cur.Settings)
+		!bytes.Equal(next.Data, cur.Data) || !bytes.Equal(next.Settings, cur.Settings) ||
+		next.MaxMembers != cur.MaxMembers
 	if !changed {
 		return cur, false, nil
 	}
@@ -570,6 +590,17 @@ func (s *MemoryStore) DeleteOrganization(ctx context.Context, p DeleteOrganizati
 	if !o.ownerOrUnchecked(p.Auth) {
 		return Organization{}, ErrPermissionDenied
 	}
+	deleted, err := s.deleteOrg(o)
+	if err == nil {
+		s.record(OrganizationDeleted{Organization: deleted, Actor: p.Auth.Actor})
+	}
+	return deleted, err
+}
+
+// deleteOrg deletes o with its memberships and invitations, and returns it as it was.
+// The caller holds the write lock.
+func (s *MemoryStore) deleteOrg(o *memOrg) (Organization, error) {
+	id := o.id
 	h := o.head.Load()
 	s.slugs.del(slugsSpec, h.slug)
 	s.orgs.del(orgsSpec, id)
@@ -590,7 +621,6 @@ func (s *MemoryStore) DeleteOrganization(ctx context.Context, p DeleteOrganizati
 			delete(s.invitations, invID)
 		}
 	}
-	s.record(OrganizationDeleted{Organization: h.organization(id), Actor: p.Auth.Actor})
 	return h.organization(id), nil
 }
 
@@ -603,7 +633,7 @@ func (s *MemoryStore) OrganizationsForUser(ctx context.Context, p OrganizationsF
 	defer s.mu.RUnlock()
 	var orgs []*memOrg
 	if u := s.users[p.UserID]; u != nil {
-		orgs = pageAfter(u.orgs, p.After, p.Limit, func(o *memOrg) uuid.UUID { return o.id })
+		orgs = activeOrgsAfter(u, p.After, p.Limit)
 	}
 	out := make([]Organization, len(orgs))
 	for i, o := range orgs {
@@ -651,6 +681,9 @@ func (s *MemoryStore) getOrAdd(ctx context.Context, p AddUserParams, get bool) (
 	}
 	if cur != nil {
 		return OrganizationUser{}, false, ErrAlreadyMember
+	}
+	if !o.seatFree(0) {
+		return OrganizationUser{}, false, ErrMemberLimit
 	}
 	s.addMember(o, s.user(m.UserID), m)
 	s.record(UserAdded{OrganizationUser: m, Actor: p.Auth.Actor})
@@ -723,7 +756,9 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Organ
 	}
 	o.beginWrite()
 	o.members.del(membersSpec, user)
+	o.setSuspended(m, 0)
 	o.endWrite()
+	o.closeTransferTo(user)
 	if i, ok := slices.BinarySearchFunc(o.byID, m.id, func(e *memberRec, id uuid.UUID) int { return compareUUID(e.id, id) }); ok {
 		o.byID = slices.Delete(o.byID, i, i+1)
 	}
@@ -847,7 +882,7 @@ func (o *memOrg) access(user UserID) (Access, *orgHead) {
 		return Access{}, nil
 	}
 	var a Access
-	if m := o.member(user); m != nil {
+	if m := o.member(user); m != nil && !m.suspended.Load() {
 		a.Membership, a.IsMember, a.IsOwner = m.view(o), true, o.owner.Load() == m.user
 		a.CustomRole = o.customRole(a.Membership.Role) // shared and immutable: finishAccess copies it
 	}
@@ -936,7 +971,7 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 		return OwnerChange{}, ErrPermissionDenied
 	}
 	m := o.member(newOwner)
-	if m == nil {
+	if m == nil || m.suspended.Load() {
 		return OwnerChange{}, ErrNotMember
 	}
 	old := o.owner.Load()

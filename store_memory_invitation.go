@@ -34,6 +34,9 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 	if s.pendingFor(inv.OrganizationID, inv.Email, now) != nil {
 		return Organization{}, ErrAlreadyInvited
 	}
+	if o.head.Load().maxMembers > 0 && !o.seatFree(s.pendingCount(o, now)) {
+		return Organization{}, ErrMemberLimit
+	}
 	mi := &memInvitation{inv: inv, hash: hashKey(tokenHash)}
 	mi.inv.Status = InvitationStatusPending
 	s.invitations[inv.ID] = mi
@@ -143,6 +146,8 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 	res := AcceptResult{Accepted: true}
 	if cur := o.member(user); cur != nil {
 		res.Membership = cur.view(o)
+	} else if !o.seatFree(0) {
+		return AcceptResult{}, ErrMemberLimit // the invitation stays pending
 	} else {
 		m.OrganizationID, m.UserID, m.Role = mi.inv.OrganizationID, user, mi.inv.Role
 		s.addMember(o, s.user(user), m)
@@ -217,6 +222,11 @@ func (s *MemoryStore) RenewInvitation(ctx context.Context, p RenewInvitationPara
 	}
 	if other := s.pendingFor(mi.inv.OrganizationID, mi.inv.Email, now); other != nil && other != mi {
 		return Invitation{}, ErrAlreadyInvited
+	}
+	// An expired invitation held no seat; renewed, it takes one.
+	if o := s.org(mi.inv.OrganizationID); mi.inv.StatusAt(now) != InvitationStatusPending &&
+		o.head.Load().maxMembers > 0 && !o.seatFree(s.pendingCount(o, now)) {
+		return Invitation{}, ErrMemberLimit
 	}
 	delete(s.invByHash, mi.hash)
 	mi.hash = hashKey(tokenHash)

@@ -49,7 +49,7 @@ const sqlDefinedPerms = `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::
 func sqlActor(org string) string {
 	return `act AS (
 	SELECT a.role FROM /* TEMPLATE: schema */memberships a
-	WHERE a.organization_id = ` + org + ` AND a.user_id = @actor::text AND @actor::text <> ''
+	WHERE a.organization_id = ` + org + ` AND a.user_id = @actor::text AND @actor::text <> '' AND a.status = 'active'
 	FOR SHARE OF a
 ), actp AS (` + sqlRolePerms(org, "(SELECT role FROM act)") + `)`
 }

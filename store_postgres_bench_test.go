@@ -286,6 +286,23 @@ func benchWrites(svc *Service, bb *benchPostgres, pool *pgxpool.Pool) []benchWri
 				return err
 			}
 		}},
+		{"AddUserLimited", func(b *testing.B) func(int) error {
+			// AddUser to organizations with a member limit (never reached): the limited
+			// form of the statement, which locks the organization row FOR NO KEY
+			// UPDATE and counts the seats under the lock.
+			prefix := bb.prefix()
+			orgs := make([]uuid.UUID, 16)
+			for k := range orgs {
+				limit := MaxMemberLimit
+				o, err := svc.CreateOrganization(ctx, "creator", fmt.Sprintf("Limited %s %d", prefix, k), &CreateOptions{MaxMembers: &limit})
+				require.NoError(b, err)
+				orgs[k] = o.ID
+			}
+			return func(i int) error {
+				_, err := svc.AddUser(ctx, orgs[i%len(orgs)], UserID(fmt.Sprintf("limited-%s-%d", prefix, i)), RoleMember)
+				return err
+			}
+		}},
 		{"AsAddUser", func(*testing.B) func(int) error {
 			prefix := bb.prefix()
 			return func(i int) error {

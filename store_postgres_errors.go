@@ -135,6 +135,8 @@ func constraintSentinel(pe *pgconn.PgError) error {
 			return ErrInvalidSlug
 		case "organizations_data_check", "organizations_settings_check":
 			return ErrInvalidJSON
+		case "organizations_max_members_check":
+			return ErrInvalidMemberLimit
 		case "memberships_role_name_check", "invitations_role_name_check", "organization_roles_name_check",
 			"memberships_custom_role_check", "invitations_custom_role_check":
 			return ErrInvalidRole

@@ -25,6 +25,7 @@ func TestPgErrorMapsConstraintsToSentinels(t *testing.T) {
 		{"23514", "organizations_name_check", ErrInvalidName},
 		{"23514", "organizations_slug_check", ErrInvalidSlug},
 		{"23514", "organizations_data_check", ErrInvalidJSON},
+		{"23514", "organizations_max_members_check", ErrInvalidMemberLimit},
 		{"23514", "organizations_settings_check", ErrInvalidJSON},
 		{"23514", "memberships_role_name_check", ErrInvalidRole},
 		{"23514", "invitations_role_name_check", ErrInvalidRole},

@@ -33,7 +33,7 @@ func sqlRecord(events ...string) string {
 	return `ev AS (
 	INSERT INTO /* TEMPLATE: schema */organization_events (id, organization_id, type, actor, subject, data)
 	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (` + strings.Join(events, "\n\tUNION ALL ") + `) AS e ORDER BY e.ord, e.organization_id
+	FROM (` + strings.Join(events, "\n\tUNION ALL ") + `) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
 )`
 }
 
@@ -45,7 +45,14 @@ func sqlEvent(ord int, eventType, org, actor, subject, data, from string) string
 
 // sqlEventID is sqlEvent with the record's ID given.
 func sqlEventID(ord int, id, eventType, org, actor, subject, data, from string) string {
-	return `SELECT ` + strconv.Itoa(ord) + ` AS ord, ` + id + ` AS id, ` + org + ` AS organization_id, '` + eventType + `'::text AS type, ` +
+	return sqlEventKey(ord, "''", id, eventType, org, actor, subject, data, from)
+}
+
+// sqlEventKey is sqlEventID with a text key (a SQL expression) that orders the events
+// of one kind and organization (several invitations revoked at once: by ID), which
+// otherwise come in no given order.
+func sqlEventKey(ord int, key, id, eventType, org, actor, subject, data, from string) string {
+	return `SELECT ` + strconv.Itoa(ord) + ` AS ord, ` + key + `::text AS k, ` + id + ` AS id, ` + org + ` AS organization_id, '` + eventType + `'::text AS type, ` +
 		actor + ` AS actor, ` + subject + `::text AS subject, ` + data + ` AS data FROM ` + from
 }
 
@@ -64,17 +71,23 @@ func sqlTime(col string) string {
 	return `to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 }
 
-// sqlMemberJSON is an OrganizationUser's JSON from the memberCols of alias a.
+// sqlMemberJSON is an OrganizationUser's JSON from the memberCols of alias a:
+// suspended_at only when set, as Go leaves out a zero time (omitzero).
 func sqlMemberJSON(a string) string {
-	return `json_build_object('id', ` + a + `.id, 'organization_id', ` + a + `.organization_id, 'user_id', ` + a + `.user_id, 'role', ` + a + `.role, 'created_at', ` +
-		sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at") + `)`
+	obj := `'id', ` + a + `.id, 'organization_id', ` + a + `.organization_id, 'user_id', ` + a + `.user_id, 'role', ` + a + `.role, 'created_at', ` +
+		sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at")
+	return `CASE WHEN ` + a + `.suspended_at IS NULL THEN json_build_object(` + obj + `) ELSE json_build_object(` + obj +
+		`, 'suspended_at', ` + sqlTime(a+".suspended_at") + `) END`
 }
 
 // sqlOrgJSON is an Organization's JSON from the orgCols of alias a (data and settings as
-// text, embedded as the documents they are).
+// text, embedded as the documents they are): max_members only when set, as Go leaves
+// out 0 (omitempty). Not jsonb_strip_nulls, which would strip the nulls of data too.
 func sqlOrgJSON(a string) string {
-	return `json_build_object('id', ` + a + `.id, 'name', ` + a + `.name, 'slug', ` + a + `.slug, 'is_active', ` + a + `.is_active, 'data', ` +
-		a + `.data::json, 'settings', ` + a + `.settings::json, 'created_at', ` + sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at") + `)`
+	obj := `'id', ` + a + `.id, 'name', ` + a + `.name, 'slug', ` + a + `.slug, 'is_active', ` + a + `.is_active, 'data', ` +
+		a + `.data::json, 'settings', ` + a + `.settings::json, 'created_at', ` + sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at")
+	return `CASE WHEN ` + a + `.max_members IS NULL THEN json_build_object(` + obj + `) ELSE json_build_object(` + obj +
+		`, 'max_members', ` + a + `.max_members) END`
 }
 
 // sqlInvJSON is an Invitation's JSON from the invCols of alias a: responded_at and
@@ -83,6 +96,12 @@ func sqlInvJSON(a string) string {
 	return `jsonb_strip_nulls(jsonb_build_object('id', ` + a + `.id, 'organization_id', ` + a + `.organization_id, 'email', ` + a + `.email, 'role', ` + a + `.role, 'invited_by', ` +
 		a + `.invited_by, 'bearer', ` + a + `.bearer, 'status', ` + a + `.status, 'created_at', ` + sqlTime(a+".created_at") + `, 'expires_at', ` + sqlTime(a+".expires_at") +
 		`, 'responded_at', ` + sqlTime(a+".responded_at") + `, 'accepted_by', NULLIF(` + a + `.accepted_by, '')))::json`
+}
+
+// sqlTransferJSON is an OwnershipTransfer's JSON from the transferCols of alias a.
+func sqlTransferJSON(a string) string {
+	return `json_build_object('organization_id', ` + a + `.organization_id, 'nominee', ` + a + `.nominee, 'proposed_by', ` + a + `.proposed_by, 'created_at', ` +
+		sqlTime(a+".created_at") + `, 'expires_at', ` + sqlTime(a+".expires_at") + `)`
 }
 
 // sqlRoleJSON is a CustomRole's JSON from the roleCols of alias a.

@@ -137,8 +137,8 @@ func TestPostgresEventFeedOutOfOrderCommits(t *testing.T) {
 	require.Equal(t, orgB.ID, recs[1].OrganizationID)
 }
 
-// sqlBackTo0003 undoes migration 0004: the schema a store of the previous release left.
-const sqlBackTo0003 = `
+// sqlUndo0004 undoes migration 0004: the schema a store of the previous release left.
+const sqlUndo0004 = `
 DROP TABLE {s}.organization_events;
 DROP TABLE {s}.organization_event_cursors;
 DELETE FROM {s}.organizations_migrations WHERE version = 4;`
@@ -157,7 +157,7 @@ func TestPostgresEventsMigrationUpgradesData(t *testing.T) {
 		_, err := pool.Exec(ctx, strings.ReplaceAll(sql, "{s}", pgx.Identifier{schema}.Sanitize()))
 		require.NoError(t, err)
 	}
-	exec(sqlBackTo0003)
+	exec(sqlUndo0004)
 	require.ErrorIs(t, store.CheckSchema(ctx), organizations.ErrSchemaOutdated)
 	exec(sqlPopulate0002) // valid at 0003 too
 
@@ -214,20 +214,26 @@ func TestPostgresEventsBackendsKilled(t *testing.T) {
 		}), &organizations.RelayOptions{PollInterval: 5 * time.Millisecond, BatchSize: 7, MinBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond})
 	go func() { relayDone <- relay.Run(relayCtx) }()
 
-	// The killer: every few milliseconds, every backend of both pools.
+	// The killer: every few milliseconds, every backend of both pools; every tenth round
+	// it pauses a little longer, so that a writer on a loaded machine (where connecting
+	// and planning alone can outlast the short interval) still gets through now and then.
 	var kills atomic.Int64
 	killCtx, stopKilling := context.WithCancel(ctx)
 	killed := make(chan struct{})
 	go func() {
 		defer close(killed)
-		for killCtx.Err() == nil {
+		for round := 1; killCtx.Err() == nil; round++ {
 			var n int64
 			err := admin.QueryRow(killCtx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
 				WHERE application_name IN ($1, $2)`, "w"+tag, "r"+tag).Scan(&n)
 			if err == nil {
 				kills.Add(n)
 			}
-			time.Sleep(15 * time.Millisecond)
+			pause := 15 * time.Millisecond
+			if round%10 == 0 {
+				pause = 200 * time.Millisecond
+			}
+			time.Sleep(pause)
 		}
 	}()
 	const goroutines, each = 4, 30

@@ -22,12 +22,13 @@ import (
 // inviter's membership and before stale locks an invitation: DeleteOrganization takes
 // them the other way round (the organization, then its memberships and invitations by
 // cascade), and opposite orders deadlock.
-var qCreateInvitation = pgStatement(`
+var qCreateInvitation = seatForms(func(limited bool) string {
+	return `
 WITH org AS (
-	SELECT ` + orgCols + `, o.owner_id
+	SELECT ` + orgCols + `, o.owner_id, o.seat_seq
 	FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
-	FOR SHARE OF o
-), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
+	` + sqlSeatLock(limited) + ` OF o
+), ` + sqlSeatFor(limited, true) + `, ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermInvitationsCreate)+"'") + ` AND @actor::text <> '' AS allowed,
 		` + sqlKnownRole + ` AS known,
 		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
@@ -43,14 +44,18 @@ WITH org AS (
 		(id, organization_id, email, role, custom_role, invited_by, bearer, status, token_hash, created_at, expires_at)
 	SELECT @id::uuid, org.id, @email::text, @role::text, ` + sqlCustomRole("@role::text") + `, @actor::text, @bearer::boolean,
 		'pending', @token_hash::bytea, @created_at::timestamptz, @expires_at::timestamptz
-	FROM org, ok WHERE ok.admin AND (SELECT count(*) FROM stale) >= 0
+	FROM org, ok WHERE ok.admin AND (SELECT count(*) FROM stale) >= 0 AND ` + sqlSeatOK + `
 	ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
 	RETURNING ` + invCols + `
-), ` + sqlRecord(sqlEventID(1, "i.id", "invitation_created", "i.organization_id", "@actor::text", "NULL",
-	sqlEventData("@actor::text", "'invitation', "+sqlInvJSON("i")), "ins AS i")) + `
+), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecord(sqlEventID(1, "i.id", "invitation_created", "i.organization_id", "@actor::text", "NULL",
+		sqlEventData("@actor::text", "'invitation', "+sqlInvJSON("i")), "ins AS i")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
+	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */invitations i WHERE i.organization_id = @organization_id::uuid
+		AND i.email = @email::text AND i.status = 'pending' AND i.expires_at > @now::timestamptz),
+	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false),
 	` + orgCols + `
-FROM chk LEFT JOIN org AS o ON true`)
+FROM chk LEFT JOIN org AS o ON true`
+})
 
 // CreateInvitation implements Store.
 func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error) {
@@ -58,28 +63,42 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 		return Organization{}, err
 	}
 	inv := p.Invitation
-	var found, allowed, known, covered, inserted bool
-	var org orgRow
-	err := s.db.QueryRow(ctx, s.sql[qCreateInvitation], authArgs(qCreateInvitation, pgx.StrictNamedArgs{
-		"id": inv.ID, "organization_id": inv.OrganizationID, "email": inv.Email, "role": string(inv.Role),
-		"bearer": inv.Bearer, "token_hash": p.TokenHash,
-		"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt, "now": p.Now,
-	}, inv.InvitedBy, p.Policy)).Scan(dest([]any{&found, &allowed, &known, &covered, &inserted}, org.dest())...)
-	switch {
-	case err != nil:
-		return Organization{}, pgError(ctx, err)
-	case !found:
-		return Organization{}, ErrOrganizationNotFound
-	case !allowed:
-		return Organization{}, ErrPermissionDenied
-	case !known:
-		return Organization{}, ErrInvalidRole
-	case !covered:
-		return Organization{}, ErrEscalation
-	case !inserted:
-		return Organization{}, ErrAlreadyInvited
+	limited := 0
+	for range maxSeatRaces {
+		var found, allowed, known, covered, inserted, invited, free, stale bool
+		var org orgRow
+		q := qCreateInvitation[limited]
+		err := s.db.QueryRow(ctx, s.sql[q], authArgs(q, pgx.StrictNamedArgs{
+			"id": inv.ID, "organization_id": inv.OrganizationID, "email": inv.Email, "role": string(inv.Role),
+			"bearer": inv.Bearer, "token_hash": p.TokenHash,
+			"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt, "now": p.Now,
+		}, inv.InvitedBy, p.Policy)).Scan(dest([]any{&found, &allowed, &known, &covered, &inserted, &invited, &free, &stale}, org.dest())...)
+		switch {
+		case err != nil:
+			return Organization{}, pgError(ctx, err)
+		case !found:
+			return Organization{}, ErrOrganizationNotFound
+		case !allowed:
+			return Organization{}, ErrPermissionDenied
+		case !known:
+			return Organization{}, ErrInvalidRole
+		case !covered:
+			return Organization{}, ErrEscalation
+		case inserted:
+			return org.value(), nil
+		case invited:
+			return Organization{}, ErrAlreadyInvited
+		case limited == 0 && !free:
+			limited = 1 // the organization has a limit: count under its lock
+			continue
+		case stale:
+			continue // a concurrent addition committed after this statement's snapshot
+		case !free:
+			return Organization{}, ErrMemberLimit
+		}
+		return Organization{}, ErrAlreadyInvited // invited concurrently, after the snapshot
 	}
-	return org.value(), nil
+	return Organization{}, errSeatRaces
 }
 
 // qInvitationByHash reads the invitation with its organization, served by

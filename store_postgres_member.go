@@ -11,21 +11,24 @@ import (
 // Membership inserts say ON CONFLICT DO NOTHING without a conflict target, so that every
 // unique index is an arbiter: with only memberships_organization_user_key as the target,
 // two concurrent inserts of one user would still collide in
-// memberships_organization_user_role_key (the owner foreign key's target) and fail
+// memberships_organization_user_role_status_key (the owner foreign key's target) and fail
 // instead of doing nothing. A reused membership ID is also "nothing done"; the Service
 // never reuses one.
 
-// addUserCTEs open AddUser's and GetOrAddUser's statements: org (locked FOR SHARE, so
-// that the owner the check sees is the latest), the actor, the custom role @role if it is
-// one (locked FOR KEY SHARE), and chk: allowed (PermMembersAdd), known (the role is
-// declared or exists), covered (the role's permissions are within the actor's).
-var addUserCTEs = `
+// addUserCTEs open AddUser's and GetOrAddUser's statements in their unlimited or
+// limited form (see seatVariants): org (locked, so that the owner the check sees is the
+// latest, and additions to a limited organization are serialized: see sqlSeat), the actor, the custom role @role if it is
+// one (locked FOR KEY SHARE), chk: allowed (PermMembersAdd), known (the role is declared
+// or exists), covered (the role's permissions are within the actor's), and seat.
+func addUserCTEs(limited bool) string {
+	return `
 WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
+	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid ` + sqlSeatLock(limited) + `
 ), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermMembersAdd)+"'") + ` AS allowed, ` + sqlKnownRole + ` AS known,
 		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
-)`
+), ` + sqlSeatFor(limited, false)
+}
 
 // sqlInsertMember is the INSERT of the membership, if chk allows it (and cond holds).
 func sqlInsertMember(cond, returning string) string {
@@ -42,34 +45,58 @@ var sqlRecordUserAdded = sqlRecord(sqlEvent(1, "user_added", "m.organization_id"
 
 // qAddUser inserts the membership if the organization exists, the call is allowed and
 // the user is not a member; its columns say which.
-var qAddUser = pgStatement(addUserCTEs + `, ins AS (
-	` + sqlInsertMember("", memberCols) + `
-), ` + sqlRecordUserAdded + `
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins) FROM chk`)
+var qAddUser = seatForms(func(limited bool) string {
+	return addUserCTEs(limited) + `, ins AS (
+	` + sqlInsertMember(" AND "+sqlSeatOK, memberCols) + `
+), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecordUserAdded + `
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
+	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text),
+	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false)
+FROM chk`
+})
 
 // AddUser implements Store.
 func (s *PostgresStore) AddUser(ctx context.Context, p AddUserParams) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	var found, allowed, known, covered, added bool
-	err := s.db.QueryRow(ctx, s.sql[qAddUser], memberArgs(qAddUser, p)).Scan(&found, &allowed, &known, &covered, &added)
-	switch {
-	case err != nil:
-		return pgError(ctx, err)
-	case !found:
-		return ErrOrganizationNotFound
-	case !allowed:
-		return ErrPermissionDenied
-	case !known:
-		return ErrInvalidRole
-	case !covered:
-		return ErrEscalation
-	case !added:
-		return ErrAlreadyMember
+	limited := 0
+	for range maxSeatRaces {
+		var found, allowed, known, covered, added, member, free, stale bool
+		q := qAddUser[limited]
+		err := s.db.QueryRow(ctx, s.sql[q], memberArgs(q, p)).
+			Scan(&found, &allowed, &known, &covered, &added, &member, &free, &stale)
+		switch {
+		case err != nil:
+			return pgError(ctx, err)
+		case !found:
+			return ErrOrganizationNotFound
+		case !allowed:
+			return ErrPermissionDenied
+		case !known:
+			return ErrInvalidRole
+		case !covered:
+			return ErrEscalation
+		case added:
+			return nil
+		case member:
+			return ErrAlreadyMember
+		case limited == 0 && !free:
+			limited = 1 // the organization has a limit: count under its lock
+			continue
+		case stale:
+			continue // a concurrent addition committed after this statement's snapshot
+		case !free:
+			return ErrMemberLimit
+		}
+		return ErrAlreadyMember // added concurrently, after the snapshot
 	}
-	return nil
+	return errSeatRaces
 }
+
+// errSeatRaces is the error of a call that found its snapshot outdated by concurrent
+// additions to a limited organization maxSeatRaces times in a row.
+var errSeatRaces = errors.New("organizations: the organization's members kept changing concurrently")
 
 // memberArgs are the arguments of statement q, which inserts p.Membership.
 func memberArgs(q pgQuery, p AddUserParams) pgx.StrictNamedArgs {
@@ -84,14 +111,17 @@ func memberArgs(q pgQuery, p AddUserParams) pgx.StrictNamedArgs {
 // true). If a concurrent transaction inserted the membership after this statement's
 // snapshot, neither shows: the organization exists but no membership comes back, and a
 // new statement, with a new snapshot, will see it.
-var qGetOrAddUser = pgStatement(addUserCTEs + `, cur AS (
+var qGetOrAddUser = seatForms(func(limited bool) string {
+	return addUserCTEs(limited) + `, cur AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
 ), ins AS (
-	` + sqlInsertMember(" AND NOT EXISTS (SELECT 1 FROM cur)", memberCols) + `
-), ` + sqlRecordUserAdded + `
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, ` + memberCols + `
-FROM chk LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`)
+	` + sqlInsertMember(" AND NOT EXISTS (SELECT 1 FROM cur) AND "+sqlSeatOK, memberCols) + `
+), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecordUserAdded + `
+SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered,
+	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false), ` + memberCols + `
+FROM chk LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`
+})
 
 // maxMembershipRaces bounds how often a call looks again for a membership that a
 // concurrent call inserted after its statement's snapshot.
@@ -103,10 +133,12 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, false, err
 	}
-	for range maxMembershipRaces {
-		var found, allowed, known, covered bool
+	limited := 0
+	for range maxMembershipRaces + maxSeatRaces {
+		var found, allowed, known, covered, free, stale bool
 		var r memberRow
-		err := s.db.QueryRow(ctx, s.sql[qGetOrAddUser], memberArgs(qGetOrAddUser, p)).Scan(dest([]any{&found, &allowed, &known, &covered}, r.dest())...)
+		q := qGetOrAddUser[limited]
+		err := s.db.QueryRow(ctx, s.sql[q], memberArgs(q, p)).Scan(dest([]any{&found, &allowed, &known, &covered, &free, &stale}, r.dest())...)
 		switch {
 		case err != nil:
 			return OrganizationUser{}, false, pgError(ctx, err)
@@ -121,6 +153,10 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 			return got, got.ID == p.Membership.ID, nil
 		case !covered:
 			return OrganizationUser{}, false, ErrEscalation
+		case limited == 0 && !free:
+			limited = 1 // the organization has a limit: count under its lock
+		case !stale && !free:
+			return OrganizationUser{}, false, ErrMemberLimit
 		}
 	}
 	return OrganizationUser{}, false, errors.New("organizations: GetOrAddUser: the membership kept changing concurrently")
@@ -139,7 +175,7 @@ WITH org AS (
 	ORDER BY m.user_id
 	FOR UPDATE
 ), act AS (
-	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> ''
+	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> '' AND m.suspended_at IS NULL
 ), actp AS (` + sqlRolePerms("@organization_id::uuid", "(SELECT role FROM act)") + `
 ), tgt AS (
 	SELECT * FROM lk AS m WHERE m.user_id = @user_id::text
@@ -213,7 +249,7 @@ var qSetRole = pgStatement(targetCTEs + `, ` + sqlCrole("@organization_id::uuid"
 ), ` + sqlRecord(sqlEvent(1, "role_changed", "u.organization_id", "@actor::text", "u.user_id",
 	sqlEventData("@actor::text", "'old', "+sqlMemberJSON("m"), "'new', "+sqlMemberJSON("u")), "upd AS u, tgt AS m")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.owner, chk.covered,
-	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at
+	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at, u.suspended_at
 FROM chk LEFT JOIN tgt AS m ON true LEFT JOIN upd AS u ON true`)
 
 // SetRole implements Store.
@@ -282,13 +318,13 @@ var (
 	qAccessByID = pgStatement(`
 SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `
 FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
 LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.id = @organization_id::uuid`)
 	qAccessBySlug = pgStatement(`
 SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `
 FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
 LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.slug = @slug::text`)
 )

@@ -40,9 +40,10 @@ WITH base AS (
 	SELECT ` + sqlSlugCandidate + ` FROM ctr
 ), ins AS (
 	INSERT INTO /* TEMPLATE: schema */organizations AS o
-		(id, name, slug, is_active, data, settings, created_at, updated_at, owner_id, owner_since)
+		(id, name, slug, is_active, data, settings, created_at, updated_at, owner_id, owner_since, max_members)
 	SELECT @id::uuid, @name::text, cand.slug, @is_active::boolean, @data::text::json, @settings::text::json,
-		@created_at::timestamptz, @updated_at::timestamptz, @owner_id::text, @owner_created_at::timestamptz
+		@created_at::timestamptz, @updated_at::timestamptz, @owner_id::text, @owner_created_at::timestamptz,
+		NULLIF(@max_members::integer, 0)
 	FROM cand
 	ON CONFLICT ON CONSTRAINT organizations_slug_key DO NOTHING
 	RETURNING ` + orgCols + `
@@ -85,6 +86,7 @@ func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganiza
 		"created_at": org.CreatedAt, "updated_at": org.UpdatedAt,
 		"owner_id": string(owner.UserID), "owner_membership_id": owner.ID, "owner_role": string(owner.Role),
 		"owner_created_at": owner.CreatedAt, "owner_updated_at": owner.UpdatedAt,
+		"max_members": org.MaxMembers,
 	}
 	for range maxSlugTries {
 		var baseFree bool
@@ -155,13 +157,16 @@ WITH org AS (
 		is_active = COALESCE(@is_active::boolean, o.is_active),
 		data = COALESCE(@data::text::json, o.data),
 		settings = COALESCE(@settings::text::json, o.settings),
-		updated_at = @now::timestamptz
+		max_members = CASE WHEN @max_members::integer IS NULL THEN o.max_members ELSE NULLIF(@max_members::integer, 0) END,
+		updated_at = @now::timestamptz,
+		seat_seq = o.seat_seq + 1
 	WHERE o.id = @id::uuid AND NOT (SELECT taken FROM taken) AND (SELECT allowed FROM chk)
 		AND (o.name <> COALESCE(@name::text, o.name)
 			OR o.slug <> COALESCE(@slug::text, o.slug)
 			OR o.is_active <> COALESCE(@is_active::boolean, o.is_active)
 			OR o.data::text <> COALESCE(@data::text, o.data::text)
-			OR o.settings::text <> COALESCE(@settings::text, o.settings::text))
+			OR o.settings::text <> COALESCE(@settings::text, o.settings::text)
+			OR (@max_members::integer IS NOT NULL AND o.max_members IS DISTINCT FROM NULLIF(@max_members::integer, 0)))
 	RETURNING ` + orgCols + `
 ), ` + sqlRecord(sqlEvent(1, "organization_updated", "o.id", "@actor::text", "NULL",
 	sqlEventData("@actor::text", "'organization', "+sqlOrgJSON("o")), "upd AS o")) + `
@@ -189,6 +194,7 @@ func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganiza
 	var r orgRow
 	err := s.db.QueryRow(ctx, s.sql[qUpdateOrg], authArgs(qUpdateOrg, pgx.StrictNamedArgs{
 		"id": id, "name": u.Name, "slug": u.Slug, "is_active": u.IsActive, "data": data, "settings": settings, "now": now,
+		"max_members": u.MaxMembers,
 	}, p.Auth.Actor, p.Auth.Policy)).Scan(dest([]any{&allowed, &taken, &changed}, r.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
@@ -245,7 +251,7 @@ func (s *PostgresStore) DeleteOrganization(ctx context.Context, p DeleteOrganiza
 var qOrgsForUser = pgStatement(`
 SELECT ` + orgCols + `
 FROM /* TEMPLATE: schema */memberships m JOIN /* TEMPLATE: schema */organizations o ON o.id = m.organization_id
-WHERE m.user_id = @user_id::text AND m.organization_id > @after::uuid
+WHERE m.user_id = @user_id::text AND m.organization_id > @after::uuid AND m.status = 'active'
 ORDER BY m.organization_id LIMIT @limit::bigint`)
 
 // OrganizationsForUser implements Store.

@@ -55,6 +55,7 @@ WITH org AS (
 ), cur AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text AND EXISTS (SELECT 1 FROM org WHERE allowed)
+		AND m.status = 'active'
 	FOR UPDATE
 ), promote AS (
 	UPDATE /* TEMPLATE: schema */memberships AS m SET role = 'admin', updated_at = @now::timestamptz
@@ -73,9 +74,9 @@ WITH org AS (
 	sqlEvent(2, "owner_changed", "n.organization_id", "@actor::text", "n.user_id",
 		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("x"), "'new', "+sqlMemberJSON("n")), "moved, old AS x, nw AS n")) + `
 SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT allowed FROM org), false), EXISTS (SELECT 1 FROM moved),
-	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at,
+	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,
 	` + memberCols + `,
-	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at
+	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at, p.suspended_at
 FROM (SELECT 1) AS one LEFT JOIN old AS x ON true LEFT JOIN cur AS m ON true LEFT JOIN promote AS p ON true`)
 
 // ChangeOwner implements Store.

@@ -27,29 +27,36 @@ import (
 // The inviter's right to grant the invitation's role is checked in the same statement:
 // org is locked FOR SHARE (the owner it reads is the latest) and the inviter's membership
 // FOR SHARE (a removal or demotion that commits first is what grant sees). The lock
-// order is organization, invitation, membership, as DeleteOrganization's cascade.
-var qAcceptInvitation = pgStatement(`
+// order is organization, invitation, membership, as DeleteOrganization's cascade. In its
+// limited form (see seatVariants) org is locked FOR NO KEY UPDATE and the member limit
+// is checked (sqlSeat); a refusal leaves the invitation pending.
+var qAcceptInvitation = seatForms(func(limited bool) string {
+	return `
 WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o
+	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o
 	WHERE o.id = (SELECT x.organization_id FROM /* TEMPLATE: schema */invitations x WHERE x.token_hash = @token_hash::bytea)
-	FOR SHARE
-), inv AS (
+	` + sqlSeatLock(limited) + `
+), ` + sqlSeatFor(limited, false) + `, inv AS (
 	SELECT ` + invCols + `, i.custom_role FROM /* TEMPLATE: schema */invitations i
 	WHERE i.token_hash = @token_hash::bytea AND EXISTS (SELECT 1 FROM org)
 	FOR UPDATE
 ), inviter AS (
 	SELECT a.role FROM /* TEMPLATE: schema */memberships a
-	WHERE a.organization_id = (SELECT id FROM org) AND a.user_id = (SELECT invited_by FROM inv)
+	WHERE a.organization_id = (SELECT id FROM org) AND a.user_id = (SELECT invited_by FROM inv) AND a.status = 'active'
 	FOR SHARE OF a
 ), invp AS (` + sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inviter)") + `
 ), grant_ok AS (
 	SELECT COALESCE((SELECT owner_id FROM org) = (SELECT invited_by FROM inv), false)
 		OR (EXISTS (SELECT 1 FROM inviter) AND '` + string(PermInvitationsCreate) + `' IN (SELECT p FROM invp)
 			AND NOT EXISTS ((` + sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inv)") + `) EXCEPT SELECT p FROM invp)) AS ok
+), was AS (
+	SELECT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m
+		WHERE m.organization_id = (SELECT organization_id FROM inv) AND m.user_id = @user_id::text) AS member
 ), ok AS (
 	SELECT inv.id, inv.organization_id, inv.role, inv.custom_role FROM inv
 	WHERE inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (inv.bearer OR inv.email = @email::text) AND inv.invited_by <> @user_id::text AND (SELECT ok FROM grant_ok)
+		AND ((SELECT member FROM was) OR ` + sqlSeatOK + `)
 ), ins AS (
 	INSERT INTO /* TEMPLATE: schema */memberships AS m (id, organization_id, user_id, role, custom_role, created_at, updated_at)
 	SELECT @membership_id::uuid, ok.organization_id, @user_id::text, ok.role, ok.custom_role,
@@ -66,16 +73,18 @@ WITH org AS (
 	SET status = 'accepted', responded_at = @now::timestamptz, accepted_by = @user_id::text, custom_role = NULL
 	FROM ok WHERE i.id = ok.id AND EXISTS (SELECT 1 FROM mem)
 	RETURNING ` + invCols + `
-), ` + sqlRecord(
-	sqlEvent(1, "invitation_accepted", "i.organization_id", "@user_id::text", "m.user_id",
-		sqlEventData("@user_id::text", "'invitation', "+sqlInvJSON("i"), "'organization_user', "+sqlMemberJSON("m")), "upd AS i, mem AS m"),
-	sqlEvent(2, "user_added", "m.organization_id", "@user_id::text", "m.user_id",
-		sqlEventData("@user_id::text", "'organization_user', "+sqlMemberJSON("m")), "ins AS m, upd")) + `
+), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecord(
+		sqlEvent(1, "invitation_accepted", "i.organization_id", "@user_id::text", "m.user_id",
+			sqlEventData("@user_id::text", "'invitation', "+sqlInvJSON("i"), "'organization_user', "+sqlMemberJSON("m")), "upd AS i, mem AS m"),
+		sqlEvent(2, "user_added", "m.organization_id", "@user_id::text", "m.user_id",
+			sqlEventData("@user_id::text", "'organization_user', "+sqlMemberJSON("m")), "ins AS m, upd")) + `
 SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), COALESCE((SELECT ok FROM grant_ok), false),
-	EXISTS (SELECT 1 FROM ok) AND NOT EXISTS (SELECT 1 FROM mem), ` + memberCols + `
+	EXISTS (SELECT 1 FROM ok) AND NOT EXISTS (SELECT 1 FROM mem),
+	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false), ` + memberCols + `
 FROM (SELECT 1) AS one
 LEFT JOIN inv AS i ON true
-LEFT JOIN mem AS m ON true`)
+LEFT JOIN mem AS m ON true`
+})
 
 // acceptAttempts bounds how often AcceptInvitation runs its statement: a second time only
 // when the first one's snapshot predates the membership a concurrent accept made.
@@ -88,9 +97,10 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 	if err := ctx.Err(); err != nil {
 		return AcceptResult{}, err
 	}
+	limited := 0
 	for attempt := 1; ; attempt++ {
-		res, again, err := s.acceptInvitationOnce(ctx, p)
-		if !again || attempt == acceptAttempts {
+		res, again, err := s.acceptInvitationOnce(ctx, p, &limited)
+		if !again || attempt == acceptAttempts+maxSeatRaces {
 			return res, err
 		}
 	}
@@ -101,17 +111,20 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 // invitation but the statement's snapshot shows no membership: the accept that made it
 // committed after the snapshot, and a new statement will see it (err is what to report
 // if no attempt is left).
-func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvitationParams) (res AcceptResult, again bool, err error) {
+//
+// limited is the form of the statement to run (see seatVariants); the unlimited form
+// finding a limited organization sets it to the limited one and asks for another run.
+func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvitationParams, limited *int) (res AcceptResult, again bool, err error) {
 	var r invitationRow
-	var accepted, granted, raced bool
+	var accepted, granted, raced, free, stale bool
 	var mr memberRow
 	pol := p.Policy.orDefault()
-	err = s.db.QueryRow(ctx, s.sql[qAcceptInvitation], pgx.StrictNamedArgs{
+	err = s.db.QueryRow(ctx, s.sql[qAcceptInvitation[*limited]], pgx.StrictNamedArgs{
 		"token_hash": p.TokenHash, "user_id": string(p.UserID), "email": p.Email, "now": p.Now,
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
 		"pol_roles":             pol.sqlRoles, "pol_perms": pol.sqlPerms,
-	}).Scan(dest(r.dest(), []any{&accepted, &granted, &raced}, mr.dest())...)
+	}).Scan(dest(r.dest(), []any{&accepted, &granted, &raced, &free, &stale}, mr.dest())...)
 	if err != nil {
 		return AcceptResult{}, false, pgError(ctx, err)
 	}
@@ -154,6 +167,15 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 		return AcceptResult{}, false, ErrPermissionDenied
 	case !granted:
 		return AcceptResult{}, false, ErrInviterNotAllowed
+	case *limited == 0 && !free:
+		*limited = 1 // the organization has a limit: count under its lock
+		return AcceptResult{}, true, ErrMemberLimit
+	case stale:
+		// A concurrent addition to the limited organization committed after this
+		// statement's snapshot: count again.
+		return AcceptResult{}, true, ErrMemberLimit
+	case !free:
+		return AcceptResult{}, false, ErrMemberLimit // the invitation stays pending
 	}
 	return AcceptResult{}, false, errors.New("organizations: AcceptInvitation changed nothing")
 }
@@ -186,14 +208,15 @@ func (s *PostgresStore) DeclineInvitation(ctx context.Context, p DeclineInvitati
 }
 
 // adminInvitationCTE opens the statements an actor runs on an invitation by ID (@id):
-// org locks its organization (FOR SHARE), inv the invitation, the actor's membership is
+// org locks its organization (FOR NO KEY UPDATE: renewing an expired invitation takes a
+// seat, see sqlSeat), inv the invitation, the actor's membership is
 // locked by sqlActor, and adm says whether the actor holds PermInvitationsRevoke. The
 // lock order is organization, invitation, membership: DeleteOrganization's.
 var adminInvitationCTE = `
 WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o
+	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o
 	WHERE o.id = (SELECT x.organization_id FROM /* TEMPLATE: schema */invitations x WHERE x.id = @id::uuid)
-	FOR SHARE
+	FOR NO KEY UPDATE
 ), inv AS (
 	SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid AND EXISTS (SELECT 1 FROM org) FOR UPDATE
 ), ` + sqlActor("(SELECT id FROM org)") + `, adm AS (
@@ -262,15 +285,18 @@ func (s *PostgresStore) respond(ctx context.Context, q pgQuery, status Invitatio
 // which the update reads so that it runs first) so that invitations_pending_key admits
 // this one back to pending. Columns: the invitation as locked, actor is an admin, another
 // unexpired invitation is pending, and the renewed invitation.
-var qRenewInvitation = pgStatement(adminInvitationCTE + `, other AS (
+var qRenewInvitation = pgStatement(adminInvitationCTE + `, ` + sqlSeat(true) + `, other AS (
 	SELECT EXISTS (
 		SELECT 1 FROM /* TEMPLATE: schema */invitations x, inv
 		WHERE x.organization_id = inv.organization_id AND x.email = inv.email AND x.id <> inv.id
 			AND x.status = 'pending' AND x.expires_at > @now::timestamptz
 	) AS taken
+), held AS (
+	SELECT EXISTS (SELECT 1 FROM inv WHERE inv.status = 'pending' AND inv.expires_at > @now::timestamptz) AS seat
 ), ok AS (
 	SELECT inv.id, inv.organization_id, inv.email FROM inv
 	WHERE inv.status IN ('pending', 'expired') AND (SELECT ok FROM adm) AND NOT (SELECT taken FROM other)
+		AND ((SELECT seat FROM held) OR ` + sqlSeatOK + `)
 ), stale AS (
 	UPDATE /* TEMPLATE: schema */invitations AS x SET status = 'expired'
 	FROM ok
@@ -282,8 +308,9 @@ var qRenewInvitation = pgStatement(adminInvitationCTE + `, other AS (
 	FROM ok
 	WHERE i.id = ok.id AND (SELECT count(*) FROM stale) >= 0
 	RETURNING ` + invCols + `
-)
+), ` + sqlSeatBump("upd WHERE NOT (SELECT seat FROM held)") + `
 SELECT ` + invCols + `, (SELECT ok FROM adm), (SELECT taken FROM other),
+	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false),
 	u.id, u.organization_id, u.email, u.role, u.invited_by, u.bearer, u.status,
 	u.created_at, u.expires_at, u.responded_at, u.accepted_by
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true LEFT JOIN upd AS u ON true`)
@@ -293,25 +320,32 @@ func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationPa
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
-	var r, renewed invitationRow
-	var allowed, taken bool
-	err := s.db.QueryRow(ctx, s.sql[qRenewInvitation], authArgs(qRenewInvitation, pgx.StrictNamedArgs{
-		"id": p.InvitationID, "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
-	}, p.Actor, p.Policy)).
-		Scan(dest(r.dest(), []any{&allowed, &taken}, renewed.dest())...)
-	switch {
-	case err != nil:
-		return Invitation{}, pgError(ctx, err)
-	case !r.ok():
-		return Invitation{}, ErrInvitationNotFound
-	case !allowed:
-		return Invitation{}, ErrPermissionDenied
-	case renewed.ok():
-		return renewed.value(p.Now), nil
-	case r.status.String != string(InvitationStatusPending) && r.status.String != string(InvitationStatusExpired):
-		return Invitation{}, ErrInvitationClosed
-	case taken:
-		return Invitation{}, ErrAlreadyInvited
+	for range maxSeatRaces {
+		var r, renewed invitationRow
+		var allowed, taken, free, stale bool
+		err := s.db.QueryRow(ctx, s.sql[qRenewInvitation], authArgs(qRenewInvitation, pgx.StrictNamedArgs{
+			"id": p.InvitationID, "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
+		}, p.Actor, p.Policy)).
+			Scan(dest(r.dest(), []any{&allowed, &taken, &free, &stale}, renewed.dest())...)
+		switch {
+		case err != nil:
+			return Invitation{}, pgError(ctx, err)
+		case !r.ok():
+			return Invitation{}, ErrInvitationNotFound
+		case !allowed:
+			return Invitation{}, ErrPermissionDenied
+		case renewed.ok():
+			return renewed.value(p.Now), nil
+		case r.status.String != string(InvitationStatusPending) && r.status.String != string(InvitationStatusExpired):
+			return Invitation{}, ErrInvitationClosed
+		case taken:
+			return Invitation{}, ErrAlreadyInvited
+		case stale:
+			continue // a concurrent addition committed after this statement's snapshot
+		case !free:
+			return Invitation{}, ErrMemberLimit
+		}
+		return Invitation{}, errors.New("organizations: RenewInvitation changed nothing")
 	}
-	return Invitation{}, errors.New("organizations: RenewInvitation changed nothing")
+	return Invitation{}, errSeatRaces
 }

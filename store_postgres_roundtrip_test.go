@@ -331,6 +331,55 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 		return err
 	}, nil)
 
+	// The lifecycle interfaces: seats (MemberCount), suspension, the member list, the
+	// two-phase transfer, offboarding.
+	call("Seats", func() error {
+		st, err := store.Seats(ctx, org2.ID, now)
+		require.Equal(t, organizations.Seats{Members: 1}, st)
+		return err
+	}, nil)
+	require.NoError(t, store.AddUser(ctx, organizations.AddUserParams{Membership: member(org2.ID, "kim", organizations.RoleMember)}))
+	require.NoError(t, store.AddUser(ctx, organizations.AddUserParams{Membership: member(org2.ID, "lee", organizations.RoleAdmin)}))
+	status := func(user organizations.UserID) organizations.MemberStatusParams {
+		return organizations.MemberStatusParams{Auth: as("owner"), OrganizationID: org2.ID, UserID: user, Now: now}
+	}
+	call("SuspendUser", func() error { _, _, err := store.SuspendUser(ctx, status("kim")); return err }, nil)
+	call("SuspendUser", func() error { _, _, err := store.SuspendUser(ctx, status("owner")); return err }, organizations.ErrOwnershipRequired)
+	call("ListMembers", func() error {
+		ms, err := store.ListMembers(ctx, organizations.ListMembersParams{OrganizationID: org2.ID, Filter: organizations.MemberFilter{Status: organizations.MemberStatusSuspended}, Limit: 10})
+		require.Len(t, ms, 1)
+		return err
+	}, nil)
+	call("ReactivateUser", func() error { _, _, err := store.ReactivateUser(ctx, status("kim")); return err }, nil)
+	propose := func() error {
+		_, _, err := store.ProposeOwnershipTransfer(ctx, organizations.TransferParams{Auth: as("owner"), OrganizationID: org2.ID, Nominee: "kim", Now: now, ExpiresAt: now.Add(time.Hour)})
+		return err
+	}
+	transfer := func(actor organizations.UserID) organizations.TransferParams {
+		return organizations.TransferParams{Auth: as(actor), OrganizationID: org2.ID, Now: now}
+	}
+	call("ProposeOwnershipTransfer", propose, nil)
+	call("OwnershipTransfer", func() error { _, err := store.OwnershipTransfer(ctx, org2.ID, now); return err }, nil)
+	call("DeclineOwnershipTransfer", func() error { _, err := store.DeclineOwnershipTransfer(ctx, transfer("kim")); return err }, nil)
+	call("ProposeOwnershipTransfer", propose, nil)
+	call("CancelOwnershipTransfer", func() error { _, err := store.CancelOwnershipTransfer(ctx, transfer("owner")); return err }, nil)
+	call("ProposeOwnershipTransfer", propose, nil)
+	call("AcceptOwnershipTransfer", func() error { _, _, err := store.AcceptOwnershipTransfer(ctx, transfer("kim")); return err }, nil)
+	call("OrganizationsOwnedBy", func() error {
+		orgs, err := store.OrganizationsOwnedBy(ctx, organizations.OrganizationsForUserParams{UserID: "kim", Limit: 10})
+		require.Len(t, orgs, 1)
+		return err
+	}, nil)
+	call("RemoveUserEverywhere", func() error {
+		_, err := store.RemoveUserEverywhere(ctx, organizations.RemoveEverywhereParams{UserID: "kim", Now: now})
+		return err
+	}, organizations.ErrOwnershipRequired)
+	call("RemoveUserEverywhere", func() error {
+		res, err := store.RemoveUserEverywhere(ctx, organizations.RemoveEverywhereParams{UserID: "kim", Transfer: []uuid.UUID{org2.ID}, Now: now})
+		require.Len(t, res.Transferred, 1)
+		return err
+	}, nil)
+
 	// The event log: a feed page of 100, an audit page, a prune step, the cursors.
 	for i := range 120 {
 		require.NoError(t, store.AddUser(ctx, organizations.AddUserParams{Membership: member(org2.ID, organizations.UserID(fmt.Sprint("feed-", i)), organizations.RoleMember)}))
@@ -360,7 +409,9 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 	call("LoadCursor", func() error { _, err := store.LoadCursor(ctx, "c"); return err }, nil)
 
 	var missed []string
-	for _, iface := range []reflect.Type{reflect.TypeFor[organizations.Store](), reflect.TypeFor[organizations.EventStore](), reflect.TypeFor[organizations.CursorStore]()} {
+	for _, iface := range []reflect.Type{reflect.TypeFor[organizations.Store](), reflect.TypeFor[organizations.EventStore](), reflect.TypeFor[organizations.CursorStore](),
+		reflect.TypeFor[organizations.SeatStore](), reflect.TypeFor[organizations.SuspensionStore](), reflect.TypeFor[organizations.MemberListStore](),
+		reflect.TypeFor[organizations.TransferStore](), reflect.TypeFor[organizations.OffboardStore]()} {
 		for i := range iface.NumMethod() {
 			if name := iface.Method(i).Name; !called[name] {
 				missed = append(missed, name)

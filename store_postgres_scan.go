@@ -13,8 +13,8 @@ import (
 // statement reports "not found" along with its classification columns.
 
 const (
-	orgCols    = `o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at`
-	memberCols = `m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at`
+	orgCols    = `o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members`
+	memberCols = `m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at`
 	invCols    = `i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by`
 	actCols    = `a.id, a.user_id, a.email, a.created_at, a.expires_at, a.used_at`
 )
@@ -25,10 +25,11 @@ type orgRow struct {
 	active               pgtype.Bool
 	data, settings       pgtype.Text
 	createdAt, updatedAt pgtype.Timestamptz
+	maxMembers           pgtype.Int4
 }
 
 func (r *orgRow) dest() []any {
-	return []any{&r.id, &r.name, &r.slug, &r.active, &r.data, &r.settings, &r.createdAt, &r.updatedAt}
+	return []any{&r.id, &r.name, &r.slug, &r.active, &r.data, &r.settings, &r.createdAt, &r.updatedAt, &r.maxMembers}
 }
 
 func (r *orgRow) ok() bool { return r.id.Valid }
@@ -37,7 +38,7 @@ func (r *orgRow) value() Organization {
 	return Organization{
 		ID: uuid.UUID(r.id.Bytes), Name: r.name.String, Slug: r.slug.String, IsActive: r.active.Bool,
 		Data: json.RawMessage(r.data.String), Settings: json.RawMessage(r.settings.String),
-		CreatedAt: pgTime(r.createdAt), UpdatedAt: pgTime(r.updatedAt),
+		CreatedAt: pgTime(r.createdAt), UpdatedAt: pgTime(r.updatedAt), MaxMembers: int(r.maxMembers.Int32),
 	}
 }
 
@@ -45,10 +46,11 @@ type memberRow struct {
 	id, org              pgtype.UUID
 	user, role           pgtype.Text
 	createdAt, updatedAt pgtype.Timestamptz
+	suspendedAt          pgtype.Timestamptz
 }
 
 func (r *memberRow) dest() []any {
-	return []any{&r.id, &r.org, &r.user, &r.role, &r.createdAt, &r.updatedAt}
+	return []any{&r.id, &r.org, &r.user, &r.role, &r.createdAt, &r.updatedAt, &r.suspendedAt}
 }
 
 func (r *memberRow) ok() bool { return r.id.Valid }
@@ -57,7 +59,7 @@ func (r *memberRow) value() OrganizationUser {
 	return OrganizationUser{
 		ID: uuid.UUID(r.id.Bytes), OrganizationID: uuid.UUID(r.org.Bytes),
 		UserID: UserID(r.user.String), Role: Role(r.role.String),
-		CreatedAt: pgTime(r.createdAt), UpdatedAt: pgTime(r.updatedAt),
+		CreatedAt: pgTime(r.createdAt), UpdatedAt: pgTime(r.updatedAt), SuspendedAt: pgTime(r.suspendedAt),
 	}
 }
 

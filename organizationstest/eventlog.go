@@ -31,6 +31,7 @@ var cursorStore = optional{"organizations.CursorStore", func(s organizations.Sto
 func eventLogTests() []test {
 	return []test{
 		{"EveryChangeRecordsItsEvents", testEventRecordsMatchHook},
+		{"LifecycleChangesRecordTheirEvents", testEventRecordsLifecycle},
 		{"FailedCallsRecordNothing", testEventFailedCalls},
 		{"FeedPages", testEventFeedPages},
 		{"AuditLog", testAuditLog},
@@ -283,6 +284,168 @@ func testEventRecordsMatchHook(t *testing.T, h *harness) {
 	require.Equal(t, organizations.UserID("cat"), byType["user_removed"].Actor)
 	require.Equal(t, organizations.UserID("cat"), byType["invitation_revoked"].Actor)
 	require.Empty(t, byType["invitation_declined"].Actor)
+}
+
+// testEventRecordsLifecycle runs every membership lifecycle operation (member limits,
+// suspension, the two-phase transfer, offboarding) through the Service and checks that
+// the store recorded exactly the events the hook received, in the same order.
+func testEventRecordsLifecycle(t *testing.T, h *harness) {
+	for _, o := range []optional{eventStore, seatStore, suspensionStore, transferStore, offboardStore} {
+		if !o.implemented(h.store) {
+			t.Skip("the store does not implement the optional interface " + o.name)
+		}
+	}
+	ctx := h.ctx
+	w := newEventWorld(h)
+	svc := w.svc
+	add := func(org uuid.UUID, user organizations.UserID, role organizations.Role) {
+		t.Helper()
+		_, err := svc.AddUser(ctx, org, user, role)
+		require.NoError(t, err)
+	}
+	invite := func(org uuid.UUID, by organizations.UserID, email string) {
+		t.Helper()
+		_, err := svc.Invite(ctx, org, by, email, nil)
+		require.NoError(t, err)
+	}
+
+	// Member limits: set at creation, changed, removed, set again; the limited forms of
+	// AddUser, Invite and AcceptInvitation.
+	acme, err := svc.CreateOrganization(ctx, "ann", "Acme", &organizations.CreateOptions{MaxMembers: limit(10)})
+	require.NoError(t, err)
+	_, err = svc.As("ann").UpdateOrganization(ctx, acme.ID, organizations.OrganizationUpdate{MaxMembers: limit(20)})
+	require.NoError(t, err)
+	_, err = svc.UpdateOrganization(ctx, acme.ID, organizations.OrganizationUpdate{MaxMembers: limit(0)})
+	require.NoError(t, err)
+	_, err = svc.UpdateOrganization(ctx, acme.ID, organizations.OrganizationUpdate{MaxMembers: limit(20)})
+	require.NoError(t, err)
+	add(acme.ID, "bob", organizations.RoleMember)
+	add(acme.ID, "cat", organizations.RoleAdmin)
+	add(acme.ID, "dan", organizations.RoleMember)
+	add(acme.ID, "eve", organizations.RoleMember)
+	invite(acme.ID, "ann", "fay@example.com")
+	token, ok := w.outbox.InvitationToken("fay@example.com")
+	require.True(t, ok)
+	_, err = svc.AcceptInvitation(ctx, token, "fay", "fay@example.com")
+	require.NoError(t, err)
+
+	// Suspension: by an admin, a no-op, reactivation, a member left suspended (whose
+	// GetOrAddUser adds nothing).
+	_, err = svc.As("cat").SuspendUser(ctx, acme.ID, "dan")
+	require.NoError(t, err)
+	_, err = svc.SuspendUser(ctx, acme.ID, "dan") // no-op
+	require.NoError(t, err)
+	_, err = svc.ReactivateUser(ctx, acme.ID, "dan")
+	require.NoError(t, err)
+	_, err = svc.ReactivateUser(ctx, acme.ID, "dan") // no-op
+	require.NoError(t, err)
+	_, err = svc.SuspendUser(ctx, acme.ID, "eve")
+	require.NoError(t, err)
+	_, created, err := svc.GetOrAddUser(ctx, acme.ID, "eve", organizations.RoleMember)
+	require.NoError(t, err)
+	require.False(t, created)
+
+	// The two-phase transfer: a proposal replaced, declined, cancelled; accepted by an
+	// admin (OwnerChanged only) and by a member (RoleChanged too).
+	_, err = svc.As("ann").ProposeOwnershipTransfer(ctx, acme.ID, "bob")
+	require.NoError(t, err)
+	_, err = svc.As("ann").ProposeOwnershipTransfer(ctx, acme.ID, "dan") // replaces bob's
+	require.NoError(t, err)
+	require.NoError(t, svc.As("dan").DeclineOwnershipTransfer(ctx, acme.ID))
+	_, err = svc.As("ann").ProposeOwnershipTransfer(ctx, acme.ID, "bob")
+	require.NoError(t, err)
+	require.NoError(t, svc.As("ann").CancelOwnershipTransfer(ctx, acme.ID))
+	_, err = svc.ProposeOwnershipTransfer(ctx, acme.ID, "cat")
+	require.NoError(t, err)
+	require.NoError(t, svc.As("cat").AcceptOwnershipTransfer(ctx, acme.ID))
+	_, err = svc.As("cat").ProposeOwnershipTransfer(ctx, acme.ID, "bob")
+	require.NoError(t, err)
+	require.NoError(t, svc.As("bob").AcceptOwnershipTransfer(ctx, acme.ID))
+	// Closed without an event of its own: the nominee suspended, then removed.
+	_, err = svc.As("bob").ProposeOwnershipTransfer(ctx, acme.ID, "dan")
+	require.NoError(t, err)
+	_, err = svc.As("bob").SuspendUser(ctx, acme.ID, "dan")
+	require.NoError(t, err)
+	_, err = svc.OwnershipTransfer(ctx, acme.ID)
+	require.ErrorIs(t, err, organizations.ErrTransferNotFound)
+	_, err = svc.As("bob").ProposeOwnershipTransfer(ctx, acme.ID, "fay") // replaces nothing open
+	require.NoError(t, err)
+	require.NoError(t, svc.As("bob").RemoveUser(ctx, acme.ID, "fay"))
+	_, err = svc.OwnershipTransfer(ctx, acme.ID)
+	require.ErrorIs(t, err, organizations.ErrTransferNotFound)
+
+	// Offboarding bob: Gamma deleted, Acme and Beta transferred, his pending invitations
+	// there revoked (two in Acme), his memberships removed (a suspended one in Delta).
+	beta, err := svc.CreateOrganization(ctx, "bob", "Beta", nil)
+	require.NoError(t, err)
+	add(beta.ID, "cat", organizations.RoleAdmin)
+	gamma, err := svc.CreateOrganization(ctx, "bob", "Gamma", nil)
+	require.NoError(t, err)
+	add(gamma.ID, "dan", organizations.RoleMember)
+	delta, err := svc.CreateOrganization(ctx, "ann", "Delta", nil)
+	require.NoError(t, err)
+	add(delta.ID, "bob", organizations.RoleAdmin)
+	_, err = svc.SuspendUser(ctx, delta.ID, "bob")
+	require.NoError(t, err)
+	invite(acme.ID, "bob", "gus@example.com")
+	invite(acme.ID, "bob", "hal@example.com")
+	invite(beta.ID, "bob", "ivy@example.com")
+	invite(acme.ID, "cat", "jon@example.com") // not bob's: stays
+	res, err := svc.RemoveUserEverywhere(ctx, "bob", &organizations.OffboardOptions{
+		Owned: map[uuid.UUID]organizations.OwnedPolicy{gamma.ID: organizations.OwnedDelete}, OtherOwned: organizations.OwnedTransferToAdmin,
+	})
+	require.NoError(t, err)
+	require.Len(t, res.Deleted, 1)
+	require.Len(t, res.Transferred, 2)
+	require.Len(t, res.Revoked, 3)
+	require.Equal(t, 3, res.RevokedInvitations)
+	require.Len(t, res.Removed, 3)
+
+	events := w.rec.Take()
+	var names []string
+	for _, e := range events {
+		names = append(names, e.EventName())
+	}
+	for _, name := range []string{"member_suspended", "member_reactivated", "ownership_transfer_proposed", "ownership_transfer_accepted",
+		"ownership_transfer_declined", "ownership_transfer_cancelled", "organization_deleted", "owner_changed", "invitation_revoked", "user_removed"} {
+		require.Contains(t, names, name, "the scenario covers it")
+	}
+	for _, limit := range []int{1, 9, 100} {
+		recs := feed(t, ctx, svc, limit, len(events))
+		requireRecordsMatch(t, events, recs)
+	}
+	recs := feed(t, ctx, svc, 100, len(events))
+	var replaced, suspended, limited int
+	for i, r := range recs {
+		switch e := events[i].(type) {
+		case organizations.MemberSuspended:
+			require.Equal(t, e.OrganizationUser.UserID, r.Subject)
+			suspended++
+		case organizations.OwnershipTransferProposed:
+			require.Equal(t, e.Transfer.Nominee, r.Subject)
+			require.Equal(t, e.Actor, r.Actor)
+			if e.Replaced != nil {
+				replaced++
+			}
+		case organizations.UserRemoved:
+			if e.OrganizationUser.UserID == "bob" {
+				require.Empty(t, r.Actor, "offboarding is unchecked")
+			}
+			if !e.OrganizationUser.SuspendedAt.IsZero() {
+				require.Contains(t, string(r.Data), "suspended_at")
+			}
+		case organizations.OrganizationUpdated:
+			if e.Organization.MaxMembers != 0 {
+				limited++
+				require.Contains(t, string(r.Data), "max_members")
+			} else {
+				require.NotContains(t, string(r.Data), "max_members", "left out when 0, as Go does")
+			}
+		}
+	}
+	require.Equal(t, 1, replaced, "only the proposal replaced while open")
+	require.Equal(t, 4, suspended)
+	require.Equal(t, 2, limited)
 }
 
 // testEventFailedCalls: refused and failed calls record nothing.

@@ -120,6 +120,13 @@ func (r *recorder) visible(ctx context.Context, e organizations.Event) error {
 			err = fmt.Errorf("stored role %q, event has %q", m.Role, e.New.Role)
 		}
 		return err
+	case organizations.MemberSuspended, organizations.MemberReactivated:
+		m := eventMember(e)
+		got, err := r.store.OrganizationUser(ctx, m.OrganizationID, m.UserID)
+		if err == nil && got.Status() != m.Status() {
+			err = fmt.Errorf("stored status %q, event has %q", got.Status(), m.Status())
+		}
+		return err
 	case organizations.OwnerChanged:
 		o, err := r.store.Owner(ctx, e.New.OrganizationID)
 		if err == nil && o.OrganizationUser.UserID != e.New.UserID {
@@ -154,4 +161,15 @@ func eventNames(es []organizations.Event) []string {
 		out[i] = e.EventName()
 	}
 	return out
+}
+
+// eventMember is the membership of a suspension event.
+func eventMember(e organizations.Event) organizations.OrganizationUser {
+	switch e := e.(type) {
+	case organizations.MemberSuspended:
+		return e.OrganizationUser
+	case organizations.MemberReactivated:
+		return e.OrganizationUser
+	}
+	return organizations.OrganizationUser{}
 }

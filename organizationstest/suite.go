@@ -24,6 +24,11 @@
 //
 //   - Activations: organizations.ActivationStore (sign-up activations, which
 //     Service.Register and Service.Activate need).
+//   - Seats: organizations.SeatStore (member limits, and their races).
+//   - Suspension: organizations.SuspensionStore (suspending and reactivating members).
+//   - OwnershipTransfer: organizations.TransferStore (two-phase ownership transfer).
+//   - Offboarding: organizations.OffboardStore (OrganizationsOwnedBy, RemoveUserEverywhere).
+//   - MemberList: organizations.MemberListStore (ListMembers with filters).
 //   - EventLog: organizations.EventStore (every change records its events in its atomic
 //     step: one record per event Options.Events receives, in order, decoding to it;
 //     failed calls record nothing; the feed's cursors, the audit log's filters and pages,
@@ -76,6 +81,11 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"Activations", activationTests(), &activationStore},
 		{"Concurrency", concurrencyTests(), nil},
 		{"Authorization", authzTests(), nil},
+		{"Seats", seatTests(), &seatStore},
+		{"Suspension", suspensionTests(), &suspensionStore},
+		{"OwnershipTransfer", transferTests(), &transferStore},
+		{"Offboarding", offboardTests(), &offboardStore},
+		{"MemberList", memberListTests(), &memberListStore},
 		{"EventLog", eventLogTests(), &eventStore},
 		{"Relay", relayTests(), &cursorStore},
 	}

@@ -1,0 +1,49 @@
+package organizations
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+var _ SeatStore = (*MemoryStore)(nil)
+
+// seatFree reports whether o has a seat for one more member besides its active members
+// and reserved other seats: always when it has no limit. The caller holds the write lock.
+func (o *memOrg) seatFree(reserved int) bool {
+	limit := int(o.head.Load().maxMembers)
+	return limit == 0 || len(o.byID)-o.nSuspended()+reserved+1 <= limit
+}
+
+// pendingCount is the number of o's invitations pending as of now. The caller holds a
+// lock.
+func (s *MemoryStore) pendingCount(o *memOrg, now time.Time) int {
+	if o.invites == nil {
+		return 0
+	}
+	n := 0
+	for _, id := range *o.invites {
+		if s.invitations[id].inv.StatusAt(now) == InvitationStatusPending {
+			n++
+		}
+	}
+	return n
+}
+
+// Seats implements SeatStore.
+func (s *MemoryStore) Seats(ctx context.Context, org uuid.UUID, now time.Time) (Seats, error) {
+	if err := ctx.Err(); err != nil {
+		return Seats{}, err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	o := s.org(org)
+	if o == nil {
+		return Seats{}, ErrOrganizationNotFound
+	}
+	return Seats{
+		Limit: int(o.head.Load().maxMembers), Members: len(o.byID) - o.nSuspended(),
+		PendingInvitations: s.pendingCount(o, now),
+	}, nil
+}

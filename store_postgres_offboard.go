@@ -1,0 +1,174 @@
+package organizations
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+var _ OffboardStore = (*PostgresStore)(nil)
+
+// qOrgsOwnedBy is served by organizations_owner_idx.
+var qOrgsOwnedBy = pgStatement(`
+SELECT ` + orgCols + `
+FROM /* TEMPLATE: schema */organizations o
+WHERE o.owner_id = @user_id::text AND o.id > @after::uuid
+ORDER BY o.id LIMIT @limit::bigint`)
+
+// OrganizationsOwnedBy implements OffboardStore.
+func (s *PostgresStore) OrganizationsOwnedBy(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, s.sql[qOrgsOwnedBy], pgx.StrictNamedArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit})
+	if err != nil {
+		return nil, pgReadError(ctx, err)
+	}
+	out := []Organization{}
+	var r orgRow
+	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
+		out = append(out, r.value())
+		return nil
+	})
+	if err != nil {
+		return nil, pgReadError(ctx, err)
+	}
+	return out, nil
+}
+
+// Typed NULLs in the layout of orgCols and memberCols, for the rows of qOffboard that
+// do not carry one.
+const (
+	nullOrgCols    = `NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer`
+	nullMemberCols = `NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz`
+	nullInvCols    = `NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text`
+)
+
+// qOffboard is RemoveUserEverywhere's statement. owned locks the organizations the user
+// owns (FOR UPDATE, in ID order; each is deleted or changes owner); heir is the
+// longest-standing other active admin of each one to transfer; chk says whether every
+// owned organization has a policy (covered) and every one to transfer an heir. Only
+// then: del deletes the organizations to delete (their memberships, invitations and
+// proposals by cascade), moved hands the others to their heirs, rm deletes the user's
+// other memberships and rev revokes the pending invitations the user sent in those
+// organizations. The owner foreign key, checked at the end of the statement, holds
+// every organization to an owner: one the user came to own after this statement's
+// snapshot makes rm violate it, and the statement fails, changing nothing. Rows: the
+// classification first ('c'), then the deleted organizations ('d'), the removed
+// memberships ('r'), the transfers ('t': the heir's membership) and the revoked
+// invitations ('v'). ev records the events of it all, in the order of
+// OffboardResult.events.
+var qOffboard = pgStatement(`
+WITH owned AS (
+	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o
+	WHERE o.owner_id = @user_id::text ORDER BY o.id FOR UPDATE
+), heir AS (
+	SELECT DISTINCT ON (m.organization_id) ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
+	WHERE m.organization_id IN (SELECT id FROM owned WHERE id = ANY(@transfer::text[]::uuid[]) AND NOT id = ANY(@delete::text[]::uuid[]))
+		AND m.user_id <> @user_id::text AND m.role = 'admin' AND m.status = 'active'
+	ORDER BY m.organization_id, m.created_at, m.id
+), chk AS (
+	SELECT NOT EXISTS (SELECT 1 FROM owned WHERE NOT (id = ANY(@delete::text[]::uuid[]) OR id = ANY(@transfer::text[]::uuid[]))) AS covered,
+		NOT EXISTS (SELECT 1 FROM owned o WHERE o.id = ANY(@transfer::text[]::uuid[]) AND NOT o.id = ANY(@delete::text[]::uuid[])
+			AND NOT EXISTS (SELECT 1 FROM heir h WHERE h.organization_id = o.id)) AS heirs
+), del AS (
+	DELETE FROM /* TEMPLATE: schema */organizations AS o USING chk
+	WHERE o.id IN (SELECT id FROM owned WHERE id = ANY(@delete::text[]::uuid[])) AND chk.covered AND chk.heirs
+	RETURNING ` + orgCols + `
+), moved AS (
+	UPDATE /* TEMPLATE: schema */organizations AS o SET owner_id = h.user_id, owner_since = @now::timestamptz
+	FROM heir AS h, chk
+	WHERE o.id = h.organization_id AND chk.covered AND chk.heirs
+	RETURNING o.id
+), rm AS (
+	DELETE FROM /* TEMPLATE: schema */memberships AS m USING chk
+	WHERE m.user_id = @user_id::text AND chk.covered AND chk.heirs
+		AND NOT m.organization_id IN (SELECT id FROM owned WHERE id = ANY(@delete::text[]::uuid[]))
+	RETURNING ` + memberCols + `
+), rev AS (
+	UPDATE /* TEMPLATE: schema */invitations AS i
+	SET status = 'revoked', responded_at = @now::timestamptz, custom_role = NULL
+	WHERE i.organization_id IN (SELECT organization_id FROM rm) AND i.invited_by = @user_id::text
+		AND i.status = 'pending' AND i.expires_at > @now::timestamptz
+	RETURNING ` + invCols + `
+), ` + sqlRecord(
+	sqlEvent(1, "organization_deleted", "o.id", "''", "NULL", sqlEventData("", "'organization', "+sqlOrgJSON("o")), "del AS o"),
+	sqlEvent(2, "owner_changed", "h.organization_id", "''", "h.user_id", sqlEventData("", "'old', "+sqlMemberJSON("r"), "'new', "+sqlMemberJSON("h")),
+		"heir AS h JOIN rm AS r ON r.organization_id = h.organization_id WHERE h.organization_id IN (SELECT id FROM moved)"),
+	sqlEventKey(3, "i.id", "gen_random_uuid()", "invitation_revoked", "i.organization_id", "''", "NULL",
+		sqlEventData("", "'invitation', "+sqlInvJSON("i")), "rev AS i"),
+	sqlEvent(4, "user_removed", "m.organization_id", "''", "m.user_id", sqlEventData("", "'organization_user', "+sqlMemberJSON("m")), "rm AS m")) + `
+SELECT 'c', chk.covered, chk.heirs, (SELECT count(*) FROM rev), ` + nullOrgCols + `, ` + nullMemberCols + `, ` + nullInvCols + ` FROM chk
+UNION ALL
+SELECT 'd', NULL, NULL, NULL, ` + orgCols + `, ` + nullMemberCols + `, ` + nullInvCols + ` FROM del AS o
+UNION ALL
+SELECT 'r', NULL, NULL, NULL, ` + nullOrgCols + `, ` + memberCols + `, ` + nullInvCols + ` FROM rm AS m
+UNION ALL
+SELECT 't', NULL, NULL, NULL, ` + nullOrgCols + `, ` + memberCols + `, ` + nullInvCols + ` FROM heir AS m WHERE m.organization_id IN (SELECT id FROM moved)
+UNION ALL
+SELECT 'v', NULL, NULL, NULL, ` + nullOrgCols + `, ` + nullMemberCols + `, ` + invCols + ` FROM rev AS i`)
+
+// RemoveUserEverywhere implements OffboardStore.
+func (s *PostgresStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhereParams) (OffboardResult, error) {
+	if err := ctx.Err(); err != nil {
+		return OffboardResult{}, err
+	}
+	ids := func(l []uuid.UUID) []string {
+		out := make([]string, len(l)) // text, which database/sql's simple protocol can send too
+		for i, id := range l {
+			out[i] = id.String()
+		}
+		return out
+	}
+	rows, err := s.db.Query(ctx, s.sql[qOffboard], pgx.StrictNamedArgs{
+		"user_id": string(p.UserID), "delete": ids(p.Delete), "transfer": ids(p.Transfer), "now": p.Now,
+	})
+	if err != nil {
+		return OffboardResult{}, pgError(ctx, err)
+	}
+	var kind string
+	var covered, heirs *bool
+	var revoked *int64
+	var classified, allCovered, allHeirs bool
+	var o orgRow
+	var m memberRow
+	var inv invitationRow
+	res := OffboardResult{Removed: []OrganizationUser{}, Deleted: []Organization{}, Transferred: []OwnerChange{}, Revoked: []Invitation{}}
+	removed := map[uuid.UUID]OrganizationUser{}
+	var heirsOf []OrganizationUser
+	_, err = pgx.ForEachRow(rows, dest([]any{&kind, &covered, &heirs, &revoked}, o.dest(), m.dest(), inv.dest()), func() error {
+		switch kind {
+		case "c":
+			classified, allCovered, allHeirs = true, *covered, *heirs
+			res.RevokedInvitations = int(*revoked)
+		case "d":
+			res.Deleted = append(res.Deleted, o.value())
+		case "r":
+			v := m.value()
+			res.Removed = append(res.Removed, v)
+			removed[v.OrganizationID] = v
+		case "t":
+			heirsOf = append(heirsOf, m.value())
+		case "v":
+			res.Revoked = append(res.Revoked, inv.value(p.Now))
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return OffboardResult{}, pgError(ctx, err)
+	case !classified:
+		return OffboardResult{}, errors.New("organizations: RemoveUserEverywhere returned no classification")
+	case !allCovered:
+		return OffboardResult{}, ErrOwnershipRequired
+	case !allHeirs:
+		return OffboardResult{}, ErrNoSuccessor
+	}
+	for _, h := range heirsOf {
+		res.Transferred = append(res.Transferred, OwnerChange{OldOwner: removed[h.OrganizationID], NewOwnerBefore: h, NewOwner: h, Changed: true})
+	}
+	res.sort()
+	return res, nil
+}
