@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/go-organizations/organizations"
@@ -155,6 +156,10 @@ func (a *App) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u, _ := a.auth.current(r)
 	m, err := a.svc.AcceptInvitation(ctx, r.PathValue("token"), u.Name, u.Email)
+	if errors.Is(err, organizations.ErrMemberLimit) {
+		err = explain(err, "This organization has no free seat: its member limit is reached. Your invitation stays pending: "+
+			"ask an admin of the organization to free a seat or raise the limit, then accept it again.")
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return

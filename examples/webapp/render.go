@@ -25,6 +25,7 @@ var templateFuncs = template.FuncMap{
 	"date":     func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 	"includes": includes,
 	"holds":    holds,
+	"add":      func(a, b int) int { return a + b },
 }
 
 // parsePages parses every page under templates/ with layout.html.
