@@ -24,7 +24,8 @@ const updateScreenshots = "UPDATE_SCREENSHOTS"
 // TestBrowserMainFlow runs the main flow in headless Chromium through chromedriver: alice
 // signs in and creates an organization (nobody to transfer it to yet), mistypes a second
 // one's slug and sees the form again, and invites bob; bob, in another browser, signs in
-// and accepts; alice transfers ownership to bob. Carol, in a third browser, signs up and
+// and accepts; alice proposes to transfer ownership to bob (confirming it), and bob, on
+// the proposal's confirmation page, accepts: the organization page shows him as owner. Carol, in a third browser, signs up and
 // activates, landing in her new organization. It checks what each page shows and takes a
 // screenshot of each error and success state. It skips without chromium and
 // chromedriver, except under CI=true.
@@ -84,16 +85,33 @@ func TestBrowserMainFlow(t *testing.T) {
 	require.Equal(t, false, alice.property("#transfer-form button[type=submit]", "disabled"))
 	alice.click(`#transfer-user option[value="bob"]`)
 	alice.click("#transfer-form button[type=submit]")
+	// A confirmation first; proposing changes no owner yet.
+	require.Equal(t, "Transfer ownership of Acme Rockets to bob?", alice.text("h1"))
+	saveScreenshot(t, alice, "browser-transfer-confirm.png")
+	alice.click("#propose-form button[type=submit]")
+	require.Contains(t, alice.text("#flash"), "You proposed to make bob the owner of Acme Rockets.")
+	require.Contains(t, alice.text("#transfer-proposal"), "bob")
+	require.Contains(t, alice.text(`tr[data-user="alice"]`), "owner")
+
+	// Bob sees the offer, reviews it and accepts.
+	bob.open(srv.URL + "/orgs/acme-rockets/")
+	require.Contains(t, bob.text("#transfer-offer"), "alice proposes to make you the owner")
+	bob.click("#respond-link")
+	require.Equal(t, "Become the owner of Acme Rockets?", bob.text("h1"))
+	saveScreenshot(t, bob, "browser-transfer-respond.png")
+	bob.click("#transfer-accept-form button[type=submit]")
+	require.Equal(t, "You now own Acme Rockets. The former owner stays an admin.", bob.text("#flash"))
+	require.Contains(t, bob.text(`tr[data-user="bob"]`), "owner")
+	require.Contains(t, bob.source(), `id="transfer-form"`)
+
 	// Alice is now an admin who sees bob as the owner, and no transfer form.
-	require.Equal(t, "bob now owns Acme Rockets. You stay an admin.", alice.text("#flash"))
+	alice.open(srv.URL + "/orgs/acme-rockets/")
 	require.Contains(t, alice.text(`tr[data-user="bob"]`), "owner")
 	require.Contains(t, alice.text(`tr[data-user="alice"]`), "admin")
+	require.NotContains(t, alice.text(`tr[data-user="alice"]`), "owner")
 	require.NotContains(t, alice.source(), `id="transfer-form"`)
 	require.Contains(t, alice.source(), "<strong>bob</strong> owns this organization")
 	saveScreenshot(t, alice, "browser-main-flow.png")
-
-	bob.open(srv.URL + "/orgs/acme-rockets/")
-	require.Contains(t, bob.source(), `id="transfer-form"`)
 
 	// Sign-up: the page after the form and the activation page have titles of their own,
 	// and activating opens the new organization.
