@@ -25,10 +25,10 @@ const updateScreenshots = "UPDATE_SCREENSHOTS"
 // signs in and creates an organization (nobody to transfer it to yet), mistypes a second
 // one's slug and sees the form again, and invites bob; bob, in another browser, signs in
 // and accepts; alice proposes to transfer ownership to bob (confirming it), and bob, on
-// the proposal's confirmation page, accepts: the organization page shows him as owner. Carol, in a third browser, signs up and
-// activates, landing in her new organization. It checks what each page shows and takes a
-// screenshot of each error and success state. It skips without chromium and
-// chromedriver, except under CI=true.
+// the proposal's confirmation page, accepts: the organization page shows him as owner.
+// Carol, in a third browser, signs up and activates, landing in her new organization. It
+// checks what each page shows and takes a screenshot of each error and success state. It
+// skips without chromium and chromedriver, except under CI=true.
 func TestBrowserMainFlow(t *testing.T) {
 	t.Parallel()
 	driver := startChromeDriver(t)

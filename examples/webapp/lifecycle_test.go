@@ -37,7 +37,7 @@ func TestSeatLimit(t *testing.T) {
 		carol := e.signIn("carol", "carol@example.com")
 		slug := create(t, alice, "Acme")
 		org := mustOrg(t, e, slug)
-		require.Contains(t, seatsOf(t, alice.get(orgPath(slug)).body), "1 members, 0 pending invitations · no member limit")
+		require.Contains(t, seatsOf(t, alice.get(orgPath(slug)).body), "1 member, 0 pending invitations · no member limit")
 
 		// Bad limits come back on the form.
 		for _, bad := range []string{"-1", "many"} {
@@ -51,7 +51,7 @@ func TestSeatLimit(t *testing.T) {
 		require.Contains(t, seatsOf(t, alice.get(orgPath(slug)).body), "1 of 2 seats used")
 
 		bobLink := invite(t, alice, slug, "bob@example.com", "member")
-		require.Contains(t, seatsOf(t, alice.get(orgPath(slug)).body), "2 of 2 seats used (1 members, 1 pending invitations) · <strong>no free seat</strong>")
+		require.Contains(t, seatsOf(t, alice.get(orgPath(slug)).body), "2 of 2 seats used (1 member, 1 pending invitation) · <strong>no free seat</strong>")
 		// Invite at the limit: the form again, with 409 and the reason.
 		res := alice.post(orgPath(slug, "invitations"), url.Values{"email": {"carol@example.com"}, "role": {"member"}})
 		require.Equal(t, http.StatusConflict, res.status)

@@ -26,6 +26,15 @@ var templateFuncs = template.FuncMap{
 	"includes": includes,
 	"holds":    holds,
 	"add":      func(a, b int) int { return a + b },
+	"count":    count,
+}
+
+// count writes n with the noun, in the plural unless n is 1: "1 member", "2 members".
+func count(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return strconv.Itoa(n) + " " + noun
 }
 
 // parsePages parses every page under templates/ with layout.html.
