@@ -16,6 +16,8 @@ type invitationsView struct {
 	Sent    []sentLink
 	Can     can
 	Roles   []organizations.RoleInfo
+	// Seats is the member limit and its use; nil on a store without limits.
+	Seats *organizations.Seats
 }
 
 // invitations shows an admin the invite form, the pending invitations and the links the
@@ -41,6 +43,13 @@ func (a *App) renderInvitations(w http.ResponseWriter, r *http.Request, status i
 	v := invitationsView{
 		view: a.view(r, "Invitations to "+org.Name), Org: org, Pending: page.Items, Next: page.Next,
 		Sent: a.mail.invitationsFor(org.ID), Can: permissions(r), Roles: roles,
+	}
+	switch seats, err := a.svc.Seats(r.Context(), org.ID); {
+	case err == nil:
+		v.Seats = &seats
+	case !errors.Is(err, organizations.ErrNotSupported):
+		a.fail(w, r, err)
+		return
 	}
 	v.Form = f
 	a.render(w, r, status, "invitations", v)

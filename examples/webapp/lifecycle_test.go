@@ -52,6 +52,7 @@ func TestSeatLimit(t *testing.T) {
 
 		bobLink := invite(t, alice, slug, "bob@example.com", "member")
 		require.Contains(t, seatsOf(t, alice.get(orgPath(slug)).body), "2 of 2 seats used (1 member, 1 pending invitation) · <strong>no free seat</strong>")
+		require.Contains(t, seatsOf(t, alice.get(orgPath(slug, "invitations")).body), "2 of 2 seats used: each pending invitation holds one. <strong>No free seat</strong>")
 		// Invite at the limit: the form again, with 409 and the reason.
 		res := alice.post(orgPath(slug, "invitations"), url.Values{"email": {"carol@example.com"}, "role": {"member"}})
 		require.Equal(t, http.StatusConflict, res.status)
