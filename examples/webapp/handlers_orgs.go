@@ -198,10 +198,10 @@ func (a *App) renderOrg(w http.ResponseWriter, r *http.Request, status int, f fo
 			Suspended: m.Status() == organizations.MemberStatusSuspended})
 	}
 	if v.IsOwner {
-		// The candidates for a transfer: the first page of active members, whatever
-		// the list shows (it reuses the list when it is that page).
+		// The candidates for a transfer: the active members of the list's first page,
+		// read again only when the list shows another page or only some roles.
 		active := page
-		if filter != (organizations.MemberFilter{Status: organizations.MemberStatusActive}) || q.Get("after") != "" {
+		if filter.Role != "" || filter.Status == organizations.MemberStatusSuspended || q.Get("after") != "" {
 			active, err = a.svc.ListMembers(ctx, org.ID, organizations.MemberFilter{Status: organizations.MemberStatusActive}, organizations.ListOptions{})
 			if err != nil {
 				a.fail(w, r, err)
