@@ -99,7 +99,8 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 // routes is the app's URL map. Each organization route carries its own guard, so that
 // the guard sees the {org} path value the mux sets: members see the organization and its
 // roles, each management route needs the permission of the change it makes, admins (and
-// the owner) read the audit log, and only the owner transfers or deletes. Every POST goes through CrossOriginProtection.
+// the owner) read the audit log, and only the owner proposes a transfer or deletes. Every
+// POST goes through CrossOriginProtection.
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.mux = mux
@@ -144,7 +145,7 @@ func (a *App) routes() http.Handler {
 	handle("POST /orgs/{org}/roles/{role}", may(organizations.PermRolesManage, h(a.updateRole)))
 	handle("POST /orgs/{org}/roles/{role}/delete", may(organizations.PermRolesManage, h(a.deleteRole)))
 	handle("GET /orgs/{org}/audit", admin(h(a.auditLog)))
-	handle("POST /orgs/{org}/transfer", owner(h(a.transfer)))
+	a.lifecycleRoutes(handle, member, owner, may) // handlers_lifecycle.go
 	handle("GET /orgs/{org}/delete", owner(h(a.deleteForm)))
 	handle("POST /orgs/{org}/delete", owner(h(a.deleteOrganization)))
 

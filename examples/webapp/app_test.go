@@ -40,8 +40,9 @@ var fixtureUsers = [...]struct{ name, email string }{
 }
 
 // fixture is the state every cell of the matrix starts from: Acme owned by olivia, with
-// adam (admin), mia and tess (members), cara (custom role "recruiter"), and an unused
-// custom role "viewer" (the member role); oscar owns Other; a pending invitation of
+// adam (admin), mia and tess (members), sue (a suspended member), cara (custom role
+// "recruiter"), and an unused custom role "viewer" (the member role); olivia's open
+// proposal to make adam the owner; oscar owns Other; a pending invitation of
 // newbie@example.com ({inv}), and one of oscar's email ({token}), both sent by olivia.
 type fixture struct {
 	acme       organizations.Organization
@@ -82,6 +83,14 @@ func seed(t *testing.T, e *env) fixture {
 	require.NoError(t, err)
 	_, err = svc.AddUser(ctx, acme.ID, "cara", "recruiter")
 	require.NoError(t, err)
+	_, err = e.app.users.signIn("sue", "sue@example.com")
+	require.NoError(t, err)
+	_, err = svc.AddUser(ctx, acme.ID, "sue", organizations.RoleMember)
+	require.NoError(t, err)
+	_, err = svc.SuspendUser(ctx, acme.ID, "sue")
+	require.NoError(t, err)
+	_, err = svc.As("olivia").ProposeOwnershipTransfer(ctx, acme.ID, "adam")
+	require.NoError(t, err)
 	_, err = svc.CreateOrganization(ctx, "oscar", "Other", nil)
 	require.NoError(t, err)
 	inv, err := svc.Invite(ctx, acme.ID, "olivia", "newbie@example.com", nil)
@@ -108,9 +117,12 @@ func snapshot(t *testing.T, e *env, f fixture) string {
 	pending, err := svc.PendingInvitations(ctx, org.ID, organizations.ListOptions{})
 	require.NoError(t, err)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %v owner=%s;", org.Name, org.Slug, org.IsActive, o.OrganizationUser.UserID)
+	fmt.Fprintf(&b, "%s %s %v limit=%d owner=%s;", org.Name, org.Slug, org.IsActive, org.MaxMembers, o.OrganizationUser.UserID)
 	for _, m := range members.Items {
-		fmt.Fprintf(&b, " %s=%s", m.UserID, m.Role)
+		fmt.Fprintf(&b, " %s=%s/%s", m.UserID, m.Role, m.Status())
+	}
+	if tr, err := svc.OwnershipTransfer(ctx, org.ID); err == nil {
+		fmt.Fprintf(&b, " transfer:%s->%s", tr.ProposedBy, tr.Nominee)
 	}
 	for _, inv := range pending.Items {
 		fmt.Fprintf(&b, " invited:%s", inv.Email)
@@ -178,7 +190,21 @@ var accessMatrix = []matrixRoute{
 	{"POST", "/orgs/{org}/roles/recruiter/delete", nil, [6]int{clash, clash, forbid, forbid, missing, unauth}},
 	{"GET", "/orgs/{org}/audit", nil, [6]int{ok, ok, forbid, forbid, missing, unauth}},
 	{"GET", "/orgs/{org}/audit?type=nope&actor=adam", nil, [6]int{bad, bad, forbid, forbid, missing, unauth}},
-	{"POST", "/orgs/{org}/transfer", url.Values{"user": {"adam"}}, [6]int{see, forbid, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/edit", url.Values{"max_members": {"3"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"GET", "/orgs/{org}/?role=member&status=suspended", nil, [6]int{ok, ok, ok, ok, missing, unauth}},
+	{"POST", "/orgs/{org}/members/tess/suspend", nil, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/members/olivia/suspend", nil, [6]int{clash, clash, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/members/sue/reactivate", nil, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"GET", "/orgs/{org}/transfer?user=tess", nil, [6]int{ok, forbid, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/transfer", url.Values{"user": {"tess"}}, [6]int{see, forbid, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/transfer/cancel", nil, [6]int{see, forbid, forbid, forbid, missing, unauth}},
+	{"GET", "/orgs/{org}/transfer/respond", nil, [6]int{forbid, ok, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/transfer/accept", nil, [6]int{forbid, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/transfer/decline", nil, [6]int{forbid, see, forbid, forbid, missing, unauth}},
+	{"GET", "/account", nil, [6]int{ok, ok, ok, ok, ok, unauth}},
+	{"GET", "/account/delete", nil, [6]int{ok, ok, ok, ok, ok, unauth}},
+	// olivia and oscar own an organization and chose nothing for it: refused.
+	{"POST", "/account/delete", nil, [6]int{clash, ok, ok, ok, clash, unauth}},
 	{"GET", "/orgs/{org}/delete", nil, [6]int{ok, forbid, forbid, forbid, missing, unauth}},
 	{"POST", "/orgs/{org}/delete", nil, [6]int{see, forbid, forbid, forbid, missing, unauth}},
 	{"GET", "/invitations/{token}", nil, [6]int{ok, ok, ok, ok, ok, ok}},
@@ -192,7 +218,7 @@ var accessMatrix = []matrixRoute{
 // anonymous, each from a fresh fixture on a fresh app, and checks the status, that the
 // page is HTML, and that a refused request changed nothing. It runs on both stores: on PostgreSQL the cells
 // share one migrated schema (a schema per cell would spend the test's time migrating),
-// each with its own organization.
+// each with its own organization, except the account deletions, which get their own.
 func TestAccessMatrix(t *testing.T) {
 	t.Parallel()
 	for _, k := range storeKinds {
@@ -207,7 +233,13 @@ func TestAccessMatrix(t *testing.T) {
 				for role, want := range route.want {
 					t.Run(fmt.Sprintf("%s %s as %s", route.method, route.path, roleNames[role]), func(t *testing.T) {
 						t.Parallel()
-						testMatrixCell(t, newEnv(t, open(t)), route, role, want)
+						store := open
+						if route.method == http.MethodPost && route.path == "/account/delete" {
+							// Deleting an account removes the user from every
+							// organization of the store, other cells' included.
+							store = k.open
+						}
+						testMatrixCell(t, newEnv(t, store(t)), route, role, want)
 					})
 				}
 			}

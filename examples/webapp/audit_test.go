@@ -169,6 +169,7 @@ func TestDescribe(t *testing.T) {
 	inv := organizations.Invitation{Email: "dan@example.com", Role: organizations.RoleMember}
 	acme := organizations.Organization{Name: "Acme", Slug: "acme"}
 	role := organizations.CustomRole{Name: "recruiter"}
+	transfer := organizations.OwnershipTransfer{Nominee: "bob", ProposedBy: "alice"}
 	cases := []struct {
 		ev   organizations.Event
 		want string
@@ -189,6 +190,14 @@ func TestDescribe(t *testing.T) {
 		{organizations.CustomRoleCreated{Role: role, Actor: "alice"}, "alice created the role recruiter"},
 		{organizations.CustomRoleUpdated{Old: role, New: role, Actor: "alice"}, "alice changed the role recruiter"},
 		{organizations.CustomRoleDeleted{Role: role, Actor: "alice"}, "alice deleted the role recruiter"},
+		{organizations.OwnerChanged{Old: ou("alice", "admin"), New: ou("bob", "admin"), Actor: "bob"}, "bob took over ownership from alice"},
+		{organizations.RoleChanged{Old: ou("bob", "member"), New: ou("bob", "admin"), Actor: "bob"}, "bob's role changed from member to admin"},
+		{organizations.MemberSuspended{OrganizationUser: ou("bob", "member"), Actor: "alice"}, "alice suspended bob"},
+		{organizations.MemberReactivated{OrganizationUser: ou("bob", "member"), Actor: "alice"}, "alice reactivated bob"},
+		{organizations.OwnershipTransferProposed{Transfer: transfer, Actor: "alice"}, "alice proposed to transfer ownership to bob"},
+		{organizations.OwnershipTransferAccepted{Transfer: transfer, Actor: "bob"}, "bob accepted the ownership transfer from alice"},
+		{organizations.OwnershipTransferDeclined{Transfer: transfer, Actor: "bob"}, "bob declined the ownership transfer from alice"},
+		{organizations.OwnershipTransferCancelled{Transfer: transfer, Actor: "alice"}, "alice cancelled the ownership transfer to bob"},
 	}
 	for _, c := range cases {
 		data, err := json.Marshal(c.ev)

@@ -24,7 +24,9 @@ const updateScreenshots = "UPDATE_SCREENSHOTS"
 // TestBrowserMainFlow runs the main flow in headless Chromium through chromedriver: alice
 // signs in and creates an organization (nobody to transfer it to yet), mistypes a second
 // one's slug and sees the form again, and invites bob; bob, in another browser, signs in
-// and accepts; alice transfers ownership to bob, who reads the audit log and filters it.
+// and accepts; alice proposes to transfer ownership to bob (confirming it), and bob, on
+// the proposal's confirmation page, accepts: the organization page shows him as owner.
+// bob then reads the audit log and filters it.
 // Carol, in a third browser, signs up and activates, landing in her new organization. It
 // checks what each page shows and takes a screenshot of each error and success state. It
 // skips without chromium and chromedriver, except under CI=true.
@@ -84,10 +86,30 @@ func TestBrowserMainFlow(t *testing.T) {
 	require.Equal(t, false, alice.property("#transfer-form button[type=submit]", "disabled"))
 	alice.click(`#transfer-user option[value="bob"]`)
 	alice.click("#transfer-form button[type=submit]")
+	// A confirmation first; proposing changes no owner yet.
+	require.Equal(t, "Transfer ownership of Acme Rockets to bob?", alice.text("h1"))
+	saveScreenshot(t, alice, "browser-transfer-confirm.png")
+	alice.click("#propose-form button[type=submit]")
+	require.Contains(t, alice.text("#flash"), "You proposed to make bob the owner of Acme Rockets.")
+	require.Contains(t, alice.text("#transfer-proposal"), "bob")
+	require.Contains(t, alice.text(`tr[data-user="alice"]`), "owner")
+
+	// Bob sees the offer, reviews it and accepts.
+	bob.open(srv.URL + "/orgs/acme-rockets/")
+	require.Contains(t, bob.text("#transfer-offer"), "alice proposes to make you the owner")
+	bob.click("#respond-link")
+	require.Equal(t, "Become the owner of Acme Rockets?", bob.text("h1"))
+	saveScreenshot(t, bob, "browser-transfer-respond.png")
+	bob.click("#transfer-accept-form button[type=submit]")
+	require.Equal(t, "You now own Acme Rockets. The former owner stays an admin.", bob.text("#flash"))
+	require.Contains(t, bob.text(`tr[data-user="bob"]`), "owner")
+	require.Contains(t, bob.source(), `id="transfer-form"`)
+
 	// Alice is now an admin who sees bob as the owner, and no transfer form.
-	require.Equal(t, "bob now owns Acme Rockets. You stay an admin.", alice.text("#flash"))
+	alice.open(srv.URL + "/orgs/acme-rockets/")
 	require.Contains(t, alice.text(`tr[data-user="bob"]`), "owner")
 	require.Contains(t, alice.text(`tr[data-user="alice"]`), "admin")
+	require.NotContains(t, alice.text(`tr[data-user="alice"]`), "owner")
 	require.NotContains(t, alice.source(), `id="transfer-form"`)
 	require.Contains(t, alice.source(), "<strong>bob</strong> owns this organization")
 	saveScreenshot(t, alice, "browser-main-flow.png")
@@ -97,14 +119,15 @@ func TestBrowserMainFlow(t *testing.T) {
 	// The owner reads the audit log, newest first, and filters it by actor.
 	bob.click("#audit-link")
 	require.Equal(t, "Audit log of Acme Rockets · organizations demo", bob.waitTitle("Audit log of Acme Rockets · organizations demo"))
-	require.Contains(t, bob.text("#audit tbody tr:first-child"), "alice transferred ownership to bob")
+	require.Contains(t, bob.text("#audit tbody tr:first-child"), "bob took over ownership from alice")
+	require.Contains(t, bob.text("#audit"), "alice proposed to transfer ownership to bob")
 	require.Contains(t, bob.text("#audit"), "alice invited bob@example.com as member")
 	bob.typeInto("#audit-actor", "bob")
 	bob.click("#audit-filter button[type=submit]")
 	bob.waitTitle("Audit log of Acme Rockets, filtered · organizations demo")
 	require.Equal(t, srv.URL+"/orgs/acme-rockets/audit?type=&actor=bob", bob.currentURL())
 	require.Contains(t, bob.text("#audit"), "bob joined as member")
-	require.NotContains(t, bob.text("#audit"), "alice transferred")
+	require.NotContains(t, bob.text("#audit"), "alice proposed")
 
 	// Sign-up: the page after the form and the activation page have titles of their own,
 	// and activating opens the new organization.

@@ -199,3 +199,33 @@ func (d *directory) ActivateUser(_ context.Context, user organizations.UserID) e
 	u.Active = true
 	return nil
 }
+
+// disable marks an active user inactive, so that no request is identified as them, and
+// returns the function that makes them active again. Used while their account is being
+// deleted.
+func (d *directory) disable(id organizations.UserID) (enable func()) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	u, ok := d.byName[id]
+	if !ok || !u.Active {
+		return func() {}
+	}
+	u.Active = false
+	return func() {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if cur, ok := d.byName[id]; ok && cur == u {
+			u.Active = true
+		}
+	}
+}
+
+// remove deletes the user: their name and email become free.
+func (d *directory) remove(id organizations.UserID) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if u, ok := d.byName[id]; ok {
+		delete(d.byName, id)
+		delete(d.byEmail, u.Email)
+	}
+}

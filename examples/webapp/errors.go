@@ -38,6 +38,12 @@ var appStatuses = []struct {
 	{errEmailInUse, http.StatusConflict},
 	{errAlreadyRegistered, http.StatusConflict},
 	{errUnknownUser, http.StatusNotFound},
+	// The lifecycle's sentinels, which orghttp.StatusCode does not map (yet).
+	{organizations.ErrMemberLimit, http.StatusConflict},
+	{organizations.ErrAlreadyOwner, http.StatusConflict},
+	{organizations.ErrNoSuccessor, http.StatusConflict},
+	{organizations.ErrTransferNotFound, http.StatusNotFound},
+	{organizations.ErrInvalidMemberLimit, http.StatusUnprocessableEntity},
 }
 
 // statusOf returns the HTTP status for err.
@@ -102,6 +108,13 @@ var messages = []struct {
 	{organizations.ErrActivationExpired, "This activation link has expired. Please sign up again."},
 	{organizations.ErrActivationUsed, "This account is already activated: sign in."},
 	{organizations.ErrNotConfigured, "This feature is not configured on this server."},
+	{organizations.ErrMemberLimit, "This organization has no free seat: its member limit is reached (pending invitations hold a seat too). " +
+		"An admin can raise the limit in the organization's settings, or free a seat by removing a member or revoking an invitation."},
+	{organizations.ErrInvalidMemberLimit, "The member limit is a whole number of members, 0 or blank for no limit."},
+	{organizations.ErrAlreadyOwner, "You already own this organization: choose another member."},
+	{organizations.ErrTransferNotFound, "There is no open ownership transfer here: it was accepted, declined or cancelled, it expired, " +
+		"or the member it was proposed to left or was suspended."},
+	{organizations.ErrNoSuccessor, "The organization has no other active admin to take ownership."},
 }
 
 // userError gives an error a message of its own for the error page, keeping the error

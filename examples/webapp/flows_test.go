@@ -166,7 +166,7 @@ func TestChangeRoleAndRemove(t *testing.T) {
 		res = bob.post(org+"members/alice/remove", nil)
 		require.Equal(t, http.StatusConflict, res.status)
 		require.Contains(t, errorMessage(t, res.body), "cannot be removed")
-		require.Contains(t, memberRowOf(t, bob.get(org).body, "alice"), "The owner cannot be removed or made a plain member")
+		require.Contains(t, memberRowOf(t, bob.get(org).body, "alice"), "The owner cannot be removed, suspended or made a plain member")
 
 		require.Equal(t, http.StatusSeeOther, alice.post(org+"members/bob/role", url.Values{"role": {"member"}}).status)
 		require.Equal(t, http.StatusForbidden, bob.get(org+"edit").status)
@@ -213,15 +213,42 @@ func TestTransferAndDelete(t *testing.T) {
 		org := "/orgs/" + slug + "/"
 
 		require.Equal(t, http.StatusForbidden, bob.post(org+"transfer", url.Values{"user": {"bob"}}).status)
+		require.Equal(t, http.StatusForbidden, bob.get(org+"transfer?user=bob").status)
 		require.Equal(t, http.StatusNotFound, alice.post(org+"transfer", url.Values{"user": {"nobody"}}).status)
-		res := alice.post(org+"transfer", url.Values{"user": {"bob"}})
+		require.Equal(t, http.StatusNotFound, alice.get(org+"transfer?user=nobody").status)
+		// The owner's form leads to a confirmation page, which changes nothing.
+		res := alice.get(org + "transfer?user=bob")
+		require.Equal(t, http.StatusOK, res.status, res.body)
+		require.Contains(t, res.body, "<h1>Transfer ownership of Acme to bob?</h1>")
+		require.Contains(t, res.body, `id="propose-form"`)
+		_, err := e.app.svc.OwnershipTransfer(t.Context(), mustOrg(t, e, slug).ID)
+		require.ErrorIs(t, err, organizations.ErrTransferNotFound)
+		res = alice.post(org+"transfer", url.Values{"user": {"bob"}})
 		require.Equal(t, http.StatusSeeOther, res.status, res.body)
+		// Proposed only: alice still owns Acme, and sees her proposal with a cancel button.
 		owner, err := e.app.svc.Owner(t.Context(), mustOrg(t, e, slug).ID)
 		require.NoError(t, err)
+		require.Equal(t, organizations.UserID("alice"), owner.OrganizationUser.UserID)
+		require.Contains(t, between(t, alice.get(org).body, `id="transfer-proposal"`, "</div>"), "<strong>bob</strong>")
+		// Bob is offered it; the confirmation page has accept and decline.
+		require.Contains(t, bob.get(org).body, `id="respond-link"`)
+		page := bob.get(org + "transfer/respond").body
+		require.Contains(t, page, "<h1>Become the owner of Acme?</h1>")
+		require.Contains(t, page, `id="transfer-accept-form"`)
+		require.Contains(t, page, `id="transfer-decline-form"`)
+		res = bob.post(org+"transfer/accept", nil)
+		require.Equal(t, http.StatusSeeOther, res.status, res.body)
+		require.Equal(t, "You now own Acme. The former owner stays an admin.", flashOf(t, bob.get(org).body))
+		owner, err = e.app.svc.Owner(t.Context(), mustOrg(t, e, slug).ID)
+		require.NoError(t, err)
 		require.Equal(t, organizations.UserID("bob"), owner.OrganizationUser.UserID)
+		// Accepted once: a second accept finds no open proposal.
+		res = bob.post(org+"transfer/accept", nil)
+		require.Equal(t, http.StatusNotFound, res.status)
+		require.Contains(t, errorMessage(t, res.body), "no open ownership transfer")
 
 		// Bob is now the owner (and an admin); alice stays an admin but may not delete.
-		page := bob.get(org).body
+		page = bob.get(org).body
 		require.Contains(t, memberRowOf(t, page, "bob"), "badge owner")
 		require.Contains(t, memberRowOf(t, page, "bob"), "badge admin")
 		require.Contains(t, memberRowOf(t, page, "alice"), "badge admin")

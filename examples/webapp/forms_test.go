@@ -161,8 +161,19 @@ func TestFlashMessages(t *testing.T) {
 		res = alice.post(org+"transfer", url.Values{"user": {"bob"}})
 		require.Equal(t, http.StatusSeeOther, res.status, res.body)
 		page = alice.get(res.location).body
-		require.Equal(t, "bob now owns Acme. You stay an admin.", flashOf(t, page))
-		require.Contains(t, page, "<strong>bob</strong> owns this organization")
+		require.Contains(t, flashOf(t, page), "You proposed to make bob the owner of Acme. You stay the owner until they accept, by ")
+		res = alice.post(org+"transfer/cancel", nil)
+		require.Equal(t, http.StatusSeeOther, res.status, res.body)
+		require.Equal(t, "You cancelled the transfer of ownership of Acme.", flashOf(t, alice.get(res.location).body))
+		require.Equal(t, http.StatusSeeOther, alice.post(org+"transfer", url.Values{"user": {"bob"}}).status)
+		res = bob.post(org+"transfer/decline", nil)
+		require.Equal(t, http.StatusSeeOther, res.status, res.body)
+		require.Equal(t, "You declined to become the owner of Acme.", flashOf(t, bob.get(res.location).body))
+		require.Equal(t, http.StatusSeeOther, alice.post(org+"transfer", url.Values{"user": {"bob"}}).status)
+		res = bob.post(org+"transfer/accept", nil)
+		require.Equal(t, http.StatusSeeOther, res.status, res.body)
+		require.Equal(t, "You now own Acme. The former owner stays an admin.", flashOf(t, bob.get(res.location).body))
+		require.Contains(t, alice.get(org).body, "<strong>bob</strong> owns this organization")
 
 		// A refused step sets none.
 		require.Equal(t, http.StatusForbidden, alice.post(org+"transfer", url.Values{"user": {"alice"}}).status)
@@ -178,7 +189,7 @@ func TestEmptyTransferListDisablesButton(t *testing.T) {
 		slug := create(t, alice, "Acme")
 		org := "/orgs/" + slug + "/"
 		form := between(t, alice.get(org).body, `id="transfer-form"`, "</form>")
-		require.Contains(t, form, `<button type="submit" disabled>Transfer</button>`)
+		require.Contains(t, form, `<button type="submit" disabled>Transfer…</button>`)
 		require.NotContains(t, form, `name="user"`)
 		require.Contains(t, alice.get(org).body, `id="transfer-hint"`)
 
@@ -186,7 +197,7 @@ func TestEmptyTransferListDisablesButton(t *testing.T) {
 		require.Equal(t, http.StatusSeeOther, bob.post(invite(t, alice, slug, "bob@example.com", "member")+"/accept", nil).status)
 		page := alice.get(org).body
 		form = between(t, page, `id="transfer-form"`, "</form>")
-		require.Contains(t, form, `<button type="submit">Transfer</button>`)
+		require.Contains(t, form, `<button type="submit">Transfer…</button>`)
 		require.Contains(t, form, `<option value="bob">bob</option>`)
 		require.NotContains(t, page, `id="transfer-hint"`)
 	})

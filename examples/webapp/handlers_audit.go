@@ -164,10 +164,16 @@ func describe(rec organizations.EventRecord) string {
 		}
 		return who(e.Actor) + " removed " + string(e.OrganizationUser.UserID)
 	case organizations.RoleChanged:
+		if e.Actor == e.New.UserID { // the promotion of a nominee accepting ownership
+			return string(e.New.UserID) + "'s role changed from " + string(e.Old.Role) + " to " + string(e.New.Role)
+		}
 		return who(e.Actor) + " changed " + string(e.New.UserID) + "'s role from " + string(e.Old.Role) + " to " + string(e.New.Role)
 	case organizations.OwnerChanged:
 		if e.Actor == e.Old.UserID {
 			return string(e.Actor) + " transferred ownership to " + string(e.New.UserID)
+		}
+		if e.Actor == e.New.UserID { // the nominee accepting a proposed transfer
+			return string(e.Actor) + " took over ownership from " + string(e.Old.UserID)
 		}
 		return who(e.Actor) + " transferred ownership from " + string(e.Old.UserID) + " to " + string(e.New.UserID)
 	case organizations.InvitationCreated:
@@ -184,6 +190,18 @@ func describe(rec organizations.EventRecord) string {
 		return who(e.Actor) + " changed the role " + string(e.New.Name)
 	case organizations.CustomRoleDeleted:
 		return who(e.Actor) + " deleted the role " + string(e.Role.Name)
+	case organizations.MemberSuspended:
+		return who(e.Actor) + " suspended " + string(e.OrganizationUser.UserID)
+	case organizations.MemberReactivated:
+		return who(e.Actor) + " reactivated " + string(e.OrganizationUser.UserID)
+	case organizations.OwnershipTransferProposed:
+		return who(e.Actor) + " proposed to transfer ownership to " + string(e.Transfer.Nominee)
+	case organizations.OwnershipTransferAccepted:
+		return who(e.Actor) + " accepted the ownership transfer from " + string(e.Transfer.ProposedBy)
+	case organizations.OwnershipTransferDeclined:
+		return who(e.Actor) + " declined the ownership transfer from " + string(e.Transfer.ProposedBy)
+	case organizations.OwnershipTransferCancelled:
+		return who(e.Actor) + " cancelled the ownership transfer to " + string(e.Transfer.Nominee)
 	}
 	return rec.Type
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/go-organizations/organizations"
@@ -15,6 +16,8 @@ type invitationsView struct {
 	Sent    []sentLink
 	Can     can
 	Roles   []organizations.RoleInfo
+	// Seats is the member limit and its use; nil on a store without limits.
+	Seats *organizations.Seats
 }
 
 // invitations shows an admin the invite form, the pending invitations and the links the
@@ -40,6 +43,13 @@ func (a *App) renderInvitations(w http.ResponseWriter, r *http.Request, status i
 	v := invitationsView{
 		view: a.view(r, "Invitations to "+org.Name), Org: org, Pending: page.Items, Next: page.Next,
 		Sent: a.mail.invitationsFor(org.ID), Can: permissions(r), Roles: roles,
+	}
+	switch seats, err := a.svc.Seats(r.Context(), org.ID); {
+	case err == nil:
+		v.Seats = &seats
+	case !errors.Is(err, organizations.ErrNotSupported):
+		a.fail(w, r, err)
+		return
 	}
 	v.Form = f
 	a.render(w, r, status, "invitations", v)
@@ -155,6 +165,10 @@ func (a *App) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	u, _ := a.auth.current(r)
 	m, err := a.svc.AcceptInvitation(ctx, r.PathValue("token"), u.Name, u.Email)
+	if errors.Is(err, organizations.ErrMemberLimit) {
+		err = explain(err, "This organization has no free seat: its member limit is reached. Your invitation stays pending: "+
+			"ask an admin of the organization to free a seat or raise the limit, then accept it again.")
+	}
 	if err != nil {
 		a.fail(w, r, err)
 		return

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
 	"github.com/go-organizations/organizations"
 	"github.com/go-organizations/organizations/orghttp"
@@ -24,7 +26,7 @@ func (a *App) current(r *http.Request) (organizations.Organization, organization
 // to show only the forms that would be accepted. It reads what the guard resolved (no
 // store call); the store checks each change again when it is made.
 type can struct {
-	Edit, Invite, Revoke, SetRole, Remove, ManageRoles bool
+	Edit, Invite, Revoke, SetRole, Remove, ManageRoles, Suspend bool
 	// Audit: the requester may read the audit log (the owner and admins, as RequireAdmin).
 	Audit bool
 }
@@ -40,6 +42,7 @@ func permissions(r *http.Request) can {
 		Remove:      acc.Can(organizations.PermMembersRemove),
 		ManageRoles: acc.Can(organizations.PermRolesManage),
 		Audit:       acc.IsOwner || acc.IsMember && acc.Membership.IsAdmin(),
+		Suspend:     acc.Can(organizations.PermMembersSuspend),
 	}
 }
 
@@ -125,30 +128,37 @@ type orgView struct {
 	Owner   organizations.UserID
 	IsOwner bool
 	Members []memberRow
-	Next    string
-	// CanTransfer is set when the page lists a member other than the requester, someone
-	// to transfer ownership to.
-	CanTransfer bool
+	// Filter is the members list's filter; Next the link to the next page, if any.
+	Filter organizations.MemberFilter
+	Next   string
+	// Candidates are the active members other than the requester: whom the owner can
+	// propose as the new owner.
+	Candidates []organizations.UserID
+	// Seats is the member limit and its use; nil on a store without limits.
+	Seats *organizations.Seats
+	// Transfer is the open ownership transfer proposal, shown to the owner (who can
+	// cancel it) and to its nominee (who can answer it); nil for everyone else.
+	Transfer *organizations.OwnershipTransfer
 	// Can is what the requester may do; Roles are the roles a member can be given.
 	Can   can
 	Roles []organizations.RoleInfo
 }
 
 type memberRow struct {
-	organizations.OrganizationUser
-	Email   string
-	IsOwner bool
-	IsMe    bool
+	organizations.Member
+	Email     string
+	IsMe      bool
+	Suspended bool
 }
 
-// showOrganization is the organization's page: its members with their roles, and the
-// actions the requester's role allows.
+// showOrganization is the organization's page: its seats, its members (filtered by role
+// and status) with their roles, and the actions the requester's role allows.
 func (a *App) showOrganization(w http.ResponseWriter, r *http.Request) {
 	a.renderOrg(w, r, http.StatusOK, formState{})
 }
 
 // renderOrg renders the organization's page with status; f is the refused transfer or
-// role form, if any.
+// member form, if any.
 func (a *App) renderOrg(w http.ResponseWriter, r *http.Request, status int, f formState) {
 	ctx := r.Context()
 	org, me, u := a.current(r)
@@ -157,7 +167,9 @@ func (a *App) renderOrg(w http.ResponseWriter, r *http.Request, status int, f fo
 		a.fail(w, r, err)
 		return
 	}
-	page, err := a.svc.Members(ctx, org.ID, organizations.ListOptions{After: r.URL.Query().Get("after")})
+	q := r.URL.Query()
+	filter := organizations.MemberFilter{Role: organizations.Role(q.Get("role")), Status: organizations.MemberStatus(q.Get("status"))}
+	page, err := a.svc.ListMembers(ctx, org.ID, filter, organizations.ListOptions{After: q.Get("after")})
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -169,14 +181,57 @@ func (a *App) renderOrg(w http.ResponseWriter, r *http.Request, status int, f fo
 	}
 	ownerID := owner.OrganizationUser.UserID
 	v := orgView{
-		view: a.view(r, org.Name), Org: org, Me: me, Owner: ownerID, IsOwner: ownerID == u.Name, Next: page.Next,
+		view: a.view(r, org.Name), Org: org, Me: me, Owner: ownerID, IsOwner: ownerID == u.Name, Filter: filter,
 		Can: permissions(r), Roles: roles,
 	}
 	v.Form = f
+	if page.Next != "" {
+		next := url.Values{"after": {page.Next}}
+		if filter.Role != "" {
+			next.Set("role", string(filter.Role))
+		}
+		if filter.Status != "" {
+			next.Set("status", string(filter.Status))
+		}
+		v.Next = orgPath(org.Slug) + "?" + next.Encode()
+	}
 	for _, m := range page.Items {
 		du, _ := a.users.lookup(m.UserID)
-		v.Members = append(v.Members, memberRow{OrganizationUser: m, Email: du.Email, IsOwner: m.UserID == ownerID, IsMe: m.UserID == u.Name})
-		v.CanTransfer = v.CanTransfer || m.UserID != u.Name
+		v.Members = append(v.Members, memberRow{Member: m, Email: du.Email, IsMe: m.UserID == u.Name,
+			Suspended: m.Status() == organizations.MemberStatusSuspended})
+	}
+	if v.IsOwner {
+		// The candidates for a transfer: the active members of the list's first page,
+		// read again only when the list shows another page or only some roles.
+		active := page
+		if filter.Role != "" || filter.Status == organizations.MemberStatusSuspended || q.Get("after") != "" {
+			active, err = a.svc.ListMembers(ctx, org.ID, organizations.MemberFilter{Status: organizations.MemberStatusActive}, organizations.ListOptions{})
+			if err != nil {
+				a.fail(w, r, err)
+				return
+			}
+		}
+		for _, m := range active.Items {
+			if m.UserID != u.Name && m.Status() == organizations.MemberStatusActive {
+				v.Candidates = append(v.Candidates, m.UserID)
+			}
+		}
+	}
+	switch seats, err := a.svc.Seats(ctx, org.ID); {
+	case err == nil:
+		v.Seats = &seats
+	case !errors.Is(err, organizations.ErrNotSupported):
+		a.fail(w, r, err)
+		return
+	}
+	switch t, err := a.svc.OwnershipTransfer(ctx, org.ID); {
+	case err == nil:
+		if v.IsOwner || t.Nominee == u.Name {
+			v.Transfer = &t
+		}
+	case !errors.Is(err, organizations.ErrTransferNotFound) && !errors.Is(err, organizations.ErrNotSupported):
+		a.fail(w, r, err)
+		return
 	}
 	a.render(w, r, status, "org", v)
 }
@@ -193,7 +248,11 @@ func (a *App) editForm(w http.ResponseWriter, r *http.Request) {
 	if org.IsActive {
 		active = "true"
 	}
-	a.renderEdit(w, r, http.StatusOK, formState{Values: url.Values{"name": {org.Name}, "slug": {org.Slug}, "active": {active}}})
+	limit := ""
+	if org.MaxMembers > 0 {
+		limit = strconv.Itoa(org.MaxMembers)
+	}
+	a.renderEdit(w, r, http.StatusOK, formState{Values: url.Values{"name": {org.Name}, "slug": {org.Slug}, "active": {active}, "max_members": {limit}}})
 }
 
 // renderEdit renders the settings form with status, filled from f.
@@ -204,7 +263,7 @@ func (a *App) renderEdit(w http.ResponseWriter, r *http.Request, status int, f f
 	a.render(w, r, status, "edit", v)
 }
 
-// edit changes the organization's name, slug and active flag; fields absent from the
+// edit changes the organization's name, slug, active flag and member limit; fields absent from the
 // form stay as they are. A refused name or slug shows the form again with what was typed.
 func (a *App) edit(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
@@ -233,6 +292,21 @@ func (a *App) edit(w http.ResponseWriter, r *http.Request) {
 		}
 		u.IsActive = &active
 	}
+	if r.PostForm.Has("max_members") {
+		// Blank or 0: no limit. Sent only when it changes, so that a store without
+		// limits still saves the other settings.
+		limit := 0
+		if raw := strings.TrimSpace(r.PostFormValue("max_members")); raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil {
+				n = -1 // not a number: the library's ErrInvalidMemberLimit
+			}
+			limit = n
+		}
+		if limit != org.MaxMembers {
+			u.MaxMembers = &limit
+		}
+	}
 	org, err := a.orgs.As(r).UpdateOrganization(r.Context(), org.ID, u)
 	if err != nil {
 		a.formFailed(w, r, err, "edit", func(status int, f formState) { a.renderEdit(w, r, status, f) })
@@ -255,24 +329,6 @@ func (a *App) leave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.done(w, r, "/orgs", "You left "+org.Name+".")
-}
-
-// transfer makes another member the owner (and an admin); the old owner stays an admin.
-// A transfer without a new owner shows the page again with the message at the form. The
-// store checks, in the transfer itself, that the requester still owns the organization:
-// of two transfers sent at once, one succeeds and the other is refused (403).
-func (a *App) transfer(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	org, _, _ := a.current(r)
-	user := organizations.UserID(r.PostFormValue("user"))
-	if err := a.orgs.As(r).ChangeOwner(r.Context(), org.ID, user); err != nil {
-		a.formFailed(w, r, err, "transfer", func(status int, f formState) { a.renderOrg(w, r, status, f) })
-		return
-	}
-	a.done(w, r, orgPath(org.Slug), string(user)+" now owns "+org.Name+". You stay an admin.")
 }
 
 type deleteView struct {

@@ -1,6 +1,7 @@
 // Command webapp is the reference web app of package organizations: sign-up with
-// activation, organizations, members and roles, invitations, ownership transfer, on
-// net/http and html/template, guarded by package orghttp.
+// activation, organizations, members and roles, invitations, seat limits, suspension,
+// two-phase ownership transfer and account deletion, on net/http and html/template,
+// guarded by package orghttp.
 //
 //	go run ./examples/webapp                       # memory store, http://127.0.0.1:8080
 //	go run ./examples/webapp -database-url postgres://postgres@127.0.0.1:5432/test?sslmode=disable

@@ -26,6 +26,16 @@ var templateFuncs = template.FuncMap{
 	"instant":  func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 UTC") },
 	"includes": includes,
 	"holds":    holds,
+	"add":      func(a, b int) int { return a + b },
+	"count":    count,
+}
+
+// count writes n with the noun, in the plural unless n is 1: "1 member", "2 members".
+func count(n int, noun string) string {
+	if n != 1 {
+		noun += "s"
+	}
+	return strconv.Itoa(n) + " " + noun
 }
 
 // parsePages parses every page under templates/ with layout.html.

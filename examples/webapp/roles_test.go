@@ -15,26 +15,49 @@ import (
 	"github.com/go-organizations/organizations"
 )
 
-// hookStore is a store whose ChangeOwner and RemoveUser can be held or preceded by a
-// hook, to put a request's write at a chosen point of a race.
-type hookStore struct {
+// lifecycleStore is a store with every optional interface the app uses: both stores
+// have them all.
+type lifecycleStore interface {
 	organizations.Store
-	beforeChangeOwner atomic.Pointer[func(context.Context)]
-	beforeRemoveUser  atomic.Pointer[func(context.Context)]
+	organizations.SeatStore
+	organizations.SuspensionStore
+	organizations.TransferStore
+	organizations.OffboardStore
+	organizations.MemberListStore
 }
 
-func (s *hookStore) ChangeOwner(ctx context.Context, p organizations.ChangeOwnerParams) (organizations.OwnerChange, error) {
-	if f := s.beforeChangeOwner.Load(); f != nil {
-		(*f)(ctx)
+// hookStore is a store whose transfer writes and RemoveUser can be held or preceded by a
+// hook, to put a request's write at a chosen point of a race.
+type hookStore struct {
+	lifecycleStore
+	beforeTransfer   atomic.Pointer[func(context.Context)]
+	beforeRemoveUser atomic.Pointer[func(context.Context)]
+}
+
+func (s *hookStore) hook(ctx context.Context, f *atomic.Pointer[func(context.Context)]) {
+	if h := f.Load(); h != nil {
+		(*h)(ctx)
 	}
-	return s.Store.ChangeOwner(ctx, p)
+}
+
+func (s *hookStore) ProposeOwnershipTransfer(ctx context.Context, p organizations.TransferParams) (organizations.OwnershipTransfer, *organizations.OwnershipTransfer, error) {
+	s.hook(ctx, &s.beforeTransfer)
+	return s.lifecycleStore.ProposeOwnershipTransfer(ctx, p)
+}
+
+func (s *hookStore) AcceptOwnershipTransfer(ctx context.Context, p organizations.TransferParams) (organizations.OwnershipTransfer, organizations.OwnerChange, error) {
+	s.hook(ctx, &s.beforeTransfer)
+	return s.lifecycleStore.AcceptOwnershipTransfer(ctx, p)
+}
+
+func (s *hookStore) CancelOwnershipTransfer(ctx context.Context, p organizations.TransferParams) (organizations.OwnershipTransfer, error) {
+	s.hook(ctx, &s.beforeTransfer)
+	return s.lifecycleStore.CancelOwnershipTransfer(ctx, p)
 }
 
 func (s *hookStore) RemoveUser(ctx context.Context, p organizations.RemoveUserParams) (organizations.OrganizationUser, error) {
-	if f := s.beforeRemoveUser.Load(); f != nil {
-		(*f)(ctx)
-	}
-	return s.Store.RemoveUser(ctx, p)
+	s.hook(ctx, &s.beforeRemoveUser)
+	return s.lifecycleStore.RemoveUser(ctx, p)
 }
 
 // eachHookedStore runs test on a fresh app over each store kind, wrapped in a hookStore.
@@ -42,7 +65,7 @@ func eachHookedStore(t *testing.T, test func(t *testing.T, e *env, hs *hookStore
 	for _, k := range storeKinds {
 		t.Run(k.name, func(t *testing.T) {
 			t.Parallel()
-			hs := &hookStore{Store: k.open(t)}
+			hs := &hookStore{lifecycleStore: k.open(t).(lifecycleStore)}
 			test(t, newEnv(t, hs), hs)
 		})
 	}
@@ -64,55 +87,79 @@ func barrier(n int) func(context.Context) {
 	}
 }
 
-// Two transfers of one organization sent at once by its owner, to two members: both pass
-// the RequireOwner guard (the barrier holds each in the store until both are there), and
-// the store lets exactly one through; the other is refused with the 403 page, since its
-// sender no longer owns the organization when its transfer is decided.
-func TestConcurrentTransfersBySameOwner(t *testing.T) {
+// Two steps of an ownership transfer sent at once, each past its guard (the barrier
+// holds both in the store until both are there): the nominee's accept twice (two tabs),
+// the nominee's accept and the owner's cancel, the nominee's accept and the owner's new
+// proposal to another member. In every round exactly one succeeds (303), the other is
+// refused with an error page, and the owner and the open proposal match the winner.
+func TestConcurrentTransferSteps(t *testing.T) {
 	t.Parallel()
 	eachHookedStore(t, func(t *testing.T, e *env, hs *hookStore) {
 		ctx := t.Context()
 		olivia := e.signIn("olivia", "olivia@example.com")
-		for _, u := range []string{"adam", "mia"} {
-			_, err := e.app.users.signIn(u, u+"@example.com")
-			require.NoError(t, err)
+		adam := e.signIn("adam", "adam@example.com")
+		_, err := e.app.users.signIn("mia", "mia@example.com")
+		require.NoError(t, err)
+		accept := func(slug string) response { return adam.post(orgPath(slug, "transfer", "accept"), nil) }
+		races := []struct {
+			name  string
+			other func(slug string) response
+		}{
+			{"accept twice", accept},
+			{"accept and cancel", func(slug string) response { return olivia.post(orgPath(slug, "transfer", "cancel"), nil) }},
+			{"accept and propose to another", func(slug string) response {
+				return olivia.post(orgPath(slug, "transfer"), url.Values{"user": {"mia"}})
+			}},
 		}
-		for round := range 5 {
-			slug := create(t, olivia, fmt.Sprintf("Acme %d", round))
-			org := mustOrg(t, e, slug)
-			for _, u := range []organizations.UserID{"adam", "mia"} {
-				_, err := e.app.svc.AddUser(ctx, org.ID, u, organizations.RoleMember)
+		for i, race := range races {
+			for round := range 3 {
+				slug := create(t, olivia, fmt.Sprintf("Acme %d %d", i, round))
+				org := mustOrg(t, e, slug)
+				for _, u := range []organizations.UserID{"adam", "mia"} {
+					_, err := e.app.svc.AddUser(ctx, org.ID, u, organizations.RoleMember)
+					require.NoError(t, err)
+				}
+				_, err := e.app.svc.As("olivia").ProposeOwnershipTransfer(ctx, org.ID, "adam")
 				require.NoError(t, err)
-			}
-			hold := barrier(2)
-			hs.beforeChangeOwner.Store(&hold)
-			var wg sync.WaitGroup
-			results := make([]response, 2)
-			for i, to := range []string{"adam", "mia"} {
-				wg.Go(func() { results[i] = olivia.post(orgPath(slug, "transfer"), url.Values{"user": {to}}) })
-			}
-			wg.Wait()
-			hs.beforeChangeOwner.Store(nil)
 
-			statuses := []int{results[0].status, results[1].status}
-			require.ElementsMatch(t, []int{http.StatusSeeOther, http.StatusForbidden}, statuses, "round %d", round)
-			winner := "adam"
-			if results[1].status == http.StatusSeeOther {
-				winner = "mia"
+				hold := barrier(2)
+				hs.beforeTransfer.Store(&hold)
+				var wg sync.WaitGroup
+				var accepted, other response
+				wg.Go(func() { accepted = accept(slug) })
+				wg.Go(func() { other = race.other(slug) })
+				wg.Wait()
+				hs.beforeTransfer.Store(nil)
+
+				ok := []bool{accepted.status == http.StatusSeeOther, other.status == http.StatusSeeOther}
+				require.True(t, ok[0] != ok[1], "%s, round %d: exactly one must succeed: %d and %d", race.name, round, accepted.status, other.status)
+				loser := other
+				if ok[1] {
+					loser = accepted
+				}
+				require.Contains(t, []int{http.StatusForbidden, http.StatusNotFound}, loser.status, loser.body)
+				require.NotEmpty(t, errorMessage(t, loser.body))
+
+				o, err := e.app.svc.Owner(ctx, org.ID)
+				require.NoError(t, err)
+				open, err := e.app.svc.OwnershipTransfer(ctx, org.ID)
+				switch {
+				case ok[0] || race.name == "accept twice":
+					require.Equal(t, organizations.UserID("adam"), o.OrganizationUser.UserID, "%s, round %d", race.name, round)
+					require.ErrorIs(t, err, organizations.ErrTransferNotFound)
+					// The former owner stays an admin.
+					acc, err := e.app.svc.Access(ctx, org.ID, "olivia")
+					require.NoError(t, err)
+					require.Equal(t, organizations.RoleAdmin, acc.Membership.Role)
+				case race.name == "accept and cancel":
+					require.Equal(t, organizations.UserID("olivia"), o.OrganizationUser.UserID)
+					require.ErrorIs(t, err, organizations.ErrTransferNotFound)
+				default:
+					require.Equal(t, organizations.UserID("olivia"), o.OrganizationUser.UserID)
+					require.NoError(t, err)
+					require.Equal(t, organizations.UserID("mia"), open.Nominee)
+				}
 			}
-			loser := results[0]
-			if results[0].status == http.StatusSeeOther {
-				loser = results[1]
-			}
-			require.Contains(t, errorMessage(t, loser.body), "Your role does not allow this")
-			o, err := e.app.svc.Owner(ctx, org.ID)
-			require.NoError(t, err)
-			require.Equal(t, organizations.UserID(winner), o.OrganizationUser.UserID, "round %d", round)
-			// The former owner stays an admin; the other member is untouched.
-			acc, err := e.app.svc.Access(ctx, org.ID, "olivia")
-			require.NoError(t, err)
-			require.False(t, acc.IsOwner)
-			require.Equal(t, organizations.RoleAdmin, acc.Membership.Role)
 		}
 	})
 }

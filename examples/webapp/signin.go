@@ -139,6 +139,20 @@ func (d *demoAuth) signOut(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, d.cookie("", -1))
 }
 
+// signOutUser ends every session of user, in every browser, and deletes the request's
+// cookie: for a deleted account, so that a user who later takes the name does not
+// inherit its sessions.
+func (d *demoAuth) signOutUser(w http.ResponseWriter, user organizations.UserID) {
+	d.mu.Lock()
+	for sid, s := range d.sessions {
+		if s.user == user {
+			delete(d.sessions, sid)
+		}
+	}
+	d.mu.Unlock()
+	http.SetCookie(w, d.cookie("", -1))
+}
+
 // setFlash keeps msg for the next page the request's session sees. Without a session it
 // does nothing.
 func (d *demoAuth) setFlash(r *http.Request, msg string) {
