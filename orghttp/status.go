@@ -26,6 +26,7 @@ var statuses = []struct {
 	{organizations.ErrInvitationNotFound, http.StatusNotFound},
 	{organizations.ErrActivationNotFound, http.StatusNotFound},
 	{organizations.ErrRoleNotFound, http.StatusNotFound},
+	{organizations.ErrTransferNotFound, http.StatusNotFound},
 
 	{organizations.ErrPermissionDenied, http.StatusForbidden},
 	// The token is sound; the person using it is not the one invited.
@@ -39,6 +40,9 @@ var statuses = []struct {
 	{organizations.ErrActivationUsed, http.StatusConflict},
 	{organizations.ErrRoleExists, http.StatusConflict},
 	{organizations.ErrRoleInUse, http.StatusConflict},
+	{organizations.ErrMemberLimit, http.StatusConflict},
+	{organizations.ErrAlreadyOwner, http.StatusConflict},
+	{organizations.ErrNoSuccessor, http.StatusConflict},
 
 	{organizations.ErrInvitationExpired, http.StatusGone},
 	{organizations.ErrActivationExpired, http.StatusGone},
@@ -46,6 +50,7 @@ var statuses = []struct {
 	// A cursor or limit comes from the query string: a malformed request, not content
 	// that fails validation.
 	{organizations.ErrInvalidListOptions, http.StatusBadRequest},
+	{organizations.ErrInvalidCursor, http.StatusBadRequest},
 
 	{organizations.ErrInvalidName, http.StatusUnprocessableEntity},
 	{organizations.ErrInvalidSlug, http.StatusUnprocessableEntity},
@@ -53,9 +58,12 @@ var statuses = []struct {
 	{organizations.ErrInvalidRole, http.StatusUnprocessableEntity},
 	{organizations.ErrInvalidJSON, http.StatusUnprocessableEntity},
 	{organizations.ErrInvalidEmail, http.StatusUnprocessableEntity},
+	{organizations.ErrInvalidMemberLimit, http.StatusUnprocessableEntity},
 
 	// The host did not set up the backend this route needs.
 	{organizations.ErrNotConfigured, http.StatusNotImplemented},
+	// The store lacks the optional interface the call needs.
+	{organizations.ErrNotSupported, http.StatusNotImplemented},
 
 	{context.Canceled, StatusClientClosedRequest},
 	// Our own deadline (a server or handler timeout) passed: retryable.
@@ -67,19 +75,22 @@ var statuses = []struct {
 //   - nil: 200 OK;
 //   - ErrUnauthenticated: 401 Unauthorized;
 //   - not found (ErrNoOrganization, ErrOrganizationNotFound, ErrNotMember,
-//     ErrInvitationNotFound, ErrActivationNotFound, ErrRoleNotFound): 404 Not Found;
+//     ErrInvitationNotFound, ErrActivationNotFound, ErrRoleNotFound,
+//     ErrTransferNotFound): 404 Not Found;
 //   - ErrPermissionDenied (ErrEscalation included), ErrInvitationEmailMismatch: 403
 //     Forbidden;
 //   - conflicts with the current state (ErrAlreadyMember, ErrSlugTaken, ErrAlreadyInvited,
 //     ErrOwnershipRequired, ErrInvitationClosed (ErrInviterNotAllowed included),
-//     ErrActivationUsed, ErrRoleExists, ErrRoleInUse): 409 Conflict;
+//     ErrActivationUsed, ErrRoleExists, ErrRoleInUse, ErrMemberLimit, ErrAlreadyOwner,
+//     ErrNoSuccessor): 409 Conflict;
 //   - ErrInvitationExpired, ErrActivationExpired: 410 Gone;
-//   - ErrInvalidListOptions: 400 Bad Request;
+//   - ErrInvalidListOptions, ErrInvalidCursor: 400 Bad Request;
 //   - other invalid input (ErrInvalidName, ErrInvalidSlug, ErrInvalidUserID,
-//     ErrInvalidRole, ErrInvalidJSON, ErrInvalidEmail): 422 Unprocessable Entity;
+//     ErrInvalidRole, ErrInvalidJSON, ErrInvalidEmail, ErrInvalidMemberLimit): 422
+//     Unprocessable Entity;
 //   - an *http.MaxBytesError (a body over http.MaxBytesReader's limit): 413 Content Too
 //     Large (Request Entity Too Large);
-//   - ErrNotConfigured: 501 Not Implemented;
+//   - ErrNotConfigured, ErrNotSupported: 501 Not Implemented;
 //   - context.Canceled: StatusClientClosedRequest (499);
 //   - context.DeadlineExceeded: 503 Service Unavailable;
 //   - anything else: 500 Internal Server Error.

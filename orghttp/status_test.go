@@ -37,6 +37,13 @@ func TestStatusCode(t *testing.T) {
 		{organizations.ErrActivationUsed, 409},
 		{organizations.ErrRoleExists, 409},
 		{organizations.ErrRoleInUse, 409},
+		{organizations.ErrMemberLimit, 409},
+		{organizations.ErrAlreadyOwner, 409},
+		{organizations.ErrNoSuccessor, 409},
+		{organizations.ErrTransferNotFound, 404},
+		{organizations.ErrInvalidCursor, 400},
+		{organizations.ErrInvalidMemberLimit, 422},
+		{organizations.ErrNotSupported, 501},
 		{organizations.ErrInviterNotAllowed, 409},
 		{organizations.ErrRoleNotFound, 404},
 		{organizations.ErrEscalation, 403},
@@ -79,6 +86,8 @@ func TestStatusCodeCoversReferenceErrors(t *testing.T) {
 		organizations.ErrActivationNotFound, organizations.ErrActivationExpired,
 		organizations.ErrActivationUsed, organizations.ErrEscalation, organizations.ErrInviterNotAllowed,
 		organizations.ErrRoleInUse, organizations.ErrRoleNotFound, organizations.ErrRoleExists,
+		organizations.ErrMemberLimit, organizations.ErrAlreadyOwner, organizations.ErrNoSuccessor,
+		organizations.ErrTransferNotFound, organizations.ErrInvalidCursor, organizations.ErrInvalidMemberLimit,
 	} {
 		require.Less(t, orghttp.StatusCode(err), 500, "%v", err)
 	}
