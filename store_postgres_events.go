@@ -153,20 +153,8 @@ func (s *PostgresStore) Events(ctx context.Context, p EventsParams) ([]EventReco
 }
 
 func (s *PostgresStore) events(ctx context.Context, q pgQuery, args pgx.StrictNamedArgs) ([]EventRecord, error) {
-	rows, err := s.db.Query(ctx, s.sql[q], args)
-	if err != nil {
-		return nil, pgReadError(ctx, err)
-	}
-	out := []EventRecord{}
 	var r eventRow
-	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
-		out = append(out, r.value())
-		return nil
-	})
-	if err != nil {
-		return nil, pgReadError(ctx, err)
-	}
-	return out, nil
+	return queryItems(ctx, s, q, args, r.dest(), r.value)
 }
 
 // Audit statements: newest first by (occurred_at, seq), one statement per combination

@@ -22,20 +22,8 @@ func (s *PostgresStore) OrganizationsOwnedBy(ctx context.Context, p Organization
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, s.sql[qOrgsOwnedBy], pgx.StrictNamedArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit})
-	if err != nil {
-		return nil, pgReadError(ctx, err)
-	}
-	out := []Organization{}
 	var r orgRow
-	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
-		out = append(out, r.value())
-		return nil
-	})
-	if err != nil {
-		return nil, pgReadError(ctx, err)
-	}
-	return out, nil
+	return queryItems(ctx, s, qOrgsOwnedBy, pgx.StrictNamedArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit}, r.dest(), r.value)
 }
 
 // Typed NULLs in the layout of orgCols and memberCols, for the rows of qOffboard that

@@ -259,19 +259,6 @@ func (s *PostgresStore) OrganizationsForUser(ctx context.Context, p Organization
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	user, after, limit := p.UserID, p.After, p.Limit
-	rows, err := s.db.Query(ctx, s.sql[qOrgsForUser], pgx.StrictNamedArgs{"user_id": string(user), "after": after, "limit": limit})
-	if err != nil {
-		return nil, pgReadError(ctx, err)
-	}
-	out := []Organization{}
 	var r orgRow
-	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
-		out = append(out, r.value())
-		return nil
-	})
-	if err != nil {
-		return nil, pgReadError(ctx, err)
-	}
-	return out, nil
+	return queryItems(ctx, s, qOrgsForUser, pgx.StrictNamedArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit}, r.dest(), r.value)
 }

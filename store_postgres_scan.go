@@ -1,10 +1,12 @@
 package organizations
 
 import (
+	"context"
 	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
@@ -133,4 +135,22 @@ func dest(first []any, more ...[]any) []any {
 		first = append(first, m...)
 	}
 	return first
+}
+
+// queryItems runs q and returns value() of each row scanned into dest (never nil, so that
+// an empty list marshals as []), for the list statements whose every row is an item.
+func queryItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgx.StrictNamedArgs, dest []any, value func() T) ([]T, error) {
+	rows, err := s.db.Query(ctx, s.sql[q], args)
+	if err != nil {
+		return nil, pgReadError(ctx, err)
+	}
+	out := []T{}
+	_, err = pgx.ForEachRow(rows, dest, func() error {
+		out = append(out, value())
+		return nil
+	})
+	if err != nil {
+		return nil, pgReadError(ctx, err)
+	}
+	return out, nil
 }
