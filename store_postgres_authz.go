@@ -226,7 +226,7 @@ WITH org AS (
 		updated_at = @updated_at::timestamptz
 	FROM chk
 	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text AND chk.allowed AND chk.covered
-		AND (r.includes <> @includes::text[] OR r.permissions <> @permissions::text[])
+		AND ((SELECT inc FROM cur) <> @includes::text[] OR (SELECT perms FROM cur) <> @permissions::text[])
 	RETURNING ` + roleCols + `
 ), ` + sqlRecord(sqlEvent(1, "custom_role_updated", "r.organization_id", "@actor::text", "NULL",
 	sqlEventData("@actor::text", "'old', "+sqlRoleJSON("c"), "'new', "+sqlRoleJSON("r")), "upd AS r, cur AS c")) + `

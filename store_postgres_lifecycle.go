@@ -43,7 +43,8 @@ WITH org AS (
 	SET status = @status::text, suspended_at = CASE WHEN @status::text = 'suspended' THEN @now::timestamptz END,
 		updated_at = @now::timestamptz
 	FROM chk
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.status <> @status::text
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
+		AND ((SELECT suspended_at FROM tgt) IS NULL) <> (@status::text = 'active')
 		AND chk.allowed AND NOT chk.owner AND chk.covered
 		AND (@status::text = 'suspended' OR ` + sqlSeatOK + `)
 	RETURNING ` + memberCols + `

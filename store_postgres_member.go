@@ -233,6 +233,13 @@ func (s *PostgresStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Org
 // known, it changes, the member is not the owner, and both the member's current
 // permissions and the new role's are within the actor's. It returns the membership
 // before (as locked) and after (NULL if unchanged), with the classification.
+//
+// Whether the role changes is judged on tgt, the row as locked, never in the UPDATE's
+// own WHERE: that scan reads the statement's snapshot, and a row whose snapshot version
+// fails a condition is skipped before PostgreSQL looks for a newer one, so a role changed
+// by a transaction that committed while this one waited for the lock went unseen
+// (TestPostgresSetRoleJudgesTheLockedRow). The suspension, ChangeOwner and UpdateRole
+// statements follow the same rule.
 var qSetRole = pgStatement(targetCTEs + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermMembersRoles)+"'") + ` AS allowed,
 		` + sqlKnownRole + ` AS known,
@@ -243,7 +250,7 @@ var qSetRole = pgStatement(targetCTEs + `, ` + sqlCrole("@organization_id::uuid"
 	UPDATE /* TEMPLATE: schema */memberships AS m
 	SET role = @role::text, custom_role = ` + sqlCustomRole("@role::text") + `, updated_at = @now::timestamptz
 	FROM chk
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.role <> @role::text
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND (SELECT role FROM tgt) <> @role::text
 		AND chk.allowed AND chk.known AND NOT chk.owner AND chk.covered
 	RETURNING ` + memberCols + `
 ), ` + sqlRecord(sqlEvent(1, "role_changed", "u.organization_id", "@actor::text", "u.user_id",

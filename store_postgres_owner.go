@@ -64,7 +64,7 @@ WITH org AS (
 	RETURNING ` + memberCols + `
 ), moved AS (
 	UPDATE /* TEMPLATE: schema */organizations AS o SET owner_id = @new_owner::text, owner_since = @now::timestamptz
-	WHERE o.id = @organization_id::uuid AND o.owner_id <> @new_owner::text AND EXISTS (SELECT 1 FROM cur)
+	WHERE o.id = @organization_id::uuid AND (SELECT owner_id FROM org) <> @new_owner::text AND EXISTS (SELECT 1 FROM cur)
 	RETURNING o.id
 ), nw AS (
 	SELECT ` + memberCols + ` FROM promote AS m UNION ALL SELECT ` + memberCols + ` FROM cur AS m WHERE NOT EXISTS (SELECT 1 FROM promote)
