@@ -229,3 +229,36 @@ func TestBulkLoadChecksForeignKeys(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []int{1, 2, 2}, rowCounts(t, db, name))
 }
+
+// WithoutIndexes loads with the table's plain indexes gone and leaves them as they were;
+// the index behind a constraint stays throughout.
+func TestWithoutIndexes(t *testing.T) {
+	name, pool := Schema(t)
+	ctx := t.Context()
+	ident := pgx.Identifier{name}.Sanitize()
+	_, err := pool.Exec(ctx, `CREATE TABLE `+ident+`.t (id int CONSTRAINT t_pkey PRIMARY KEY, a int, b text);
+		CREATE INDEX t_a_idx ON `+ident+`.t (a) WHERE a > 0;
+		CREATE UNIQUE INDEX t_b_idx ON `+ident+`.t (lower(b))`)
+	require.NoError(t, err)
+	defs := func(q interface {
+		Query(context.Context, string, ...any) (pgx.Rows, error)
+	}) []string {
+		rows, err := q.Query(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname`, name)
+		require.NoError(t, err)
+		d, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		return d
+	}
+	before := defs(pool)
+	require.Len(t, before, 3)
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	require.NoError(t, WithoutIndexes(ctx, tx, name, "t", func() error {
+		require.Len(t, defs(tx), 1, "only the primary key's index during the load")
+		_, err := tx.Exec(ctx, `INSERT INTO `+ident+`.t SELECT g, g, 'x' || g FROM generate_series(1, 1000) AS g`)
+		return err
+	}))
+	require.NoError(t, tx.Commit(ctx))
+	require.Equal(t, before, defs(pool))
+}
