@@ -143,6 +143,8 @@ func (r EventRecord) Event() (Event, error) {
 // eventSubject is the user an event concerns (EventRecord.Subject), if any.
 func eventSubject(e Event) UserID {
 	switch e := e.(type) {
+	case OrganizationCreated:
+		return e.Owner
 	case UserAdded:
 		return e.OrganizationUser.UserID
 	case UserRemoved:

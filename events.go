@@ -19,9 +19,12 @@ type Event interface {
 	EventName() string
 }
 
-// OrganizationCreated is emitted by CreateOrganization and Register.
+// OrganizationCreated is emitted by CreateOrganization and Register. Owner is the user
+// the organization was created for, its first owner (the event's Subject in the event
+// log); Actor stays empty, as both calls are unchecked.
 type OrganizationCreated struct {
 	Organization Organization `json:"organization"`
+	Owner        UserID       `json:"owner"`
 	Actor        UserID       `json:"actor,omitempty"`
 }
 

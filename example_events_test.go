@@ -68,7 +68,7 @@ func ExampleService_EventFeed() {
 		fmt.Printf("%s %T\n", r.Type, e)
 	}
 	// Output:
-	// organization_created actor="" subject=""
+	// organization_created actor="" subject="chris"
 	// user_added actor="chris" subject="kim"
 	// role_changed organizations.RoleChanged
 	// owner_changed organizations.OwnerChanged
@@ -99,7 +99,7 @@ func ExampleRelay() {
 	cursor, _ := store.LoadCursor(ctx, "printer")
 	fmt.Println("saved cursor:", cursor)
 	// Output:
-	// organization_created ""
+	// organization_created "chris"
 	// user_added "kim"
 	// user_removed "kim"
 	// <nil>

@@ -81,7 +81,7 @@ func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name str
 	if err != nil {
 		return Organization{}, err
 	}
-	emit(s, ctx, OrganizationCreated{Organization: org})
+	emit(s, ctx, OrganizationCreated{Organization: org, Owner: owner})
 	return org, nil
 }
 

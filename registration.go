@@ -120,7 +120,7 @@ func (s *Service) Register(ctx context.Context, email, organizationName string) 
 		err = fmt.Errorf("organizations: sending activation: %w", err)
 		return Organization{}, s.undoRegister(ctx, activations, err, org.ID, a.ID)
 	}
-	emit(s, ctx, OrganizationCreated{Organization: org})
+	emit(s, ctx, OrganizationCreated{Organization: org, Owner: user})
 	return org, nil
 }
 

@@ -124,7 +124,7 @@ func (f *regFixture) register(t *testing.T, email, name string) (organizations.O
 	require.NoError(t, err)
 	msgs := f.mailbox.TakeActivations()
 	require.Len(t, msgs, 1)
-	require.Equal(t, []organizations.Event{organizations.OrganizationCreated{Organization: org}}, f.events.Take())
+	require.Equal(t, []organizations.Event{organizations.OrganizationCreated{Organization: org, Owner: msgs[0].Activation.UserID}}, f.events.Take())
 	return org, msgs[0].Token
 }
 
@@ -170,7 +170,7 @@ func TestRegister(t *testing.T) {
 	require.True(t, m.Activation.UsedAt.IsZero())
 	_, ok := organizations.ParseToken(m.Token)
 	require.True(t, ok)
-	require.Equal(t, []organizations.Event{organizations.OrganizationCreated{Organization: org}}, f.events.Take())
+	require.Equal(t, []organizations.Event{organizations.OrganizationCreated{Organization: org, Owner: "user-1"}}, f.events.Take())
 	require.Empty(t, f.host.activated, "Register activates nothing")
 
 	stored, err := f.store.ActivationByTokenHash(ctx, mustParseToken(t, m.Token), now)

@@ -24,7 +24,7 @@ func TestEventsPerCall(t *testing.T) {
 
 	org, err := f.svc.CreateOrganization(ctx, "eddie", "Pearl Jam", nil)
 	require.NoError(t, err)
-	require.Equal(t, []organizations.Event{organizations.OrganizationCreated{Organization: org}}, f.rec.Take(),
+	require.Equal(t, []organizations.Event{organizations.OrganizationCreated{Organization: org, Owner: "eddie"}}, f.rec.Take(),
 		"the owner's membership is part of OrganizationCreated, not a UserAdded")
 
 	m, err := f.svc.AddUser(ctx, org.ID, "stone", organizations.RoleMember)

@@ -414,7 +414,7 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, p CreateOrganizati
 	// o is published only now, whole.
 	s.orgs.put(orgsSpec, o)
 	s.slugs.put(slugsSpec, o)
-	s.record(OrganizationCreated{Organization: h.organization(o.id)})
+	s.record(OrganizationCreated{Organization: h.organization(o.id), Owner: owner.UserID})
 	return h.organization(o.id), nil
 }
 

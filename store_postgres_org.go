@@ -52,7 +52,8 @@ WITH base AS (
 	SELECT @owner_membership_id::uuid, ins.id, @owner_id::text, @owner_role::text,
 		@owner_created_at::timestamptz, @owner_updated_at::timestamptz
 	FROM ins
-), ` + sqlRecord(sqlEvent(1, "organization_created", "o.id", "''", "NULL", sqlEventData("", "'organization', "+sqlOrgJSON("o")), "ins AS o")) + `
+), ` + sqlRecord(sqlEvent(1, "organization_created", "o.id", "''", "@owner_id::text",
+	sqlEventData("", "'organization', "+sqlOrgJSON("o"), "'owner', @owner_id::text"), "ins AS o")) + `
 SELECT (SELECT free FROM base), ` + orgCols + `
 FROM (SELECT 1) AS one LEFT JOIN ins AS o ON true`)
 

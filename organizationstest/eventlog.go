@@ -269,7 +269,8 @@ func testEventRecordsMatchHook(t *testing.T, h *harness) {
 			require.Equal(t, e.New.UserID, r.Subject)
 		case organizations.OrganizationCreated:
 			require.Empty(t, r.Actor)
-			require.Empty(t, r.Subject)
+			require.Equal(t, e.Owner, r.Subject, "an organization's creation concerns its owner")
+			require.NotEmpty(t, r.Subject)
 		}
 	}
 	byType := map[string]organizations.EventRecord{}

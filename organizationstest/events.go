@@ -22,7 +22,7 @@ func testEventsLifecycle(t *testing.T, h *harness) {
 	ctx, svc := h.ctx, h.svc
 	org, err := svc.CreateOrganization(ctx, "chris", "Soundgarden", nil)
 	require.NoError(t, err)
-	h.requireEvents(organizations.OrganizationCreated{Organization: org})
+	h.requireEvents(organizations.OrganizationCreated{Organization: org, Owner: "chris"})
 	_, err = svc.CreateOrganization(ctx, "chris", "X", &organizations.CreateOptions{Slug: "soundgarden"})
 	require.Error(t, err)
 	h.requireNoEvents()

@@ -44,7 +44,7 @@ func testCreateMakesOwner(t *testing.T, h *harness) {
 	requireStamp(t, org.CreatedAt, org.UpdatedAt)
 	require.True(t, now.Equal(org.CreatedAt), "CreatedAt %v, clock %v", org.CreatedAt, now)
 	require.True(t, now.Equal(org.UpdatedAt))
-	h.requireEvents(organizations.OrganizationCreated{Organization: org})
+	h.requireEvents(organizations.OrganizationCreated{Organization: org, Owner: "chris"})
 
 	requireSameOrg(t, org, h.org(org.ID))
 	bySlug, err := h.svc.OrganizationBySlug(h.ctx, "soundgarden")
@@ -192,7 +192,7 @@ func testCreateExplicitSlug(t *testing.T, h *harness) {
 	org, err := h.svc.CreateOrganization(h.ctx, "chris", "Soundgarden", &organizations.CreateOptions{Slug: "the-band"})
 	require.NoError(t, err)
 	require.Equal(t, "the-band", org.Slug, "an explicit slug is used as given")
-	h.requireEvents(organizations.OrganizationCreated{Organization: org})
+	h.requireEvents(organizations.OrganizationCreated{Organization: org, Owner: "chris"})
 
 	_, err = h.svc.CreateOrganization(h.ctx, "tom", "The Band", &organizations.CreateOptions{Slug: "the-band"})
 	require.ErrorIs(t, err, organizations.ErrSlugTaken, "a taken explicit slug is never silently replaced")

@@ -71,7 +71,7 @@ func auditScenario(t *testing.T, e *env) (slug string, alice, mia, oscar *client
 		"user_added: bob joined as member",
 		"invitation_accepted: bob accepted the invitation of bob@example.com and joined as member",
 		"invitation_created: alice invited bob@example.com as member",
-		"organization_created: The organization Acme was created",
+		"organization_created: alice created the organization Acme",
 	}
 	return slug, alice, mia, oscar, want
 }
@@ -175,6 +175,8 @@ func TestDescribe(t *testing.T) {
 		want string
 	}{
 		{organizations.OrganizationCreated{Organization: acme, Actor: "alice"}, "alice created the organization Acme"},
+		{organizations.OrganizationCreated{Organization: acme, Owner: "alice"}, "alice created the organization Acme"},
+		{organizations.OrganizationCreated{Organization: acme}, "The organization Acme was created"},
 		{organizations.OrganizationUpdated{Organization: acme, Actor: "alice"}, "alice changed the settings: now Acme (acme), inactive"},
 		{organizations.OrganizationDeleted{Organization: acme, Actor: "alice"}, "alice deleted the organization Acme"},
 		{organizations.UserAdded{OrganizationUser: ou("bob", "member"), Actor: "alice"}, "alice added bob as member"},

@@ -141,7 +141,10 @@ func describe(rec organizations.EventRecord) string {
 	}
 	switch e := ev.(type) {
 	case organizations.OrganizationCreated:
-		if e.Actor == "" { // CreateOrganization and Register record no actor
+		if e.Actor == "" && e.Owner != "" { // CreateOrganization and Register: for the owner
+			return string(e.Owner) + " created the organization " + e.Organization.Name
+		}
+		if e.Actor == "" {
 			return "The organization " + e.Organization.Name + " was created"
 		}
 		return who(e.Actor) + " created the organization " + e.Organization.Name

@@ -22,7 +22,7 @@ func TestDemoRuns(t *testing.T) {
 	var out bytes.Buffer
 	require.NoError(t, run(t.Context(), &out))
 	require.Equal(t, `the receiver answered 503 twice, then verified:
-  organization_created (actor "", subject "")
+  organization_created (actor "", subject "chris")
   user_added (actor "", subject "kim")
   role_changed (actor "", subject "kim")
   owner_changed (actor "", subject "kim")
