@@ -65,9 +65,11 @@ type RelayOptions struct {
 
 // Relay delivers the event feed of a Service to a Handler, at least once and in feed
 // order, resuming from the cursor its CursorStore keeps for its consumer name: the
-// after-commit, crash-safe counterpart of Options.Events. It saves the cursor after each
-// record the handler accepted; a handler's error or panic is retried with backoff, on
-// the same record, until it succeeds: no record is skipped or delivered out of order.
+// after-commit, crash-safe counterpart of Options.Events. It saves the cursor of the last
+// record the handler accepted after each batch, before retrying a failing record and when
+// it stops (a crash between two saves delivers that batch's accepted records again); a
+// handler's error or panic is retried with backoff, on the same record, until it
+// succeeds: no record is skipped or delivered out of order.
 // It polls the feed (no LISTEN/NOTIFY, so writers pay nothing and it works behind
 // PgBouncer in transaction mode).
 type Relay struct {
@@ -125,33 +127,63 @@ func (r *Relay) Run(ctx context.Context) error {
 	if err != nil {
 		return stopErr(ctx, err)
 	}
+	// accepted is the cursor of the last record the handler accepted, saved the last
+	// one the CursorStore holds: the cursor is saved once a batch, and before retrying a
+	// failing record or stopping, not after every record (a round trip each).
+	accepted, saved := cursor, cursor
+	flush := func() error {
+		if accepted == saved {
+			return nil
+		}
+		c := accepted
+		// Saved even if ctx ended while a handler ran (bounded by saveTimeout), so that a
+		// clean stop does not deliver its accepted records again.
+		save := func() error {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
+			defer cancel()
+			return r.cursors.SaveCursor(sctx, r.consumer, c)
+		}
+		if err := save(); err != nil {
+			if err := r.retry(ctx, EventRecord{}, save); err != nil {
+				return err
+			}
+		}
+		saved = c
+		return nil
+	}
 	for {
 		var recs []EventRecord
 		err := r.retry(ctx, EventRecord{}, func() error {
 			var err error
-			recs, _, err = r.svc.EventFeed(ctx, cursor, r.o.BatchSize)
+			recs, _, err = r.svc.EventFeed(ctx, accepted, r.o.BatchSize)
 			return err
 		})
 		if err != nil {
 			return stopErr(ctx, err)
 		}
 		for _, rec := range recs {
-			if err := r.retry(ctx, rec, func() error { return r.handle(ctx, rec) }); err != nil {
+			failed := false
+			err := r.retry(ctx, rec, func() error {
+				err := r.handle(ctx, rec)
+				if err != nil && !failed {
+					failed = true
+					// A record may fail for long: keep what came before it.
+					if ferr := flush(); ferr != nil {
+						return ferr
+					}
+				}
+				return err
+			})
+			if err != nil {
+				if ferr := flush(); ferr != nil && ctx.Err() == nil {
+					return ferr
+				}
 				return stopErr(ctx, err)
 			}
-			// Saved even if ctx ended while the handler ran (bounded by saveTimeout), so that
-			// a clean stop does not deliver the record again.
-			save := func() error {
-				sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
-				defer cancel()
-				return r.cursors.SaveCursor(sctx, r.consumer, rec.Cursor)
-			}
-			if err := save(); err != nil {
-				if err := r.retry(ctx, rec, save); err != nil {
-					return stopErr(ctx, err)
-				}
-			}
-			cursor = rec.Cursor
+			accepted = rec.Cursor
+		}
+		if err := flush(); err != nil {
+			return stopErr(ctx, err)
 		}
 		if len(recs) < r.o.BatchSize {
 			if !sleep(ctx, r.o.PollInterval) {

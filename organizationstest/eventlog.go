@@ -45,6 +45,7 @@ func relayTests() []test {
 		{"Cursors", testCursorStore},
 		{"KilledMidBatchResumes", testRelayResumes},
 		{"HandlerErrorsAndPanicsRetried", testRelayRetries},
+		{"ProgressSavedBeforeRetrying", testRelaySavesBeforeRetrying},
 	}
 }
 
@@ -909,4 +910,59 @@ func testRelayRetries(t *testing.T, h *harness) {
 	mu.Lock()
 	require.Len(t, reported, 3, "two errors and a panic reported")
 	mu.Unlock()
+}
+
+// testRelaySavesBeforeRetrying: the relay saves the cursor once a batch, but a record that
+// keeps failing does not hold back the ones accepted before it in its batch: while it is
+// retried, the saved cursor is the last accepted record's, so a crash then redelivers
+// nothing that was accepted.
+func testRelaySavesBeforeRetrying(t *testing.T, h *harness) {
+	if !eventStore.implemented(h.store) {
+		t.Skip("the store does not implement the optional interface " + eventStore.name)
+	}
+	ctx := h.ctx
+	w := newEventWorld(h)
+	org, err := w.svc.CreateOrganization(ctx, "ann", "Acme", nil)
+	require.NoError(t, err)
+	for i := range 2 {
+		_, err := w.svc.AddUser(ctx, org.ID, organizations.UserID(fmt.Sprint("u", i)), organizations.RoleMember)
+		require.NoError(t, err)
+	}
+	all := feed(t, ctx, w.svc, 100, 3)
+	require.Len(t, all, 3)
+	c := newCollector()
+	c.fail = func(_ int, r organizations.EventRecord) error {
+		if r.ID == all[2].ID {
+			return errors.New("endpoint down")
+		}
+		return nil
+	}
+	failures := make(chan struct{}, 100)
+	opts := *fastRelay
+	opts.BatchSize = 10 // the three records in one batch
+	opts.OnError = func(organizations.EventRecord, error) {
+		select {
+		case failures <- struct{}{}:
+		default:
+		}
+	}
+	cursors := h.store.(organizations.CursorStore)
+	runCtx, stop := context.WithCancel(ctx)
+	done := runRelay(runCtx, organizations.NewRelay(w.svc, cursors, "saves", c, &opts))
+	// The third record has failed twice: the progress before it was saved at the first.
+	for range 2 {
+		select {
+		case <-failures:
+		case <-time.After(feedWait):
+			t.Fatal("the third record's handler was never retried")
+		}
+	}
+	saved, err := cursors.LoadCursor(ctx, "saves")
+	require.NoError(t, err)
+	require.Equal(t, all[1].Cursor, saved, "the cursor of the last accepted record, saved while the next one fails")
+	stop()
+	require.NoError(t, <-done)
+	saved, err = cursors.LoadCursor(ctx, "saves")
+	require.NoError(t, err)
+	require.Equal(t, all[1].Cursor, saved, "a stop never saves past an unaccepted record")
 }
