@@ -24,17 +24,7 @@ var qSetStatus = pgStatement(`
 WITH org AS (
 	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o
 	WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
-), ` + sqlSeat(false) + `, lk AS (
-	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
-	WHERE m.organization_id = (SELECT id FROM org) AND m.user_id IN (@actor::text, @user_id::text)
-	ORDER BY m.user_id
-	FOR UPDATE
-), act AS (
-	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> '' AND m.suspended_at IS NULL
-), actp AS (` + sqlRolePerms("@organization_id::uuid", "(SELECT role FROM act)") + `
-), tgt AS (
-	SELECT * FROM lk AS m WHERE m.user_id = @user_id::text
-), chk AS (
+), ` + sqlSeat(false) + `, ` + targetLockCTEs + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermMembersSuspend)+"'") + ` AS allowed,
 		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
 		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "(SELECT role FROM tgt)")) + ` AS covered

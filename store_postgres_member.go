@@ -162,14 +162,18 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 	return OrganizationUser{}, false, errors.New("organizations: GetOrAddUser: the membership kept changing concurrently")
 }
 
-// targetCTEs open RemoveUser's and SetRole's statements: org (locked FOR SHARE), lk (the
-// actor's and the target's memberships, locked FOR UPDATE in user ID order, so that the
-// check and the write see their latest versions and two such statements never wait on
-// each other crosswise), the actor's role and permissions from lk, and tgt.
+// targetCTEs open RemoveUser's and SetRole's statements: org (locked FOR SHARE), then
+// targetLockCTEs.
 var targetCTEs = `
 WITH org AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), lk AS (
+), ` + targetLockCTEs
+
+// targetLockCTEs follow a statement's org CTE: lk (the actor's and the target's
+// memberships, locked FOR UPDATE in user ID order, so that the check and the write see
+// their latest versions and two such statements never wait on each other crosswise),
+// the actor's role and permissions from lk, and tgt.
+var targetLockCTEs = `lk AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = (SELECT id FROM org) AND m.user_id IN (@actor::text, @user_id::text)
 	ORDER BY m.user_id

@@ -817,20 +817,28 @@ func runRelay(ctx context.Context, r *organizations.Relay) <-chan error {
 
 var fastRelay = &organizations.RelayOptions{PollInterval: 5 * time.Millisecond, BatchSize: 4, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
 
-// testRelayResumes: a relay stopped in the middle of a batch, and one started after it
-// with the same consumer, deliver everything at least once and in order.
-func testRelayResumes(t *testing.T, h *harness) {
+// relayWorld is an eventWorld over h's store with an organization of owner ann and
+// members u0..u(members-1): 1 + members records in the feed.
+func relayWorld(t *testing.T, h *harness, members int) (*eventWorld, organizations.Organization) {
+	t.Helper()
 	if !eventStore.implemented(h.store) {
 		t.Skip("the store does not implement the optional interface " + eventStore.name)
 	}
-	ctx := h.ctx
 	w := newEventWorld(h)
-	org, err := w.svc.CreateOrganization(ctx, "ann", "Acme", nil)
+	org, err := w.svc.CreateOrganization(h.ctx, "ann", "Acme", nil)
 	require.NoError(t, err)
-	for i := range 9 {
-		_, err := w.svc.AddUser(ctx, org.ID, organizations.UserID(fmt.Sprint("u", i)), organizations.RoleMember)
+	for i := range members {
+		_, err := w.svc.AddUser(h.ctx, org.ID, organizations.UserID(fmt.Sprint("u", i)), organizations.RoleMember)
 		require.NoError(t, err)
 	}
+	return w, org
+}
+
+// testRelayResumes: a relay stopped in the middle of a batch, and one started after it
+// with the same consumer, deliver everything at least once and in order.
+func testRelayResumes(t *testing.T, h *harness) {
+	ctx := h.ctx
+	w, org := relayWorld(t, h, 9)
 	cursors := h.store.(organizations.CursorStore)
 	c := newCollector()
 	runCtx, kill := context.WithCancel(ctx)
@@ -870,17 +878,8 @@ func testRelayResumes(t *testing.T, h *harness) {
 // testRelayRetries: handler errors and panics are retried on the same record; nothing is
 // skipped or reordered.
 func testRelayRetries(t *testing.T, h *harness) {
-	if !eventStore.implemented(h.store) {
-		t.Skip("the store does not implement the optional interface " + eventStore.name)
-	}
 	ctx := h.ctx
-	w := newEventWorld(h)
-	org, err := w.svc.CreateOrganization(ctx, "ann", "Acme", nil)
-	require.NoError(t, err)
-	for i := range 6 {
-		_, err := w.svc.AddUser(ctx, org.ID, organizations.UserID(fmt.Sprint("u", i)), organizations.RoleMember)
-		require.NoError(t, err)
-	}
+	w, _ := relayWorld(t, h, 6)
 	all := feed(t, ctx, w.svc, 100, 7)
 	require.Len(t, all, 7)
 	c := newCollector()
@@ -917,17 +916,8 @@ func testRelayRetries(t *testing.T, h *harness) {
 // retried, the saved cursor is the last accepted record's, so a crash then redelivers
 // nothing that was accepted.
 func testRelaySavesBeforeRetrying(t *testing.T, h *harness) {
-	if !eventStore.implemented(h.store) {
-		t.Skip("the store does not implement the optional interface " + eventStore.name)
-	}
 	ctx := h.ctx
-	w := newEventWorld(h)
-	org, err := w.svc.CreateOrganization(ctx, "ann", "Acme", nil)
-	require.NoError(t, err)
-	for i := range 2 {
-		_, err := w.svc.AddUser(ctx, org.ID, organizations.UserID(fmt.Sprint("u", i)), organizations.RoleMember)
-		require.NoError(t, err)
-	}
+	w, _ := relayWorld(t, h, 2)
 	all := feed(t, ctx, w.svc, 100, 3)
 	require.Len(t, all, 3)
 	c := newCollector()
