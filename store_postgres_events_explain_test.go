@@ -30,9 +30,7 @@ FROM generate_series(0, $1::int - 1) AS g`
 // alike.
 func TestPostgresEventPlansUseIndexesAtAMillionEvents(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("loads a million event records: not under -short")
-	}
+	pgtest.Heavy(t) // loads a million rows
 	const events, orgs, actors, subjects = 1_000_000, 1_000, 10_000, 100_000
 	schema, db := pgtest.Schema(t)
 	s, err := NewPostgresStore(db, &PostgresOptions{Schema: schema})

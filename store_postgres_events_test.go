@@ -183,6 +183,7 @@ func TestPostgresEventsMigrationUpgradesData(t *testing.T) {
 // committed change has exactly one record, nothing else has one, and the relay delivered
 // every record, in order.
 func TestPostgresEventsBackendsKilled(t *testing.T) {
+	pgtest.Heavy(t)
 	t.Parallel()
 	app := func(name string) func(*pgxpool.Config) {
 		return func(c *pgxpool.Config) { c.ConnConfig.RuntimeParams["application_name"] = name }

@@ -230,9 +230,7 @@ func explain(t *testing.T, db *pgxpool.Pool, name, mode, sql string, named pgx.S
 // from its index in order.
 func TestPostgresPlansUseIndexesAtAMillionMemberships(t *testing.T) {
 	t.Parallel()
-	if testing.Short() {
-		t.Skip("loads a million memberships: not under -short")
-	}
+	pgtest.Heavy(t) // loads a million rows
 	t.Run("ordered IDs", func(t *testing.T) {
 		t.Parallel()
 		requirePlans(t, explainShape)

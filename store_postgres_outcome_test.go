@@ -3,8 +3,8 @@ package organizations_test
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -50,11 +50,15 @@ type outcomeCall struct {
 	err error
 }
 
-// outcomeRun makes up to n calls on workers goroutines, for at most budget: call(ctx, i)
-// makes the i-th with a context that ends after timeout() (never, if timeout is nil).
-func outcomeRun(n, workers int, budget time.Duration, timeout func() time.Duration,
-	call func(ctx context.Context, i int) (uuid.UUID, error)) []outcomeCall {
-	calls := make([]outcomeCall, n)
+// outcomeRun makes calls on workers goroutines until at least min calls were made and
+// enough() says the run has seen what it needs, or until budget has passed, whichever
+// comes first: call(ctx, i) makes the i-th with a context that ends after timeout()
+// (never, if timeout is nil or returns 0). The bound is the budget, not the machine's
+// speed: a slow machine makes fewer calls per second, and the run simply goes on longer.
+func outcomeRun(min, workers int, budget time.Duration, timeout func() time.Duration,
+	call func(ctx context.Context, i int) (uuid.UUID, error), enough func() bool) []outcomeCall {
+	var mu sync.Mutex
+	var calls []outcomeCall
 	var next atomic.Int64
 	stop := time.Now().Add(budget)
 	var wg sync.WaitGroup
@@ -62,21 +66,27 @@ func outcomeRun(n, workers int, budget time.Duration, timeout func() time.Durati
 		wg.Go(func() {
 			for {
 				i := int(next.Add(1)) - 1
-				if i >= n || time.Now().After(stop) {
+				if (i >= min && (enough == nil || enough())) || time.Now().After(stop) {
 					return
 				}
 				ctx, cancel := context.Background(), context.CancelFunc(func() {})
 				if timeout != nil {
-					ctx, cancel = context.WithTimeout(ctx, timeout())
+					if d := timeout(); d > 0 {
+						ctx, cancel = context.WithTimeout(ctx, d)
+					}
 				}
 				key, err := call(ctx, i)
 				cancel()
-				calls[i] = outcomeCall{key: key, err: err}
+				if key != uuid.Nil {
+					mu.Lock()
+					calls = append(calls, outcomeCall{key: key, err: err})
+					mu.Unlock()
+				}
 			}
 		})
 	}
 	wg.Wait()
-	return slices.DeleteFunc(calls, func(c outcomeCall) bool { return c.key == uuid.Nil })
+	return calls
 }
 
 // requireOutcomes checks every call against the rows present and returns how many
@@ -151,41 +161,58 @@ func (w *outcomeWorkload) createOrganization() func(ctx context.Context, i int) 
 	}
 }
 
-// outcomeScale is how many calls and how long each run of an outcome test makes.
-func outcomeScale() (n int, budget time.Duration) {
+// outcomeScale is how many calls an outcome test makes at least, and how long it may
+// go on past them to see every outcome it expects. The budget is only a backstop: a
+// run stops as soon as it has made its calls and seen what it needs, which on a quiet
+// machine takes about a second.
+func outcomeScale() (min int, budget time.Duration) {
 	if testing.Short() {
-		return 300, 500 * time.Millisecond
+		return 200, 2 * time.Minute
 	}
-	return 2000, 600 * time.Millisecond
+	return 1000, 2 * time.Minute
 }
 
-// medianLatency makes 200 calls without deadline on workers goroutines and returns the
-// median of their latencies under that concurrency.
-func medianLatency(t *testing.T, workers int, call func(ctx context.Context, i int) (uuid.UUID, error)) time.Duration {
-	t.Helper()
-	var mu sync.Mutex
-	var lat []time.Duration
-	calls := outcomeRun(200, workers, time.Minute, nil, func(ctx context.Context, i int) (uuid.UUID, error) {
-		t0 := time.Now()
+// outcomeCounter counts, as calls return, how many reported each outcome, and how many
+// reported the server's "terminating connection" error (57P01), for runs that stop once
+// they have seen enough of each.
+type outcomeCounter struct {
+	ok, unknown, failed, killed atomic.Int64
+}
+
+func (c *outcomeCounter) wrap(call func(ctx context.Context, i int) (uuid.UUID, error)) func(ctx context.Context, i int) (uuid.UUID, error) {
+	return func(ctx context.Context, i int) (uuid.UUID, error) {
 		key, err := call(ctx, i)
-		mu.Lock()
-		lat = append(lat, time.Since(t0))
-		mu.Unlock()
+		switch outcomeOf(err) {
+		case outcomeOK:
+			c.ok.Add(1)
+		case outcomeUnknown:
+			c.unknown.Add(1)
+		default:
+			c.failed.Add(1)
+		}
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "57P01" {
+			c.killed.Add(1)
+		}
 		return key, err
-	})
-	for _, c := range calls {
-		require.NoError(t, c.err)
 	}
-	slices.Sort(lat)
-	return lat[len(lat)/2]
+}
+
+// logUniform returns a duration drawn log-uniformly from [lo, hi): as many deadlines
+// in each decade, so that whatever a call costs on this machine (a warm connection's
+// statement, or a new connection's dial and first prepare under load), some deadlines
+// pass before it sends anything, some land while it is in flight, and some after.
+func logUniform(lo, hi time.Duration) time.Duration {
+	return time.Duration(float64(lo) * math.Exp(rand.Float64()*math.Log(float64(hi)/float64(lo))))
 }
 
 // Deadlines land before, during and after each statement's flight: a call that reports
 // success stored its row, one that reports the context's error (or any error but
 // ErrOutcomeUnknown) did not.
 func TestPostgresStoreOutcomeUnderDeadlines(t *testing.T) {
+	pgtest.Heavy(t)
 	const workers = 8
-	n, budget := outcomeScale()
+	min, budget := outcomeScale()
 	for _, m := range execModes {
 		t.Run(m.name, func(t *testing.T) {
 			store, pool := newPostgresStore(t, m.mode)
@@ -198,15 +225,19 @@ func TestPostgresStoreOutcomeUnderDeadlines(t *testing.T) {
 				{"CreateOrganization", "organizations", w.createOrganization()},
 			} {
 				t.Run(op.name, func(t *testing.T) {
-					lat := medianLatency(t, workers, op.call)
-					// Uniform over [0, 5 x median latency): some deadlines pass before the
-					// statement is sent, many while it is in flight, some after the reply
-					// (connections closed by the deadlines make later calls slower).
-					timeout := func() time.Duration { return time.Duration(rand.Int64N(int64(5 * lat))) }
-					calls := outcomeRun(n, workers, budget, timeout, op.call)
+					// Deadlines from 20µs to 1s, log-uniform: the spread, not a latency
+					// measured beforehand, makes every outcome likely on any machine. (A
+					// window derived from a warm call's latency never let a call through
+					// on a loaded machine: each deadline closed a connection, and the next
+					// call's dial and prepare outlasted every deadline after it.)
+					timeout := func() time.Duration { return logUniform(20*time.Microsecond, time.Second) }
+					var seen outcomeCounter
+					calls := outcomeRun(min, workers, budget, timeout, seen.wrap(op.call), func() bool {
+						return seen.ok.Load() > 0 && seen.unknown.Load() > 0 && seen.failed.Load() > 0
+					})
 					counts := requireOutcomes(t, calls, presentIDs(t, pool, store, op.table))
-					t.Logf("%d calls, median latency %v: %d succeeded, %d unknown, %d failed",
-						len(calls), lat, counts[outcomeOK], counts[outcomeUnknown], counts[outcomeFailed])
+					t.Logf("%d calls: %d succeeded, %d unknown, %d failed",
+						len(calls), counts[outcomeOK], counts[outcomeUnknown], counts[outcomeFailed])
 					for _, c := range calls {
 						if outcomeOf(c.err) != outcomeOK {
 							require.ErrorIs(t, c.err, context.DeadlineExceeded, "only deadlines end these calls")
@@ -225,8 +256,10 @@ func TestPostgresStoreOutcomeUnderDeadlines(t *testing.T) {
 // the killed statement reports the server's error (57P01) and stored nothing, or, when
 // the connection broke first, ErrOutcomeUnknown.
 func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
+	pgtest.Heavy(t)
 	const workers = 8
-	n, budget := outcomeScale()
+	min, budget := outcomeScale()
+	min /= 4 // every kill costs the writers a connection's dial and first prepare
 	store, _ := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
 	admin := pgtest.Pool(t, nil)
 	w := newOutcomeWorkload(t, store)
@@ -238,9 +271,15 @@ func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
 		{"CreateOrganization", "organizations", w.createOrganization()},
 	} {
 		t.Run(op.name, func(t *testing.T) {
+			var seen outcomeCounter
 			ctx, stop := context.WithCancel(t.Context())
 			var kills atomic.Int64
 			killer := make(chan error, 1)
+			// The killer terminates every backend running a statement on the table, then
+			// waits until some call has succeeded since, before it kills again: killing on
+			// a fixed interval starved every writer on a loaded machine (a killed
+			// connection's replacement must dial and prepare, which can outlast any
+			// interval), so the pace is set by the writers' progress, not by the clock.
 			go func() {
 				for ctx.Err() == nil {
 					var k int64
@@ -253,11 +292,18 @@ func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
 						return
 					}
 					kills.Add(k)
+					if k > 0 {
+						for ok := seen.ok.Load(); seen.ok.Load() == ok && ctx.Err() == nil; {
+							time.Sleep(100 * time.Microsecond)
+						}
+					}
 					time.Sleep(time.Duration(rand.Int64N(int64(2 * time.Millisecond))))
 				}
 				killer <- nil
 			}()
-			calls := outcomeRun(n, workers, budget, nil, op.call)
+			calls := outcomeRun(min, workers, budget, nil, seen.wrap(op.call), func() bool {
+				return seen.ok.Load() > 0 && seen.killed.Load() > 0
+			})
 			stop()
 			require.NoError(t, <-killer)
 			// The store's pool may hold killed connections: read with the test's own.

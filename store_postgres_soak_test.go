@@ -150,6 +150,7 @@ func (s *soak) step(ctx context.Context, r *rand.Rand) error {
 // Many goroutines mix every operation on a few organizations and users for a few
 // seconds; then SQL over every organization finds the invariants intact.
 func TestPostgresStoreConcurrencySoak(t *testing.T) {
+	pgtest.Heavy(t)
 	t.Parallel()
 	const goroutines, maxSteps, duration = 8, 20000, 3 * time.Second
 	schema, pool := pgtest.SchemaWith(t, func(c *pgxpool.Config) { c.MaxConns = goroutines })

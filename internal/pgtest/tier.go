@@ -1,0 +1,28 @@
+package pgtest
+
+import (
+	"os"
+	"testing"
+)
+
+// EnvHeavy names the environment variable that turns on the heavy tier of tests: the
+// million-row plans, the killed-backend and deadline sweeps, the soak. `go test ./...`
+// leaves them out so that a contributor's run answers in under a minute; `.ci/run` sets
+// it, and CI=true turns the tier on by itself, so that CI never passes by leaving a test
+// out.
+const EnvHeavy = "ORGANIZATIONS_TEST_HEAVY"
+
+// HeavyEnabled reports whether the heavy tier runs: ORGANIZATIONS_TEST_HEAVY=1, or
+// CI=true.
+func HeavyEnabled() bool {
+	return os.Getenv(EnvHeavy) == "1" || os.Getenv("CI") == "true"
+}
+
+// Heavy marks t as a test of the heavy tier: it skips, saying how to run it, unless
+// HeavyEnabled.
+func Heavy(t testing.TB) {
+	t.Helper()
+	if !HeavyEnabled() {
+		t.Skip("heavy tier: set " + EnvHeavy + "=1 to run (CI runs it)")
+	}
+}
