@@ -30,6 +30,21 @@
 //	mux.Handle("POST /orgs/{org}/edit", orgs.RequirePermission(organizations.PermOrganizationUpdate)(editOrganization))
 //	mux.Handle("POST /orgs/{org}/delete", orgs.RequireOwner(deleteOrganization))
 //
+// The default resolver reads the wildcard {org}. A route that names its organization with
+// another wildcard needs its own resolver, or the request would be served for the
+// session's or the automatically selected organization instead of the one in its path;
+// the Middleware refuses such a request with ErrInvalidConfig (a 500 naming the wildcard)
+// rather than guess. Wildcards beside one a resolver reads need nothing; a route whose
+// only wildcards never name an organization declares them in
+// Config.NonOrganizationPathValues:
+//
+//	orgs, err := orghttp.New(orghttp.Config{
+//		Service:   svc,
+//		Identify:  identify,
+//		Resolvers: []orghttp.Resolver{orghttp.FromPathValue("id")}, // POST /orgs/{id}/members
+//		NonOrganizationPathValues: []string{"doc"},                 // GET /docs/{doc}
+//	})
+//
 // Handlers then read Organization, Access, Membership and User from the request context;
 // Access(ctx).Can(p) answers a permission check (to show or hide a button) without
 // another store call.

@@ -3,6 +3,8 @@ package orghttp
 import (
 	"fmt"
 	"net/http"
+	"strings"
+	"sync"
 
 	"github.com/go-organizations/organizations"
 	"github.com/google/uuid"
@@ -33,6 +35,15 @@ type Config struct {
 	// belong to exactly one, and it is stored in the session when FromSession is among the
 	// resolvers.
 	NoAutoSelect bool
+	// NonOrganizationPathValues names the path wildcards of the host's routes that never
+	// name an organization ("user", "token", "docID"). A request whose route has a wildcard
+	// that no FromPathValue resolver reads, and that is not named here, is refused with
+	// ErrInvalidConfig (a 500 naming the wildcard) when nothing else named an organization,
+	// instead of being served for the session's, the automatically selected or the fallback
+	// organization: a route "POST /orgs/{id}/members" behind the default resolvers (which
+	// read {org}) would otherwise act on another organization than the one in its path.
+	// Routes with a wildcard that a FromPathValue resolver reads are not affected.
+	NonOrganizationPathValues []string
 	// Superuser, if set, reports whether an identified requester passes every guard of
 	// every existing organization without being a member (django's is_superuser). It is
 	// called only when a guard would otherwise refuse. Switch does not honour it.
@@ -49,6 +60,12 @@ type Config struct {
 type Middleware struct {
 	cfg       Config
 	resolvers []Resolver
+	// read is the set of path wildcards that a FromPathValue resolver reads or that
+	// Config.NonOrganizationPathValues declares: a route's other wildcards might name an
+	// organization nobody resolves (see checkRoute).
+	read map[string]bool
+	// routes caches, per ServeMux pattern, the error checkRoute returns (nil for none).
+	routes sync.Map
 	// persist is true when a session resolver is configured, so that writing the
 	// session is worth it.
 	persist bool
@@ -56,7 +73,8 @@ type Middleware struct {
 
 // New returns a Middleware for cfg. Errors: ErrInvalidConfig (a nil Service or Identify,
 // a nil Resolver, FromPathValue, FromHeader or FromQuery with an empty name, FromSession
-// without a Session, or a Fallback that is neither a valid slug nor an ID).
+// without a Session, a Fallback that is neither a valid slug nor an ID, or an empty name
+// in NonOrganizationPathValues).
 func New(cfg Config) (*Middleware, error) {
 	if cfg.Service == nil || cfg.Identify == nil {
 		return nil, fmt.Errorf("%w: Service and Identify are required", ErrInvalidConfig)
@@ -69,7 +87,13 @@ func New(cfg Config) (*Middleware, error) {
 	if cfg.ErrorHandler == nil {
 		cfg.ErrorHandler = WriteProblem
 	}
-	m := &Middleware{cfg: cfg}
+	m := &Middleware{cfg: cfg, read: map[string]bool{}}
+	for _, name := range cfg.NonOrganizationPathValues {
+		if name == "" {
+			return nil, fmt.Errorf("%w: an empty name in NonOrganizationPathValues", ErrInvalidConfig)
+		}
+		m.read[name] = true
+	}
 	resolvers := cfg.Resolvers
 	if resolvers == nil {
 		resolvers = []Resolver{FromPathValue("org")}
@@ -85,6 +109,9 @@ func New(cfg Config) (*Middleware, error) {
 			if err := v.validate(&cfg); err != nil {
 				return nil, err
 			}
+		}
+		if p, ok := res.(pathResolver); ok {
+			m.read[string(p)] = true
 		}
 		// Bind a fresh copy, so that one FromSession value can serve several
 		// Middlewares with different sessions.
@@ -111,4 +138,53 @@ func (m *Middleware) Resolve(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r2)
 	})
+}
+
+// checkRoute returns ErrInvalidConfig, naming the wildcard, when the route the ServeMux
+// matched (r.Pattern) has a path wildcard that no FromPathValue resolver reads and that
+// Config.NonOrganizationPathValues does not declare: such a wildcard may name an
+// organization that this Middleware would never resolve, and serving the request for the
+// session's, the selected or the fallback organization would act on another one than the
+// path names. It is asked only when nothing else named an organization.
+func (m *Middleware) checkRoute(r *http.Request) error {
+	if r.Pattern == "" {
+		return nil
+	}
+	if err, ok := m.routes.Load(r.Pattern); ok {
+		e, _ := err.(error)
+		return e
+	}
+	var err error
+	for _, name := range patternWildcards(r.Pattern) {
+		if !m.read[name] {
+			err = fmt.Errorf("%w: the route %q has the path wildcard {%s}, which no resolver reads: "+
+				"add orghttp.FromPathValue(%q) to Config.Resolvers if it names an organization, "+
+				"or name it in Config.NonOrganizationPathValues if it does not",
+				ErrInvalidConfig, r.Pattern, name, name)
+			break
+		}
+	}
+	m.routes.Store(r.Pattern, err)
+	return err
+}
+
+// patternWildcards returns the names of the wildcards of a ServeMux pattern
+// ("POST /orgs/{id}/files/{path...}" gives id and path; {$} is none).
+func patternWildcards(pattern string) []string {
+	var names []string
+	for rest := pattern; ; {
+		i := strings.IndexByte(rest, '{')
+		if i < 0 {
+			return names
+		}
+		j := strings.IndexByte(rest[i:], '}')
+		if j < 0 {
+			return names
+		}
+		name := strings.TrimSuffix(rest[i+1:i+j], "...")
+		if name != "$" && name != "" {
+			names = append(names, name)
+		}
+		rest = rest[i+j+1:]
+	}
 }

@@ -15,7 +15,9 @@ import (
 // call it before writing the response.
 //
 // The returned request is never nil: on error it is r. Errors: those of the store and of
-// Config.Session, or the context's error. An organization that is not found, or that the
+// Config.Session, the context's error, or ErrInvalidConfig for a route whose path wildcard
+// no resolver reads (see Config.NonOrganizationPathValues) when the organization would
+// otherwise come from the session, automatic selection or the fallback. An organization that is not found, or that the
 // requester does not belong to, is not an error here (see Authorize).
 func (m *Middleware) Load(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
 	if st := stateFrom(r.Context()); st != nil && st.m == m && st.pattern == r.Pattern {
@@ -61,6 +63,9 @@ func (m *Middleware) find(ctx context.Context, r *http.Request, st *state) (stal
 			if !st.identified {
 				continue
 			}
+			if err := m.checkRoute(r); err != nil {
+				return false, false, err
+			}
 			found, err := m.fromSession(ctx, st, ref)
 			if err != nil || found {
 				return false, false, err
@@ -75,6 +80,11 @@ func (m *Middleware) find(ctx context.Context, r *http.Request, st *state) (stal
 		}
 		st.enter(r)
 		return stale, false, nil
+	}
+	if (st.identified && !m.cfg.NoAutoSelect) || (!st.identified && m.cfg.Fallback != "") {
+		if err := m.checkRoute(r); err != nil {
+			return stale, false, err
+		}
 	}
 	switch {
 	case st.identified && !m.cfg.NoAutoSelect:

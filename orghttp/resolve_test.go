@@ -477,13 +477,15 @@ func TestResolveStaleSessionClearedBeforeLaterResolver(t *testing.T) {
 }
 
 // An empty, non-nil Resolvers means no resolver: only automatic selection and the
-// fallback give an organization.
+// fallback give an organization, and only on routes whose path names none (a route with
+// an {org} that nothing reads is refused rather than served for the selected one).
 func TestNewEmptyResolvers(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	m := f.middleware(t, func(c *orghttp.Config) { c.Resolvers = []orghttp.Resolver{}; c.Fallback = f.globex.Slug })
 	mux := orgMux(m)
-	require.Equal(t, f.acme.Slug, decodeSeen(t, serve(mux, request("GET", orgPath(f.globex.Slug, ""), "solo"))).Org)
+	require.Equal(t, http.StatusInternalServerError, serve(mux, request("GET", orgPath(f.globex.Slug, ""), "solo")).Code)
+	require.Equal(t, f.acme.Slug, decodeSeen(t, serve(mux, request("GET", "/dashboard", "solo"))).Org)
 	require.Equal(t, f.globex.Slug, decodeSeen(t, serve(mux, request("GET", "/home", ""))).Org)
 	require.Equal(t, http.StatusNotFound, serve(mux, request("GET", "/dashboard", "member", f.sessionCookie(t, f.globex.ID))).Code)
 }
