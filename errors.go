@@ -91,4 +91,16 @@ var (
 	// (which aborts the transaction: only a rollback to a savepoint or of the whole
 	// transaction is possible) or the connection is gone (and the transaction with it).
 	ErrOutcomeUnknown = errors.New("organizations: outcome unknown: the statement was sent and its reply lost")
+
+	// ErrStatementCacheBehindPooler: PostgreSQL reported that a prepared statement of
+	// pgx's statement cache ("stmtcache_…") already exists (SQLSTATE 42P05) or does not
+	// exist (26000). That happens when the connection goes through a transaction pooler
+	// (PgBouncer with pool_mode=transaction, before 1.21 or with max_prepared_statements =
+	// 0), which hands each transaction another server connection than the one the
+	// statement was prepared on. The statement did not run, so nothing changed. Use
+	// pgx.QueryExecModeExec or pgx.QueryExecModeSimpleProtocol for such a connection
+	// (default_query_exec_mode=exec in the URL); see docs/postgres.md. The error also wraps
+	// the server's.
+	ErrStatementCacheBehindPooler = errors.New("organizations: pgx's statement cache does not work through this connection " +
+		"(a transaction pooler such as PgBouncer?): use QueryExecModeExec or QueryExecModeSimpleProtocol")
 )

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -16,7 +17,26 @@ const (
 	pgForeignKeyViolation = "23503" // foreign_key_violation
 	pgCheckViolation      = "23514" // check_violation
 	pgQueryCanceled       = "57014" // query_canceled
+	pgDuplicatePrepared   = "42P05" // duplicate_prepared_statement
+	pgUnknownPrepared     = "26000" // invalid_sql_statement_name
 )
+
+// statementCacheLost reports whether pe says that a prepared statement of pgx's statement
+// cache is missing on, or already on, the server connection: what a transaction pooler
+// does to it (see ErrStatementCacheBehindPooler). The statement did not run.
+func statementCacheLost(pe *pgconn.PgError) bool {
+	return (pe.Code == pgDuplicatePrepared || pe.Code == pgUnknownPrepared) && strings.Contains(pe.Message, "stmtcache_")
+}
+
+// poolerError wraps err in ErrStatementCacheBehindPooler if it is one of those errors,
+// for the paths (Migrate) that do not go through pgError.
+func poolerError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && statementCacheLost(pe) && !errors.Is(err, ErrStatementCacheBehindPooler) {
+		return fmt.Errorf("%w: %w", ErrStatementCacheBehindPooler, err)
+	}
+	return err
+}
 
 // pgError is the one place where the errors of a statement that may change data become
 // the library's, so that a reported outcome always matches the database:
@@ -55,6 +75,9 @@ func classifyPgError(ctx context.Context, err error, write bool) error {
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
+		if statementCacheLost(pe) {
+			return fmt.Errorf("%w: %w", ErrStatementCacheBehindPooler, err)
+		}
 		if pe.Code == pgQueryCanceled {
 			if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
 				return fmt.Errorf("%w: %w", cerr, err)

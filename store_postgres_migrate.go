@@ -101,7 +101,7 @@ func (s *PostgresStore) Migrate(ctx context.Context) error {
 	for {
 		done, err := s.migrateOne(ctx, migs)
 		if err != nil {
-			return err
+			return poolerError(err)
 		}
 		if done {
 			return nil
