@@ -36,6 +36,10 @@ const (
 	PermInvitationsRevoke Permission = "invitations:revoke"
 	// PermRolesManage allows Actor.CreateRole, Actor.UpdateRole and Actor.DeleteRole.
 	PermRolesManage Permission = "roles:manage"
+	// PermAuditRead allows reading the organization's audit log (Service.AuditLog): the
+	// permission a host's audit page checks (orghttp's RequirePermission(PermAuditRead)).
+	// RoleAdmin holds it under DefaultPolicy; a custom role may be given it alone.
+	PermAuditRead Permission = "audit:read"
 )
 
 // LibraryPermissions returns the library's permissions, in a new slice: what RoleAdmin
@@ -44,6 +48,7 @@ func LibraryPermissions() []Permission {
 	return []Permission{
 		PermOrganizationUpdate, PermMembersAdd, PermMembersRemove, PermMembersRoles,
 		PermInvitationsCreate, PermInvitationsRevoke, PermRolesManage, PermMembersSuspend,
+		PermAuditRead,
 	}
 }
 

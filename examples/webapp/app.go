@@ -99,7 +99,7 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 // routes is the app's URL map. Each organization route carries its own guard, so that
 // the guard sees the {org} path value the mux sets: members see the organization and its
 // roles, each management route needs the permission of the change it makes, admins (and
-// the owner) read the audit log, and only the owner proposes a transfer or deletes. Every
+// the owner) read the audit log (PermAuditRead), and only the owner proposes a transfer or deletes. Every
 // POST goes through CrossOriginProtection.
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
@@ -109,7 +109,7 @@ func (a *App) routes() http.Handler {
 		a.patterns = append(a.patterns, pattern)
 	}
 	h := func(f func(http.ResponseWriter, *http.Request)) http.Handler { return http.HandlerFunc(f) }
-	member, admin, owner := a.orgs.RequireMember, a.orgs.RequireAdmin, a.orgs.RequireOwner
+	member, owner := a.orgs.RequireMember, a.orgs.RequireOwner
 	// may guards a route by a permission; the handler then makes the change through
 	// a.orgs.As(r), so that the store checks the permission again in the write itself.
 	may := func(p organizations.Permission, next http.Handler) http.Handler {
@@ -144,7 +144,7 @@ func (a *App) routes() http.Handler {
 	handle("POST /orgs/{org}/roles", may(organizations.PermRolesManage, h(a.createRole)))
 	handle("POST /orgs/{org}/roles/{role}", may(organizations.PermRolesManage, h(a.updateRole)))
 	handle("POST /orgs/{org}/roles/{role}/delete", may(organizations.PermRolesManage, h(a.deleteRole)))
-	handle("GET /orgs/{org}/audit", admin(h(a.auditLog)))
+	handle("GET /orgs/{org}/audit", may(organizations.PermAuditRead, h(a.auditLog)))
 	a.lifecycleRoutes(handle, member, owner, may) // handlers_lifecycle.go
 	handle("GET /orgs/{org}/delete", owner(h(a.deleteForm)))
 	handle("POST /orgs/{org}/delete", owner(h(a.deleteOrganization)))
