@@ -24,6 +24,10 @@ import (
 // cookie) no longer signs anyone in. The cookie is also signed, so that it cannot be
 // edited by hand into another user's. The session carries the one-time "flash" message
 // that the page after a form post shows.
+//
+// Each request is admitted as its user once, before it is handled (admit), and counts as
+// one of that user's requests in progress until it ends: an account deletion waits for
+// those, and admits no new one (directory.beginDeletion).
 
 // demoCookie is the name of the DEMO sign-in cookie.
 const demoCookie = "demo_user"
@@ -193,8 +197,8 @@ func (d *demoAuth) signOut(w http.ResponseWriter, r *http.Request) {
 }
 
 // signOutUser ends every session of user, in every browser, and deletes the request's
-// cookie: for a deleted account, so that a user who later takes the name does not
-// inherit its sessions.
+// cookie: for a deleted account, before the user is deleted, so that a user who later
+// takes the name does not inherit its sessions.
 func (d *demoAuth) signOutUser(w http.ResponseWriter, user organizations.UserID) {
 	d.mu.Lock()
 	for sid, s := range d.sessions {
