@@ -245,3 +245,89 @@ func TestDeletedAccountNameInheritsNothingUnderConcurrency(t *testing.T) {
 		}
 	})
 }
+
+// TestAccountDeletionShutsTheAccountAndWaitsForItsRequests, on the directory itself: a
+// deletion admits no new request of the user and refuses their name's sign-in, sign-up
+// and activation from its start; it waits for the requests admitted before; of two
+// deletions of one account only one goes on (errAccountDeleting); a deletion refused, or
+// given up while it waits (its context done), opens the account again, its own request
+// still acting as the user; a finished one frees the name.
+func TestAccountDeletionShutsTheAccountAndWaitsForItsRequests(t *testing.T) {
+	t.Parallel()
+	d := newDirectory()
+	_, err := d.signIn("alice", "alice@example.com")
+	require.NoError(t, err)
+	other, ok := d.admit("alice") // another request of alice, in progress
+	require.True(t, ok)
+	deleting, ok := d.admit("alice") // the deletion's own request
+	require.True(t, ok)
+
+	waiting := make(chan struct{})
+	onWait := func() { close(waiting) }
+	d.onWait.Store(&onWait)
+	type begun struct {
+		del *deletion
+		err error
+	}
+	done := make(chan begun)
+	go func() {
+		del, err := d.beginDeletion(t.Context(), deleting)
+		done <- begun{del, err}
+	}()
+	<-waiting
+	d.onWait.Store(nil)
+	_, ok = d.admit("alice")
+	require.False(t, ok, "a request admitted once the deletion started")
+	_, ok = deleting.current()
+	require.False(t, ok, "the deleting request still acts as the user while it offboards")
+	_, err = d.signIn("alice", "alice@example.com")
+	require.ErrorIs(t, err, errAccountDeleting)
+	_, _, _, err = d.reserve("alice", "alice@example.com")
+	require.ErrorIs(t, err, errAccountDeleting)
+	_, err = d.RegisterUser(t.Context(), "alice@example.com")
+	require.ErrorIs(t, err, errAccountDeleting)
+	require.ErrorIs(t, d.ActivateUser(t.Context(), "alice"), errAccountDeleting)
+	select {
+	case <-done:
+		require.FailNow(t, "the deletion did not wait for the request in progress")
+	default:
+	}
+	// The other request is a second deletion: refused, and its end lets the first go on.
+	_, err = d.beginDeletion(t.Context(), other)
+	require.ErrorIs(t, err, errAccountDeleting)
+	b := <-done
+	require.NoError(t, b.err)
+
+	// Refused (say the offboarding was): the account is open again.
+	b.del.abort()
+	u, ok := deleting.current()
+	require.True(t, ok)
+	require.Equal(t, organizations.UserID("alice"), u.Name)
+	next, ok := d.admit("alice")
+	require.True(t, ok)
+
+	// Given up while it waits: the same.
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err = d.beginDeletion(ctx, deleting)
+	require.ErrorIs(t, err, context.Canceled)
+	_, ok = deleting.current()
+	require.True(t, ok)
+	_, err = d.signIn("alice", "alice@example.com")
+	require.NoError(t, err)
+
+	// With no other request in progress it goes on at once; finished, the name is free
+	// for a new user, whose requests are admitted.
+	next.release()
+	del, err := d.beginDeletion(t.Context(), deleting)
+	require.NoError(t, err)
+	del.finish()
+	deleting.release()
+	_, known := d.lookup("alice")
+	require.False(t, known)
+	_, err = d.signIn("alice", "new-alice@example.com")
+	require.NoError(t, err)
+	heir, ok := d.admit("alice")
+	require.True(t, ok)
+	heir.release()
+}
