@@ -98,9 +98,11 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 
 // routes is the app's URL map. Each organization route carries its own guard, so that
 // the guard sees the {org} path value the mux sets: members see the organization and its
-// roles, each management route needs the permission of the change it makes, admins (and
-// the owner) read the audit log (PermAuditRead), and only the owner proposes a transfer or deletes. Every
-// POST goes through CrossOriginProtection.
+// roles, each management route needs the permission of the change it makes, those
+// with PermAuditRead (admins and the owner) read the audit log, and only the owner
+// proposes a transfer or deletes. Every POST goes through CrossOriginProtection. Every
+// request is first admitted as its signed-in user, or as nobody (demoAuth.admit), and
+// acts as that user to its end.
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
 	a.mux = mux
@@ -155,7 +157,7 @@ func (a *App) routes() http.Handler {
 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(h(func(w http.ResponseWriter, r *http.Request) { a.fail(w, r, errCrossOrigin) }))
-	return csrf.Handler(a.htmlErrors(mux))
+	return a.auth.admit(csrf.Handler(a.htmlErrors(mux)))
 }
 
 // signedIn refuses anonymous requests with the 401 page.

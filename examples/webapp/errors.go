@@ -38,6 +38,7 @@ var appStatuses = []struct {
 	{errEmailInUse, http.StatusConflict},
 	{errAlreadyRegistered, http.StatusConflict},
 	{errUnknownUser, http.StatusNotFound},
+	{errAccountDeleting, http.StatusConflict},
 	// The lifecycle's sentinels, which orghttp.StatusCode does not map (yet).
 	{organizations.ErrMemberLimit, http.StatusConflict},
 	{organizations.ErrAlreadyOwner, http.StatusConflict},
@@ -73,6 +74,7 @@ var messages = []struct {
 	{errEmailInUse, "This email address belongs to another user name."},
 	{errAlreadyRegistered, "This email address already has an active account: sign in, then create an organization from your list."},
 	{errUnknownUser, "This account no longer exists (the demo keeps its users in memory): please sign up again."},
+	{errAccountDeleting, "This account is being deleted."},
 
 	{orghttp.ErrUnauthenticated, "Please sign in to continue."},
 	{orghttp.ErrNoOrganization, "No organization is selected."},

@@ -99,13 +99,15 @@ func (a *App) signUp(w http.ResponseWriter, r *http.Request) {
 		a.formFailed(w, r, err, "signup", func(status int, f formState) { a.renderSignUp(w, r, status, f) })
 	}
 	// The directory reserves the chosen name first: Register asks the Registrar for the
-	// user by email only, and it finds this reservation.
-	u, created, err := a.users.reserve(r.PostFormValue("name"), r.PostFormValue("email"))
+	// user by email only, and it finds this reservation. The sign-up counts as a request
+	// of that user until Register returns (a deletion of the account waits for it).
+	u, created, done, err := a.users.reserve(r.PostFormValue("name"), r.PostFormValue("email"))
 	if err != nil {
 		refused(err)
 		return
 	}
 	org, err := a.svc.Register(r.Context(), u.Email, r.PostFormValue("organization"))
+	done()
 	if err != nil {
 		if created {
 			// Register made nothing of its own (it undoes its steps): drop the name too,

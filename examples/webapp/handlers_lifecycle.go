@@ -235,12 +235,15 @@ func (a *App) renderDeleteAccount(w http.ResponseWriter, r *http.Request, status
 
 // deleteAccount deletes the signed-in user's account. The demo's user directory is in
 // memory, so it cannot share a transaction with the store; the order keeps the user from
-// acting in between: (1) the account is disabled, so that no new request is identified
-// as them; (2) RemoveUserEverywhere removes every membership, and deletes or hands over
-// each owned organization as chosen, in one atomic step (refused as a whole, changing
-// nothing, when an owned organization has no choice or no admin to take it: the account
-// is enabled again and the form says why); (3) the user and all their sessions are
-// deleted. A host whose users are rows in PostgreSQL runs (2) and the row's DELETE in
+// acting in between: (1) the account is shut: from then on no request is admitted as
+// the user (they get 401), and their name cannot sign in, sign up or be activated
+// (errAccountDeleting, 409); (2) the deletion waits for the user's requests admitted
+// before, so that what they did is in the store; (3) RemoveUserEverywhere removes every
+// membership, and deletes or hands over each owned organization as chosen, in one
+// atomic step (refused as a whole, changing nothing, when an owned organization has no
+// choice, such as one a request of (2) created, or no admin to take it: the account is
+// open again and the form says why); (4) all the user's sessions end, then the user is
+// deleted. A host whose users are rows in PostgreSQL runs (3) and the row's DELETE in
 // one transaction instead (README, "Offboarding a user").
 func (a *App) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
@@ -269,10 +272,14 @@ func (a *App) deleteAccount(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	enable := a.users.disable(u.Name)
+	del, err := a.users.beginDeletion(r.Context(), admissionOf(r))
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	res, err := a.svc.RemoveUserEverywhere(r.Context(), u.Name, opts)
 	if err != nil {
-		enable()
+		del.abort()
 		switch {
 		case errors.Is(err, organizations.ErrOwnershipRequired):
 			err = explain(err, "You own organizations: choose, for each, to delete it or to transfer ownership to its longest-standing admin.")
@@ -282,8 +289,10 @@ func (a *App) deleteAccount(w http.ResponseWriter, r *http.Request) {
 		a.formFailed(w, r, err, "delete", func(status int, f formState) { a.renderDeleteAccount(w, r, status, f) })
 		return
 	}
-	a.users.remove(u.Name)
+	// The sessions end before the user is deleted: a request that finds the name free
+	// (a new user took it) finds these sessions gone (demoAuth.admission).
 	a.auth.signOutUser(w, u.Name)
+	del.finish()
 	_ = a.session.ClearCurrentOrganization(w, r) // a CookieSession never fails
 	v := accountView{view: a.view(r, "Account deleted"), Mode: "deleted", Done: res, Name: u.Name}
 	a.render(w, r, http.StatusOK, "account", v)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -23,6 +24,10 @@ import (
 // cookie) no longer signs anyone in. The cookie is also signed, so that it cannot be
 // edited by hand into another user's. The session carries the one-time "flash" message
 // that the page after a form post shows.
+//
+// Each request is admitted as its user once, before it is handled (admit), and counts as
+// one of that user's requests in progress until it ends: an account deletion waits for
+// those, and admits no new one (directory.beginDeletion).
 
 // demoCookie is the name of the DEMO sign-in cookie.
 const demoCookie = "demo_user"
@@ -58,29 +63,69 @@ func newDemoAuth(key []byte, secure bool, users *directory) *demoAuth {
 	return &demoAuth{key: key, secure: secure, users: users, sessions: map[string]*demoSession{}}
 }
 
-// identify is the orghttp.Config.Identify of the demo: the signed-in user, if the cookie
-// is genuine, its session is live and it names an active user of the directory.
+// admissionKey is the request context key of the request's *admission (nil: the request
+// acts as nobody).
+type admissionKey struct{}
+
+// admit is the middleware that decides, once per request and before anything else, whom
+// the request acts as: the user of its sign-in cookie, if the cookie is genuine, the
+// user is active and their account's deletion has not started, and the cookie's session
+// is live. The request is then counted among that user's requests in progress until it
+// has been handled, so that a deletion of the account that starts meanwhile waits for it
+// before offboarding the user (directory.beginDeletion); one that starts later finds no
+// request of the user admitted. identify and current answer from this decision.
+func (d *demoAuth) admit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		adm := d.admission(r)
+		defer adm.release()
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), admissionKey{}, adm)))
+	})
+}
+
+// admission admits r as the user of its sign-in cookie, or returns nil.
+func (d *demoAuth) admission(r *http.Request) *admission {
+	name, sid, ok := d.cookie(r)
+	if !ok {
+		return nil
+	}
+	adm, ok := d.users.admit(name)
+	if !ok {
+		return nil
+	}
+	// The session is checked once the user is admitted: a deletion of the account ends
+	// its sessions before it deletes the user, and waits for admitted requests first.
+	// So either the session was live while the user was admitted, or the name now
+	// belongs to someone else and the session is gone.
+	if !d.live(name, sid) {
+		adm.release()
+		return nil
+	}
+	return adm
+}
+
+// admissionOf returns the request's admission: nil when it acts as nobody.
+func admissionOf(r *http.Request) *admission {
+	adm, _ := r.Context().Value(admissionKey{}).(*admission)
+	return adm
+}
+
+// identify is the orghttp.Config.Identify of the demo: the user the request was
+// admitted as (admit).
 func (d *demoAuth) identify(r *http.Request) (organizations.UserID, bool) {
 	u, ok := d.current(r)
 	return u.Name, ok
 }
 
-// current returns the signed-in user.
+// current returns the user the request was admitted as (admit); false for a request
+// that acts as nobody, and for the account deletion's own request once its deletion has
+// started.
 func (d *demoAuth) current(r *http.Request) (demoUser, bool) {
-	name, _, ok := d.session(r)
-	if !ok {
-		return demoUser{}, false
-	}
-	u, ok := d.users.lookup(name)
-	if !ok || !u.Active {
-		return demoUser{}, false
-	}
-	return u, true
+	return admissionOf(r).current()
 }
 
-// session returns the user and session ID of the request's cookie, if the cookie is
-// genuine and its session live.
-func (d *demoAuth) session(r *http.Request) (organizations.UserID, string, bool) {
+// cookie returns the user name and session ID of the request's sign-in cookie, if the
+// cookie is genuine (its MAC checks); its session may have ended.
+func (d *demoAuth) cookie(r *http.Request) (organizations.UserID, string, bool) {
 	c, err := r.Cookie(demoCookie)
 	if err != nil {
 		return "", "", false
@@ -99,13 +144,25 @@ func (d *demoAuth) session(r *http.Request) (organizations.UserID, string, bool)
 	if !hmac.Equal(mac, d.mac(name, sid)) {
 		return "", "", false
 	}
+	return organizations.UserID(name), sid, true
+}
+
+// live reports whether session sid is live and belongs to user.
+func (d *demoAuth) live(user organizations.UserID, sid string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	s, ok := d.sessions[sid]
-	if !ok || s.user != organizations.UserID(name) {
+	return ok && s.user == user
+}
+
+// session returns the user and session ID of the request's cookie, if the cookie is
+// genuine and its session live.
+func (d *demoAuth) session(r *http.Request) (organizations.UserID, string, bool) {
+	name, sid, ok := d.cookie(r)
+	if !ok || !d.live(name, sid) {
 		return "", "", false
 	}
-	return s.user, sid, true
+	return name, sid, true
 }
 
 // signIn starts a session for user, with flash as the first page's message (may be
@@ -125,7 +182,7 @@ func (d *demoAuth) signIn(w http.ResponseWriter, user organizations.UserID, flas
 	value := base64.RawURLEncoding.EncodeToString(name) + "." +
 		base64.RawURLEncoding.EncodeToString([]byte(sid)) + "." +
 		base64.RawURLEncoding.EncodeToString(d.mac(name, sid))
-	http.SetCookie(w, d.cookie(value, 0))
+	http.SetCookie(w, d.newCookie(value, 0))
 }
 
 // signOut ends the request's session, so that its cookie no longer works anywhere, and
@@ -136,12 +193,12 @@ func (d *demoAuth) signOut(w http.ResponseWriter, r *http.Request) {
 		delete(d.sessions, sid)
 		d.mu.Unlock()
 	}
-	http.SetCookie(w, d.cookie("", -1))
+	http.SetCookie(w, d.newCookie("", -1))
 }
 
 // signOutUser ends every session of user, in every browser, and deletes the request's
-// cookie: for a deleted account, so that a user who later takes the name does not
-// inherit its sessions.
+// cookie: for a deleted account, before the user is deleted, so that a user who later
+// takes the name does not inherit its sessions.
 func (d *demoAuth) signOutUser(w http.ResponseWriter, user organizations.UserID) {
 	d.mu.Lock()
 	for sid, s := range d.sessions {
@@ -150,7 +207,7 @@ func (d *demoAuth) signOutUser(w http.ResponseWriter, user organizations.UserID)
 		}
 	}
 	d.mu.Unlock()
-	http.SetCookie(w, d.cookie("", -1))
+	http.SetCookie(w, d.newCookie("", -1))
 }
 
 // setFlash keeps msg for the next page the request's session sees. Without a session it
@@ -182,7 +239,8 @@ func (d *demoAuth) takeFlash(r *http.Request) string {
 	return msg
 }
 
-func (d *demoAuth) cookie(value string, maxAge int) *http.Cookie {
+// newCookie returns the sign-in cookie with value and maxAge.
+func (d *demoAuth) newCookie(value string, maxAge int) *http.Cookie {
 	return &http.Cookie{
 		Name: demoCookie, Value: value, Path: "/", MaxAge: maxAge,
 		Secure: d.secure, HttpOnly: true, SameSite: http.SameSiteLaxMode,
