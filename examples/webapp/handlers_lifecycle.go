@@ -241,7 +241,7 @@ func (a *App) renderDeleteAccount(w http.ResponseWriter, r *http.Request, status
 // nothing, when an owned organization has no choice or no admin to take it: the account
 // is enabled again and the form says why); (3) the user and all their sessions are
 // deleted. A host whose users are rows in PostgreSQL runs (2) and the row's DELETE in
-// one transaction instead (README, "Offboarding a user").
+// one transaction instead (docs/lifecycle.md, "Offboarding a user", and the README's quick start).
 func (a *App) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
