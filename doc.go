@@ -5,8 +5,41 @@
 // check-then-act races, unbound and never-expiring invitations, and signals that fire on
 // some paths and not others.
 //
+// # The calls a host uses
+//
+// A host needs a handful of calls; the rest of the package is the values they return,
+// their events and errors, and the types a store writer implements (see "Writing a
+// store" below).
+//
+//   - [New] makes the [Service]: New(nil, nil) on a fresh in-memory store, or New(store,
+//     opts) on a [PostgresStore] from [NewPostgresStore] (pgx) or [NewPostgresStoreSQL]
+//     (database/sql), after [PostgresStore.Migrate] at start-up.
+//   - [Service.CreateOrganization], [Service.AddUser], [Service.SetRole],
+//     [Service.RemoveUser], [Service.ChangeOwner], [Service.DeleteOrganization]: the
+//     changes, unchecked, for trusted code.
+//   - [Service.As] returns an [Actor] with the same changes, checked for the user who asks,
+//     in the store's atomic step: what a request handler calls.
+//   - [Service.Access], one store call, then [Access.Can] for each permission: what a user
+//     may do, to show or hide a button. [Service.IsMember], [Service.IsAdmin] and
+//     [Service.IsOwner] answer one question each.
+//   - [Service.Members] and [Service.OrganizationsForUser]: keyset pages ([ListOptions],
+//     [Page]).
+//   - [Service.Invite], [Service.InvitationByToken] and [Service.AcceptInvitation]:
+//     invitations; [Service.RemoveUserEverywhere]: when a user is deleted.
+//   - [PostgresStore.WithTx] (pgx) or [PostgresStore.WithSQLTx] (database/sql) with
+//     [Service.WithStore]: the same calls inside the host's own transaction.
+//   - [UserIDFromInt] and [UserID.Int64]: a host's integer user keys to and from a
+//     [UserID].
+//
+// Package orghttp puts these behind net/http: it resolves the organization of a request
+// and the requester's access in one store call, and guards routes by permission.
+//
 // Host apps bring their own users: a user is a [UserID], the app's key for the user in its
-// text form, so integer, UUID and string keys all fit.
+// text form, so integer, UUID and string keys all fit. The library cannot tell whether a
+// user exists (no foreign key goes from its text column to a host's key): check it, in the
+// same transaction, before CreateOrganization, AddUser or AcceptInvitation, and call
+// RemoveUserEverywhere in the transaction that deletes a user. The repository's README
+// shows both on PostgreSQL.
 //
 // # Usage
 //
@@ -127,16 +160,39 @@
 //
 // # Writing a store
 //
-// A [Store] has one method per domain operation, each atomic on its own; methods with
-// several inputs take a params struct ([CreateOrganizationParams], [SetRoleParams],
-// [AcceptInvitationParams], ...). [Invitation.StatusAt] and [InvitationStatus.Err] are the
-// rules of invitation expiry and of each status's error, for every store to use. Store is
-// the core; new capabilities arrive as optional interfaces detected by a type assertion
-// ([ActivationStore] is the first), and a Service call that needs one the store lacks
-// returns [ErrNotSupported]. A params struct gains a field only when its zero value keeps
-// the earlier meaning; a field that changes what a store must enforce comes with a new
-// method or interface, so an older store never silently skips a check (authorization, an
-// exception made before v1.0, changed the core: see [Store]).
+// A host never calls a store's methods: the Service does. This section is for whoever
+// writes a store; the conformance suite, package organizationstest, is its contract.
+//
+// [Store] is the core: one method per domain operation, each atomic on its own (one SQL
+// statement, or one critical section) and holding every invariant itself, deciding on
+// rows it has locked. The Service validates input and makes IDs, slugs, timestamps and
+// token hashes, and never checks before it acts. Methods with several inputs take a
+// params struct, so that no two inputs of one type can be swapped silently:
+// [CreateOrganizationParams], [UpdateOrganizationParams], [DeleteOrganizationParams],
+// [AddUserParams], [RemoveUserParams], [SetRoleParams], [ChangeOwnerParams],
+// [AccessParams], [MembersParams], [OrganizationsForUserParams], [CreateRoleParams],
+// [UpdateRoleParams], [DeleteRoleParams], [CreateInvitationParams],
+// [AcceptInvitationParams], [DeclineInvitationParams], [RevokeInvitationParams],
+// [RenewInvitationParams] and [PendingInvitationsParams]. [Invitation.StatusAt] and
+// [InvitationStatus.Err] are the rules of invitation expiry and of each status's error,
+// for every store to use.
+//
+// New capabilities arrive as optional interfaces, detected by a type assertion; a Service
+// call that needs one the store lacks returns [ErrNotSupported] and changes nothing:
+//
+//   - [ActivationStore]: sign-up activations (Register, Activate).
+//   - [EventStore] ([EventsParams], [AuditEventsParams], [PruneEventsParams]): the event
+//     log, every write recording its events in its atomic step; [CursorStore]: relay
+//     cursors.
+//   - [SeatStore], [SuspensionStore] ([MemberStatusParams]), [TransferStore]
+//     ([TransferParams]), [OffboardStore] ([RemoveEverywhereParams]) and
+//     [MemberListStore] ([ListMembersParams]): the membership lifecycle.
+//
+// A params struct gains a field only when its zero value keeps the earlier meaning; a
+// field that changes what a store must enforce comes with a new method or interface, so
+// an older store never silently skips a check (authorization, an exception made before
+// v1.0, changed the core: see [Store]). [DBTX] and [SQLDBTX] are what the PostgreSQL
+// store runs its statements on.
 //
 // Package organizationstest exports the conformance suite that every Store passes; run it
 // against your own implementation. It runs the core on every store and the tests of an

@@ -16,7 +16,7 @@ import (
 )
 
 // updateScreenshots is the environment variable that makes the browser test write its
-// screenshots under testdata/, for people to look at (the README shows one). Without it
+// screenshots under testdata/, for people to look at (docs/http.md shows one). Without it
 // the test leaves the committed files alone: PNG bytes differ from run to run, so a
 // screenshot is written only on request, never compared byte for byte.
 const updateScreenshots = "UPDATE_SCREENSHOTS"

@@ -244,7 +244,7 @@ func (a *App) renderDeleteAccount(w http.ResponseWriter, r *http.Request, status
 // choice, such as one a request of (2) created, or no admin to take it: the account is
 // open again and the form says why); (4) all the user's sessions end, then the user is
 // deleted. A host whose users are rows in PostgreSQL runs (3) and the row's DELETE in
-// one transaction instead (README, "Offboarding a user").
+// one transaction instead (docs/lifecycle.md, "Offboarding a user", and the README's quick start).
 func (a *App) deleteAccount(w http.ResponseWriter, r *http.Request) {
 	if err := parseForm(w, r); err != nil {
 		a.fail(w, r, err)
