@@ -99,8 +99,11 @@ type Store interface {
 	GetOrAddUser(ctx context.Context, p AddUserParams) (member OrganizationUser, created bool, err error)
 	// RemoveUser deletes the user's membership and returns it. Actor-checked:
 	// PermMembersRemove, and the member's permissions within the actor's; an actor may
-	// always remove themselves. Errors: ErrOrganizationNotFound, ErrPermissionDenied,
-	// ErrNotMember, ErrOwnershipRequired (the user is the owner), ErrEscalation.
+	// always remove themselves, unless suspended (a SuspensionStore refuses a suspended
+	// member's leaving with ErrPermissionDenied, judged on the membership in the same
+	// atomic step: leaving and being invited back would lift the suspension). Errors:
+	// ErrOrganizationNotFound, ErrPermissionDenied, ErrNotMember, ErrOwnershipRequired
+	// (the user is the owner), ErrEscalation.
 	RemoveUser(ctx context.Context, p RemoveUserParams) (OrganizationUser, error)
 	// SetRole sets the member's role to p.Role, updating UpdatedAt to p.Now only if the
 	// role changes, and returns the membership before and after. Actor-checked:

@@ -739,12 +739,14 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Organ
 	if o == nil {
 		return OrganizationUser{}, ErrOrganizationNotFound
 	}
-	self := p.Auth.Actor == user
+	m := o.member(user)
+	// The actor leaving, unless suspended: a suspended member may do nothing, leaving
+	// included, which with an invitation back would lift the suspension.
+	self := p.Auth.Actor == user && (m == nil || !m.suspended.Load())
 	st, ok := o.allowed(p.Auth, PermMembersRemove)
 	if !ok && !self {
 		return OrganizationUser{}, ErrPermissionDenied
 	}
-	m := o.member(user)
 	if m == nil {
 		return OrganizationUser{}, ErrNotMember
 	}

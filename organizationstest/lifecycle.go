@@ -27,6 +27,8 @@ func suspensionTests() []test {
 		{"SuspendedActorRefused", testSuspendedActorRefused},
 		{"Seats", testSuspendSeats},
 		{"RemoveSuspended", testRemoveSuspended},
+		{"SuspendedMemberCannotLeaveToEscape", testSuspendedCannotLeave},
+		{"RemovedSuspendedMemberMayBeAdmittedAgain", testRemovedSuspendedReadmitted},
 		{"RaceSuspendActingMember", testRaceSuspendActing},
 		{"RaceReactivateAtLimit", testRaceReactivate},
 	}
@@ -250,6 +252,74 @@ func testRemoveSuspended(t *testing.T, h *harness) {
 	require.ErrorIs(t, err, organizations.ErrNotMember)
 	h.addUser(org.ID, "ann", organizations.RoleMember)
 	require.Equal(t, organizations.MemberStatusActive, h.member(org.ID, "ann").Status(), "a new membership starts active")
+}
+
+// A suspended member may do nothing until reactivated, leaving included: leaving and
+// coming back through an invitation to their address (or a bearer link) would lift the
+// suspension without ReactivateUser. Leaving is refused as any act of a suspended
+// member is (ErrPermissionDenied), on the membership as the store's atomic step reads
+// it, and changes nothing; an invitation the suspended member accepts meanwhile is
+// closed and leaves the membership suspended, with its role.
+func testSuspendedCannotLeave(t *testing.T, h *harness) {
+	org := h.createOrg("owner", "Team", nil)
+	h.addUser(org.ID, "admin", organizations.RoleAdmin)
+	h.addUser(org.ID, "bob", organizations.RoleMember)
+	bound := h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleAdmin, false, time.Hour)
+	boundHash := h.invite(bound)
+	bearer := h.newInvitation(org.ID, "admin", "", organizations.RoleMember, true, time.Hour)
+	bearerHash := h.invite(bearer)
+	suspended, err := h.svc.SuspendUser(h.ctx, org.ID, "bob")
+	require.NoError(t, err)
+	h.events.take()
+
+	require.ErrorIs(t, h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob"), organizations.ErrPermissionDenied,
+		"a suspended member cannot leave")
+	_, err = h.store.RemoveUser(h.ctx, organizations.RemoveUserParams{
+		Auth: organizations.Authorization{Actor: "bob"}, OrganizationID: org.ID, UserID: "bob",
+	})
+	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "the store refuses it")
+	requireSameMember(t, suspended, h.member(org.ID, "bob"), "still a member, still suspended")
+	h.requireNoEvents()
+
+	for _, hash := range [][]byte{boundHash, bearerHash} {
+		res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
+			TokenHash: hash, UserID: "bob", Email: "bob@example.com", Membership: h.newMembership(org.ID, "bob"), Now: h.now(),
+		})
+		require.NoError(t, err)
+		require.True(t, res.Accepted, "the invitation is closed")
+		require.False(t, res.MembershipCreated)
+		requireSameMember(t, suspended, res.Membership, "the membership the user has: suspended")
+	}
+	requireSameMember(t, suspended, h.member(org.ID, "bob"), "accepting invitations reactivates nothing, nor changes the role")
+	ok, err := h.svc.IsMember(h.ctx, org.ID, "bob")
+	require.NoError(t, err)
+	require.False(t, ok)
+	require.ErrorIs(t, h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob"), organizations.ErrPermissionDenied, "still")
+
+	_, err = h.svc.ReactivateUser(h.ctx, org.ID, "bob")
+	require.NoError(t, err)
+	require.NoError(t, h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob"), "reactivated, bob may leave")
+}
+
+// Removing a suspended member (PermMembersRemove, or unchecked code and offboarding) is
+// someone else's decision, and it ends the membership and the suspension with it: the
+// user is then a non-member like any other, whom an invitation that is still pending
+// (one to their address, a bearer link) admits, if its inviter may still grant it. To
+// keep someone out, leave them suspended.
+func testRemovedSuspendedReadmitted(t *testing.T, h *harness) {
+	org := h.createOrg("owner", "Team", nil)
+	h.addUser(org.ID, "admin", organizations.RoleAdmin)
+	h.addUser(org.ID, "bob", organizations.RoleMember)
+	hash := h.invite(h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Hour))
+	_, err := h.svc.SuspendUser(h.ctx, org.ID, "bob")
+	require.NoError(t, err)
+	require.NoError(t, h.svc.As("admin").RemoveUser(h.ctx, org.ID, "bob"), "an admin removes a suspended member")
+	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
+		TokenHash: hash, UserID: "bob", Email: "bob@example.com", Membership: h.newMembership(org.ID, "bob"), Now: h.now(),
+	})
+	require.NoError(t, err)
+	require.True(t, res.MembershipCreated, "a new membership")
+	require.Equal(t, organizations.MemberStatusActive, h.member(org.ID, "bob").Status())
 }
 
 // A suspension racing an admin action of the member being suspended: the action is
