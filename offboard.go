@@ -103,7 +103,8 @@ type OffboardStore interface {
 	OrganizationsOwnedBy(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error)
 	// RemoveUserEverywhere, in one atomic step: deletes the organizations of p.Delete,
 	// moves the ownership of those of p.Transfer to their longest-standing other active
-	// admin (the earliest membership; ties by membership ID), removes every other
+	// admin (the earliest membership; ties by membership ID), closing their ownership
+	// transfer proposals for good as ChangeOwner does, removes every other
 	// membership of p.UserID (suspended ones too) and revokes the pending invitations
 	// p.UserID sent in those organizations. Refused, changing nothing, with ErrOwnershipRequired when p.UserID
 	// owns an organization in neither list, and ErrNoSuccessor when one of p.Transfer

@@ -131,9 +131,11 @@ type Store interface {
 	Owner(ctx context.Context, org uuid.UUID) (OrganizationOwner, error)
 	// ChangeOwner makes the member p.NewOwner the owner (since p.Now) and an admin,
 	// keeping the old owner as an admin member. If p.NewOwner already owns the
-	// organization, nothing is written and the result has Changed false. Actor-checked:
-	// the actor must be the owner. Errors: ErrOrganizationNotFound, ErrPermissionDenied,
-	// ErrNotMember.
+	// organization, nothing is written and the result has Changed false. A change of
+	// owner closes the organization's ownership transfer proposal (a TransferStore's), in
+	// the same atomic step, for good: the proposal is deleted, so it does not open again
+	// when the organization comes back to its proposer. Actor-checked: the actor must be
+	// the owner. Errors: ErrOrganizationNotFound, ErrPermissionDenied, ErrNotMember.
 	ChangeOwner(ctx context.Context, p ChangeOwnerParams) (OwnerChange, error)
 
 	// CreateRole inserts the custom role p.Role (validated against p.Auth.Policy by the

@@ -990,6 +990,7 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 	o.owner.Store(m.user)
 	o.since.Store(micros(now))
 	o.endWrite()
+	o.transfer = nil // the change of owner closes the proposal, for good
 	c.NewOwner, c.Changed = m.view(o), true
 	if c.NewOwnerBefore.Role != c.NewOwner.Role {
 		s.record(RoleChanged{Old: c.NewOwnerBefore, New: c.NewOwner, Actor: p.Auth.Actor})

@@ -39,7 +39,9 @@ const (
 // longest-standing other active admin of each one to transfer; chk says whether every
 // owned organization has a policy (covered) and every one to transfer an heir. Only
 // then: del deletes the organizations to delete (their memberships, invitations and
-// proposals by cascade), moved hands the others to their heirs, rm deletes the user's
+// proposals by cascade), moved hands the others to their heirs, closed deletes their
+// ownership transfer proposals (a change of owner closes them for good, as ChangeOwner's
+// does; OffboardingClosesTheProposalForGood), rm deletes the user's
 // other memberships and rev revokes the pending invitations the user sent in those
 // organizations. The owner foreign key, checked at the end of the statement, holds
 // every organization to an owner: one the user came to own after this statement's
@@ -70,6 +72,9 @@ WITH owned AS (
 	FROM heir AS h, chk
 	WHERE o.id = h.organization_id AND chk.covered AND chk.heirs
 	RETURNING o.id
+), closed AS (
+	DELETE FROM /* TEMPLATE: schema */ownership_transfers AS t USING moved WHERE t.organization_id = moved.id
+	RETURNING t.organization_id
 ), rm AS (
 	DELETE FROM /* TEMPLATE: schema */memberships AS m USING chk
 	WHERE m.user_id = @user_id::text AND chk.covered AND chk.heirs
