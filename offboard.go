@@ -14,8 +14,9 @@ import (
 // transaction as deleting the user row (see its documentation).
 
 // ErrNoSuccessor: RemoveUserEverywhere was asked to transfer an organization the user
-// owns to its longest-standing admin, and it has no other active admin. Nothing was
-// changed.
+// owns to its longest-standing admin, and it has no other active admin as the store's
+// atomic step finds them (an admin whose removal, demotion or suspension committed
+// first is none). Nothing was changed.
 var ErrNoSuccessor = errors.New("organizations: the organization has no other admin to take ownership")
 
 // OwnedPolicy says what RemoveUserEverywhere does with an organization the user owns.
