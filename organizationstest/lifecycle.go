@@ -30,6 +30,7 @@ func suspensionTests() []test {
 		{"SuspendedMemberCannotLeaveToEscape", testSuspendedCannotLeave},
 		{"RemovedSuspendedMemberMayBeAdmittedAgain", testRemovedSuspendedReadmitted},
 		{"RaceSuspendActingMember", testRaceSuspendActing},
+		{"RaceSuspendLeavingMember", testRaceSuspendLeaving},
 		{"RaceReactivateAtLimit", testRaceReactivate},
 	}
 }
@@ -348,6 +349,35 @@ func testRaceSuspendActing(t *testing.T, h *harness) {
 			require.NoError(t, err, "round %d: a refused removal changed nothing", round)
 		}
 		require.ErrorIs(t, h.svc.As("admin").RemoveUser(h.ctx, org.ID, "owner"), organizations.ErrPermissionDenied)
+	}
+}
+
+// A suspension racing the member's leaving: either the member left first (the
+// suspension finds no member: ErrNotMember) or the suspension came first (the leaving is
+// refused: ErrPermissionDenied, and the member stays, suspended); never both.
+func testRaceSuspendLeaving(t *testing.T, h *harness) {
+	h.events.noVerify()
+	for round := range raceRounds {
+		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
+		h.addUser(org.ID, "bob", organizations.RoleMember)
+		leave := round % 2
+		errs := parallel(2, func(i int) error {
+			if i == leave {
+				return h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob")
+			}
+			return errOnly(h.svc.As("owner").SuspendUser(h.ctx, org.ID, "bob"))
+		})
+		leaveErr, suspendErr := errs[leave], errs[1-leave]
+		m, err := h.svc.OrganizationUser(h.ctx, org.ID, "bob")
+		if leaveErr == nil {
+			require.ErrorIs(t, suspendErr, organizations.ErrNotMember, "round %d: bob left first", round)
+			require.ErrorIs(t, err, organizations.ErrNotMember, "round %d", round)
+		} else {
+			require.ErrorIs(t, leaveErr, organizations.ErrPermissionDenied, "round %d: suspended first", round)
+			require.NoError(t, suspendErr, "round %d", round)
+			require.NoError(t, err, "round %d: bob stays", round)
+			require.Equal(t, organizations.MemberStatusSuspended, m.Status(), "round %d", round)
+		}
 	}
 }
 
