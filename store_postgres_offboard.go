@@ -48,7 +48,8 @@ const (
 // then: del deletes the organizations to delete (their memberships, invitations and
 // proposals by cascade), moved hands the others to their heirs, closed deletes their
 // ownership transfer proposals (a change of owner closes them for good, as ChangeOwner's
-// does; OffboardingClosesTheProposalForGood), rm deletes the user's
+// does; OffboardingClosesTheProposalForGood; one committed after the snapshot goes by
+// the trigger organizations_owner_changed), rm deletes the user's
 // other memberships and rev revokes the pending invitations the user sent in those
 // organizations. The owner foreign key, checked at the end of the statement, holds
 // every organization to an owner: one the user came to own after this statement's

@@ -44,7 +44,11 @@ func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationO
 // second sees the first's new owner and is refused. Moving the owner closes the
 // organization's ownership transfer proposal (closed deletes it, in the same statement:
 // a closed proposal never opens again, not even when the organization comes back to its
-// proposer; ChangeOwnerClosesTheProposalForGood). Result: whether the organization
+// proposer; ChangeOwnerClosesTheProposalForGood). closed reads the statement's snapshot;
+// a proposal committed after it, while the statement waited for the organization row,
+// is deleted by the trigger organizations_owner_changed (migration 0006), which fires
+// at the end of the statement with a new snapshot
+// (TestPostgresOwnerChangeClosesAProposalMadeWhileItWaited). Result: whether the organization
 // exists, is allowed and changed, the old owner's membership, the new owner's before and,
 // if promoted, after.
 var qChangeOwner = pgStatement(`
