@@ -75,8 +75,10 @@ func (a *Actor) GetOrAddUser(ctx context.Context, org uuid.UUID, user UserID, ro
 }
 
 // RemoveUser is Service.RemoveUser, if the actor removes themselves (not being the
-// owner), or holds PermMembersRemove and the member's permissions are within the
-// actor's. Errors: as Service.RemoveUser, ErrPermissionDenied and ErrEscalation.
+// owner, nor suspended: a suspended member cannot leave, see MemberStatusSuspended), or
+// holds PermMembersRemove and the member's permissions are within the actor's. Errors:
+// as Service.RemoveUser, ErrPermissionDenied (a suspended member leaving included) and
+// ErrEscalation.
 func (a *Actor) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) error {
 	if err := a.check(ctx); err != nil {
 		return err

@@ -99,7 +99,7 @@
 //
 //   - Each operation requires a permission (see the Perm constants); DeleteOrganization
 //     and ChangeOwner require the owner. A member may always remove themselves, except
-//     the owner. The owner may do everything.
+//     the owner and a suspended member. The owner may do everything.
 //   - The escalation rule: a non-owner actor can only give a role (SetRole, AddUser,
 //     GetOrAddUser, Invite, a custom role's create or update) whose permissions are a
 //     subset of their own, cannot change the role of, remove, or change or delete the
@@ -110,7 +110,8 @@
 //     member, no longer holds PermInvitationsCreate, or may no longer grant its role; it
 //     stays pending.
 //   - A suspended member ([Service.SuspendUser]) holds no permission and is a non-member
-//     to every check, until reactivated.
+//     to every check, until reactivated; they cannot leave, and an invitation they accept
+//     leaves them suspended, so no path but ReactivateUser lifts a suspension.
 //
 // The Service's methods that take no actor (AddUser, SetRole, ...) are unchecked: they
 // are for trusted system code (jobs, admin consoles, migrations), never for a request a

@@ -17,7 +17,10 @@ const (
 	// MemberStatusSuspended is a member without access: IsMember, IsAdmin, Access (and so the
 	// orghttp guards), OrganizationsForUser and the actor checks treat them as a
 	// non-member, and they hold no seat; their role and history stay, and ReactivateUser
-	// restores them. Members lists them, with their status. The owner is never suspended.
+	// restores them. They cannot leave (ErrPermissionDenied), and accepting an invitation
+	// leaves them suspended: only ReactivateUser ends a suspension, or a removal by
+	// someone else, which ends the membership. Members lists them, with their status. The
+	// owner is never suspended.
 	MemberStatusSuspended MemberStatus = "suspended"
 )
 
@@ -33,7 +36,12 @@ const PermMembersSuspend Permission = "members:suspend"
 // of a SeatStore; OrganizationUser and Members return suspended memberships with
 // SuspendedAt set, as does GetOrAddUser (created false: a suspended member is not added
 // again); AcceptInvitation by a suspended member closes the invitation and leaves the
-// membership suspended. RemoveUser removes a suspended member as any other. The Service
+// membership suspended, with its role. A suspended member cannot remove themselves
+// (RemoveUser with the member as actor: ErrPermissionDenied, judged on the membership
+// as the same atomic step locks it), so that no path lifts a suspension; RemoveUser by
+// anyone else allowed to removes a suspended member as any other, and that ends the
+// suspension with the membership: the user is then a non-member whom any usable
+// invitation admits (to keep someone out, leave them suspended). The Service
 // returns ErrNotSupported for SuspendUser and ReactivateUser on a store without it.
 // MemoryStore and PostgresStore implement it.
 type SuspensionStore interface {

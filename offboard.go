@@ -14,8 +14,9 @@ import (
 // transaction as deleting the user row (see its documentation).
 
 // ErrNoSuccessor: RemoveUserEverywhere was asked to transfer an organization the user
-// owns to its longest-standing admin, and it has no other active admin. Nothing was
-// changed.
+// owns to its longest-standing admin, and it has no other active admin as the store's
+// atomic step finds them (an admin whose removal, demotion or suspension committed
+// first is none). Nothing was changed.
 var ErrNoSuccessor = errors.New("organizations: the organization has no other admin to take ownership")
 
 // OwnedPolicy says what RemoveUserEverywhere does with an organization the user owns.
@@ -103,7 +104,8 @@ type OffboardStore interface {
 	OrganizationsOwnedBy(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error)
 	// RemoveUserEverywhere, in one atomic step: deletes the organizations of p.Delete,
 	// moves the ownership of those of p.Transfer to their longest-standing other active
-	// admin (the earliest membership; ties by membership ID), removes every other
+	// admin (the earliest membership; ties by membership ID), closing their ownership
+	// transfer proposals for good as ChangeOwner does, removes every other
 	// membership of p.UserID (suspended ones too) and revokes the pending invitations
 	// p.UserID sent in those organizations. Refused, changing nothing, with ErrOwnershipRequired when p.UserID
 	// owns an organization in neither list, and ErrNoSuccessor when one of p.Transfer

@@ -99,8 +99,11 @@ type Store interface {
 	GetOrAddUser(ctx context.Context, p AddUserParams) (member OrganizationUser, created bool, err error)
 	// RemoveUser deletes the user's membership and returns it. Actor-checked:
 	// PermMembersRemove, and the member's permissions within the actor's; an actor may
-	// always remove themselves. Errors: ErrOrganizationNotFound, ErrPermissionDenied,
-	// ErrNotMember, ErrOwnershipRequired (the user is the owner), ErrEscalation.
+	// always remove themselves, unless suspended (a SuspensionStore refuses a suspended
+	// member's leaving with ErrPermissionDenied, judged on the membership in the same
+	// atomic step: leaving and being invited back would lift the suspension). Errors:
+	// ErrOrganizationNotFound, ErrPermissionDenied, ErrNotMember, ErrOwnershipRequired
+	// (the user is the owner), ErrEscalation.
 	RemoveUser(ctx context.Context, p RemoveUserParams) (OrganizationUser, error)
 	// SetRole sets the member's role to p.Role, updating UpdatedAt to p.Now only if the
 	// role changes, and returns the membership before and after. Actor-checked:
@@ -128,9 +131,11 @@ type Store interface {
 	Owner(ctx context.Context, org uuid.UUID) (OrganizationOwner, error)
 	// ChangeOwner makes the member p.NewOwner the owner (since p.Now) and an admin,
 	// keeping the old owner as an admin member. If p.NewOwner already owns the
-	// organization, nothing is written and the result has Changed false. Actor-checked:
-	// the actor must be the owner. Errors: ErrOrganizationNotFound, ErrPermissionDenied,
-	// ErrNotMember.
+	// organization, nothing is written and the result has Changed false. A change of
+	// owner closes the organization's ownership transfer proposal (a TransferStore's), in
+	// the same atomic step, for good: the proposal is deleted, so it does not open again
+	// when the organization comes back to its proposer. Actor-checked: the actor must be
+	// the owner. Errors: ErrOrganizationNotFound, ErrPermissionDenied, ErrNotMember.
 	ChangeOwner(ctx context.Context, p ChangeOwnerParams) (OwnerChange, error)
 
 	// CreateRole inserts the custom role p.Role (validated against p.Auth.Policy by the

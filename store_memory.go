@@ -739,12 +739,14 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Organ
 	if o == nil {
 		return OrganizationUser{}, ErrOrganizationNotFound
 	}
-	self := p.Auth.Actor == user
+	m := o.member(user)
+	// The actor leaving, unless suspended: a suspended member may do nothing, leaving
+	// included, which with an invitation back would lift the suspension.
+	self := p.Auth.Actor == user && (m == nil || !m.suspended.Load())
 	st, ok := o.allowed(p.Auth, PermMembersRemove)
 	if !ok && !self {
 		return OrganizationUser{}, ErrPermissionDenied
 	}
-	m := o.member(user)
 	if m == nil {
 		return OrganizationUser{}, ErrNotMember
 	}
@@ -988,6 +990,7 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 	o.owner.Store(m.user)
 	o.since.Store(micros(now))
 	o.endWrite()
+	o.transfer = nil // the change of owner closes the proposal, for good
 	c.NewOwner, c.Changed = m.view(o), true
 	if c.NewOwnerBefore.Role != c.NewOwner.Role {
 		s.record(RoleChanged{Old: c.NewOwnerBefore, New: c.NewOwner, Actor: p.Auth.Actor})

@@ -102,6 +102,7 @@ func (s *MemoryStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhe
 			o.owner.Store(h.user)
 			o.since.Store(micros(p.Now))
 			o.endWrite()
+			o.transfer = nil // closed for good, as by ChangeOwner
 			c.NewOwner = h.view(o)
 			res.Transferred = append(res.Transferred, c)
 		}

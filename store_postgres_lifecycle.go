@@ -16,7 +16,10 @@ var _ SuspensionStore = (*PostgresStore)(nil)
 // (PermMembersSuspend), the member exists, is not the owner, its permissions are within
 // the actor's and, for a reactivation, a seat is free. Suspending the owner would also
 // violate organizations_owner_fkey. Suspending a member closes the ownership transfer
-// proposed to them (closed; no event of its own, see MemberSuspended). It records
+// proposed to them (closed; no event of its own, see MemberSuspended); closed reads the
+// statement's snapshot, and a proposal committed after it, while the statement waited
+// for the organization row, is deleted by the trigger memberships_suspended (migration
+// 0006; TestPostgresSuspensionClosesAProposalMadeWhileItWaited). It records
 // MemberSuspended or MemberReactivated for the row it changed. Columns: the classification, the membership as
 // locked (before) and as changed (NULLs if unchanged); the status the event needs is in
 // suspended_at.

@@ -43,6 +43,7 @@ func TestPostgresLifecycleMigrationUpgradesData(t *testing.T) {
 		_, err := pool.Exec(ctx, strings.ReplaceAll(sql, "{s}", sanitized))
 		return err
 	}
+	require.NoError(t, exec(sqlUndo0006))
 	require.NoError(t, exec(sqlUndo0005))
 	require.ErrorIs(t, store.CheckSchema(ctx), organizations.ErrSchemaOutdated)
 	require.NoError(t, exec(sqlPopulate0002))

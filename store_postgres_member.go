@@ -185,14 +185,20 @@ var targetLockCTEs = `lk AS (
 	SELECT * FROM lk AS m WHERE m.user_id = @user_id::text
 )`
 
+// sqlLeaving is true when the call is the actor leaving: the actor is the member, and
+// not suspended on the membership as locked (tgt; a non-member leaving is refused as
+// ErrNotMember). A suspended member may do nothing, leaving included: leaving and being
+// invited back would lift the suspension (SuspendedMemberCannotLeaveToEscape).
+const sqlLeaving = `(@actor::text = @user_id::text AND NOT EXISTS (SELECT 1 FROM tgt WHERE tgt.suspended_at IS NOT NULL))`
+
 // qRemoveUser deletes the membership if the call is allowed (PermMembersRemove, or the
-// actor leaving) and the member is not the owner nor above the actor; its columns
-// classify a refusal.
+// actor leaving: sqlLeaving) and the member is not the owner nor above the actor; its
+// columns classify a refusal.
 var qRemoveUser = pgStatement(targetCTEs + `, chk AS (
-	SELECT (@actor::text = @user_id::text OR ` + sqlAllowed("'"+string(PermMembersRemove)+"'") + `) AS allowed,
+	SELECT (` + sqlLeaving + ` OR ` + sqlAllowed("'"+string(PermMembersRemove)+"'") + `) AS allowed,
 		EXISTS (SELECT 1 FROM tgt) AS member,
 		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
-		(@actor::text = @user_id::text OR ` + sqlCovers(sqlRolePerms("@organization_id::uuid", "(SELECT role FROM tgt)")) + `) AS covered
+		(` + sqlLeaving + ` OR ` + sqlCovers(sqlRolePerms("@organization_id::uuid", "(SELECT role FROM tgt)")) + `) AS covered
 ), del AS (
 	DELETE FROM /* TEMPLATE: schema */memberships AS m USING chk
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text

@@ -35,11 +35,21 @@ const (
 )
 
 // qOffboard is RemoveUserEverywhere's statement. owned locks the organizations the user
-// owns (FOR UPDATE, in ID order; each is deleted or changes owner); heir is the
-// longest-standing other active admin of each one to transfer; chk says whether every
+// owns (FOR UPDATE, in ID order; each is deleted or changes owner); cand locks the other
+// active admins of each one to transfer (FOR KEY SHARE, as the owner foreign key will:
+// none can then be removed, demoted or suspended before the statement ends), and heir is
+// the longest-standing of them. The candidates are judged as locked, not as in the
+// statement's snapshot: an admin whose removal, demotion or suspension committed while
+// the statement waited for the lock is no candidate, so the statement finds no successor
+// (ErrNoSuccessor) rather than handing the organization to a membership that is gone,
+// which organizations_owner_fkey refused (TestPostgresOffboardingDecidesOnTheLockedSuccessor,
+// conformance test Offboarding/TransferRacingSuccessorLeaving). chk says whether every
 // owned organization has a policy (covered) and every one to transfer an heir. Only
 // then: del deletes the organizations to delete (their memberships, invitations and
-// proposals by cascade), moved hands the others to their heirs, rm deletes the user's
+// proposals by cascade), moved hands the others to their heirs, closed deletes their
+// ownership transfer proposals (a change of owner closes them for good, as ChangeOwner's
+// does; OffboardingClosesTheProposalForGood; one committed after the snapshot goes by
+// the trigger organizations_owner_changed), rm deletes the user's
 // other memberships and rev revokes the pending invitations the user sent in those
 // organizations. The owner foreign key, checked at the end of the statement, holds
 // every organization to an owner: one the user came to own after this statement's
@@ -52,10 +62,13 @@ var qOffboard = pgStatement(`
 WITH owned AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o
 	WHERE o.owner_id = @user_id::text ORDER BY o.id FOR UPDATE
-), heir AS (
-	SELECT DISTINCT ON (m.organization_id) ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
+), cand AS (
+	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id IN (SELECT id FROM owned WHERE id = ANY(@transfer::text[]::uuid[]) AND NOT id = ANY(@delete::text[]::uuid[]))
 		AND m.user_id <> @user_id::text AND m.role = 'admin' AND m.status = 'active'
+	FOR KEY SHARE
+), heir AS (
+	SELECT DISTINCT ON (m.organization_id) ` + memberCols + ` FROM cand AS m
 	ORDER BY m.organization_id, m.created_at, m.id
 ), chk AS (
 	SELECT NOT EXISTS (SELECT 1 FROM owned WHERE NOT (id = ANY(@delete::text[]::uuid[]) OR id = ANY(@transfer::text[]::uuid[]))) AS covered,
@@ -70,6 +83,9 @@ WITH owned AS (
 	FROM heir AS h, chk
 	WHERE o.id = h.organization_id AND chk.covered AND chk.heirs
 	RETURNING o.id
+), closed AS (
+	DELETE FROM /* TEMPLATE: schema */ownership_transfers AS t USING moved WHERE t.organization_id = moved.id
+	RETURNING t.organization_id
 ), rm AS (
 	DELETE FROM /* TEMPLATE: schema */memberships AS m USING chk
 	WHERE m.user_id = @user_id::text AND chk.covered AND chk.heirs

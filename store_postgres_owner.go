@@ -41,7 +41,14 @@ func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationO
 // and moves owner_id; the owner foreign key, checked at the end of the statement,
 // sees the promoted membership. An actor-checked call (@actor not ”) changes nothing
 // unless the actor is the owner as locked: of two concurrent transfers by one owner, the
-// second sees the first's new owner and is refused. Result: whether the organization
+// second sees the first's new owner and is refused. Moving the owner closes the
+// organization's ownership transfer proposal (closed deletes it, in the same statement:
+// a closed proposal never opens again, not even when the organization comes back to its
+// proposer; ChangeOwnerClosesTheProposalForGood). closed reads the statement's snapshot;
+// a proposal committed after it, while the statement waited for the organization row,
+// is deleted by the trigger organizations_owner_changed (migration 0006), which fires
+// at the end of the statement with a new snapshot
+// (TestPostgresOwnerChangeClosesAProposalMadeWhileItWaited). Result: whether the organization
 // exists, is allowed and changed, the old owner's membership, the new owner's before and,
 // if promoted, after.
 var qChangeOwner = pgStatement(`
@@ -66,6 +73,9 @@ WITH org AS (
 	UPDATE /* TEMPLATE: schema */organizations AS o SET owner_id = @new_owner::text, owner_since = @now::timestamptz
 	WHERE o.id = @organization_id::uuid AND (SELECT owner_id FROM org) <> @new_owner::text AND EXISTS (SELECT 1 FROM cur)
 	RETURNING o.id
+), closed AS (
+	DELETE FROM /* TEMPLATE: schema */ownership_transfers AS t USING moved WHERE t.organization_id = moved.id
+	RETURNING t.organization_id
 ), nw AS (
 	SELECT ` + memberCols + ` FROM promote AS m UNION ALL SELECT ` + memberCols + ` FROM cur AS m WHERE NOT EXISTS (SELECT 1 FROM promote)
 ), ` + sqlRecord(

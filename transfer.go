@@ -49,8 +49,10 @@ type TransferStore interface {
 	// ErrNotMember (the nominee is not an active member), ErrAlreadyOwner.
 	ProposeOwnershipTransfer(ctx context.Context, p TransferParams) (t OwnershipTransfer, replaced *OwnershipTransfer, err error)
 	// OwnershipTransfer returns the organization's open proposal as of now: unexpired,
-	// its proposer still the owner, its nominee an active member. Errors:
-	// ErrOrganizationNotFound, ErrTransferNotFound.
+	// its proposer still the owner, its nominee an active member. A proposal once closed
+	// (accepted, declined, cancelled, replaced, its nominee removed or suspended, or the
+	// owner changed by ChangeOwner or RemoveUserEverywhere) is gone from the store, and
+	// never open again. Errors: ErrOrganizationNotFound, ErrTransferNotFound.
 	OwnershipTransfer(ctx context.Context, org uuid.UUID, now time.Time) (OwnershipTransfer, error)
 	// AcceptOwnershipTransfer makes the actor, who must be the nominee of the open
 	// proposal, the owner (since p.Now) and an admin, keeping the proposer as an admin

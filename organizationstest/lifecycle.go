@@ -27,7 +27,10 @@ func suspensionTests() []test {
 		{"SuspendedActorRefused", testSuspendedActorRefused},
 		{"Seats", testSuspendSeats},
 		{"RemoveSuspended", testRemoveSuspended},
+		{"SuspendedMemberCannotLeaveToEscape", testSuspendedCannotLeave},
+		{"RemovedSuspendedMemberMayBeAdmittedAgain", testRemovedSuspendedReadmitted},
 		{"RaceSuspendActingMember", testRaceSuspendActing},
+		{"RaceSuspendLeavingMember", testRaceSuspendLeaving},
 		{"RaceReactivateAtLimit", testRaceReactivate},
 	}
 }
@@ -252,6 +255,74 @@ func testRemoveSuspended(t *testing.T, h *harness) {
 	require.Equal(t, organizations.MemberStatusActive, h.member(org.ID, "ann").Status(), "a new membership starts active")
 }
 
+// A suspended member may do nothing until reactivated, leaving included: leaving and
+// coming back through an invitation to their address (or a bearer link) would lift the
+// suspension without ReactivateUser. Leaving is refused as any act of a suspended
+// member is (ErrPermissionDenied), on the membership as the store's atomic step reads
+// it, and changes nothing; an invitation the suspended member accepts meanwhile is
+// closed and leaves the membership suspended, with its role.
+func testSuspendedCannotLeave(t *testing.T, h *harness) {
+	org := h.createOrg("owner", "Team", nil)
+	h.addUser(org.ID, "admin", organizations.RoleAdmin)
+	h.addUser(org.ID, "bob", organizations.RoleMember)
+	bound := h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleAdmin, false, time.Hour)
+	boundHash := h.invite(bound)
+	bearer := h.newInvitation(org.ID, "admin", "", organizations.RoleMember, true, time.Hour)
+	bearerHash := h.invite(bearer)
+	suspended, err := h.svc.SuspendUser(h.ctx, org.ID, "bob")
+	require.NoError(t, err)
+	h.events.take()
+
+	require.ErrorIs(t, h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob"), organizations.ErrPermissionDenied,
+		"a suspended member cannot leave")
+	_, err = h.store.RemoveUser(h.ctx, organizations.RemoveUserParams{
+		Auth: organizations.Authorization{Actor: "bob"}, OrganizationID: org.ID, UserID: "bob",
+	})
+	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "the store refuses it")
+	requireSameMember(t, suspended, h.member(org.ID, "bob"), "still a member, still suspended")
+	h.requireNoEvents()
+
+	for _, hash := range [][]byte{boundHash, bearerHash} {
+		res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
+			TokenHash: hash, UserID: "bob", Email: "bob@example.com", Membership: h.newMembership(org.ID, "bob"), Now: h.now(),
+		})
+		require.NoError(t, err)
+		require.True(t, res.Accepted, "the invitation is closed")
+		require.False(t, res.MembershipCreated)
+		requireSameMember(t, suspended, res.Membership, "the membership the user has: suspended")
+	}
+	requireSameMember(t, suspended, h.member(org.ID, "bob"), "accepting invitations reactivates nothing, nor changes the role")
+	ok, err := h.svc.IsMember(h.ctx, org.ID, "bob")
+	require.NoError(t, err)
+	require.False(t, ok)
+	require.ErrorIs(t, h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob"), organizations.ErrPermissionDenied, "still")
+
+	_, err = h.svc.ReactivateUser(h.ctx, org.ID, "bob")
+	require.NoError(t, err)
+	require.NoError(t, h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob"), "reactivated, bob may leave")
+}
+
+// Removing a suspended member (PermMembersRemove, or unchecked code and offboarding) is
+// someone else's decision, and it ends the membership and the suspension with it: the
+// user is then a non-member like any other, whom an invitation that is still pending
+// (one to their address, a bearer link) admits, if its inviter may still grant it. To
+// keep someone out, leave them suspended.
+func testRemovedSuspendedReadmitted(t *testing.T, h *harness) {
+	org := h.createOrg("owner", "Team", nil)
+	h.addUser(org.ID, "admin", organizations.RoleAdmin)
+	h.addUser(org.ID, "bob", organizations.RoleMember)
+	hash := h.invite(h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Hour))
+	_, err := h.svc.SuspendUser(h.ctx, org.ID, "bob")
+	require.NoError(t, err)
+	require.NoError(t, h.svc.As("admin").RemoveUser(h.ctx, org.ID, "bob"), "an admin removes a suspended member")
+	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
+		TokenHash: hash, UserID: "bob", Email: "bob@example.com", Membership: h.newMembership(org.ID, "bob"), Now: h.now(),
+	})
+	require.NoError(t, err)
+	require.True(t, res.MembershipCreated, "a new membership")
+	require.Equal(t, organizations.MemberStatusActive, h.member(org.ID, "bob").Status())
+}
+
 // A suspension racing an admin action of the member being suspended: the action is
 // refused, or it happened before (its change is there); never a change by a member
 // suspended first.
@@ -278,6 +349,35 @@ func testRaceSuspendActing(t *testing.T, h *harness) {
 			require.NoError(t, err, "round %d: a refused removal changed nothing", round)
 		}
 		require.ErrorIs(t, h.svc.As("admin").RemoveUser(h.ctx, org.ID, "owner"), organizations.ErrPermissionDenied)
+	}
+}
+
+// A suspension racing the member's leaving: either the member left first (the
+// suspension finds no member: ErrNotMember) or the suspension came first (the leaving is
+// refused: ErrPermissionDenied, and the member stays, suspended); never both.
+func testRaceSuspendLeaving(t *testing.T, h *harness) {
+	h.events.noVerify()
+	for round := range raceRounds {
+		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
+		h.addUser(org.ID, "bob", organizations.RoleMember)
+		leave := round % 2
+		errs := parallel(2, func(i int) error {
+			if i == leave {
+				return h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob")
+			}
+			return errOnly(h.svc.As("owner").SuspendUser(h.ctx, org.ID, "bob"))
+		})
+		leaveErr, suspendErr := errs[leave], errs[1-leave]
+		m, err := h.svc.OrganizationUser(h.ctx, org.ID, "bob")
+		if leaveErr == nil {
+			require.ErrorIs(t, suspendErr, organizations.ErrNotMember, "round %d: bob left first", round)
+			require.ErrorIs(t, err, organizations.ErrNotMember, "round %d", round)
+		} else {
+			require.ErrorIs(t, leaveErr, organizations.ErrPermissionDenied, "round %d: suspended first", round)
+			require.NoError(t, suspendErr, "round %d", round)
+			require.NoError(t, err, "round %d: bob stays", round)
+			require.Equal(t, organizations.MemberStatusSuspended, m.Status(), "round %d", round)
+		}
 	}
 }
 

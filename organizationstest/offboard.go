@@ -1,6 +1,7 @@
 package organizationstest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -25,6 +26,7 @@ func offboardTests() []test {
 		{"TransferOwned", testOffboardTransfer},
 		{"NoSuccessor", testOffboardNoSuccessor},
 		{"OtherOwned", testOffboardOtherOwned},
+		{"TransferRacingSuccessorLeaving", testOffboardRaceSuccessorLeaves},
 	}
 }
 
@@ -179,4 +181,54 @@ func testOffboardOtherOwned(t *testing.T, h *harness) {
 	require.Equal(t, []uuid.UUID{a.ID}, ids(res.Deleted, orgID))
 	h.requireOrgGone(a.ID)
 	require.Equal(t, organizations.UserID("admin"), h.owner(b.ID).OrganizationUser.UserID)
+}
+
+// Offboarding the owner with the organization handed to its only other admin, while that
+// admin leaves: either the hand-over came first (the admin owns the organization and
+// cannot leave: ErrOwnershipRequired) or the leaving did (ErrNoSuccessor, and nothing
+// changed: the user still owns the organization and is still a member). The store
+// decides on the successor's membership as it stands when it writes, never on a read
+// made before.
+func testOffboardRaceSuccessorLeaves(t *testing.T, h *harness) {
+	h.events.noVerify()
+	var orgIDs []uuid.UUID
+	users := []organizations.UserID{"heir", "member"}
+	for round := range raceRounds {
+		// A new owner each round: one offboarded user owns nothing more.
+		ann := organizations.UserID(fmt.Sprintf("ann%d", round))
+		users = append(users, ann)
+		org := h.createOrg(ann, fmt.Sprintf("Round %d", round), nil)
+		orgIDs = append(orgIDs, org.ID)
+		h.addUser(org.ID, "heir", organizations.RoleAdmin)
+		h.addUser(org.ID, "member", organizations.RoleMember)
+		off := round % 2
+		var res organizations.OffboardResult
+		errs := parallel(2, func(i int) error {
+			if i == off {
+				var err error
+				res, err = h.svc.RemoveUserEverywhere(h.ctx, ann, &organizations.OffboardOptions{
+					Owned: map[uuid.UUID]organizations.OwnedPolicy{org.ID: organizations.OwnedTransferToAdmin},
+				})
+				return err
+			}
+			return h.svc.As("heir").RemoveUser(h.ctx, org.ID, "heir")
+		})
+		offErr, leaveErr := errs[off], errs[1-off]
+		owner := h.owner(org.ID).OrganizationUser.UserID
+		if offErr == nil {
+			require.ErrorIs(t, leaveErr, organizations.ErrOwnershipRequired, "round %d: the new owner cannot leave", round)
+			require.Equal(t, organizations.UserID("heir"), owner, "round %d", round)
+			require.Len(t, res.Transferred, 1, "round %d", round)
+			_, err := h.svc.OrganizationUser(h.ctx, org.ID, ann)
+			require.ErrorIs(t, err, organizations.ErrNotMember, "round %d", round)
+		} else {
+			require.ErrorIs(t, offErr, organizations.ErrNoSuccessor, "round %d: the successor left first", round)
+			require.NoError(t, leaveErr, "round %d", round)
+			require.Equal(t, ann, owner, "round %d: nothing changed", round)
+			_, err := h.svc.OrganizationUser(h.ctx, org.ID, ann)
+			require.NoError(t, err, "round %d: still a member", round)
+			require.Len(t, h.members(org.ID, 0), 2, "round %d: the owner and member", round)
+		}
+	}
+	h.requireInvariants(orgIDs, users)
 }

@@ -27,6 +27,8 @@ func transferTests() []test {
 		{"Expires", testTransferExpires},
 		{"ProposerNoLongerOwner", testTransferOwnerChanged},
 		{"NomineeLeavesOrIsSuspended", testTransferNomineeGone},
+		{"ChangeOwnerClosesTheProposalForGood", testTransferClosedByChangeOwner},
+		{"OffboardingClosesTheProposalForGood", testTransferClosedByOffboarding},
 		{"RaceAcceptRemoval", testTransferRaceRemoval},
 		{"RaceAcceptChangeOwner", testTransferRaceChangeOwner},
 	}
@@ -175,6 +177,57 @@ func testTransferOwnerChanged(t *testing.T, h *harness) {
 	require.ErrorIs(t, h.svc.As("bob").AcceptOwnershipTransfer(h.ctx, org.ID), organizations.ErrTransferNotFound,
 		"a proposal by a former owner is void")
 	require.Equal(t, organizations.UserID("admin"), h.owner(org.ID).OrganizationUser.UserID)
+}
+
+// ChangeOwner's OwnerChanged closes the open proposal, as a change of state: when the
+// organization comes back to the proposer, the proposal stays closed (the nominee cannot
+// accept it, decline it, nor the owner cancel it). A closed proposal is never open again.
+func testTransferClosedByChangeOwner(t *testing.T, h *harness) {
+	org := transferFixture(h)
+	_, err := h.svc.As("owner").ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
+	require.NoError(t, err)
+	require.NoError(t, h.svc.As("owner").ChangeOwner(h.ctx, org.ID, "admin"))
+	_, err = h.svc.OwnershipTransfer(h.ctx, org.ID)
+	require.ErrorIs(t, err, organizations.ErrTransferNotFound, "closed by the change of owner")
+	require.NoError(t, h.svc.As("admin").ChangeOwner(h.ctx, org.ID, "owner"), "the organization comes back to the proposer")
+	h.events.take()
+
+	_, err = h.svc.OwnershipTransfer(h.ctx, org.ID)
+	require.ErrorIs(t, err, organizations.ErrTransferNotFound, "closed for good")
+	require.ErrorIs(t, h.svc.As("bob").AcceptOwnershipTransfer(h.ctx, org.ID), organizations.ErrTransferNotFound)
+	require.ErrorIs(t, h.svc.As("bob").DeclineOwnershipTransfer(h.ctx, org.ID), organizations.ErrTransferNotFound)
+	require.ErrorIs(t, h.svc.As("owner").CancelOwnershipTransfer(h.ctx, org.ID), organizations.ErrTransferNotFound)
+	require.Equal(t, organizations.UserID("owner"), h.owner(org.ID).OrganizationUser.UserID)
+	h.requireNoEvents()
+
+	// A new proposal replaces nothing: there is no open one.
+	_, err = h.svc.As("owner").ProposeOwnershipTransfer(h.ctx, org.ID, "admin")
+	require.NoError(t, err)
+	events := h.events.take()
+	require.Len(t, events, 1)
+	require.Nil(t, events[0].(organizations.OwnershipTransferProposed).Replaced, "the closed proposal is gone")
+}
+
+// Offboarding the proposer with their organization handed to its admin closes the
+// proposal for good too: the user coming back and owning the organization again does not
+// reopen it.
+func testTransferClosedByOffboarding(t *testing.T, h *harness) {
+	if _, ok := h.store.(organizations.OffboardStore); !ok {
+		t.Skip("the store does not implement organizations.OffboardStore")
+	}
+	org := transferFixture(h)
+	_, err := h.svc.As("owner").ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
+	require.NoError(t, err)
+	_, err = h.svc.RemoveUserEverywhere(h.ctx, "owner", &organizations.OffboardOptions{OtherOwned: organizations.OwnedTransferToAdmin})
+	require.NoError(t, err)
+	require.Equal(t, organizations.UserID("admin"), h.owner(org.ID).OrganizationUser.UserID)
+	h.addUser(org.ID, "owner", organizations.RoleAdmin)
+	require.NoError(t, h.svc.As("admin").ChangeOwner(h.ctx, org.ID, "owner"), "the proposer owns the organization again")
+
+	_, err = h.svc.OwnershipTransfer(h.ctx, org.ID)
+	require.ErrorIs(t, err, organizations.ErrTransferNotFound, "closed for good")
+	require.ErrorIs(t, h.svc.As("bob").AcceptOwnershipTransfer(h.ctx, org.ID), organizations.ErrTransferNotFound)
+	require.Equal(t, organizations.UserID("owner"), h.owner(org.ID).OrganizationUser.UserID)
 }
 
 func testTransferNomineeGone(t *testing.T, h *harness) {
