@@ -139,15 +139,18 @@ func runRightsCase(t *testing.T, db rightsDB, c rightsCase, orgFirst bool) {
 	require.Equal(t, want, got, "a refused call changes nothing and records nothing")
 }
 
-// runRightsSweep runs every case of the sweep on db, in both orders of the host
-// transaction's two steps.
-func runRightsSweep(t *testing.T, db rightsDB) {
+// runRightsSweep runs every case of the sweep on db, with the host transaction's two
+// steps in both orders, or (bothOrders false) only taking the right first.
+func runRightsSweep(t *testing.T, db rightsDB, bothOrders bool) {
 	for _, c := range rightsCases() {
 		t.Run(c.name(), func(t *testing.T) {
 			for _, order := range []struct {
 				name     string
 				orgFirst bool
 			}{{"RightsThenOrganization", false}, {"OrganizationThenRights", true}} {
+				if order.orgFirst && !bothOrders {
+					continue
+				}
 				t.Run(order.name, func(t *testing.T) { runRightsCase(t, db, c, order.orgFirst) })
 			}
 		})
@@ -167,12 +170,77 @@ func TestPostgresActorRightsChangedDuringLockWait(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
 			store, pool := newPostgresStore(t, m.mode)
-			runRightsSweep(t, pgxRightsDB(store, pool))
+			runRightsSweep(t, pgxRightsDB(store, pool), true)
 		})
 	}
+	// The same statements over database/sql: one order is enough to show they run there
+	// alike.
 	t.Run("DatabaseSQL", func(t *testing.T) {
 		t.Parallel()
 		db := openSQL(t, "")
-		runRightsSweep(t, sqlRightsDB(newSQLStore(t, db), db))
+		runRightsSweep(t, sqlRightsDB(newSQLStore(t, db), db), false)
 	})
+}
+
+// An invitation is accepted only while its inviter may grant it, judged on the inviter's
+// custom role as it is when the acceptance has its locks: a host transaction narrows the
+// inviter's custom role (no more invitations:create) and holds the invitation's row; the
+// acceptance waits for the row, the host commits, and the acceptance is refused with
+// ErrInviterNotAllowed, leaving the invitation pending and no membership. (Read from the
+// statement's snapshot, the role still allowed it.)
+func TestPostgresAcceptInvitationJudgesTheInvitersLockedRole(t *testing.T) {
+	t.Parallel()
+	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
+	ctx := t.Context()
+	var token string
+	svc := organizations.New(store, &organizations.Options{Inviter: organizations.InviterFunc(func(_ context.Context, m organizations.InvitationMessage) error {
+		token = m.Token
+		return nil
+	})})
+	org, err := svc.CreateOrganization(ctx, "alice", "Inviter Role", nil)
+	require.NoError(t, err)
+	_, err = svc.CreateRole(ctx, org.ID, organizations.RoleDefinition{Name: "recruiter",
+		Permissions: []organizations.Permission{organizations.PermInvitationsCreate}})
+	require.NoError(t, err)
+	_, err = svc.AddUser(ctx, org.ID, "rita", "recruiter")
+	require.NoError(t, err)
+	inv, err := svc.Invite(ctx, org.ID, "rita", "newbie@example.com", nil)
+	require.NoError(t, err)
+	schema := pgx.Identifier{store.Schema()}.Sanitize()
+
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	_, err = svc.WithStore(store.WithTx(tx)).UpdateRole(ctx, org.ID, organizations.RoleDefinition{Name: "recruiter"})
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, "SELECT 1 FROM "+schema+".invitations WHERE id = $1 FOR UPDATE", inv.ID)
+	require.NoError(t, err)
+	var txPID int
+	require.NoError(t, tx.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&txPID))
+
+	done := make(chan error, 1)
+	go func() {
+		_, err := svc.AcceptInvitation(ctx, token, "newbie", "newbie@example.com")
+		done <- err
+	}()
+	for waiting := false; !waiting; {
+		select {
+		case err := <-done:
+			t.Fatalf("AcceptInvitation ended without waiting for the invitation's row: %v", err)
+		default:
+		}
+		require.NoError(t, pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY (pg_blocking_pids(pid)))", txPID).Scan(&waiting))
+		if !waiting {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	require.NoError(t, tx.Commit(ctx))
+
+	require.ErrorIs(t, <-done, organizations.ErrInviterNotAllowed)
+	got, err := svc.Store().Invitation(ctx, inv.ID, time.Now())
+	require.NoError(t, err)
+	require.Equal(t, organizations.InvitationStatusPending, got.Status)
+	ok, err := svc.IsMember(ctx, org.ID, "newbie")
+	require.NoError(t, err)
+	require.False(t, ok, "no membership")
 }
