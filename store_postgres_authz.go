@@ -247,11 +247,16 @@ func (s *PostgresStore) CreateRole(ctx context.Context, p CreateRoleParams) (Cus
 // perms). One lock, taken in one scan in name order, rather than the actor's role FOR
 // SHARE and @name FOR UPDATE: two members of one custom role updating it at once would
 // each hold the share lock and wait for the other's to go, and two actors each updating
-// the other's role would take the two rows in opposite orders.
+// the other's role would take the two rows in opposite orders. For the owner (or an
+// unchecked call) rl neither reads act nor locks the owner's membership, which the
+// decision does not need: a SetRole by the owner locks the role it assigns before the
+// memberships, and would deadlock with a DeleteRole of that role holding the owner's
+// membership (RaceDeleteRoleAgainstSetRole in the conformance suite).
 func sqlActorCurRole(lock string) string {
 	return sqlActMember("@organization_id::uuid") + `, rl AS (
 	SELECT ` + roleCols + `, r.includes, r.permissions FROM /* TEMPLATE: schema */organization_roles r
-	WHERE r.organization_id = @organization_id::uuid AND r.name IN (@name::text, (SELECT role FROM act))
+	WHERE r.organization_id = @organization_id::uuid
+		AND r.name IN (@name::text, CASE WHEN ` + sqlOwnerActs + ` THEN NULL ELSE (SELECT role FROM act) END)
 	ORDER BY r.name
 	` + lock + `
 ), actr AS (
