@@ -3,10 +3,12 @@ package organizations_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -243,4 +245,70 @@ func TestPostgresAcceptInvitationJudgesTheInvitersLockedRole(t *testing.T) {
 	ok, err := svc.IsMember(ctx, org.ID, "newbie")
 	require.NoError(t, err)
 	require.False(t, ok, "no membership")
+}
+
+// The lock-order hazard a host transaction can make (README, "Roles and permissions"): it
+// narrows the actor's custom role (locking the role row), the actor's AddUser starts and
+// waits for that row while holding its share lock on the organization row, and the host
+// then updates the organization row. The two wait for each other; PostgreSQL aborts one
+// (SQLSTATE 40P01), and whichever it is, the outcome is whole: either the narrowing
+// committed and the addition was refused, or the host rolled back and the addition, made
+// with the rights the actor still had, stands.
+func TestPostgresRightsChangeInterleavedWithActorCallEndsWhole(t *testing.T) {
+	t.Parallel()
+	store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
+	ctx := t.Context()
+	svc := organizations.New(store, rightsOptions())
+	c := rightsCase{op: rightsOps[1], change: rightsChanges[1], want: organizations.ErrPermissionDenied}
+	require.Equal(t, "AddUser/CustomRoleNarrowed", c.name())
+	w, err := setupRights(ctx, svc, c)
+	require.NoError(t, err)
+
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	hostSvc := svc.WithStore(store.WithTx(tx))
+	require.NoError(t, c.change.apply(ctx, hostSvc, w))
+	var txPID int
+	require.NoError(t, tx.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&txPID))
+
+	done := make(chan error, 1)
+	go func() { done <- c.op.call(ctx, svc.As(rightsActor), w) }()
+	for waiting := false; !waiting; {
+		select {
+		case err := <-done:
+			t.Fatalf("AddUser ended without waiting for the custom role's row: %v", err)
+		default:
+		}
+		require.NoError(t, pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY (pg_blocking_pids(pid)))", txPID).Scan(&waiting))
+		if !waiting {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+	hostErr := touchOrganization(ctx, hostSvc, w)
+	if hostErr == nil {
+		hostErr = tx.Commit(ctx)
+	} else {
+		_ = tx.Rollback(ctx)
+	}
+	callErr := <-done
+
+	var pe *pgconn.PgError
+	added, err := svc.IsMember(ctx, w.org, "newbie")
+	require.NoError(t, err)
+	roles, err := svc.Store().CustomRoles(ctx, w.org)
+	require.NoError(t, err)
+	narrowed := len(roles[0].Permissions) == 0
+	require.Equal(t, rightsBoss, roles[0].Name)
+	switch {
+	case hostErr == nil:
+		require.True(t, errors.As(callErr, &pe) && pe.Code == "40P01", "the call is the one aborted: %v", callErr)
+		require.True(t, narrowed)
+		require.False(t, added, "the aborted call added nobody")
+	default:
+		require.True(t, errors.As(hostErr, &pe) && pe.Code == "40P01", "the host is the one aborted: %v", hostErr)
+		require.NoError(t, callErr)
+		require.False(t, narrowed, "the host's narrowing rolled back")
+		require.True(t, added)
+	}
 }
