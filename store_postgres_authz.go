@@ -38,7 +38,11 @@ import (
 
 // sqlRolePerms is a query of the permissions (one column) of the role given by the SQL
 // expression role in the organization given by the SQL expression org. Both are
-// constant SQL text of this package, never input.
+// constant SQL text of this package, never input. It reads a custom role's definition
+// from the statement's snapshot, without a lock: the actor's own permissions come from
+// sqlActorPerms instead. The roles a call gives or touches (the escalation rule's other
+// side) are still read with it, so a custom role widened by a transaction that commits
+// while the statement waits for a lock is judged as it was before.
 func sqlRolePerms(org, role string) string {
 	return `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ` + role + `
 	UNION SELECT x.p FROM /* TEMPLATE: schema */organization_roles c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
