@@ -91,9 +91,10 @@
 // [Service.As] returns an [Actor]: the Service's changing methods, checked for the acting
 // user. "Actor-checked" guarantees that the store decides whether the actor may make the
 // change in the same atomic step as the change, on the data that step changes: a
-// PostgreSQL statement that locks the organization row and the actor's membership row
-// (so that a demotion, removal or transfer committed first is what the check sees), or
-// one critical section in memory. A refusal is [ErrPermissionDenied] (or [ErrEscalation],
+// PostgreSQL statement that locks the organization row, the actor's membership row and
+// the actor's custom role, if any (so that a demotion, removal, suspension, transfer or
+// narrowing of the custom role committed first, even while the statement waited for a
+// lock, is what the check sees), or one critical section in memory. A refusal is [ErrPermissionDenied] (or [ErrEscalation],
 // which wraps it), changes nothing and emits nothing; there is no window between check and
 // write. The rules:
 //

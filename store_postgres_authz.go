@@ -19,16 +19,30 @@ import (
 // (sqlRolePerms). The acting user is @actor ('' for an unchecked call).
 //
 // An actor-checked statement locks the organization row (FOR SHARE, or stronger where
-// it changes the row) and then the actor's membership (FOR SHARE, or FOR UPDATE where the
-// statement also changes it): a locking read under READ COMMITTED waits for a concurrent
-// change of those rows and reads their latest committed version, so a demotion, removal
-// or transfer that commits first is what the check sees. The organization comes first,
-// then memberships, then organization_roles: the order of every statement of the store
-// and of DeleteOrganization's cascade, so none of them deadlock.
+// it changes the row), then the actor's membership (FOR SHARE, or FOR UPDATE where the
+// statement also changes it), then the actor's custom role if they hold one (FOR SHARE,
+// sqlActorPerms): a locking read under READ COMMITTED waits for a concurrent change of
+// those rows and reads their latest committed version, so a demotion, removal,
+// suspension, transfer or narrowing of the actor's custom role that commits first is
+// what the check sees. Every input of the decision is such a locked row: a plain read in
+// the statement sees its snapshot, taken before any lock wait, so a change committed
+// while the statement waited (for the organization row, say) would go unseen
+// (TestPostgresActorRightsChangedDuringLockWait). FOR KEY SHARE would not do for the
+// custom role: it does not conflict with an UPDATE that leaves the key alone, and then
+// reads the snapshot's version. The organization comes first, then memberships, then
+// organization_roles: the order of every statement of the store and of
+// DeleteOrganization's cascade, so none of them deadlock. A host transaction that takes
+// them in another order (UpdateRole, then UpdateOrganization) can still deadlock with an
+// actor-checked call that starts between its two statements: PostgreSQL then aborts
+// one of the two (SQLSTATE 40P01), which changes nothing.
 
 // sqlRolePerms is a query of the permissions (one column) of the role given by the SQL
 // expression role in the organization given by the SQL expression org. Both are
-// constant SQL text of this package, never input.
+// constant SQL text of this package, never input. It reads a custom role's definition
+// from the statement's snapshot, without a lock: the actor's own permissions come from
+// sqlActorPerms instead. The roles a call gives or touches (the escalation rule's other
+// side) are still read with it, so a custom role widened by a transaction that commits
+// while the statement waits for a lock is judged as it was before.
 func sqlRolePerms(org, role string) string {
 	return `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ` + role + `
 	UNION SELECT x.p FROM /* TEMPLATE: schema */organization_roles c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
@@ -43,15 +57,43 @@ func sqlRolePerms(org, role string) string {
 const sqlDefinedPerms = `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ANY(@includes::text[])
 	UNION SELECT x.p FROM unnest(@permissions::text[]) AS x(p)`
 
-// sqlActor is the CTEs act (the actor's role, from the membership locked FOR SHARE; no
-// row for a non-member or an unchecked call) and actp (its permissions), for the
-// organization org. A statement using it has a CTE org with the column owner_id.
-func sqlActor(org string) string {
+// sqlLockedRolePerms is a query of the permissions of the role given by the SQL
+// expression role, whose custom role definition, if it is one, is the row of the CTE
+// locked (columns includes and permissions): the policy's pairs of the role, and the
+// custom role's own permissions and the pairs of the declared roles it includes.
+func sqlLockedRolePerms(role, locked string) string {
+	return `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ` + role + `
+	UNION SELECT x.p FROM ` + locked + ` c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
+	UNION SELECT d.p FROM ` + locked + ` c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
+		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r`
+}
+
+// sqlActorPerms is the CTEs actr (the custom role of the actor, whose role is in the
+// CTE act, locked FOR SHARE so that its definition is the latest committed one; no row
+// for a declared role) and actp (the actor's permissions), for the organization org.
+func sqlActorPerms(org string) string {
+	return `actr AS (
+	SELECT c.includes, c.permissions FROM /* TEMPLATE: schema */organization_roles c
+	WHERE c.organization_id = ` + org + ` AND c.name = (SELECT role FROM act)
+	FOR SHARE
+), actp AS (` + sqlLockedRolePerms("(SELECT role FROM act)", "actr") + `)`
+}
+
+// sqlActMember is the CTE act: the actor's role, from the membership locked FOR SHARE
+// (no row for a non-member, a suspended member or an unchecked call), in the
+// organization org.
+func sqlActMember(org string) string {
 	return `act AS (
 	SELECT a.role FROM /* TEMPLATE: schema */memberships a
 	WHERE a.organization_id = ` + org + ` AND a.user_id = @actor::text AND @actor::text <> '' AND a.status = 'active'
 	FOR SHARE OF a
-), actp AS (` + sqlRolePerms(org, "(SELECT role FROM act)") + `)`
+)`
+}
+
+// sqlActor is the CTEs act (sqlActMember), actr and actp (sqlActorPerms), for the
+// organization org. A statement using it has a CTE org with the column owner_id.
+func sqlActor(org string) string {
+	return sqlActMember(org) + `, ` + sqlActorPerms(org)
 }
 
 // sqlOwnerActs is true when the call is unchecked or the actor owns the organization.
@@ -201,13 +243,33 @@ func (s *PostgresStore) CreateRole(ctx context.Context, p CreateRoleParams) (Cus
 	return r.value(), nil
 }
 
-// sqlCurRole is the CTE cur: the custom role @name of the organization, locked FOR
-// UPDATE (its latest version), with roleCols and its arrays (inc, perms).
-const sqlCurRole = `cur AS (
-	SELECT ` + roleCols + `, r.includes AS inc, r.permissions AS perms FROM /* TEMPLATE: schema */organization_roles r
-	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text
-	FOR UPDATE
+// sqlActorCurRole is the actor CTEs of UpdateRole and DeleteRole, whose CTE org has
+// locked the organization: act (sqlActMember), then rl, which locks with lock (FOR NO
+// KEY UPDATE or FOR UPDATE) both the custom role @name and the actor's own custom role,
+// if any, in name order, then actr and actp (as sqlActorPerms, from rl) and cur: the
+// custom role @name as locked (its latest version), with roleCols and its arrays (inc,
+// perms). One lock, taken in one scan in name order, rather than the actor's role FOR
+// SHARE and @name FOR UPDATE: two members of one custom role updating it at once would
+// each hold the share lock and wait for the other's to go, and two actors each updating
+// the other's role would take the two rows in opposite orders. For the owner (or an
+// unchecked call) rl neither reads act nor locks the owner's membership, which the
+// decision does not need: a SetRole by the owner locks the role it assigns before the
+// memberships, and would deadlock with a DeleteRole of that role holding the owner's
+// membership (RaceDeleteRoleAgainstSetRole in the conformance suite).
+func sqlActorCurRole(lock string) string {
+	return sqlActMember("@organization_id::uuid") + `, rl AS (
+	SELECT ` + roleCols + `, r.includes, r.permissions FROM /* TEMPLATE: schema */organization_roles r
+	WHERE r.organization_id = @organization_id::uuid
+		AND r.name IN (@name::text, CASE WHEN ` + sqlOwnerActs + ` THEN NULL ELSE (SELECT role FROM act) END)
+	ORDER BY r.name
+	` + lock + `
+), actr AS (
+	SELECT r.includes, r.permissions FROM rl AS r WHERE r.name = (SELECT role FROM act)
+), actp AS (` + sqlLockedRolePerms("(SELECT role FROM act)", "actr") + `
+), cur AS (
+	SELECT ` + roleOutCols + `, r.includes AS inc, r.permissions AS perms FROM rl AS r WHERE r.name = @name::text
 )`
+}
 
 // sqlCurRolePerms is a query of the permissions of the custom role in cur.
 const sqlCurRolePerms = `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r IN (SELECT unnest(inc) FROM cur)
@@ -218,7 +280,7 @@ const sqlCurRolePerms = `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::
 var qUpdateRole = pgStatement(`
 WITH org AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCurRole + `, chk AS (
+), ` + sqlActorCurRole("FOR NO KEY UPDATE") + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermRolesManage)+"'") + ` AS allowed,
 		` + sqlCovers(sqlDefinedPerms) + ` AND ` + sqlCovers(sqlCurRolePerms) + ` AS covered
 ), upd AS (
@@ -270,7 +332,7 @@ func (s *PostgresStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (Cus
 var qDeleteRole = pgStatement(`
 WITH org AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCurRole + `, chk AS (
+), ` + sqlActorCurRole("FOR UPDATE") + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermRolesManage)+"'") + ` AS allowed,
 		` + sqlCovers(sqlCurRolePerms) + ` AS covered,
 		EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = @organization_id::uuid AND m.custom_role = @name::text)

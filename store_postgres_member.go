@@ -172,7 +172,7 @@ WITH org AS (
 // targetLockCTEs follow a statement's org CTE: lk (the actor's and the target's
 // memberships, locked FOR UPDATE in user ID order, so that the check and the write see
 // their latest versions and two such statements never wait on each other crosswise),
-// the actor's role and permissions from lk, and tgt.
+// the actor's role from lk and permissions (sqlActorPerms), and tgt.
 var targetLockCTEs = `lk AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = (SELECT id FROM org) AND m.user_id IN (@actor::text, @user_id::text)
@@ -180,8 +180,7 @@ var targetLockCTEs = `lk AS (
 	FOR UPDATE
 ), act AS (
 	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> '' AND m.suspended_at IS NULL
-), actp AS (` + sqlRolePerms("@organization_id::uuid", "(SELECT role FROM act)") + `
-), tgt AS (
+), ` + sqlActorPerms("@organization_id::uuid") + `, tgt AS (
 	SELECT * FROM lk AS m WHERE m.user_id = @user_id::text
 )`
 

@@ -25,9 +25,11 @@ import (
 // meanwhile leaves org, and so inv, empty: its invitations are gone too.
 //
 // The inviter's right to grant the invitation's role is checked in the same statement:
-// org is locked FOR SHARE (the owner it reads is the latest) and the inviter's membership
-// FOR SHARE (a removal or demotion that commits first is what grant sees). The lock
-// order is organization, invitation, membership, as DeleteOrganization's cascade. In its
+// org is locked FOR SHARE (the owner it reads is the latest), the inviter's membership
+// FOR SHARE (a removal or demotion that commits first is what grant sees) and the
+// inviter's custom role, if any, FOR SHARE (inviterr: its latest definition, as
+// sqlActorPerms). The lock order is organization, invitation, membership, custom role,
+// as DeleteOrganization's cascade. In its
 // limited form (see seatVariants) org is locked FOR NO KEY UPDATE and the member limit
 // is checked (sqlSeat); a refusal leaves the invitation pending.
 var qAcceptInvitation = seatForms(func(limited bool) string {
@@ -44,7 +46,11 @@ WITH org AS (
 	SELECT a.role FROM /* TEMPLATE: schema */memberships a
 	WHERE a.organization_id = (SELECT id FROM org) AND a.user_id = (SELECT invited_by FROM inv) AND a.status = 'active'
 	FOR SHARE OF a
-), invp AS (` + sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inviter)") + `
+), inviterr AS (
+	SELECT c.includes, c.permissions FROM /* TEMPLATE: schema */organization_roles c
+	WHERE c.organization_id = (SELECT id FROM org) AND c.name = (SELECT role FROM inviter)
+	FOR SHARE
+), invp AS (` + sqlLockedRolePerms("(SELECT role FROM inviter)", "inviterr") + `
 ), grant_ok AS (
 	SELECT COALESCE((SELECT owner_id FROM org) = (SELECT invited_by FROM inv), false)
 		OR (EXISTS (SELECT 1 FROM inviter) AND '` + string(PermInvitationsCreate) + `' IN (SELECT p FROM invp)
