@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
-// ErrInvalidConsumer: a CursorStore consumer name that is empty or longer than 200
-// bytes.
+// ErrInvalidConsumer: a CursorStore consumer name that is empty, longer than 200 bytes,
+// not valid UTF-8 or containing control characters (a NUL byte included).
 var ErrInvalidConsumer = errors.New("organizations: invalid relay consumer name")
 
 // CursorStore keeps each relay consumer's feed cursor, so that a restarted Relay resumes
@@ -24,9 +26,18 @@ type CursorStore interface {
 	SaveCursor(ctx context.Context, consumer, cursor string) error
 }
 
+// checkConsumer is ErrInvalidConsumer unless name is 1 to 200 bytes of valid UTF-8
+// without control characters: every CursorStore checks it before it stores or looks up
+// anything, so that all of them accept the same names (PostgreSQL's text refuses a NUL
+// byte and invalid UTF-8).
 func checkConsumer(name string) error {
-	if name == "" || len(name) > 200 {
+	if name == "" || len(name) > 200 || !utf8.ValidString(name) {
 		return ErrInvalidConsumer
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return ErrInvalidConsumer
+		}
 	}
 	return nil
 }
