@@ -125,7 +125,9 @@
 // change actor-checked, so a demotion committed after the guard still refuses it.
 //
 // Bad input never panics and changes nothing: every call validates its input (user IDs,
-// names, slugs, roles, JSON documents, list cursors, UTF-8) before it touches the store.
+// names, slugs, roles, JSON documents, list cursors, UTF-8, audit queries, times in the
+// years 1 to 9999) before it touches the store, so every store answers it with the same
+// sentinel ([ErrInvalidTime] for a time out of range), never a driver's error.
 // IDs are UUIDv7, so lists come out in creation order; times are UTC, truncated to the
 // microsecond (see [Timestamp]), so every store returns identical values.
 //

@@ -28,6 +28,11 @@ var (
 	ErrInvalidRole = errors.New("organizations: invalid role")
 	// ErrInvalidJSON: Data or Settings that are not a valid JSON object.
 	ErrInvalidJSON = errors.New("organizations: invalid JSON")
+	// ErrInvalidTime: a time outside the years 1 to 9999 (UTC), the range every store
+	// keeps (PostgreSQL's timestamptz and Unix microseconds hold no more, and RFC 3339
+	// no more than four digits): AuditQuery.Since or Until, or PruneEvents' time. Nothing
+	// was read or deleted.
+	ErrInvalidTime = errors.New("organizations: time out of range")
 	// ErrInvalidListOptions: a negative Limit, or a malformed cursor. (A Limit above
 	// MaxPageSize is not an error: it is clamped to MaxPageSize.)
 	ErrInvalidListOptions = errors.New("organizations: invalid list options")

@@ -19,7 +19,7 @@ import (
 var ErrInvalidCursor = errors.New("organizations: invalid event cursor")
 
 // ErrUnknownEventType: EventRecord.Event met a Type this build has no Event for (a newer
-// release wrote it).
+// release wrote it), or AuditQuery.Types holds a name that is not one of EventTypes.
 var ErrUnknownEventType = errors.New("organizations: unknown event type")
 
 // EventRecord is a stored event: the row a store writes in the same atomic step as the
@@ -58,30 +58,54 @@ type EventRecord struct {
 	Cursor string `json:"-"`
 }
 
-// eventTypes makes an empty Event of each type name, for EventRecord.Event. A new event
-// type adds itself here.
-var eventTypes = map[string]func() Event{
-	"organization_created": func() Event { return new(OrganizationCreated) },
-	"organization_updated": func() Event { return new(OrganizationUpdated) },
-	"organization_deleted": func() Event { return new(OrganizationDeleted) },
-	"user_added":           func() Event { return new(UserAdded) },
-	"user_removed":         func() Event { return new(UserRemoved) },
-	"role_changed":         func() Event { return new(RoleChanged) },
-	"owner_changed":        func() Event { return new(OwnerChanged) },
-	"invitation_created":   func() Event { return new(InvitationCreated) },
-	"invitation_accepted":  func() Event { return new(InvitationAccepted) },
-	"invitation_declined":  func() Event { return new(InvitationDeclined) },
-	"invitation_revoked":   func() Event { return new(InvitationRevoked) },
-	"custom_role_created":  func() Event { return new(CustomRoleCreated) },
-	"custom_role_updated":  func() Event { return new(CustomRoleUpdated) },
-	"custom_role_deleted":  func() Event { return new(CustomRoleDeleted) },
+// eventTypeList is every event type this build defines, in the order EventTypes gives:
+// its name and a maker of an empty Event of it, for EventRecord.Event. A new event type
+// adds itself here.
+var eventTypeList = []struct {
+	name string
+	mk   func() Event
+}{
+	{"organization_created", func() Event { return new(OrganizationCreated) }},
+	{"organization_updated", func() Event { return new(OrganizationUpdated) }},
+	{"organization_deleted", func() Event { return new(OrganizationDeleted) }},
+	{"user_added", func() Event { return new(UserAdded) }},
+	{"user_removed", func() Event { return new(UserRemoved) }},
+	{"role_changed", func() Event { return new(RoleChanged) }},
+	{"owner_changed", func() Event { return new(OwnerChanged) }},
+	{"invitation_created", func() Event { return new(InvitationCreated) }},
+	{"invitation_accepted", func() Event { return new(InvitationAccepted) }},
+	{"invitation_declined", func() Event { return new(InvitationDeclined) }},
+	{"invitation_revoked", func() Event { return new(InvitationRevoked) }},
+	{"custom_role_created", func() Event { return new(CustomRoleCreated) }},
+	{"custom_role_updated", func() Event { return new(CustomRoleUpdated) }},
+	{"custom_role_deleted", func() Event { return new(CustomRoleDeleted) }},
+	{"member_suspended", func() Event { return new(MemberSuspended) }},
+	{"member_reactivated", func() Event { return new(MemberReactivated) }},
+	{"ownership_transfer_proposed", func() Event { return new(OwnershipTransferProposed) }},
+	{"ownership_transfer_accepted", func() Event { return new(OwnershipTransferAccepted) }},
+	{"ownership_transfer_declined", func() Event { return new(OwnershipTransferDeclined) }},
+	{"ownership_transfer_cancelled", func() Event { return new(OwnershipTransferCancelled) }},
+}
 
-	"member_suspended":             func() Event { return new(MemberSuspended) },
-	"member_reactivated":           func() Event { return new(MemberReactivated) },
-	"ownership_transfer_proposed":  func() Event { return new(OwnershipTransferProposed) },
-	"ownership_transfer_accepted":  func() Event { return new(OwnershipTransferAccepted) },
-	"ownership_transfer_declined":  func() Event { return new(OwnershipTransferDeclined) },
-	"ownership_transfer_cancelled": func() Event { return new(OwnershipTransferCancelled) },
+// eventTypes makes an empty Event of each type name, for EventRecord.Event.
+var eventTypes = func() map[string]func() Event {
+	m := make(map[string]func() Event, len(eventTypeList))
+	for _, t := range eventTypeList {
+		m[t.name] = t.mk
+	}
+	return m
+}()
+
+// EventTypes returns the Type of every event this build defines (the EventName of each
+// Event type), organization, membership, invitation, custom role and lifecycle events in
+// that order: what AuditQuery.Types accepts, and what a UI's filter can offer. The slice
+// is the caller's.
+func EventTypes() []string {
+	out := make([]string, len(eventTypeList))
+	for i, t := range eventTypeList {
+		out[i] = t.name
+	}
+	return out
 }
 
 // Event decodes Data into the typed Event it records (a value, such as UserAdded, equal
@@ -320,9 +344,11 @@ type AuditQuery struct {
 	Actor UserID
 	// Subject selects the records concerning this user.
 	Subject UserID
-	// Types selects these event types (EventName values); empty means all.
+	// Types selects these event types (EventName values, see EventTypes); empty means
+	// all.
 	Types []string
-	// Since and Until bound OccurredAt: Since <= OccurredAt < Until; zero means unbounded.
+	// Since and Until bound OccurredAt: Since <= OccurredAt < Until; zero means
+	// unbounded. Each is in the years 1 to 9999 (UTC), when not zero.
 	Since, Until time.Time
 }
 
@@ -379,9 +405,14 @@ func (s *Service) EventFeed(ctx context.Context, after string, limit int) ([]Eve
 // OccurredAt), keyset paged like every list (ListOptions.After is the previous page's
 // Next). Each filter is served by an index on PostgreSQL.
 //
-// Errors: ErrNotSupported (the store is not an EventStore), ErrInvalidListOptions (a
-// negative limit or malformed cursor, or Since after Until), the store's error, or the
-// context's error.
+// The query is checked before the store is asked, the same way for every store: a
+// non-empty Actor or Subject must be a valid UserID (ErrInvalidUserID), every entry of
+// Types one of EventTypes (ErrUnknownEventType), and Since and Until in the years 1 to
+// 9999 (ErrInvalidTime).
+//
+// Errors: ErrNotSupported (the store is not an EventStore), ErrInvalidUserID,
+// ErrUnknownEventType, ErrInvalidTime, ErrInvalidListOptions (a negative limit or
+// malformed cursor, or Since after Until), the store's error, or the context's error.
 func (s *Service) AuditLog(ctx context.Context, q AuditQuery, opts ListOptions) (Page[EventRecord], error) {
 	if err := ctx.Err(); err != nil {
 		return Page[EventRecord]{}, err
@@ -406,12 +437,12 @@ func (s *Service) AuditLog(ctx context.Context, q AuditQuery, opts ListOptions) 
 		}
 		key.OccurredAt = time.UnixMicro(int64(binary.BigEndian.Uint64(b))).UTC()
 		key.Seq = int64(binary.BigEndian.Uint64(b[8:]))
-		if key.Seq <= 0 {
+		if key.Seq <= 0 || checkTime(key.OccurredAt) != nil {
 			return Page[EventRecord]{}, ErrInvalidListOptions
 		}
 	}
-	if !q.Since.IsZero() && !q.Until.IsZero() && q.Since.After(q.Until) {
-		return Page[EventRecord]{}, ErrInvalidListOptions
+	if err := checkAuditQuery(q); err != nil {
+		return Page[EventRecord]{}, err
 	}
 	q.Types = append([]string(nil), q.Types...)
 	recs, err := es.AuditEvents(ctx, AuditEventsParams{Query: q, After: key, Limit: limit + 1})
@@ -444,12 +475,15 @@ const PruneBatch = 1000
 // not yet delivered a pruned record never will: prune only what every consumer has
 // read.
 //
-// Errors: ErrNotSupported (the store is not an EventStore), the store's error, or the
-// context's error.
+// Errors: ErrNotSupported (the store is not an EventStore), ErrInvalidTime (before is
+// outside the years 1 to 9999), the store's error, or the context's error.
 func (s *Service) PruneEvents(ctx context.Context, before time.Time) (int, error) {
 	es, ok := s.store.(EventStore)
 	if !ok {
 		return 0, ErrNotSupported
+	}
+	if err := checkTime(before); err != nil {
+		return 0, err
 	}
 	total := 0
 	for {

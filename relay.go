@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
-// ErrInvalidConsumer: a CursorStore consumer name that is empty or longer than 200
-// bytes.
+// ErrInvalidConsumer: a CursorStore consumer name that is empty, longer than 200 bytes,
+// not valid UTF-8 or containing control characters (a NUL byte included).
 var ErrInvalidConsumer = errors.New("organizations: invalid relay consumer name")
 
 // CursorStore keeps each relay consumer's feed cursor, so that a restarted Relay resumes
@@ -24,9 +26,18 @@ type CursorStore interface {
 	SaveCursor(ctx context.Context, consumer, cursor string) error
 }
 
+// checkConsumer is ErrInvalidConsumer unless name is 1 to 200 bytes of valid UTF-8
+// without control characters: every CursorStore checks it before it stores or looks up
+// anything, so that all of them accept the same names (PostgreSQL's text refuses a NUL
+// byte and invalid UTF-8).
 func checkConsumer(name string) error {
-	if name == "" || len(name) > 200 {
+	if name == "" || len(name) > 200 || !utf8.ValidString(name) {
 		return ErrInvalidConsumer
+	}
+	for _, r := range name {
+		if unicode.IsControl(r) {
+			return ErrInvalidConsumer
+		}
 	}
 	return nil
 }
@@ -54,12 +65,16 @@ type RelayOptions struct {
 	// BatchSize is how many records one feed read fetches. Default 100.
 	BatchSize int
 	// MinBackoff and MaxBackoff bound the wait before retrying a failed handler call,
-	// feed read or cursor save; it doubles from MinBackoff up to MaxBackoff. Defaults
-	// 100ms and 30s.
+	// feed read, cursor load or cursor save; it doubles from MinBackoff up to MaxBackoff
+	// (each call that fails starts again from MinBackoff). Defaults 100ms and 30s.
 	MinBackoff, MaxBackoff time.Duration
-	// OnError, if set, is told of every failure the relay retries: a handler's error (or
-	// panic, as an error), a failed feed read or cursor save; r is the record concerned
-	// (zero for a feed read). It runs on the relay's goroutine.
+	// OnError, if set, is told of every failure, before the call is retried (all of them
+	// go through one retry path, with the backoff): a handler's error (or panic, as an
+	// error), a failed cursor load, feed read or cursor save, the first try's failure
+	// included; and a failure met as the relay stops (such as its last cursor save),
+	// which is not retried. It is not told of an error Run returns (a permanent one), nor
+	// of the context's own error when the relay stops. r is the record concerned (zero
+	// for a cursor load or save and a feed read). It runs on the relay's goroutine.
 	OnError func(r EventRecord, err error)
 }
 
@@ -107,7 +122,8 @@ func NewRelay(svc *Service, cursors CursorStore, consumer string, h Handler, opt
 // whose handler returned an error is delivered again by the next Run). It returns an error
 // only for what waiting cannot mend: ErrNotSupported (the Service's store is not an
 // EventStore), ErrInvalidConsumer, ErrInvalidCursor (the saved cursor is malformed).
-// Failed feed reads and cursor saves (a lost connection) are retried with backoff.
+// Failed cursor loads, feed reads and cursor saves (a lost connection) are retried with
+// backoff, and told to RelayOptions.OnError, as handler failures are.
 func (r *Relay) Run(ctx context.Context) error {
 	if _, ok := r.svc.store.(EventStore); !ok {
 		return ErrNotSupported
@@ -138,15 +154,13 @@ func (r *Relay) Run(ctx context.Context) error {
 		c := accepted
 		// Saved even if ctx ended while a handler ran (bounded by saveTimeout), so that a
 		// clean stop does not deliver its accepted records again.
-		save := func() error {
+		err := r.retry(ctx, EventRecord{}, func() error {
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), saveTimeout)
 			defer cancel()
 			return r.cursors.SaveCursor(sctx, r.consumer, c)
-		}
-		if err := save(); err != nil {
-			if err := r.retry(ctx, EventRecord{}, save); err != nil {
-				return err
-			}
+		})
+		if err != nil {
+			return err
 		}
 		saved = c
 		return nil
@@ -162,18 +176,15 @@ func (r *Relay) Run(ctx context.Context) error {
 			return stopErr(ctx, err)
 		}
 		for _, rec := range recs {
-			failed := false
-			err := r.retry(ctx, rec, func() error {
-				err := r.handle(ctx, rec)
-				if err != nil && !failed {
-					failed = true
-					// A record may fail for long: keep what came before it.
-					if ferr := flush(); ferr != nil {
-						return ferr
-					}
+			handle := func() error { return r.handle(ctx, rec) }
+			err := handle()
+			if err != nil {
+				// A record may fail for long: keep what came before it, then retry it.
+				if ferr := flush(); ferr != nil {
+					return stopErr(ctx, ferr)
 				}
-				return err
-			})
+				err = r.retryFailed(ctx, rec, err, handle)
+			}
 			if err != nil {
 				if ferr := flush(); ferr != nil && ctx.Err() == nil {
 					return ferr
@@ -214,26 +225,36 @@ func (r *Relay) handle(ctx context.Context, rec EventRecord) (err error) {
 	return r.h.HandleEvent(ctx, rec)
 }
 
-// retry calls f until it succeeds, with backoff, and returns nil; or returns f's error
-// at once when ctx is done or the error is permanent (a malformed cursor, consumer or
-// unsupported store).
+// retry calls f until it succeeds, and returns nil; see retryFailed.
 func (r *Relay) retry(ctx context.Context, rec EventRecord, f func() error) error {
+	return r.retryFailed(ctx, rec, f(), f)
+}
+
+// retryFailed is the relay's one retry path, for every call it makes (cursor load and
+// save, feed read, handler), given err, the result of the call's first try: while err is
+// a failure, it tells OnError of it (with rec, the record concerned), waits the backoff
+// and calls f again. It returns nil once f succeeds; or err without retrying when the
+// error is permanent (a malformed cursor, consumer or unsupported store: Run returns it,
+// so OnError is not told) or when ctx is done (OnError is told, unless err is ctx's own
+// error: the relay stopping, not a failure).
+func (r *Relay) retryFailed(ctx context.Context, rec EventRecord, err error, f func() error) error {
 	wait := r.o.MinBackoff
 	for {
-		err := f()
 		if err == nil {
 			return nil
 		}
-		if ctx.Err() != nil || errors.Is(err, ErrInvalidCursor) || errors.Is(err, ErrInvalidConsumer) || errors.Is(err, ErrNotSupported) {
+		if errors.Is(err, ErrInvalidCursor) || errors.Is(err, ErrInvalidConsumer) || errors.Is(err, ErrNotSupported) {
 			return err
 		}
-		if r.o.OnError != nil {
+		stopping := ctx.Err() != nil
+		if r.o.OnError != nil && !(stopping && errors.Is(err, ctx.Err())) {
 			r.o.OnError(rec, err)
 		}
-		if !sleep(ctx, wait) {
-			return ctx.Err()
+		if stopping || !sleep(ctx, wait) {
+			return err
 		}
 		wait = min(2*wait, r.o.MaxBackoff)
+		err = f()
 	}
 }
 

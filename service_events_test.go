@@ -352,3 +352,22 @@ type badCursors struct{}
 
 func (badCursors) LoadCursor(context.Context, string) (string, error) { return "garbage", nil }
 func (badCursors) SaveCursor(context.Context, string, string) error   { return nil }
+
+// EventTypes lists every event type once, each the EventName of the Event its record
+// decodes to, in a fixed order.
+func TestEventTypesAreEveryEvent(t *testing.T) {
+	t.Parallel()
+	names := organizations.EventTypes()
+	require.Len(t, names, 20)
+	seen := map[string]bool{}
+	for _, n := range names {
+		require.False(t, seen[n], "%s twice", n)
+		seen[n] = true
+		e, err := organizations.EventRecord{Type: n, Data: []byte(`{}`)}.Event()
+		require.NoError(t, err, n)
+		require.Equal(t, n, e.EventName())
+	}
+	require.Equal(t, names, organizations.EventTypes(), "the same order every call")
+	names[0] = "changed"
+	require.Equal(t, "organization_created", organizations.EventTypes()[0], "the slice is the caller's")
+}

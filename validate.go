@@ -2,7 +2,9 @@ package organizations
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -61,4 +63,45 @@ func normalizeJSON(raw json.RawMessage) (json.RawMessage, error) {
 		return nil, ErrInvalidJSON
 	}
 	return append(json.RawMessage(nil), raw...), nil
+}
+
+// checkTime is ErrInvalidTime unless t, in UTC, falls in the years 1 to 9999: the range
+// every store keeps (PostgreSQL's timestamptz refuses years before 4713 BC and after
+// 294276, and Unix microseconds overflow past year 294247), and RFC 3339's.
+func checkTime(t time.Time) error {
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return ErrInvalidTime
+	}
+	return nil
+}
+
+// checkAuditQuery checks an AuditQuery as every store needs it: a non-empty Actor or
+// Subject is a valid UserID (ErrInvalidUserID), each of Types one of EventTypes
+// (ErrUnknownEventType), non-zero Since and Until in the years 1 to 9999 (ErrInvalidTime)
+// and Since not after Until (ErrInvalidListOptions).
+func checkAuditQuery(q AuditQuery) error {
+	for _, u := range []UserID{q.Actor, q.Subject} {
+		if u != "" && !u.Valid() {
+			return ErrInvalidUserID
+		}
+	}
+	for _, t := range q.Types {
+		if _, ok := eventTypes[t]; !ok {
+			if len(t) > 64 {
+				t = t[:64] + "..."
+			}
+			return fmt.Errorf("%w: %q", ErrUnknownEventType, t)
+		}
+	}
+	for _, t := range []time.Time{q.Since, q.Until} {
+		if !t.IsZero() {
+			if err := checkTime(t); err != nil {
+				return err
+			}
+		}
+	}
+	if !q.Since.IsZero() && !q.Until.IsZero() && q.Since.After(q.Until) {
+		return ErrInvalidListOptions
+	}
+	return nil
 }

@@ -16,6 +16,7 @@ func errorTests() []test {
 	return []test{
 		{"UnknownOrganizationWins", testUnknownOrgWins},
 		{"ValidationBeforeStore", testValidationFirst},
+		{"BadInputGetsASentinel", testBadInputGetsASentinel},
 		{"CancelledContextService", testCancelledService},
 		{"CancelledContextStore", testCancelledStore},
 	}

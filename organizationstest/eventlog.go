@@ -46,6 +46,7 @@ func relayTests() []test {
 		{"KilledMidBatchResumes", testRelayResumes},
 		{"HandlerErrorsAndPanicsRetried", testRelayRetries},
 		{"ProgressSavedBeforeRetrying", testRelaySavesBeforeRetrying},
+		{"OnErrorHearsEveryFailure", testRelayOnErrorHearsEveryFailure},
 	}
 }
 
@@ -955,4 +956,137 @@ func testRelaySavesBeforeRetrying(t *testing.T, h *harness) {
 	saved, err = cursors.LoadCursor(ctx, "saves")
 	require.NoError(t, err)
 	require.Equal(t, all[1].Cursor, saved, "a stop never saves past an unaccepted record")
+}
+
+// flakyCursors is a CursorStore whose first LoadCursor and first SaveCursor fail, logging
+// every call's outcome.
+type flakyCursors struct {
+	cs            organizations.CursorStore
+	log           *relayLog
+	loaded, saved bool
+	savedOK       chan struct{}
+}
+
+func (f *flakyCursors) LoadCursor(ctx context.Context, consumer string) (string, error) {
+	if !f.loaded {
+		f.loaded = true
+		f.log.add("load failed")
+		return "", errors.New("load")
+	}
+	f.log.add("load ok")
+	return f.cs.LoadCursor(ctx, consumer)
+}
+
+func (f *flakyCursors) SaveCursor(ctx context.Context, consumer, cursor string) error {
+	if !f.saved {
+		f.saved = true
+		f.log.add("save failed")
+		return errors.New("save")
+	}
+	if err := f.cs.SaveCursor(ctx, consumer, cursor); err != nil {
+		return err
+	}
+	f.log.add("save ok")
+	select {
+	case f.savedOK <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// flakyFeed is a Store whose first event feed read fails: the Service over it is an
+// EventStore that delegates to es.
+type flakyFeed struct {
+	organizations.Store
+	es     organizations.EventStore
+	log    *relayLog
+	failed bool
+}
+
+func (f *flakyFeed) Events(ctx context.Context, p organizations.EventsParams) ([]organizations.EventRecord, error) {
+	if !f.failed {
+		f.failed = true
+		f.log.add("feed failed")
+		return nil, errors.New("feed")
+	}
+	f.log.add("feed ok")
+	return f.es.Events(ctx, p)
+}
+
+func (f *flakyFeed) AuditEvents(ctx context.Context, p organizations.AuditEventsParams) ([]organizations.EventRecord, error) {
+	return f.es.AuditEvents(ctx, p)
+}
+
+func (f *flakyFeed) PruneEvents(ctx context.Context, p organizations.PruneEventsParams) (int, error) {
+	return f.es.PruneEvents(ctx, p)
+}
+
+// relayLog is what a relay did, in order (its calls all come from its one goroutine).
+type relayLog struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (l *relayLog) add(s string) {
+	l.mu.Lock()
+	l.got = append(l.got, s)
+	l.mu.Unlock()
+}
+
+func (l *relayLog) take() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.got)
+}
+
+// testRelayOnErrorHearsEveryFailure: RelayOptions.OnError promises every failure the relay
+// retries. A failed cursor load, feed read, handler call and cursor save are each
+// reported, once, before the call is made again (through the one retry path, with its
+// backoff), and the records are delivered all the same.
+func testRelayOnErrorHearsEveryFailure(t *testing.T, h *harness) {
+	ctx := h.ctx
+	w, _ := relayWorld(t, h, 2)
+	all := feed(t, ctx, w.svc, 100, 3)
+	require.Len(t, all, 3)
+	log := &relayLog{}
+	cursors := &flakyCursors{cs: h.store.(organizations.CursorStore), log: log, savedOK: make(chan struct{}, 1)}
+	svc := organizations.New(&flakyFeed{Store: h.store, es: h.store.(organizations.EventStore), log: log}, nil)
+	c := newCollector()
+	c.fail = func(n int, r organizations.EventRecord) error {
+		if n == 1 {
+			log.add("handler failed")
+			return errors.New("handler")
+		}
+		log.add("handler ok")
+		return nil
+	}
+	opts := *fastRelay
+	opts.BatchSize = 10 // the three records in one batch, one save after it
+	opts.OnError = func(_ organizations.EventRecord, err error) { log.add("reported " + err.Error()) }
+	runCtx, stop := context.WithCancel(ctx)
+	done := runRelay(runCtx, organizations.NewRelay(svc, cursors, "flaky", c, &opts))
+	got := c.waitFor(t, len(all))
+	select {
+	case <-cursors.savedOK:
+	case <-time.After(feedWait):
+		t.Fatal("the cursor was never saved")
+	}
+	stop()
+	require.NoError(t, <-done)
+	require.Equal(t, all, got, "each record once, in order, despite the failures")
+	steps := log.take()
+	var reported []string
+	for i, s := range steps {
+		if what, ok := strings.CutSuffix(s, " failed"); ok {
+			require.Less(t, i+1, len(steps), "%s: the relay stopped after a failure", what)
+			require.Equal(t, "reported "+what, steps[i+1], "a failure is reported before anything else happens: %q", steps)
+		}
+		if what, ok := strings.CutPrefix(s, "reported "); ok {
+			reported = append(reported, what)
+		}
+	}
+	require.Equal(t, []string{"load", "feed", "handler", "save"}, reported, "every failure reported, once: %q", steps)
+	saved, err := h.store.(organizations.CursorStore).LoadCursor(ctx, "flaky")
+	require.NoError(t, err)
+	require.Equal(t, all[2].Cursor, saved)
 }

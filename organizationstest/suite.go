@@ -35,7 +35,8 @@
 //     retention, a reader polling during concurrent writes).
 //   - Relay: organizations.CursorStore (cursors round-trip; a relay killed mid-batch and
 //     restarted, and one whose handler fails and panics, deliver every record at least
-//     once and in order). It needs an EventStore too.
+//     once and in order; OnError hears every failure, cursor loads and saves and feed
+//     reads included, before its retry). It needs an EventStore too.
 //
 // # Helpers for a host's own tests
 //

@@ -209,3 +209,31 @@ func TestDescribe(t *testing.T) {
 	require.Equal(t, "invoice_paid", describe(organizations.EventRecord{Type: "invoice_paid", Data: []byte(`{}`)}))
 	require.Equal(t, "user_added", describe(organizations.EventRecord{Type: "user_added", Data: []byte(`not json`)}))
 }
+
+// TestAuditFilterAcceptsEveryEventType: the type filter offers and accepts every event
+// type the library defines (organizations.EventTypes), the lifecycle ones included: a
+// suspension and a reactivation each show under their own type.
+func TestAuditFilterAcceptsEveryEventType(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, e *env) {
+		alice := e.signIn("alice", "alice@example.com")
+		e.signIn("bob", "bob@example.com")
+		slug := create(t, alice, "Acme")
+		_, err := e.app.svc.AddUser(t.Context(), mustOrg(t, e, slug).ID, "bob", organizations.RoleMember)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusSeeOther, alice.post(orgPath(slug, "members", "bob", "suspend"), nil).status)
+		require.Equal(t, http.StatusSeeOther, alice.post(orgPath(slug, "members", "bob", "reactivate"), nil).status)
+		auditPath := orgPath(slug, "audit")
+		page := alice.get(auditPath).body
+		for _, typ := range organizations.EventTypes() {
+			require.True(t, strings.Contains(page, `<option value="`+typ+`">`), "the filter offers %s", typ)
+			res := alice.get(auditPath + "?type=" + typ)
+			require.Equal(t, http.StatusOK, res.status, "%s: %s", typ, res.body)
+			for _, row := range auditRows(t, res.body) {
+				require.True(t, strings.HasPrefix(row, typ+": "), "%s filter shows %s", typ, row)
+			}
+		}
+		require.Equal(t, []string{"member_suspended: alice suspended bob"}, auditRows(t, alice.get(auditPath+"?type=member_suspended").body))
+		require.Equal(t, []string{"member_reactivated: alice reactivated bob"}, auditRows(t, alice.get(auditPath+"?type=member_reactivated").body))
+	})
+}

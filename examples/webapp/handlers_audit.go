@@ -19,15 +19,12 @@ var errBadFilter = errors.New("webapp: invalid audit log filter")
 // which tests make smaller).
 const auditPageSize = 50
 
-// auditTypes are the event types the audit page's filter offers, in the order shown.
-// The filter accepts only these; a record of a type the app does not know (written by
-// a newer release) is still listed, under its type name.
-var auditTypes = []string{
-	"organization_created", "organization_updated", "organization_deleted",
-	"user_added", "user_removed", "role_changed", "owner_changed",
-	"invitation_created", "invitation_accepted", "invitation_declined", "invitation_revoked",
-	"custom_role_created", "custom_role_updated", "custom_role_deleted",
-}
+// auditTypes are the event types the audit page's filter offers, in the order shown:
+// every type the library defines (organizations.EventTypes), so that a type a new
+// release adds is offered without a change here. The filter accepts only these (as
+// AuditLog does); a record of a type the app does not know (written by a newer release)
+// is still listed, under its type name.
+var auditTypes = organizations.EventTypes()
 
 type auditView struct {
 	view
