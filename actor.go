@@ -108,19 +108,29 @@ func (a *Actor) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserID)
 // PermInvitationsCreate, and the invitation's role's permissions must be within the
 // actor's. Errors: as Service.Invite.
 func (a *Actor) Invite(ctx context.Context, org uuid.UUID, email string, opts *InviteOptions) (Invitation, error) {
-	return a.s.invite(ctx, org, a.actor, email, opts)
+	if err := a.check(ctx); err != nil {
+		return Invitation{}, err
+	}
+	return a.s.invite(ctx, a.actor, org, email, opts)
 }
 
 // RevokeInvitation is Service.RevokeInvitation with the actor acting: the actor must
 // hold PermInvitationsRevoke. Errors: as Service.RevokeInvitation.
 func (a *Actor) RevokeInvitation(ctx context.Context, id uuid.UUID) error {
-	return a.s.revokeInvitation(ctx, id, a.actor)
+	if err := a.check(ctx); err != nil {
+		return err
+	}
+	return a.s.revokeInvitation(ctx, a.actor, id)
 }
 
-// ResendInvitation is Service.ResendInvitation with the actor acting: the actor must
-// hold PermInvitationsRevoke. Errors: as Service.ResendInvitation.
+// ResendInvitation is Service.ResendInvitation with the actor acting, who takes over as
+// the invitation's inviter: the actor must hold PermInvitationsRevoke and may invite with
+// the invitation's role. Errors: as Service.ResendInvitation.
 func (a *Actor) ResendInvitation(ctx context.Context, id uuid.UUID) (Invitation, error) {
-	return a.s.resendInvitation(ctx, id, a.actor)
+	if err := a.check(ctx); err != nil {
+		return Invitation{}, err
+	}
+	return a.s.resendInvitation(ctx, a.actor, id)
 }
 
 // CreateRole is Service.CreateRole, if the actor holds PermRolesManage and the role's

@@ -222,7 +222,9 @@
 // change was committed; the context's error, or any other error, means nothing was changed,
 // except [ErrOutcomeUnknown]: a PostgresStore write whose statement was sent and whose
 // reply was lost (the connection or the context ended mid-flight), which may or may not
-// have been committed. A context done before a call makes it return the context's error
+// have been committed, and [ErrInvitationNotSent]: a [Service.ResendInvitation] whose
+// renewal was committed and whose Inviter then failed (the renewal stands, the new link
+// was not sent). A context done before a call makes it return the context's error
 // and change nothing. "The store's error" in a list is the store failing to answer (a
 // lost connection, a statement timeout, ErrOutcomeUnknown), passed on as the store
 // returned it: not a refusal of the call's input. The membership predicates
