@@ -30,6 +30,7 @@ func authzTests() []test {
 		{"CustomRoleInUse", testCustomRoleInUse},
 		{"RaceTwoTransfersByOneOwner", testRaceTwoTransfers},
 		{"RaceActingWhileDemoted", testRaceActingWhileDemoted},
+		{"RaceResendWhileDemoted", testRaceResendWhileDemoted},
 		{"RaceDeleteRoleAgainstSetRole", testRaceDeleteRoleAgainstSetRole},
 	}
 }
@@ -749,6 +750,60 @@ func testRaceActingWhileDemoted(t *testing.T, h *harness) {
 		require.NoError(t, svc.RemoveUser(ctx, org.ID, "adm"))
 	}
 	t.Logf("removed before the demotion %d times, refused %d times", removedBefore, refused)
+	h.events.take()
+}
+
+// An admin's ResendInvitation racing the admin's demotion: the takeover as inviter is
+// decided on the actor's membership as the store's atomic step sees it, so a resend
+// either took over before the demotion committed (the demoting side then already reads
+// the admin as inviter) or is refused and changes nothing.
+func testRaceResendWhileDemoted(t *testing.T, h *harness) {
+	h.events.noVerify()
+	svc, k := h.authzService()
+	ctx := h.ctx
+	org := h.createOrg("own", "ResendDemotion", nil)
+	tookOver, refused := 0, 0
+	for round := range 24 {
+		h.addUser(org.ID, "adm", organizations.RoleAdmin)
+		email := fmt.Sprintf("r%d@example.com", round)
+		inv, err := svc.Invite(ctx, org.ID, "own", email, nil)
+		require.NoError(t, err)
+		oldToken := k.get(email)
+		var resendErr, demoteErr, readErr error
+		var afterDemotion organizations.Invitation
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Go(func() {
+			<-start
+			_, resendErr = svc.As("adm").ResendInvitation(ctx, inv.ID)
+		})
+		wg.Go(func() {
+			<-start
+			_, demoteErr = svc.As("own").SetRole(ctx, org.ID, "adm", organizations.RoleMember)
+			afterDemotion, readErr = h.store.Invitation(ctx, inv.ID, h.now())
+		})
+		close(start)
+		wg.Wait()
+		require.NoError(t, demoteErr)
+		require.NoError(t, readErr)
+		now := h.invitation(inv.ID)
+		switch {
+		case resendErr == nil:
+			require.Equal(t, organizations.UserID("adm"), afterDemotion.InvitedBy, "round %d: the resend took over after the demotion committed", round)
+			require.Equal(t, organizations.UserID("adm"), now.InvitedBy)
+			_, err := svc.AcceptInvitation(ctx, k.get(email), "x", email)
+			require.ErrorIs(t, err, organizations.ErrInviterNotAllowed, "round %d: the demoted resender's invitation waits", round)
+			tookOver++
+		case errors.Is(resendErr, organizations.ErrPermissionDenied):
+			require.Equal(t, organizations.UserID("own"), now.InvitedBy, "round %d: a refused resend changed nothing", round)
+			require.Equal(t, oldToken, k.get(email), "round %d: nothing sent", round)
+			refused++
+		default:
+			t.Fatalf("round %d: unexpected error %v", round, resendErr)
+		}
+		require.NoError(t, svc.RemoveUser(ctx, org.ID, "adm"))
+	}
+	t.Logf("took over before the demotion %d times, refused %d times", tookOver, refused)
 	h.events.take()
 }
 
