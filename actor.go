@@ -15,7 +15,10 @@ import (
 // nothing. Every event it emits carries the actor. Get one from Service.As; it is cheap,
 // immutable and safe for concurrent use.
 //
-// Every method also returns ErrInvalidUserID when the actor is not a valid UserID.
+// Every method also returns ErrInvalidUserID when the actor is not a valid UserID, checked
+// first (after the context). The Service's Invite, RevokeInvitation and ResendInvitation,
+// which have no unchecked form, take the acting user right after what they act on (the
+// organization, the invitation's ID) and are the Actor's methods.
 type Actor struct {
 	s     *Service
 	actor UserID

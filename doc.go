@@ -101,14 +101,16 @@
 //     and ChangeOwner require the owner. A member may always remove themselves, except
 //     the owner. The owner may do everything.
 //   - The escalation rule: a non-owner actor can only give a role (SetRole, AddUser,
-//     GetOrAddUser, Invite, a custom role's create or update) whose permissions are a
+//     GetOrAddUser, Invite, ResendInvitation, a custom role's create or update) whose permissions are a
 //     subset of their own, cannot change the role of, remove, or change or delete the
 //     custom role of, anything whose permissions exceed their own, and so cannot raise
 //     their own.
 //   - An invitation never grants more than its inviter may grant when it is accepted:
 //     AcceptInvitation refuses ([ErrInviterNotAllowed]) one whose inviter is no longer a
 //     member, no longer holds PermInvitationsCreate, or may no longer grant its role; it
-//     stays pending.
+//     stays pending. ResendInvitation makes its actor the inviter (who must hold
+//     PermInvitationsRevoke and may invite with the role), so a resend by a user who
+//     may grant the invitation makes it acceptable again.
 //   - A suspended member ([Service.SuspendUser]) holds no permission and is a non-member
 //     to every check, until reactivated.
 //
