@@ -15,7 +15,10 @@ import (
 // nothing. Every event it emits carries the actor. Get one from Service.As; it is cheap,
 // immutable and safe for concurrent use.
 //
-// Every method also returns ErrInvalidUserID when the actor is not a valid UserID.
+// Every method also returns ErrInvalidUserID when the actor is not a valid UserID, checked
+// first (after the context). The Service's Invite, RevokeInvitation and ResendInvitation,
+// which have no unchecked form, take the acting user right after what they act on (the
+// organization, the invitation's ID) and are the Actor's methods.
 type Actor struct {
 	s     *Service
 	actor UserID
@@ -110,19 +113,29 @@ func (a *Actor) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserID)
 // PermInvitationsCreate, and the invitation's role's permissions must be within the
 // actor's. Errors: as Service.Invite.
 func (a *Actor) Invite(ctx context.Context, org uuid.UUID, email string, opts *InviteOptions) (Invitation, error) {
-	return a.s.invite(ctx, org, a.actor, email, opts)
+	if err := a.check(ctx); err != nil {
+		return Invitation{}, err
+	}
+	return a.s.invite(ctx, a.actor, org, email, opts)
 }
 
 // RevokeInvitation is Service.RevokeInvitation with the actor acting: the actor must
 // hold PermInvitationsRevoke. Errors: as Service.RevokeInvitation.
 func (a *Actor) RevokeInvitation(ctx context.Context, id uuid.UUID) error {
-	return a.s.revokeInvitation(ctx, id, a.actor)
+	if err := a.check(ctx); err != nil {
+		return err
+	}
+	return a.s.revokeInvitation(ctx, a.actor, id)
 }
 
-// ResendInvitation is Service.ResendInvitation with the actor acting: the actor must
-// hold PermInvitationsRevoke. Errors: as Service.ResendInvitation.
+// ResendInvitation is Service.ResendInvitation with the actor acting, who takes over as
+// the invitation's inviter: the actor must hold PermInvitationsRevoke and may invite with
+// the invitation's role. Errors: as Service.ResendInvitation.
 func (a *Actor) ResendInvitation(ctx context.Context, id uuid.UUID) (Invitation, error) {
-	return a.s.resendInvitation(ctx, id, a.actor)
+	if err := a.check(ctx); err != nil {
+		return Invitation{}, err
+	}
+	return a.s.resendInvitation(ctx, a.actor, id)
 }
 
 // CreateRole is Service.CreateRole, if the actor holds PermRolesManage and the role's

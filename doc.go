@@ -102,14 +102,16 @@
 //     and ChangeOwner require the owner. A member may always remove themselves, except
 //     the owner and a suspended member. The owner may do everything.
 //   - The escalation rule: a non-owner actor can only give a role (SetRole, AddUser,
-//     GetOrAddUser, Invite, a custom role's create or update) whose permissions are a
+//     GetOrAddUser, Invite, ResendInvitation, a custom role's create or update) whose permissions are a
 //     subset of their own, cannot change the role of, remove, or change or delete the
 //     custom role of, anything whose permissions exceed their own, and so cannot raise
 //     their own.
 //   - An invitation never grants more than its inviter may grant when it is accepted:
 //     AcceptInvitation refuses ([ErrInviterNotAllowed]) one whose inviter is no longer a
 //     member, no longer holds PermInvitationsCreate, or may no longer grant its role; it
-//     stays pending.
+//     stays pending. ResendInvitation makes its actor the inviter (who must hold
+//     PermInvitationsRevoke and may invite with the role), so a resend by a user who
+//     may grant the invitation makes it acceptable again.
 //   - A suspended member ([Service.SuspendUser]) holds no permission and is a non-member
 //     to every check, until reactivated; they cannot leave, and an invitation they accept
 //     leaves them suspended, so no path but ReactivateUser lifts a suspension.
@@ -226,7 +228,9 @@
 // change was committed; the context's error, or any other error, means nothing was changed,
 // except [ErrOutcomeUnknown]: a PostgresStore write whose statement was sent and whose
 // reply was lost (the connection or the context ended mid-flight), which may or may not
-// have been committed. A context done before a call makes it return the context's error
+// have been committed, and [ErrInvitationNotSent]: a [Service.ResendInvitation] whose
+// renewal was committed and whose Inviter then failed (the renewal stands, the new link
+// was not sent). A context done before a call makes it return the context's error
 // and change nothing. "The store's error" in a list is the store failing to answer (a
 // lost connection, a statement timeout, ErrOutcomeUnknown), passed on as the store
 // returned it: not a refusal of the call's input. The membership predicates

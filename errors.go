@@ -65,6 +65,13 @@ var (
 	ErrInvitationClosed = errors.New("organizations: invitation is no longer pending")
 	// ErrInvitationEmailMismatch: an email-bound invitation used with another email.
 	ErrInvitationEmailMismatch = errors.New("organizations: invitation was sent to another email address")
+	// ErrInvitationNotSent: ResendInvitation renewed the invitation (its old link no longer
+	// works, it has a new expiry and the resending actor as inviter), then the Inviter
+	// failed to send the new link. The renewal stands: unlike every other error but
+	// ErrOutcomeUnknown, it reports a change that was made. The error also wraps the
+	// Inviter's error (which may be the context's). Calling ResendInvitation again sends a
+	// working link.
+	ErrInvitationNotSent = errors.New("organizations: invitation renewed, but its new link was not sent")
 	// ErrActivationNotFound: no activation matches this token (a malformed or forged token
 	// included).
 	ErrActivationNotFound = errors.New("organizations: activation not found")

@@ -170,10 +170,7 @@ func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, e
 	return s.As(invitedBy).Invite(ctx, org, email, opts)
 }
 
-func (s *Service) invite(ctx context.Context, org uuid.UUID, invitedBy UserID, email string, opts *InviteOptions) (Invitation, error) {
-	if err := ctx.Err(); err != nil {
-		return Invitation{}, err
-	}
+func (s *Service) invite(ctx context.Context, invitedBy UserID, org uuid.UUID, email string, opts *InviteOptions) (Invitation, error) {
 	if s.opts.Inviter == nil {
 		return Invitation{}, ErrNotConfigured
 	}
@@ -185,7 +182,7 @@ func (s *Service) invite(ctx context.Context, org uuid.UUID, invitedBy UserID, e
 		role = RoleMember
 	}
 	email, emailErr := NormalizeEmail(email)
-	if err := firstError(checkOrg(org), checkUser(invitedBy), emailErr, checkRole(role)); err != nil {
+	if err := firstError(checkOrg(org), emailErr, checkRole(role)); err != nil {
 		return Invitation{}, err
 	}
 	ttl := s.opts.InvitationTTL
@@ -340,11 +337,8 @@ func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor User
 	return s.As(actor).RevokeInvitation(ctx, id)
 }
 
-func (s *Service) revokeInvitation(ctx context.Context, id uuid.UUID, actor UserID) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := firstError(checkInvitationID(id), checkUser(actor)); err != nil {
+func (s *Service) revokeInvitation(ctx context.Context, actor UserID, id uuid.UUID) error {
+	if err := checkInvitationID(id); err != nil {
 		return err
 	}
 	inv, err := s.store.RevokeInvitation(ctx, RevokeInvitationParams{InvitationID: id, Actor: actor, Now: s.now(), Policy: s.policy})
@@ -356,53 +350,57 @@ func (s *Service) revokeInvitation(ctx context.Context, id uuid.UUID, actor User
 }
 
 // ResendInvitation sends a pending or expired invitation again, as a reminder
-// (InvitationMessage.Reminder set, InvitedBy the actor), with a new token: the old token
-// stops working at once. The expiry restarts at now plus Options.InvitationTTL, whatever
-// TTL the invitation was first given. It is As(actor).ResendInvitation: actor must hold
-// PermInvitationsRevoke in the invitation's organization. It emits no event.
+// (InvitationMessage.Reminder set), with a new token: the old token stops working at
+// once. The expiry restarts at now plus Options.InvitationTTL, whatever TTL the
+// invitation was first given. It is As(actor).ResendInvitation: actor must hold
+// PermInvitationsRevoke in the invitation's organization and may invite with the
+// invitation's role (PermInvitationsCreate, the role within the actor's permissions),
+// because actor takes over as its inviter: the returned and stored InvitedBy is actor,
+// and AcceptInvitation checks actor's rights from then on, not the first inviter's. So an
+// invitation refused with ErrInviterNotAllowed (its inviter was demoted or removed)
+// becomes acceptable again, with the new link, once a user who may grant it resends it.
+// All of this is decided in the store's atomic step. There is no unchecked resend: every
+// invitation has an inviter who vouches for it, so trusted system code (a reminder job)
+// resends as a user, say the owner. It emits no event.
 //
-// The new token is stored before the message is sent, so if the Inviter fails the
-// invitation is left pending with a token nobody received and the old one dead; calling
-// ResendInvitation again sends a working one.
+// The renewal is one store step, which also returns what the message needs. Then the
+// message is sent: if the Inviter fails, the renewal stands (the old token is dead, the
+// new one unsent) and ResendInvitation returns ErrInvitationNotSent, wrapping the
+// Inviter's error; calling it again sends a working link. Every other error means
+// nothing changed, except the store's ErrOutcomeUnknown.
 //
 // Errors: ErrNotConfigured (no Inviter), ErrInvalidUserID, ErrInvitationNotFound,
-// ErrPermissionDenied, ErrInvitationClosed (accepted, declined or revoked),
-// ErrAlreadyInvited (the invitation had expired and the email has a newer pending one),
-// ErrOrganizationNotFound (the organization was deleted between the renewal and the
-// sending: the invitation went with it), the Inviter's error, the store's error, or the
+// ErrPermissionDenied, ErrInvitationClosed (accepted, declined or revoked), ErrEscalation
+// (the invitation's role exceeds actor's permissions), ErrAlreadyInvited (the
+// invitation had expired and the email has a newer pending one), ErrMemberLimit,
+// ErrInvitationNotSent (renewed, then the Inviter failed), the store's error, or the
 // context's error.
 func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor UserID) (Invitation, error) {
 	return s.As(actor).ResendInvitation(ctx, id)
 }
 
-func (s *Service) resendInvitation(ctx context.Context, id uuid.UUID, actor UserID) (Invitation, error) {
-	if err := ctx.Err(); err != nil {
-		return Invitation{}, err
-	}
+func (s *Service) resendInvitation(ctx context.Context, actor UserID, id uuid.UUID) (Invitation, error) {
 	if s.opts.Inviter == nil {
 		return Invitation{}, ErrNotConfigured
 	}
-	if err := firstError(checkInvitationID(id), checkUser(actor)); err != nil {
+	if err := checkInvitationID(id); err != nil {
 		return Invitation{}, err
 	}
 	token, hash := newToken()
 	now := s.now()
-	inv, err := s.store.RenewInvitation(ctx, RenewInvitationParams{
+	d, err := s.store.RenewInvitation(ctx, RenewInvitationParams{
 		InvitationID: id, Actor: actor, TokenHash: hash, ExpiresAt: Timestamp(now.Add(s.opts.InvitationTTL)), Now: now,
 		Policy: s.policy,
 	})
 	if err != nil {
 		return Invitation{}, err
 	}
-	org, err := s.store.Organization(ctx, inv.OrganizationID)
+	// From here on the renewal stands: an error must say so.
+	err = s.opts.Inviter.SendInvitation(ctx, InvitationMessage{Invitation: d.Invitation, Organization: d.Organization, InvitedBy: actor, Token: token, Reminder: true})
 	if err != nil {
-		return Invitation{}, err
+		return Invitation{}, fmt.Errorf("%w: %w", ErrInvitationNotSent, err)
 	}
-	err = s.send(ctx, InvitationMessage{Invitation: inv, Organization: org, InvitedBy: actor, Token: token, Reminder: true})
-	if err != nil {
-		return Invitation{}, err
-	}
-	return inv, nil
+	return d.Invitation, nil
 }
 
 // PendingInvitations returns one page of the organization's pending, unexpired

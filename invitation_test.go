@@ -564,6 +564,7 @@ func TestResendInvitation(t *testing.T) {
 	require.NoError(t, err)
 	want := inv
 	want.ExpiresAt = now.Add(organizations.DefaultInvitationTTL) // Options.InvitationTTL, not the first TTL
+	want.InvitedBy = "owner"                                     // the resender takes over
 	require.Equal(t, want, got)
 	msgs := f.outbox.TakeInvitations()
 	require.Len(t, msgs, 1)
@@ -811,28 +812,94 @@ func TestInvitationStatusAt(t *testing.T) {
 }
 
 // renewThenDeleteStore deletes the invitation's organization right after renewing it: a
-// DeleteOrganization that commits between ResendInvitation's two store calls.
+// DeleteOrganization that commits between ResendInvitation's store step and its sending.
 type renewThenDeleteStore struct{ *organizations.MemoryStore }
 
-func (s renewThenDeleteStore) RenewInvitation(ctx context.Context, p organizations.RenewInvitationParams) (organizations.Invitation, error) {
-	inv, err := s.MemoryStore.RenewInvitation(ctx, p)
+func (s renewThenDeleteStore) RenewInvitation(ctx context.Context, p organizations.RenewInvitationParams) (organizations.InvitationDetails, error) {
+	d, err := s.MemoryStore.RenewInvitation(ctx, p)
 	if err == nil {
-		_, err = s.MemoryStore.DeleteOrganization(ctx, organizations.DeleteOrganizationParams{OrganizationID: inv.OrganizationID})
+		_, err = s.MemoryStore.DeleteOrganization(ctx, organizations.DeleteOrganizationParams{OrganizationID: d.OrganizationID})
 	}
-	return inv, err
+	return d, err
 }
 
-// TestResendInvitationOrganizationDeleted: the documented ErrOrganizationNotFound of
-// ResendInvitation, when the organization goes between the renewal and the sending.
-func TestResendInvitationOrganizationDeleted(t *testing.T) {
+// TestResendInvitationOrganizationDeletedAfterRenewal: the renewal returns the
+// organization the message names, so a deletion after it does not fail the resend, which
+// did renew; the link it sent then finds nothing, like any link of a deleted organization.
+func TestResendInvitationOrganizationDeletedAfterRenewal(t *testing.T) {
 	t.Parallel()
 	f := newInvFixture(t)
 	ctx := context.Background()
 	inv, _ := f.invite(t, "bob@example.com", nil)
 	svc := organizations.New(renewThenDeleteStore{f.store}, &organizations.Options{Now: f.clock.Now, Inviter: f.outbox})
 	_, err := svc.ResendInvitation(ctx, inv.ID, "admin")
-	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound)
-	require.Empty(t, f.outbox.TakeInvitations(), "nothing is sent")
-	_, err = f.store.Invitation(ctx, inv.ID, organizations.Timestamp(f.clock.Now()))
+	require.NoError(t, err)
+	msgs := f.outbox.TakeInvitations()
+	require.Len(t, msgs, 1)
+	require.Equal(t, f.org, msgs[0].Organization, "the organization as the renewal read it")
+	_, err = f.svc.InvitationByToken(ctx, msgs[0].Token)
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "the invitation went with its organization")
+}
+
+// cancelAfterRenewStore cancels the caller's context right after a renewal commits: the
+// deadline that lands between ResendInvitation's store step and what follows it.
+type cancelAfterRenewStore struct {
+	*organizations.MemoryStore
+	cancel context.CancelFunc
+}
+
+func (s cancelAfterRenewStore) RenewInvitation(ctx context.Context, p organizations.RenewInvitationParams) (organizations.InvitationDetails, error) {
+	inv, err := s.MemoryStore.RenewInvitation(ctx, p)
+	s.cancel()
+	return inv, err
+}
+
+// TestResendInvitationErrorMeansNothingChanged: ResendInvitation's outcome matches the
+// store whenever its context ends. A context that ends right after the renewal commits
+// no longer fails the call (the renewal returns all the message needs): the renewed
+// invitation is sent and reported. An Inviter that gives up on the ended context gets
+// ErrInvitationNotSent, which says that the renewal stands (the old link is dead), never
+// the context's error alone, which would say that nothing changed.
+func TestResendInvitationErrorMeansNothingChanged(t *testing.T) {
+	t.Parallel()
+	f := newInvFixture(t)
+	inv, oldToken := f.invite(t, "bob@example.com", nil)
+	resend := func() (organizations.Invitation, error) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		svc := organizations.New(cancelAfterRenewStore{f.store, cancel}, &organizations.Options{Now: f.clock.Now, Inviter: f.outbox})
+		return svc.ResendInvitation(ctx, inv.ID, "owner")
+	}
+
+	got, err := resend()
+	require.NoError(t, err, "the renewal committed: the call succeeds")
+	require.Equal(t, organizations.UserID("owner"), got.InvitedBy)
+	msgs := f.outbox.TakeInvitations()
+	require.Len(t, msgs, 1, "the new link is sent")
+	_, err = f.svc.InvitationByToken(context.Background(), oldToken)
+	require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "the old link is dead")
+	details, err := f.svc.InvitationByToken(context.Background(), msgs[0].Token)
+	require.NoError(t, err, "the sent link works")
+	require.Equal(t, got, details.Invitation)
+	require.Equal(t, f.org, msgs[0].Organization)
+
+	// An Inviter that honours the ended context: the renewal stands, and the error says so.
+	f.outbox.FailWith(func(ctx context.Context) error { return ctx.Err() })
+	_, err = resend()
+	require.ErrorIs(t, err, organizations.ErrInvitationNotSent)
+	require.ErrorIs(t, err, context.Canceled, "the Inviter's error is wrapped")
+	unsent := f.outbox.TakeInvitations()
+	require.Len(t, unsent, 1)
+	_, err = f.svc.InvitationByToken(context.Background(), msgs[0].Token)
+	require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "the renewal stands: the link sent before is dead")
+	_, err = f.svc.InvitationByToken(context.Background(), unsent[0].Token)
+	require.NoError(t, err, "the renewal stands: the unsent token is the invitation's")
+
+	// A refusal before the renewal is the plain error: nothing changed.
+	f.outbox.FailWith(nil)
+	_, err = f.svc.ResendInvitation(context.Background(), inv.ID, "member")
+	require.ErrorIs(t, err, organizations.ErrPermissionDenied)
+	require.NotErrorIs(t, err, organizations.ErrInvitationNotSent)
+	_, err = f.svc.InvitationByToken(context.Background(), unsent[0].Token)
+	require.NoError(t, err)
 }

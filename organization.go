@@ -86,43 +86,53 @@ func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name str
 }
 
 // createOrganization validates the input of CreateOrganization, builds the organization
-// and its owner's membership, and stores them; it emits nothing, so that Register can
-// emit only once its sign-up is complete.
+// and its owner's membership, and stores them; it emits nothing.
 func (s *Service) createOrganization(ctx context.Context, owner UserID, name string, opts *CreateOptions) (Organization, error) {
+	p, err := s.newOrganization(owner, name, opts)
+	if err != nil {
+		return Organization{}, err
+	}
+	return s.store.CreateOrganization(ctx, p)
+}
+
+// newOrganization validates the input of CreateOrganization and builds the organization
+// and its owner's membership, for the store to create: Register stores them itself, so
+// that it knows the organization's ID to undo even when the store's outcome is unknown.
+func (s *Service) newOrganization(owner UserID, name string, opts *CreateOptions) (CreateOrganizationParams, error) {
 	if opts == nil {
 		opts = &CreateOptions{}
 	}
 	if err := checkUser(owner); err != nil {
-		return Organization{}, err
+		return CreateOrganizationParams{}, err
 	}
 	name, err := normalizeName(name)
 	if err != nil {
-		return Organization{}, err
+		return CreateOrganizationParams{}, err
 	}
 	slug, suffix := opts.Slug, false
 	if slug == "" {
 		slug, suffix = Slugify(name), true
 	} else if err := ValidSlug(slug); err != nil {
-		return Organization{}, err
+		return CreateOrganizationParams{}, err
 	}
 	data, err := normalizeJSON(opts.Data)
 	if err != nil {
-		return Organization{}, err
+		return CreateOrganizationParams{}, err
 	}
 	settings, err := normalizeJSON(opts.Settings)
 	if err != nil {
-		return Organization{}, err
+		return CreateOrganizationParams{}, err
 	}
 	limit := s.opts.DefaultMaxMembers
 	if opts.MaxMembers != nil {
 		limit = *opts.MaxMembers
 	}
 	if err := checkMemberLimit(limit); err != nil {
-		return Organization{}, err
+		return CreateOrganizationParams{}, err
 	}
 	if limit > 0 {
 		if _, err := s.seatStore(); err != nil {
-			return Organization{}, err
+			return CreateOrganizationParams{}, err
 		}
 	}
 	now := s.now()
@@ -134,7 +144,7 @@ func (s *Service) createOrganization(ctx context.Context, owner UserID, name str
 		ID: s.opts.NewID(), OrganizationID: org.ID, UserID: owner, Role: RoleAdmin,
 		CreatedAt: now, UpdatedAt: now,
 	}
-	return s.store.CreateOrganization(ctx, CreateOrganizationParams{Organization: org, Owner: member, SuffixSlug: suffix})
+	return CreateOrganizationParams{Organization: org, Owner: member, SuffixSlug: suffix}, nil
 }
 
 // Organization returns the organization with this ID. Errors: ErrOrganizationNotFound,

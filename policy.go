@@ -29,10 +29,12 @@ const (
 	PermMembersRemove Permission = "members:remove"
 	// PermMembersRoles allows Actor.SetRole: changing the roles of others.
 	PermMembersRoles Permission = "members:roles"
-	// PermInvitationsCreate allows Actor.Invite; an invitation also stays acceptable only
-	// while its inviter holds it.
+	// PermInvitationsCreate allows Actor.Invite (and, with PermInvitationsRevoke,
+	// Actor.ResendInvitation, whose actor becomes the inviter); an invitation also stays
+	// acceptable only while its inviter holds it.
 	PermInvitationsCreate Permission = "invitations:create"
-	// PermInvitationsRevoke allows Actor.RevokeInvitation and Actor.ResendInvitation.
+	// PermInvitationsRevoke allows Actor.RevokeInvitation, and Actor.ResendInvitation for
+	// an actor who may also invite with the invitation's role.
 	PermInvitationsRevoke Permission = "invitations:revoke"
 	// PermRolesManage allows Actor.CreateRole, Actor.UpdateRole and Actor.DeleteRole.
 	PermRolesManage Permission = "roles:manage"
@@ -369,8 +371,10 @@ var ErrEscalation = fmt.Errorf("%w: the role exceeds the acting user's permissio
 
 // ErrInviterNotAllowed: AcceptInvitation of an invitation whose inviter is no longer a
 // member, no longer holds PermInvitationsCreate, or may no longer grant its role. It
-// wraps ErrInvitationClosed; the invitation stays pending (a re-promoted inviter, or an
-// admin's ResendInvitation, makes it acceptable again; RevokeInvitation closes it).
+// wraps ErrInvitationClosed; the invitation stays pending. The inviter's re-promotion
+// makes it acceptable again, and so does a ResendInvitation by a user who may grant its
+// role (an admin, say), who becomes its inviter: the new link it sends can be accepted.
+// RevokeInvitation closes it.
 var ErrInviterNotAllowed = fmt.Errorf("%w: its inviter may no longer grant its role", ErrInvitationClosed)
 
 // ErrRoleInUse: DeleteRole of a custom role that a member, or an invitation still open

@@ -66,10 +66,13 @@ type ActivationMessage struct {
 // RegisterUser fails, Register undoes what the library made (the activation, then the
 // organization) and returns the error; a failed Register emits no event, in keeping with
 // the Event contract, so OrganizationDeleted is not emitted for the undone organization
-// either. The host's user stays, inactive: RegisterUser must return it again on a retry
-// (see Registrar), and the retry makes the same slug and a fresh token. Only if the store
-// also fails during that undo can something stay behind: an inactive organization and
-// an unsent activation, returned as a joined error. Each successful call creates one more
+// either. A store step that reports ErrOutcomeUnknown (its change may have been made) is
+// undone the same way, what it may have made included: so once the undo succeeds nothing
+// the library made remains, although the error still wraps ErrOutcomeUnknown. The host's
+// user stays, inactive: RegisterUser must return it again on a retry (see Registrar), and
+// the retry makes the same slug and a fresh token. Only if the store also fails during
+// that undo can something stay behind: an inactive organization and an unsent
+// activation, returned as a joined error. Each successful call creates one more
 // organization: a host guards against double submission itself.
 //
 // Errors: ErrNotConfigured (no Registrar or no Activator), ErrNotSupported (the store is
@@ -102,7 +105,15 @@ func (s *Service) Register(ctx context.Context, email, organizationName string) 
 	if !user.Valid() {
 		return Organization{}, fmt.Errorf("organizations: Registrar returned user ID %q: %w", user, ErrInvalidUserID)
 	}
-	org, err := s.createOrganization(ctx, user, name, &CreateOptions{Inactive: true})
+	p, err := s.newOrganization(user, name, &CreateOptions{Inactive: true})
+	if err != nil {
+		return Organization{}, err
+	}
+	org, err := s.store.CreateOrganization(ctx, p)
+	if errors.Is(err, ErrOutcomeUnknown) {
+		// The organization may have been created: undo it like a later failure.
+		return Organization{}, s.undoRegister(ctx, activations, err, p.Organization.ID, uuid.Nil)
+	}
 	if err != nil {
 		return Organization{}, err
 	}
@@ -113,7 +124,8 @@ func (s *Service) Register(ctx context.Context, email, organizationName string) 
 		CreatedAt: now, ExpiresAt: Timestamp(now.Add(s.opts.ActivationTTL)),
 	}
 	if err := activations.CreateActivation(ctx, a, hash); err != nil {
-		return Organization{}, s.undoRegister(ctx, activations, err, org.ID, uuid.Nil)
+		// The activation too, which ErrOutcomeUnknown may have left stored.
+		return Organization{}, s.undoRegister(ctx, activations, err, org.ID, a.ID)
 	}
 	err = s.opts.Activator.SendActivation(ctx, ActivationMessage{Activation: a, Organization: org, Token: token})
 	if err != nil {
@@ -124,7 +136,8 @@ func (s *Service) Register(ctx context.Context, email, organizationName string) 
 	return org, nil
 }
 
-// undoRegister deletes what a failed Register made (activation uuid.Nil: none yet) and
+// undoRegister deletes what a failed Register made, or may have made (activation
+// uuid.Nil: none yet; an organization or activation that is not there is no error), and
 // returns err joined with any error of the undo. It runs even if ctx is done, since a
 // caller that gave up mid-way is the usual reason to get here.
 func (s *Service) undoRegister(ctx context.Context, activations ActivationStore, err error, org, activation uuid.UUID) error {
@@ -134,7 +147,7 @@ func (s *Service) undoRegister(ctx context.Context, activations ActivationStore,
 			err = errors.Join(err, derr)
 		}
 	}
-	if _, derr := s.store.DeleteOrganization(ctx, DeleteOrganizationParams{OrganizationID: org}); derr != nil {
+	if _, derr := s.store.DeleteOrganization(ctx, DeleteOrganizationParams{OrganizationID: org}); derr != nil && !errors.Is(derr, ErrOrganizationNotFound) {
 		err = errors.Join(err, derr)
 	}
 	return err

@@ -68,17 +68,38 @@ func (h *regHost) set(f func(h *regHost)) {
 	f(h)
 }
 
-// regStore is a MemoryStore whose undo-relevant methods can be made to fail.
+// regStore is a MemoryStore whose undo-relevant methods can be made to fail, or to
+// lose their reply after their change was made (lostCreateOrganization,
+// lostCreateActivation: ErrOutcomeUnknown, as PostgresStore reports it).
 type regStore struct {
 	*organizations.MemoryStore
 	failCreateActivation, failDeleteActivation, failDeleteOrganization error
+	lostCreateOrganization, lostCreateActivation                       bool
+	// activationHashes are the token hashes of every CreateActivation call.
+	activationHashes [][]byte
+}
+
+// errReplyLost is ErrOutcomeUnknown as a store reports it for a change that was made.
+var errReplyLost = fmt.Errorf("%w: connection reset", organizations.ErrOutcomeUnknown)
+
+func (s *regStore) CreateOrganization(ctx context.Context, p organizations.CreateOrganizationParams) (organizations.Organization, error) {
+	org, err := s.MemoryStore.CreateOrganization(ctx, p)
+	if err == nil && s.lostCreateOrganization {
+		return organizations.Organization{}, errReplyLost
+	}
+	return org, err
 }
 
 func (s *regStore) CreateActivation(ctx context.Context, a organizations.Activation, hash []byte) error {
+	s.activationHashes = append(s.activationHashes, hash)
 	if s.failCreateActivation != nil {
 		return s.failCreateActivation
 	}
-	return s.MemoryStore.CreateActivation(ctx, a, hash)
+	err := s.MemoryStore.CreateActivation(ctx, a, hash)
+	if err == nil && s.lostCreateActivation {
+		return errReplyLost
+	}
+	return err
 }
 
 func (s *regStore) DeleteActivation(ctx context.Context, id uuid.UUID) error {
@@ -276,6 +297,13 @@ func TestRegisterFailureIsUndone(t *testing.T) {
 		{"caller gives up during SendActivation", func(f *regFixture, cancel context.CancelFunc) {
 			f.mailbox.FailWith(func(ctx context.Context) error { cancel(); return ctx.Err() })
 		}, context.Canceled},
+		// A step whose change was made but whose reply was lost is undone like any other.
+		{"CreateOrganization outcome unknown", func(f *regFixture, _ context.CancelFunc) {
+			f.store.lostCreateOrganization = true
+		}, organizations.ErrOutcomeUnknown},
+		{"CreateActivation outcome unknown", func(f *regFixture, _ context.CancelFunc) {
+			f.store.lostCreateActivation = true
+		}, organizations.ErrOutcomeUnknown},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -295,11 +323,16 @@ func TestRegisterFailureIsUndone(t *testing.T) {
 				_, err := f.svc.Activate(context.Background(), m.Token)
 				require.ErrorIs(t, err, organizations.ErrActivationNotFound, "the unsent token is deleted")
 			}
+			for _, hash := range f.store.activationHashes {
+				_, err := f.store.ActivationByTokenHash(context.Background(), hash, f.clock.Now())
+				require.ErrorIs(t, err, organizations.ErrActivationNotFound, "no activation is left stored")
+			}
 			require.Empty(t, f.host.activated)
 
 			// The retry, with the host and store working, gets the same user and slug.
 			f.host.set(func(h *regHost) { h.failRegister, h.invalidUserID = nil, false })
 			f.store.failCreateActivation = nil
+			f.store.lostCreateOrganization, f.store.lostCreateActivation = false, false
 			f.mailbox.FailWith(nil)
 			org, token := f.register(t, "ann@example.com", "Acme")
 			require.Equal(t, "acme", org.Slug)

@@ -200,12 +200,19 @@ type Store interface {
 	// ErrInvitationClosed, ErrInvitationExpired.
 	RevokeInvitation(ctx context.Context, p RevokeInvitationParams) (Invitation, error)
 	// RenewInvitation replaces the token hash of a pending invitation (expired ones too)
-	// with p.TokenHash and sets its expiry to p.ExpiresAt; p.Actor must hold
-	// PermInvitationsRevoke in its organization (evaluated on p.Policy in the same atomic
-	// step). Errors: ErrInvitationNotFound, ErrPermissionDenied,
-	// ErrInvitationClosed, ErrAlreadyInvited (the invitation had expired and the email has
-	// a newer pending one).
-	RenewInvitation(ctx context.Context, p RenewInvitationParams) (Invitation, error)
+	// with p.TokenHash, sets its expiry to p.ExpiresAt and makes p.Actor its inviter
+	// (InvitedBy), whose rights AcceptInvitation checks from then on. p.Actor must hold
+	// PermInvitationsRevoke (the old token dies) and may invite with the invitation's
+	// role, as for CreateInvitation: PermInvitationsCreate, and the role's permissions
+	// within the actor's. Both are evaluated on p.Policy in the same atomic step. There is
+	// no unchecked renewal: an empty p.Actor is ErrPermissionDenied, since every
+	// invitation has an inviter who vouches for it. It returns the renewed invitation with
+	// its organization as stored at that moment (what the invitation message needs, so
+	// that ResendInvitation needs no second call). Errors, in this order:
+	// ErrInvitationNotFound, ErrPermissionDenied, ErrInvitationClosed, ErrEscalation,
+	// ErrAlreadyInvited (the invitation had expired and the email has a newer pending
+	// one), ErrMemberLimit (see SeatStore).
+	RenewInvitation(ctx context.Context, p RenewInvitationParams) (InvitationDetails, error)
 	// DeleteInvitation deletes the invitation with this ID, whatever its status (used to
 	// undo an Invite whose message could not be sent, so that no pending invitation is
 	// left behind). Deleting one that does not exist is not an error.
@@ -442,7 +449,8 @@ type RevokeInvitationParams struct {
 type RenewInvitationParams struct {
 	// InvitationID is the invitation to renew.
 	InvitationID uuid.UUID
-	// Actor is the user renewing it, who must hold PermInvitationsRevoke.
+	// Actor is the user renewing it, who must hold PermInvitationsRevoke and may invite
+	// with its role, and who becomes its inviter. Never empty.
 	Actor UserID
 	// Policy is the policy the actor's rights are evaluated on; nil means DefaultPolicy.
 	Policy *Policy

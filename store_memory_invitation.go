@@ -206,33 +206,42 @@ func (s *MemoryStore) RevokeInvitation(ctx context.Context, p RevokeInvitationPa
 }
 
 // RenewInvitation implements Store.
-func (s *MemoryStore) RenewInvitation(ctx context.Context, p RenewInvitationParams) (Invitation, error) {
+func (s *MemoryStore) RenewInvitation(ctx context.Context, p RenewInvitationParams) (InvitationDetails, error) {
 	if err := ctx.Err(); err != nil {
-		return Invitation{}, err
+		return InvitationDetails{}, err
 	}
 	id, actor, tokenHash, expiresAt, now := p.InvitationID, p.Actor, p.TokenHash, p.ExpiresAt, p.Now
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	mi, err := s.managedInvitation(id, actor, p.Policy)
 	if err != nil {
-		return Invitation{}, err
+		return InvitationDetails{}, err
+	}
+	// The actor takes over as inviter: they must be allowed to invite with the role.
+	o, pol := s.org(mi.inv.OrganizationID), p.Policy.orDefault()
+	st := o.standing(pol, actor)
+	if !st.can(pol, PermInvitationsCreate) {
+		return InvitationDetails{}, ErrPermissionDenied
 	}
 	if mi.inv.Status != InvitationStatusPending {
-		return Invitation{}, ErrInvitationClosed
+		return InvitationDetails{}, ErrInvitationClosed
+	}
+	if !st.covers(o.roleSet(pol, mi.inv.Role)) {
+		return InvitationDetails{}, ErrEscalation
 	}
 	if other := s.pendingFor(mi.inv.OrganizationID, mi.inv.Email, now); other != nil && other != mi {
-		return Invitation{}, ErrAlreadyInvited
+		return InvitationDetails{}, ErrAlreadyInvited
 	}
 	// An expired invitation held no seat; renewed, it takes one.
-	if o := s.org(mi.inv.OrganizationID); mi.inv.StatusAt(now) != InvitationStatusPending &&
+	if mi.inv.StatusAt(now) != InvitationStatusPending &&
 		o.head.Load().maxMembers > 0 && !o.seatFree(s.pendingCount(o, now)) {
-		return Invitation{}, ErrMemberLimit
+		return InvitationDetails{}, ErrMemberLimit
 	}
 	delete(s.invByHash, mi.hash)
 	mi.hash = hashKey(tokenHash)
 	s.invByHash[mi.hash] = id
-	mi.inv.ExpiresAt = expiresAt
-	return mi.view(now), nil
+	mi.inv.ExpiresAt, mi.inv.InvitedBy = expiresAt, actor
+	return s.details(mi, now), nil
 }
 
 // DeleteInvitation implements Store.

@@ -83,7 +83,7 @@ func (h *rightsHookStore) RevokeInvitation(ctx context.Context, p organizations.
 	return h.MemoryStore.RevokeInvitation(ctx, p)
 }
 
-func (h *rightsHookStore) RenewInvitation(ctx context.Context, p organizations.RenewInvitationParams) (organizations.Invitation, error) {
+func (h *rightsHookStore) RenewInvitation(ctx context.Context, p organizations.RenewInvitationParams) (organizations.InvitationDetails, error) {
 	h.fire()
 	return h.MemoryStore.RenewInvitation(ctx, p)
 }

@@ -285,13 +285,21 @@ func (s *PostgresStore) respond(ctx context.Context, q pgQuery, status Invitatio
 	return Invitation{}, errNotAnswered
 }
 
-// qRenewInvitation gives a pending (or expired) invitation a new token hash and expiry
-// if actor is an admin and no other unexpired invitation of the email is pending. Other
-// pending invitations of the email, all expired then, are marked expired first (stale,
-// which the update reads so that it runs first) so that invitations_pending_key admits
-// this one back to pending. Columns: the invitation as locked, actor is an admin, another
-// unexpired invitation is pending, and the renewed invitation.
-var qRenewInvitation = pgStatement(adminInvitationCTE + `, ` + sqlSeat(true) + `, other AS (
+// qRenewInvitation gives a pending (or expired) invitation a new token hash and expiry,
+// and makes the actor its inviter, if actor is an admin (adm), may invite with the
+// invitation's role (gr: PermInvitationsCreate, the role within the actor's permissions,
+// decided on the membership sqlActor locked), and no other unexpired invitation of the
+// email is pending. Other pending invitations of the email, all expired then, are marked
+// expired first (stale, which the update reads so that it runs first) so that
+// invitations_pending_key admits this one back to pending. orgrow reads the organization
+// for the invitation message, through a lock on the row org locked, so that it is the
+// latest version even after a lock wait. Columns: the invitation as locked, actor is an
+// admin, may invite, covers the role, another unexpired invitation is pending, the seat
+// columns, the renewed invitation, and its organization.
+var qRenewInvitation = pgStatement(adminInvitationCTE + `, ` + sqlSeat(true) + `, gr AS (
+	SELECT ` + sqlAllowed("'"+string(PermInvitationsCreate)+"'") + ` AS allowed,
+		` + sqlCovers(sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inv)")) + ` AS covered
+), other AS (
 	SELECT EXISTS (
 		SELECT 1 FROM /* TEMPLATE: schema */invitations x, inv
 		WHERE x.organization_id = inv.organization_id AND x.email = inv.email AND x.id <> inv.id
@@ -301,8 +309,8 @@ var qRenewInvitation = pgStatement(adminInvitationCTE + `, ` + sqlSeat(true) + `
 	SELECT EXISTS (SELECT 1 FROM inv WHERE inv.status = 'pending' AND inv.expires_at > @now::timestamptz) AS seat
 ), ok AS (
 	SELECT inv.id, inv.organization_id, inv.email FROM inv
-	WHERE inv.status IN ('pending', 'expired') AND (SELECT ok FROM adm) AND NOT (SELECT taken FROM other)
-		AND ((SELECT seat FROM held) OR ` + sqlSeatOK + `)
+	WHERE inv.status IN ('pending', 'expired') AND (SELECT ok FROM adm) AND (SELECT allowed AND covered FROM gr)
+		AND NOT (SELECT taken FROM other) AND ((SELECT seat FROM held) OR ` + sqlSeatOK + `)
 ), stale AS (
 	UPDATE /* TEMPLATE: schema */invitations AS x SET status = 'expired'
 	FROM ok
@@ -310,48 +318,55 @@ var qRenewInvitation = pgStatement(adminInvitationCTE + `, ` + sqlSeat(true) + `
 		AND x.status = 'pending' AND x.expires_at <= @now::timestamptz
 	RETURNING x.id
 ), upd AS (
-	UPDATE /* TEMPLATE: schema */invitations AS i SET token_hash = @token_hash::bytea, expires_at = @expires_at::timestamptz, status = 'pending'
+	UPDATE /* TEMPLATE: schema */invitations AS i SET token_hash = @token_hash::bytea, expires_at = @expires_at::timestamptz,
+		status = 'pending', invited_by = @actor::text
 	FROM ok
 	WHERE i.id = ok.id AND (SELECT count(*) FROM stale) >= 0
 	RETURNING ` + invCols + `
+), orgrow AS (
+	SELECT ` + orgCols + ` FROM /* TEMPLATE: schema */organizations o WHERE o.id = (SELECT id FROM org) FOR NO KEY UPDATE
 ), ` + sqlSeatBump("upd WHERE NOT (SELECT seat FROM held)") + `
-SELECT ` + invCols + `, (SELECT ok FROM adm), (SELECT taken FROM other),
-	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false),
+SELECT ` + invCols + `, (SELECT ok FROM adm), COALESCE((SELECT allowed FROM gr), false), COALESCE((SELECT covered FROM gr), false),
+	(SELECT taken FROM other), COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false),
 	u.id, u.organization_id, u.email, u.role, u.invited_by, u.bearer, u.status,
-	u.created_at, u.expires_at, u.responded_at, u.accepted_by
-FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true LEFT JOIN upd AS u ON true`)
+	u.created_at, u.expires_at, u.responded_at, u.accepted_by,
+	` + orgCols + `
+FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true LEFT JOIN upd AS u ON true LEFT JOIN orgrow AS o ON true`)
 
 // RenewInvitation implements Store.
-func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationParams) (Invitation, error) {
+func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationParams) (InvitationDetails, error) {
 	if err := ctx.Err(); err != nil {
-		return Invitation{}, err
+		return InvitationDetails{}, err
 	}
 	for range maxSeatRaces {
 		var r, renewed invitationRow
-		var allowed, taken, free, stale bool
+		var org orgRow
+		var allowed, granted, covered, taken, free, stale bool
 		err := s.db.QueryRow(ctx, s.sql[qRenewInvitation], authArgs(qRenewInvitation, pgx.StrictNamedArgs{
 			"id": p.InvitationID, "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
 		}, p.Actor, p.Policy)).
-			Scan(dest(r.dest(), []any{&allowed, &taken, &free, &stale}, renewed.dest())...)
+			Scan(dest(r.dest(), []any{&allowed, &granted, &covered, &taken, &free, &stale}, renewed.dest(), org.dest())...)
 		switch {
 		case err != nil:
-			return Invitation{}, pgError(ctx, err)
+			return InvitationDetails{}, pgError(ctx, err)
 		case !r.ok():
-			return Invitation{}, ErrInvitationNotFound
-		case !allowed:
-			return Invitation{}, ErrPermissionDenied
+			return InvitationDetails{}, ErrInvitationNotFound
+		case !allowed || !granted:
+			return InvitationDetails{}, ErrPermissionDenied
 		case renewed.ok():
-			return renewed.value(p.Now), nil
+			return InvitationDetails{Invitation: renewed.value(p.Now), Organization: org.value()}, nil
 		case r.status.String != string(InvitationStatusPending) && r.status.String != string(InvitationStatusExpired):
-			return Invitation{}, ErrInvitationClosed
+			return InvitationDetails{}, ErrInvitationClosed
+		case !covered:
+			return InvitationDetails{}, ErrEscalation
 		case taken:
-			return Invitation{}, ErrAlreadyInvited
+			return InvitationDetails{}, ErrAlreadyInvited
 		case stale:
 			continue // a concurrent addition committed after this statement's snapshot
 		case !free:
-			return Invitation{}, ErrMemberLimit
+			return InvitationDetails{}, ErrMemberLimit
 		}
-		return Invitation{}, errors.New("organizations: RenewInvitation changed nothing")
+		return InvitationDetails{}, errors.New("organizations: RenewInvitation changed nothing")
 	}
-	return Invitation{}, errSeatRaces
+	return InvitationDetails{}, errSeatRaces
 }

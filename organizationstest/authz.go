@@ -25,10 +25,12 @@ func authzTests() []test {
 		{"Escalation", testEscalation},
 		{"OwnerIsStructural", testOwnerIsStructural},
 		{"InviterLosesRights", testInviterLosesRights},
+		{"ResendMakesTheInvitationAcceptableAgain", testResendTakesOverAsInviter},
 		{"CustomRoles", testCustomRoles},
 		{"CustomRoleInUse", testCustomRoleInUse},
 		{"RaceTwoTransfersByOneOwner", testRaceTwoTransfers},
 		{"RaceActingWhileDemoted", testRaceActingWhileDemoted},
+		{"RaceResendWhileDemoted", testRaceResendWhileDemoted},
 		{"RaceDeleteRoleAgainstSetRole", testRaceDeleteRoleAgainstSetRole},
 	}
 }
@@ -130,7 +132,7 @@ type matrixOrg struct {
 	inv organizations.Invitation
 }
 
-func (h *harness) matrixOrg(svc *organizations.Service, perm organizations.Permission, n int) matrixOrg {
+func (h *harness) matrixOrg(svc *organizations.Service, perm organizations.Permission, n int, also ...organizations.Permission) matrixOrg {
 	h.t.Helper()
 	ctx, t := h.ctx, h.t
 	org := h.createOrg("fo", fmt.Sprintf("Matrix %d", n), nil)
@@ -145,6 +147,7 @@ func (h *harness) matrixOrg(svc *organizations.Service, perm organizations.Permi
 	perms := []organizations.Permission{}
 	if perm != "" {
 		perms = append(perms, perm)
+		perms = append(perms, also...)
 	}
 	_, err := svc.CreateRole(ctx, org.ID, organizations.RoleDefinition{Name: "with", Includes: []organizations.Role{organizations.RoleMember}, Permissions: perms})
 	require.NoError(t, err)
@@ -172,6 +175,9 @@ func testPermissionMatrix(t *testing.T, h *harness) {
 		perm organizations.Permission // "" for owner-only
 		run  func(a *organizations.Actor, o matrixOrg) error
 	}
+	// also are the other permissions an op needs, which "cw" holds too: the resender of
+	// an invitation becomes its inviter, so must be allowed to invite.
+	also := map[string][]organizations.Permission{"ResendInvitation": {organizations.PermInvitationsCreate}}
 	name := "Renamed"
 	ops := []op{
 		{"UpdateOrganization", organizations.PermOrganizationUpdate, func(a *organizations.Actor, o matrixOrg) error {
@@ -225,7 +231,7 @@ func testPermissionMatrix(t *testing.T, h *harness) {
 	for _, o := range ops {
 		for _, a := range actors {
 			n++
-			mo := h.matrixOrg(svc, o.perm, n)
+			mo := h.matrixOrg(svc, o.perm, n, also[o.name]...)
 			h.clock.Advance(time.Second) // so that an allowed change shows in the times too
 			before := h.state(svc, mo.id)
 			err := o.run(svc.As(a.user), mo)
@@ -442,6 +448,88 @@ func testInviterLosesRights(t *testing.T, h *harness) {
 	_, err = svc.As("own").Invite(ctx, org, "d@example.com", &organizations.InviteOptions{Role: "big"})
 	require.NoError(t, err)
 	require.NoError(t, accept("d@example.com", "dan"))
+}
+
+// ErrInviterNotAllowed's documented recovery: an invitation whose inviter was demoted
+// is refused, and a ResendInvitation by a user who may grant its role makes it
+// acceptable again with the new link, that user taking over as its inviter (InvitedBy).
+// The takeover is decided in the store's atomic step: a resender who may revoke
+// invitations but not grant this one (no PermInvitationsCreate: ErrPermissionDenied; a
+// role beyond their own: ErrEscalation), or the demoted inviter, is refused, and nothing
+// changes.
+func testResendTakesOverAsInviter(t *testing.T, h *harness) {
+	svc, k := h.authzService()
+	ctx := h.ctx
+	org := h.escalationOrg(svc, "Resend")
+	// "rev" may revoke (and so resend) but not invite; "rl" may do both, within "lead".
+	_, err := svc.CreateRole(ctx, org, organizations.RoleDefinition{Name: "rev", Includes: []organizations.Role{organizations.RoleMember},
+		Permissions: []organizations.Permission{organizations.PermInvitationsRevoke}})
+	require.NoError(t, err)
+	_, err = svc.CreateRole(ctx, org, organizations.RoleDefinition{Name: "rl", Includes: []organizations.Role{organizations.RoleMember},
+		Permissions: []organizations.Permission{organizations.PermInvitationsRevoke, organizations.PermInvitationsCreate}})
+	require.NoError(t, err)
+	h.addUser(org, "rev", "rev")
+	h.addUser(org, "rl", "rl")
+
+	inv, err := svc.As("lead").Invite(ctx, org, "b@example.com", &organizations.InviteOptions{Role: "lead"})
+	require.NoError(t, err)
+	oldToken := k.get("b@example.com")
+	_, err = svc.SetRole(ctx, org, "lead", organizations.RoleMember)
+	require.NoError(t, err)
+	h.events.take()
+	_, err = svc.AcceptInvitation(ctx, oldToken, "bea", "b@example.com")
+	require.ErrorIs(t, err, organizations.ErrInviterNotAllowed, "the demoted inviter may no longer grant the role")
+
+	// Refused resends change nothing: the old link stays, the invitation as it was.
+	for _, c := range []struct {
+		by   organizations.UserID
+		want error
+	}{
+		{"lead", organizations.ErrPermissionDenied}, // the demoted inviter
+		{"rev", organizations.ErrPermissionDenied},  // may revoke, may not invite
+		{"rl", organizations.ErrEscalation},         // may invite, not with "lead"
+		{"m1", organizations.ErrPermissionDenied},
+	} {
+		before := h.state(svc, org)
+		_, err := svc.As(c.by).ResendInvitation(ctx, inv.ID)
+		require.ErrorIs(t, err, c.want, "resend by %s", c.by)
+		require.Equal(t, before, h.state(svc, org), "a refused resend by %s changes nothing", c.by)
+		require.Equal(t, oldToken, k.get("b@example.com"), "nothing sent")
+		got, err := svc.InvitationByToken(ctx, oldToken)
+		require.NoError(t, err, "the old link still names the invitation")
+		require.Equal(t, organizations.UserID("lead"), got.InvitedBy)
+	}
+	h.requireNoEvents()
+
+	// An admin resends: the admin is the inviter now, and the new link is accepted.
+	got, err := svc.As("adm").ResendInvitation(ctx, inv.ID)
+	require.NoError(t, err)
+	require.Equal(t, organizations.UserID("adm"), got.InvitedBy, "the resending admin takes over as inviter")
+	require.Equal(t, organizations.UserID("adm"), h.invitation(inv.ID).InvitedBy, "stored")
+	newToken := k.get("b@example.com")
+	require.NotEqual(t, oldToken, newToken)
+	_, err = svc.InvitationByToken(ctx, oldToken)
+	require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "the old link is dead")
+	h.requireNoEvents()
+	m, err := svc.AcceptInvitation(ctx, newToken, "bea", "b@example.com")
+	require.NoError(t, err, "acceptable again once an admin resent it")
+	require.Equal(t, organizations.Role("lead"), m.Role)
+	accepted, ok := h.events.take()[0].(organizations.InvitationAccepted)
+	require.True(t, ok)
+	require.Equal(t, organizations.UserID("adm"), accepted.Invitation.InvitedBy)
+
+	// A resender takes over also when the inviter still may grant it; the inviter's
+	// later demotion then no longer matters, the resender's does.
+	inv2, err := svc.As("rl").Invite(ctx, org, "c@example.com", nil)
+	require.NoError(t, err)
+	got, err = svc.As("own").ResendInvitation(ctx, inv2.ID)
+	require.NoError(t, err)
+	require.Equal(t, organizations.UserID("own"), got.InvitedBy)
+	_, err = svc.SetRole(ctx, org, "rl", organizations.RoleMember)
+	require.NoError(t, err)
+	h.events.take()
+	_, err = svc.AcceptInvitation(ctx, k.get("c@example.com"), "cid", "c@example.com")
+	require.NoError(t, err, "the owner's invitation holds")
 }
 
 // Custom roles: created, listed, held, updated (members get the new permissions at
@@ -662,6 +750,60 @@ func testRaceActingWhileDemoted(t *testing.T, h *harness) {
 		require.NoError(t, svc.RemoveUser(ctx, org.ID, "adm"))
 	}
 	t.Logf("removed before the demotion %d times, refused %d times", removedBefore, refused)
+	h.events.take()
+}
+
+// An admin's ResendInvitation racing the admin's demotion: the takeover as inviter is
+// decided on the actor's membership as the store's atomic step sees it, so a resend
+// either took over before the demotion committed (the demoting side then already reads
+// the admin as inviter) or is refused and changes nothing.
+func testRaceResendWhileDemoted(t *testing.T, h *harness) {
+	h.events.noVerify()
+	svc, k := h.authzService()
+	ctx := h.ctx
+	org := h.createOrg("own", "ResendDemotion", nil)
+	tookOver, refused := 0, 0
+	for round := range 24 {
+		h.addUser(org.ID, "adm", organizations.RoleAdmin)
+		email := fmt.Sprintf("r%d@example.com", round)
+		inv, err := svc.Invite(ctx, org.ID, "own", email, nil)
+		require.NoError(t, err)
+		oldToken := k.get(email)
+		var resendErr, demoteErr, readErr error
+		var afterDemotion organizations.Invitation
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Go(func() {
+			<-start
+			_, resendErr = svc.As("adm").ResendInvitation(ctx, inv.ID)
+		})
+		wg.Go(func() {
+			<-start
+			_, demoteErr = svc.As("own").SetRole(ctx, org.ID, "adm", organizations.RoleMember)
+			afterDemotion, readErr = h.store.Invitation(ctx, inv.ID, h.now())
+		})
+		close(start)
+		wg.Wait()
+		require.NoError(t, demoteErr)
+		require.NoError(t, readErr)
+		now := h.invitation(inv.ID)
+		switch {
+		case resendErr == nil:
+			require.Equal(t, organizations.UserID("adm"), afterDemotion.InvitedBy, "round %d: the resend took over after the demotion committed", round)
+			require.Equal(t, organizations.UserID("adm"), now.InvitedBy)
+			_, err := svc.AcceptInvitation(ctx, k.get(email), "x", email)
+			require.ErrorIs(t, err, organizations.ErrInviterNotAllowed, "round %d: the demoted resender's invitation waits", round)
+			tookOver++
+		case errors.Is(resendErr, organizations.ErrPermissionDenied):
+			require.Equal(t, organizations.UserID("own"), now.InvitedBy, "round %d: a refused resend changed nothing", round)
+			require.Equal(t, oldToken, k.get(email), "round %d: nothing sent", round)
+			refused++
+		default:
+			t.Fatalf("round %d: unexpected error %v", round, resendErr)
+		}
+		require.NoError(t, svc.RemoveUser(ctx, org.ID, "adm"))
+	}
+	t.Logf("took over before the demotion %d times, refused %d times", tookOver, refused)
 	h.events.take()
 }
 

@@ -260,7 +260,8 @@ func testRenew(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	want := inv
 	want.ExpiresAt = now.Add(time.Hour)
-	requireSameInvitation(t, want, got, "only the expiry (and the token) change")
+	want.InvitedBy = "owner"
+	requireSameDetails(t, want, org, got, "the expiry and the token change, and the renewing actor is the inviter; with the organization")
 	requireSameInvitation(t, want, h.invitation(inv.ID))
 	byHash, err := h.store.InvitationByTokenHash(h.ctx, newHash, now)
 	require.NoError(t, err)
@@ -279,7 +280,8 @@ func testRenew(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	require.Equal(t, organizations.InvitationStatusPending, got.Status)
 	require.True(t, now.Add(time.Hour).Equal(got.ExpiresAt))
-	requireSameInvitations(t, []organizations.Invitation{got}, h.pending(org.ID))
+	require.Equal(t, organizations.UserID("admin"), got.InvitedBy)
+	requireSameInvitations(t, []organizations.Invitation{got.Invitation}, h.pending(org.ID))
 	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: renewedHash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
 	require.NoError(t, err, "the renewed token accepts")
 	require.True(t, res.MembershipCreated)
