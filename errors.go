@@ -1,9 +1,13 @@
 package organizations
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
-// Sentinel errors. Every error the library returns for bad input or a refused operation
-// wraps exactly one of these, so callers test with errors.Is. Store implementations return
+// Sentinel errors: every one of the package is declared in this file, grouped by topic.
+// Every error the library returns for bad input or a refused operation wraps exactly one
+// of these, so callers test with errors.Is. Store implementations return
 // them too (the conformance suite in package organizationstest checks which one, and in
 // which order of precedence).
 var (
@@ -115,4 +119,79 @@ var (
 	// the server's.
 	ErrStatementCacheBehindPooler = errors.New("organizations: pgx's statement cache does not work through this connection " +
 		"(a transaction pooler such as PgBouncer?): use QueryExecModeExec or QueryExecModeSimpleProtocol")
+)
+
+// Roles and permissions.
+var (
+	// ErrInvalidPolicy: NewPolicy refused its definitions; the error says why.
+	ErrInvalidPolicy = errors.New("organizations: invalid policy")
+	// ErrEscalation: an actor-checked operation would give (or touch) more than the acting
+	// user holds: a role whose permissions are not a subset of the actor's, a member or
+	// custom role whose permissions exceed the actor's. It wraps ErrPermissionDenied.
+	ErrEscalation = fmt.Errorf("%w: the role exceeds the acting user's permissions", ErrPermissionDenied)
+	// ErrInviterNotAllowed: AcceptInvitation of an invitation whose inviter is no longer a
+	// member, no longer holds PermInvitationsCreate, or may no longer grant its role. It
+	// wraps ErrInvitationClosed; the invitation stays pending. The inviter's re-promotion
+	// makes it acceptable again, and so does a ResendInvitation by a user who may grant its
+	// role (an admin, say), who becomes its inviter: the new link it sends can be accepted.
+	// RevokeInvitation closes it.
+	ErrInviterNotAllowed = fmt.Errorf("%w: its inviter may no longer grant its role", ErrInvitationClosed)
+	// ErrRoleInUse: DeleteRole of a custom role that a member, or an invitation still open
+	// (pending, or expired but renewable by ResendInvitation), holds.
+	ErrRoleInUse = errors.New("organizations: the role is in use")
+	// ErrRoleNotFound: UpdateRole or DeleteRole of a custom role the organization does not
+	// have (declared roles cannot be changed at run time).
+	ErrRoleNotFound = errors.New("organizations: custom role not found")
+	// ErrRoleExists: CreateRole of a custom role name the organization already has.
+	ErrRoleExists = errors.New("organizations: custom role already exists")
+)
+
+// Membership lifecycle.
+var (
+	// ErrMemberLimit: the organization's member limit (Organization.MaxMembers) is
+	// reached: adding a member would exceed it, or, for Invite, the members and the
+	// pending, unexpired invitations would. Nothing was changed; an invitation refused at
+	// accept stays pending and can be accepted once a seat frees.
+	ErrMemberLimit = errors.New("organizations: the organization's member limit is reached")
+	// ErrInvalidMemberLimit: a negative member limit, or one above MaxMemberLimit.
+	ErrInvalidMemberLimit = errors.New("organizations: invalid member limit")
+	// ErrTransferNotFound: the organization has no open ownership transfer proposal: none
+	// was made, it was accepted, declined or cancelled, it expired, its proposer no longer
+	// owns the organization, or its nominee left, was removed or was suspended.
+	ErrTransferNotFound = errors.New("organizations: no open ownership transfer")
+	// ErrAlreadyOwner: the user proposed as the new owner already owns the organization.
+	ErrAlreadyOwner = errors.New("organizations: the user already owns the organization")
+	// ErrNoSuccessor: RemoveUserEverywhere was asked to transfer an organization the user
+	// owns to its longest-standing admin, and it has no other active admin as the store's
+	// atomic step finds them (an admin whose removal, demotion or suspension committed
+	// first is none). Nothing was changed.
+	ErrNoSuccessor = errors.New("organizations: the organization has no other admin to take ownership")
+)
+
+// Events and the feed.
+var (
+	// ErrInvalidCursor: a feed cursor (EventFeed's after, a CursorStore's saved value) that no
+	// store made. Nothing was read.
+	ErrInvalidCursor = errors.New("organizations: invalid event cursor")
+	// ErrUnknownEventType: EventRecord.Event met a Type this build has no Event for (a newer
+	// release wrote it), or AuditQuery.Types holds a name that is not one of EventTypes.
+	ErrUnknownEventType = errors.New("organizations: unknown event type")
+	// ErrInvalidConsumer: a CursorStore consumer name that is empty, longer than 200 bytes,
+	// not valid UTF-8 or containing control characters (a NUL byte included).
+	ErrInvalidConsumer = errors.New("organizations: invalid relay consumer name")
+)
+
+// PostgreSQL.
+var (
+	// ErrInvalidSchema: a PostgresOptions.Schema that is not a plain lower-case PostgreSQL
+	// identifier (see PostgresOptions).
+	ErrInvalidSchema = errors.New("organizations: invalid PostgreSQL schema name")
+	// ErrSchemaOutdated: the store's schema lacks migrations this build needs (it may not
+	// exist at all). Run Migrate, or apply Migrations() with your own tool, before serving.
+	ErrSchemaOutdated = errors.New("organizations: PostgreSQL schema is outdated")
+	// ErrSchemaTooNew: the store's schema has migrations this build does not know, so a
+	// newer release of the library migrated it. Migrations only add, so this build may well
+	// work on it (as during a rolling deploy, where old instances run beside new ones), but
+	// nothing tests that: a host decides whether to run on.
+	ErrSchemaTooNew = errors.New("organizations: PostgreSQL schema is newer than this build")
 )

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -13,14 +12,6 @@ import (
 
 	"github.com/google/uuid"
 )
-
-// ErrInvalidCursor: a feed cursor (EventFeed's after, a CursorStore's saved value) that no
-// store made. Nothing was read.
-var ErrInvalidCursor = errors.New("organizations: invalid event cursor")
-
-// ErrUnknownEventType: EventRecord.Event met a Type this build has no Event for (a newer
-// release wrote it), or AuditQuery.Types holds a name that is not one of EventTypes.
-var ErrUnknownEventType = errors.New("organizations: unknown event type")
 
 // EventRecord is a stored event: the row a store writes in the same atomic step as the
 // change it describes (the outbox row of the feed, and the audit-log entry). A store that

@@ -2,7 +2,6 @@ package organizations
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -12,12 +11,6 @@ import (
 // Offboarding a host user. User IDs are the host's, so deleting a user in the host app
 // cannot cascade into the library's tables: call RemoveUserEverywhere in the same
 // transaction as deleting the user row (see its documentation).
-
-// ErrNoSuccessor: RemoveUserEverywhere was asked to transfer an organization the user
-// owns to its longest-standing admin, and it has no other active admin as the store's
-// atomic step finds them (an admin whose removal, demotion or suspension committed
-// first is none). Nothing was changed.
-var ErrNoSuccessor = errors.New("organizations: the organization has no other admin to take ownership")
 
 // OwnedPolicy says what RemoveUserEverywhere does with an organization the user owns.
 type OwnedPolicy int

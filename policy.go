@@ -1,7 +1,6 @@
 package organizations
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -129,9 +128,6 @@ func (s permSet) subsetOf(o permSet) bool {
 	}
 	return true
 }
-
-// ErrInvalidPolicy: NewPolicy refused its definitions; the error says why.
-var ErrInvalidPolicy = errors.New("organizations: invalid policy")
 
 // NewPolicy validates roles and compiles them into a Policy. It refuses, with an error
 // wrapping ErrInvalidPolicy that names the problem: a malformed role name (see Role.Valid)
@@ -363,30 +359,6 @@ func (p *Policy) validateCustom(def RoleDefinition) error {
 	}
 	return nil
 }
-
-// ErrEscalation: an actor-checked operation would give (or touch) more than the acting
-// user holds: a role whose permissions are not a subset of the actor's, a member or
-// custom role whose permissions exceed the actor's. It wraps ErrPermissionDenied.
-var ErrEscalation = fmt.Errorf("%w: the role exceeds the acting user's permissions", ErrPermissionDenied)
-
-// ErrInviterNotAllowed: AcceptInvitation of an invitation whose inviter is no longer a
-// member, no longer holds PermInvitationsCreate, or may no longer grant its role. It
-// wraps ErrInvitationClosed; the invitation stays pending. The inviter's re-promotion
-// makes it acceptable again, and so does a ResendInvitation by a user who may grant its
-// role (an admin, say), who becomes its inviter: the new link it sends can be accepted.
-// RevokeInvitation closes it.
-var ErrInviterNotAllowed = fmt.Errorf("%w: its inviter may no longer grant its role", ErrInvitationClosed)
-
-// ErrRoleInUse: DeleteRole of a custom role that a member, or an invitation still open
-// (pending, or expired but renewable by ResendInvitation), holds.
-var ErrRoleInUse = errors.New("organizations: the role is in use")
-
-// ErrRoleNotFound: UpdateRole or DeleteRole of a custom role the organization does not
-// have (declared roles cannot be changed at run time).
-var ErrRoleNotFound = errors.New("organizations: custom role not found")
-
-// ErrRoleExists: CreateRole of a custom role name the organization already has.
-var ErrRoleExists = errors.New("organizations: custom role already exists")
 
 // standing is an actor's standing in an organization, as a store evaluates it inside its
 // atomic step: member, owner, and the permissions of their role.

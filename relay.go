@@ -9,10 +9,6 @@ import (
 	"unicode/utf8"
 )
 
-// ErrInvalidConsumer: a CursorStore consumer name that is empty, longer than 200 bytes,
-// not valid UTF-8 or containing control characters (a NUL byte included).
-var ErrInvalidConsumer = errors.New("organizations: invalid relay consumer name")
-
 // CursorStore keeps each relay consumer's feed cursor, so that a restarted Relay resumes
 // where it stopped. PostgresStore keeps them in its schema (organizations_event_cursors)
 // and MemoryStore in memory; a host may keep them anywhere, such as in the same

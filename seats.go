@@ -2,7 +2,6 @@ package organizations
 
 import (
 	"context"
-	"errors"
 	"math"
 	"time"
 
@@ -14,16 +13,6 @@ import (
 // pending invitations would exceed the limit; adding a member (AddUser, GetOrAddUser,
 // accepting an invitation) is refused when the members would exceed it. Each check is
 // part of the store's atomic step, so concurrent additions never pass the limit.
-
-var (
-	// ErrMemberLimit: the organization's member limit (Organization.MaxMembers) is
-	// reached: adding a member would exceed it, or, for Invite, the members and the
-	// pending, unexpired invitations would. Nothing was changed; an invitation refused at
-	// accept stays pending and can be accepted once a seat frees.
-	ErrMemberLimit = errors.New("organizations: the organization's member limit is reached")
-	// ErrInvalidMemberLimit: a negative member limit, or one above MaxMemberLimit.
-	ErrInvalidMemberLimit = errors.New("organizations: invalid member limit")
-)
 
 // MaxMemberLimit is the largest member limit an organization may have.
 const MaxMemberLimit = math.MaxInt32

@@ -14,10 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// ErrInvalidSchema: a PostgresOptions.Schema that is not a plain lower-case PostgreSQL
-// identifier (see PostgresOptions).
-var ErrInvalidSchema = errors.New("organizations: invalid PostgreSQL schema name")
-
 // DBTX runs queries: *pgxpool.Pool, *pgx.Conn and pgx.Tx all satisfy it, as does any
 // wrapper of them (the same shape as sqlc's DBTX). For database/sql handles (*sql.DB,
 // *sql.Conn, *sql.Tx) see NewPostgresStoreSQL and WithSQLTx.

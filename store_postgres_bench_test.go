@@ -457,7 +457,7 @@ type rawPair struct {
 
 // rawPairs are the operations of BenchmarkPostgresVsRaw; prefix makes new rows unique.
 func rawPairs(svc *Service, bb *benchPostgres, pool *pgxpool.Pool, prefix string) []rawPair {
-	q := func(sql string) string { return strings.ReplaceAll(sql, schemaPlaceholder, bb.ident) }
+	q := func(sql string) string { return strings.ReplaceAll(sql, "{{schema}}", bb.ident) }
 	// The raw writes write the same rows as the library's: the organization, its owner's
 	// membership and the OrganizationCreated record; the membership and its UserAdded
 	// record. One statement each, no checks but the schema's.

@@ -2,7 +2,6 @@ package organizations
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -11,16 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 )
-
-// ErrSchemaOutdated: the store's schema lacks migrations this build needs (it may not
-// exist at all). Run Migrate, or apply Migrations() with your own tool, before serving.
-var ErrSchemaOutdated = errors.New("organizations: PostgreSQL schema is outdated")
-
-// ErrSchemaTooNew: the store's schema has migrations this build does not know, so a
-// newer release of the library migrated it. Migrations only add, so this build may well
-// work on it (as during a rolling deploy, where old instances run beside new ones), but
-// nothing tests that: a host decides whether to run on.
-var ErrSchemaTooNew = errors.New("organizations: PostgreSQL schema is newer than this build")
 
 // gooseTable is the table in which goose records the migrations it applied (version_id,
 // is_applied, and id giving the order of its rows).

@@ -2,7 +2,6 @@ package organizations
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,15 +12,6 @@ import (
 // open and unexpired, its proposer still owns the organization and the nominee is still
 // an active member. There is never a moment with no owner or two. ChangeOwner, the
 // one-step transfer, stays.
-
-var (
-	// ErrTransferNotFound: the organization has no open ownership transfer proposal: none
-	// was made, it was accepted, declined or cancelled, it expired, its proposer no longer
-	// owns the organization, or its nominee left, was removed or was suspended.
-	ErrTransferNotFound = errors.New("organizations: no open ownership transfer")
-	// ErrAlreadyOwner: the user proposed as the new owner already owns the organization.
-	ErrAlreadyOwner = errors.New("organizations: the user already owns the organization")
-)
 
 // DefaultTransferTTL is how long an ownership transfer proposal stays open when
 // Options.TransferTTL is zero.
