@@ -473,7 +473,7 @@ func rawPairs(svc *Service, bb *benchPostgres, pool *pgxpool.Pool, prefix string
 		VALUES ($1, $2, $3, 'member', $4, $4) RETURNING organization_id, user_id)
 	INSERT INTO {{schema}}.organization_events (id, organization_id, type, actor, subject, data)
 	SELECT gen_random_uuid(), m.organization_id, 'user_added', NULL, m.user_id, json_build_object('user_id', m.user_id) FROM m`)
-	rawMember := q(`SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at
+	rawMember := q(`SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 		FROM {{schema}}.memberships m WHERE m.organization_id = $1 AND m.user_id = $2`)
 	rawOrg := q(`SELECT ` + orgCols + ` FROM {{schema}}.organizations o WHERE o.id = $1`)
 	var r orgRow
