@@ -50,11 +50,13 @@ type EventRecord struct {
 	// values; PostgreSQL may space it differently). Event decodes it.
 	Data json.RawMessage `json:"data"`
 	// OccurredAt is when the store wrote the change, by the store's clock (PostgreSQL's
-	// statement_timestamp(), the memory store's time.Now), in UTC at microsecond
-	// precision; not Options.Now.
+	// statement_timestamp(), when the writing statement started; the memory store's
+	// time.Now), in UTC at microsecond precision; not Options.Now. Across transactions it
+	// may run backwards: the feed and the audit log are in commit order (Cursor), not in
+	// OccurredAt order.
 	OccurredAt time.Time `json:"occurred_at"`
-	// Cursor is the record's position in the feed: pass it to EventFeed to read what
-	// comes after it. It is not in the JSON.
+	// Cursor is the record's position in the feed ("<pos>", see EventCursor): pass it to
+	// EventFeed to read what comes after it. It is not in the JSON.
 	Cursor string `json:"-"`
 }
 
