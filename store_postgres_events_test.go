@@ -222,26 +222,28 @@ func TestPostgresEventsBackendsKilled(t *testing.T) {
 		}), &organizations.RelayOptions{PollInterval: 5 * time.Millisecond, BatchSize: 7, MinBackoff: time.Millisecond, MaxBackoff: 20 * time.Millisecond})
 	go func() { relayDone <- relay.Run(relayCtx) }()
 
-	// The killer: every few milliseconds, every backend of both pools; every tenth round
-	// it pauses a little longer, so that a writer on a loaded machine (where connecting
-	// and planning alone can outlast the short interval) still gets through now and then.
-	var kills atomic.Int64
+	// The killer: every backend of both pools, again and again, paced by the writers'
+	// progress rather than by the clock: after each round it waits until some writer has
+	// finished a call, then a few milliseconds more (calls in flight, to be cut), so that
+	// writers get through on a machine of any speed (a clock-paced killer starved them on
+	// a loaded one, where connecting and planning outlast its interval).
+	var kills, progress atomic.Int64
 	killCtx, stopKilling := context.WithCancel(ctx)
 	killed := make(chan struct{})
 	go func() {
 		defer close(killed)
-		for round := 1; killCtx.Err() == nil; round++ {
+		for killCtx.Err() == nil {
+			seen := progress.Load()
 			var n int64
 			err := admin.QueryRow(killCtx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
 				WHERE application_name IN ($1, $2)`, "w"+tag, "r"+tag).Scan(&n)
 			if err == nil {
 				kills.Add(n)
 			}
-			pause := 15 * time.Millisecond
-			if round%10 == 0 {
-				pause = 200 * time.Millisecond
+			for progress.Load() == seen && killCtx.Err() == nil {
+				time.Sleep(time.Millisecond)
 			}
-			time.Sleep(pause)
+			time.Sleep(5 * time.Millisecond)
 		}
 	}()
 	const goroutines, each = 4, 30
@@ -260,6 +262,7 @@ func TestPostgresEventsBackendsKilled(t *testing.T) {
 				for {
 					_, err := writers.AddUser(ctx, org.ID, user, organizations.RoleMember)
 					if err == nil || errors.Is(err, organizations.ErrAlreadyMember) {
+						progress.Add(1)
 						break
 					}
 					if time.Now().After(giveUp) {
