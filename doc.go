@@ -244,9 +244,11 @@
 // record, a refused or rolled-back one has none. [Service.EventFeed] reads them in a
 // stable, gap-free order from a cursor; a [Relay] delivers them to a [Handler] at least
 // once, in order, after commit, resuming from a [CursorStore]; [Service.AuditLog] filters
-// them newest first; [Service.PruneEvents] applies retention. On PostgreSQL a record
-// shows in the feed once every older transaction in the cluster has ended: a long
-// transaction delays the feed, never loses a record. PostgreSQL 13 or later.
+// them newest first; [Service.PruneEvents] applies retention. The feed is in commit
+// order, so each organization's records come in the order its changes took effect, and
+// a record shows as soon as its transaction commits; the audit log is the same order,
+// newest first. On PostgreSQL, transactions that record events commit one at a time per
+// schema (see [Service.EventFeed]). PostgreSQL 13 or later.
 //
 // [Options].Events is the in-process hook: it receives an [Event] for every change,
 // exactly once, right after the store's atomic step, on every path that makes it:

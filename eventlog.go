@@ -41,11 +41,13 @@ type EventRecord struct {
 	// values; PostgreSQL may space it differently). Event decodes it.
 	Data json.RawMessage `json:"data"`
 	// OccurredAt is when the store wrote the change, by the store's clock (PostgreSQL's
-	// statement_timestamp(), the memory store's time.Now), in UTC at microsecond
-	// precision; not Options.Now.
+	// statement_timestamp(), when the writing statement started; the memory store's
+	// time.Now), in UTC at microsecond precision; not Options.Now. Across transactions it
+	// may run backwards: the feed and the audit log are in commit order (Cursor), not in
+	// OccurredAt order.
 	OccurredAt time.Time `json:"occurred_at"`
-	// Cursor is the record's position in the feed: pass it to EventFeed to read what
-	// comes after it. It is not in the JSON.
+	// Cursor is the record's position in the feed ("<pos>", see EventCursor): pass it to
+	// EventFeed to read what comes after it. It is not in the JSON.
 	Cursor string `json:"-"`
 }
 
@@ -233,34 +235,67 @@ func eventMeta(e Event) (uuid.UUID, UserID) {
 	return uuid.Nil, ""
 }
 
-// EventCursor is a position in the event feed: the PostgreSQL transaction ID (xid8) that
-// wrote the record and the record's sequence number; a MemoryStore's XID is 0. The zero
-// value is the start of the feed. Its text form (String, ParseEventCursor) is what
-// EventFeed and CursorStore exchange.
+// EventCursor is a position in the event feed. The zero value is the start of the feed.
+// Its text form (String, ParseEventCursor) is what EventFeed and CursorStore exchange:
+// "<pos>", the position of the last record read.
+//
+// Releases before the feed was in commit order made cursors of the form "<xid>.<seq>"
+// (XID and Seq). They are still accepted where a feed is read, and resume after the same
+// record: on PostgreSQL after the last record at or before (xid, seq) in that old order
+// (migration 0007 numbered the records there in that order, so the place is kept); on a
+// MemoryStore, whose old cursors were "0.<seq>", after record seq. CursorStore.SaveCursor
+// takes only the current form (the Cursor of a record); the migration converted the
+// cursors PostgresStore had saved.
 type EventCursor struct {
-	// XID is the writing transaction's ID (PostgreSQL's xid8); 0 on a MemoryStore.
+	// Pos is the record's position in the feed, from 1: on PostgreSQL given when the
+	// record's transaction commits, in commit order; on a MemoryStore, the record's
+	// sequence number. Zero in an old-form cursor.
+	Pos int64
+	// XID and Seq are an old-form cursor ("<xid>.<seq>"): the PostgreSQL transaction ID
+	// (xid8) that wrote the record, 0 on a MemoryStore, and the record's sequence
+	// number, from 1. Both zero in a current cursor.
 	XID uint64
-	// Seq is the record's sequence number, from 1.
 	Seq int64
 }
 
-// String returns the cursor's text form, "<xid>.<seq>", or "" for the zero cursor.
+// String returns the cursor's text form: "<pos>", or "<xid>.<seq>" for an old-form
+// cursor, or "" for the zero cursor.
 func (c EventCursor) String() string {
-	if c == (EventCursor{}) {
+	switch {
+	case c == (EventCursor{}):
 		return ""
+	case c.XID != 0 || c.Seq != 0:
+		return strconv.FormatUint(c.XID, 10) + "." + strconv.FormatInt(c.Seq, 10)
 	}
-	return strconv.FormatUint(c.XID, 10) + "." + strconv.FormatInt(c.Seq, 10)
+	return strconv.FormatInt(c.Pos, 10)
 }
 
-// ParseEventCursor parses a cursor's text form; "" is the zero cursor (the start of the
-// feed). Error: ErrInvalidCursor.
+// legacy reports whether c is an old-form cursor.
+func (c EventCursor) legacy() bool { return c.XID != 0 || c.Seq != 0 }
+
+// valid reports whether c is a cursor ParseEventCursor could return: a current one, an
+// old-form one, or the zero cursor.
+func (c EventCursor) valid() bool {
+	if c.legacy() {
+		return c.Pos == 0 && c.Seq > 0 && c.XID <= 1<<62
+	}
+	return c.Pos >= 0
+}
+
+// ParseEventCursor parses a cursor's text form: "" (the zero cursor, the start of the
+// feed), "<pos>" with pos from 1, or an old-form "<xid>.<seq>" (see EventCursor). Error:
+// ErrInvalidCursor.
 func ParseEventCursor(s string) (EventCursor, error) {
 	if s == "" {
 		return EventCursor{}, nil
 	}
-	x, q, ok := strings.Cut(s, ".")
-	if !ok {
-		return EventCursor{}, ErrInvalidCursor
+	x, q, old := strings.Cut(s, ".")
+	if !old {
+		pos, err := strconv.ParseUint(s, 10, 63)
+		if err != nil || pos == 0 {
+			return EventCursor{}, ErrInvalidCursor
+		}
+		return EventCursor{Pos: int64(pos)}, nil
 	}
 	xid, err1 := strconv.ParseUint(x, 10, 64)
 	seq, err2 := strconv.ParseInt(q, 10, 64)
@@ -277,14 +312,17 @@ func ParseEventCursor(s string) (EventCursor, error) {
 // return ErrNotSupported on a store without it). MemoryStore and PostgresStore implement
 // it.
 type EventStore interface {
-	// Events returns up to p.Limit records after p.After in feed order. The feed is
-	// gap-free: a record appears only once every record that will ever sort before it
-	// is committed, so a reader that resumes from the last cursor it read sees every
-	// committed record exactly once. Records of one organization come in the order
-	// their changes were made. Error: ErrInvalidCursor (a cursor no store could make).
+	// Events returns up to p.Limit records after p.After in feed order: the order the
+	// changes were committed in (the records of one change in the order the Service
+	// emits them), and so each organization's records in the order its changes took
+	// effect. The feed is gap-free: a record appears only once every record that will
+	// ever sort before it is committed, so a reader that resumes from the last cursor it
+	// read sees every committed record exactly once. An old-form cursor (EventCursor)
+	// resumes after the record it names. Error: ErrInvalidCursor (a cursor no store
+	// could make).
 	Events(ctx context.Context, p EventsParams) ([]EventRecord, error)
-	// AuditEvents returns up to p.Limit records matching p.Query, newest first (by
-	// OccurredAt, then feed sequence), strictly after the key p.After (the zero key
+	// AuditEvents returns up to p.Limit records matching p.Query, newest first in feed
+	// order (the feed's order reversed), strictly before the key p.After (the zero key
 	// starts with the newest).
 	AuditEvents(ctx context.Context, p AuditEventsParams) ([]EventRecord, error)
 	// PruneEvents deletes up to p.Limit records that occurred before p.Before, oldest
@@ -303,9 +341,9 @@ type EventsParams struct {
 
 // AuditKey is a position in the audit log's newest-first order.
 type AuditKey struct {
-	// OccurredAt and Seq are those of the last record of the previous page.
-	OccurredAt time.Time
-	Seq        int64
+	// Pos is the feed position (EventCursor.Pos) of the last record of the previous
+	// page; 0 starts with the newest.
+	Pos int64
 }
 
 // AuditEventsParams are the inputs of EventStore.AuditEvents.
@@ -353,11 +391,17 @@ const (
 // EventFeed returns up to limit event records after the cursor after ("" is the
 // beginning), in feed order, and the cursor to resume from (after itself when there is
 // nothing new). A reader that keeps calling EventFeed with the cursor it got sees every
-// committed change's records exactly once, in the same order every time, even when
-// transactions commit in another order than they wrote: on PostgreSQL a record shows
-// once no transaction that began before it is still open (so a long transaction anywhere
-// in the cluster delays, but never loses, what comes after it). Records of one
-// organization come in the order its changes were made. A page is one round trip.
+// committed change's records exactly once, in the same order every time.
+//
+// Feed order is commit order: the records of a transaction (a call, or a host's
+// transaction holding several) come when it commits, after those of every transaction
+// that committed before it, in the order they were written; so each organization's
+// records come in the order its changes took effect, and a consumer replaying them
+// reaches the organization's state. A record shows as soon as its transaction commits;
+// nothing else holds it back. On PostgreSQL, a transaction that recorded events is
+// given its position at COMMIT under a lock of the store's schema, held until the
+// commit is visible: such commits, in one schema, happen one at a time (see the
+// README's "Events"). A page is one round trip.
 //
 // limit 0 means DefaultEventFeedLimit; above MaxEventFeedLimit is clamped.
 //
@@ -392,9 +436,11 @@ func (s *Service) EventFeed(ctx context.Context, after string, limit int) ([]Eve
 	return recs, after, nil
 }
 
-// AuditLog returns one page of the event records matching q, newest first (by
-// OccurredAt), keyset paged like every list (ListOptions.After is the previous page's
-// Next). Each filter is served by an index on PostgreSQL.
+// AuditLog returns one page of the event records matching q, newest first in feed order
+// (the order the changes were committed in, reversed: so each organization's changes
+// in the reverse of the order they took effect, whatever their OccurredAt, which is when
+// the writing statement started), keyset paged like every list (ListOptions.After is
+// the previous page's Next). Each filter is served by an index on PostgreSQL.
 //
 // The query is checked before the store is asked, the same way for every store: a
 // non-empty Actor or Subject must be a valid UserID (ErrInvalidUserID), every entry of
@@ -403,7 +449,8 @@ func (s *Service) EventFeed(ctx context.Context, after string, limit int) ([]Eve
 //
 // Errors: ErrNotSupported (the store is not an EventStore), ErrInvalidUserID,
 // ErrUnknownEventType, ErrInvalidTime, ErrInvalidListOptions (a negative limit or
-// malformed cursor, or Since after Until), the store's error, or the context's error.
+// malformed cursor, a Next of a release before the feed was in commit order among them,
+// or Since after Until), the store's error, or the context's error.
 func (s *Service) AuditLog(ctx context.Context, q AuditQuery, opts ListOptions) (Page[EventRecord], error) {
 	if err := ctx.Err(); err != nil {
 		return Page[EventRecord]{}, err
@@ -423,12 +470,11 @@ func (s *Service) AuditLog(ctx context.Context, q AuditQuery, opts ListOptions) 
 	var key AuditKey
 	if opts.After != "" {
 		b, err := base64.RawURLEncoding.DecodeString(opts.After)
-		if err != nil || len(b) != 16 {
+		if err != nil || len(b) != 8 {
 			return Page[EventRecord]{}, ErrInvalidListOptions
 		}
-		key.OccurredAt = time.UnixMicro(int64(binary.BigEndian.Uint64(b))).UTC()
-		key.Seq = int64(binary.BigEndian.Uint64(b[8:]))
-		if key.Seq <= 0 || checkTime(key.OccurredAt) != nil {
+		key.Pos = int64(binary.BigEndian.Uint64(b))
+		if key.Pos <= 0 {
 			return Page[EventRecord]{}, ErrInvalidListOptions
 		}
 	}
@@ -445,9 +491,8 @@ func (s *Service) AuditLog(ctx context.Context, q AuditQuery, opts ListOptions) 
 		p.Items = recs[:limit]
 		last := p.Items[limit-1]
 		c, _ := ParseEventCursor(last.Cursor)
-		var b [16]byte
-		binary.BigEndian.PutUint64(b[:], uint64(last.OccurredAt.UnixMicro()))
-		binary.BigEndian.PutUint64(b[8:], uint64(c.Seq))
+		var b [8]byte
+		binary.BigEndian.PutUint64(b[:], uint64(c.Pos))
 		p.Next = base64.RawURLEncoding.EncodeToString(b[:])
 	}
 	if p.Items == nil {

@@ -103,5 +103,5 @@ func ExampleRelay() {
 	// user_added "kim"
 	// user_removed "kim"
 	// <nil>
-	// saved cursor: 0.3
+	// saved cursor: 3
 }

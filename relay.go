@@ -17,8 +17,9 @@ type CursorStore interface {
 	// LoadCursor returns the consumer's saved cursor, or "" (the start of the feed) if
 	// it has none. Error: ErrInvalidConsumer.
 	LoadCursor(ctx context.Context, consumer string) (string, error)
-	// SaveCursor saves the consumer's cursor. Errors: ErrInvalidConsumer,
-	// ErrInvalidCursor.
+	// SaveCursor saves the consumer's cursor: a record's Cursor. Errors:
+	// ErrInvalidConsumer, ErrInvalidCursor (also for "" and an old-form cursor, see
+	// EventCursor).
 	SaveCursor(ctx context.Context, consumer, cursor string) error
 }
 

@@ -332,12 +332,14 @@ func TestEventRecordDecodeErrors(t *testing.T) {
 // saved cursor is malformed stops with it.
 func TestEventCursorText(t *testing.T) {
 	t.Parallel()
-	for _, c := range []organizations.EventCursor{{}, {XID: 0, Seq: 1}, {XID: 12345, Seq: 678}} {
+	for _, c := range []organizations.EventCursor{{}, {Pos: 1}, {Pos: 1<<63 - 1}, {XID: 0, Seq: 1}, {XID: 12345, Seq: 678}} {
 		got, err := organizations.ParseEventCursor(c.String())
 		require.NoError(t, err)
 		require.Equal(t, c, got)
 	}
-	for _, bad := range []string{"a.b", "1", "1.0", "1.2.3", " 1.2", "+1.2"} {
+	require.Equal(t, "42", organizations.EventCursor{Pos: 42}.String())
+	require.Equal(t, "7.3", organizations.EventCursor{XID: 7, Seq: 3}.String(), "an old-form cursor keeps its form")
+	for _, bad := range []string{"a.b", "0", "+1", " 1", "1.0", "1.2.3", " 1.2", "+1.2", "9223372036854775808"} {
 		_, err := organizations.ParseEventCursor(bad)
 		require.ErrorIs(t, err, organizations.ErrInvalidCursor, "%q", bad)
 	}

@@ -12,8 +12,9 @@ import (
 
 // memEvents is a MemoryStore's event log: records appended in the critical section of
 // the change they describe (under MemoryStore.mu), so that the log holds exactly the
-// changes made. The feed's sequence number is the record's position plus the number
-// pruned before it. Data is marshalled when a record is read, not in the critical
+// changes made, in the order they were made (the critical sections' order: commit
+// order). A record's feed position (EventCursor.Pos) is its sequence number: its place in
+// the log plus the number pruned before it. Data is marshalled when a record is read, not in the critical
 // section.
 type memEvents struct {
 	recs   []memEvent // ascending seq
@@ -71,23 +72,28 @@ func (m *memEvent) view() EventRecord {
 	org, actor := eventMeta(m.ev)
 	return EventRecord{
 		ID: m.id, Type: m.ev.EventName(), OrganizationID: org, Actor: actor, Subject: eventSubject(m.ev),
-		Data: data, OccurredAt: fromMicros(m.at), Cursor: EventCursor{Seq: m.seq}.String(),
+		Data: data, OccurredAt: fromMicros(m.at), Cursor: EventCursor{Pos: m.seq}.String(),
 	}
 }
 
 // Events implements EventStore. Every record is committed when appended, so the feed is
-// simply the log in order.
+// simply the log in order. An old-form cursor "0.<seq>" (see EventCursor) resumes after
+// record seq; one with another XID was made by PostgreSQL: ErrInvalidCursor.
 func (s *MemoryStore) Events(ctx context.Context, p EventsParams) ([]EventRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if p.After.XID != 0 {
+	if !p.After.valid() || p.After.XID != 0 {
 		return nil, ErrInvalidCursor
+	}
+	after := p.After.Pos
+	if p.After.legacy() {
+		after = p.After.Seq
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	recs := s.events.recs
-	i, _ := slices.BinarySearchFunc(recs, p.After.Seq+1, func(m memEvent, seq int64) int { return cmp.Compare(m.seq, seq) })
+	i, _ := slices.BinarySearchFunc(recs, after+1, func(m memEvent, seq int64) int { return cmp.Compare(m.seq, seq) })
 	out := []EventRecord{}
 	for ; i < len(recs) && len(out) < p.Limit; i++ {
 		out = append(out, recs[i].view())
@@ -95,7 +101,8 @@ func (s *MemoryStore) Events(ctx context.Context, p EventsParams) ([]EventRecord
 	return out, nil
 }
 
-// AuditEvents implements EventStore. It scans the log from the newest record.
+// AuditEvents implements EventStore. It scans the log from the newest record: the
+// feed's order reversed.
 func (s *MemoryStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([]EventRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -105,12 +112,11 @@ func (s *MemoryStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([]E
 	defer s.mu.RUnlock()
 	out := []EventRecord{}
 	recs := s.events.recs
-	afterAt := micros(p.After.OccurredAt)
 	for i := len(recs) - 1; i >= 0 && len(out) < p.Limit; i-- {
 		m := &recs[i]
 		org, actor := eventMeta(m.ev)
 		switch {
-		case p.After.Seq != 0 && (m.at > afterAt || m.at == afterAt && m.seq >= p.After.Seq):
+		case p.After.Pos != 0 && m.seq >= p.After.Pos:
 		case q.OrganizationID != uuid.Nil && org != q.OrganizationID:
 		case q.Actor != "" && actor != q.Actor:
 		case q.Subject != "" && eventSubject(m.ev) != q.Subject:
@@ -167,7 +173,7 @@ func (s *MemoryStore) SaveCursor(ctx context.Context, consumer, cursor string) e
 	if err := checkConsumer(consumer); err != nil {
 		return err
 	}
-	if c, err := ParseEventCursor(cursor); err != nil || c == (EventCursor{}) {
+	if c, err := ParseEventCursor(cursor); err != nil || c.Pos == 0 {
 		return ErrInvalidCursor
 	}
 	s.cursorMu.Lock()

@@ -24,8 +24,11 @@ import (
 // order in which the Service emits them). An event whose source CTE returns no row is not
 // recorded, so a refused or no-op call records nothing. Events of one kind from several
 // rows (Activate's) go in organization ID order, the order the store returns them in. The record's xid (the writing
-// transaction) and seq (feed order within it) come from the column defaults, OccurredAt
-// from statement_timestamp().
+// transaction) and seq (its order among the transaction's records) come from the column
+// defaults, OccurredAt from statement_timestamp(). Its feed position, pos, is NULL until
+// the transaction commits: then the deferred trigger organization_events_number
+// (migration 0007) numbers the transaction's records, in seq order, under an advisory
+// lock of the schema held until the commit is visible, so positions follow commit order.
 
 // sqlRecord is the CTE ev that inserts the event rows of events (the UNION ALL of
 // sqlEvent SELECTs) in their ord order.
@@ -111,45 +114,65 @@ func sqlRoleJSON(a string) string {
 }
 
 // eventCols are the columns of an event record, read from alias e.
-const eventCols = `e.xid::text, e.seq, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at`
+const eventCols = `e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at`
 
 type eventRow struct {
-	xid, actor, subject, typ, data pgtype.Text
-	seq                            int64
-	id, org                        pgtype.UUID
-	at                             pgtype.Timestamptz
+	actor, subject, typ, data pgtype.Text
+	pos                       pgtype.Int8
+	id, org                   pgtype.UUID
+	at                        pgtype.Timestamptz
 }
 
 func (r *eventRow) dest() []any {
-	return []any{&r.xid, &r.seq, &r.id, &r.org, &r.typ, &r.actor, &r.subject, &r.data, &r.at}
+	return []any{&r.pos, &r.id, &r.org, &r.typ, &r.actor, &r.subject, &r.data, &r.at}
 }
 
 func (r *eventRow) value() EventRecord {
-	xid, _ := strconv.ParseUint(r.xid.String, 10, 64)
 	return EventRecord{
 		ID: uuid.UUID(r.id.Bytes), Type: r.typ.String, OrganizationID: uuid.UUID(r.org.Bytes),
 		Actor: UserID(r.actor.String), Subject: UserID(r.subject.String), Data: []byte(r.data.String),
-		OccurredAt: pgTime(r.at), Cursor: EventCursor{XID: xid, Seq: r.seq}.String(),
+		OccurredAt: pgTime(r.at), Cursor: EventCursor{Pos: r.pos.Int64}.String(),
 	}
 }
 
-// qEvents is the feed: records after the cursor in (xid, seq) order, only from
-// transactions older than every transaction still running (pg_snapshot_xmin of the
-// statement's snapshot), so that no record can later appear before one already read.
-// Served by organization_events_pkey.
+// qEvents is the feed: the records after the cursor's position, in position order.
+// Positions are given at commit in commit order (migration 0007), and a position shows
+// only once every smaller one is committed or rolled back, so the statement's snapshot
+// always holds a prefix of the feed: no horizon to wait for. Served by
+// organization_events_pos_key.
 var qEvents = pgStatement(`
 SELECT ` + eventCols + ` FROM /* TEMPLATE: schema */organization_events e
-WHERE (e.xid, e.seq) > (@xid::text::xid8, @seq::bigint) AND e.xid < pg_snapshot_xmin(pg_current_snapshot())
-ORDER BY e.xid, e.seq LIMIT @limit::bigint`)
+WHERE e.pos > @pos::bigint
+ORDER BY e.pos LIMIT @limit::bigint`)
+
+// qEventsAfterXID is the feed after an old-form cursor (xid, seq): after the position of
+// the last record at or before it in the old (xid, seq) order, which migration 0007
+// numbered in that order (a record the cursor's reader had read, or the start if none
+// is left). Every transaction with an xid up to the cursor's had ended when it was made,
+// before the migration, so no record numbered since sorts before it. The lookup reads
+// organization_events_pkey backwards from the cursor.
+var qEventsAfterXID = pgStatement(`
+SELECT ` + eventCols + ` FROM /* TEMPLATE: schema */organization_events e
+WHERE e.pos > COALESCE((
+	SELECT x.pos FROM /* TEMPLATE: schema */organization_events x
+	WHERE (x.xid, x.seq) <= (@xid::text::xid8, @seq::bigint) AND x.pos IS NOT NULL
+	ORDER BY x.xid DESC, x.seq DESC LIMIT 1), 0)
+ORDER BY e.pos LIMIT @limit::bigint`)
 
 // Events implements EventStore: one statement.
 func (s *PostgresStore) Events(ctx context.Context, p EventsParams) ([]EventRecord, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return s.events(ctx, qEvents, pgx.StrictNamedArgs{
-		"xid": strconv.FormatUint(p.After.XID, 10), "seq": p.After.Seq, "limit": p.Limit,
-	})
+	if !p.After.valid() {
+		return nil, ErrInvalidCursor
+	}
+	if p.After.legacy() {
+		return s.events(ctx, qEventsAfterXID, pgx.StrictNamedArgs{
+			"xid": strconv.FormatUint(p.After.XID, 10), "seq": p.After.Seq, "limit": p.Limit,
+		})
+	}
+	return s.events(ctx, qEvents, pgx.StrictNamedArgs{"pos": p.After.Pos, "limit": p.Limit})
 }
 
 func (s *PostgresStore) events(ctx context.Context, q pgQuery, args pgx.StrictNamedArgs) ([]EventRecord, error) {
@@ -157,12 +180,13 @@ func (s *PostgresStore) events(ctx context.Context, q pgQuery, args pgx.StrictNa
 	return queryItems(ctx, s, q, args, r.dest(), r.value)
 }
 
-// Audit statements: newest first by (occurred_at, seq), one statement per combination
+// Audit statements: newest first by feed position (pos), one statement per combination
 // of filters (qAudit[mask], mask of the audit* bits), each with exactly its own
 // conditions, so that even a generic plan of a prepared statement knows which filters
 // it has: the planner picks the index of the most selective one
-// (organization_events_org_idx, _actor_idx, _subject_idx, or _time_idx), each in the
-// page's order, so a page reads its rows and those the other filters reject.
+// (organization_events_org_idx, _actor_idx, _subject_idx, each (filter, pos), or
+// _pos_key), each in the page's order, so a page reads its rows and those the other
+// filters reject; a time range alone may go through _time_idx and sort.
 const (
 	auditOrg = 1 << iota
 	auditActor
@@ -177,7 +201,7 @@ var qAudit = func() (q [auditMasks]pgQuery) {
 	for mask := range auditMasks {
 		sql := `
 SELECT ` + eventCols + ` FROM /* TEMPLATE: schema */organization_events e
-WHERE (e.occurred_at, e.seq) < (COALESCE(@after_at::timestamptz, 'infinity'), @after_seq::bigint)`
+WHERE e.pos < @after_pos::bigint`
 		for _, f := range []struct {
 			bit  int
 			cond string
@@ -194,7 +218,7 @@ WHERE (e.occurred_at, e.seq) < (COALESCE(@after_at::timestamptz, 'infinity'), @a
 			}
 		}
 		q[mask] = pgStatement(sql + `
-ORDER BY e.occurred_at DESC, e.seq DESC LIMIT @limit::bigint`)
+ORDER BY e.pos DESC LIMIT @limit::bigint`)
 	}
 	return q
 }()
@@ -205,7 +229,7 @@ func (s *PostgresStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([
 		return nil, err
 	}
 	q := p.Query
-	args := pgx.StrictNamedArgs{"after_at": nil, "after_seq": p.After.Seq, "limit": p.Limit}
+	args := pgx.StrictNamedArgs{"after_pos": p.After.Pos, "limit": p.Limit}
 	mask := 0
 	if q.OrganizationID != uuid.Nil {
 		mask, args["org"] = mask|auditOrg, q.OrganizationID
@@ -225,24 +249,23 @@ func (s *PostgresStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([
 	if !q.Until.IsZero() {
 		mask, args["until"] = mask|auditUntil, q.Until
 	}
-	if p.After.Seq != 0 {
-		args["after_at"] = p.After.OccurredAt
-	} else {
-		args["after_seq"] = int64(1<<63 - 1)
+	if p.After.Pos == 0 {
+		args["after_pos"] = int64(1<<63 - 1)
 	}
 	return s.events(ctx, qAudit[mask], args)
 }
 
 // qPruneEvents deletes the oldest records before @before, at most @limit: a short
 // statement over organization_events_time_idx that locks only the rows it deletes
-// (SKIP LOCKED: never waits), so writers, which only insert, are never blocked.
+// (SKIP LOCKED: never waits), so writers, which only insert (and number their own rows
+// at commit), are never blocked. Only committed (numbered) records are pruned.
 var qPruneEvents = pgStatement(`
 WITH del AS (
 	DELETE FROM /* TEMPLATE: schema */organization_events e
 	WHERE e.ctid = ANY (ARRAY(
 		SELECT x.ctid FROM /* TEMPLATE: schema */organization_events x
-		WHERE x.occurred_at < @before::timestamptz
-		ORDER BY x.occurred_at, x.seq LIMIT @limit::bigint
+		WHERE x.occurred_at < @before::timestamptz AND x.pos IS NOT NULL
+		ORDER BY x.occurred_at, x.pos LIMIT @limit::bigint
 		FOR UPDATE SKIP LOCKED))
 	RETURNING 1
 )
@@ -262,11 +285,11 @@ func (s *PostgresStore) PruneEvents(ctx context.Context, p PruneEventsParams) (i
 }
 
 var (
-	qLoadCursor = pgStatement(`SELECT c.xid::text, c.seq FROM /* TEMPLATE: schema */organization_event_cursors c WHERE c.consumer = @consumer::text`)
+	qLoadCursor = pgStatement(`SELECT c.pos FROM /* TEMPLATE: schema */organization_event_cursors c WHERE c.consumer = @consumer::text`)
 	qSaveCursor = pgStatement(`
-INSERT INTO /* TEMPLATE: schema */organization_event_cursors AS c (consumer, xid, seq, updated_at)
-VALUES (@consumer::text, @xid::text::xid8, @seq::bigint, statement_timestamp())
-ON CONFLICT ON CONSTRAINT organization_event_cursors_pkey DO UPDATE SET xid = EXCLUDED.xid, seq = EXCLUDED.seq, updated_at = EXCLUDED.updated_at`)
+INSERT INTO /* TEMPLATE: schema */organization_event_cursors AS c (consumer, pos, updated_at)
+VALUES (@consumer::text, @pos::bigint, statement_timestamp())
+ON CONFLICT ON CONSTRAINT organization_event_cursors_pkey DO UPDATE SET pos = EXCLUDED.pos, updated_at = EXCLUDED.updated_at`)
 )
 
 // LoadCursor implements CursorStore: the cursor saved in organization_event_cursors.
@@ -277,17 +300,15 @@ func (s *PostgresStore) LoadCursor(ctx context.Context, consumer string) (string
 	if err := checkConsumer(consumer); err != nil {
 		return "", err
 	}
-	var xid string
-	var seq int64
-	err := s.db.QueryRow(ctx, s.sql[qLoadCursor], pgx.StrictNamedArgs{"consumer": consumer}).Scan(&xid, &seq)
+	var pos int64
+	err := s.db.QueryRow(ctx, s.sql[qLoadCursor], pgx.StrictNamedArgs{"consumer": consumer}).Scan(&pos)
 	switch {
 	case err == pgx.ErrNoRows:
 		return "", nil
 	case err != nil:
 		return "", pgReadError(ctx, err)
 	}
-	x, _ := strconv.ParseUint(xid, 10, 64)
-	return EventCursor{XID: x, Seq: seq}.String(), nil
+	return EventCursor{Pos: max(pos, 0)}.String(), nil // 0 (a converted cursor with no record left): the start
 }
 
 // SaveCursor implements CursorStore: an upsert, so it may run in the transaction of a
@@ -303,10 +324,10 @@ func (s *PostgresStore) SaveCursor(ctx context.Context, consumer, cursor string)
 	if err != nil {
 		return err
 	}
-	if c == (EventCursor{}) {
+	if c.Pos == 0 {
 		return ErrInvalidCursor
 	}
-	_, err = s.db.Exec(ctx, s.sql[qSaveCursor], pgx.StrictNamedArgs{"consumer": consumer, "xid": strconv.FormatUint(c.XID, 10), "seq": c.Seq})
+	_, err = s.db.Exec(ctx, s.sql[qSaveCursor], pgx.StrictNamedArgs{"consumer": consumer, "pos": c.Pos})
 	if err != nil {
 		return pgError(ctx, err)
 	}

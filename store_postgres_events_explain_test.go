@@ -14,10 +14,12 @@ import (
 )
 
 // sqlLoadEvents inserts $1 event records of $2 organizations, $3 actors and $4 subjects,
-// one a second up to now, in one transaction (so one xid), as the library writes them.
+// one a second up to now, in one transaction (so one xid), numbered from the schema's
+// sequence as they are inserted (as the trigger numbers them at commit, which leaves
+// numbered rows alone).
 const sqlLoadEvents = `
-INSERT INTO /* TEMPLATE: schema */organization_events (id, organization_id, type, actor, subject, data, occurred_at)
-SELECT gen_random_uuid(), md5('org-' || (g % $2::int))::uuid,
+INSERT INTO /* TEMPLATE: schema */organization_events (pos, id, organization_id, type, actor, subject, data, occurred_at)
+SELECT nextval('/* TEMPLATE: schema */organization_events_pos_seq'), gen_random_uuid(), md5('org-' || (g % $2::int))::uuid,
 	(ARRAY['user_added', 'user_removed', 'role_changed', 'organization_updated'])[1 + g % 4],
 	CASE WHEN g % 5 = 0 THEN NULL ELSE 'actor-' || (g % $3::int) END,
 	CASE WHEN g % 4 = 3 THEN NULL ELSE 'user-' || (g % $4::int) END,
@@ -50,15 +52,15 @@ func TestPostgresEventPlansUseIndexesAtAMillionEvents(t *testing.T) {
 
 	// A cursor in the middle of the feed, and an audit key in the middle of the log.
 	var xid string
-	var seq int64
+	var seq, pos int64
 	var at time.Time
-	require.NoError(t, db.QueryRow(ctx, "SELECT xid::text, seq, occurred_at FROM "+s.ident+".organization_events ORDER BY seq OFFSET $1 LIMIT 1", events/2).
-		Scan(&xid, &seq, &at))
+	require.NoError(t, db.QueryRow(ctx, "SELECT xid::text, seq, pos, occurred_at FROM "+s.ident+".organization_events ORDER BY pos OFFSET $1 LIMIT 1", events/2).
+		Scan(&xid, &seq, &pos, &at))
 	org := uuid.Must(uuid.Parse(md5UUID(t, db, "org-7")))
 	// args are the audit statement's arguments: its filters, and the first page unless
 	// after_at is among them.
 	args := func(kv ...any) pgx.StrictNamedArgs {
-		a := pgx.StrictNamedArgs{"after_at": nil, "after_seq": int64(1<<63 - 1), "limit": 51}
+		a := pgx.StrictNamedArgs{"after_pos": int64(1<<63 - 1), "limit": 51}
 		for i := 0; i < len(kv); i += 2 {
 			a[kv[i].(string)] = kv[i+1]
 		}
@@ -70,20 +72,22 @@ func TestPostgresEventPlansUseIndexesAtAMillionEvents(t *testing.T) {
 		args  pgx.StrictNamedArgs
 		index []string // any one of them
 	}{
-		{"EventFeed, from the start", qEvents, pgx.StrictNamedArgs{"xid": "0", "seq": int64(0), "limit": 100}, []string{"organization_events_pkey"}},
-		{"EventFeed, resumed", qEvents, pgx.StrictNamedArgs{"xid": xid, "seq": seq, "limit": 100}, []string{"organization_events_pkey"}},
+		{"EventFeed, from the start", qEvents, pgx.StrictNamedArgs{"pos": int64(0), "limit": 100}, []string{"organization_events_pos_key"}},
+		{"EventFeed, resumed", qEvents, pgx.StrictNamedArgs{"pos": pos, "limit": 100}, []string{"organization_events_pos_key"}},
+		{"EventFeed, resumed from an old-form cursor", qEventsAfterXID, pgx.StrictNamedArgs{"xid": xid, "seq": seq, "limit": 100},
+			[]string{"organization_events_pos_key"}},
 		{"AuditLog by organization", qAudit[auditOrg], args("org", org), []string{"organization_events_org_idx"}},
-		{"AuditLog by organization, next page", qAudit[auditOrg], args("org", org, "after_at", at, "after_seq", seq), []string{"organization_events_org_idx"}},
+		{"AuditLog by organization, next page", qAudit[auditOrg], args("org", org, "after_pos", pos), []string{"organization_events_org_idx"}},
 		{"AuditLog by organization and types", qAudit[auditOrg|auditTypes], args("org", org, "types", []string{"role_changed"}), []string{"organization_events_org_idx"}},
 		{"AuditLog by subject", qAudit[auditSubject], args("subject", "user-77"), []string{"organization_events_subject_idx"}},
-		{"AuditLog by subject, next page", qAudit[auditSubject], args("subject", "user-77", "after_at", at, "after_seq", seq), []string{"organization_events_subject_idx"}},
+		{"AuditLog by subject, next page", qAudit[auditSubject], args("subject", "user-77", "after_pos", pos), []string{"organization_events_subject_idx"}},
 		{"AuditLog by actor", qAudit[auditActor], args("actor", "actor-77"), []string{"organization_events_actor_idx"}},
 		{"AuditLog by actor and time", qAudit[auditActor|auditSince|auditUntil], args("actor", "actor-77", "since", at.Add(-time.Hour), "until", at), []string{"organization_events_actor_idx"}},
-		{"AuditLog, all", qAudit[0], args(), []string{"organization_events_time_idx"}},
-		{"AuditLog, all, next page", qAudit[0], args("after_at", at, "after_seq", seq), []string{"organization_events_time_idx"}},
-		{"AuditLog, a time range", qAudit[auditSince|auditUntil], args("since", at.Add(-time.Hour), "until", at), []string{"organization_events_time_idx"}},
+		{"AuditLog, all", qAudit[0], args(), []string{"organization_events_pos_key"}},
+		{"AuditLog, all, next page", qAudit[0], args("after_pos", pos), []string{"organization_events_pos_key"}},
+		{"AuditLog, a time range", qAudit[auditSince|auditUntil], args("since", at.Add(-time.Hour), "until", at), []string{"organization_events_time_idx", "organization_events_pos_key"}},
 		{"AuditLog by organization and actor", qAudit[auditOrg|auditActor], args("org", org, "actor", "actor-7"), []string{"organization_events_org_idx", "organization_events_actor_idx"}},
-		{"AuditLog by type", qAudit[auditTypes], args("types", []string{"user_removed"}), []string{"organization_events_time_idx"}},
+		{"AuditLog by type", qAudit[auditTypes], args("types", []string{"user_removed"}), []string{"organization_events_pos_key"}},
 		{"PruneEvents", qPruneEvents, pgx.StrictNamedArgs{"before": at.Add(-100 * time.Hour), "limit": PruneBatch}, []string{"organization_events_time_idx"}},
 	}
 	for _, c := range cases {

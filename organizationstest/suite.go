@@ -32,7 +32,9 @@
 //   - EventLog: organizations.EventStore (every change records its events in its atomic
 //     step: one record per event Options.Events receives, in order, decoding to it;
 //     failed calls record nothing; the feed's cursors, the audit log's filters and pages,
-//     retention, a reader polling during concurrent writes).
+//     retention, a reader polling during concurrent writes; racing changes to one member
+//     come in the feed in the order they took effect, and in the audit log in the
+//     feed's order reversed).
 //   - Relay: organizations.CursorStore (cursors round-trip; a relay killed mid-batch and
 //     restarted, and one whose handler fails and panics, deliver every record at least
 //     once and in order; OnError hears every failure, cursor loads and saves and feed
