@@ -22,12 +22,15 @@ import (
 func openSQL(t testing.TB, mode string) *sql.DB {
 	t.Helper()
 	url := pgtest.URL(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	// Commits without waiting for the disk, as pgtest's own pools do: a test database
+	// needs no durability across a crash of its server.
+	url += sep + "synchronous_commit=off"
 	if mode != "" {
-		sep := "?"
-		if strings.Contains(url, "?") {
-			sep = "&"
-		}
-		url += sep + "default_query_exec_mode=" + mode
+		url += "&default_query_exec_mode=" + mode
 	}
 	db, err := sql.Open("pgx", url)
 	require.NoError(t, err)
@@ -46,16 +49,27 @@ func newSQLStore(t testing.TB, db *sql.DB) *organizations.PostgresStore {
 }
 
 // The whole conformance suite over database/sql (pgx's stdlib driver), in both pgx exec
-// modes: the same SQL and the same guarantees as on pgx.
+// modes: the same SQL and the same guarantees as on pgx. Each test takes a migrated
+// schema from migratedSchemas, as the pgx suite does (migrating one per test through
+// database/sql took most of the package's time; TestPostgresMigrateDatabaseSQL covers
+// migrating through it).
 func TestPostgresStoreConformanceDatabaseSQL(t *testing.T) {
+	t.Parallel()
 	for _, m := range []struct{ name, mode string }{
 		{"CacheStatement", ""},
 		{"SimpleProtocol", "simple_protocol"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			if m.mode != "" {
+				pgtest.Heavy(t) // the fast tier runs the suite in pgx's default mode
+			}
 			db := openSQL(t, m.mode)
+			db.SetMaxOpenConns(2 * testParallel)
 			organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
-				return newSQLStore(t, db)
+				store, err := organizations.NewPostgresStoreSQL(db, &organizations.PostgresOptions{Schema: migratedSchemas.Schema(t)})
+				require.NoError(t, err)
+				return store
 			})
 		})
 	}

@@ -87,7 +87,10 @@ func TestPostgresStoreConformance(t *testing.T) {
 	t.Parallel()
 	for _, m := range execModes {
 		t.Run(m.name, func(t *testing.T) {
-			t.Parallel()  // both exec modes at once
+			t.Parallel() // both exec modes at once
+			if m.mode != pgx.QueryExecModeCacheStatement {
+				pgtest.Heavy(t) // the fast tier runs the suite in pgx's default mode
+			}
 			pgtest.URL(t) // skip (or fail under CI) before the suite starts its subtests
 			organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
 				store, _ := newPostgresStore(t, m.mode)
