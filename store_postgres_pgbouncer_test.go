@@ -50,8 +50,10 @@ func openBouncerSQL(t testing.TB, mode string) *sql.DB {
 // connection, races included.
 func TestPostgresStoreConformanceBehindPgBouncer(t *testing.T) {
 	pgtest.Heavy(t)
+	t.Parallel()
 	for _, m := range poolerModes {
 		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
 			pool := bouncerPool(t, m.mode, 16)
 			organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
 				store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: migratedSchemas.Schema(t)})
@@ -61,6 +63,7 @@ func TestPostgresStoreConformanceBehindPgBouncer(t *testing.T) {
 		})
 	}
 	t.Run("DatabaseSQL", func(t *testing.T) {
+		t.Parallel()
 		db := openBouncerSQL(t, "exec")
 		organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
 			store, err := organizations.NewPostgresStoreSQL(db, &organizations.PostgresOptions{Schema: migratedSchemas.Schema(t)})
