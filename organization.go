@@ -1,6 +1,7 @@
 package organizations
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"time"
@@ -297,3 +298,7 @@ func (s *Service) OrganizationsForUser(ctx context.Context, user UserID, opts Li
 	}
 	return makePage(orgs, q, func(o Organization) uuid.UUID { return o.ID }), nil
 }
+
+// compareUUID orders IDs bytewise, as PostgreSQL orders uuid values: the order of every
+// list and result the library sorts by ID, on every store.
+func compareUUID(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }

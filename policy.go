@@ -98,9 +98,6 @@ type Policy struct {
 	roles map[Role]*policyRole
 	order []Role // declaration order
 
-	// The closure as data for SQL: parallel (role, permission) pairs, and the declared
-	// role names (a role with no permission has no pair).
-	sqlRoles, sqlPerms, sqlDeclared []string
 }
 
 // policyRole is a declared role, compiled.
@@ -224,11 +221,6 @@ func NewPolicy(roles ...RoleDefinition) (*Policy, error) {
 	for _, name := range p.order {
 		pr := p.roles[name]
 		pr.list = p.list(pr.set)
-		p.sqlDeclared = append(p.sqlDeclared, string(name))
-		for _, perm := range pr.list {
-			p.sqlRoles = append(p.sqlRoles, string(name))
-			p.sqlPerms = append(p.sqlPerms, string(perm))
-		}
 	}
 	return p, nil
 }

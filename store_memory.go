@@ -999,8 +999,6 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 	return c, nil
 }
 
-func compareUUID(a, b uuid.UUID) int { return bytes.Compare(a[:], b[:]) }
-
 // insertSorted inserts id into the ascending slice ids (once).
 func insertSorted(ids []uuid.UUID, id uuid.UUID) []uuid.UUID {
 	i, found := slices.BinarySearchFunc(ids, id, compareUUID)

@@ -3,7 +3,10 @@ package organizations
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
+	"sync"
+	"weak"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -13,7 +16,7 @@ import (
 
 // Authorization in SQL. The Policy travels as data in every statement that needs it:
 // @pol_roles and @pol_perms are parallel arrays of the (role, permission) pairs of the
-// declared roles' closures (Policy.sqlRoles, sqlPerms), @pol_declared the declared role
+// declared roles' closures (pgPolicy), @pol_declared the declared role
 // names. A role's effective permissions in an organization are its declared pairs, or a
 // custom role's own permissions and the pairs of the declared roles it includes
 // (sqlRolePerms). The acting user is @actor ('' for an unchecked call).
@@ -128,14 +131,48 @@ func sqlCrole(org string) string {
 
 const sqlKnownRole = `(@role::text = ANY(@pol_declared::text[]) OR EXISTS (SELECT 1 FROM crole))`
 
+// pgPolicy is a Policy as the statements take it, built from its exported view: the
+// closure of every declared role as parallel (role, permission) arrays, and the declared
+// role names (a role with no permission has no pair).
+type pgPolicy struct {
+	roles, perms, declared []string
+}
+
+// pgPolicies caches the pgPolicy of each Policy (immutable once made) for as long as the
+// Policy lives: an entry is dropped when its Policy is collected, so that a host making
+// policies on the fly does not grow the cache.
+var pgPolicies sync.Map // weak.Pointer[Policy] -> *pgPolicy
+
+// pgPolicyOf returns p's pgPolicy (DefaultPolicy's for nil).
+func pgPolicyOf(p *Policy) *pgPolicy {
+	p = p.orDefault()
+	key := weak.Make(p)
+	if v, ok := pgPolicies.Load(key); ok {
+		return v.(*pgPolicy)
+	}
+	pp := &pgPolicy{}
+	for _, def := range p.Roles() {
+		pp.declared = append(pp.declared, string(def.Name))
+		for _, perm := range p.RolePermissions(def.Name) {
+			pp.roles = append(pp.roles, string(def.Name))
+			pp.perms = append(pp.perms, string(perm))
+		}
+	}
+	if v, loaded := pgPolicies.LoadOrStore(key, pp); loaded {
+		return v.(*pgPolicy)
+	}
+	runtime.AddCleanup(p, func(k weak.Pointer[Policy]) { pgPolicies.Delete(k) }, key)
+	return pp
+}
+
 // authArgs adds to args the actor and the policy's data that statement q names.
 func authArgs(q pgQuery, args pgx.StrictNamedArgs, actor UserID, p *Policy) pgx.StrictNamedArgs {
-	p = p.orDefault()
+	pp := pgPolicyOf(p)
 	sql := pgStatements[q]
 	for _, a := range []struct {
 		name string
 		v    any
-	}{{"actor", string(actor)}, {"pol_roles", p.sqlRoles}, {"pol_perms", p.sqlPerms}, {"pol_declared", p.sqlDeclared}} {
+	}{{"actor", string(actor)}, {"pol_roles", pp.roles}, {"pol_perms", pp.perms}, {"pol_declared", pp.declared}} {
 		if strings.Contains(sql, "@"+a.name+"::") {
 			args[a.name] = a.v
 		}

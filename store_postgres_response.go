@@ -124,12 +124,12 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 	var r invitationRow
 	var accepted, granted, raced, free, stale bool
 	var mr memberRow
-	pol := p.Policy.orDefault()
+	pol := pgPolicyOf(p.Policy)
 	err = s.db.QueryRow(ctx, s.sql[qAcceptInvitation[*limited]], pgx.StrictNamedArgs{
 		"token_hash": p.TokenHash, "user_id": string(p.UserID), "email": p.Email, "now": p.Now,
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
-		"pol_roles":             pol.sqlRoles, "pol_perms": pol.sqlPerms,
+		"pol_roles":             pol.roles, "pol_perms": pol.perms,
 	}).Scan(dest(r.dest(), []any{&accepted, &granted, &raced, &free, &stale}, mr.dest())...)
 	if err != nil {
 		return AcceptResult{}, false, pgError(ctx, err)
