@@ -51,40 +51,78 @@ type EventRecord struct {
 	Cursor string `json:"-"`
 }
 
-// eventTypeList is every event type this build defines, in the order EventTypes gives:
-// its name and a maker of an empty Event of it, for EventRecord.Event. A new event type
-// adds itself here.
-var eventTypeList = []struct {
-	name string
-	mk   func() Event
-}{
-	{"organization_created", func() Event { return new(OrganizationCreated) }},
-	{"organization_updated", func() Event { return new(OrganizationUpdated) }},
-	{"organization_deleted", func() Event { return new(OrganizationDeleted) }},
-	{"user_added", func() Event { return new(UserAdded) }},
-	{"user_removed", func() Event { return new(UserRemoved) }},
-	{"role_changed", func() Event { return new(RoleChanged) }},
-	{"owner_changed", func() Event { return new(OwnerChanged) }},
-	{"invitation_created", func() Event { return new(InvitationCreated) }},
-	{"invitation_accepted", func() Event { return new(InvitationAccepted) }},
-	{"invitation_declined", func() Event { return new(InvitationDeclined) }},
-	{"invitation_revoked", func() Event { return new(InvitationRevoked) }},
-	{"custom_role_created", func() Event { return new(CustomRoleCreated) }},
-	{"custom_role_updated", func() Event { return new(CustomRoleUpdated) }},
-	{"custom_role_deleted", func() Event { return new(CustomRoleDeleted) }},
-	{"member_suspended", func() Event { return new(MemberSuspended) }},
-	{"member_reactivated", func() Event { return new(MemberReactivated) }},
-	{"ownership_transfer_proposed", func() Event { return new(OwnershipTransferProposed) }},
-	{"ownership_transfer_accepted", func() Event { return new(OwnershipTransferAccepted) }},
-	{"ownership_transfer_declined", func() Event { return new(OwnershipTransferDeclined) }},
-	{"ownership_transfer_cancelled", func() Event { return new(OwnershipTransferCancelled) }},
+// eventKind is what the library knows of one event type, from its one registration in
+// eventKinds: its name (the type's EventName), how to decode a record's Data into it,
+// and where its organization, actor and subject (the user it concerns, if any) are.
+type eventKind struct {
+	name   string
+	decode func(data []byte) (Event, error)
+	meta   func(Event) (org uuid.UUID, actor, subject UserID)
 }
 
-// eventTypes makes an empty Event of each type name, for EventRecord.Event.
-var eventTypes = func() map[string]func() Event {
-	m := make(map[string]func() Event, len(eventTypeList))
-	for _, t := range eventTypeList {
-		m[t.name] = t.mk
+// kind registers the event type E: meta says where its organization, actor and subject
+// are. Everything else follows from E.
+func kind[E Event](meta func(E) (org uuid.UUID, actor, subject UserID)) eventKind {
+	var zero E
+	return eventKind{
+		name: zero.EventName(),
+		decode: func(data []byte) (Event, error) {
+			var e E
+			err := json.Unmarshal(data, &e)
+			return e, err
+		},
+		meta: func(e Event) (uuid.UUID, UserID, UserID) { return meta(e.(E)) },
+	}
+}
+
+// eventKinds registers every event type this build defines, in the order EventTypes
+// gives. A new event type is one line here (and its recording in each store).
+var eventKinds = []eventKind{
+	kind(func(e OrganizationCreated) (uuid.UUID, UserID, UserID) { return e.Organization.ID, e.Actor, e.Owner }),
+	kind(func(e OrganizationUpdated) (uuid.UUID, UserID, UserID) { return e.Organization.ID, e.Actor, "" }),
+	kind(func(e OrganizationDeleted) (uuid.UUID, UserID, UserID) { return e.Organization.ID, e.Actor, "" }),
+	kind(func(e UserAdded) (uuid.UUID, UserID, UserID) {
+		return e.OrganizationUser.OrganizationID, e.Actor, e.OrganizationUser.UserID
+	}),
+	kind(func(e UserRemoved) (uuid.UUID, UserID, UserID) {
+		return e.OrganizationUser.OrganizationID, e.Actor, e.OrganizationUser.UserID
+	}),
+	kind(func(e RoleChanged) (uuid.UUID, UserID, UserID) { return e.New.OrganizationID, e.Actor, e.New.UserID }),
+	kind(func(e OwnerChanged) (uuid.UUID, UserID, UserID) { return e.New.OrganizationID, e.Actor, e.New.UserID }),
+	kind(func(e InvitationCreated) (uuid.UUID, UserID, UserID) { return e.Invitation.OrganizationID, e.Actor, "" }),
+	kind(func(e InvitationAccepted) (uuid.UUID, UserID, UserID) {
+		return e.Invitation.OrganizationID, e.Actor, e.OrganizationUser.UserID
+	}),
+	kind(func(e InvitationDeclined) (uuid.UUID, UserID, UserID) { return e.Invitation.OrganizationID, e.Actor, "" }),
+	kind(func(e InvitationRevoked) (uuid.UUID, UserID, UserID) { return e.Invitation.OrganizationID, e.Actor, "" }),
+	kind(func(e CustomRoleCreated) (uuid.UUID, UserID, UserID) { return e.Role.OrganizationID, e.Actor, "" }),
+	kind(func(e CustomRoleUpdated) (uuid.UUID, UserID, UserID) { return e.New.OrganizationID, e.Actor, "" }),
+	kind(func(e CustomRoleDeleted) (uuid.UUID, UserID, UserID) { return e.Role.OrganizationID, e.Actor, "" }),
+	kind(func(e MemberSuspended) (uuid.UUID, UserID, UserID) {
+		return e.OrganizationUser.OrganizationID, e.Actor, e.OrganizationUser.UserID
+	}),
+	kind(func(e MemberReactivated) (uuid.UUID, UserID, UserID) {
+		return e.OrganizationUser.OrganizationID, e.Actor, e.OrganizationUser.UserID
+	}),
+	kind(func(e OwnershipTransferProposed) (uuid.UUID, UserID, UserID) {
+		return e.Transfer.OrganizationID, e.Actor, e.Transfer.Nominee
+	}),
+	kind(func(e OwnershipTransferAccepted) (uuid.UUID, UserID, UserID) {
+		return e.Transfer.OrganizationID, e.Actor, e.Transfer.Nominee
+	}),
+	kind(func(e OwnershipTransferDeclined) (uuid.UUID, UserID, UserID) {
+		return e.Transfer.OrganizationID, e.Actor, e.Transfer.Nominee
+	}),
+	kind(func(e OwnershipTransferCancelled) (uuid.UUID, UserID, UserID) {
+		return e.Transfer.OrganizationID, e.Actor, e.Transfer.Nominee
+	}),
+}
+
+// eventTypes is eventKinds by name.
+var eventTypes = func() map[string]eventKind {
+	m := make(map[string]eventKind, len(eventKinds))
+	for _, k := range eventKinds {
+		m[k.name] = k
 	}
 	return m
 }()
@@ -94,9 +132,9 @@ var eventTypes = func() map[string]func() Event {
 // that order: what AuditQuery.Types accepts, and what a UI's filter can offer. The slice
 // is the caller's.
 func EventTypes() []string {
-	out := make([]string, len(eventTypeList))
-	for i, t := range eventTypeList {
-		out[i] = t.name
+	out := make([]string, len(eventKinds))
+	for i, k := range eventKinds {
+		out[i] = k.name
 	}
 	return out
 }
@@ -104,135 +142,24 @@ func EventTypes() []string {
 // Event decodes Data into the typed Event it records (a value, such as UserAdded, equal
 // to the one Options.Events received). Errors: ErrUnknownEventType, or the JSON decoder's.
 func (r EventRecord) Event() (Event, error) {
-	mk, ok := eventTypes[r.Type]
+	k, ok := eventTypes[r.Type]
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrUnknownEventType, r.Type)
 	}
-	p := mk()
-	if err := json.Unmarshal(r.Data, p); err != nil {
+	e, err := k.decode(r.Data)
+	if err != nil {
 		return nil, fmt.Errorf("organizations: decoding %s event %s: %w", r.Type, r.ID, err)
 	}
-	switch e := p.(type) { // the value, not the pointer
-	case *OrganizationCreated:
-		return *e, nil
-	case *OrganizationUpdated:
-		return *e, nil
-	case *OrganizationDeleted:
-		return *e, nil
-	case *UserAdded:
-		return *e, nil
-	case *UserRemoved:
-		return *e, nil
-	case *RoleChanged:
-		return *e, nil
-	case *OwnerChanged:
-		return *e, nil
-	case *InvitationCreated:
-		return *e, nil
-	case *InvitationAccepted:
-		return *e, nil
-	case *InvitationDeclined:
-		return *e, nil
-	case *InvitationRevoked:
-		return *e, nil
-	case *CustomRoleCreated:
-		return *e, nil
-	case *CustomRoleUpdated:
-		return *e, nil
-	case *CustomRoleDeleted:
-		return *e, nil
-	case *MemberSuspended:
-		return *e, nil
-	case *MemberReactivated:
-		return *e, nil
-	case *OwnershipTransferProposed:
-		return *e, nil
-	case *OwnershipTransferAccepted:
-		return *e, nil
-	case *OwnershipTransferDeclined:
-		return *e, nil
-	case *OwnershipTransferCancelled:
-		return *e, nil
-	}
-	return p, nil
+	return e, nil
 }
 
-// eventSubject is the user an event concerns (EventRecord.Subject), if any.
-func eventSubject(e Event) UserID {
-	switch e := e.(type) {
-	case OrganizationCreated:
-		return e.Owner
-	case UserAdded:
-		return e.OrganizationUser.UserID
-	case UserRemoved:
-		return e.OrganizationUser.UserID
-	case RoleChanged:
-		return e.New.UserID
-	case OwnerChanged:
-		return e.New.UserID
-	case InvitationAccepted:
-		return e.OrganizationUser.UserID
-	case MemberSuspended:
-		return e.OrganizationUser.UserID
-	case MemberReactivated:
-		return e.OrganizationUser.UserID
-	case OwnershipTransferProposed:
-		return e.Transfer.Nominee
-	case OwnershipTransferAccepted:
-		return e.Transfer.Nominee
-	case OwnershipTransferDeclined:
-		return e.Transfer.Nominee
-	case OwnershipTransferCancelled:
-		return e.Transfer.Nominee
+// eventMeta is the organization, actor and subject (the user it concerns, if any) of an
+// event of a registered type; zero for another.
+func eventMeta(e Event) (org uuid.UUID, actor, subject UserID) {
+	if k, ok := eventTypes[e.EventName()]; ok {
+		return k.meta(e)
 	}
-	return ""
-}
-
-// eventMeta is the organization and actor of an event.
-func eventMeta(e Event) (uuid.UUID, UserID) {
-	switch e := e.(type) {
-	case OrganizationCreated:
-		return e.Organization.ID, e.Actor
-	case OrganizationUpdated:
-		return e.Organization.ID, e.Actor
-	case OrganizationDeleted:
-		return e.Organization.ID, e.Actor
-	case UserAdded:
-		return e.OrganizationUser.OrganizationID, e.Actor
-	case UserRemoved:
-		return e.OrganizationUser.OrganizationID, e.Actor
-	case RoleChanged:
-		return e.New.OrganizationID, e.Actor
-	case OwnerChanged:
-		return e.New.OrganizationID, e.Actor
-	case InvitationCreated:
-		return e.Invitation.OrganizationID, e.Actor
-	case InvitationAccepted:
-		return e.Invitation.OrganizationID, e.Actor
-	case InvitationDeclined:
-		return e.Invitation.OrganizationID, e.Actor
-	case InvitationRevoked:
-		return e.Invitation.OrganizationID, e.Actor
-	case CustomRoleCreated:
-		return e.Role.OrganizationID, e.Actor
-	case CustomRoleUpdated:
-		return e.New.OrganizationID, e.Actor
-	case CustomRoleDeleted:
-		return e.Role.OrganizationID, e.Actor
-	case MemberSuspended:
-		return e.OrganizationUser.OrganizationID, e.Actor
-	case MemberReactivated:
-		return e.OrganizationUser.OrganizationID, e.Actor
-	case OwnershipTransferProposed:
-		return e.Transfer.OrganizationID, e.Actor
-	case OwnershipTransferAccepted:
-		return e.Transfer.OrganizationID, e.Actor
-	case OwnershipTransferDeclined:
-		return e.Transfer.OrganizationID, e.Actor
-	case OwnershipTransferCancelled:
-		return e.Transfer.OrganizationID, e.Actor
-	}
-	return uuid.Nil, ""
+	return uuid.Nil, "", ""
 }
 
 // EventCursor is a position in the event feed. The zero value is the start of the feed.

@@ -69,9 +69,9 @@ func (m *memEvent) view() EventRecord {
 	if err != nil { // the event types always marshal
 		panic("organizations: marshalling event: " + err.Error())
 	}
-	org, actor := eventMeta(m.ev)
+	org, actor, subject := eventMeta(m.ev)
 	return EventRecord{
-		ID: m.id, Type: m.ev.EventName(), OrganizationID: org, Actor: actor, Subject: eventSubject(m.ev),
+		ID: m.id, Type: m.ev.EventName(), OrganizationID: org, Actor: actor, Subject: subject,
 		Data: data, OccurredAt: fromMicros(m.at), Cursor: EventCursor{Pos: m.seq}.String(),
 	}
 }
@@ -114,12 +114,12 @@ func (s *MemoryStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([]E
 	recs := s.events.recs
 	for i := len(recs) - 1; i >= 0 && len(out) < p.Limit; i-- {
 		m := &recs[i]
-		org, actor := eventMeta(m.ev)
+		org, actor, subject := eventMeta(m.ev)
 		switch {
 		case p.After.Pos != 0 && m.seq >= p.After.Pos:
 		case q.OrganizationID != uuid.Nil && org != q.OrganizationID:
 		case q.Actor != "" && actor != q.Actor:
-		case q.Subject != "" && eventSubject(m.ev) != q.Subject:
+		case q.Subject != "" && subject != q.Subject:
 		case len(q.Types) > 0 && !slices.Contains(q.Types, m.ev.EventName()):
 		case !q.Since.IsZero() && m.at < micros(q.Since):
 		case !q.Until.IsZero() && m.at >= micros(q.Until):

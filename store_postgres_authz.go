@@ -252,7 +252,7 @@ WITH org AS (
 	FROM org, chk WHERE chk.allowed AND chk.covered
 	ON CONFLICT DO NOTHING
 	RETURNING ` + roleCols + `
-), ` + sqlRecord(sqlEvent(1, "custom_role_created", "r.organization_id", "@actor::text", "NULL",
+), ` + sqlRecord(sqlEvent(1, CustomRoleCreated{}.EventName(), "r.organization_id", "@actor::text", "NULL",
 	sqlEventData("@actor::text", "'role', "+sqlRoleJSON("r")), "ins AS r")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered, ` + roleOutCols + `
 FROM chk LEFT JOIN ins AS r ON true`)
@@ -327,7 +327,7 @@ WITH org AS (
 	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text AND chk.allowed AND chk.covered
 		AND ((SELECT inc FROM cur) <> @includes::text[] OR (SELECT perms FROM cur) <> @permissions::text[])
 	RETURNING ` + roleCols + `
-), ` + sqlRecord(sqlEvent(1, "custom_role_updated", "r.organization_id", "@actor::text", "NULL",
+), ` + sqlRecord(sqlEvent(1, CustomRoleUpdated{}.EventName(), "r.organization_id", "@actor::text", "NULL",
 	sqlEventData("@actor::text", "'old', "+sqlRoleJSON("c"), "'new', "+sqlRoleJSON("r")), "upd AS r, cur AS c")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered,
 	` + curRoleCols + `, ` + roleOutCols + `
@@ -378,7 +378,7 @@ WITH org AS (
 	DELETE FROM /* TEMPLATE: schema */organization_roles AS r USING chk
 	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text AND chk.allowed AND chk.covered AND NOT chk.used
 	RETURNING r.name
-), ` + sqlRecord(sqlEvent(1, "custom_role_deleted", "c.organization_id", "@actor::text", "NULL",
+), ` + sqlRecord(sqlEvent(1, CustomRoleDeleted{}.EventName(), "c.organization_id", "@actor::text", "NULL",
 	sqlEventData("@actor::text", "'role', "+sqlRoleJSON("c")), "del, cur AS c")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered, chk.used, EXISTS (SELECT 1 FROM del),
 	` + curRoleCols + `

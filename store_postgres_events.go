@@ -14,7 +14,7 @@ import (
 //
 // Every write statement records its events in the same statement, with one more CTE:
 //
-//	, ` + sqlRecord(sqlEvent(1, "user_removed", "d.organization_id", "@actor::text", "d.user_id",
+//	, ` + sqlRecord(sqlEvent(1, UserRemoved{}.EventName(), "d.organization_id", "@actor::text", "d.user_id",
 //		sqlEventData("organization_user", sqlMemberJSON("d")), "del AS d")) + `
 //
 // sqlEvent makes the SELECT of one kind of event from the rows of a CTE the statement

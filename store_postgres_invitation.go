@@ -47,7 +47,7 @@ WITH org AS (
 	FROM org, ok WHERE ok.admin AND (SELECT count(*) FROM stale) >= 0 AND ` + sqlSeatOK + `
 	ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
 	RETURNING ` + invCols + `
-), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecord(sqlEventID(1, "i.id", "invitation_created", "i.organization_id", "@actor::text", "NULL",
+), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecord(sqlEventID(1, "i.id", InvitationCreated{}.EventName(), "i.organization_id", "@actor::text", "NULL",
 		sqlEventData("@actor::text", "'invitation', "+sqlInvJSON("i")), "ins AS i")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
 	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */invitations i WHERE i.organization_id = @organization_id::uuid

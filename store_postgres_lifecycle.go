@@ -47,9 +47,9 @@ WITH org AS (
 		AND @status::text = 'suspended' AND EXISTS (SELECT 1 FROM upd)
 	RETURNING t.organization_id
 ), ` + sqlSeatBump("upd WHERE @status::text = 'active'") + `, ` + sqlRecord(
-	sqlEvent(1, "member_suspended", "u.organization_id", "@actor::text", "u.user_id",
+	sqlEvent(1, MemberSuspended{}.EventName(), "u.organization_id", "@actor::text", "u.user_id",
 		sqlEventData("@actor::text", "'organization_user', "+sqlMemberJSON("u")), "upd AS u WHERE @status::text = 'suspended'"),
-	sqlEvent(1, "member_reactivated", "u.organization_id", "@actor::text", "u.user_id",
+	sqlEvent(1, MemberReactivated{}.EventName(), "u.organization_id", "@actor::text", "u.user_id",
 		sqlEventData("@actor::text", "'organization_user', "+sqlMemberJSON("u")), "upd AS u WHERE @status::text = 'active'")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.owner, chk.covered,
 	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false),

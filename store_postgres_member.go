@@ -40,7 +40,7 @@ func sqlInsertMember(cond, returning string) string {
 }
 
 // sqlRecordUserAdded records UserAdded for the membership ins inserted.
-var sqlRecordUserAdded = sqlRecord(sqlEvent(1, "user_added", "m.organization_id", "@actor::text", "m.user_id",
+var sqlRecordUserAdded = sqlRecord(sqlEvent(1, UserAdded{}.EventName(), "m.organization_id", "@actor::text", "m.user_id",
 	sqlEventData("@actor::text", "'organization_user', "+sqlMemberJSON("m")), "ins AS m"))
 
 // qAddUser inserts the membership if the organization exists, the call is allowed and
@@ -203,7 +203,7 @@ var qRemoveUser = pgStatement(targetCTEs + `, chk AS (
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
 		AND chk.allowed AND chk.member AND NOT chk.owner AND chk.covered
 	RETURNING ` + memberCols + `
-), ` + sqlRecord(sqlEvent(1, "user_removed", "m.organization_id", "@actor::text", "m.user_id",
+), ` + sqlRecord(sqlEvent(1, UserRemoved{}.EventName(), "m.organization_id", "@actor::text", "m.user_id",
 	sqlEventData("@actor::text", "'organization_user', "+sqlMemberJSON("m")), "del AS m")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.member, chk.owner, chk.covered, ` + memberCols + `
 FROM chk LEFT JOIN del AS m ON true`)
@@ -262,7 +262,7 @@ var qSetRole = pgStatement(targetCTEs + `, ` + sqlCrole("@organization_id::uuid"
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND (SELECT role FROM tgt) <> @role::text
 		AND chk.allowed AND chk.known AND NOT chk.owner AND chk.covered
 	RETURNING ` + memberCols + `
-), ` + sqlRecord(sqlEvent(1, "role_changed", "u.organization_id", "@actor::text", "u.user_id",
+), ` + sqlRecord(sqlEvent(1, RoleChanged{}.EventName(), "u.organization_id", "@actor::text", "u.user_id",
 	sqlEventData("@actor::text", "'old', "+sqlMemberJSON("m"), "'new', "+sqlMemberJSON("u")), "upd AS u, tgt AS m")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.owner, chk.covered,
 	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at, u.suspended_at

@@ -98,12 +98,12 @@ WITH owned AS (
 		AND i.status = 'pending' AND i.expires_at > @now::timestamptz
 	RETURNING ` + invCols + `
 ), ` + sqlRecord(
-	sqlEvent(1, "organization_deleted", "o.id", "''", "NULL", sqlEventData("", "'organization', "+sqlOrgJSON("o")), "del AS o"),
-	sqlEvent(2, "owner_changed", "h.organization_id", "''", "h.user_id", sqlEventData("", "'old', "+sqlMemberJSON("r"), "'new', "+sqlMemberJSON("h")),
+	sqlEvent(1, OrganizationDeleted{}.EventName(), "o.id", "''", "NULL", sqlEventData("", "'organization', "+sqlOrgJSON("o")), "del AS o"),
+	sqlEvent(2, OwnerChanged{}.EventName(), "h.organization_id", "''", "h.user_id", sqlEventData("", "'old', "+sqlMemberJSON("r"), "'new', "+sqlMemberJSON("h")),
 		"heir AS h JOIN rm AS r ON r.organization_id = h.organization_id WHERE h.organization_id IN (SELECT id FROM moved)"),
-	sqlEventKey(3, "i.id", "gen_random_uuid()", "invitation_revoked", "i.organization_id", "''", "NULL",
+	sqlEventKey(3, "i.id", "gen_random_uuid()", InvitationRevoked{}.EventName(), "i.organization_id", "''", "NULL",
 		sqlEventData("", "'invitation', "+sqlInvJSON("i")), "rev AS i"),
-	sqlEvent(4, "user_removed", "m.organization_id", "''", "m.user_id", sqlEventData("", "'organization_user', "+sqlMemberJSON("m")), "rm AS m")) + `
+	sqlEvent(4, UserRemoved{}.EventName(), "m.organization_id", "''", "m.user_id", sqlEventData("", "'organization_user', "+sqlMemberJSON("m")), "rm AS m")) + `
 SELECT 'c', chk.covered, chk.heirs, (SELECT count(*) FROM rev), ` + nullOrgCols + `, ` + nullMemberCols + `, ` + nullInvCols + ` FROM chk
 UNION ALL
 SELECT 'd', NULL, NULL, NULL, ` + orgCols + `, ` + nullMemberCols + `, ` + nullInvCols + ` FROM del AS o

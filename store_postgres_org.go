@@ -52,7 +52,7 @@ WITH base AS (
 	SELECT @owner_membership_id::uuid, ins.id, @owner_id::text, @owner_role::text,
 		@owner_created_at::timestamptz, @owner_updated_at::timestamptz
 	FROM ins
-), ` + sqlRecord(sqlEvent(1, "organization_created", "o.id", "''", "@owner_id::text",
+), ` + sqlRecord(sqlEvent(1, OrganizationCreated{}.EventName(), "o.id", "''", "@owner_id::text",
 	sqlEventData("", "'organization', "+sqlOrgJSON("o"), "'owner', @owner_id::text"), "ins AS o")) + `
 SELECT (SELECT free FROM base), ` + orgCols + `
 FROM (SELECT 1) AS one LEFT JOIN ins AS o ON true`)
@@ -169,7 +169,7 @@ WITH org AS (
 			OR o.settings::text <> COALESCE(@settings::text, o.settings::text)
 			OR (@max_members::integer IS NOT NULL AND o.max_members IS DISTINCT FROM NULLIF(@max_members::integer, 0)))
 	RETURNING ` + orgCols + `
-), ` + sqlRecord(sqlEvent(1, "organization_updated", "o.id", "@actor::text", "NULL",
+), ` + sqlRecord(sqlEvent(1, OrganizationUpdated{}.EventName(), "o.id", "@actor::text", "NULL",
 	sqlEventData("@actor::text", "'organization', "+sqlOrgJSON("o")), "upd AS o")) + `
 SELECT (SELECT allowed FROM chk), (SELECT taken FROM taken), true, ` + orgCols + ` FROM upd AS o
 UNION ALL
@@ -221,7 +221,7 @@ WITH org AS (
 	DELETE FROM /* TEMPLATE: schema */organizations AS o USING org
 	WHERE o.id = org.id AND ` + sqlOwnerActs + `
 	RETURNING ` + orgCols + `
-), ` + sqlRecord(sqlEvent(1, "organization_deleted", "o.id", "@actor::text", "NULL",
+), ` + sqlRecord(sqlEvent(1, OrganizationDeleted{}.EventName(), "o.id", "@actor::text", "NULL",
 	sqlEventData("@actor::text", "'organization', "+sqlOrgJSON("o")), "del AS o")) + `
 SELECT EXISTS (SELECT 1 FROM org), ` + sqlOwnerActs + `, ` + orgCols + `
 FROM (SELECT 1) AS one LEFT JOIN del AS o ON true`)

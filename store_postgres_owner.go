@@ -79,9 +79,9 @@ WITH org AS (
 ), nw AS (
 	SELECT ` + memberCols + ` FROM promote AS m UNION ALL SELECT ` + memberCols + ` FROM cur AS m WHERE NOT EXISTS (SELECT 1 FROM promote)
 ), ` + sqlRecord(
-	sqlEvent(1, "role_changed", "p.organization_id", "@actor::text", "p.user_id",
+	sqlEvent(1, RoleChanged{}.EventName(), "p.organization_id", "@actor::text", "p.user_id",
 		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("m"), "'new', "+sqlMemberJSON("p")), "promote AS p, cur AS m, moved"),
-	sqlEvent(2, "owner_changed", "n.organization_id", "@actor::text", "n.user_id",
+	sqlEvent(2, OwnerChanged{}.EventName(), "n.organization_id", "@actor::text", "n.user_id",
 		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("x"), "'new', "+sqlMemberJSON("n")), "moved, old AS x, nw AS n")) + `
 SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT allowed FROM org), false), EXISTS (SELECT 1 FROM moved),
 	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,

@@ -80,9 +80,9 @@ WITH org AS (
 	FROM ok WHERE i.id = ok.id AND EXISTS (SELECT 1 FROM mem)
 	RETURNING ` + invCols + `
 ), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecord(
-		sqlEvent(1, "invitation_accepted", "i.organization_id", "@user_id::text", "m.user_id",
+		sqlEvent(1, InvitationAccepted{}.EventName(), "i.organization_id", "@user_id::text", "m.user_id",
 			sqlEventData("@user_id::text", "'invitation', "+sqlInvJSON("i"), "'organization_user', "+sqlMemberJSON("m")), "upd AS i, mem AS m"),
-		sqlEvent(2, "user_added", "m.organization_id", "@user_id::text", "m.user_id",
+		sqlEvent(2, UserAdded{}.EventName(), "m.organization_id", "@user_id::text", "m.user_id",
 			sqlEventData("@user_id::text", "'organization_user', "+sqlMemberJSON("m")), "ins AS m, upd")) + `
 SELECT ` + invCols + `, EXISTS (SELECT 1 FROM upd), COALESCE((SELECT ok FROM grant_ok), false),
 	EXISTS (SELECT 1 FROM ok) AND NOT EXISTS (SELECT 1 FROM mem),
@@ -197,7 +197,7 @@ WITH inv AS (
 	WHERE i.id = inv.id AND inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (inv.bearer OR inv.email = @email::text)
 	RETURNING ` + invCols + `
-), ` + sqlRecord(sqlEvent(1, "invitation_declined", "i.organization_id", "''", "NULL",
+), ` + sqlRecord(sqlEvent(1, InvitationDeclined{}.EventName(), "i.organization_id", "''", "NULL",
 	sqlEventData("", "'invitation', "+sqlInvJSON("i")), "upd AS i")) + `
 SELECT ` + invCols + `, true, EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`)
@@ -237,7 +237,7 @@ var qRevokeInvitation = pgStatement(adminInvitationCTE + `, upd AS (
 	WHERE i.id = inv.id AND inv.status = 'pending' AND inv.expires_at > @now::timestamptz
 		AND (SELECT ok FROM adm)
 	RETURNING ` + invCols + `
-), ` + sqlRecord(sqlEvent(1, "invitation_revoked", "i.organization_id", "@actor::text", "NULL",
+), ` + sqlRecord(sqlEvent(1, InvitationRevoked{}.EventName(), "i.organization_id", "@actor::text", "NULL",
 	sqlEventData("@actor::text", "'invitation', "+sqlInvJSON("i")), "upd AS i")) + `
 SELECT ` + invCols + `, (SELECT ok FROM adm), EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`)

@@ -63,7 +63,7 @@ WITH org AS (
 	ON CONFLICT ON CONSTRAINT ownership_transfers_pkey DO UPDATE SET nominee = EXCLUDED.nominee,
 		proposed_by = EXCLUDED.proposed_by, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
 	RETURNING ` + transferCols + `
-), ` + sqlRecord(sqlEvent(1, "ownership_transfer_proposed", "t.organization_id", "@actor::text", "t.nominee",
+), ` + sqlRecord(sqlEvent(1, OwnershipTransferProposed{}.EventName(), "t.organization_id", "@actor::text", "t.nominee",
 	`CASE WHEN o.organization_id IS NULL THEN `+sqlEventData("@actor::text", "'transfer', "+sqlTransferJSON("t"))+
 		` ELSE `+sqlEventData("@actor::text", "'transfer', "+sqlTransferJSON("t"), "'replaced', "+sqlTransferJSON("o"))+` END`,
 	"ins AS t LEFT JOIN old AS o ON true")) + `
@@ -170,11 +170,11 @@ WITH org AS (
 ), nw AS (
 	SELECT ` + memberCols + ` FROM promote AS m UNION ALL SELECT ` + memberCols + ` FROM cur AS m WHERE NOT EXISTS (SELECT 1 FROM promote)
 ), ` + sqlRecord(
-	sqlEvent(1, "ownership_transfer_accepted", "t.organization_id", "@actor::text", "t.nominee",
+	sqlEvent(1, OwnershipTransferAccepted{}.EventName(), "t.organization_id", "@actor::text", "t.nominee",
 		sqlEventData("@actor::text", "'transfer', "+sqlTransferJSON("t")), "tr AS t, moved"),
-	sqlEvent(2, "role_changed", "p.organization_id", "@actor::text", "p.user_id",
+	sqlEvent(2, RoleChanged{}.EventName(), "p.organization_id", "@actor::text", "p.user_id",
 		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("m"), "'new', "+sqlMemberJSON("p")), "promote AS p, cur AS m, moved"),
-	sqlEvent(3, "owner_changed", "n.organization_id", "@actor::text", "n.user_id",
+	sqlEvent(3, OwnerChanged{}.EventName(), "n.organization_id", "@actor::text", "n.user_id",
 		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("x"), "'new', "+sqlMemberJSON("n")), "moved, old AS x, nw AS n")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.nominee, EXISTS (SELECT 1 FROM moved), ` + transferCols + `,
 	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,
@@ -231,9 +231,9 @@ WITH org AS (
 	WHERE t.organization_id = @organization_id::uuid AND chk.open AND chk.allowed
 	RETURNING t.organization_id
 ), ` + sqlRecord(
-	sqlEvent(1, "ownership_transfer_declined", "t.organization_id", "@actor::text", "t.nominee",
+	sqlEvent(1, OwnershipTransferDeclined{}.EventName(), "t.organization_id", "@actor::text", "t.nominee",
 		sqlEventData("@actor::text", "'transfer', "+sqlTransferJSON("t")), "tr AS t, del WHERE @decline::boolean"),
-	sqlEvent(1, "ownership_transfer_cancelled", "t.organization_id", "@actor::text", "t.nominee",
+	sqlEvent(1, OwnershipTransferCancelled{}.EventName(), "t.organization_id", "@actor::text", "t.nominee",
 		sqlEventData("@actor::text", "'transfer', "+sqlTransferJSON("t")), "tr AS t, del WHERE NOT @decline::boolean")) + `
 SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.allowed, EXISTS (SELECT 1 FROM del), ` + transferCols + `
 FROM chk LEFT JOIN tr AS t ON true`)
