@@ -93,7 +93,9 @@ var eventKinds = []eventKind{
 	kind(func(e InvitationAccepted) (uuid.UUID, UserID, UserID) {
 		return e.Invitation.OrganizationID, e.Actor, e.OrganizationUser.UserID
 	}),
-	kind(func(e InvitationDeclined) (uuid.UUID, UserID, UserID) { return e.Invitation.OrganizationID, e.Actor, "" }),
+	kind(func(e InvitationDeclined) (uuid.UUID, UserID, UserID) {
+		return e.Invitation.OrganizationID, e.Actor, ""
+	}),
 	kind(func(e InvitationRevoked) (uuid.UUID, UserID, UserID) { return e.Invitation.OrganizationID, e.Actor, "" }),
 	kind(func(e CustomRoleCreated) (uuid.UUID, UserID, UserID) { return e.Role.OrganizationID, e.Actor, "" }),
 	kind(func(e CustomRoleUpdated) (uuid.UUID, UserID, UserID) { return e.New.OrganizationID, e.Actor, "" }),
