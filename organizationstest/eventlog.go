@@ -66,6 +66,16 @@ type eventWorld struct {
 	outbox *Outbox
 }
 
+// needEventWorld is newEventWorld for a test of the event log: it skips t when the store
+// is not an EventStore.
+func needEventWorld(t *testing.T, h *harness) *eventWorld {
+	t.Helper()
+	if !eventStore.implemented(h.store) {
+		t.Skip("the store does not implement the optional interface " + eventStore.name)
+	}
+	return newEventWorld(h)
+}
+
 func newEventWorld(h *harness) *eventWorld {
 	w := &eventWorld{rec: &Recorder{}, outbox: &Outbox{}}
 	w.svc = organizations.New(h.store, &organizations.Options{
@@ -172,11 +182,8 @@ func recordTypes(recs []organizations.EventRecord) []string {
 // that the store recorded exactly the events the hook received, with the actor and
 // subject each record names, and no token anywhere.
 func testEventRecordsMatchHook(t *testing.T, h *harness) {
-	if !eventStore.implemented(h.store) {
-		t.Skip("the store does not implement the optional interface " + eventStore.name)
-	}
+	w := needEventWorld(t, h)
 	ctx := h.ctx
-	w := newEventWorld(h)
 	svc := w.svc
 	org, err := svc.CreateOrganization(ctx, "ann", "Acme", nil)
 	require.NoError(t, err)
@@ -454,11 +461,8 @@ func testEventRecordsLifecycle(t *testing.T, h *harness) {
 
 // testEventFailedCalls: refused and failed calls record nothing.
 func testEventFailedCalls(t *testing.T, h *harness) {
-	if !eventStore.implemented(h.store) {
-		t.Skip("the store does not implement the optional interface " + eventStore.name)
-	}
+	w := needEventWorld(t, h)
 	ctx := h.ctx
-	w := newEventWorld(h)
 	svc := w.svc
 	org, err := svc.CreateOrganization(ctx, "ann", "Acme", nil)
 	require.NoError(t, err)
@@ -492,11 +496,8 @@ func testEventFailedCalls(t *testing.T, h *harness) {
 
 // testEventFeedPages: cursors resume exactly, bad ones are refused.
 func testEventFeedPages(t *testing.T, h *harness) {
-	if !eventStore.implemented(h.store) {
-		t.Skip("the store does not implement the optional interface " + eventStore.name)
-	}
+	w := needEventWorld(t, h)
 	ctx := h.ctx
-	w := newEventWorld(h)
 	org, err := w.svc.CreateOrganization(ctx, "ann", "Acme", nil)
 	require.NoError(t, err)
 	for i := range 12 {
@@ -531,11 +532,8 @@ func nonNil[T any](s []T) []T {
 
 // testAuditLog: each filter, newest first, keyset pages.
 func testAuditLog(t *testing.T, h *harness) {
-	if !eventStore.implemented(h.store) {
-		t.Skip("the store does not implement the optional interface " + eventStore.name)
-	}
+	w := needEventWorld(t, h)
 	ctx := h.ctx
-	w := newEventWorld(h)
 	svc := w.svc
 	a, err := svc.CreateOrganization(ctx, "ann", "A", nil)
 	require.NoError(t, err)
@@ -609,11 +607,8 @@ func testAuditLog(t *testing.T, h *harness) {
 
 // testPruneEvents: records before the time go, the others stay, the count is exact.
 func testPruneEvents(t *testing.T, h *harness) {
-	if !eventStore.implemented(h.store) {
-		t.Skip("the store does not implement the optional interface " + eventStore.name)
-	}
+	w := needEventWorld(t, h)
 	ctx := h.ctx
-	w := newEventWorld(h)
 	org, err := w.svc.CreateOrganization(ctx, "ann", "Acme", nil)
 	require.NoError(t, err)
 	for i := range 4 {
@@ -646,11 +641,8 @@ func testPruneEvents(t *testing.T, h *harness) {
 // testEventFeedConcurrent: parallel writers; the feed has every record exactly once, and
 // a reader polling while they write, resuming from its cursor, reads the same.
 func testEventFeedConcurrent(t *testing.T, h *harness) {
-	if !eventStore.implemented(h.store) {
-		t.Skip("the store does not implement the optional interface " + eventStore.name)
-	}
+	w := needEventWorld(t, h)
 	ctx := h.ctx
-	w := newEventWorld(h)
 	org, err := w.svc.CreateOrganization(ctx, "ann", "Acme", nil)
 	require.NoError(t, err)
 	const writers, each = 6, 10
@@ -1098,11 +1090,8 @@ func testRelayOnErrorHearsEveryFailure(t *testing.T, h *harness) {
 // organization's records in the order its changes took effect. The audit log of the
 // member is the same records, newest first (the feed's order reversed).
 func testFeedKeepsOrgOrder(t *testing.T, h *harness) {
-	if !eventStore.implemented(h.store) {
-		t.Skip("the store does not implement the optional interface " + eventStore.name)
-	}
+	w := needEventWorld(t, h)
 	ctx := h.ctx
-	w := newEventWorld(h)
 	org, err := w.svc.CreateOrganization(ctx, "ann", "Acme", nil)
 	require.NoError(t, err)
 	_, err = w.svc.AddUser(ctx, org.ID, "m", organizations.RoleMember)

@@ -12,7 +12,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -161,29 +160,10 @@ pidfile = %s
 		close(exited)
 	}()
 	bouncerURL = fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", url.PathEscape(cfg.User), port, url.PathEscape(cfg.Database))
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		conn, err := pgx.Connect(ctx, bouncerURL)
-		if err == nil {
-			err = conn.Ping(ctx)
-			conn.Close(ctx)
-		}
-		cancel()
-		if err == nil {
-			return bouncerURL, "", nil
-		}
-		select {
-		case <-exited:
-			log, _ := os.ReadFile(filepath.Join(dir, "pgbouncer.log"))
-			return "", "", fmt.Errorf("pgbouncer exited at start: %v\n%s", err, log)
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			log, _ := os.ReadFile(filepath.Join(dir, "pgbouncer.log"))
-			return "", "", fmt.Errorf("pgbouncer not ready after 60s: %v\n%s", err, log)
-		}
+	if err := waitReady("pgbouncer", bouncerURL, exited, filepath.Join(dir, "pgbouncer.log")); err != nil {
+		return "", "", err
 	}
+	return bouncerURL, "", nil
 }
 
 // freePort returns a TCP port of 127.0.0.1 that nothing listened on a moment ago.

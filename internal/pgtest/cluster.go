@@ -103,6 +103,15 @@ func startCluster() (url, missing string, err error) {
 	}()
 
 	url = "postgres://postgres@/postgres?host=" + dir + "&port=5432&sslmode=disable"
+	if err := waitReady("postgres", url, exited, logPath); err != nil {
+		return "", "", err
+	}
+	return url, "", nil
+}
+
+// waitReady waits up to a minute until a connection to url answers a ping, or until the
+// process that serves it (name) has exited, in which case the error holds its log.
+func waitReady(name, url string, exited <-chan struct{}, logPath string) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -113,17 +122,17 @@ func startCluster() (url, missing string, err error) {
 		}
 		cancel()
 		if err == nil {
-			return url, "", nil
+			return nil
 		}
 		select {
 		case <-exited:
 			log, _ := os.ReadFile(logPath)
-			return "", "", fmt.Errorf("postgres exited at start:\n%s", log)
+			return fmt.Errorf("%s exited at start: %v\n%s", name, err, log)
 		case <-time.After(50 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(logPath)
-			return "", "", fmt.Errorf("postgres not ready after 60s: %v\n%s", err, log)
+			return fmt.Errorf("%s not ready after 60s: %v\n%s", name, err, log)
 		}
 	}
 }
