@@ -59,6 +59,11 @@ var statuses = []struct {
 	{organizations.ErrInvalidJSON, http.StatusUnprocessableEntity},
 	{organizations.ErrInvalidEmail, http.StatusUnprocessableEntity},
 	{organizations.ErrInvalidMemberLimit, http.StatusUnprocessableEntity},
+	{organizations.ErrInvalidTime, http.StatusUnprocessableEntity},
+	{organizations.ErrUnknownEventType, http.StatusUnprocessableEntity},
+	// The change was made, but the mail that carries it could not be sent: a gateway's
+	// failure, worth a retry of the sending.
+	{organizations.ErrInvitationNotSent, http.StatusBadGateway},
 
 	// The host did not set up the backend this route needs.
 	{organizations.ErrNotConfigured, http.StatusNotImplemented},
@@ -86,8 +91,10 @@ var statuses = []struct {
 //   - ErrInvitationExpired, ErrActivationExpired: 410 Gone;
 //   - ErrInvalidListOptions, ErrInvalidCursor: 400 Bad Request;
 //   - other invalid input (ErrInvalidName, ErrInvalidSlug, ErrInvalidUserID,
-//     ErrInvalidRole, ErrInvalidJSON, ErrInvalidEmail, ErrInvalidMemberLimit): 422
-//     Unprocessable Entity;
+//     ErrInvalidRole, ErrInvalidJSON, ErrInvalidEmail, ErrInvalidMemberLimit,
+//     ErrInvalidTime, ErrUnknownEventType): 422 Unprocessable Entity;
+//   - ErrInvitationNotSent (the invitation was renewed, its mail failed): 502 Bad
+//     Gateway;
 //   - an *http.MaxBytesError (a body over http.MaxBytesReader's limit): 413 Content Too
 //     Large (Request Entity Too Large);
 //   - ErrNotConfigured, ErrNotSupported: 501 Not Implemented;

@@ -43,6 +43,9 @@ func TestStatusCode(t *testing.T) {
 		{organizations.ErrTransferNotFound, 404},
 		{organizations.ErrInvalidCursor, 400},
 		{organizations.ErrInvalidMemberLimit, 422},
+		{organizations.ErrInvalidTime, 422},
+		{organizations.ErrUnknownEventType, 422},
+		{organizations.ErrInvitationNotSent, 502},
 		{organizations.ErrNotSupported, 501},
 		{organizations.ErrInviterNotAllowed, 409},
 		{organizations.ErrRoleNotFound, 404},
@@ -88,6 +91,7 @@ func TestStatusCodeCoversReferenceErrors(t *testing.T) {
 		organizations.ErrRoleInUse, organizations.ErrRoleNotFound, organizations.ErrRoleExists,
 		organizations.ErrMemberLimit, organizations.ErrAlreadyOwner, organizations.ErrNoSuccessor,
 		organizations.ErrTransferNotFound, organizations.ErrInvalidCursor, organizations.ErrInvalidMemberLimit,
+		organizations.ErrInvalidTime, organizations.ErrUnknownEventType,
 	} {
 		require.Less(t, orghttp.StatusCode(err), 500, "%v", err)
 	}
