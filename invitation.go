@@ -409,21 +409,9 @@ func (s *Service) resendInvitation(ctx context.Context, actor UserID, id uuid.UU
 // Errors: ErrOrganizationNotFound, ErrInvalidListOptions, the store's error, or the
 // context's error.
 func (s *Service) PendingInvitations(ctx context.Context, org uuid.UUID, opts ListOptions) (Page[Invitation], error) {
-	if err := ctx.Err(); err != nil {
-		return Page[Invitation]{}, err
-	}
-	if err := checkOrg(org); err != nil {
-		return Page[Invitation]{}, err
-	}
-	q, err := parseListOptions(opts)
-	if err != nil {
-		return Page[Invitation]{}, err
-	}
-	invs, err := s.store.PendingInvitations(ctx, PendingInvitationsParams{OrganizationID: org, After: q.after, Limit: q.limit + 1, Now: s.now()})
-	if err != nil {
-		return Page[Invitation]{}, err
-	}
-	return makePage(invs, q, func(i Invitation) uuid.UUID { return i.ID }), nil
+	return listPage(ctx, checkOrg(org), opts, invitationID, func(q pageQuery) ([]Invitation, error) {
+		return s.store.PendingInvitations(ctx, PendingInvitationsParams{OrganizationID: org, After: q.after, Limit: q.limit + 1, Now: s.now()})
+	})
 }
 
 // InvitationsForEmail returns the pending, unexpired invitations sent to email (after

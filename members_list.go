@@ -52,31 +52,28 @@ type ListMembersParams struct {
 // ErrInvalidListOptions (also for an unknown f.Status), ErrNotSupported (the store is
 // not a MemberListStore), the store's error, or the context's error.
 func (s *Service) ListMembers(ctx context.Context, org uuid.UUID, f MemberFilter, opts ListOptions) (Page[Member], error) {
-	if err := ctx.Err(); err != nil {
-		return Page[Member]{}, err
-	}
+	return listPage(ctx, checkMemberFilter(org, f), opts, func(m Member) uuid.UUID { return m.ID }, func(q pageQuery) ([]Member, error) {
+		ls, ok := s.store.(MemberListStore)
+		if !ok {
+			return nil, ErrNotSupported
+		}
+		return ls.ListMembers(ctx, ListMembersParams{OrganizationID: org, Filter: f, After: q.after, Limit: q.limit + 1})
+	})
+}
+
+// checkMemberFilter checks ListMembers' organization and filter: ErrOrganizationNotFound
+// for a nil organization, ErrInvalidRole for a malformed role, ErrInvalidListOptions for
+// an unknown status.
+func checkMemberFilter(org uuid.UUID, f MemberFilter) error {
 	if err := checkOrg(org); err != nil {
-		return Page[Member]{}, err
+		return err
 	}
 	if f.Role != "" && !f.Role.Valid() {
-		return Page[Member]{}, ErrInvalidRole
+		return ErrInvalidRole
 	}
 	switch f.Status {
 	case "", MemberStatusActive, MemberStatusSuspended:
-	default:
-		return Page[Member]{}, ErrInvalidListOptions
+		return nil
 	}
-	q, err := parseListOptions(opts)
-	if err != nil {
-		return Page[Member]{}, err
-	}
-	ls, ok := s.store.(MemberListStore)
-	if !ok {
-		return Page[Member]{}, ErrNotSupported
-	}
-	ms, err := ls.ListMembers(ctx, ListMembersParams{OrganizationID: org, Filter: f, After: q.after, Limit: q.limit + 1})
-	if err != nil {
-		return Page[Member]{}, err
-	}
-	return makePage(ms, q, func(m Member) uuid.UUID { return m.ID }), nil
+	return ErrInvalidListOptions
 }

@@ -279,21 +279,9 @@ func (s *Service) OrganizationUser(ctx context.Context, org uuid.UUID, user User
 // Errors: ErrOrganizationNotFound, ErrInvalidListOptions, the store's error, or the
 // context's error.
 func (s *Service) Members(ctx context.Context, org uuid.UUID, opts ListOptions) (Page[OrganizationUser], error) {
-	if err := ctx.Err(); err != nil {
-		return Page[OrganizationUser]{}, err
-	}
-	if err := checkOrg(org); err != nil {
-		return Page[OrganizationUser]{}, err
-	}
-	q, err := parseListOptions(opts)
-	if err != nil {
-		return Page[OrganizationUser]{}, err
-	}
-	ms, err := s.store.Members(ctx, MembersParams{OrganizationID: org, After: q.after, Limit: q.limit + 1})
-	if err != nil {
-		return Page[OrganizationUser]{}, err
-	}
-	return makePage(ms, q, func(m OrganizationUser) uuid.UUID { return m.ID }), nil
+	return listPage(ctx, checkOrg(org), opts, membershipID, func(q pageQuery) ([]OrganizationUser, error) {
+		return s.store.Members(ctx, MembersParams{OrganizationID: org, After: q.after, Limit: q.limit + 1})
+	})
 }
 
 // ResolveOrganization returns the organization ref names — its ID in text form, or else

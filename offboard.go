@@ -134,25 +134,13 @@ func (s *Service) offboardStore() (OffboardStore, error) {
 // Errors: ErrInvalidUserID, ErrInvalidListOptions, ErrNotSupported (the store is not an
 // OffboardStore), the store's error, or the context's error.
 func (s *Service) OrganizationsOwnedBy(ctx context.Context, user UserID, opts ListOptions) (Page[Organization], error) {
-	if err := ctx.Err(); err != nil {
-		return Page[Organization]{}, err
-	}
-	if err := checkUser(user); err != nil {
-		return Page[Organization]{}, err
-	}
-	q, err := parseListOptions(opts)
-	if err != nil {
-		return Page[Organization]{}, err
-	}
-	st, err := s.offboardStore()
-	if err != nil {
-		return Page[Organization]{}, err
-	}
-	orgs, err := st.OrganizationsOwnedBy(ctx, OrganizationsForUserParams{UserID: user, After: q.after, Limit: q.limit + 1})
-	if err != nil {
-		return Page[Organization]{}, err
-	}
-	return makePage(orgs, q, func(o Organization) uuid.UUID { return o.ID }), nil
+	return listPage(ctx, checkUser(user), opts, organizationID, func(q pageQuery) ([]Organization, error) {
+		st, err := s.offboardStore()
+		if err != nil {
+			return nil, err
+		}
+		return st.OrganizationsOwnedBy(ctx, OrganizationsForUserParams{UserID: user, After: q.after, Limit: q.limit + 1})
+	})
 }
 
 // RemoveUserEverywhere offboards user in one atomic store operation: it removes every

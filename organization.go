@@ -282,21 +282,9 @@ func (s *Service) deleteOrganization(ctx context.Context, actor UserID, id uuid.
 // Errors: ErrInvalidUserID, ErrInvalidListOptions, the store's error, or the context's
 // error.
 func (s *Service) OrganizationsForUser(ctx context.Context, user UserID, opts ListOptions) (Page[Organization], error) {
-	if err := ctx.Err(); err != nil {
-		return Page[Organization]{}, err
-	}
-	if err := checkUser(user); err != nil {
-		return Page[Organization]{}, err
-	}
-	q, err := parseListOptions(opts)
-	if err != nil {
-		return Page[Organization]{}, err
-	}
-	orgs, err := s.store.OrganizationsForUser(ctx, OrganizationsForUserParams{UserID: user, After: q.after, Limit: q.limit + 1})
-	if err != nil {
-		return Page[Organization]{}, err
-	}
-	return makePage(orgs, q, func(o Organization) uuid.UUID { return o.ID }), nil
+	return listPage(ctx, checkUser(user), opts, organizationID, func(q pageQuery) ([]Organization, error) {
+		return s.store.OrganizationsForUser(ctx, OrganizationsForUserParams{UserID: user, After: q.after, Limit: q.limit + 1})
+	})
 }
 
 // compareUUID orders IDs bytewise, as PostgreSQL orders uuid values: the order of every

@@ -1,6 +1,7 @@
 package organizations
 
 import (
+	"context"
 	"encoding/base64"
 
 	"github.com/google/uuid"
@@ -79,3 +80,31 @@ func makePage[T any](items []T, q pageQuery, key func(T) uuid.UUID) Page[T] {
 	}
 	return p
 }
+
+// listPage is every keyset-paged list of the Service: the context and the list's key
+// (check, the error of its validation, if any) are checked, then opts, then fetch asks the
+// store for the page from q (q.limit+1 items after q.after), and key gives each item's ID
+// for the next page's cursor. Errors, in that order: the context's, check,
+// ErrInvalidListOptions, fetch's.
+func listPage[T any](ctx context.Context, check error, opts ListOptions, key func(T) uuid.UUID, fetch func(q pageQuery) ([]T, error)) (Page[T], error) {
+	if err := ctx.Err(); err != nil {
+		return Page[T]{}, err
+	}
+	if check != nil {
+		return Page[T]{}, check
+	}
+	q, err := parseListOptions(opts)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	items, err := fetch(q)
+	if err != nil {
+		return Page[T]{}, err
+	}
+	return makePage(items, q, key), nil
+}
+
+// The IDs lists are paged by.
+func organizationID(o Organization) uuid.UUID   { return o.ID }
+func membershipID(m OrganizationUser) uuid.UUID { return m.ID }
+func invitationID(i Invitation) uuid.UUID       { return i.ID }
