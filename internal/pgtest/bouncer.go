@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -138,27 +137,12 @@ pidfile = %s
 			}
 		}
 	}
-	r, w, err := os.Pipe()
+	exited, w, err := supervise(dir, cred, nil, nil, bin, filepath.Join(dir, "pgbouncer.ini"))
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", "", err
 	}
-	defer r.Close()
-	cmd := exec.Command("/bin/sh", "-c", supervisor, "sh", bin, filepath.Join(dir, "pgbouncer.ini"))
-	cmd.Env = append(os.Environ(), "PGTEST_DIR="+dir)
-	cmd.Stdin = r
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		os.RemoveAll(dir)
-		return "", "", err
-	}
 	bouncer.watchdog = w
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
 	bouncerURL = fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", url.PathEscape(cfg.User), port, url.PathEscape(cfg.Database))
 	if err := waitReady("pgbouncer", bouncerURL, exited, filepath.Join(dir, "pgbouncer.log")); err != nil {
 		return "", "", err

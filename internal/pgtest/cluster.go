@@ -75,33 +75,15 @@ func startCluster() (url, missing string, err error) {
 			return "", "", err
 		}
 	}
-	r, w, err := os.Pipe()
+	exited, w, err := supervise(dir, cred, logFile, []string{"LC_ALL=C"}, filepath.Join(bin, "postgres"),
+		"-D", data, "-k", dir, "-p", "5432",
+		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
+		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB")
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", "", err
 	}
-	defer r.Close()
-	cmd := exec.Command("/bin/sh", "-c", supervisor, "sh", filepath.Join(bin, "postgres"),
-		"-D", data, "-k", dir, "-p", "5432",
-		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB")
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "PGTEST_DIR="+dir)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = r, logFile, logFile
-	// Its own process group, so that ^C on go test reaches the supervisor only through
-	// the pipe: the server is stopped once, in order.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		os.RemoveAll(dir)
-		return "", "", err
-	}
 	watchdog = w
-	exited := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-
 	url = "postgres://postgres@/postgres?host=" + dir + "&port=5432&sslmode=disable"
 	if err := waitReady("postgres", url, exited, logPath); err != nil {
 		return "", "", err
@@ -135,6 +117,36 @@ func waitReady(name, url string, exited <-chan struct{}, logPath string) error {
 			return fmt.Errorf("%s not ready after 60s: %v\n%s", name, err, log)
 		}
 	}
+}
+
+// supervise starts args (a server in the foreground) as cred under the supervisor, with
+// PGTEST_DIR=dir and env added to the environment and out as its output, in a process
+// group of its own, so that ^C on go test reaches the supervisor only through the pipe:
+// the server is stopped once, in order. It returns a channel closed when the supervisor
+// exits, and the pipe's write end, to keep (see watchdog).
+func supervise(dir string, cred *syscall.Credential, out *os.File, env []string, args ...string) (<-chan struct{}, *os.File, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
+	cmd := exec.Command("/bin/sh", append([]string{"-c", supervisor, "sh"}, args...)...)
+	cmd.Env = append(append(os.Environ(), env...), "PGTEST_DIR="+dir)
+	cmd.Stdin = r
+	if out != nil {
+		cmd.Stdout, cmd.Stderr = out, out
+	}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return nil, nil, err
+	}
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	return exited, w, nil
 }
 
 // owner makes dir belong to the user the cluster runs as, and returns that user's
