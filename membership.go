@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 )
@@ -17,15 +15,7 @@ type UserID string
 // Valid reports whether id can name a user: non-empty, at most MaxUserIDLength bytes of
 // valid UTF-8, with no control characters.
 func (id UserID) Valid() bool {
-	if id == "" || len(id) > MaxUserIDLength || !utf8.ValidString(string(id)) {
-		return false
-	}
-	for _, r := range string(id) {
-		if unicode.IsControl(r) {
-			return false
-		}
-	}
-	return true
+	return plainText(string(id), MaxUserIDLength)
 }
 
 // checkUser is ErrInvalidUserID unless id is Valid.

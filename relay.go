@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // CursorStore keeps each relay consumer's feed cursor, so that a restarted Relay resumes
@@ -28,13 +26,8 @@ type CursorStore interface {
 // anything, so that all of them accept the same names (PostgreSQL's text refuses a NUL
 // byte and invalid UTF-8).
 func checkConsumer(name string) error {
-	if name == "" || len(name) > 200 || !utf8.ValidString(name) {
+	if !plainText(name, 200) {
 		return ErrInvalidConsumer
-	}
-	for _, r := range name {
-		if unicode.IsControl(r) {
-			return ErrInvalidConsumer
-		}
 	}
 	return nil
 }

@@ -21,6 +21,16 @@ const (
 	MaxJSONLength = 1 << 20
 )
 
+// plainText reports whether s is 1 to max bytes of valid UTF-8 without control
+// characters: what a user ID and a relay consumer name must be, so that every store
+// (PostgreSQL's text refuses a NUL byte and invalid UTF-8) accepts the same ones.
+func plainText(s string, max int) bool {
+	if s == "" || len(s) > max || !utf8.ValidString(s) {
+		return false
+	}
+	return !strings.ContainsFunc(s, unicode.IsControl)
+}
+
 // normalizeName trims name and checks it: ErrInvalidName unless it is 1 to MaxNameLength
 // runes of valid UTF-8 without control characters.
 func normalizeName(name string) (string, error) {
