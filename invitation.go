@@ -396,7 +396,7 @@ func (s *Service) resendInvitation(ctx context.Context, actor UserID, id uuid.UU
 		return Invitation{}, err
 	}
 	// From here on the renewal stands: an error must say so.
-	err = s.opts.Inviter.SendInvitation(ctx, InvitationMessage{Invitation: d.Invitation, Organization: d.Organization, InvitedBy: actor, Token: token, Reminder: true})
+	err = s.send(ctx, InvitationMessage{Invitation: d.Invitation, Organization: d.Organization, InvitedBy: actor, Token: token, Reminder: true})
 	if err != nil {
 		return Invitation{}, fmt.Errorf("%w: %w", ErrInvitationNotSent, err)
 	}
