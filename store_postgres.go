@@ -45,6 +45,7 @@ type PostgresStore struct {
 	schema string
 	ident  string   // schema, quoted
 	sql    []string // the registered statements (pgStatement), rendered for ident, by pgQuery
+	pos    []string // the same with positional parameters (pgCompiled), as sent
 }
 
 var (
@@ -72,14 +73,18 @@ func NewPostgresStore(db DBTX, opts *PostgresOptions) (*PostgresStore, error) {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidSchema, schema)
 	}
 	ident := pgx.Identifier{schema}.Sanitize()
-	stmts := make([]string, len(pgStatements))
+	compiled, err := compileStatements()
+	if err != nil {
+		return nil, err // a statement of this package does not compile: a bug, caught by every test
+	}
+	stmts, pos := make([]string, len(pgStatements)), make([]string, len(pgStatements))
 	for i, q := range pgStatements {
-		stmts[i] = renderSQL(q, ident)
+		stmts[i], pos[i] = renderSQL(q, ident), renderSQL(compiled[i].sql, ident)
 	}
 	if pool, ok := db.(*pgxpool.Pool); ok {
 		db = poolDB{pool} // see poolDB: it tells a statement never sent from one whose reply was lost
 	}
-	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts}, nil
+	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts, pos: pos}, nil
 }
 
 // Schema returns the PostgreSQL schema that holds the store's tables.

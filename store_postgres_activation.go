@@ -18,7 +18,7 @@ func (s *PostgresStore) CreateActivation(ctx context.Context, a Activation, toke
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, s.sql[qCreateActivation], pgx.StrictNamedArgs{
+	_, err := s.exec(ctx, qCreateActivation, pgArgs{
 		"id": a.ID, "user_id": string(a.UserID), "email": a.Email, "token_hash": tokenHash,
 		"created_at": a.CreatedAt, "expires_at": a.ExpiresAt, "used_at": pgNullTime(a.UsedAt),
 	})
@@ -33,7 +33,7 @@ func (s *PostgresStore) ActivationByTokenHash(ctx context.Context, tokenHash []b
 		return Activation{}, err
 	}
 	var r activationRow
-	err := s.db.QueryRow(ctx, s.sql[qActivationByHash], pgx.StrictNamedArgs{"token_hash": tokenHash}).Scan(r.dest()...)
+	err := s.queryRow(ctx, qActivationByHash, pgArgs{"token_hash": tokenHash}).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Activation{}, ErrActivationNotFound
 	}
@@ -85,7 +85,7 @@ func (s *PostgresStore) CompleteActivation(ctx context.Context, tokenHash []byte
 	if err := ctx.Err(); err != nil {
 		return Activation{}, nil, err
 	}
-	rows, err := s.db.Query(ctx, s.sql[qCompleteActivation], pgx.StrictNamedArgs{"token_hash": tokenHash, "now": now})
+	rows, err := s.query(ctx, qCompleteActivation, pgArgs{"token_hash": tokenHash, "now": now})
 	if err != nil {
 		return Activation{}, nil, pgError(ctx, err)
 	}
@@ -122,6 +122,6 @@ func (s *PostgresStore) DeleteActivation(ctx context.Context, id uuid.UUID) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, s.sql[qDeleteActivation], pgx.StrictNamedArgs{"id": id})
+	_, err := s.exec(ctx, qDeleteActivation, pgArgs{"id": id})
 	return pgError(ctx, err)
 }

@@ -9,7 +9,6 @@ import (
 	"weak"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgtype"
 )
@@ -166,14 +165,13 @@ func pgPolicyOf(p *Policy) *pgPolicy {
 }
 
 // authArgs adds to args the actor and the policy's data that statement q names.
-func authArgs(q pgQuery, args pgx.StrictNamedArgs, actor UserID, p *Policy) pgx.StrictNamedArgs {
+func authArgs(q pgQuery, args pgArgs, actor UserID, p *Policy) pgArgs {
 	pp := pgPolicyOf(p)
-	sql := pgStatements[q]
 	for _, a := range []struct {
 		name string
 		v    any
 	}{{"actor", string(actor)}, {"pol_roles", pp.roles}, {"pol_perms", pp.perms}, {"pol_declared", pp.declared}} {
-		if strings.Contains(sql, "@"+a.name+"::") {
+		if usesArg(q, a.name) {
 			args[a.name] = a.v
 		}
 	}
@@ -231,8 +229,8 @@ func names[T ~string](s []T) []string {
 }
 
 // roleArgs are the arguments of statement q, which writes the custom role c.
-func roleArgs(q pgQuery, c CustomRole, auth Authorization) pgx.StrictNamedArgs {
-	return authArgs(q, pgx.StrictNamedArgs{
+func roleArgs(q pgQuery, c CustomRole, auth Authorization) pgArgs {
+	return authArgs(q, pgArgs{
 		"organization_id": c.OrganizationID, "name": string(c.Name),
 		"includes": names(c.Includes), "permissions": names(c.Permissions),
 		"created_at": c.CreatedAt, "updated_at": c.UpdatedAt,
@@ -264,7 +262,7 @@ func (s *PostgresStore) CreateRole(ctx context.Context, p CreateRoleParams) (Cus
 	}
 	var found, allowed, covered bool
 	var r roleRow
-	err := s.db.QueryRow(ctx, s.sql[qCreateRole], roleArgs(qCreateRole, p.Role, p.Auth)).Scan(dest([]any{&found, &allowed, &covered}, r.dest())...)
+	err := s.queryRow(ctx, qCreateRole, roleArgs(qCreateRole, p.Role, p.Auth)).Scan(dest([]any{&found, &allowed, &covered}, r.dest())...)
 	switch {
 	case err != nil:
 		return CustomRole{}, pgError(ctx, err)
@@ -342,7 +340,7 @@ func (s *PostgresStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (Cus
 	var before, after roleRow
 	args := roleArgs(qUpdateRole, p.Role, p.Auth)
 	delete(args, "created_at")
-	err := s.db.QueryRow(ctx, s.sql[qUpdateRole], args).
+	err := s.queryRow(ctx, qUpdateRole, args).
 		Scan(dest([]any{&found, &allowed, &covered}, before.dest(), after.dest())...)
 	switch {
 	case err != nil:
@@ -391,7 +389,7 @@ func (s *PostgresStore) DeleteRole(ctx context.Context, p DeleteRoleParams) (Cus
 	}
 	var found, allowed, covered, used, deleted bool
 	var r roleRow
-	err := s.db.QueryRow(ctx, s.sql[qDeleteRole], authArgs(qDeleteRole, pgx.StrictNamedArgs{
+	err := s.queryRow(ctx, qDeleteRole, authArgs(qDeleteRole, pgArgs{
 		"organization_id": p.OrganizationID, "name": string(p.Name),
 	}, p.Auth.Actor, p.Auth.Policy)).Scan(dest([]any{&found, &allowed, &covered, &used, &deleted}, r.dest())...)
 	var pe *pgconn.PgError
@@ -431,5 +429,5 @@ func (s *PostgresStore) CustomRoles(ctx context.Context, org uuid.UUID) ([]Custo
 		return nil, err
 	}
 	var r roleRow
-	return orgItems(ctx, s, qCustomRoles, pgx.StrictNamedArgs{"organization_id": org}, r.dest(), r.ok, r.value)
+	return orgItems(ctx, s, qCustomRoles, pgArgs{"organization_id": org}, r.dest(), r.ok, r.value)
 }

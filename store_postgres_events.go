@@ -168,14 +168,14 @@ func (s *PostgresStore) Events(ctx context.Context, p EventsParams) ([]EventReco
 		return nil, ErrInvalidCursor
 	}
 	if p.After.legacy() {
-		return s.events(ctx, qEventsAfterXID, pgx.StrictNamedArgs{
+		return s.events(ctx, qEventsAfterXID, pgArgs{
 			"xid": strconv.FormatUint(p.After.XID, 10), "seq": p.After.Seq, "limit": p.Limit,
 		})
 	}
-	return s.events(ctx, qEvents, pgx.StrictNamedArgs{"pos": p.After.Pos, "limit": p.Limit})
+	return s.events(ctx, qEvents, pgArgs{"pos": p.After.Pos, "limit": p.Limit})
 }
 
-func (s *PostgresStore) events(ctx context.Context, q pgQuery, args pgx.StrictNamedArgs) ([]EventRecord, error) {
+func (s *PostgresStore) events(ctx context.Context, q pgQuery, args pgArgs) ([]EventRecord, error) {
 	var r eventRow
 	return queryItems(ctx, s, q, args, r.dest(), r.value)
 }
@@ -229,7 +229,7 @@ func (s *PostgresStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([
 		return nil, err
 	}
 	q := p.Query
-	args := pgx.StrictNamedArgs{"after_pos": p.After.Pos, "limit": p.Limit}
+	args := pgArgs{"after_pos": p.After.Pos, "limit": p.Limit}
 	mask := 0
 	if q.OrganizationID != uuid.Nil {
 		mask, args["org"] = mask|auditOrg, q.OrganizationID
@@ -277,7 +277,7 @@ func (s *PostgresStore) PruneEvents(ctx context.Context, p PruneEventsParams) (i
 		return 0, err
 	}
 	var n int
-	err := s.db.QueryRow(ctx, s.sql[qPruneEvents], pgx.StrictNamedArgs{"before": p.Before, "limit": p.Limit}).Scan(&n)
+	err := s.queryRow(ctx, qPruneEvents, pgArgs{"before": p.Before, "limit": p.Limit}).Scan(&n)
 	if err != nil {
 		return 0, pgError(ctx, err)
 	}
@@ -301,7 +301,7 @@ func (s *PostgresStore) LoadCursor(ctx context.Context, consumer string) (string
 		return "", err
 	}
 	var pos int64
-	err := s.db.QueryRow(ctx, s.sql[qLoadCursor], pgx.StrictNamedArgs{"consumer": consumer}).Scan(&pos)
+	err := s.queryRow(ctx, qLoadCursor, pgArgs{"consumer": consumer}).Scan(&pos)
 	switch {
 	case err == pgx.ErrNoRows:
 		return "", nil
@@ -327,7 +327,7 @@ func (s *PostgresStore) SaveCursor(ctx context.Context, consumer, cursor string)
 	if c.Pos == 0 {
 		return ErrInvalidCursor
 	}
-	_, err = s.db.Exec(ctx, s.sql[qSaveCursor], pgx.StrictNamedArgs{"consumer": consumer, "pos": c.Pos})
+	_, err = s.exec(ctx, qSaveCursor, pgArgs{"consumer": consumer, "pos": c.Pos})
 	if err != nil {
 		return pgError(ctx, err)
 	}

@@ -68,7 +68,7 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 		var found, allowed, known, covered, inserted, invited, free, stale bool
 		var org orgRow
 		q := qCreateInvitation[limited]
-		err := s.db.QueryRow(ctx, s.sql[q], authArgs(q, pgx.StrictNamedArgs{
+		err := s.queryRow(ctx, q, authArgs(q, pgArgs{
 			"id": inv.ID, "organization_id": inv.OrganizationID, "email": inv.Email, "role": string(inv.Role),
 			"bearer": inv.Bearer, "token_hash": p.TokenHash,
 			"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt, "now": p.Now,
@@ -118,7 +118,7 @@ func (s *PostgresStore) InvitationByTokenHash(ctx context.Context, tokenHash []b
 	}
 	var inv invitationRow
 	var org orgRow
-	err := s.db.QueryRow(ctx, s.sql[qInvitationByHash], pgx.StrictNamedArgs{"token_hash": tokenHash}).Scan(dest(inv.dest(), org.dest())...)
+	err := s.queryRow(ctx, qInvitationByHash, pgArgs{"token_hash": tokenHash}).Scan(dest(inv.dest(), org.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return InvitationDetails{}, ErrInvitationNotFound
@@ -130,17 +130,17 @@ func (s *PostgresStore) InvitationByTokenHash(ctx context.Context, tokenHash []b
 
 // Invitation implements Store.
 func (s *PostgresStore) Invitation(ctx context.Context, id uuid.UUID, now time.Time) (Invitation, error) {
-	return s.invitationRow(ctx, qInvitationByID, pgx.StrictNamedArgs{"id": id}, now)
+	return s.invitationRow(ctx, qInvitationByID, pgArgs{"id": id}, now)
 }
 
 // invitationRow runs statement q, which returns at most one invitation, and returns it
 // with its status as of now.
-func (s *PostgresStore) invitationRow(ctx context.Context, q pgQuery, args pgx.StrictNamedArgs, now time.Time) (Invitation, error) {
+func (s *PostgresStore) invitationRow(ctx context.Context, q pgQuery, args pgArgs, now time.Time) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
 	var r invitationRow
-	err := s.db.QueryRow(ctx, s.sql[q], args).Scan(r.dest()...)
+	err := s.queryRow(ctx, q, args).Scan(r.dest()...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Invitation{}, ErrInvitationNotFound
@@ -168,7 +168,7 @@ func (s *PostgresStore) PendingInvitations(ctx context.Context, p PendingInvitat
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	out, n, err := s.invitations(ctx, qPendingInvitations, p.Now, pgx.StrictNamedArgs{
+	out, n, err := s.invitations(ctx, qPendingInvitations, p.Now, pgArgs{
 		"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit, "now": p.Now,
 	})
 	if err == nil && n == 0 {
@@ -191,7 +191,7 @@ func (s *PostgresStore) InvitationsForEmail(ctx context.Context, email string, n
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.Query(ctx, s.sql[qInvitationsForEmail], pgx.StrictNamedArgs{"email": email, "now": now})
+	rows, err := s.query(ctx, qInvitationsForEmail, pgArgs{"email": email, "now": now})
 	if err != nil {
 		return nil, pgError(ctx, err)
 	}
@@ -210,8 +210,8 @@ func (s *PostgresStore) InvitationsForEmail(ctx context.Context, email string, n
 
 // invitations runs statement q and returns its invitations, with their status as of now,
 // and how many rows it had (rows of NULLs included).
-func (s *PostgresStore) invitations(ctx context.Context, q pgQuery, now time.Time, args pgx.StrictNamedArgs) ([]Invitation, int64, error) {
-	rows, err := s.db.Query(ctx, s.sql[q], args)
+func (s *PostgresStore) invitations(ctx context.Context, q pgQuery, now time.Time, args pgArgs) ([]Invitation, int64, error) {
+	rows, err := s.query(ctx, q, args)
 	if err != nil {
 		return nil, 0, pgReadError(ctx, err)
 	}
@@ -248,6 +248,6 @@ func (s *PostgresStore) DeleteInvitation(ctx context.Context, id uuid.UUID) erro
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	_, err := s.db.Exec(ctx, s.sql[qDeleteInvitation], pgx.StrictNamedArgs{"id": id})
+	_, err := s.exec(ctx, qDeleteInvitation, pgArgs{"id": id})
 	return pgError(ctx, err)
 }

@@ -3,8 +3,6 @@ package organizations
 import (
 	"context"
 	"errors"
-
-	"github.com/jackc/pgx/v5"
 )
 
 var _ SuspensionStore = (*PostgresStore)(nil)
@@ -73,7 +71,7 @@ func (s *PostgresStore) setStatus(ctx context.Context, p MemberStatusParams, to 
 	for range maxSeatRaces {
 		var found, allowed, owner, covered, free, stale bool
 		var before, after memberRow
-		err := s.db.QueryRow(ctx, s.sql[qSetStatus], authArgs(qSetStatus, pgx.StrictNamedArgs{
+		err := s.queryRow(ctx, qSetStatus, authArgs(qSetStatus, pgArgs{
 			"organization_id": p.OrganizationID, "user_id": string(p.UserID), "status": string(to), "now": p.Now,
 		}, p.Auth.Actor, p.Auth.Policy)).
 			Scan(dest([]any{&found, &allowed, &owner, &covered, &free, &stale}, before.dest(), after.dest())...)
@@ -143,7 +141,7 @@ func (s *PostgresStore) ListMembers(ctx context.Context, p ListMembersParams) ([
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	args := pgx.StrictNamedArgs{"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit}
+	args := pgArgs{"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit}
 	byRole := 0
 	if p.Filter.Role != "" {
 		byRole, args["role"] = 1, string(p.Filter.Role)

@@ -64,7 +64,7 @@ func (s *PostgresStore) AddUser(ctx context.Context, p AddUserParams) error {
 	for range maxSeatRaces {
 		var found, allowed, known, covered, added, member, free, stale bool
 		q := qAddUser[limited]
-		err := s.db.QueryRow(ctx, s.sql[q], memberArgs(q, p)).
+		err := s.queryRow(ctx, q, memberArgs(q, p)).
 			Scan(&found, &allowed, &known, &covered, &added, &member, &free, &stale)
 		switch {
 		case err != nil:
@@ -99,9 +99,9 @@ func (s *PostgresStore) AddUser(ctx context.Context, p AddUserParams) error {
 var errSeatRaces = errors.New("organizations: the organization's members kept changing concurrently")
 
 // memberArgs are the arguments of statement q, which inserts p.Membership.
-func memberArgs(q pgQuery, p AddUserParams) pgx.StrictNamedArgs {
+func memberArgs(q pgQuery, p AddUserParams) pgArgs {
 	m := p.Membership
-	return authArgs(q, pgx.StrictNamedArgs{
+	return authArgs(q, pgArgs{
 		"id": m.ID, "organization_id": m.OrganizationID, "user_id": string(m.UserID), "role": string(m.Role),
 		"created_at": m.CreatedAt, "updated_at": m.UpdatedAt,
 	}, p.Auth.Actor, p.Auth.Policy)
@@ -138,7 +138,7 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 		var found, allowed, known, covered, free, stale bool
 		var r memberRow
 		q := qGetOrAddUser[limited]
-		err := s.db.QueryRow(ctx, s.sql[q], memberArgs(q, p)).Scan(dest([]any{&found, &allowed, &known, &covered, &free, &stale}, r.dest())...)
+		err := s.queryRow(ctx, q, memberArgs(q, p)).Scan(dest([]any{&found, &allowed, &known, &covered, &free, &stale}, r.dest())...)
 		switch {
 		case err != nil:
 			return OrganizationUser{}, false, pgError(ctx, err)
@@ -215,7 +215,7 @@ func (s *PostgresStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Org
 	}
 	var found, allowed, member, owner, covered bool
 	var r memberRow
-	err := s.db.QueryRow(ctx, s.sql[qRemoveUser], authArgs(qRemoveUser, pgx.StrictNamedArgs{
+	err := s.queryRow(ctx, qRemoveUser, authArgs(qRemoveUser, pgArgs{
 		"organization_id": p.OrganizationID, "user_id": string(p.UserID),
 	}, p.Auth.Actor, p.Auth.Policy)).
 		Scan(dest([]any{&found, &allowed, &member, &owner, &covered}, r.dest())...)
@@ -275,7 +275,7 @@ func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (Organizat
 	}
 	var found, allowed, known, owner, covered bool
 	var before, after memberRow
-	err := s.db.QueryRow(ctx, s.sql[qSetRole], authArgs(qSetRole, pgx.StrictNamedArgs{
+	err := s.queryRow(ctx, qSetRole, authArgs(qSetRole, pgArgs{
 		"organization_id": p.OrganizationID, "user_id": string(p.UserID), "role": string(p.Role), "now": p.Now,
 	}, p.Auth.Actor, p.Auth.Policy)).
 		Scan(dest([]any{&found, &allowed, &known, &owner, &covered}, before.dest(), after.dest())...)
@@ -315,7 +315,7 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 		return OrganizationUser{}, err
 	}
 	var r memberRow
-	err := s.db.QueryRow(ctx, s.sql[qMember], pgx.StrictNamedArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
+	err := s.queryRow(ctx, qMember, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return OrganizationUser{}, ErrOrganizationNotFound
@@ -350,15 +350,15 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 	if err := ctx.Err(); err != nil {
 		return Access{}, err
 	}
-	q, args := qAccessByID, pgx.StrictNamedArgs{"organization_id": p.OrganizationID, "user_id": string(p.UserID)}
+	q, args := qAccessByID, pgArgs{"organization_id": p.OrganizationID, "user_id": string(p.UserID)}
 	if p.OrganizationID == uuid.Nil {
-		q, args = qAccessBySlug, pgx.StrictNamedArgs{"slug": p.Slug, "user_id": string(p.UserID)}
+		q, args = qAccessBySlug, pgArgs{"slug": p.Slug, "user_id": string(p.UserID)}
 	}
 	var owner bool
 	var o orgRow
 	var m memberRow
 	var r roleRow
-	err := s.db.QueryRow(ctx, s.sql[q], args).Scan(dest([]any{&owner}, o.dest(), m.dest(), r.dest())...)
+	err := s.queryRow(ctx, q, args).Scan(dest([]any{&owner}, o.dest(), m.dest(), r.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Access{}, ErrOrganizationNotFound
@@ -397,7 +397,7 @@ func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]Organiz
 		return nil, err
 	}
 	var r memberRow
-	return orgItems(ctx, s, qMembers, pgx.StrictNamedArgs{
+	return orgItems(ctx, s, qMembers, pgArgs{
 		"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit,
 	}, r.dest(), r.ok, r.value)
 }
@@ -406,8 +406,8 @@ func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]Organiz
 // of NULLs when it has none, and no row when the organization does not exist
 // (ErrOrganizationNotFound). dest scans a row; ok reports whether the scanned row is an
 // item, and value makes it. The result is never nil.
-func orgItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgx.StrictNamedArgs, dest []any, ok func() bool, value func() T) ([]T, error) {
-	rows, err := s.db.Query(ctx, s.sql[q], args)
+func orgItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArgs, dest []any, ok func() bool, value func() T) ([]T, error) {
+	rows, err := s.query(ctx, q, args)
 	if err != nil {
 		return nil, pgReadError(ctx, err)
 	}

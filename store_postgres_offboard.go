@@ -23,7 +23,7 @@ func (s *PostgresStore) OrganizationsOwnedBy(ctx context.Context, p Organization
 		return nil, err
 	}
 	var r orgRow
-	return queryItems(ctx, s, qOrgsOwnedBy, pgx.StrictNamedArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit}, r.dest(), r.value)
+	return queryItems(ctx, s, qOrgsOwnedBy, pgArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit}, r.dest(), r.value)
 }
 
 // Typed NULLs in the layout of orgCols and memberCols, for the rows of qOffboard that
@@ -126,7 +126,7 @@ func (s *PostgresStore) RemoveUserEverywhere(ctx context.Context, p RemoveEveryw
 		}
 		return out
 	}
-	rows, err := s.db.Query(ctx, s.sql[qOffboard], pgx.StrictNamedArgs{
+	rows, err := s.query(ctx, qOffboard, pgArgs{
 		"user_id": string(p.UserID), "delete": ids(p.Delete), "transfer": ids(p.Transfer), "now": p.Now,
 	})
 	if err != nil {

@@ -80,7 +80,7 @@ func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganiza
 		return Organization{}, err
 	}
 	org, owner, suffixSlug := p.Organization, p.Owner, p.SuffixSlug
-	args := pgx.StrictNamedArgs{
+	args := pgArgs{
 		"slug": org.Slug, "suffix": suffixSlug,
 		"id": org.ID, "name": org.Name, "is_active": org.IsActive,
 		"data": string(org.Data), "settings": string(org.Settings),
@@ -92,7 +92,7 @@ func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganiza
 	for range maxSlugTries {
 		var baseFree bool
 		var r orgRow
-		err := s.db.QueryRow(ctx, s.sql[qCreateOrg], args).Scan(dest([]any{&baseFree}, r.dest())...)
+		err := s.queryRow(ctx, qCreateOrg, args).Scan(dest([]any{&baseFree}, r.dest())...)
 		switch {
 		case err != nil:
 			return Organization{}, pgError(ctx, err)
@@ -111,21 +111,21 @@ var qOrgBySlug = pgStatement(`SELECT ` + orgCols + ` FROM /* TEMPLATE: schema */
 
 // Organization implements Store.
 func (s *PostgresStore) Organization(ctx context.Context, id uuid.UUID) (Organization, error) {
-	return s.orgRow(ctx, qOrgByID, pgx.StrictNamedArgs{"id": id})
+	return s.orgRow(ctx, qOrgByID, pgArgs{"id": id})
 }
 
 // OrganizationBySlug implements Store.
 func (s *PostgresStore) OrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
-	return s.orgRow(ctx, qOrgBySlug, pgx.StrictNamedArgs{"slug": slug})
+	return s.orgRow(ctx, qOrgBySlug, pgArgs{"slug": slug})
 }
 
 // orgRow runs statement q, which returns at most one organization.
-func (s *PostgresStore) orgRow(ctx context.Context, q pgQuery, args pgx.StrictNamedArgs) (Organization, error) {
+func (s *PostgresStore) orgRow(ctx context.Context, q pgQuery, args pgArgs) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
 	var r orgRow
-	err := s.db.QueryRow(ctx, s.sql[q], args).Scan(r.dest()...)
+	err := s.queryRow(ctx, q, args).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Organization{}, ErrOrganizationNotFound
 	}
@@ -193,7 +193,7 @@ func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganiza
 	}
 	var allowed, taken, changed bool
 	var r orgRow
-	err := s.db.QueryRow(ctx, s.sql[qUpdateOrg], authArgs(qUpdateOrg, pgx.StrictNamedArgs{
+	err := s.queryRow(ctx, qUpdateOrg, authArgs(qUpdateOrg, pgArgs{
 		"id": id, "name": u.Name, "slug": u.Slug, "is_active": u.IsActive, "data": data, "settings": settings, "now": now,
 		"max_members": u.MaxMembers,
 	}, p.Auth.Actor, p.Auth.Policy)).Scan(dest([]any{&allowed, &taken, &changed}, r.dest())...)
@@ -233,7 +233,7 @@ func (s *PostgresStore) DeleteOrganization(ctx context.Context, p DeleteOrganiza
 	}
 	var found, allowed bool
 	var r orgRow
-	err := s.db.QueryRow(ctx, s.sql[qDeleteOrg], pgx.StrictNamedArgs{"id": p.OrganizationID, "actor": string(p.Auth.Actor)}).
+	err := s.queryRow(ctx, qDeleteOrg, pgArgs{"id": p.OrganizationID, "actor": string(p.Auth.Actor)}).
 		Scan(dest([]any{&found, &allowed}, r.dest())...)
 	switch {
 	case err != nil:
@@ -261,5 +261,5 @@ func (s *PostgresStore) OrganizationsForUser(ctx context.Context, p Organization
 		return nil, err
 	}
 	var r orgRow
-	return queryItems(ctx, s, qOrgsForUser, pgx.StrictNamedArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit}, r.dest(), r.value)
+	return queryItems(ctx, s, qOrgsForUser, pgArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit}, r.dest(), r.value)
 }

@@ -23,7 +23,7 @@ func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationO
 	}
 	var r memberRow
 	var o OrganizationOwner
-	err := s.db.QueryRow(ctx, s.sql[qOwner], pgx.StrictNamedArgs{"organization_id": org}).Scan(dest([]any{&o.Since}, r.dest())...)
+	err := s.queryRow(ctx, qOwner, pgArgs{"organization_id": org}).Scan(dest([]any{&o.Since}, r.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return OrganizationOwner{}, ErrOrganizationNotFound
@@ -96,7 +96,7 @@ func (s *PostgresStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (O
 	}
 	var found, allowed, moved bool
 	var old, before, promoted memberRow
-	err := s.db.QueryRow(ctx, s.sql[qChangeOwner], pgx.StrictNamedArgs{
+	err := s.queryRow(ctx, qChangeOwner, pgArgs{
 		"organization_id": p.OrganizationID, "new_owner": string(p.NewOwner), "now": p.Now, "actor": string(p.Auth.Actor),
 	}).
 		Scan(dest([]any{&found, &allowed, &moved}, old.dest(), before.dest(), promoted.dest())...)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // The statements that answer an invitation lock its row first (FOR UPDATE in the inv
@@ -125,7 +123,7 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 	var accepted, granted, raced, free, stale bool
 	var mr memberRow
 	pol := pgPolicyOf(p.Policy)
-	err = s.db.QueryRow(ctx, s.sql[qAcceptInvitation[*limited]], pgx.StrictNamedArgs{
+	err = s.queryRow(ctx, qAcceptInvitation[*limited], pgArgs{
 		"token_hash": p.TokenHash, "user_id": string(p.UserID), "email": p.Email, "now": p.Now,
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
@@ -205,7 +203,7 @@ FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`)
 // DeclineInvitation implements Store.
 func (s *PostgresStore) DeclineInvitation(ctx context.Context, p DeclineInvitationParams) (Invitation, error) {
 	inv, err := s.respond(ctx, qDeclineInvitation, InvitationStatusDeclined, p.Now,
-		pgx.StrictNamedArgs{"token_hash": p.TokenHash, "email": p.Email, "now": p.Now})
+		pgArgs{"token_hash": p.TokenHash, "email": p.Email, "now": p.Now})
 	if errors.Is(err, errNotAnswered) {
 		// Pending and unexpired, so the email is what refused it.
 		return Invitation{}, ErrInvitationEmailMismatch
@@ -245,7 +243,7 @@ FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`)
 // RevokeInvitation implements Store.
 func (s *PostgresStore) RevokeInvitation(ctx context.Context, p RevokeInvitationParams) (Invitation, error) {
 	inv, err := s.respond(ctx, qRevokeInvitation, InvitationStatusRevoked, p.Now,
-		authArgs(qRevokeInvitation, pgx.StrictNamedArgs{"id": p.InvitationID, "now": p.Now}, p.Actor, p.Policy))
+		authArgs(qRevokeInvitation, pgArgs{"id": p.InvitationID, "now": p.Now}, p.Actor, p.Policy))
 	if errors.Is(err, errNotAnswered) {
 		return Invitation{}, errors.New("organizations: RevokeInvitation changed nothing")
 	}
@@ -259,13 +257,13 @@ var errNotAnswered = errors.New("organizations: invitation not answered")
 // respond runs the decline or revoke statement q, which sets status. It returns the
 // answered invitation, or the error in the contract's order: not found, not allowed,
 // not pending (closed or expired as of now), else errNotAnswered.
-func (s *PostgresStore) respond(ctx context.Context, q pgQuery, status InvitationStatus, now time.Time, args pgx.StrictNamedArgs) (Invitation, error) {
+func (s *PostgresStore) respond(ctx context.Context, q pgQuery, status InvitationStatus, now time.Time, args pgArgs) (Invitation, error) {
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
 	var r invitationRow
 	var allowed, done bool
-	err := s.db.QueryRow(ctx, s.sql[q], args).Scan(dest(r.dest(), []any{&allowed, &done})...)
+	err := s.queryRow(ctx, q, args).Scan(dest(r.dest(), []any{&allowed, &done})...)
 	switch {
 	case err != nil:
 		return Invitation{}, pgError(ctx, err)
@@ -342,7 +340,7 @@ func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationPa
 		var r, renewed invitationRow
 		var org orgRow
 		var allowed, granted, covered, taken, free, stale bool
-		err := s.db.QueryRow(ctx, s.sql[qRenewInvitation], authArgs(qRenewInvitation, pgx.StrictNamedArgs{
+		err := s.queryRow(ctx, qRenewInvitation, authArgs(qRenewInvitation, pgArgs{
 			"id": p.InvitationID, "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
 		}, p.Actor, p.Policy)).
 			Scan(dest(r.dest(), []any{&allowed, &granted, &covered, &taken, &free, &stale}, renewed.dest(), org.dest())...)

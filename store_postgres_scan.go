@@ -139,8 +139,8 @@ func dest(first []any, more ...[]any) []any {
 
 // queryItems runs q and returns value() of each row scanned into dest (never nil, so that
 // an empty list marshals as []), for the list statements whose every row is an item.
-func queryItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgx.StrictNamedArgs, dest []any, value func() T) ([]T, error) {
-	rows, err := s.db.Query(ctx, s.sql[q], args)
+func queryItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArgs, dest []any, value func() T) ([]T, error) {
+	rows, err := s.query(ctx, q, args)
 	if err != nil {
 		return nil, pgReadError(ctx, err)
 	}

@@ -122,7 +122,7 @@ func (s *PostgresStore) Seats(ctx context.Context, org uuid.UUID, now time.Time)
 	}
 	var limit *int32
 	var members, pending int64
-	err := s.db.QueryRow(ctx, s.sql[qSeats], pgx.StrictNamedArgs{"organization_id": org, "now": now}).Scan(&limit, &members, &pending)
+	err := s.queryRow(ctx, qSeats, pgArgs{"organization_id": org, "now": now}).Scan(&limit, &members, &pending)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Seats{}, ErrOrganizationNotFound

@@ -49,7 +49,8 @@ func (s *PostgresStore) WithSQLTx(tx SQLDBTX) *PostgresStore {
 	return &c
 }
 
-// sqlDBTX is the DBTX of a database/sql handle. Named arguments (pgx.StrictNamedArgs) are
+// sqlDBTX is the DBTX of a database/sql handle. The store's own statements come with
+// positional arguments (bindArgs); named arguments (pgx.StrictNamedArgs, pgx.NamedArgs) are
 // rewritten to positional ones here, by pgx's own rewriter, so that database/sql sees
 // plain $n parameters whatever wraps its driver; the rest of the arguments reach pgx
 // through the stdlib driver as they are.

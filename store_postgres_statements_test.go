@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
@@ -52,4 +53,37 @@ func TestPostgresStatementsAsWritten(t *testing.T) {
 		_, err = conn.Exec(ctx, "DEALLOCATE "+name, pgx.QueryExecModeSimpleProtocol)
 		require.NoError(t, err)
 	}
+}
+
+// The store binds its statements' named arguments itself, from an order compiled once:
+// the same positional text and argument order as pgx's own rewriter gives for every
+// statement, and as strict as pgx.StrictNamedArgs (a missing or unused argument is an
+// error before anything is sent).
+func TestPostgresBindArgsMatchesPgxAndIsStrict(t *testing.T) {
+	t.Parallel()
+	compiled, err := compileStatements()
+	require.NoError(t, err)
+	require.Len(t, compiled, len(pgStatements))
+	for i, sql := range pgStatements {
+		args := pgArgs{}
+		strict := pgx.StrictNamedArgs{}
+		for j, n := range compiled[i].names {
+			args[n], strict[n] = j, j
+		}
+		want, wantArgs, err := strict.RewriteQuery(t.Context(), nil, sql, nil)
+		require.NoError(t, err, "statement %d", i)
+		require.Equal(t, want, compiled[i].sql, "statement %d", i)
+		got, err := bindArgs(pgQuery(i), args)
+		require.NoError(t, err, "statement %d", i)
+		require.Equal(t, wantArgs, got, "statement %d", i)
+	}
+
+	full := pgArgs{"organization_id": uuid.New(), "user_id": "u"}
+	_, err = bindArgs(qMember, full)
+	require.NoError(t, err)
+	_, err = bindArgs(qMember, pgArgs{"organization_id": uuid.New()})
+	require.ErrorContains(t, err, "@user_id missing")
+	_, err = bindArgs(qMember, pgArgs{"organization_id": uuid.New(), "user_id": "u", "role": "admin"})
+	require.ErrorContains(t, err, "@role unused")
+	require.ErrorContains(t, errRow{err}.Scan(), "@role unused")
 }

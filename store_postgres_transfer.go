@@ -78,7 +78,7 @@ func (s *PostgresStore) ProposeOwnershipTransfer(ctx context.Context, p Transfer
 	}
 	var found, allowed, member, owner bool
 	var t, old transferRow
-	err := s.db.QueryRow(ctx, s.sql[qProposeTransfer], pgx.StrictNamedArgs{
+	err := s.queryRow(ctx, qProposeTransfer, pgArgs{
 		"organization_id": p.OrganizationID, "nominee": string(p.Nominee), "actor": string(p.Auth.Actor),
 		"now": p.Now, "expires_at": p.ExpiresAt,
 	}).Scan(dest([]any{&found, &allowed, &member, &owner}, t.dest(), old.dest())...)
@@ -118,7 +118,7 @@ func (s *PostgresStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, no
 		return OwnershipTransfer{}, err
 	}
 	var t transferRow
-	err := s.db.QueryRow(ctx, s.sql[qTransfer], pgx.StrictNamedArgs{"organization_id": org, "now": now}).Scan(t.dest()...)
+	err := s.queryRow(ctx, qTransfer, pgArgs{"organization_id": org, "now": now}).Scan(t.dest()...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return OwnershipTransfer{}, ErrOrganizationNotFound
@@ -190,7 +190,7 @@ func (s *PostgresStore) AcceptOwnershipTransfer(ctx context.Context, p TransferP
 	var found, open, nominee, moved bool
 	var t transferRow
 	var old, before, promoted memberRow
-	err := s.db.QueryRow(ctx, s.sql[qAcceptTransfer], pgx.StrictNamedArgs{
+	err := s.queryRow(ctx, qAcceptTransfer, pgArgs{
 		"organization_id": p.OrganizationID, "actor": string(p.Auth.Actor), "now": p.Now,
 	}).Scan(dest([]any{&found, &open, &nominee, &moved}, t.dest(), old.dest(), before.dest(), promoted.dest())...)
 	switch {
@@ -254,7 +254,7 @@ func (s *PostgresStore) closeTransfer(ctx context.Context, p TransferParams, dec
 	}
 	var found, open, allowed, deleted bool
 	var t transferRow
-	err := s.db.QueryRow(ctx, s.sql[qCloseTransfer], pgx.StrictNamedArgs{
+	err := s.queryRow(ctx, qCloseTransfer, pgArgs{
 		"organization_id": p.OrganizationID, "actor": string(p.Auth.Actor), "now": p.Now, "decline": decline,
 	}).Scan(dest([]any{&found, &open, &allowed, &deleted}, t.dest())...)
 	switch {
