@@ -2,6 +2,7 @@ package organizations
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -85,6 +86,28 @@ func NewPostgresStore(db DBTX, opts *PostgresOptions) (*PostgresStore, error) {
 		db = poolDB{pool} // see poolDB: it tells a statement never sent from one whose reply was lost
 	}
 	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts, pos: pos}, nil
+}
+
+// autocommit reports whether a call runs in a transaction of its own (an autocommit
+// statement): on a pool, a *pgx.Conn not in a transaction, or a *sql.DB. A write
+// function then numbers its event records itself (organization_events_claim_pos, 0008):
+// the numbering lock is held from its last insert to its commit, as the COMMIT-time
+// trigger would hold it. Anything else (pgx.Tx, *sql.Tx, *sql.Conn, a wrapper the store
+// cannot see through) counts as a host's transaction, whose records are numbered at its
+// COMMIT, so that the lock is never held across a host's own work. A *pgx.Conn is asked
+// for its state on every call; a *sql.Conn is never asked (its state is behind
+// database/sql), so its calls take the COMMIT-time path.
+func (s *PostgresStore) autocommit() bool {
+	switch db := s.db.(type) {
+	case poolDB:
+		return true
+	case *pgx.Conn:
+		return db.PgConn().TxStatus() == 'I'
+	case sqlDBTX:
+		_, ok := db.db.(*sql.DB)
+		return ok
+	}
+	return false
 }
 
 // Schema returns the PostgreSQL schema that holds the store's tables.

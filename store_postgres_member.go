@@ -15,152 +15,64 @@ import (
 // instead of doing nothing. A reused membership ID is also "nothing done"; the Service
 // never reuses one.
 
-// addUserCTEs open AddUser's and GetOrAddUser's statements in their unlimited or
-// limited form (see seatVariants): org (locked, so that the owner the check sees is the
-// latest, and additions to a limited organization are serialized: see sqlSeat), the actor, the custom role @role if it is
-// one (locked FOR KEY SHARE), chk: allowed (PermMembersAdd), known (the role is declared
-// or exists), covered (the role's permissions are within the actor's), and seat.
-func addUserCTEs(limited bool) string {
-	return `
-WITH org AS (
-	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid ` + sqlSeatLock(limited) + `
-), ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
-	SELECT ` + sqlAllowed("'"+string(PermMembersAdd)+"'") + ` AS allowed, ` + sqlKnownRole + ` AS known,
-		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
-), ` + sqlSeatFor(limited, false)
+// qAddUser is AddUser and GetOrAddUser: one call of organizations_add_user (migration
+// 0008), which locks the organization, the actor's membership and the custom roles the
+// decision reads, then decides on them as locked and writes. Its outcome names what
+// happened (pgOutcome); for added and existing, the membership follows.
+var qAddUser = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_add_user(
+	@id::uuid, @organization_id::uuid, @user_id::text, @role::text, @created_at::timestamptz, @updated_at::timestamptz,
+	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[],
+	@get::boolean, @limited::boolean, @number::boolean)`)
+
+// addUser runs qAddUser: get is GetOrAddUser. The first call locks the organization row
+// FOR SHARE, so that additions to an organization without a member limit run side by
+// side; if it has one (outcome limited), the second locks it FOR NO KEY UPDATE and
+// counts.
+func (s *PostgresStore) addUser(ctx context.Context, p AddUserParams, get bool) (string, OrganizationUser, error) {
+	if err := ctx.Err(); err != nil {
+		return "", OrganizationUser{}, err
+	}
+	m, pp := p.Membership, pgPolicyOf(p.Auth.Policy)
+	args := pgArgs{
+		"id": m.ID, "organization_id": m.OrganizationID, "user_id": string(m.UserID), "role": string(m.Role),
+		"created_at": m.CreatedAt, "updated_at": m.UpdatedAt,
+		"actor": string(p.Auth.Actor), "perm": string(PermMembersAdd),
+		"pol_roles": pp.roles, "pol_perms": pp.perms, "pol_declared": pp.declared,
+		"get": get, "limited": false, "number": s.autocommit(),
+	}
+	for {
+		var outcome string
+		var r memberRow
+		if err := s.queryRow(ctx, qAddUser, args).Scan(dest([]any{&outcome}, r.dest())...); err != nil {
+			return "", OrganizationUser{}, pgError(ctx, err)
+		}
+		if outcome == "limited" && args["limited"] == false {
+			args["limited"] = true // the organization has a member limit: count under its lock
+			continue
+		}
+		return outcome, r.value(), pgOutcome(outcome)
+	}
 }
-
-// sqlInsertMember is the INSERT of the membership, if chk allows it (and cond holds).
-func sqlInsertMember(cond, returning string) string {
-	return `INSERT INTO /* TEMPLATE: schema */memberships AS m (id, organization_id, user_id, role, custom_role, created_at, updated_at)
-	SELECT @id::uuid, org.id, @user_id::text, @role::text, ` + sqlCustomRole("@role::text") + `, @created_at::timestamptz, @updated_at::timestamptz
-	FROM org, chk WHERE chk.allowed AND chk.known AND chk.covered` + cond + `
-	ON CONFLICT DO NOTHING
-	RETURNING ` + returning
-}
-
-// sqlRecordUserAdded records UserAdded for the membership ins inserted.
-var sqlRecordUserAdded = sqlRecord(sqlEvent(1, UserAdded{}.EventName(), "m.organization_id", "@actor::text", "m.user_id",
-	sqlEventData("@actor::text", "'organization_user', "+sqlMemberJSON("m")), "ins AS m"))
-
-// qAddUser inserts the membership if the organization exists, the call is allowed and
-// the user is not a member; its columns say which.
-var qAddUser = seatForms(func(limited bool) string {
-	return addUserCTEs(limited) + `, ins AS (
-	` + sqlInsertMember(" AND "+sqlSeatOK, memberCols) + `
-), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecordUserAdded + `
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
-	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text),
-	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false)
-FROM chk`
-})
 
 // AddUser implements Store.
 func (s *PostgresStore) AddUser(ctx context.Context, p AddUserParams) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	_, _, err := s.addUser(ctx, p, false)
+	return err
+}
+
+// GetOrAddUser implements Store. For a member and an unchecked call it is a read, which
+// locks and writes nothing.
+func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (OrganizationUser, bool, error) {
+	outcome, m, err := s.addUser(ctx, p, true)
+	if err != nil {
+		return OrganizationUser{}, false, err
 	}
-	limited := 0
-	for range maxSeatRaces {
-		var found, allowed, known, covered, added, member, free, stale bool
-		q := qAddUser[limited]
-		err := s.queryRow(ctx, q, memberArgs(q, p)).
-			Scan(&found, &allowed, &known, &covered, &added, &member, &free, &stale)
-		switch {
-		case err != nil:
-			return pgError(ctx, err)
-		case !found:
-			return ErrOrganizationNotFound
-		case !allowed:
-			return ErrPermissionDenied
-		case !known:
-			return ErrInvalidRole
-		case !covered:
-			return ErrEscalation
-		case added:
-			return nil
-		case member:
-			return ErrAlreadyMember
-		case limited == 0 && !free:
-			limited = 1 // the organization has a limit: count under its lock
-			continue
-		case stale:
-			continue // a concurrent addition committed after this statement's snapshot
-		case !free:
-			return ErrMemberLimit
-		}
-		return ErrAlreadyMember // added concurrently, after the snapshot
-	}
-	return errSeatRaces
+	return m, outcome == "added", nil
 }
 
 // errSeatRaces is the error of a call that found its snapshot outdated by concurrent
 // additions to a limited organization maxSeatRaces times in a row.
 var errSeatRaces = errors.New("organizations: the organization's members kept changing concurrently")
-
-// memberArgs are the arguments of statement q, which inserts p.Membership.
-func memberArgs(q pgQuery, p AddUserParams) pgArgs {
-	m := p.Membership
-	return authArgs(q, pgArgs{
-		"id": m.ID, "organization_id": m.OrganizationID, "user_id": string(m.UserID), "role": string(m.Role),
-		"created_at": m.CreatedAt, "updated_at": m.UpdatedAt,
-	}, p.Auth.Actor, p.Auth.Policy)
-}
-
-// qGetOrAddUser returns the existing membership (created false) or inserts m (created
-// true). If a concurrent transaction inserted the membership after this statement's
-// snapshot, neither shows: the organization exists but no membership comes back, and a
-// new statement, with a new snapshot, will see it.
-var qGetOrAddUser = seatForms(func(limited bool) string {
-	return addUserCTEs(limited) + `, cur AS (
-	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
-), ins AS (
-	` + sqlInsertMember(" AND NOT EXISTS (SELECT 1 FROM cur) AND "+sqlSeatOK, memberCols) + `
-), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecordUserAdded + `
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered,
-	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false), ` + memberCols + `
-FROM chk LEFT JOIN (SELECT * FROM ins UNION ALL SELECT * FROM cur) AS m ON true`
-})
-
-// maxMembershipRaces bounds how often a call looks again for a membership that a
-// concurrent call inserted after its statement's snapshot.
-const maxMembershipRaces = 8
-
-// GetOrAddUser implements Store. It is one statement, and another only when a concurrent
-// call added the same membership an instant before.
-func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (OrganizationUser, bool, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, false, err
-	}
-	limited := 0
-	for range maxMembershipRaces + maxSeatRaces {
-		var found, allowed, known, covered, free, stale bool
-		var r memberRow
-		q := qGetOrAddUser[limited]
-		err := s.queryRow(ctx, q, memberArgs(q, p)).Scan(dest([]any{&found, &allowed, &known, &covered, &free, &stale}, r.dest())...)
-		switch {
-		case err != nil:
-			return OrganizationUser{}, false, pgError(ctx, err)
-		case !found:
-			return OrganizationUser{}, false, ErrOrganizationNotFound
-		case !allowed:
-			return OrganizationUser{}, false, ErrPermissionDenied
-		case !known:
-			return OrganizationUser{}, false, ErrInvalidRole
-		case r.ok():
-			got := r.value()
-			return got, got.ID == p.Membership.ID, nil
-		case !covered:
-			return OrganizationUser{}, false, ErrEscalation
-		case limited == 0 && !free:
-			limited = 1 // the organization has a limit: count under its lock
-		case !stale && !free:
-			return OrganizationUser{}, false, ErrMemberLimit
-		}
-	}
-	return OrganizationUser{}, false, errors.New("organizations: GetOrAddUser: the membership kept changing concurrently")
-}
 
 // targetCTEs open RemoveUser's and SetRole's statements: org (locked FOR SHARE), then
 // targetLockCTEs.

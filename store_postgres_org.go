@@ -9,100 +9,45 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// qCreateOrg inserts the organization and the owner's membership in one statement: the
-// foreign keys between the two rows are checked at its end. Its slug is @slug itself if
-// that is free (by this statement's snapshot) or not to be suffixed (@suffix false);
-// otherwise base-N, N taken from the base's row in organization_slug_counters, which the
-// upsert in ctr creates (at 2) or moves on to the first candidate after its last one that
-// is free (at most sqlSlugWindow candidates are looked at; a FunctionScan yields them in
-// order, so the first free one is normally the smallest, and any free one would do). The
-// upsert locks the counter row, and it reads the row's latest committed version, not the
-// snapshot's: concurrent creations of one name get distinct, increasing N.
-//
-// Columns: whether @slug looked free, and the organization, NULL when the slug was taken
-// after all (by a statement that committed after this one's snapshot, or, for a counter
-// candidate, when the whole window was taken). The counter keeps its new value even then:
-// that N is skipped.
-var qCreateOrg = pgStatement(`
-WITH base AS (
-	SELECT NOT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */organizations x WHERE x.slug = @slug::text) AS free
-), ctr AS (
-	INSERT INTO /* TEMPLATE: schema */organization_slug_counters AS c (base, last)
-	SELECT @slug::text, 2 FROM base WHERE NOT base.free AND @suffix::boolean
-	ON CONFLICT ON CONSTRAINT organization_slug_counters_pkey DO UPDATE SET last = COALESCE((
-		SELECT n FROM generate_series(c.last + 1, c.last + ` + sqlSlugWindow + `) AS n
-		WHERE NOT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */organizations x WHERE x.slug = ` + sqlSlugCandidate + `)
-		LIMIT 1), c.last + ` + sqlSlugWindow + `)
-	RETURNING c.last AS n
-), cand AS (
-	SELECT @slug::text AS slug FROM base WHERE base.free
-	UNION ALL
-	SELECT ` + sqlSlugCandidate + ` FROM ctr
-), ins AS (
-	INSERT INTO /* TEMPLATE: schema */organizations AS o
-		(id, name, slug, is_active, data, settings, created_at, updated_at, owner_id, owner_since, max_members)
-	SELECT @id::uuid, @name::text, cand.slug, @is_active::boolean, @data::text::json, @settings::text::json,
-		@created_at::timestamptz, @updated_at::timestamptz, @owner_id::text, @owner_created_at::timestamptz,
-		NULLIF(@max_members::integer, 0)
-	FROM cand
-	ON CONFLICT ON CONSTRAINT organizations_slug_key DO NOTHING
-	RETURNING ` + orgCols + `
-), owner AS (
-	INSERT INTO /* TEMPLATE: schema */memberships (id, organization_id, user_id, role, created_at, updated_at)
-	SELECT @owner_membership_id::uuid, ins.id, @owner_id::text, @owner_role::text,
-		@owner_created_at::timestamptz, @owner_updated_at::timestamptz
-	FROM ins
-), ` + sqlRecord(sqlEvent(1, OrganizationCreated{}.EventName(), "o.id", "''", "@owner_id::text",
-	sqlEventData("", "'organization', "+sqlOrgJSON("o"), "'owner', @owner_id::text"), "ins AS o")) + `
-SELECT (SELECT free FROM base), ` + orgCols + `
-FROM (SELECT 1) AS one LEFT JOIN ins AS o ON true`)
+// qCreateOrg is CreateOrganization: one call of organizations_create (migration 0008),
+// which inserts the organization, its owner's membership and the organization_created
+// record, choosing a free slug (the base, or base-N from the base's counter row when the
+// slug may be suffixed) and trying again, with a new snapshot, when the one it chose was
+// taken after it looked. Its outcome names what happened (pgOutcome); for created, the
+// organization follows.
+var qCreateOrg = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_create(
+	@id::uuid, @name::text, @slug::text, @suffix::boolean, @is_active::boolean, @data::text, @settings::text,
+	@created_at::timestamptz, @updated_at::timestamptz, @max_members::integer,
+	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
+	@number::boolean)`)
 
-// sqlSlugCandidate is SlugCandidate(@slug, n) in SQL: the base cut so that base-n is at
-// most MaxSlugLength (200) bytes, without a trailing hyphen. Slugs are ASCII.
-const sqlSlugCandidate = `rtrim(left(@slug::text, 199 - length(n::text)), '-') || '-' || n`
-
-// sqlSlugWindow is how many counter candidates one statement looks at: all of them are
-// taken only when explicit slugs fill that many in a row, and then the next statement
-// looks at the next window.
-const sqlSlugWindow = "1024"
-
-// maxSlugTries bounds CreateOrganization's statements for one generated slug. A try
-// finds its candidate taken only when another organization took that very slug after
-// the statement's snapshot (or filled a whole window of candidates): concurrent
-// creations of one name never do, as the counter row orders them.
-const maxSlugTries = 64
-
-// CreateOrganization implements Store. It is one statement unless another statement
-// takes the chosen slug first (after this one's snapshot): then it tries again, with a
-// new snapshot (the base now looks taken, or the counter has moved on).
+// CreateOrganization implements Store. It is one call, whatever slugs it has to try.
 func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganizationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
-	org, owner, suffixSlug := p.Organization, p.Owner, p.SuffixSlug
-	args := pgArgs{
-		"slug": org.Slug, "suffix": suffixSlug,
+	org, owner := p.Organization, p.Owner
+	var outcome string
+	var r orgRow
+	err := s.queryRow(ctx, qCreateOrg, pgArgs{
+		"slug": org.Slug, "suffix": p.SuffixSlug,
 		"id": org.ID, "name": org.Name, "is_active": org.IsActive,
 		"data": string(org.Data), "settings": string(org.Settings),
-		"created_at": org.CreatedAt, "updated_at": org.UpdatedAt,
+		"created_at": org.CreatedAt, "updated_at": org.UpdatedAt, "max_members": org.MaxMembers,
 		"owner_id": string(owner.UserID), "owner_membership_id": owner.ID, "owner_role": string(owner.Role),
 		"owner_created_at": owner.CreatedAt, "owner_updated_at": owner.UpdatedAt,
-		"max_members": org.MaxMembers,
+		"number": s.autocommit(),
+	}).Scan(dest([]any{&outcome}, r.dest())...)
+	switch {
+	case err != nil:
+		return Organization{}, pgError(ctx, err)
+	case outcome == "slug_exhausted":
+		return Organization{}, fmt.Errorf("%w: no free generated slug for %q after 64 tries", ErrSlugTaken, org.Slug)
 	}
-	for range maxSlugTries {
-		var baseFree bool
-		var r orgRow
-		err := s.queryRow(ctx, qCreateOrg, args).Scan(dest([]any{&baseFree}, r.dest())...)
-		switch {
-		case err != nil:
-			return Organization{}, pgError(ctx, err)
-		case r.ok():
-			return r.value(), nil
-		case !suffixSlug:
-			return Organization{}, ErrSlugTaken
-		}
+	if err := pgOutcome(outcome); err != nil {
+		return Organization{}, err
 	}
-	return Organization{}, fmt.Errorf("%w: no free generated slug for %q after %d tries", ErrSlugTaken, org.Slug, maxSlugTries)
+	return r.value(), nil
 }
 
 var qOrgByID = pgStatement(`SELECT ` + orgCols + ` FROM /* TEMPLATE: schema */organizations o WHERE o.id = @id::uuid`)

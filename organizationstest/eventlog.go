@@ -648,12 +648,19 @@ func testEventFeedConcurrent(t *testing.T, h *harness) {
 	const writers, each = 6, 10
 	var wg sync.WaitGroup
 	done := make(chan struct{})
+	written := make(chan struct{}) // closed when every writer has returned
 	var polled []organizations.EventRecord
 	var pollErr error
 	go func() { // a reader, resuming from its cursor while the writers write
 		defer close(done)
 		cursor := ""
 		for {
+			finished := false
+			select {
+			case <-written:
+				finished = true // every record is committed: the next empty page is the end
+			default:
+			}
 			recs, next, err := w.svc.EventFeed(ctx, cursor, 5)
 			if err != nil {
 				pollErr = err
@@ -661,10 +668,10 @@ func testEventFeedConcurrent(t *testing.T, h *harness) {
 			}
 			polled = append(polled, recs...)
 			cursor = next
-			if len(polled) == writers*each+1 {
-				return
-			}
 			if len(recs) == 0 {
+				if finished {
+					return // a record the reader skipped would be missing from polled
+				}
 				time.Sleep(time.Millisecond)
 			}
 		}
@@ -682,6 +689,7 @@ func testEventFeedConcurrent(t *testing.T, h *harness) {
 		}()
 	}
 	wg.Wait()
+	close(written)
 	<-done
 	require.NoError(t, pollErr)
 	all := feed(t, ctx, w.svc, 7, writers*each+1)
