@@ -109,7 +109,7 @@ type CachedStore struct {
 	orgEpochs [orgStripes]atomic.Uint64
 	keyEpochs [keyStripes]atomic.Uint64
 
-	applied  atomic.Int64                   // the feed position the follower has applied
+	applied  atomic.Int64                  // the feed position the follower has applied
 	advanced atomic.Pointer[chan struct{}] // closed (and replaced) when applied moves
 	wake     chan struct{}
 	pause    sync.Mutex // held by the follower during a round (tests hold it to stop it)
@@ -146,7 +146,7 @@ type cacheKey struct {
 // (before the store read), and when that was.
 type stamp struct {
 	globalEpoch, orgEpoch, keyEpoch uint64
-	born             int64 // nanoseconds since CachedStore.base
+	born                            int64 // nanoseconds since CachedStore.base
 }
 
 type cacheEntry struct {
