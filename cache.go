@@ -357,6 +357,28 @@ func (c *CachedStore) reach(ctx context.Context, pos int64) bool {
 	}
 }
 
+// Wait blocks until the follower has applied the feed up to t, waking it: from then on
+// every read from memory reflects every change up to t. Errors: the context's error
+// (the follower goes on), or ErrNotSupported once the cache is closed.
+func (c *CachedStore) Wait(ctx context.Context, t ConsistencyToken) error {
+	for {
+		ch := *c.advanced.Load()
+		switch {
+		case c.applied.Load() >= t.pos:
+			return nil
+		case c.closed.Load():
+			return ErrNotSupported
+		}
+		c.kick()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.done:
+		}
+	}
+}
+
 // kick wakes the follower, if asleep.
 func (c *CachedStore) kick() {
 	select {
