@@ -172,6 +172,7 @@ func TestCacheNeverAuthorizesWrites(t *testing.T) {
 		require.NoError(t, err)
 		tok, err := svcA.Token(ctx)
 		require.NoError(t, err)
+		require.NoError(t, cb.Wait(ctx, tok)) // else applying the additions later would drop B's entry
 		fresh := organizations.WithConsistency(ctx, organizations.AtLeast(tok))
 		ok, err := svcB.HasPermission(fresh, org.ID, "actor", organizations.PermMembersRemove)
 		require.NoError(t, err)
@@ -225,6 +226,7 @@ func TestCacheTTL(t *testing.T) {
 		require.NoError(t, err)
 		tok, err := svcA.Token(ctx)
 		require.NoError(t, err)
+		require.NoError(t, cb.Wait(ctx, tok))
 		fresh := organizations.WithConsistency(ctx, organizations.AtLeast(tok))
 		for _, u := range []organizations.UserID{"member", "outsider"} {
 			_, err = svcB.IsMember(fresh, org.ID, u) // cached: yes and no
