@@ -76,6 +76,7 @@ func TestPostgresEventPlansUseIndexesAtAMillionEvents(t *testing.T) {
 		{"EventFeed, resumed", qEvents, pgx.StrictNamedArgs{"pos": pos, "limit": 100}, []string{"organization_events_pos_key"}},
 		{"EventFeed, resumed from an old-form cursor", qEventsAfterXID, pgx.StrictNamedArgs{"xid": xid, "seq": seq, "limit": 100},
 			[]string{"organization_events_pos_key"}},
+		{"Token (the feed's last position)", qFeedHead, pgx.StrictNamedArgs{}, []string{"organization_events_pos_key"}},
 		{"AuditLog by organization", qAudit[auditOrg], args("org", org), []string{"organization_events_org_idx"}},
 		{"AuditLog by organization, next page", qAudit[auditOrg], args("org", org, "after_pos", pos), []string{"organization_events_org_idx"}},
 		{"AuditLog by organization and types", qAudit[auditOrg|auditTypes], args("org", org, "types", []string{"role_changed"}), []string{"organization_events_org_idx"}},

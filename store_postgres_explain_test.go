@@ -206,8 +206,12 @@ func explain(t *testing.T, db *pgxpool.Pool, name, mode, sql string, named pgx.S
 	for i := range args {
 		params[i] = fmt.Sprintf("$%d", i+1)
 	}
+	execute := "EXECUTE explained"
+	if len(params) > 0 {
+		execute += "(" + strings.Join(params, ", ") + ")"
+	}
 	var raw []byte
-	err = conn.QueryRow(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE explained("+strings.Join(params, ", ")+")",
+	err = conn.QueryRow(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+execute,
 		append([]any{pgx.QueryExecModeSimpleProtocol}, args...)...).Scan(&raw)
 	require.NoError(t, err)
 	var plans []struct {

@@ -1,0 +1,37 @@
+package organizations_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/organizationstest"
+)
+
+// newCachedStore wraps store in a CachedStore closed when the test ends.
+func newCachedStore(t testing.TB, store organizations.Store, opts *organizations.CacheOptions) *organizations.CachedStore {
+	t.Helper()
+	c, err := organizations.NewCachedStore(t.Context(), store, opts)
+	require.NoError(t, err)
+	t.Cleanup(c.Close)
+	return c
+}
+
+// TestCachedStoreConformance runs the whole Store contract against a CachedStore over
+// a MemoryStore: the cache changes no behaviour a Service shows.
+func TestCachedStoreConformance(t *testing.T) {
+	t.Parallel()
+	organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
+		return newCachedStore(t, organizations.NewMemoryStore(), nil)
+	})
+}
+
+// TestCachedPostgresStoreConformance is TestCachedStoreConformance over PostgreSQL.
+func TestCachedPostgresStoreConformance(t *testing.T) {
+	t.Parallel()
+	organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
+		store, _ := newPostgresStore(t, execModes[0].mode)
+		return newCachedStore(t, store, nil)
+	})
+}

@@ -1,0 +1,109 @@
+package organizations
+
+import (
+	"context"
+	"time"
+)
+
+// cacheEffect is what a record's change may have touched, for the cache.
+type cacheEffect uint8
+
+const (
+	effectOrganization cacheEffect = iota // the organization's row, owner or custom roles: every entry of it
+	effectMember                          // the subject's membership: their entries
+	effectNone                            // nothing a check reads (invitations, transfer proposals)
+)
+
+// cacheEffects gives each event type its effect; a type missing from it (one this
+// build does not know) invalidates its whole organization.
+var cacheEffects = map[string]cacheEffect{
+	UserAdded{}.EventName():                  effectMember,
+	UserRemoved{}.EventName():                effectMember,
+	RoleChanged{}.EventName():                effectMember,
+	MemberSuspended{}.EventName():            effectMember,
+	MemberReactivated{}.EventName():          effectMember,
+	InvitationAccepted{}.EventName():         effectMember,
+	InvitationCreated{}.EventName():          effectNone,
+	InvitationDeclined{}.EventName():         effectNone,
+	InvitationRevoked{}.EventName():          effectNone,
+	OwnershipTransferProposed{}.EventName():  effectNone,
+	OwnershipTransferDeclined{}.EventName():  effectNone,
+	OwnershipTransferCancelled{}.EventName(): effectNone,
+	// OrganizationCreated, OrganizationUpdated, OrganizationDeleted, OwnerChanged, the
+	// custom-role events and OwnershipTransferAccepted: effectOrganization.
+}
+
+// apply invalidates what the record's change may have touched. It needs only the
+// record's type, organization and subject: nothing is decoded.
+func (c *CachedStore) apply(r EventRecord) {
+	switch eff, ok := cacheEffects[r.Type]; {
+	case !ok || eff == effectOrganization:
+		c.invalidateOrg(r.OrganizationID)
+	case eff == effectMember:
+		c.invalidateMember(r.OrganizationID, r.Subject)
+	}
+}
+
+// follow is the follower: it reads the feed from after and applies each record in feed
+// order, advancing applied once a page is applied, and sleeps PollInterval (or until a
+// token read wakes it) when it has read to the end. It returns when ctx is done.
+func (c *CachedStore) follow(ctx context.Context, after int64) {
+	defer close(c.done)
+	var backoff time.Duration
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	for {
+		n, err := c.round(ctx, &after)
+		if ctx.Err() != nil {
+			return
+		}
+		wait := c.opts.PollInterval
+		switch {
+		case err != nil:
+			c.opts.OnError(err)
+			backoff = min(max(2*backoff, c.opts.PollInterval), time.Second)
+			wait = backoff
+		case n == c.opts.BatchSize:
+			backoff = 0
+			continue // more to read
+		default:
+			backoff = 0
+		}
+		t.Reset(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-c.wake:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
+
+// round reads and applies one page of the feed after *after, under c.pause.
+func (c *CachedStore) round(ctx context.Context, after *int64) (int, error) {
+	c.pause.Lock()
+	defer c.pause.Unlock()
+	recs, err := c.events.Events(ctx, EventsParams{After: EventCursor{Pos: *after}, Limit: c.opts.BatchSize})
+	if err != nil {
+		return 0, err
+	}
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	for _, r := range recs {
+		c.apply(r)
+	}
+	last, err := ParseEventCursor(recs[len(recs)-1].Cursor)
+	if err != nil || last.Pos <= *after {
+		// Not a cursor of the current form: applying again from here would loop.
+		c.invalidateAll()
+		return len(recs), err
+	}
+	*after = last.Pos
+	c.applied.Store(last.Pos)
+	next := make(chan struct{})
+	close(*c.advanced.Swap(&next))
+	return len(recs), nil
+}

@@ -1,0 +1,300 @@
+package organizations
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// The writes of a CachedStore go to the wrapped store, which decides them (actor checks
+// included) in its own atomic step: nothing here reads the cache. Once one returns,
+// whatever it may have touched is invalidated, successful or not (an error may be
+// ErrOutcomeUnknown): a read that follows it in this process reads the store. A write
+// whose organizations are not known before it runs invalidates everything.
+
+// CreateOrganization implements Store.
+func (c *CachedStore) CreateOrganization(ctx context.Context, p CreateOrganizationParams) (Organization, error) {
+	defer c.invalidateOrg(p.Organization.ID)
+	return c.innerStore.CreateOrganization(ctx, p)
+}
+
+// UpdateOrganization implements Store.
+func (c *CachedStore) UpdateOrganization(ctx context.Context, p UpdateOrganizationParams) (Organization, bool, error) {
+	defer c.invalidateOrg(p.OrganizationID)
+	return c.innerStore.UpdateOrganization(ctx, p)
+}
+
+// DeleteOrganization implements Store.
+func (c *CachedStore) DeleteOrganization(ctx context.Context, p DeleteOrganizationParams) (Organization, error) {
+	defer c.invalidateOrg(p.OrganizationID)
+	return c.innerStore.DeleteOrganization(ctx, p)
+}
+
+// AddUser implements Store.
+func (c *CachedStore) AddUser(ctx context.Context, p AddUserParams) error {
+	defer c.invalidateMember(p.Membership.OrganizationID, p.Membership.UserID)
+	return c.innerStore.AddUser(ctx, p)
+}
+
+// GetOrAddUser implements Store.
+func (c *CachedStore) GetOrAddUser(ctx context.Context, p AddUserParams) (OrganizationUser, bool, error) {
+	defer c.invalidateMember(p.Membership.OrganizationID, p.Membership.UserID)
+	return c.innerStore.GetOrAddUser(ctx, p)
+}
+
+// RemoveUser implements Store.
+func (c *CachedStore) RemoveUser(ctx context.Context, p RemoveUserParams) (OrganizationUser, error) {
+	defer c.invalidateMember(p.OrganizationID, p.UserID)
+	return c.innerStore.RemoveUser(ctx, p)
+}
+
+// SetRole implements Store.
+func (c *CachedStore) SetRole(ctx context.Context, p SetRoleParams) (OrganizationUser, OrganizationUser, error) {
+	defer c.invalidateMember(p.OrganizationID, p.UserID)
+	return c.innerStore.SetRole(ctx, p)
+}
+
+// ChangeOwner implements Store.
+func (c *CachedStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (OwnerChange, error) {
+	defer c.invalidateOrg(p.OrganizationID)
+	return c.innerStore.ChangeOwner(ctx, p)
+}
+
+// CreateRole implements Store.
+func (c *CachedStore) CreateRole(ctx context.Context, p CreateRoleParams) (CustomRole, error) {
+	defer c.invalidateOrg(p.Role.OrganizationID)
+	return c.innerStore.CreateRole(ctx, p)
+}
+
+// UpdateRole implements Store.
+func (c *CachedStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (CustomRole, CustomRole, error) {
+	defer c.invalidateOrg(p.Role.OrganizationID)
+	return c.innerStore.UpdateRole(ctx, p)
+}
+
+// DeleteRole implements Store.
+func (c *CachedStore) DeleteRole(ctx context.Context, p DeleteRoleParams) (CustomRole, error) {
+	defer c.invalidateOrg(p.OrganizationID)
+	return c.innerStore.DeleteRole(ctx, p)
+}
+
+// AcceptInvitation implements Store. Its organization is known only from its result;
+// an error invalidates everything.
+func (c *CachedStore) AcceptInvitation(ctx context.Context, p AcceptInvitationParams) (AcceptResult, error) {
+	r, err := c.innerStore.AcceptInvitation(ctx, p)
+	if err != nil {
+		c.invalidateAll()
+	} else {
+		c.invalidateMember(r.Membership.OrganizationID, r.Membership.UserID)
+	}
+	return r, err
+}
+
+// CreateActivation implements ActivationStore (ErrNotSupported if the wrapped store
+// lacks it).
+func (c *CachedStore) CreateActivation(ctx context.Context, a Activation, tokenHash []byte) error {
+	s, ok := c.innerStore.(ActivationStore)
+	if !ok {
+		return ErrNotSupported
+	}
+	return s.CreateActivation(ctx, a, tokenHash)
+}
+
+// ActivationByTokenHash implements ActivationStore (ErrNotSupported if the wrapped
+// store lacks it).
+func (c *CachedStore) ActivationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Activation, error) {
+	s, ok := c.innerStore.(ActivationStore)
+	if !ok {
+		return Activation{}, ErrNotSupported
+	}
+	return s.ActivationByTokenHash(ctx, tokenHash, now)
+}
+
+// CompleteActivation implements ActivationStore (ErrNotSupported if the wrapped store
+// lacks it). It activates organizations known only from its result; an error
+// invalidates everything.
+func (c *CachedStore) CompleteActivation(ctx context.Context, tokenHash []byte, now time.Time) (Activation, []Organization, error) {
+	s, ok := c.innerStore.(ActivationStore)
+	if !ok {
+		return Activation{}, nil, ErrNotSupported
+	}
+	a, orgs, err := s.CompleteActivation(ctx, tokenHash, now)
+	if err != nil {
+		c.invalidateAll()
+	}
+	for _, o := range orgs {
+		c.invalidateOrg(o.ID)
+	}
+	return a, orgs, err
+}
+
+// DeleteActivation implements ActivationStore (ErrNotSupported if the wrapped store
+// lacks it).
+func (c *CachedStore) DeleteActivation(ctx context.Context, id uuid.UUID) error {
+	s, ok := c.innerStore.(ActivationStore)
+	if !ok {
+		return ErrNotSupported
+	}
+	return s.DeleteActivation(ctx, id)
+}
+
+// SuspendUser implements SuspensionStore (ErrNotSupported if the wrapped store lacks
+// it).
+func (c *CachedStore) SuspendUser(ctx context.Context, p MemberStatusParams) (OrganizationUser, OrganizationUser, error) {
+	s, ok := c.innerStore.(SuspensionStore)
+	if !ok {
+		return OrganizationUser{}, OrganizationUser{}, ErrNotSupported
+	}
+	defer c.invalidateMember(p.OrganizationID, p.UserID)
+	return s.SuspendUser(ctx, p)
+}
+
+// ReactivateUser implements SuspensionStore (ErrNotSupported if the wrapped store lacks
+// it).
+func (c *CachedStore) ReactivateUser(ctx context.Context, p MemberStatusParams) (OrganizationUser, OrganizationUser, error) {
+	s, ok := c.innerStore.(SuspensionStore)
+	if !ok {
+		return OrganizationUser{}, OrganizationUser{}, ErrNotSupported
+	}
+	defer c.invalidateMember(p.OrganizationID, p.UserID)
+	return s.ReactivateUser(ctx, p)
+}
+
+// ListMembers implements MemberListStore (ErrNotSupported if the wrapped store lacks
+// it); it is not cached.
+func (c *CachedStore) ListMembers(ctx context.Context, p ListMembersParams) ([]Member, error) {
+	s, ok := c.innerStore.(MemberListStore)
+	if !ok {
+		return nil, ErrNotSupported
+	}
+	return s.ListMembers(ctx, p)
+}
+
+// Seats implements SeatStore (ErrNotSupported if the wrapped store lacks it); it is not
+// cached.
+func (c *CachedStore) Seats(ctx context.Context, org uuid.UUID, now time.Time) (Seats, error) {
+	s, ok := c.innerStore.(SeatStore)
+	if !ok {
+		return Seats{}, ErrNotSupported
+	}
+	return s.Seats(ctx, org, now)
+}
+
+// ProposeOwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped
+// store lacks it).
+func (c *CachedStore) ProposeOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, *OwnershipTransfer, error) {
+	s, ok := c.innerStore.(TransferStore)
+	if !ok {
+		return OwnershipTransfer{}, nil, ErrNotSupported
+	}
+	return s.ProposeOwnershipTransfer(ctx, p)
+}
+
+// OwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped store
+// lacks it); it is not cached.
+func (c *CachedStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, now time.Time) (OwnershipTransfer, error) {
+	s, ok := c.innerStore.(TransferStore)
+	if !ok {
+		return OwnershipTransfer{}, ErrNotSupported
+	}
+	return s.OwnershipTransfer(ctx, org, now)
+}
+
+// AcceptOwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped store
+// lacks it).
+func (c *CachedStore) AcceptOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, OwnerChange, error) {
+	s, ok := c.innerStore.(TransferStore)
+	if !ok {
+		return OwnershipTransfer{}, OwnerChange{}, ErrNotSupported
+	}
+	defer c.invalidateOrg(p.OrganizationID)
+	return s.AcceptOwnershipTransfer(ctx, p)
+}
+
+// DeclineOwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped
+// store lacks it).
+func (c *CachedStore) DeclineOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, error) {
+	s, ok := c.innerStore.(TransferStore)
+	if !ok {
+		return OwnershipTransfer{}, ErrNotSupported
+	}
+	return s.DeclineOwnershipTransfer(ctx, p)
+}
+
+// CancelOwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped store
+// lacks it).
+func (c *CachedStore) CancelOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, error) {
+	s, ok := c.innerStore.(TransferStore)
+	if !ok {
+		return OwnershipTransfer{}, ErrNotSupported
+	}
+	return s.CancelOwnershipTransfer(ctx, p)
+}
+
+// OrganizationsOwnedBy implements OffboardStore (ErrNotSupported if the wrapped store
+// lacks it); it is not cached.
+func (c *CachedStore) OrganizationsOwnedBy(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
+	s, ok := c.innerStore.(OffboardStore)
+	if !ok {
+		return nil, ErrNotSupported
+	}
+	return s.OrganizationsOwnedBy(ctx, p)
+}
+
+// RemoveUserEverywhere implements OffboardStore (ErrNotSupported if the wrapped store
+// lacks it). It touches organizations known only from its result: it invalidates
+// everything.
+func (c *CachedStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhereParams) (OffboardResult, error) {
+	s, ok := c.innerStore.(OffboardStore)
+	if !ok {
+		return OffboardResult{}, ErrNotSupported
+	}
+	defer c.invalidateAll()
+	return s.RemoveUserEverywhere(ctx, p)
+}
+
+// Events implements EventStore.
+func (c *CachedStore) Events(ctx context.Context, p EventsParams) ([]EventRecord, error) {
+	return c.events.Events(ctx, p)
+}
+
+// AuditEvents implements EventStore.
+func (c *CachedStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([]EventRecord, error) {
+	return c.events.AuditEvents(ctx, p)
+}
+
+// PruneEvents implements EventStore.
+func (c *CachedStore) PruneEvents(ctx context.Context, p PruneEventsParams) (int, error) {
+	return c.events.PruneEvents(ctx, p)
+}
+
+// LoadCursor implements CursorStore (ErrNotSupported if the wrapped store lacks it).
+func (c *CachedStore) LoadCursor(ctx context.Context, consumer string) (string, error) {
+	s, ok := c.innerStore.(CursorStore)
+	if !ok {
+		return "", ErrNotSupported
+	}
+	return s.LoadCursor(ctx, consumer)
+}
+
+// SaveCursor implements CursorStore (ErrNotSupported if the wrapped store lacks it).
+func (c *CachedStore) SaveCursor(ctx context.Context, consumer, cursor string) error {
+	s, ok := c.innerStore.(CursorStore)
+	if !ok {
+		return ErrNotSupported
+	}
+	return s.SaveCursor(ctx, consumer, cursor)
+}
+
+var (
+	_ Store           = (*CachedStore)(nil)
+	_ ActivationStore = (*CachedStore)(nil)
+	_ SuspensionStore = (*CachedStore)(nil)
+	_ MemberListStore = (*CachedStore)(nil)
+	_ SeatStore       = (*CachedStore)(nil)
+	_ TransferStore   = (*CachedStore)(nil)
+	_ OffboardStore   = (*CachedStore)(nil)
+	_ EventStore      = (*CachedStore)(nil)
+	_ CursorStore     = (*CachedStore)(nil)
+)
