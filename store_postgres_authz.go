@@ -18,18 +18,22 @@ import (
 // declared roles' closures (pgPolicy), @pol_declared the declared role
 // names. A role's effective permissions in an organization are its declared pairs, or a
 // custom role's own permissions and the pairs of the declared roles it includes
-// (sqlRolePerms). The acting user is @actor ('' for an unchecked call).
+// (sqlLockedRolePerms, over a custom role's row as locked). The acting user is @actor ('' for an unchecked call).
 //
 // An actor-checked statement locks the organization row (FOR SHARE, or stronger where
 // it changes the row), then the actor's membership (FOR SHARE, or FOR UPDATE where the
-// statement also changes it), then the actor's custom role if they hold one (FOR SHARE,
+// statement also changes it), then the custom roles the decision reads (FOR SHARE, in
+// name order: the actor's, the one the call gives, the one the member it acts on holds;
 // sqlActorPerms): a locking read under READ COMMITTED waits for a concurrent change of
 // those rows and reads their latest committed version, so a demotion, removal,
-// suspension, transfer or narrowing of the actor's custom role that commits first is
-// what the check sees. Every input of the decision is such a locked row: a plain read in
+// suspension, transfer or narrowing of the actor's custom role, or a widening of the
+// role given, that commits first is what the check sees. Every input of the decision is such a locked row: a plain read in
 // the statement sees its snapshot, taken before any lock wait, so a change committed
 // while the statement waited (for the organization row, say) would go unseen
-// (TestPostgresActorRightsChangedDuringLockWait). FOR KEY SHARE would not do for the
+// (TestPostgresActorRightsChangedDuringLockWait, TestPostgresAssignedRoleChangedDuringLockWait).
+// The write functions of migration 0008 (AddUser, GetOrAddUser, CreateOrganization) hold
+// this by construction: they lock first and then read, each read with a new snapshot.
+// FOR KEY SHARE would not do for the
 // custom role: it does not conflict with an UPDATE that leaves the key alone, and then
 // reads the snapshot's version. The organization comes first, then memberships, then
 // organization_roles: the order of every statement of the store and of
@@ -37,22 +41,6 @@ import (
 // them in another order (UpdateRole, then UpdateOrganization) can still deadlock with an
 // actor-checked call that starts between its two statements: PostgreSQL then aborts
 // one of the two (SQLSTATE 40P01), which changes nothing.
-
-// sqlRolePerms is a query of the permissions (one column) of the role given by the SQL
-// expression role in the organization given by the SQL expression org. Both are
-// constant SQL text of this package, never input. It reads a custom role's definition
-// from the statement's snapshot, without a lock: the actor's own permissions come from
-// sqlActorPerms instead. The roles a call gives or touches (the escalation rule's other
-// side) are still read with it, so a custom role widened by a transaction that commits
-// while the statement waits for a lock is judged as it was before.
-func sqlRolePerms(org, role string) string {
-	return `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ` + role + `
-	UNION SELECT x.p FROM /* TEMPLATE: schema */organization_roles c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-		WHERE c.organization_id = ` + org + ` AND c.name = ` + role + `
-	UNION SELECT d.p FROM /* TEMPLATE: schema */organization_roles c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r
-		WHERE c.organization_id = ` + org + ` AND c.name = ` + role
-}
 
 // sqlDefinedPerms is a query of the permissions of a role definition given as the
 // arrays @includes (declared roles) and @permissions.
@@ -70,16 +58,37 @@ func sqlLockedRolePerms(role, locked string) string {
 		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r`
 }
 
-// sqlActorPerms is the CTEs actr (the custom role of the actor, whose role is in the
-// CTE act, locked FOR SHARE so that its definition is the latest committed one; no row
-// for a declared role) and actp (the actor's permissions), for the organization org.
-func sqlActorPerms(org string) string {
-	return `actr AS (
-	SELECT c.includes, c.permissions FROM /* TEMPLATE: schema */organization_roles c
-	WHERE c.organization_id = ` + org + ` AND c.name = (SELECT role FROM act)
+// sqlActorPerms is the CTEs rl, actr and actp for the organization org. rl locks FOR
+// SHARE, in name order, the custom role of the actor (whose role is in the CTE act) and
+// the custom roles named by the SQL expressions more (the role a call gives, the role
+// of the member it acts on): a locking read returns each row's latest committed
+// version, so every role definition the decision reads is the one it holds a lock on,
+// never the statement's snapshot (TestPostgresAssignedRoleChangedDuringLockWait). One
+// scan in name order, so that two statements never take two role rows crosswise. actr
+// is the actor's custom role from rl (no row for a declared role); actp the actor's
+// permissions. rlPerms reads the others' permissions from rl.
+func sqlActorPerms(org string, more ...string) string {
+	names := append([]string{"(SELECT role FROM act)"}, more...)
+	return `rl AS (
+	SELECT c.name, c.includes, c.permissions FROM /* TEMPLATE: schema */organization_roles c
+	WHERE c.organization_id = ` + org + ` AND c.name IN (` + strings.Join(names, ", ") + `)
+	ORDER BY c.name
 	FOR SHARE
+), actr AS (
+	SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM act)
 ), actp AS (` + sqlLockedRolePerms("(SELECT role FROM act)", "actr") + `)`
 }
+
+// rlPerms is a query of the permissions of the role given by the SQL expression role,
+// which sqlActorPerms locked in rl (one of its more): the policy's pairs of a declared
+// role, or the custom role's definition as locked.
+func rlPerms(role string) string {
+	return sqlLockedRolePerms(role, "(SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = "+role+")")
+}
+
+// sqlKnownLocked is true when @role is declared or a custom role that sqlActorPerms
+// locked in rl (passed "@role::text" among its more).
+const sqlKnownLocked = `(@role::text = ANY(@pol_declared::text[]) OR EXISTS (SELECT 1 FROM rl WHERE rl.name = @role::text))`
 
 // sqlActMember is the CTE act: the actor's role, from the membership locked FOR SHARE
 // (no row for a non-member, a suspended member or an unchecked call), in the
@@ -92,10 +101,10 @@ func sqlActMember(org string) string {
 )`
 }
 
-// sqlActor is the CTEs act (sqlActMember), actr and actp (sqlActorPerms), for the
-// organization org. A statement using it has a CTE org with the column owner_id.
-func sqlActor(org string) string {
-	return sqlActMember(org) + `, ` + sqlActorPerms(org)
+// sqlActor is the CTEs act (sqlActMember), rl, actr and actp (sqlActorPerms, with more),
+// for the organization org. A statement using it has a CTE org with the column owner_id.
+func sqlActor(org string, more ...string) string {
+	return sqlActMember(org) + `, ` + sqlActorPerms(org, more...)
 }
 
 // sqlOwnerActs is true when the call is unchecked or the actor owns the organization.
@@ -117,18 +126,6 @@ func sqlCovers(perms string) string {
 func sqlCustomRole(role string) string {
 	return `CASE WHEN ` + role + ` = ANY(@pol_declared::text[]) THEN NULL ELSE ` + role + ` END`
 }
-
-// sqlKnownRole is the CTE crole, which locks the custom role @role of org (FOR KEY SHARE,
-// as its foreign key will), and the expression known: @role is declared or exists.
-func sqlCrole(org string) string {
-	return `crole AS (
-	SELECT r.name FROM /* TEMPLATE: schema */organization_roles r
-	WHERE r.organization_id = ` + org + ` AND r.name = @role::text AND NOT (@role::text = ANY(@pol_declared::text[]))
-	FOR KEY SHARE
-)`
-}
-
-const sqlKnownRole = `(@role::text = ANY(@pol_declared::text[]) OR EXISTS (SELECT 1 FROM crole))`
 
 // pgPolicy is a Policy as the statements take it, built from its exported view: the
 // closure of every declared role as parallel (role, permission) arrays, and the declared

@@ -28,10 +28,10 @@ WITH org AS (
 	SELECT ` + orgCols + `, o.owner_id, o.seat_seq
 	FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
 	` + sqlSeatLock(limited) + ` OF o
-), ` + sqlSeatFor(limited, true) + `, ` + sqlActor("@organization_id::uuid") + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
+), ` + sqlSeatFor(limited, true) + `, ` + sqlActor("@organization_id::uuid", "@role::text") + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermInvitationsCreate)+"'") + ` AND @actor::text <> '' AS allowed,
-		` + sqlKnownRole + ` AS known,
-		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
+		` + sqlKnownLocked + ` AS known,
+		` + sqlCovers(rlPerms("@role::text")) + ` AS covered
 ), ok AS (
 	SELECT (allowed AND known AND covered) AS admin FROM chk
 ), stale AS (

@@ -25,10 +25,10 @@ var qSetStatus = pgStatement(`
 WITH org AS (
 	SELECT o.id, o.owner_id, ` + sqlSeatOrgCols + ` FROM /* TEMPLATE: schema */organizations o
 	WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
-), ` + sqlSeat(false) + `, ` + targetLockCTEs + `, chk AS (
+), ` + sqlSeat(false) + `, ` + targetLockCTEs() + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermMembersSuspend)+"'") + ` AS allowed,
 		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
-		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "(SELECT role FROM tgt)")) + ` AS covered
+		` + sqlCovers(rlPerms("(SELECT role FROM tgt)")) + ` AS covered
 ), upd AS (
 	UPDATE /* TEMPLATE: schema */memberships AS m
 	SET status = @status::text, suspended_at = CASE WHEN @status::text = 'suspended' THEN @now::timestamptz END,

@@ -75,26 +75,31 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 var errSeatRaces = errors.New("organizations: the organization's members kept changing concurrently")
 
 // targetCTEs open RemoveUser's and SetRole's statements: org (locked FOR SHARE), then
-// targetLockCTEs.
-var targetCTEs = `
+// targetLockCTEs (with more).
+func targetCTEs(more ...string) string {
+	return `
 WITH org AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), ` + targetLockCTEs
+), ` + targetLockCTEs(more...)
+}
 
 // targetLockCTEs follow a statement's org CTE: lk (the actor's and the target's
 // memberships, locked FOR UPDATE in user ID order, so that the check and the write see
 // their latest versions and two such statements never wait on each other crosswise),
-// the actor's role from lk and permissions (sqlActorPerms), and tgt.
-var targetLockCTEs = `lk AS (
+// act (the actor's role from lk), tgt, and the role locks and the actor's permissions
+// (sqlActorPerms), which lock the target's role and the roles more names too.
+func targetLockCTEs(more ...string) string {
+	return `lk AS (
 	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = (SELECT id FROM org) AND m.user_id IN (@actor::text, @user_id::text)
 	ORDER BY m.user_id
 	FOR UPDATE
 ), act AS (
 	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> '' AND m.suspended_at IS NULL
-), ` + sqlActorPerms("@organization_id::uuid") + `, tgt AS (
+), tgt AS (
 	SELECT * FROM lk AS m WHERE m.user_id = @user_id::text
-)`
+), ` + sqlActorPerms("@organization_id::uuid", append([]string{"(SELECT role FROM tgt)"}, more...)...)
+}
 
 // sqlLeaving is true when the call is the actor leaving: the actor is the member, and
 // not suspended on the membership as locked (tgt; a non-member leaving is refused as
@@ -105,11 +110,11 @@ const sqlLeaving = `(@actor::text = @user_id::text AND NOT EXISTS (SELECT 1 FROM
 // qRemoveUser deletes the membership if the call is allowed (PermMembersRemove, or the
 // actor leaving: sqlLeaving) and the member is not the owner nor above the actor; its
 // columns classify a refusal.
-var qRemoveUser = pgStatement(targetCTEs + `, chk AS (
+var qRemoveUser = pgStatement(targetCTEs() + `, chk AS (
 	SELECT (` + sqlLeaving + ` OR ` + sqlAllowed("'"+string(PermMembersRemove)+"'") + `) AS allowed,
 		EXISTS (SELECT 1 FROM tgt) AS member,
 		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
-		(` + sqlLeaving + ` OR ` + sqlCovers(sqlRolePerms("@organization_id::uuid", "(SELECT role FROM tgt)")) + `) AS covered
+		(` + sqlLeaving + ` OR ` + sqlCovers(rlPerms("(SELECT role FROM tgt)")) + `) AS covered
 ), del AS (
 	DELETE FROM /* TEMPLATE: schema */memberships AS m USING chk
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
@@ -161,12 +166,12 @@ func (s *PostgresStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Org
 // by a transaction that committed while this one waited for the lock went unseen
 // (TestPostgresSetRoleJudgesTheLockedRow). The suspension, ChangeOwner and UpdateRole
 // statements follow the same rule.
-var qSetRole = pgStatement(targetCTEs + `, ` + sqlCrole("@organization_id::uuid") + `, chk AS (
+var qSetRole = pgStatement(targetCTEs("@role::text") + `, chk AS (
 	SELECT ` + sqlAllowed("'"+string(PermMembersRoles)+"'") + ` AS allowed,
-		` + sqlKnownRole + ` AS known,
+		` + sqlKnownLocked + ` AS known,
 		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
-		` + sqlCovers(sqlRolePerms("@organization_id::uuid", "(SELECT role FROM tgt)")) + `
-		AND ` + sqlCovers(sqlRolePerms("@organization_id::uuid", "@role::text")) + ` AS covered
+		` + sqlCovers(rlPerms("(SELECT role FROM tgt)")) + `
+		AND ` + sqlCovers(rlPerms("@role::text")) + ` AS covered
 ), upd AS (
 	UPDATE /* TEMPLATE: schema */memberships AS m
 	SET role = @role::text, custom_role = ` + sqlCustomRole("@role::text") + `, updated_at = @now::timestamptz

@@ -25,8 +25,8 @@ import (
 // The inviter's right to grant the invitation's role is checked in the same statement:
 // org is locked FOR SHARE (the owner it reads is the latest), the inviter's membership
 // FOR SHARE (a removal or demotion that commits first is what grant sees) and the
-// inviter's custom role, if any, FOR SHARE (inviterr: its latest definition, as
-// sqlActorPerms). The lock order is organization, invitation, membership, custom role,
+// inviter's custom role and the invitation's, if custom, FOR SHARE in name order (rl:
+// their latest definitions, as sqlActorPerms). The lock order is organization, invitation, membership, custom role,
 // as DeleteOrganization's cascade. In its
 // limited form (see seatVariants) org is locked FOR NO KEY UPDATE and the member limit
 // is checked (sqlSeat); a refusal leaves the invitation pending.
@@ -44,15 +44,18 @@ WITH org AS (
 	SELECT a.role FROM /* TEMPLATE: schema */memberships a
 	WHERE a.organization_id = (SELECT id FROM org) AND a.user_id = (SELECT invited_by FROM inv) AND a.status = 'active'
 	FOR SHARE OF a
-), inviterr AS (
-	SELECT c.includes, c.permissions FROM /* TEMPLATE: schema */organization_roles c
-	WHERE c.organization_id = (SELECT id FROM org) AND c.name = (SELECT role FROM inviter)
+), rl AS (
+	SELECT c.name, c.includes, c.permissions FROM /* TEMPLATE: schema */organization_roles c
+	WHERE c.organization_id = (SELECT id FROM org) AND c.name IN ((SELECT role FROM inviter), (SELECT role FROM inv))
+	ORDER BY c.name
 	FOR SHARE
+), inviterr AS (
+	SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM inviter)
 ), invp AS (` + sqlLockedRolePerms("(SELECT role FROM inviter)", "inviterr") + `
 ), grant_ok AS (
 	SELECT COALESCE((SELECT owner_id FROM org) = (SELECT invited_by FROM inv), false)
 		OR (EXISTS (SELECT 1 FROM inviter) AND '` + string(PermInvitationsCreate) + `' IN (SELECT p FROM invp)
-			AND NOT EXISTS ((` + sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inv)") + `) EXCEPT SELECT p FROM invp)) AS ok
+			AND NOT EXISTS ((` + rlPerms("(SELECT role FROM inv)") + `) EXCEPT SELECT p FROM invp)) AS ok
 ), was AS (
 	SELECT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m
 		WHERE m.organization_id = (SELECT organization_id FROM inv) AND m.user_id = @user_id::text) AS member
@@ -223,7 +226,7 @@ WITH org AS (
 	FOR NO KEY UPDATE
 ), inv AS (
 	SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid AND EXISTS (SELECT 1 FROM org) FOR UPDATE
-), ` + sqlActor("(SELECT id FROM org)") + `, adm AS (
+), ` + sqlActor("(SELECT id FROM org)", "(SELECT role FROM inv)") + `, adm AS (
 	SELECT @actor::text <> '' AND ` + sqlAllowed("'"+string(PermInvitationsRevoke)+"'") + ` AS ok
 )`
 
@@ -296,7 +299,7 @@ func (s *PostgresStore) respond(ctx context.Context, q pgQuery, status Invitatio
 // columns, the renewed invitation, and its organization.
 var qRenewInvitation = pgStatement(adminInvitationCTE + `, ` + sqlSeat(true) + `, gr AS (
 	SELECT ` + sqlAllowed("'"+string(PermInvitationsCreate)+"'") + ` AS allowed,
-		` + sqlCovers(sqlRolePerms("(SELECT id FROM org)", "(SELECT role FROM inv)")) + ` AS covered
+		` + sqlCovers(rlPerms("(SELECT role FROM inv)")) + ` AS covered
 ), other AS (
 	SELECT EXISTS (
 		SELECT 1 FROM /* TEMPLATE: schema */invitations x, inv
