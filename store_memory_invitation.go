@@ -54,12 +54,12 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 }
 
 // lockInvitation finds an invitation with find, which reads the invitation indexes, and
-// returns it with, in the store's order, its organization's lock, user's shard (unless
-// user is "") and invMu held; unlock releases them. If find finds none, it returns nil
+// returns it with, in the store's order, its organization's lock, user's shard (if
+// withUser) and invMu held; unlock releases them. If find finds none, it returns nil
 // and holds nothing. It finds the invitation under invMu in shared mode, lets go, takes
 // the locks and finds it again, starting over if it is no longer what find finds (the
 // token was renewed, the invitation deleted).
-func (s *MemoryStore) lockInvitation(find func() *memInvitation, user UserID) (mi *memInvitation, o *memOrg, unlock func()) {
+func (s *MemoryStore) lockInvitation(find func() *memInvitation, user UserID, withUser bool) (mi *memInvitation, o *memOrg, unlock func()) {
 	for {
 		s.invMu.RLock()
 		mi = find()
@@ -73,7 +73,7 @@ func (s *MemoryStore) lockInvitation(find func() *memInvitation, user UserID) (m
 			continue
 		}
 		var sh *userShard
-		if user != "" {
+		if withUser {
 			sh = &s.users[shardOf(user)]
 			sh.mu.Lock()
 		}
@@ -179,7 +179,7 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 		return AcceptResult{}, err
 	}
 	tokenHash, user, email, m, now := p.TokenHash, p.UserID, p.Email, p.Membership, p.Now
-	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitationByHash(tokenHash) }, user)
+	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitationByHash(tokenHash) }, user, true)
 	if mi == nil {
 		return AcceptResult{}, ErrInvitationNotFound
 	}
@@ -227,7 +227,7 @@ func (s *MemoryStore) DeclineInvitation(ctx context.Context, p DeclineInvitation
 		return Invitation{}, err
 	}
 	tokenHash, email, now := p.TokenHash, p.Email, p.Now
-	mi, _, unlock := s.lockInvitation(func() *memInvitation { return s.invitationByHash(tokenHash) }, "")
+	mi, _, unlock := s.lockInvitation(func() *memInvitation { return s.invitationByHash(tokenHash) }, "", false)
 	if mi == nil {
 		return Invitation{}, ErrInvitationNotFound
 	}
@@ -249,7 +249,7 @@ func (s *MemoryStore) RevokeInvitation(ctx context.Context, p RevokeInvitationPa
 		return Invitation{}, err
 	}
 	id, actor, now := p.InvitationID, p.Actor, p.Now
-	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "")
+	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "", false)
 	if mi == nil {
 		return Invitation{}, ErrInvitationNotFound
 	}
@@ -271,7 +271,7 @@ func (s *MemoryStore) RenewInvitation(ctx context.Context, p RenewInvitationPara
 		return InvitationDetails{}, err
 	}
 	id, actor, tokenHash, expiresAt, now := p.InvitationID, p.Actor, p.TokenHash, p.ExpiresAt, p.Now
-	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "")
+	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "", false)
 	if mi == nil {
 		return InvitationDetails{}, ErrInvitationNotFound
 	}
@@ -311,7 +311,7 @@ func (s *MemoryStore) DeleteInvitation(ctx context.Context, id uuid.UUID) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "")
+	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "", false)
 	if mi == nil {
 		return nil
 	}
