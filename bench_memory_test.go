@@ -420,6 +420,30 @@ func BenchmarkReadWriteMixParallel(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "ops/s")
 }
 
+// BenchmarkSetRoleParallel is writes alone from all GOMAXPROCS goroutines at once: SetRole
+// of a random non-owner member of a random hot organization to a random role. Writes to
+// different organizations take different locks, so their throughput should grow with the
+// cores too.
+func BenchmarkSetRoleParallel(b *testing.B) {
+	ps := loadParallel(b)
+	ctx := context.Background()
+	roles := [2]organizations.Role{organizations.RoleMember, organizations.RoleAdmin}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rand.New(rand.NewPCG(parallelSeed.Add(1), 3))
+		for pb.Next() {
+			h := r.IntN(parHot)
+			user := ps.hotMembers[h][1+r.IntN(parMembers-1)]
+			if _, err := ps.svc.SetRole(ctx, ps.hot[h], user, roles[r.IntN(2)]); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "writes/s")
+}
+
 // BenchmarkCreateOrganizationDuplicateSlug creates an organization whose name's slug is
 // already taken by dups others (a name with nothing to slugify, as anyone could send),
 // then deletes it, so that every iteration meets the same number of duplicates: a create

@@ -20,13 +20,65 @@ import (
 //
 // # Concurrency
 //
-// Writers take one write lock, so writes happen one at a time, each in one critical
-// section, exactly as if the store had a single lock: every invariant, and the atomicity
-// of the operations that touch several organizations or a user's index (CreateOrganization
-// with its slug, DeleteOrganization, AcceptInvitation, CompleteActivation, the invitations
-// by email), rests on that. Reads that span several organizations or indexes
-// (OrganizationsForUser, Members, the invitation and activation reads) take the same lock
-// in shared mode, so they see no write half done.
+// There is no store-wide lock. Each organization has its own lock, and the few indexes
+// that span organizations have small locks of their own, held for a few map operations:
+//
+//   - an organization's lock (memOrg.mu) guards everything of it: its row, owner,
+//     members, custom roles, suspensions, open transfer and its invitations' state.
+//     Every write to an organization, and every decision of an actor-checked operation
+//     (the actor's membership and role, custom roles, the owner, seats, suspension,
+//     invitation state, the transfer), is made holding it, so it is atomic exactly as it
+//     was under one lock: two writes to one organization still happen one at a time,
+//     while writes to different organizations run in parallel. Reads of several rows of
+//     one organization (Members, ListMembers, Seats, PendingInvitations, CustomRoles)
+//     hold it in shared mode.
+//   - idxMu guards the tables of organizations by ID and by slug, and the slug counters:
+//     CreateOrganization checks and claims its slug, UpdateOrganization a new slug, and a
+//     deletion drops both, holding it, so slugs stay unique.
+//   - the user index (which organizations each user belongs to, for OrganizationsForUser,
+//     OrganizationsOwnedBy and the operations on a user across organizations) is split
+//     into userShards shards by a hash of the user ID, each with its own lock. A
+//     membership is added or removed holding its organization's lock and its user's
+//     shard, so a reader holding either sees both changes or neither.
+//   - invMu guards the invitation indexes (by ID, token hash and email). An invitation's
+//     state changes holding its organization's lock and invMu, so readers holding either
+//     see it whole.
+//   - actMu guards the activations; evMu the event log.
+//
+// Locks are taken in one global order, so no two operations deadlock:
+//
+//  1. organization locks, in ascending order of organization ID (compareUUID);
+//  2. idxMu;
+//  3. user-index shards, in ascending shard order;
+//  4. invMu;
+//  5. actMu;
+//  6. evMu (and, apart from everything, cursorMu for the saved cursors).
+//
+// An operation never waits for a lock earlier in the order than one it holds. One that
+// must find its organizations through a later lock (AcceptInvitation and the other
+// invitation writes find the organization through invMu; RemoveUserEverywhere and
+// CompleteActivation find the user's organizations through the user's shard) looks them
+// up, lets go, takes the locks in order and checks that what it looked up has not
+// changed, starting again if it has. Operations on several organizations hold all their
+// locks for the whole change: RemoveUserEverywhere holds every organization of the user,
+// the user's shard and the shards of every user whose index it changes (the members of
+// the organizations it deletes, and the heirs of those it transfers), so that
+// OrganizationsForUser and OrganizationsOwnedBy never see half of it; CompleteActivation
+// likewise with the organizations it activates.
+//
+// Every record of the event log is appended holding the lock of the organization it
+// describes, after the change is visible, and under evMu, which numbers it: so each
+// organization's records are in the order its changes took effect, and the feed is one
+// total order without gaps (a record is readable as soon as it has its number). evMu is
+// the one lock every write takes, for an append; reading the feed copies the records it
+// returns under evMu in shared mode and marshals them after.
+//
+// Why per-organization locks rather than copy-on-write snapshots: the reads of one
+// organization already take no lock (below), so what was left to scale was the writes,
+// and copying an organization (its members' table, its ID-ordered list) on every write
+// costs O(members) per write, where a lock costs one uncontended atomic. Hosts' writes
+// mostly touch one organization each, and those now run in parallel; measured in
+// docs/benchmarks.md.
 //
 // The reads of one organization (Organization, OrganizationBySlug, OrganizationUser,
 // Access, Owner: what IsMember, IsAdmin, IsOwner and ResolveOrganization ask)
@@ -35,15 +87,17 @@ import (
 // find the organization in a lock-free hash table (lfTable: atomic slots, new slot arrays
 // published whole) and read it under a sequence lock: every write to an organization
 // makes its sequence number odd before it changes anything and even again after, all
-// inside the write lock, and everything a lock-free reader reads of the organization is
-// read through atomics (an immutable head holding the organization's row, the owner, a
-// lock-free table of membership records whose role and update time are atomic). A reader
-// loads the sequence number, reads, and loads it again: if it was even and did not move,
-// no write overlapped the read, so what it read is the organization at one instant (the
-// reader's linearization point), never half of a ChangeOwner or a deletion. Otherwise it
-// tries again, and after a few tries reads under the shared lock, which excludes writers.
-// A deleted organization's head is nil, so a reader that found it just before the
-// deletion reports it not found, as if it had read after.
+// inside the organization's lock, and everything a lock-free reader reads of the
+// organization is read through atomics (an immutable head holding the organization's row,
+// the owner, a lock-free table of membership records whose role and update time are
+// atomic). A reader loads the sequence number, reads, and loads it again: if it was even
+// and did not move, no write overlapped the read, so what it read is the organization at
+// one instant (the reader's linearization point), never half of a ChangeOwner or a
+// deletion. Otherwise it tries again, and after a few tries reads under the
+// organization's lock in shared mode, which excludes its writers. A deleted
+// organization's head is nil, so a reader that found it just before the deletion reports
+// it not found, as if it had read after; a writer that found it and then waited for its
+// lock sees the nil head once it holds the lock and reports it not found.
 //
 // # Memory
 //
@@ -63,26 +117,114 @@ import (
 // freed by a deletion or rename is not generated again (an explicit slug can still claim
 // it).
 type MemoryStore struct {
-	mu sync.RWMutex // held by every writer, and shared by the reads that span organizations
-
+	idxMu    sync.Mutex                 // guards the writes to orgs and slugs, and slugNext
 	orgs     lfTable[uuid.UUID, memOrg] // by ID; lock-free reads
 	slugs    lfTable[string, memOrg]    // by current slug; lock-free reads
 	slugNext map[string]int             // per base: the next suffix to try
-	users    map[UserID]*memUser        // the interned users with memberships
 
+	users [userShards]userShard // the interned users with memberships, by shardOf
+
+	invMu       sync.RWMutex // guards the three invitation indexes and invitations' state
 	invitations map[uuid.UUID]*memInvitation
 	invByHash   map[[sha256.Size]byte]uuid.UUID
 	invByEmail  map[string][]uuid.UUID // each sorted ascending; all statuses
+
+	actMu       sync.Mutex // guards the activations
 	activations map[uuid.UUID]*memActivation
 	activByHash map[[sha256.Size]byte]uuid.UUID
 
-	events   memEvents  // the event log (EventStore), under mu; its cursors under cursorMu
-	cursorMu sync.Mutex // guards events.cursor
+	evMu     sync.RWMutex // guards events but its cursors
+	events   memEvents    // the event log (EventStore)
+	cursorMu sync.Mutex   // guards events.cursor
+}
+
+// userShards is the number of shards of the user index: a power of two.
+const userShards = 64
+
+// userShard is one shard of the user index, padded to its own cache lines so that
+// writers of different shards do not share one.
+type userShard struct {
+	mu sync.RWMutex
+	m  map[UserID]*memUser // nil until the first user
+	_  [64 - 32]byte
+}
+
+// shardOf is the index of the shard of the user index that holds id.
+func shardOf(id UserID) int { return int(hashUserID(id) >> (64 - 6)) }
+
+// shardSet is a set of shards of the user index, bit i for shard i.
+type shardSet uint64
+
+// add adds id's shard to the set.
+func (ss *shardSet) add(id UserID) { *ss |= 1 << shardOf(id) }
+
+// lockShards write-locks the shards of set, in ascending order.
+func (s *MemoryStore) lockShards(set shardSet) {
+	for b := uint64(set); b != 0; b &= b - 1 {
+		s.users[bits.TrailingZeros64(b)].mu.Lock()
+	}
+}
+
+// unlockShards unlocks the shards of set.
+func (s *MemoryStore) unlockShards(set shardSet) {
+	for b := uint64(set); b != 0; b &= b - 1 {
+		s.users[bits.TrailingZeros64(b)].mu.Unlock()
+	}
+}
+
+// lockOrg returns the organization id with its lock held (shared if read), or nil if
+// there is none: a deletion that took the lock first leaves a nil head, checked here.
+func (s *MemoryStore) lockOrg(id uuid.UUID, read bool) *memOrg {
+	o := s.org(id)
+	if o == nil {
+		return nil
+	}
+	if read {
+		o.mu.RLock()
+	} else {
+		o.mu.Lock()
+	}
+	if o.head.Load() == nil {
+		o.unlock(read)
+		return nil
+	}
+	return o
+}
+
+// unlock releases o's lock, taken shared if read.
+func (o *memOrg) unlock(read bool) {
+	if read {
+		o.mu.RUnlock()
+	} else {
+		o.mu.Unlock()
+	}
+}
+
+// lockOrgs write-locks the organizations of orgs, which are sorted by ID, in that
+// (the global) order, and reports whether all of them are still there; if not, it has
+// locked none.
+func lockOrgs(orgs []*memOrg) bool {
+	for i, o := range orgs {
+		o.mu.Lock()
+		if o.head.Load() == nil {
+			unlockOrgs(orgs[:i+1])
+			return false
+		}
+	}
+	return true
+}
+
+// unlockOrgs unlocks the organizations of orgs.
+func unlockOrgs(orgs []*memOrg) {
+	for _, o := range orgs {
+		o.mu.Unlock()
+	}
 }
 
 // memOrg is an organization. Lock-free readers read seq, head, owner, since and members,
-// through atomics; the other fields belong to holders of MemoryStore.mu.
+// through atomics; the writers of all its fields hold mu.
 type memOrg struct {
+	mu      sync.RWMutex // held by the organization's writers; shared by its list reads
 	id      uuid.UUID
 	seq     atomic.Uint64           // odd while a writer changes the organization
 	head    atomic.Pointer[orgHead] // immutable; nil once deleted
@@ -90,12 +232,12 @@ type memOrg struct {
 	since   atomic.Int64               // ownership start, microseconds
 	members lfTable[UserID, memberRec] // by user
 	byID    []*memberRec               // sorted by membership ID, for Members pages
-	invites *[]uuid.UUID               // sorted ascending; all statuses; nil if none
+	invites *[]*memInvitation          // sorted by ID; all statuses; nil if none
 	roles   atomic.Pointer[memRoles]   // the custom roles; immutable, replaced whole; nil if none
 	// suspendedAt maps the IDs of the suspended memberships to when they were
 	// suspended (microseconds); immutable, replaced whole; nil if none.
 	suspendedAt atomic.Pointer[map[uuid.UUID]int64]
-	transfer    *OwnershipTransfer // the open ownership transfer proposal; under MemoryStore.mu
+	transfer    *OwnershipTransfer // the open ownership transfer proposal
 }
 
 // memRoles are an organization's custom roles, immutable. A member holding a custom role
@@ -132,7 +274,7 @@ func (o *memOrg) roleName(c uint32) Role {
 }
 
 // code is the role code of r in o: its custom role's, or the process-wide one of a
-// declared role. The caller holds the write lock.
+// declared role. The caller holds o's lock.
 func (o *memOrg) code(r Role) uint32 {
 	if rs := o.roles.Load(); rs != nil {
 		if slot, ok := rs.slots[r]; ok {
@@ -143,7 +285,7 @@ func (o *memOrg) code(r Role) uint32 {
 }
 
 // knownRole reports whether pol declares r or r is a custom role of o. The caller holds
-// the write lock.
+// o's lock.
 func (o *memOrg) knownRole(pol *Policy, r Role) bool {
 	return pol.Declares(r) || o.customRole(r) != nil
 }
@@ -154,7 +296,7 @@ func (o *memOrg) roleSet(pol *Policy, r Role) permSet {
 	return set
 }
 
-// standing is actor's standing in o under pol. The caller holds the write lock.
+// standing is actor's standing in o under pol. The caller holds o's lock.
 func (o *memOrg) standing(pol *Policy, actor UserID) standing {
 	m := o.member(actor)
 	if m == nil || m.suspended.Load() {
@@ -164,7 +306,7 @@ func (o *memOrg) standing(pol *Policy, actor UserID) standing {
 }
 
 // allowed reports whether the call auth may do what perm allows in o: always for an
-// unchecked call. The caller holds the write lock.
+// unchecked call. The caller holds o's lock.
 func (o *memOrg) allowed(auth Authorization, perm Permission) (standing, bool) {
 	if auth.Actor == "" {
 		return standing{owner: true}, true
@@ -175,7 +317,7 @@ func (o *memOrg) allowed(auth Authorization, perm Permission) (standing, bool) {
 }
 
 // isOwner reports whether the call auth is unchecked or by o's owner. The caller holds
-// the write lock.
+// o's lock.
 func (o *memOrg) ownerOrUnchecked(auth Authorization) bool {
 	return auth.Actor == "" || o.owner.Load().id == auth.Actor
 }
@@ -226,7 +368,7 @@ func jsonBytes(s string) json.RawMessage {
 }
 
 // memberRec is a membership. ID, user and creation never change; role and update time
-// change under the write lock, between seq increments.
+// change under its organization's lock, between seq increments.
 type memberRec struct {
 	id      uuid.UUID
 	user    *memUser
@@ -241,9 +383,12 @@ type memberRec struct {
 // memUser is a user with memberships: the one copy of its ID, and its organizations.
 type memUser struct {
 	id   UserID
-	orgs []*memOrg // sorted by organization ID; under MemoryStore.mu
+	orgs []*memOrg // sorted by organization ID; changed holding the user's shard and the organization's lock
 }
 
+// memInvitation is an invitation. Its ID, organization and email never change; its other
+// fields change holding its organization's lock and MemoryStore.invMu, so that a reader
+// holding either reads them whole.
 type memInvitation struct {
 	inv  Invitation
 	hash [sha256.Size]byte
@@ -283,7 +428,6 @@ var _ Store = (*MemoryStore)(nil)
 func NewMemoryStore() *MemoryStore {
 	return &MemoryStore{
 		slugNext:    make(map[string]int),
-		users:       make(map[UserID]*memUser),
 		invitations: make(map[uuid.UUID]*memInvitation),
 		invByHash:   make(map[[sha256.Size]byte]uuid.UUID),
 		invByEmail:  make(map[string][]uuid.UUID),
@@ -292,7 +436,7 @@ func NewMemoryStore() *MemoryStore {
 	}
 }
 
-// beginWrite and endWrite bracket every change to o, under the write lock.
+// beginWrite and endWrite bracket every change to o, under o's lock.
 func (o *memOrg) beginWrite() { o.seq.Add(1) }
 func (o *memOrg) endWrite()   { o.seq.Add(1) }
 
@@ -361,21 +505,25 @@ func (m *memberRec) view(o *memOrg) OrganizationUser {
 
 func (m *memberRec) isAdmin() bool { return m.role.Load() == roleCodeAdmin }
 
-// user returns the interned user id, adding it. The caller holds the write lock.
+// user returns the interned user id, adding it. The caller holds id's shard.
 func (s *MemoryStore) user(id UserID) *memUser {
-	u, ok := s.users[id]
+	sh := &s.users[shardOf(id)]
+	u, ok := sh.m[id]
 	if !ok {
+		if sh.m == nil {
+			sh.m = make(map[UserID]*memUser)
+		}
 		u = &memUser{id: id}
-		s.users[id] = u
+		sh.m[id] = u
 	}
 	return u
 }
 
-// slugTaken reports whether an organization has slug. The caller holds the write lock.
+// slugTaken reports whether an organization has slug. The caller holds idxMu.
 func (s *MemoryStore) slugTaken(slug string) bool { return s.slugs.get(slugsSpec, slug) != nil }
 
 // generateSlug returns the slug a generated slug based on base gets (see MemoryStore).
-// The caller holds the write lock.
+// The caller holds idxMu.
 func (s *MemoryStore) generateSlug(base string) string {
 	if !s.slugTaken(base) {
 		return base
@@ -396,24 +544,33 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, p CreateOrganizati
 		return Organization{}, err
 	}
 	org, owner, suffixSlug := p.Organization, p.Owner, p.SuffixSlug
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// o is new: nobody else can hold its lock, and it is held from its publication to
+	// its record, so that no change to o is recorded before its creation.
+	o := &memOrg{id: org.ID}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	s.idxMu.Lock()
 	if s.slugTaken(org.Slug) {
 		if !suffixSlug {
+			s.idxMu.Unlock()
 			return Organization{}, ErrSlugTaken
 		}
 		org.Slug = s.generateSlug(org.Slug)
 	}
-	u := s.user(owner.UserID)
-	o := &memOrg{id: org.ID}
 	h := newHead(org)
 	o.head.Store(h)
-	o.owner.Store(u)
 	o.since.Store(micros(owner.CreatedAt))
+	sh := &s.users[shardOf(owner.UserID)]
+	sh.mu.Lock()
+	u := s.user(owner.UserID)
+	o.owner.Store(u)
 	s.addMember(o, u, owner)
-	// o is published only now, whole.
+	// o is published only now, whole, holding idxMu (its slug stays unique) and the
+	// owner's shard (the owner's index and o appear together).
 	s.orgs.put(orgsSpec, o)
 	s.slugs.put(slugsSpec, o)
+	sh.mu.Unlock()
+	s.idxMu.Unlock()
 	s.record(OrganizationCreated{Organization: h.organization(o.id), Owner: owner.UserID})
 	return h.organization(o.id), nil
 }
@@ -484,7 +641,7 @@ func (s *MemoryStore) Organization(ctx context.Context, id uuid.UUID) (Organizat
 
 // bySlug returns the organization with this slug and its head, or nil: lock-free, it
 // retries while the slug index and the head disagree (a rename in between), then reads
-// under the shared lock.
+// under idxMu.
 func (s *MemoryStore) bySlug(slug string) (*memOrg, *orgHead) {
 	for range optimisticReads {
 		o := s.slugs.get(slugsSpec, slug)
@@ -495,8 +652,8 @@ func (s *MemoryStore) bySlug(slug string) (*memOrg, *orgHead) {
 			return o, h
 		}
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.idxMu.Lock()
+	defer s.idxMu.Unlock()
 	if o := s.slugs.get(slugsSpec, slug); o != nil {
 		return o, o.head.Load()
 	}
@@ -521,12 +678,11 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizati
 		return Organization{}, false, err
 	}
 	id, u, now := p.OrganizationID, p.Update, p.Now
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(id)
+	o := s.lockOrg(id, false)
 	if o == nil {
 		return Organization{}, false, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	if _, ok := o.allowed(p.Auth, PermOrganizationUpdate); !ok {
 		return Organization{}, false, ErrPermissionDenied
 	}
@@ -537,6 +693,9 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizati
 		next.Name = *u.Name
 	}
 	if u.Slug != nil && *u.Slug != next.Slug {
+		// The slug is checked here and claimed below holding idxMu throughout.
+		s.idxMu.Lock()
+		defer s.idxMu.Unlock()
 		if s.slugTaken(*u.Slug) {
 			return Organization{}, false, ErrSlugTaken
 		}
@@ -581,25 +740,39 @@ func (s *MemoryStore) DeleteOrganization(ctx context.Context, p DeleteOrganizati
 		return Organization{}, err
 	}
 	id := p.OrganizationID
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(id)
+	o := s.lockOrg(id, false)
 	if o == nil {
 		return Organization{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	if !o.ownerOrUnchecked(p.Auth) {
 		return Organization{}, ErrPermissionDenied
 	}
-	deleted, err := s.deleteOrg(o)
-	if err == nil {
-		s.record(OrganizationDeleted{Organization: deleted, Actor: p.Auth.Actor})
+	shards := o.memberShards(0)
+	s.idxMu.Lock()
+	s.lockShards(shards)
+	s.invMu.Lock()
+	deleted := s.deleteOrg(o)
+	s.invMu.Unlock()
+	s.unlockShards(shards)
+	s.idxMu.Unlock()
+	s.record(OrganizationDeleted{Organization: deleted, Actor: p.Auth.Actor})
+	return deleted, nil
+}
+
+// memberShards adds to set the shards of the user index that hold o's members. The
+// caller holds o's lock.
+func (o *memOrg) memberShards(set shardSet) shardSet {
+	for _, m := range o.byID {
+		set.add(m.user.id)
 	}
-	return deleted, err
+	return set
 }
 
 // deleteOrg deletes o with its memberships and invitations, and returns it as it was.
-// The caller holds the write lock.
-func (s *MemoryStore) deleteOrg(o *memOrg) (Organization, error) {
+// The caller holds o's lock, idxMu, the shards of o's members (memberShards) and invMu,
+// so that no reader of any of them sees half of the deletion.
+func (s *MemoryStore) deleteOrg(o *memOrg) Organization {
 	id := o.id
 	h := o.head.Load()
 	s.slugs.del(slugsSpec, h.slug)
@@ -611,17 +784,11 @@ func (s *MemoryStore) deleteOrg(o *memOrg) (Organization, error) {
 		s.unindexUser(m.user, o)
 	}
 	if o.invites != nil {
-		for _, invID := range *o.invites {
-			mi := s.invitations[invID]
-			delete(s.invByHash, mi.hash)
-			s.invByEmail[mi.inv.Email] = removeSorted(s.invByEmail[mi.inv.Email], invID)
-			if len(s.invByEmail[mi.inv.Email]) == 0 {
-				delete(s.invByEmail, mi.inv.Email)
-			}
-			delete(s.invitations, invID)
+		for _, mi := range *o.invites {
+			s.unindexInvitation(mi)
 		}
 	}
-	return h.organization(id), nil
+	return h.organization(id)
 }
 
 // OrganizationsForUser implements Store.
@@ -629,10 +796,13 @@ func (s *MemoryStore) OrganizationsForUser(ctx context.Context, p OrganizationsF
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	// The user's shard in shared mode: every change to the user's memberships, and
+	// every change to several organizations at once that could show here, holds it.
+	sh := &s.users[shardOf(p.UserID)]
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
 	var orgs []*memOrg
-	if u := s.users[p.UserID]; u != nil {
+	if u := sh.m[p.UserID]; u != nil {
 		orgs = activeOrgsAfter(u, p.After, p.Limit)
 	}
 	out := make([]Organization, len(orgs))
@@ -658,12 +828,11 @@ func (s *MemoryStore) getOrAdd(ctx context.Context, p AddUserParams, get bool) (
 		return OrganizationUser{}, false, err
 	}
 	m := p.Membership
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(m.OrganizationID)
+	o := s.lockOrg(m.OrganizationID, false)
 	if o == nil {
 		return OrganizationUser{}, false, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	st, ok := o.allowed(p.Auth, PermMembersAdd)
 	if !ok {
 		return OrganizationUser{}, false, ErrPermissionDenied
@@ -685,13 +854,21 @@ func (s *MemoryStore) getOrAdd(ctx context.Context, p AddUserParams, get bool) (
 	if !o.seatFree(0) {
 		return OrganizationUser{}, false, ErrMemberLimit
 	}
-	s.addMember(o, s.user(m.UserID), m)
+	s.addMemberLocking(o, m)
 	s.record(UserAdded{OrganizationUser: m, Actor: p.Auth.Actor})
 	return m, true, nil
 }
 
-// addMember adds the new membership m of u to o and indexes it. The caller holds the
-// write lock.
+// addMemberLocking is addMember holding m's user's shard.
+func (s *MemoryStore) addMemberLocking(o *memOrg, m OrganizationUser) {
+	sh := &s.users[shardOf(m.UserID)]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	s.addMember(o, s.user(m.UserID), m)
+}
+
+// addMember adds the new membership m of u to o and indexes it. The caller holds o's
+// lock and u's shard.
 func (s *MemoryStore) addMember(o *memOrg, u *memUser, m OrganizationUser) {
 	r := &memberRec{id: m.ID, user: u, created: micros(m.CreatedAt)}
 	r.updated.Store(micros(m.UpdatedAt))
@@ -706,13 +883,13 @@ func (s *MemoryStore) addMember(o *memOrg, u *memUser, m OrganizationUser) {
 }
 
 // unindexUser removes o from u's organizations, and u from the store once it has none.
-// The caller holds the write lock.
+// The caller holds o's lock and u's shard.
 func (s *MemoryStore) unindexUser(u *memUser, o *memOrg) {
 	if j, ok := slices.BinarySearchFunc(u.orgs, o.id, func(e *memOrg, id uuid.UUID) int { return compareUUID(e.id, id) }); ok {
 		u.orgs = slices.Delete(u.orgs, j, j+1)
 	}
 	if len(u.orgs) == 0 {
-		delete(s.users, u.id)
+		delete(s.users[shardOf(u.id)].m, u.id)
 	}
 }
 
@@ -733,12 +910,11 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Organ
 		return OrganizationUser{}, err
 	}
 	org, user := p.OrganizationID, p.UserID
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(org)
+	o := s.lockOrg(org, false)
 	if o == nil {
 		return OrganizationUser{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	m := o.member(user)
 	// The actor leaving, unless suspended: a suspended member may do nothing, leaving
 	// included, which with an invitation back would lift the suspension.
@@ -756,17 +932,12 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Organ
 	if !self && !st.covers(o.roleSet(p.Auth.Policy.orDefault(), o.roleName(m.role.Load()))) {
 		return OrganizationUser{}, ErrEscalation
 	}
-	o.beginWrite()
-	o.members.del(membersSpec, user)
-	o.setSuspended(m, 0)
-	o.endWrite()
-	o.closeTransferTo(user)
-	if i, ok := slices.BinarySearchFunc(o.byID, m.id, func(e *memberRec, id uuid.UUID) int { return compareUUID(e.id, id) }); ok {
-		o.byID = slices.Delete(o.byID, i, i+1)
-	}
-	s.unindexUser(m.user, o)
-	s.record(UserRemoved{OrganizationUser: m.view(o), Actor: p.Auth.Actor})
-	return m.view(o), nil
+	sh := &s.users[shardOf(user)]
+	sh.mu.Lock()
+	v := s.dropMember(o, m)
+	sh.mu.Unlock()
+	s.record(UserRemoved{OrganizationUser: v, Actor: p.Auth.Actor})
+	return v, nil
 }
 
 // SetRole implements Store.
@@ -775,12 +946,11 @@ func (s *MemoryStore) SetRole(ctx context.Context, p SetRoleParams) (Organizatio
 		return OrganizationUser{}, OrganizationUser{}, err
 	}
 	org, user, role, now := p.OrganizationID, p.UserID, p.Role, p.Now
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(org)
+	o := s.lockOrg(org, false)
 	if o == nil {
 		return OrganizationUser{}, OrganizationUser{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	st, ok := o.allowed(p.Auth, PermMembersRoles)
 	if !ok {
 		return OrganizationUser{}, OrganizationUser{}, ErrPermissionDenied
@@ -829,8 +999,8 @@ func (s *MemoryStore) OrganizationUser(ctx context.Context, org uuid.UUID, user 
 			}
 		}
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	o.mu.RLock()
+	defer o.mu.RUnlock()
 	return o.memberView(user)
 }
 
@@ -870,8 +1040,8 @@ func (s *MemoryStore) Access(ctx context.Context, p AccessParams) (Access, error
 			}
 		}
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	o.mu.RLock()
+	defer o.mu.RUnlock()
 	return o.finishAccess(o.access(user))
 }
 
@@ -908,12 +1078,11 @@ func (s *MemoryStore) Members(ctx context.Context, p MembersParams) ([]Organizat
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o := s.org(p.OrganizationID)
+	o := s.lockOrg(p.OrganizationID, true)
 	if o == nil {
 		return nil, ErrOrganizationNotFound
 	}
+	defer o.mu.RUnlock()
 	page := pageAfter(o.byID, p.After, p.Limit, func(m *memberRec) uuid.UUID { return m.id })
 	out := make([]OrganizationUser, len(page))
 	for i, m := range page {
@@ -940,8 +1109,8 @@ func (s *MemoryStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwn
 			}
 		}
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	o.mu.RLock()
+	defer o.mu.RUnlock()
 	return o.ownerView()
 }
 
@@ -963,12 +1132,11 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 		return OwnerChange{}, err
 	}
 	org, newOwner, now := p.OrganizationID, p.NewOwner, p.Now
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(org)
+	o := s.lockOrg(org, false)
 	if o == nil {
 		return OwnerChange{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	if !o.ownerOrUnchecked(p.Auth) {
 		return OwnerChange{}, ErrPermissionDenied
 	}

@@ -11,9 +11,10 @@ import (
 )
 
 // memEvents is a MemoryStore's event log: records appended in the critical section of
-// the change they describe (under MemoryStore.mu), so that the log holds exactly the
-// changes made, in the order they were made (the critical sections' order: commit
-// order). A record's feed position (EventCursor.Pos) is its sequence number: its place in
+// the change they describe (holding the lock of the organization changed), under
+// MemoryStore.evMu, so that the log holds exactly the changes made, each organization's
+// in the order they were made (its critical sections' order: commit order), in one total
+// order without gaps. A record's feed position (EventCursor.Pos) is its sequence number: its place in
 // the log plus the number pruned before it. Data is marshalled when a record is read, not in the critical
 // section.
 type memEvents struct {
@@ -33,14 +34,21 @@ type memEvent struct {
 }
 
 // record appends e's record. It is the memory store's one way to record an event: every
-// write method calls it, under s.mu, once per event of its change, in the order the
-// Service emits them, with the values it returns (a new write method does the same).
+// write method calls it once per event of its change, holding the locks of the
+// organizations the change is to (so that their records keep the order of their
+// changes), after the change is made, in the order the Service emits them, with the
+// values it returns (a new write method does the same). It takes evMu, the last lock in
+// the store's order.
 func (s *MemoryStore) record(e Event) {
-	s.recordID(uuid.New(), e)
+	id := uuid.New()
+	s.evMu.Lock()
+	defer s.evMu.Unlock()
+	s.recordID(id, e)
 }
 
 // recordID is record with the record's ID given (InvitationCreated's is the
-// invitation's, so that an undone Invite can take its record back).
+// invitation's, so that an undone Invite can take its record back). The caller holds
+// evMu.
 func (s *MemoryStore) recordID(id uuid.UUID, e Event) {
 	ev := &s.events
 	ev.next++
@@ -54,6 +62,8 @@ func (s *MemoryStore) recordID(id uuid.UUID, e Event) {
 
 // unrecord removes the record with this ID, if any (the undo of an Invite).
 func (s *MemoryStore) unrecord(id uuid.UUID) {
+	s.evMu.Lock()
+	defer s.evMu.Unlock()
 	ev := &s.events
 	for i := len(ev.recs) - 1; i >= 0; i-- {
 		if ev.recs[i].id == id {
@@ -90,13 +100,16 @@ func (s *MemoryStore) Events(ctx context.Context, p EventsParams) ([]EventRecord
 	if p.After.legacy() {
 		after = p.After.Seq
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	// Copy the records under the lock (PruneEvents clears the log's array in place),
+	// marshal them after.
+	s.evMu.RLock()
 	recs := s.events.recs
 	i, _ := slices.BinarySearchFunc(recs, after+1, func(m memEvent, seq int64) int { return cmp.Compare(m.seq, seq) })
-	out := []EventRecord{}
-	for ; i < len(recs) && len(out) < p.Limit; i++ {
-		out = append(out, recs[i].view())
+	page := slices.Clone(recs[i:min(len(recs), i+max(p.Limit, 0))])
+	s.evMu.RUnlock()
+	out := make([]EventRecord, len(page))
+	for i := range page {
+		out[i] = page[i].view()
 	}
 	return out, nil
 }
@@ -108,11 +121,10 @@ func (s *MemoryStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([]E
 		return nil, err
 	}
 	q := p.Query
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	out := []EventRecord{}
+	var found []memEvent // copied under the lock, marshalled after
+	s.evMu.RLock()
 	recs := s.events.recs
-	for i := len(recs) - 1; i >= 0 && len(out) < p.Limit; i-- {
+	for i := len(recs) - 1; i >= 0 && len(found) < p.Limit; i-- {
 		m := &recs[i]
 		org, actor, subject := eventMeta(m.ev)
 		switch {
@@ -124,8 +136,13 @@ func (s *MemoryStore) AuditEvents(ctx context.Context, p AuditEventsParams) ([]E
 		case !q.Since.IsZero() && m.at < micros(q.Since):
 		case !q.Until.IsZero() && m.at >= micros(q.Until):
 		default:
-			out = append(out, m.view())
+			found = append(found, *m)
 		}
+	}
+	s.evMu.RUnlock()
+	out := make([]EventRecord, len(found))
+	for i := range found {
+		out[i] = found[i].view()
 	}
 	return out, nil
 }
@@ -135,8 +152,8 @@ func (s *MemoryStore) PruneEvents(ctx context.Context, p PruneEventsParams) (int
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.evMu.Lock()
+	defer s.evMu.Unlock()
 	recs := s.events.recs
 	before := micros(p.Before)
 	n := 0

@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"crypto/sha256"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -14,12 +15,11 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 		return Organization{}, err
 	}
 	inv, tokenHash, now := p.Invitation, p.TokenHash, p.Now
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(inv.OrganizationID)
+	o := s.lockOrg(inv.OrganizationID, false)
 	if o == nil {
 		return Organization{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	st, ok := o.allowed(Authorization{Actor: inv.InvitedBy, Policy: p.Policy}, PermInvitationsCreate)
 	if !ok || inv.InvitedBy == "" {
 		return Organization{}, ErrPermissionDenied
@@ -31,10 +31,13 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 	if !st.covers(o.roleSet(pol, inv.Role)) {
 		return Organization{}, ErrEscalation
 	}
+	s.invMu.Lock()
 	if s.pendingFor(inv.OrganizationID, inv.Email, now) != nil {
+		s.invMu.Unlock()
 		return Organization{}, ErrAlreadyInvited
 	}
-	if o.head.Load().maxMembers > 0 && !o.seatFree(s.pendingCount(o, now)) {
+	if o.head.Load().maxMembers > 0 && !o.seatFree(o.pendingCount(now)) {
+		s.invMu.Unlock()
 		return Organization{}, ErrMemberLimit
 	}
 	mi := &memInvitation{inv: inv, hash: hashKey(tokenHash)}
@@ -42,13 +45,68 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 	s.invitations[inv.ID] = mi
 	s.invByHash[mi.hash] = inv.ID
 	s.invByEmail[inv.Email] = insertSorted(s.invByEmail[inv.Email], inv.ID)
-	o.addInvite(inv.ID)
+	o.addInvite(mi)
+	s.invMu.Unlock()
+	s.evMu.Lock()
 	s.recordID(inv.ID, InvitationCreated{Invitation: mi.inv, Actor: inv.InvitedBy})
+	s.evMu.Unlock()
 	return o.head.Load().organization(o.id), nil
 }
 
+// lockInvitation finds an invitation with find, which reads the invitation indexes, and
+// returns it with, in the store's order, its organization's lock, user's shard (if
+// withUser) and invMu held; unlock releases them. If find finds none, it returns nil
+// and holds nothing. It finds the invitation under invMu in shared mode, lets go, takes
+// the locks and finds it again, starting over if it is no longer what find finds (the
+// token was renewed, the invitation deleted).
+func (s *MemoryStore) lockInvitation(find func() *memInvitation, user UserID, withUser bool) (mi *memInvitation, o *memOrg, unlock func()) {
+	for {
+		s.invMu.RLock()
+		mi = find()
+		s.invMu.RUnlock()
+		if mi == nil {
+			return nil, nil, nil
+		}
+		// An invitation's organization never changes. If it is gone, so is the
+		// invitation, deleted with it: find says so on the next turn.
+		if o = s.lockOrg(mi.inv.OrganizationID, false); o == nil {
+			continue
+		}
+		var sh *userShard
+		if withUser {
+			sh = &s.users[shardOf(user)]
+			sh.mu.Lock()
+		}
+		s.invMu.Lock()
+		unlock = func() {
+			s.invMu.Unlock()
+			if sh != nil {
+				sh.mu.Unlock()
+			}
+			o.mu.Unlock()
+		}
+		if find() == mi {
+			return mi, o, unlock
+		}
+		unlock()
+	}
+}
+
+// unindexInvitation removes mi from the invitation indexes. The caller holds its
+// organization's lock and invMu.
+func (s *MemoryStore) unindexInvitation(mi *memInvitation) {
+	id, email := mi.inv.ID, mi.inv.Email
+	delete(s.invByHash, mi.hash)
+	if ids := removeSorted(s.invByEmail[email], id); len(ids) > 0 {
+		s.invByEmail[email] = ids
+	} else {
+		delete(s.invByEmail, email)
+	}
+	delete(s.invitations, id)
+}
+
 // pendingFor returns the pending, unexpired invitation of email to org, if any. The
-// caller holds a lock.
+// caller holds invMu.
 func (s *MemoryStore) pendingFor(org uuid.UUID, email string, now time.Time) *memInvitation {
 	for _, id := range s.invByEmail[email] {
 		mi := s.invitations[id]
@@ -71,8 +129,8 @@ func (s *MemoryStore) InvitationByTokenHash(ctx context.Context, tokenHash []byt
 	if err := ctx.Err(); err != nil {
 		return InvitationDetails{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.invMu.RLock()
+	defer s.invMu.RUnlock()
 	mi := s.invitationByHash(tokenHash)
 	if mi == nil {
 		return InvitationDetails{}, ErrInvitationNotFound
@@ -81,7 +139,8 @@ func (s *MemoryStore) InvitationByTokenHash(ctx context.Context, tokenHash []byt
 }
 
 // details returns the invitation, its status as of now, with its organization. The
-// caller holds a lock.
+// caller holds invMu, which a deletion of the organization holds too, or the
+// organization's lock.
 func (s *MemoryStore) details(mi *memInvitation, now time.Time) InvitationDetails {
 	o := s.org(mi.inv.OrganizationID)
 	return InvitationDetails{Invitation: mi.view(now), Organization: o.head.Load().organization(o.id)}
@@ -92,8 +151,8 @@ func (s *MemoryStore) Invitation(ctx context.Context, id uuid.UUID, now time.Tim
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.invMu.RLock()
+	defer s.invMu.RUnlock()
 	mi, ok := s.invitations[id]
 	if !ok {
 		return Invitation{}, ErrInvitationNotFound
@@ -101,6 +160,8 @@ func (s *MemoryStore) Invitation(ctx context.Context, id uuid.UUID, now time.Tim
 	return mi.view(now), nil
 }
 
+// invitationByHash returns the invitation with this token hash, or nil. The caller
+// holds invMu.
 func (s *MemoryStore) invitationByHash(tokenHash []byte) *memInvitation {
 	if len(tokenHash) != sha256.Size {
 		return nil
@@ -118,13 +179,11 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 		return AcceptResult{}, err
 	}
 	tokenHash, user, email, m, now := p.TokenHash, p.UserID, p.Email, p.Membership, p.Now
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	mi := s.invitationByHash(tokenHash)
+	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitationByHash(tokenHash) }, user, true)
 	if mi == nil {
 		return AcceptResult{}, ErrInvitationNotFound
 	}
-	o := s.org(mi.inv.OrganizationID)
+	defer unlock()
 	st := mi.inv.StatusAt(now)
 	if cur := o.member(user); cur != nil && st == InvitationStatusAccepted && mi.inv.AcceptedBy == user {
 		return AcceptResult{Invitation: mi.view(now), Membership: cur.view(o)}, nil
@@ -168,12 +227,11 @@ func (s *MemoryStore) DeclineInvitation(ctx context.Context, p DeclineInvitation
 		return Invitation{}, err
 	}
 	tokenHash, email, now := p.TokenHash, p.Email, p.Now
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	mi := s.invitationByHash(tokenHash)
+	mi, _, unlock := s.lockInvitation(func() *memInvitation { return s.invitationByHash(tokenHash) }, "", false)
 	if mi == nil {
 		return Invitation{}, ErrInvitationNotFound
 	}
+	defer unlock()
 	if err := mi.inv.StatusAt(now).Err(); err != nil {
 		return Invitation{}, err
 	}
@@ -191,10 +249,12 @@ func (s *MemoryStore) RevokeInvitation(ctx context.Context, p RevokeInvitationPa
 		return Invitation{}, err
 	}
 	id, actor, now := p.InvitationID, p.Actor, p.Now
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	mi, err := s.managedInvitation(id, actor, p.Policy)
-	if err != nil {
+	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "", false)
+	if mi == nil {
+		return Invitation{}, ErrInvitationNotFound
+	}
+	defer unlock()
+	if err := o.manages(actor, p.Policy); err != nil {
 		return Invitation{}, err
 	}
 	if err := mi.inv.StatusAt(now).Err(); err != nil {
@@ -211,14 +271,16 @@ func (s *MemoryStore) RenewInvitation(ctx context.Context, p RenewInvitationPara
 		return InvitationDetails{}, err
 	}
 	id, actor, tokenHash, expiresAt, now := p.InvitationID, p.Actor, p.TokenHash, p.ExpiresAt, p.Now
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	mi, err := s.managedInvitation(id, actor, p.Policy)
-	if err != nil {
+	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "", false)
+	if mi == nil {
+		return InvitationDetails{}, ErrInvitationNotFound
+	}
+	defer unlock()
+	if err := o.manages(actor, p.Policy); err != nil {
 		return InvitationDetails{}, err
 	}
 	// The actor takes over as inviter: they must be allowed to invite with the role.
-	o, pol := s.org(mi.inv.OrganizationID), p.Policy.orDefault()
+	pol := p.Policy.orDefault()
 	st := o.standing(pol, actor)
 	if !st.can(pol, PermInvitationsCreate) {
 		return InvitationDetails{}, ErrPermissionDenied
@@ -234,7 +296,7 @@ func (s *MemoryStore) RenewInvitation(ctx context.Context, p RenewInvitationPara
 	}
 	// An expired invitation held no seat; renewed, it takes one.
 	if mi.inv.StatusAt(now) != InvitationStatusPending &&
-		o.head.Load().maxMembers > 0 && !o.seatFree(s.pendingCount(o, now)) {
+		o.head.Load().maxMembers > 0 && !o.seatFree(o.pendingCount(now)) {
 		return InvitationDetails{}, ErrMemberLimit
 	}
 	delete(s.invByHash, mi.hash)
@@ -249,37 +311,24 @@ func (s *MemoryStore) DeleteInvitation(ctx context.Context, id uuid.UUID) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	mi, ok := s.invitations[id]
-	if !ok {
+	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "", false)
+	if mi == nil {
 		return nil
 	}
-	delete(s.invByHash, mi.hash)
-	if ids := removeSorted(s.invByEmail[mi.inv.Email], id); len(ids) > 0 {
-		s.invByEmail[mi.inv.Email] = ids
-	} else {
-		delete(s.invByEmail, mi.inv.Email)
-	}
-	if o := s.org(mi.inv.OrganizationID); o != nil {
-		o.removeInvite(id)
-	}
-	delete(s.invitations, id)
+	defer unlock()
+	s.unindexInvitation(mi)
+	o.removeInvite(id)
 	s.unrecord(id) // its InvitationCreated: the Invite is undone
 	return nil
 }
 
-// managedInvitation finds invitation id and checks that actor holds
-// PermInvitationsRevoke in its organization under pol. The caller holds the write lock.
-func (s *MemoryStore) managedInvitation(id uuid.UUID, actor UserID, pol *Policy) (*memInvitation, error) {
-	mi, ok := s.invitations[id]
-	if !ok {
-		return nil, ErrInvitationNotFound
+// manages reports whether actor holds PermInvitationsRevoke in o under pol: nil, or
+// ErrPermissionDenied. The caller holds o's lock.
+func (o *memOrg) manages(actor UserID, pol *Policy) error {
+	if _, ok := o.allowed(Authorization{Actor: actor, Policy: pol}, PermInvitationsRevoke); !ok || actor == "" {
+		return ErrPermissionDenied
 	}
-	if _, ok := s.org(mi.inv.OrganizationID).allowed(Authorization{Actor: actor, Policy: pol}, PermInvitationsRevoke); !ok || actor == "" {
-		return nil, ErrPermissionDenied
-	}
-	return mi, nil
+	return nil
 }
 
 // PendingInvitations implements Store.
@@ -288,22 +337,21 @@ func (s *MemoryStore) PendingInvitations(ctx context.Context, p PendingInvitatio
 		return nil, err
 	}
 	org, after, limit, now := p.OrganizationID, p.After, p.Limit, p.Now
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o := s.org(org)
+	o := s.lockOrg(org, true)
 	if o == nil {
 		return nil, ErrOrganizationNotFound
 	}
+	defer o.mu.RUnlock()
 	out := []Invitation{}
-	var invites []uuid.UUID
+	var invites []*memInvitation
 	if o.invites != nil {
 		invites = *o.invites
 	}
-	for _, id := range pageAfter(invites, after, len(invites), func(id uuid.UUID) uuid.UUID { return id }) {
+	for _, mi := range pageAfter(invites, after, len(invites), func(mi *memInvitation) uuid.UUID { return mi.inv.ID }) {
 		if len(out) == limit {
 			break
 		}
-		if mi := s.invitations[id]; mi.inv.StatusAt(now) == InvitationStatusPending {
+		if mi.inv.StatusAt(now) == InvitationStatusPending {
 			out = append(out, mi.view(now))
 		}
 	}
@@ -315,8 +363,8 @@ func (s *MemoryStore) InvitationsForEmail(ctx context.Context, email string, now
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.invMu.RLock()
+	defer s.invMu.RUnlock()
 	out := []InvitationDetails{}
 	for _, id := range s.invByEmail[email] {
 		if mi := s.invitations[id]; mi.inv.StatusAt(now) == InvitationStatusPending {
@@ -331,8 +379,8 @@ func (s *MemoryStore) CreateActivation(ctx context.Context, a Activation, tokenH
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.actMu.Lock()
+	defer s.actMu.Unlock()
 	ma := &memActivation{a: a, hash: hashKey(tokenHash)}
 	s.activations[a.ID] = ma
 	s.activByHash[ma.hash] = a.ID
@@ -344,8 +392,8 @@ func (s *MemoryStore) ActivationByTokenHash(ctx context.Context, tokenHash []byt
 	if err := ctx.Err(); err != nil {
 		return Activation{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	s.actMu.Lock()
+	defer s.actMu.Unlock()
 	ma, err := s.usableActivation(tokenHash, now)
 	if err != nil {
 		return Activation{}, err
@@ -353,7 +401,7 @@ func (s *MemoryStore) ActivationByTokenHash(ctx context.Context, tokenHash []byt
 	return ma.a, nil
 }
 
-// usableActivation finds an unused, unexpired activation. The caller holds a lock.
+// usableActivation finds an unused, unexpired activation. The caller holds actMu.
 func (s *MemoryStore) usableActivation(tokenHash []byte, now time.Time) (*memActivation, error) {
 	if len(tokenHash) != sha256.Size {
 		return nil, ErrActivationNotFound
@@ -377,16 +425,35 @@ func (s *MemoryStore) CompleteActivation(ctx context.Context, tokenHash []byte, 
 	if err := ctx.Err(); err != nil {
 		return Activation{}, nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.actMu.Lock()
 	ma, err := s.usableActivation(tokenHash, now)
+	s.actMu.Unlock()
 	if err != nil {
 		return Activation{}, nil, err
 	}
+	// An activation's user never changes. Lock the user's organizations, and the
+	// shards of the members of those it activates (so that no OrganizationsForUser
+	// sees half of it), then check the activation again.
+	u, orgs, unlock := s.lockUserOrgs(ma.a.UserID, false, func(u *memUser, orgs []*memOrg) (set shardSet) {
+		for _, o := range orgs {
+			if o.owner.Load() == u && !o.head.Load().active {
+				set = o.memberShards(set)
+			}
+		}
+		return set
+	})
+	defer unlock()
+	s.actMu.Lock()
+	defer s.actMu.Unlock()
+	if again, err := s.usableActivation(tokenHash, now); err != nil {
+		return Activation{}, nil, err
+	} else if again != ma {
+		return Activation{}, nil, ErrActivationNotFound // deleted and another made with the token
+	}
 	ma.a.UsedAt = now
 	activated := []Organization{}
-	if u := s.users[ma.a.UserID]; u != nil {
-		for _, o := range u.orgs {
+	if u != nil {
+		for _, o := range orgs {
 			h := o.head.Load()
 			if o.owner.Load() != u || h.active {
 				continue
@@ -408,8 +475,8 @@ func (s *MemoryStore) DeleteActivation(ctx context.Context, id uuid.UUID) error 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.actMu.Lock()
+	defer s.actMu.Unlock()
 	if ma, ok := s.activations[id]; ok {
 		delete(s.activByHash, ma.hash)
 		delete(s.activations, id)
@@ -423,19 +490,26 @@ func hashKey(h []byte) [sha256.Size]byte {
 	return k
 }
 
-// addInvite and removeInvite keep o's invitation list. The caller holds the write lock.
-func (o *memOrg) addInvite(id uuid.UUID) {
+// addInvite and removeInvite keep o's invitation list. The caller holds o's lock.
+func (o *memOrg) addInvite(mi *memInvitation) {
 	if o.invites == nil {
-		o.invites = new([]uuid.UUID)
+		o.invites = new([]*memInvitation)
 	}
-	*o.invites = insertSorted(*o.invites, id)
+	i, _ := slices.BinarySearchFunc(*o.invites, mi.inv.ID, compareInvitation)
+	*o.invites = slices.Insert(*o.invites, i, mi)
 }
 
 func (o *memOrg) removeInvite(id uuid.UUID) {
 	if o.invites == nil {
 		return
 	}
-	if *o.invites = removeSorted(*o.invites, id); len(*o.invites) == 0 {
+	if i, ok := slices.BinarySearchFunc(*o.invites, id, compareInvitation); ok {
+		*o.invites = slices.Delete(*o.invites, i, i+1)
+	}
+	if len(*o.invites) == 0 {
 		o.invites = nil
 	}
 }
+
+// compareInvitation orders invitations by ID.
+func compareInvitation(mi *memInvitation, id uuid.UUID) int { return compareUUID(mi.inv.ID, id) }

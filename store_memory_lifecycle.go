@@ -11,7 +11,7 @@ import (
 
 var _ SuspensionStore = (*MemoryStore)(nil)
 
-// nSuspended is the number of o's suspended members. The caller holds a lock.
+// nSuspended is the number of o's suspended members. The caller holds o's lock.
 func (o *memOrg) nSuspended() int {
 	if at := o.suspendedAt.Load(); at != nil {
 		return len(*at)
@@ -20,7 +20,7 @@ func (o *memOrg) nSuspended() int {
 }
 
 // setSuspended suspends m since at (microseconds), or with at 0 makes it active,
-// replacing o.suspendedAt whole. The caller holds the write lock, between beginWrite and
+// replacing o.suspendedAt whole. The caller holds o's lock, between beginWrite and
 // endWrite.
 func (o *memOrg) setSuspended(m *memberRec, at int64) {
 	cur := o.suspendedAt.Load()
@@ -45,7 +45,7 @@ func (o *memOrg) setSuspended(m *memberRec, at int64) {
 }
 
 // activeOrgsAfter returns up to limit of u's organizations after the ID after in which
-// u is not suspended. The caller holds a lock.
+// u is not suspended. The caller holds u's shard.
 func activeOrgsAfter(u *memUser, after uuid.UUID, limit int) []*memOrg {
 	i := 0
 	if after != uuid.Nil {
@@ -78,12 +78,11 @@ func (s *MemoryStore) setStatus(ctx context.Context, p MemberStatusParams, suspe
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, OrganizationUser{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(p.OrganizationID)
+	o := s.lockOrg(p.OrganizationID, false)
 	if o == nil {
 		return OrganizationUser{}, OrganizationUser{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	st, ok := o.allowed(p.Auth, PermMembersSuspend)
 	if !ok {
 		return OrganizationUser{}, OrganizationUser{}, ErrPermissionDenied
@@ -126,8 +125,7 @@ func (s *MemoryStore) setStatus(ctx context.Context, p MemberStatusParams, suspe
 
 var _ TransferStore = (*MemoryStore)(nil)
 
-// closeTransferTo drops o's proposal if user is its nominee. The caller holds the write
-// lock.
+// closeTransferTo drops o's proposal if user is its nominee. The caller holds o's lock.
 func (o *memOrg) closeTransferTo(user UserID) {
 	if o.transfer != nil && o.transfer.Nominee == user {
 		o.transfer = nil
@@ -135,7 +133,7 @@ func (o *memOrg) closeTransferTo(user UserID) {
 }
 
 // openTransfer returns o's proposal if it is open at now: unexpired, its proposer the
-// owner, its nominee an active member. The caller holds a lock.
+// owner, its nominee an active member. The caller holds o's lock.
 func (o *memOrg) openTransfer(now time.Time) *OwnershipTransfer {
 	t := o.transfer
 	if t == nil || !now.Before(t.ExpiresAt) || o.owner.Load().id != t.ProposedBy {
@@ -152,12 +150,11 @@ func (s *MemoryStore) ProposeOwnershipTransfer(ctx context.Context, p TransferPa
 	if err := ctx.Err(); err != nil {
 		return OwnershipTransfer{}, nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(p.OrganizationID)
+	o := s.lockOrg(p.OrganizationID, false)
 	if o == nil {
 		return OwnershipTransfer{}, nil, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	if !o.ownerOrUnchecked(p.Auth) {
 		return OwnershipTransfer{}, nil, ErrPermissionDenied
 	}
@@ -184,12 +181,11 @@ func (s *MemoryStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, now 
 	if err := ctx.Err(); err != nil {
 		return OwnershipTransfer{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o := s.org(org)
+	o := s.lockOrg(org, true)
 	if o == nil {
 		return OwnershipTransfer{}, ErrOrganizationNotFound
 	}
+	defer o.mu.RUnlock()
 	t := o.openTransfer(now)
 	if t == nil {
 		return OwnershipTransfer{}, ErrTransferNotFound
@@ -202,12 +198,11 @@ func (s *MemoryStore) AcceptOwnershipTransfer(ctx context.Context, p TransferPar
 	if err := ctx.Err(); err != nil {
 		return OwnershipTransfer{}, OwnerChange{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(p.OrganizationID)
+	o := s.lockOrg(p.OrganizationID, false)
 	if o == nil {
 		return OwnershipTransfer{}, OwnerChange{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	t := o.openTransfer(p.Now)
 	switch {
 	case t == nil:
@@ -250,12 +245,11 @@ func (s *MemoryStore) closeTransfer(ctx context.Context, p TransferParams, decli
 	if err := ctx.Err(); err != nil {
 		return OwnershipTransfer{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(p.OrganizationID)
+	o := s.lockOrg(p.OrganizationID, false)
 	if o == nil {
 		return OwnershipTransfer{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	if !decline && !o.ownerOrUnchecked(p.Auth) {
 		return OwnershipTransfer{}, ErrPermissionDenied
 	}
@@ -283,12 +277,11 @@ func (s *MemoryStore) ListMembers(ctx context.Context, p ListMembersParams) ([]M
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o := s.org(p.OrganizationID)
+	o := s.lockOrg(p.OrganizationID, true)
 	if o == nil {
 		return nil, ErrOrganizationNotFound
 	}
+	defer o.mu.RUnlock()
 	i, found := slices.BinarySearchFunc(o.byID, p.After, func(e *memberRec, id uuid.UUID) int { return compareUUID(e.id, id) })
 	if found {
 		i++

@@ -14,10 +14,11 @@ func (s *MemoryStore) OrganizationsOwnedBy(ctx context.Context, p OrganizationsF
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
+	sh := &s.users[shardOf(p.UserID)]
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
 	out := []Organization{}
-	u := s.users[p.UserID]
+	u := sh.m[p.UserID]
 	if u == nil {
 		return out, nil
 	}
@@ -33,7 +34,7 @@ func (s *MemoryStore) OrganizationsOwnedBy(ctx context.Context, p OrganizationsF
 }
 
 // successor is o's longest-standing active admin other than user, or nil. The caller
-// holds a lock.
+// holds o's lock.
 func (o *memOrg) successor(user UserID) *memberRec {
 	var best *memberRec
 	for _, m := range o.byID {
@@ -52,14 +53,28 @@ func (s *MemoryStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhe
 	if err := ctx.Err(); err != nil {
 		return OffboardResult{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	// Lock every organization of the user, idxMu (for deletions) and the shards of
+	// every user whose index changes: the user's, the members' of the organizations
+	// deleted, the heirs'.
+	u, orgs, unlock := s.lockUserOrgs(p.UserID, true, func(u *memUser, orgs []*memOrg) (set shardSet) {
+		for _, o := range orgs {
+			if o.owner.Load() != u {
+				continue
+			}
+			if slices.Contains(p.Delete, o.id) {
+				set = o.memberShards(set)
+			} else if h := o.successor(p.UserID); h != nil {
+				set.add(h.user.id)
+			}
+		}
+		return set
+	})
+	defer unlock()
 	res := OffboardResult{Removed: []OrganizationUser{}, Deleted: []Organization{}, Transferred: []OwnerChange{}, Revoked: []Invitation{}}
-	u := s.users[p.UserID]
 	// Check everything first: a refusal changes nothing.
 	heirs := map[*memOrg]*memberRec{}
 	if u != nil {
-		for _, o := range u.orgs {
+		for _, o := range orgs {
 			if o.owner.Load() != u {
 				continue
 			}
@@ -79,15 +94,14 @@ func (s *MemoryStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhe
 	if u == nil {
 		return res, nil
 	}
-	for _, o := range slices.Clone(u.orgs) {
+	s.invMu.Lock() // for the deletions and the revocations
+	for _, o := range orgs {
 		if o.owner.Load() == u && slices.Contains(p.Delete, o.id) {
-			org, _ := s.deleteOrg(o)
-			res.Deleted = append(res.Deleted, org)
+			res.Deleted = append(res.Deleted, s.deleteOrg(o))
 			continue
 		}
 		if o.invites != nil {
-			for _, id := range *o.invites {
-				mi := s.invitations[id]
+			for _, mi := range *o.invites {
 				if mi.inv.InvitedBy == p.UserID && mi.inv.StatusAt(p.Now) == InvitationStatusPending {
 					mi.inv.Status, mi.inv.RespondedAt = InvitationStatusRevoked, p.Now
 					res.RevokedInvitations++
@@ -108,6 +122,7 @@ func (s *MemoryStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhe
 		}
 		res.Removed = append(res.Removed, s.dropMember(o, m))
 	}
+	s.invMu.Unlock()
 	res.sort()
 	for _, e := range res.events() {
 		s.record(e)
@@ -116,7 +131,7 @@ func (s *MemoryStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhe
 }
 
 // dropMember removes the membership m of o, which is not the owner's, and returns it.
-// The caller holds the write lock.
+// The caller holds o's lock and m's user's shard.
 func (s *MemoryStore) dropMember(o *memOrg, m *memberRec) OrganizationUser {
 	v := m.view(o)
 	o.beginWrite()
@@ -129,4 +144,46 @@ func (s *MemoryStore) dropMember(o *memOrg, m *memberRec) OrganizationUser {
 	}
 	s.unindexUser(m.user, o)
 	return v
+}
+
+// lockUserOrgs locks, in the store's order, every organization user id belongs to, then
+// idxMu if idx, then id's shard of the user index and the shards that more names (called
+// holding the organizations' locks, with the user and its organizations). It looks the
+// organizations up in the shard, lets go, locks them and checks, holding every lock,
+// that they are still the user's organizations, starting over if not (a membership
+// added or removed meanwhile). It returns the user (nil if it has no memberships) and
+// its organizations, sorted by ID; unlock releases everything.
+func (s *MemoryStore) lockUserOrgs(id UserID, idx bool, more func(u *memUser, orgs []*memOrg) shardSet) (u *memUser, orgs []*memOrg, unlock func()) {
+	sh := &s.users[shardOf(id)]
+	for {
+		sh.mu.RLock()
+		u, orgs = sh.m[id], nil
+		if u != nil {
+			orgs = slices.Clone(u.orgs)
+		}
+		sh.mu.RUnlock()
+		if !lockOrgs(orgs) {
+			continue // one was deleted meanwhile
+		}
+		var set shardSet
+		set.add(id)
+		if u != nil {
+			set |= more(u, orgs)
+		}
+		if idx {
+			s.idxMu.Lock()
+		}
+		s.lockShards(set)
+		unlock = func() {
+			s.unlockShards(set)
+			if idx {
+				s.idxMu.Unlock()
+			}
+			unlockOrgs(orgs)
+		}
+		if sh.m[id] == u && (u == nil || slices.Equal(u.orgs, orgs)) {
+			return u, orgs, unlock
+		}
+		unlock()
+	}
 }

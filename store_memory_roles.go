@@ -14,12 +14,11 @@ func (s *MemoryStore) CreateRole(ctx context.Context, p CreateRoleParams) (Custo
 		return CustomRole{}, err
 	}
 	c := p.Role.clone()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(c.OrganizationID)
+	o := s.lockOrg(c.OrganizationID, false)
 	if o == nil {
 		return CustomRole{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	st, ok := o.allowed(p.Auth, PermRolesManage)
 	if !ok {
 		return CustomRole{}, ErrPermissionDenied
@@ -48,7 +47,7 @@ func (s *MemoryStore) CreateRole(ctx context.Context, p CreateRoleParams) (Custo
 }
 
 // copyRoles returns a copy of o's custom roles to change and publish. The caller holds
-// the write lock.
+// o's lock.
 func (o *memOrg) copyRoles() *memRoles {
 	next := &memRoles{byName: map[Role]*CustomRole{}, slots: map[Role]uint32{}}
 	if cur := o.roles.Load(); cur != nil {
@@ -63,12 +62,11 @@ func (s *MemoryStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (Custo
 		return CustomRole{}, CustomRole{}, err
 	}
 	c := p.Role.clone()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(c.OrganizationID)
+	o := s.lockOrg(c.OrganizationID, false)
 	if o == nil {
 		return CustomRole{}, CustomRole{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	st, ok := o.allowed(p.Auth, PermRolesManage)
 	if !ok {
 		return CustomRole{}, CustomRole{}, ErrPermissionDenied
@@ -99,12 +97,11 @@ func (s *MemoryStore) DeleteRole(ctx context.Context, p DeleteRoleParams) (Custo
 	if err := ctx.Err(); err != nil {
 		return CustomRole{}, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	o := s.org(p.OrganizationID)
+	o := s.lockOrg(p.OrganizationID, false)
 	if o == nil {
 		return CustomRole{}, ErrOrganizationNotFound
 	}
+	defer o.mu.Unlock()
 	st, ok := o.allowed(p.Auth, PermRolesManage)
 	if !ok {
 		return CustomRole{}, ErrPermissionDenied
@@ -116,7 +113,7 @@ func (s *MemoryStore) DeleteRole(ctx context.Context, p DeleteRoleParams) (Custo
 	if !st.covers(p.Auth.Policy.orDefault().customSet(cur.Includes, cur.Permissions)) {
 		return CustomRole{}, ErrEscalation
 	}
-	if s.roleInUse(o, p.Name) {
+	if o.roleInUse(p.Name) {
 		return CustomRole{}, ErrRoleInUse
 	}
 	next := o.copyRoles()
@@ -135,8 +132,8 @@ func (s *MemoryStore) DeleteRole(ctx context.Context, p DeleteRoleParams) (Custo
 
 // roleInUse reports whether a member of o, or an open invitation to it (stored pending,
 // expired ones included, or stored expired: ResendInvitation renews both), holds the
-// custom role r. The caller holds the write lock.
-func (s *MemoryStore) roleInUse(o *memOrg, r Role) bool {
+// custom role r. The caller holds o's lock.
+func (o *memOrg) roleInUse(r Role) bool {
 	code := o.code(r)
 	for _, m := range o.byID {
 		if m.role.Load() == code {
@@ -144,8 +141,8 @@ func (s *MemoryStore) roleInUse(o *memOrg, r Role) bool {
 		}
 	}
 	if o.invites != nil {
-		for _, id := range *o.invites {
-			inv := s.invitations[id].inv
+		for _, mi := range *o.invites {
+			inv := mi.inv
 			if inv.Role == r && (inv.Status == InvitationStatusPending || inv.Status == InvitationStatusExpired) {
 				return true
 			}
@@ -159,12 +156,11 @@ func (s *MemoryStore) CustomRoles(ctx context.Context, org uuid.UUID) ([]CustomR
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o := s.org(org)
+	o := s.lockOrg(org, true)
 	if o == nil {
 		return nil, ErrOrganizationNotFound
 	}
+	defer o.mu.RUnlock()
 	out := []CustomRole{}
 	if rs := o.roles.Load(); rs != nil {
 		for _, name := range slices.Sorted(maps.Keys(rs.byName)) {

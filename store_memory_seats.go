@@ -10,21 +10,21 @@ import (
 var _ SeatStore = (*MemoryStore)(nil)
 
 // seatFree reports whether o has a seat for one more member besides its active members
-// and reserved other seats: always when it has no limit. The caller holds the write lock.
+// and reserved other seats: always when it has no limit. The caller holds o's lock.
 func (o *memOrg) seatFree(reserved int) bool {
 	limit := int(o.head.Load().maxMembers)
 	return limit == 0 || len(o.byID)-o.nSuspended()+reserved+1 <= limit
 }
 
-// pendingCount is the number of o's invitations pending as of now. The caller holds a
+// pendingCount is the number of o's invitations pending as of now. The caller holds o's
 // lock.
-func (s *MemoryStore) pendingCount(o *memOrg, now time.Time) int {
+func (o *memOrg) pendingCount(now time.Time) int {
 	if o.invites == nil {
 		return 0
 	}
 	n := 0
-	for _, id := range *o.invites {
-		if s.invitations[id].inv.StatusAt(now) == InvitationStatusPending {
+	for _, mi := range *o.invites {
+		if mi.inv.StatusAt(now) == InvitationStatusPending {
 			n++
 		}
 	}
@@ -36,14 +36,13 @@ func (s *MemoryStore) Seats(ctx context.Context, org uuid.UUID, now time.Time) (
 	if err := ctx.Err(); err != nil {
 		return Seats{}, err
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	o := s.org(org)
+	o := s.lockOrg(org, true)
 	if o == nil {
 		return Seats{}, ErrOrganizationNotFound
 	}
+	defer o.mu.RUnlock()
 	return Seats{
 		Limit: int(o.head.Load().maxMembers), Members: len(o.byID) - o.nSuspended(),
-		PendingInvitations: s.pendingCount(o, now),
+		PendingInvitations: o.pendingCount(now),
 	}, nil
 }
