@@ -3,7 +3,6 @@ package organizations_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
@@ -143,18 +142,7 @@ func runAssignedCase(t *testing.T, db rightsDB, name string, call func(context.C
 
 	done := make(chan error, 1)
 	go func() { done <- call(ctx, svc.As(assignedActor), w) }()
-	for waiting := false; !waiting; {
-		select {
-		case err := <-done:
-			t.Fatalf("the call ended without waiting for the host transaction: %v", err)
-		default:
-		}
-		err := db.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY (pg_blocking_pids(pid)))", hostPID).Scan(&waiting)
-		require.NoError(t, err)
-		if !waiting {
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
+	waitBlockedBy(t, db.queryRow, hostPID, done)
 	require.NoError(t, host.commit(ctx))
 
 	wantErr := organizations.ErrEscalation

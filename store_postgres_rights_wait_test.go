@@ -19,16 +19,45 @@ import (
 // a store, a way to read outside any transaction, and host transactions.
 type rightsDB struct {
 	store    *organizations.PostgresStore
-	queryRow func(ctx context.Context, sql string, args ...any) interface{ Scan(...any) error }
+	queryRow rowReader
 	begin    func(ctx context.Context) (rightsTx, error)
 }
 
 // rightsTx is a host transaction: its store, a read inside it, and its end.
 type rightsTx struct {
 	store    *organizations.PostgresStore
-	queryRow func(ctx context.Context, sql string, args ...any) interface{ Scan(...any) error }
+	queryRow rowReader
 	commit   func(ctx context.Context) error
 	rollback func(ctx context.Context) error
+}
+
+// rowReader reads one row: a pool's, a database/sql handle's or a transaction's QueryRow.
+type rowReader func(ctx context.Context, sql string, args ...any) interface{ Scan(...any) error }
+
+// waitBlockedBy returns once some backend waits for a lock that the backend pid holds,
+// as pg_blocking_pids tells; it fails the test if the call behind done ends first (it
+// did not wait for pid, so the test would not test what it says).
+func waitBlockedBy(t *testing.T, read rowReader, pid int, done <-chan error) {
+	t.Helper()
+	for waiting := false; !waiting; {
+		select {
+		case err := <-done:
+			t.Fatalf("the call ended without waiting for the host transaction: %v", err)
+		default:
+		}
+		err := read(t.Context(), "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY (pg_blocking_pids(pid)))", pid).Scan(&waiting)
+		require.NoError(t, err)
+		if !waiting {
+			time.Sleep(2 * time.Millisecond)
+		}
+	}
+}
+
+// poolReader is pool's QueryRow as a rowReader.
+func poolReader(pool *pgxpool.Pool) rowReader {
+	return func(ctx context.Context, q string, args ...any) interface{ Scan(...any) error } {
+		return pool.QueryRow(ctx, q, args...)
+	}
 }
 
 func pgxRightsDB(store *organizations.PostgresStore, pool *pgxpool.Pool) rightsDB {
@@ -120,18 +149,7 @@ func runRightsCase(t *testing.T, db rightsDB, c rightsCase, orgFirst bool) {
 	go func() { done <- c.op.call(ctx, svc.As(rightsActor), w) }()
 	// Wait until the call waits for the host's locks (it takes the organization row
 	// first), or fail if it ends without waiting.
-	for waiting := false; !waiting; {
-		select {
-		case err := <-done:
-			t.Fatalf("the call ended without waiting for the host transaction: %v", err)
-		default:
-		}
-		err := db.queryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY (pg_blocking_pids(pid)))", hostPID).Scan(&waiting)
-		require.NoError(t, err)
-		if !waiting {
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
+	waitBlockedBy(t, db.queryRow, hostPID, done)
 	require.NoError(t, host.commit(ctx))
 
 	err = <-done
@@ -225,17 +243,7 @@ func TestPostgresAcceptInvitationJudgesTheInvitersLockedRole(t *testing.T) {
 		_, err := svc.AcceptInvitation(ctx, token, "newbie", "newbie@example.com")
 		done <- err
 	}()
-	for waiting := false; !waiting; {
-		select {
-		case err := <-done:
-			t.Fatalf("AcceptInvitation ended without waiting for the invitation's row: %v", err)
-		default:
-		}
-		require.NoError(t, pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY (pg_blocking_pids(pid)))", txPID).Scan(&waiting))
-		if !waiting {
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
+	waitBlockedBy(t, poolReader(pool), txPID, done)
 	require.NoError(t, tx.Commit(ctx))
 
 	require.ErrorIs(t, <-done, organizations.ErrInviterNotAllowed)
@@ -274,17 +282,7 @@ func TestPostgresRightsChangeInterleavedWithActorCallEndsWhole(t *testing.T) {
 
 	done := make(chan error, 1)
 	go func() { done <- c.op.call(ctx, svc.As(rightsActor), w) }()
-	for waiting := false; !waiting; {
-		select {
-		case err := <-done:
-			t.Fatalf("AddUser ended without waiting for the custom role's row: %v", err)
-		default:
-		}
-		require.NoError(t, pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE $1::int = ANY (pg_blocking_pids(pid)))", txPID).Scan(&waiting))
-		if !waiting {
-			time.Sleep(2 * time.Millisecond)
-		}
-	}
+	waitBlockedBy(t, poolReader(pool), txPID, done)
 	hostErr := touchOrganization(ctx, hostSvc, w)
 	if hostErr == nil {
 		hostErr = tx.Commit(ctx)
