@@ -3,7 +3,9 @@ package organizations
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -31,7 +33,28 @@ var pgStatements []string
 // the store's tables with schemaPlaceholder.
 func pgStatement(sql string) pgQuery {
 	pgStatements = append(pgStatements, sql)
+	pgStatementFiles = append(pgStatementFiles, registeringFile())
 	return pgQuery(len(pgStatements) - 1)
+}
+
+// pgStatementFiles are the source files that registered pgStatements, by pgQuery: the
+// golden copy of the statements (testdata/postgres/statements.sql) is grouped by them.
+var pgStatementFiles []string
+
+// registeringFile is the base name of the file whose package-level declaration called
+// pgStatement (directly, or through a helper such as seatForms in another file).
+func registeringFile() string {
+	pcs := make([]uintptr, 8)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if !strings.HasSuffix(f.Function, ".seatForms") {
+			return filepath.Base(f.File)
+		}
+		if !more {
+			return ""
+		}
+	}
 }
 
 // schemaPlaceholder stands before every table name of the store's statements. It is a

@@ -2,7 +2,10 @@ package organizations
 
 import (
 	"context"
+	"flag"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -86,4 +89,30 @@ func TestPostgresBindArgsMatchesPgxAndIsStrict(t *testing.T) {
 	_, err = bindArgs(qMember, pgArgs{"organization_id": uuid.New(), "user_id": "u", "role": "admin"})
 	require.ErrorContains(t, err, "@role unused")
 	require.ErrorContains(t, errRow{err}.Scan(), "@role unused")
+}
+
+var updateStatements = flag.Bool("update-statements", false, "rewrite testdata/postgres/statements.sql from the registered statements")
+
+// Every statement of the store, as it is sent (its named parameters in place, tables
+// unqualified), is in testdata/postgres/statements.sql, grouped by the file that
+// declares it: each reads whole in one place, whatever fragments build it, and a change
+// to one shows in review as a change of that file. Rewrite it with
+// `go test -run TestPostgresStatementsGolden -update-statements .`.
+func TestPostgresStatementsGolden(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("-- The PostgreSQL store's statements as rendered (tables unqualified), by the file that\n")
+	b.WriteString("-- declares them. Generated: go test -run TestPostgresStatementsGolden -update-statements .\n")
+	require.Len(t, pgStatementFiles, len(pgStatements))
+	for i, sql := range pgStatements {
+		fmt.Fprintf(&b, "\n-- %s, statement %d\n%s;\n", pgStatementFiles[i], i, strings.TrimSpace(strings.ReplaceAll(sql, schemaPlaceholder, "")))
+	}
+	path := filepath.Join("testdata", "postgres", "statements.sql")
+	if *updateStatements {
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+		require.NoError(t, os.WriteFile(path, []byte(b.String()), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err)
+	require.Equal(t, string(want), b.String(), "the statements changed: rerun with -update-statements and review the diff")
 }
