@@ -180,6 +180,8 @@ var pgOutcomes = map[string]error{
 	"already_member":         ErrAlreadyMember,
 	"member_limit":           ErrMemberLimit,
 	"slug_taken":             ErrSlugTaken,
+	"not_member":             ErrNotMember,
+	"ownership_required":     ErrOwnershipRequired,
 }
 
 // pgOutcome is the error of a write function's outcome: nil for a change made or a row
@@ -187,7 +189,7 @@ var pgOutcomes = map[string]error{
 // know (a function newer than the code: a migration ahead of the binary).
 func pgOutcome(outcome string) error {
 	switch outcome {
-	case "added", "existing", "created":
+	case "added", "existing", "created", "changed", "removed":
 		return nil
 	}
 	if err, ok := pgOutcomes[outcome]; ok {

@@ -10,7 +10,7 @@ var _ SuspensionStore = (*PostgresStore)(nil)
 // qSetStatus suspends (@status 'suspended') or reactivates (@status 'active') the
 // member. It locks the organization row (FOR NO KEY UPDATE: a reactivation takes a seat,
 // see sqlSeat), then the actor's and the member's memberships (FOR UPDATE, in user ID
-// order, as targetCTEs), and changes the status if the call is allowed
+// order, as targetLockCTEs), and changes the status if the call is allowed
 // (PermMembersSuspend), the member exists, is not the owner, its permissions are within
 // the actor's and, for a reactivation, a seat is free. Suspending the owner would also
 // violate organizations_owner_fkey. Suspending a member closes the ownership transfer

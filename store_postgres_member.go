@@ -74,15 +74,6 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 // additions to a limited organization maxSeatRaces times in a row.
 var errSeatRaces = errors.New("organizations: the organization's members kept changing concurrently")
 
-// targetCTEs open RemoveUser's and SetRole's statements: org (locked FOR SHARE), then
-// targetLockCTEs (with more).
-func targetCTEs(more ...string) string {
-	return `
-WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), ` + targetLockCTEs(more...)
-}
-
 // targetLockCTEs follow a statement's org CTE: lk (the actor's and the target's
 // memberships, locked FOR UPDATE in user ID order, so that the check and the write see
 // their latest versions and two such statements never wait on each other crosswise),
@@ -101,122 +92,70 @@ func targetLockCTEs(more ...string) string {
 ), ` + sqlActorPerms("@organization_id::uuid", append([]string{"(SELECT role FROM tgt)"}, more...)...)
 }
 
-// sqlLeaving is true when the call is the actor leaving: the actor is the member, and
-// not suspended on the membership as locked (tgt; a non-member leaving is refused as
-// ErrNotMember). A suspended member may do nothing, leaving included: leaving and being
-// invited back would lift the suspension (SuspendedMemberCannotLeaveToEscape).
-const sqlLeaving = `(@actor::text = @user_id::text AND NOT EXISTS (SELECT 1 FROM tgt WHERE tgt.suspended_at IS NOT NULL))`
-
-// qRemoveUser deletes the membership if the call is allowed (PermMembersRemove, or the
-// actor leaving: sqlLeaving) and the member is not the owner nor above the actor; its
-// columns classify a refusal.
-var qRemoveUser = pgStatement(targetCTEs() + `, chk AS (
-	SELECT (` + sqlLeaving + ` OR ` + sqlAllowed("'"+string(PermMembersRemove)+"'") + `) AS allowed,
-		EXISTS (SELECT 1 FROM tgt) AS member,
-		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
-		(` + sqlLeaving + ` OR ` + sqlCovers(rlPerms("(SELECT role FROM tgt)")) + `) AS covered
-), del AS (
-	DELETE FROM /* TEMPLATE: schema */memberships AS m USING chk
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
-		AND chk.allowed AND chk.member AND NOT chk.owner AND chk.covered
-	RETURNING ` + memberCols + `
-), ` + sqlRecord(sqlEvent(1, UserRemoved{}.EventName(), "m.organization_id", "@actor::text", "m.user_id",
-	sqlEventData("@actor::text", "'organization_user', "+sqlMemberJSON("m")), "del AS m")) + `
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.member, chk.owner, chk.covered, ` + memberCols + `
-FROM chk LEFT JOIN del AS m ON true`)
+// qRemoveUser is RemoveUser: one call of organizations_remove_user (migration 0008),
+// which locks the organization, the actor's and the member's memberships and their
+// custom roles, then decides on them as locked: the actor leaving (not suspended), or
+// holding PermMembersRemove with the member's permissions within theirs; never the
+// owner.
+var qRemoveUser = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_remove_user(
+	@organization_id::uuid, @user_id::text,
+	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean)`)
 
 // RemoveUser implements Store.
 func (s *PostgresStore) RemoveUser(ctx context.Context, p RemoveUserParams) (OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, err
 	}
-	var found, allowed, member, owner, covered bool
+	pp := pgPolicyOf(p.Auth.Policy)
+	var outcome string
 	var r memberRow
-	err := s.queryRow(ctx, qRemoveUser, authArgs(qRemoveUser, pgArgs{
+	err := s.queryRow(ctx, qRemoveUser, pgArgs{
 		"organization_id": p.OrganizationID, "user_id": string(p.UserID),
-	}, p.Auth.Actor, p.Auth.Policy)).
-		Scan(dest([]any{&found, &allowed, &member, &owner, &covered}, r.dest())...)
-	switch {
-	case err != nil:
+		"actor": string(p.Auth.Actor), "perm": string(PermMembersRemove), "pol_roles": pp.roles, "pol_perms": pp.perms,
+		"number": s.autocommit(),
+	}).Scan(dest([]any{&outcome}, r.dest())...)
+	if err != nil {
 		return OrganizationUser{}, pgError(ctx, err)
-	case !found:
-		return OrganizationUser{}, ErrOrganizationNotFound
-	case r.ok():
-		return r.value(), nil
-	case !allowed:
-		return OrganizationUser{}, ErrPermissionDenied
-	case !member:
-		return OrganizationUser{}, ErrNotMember
-	case owner:
-		return OrganizationUser{}, ErrOwnershipRequired
-	case !covered:
-		return OrganizationUser{}, ErrEscalation
 	}
-	return OrganizationUser{}, errors.New("organizations: RemoveUser changed nothing")
+	if err := pgOutcome(outcome); err != nil {
+		return OrganizationUser{}, err
+	}
+	return r.value(), nil
 }
 
-// qSetRole changes the role if the call is allowed (PermMembersRoles), the role is
-// known, it changes, the member is not the owner, and both the member's current
-// permissions and the new role's are within the actor's. It returns the membership
-// before (as locked) and after (NULL if unchanged), with the classification.
-//
-// Whether the role changes is judged on tgt, the row as locked, never in the UPDATE's
-// own WHERE: that scan reads the statement's snapshot, and a row whose snapshot version
-// fails a condition is skipped before PostgreSQL looks for a newer one, so a role changed
-// by a transaction that committed while this one waited for the lock went unseen
-// (TestPostgresSetRoleJudgesTheLockedRow). The suspension, ChangeOwner and UpdateRole
-// statements follow the same rule.
-var qSetRole = pgStatement(targetCTEs("@role::text") + `, chk AS (
-	SELECT ` + sqlAllowed("'"+string(PermMembersRoles)+"'") + ` AS allowed,
-		` + sqlKnownLocked + ` AS known,
-		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
-		` + sqlCovers(rlPerms("(SELECT role FROM tgt)")) + `
-		AND ` + sqlCovers(rlPerms("@role::text")) + ` AS covered
-), upd AS (
-	UPDATE /* TEMPLATE: schema */memberships AS m
-	SET role = @role::text, custom_role = ` + sqlCustomRole("@role::text") + `, updated_at = @now::timestamptz
-	FROM chk
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND (SELECT role FROM tgt) <> @role::text
-		AND chk.allowed AND chk.known AND NOT chk.owner AND chk.covered
-	RETURNING ` + memberCols + `
-), ` + sqlRecord(sqlEvent(1, RoleChanged{}.EventName(), "u.organization_id", "@actor::text", "u.user_id",
-	sqlEventData("@actor::text", "'old', "+sqlMemberJSON("m"), "'new', "+sqlMemberJSON("u")), "upd AS u, tgt AS m")) + `
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.owner, chk.covered,
-	` + memberCols + `, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at, u.suspended_at
-FROM chk LEFT JOIN tgt AS m ON true LEFT JOIN upd AS u ON true`)
+// qSetRole is SetRole: one call of organizations_set_role (migration 0008), which locks
+// the organization, the actor's and the member's memberships and the custom roles of
+// both and of the role given, then decides on them as locked: PermMembersRoles, the role
+// known, the member not the owner, both the member's current permissions and the new
+// role's within the actor's. The membership before, and after if it changed, follow the
+// outcome.
+var qSetRole = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_set_role(
+	@organization_id::uuid, @user_id::text, @role::text, @now::timestamptz,
+	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean)`)
 
 // SetRole implements Store.
 func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (OrganizationUser, OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return OrganizationUser{}, OrganizationUser{}, err
 	}
-	var found, allowed, known, owner, covered bool
+	pp := pgPolicyOf(p.Auth.Policy)
+	var outcome string
 	var before, after memberRow
-	err := s.queryRow(ctx, qSetRole, authArgs(qSetRole, pgArgs{
+	err := s.queryRow(ctx, qSetRole, pgArgs{
 		"organization_id": p.OrganizationID, "user_id": string(p.UserID), "role": string(p.Role), "now": p.Now,
-	}, p.Auth.Actor, p.Auth.Policy)).
-		Scan(dest([]any{&found, &allowed, &known, &owner, &covered}, before.dest(), after.dest())...)
+		"actor": string(p.Auth.Actor), "perm": string(PermMembersRoles),
+		"pol_roles": pp.roles, "pol_perms": pp.perms, "pol_declared": pp.declared, "number": s.autocommit(),
+	}).Scan(dest([]any{&outcome}, before.dest(), after.dest())...)
 	switch {
 	case err != nil:
 		return OrganizationUser{}, OrganizationUser{}, pgError(ctx, err)
-	case !found:
-		return OrganizationUser{}, OrganizationUser{}, ErrOrganizationNotFound
-	case !allowed:
-		return OrganizationUser{}, OrganizationUser{}, ErrPermissionDenied
-	case !before.ok():
-		return OrganizationUser{}, OrganizationUser{}, ErrNotMember
-	case !known:
-		return OrganizationUser{}, OrganizationUser{}, ErrInvalidRole
-	case after.ok():
-		return before.value(), after.value(), nil
-	case Role(before.role.String) == p.Role:
-		return before.value(), before.value(), nil // unchanged
-	case owner:
-		return OrganizationUser{}, OrganizationUser{}, ErrOwnershipRequired
-	case !covered:
-		return OrganizationUser{}, OrganizationUser{}, ErrEscalation
+	case outcome == "unchanged":
+		return before.value(), before.value(), nil
 	}
-	return OrganizationUser{}, OrganizationUser{}, errors.New("organizations: SetRole changed nothing")
+	if err := pgOutcome(outcome); err != nil {
+		return OrganizationUser{}, OrganizationUser{}, err
+	}
+	return before.value(), after.value(), nil
 }
 
 // qMember is IsMember's statement: both lookups are unique-index probes.

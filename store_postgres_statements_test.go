@@ -114,5 +114,21 @@ func TestPostgresStatementsGolden(t *testing.T) {
 	}
 	want, err := os.ReadFile(path)
 	require.NoError(t, err)
-	require.Equal(t, string(want), b.String(), "the statements changed: rerun with -update-statements and review the diff")
+	if got := b.String(); got != string(want) {
+		w, g := strings.Split(string(want), "\n"), strings.Split(got, "\n")
+		i := 0
+		for i < len(w) && i < len(g) && w[i] == g[i] {
+			i++
+		}
+		t.Fatalf("the statements changed from line %d of %s (want %q, got %q): rerun with -update-statements and review the diff",
+			i+1, path, lineAt(w, i), lineAt(g, i))
+	}
+}
+
+// lineAt is lines[i], or "" past the end.
+func lineAt(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return ""
 }

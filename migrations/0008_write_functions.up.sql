@@ -279,3 +279,174 @@ BEGIN
     outcome := 'slug_exhausted';
 END
 $$;
+
+-- The memberships of the actor and of user, locked FOR UPDATE in user ID order (so that
+-- two such calls never wait on each other crosswise), then the custom roles of both and
+-- role (if given), FOR SHARE in name order. The caller reads them afterwards, each read
+-- with a new snapshot: their latest committed versions.
+CREATE FUNCTION organizations_lock_target(org uuid, actor text, target text, role text) RETURNS void
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    PERFORM 1 FROM memberships m
+    WHERE m.organization_id = org AND m.user_id IN (actor, target)
+    ORDER BY m.user_id
+    FOR UPDATE;
+    PERFORM 1 FROM organization_roles r
+    WHERE r.organization_id = org AND r.name IN (
+        (SELECT m.role FROM memberships m WHERE m.organization_id = org AND m.user_id = actor),
+        (SELECT m.role FROM memberships m WHERE m.organization_id = org AND m.user_id = target),
+        role)
+    ORDER BY r.name
+    FOR SHARE;
+END
+$$;
+
+-- The permissions of the actor in org, from their active membership (NULL: the actor is
+-- not an active member). Read in the calling statement's snapshot.
+CREATE FUNCTION organization_actor_perms(org uuid, actor text, pol_roles text[], pol_perms text[]) RETURNS text[]
+LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
+    SELECT organization_role_perms(org, a.role, pol_roles, pol_perms) FROM memberships a
+    WHERE a.organization_id = org AND a.user_id = actor AND actor <> '' AND a.status = 'active'
+$$;
+
+-- SetRole: gives user role if the actor may (perm, or owns the organization, or actor
+-- is '' for an unchecked call), the role is known, the member is not the owner, and
+-- both the member's current permissions and role's are within the actor's. Outcomes:
+-- changed (before and after follow), unchanged (before follows), and the refusals
+-- organization_not_found, permission_denied, not_member, invalid_role,
+-- ownership_required, escalation.
+CREATE FUNCTION organizations_set_role(
+    org uuid, target text, role text, now timestamptz,
+    actor text, perm text, pol_roles text[], pol_perms text[], pol_declared text[], number boolean,
+    OUT outcome text,
+    OUT b_id uuid, OUT b_org uuid, OUT b_user text, OUT b_role text, OUT b_created_at timestamptz, OUT b_updated_at timestamptz, OUT b_suspended_at timestamptz,
+    OUT a_id uuid, OUT a_org uuid, OUT a_user text, OUT a_role text, OUT a_created_at timestamptz, OUT a_updated_at timestamptz, OUT a_suspended_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    checked boolean;
+    actor_perms text[];
+    before memberships;
+    after memberships;
+BEGIN
+    -- 1. Lock what the decision reads.
+    SELECT o.owner_id INTO owner FROM organizations o WHERE o.id = org FOR SHARE;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    PERFORM organizations_lock_target(org, actor, target, role);
+
+    -- 2. Decide, on the rows as locked.
+    checked := actor <> '' AND actor <> owner;
+    IF checked THEN
+        actor_perms := organization_actor_perms(org, actor, pol_roles, pol_perms);
+        IF actor_perms IS NULL OR NOT perm = ANY(actor_perms) THEN
+            outcome := 'permission_denied';
+            RETURN;
+        END IF;
+    END IF;
+    SELECT m.* INTO before FROM memberships m WHERE m.organization_id = org AND m.user_id = target;
+    IF NOT FOUND THEN
+        outcome := 'not_member';
+        RETURN;
+    END IF;
+    SELECT before.id, before.organization_id, before.user_id, before.role, before.created_at, before.updated_at, before.suspended_at
+    INTO b_id, b_org, b_user, b_role, b_created_at, b_updated_at, b_suspended_at;
+    IF NOT (role = ANY(pol_declared) OR EXISTS (
+        SELECT 1 FROM organization_roles r WHERE r.organization_id = org AND r.name = role)) THEN
+        outcome := 'invalid_role';
+        RETURN;
+    END IF;
+    IF before.role = role THEN
+        outcome := 'unchanged';
+        RETURN;
+    END IF;
+    IF target = owner THEN
+        outcome := 'ownership_required';
+        RETURN;
+    END IF;
+    IF checked AND NOT (organization_role_perms(org, before.role, pol_roles, pol_perms) <@ actor_perms
+        AND organization_role_perms(org, role, pol_roles, pol_perms) <@ actor_perms) THEN
+        outcome := 'escalation';
+        RETURN;
+    END IF;
+
+    -- 3. Write.
+    UPDATE memberships m SET role = organizations_set_role.role,
+        custom_role = CASE WHEN organizations_set_role.role = ANY(pol_declared) THEN NULL ELSE organizations_set_role.role END,
+        updated_at = now
+    WHERE m.organization_id = org AND m.user_id = target
+    RETURNING m.* INTO after;
+    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+    VALUES (gen_random_uuid(), org, 'role_changed', NULLIF(actor, ''), target,
+        CASE WHEN actor = '' THEN json_build_object('old', organization_member_json(before), 'new', organization_member_json(after))
+        ELSE json_build_object('old', organization_member_json(before), 'new', organization_member_json(after), 'actor', actor) END,
+        organization_events_claim_pos(number));
+    SELECT 'changed', after.id, after.organization_id, after.user_id, after.role, after.created_at, after.updated_at, after.suspended_at
+    INTO outcome, a_id, a_org, a_user, a_role, a_created_at, a_updated_at, a_suspended_at;
+END
+$$;
+
+-- RemoveUser: deletes user's membership if the actor is leaving (actor = user, not
+-- suspended: a suspended member may not leave), or may (perm, or owns the organization,
+-- or actor is '' for an unchecked call) and the member's permissions are within the
+-- actor's; never the owner's. Outcomes: removed (the membership as it was follows), and
+-- the refusals organization_not_found, permission_denied, not_member,
+-- ownership_required, escalation.
+CREATE FUNCTION organizations_remove_user(
+    org uuid, target text,
+    actor text, perm text, pol_roles text[], pol_perms text[], number boolean,
+    OUT outcome text, OUT o_id uuid, OUT o_org uuid, OUT o_user text, OUT o_role text,
+    OUT o_created_at timestamptz, OUT o_updated_at timestamptz, OUT o_suspended_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    checked boolean;
+    leaving boolean;
+    actor_perms text[];
+    m memberships;
+BEGIN
+    -- 1. Lock what the decision reads.
+    SELECT o.owner_id INTO owner FROM organizations o WHERE o.id = org FOR SHARE;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    PERFORM organizations_lock_target(org, actor, target, NULL);
+
+    -- 2. Decide, on the rows as locked.
+    SELECT x.* INTO m FROM memberships x WHERE x.organization_id = org AND x.user_id = target;
+    leaving := actor = target AND (m.id IS NULL OR m.suspended_at IS NULL);
+    checked := actor <> '' AND actor <> owner AND NOT leaving;
+    IF checked THEN
+        actor_perms := organization_actor_perms(org, actor, pol_roles, pol_perms);
+        IF actor_perms IS NULL OR NOT perm = ANY(actor_perms) THEN
+            outcome := 'permission_denied';
+            RETURN;
+        END IF;
+    END IF;
+    IF m.id IS NULL THEN
+        outcome := 'not_member';
+        RETURN;
+    END IF;
+    IF target = owner THEN
+        outcome := 'ownership_required';
+        RETURN;
+    END IF;
+    IF checked AND NOT organization_role_perms(org, m.role, pol_roles, pol_perms) <@ actor_perms THEN
+        outcome := 'escalation';
+        RETURN;
+    END IF;
+
+    -- 3. Write.
+    DELETE FROM memberships x WHERE x.organization_id = org AND x.user_id = target;
+    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+    VALUES (gen_random_uuid(), org, 'user_removed', NULLIF(actor, ''), target,
+        CASE WHEN actor = '' THEN json_build_object('organization_user', organization_member_json(m))
+        ELSE json_build_object('organization_user', organization_member_json(m), 'actor', actor) END,
+        organization_events_claim_pos(number));
+    SELECT 'removed', m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
+    INTO outcome, o_id, o_org, o_user, o_role, o_created_at, o_updated_at, o_suspended_at;
+END
+$$;

@@ -993,97 +993,14 @@ SELECT * FROM organizations_add_user(
 	@get::boolean, @limited::boolean, @number::boolean);
 
 -- store_postgres_member.go, statement 93
-WITH org AS (
-	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), lk AS (
-	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
-	WHERE m.organization_id = (SELECT id FROM org) AND m.user_id IN (@actor::text, @user_id::text)
-	ORDER BY m.user_id
-	FOR UPDATE
-), act AS (
-	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> '' AND m.suspended_at IS NULL
-), tgt AS (
-	SELECT * FROM lk AS m WHERE m.user_id = @user_id::text
-), rl AS (
-	SELECT c.name, c.includes, c.permissions FROM organization_roles c
-	WHERE c.organization_id = @organization_id::uuid AND c.name IN ((SELECT role FROM act), (SELECT role FROM tgt))
-	ORDER BY c.name
-	FOR SHARE
-), actr AS (
-	SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM act)
-), actp AS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = (SELECT role FROM act)
-	UNION SELECT x.p FROM actr c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-	UNION SELECT d.p FROM actr c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r), chk AS (
-	SELECT ((@actor::text = @user_id::text AND NOT EXISTS (SELECT 1 FROM tgt WHERE tgt.suspended_at IS NOT NULL)) OR ((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND 'members:remove' IN (SELECT p FROM actp)))) AS allowed,
-		EXISTS (SELECT 1 FROM tgt) AS member,
-		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
-		((@actor::text = @user_id::text AND NOT EXISTS (SELECT 1 FROM tgt WHERE tgt.suspended_at IS NOT NULL)) OR ((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND NOT EXISTS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = (SELECT role FROM tgt)
-	UNION SELECT x.p FROM (SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM tgt)) c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-	UNION SELECT d.p FROM (SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM tgt)) c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r EXCEPT SELECT p FROM actp)))) AS covered
-), del AS (
-	DELETE FROM memberships AS m USING chk
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
-		AND chk.allowed AND chk.member AND NOT chk.owner AND chk.covered
-	RETURNING m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, m.organization_id AS organization_id, 'user_removed'::text AS type, @actor::text AS actor, m.user_id::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('organization_user', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) ELSE json_build_object('organization_user', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'actor', @actor::text) END AS data FROM del AS m) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.member, chk.owner, chk.covered, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
-FROM chk LEFT JOIN del AS m ON true;
+SELECT * FROM organizations_remove_user(
+	@organization_id::uuid, @user_id::text,
+	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
 -- store_postgres_member.go, statement 94
-WITH org AS (
-	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), lk AS (
-	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
-	WHERE m.organization_id = (SELECT id FROM org) AND m.user_id IN (@actor::text, @user_id::text)
-	ORDER BY m.user_id
-	FOR UPDATE
-), act AS (
-	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> '' AND m.suspended_at IS NULL
-), tgt AS (
-	SELECT * FROM lk AS m WHERE m.user_id = @user_id::text
-), rl AS (
-	SELECT c.name, c.includes, c.permissions FROM organization_roles c
-	WHERE c.organization_id = @organization_id::uuid AND c.name IN ((SELECT role FROM act), (SELECT role FROM tgt), @role::text)
-	ORDER BY c.name
-	FOR SHARE
-), actr AS (
-	SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM act)
-), actp AS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = (SELECT role FROM act)
-	UNION SELECT x.p FROM actr c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-	UNION SELECT d.p FROM actr c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r), chk AS (
-	SELECT ((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND 'members:roles' IN (SELECT p FROM actp))) AS allowed,
-		(@role::text = ANY(@pol_declared::text[]) OR EXISTS (SELECT 1 FROM rl WHERE rl.name = @role::text)) AS known,
-		COALESCE((SELECT owner_id = @user_id::text FROM org), false) AS owner,
-		((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND NOT EXISTS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = (SELECT role FROM tgt)
-	UNION SELECT x.p FROM (SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM tgt)) c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-	UNION SELECT d.p FROM (SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM tgt)) c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r EXCEPT SELECT p FROM actp)))
-		AND ((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND NOT EXISTS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = @role::text
-	UNION SELECT x.p FROM (SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = @role::text) c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-	UNION SELECT d.p FROM (SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = @role::text) c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r EXCEPT SELECT p FROM actp))) AS covered
-), upd AS (
-	UPDATE memberships AS m
-	SET role = @role::text, custom_role = CASE WHEN @role::text = ANY(@pol_declared::text[]) THEN NULL ELSE @role::text END, updated_at = @now::timestamptz
-	FROM chk
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND (SELECT role FROM tgt) <> @role::text
-		AND chk.allowed AND chk.known AND NOT chk.owner AND chk.covered
-	RETURNING m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, u.organization_id AS organization_id, 'role_changed'::text AS type, @actor::text AS actor, u.user_id::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('old', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN u.suspended_at IS NULL THEN json_build_object('id', u.id, 'organization_id', u.organization_id, 'user_id', u.user_id, 'role', u.role, 'created_at', to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', u.id, 'organization_id', u.organization_id, 'user_id', u.user_id, 'role', u.role, 'created_at', to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(u.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) ELSE json_build_object('old', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN u.suspended_at IS NULL THEN json_build_object('id', u.id, 'organization_id', u.organization_id, 'user_id', u.user_id, 'role', u.role, 'created_at', to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', u.id, 'organization_id', u.organization_id, 'user_id', u.user_id, 'role', u.role, 'created_at', to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(u.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(u.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'actor', @actor::text) END AS data FROM upd AS u, tgt AS m) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.owner, chk.covered,
-	m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at, u.suspended_at
-FROM chk LEFT JOIN tgt AS m ON true LEFT JOIN upd AS u ON true;
+SELECT * FROM organizations_set_role(
+	@organization_id::uuid, @user_id::text, @role::text, @now::timestamptz,
+	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean);
 
 -- store_postgres_member.go, statement 95
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
