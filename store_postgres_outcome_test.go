@@ -265,17 +265,18 @@ func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
 	w := newOutcomeWorkload(t, store)
 	for _, op := range []struct {
 		name, table string
+		fn          string // the write function the call's statement runs (migration 0008)
 		call        func(ctx context.Context, i int) (uuid.UUID, error)
 	}{
-		{"AddUser", "memberships", w.addUser(t)},
-		{"CreateOrganization", "organizations", w.createOrganization()},
+		{"AddUser", "memberships", "organizations_add_user", w.addUser(t)},
+		{"CreateOrganization", "organizations", "organizations_create", w.createOrganization()},
 	} {
 		t.Run(op.name, func(t *testing.T) {
 			var seen outcomeCounter
 			ctx, stop := context.WithCancel(t.Context())
 			var kills atomic.Int64
 			killer := make(chan error, 1)
-			// The killer terminates every backend running a statement on the table, then
+			// The killer terminates every backend running the call's write function, then
 			// waits until some call has succeeded since, before it kills again: killing on
 			// a fixed interval starved every writer on a loaded machine (a killed
 			// connection's replacement must dial and prepare, which can outlast any
@@ -286,7 +287,7 @@ func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
 					err := admin.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
 						FROM pg_stat_activity
 						WHERE state = 'active' AND pid <> pg_backend_pid() AND strpos(query, $1) > 0`,
-						pgx.Identifier{store.Schema()}.Sanitize()+"."+op.table).Scan(&k)
+						pgx.Identifier{store.Schema()}.Sanitize()+"."+op.fn+"(").Scan(&k)
 					if err != nil && ctx.Err() == nil {
 						killer <- err
 						return

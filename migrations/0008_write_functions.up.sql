@@ -34,6 +34,17 @@ BEGIN
 END
 $$;
 
+-- Records one event of org: its JSON data (an object json_build_object made) gets the
+-- key "actor" last when the call had one, written as json_build_object writes it; the
+-- record's position is claimed now or left to COMMIT (organization_events_claim_pos).
+CREATE FUNCTION organization_record(org uuid, type text, actor text, subject text, data json, number boolean) RETURNS void
+LANGUAGE sql SET search_path FROM CURRENT AS $$
+    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+    VALUES (gen_random_uuid(), org, type, NULLIF(actor, ''), subject,
+        CASE WHEN actor = '' THEN data ELSE (left(data::text, -1) || ', "actor" : ' || to_json(actor)::text || '}')::json END,
+        organization_events_claim_pos(number))
+$$;
+
 -- The permissions of role in the organization: the policy's (role, permission) pairs
 -- of a declared role, or a custom role's own permissions and the pairs of the declared
 -- roles it includes. Read in the calling statement's snapshot.
@@ -203,11 +214,8 @@ BEGIN
     IF max_members IS NOT NULL THEN
         UPDATE organizations o SET seat_seq = o.seat_seq + 1 WHERE o.id = m_org;
     END IF;
-    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
-    VALUES (gen_random_uuid(), m_org, 'user_added', NULLIF(actor, ''), m.user_id,
-        CASE WHEN actor = '' THEN json_build_object('organization_user', organization_member_json(m))
-        ELSE json_build_object('organization_user', organization_member_json(m), 'actor', actor) END,
-        organization_events_claim_pos(number));
+    PERFORM organization_record(m_org, 'user_added', actor, m.user_id,
+        json_build_object('organization_user', organization_member_json(m)), number);
     SELECT 'added', m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
     INTO outcome, o_id, o_org, o_user, o_role, o_created_at, o_updated_at, o_suspended_at;
 END
@@ -263,10 +271,8 @@ BEGIN
         )
         SELECT ins.* INTO o FROM ins;
         IF FOUND THEN
-            INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
-            VALUES (gen_random_uuid(), o.id, 'organization_created', NULL, p_owner_id,
-                json_build_object('organization', organization_json(o), 'owner', p_owner_id),
-                organization_events_claim_pos(number));
+            PERFORM organization_record(o.id, 'organization_created', '', p_owner_id,
+                json_build_object('organization', organization_json(o), 'owner', p_owner_id), number);
             SELECT 'created', o.id, o.name, o.slug, o.is_active, o.data::text, o.settings::text, o.created_at, o.updated_at, o.max_members
             INTO outcome, r_id, r_name, r_slug, r_is_active, r_data, r_settings, r_created_at, r_updated_at, r_max_members;
             RETURN;
@@ -378,11 +384,8 @@ BEGIN
         updated_at = now
     WHERE m.organization_id = org AND m.user_id = target
     RETURNING m.* INTO after;
-    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
-    VALUES (gen_random_uuid(), org, 'role_changed', NULLIF(actor, ''), target,
-        CASE WHEN actor = '' THEN json_build_object('old', organization_member_json(before), 'new', organization_member_json(after))
-        ELSE json_build_object('old', organization_member_json(before), 'new', organization_member_json(after), 'actor', actor) END,
-        organization_events_claim_pos(number));
+    PERFORM organization_record(org, 'role_changed', actor, target,
+        json_build_object('old', organization_member_json(before), 'new', organization_member_json(after)), number);
     SELECT 'changed', after.id, after.organization_id, after.user_id, after.role, after.created_at, after.updated_at, after.suspended_at
     INTO outcome, a_id, a_org, a_user, a_role, a_created_at, a_updated_at, a_suspended_at;
 END
@@ -441,11 +444,8 @@ BEGIN
 
     -- 3. Write.
     DELETE FROM memberships x WHERE x.organization_id = org AND x.user_id = target;
-    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
-    VALUES (gen_random_uuid(), org, 'user_removed', NULLIF(actor, ''), target,
-        CASE WHEN actor = '' THEN json_build_object('organization_user', organization_member_json(m))
-        ELSE json_build_object('organization_user', organization_member_json(m), 'actor', actor) END,
-        organization_events_claim_pos(number));
+    PERFORM organization_record(org, 'user_removed', actor, target,
+        json_build_object('organization_user', organization_member_json(m)), number);
     SELECT 'removed', m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
     INTO outcome, o_id, o_org, o_user, o_role, o_created_at, o_updated_at, o_suspended_at;
 END
