@@ -168,8 +168,15 @@ BEGIN
         outcome := 'invalid_role';
         RETURN;
     END IF;
-    SELECT x.* INTO m FROM memberships x WHERE x.organization_id = m_org AND x.user_id = m_user;
-    is_member := FOUND;
+    -- Is the user a member? GetOrAddUser answers with the membership, and a limited
+    -- organization tells a member from a full organization; a plain AddUser leaves it to
+    -- the insert's conflict (no probe: its generic plan can scan the whole organization
+    -- by memberships_organization_role_idx when the table is not all-visible).
+    is_member := false;
+    IF get OR max_members IS NOT NULL THEN
+        SELECT x.* INTO m FROM memberships x WHERE x.organization_id = m_org AND x.user_id = m_user;
+        is_member := FOUND;
+    END IF;
     IF is_member AND get THEN
         SELECT 'existing', m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
         INTO outcome, o_id, o_org, o_user, o_role, o_created_at, o_updated_at, o_suspended_at;
