@@ -298,3 +298,81 @@ var (
 	_ EventStore      = (*CachedStore)(nil)
 	_ CursorStore     = (*CachedStore)(nil)
 )
+
+// The TeamStore methods pass through to the wrapped store (ErrNotSupported if it lacks
+// TeamStore); nothing of teams is cached, and a team change changes nothing the cache
+// keeps (memberships and access are the organization's).
+
+// CreateTeam implements TeamStore.
+func (c *CachedStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
+	s, ok := c.innerStore.(TeamStore)
+	if !ok {
+		return Team{}, ErrNotSupported
+	}
+	return s.CreateTeam(ctx, p)
+}
+
+// UpdateTeam implements TeamStore.
+func (c *CachedStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Team, Team, error) {
+	s, ok := c.innerStore.(TeamStore)
+	if !ok {
+		return Team{}, Team{}, ErrNotSupported
+	}
+	return s.UpdateTeam(ctx, p)
+}
+
+// DeleteTeam implements TeamStore.
+func (c *CachedStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error) {
+	s, ok := c.innerStore.(TeamStore)
+	if !ok {
+		return Team{}, ErrNotSupported
+	}
+	return s.DeleteTeam(ctx, p)
+}
+
+// Team implements TeamStore.
+func (c *CachedStore) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
+	s, ok := c.innerStore.(TeamStore)
+	if !ok {
+		return Team{}, ErrNotSupported
+	}
+	return s.Team(ctx, org, team)
+}
+
+// AddTeamMember implements TeamStore.
+func (c *CachedStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error) {
+	s, ok := c.innerStore.(TeamStore)
+	if !ok {
+		return TeamMember{}, ErrNotSupported
+	}
+	return s.AddTeamMember(ctx, p)
+}
+
+// RemoveTeamMember implements TeamStore.
+func (c *CachedStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (TeamMember, error) {
+	s, ok := c.innerStore.(TeamStore)
+	if !ok {
+		return TeamMember{}, ErrNotSupported
+	}
+	return s.RemoveTeamMember(ctx, p)
+}
+
+// ListTeams implements TeamStore.
+func (c *CachedStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
+	s, ok := c.innerStore.(TeamStore)
+	if !ok {
+		return nil, ErrNotSupported
+	}
+	return s.ListTeams(ctx, p)
+}
+
+// ListTeamMembers implements TeamStore.
+func (c *CachedStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error) {
+	s, ok := c.innerStore.(TeamStore)
+	if !ok {
+		return nil, ErrNotSupported
+	}
+	return s.ListTeamMembers(ctx, p)
+}
+
+var _ TeamStore = (*CachedStore)(nil)

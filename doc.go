@@ -193,6 +193,8 @@
 //   - [SeatStore], [SuspensionStore] ([MemberStatusParams]), [TransferStore]
 //     ([TransferParams]), [OffboardStore] ([RemoveEverywhereParams]) and
 //     [MemberListStore] ([ListMembersParams]): the membership lifecycle.
+//   - [TeamStore] ([CreateTeamParams], [AddTeamMemberParams], ...): teams of an
+//     organization's members (docs/teams.md).
 //
 // A params struct gains a field only when its zero value keeps the earlier meaning; a
 // field that changes what a store must enforce comes with a new method or interface, so

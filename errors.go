@@ -168,6 +168,20 @@ var (
 	ErrNoSuccessor = errors.New("organizations: the organization has no other admin to take ownership")
 )
 
+// Teams.
+var (
+	// ErrTeamNotFound: the organization has no team with this ID (the nil UUID included).
+	ErrTeamNotFound = errors.New("organizations: team not found")
+	// ErrTeamSlugTaken: an explicit team slug that another team of the organization
+	// already has (slugs of teams are unique within their organization only). It wraps
+	// ErrSlugTaken.
+	ErrTeamSlugTaken = fmt.Errorf("%w: by another team of the organization", ErrSlugTaken)
+	// ErrAlreadyTeamMember: the user is already a member of the team.
+	ErrAlreadyTeamMember = errors.New("organizations: user is already a member of the team")
+	// ErrNotTeamMember: the user is not a member of the team.
+	ErrNotTeamMember = errors.New("organizations: user is not a member of the team")
+)
+
 // Events and the feed.
 var (
 	// ErrInvalidCursor: a feed cursor (EventFeed's after, a CursorStore's saved value) that no

@@ -118,6 +118,15 @@ var eventKinds = []eventKind{
 	kind(func(e OwnershipTransferCancelled) (uuid.UUID, UserID, UserID) {
 		return e.Transfer.OrganizationID, e.Actor, e.Transfer.Nominee
 	}),
+	kind(func(e TeamCreated) (uuid.UUID, UserID, UserID) { return e.Team.OrganizationID, e.Actor, "" }),
+	kind(func(e TeamUpdated) (uuid.UUID, UserID, UserID) { return e.New.OrganizationID, e.Actor, "" }),
+	kind(func(e TeamDeleted) (uuid.UUID, UserID, UserID) { return e.Team.OrganizationID, e.Actor, "" }),
+	kind(func(e TeamMemberAdded) (uuid.UUID, UserID, UserID) {
+		return e.TeamMember.OrganizationID, e.Actor, e.TeamMember.UserID
+	}),
+	kind(func(e TeamMemberRemoved) (uuid.UUID, UserID, UserID) {
+		return e.TeamMember.OrganizationID, e.Actor, e.TeamMember.UserID
+	}),
 }
 
 // eventTypes is eventKinds by name.
@@ -130,8 +139,8 @@ var eventTypes = func() map[string]eventKind {
 }()
 
 // EventTypes returns the Type of every event this build defines (the EventName of each
-// Event type), organization, membership, invitation, custom role and lifecycle events in
-// that order: what AuditQuery.Types accepts, and what a UI's filter can offer. The slice
+// Event type), organization, membership, invitation, custom role, lifecycle and team events
+// in that order: what AuditQuery.Types accepts, and what a UI's filter can offer. The slice
 // is the caller's.
 func EventTypes() []string {
 	out := make([]string, len(eventKinds))

@@ -238,6 +238,7 @@ type memOrg struct {
 	// suspended (microseconds); immutable, replaced whole; nil if none.
 	suspendedAt atomic.Pointer[map[uuid.UUID]int64]
 	transfer    *OwnershipTransfer // the open ownership transfer proposal
+	teams       *memTeams          // guarded by mu; nil until the first team
 }
 
 // memRoles are an organization's custom roles, immutable. A member holding a custom role

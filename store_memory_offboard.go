@@ -139,6 +139,7 @@ func (s *MemoryStore) dropMember(o *memOrg, m *memberRec) OrganizationUser {
 	o.setSuspended(m, 0)
 	o.endWrite()
 	o.closeTransferTo(m.user.id)
+	o.dropTeamMemberships(m.user.id)
 	if i, ok := slices.BinarySearchFunc(o.byID, m.id, func(e *memberRec, id uuid.UUID) int { return compareUUID(e.id, id) }); ok {
 		o.byID = slices.Delete(o.byID, i, i+1)
 	}

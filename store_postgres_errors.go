@@ -136,6 +136,10 @@ func constraintSentinel(pe *pgconn.PgError) error {
 			return ErrAlreadyInvited
 		case "organization_roles_pkey":
 			return ErrRoleExists
+		case "teams_organization_slug_key":
+			return ErrTeamSlugTaken
+		case "team_members_pkey":
+			return ErrAlreadyTeamMember
 		}
 	case pgForeignKeyViolation:
 		switch pe.ConstraintName {
@@ -145,6 +149,13 @@ func constraintSentinel(pe *pgconn.PgError) error {
 			return ErrOwnershipRequired
 		case "memberships_organization_fkey", "invitations_organization_fkey", "organization_roles_organization_fkey":
 			return ErrOrganizationNotFound
+		case "teams_organization_fkey":
+			return ErrOrganizationNotFound
+		case "team_members_team_fkey":
+			return ErrTeamNotFound
+		case "team_members_member_fkey":
+			// The user's membership was removed: a team member is always a member.
+			return ErrNotMember
 		case "memberships_custom_role_fkey", "invitations_custom_role_fkey":
 			// A custom role deleted concurrently (DeleteRole reports the other side as
 			// ErrRoleInUse).
@@ -152,11 +163,11 @@ func constraintSentinel(pe *pgconn.PgError) error {
 		}
 	case pgCheckViolation:
 		switch pe.ConstraintName {
-		case "organizations_name_check":
+		case "organizations_name_check", "teams_name_check":
 			return ErrInvalidName
-		case "organizations_slug_check":
+		case "organizations_slug_check", "teams_slug_check":
 			return ErrInvalidSlug
-		case "organizations_data_check", "organizations_settings_check":
+		case "organizations_data_check", "organizations_settings_check", "teams_data_check":
 			return ErrInvalidJSON
 		case "organizations_max_members_check":
 			return ErrInvalidMemberLimit
@@ -170,7 +181,7 @@ func constraintSentinel(pe *pgconn.PgError) error {
 	return nil
 }
 
-// pgOutcomes are the refusals the write functions of migration 0008 name, and their
+// pgOutcomes are the refusals the write functions of migrations 0008 and 0009 name, and their
 // errors: the one place they are told apart.
 var pgOutcomes = map[string]error{
 	"organization_not_found": ErrOrganizationNotFound,
@@ -182,6 +193,10 @@ var pgOutcomes = map[string]error{
 	"slug_taken":             ErrSlugTaken,
 	"not_member":             ErrNotMember,
 	"ownership_required":     ErrOwnershipRequired,
+	"team_not_found":         ErrTeamNotFound,
+	"team_slug_taken":        ErrTeamSlugTaken,
+	"already_team_member":    ErrAlreadyTeamMember,
+	"not_team_member":        ErrNotTeamMember,
 }
 
 // pgOutcome is the error of a write function's outcome: nil for a change made or a row
@@ -189,7 +204,7 @@ var pgOutcomes = map[string]error{
 // know (a function newer than the code: a migration ahead of the binary).
 func pgOutcome(outcome string) error {
 	switch outcome {
-	case "added", "existing", "created", "changed", "removed":
+	case "added", "existing", "created", "changed", "updated", "unchanged", "deleted", "removed":
 		return nil
 	}
 	if err, ok := pgOutcomes[outcome]; ok {

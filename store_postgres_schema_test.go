@@ -258,6 +258,17 @@ func TestPostgresSchemaNamesEveryConstraint(t *testing.T) {
 		"ownership_transfers_check",
 		"ownership_transfers_nominee_fkey",
 		"ownership_transfers_pkey", "ownership_transfers_pkey",
+		"team_members_member_fkey",
+		"team_members_member_idx",
+		"team_members_pkey", "team_members_pkey",
+		"team_members_team_fkey",
+		"team_members_team_id_idx",
+		"teams_data_check",
+		"teams_name_check",
+		"teams_organization_fkey",
+		"teams_organization_slug_key", "teams_organization_slug_key",
+		"teams_pkey", "teams_pkey",
+		"teams_slug_check",
 	}
 	require.Equal(t, want, names)
 }

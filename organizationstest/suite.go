@@ -35,6 +35,9 @@
 //     retention, a reader polling during concurrent writes; racing changes to one member
 //     come in the feed in the order they took effect, and in the audit log in the
 //     feed's order reversed).
+//   - Teams: organizations.TeamStore (teams and their members: a team member is always
+//     a member of the team's organization, under races with RemoveUser too; suspension,
+//     actor checks, events in the feed and the audit log).
 //   - Relay: organizations.CursorStore (cursors round-trip; a relay killed mid-batch and
 //     restarted, and one whose handler fails and panics, deliver every record at least
 //     once and in order; OnError hears every failure, cursor loads and saves and feed
@@ -91,6 +94,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"MemberList", memberListTests(), &memberListStore},
 		{"EventLog", eventLogTests(), &eventStore},
 		{"Relay", relayTests(), &cursorStore},
+		{"Teams", teamTests(), &teamStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

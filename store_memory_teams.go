@@ -1,0 +1,315 @@
+package organizations
+
+import (
+	"context"
+	"slices"
+
+	"github.com/google/uuid"
+)
+
+var _ TeamStore = (*MemoryStore)(nil)
+
+// memTeams are an organization's teams, guarded by the organization's lock (readers
+// hold it shared). A team membership is kept twice: in its team's ID-ordered list and
+// in its user's team list, both changed together.
+type memTeams struct {
+	byID   map[uuid.UUID]*memTeam
+	bySlug map[string]*memTeam
+	order  []*memTeam            // sorted by team ID
+	byUser map[UserID][]*memTeam // each sorted by team ID
+}
+
+// memTeam is a team and its memberships.
+type memTeam struct {
+	t       Team
+	members []*TeamMember // sorted by ID
+	byUser  map[UserID]*TeamMember
+}
+
+// teamOrder orders teams by ID.
+func teamOrder(a *memTeam, id uuid.UUID) int { return compareUUID(a.t.ID, id) }
+
+// copyTeam returns t with its own copy of Data.
+func copyTeam(t Team) Team {
+	t.Data = append([]byte(nil), t.Data...)
+	return t
+}
+
+// team returns o's team id, or nil. The caller holds o's lock.
+func (o *memOrg) team(id uuid.UUID) *memTeam {
+	if o.teams == nil {
+		return nil
+	}
+	return o.teams.byID[id]
+}
+
+// dropTeamMemberships removes user from every team of o, with the membership of o that
+// is being removed. The caller holds o's lock.
+func (o *memOrg) dropTeamMemberships(user UserID) {
+	if o.teams == nil {
+		return
+	}
+	for _, mt := range o.teams.byUser[user] {
+		mt.drop(user)
+	}
+	delete(o.teams.byUser, user)
+}
+
+// drop removes user's membership of mt (not from the user index) and returns it.
+func (mt *memTeam) drop(user UserID) *TeamMember {
+	m := mt.byUser[user]
+	if m == nil {
+		return nil
+	}
+	delete(mt.byUser, user)
+	if i, ok := slices.BinarySearchFunc(mt.members, m.ID, func(e *TeamMember, id uuid.UUID) int { return compareUUID(e.ID, id) }); ok {
+		mt.members = slices.Delete(mt.members, i, i+1)
+	}
+	return m
+}
+
+// CreateTeam implements TeamStore.
+func (s *MemoryStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, err
+	}
+	o := s.lockOrg(p.Team.OrganizationID, false)
+	if o == nil {
+		return Team{}, ErrOrganizationNotFound
+	}
+	defer o.mu.Unlock()
+	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
+		return Team{}, ErrPermissionDenied
+	}
+	if o.teams == nil {
+		o.teams = &memTeams{
+			byID: map[uuid.UUID]*memTeam{}, bySlug: map[string]*memTeam{}, byUser: map[UserID][]*memTeam{},
+		}
+	}
+	ts := o.teams
+	t := copyTeam(p.Team)
+	for n := 2; ts.bySlug[t.Slug] != nil; n++ {
+		if !p.SuffixSlug {
+			return Team{}, ErrTeamSlugTaken
+		}
+		t.Slug = SlugCandidate(p.Team.Slug, n)
+	}
+	mt := &memTeam{t: t, byUser: map[UserID]*TeamMember{}}
+	ts.byID[t.ID] = mt
+	ts.bySlug[t.Slug] = mt
+	i, _ := slices.BinarySearchFunc(ts.order, t.ID, teamOrder)
+	ts.order = slices.Insert(ts.order, i, mt)
+	s.record(TeamCreated{Team: copyTeam(t), Actor: p.Auth.Actor})
+	return copyTeam(t), nil
+}
+
+// UpdateTeam implements TeamStore.
+func (s *MemoryStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Team, Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, Team{}, err
+	}
+	o := s.lockOrg(p.OrganizationID, false)
+	if o == nil {
+		return Team{}, Team{}, ErrOrganizationNotFound
+	}
+	defer o.mu.Unlock()
+	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
+		return Team{}, Team{}, ErrPermissionDenied
+	}
+	mt := o.team(p.TeamID)
+	if mt == nil {
+		return Team{}, Team{}, ErrTeamNotFound
+	}
+	before := mt.t
+	after := before
+	u := p.Update
+	if u.Name != nil {
+		after.Name = *u.Name
+	}
+	if u.Slug != nil {
+		after.Slug = *u.Slug
+	}
+	if u.Data != nil {
+		after.Data = append([]byte(nil), *u.Data...)
+	}
+	if after.Name == before.Name && after.Slug == before.Slug && string(after.Data) == string(before.Data) {
+		return copyTeam(before), copyTeam(before), nil
+	}
+	if after.Slug != before.Slug {
+		if o.teams.bySlug[after.Slug] != nil {
+			return Team{}, Team{}, ErrTeamSlugTaken
+		}
+		delete(o.teams.bySlug, before.Slug)
+		o.teams.bySlug[after.Slug] = mt
+	}
+	after.UpdatedAt = p.Now
+	mt.t = after
+	s.record(TeamUpdated{Old: copyTeam(before), New: copyTeam(after), Actor: p.Auth.Actor})
+	return copyTeam(before), copyTeam(after), nil
+}
+
+// DeleteTeam implements TeamStore.
+func (s *MemoryStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, err
+	}
+	o := s.lockOrg(p.OrganizationID, false)
+	if o == nil {
+		return Team{}, ErrOrganizationNotFound
+	}
+	defer o.mu.Unlock()
+	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
+		return Team{}, ErrPermissionDenied
+	}
+	mt := o.team(p.TeamID)
+	if mt == nil {
+		return Team{}, ErrTeamNotFound
+	}
+	ts := o.teams
+	for _, m := range mt.members {
+		ts.byUser[m.UserID] = slices.DeleteFunc(ts.byUser[m.UserID], func(e *memTeam) bool { return e == mt })
+		if len(ts.byUser[m.UserID]) == 0 {
+			delete(ts.byUser, m.UserID)
+		}
+	}
+	delete(ts.byID, mt.t.ID)
+	delete(ts.bySlug, mt.t.Slug)
+	if i, ok := slices.BinarySearchFunc(ts.order, mt.t.ID, teamOrder); ok {
+		ts.order = slices.Delete(ts.order, i, i+1)
+	}
+	s.record(TeamDeleted{Team: copyTeam(mt.t), Actor: p.Auth.Actor})
+	return copyTeam(mt.t), nil
+}
+
+// Team implements TeamStore.
+func (s *MemoryStore) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, err
+	}
+	o := s.lockOrg(org, true)
+	if o == nil {
+		return Team{}, ErrOrganizationNotFound
+	}
+	defer o.mu.RUnlock()
+	mt := o.team(team)
+	if mt == nil {
+		return Team{}, ErrTeamNotFound
+	}
+	return copyTeam(mt.t), nil
+}
+
+// AddTeamMember implements TeamStore.
+func (s *MemoryStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error) {
+	if err := ctx.Err(); err != nil {
+		return TeamMember{}, err
+	}
+	tm := p.Member
+	o := s.lockOrg(tm.OrganizationID, false)
+	if o == nil {
+		return TeamMember{}, ErrOrganizationNotFound
+	}
+	defer o.mu.Unlock()
+	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
+		return TeamMember{}, ErrPermissionDenied
+	}
+	mt := o.team(tm.TeamID)
+	if mt == nil {
+		return TeamMember{}, ErrTeamNotFound
+	}
+	if m := o.member(tm.UserID); m == nil || m.suspended.Load() {
+		return TeamMember{}, ErrNotMember
+	}
+	if mt.byUser[tm.UserID] != nil {
+		return TeamMember{}, ErrAlreadyTeamMember
+	}
+	m := &tm
+	mt.byUser[tm.UserID] = m
+	i, _ := slices.BinarySearchFunc(mt.members, tm.ID, func(e *TeamMember, id uuid.UUID) int { return compareUUID(e.ID, id) })
+	mt.members = slices.Insert(mt.members, i, m)
+	ut := o.teams.byUser[tm.UserID]
+	j, _ := slices.BinarySearchFunc(ut, mt.t.ID, teamOrder)
+	o.teams.byUser[tm.UserID] = slices.Insert(ut, j, mt)
+	s.record(TeamMemberAdded{TeamMember: tm, Actor: p.Auth.Actor})
+	return tm, nil
+}
+
+// RemoveTeamMember implements TeamStore.
+func (s *MemoryStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (TeamMember, error) {
+	if err := ctx.Err(); err != nil {
+		return TeamMember{}, err
+	}
+	o := s.lockOrg(p.OrganizationID, false)
+	if o == nil {
+		return TeamMember{}, ErrOrganizationNotFound
+	}
+	defer o.mu.Unlock()
+	// The actor leaving the team: an active member of the organization.
+	self := false
+	if p.Auth.Actor == p.UserID {
+		m := o.member(p.UserID)
+		self = m != nil && !m.suspended.Load()
+	}
+	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok && !self {
+		return TeamMember{}, ErrPermissionDenied
+	}
+	mt := o.team(p.TeamID)
+	if mt == nil {
+		return TeamMember{}, ErrTeamNotFound
+	}
+	m := mt.drop(p.UserID)
+	if m == nil {
+		return TeamMember{}, ErrNotTeamMember
+	}
+	ts := o.teams
+	ts.byUser[p.UserID] = slices.DeleteFunc(ts.byUser[p.UserID], func(e *memTeam) bool { return e == mt })
+	if len(ts.byUser[p.UserID]) == 0 {
+		delete(ts.byUser, p.UserID)
+	}
+	s.record(TeamMemberRemoved{TeamMember: *m, Actor: p.Auth.Actor})
+	return *m, nil
+}
+
+// ListTeams implements TeamStore.
+func (s *MemoryStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	o := s.lockOrg(p.OrganizationID, true)
+	if o == nil {
+		return nil, ErrOrganizationNotFound
+	}
+	defer o.mu.RUnlock()
+	out := []Team{}
+	if o.teams == nil {
+		return out, nil
+	}
+	list := o.teams.order
+	if p.UserID != "" {
+		list = o.teams.byUser[p.UserID]
+	}
+	for _, mt := range pageAfter(list, p.After, p.Limit, func(mt *memTeam) uuid.UUID { return mt.t.ID }) {
+		out = append(out, copyTeam(mt.t))
+	}
+	return out, nil
+}
+
+// ListTeamMembers implements TeamStore.
+func (s *MemoryStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	o := s.lockOrg(p.OrganizationID, true)
+	if o == nil {
+		return nil, ErrOrganizationNotFound
+	}
+	defer o.mu.RUnlock()
+	mt := o.team(p.TeamID)
+	if mt == nil {
+		return nil, ErrTeamNotFound
+	}
+	out := []TeamMember{}
+	for _, m := range pageAfter(mt.members, p.After, p.Limit, func(m *TeamMember) uuid.UUID { return m.ID }) {
+		out = append(out, *m)
+	}
+	return out, nil
+}

@@ -1,0 +1,278 @@
+package organizations
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+var _ TeamStore = (*PostgresStore)(nil)
+
+// The team writes are calls of the write functions of migration 0009, each of which
+// locks the organization, the memberships it reads and the team, decides on them as
+// locked and writes, with its event record; the outcome (pgOutcome) names what happened.
+
+const teamCols = `t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at`
+
+// teamRow scans a team's columns (teamCols, or a write function's r_* or b_*), NULLs
+// included.
+type teamRow struct {
+	id, org              pgtype.UUID
+	name, slug, data     pgtype.Text
+	createdAt, updatedAt pgtype.Timestamptz
+}
+
+func (r *teamRow) dest() []any {
+	return []any{&r.id, &r.org, &r.name, &r.slug, &r.data, &r.createdAt, &r.updatedAt}
+}
+
+func (r *teamRow) ok() bool { return r.id.Valid }
+
+func (r *teamRow) value() Team {
+	return Team{
+		ID: uuid.UUID(r.id.Bytes), OrganizationID: uuid.UUID(r.org.Bytes), Name: r.name.String, Slug: r.slug.String,
+		Data: json.RawMessage(r.data.String), CreatedAt: pgTime(r.createdAt), UpdatedAt: pgTime(r.updatedAt),
+	}
+}
+
+// teamMemberRow scans a team membership's columns, NULLs included.
+type teamMemberRow struct {
+	id, team, org pgtype.UUID
+	user          pgtype.Text
+	createdAt     pgtype.Timestamptz
+}
+
+func (r *teamMemberRow) dest() []any { return []any{&r.id, &r.team, &r.org, &r.user, &r.createdAt} }
+
+func (r *teamMemberRow) ok() bool { return r.id.Valid }
+
+func (r *teamMemberRow) value() TeamMember {
+	return TeamMember{
+		ID: uuid.UUID(r.id.Bytes), TeamID: uuid.UUID(r.team.Bytes), OrganizationID: uuid.UUID(r.org.Bytes),
+		UserID: UserID(r.user.String), CreatedAt: pgTime(r.createdAt),
+	}
+}
+
+// teamAuthArgs adds the actor-check arguments every team write function takes.
+func (s *PostgresStore) teamAuthArgs(args pgArgs, auth Authorization) pgArgs {
+	pp := pgPolicyOf(auth.Policy)
+	args["actor"], args["perm"] = string(auth.Actor), string(PermTeamsManage)
+	args["pol_roles"], args["pol_perms"], args["number"] = pp.roles, pp.perms, s.autocommit()
+	return args
+}
+
+// teamAuthParams are the write functions' actor-check parameters, in order.
+const teamAuthParams = `@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean`
+
+var qCreateTeam = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_create_team(
+	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
+	@created_at::timestamptz, @updated_at::timestamptz, ` + teamAuthParams + `)`)
+
+// CreateTeam implements TeamStore.
+func (s *PostgresStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, err
+	}
+	t := p.Team
+	var outcome string
+	var r teamRow
+	err := s.queryRow(ctx, qCreateTeam, s.teamAuthArgs(pgArgs{
+		"id": t.ID, "organization_id": t.OrganizationID, "name": t.Name, "slug": t.Slug, "suffix": p.SuffixSlug,
+		"data": string(t.Data), "created_at": t.CreatedAt, "updated_at": t.UpdatedAt,
+	}, p.Auth)).Scan(dest([]any{&outcome}, r.dest())...)
+	if err != nil {
+		return Team{}, pgError(ctx, err)
+	}
+	if err := pgOutcome(outcome); err != nil {
+		return Team{}, err
+	}
+	return r.value(), nil
+}
+
+var qUpdateTeam = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_update_team(
+	@organization_id::uuid, @team_id::uuid, @name::text, @slug::text, @data::text, @now::timestamptz, ` + teamAuthParams + `)`)
+
+// UpdateTeam implements TeamStore.
+func (s *PostgresStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Team, Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, Team{}, err
+	}
+	var name, slug, data pgtype.Text
+	if u := p.Update; u.Name != nil {
+		name = pgtype.Text{String: *u.Name, Valid: true}
+	}
+	if u := p.Update; u.Slug != nil {
+		slug = pgtype.Text{String: *u.Slug, Valid: true}
+	}
+	if u := p.Update; u.Data != nil {
+		data = pgtype.Text{String: string(*u.Data), Valid: true}
+	}
+	var outcome string
+	var before, after teamRow
+	err := s.queryRow(ctx, qUpdateTeam, s.teamAuthArgs(pgArgs{
+		"organization_id": p.OrganizationID, "team_id": p.TeamID, "name": name, "slug": slug, "data": data, "now": p.Now,
+	}, p.Auth)).Scan(dest([]any{&outcome}, before.dest(), after.dest())...)
+	if err != nil {
+		return Team{}, Team{}, pgError(ctx, err)
+	}
+	if err := pgOutcome(outcome); err != nil {
+		return Team{}, Team{}, err
+	}
+	return before.value(), after.value(), nil
+}
+
+var qDeleteTeam = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_delete_team(
+	@organization_id::uuid, @team_id::uuid, ` + teamAuthParams + `)`)
+
+// DeleteTeam implements TeamStore.
+func (s *PostgresStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, err
+	}
+	var outcome string
+	var r teamRow
+	err := s.queryRow(ctx, qDeleteTeam, s.teamAuthArgs(pgArgs{
+		"organization_id": p.OrganizationID, "team_id": p.TeamID,
+	}, p.Auth)).Scan(dest([]any{&outcome}, r.dest())...)
+	if err != nil {
+		return Team{}, pgError(ctx, err)
+	}
+	if err := pgOutcome(outcome); err != nil {
+		return Team{}, err
+	}
+	return r.value(), nil
+}
+
+var qTeamMember = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_team_member(
+	@add::boolean, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @created_at::timestamptz, ` + teamAuthParams + `)`)
+
+// teamMember runs qTeamMember: add, or remove.
+func (s *PostgresStore) teamMember(ctx context.Context, auth Authorization, add bool, m TeamMember) (TeamMember, error) {
+	if err := ctx.Err(); err != nil {
+		return TeamMember{}, err
+	}
+	var outcome string
+	var r teamMemberRow
+	err := s.queryRow(ctx, qTeamMember, s.teamAuthArgs(pgArgs{
+		"add": add, "id": m.ID, "organization_id": m.OrganizationID, "team_id": m.TeamID, "user_id": string(m.UserID),
+		"created_at": m.CreatedAt,
+	}, auth)).Scan(dest([]any{&outcome}, r.dest())...)
+	if err != nil {
+		return TeamMember{}, pgError(ctx, err)
+	}
+	if err := pgOutcome(outcome); err != nil {
+		return TeamMember{}, err
+	}
+	return r.value(), nil
+}
+
+// AddTeamMember implements TeamStore.
+func (s *PostgresStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error) {
+	return s.teamMember(ctx, p.Auth, true, p.Member)
+}
+
+// RemoveTeamMember implements TeamStore.
+func (s *PostgresStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (TeamMember, error) {
+	return s.teamMember(ctx, p.Auth, false, TeamMember{
+		ID: uuid.Nil, OrganizationID: p.OrganizationID, TeamID: p.TeamID, UserID: p.UserID,
+	})
+}
+
+// qTeam: no row for no organization, NULLs for no such team of it.
+var qTeam = pgStatement(`
+SELECT ` + teamCols + `
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN /* TEMPLATE: schema */teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
+WHERE o.id = @organization_id::uuid`)
+
+// Team implements TeamStore.
+func (s *PostgresStore) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, err
+	}
+	var r teamRow
+	err := s.queryRow(ctx, qTeam, pgArgs{"organization_id": org, "team_id": team}).Scan(r.dest()...)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return Team{}, ErrOrganizationNotFound
+	case err != nil:
+		return Team{}, pgReadError(ctx, err)
+	case !r.ok():
+		return Team{}, ErrTeamNotFound
+	}
+	return r.value(), nil
+}
+
+// qTeams pages the organization's teams (teams_pkey); one row of NULLs for an empty
+// page, none for no organization.
+var qTeams = pgStatement(`
+SELECT ` + teamCols + `
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN LATERAL (
+	SELECT t.* FROM /* TEMPLATE: schema */teams t
+	WHERE t.organization_id = @organization_id::uuid AND t.id > @after::uuid
+	ORDER BY t.id LIMIT @limit::bigint
+) AS t ON true
+WHERE o.id = @organization_id::uuid
+ORDER BY t.id`)
+
+// qUserTeams pages a user's teams in the organization (team_members_member_idx).
+var qUserTeams = pgStatement(`
+SELECT ` + teamCols + `
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN LATERAL (
+	SELECT t.* FROM /* TEMPLATE: schema */team_members m
+	JOIN /* TEMPLATE: schema */teams t ON t.organization_id = m.organization_id AND t.id = m.team_id
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.team_id > @after::uuid
+	ORDER BY m.team_id LIMIT @limit::bigint
+) AS t ON true
+WHERE o.id = @organization_id::uuid
+ORDER BY t.id`)
+
+// ListTeams implements TeamStore.
+func (s *PostgresStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	q, args := qTeams, pgArgs{"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit}
+	if p.UserID != "" {
+		q, args["user_id"] = qUserTeams, string(p.UserID)
+	}
+	var r teamRow
+	return orgItems(ctx, s, q, args, r.dest(), r.ok, r.value)
+}
+
+// qTeamMembers pages a team's members (team_members_team_id_idx): whether the team
+// exists, then its member, one row of NULLs for an empty page; no row for no
+// organization.
+var qTeamMembers = pgStatement(`
+SELECT t.id IS NOT NULL, m.id, m.team_id, m.organization_id, m.user_id, m.created_at
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN /* TEMPLATE: schema */teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
+LEFT JOIN LATERAL (
+	SELECT m.* FROM /* TEMPLATE: schema */team_members m
+	WHERE m.team_id = t.id AND m.id > @after::uuid
+	ORDER BY m.id LIMIT @limit::bigint
+) AS m ON true
+WHERE o.id = @organization_id::uuid
+ORDER BY m.id`)
+
+// ListTeamMembers implements TeamStore.
+func (s *PostgresStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var found bool
+	var r teamMemberRow
+	out, err := orgItems(ctx, s, qTeamMembers, pgArgs{
+		"organization_id": p.OrganizationID, "team_id": p.TeamID, "after": p.After, "limit": p.Limit,
+	}, dest([]any{&found}, r.dest()), r.ok, r.value)
+	if err == nil && !found {
+		return nil, ErrTeamNotFound
+	}
+	return out, err
+}

@@ -1,0 +1,543 @@
+package organizations
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Teams: an organization's members grouped (engineering, support, a customer's project).
+// A team belongs to one organization and its members are members of that organization:
+// the store holds this in the same atomic step as every change (PostgreSQL in its schema:
+// team memberships refer to the organization membership with a composite foreign key), so
+// that removing a member from the organization removes them from its teams, and deleting
+// the organization deletes its teams. See docs/teams.md.
+
+// PermTeamsManage allows Actor.CreateTeam, Actor.UpdateTeam, Actor.DeleteTeam,
+// Actor.AddTeamMember and Actor.RemoveTeamMember (a member may always leave a team,
+// unless suspended). DefaultPolicy gives it to RoleAdmin.
+const PermTeamsManage Permission = "teams:manage"
+
+// Team is a group of an organization's members. It marshals to JSON as
+//
+//	{"id":"…","organization_id":"…","name":"Docs","slug":"docs","data":{},
+//	 "created_at":"…","updated_at":"…"}
+type Team struct {
+	ID             uuid.UUID `json:"id"`
+	OrganizationID uuid.UUID `json:"organization_id"`
+	// Name is the display name: 1 to MaxNameLength runes, trimmed.
+	Name string `json:"name"`
+	// Slug is unique within the organization (two organizations may each have a team
+	// "docs"), URL-safe, generated from the name unless given.
+	Slug string `json:"slug"`
+	// Data is the host's free JSON object; "{}" when unset.
+	Data      json.RawMessage `json:"data"`
+	CreatedAt time.Time       `json:"created_at"`
+	UpdatedAt time.Time       `json:"updated_at"`
+}
+
+// TeamMember is a user's membership of a team. The user is a member of the team's
+// organization for as long as the team membership exists.
+type TeamMember struct {
+	// ID identifies the team membership; team member lists are in its order.
+	ID             uuid.UUID `json:"id"`
+	TeamID         uuid.UUID `json:"team_id"`
+	OrganizationID uuid.UUID `json:"organization_id"`
+	UserID         UserID    `json:"user_id"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+// TeamOptions are the optional parts of CreateTeam; nil means defaults.
+type TeamOptions struct {
+	// Slug, if set, is used as given (ErrInvalidSlug if malformed, ErrTeamSlugTaken if
+	// another team of the organization has it); otherwise one is generated from the name
+	// and suffixed -2, -3, ... until free within the organization.
+	Slug string
+	// Data is the initial custom data (a JSON object).
+	Data json.RawMessage
+}
+
+// TeamUpdate lists the fields UpdateTeam changes; a nil field is left unchanged.
+// Renaming never changes the slug: set Slug to change it.
+type TeamUpdate struct {
+	Name *string
+	Slug *string
+	Data *json.RawMessage
+}
+
+// TeamStore is the optional interface of a Store that keeps teams. Every method is one
+// atomic step. A team member is always a member of the team's organization: AddTeamMember
+// refuses anyone else (ErrNotMember), removing a membership of the organization (RemoveUser,
+// RemoveUserEverywhere) removes the user's team memberships in the same step, and
+// DeleteOrganization deletes the organization's teams with their members. Those removals
+// record no team events of their own: UserRemoved (or OrganizationDeleted) covers them.
+//
+// A suspended member keeps their team memberships, which grant nothing while the
+// membership is suspended (a suspended member holds no permission at all); they cannot
+// be added to a team (ErrNotMember) until reactivated, which restores them as they were.
+// Team lists include them. The suspension is the membership's state, not a copy in the
+// team memberships, so no step can leave the two out of step.
+//
+// The writes are actor-checked on PermTeamsManage (Authorization, as for the Store's
+// methods), except that a member who is not suspended may always remove themselves from
+// a team. Each records its event (TeamCreated, TeamUpdated, TeamDeleted,
+// TeamMemberAdded, TeamMemberRemoved) in the same step on an EventStore.
+//
+// The Service returns ErrNotSupported for its team methods on a store without it.
+// MemoryStore, PostgresStore and CachedStore (over a TeamStore) implement it.
+type TeamStore interface {
+	// CreateTeam stores p.Team with the slug p.Team.Slug, or, with p.SuffixSlug, the
+	// first of it, it-2, it-3, ... (SlugCandidate) that no team of the organization
+	// has, and returns it as stored. Errors: ErrOrganizationNotFound,
+	// ErrPermissionDenied, ErrTeamSlugTaken.
+	CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error)
+	// UpdateTeam applies p.Update (validated and normalised) and returns the team
+	// before and after; when it changes nothing, after equals before and nothing is
+	// written or recorded. UpdatedAt becomes p.Now on a change. Errors:
+	// ErrOrganizationNotFound, ErrPermissionDenied, ErrTeamNotFound, ErrTeamSlugTaken.
+	UpdateTeam(ctx context.Context, p UpdateTeamParams) (before, after Team, err error)
+	// DeleteTeam deletes the team with its memberships and returns it. Errors:
+	// ErrOrganizationNotFound, ErrPermissionDenied, ErrTeamNotFound.
+	DeleteTeam(ctx context.Context, p TeamParams) (Team, error)
+	// Team returns the organization's team. Errors: ErrOrganizationNotFound,
+	// ErrTeamNotFound.
+	Team(ctx context.Context, org, team uuid.UUID) (Team, error)
+	// AddTeamMember stores p.Member: its user must be an active member of its
+	// organization. Errors, in this order: ErrOrganizationNotFound, ErrPermissionDenied,
+	// ErrTeamNotFound, ErrNotMember, ErrAlreadyTeamMember.
+	AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error)
+	// RemoveTeamMember deletes the user's membership of the team and returns it.
+	// Errors, in this order: ErrOrganizationNotFound, ErrPermissionDenied,
+	// ErrTeamNotFound, ErrNotTeamMember.
+	RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (TeamMember, error)
+	// ListTeams returns up to p.Limit of the organization's teams (with p.UserID, only
+	// those the user is a member of) in ascending team ID order after p.After, read in
+	// one atomic step. Error: ErrOrganizationNotFound.
+	ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error)
+	// ListTeamMembers returns up to p.Limit of the team's memberships in ascending ID
+	// order after p.After, read in one atomic step. Errors: ErrOrganizationNotFound,
+	// ErrTeamNotFound.
+	ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error)
+}
+
+// CreateTeamParams are the inputs of TeamStore.CreateTeam.
+type CreateTeamParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// Team is the team to store, validated: ID, OrganizationID, Name, Slug (the
+	// explicit slug, or the base of a generated one), Data, CreatedAt and UpdatedAt.
+	Team Team
+	// SuffixSlug says the slug was generated: on collision the store tries base-2,
+	// base-3, ... instead of refusing with ErrTeamSlugTaken.
+	SuffixSlug bool
+}
+
+// UpdateTeamParams are the inputs of TeamStore.UpdateTeam.
+type UpdateTeamParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// OrganizationID and TeamID name the team.
+	OrganizationID, TeamID uuid.UUID
+	// Update is the change, validated and normalised (a trimmed name, a valid slug, a
+	// JSON object).
+	Update TeamUpdate
+	// Now is the update time.
+	Now time.Time
+}
+
+// TeamParams name a team, for TeamStore.DeleteTeam.
+type TeamParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// OrganizationID and TeamID name the team.
+	OrganizationID, TeamID uuid.UUID
+}
+
+// AddTeamMemberParams are the inputs of TeamStore.AddTeamMember.
+type AddTeamMemberParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// Member is the team membership to store: ID, TeamID, OrganizationID, UserID and
+	// CreatedAt.
+	Member TeamMember
+}
+
+// RemoveTeamMemberParams are the inputs of TeamStore.RemoveTeamMember.
+type RemoveTeamMemberParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// OrganizationID and TeamID name the team.
+	OrganizationID, TeamID uuid.UUID
+	// UserID is the member to remove from the team.
+	UserID UserID
+}
+
+// ListTeamsParams are the inputs of TeamStore.ListTeams.
+type ListTeamsParams struct {
+	// OrganizationID is the organization whose teams are listed.
+	OrganizationID uuid.UUID
+	// UserID, if set, keeps only the teams this user is a member of.
+	UserID UserID
+	// After is the team ID the page starts after; uuid.Nil starts at the beginning.
+	After uuid.UUID
+	// Limit is the most teams returned.
+	Limit int
+}
+
+// ListTeamMembersParams are the inputs of TeamStore.ListTeamMembers.
+type ListTeamMembersParams struct {
+	// OrganizationID and TeamID name the team.
+	OrganizationID, TeamID uuid.UUID
+	// After is the team membership ID the page starts after; uuid.Nil starts at the
+	// beginning.
+	After uuid.UUID
+	// Limit is the most team memberships returned.
+	Limit int
+}
+
+// teamStore returns the store as a TeamStore, or ErrNotSupported.
+func (s *Service) teamStore() (TeamStore, error) {
+	ts, ok := s.store.(TeamStore)
+	if !ok {
+		return nil, ErrNotSupported
+	}
+	return ts, nil
+}
+
+// teamFallbackSlug is the slug of a team whose name slugifies to nothing.
+const teamFallbackSlug = "team"
+
+// teamSlug is the generated slug of a team named name (already normalised).
+func teamSlug(name string) string {
+	s := Slugify(name)
+	if s == fallbackSlug && Slugify(name+" x") == "x" {
+		return teamFallbackSlug // nothing of the name was kept
+	}
+	return s
+}
+
+// checkOrgTeam is ErrOrganizationNotFound for a nil organization, ErrTeamNotFound for a
+// nil team.
+func checkOrgTeam(org, team uuid.UUID) error {
+	if err := checkOrg(org); err != nil {
+		return err
+	}
+	if team == uuid.Nil {
+		return ErrTeamNotFound
+	}
+	return nil
+}
+
+// CreateTeam creates a team named name in the organization and emits TeamCreated. The
+// team starts with no members. It is unchecked: for trusted system code (see As).
+//
+// Errors: ErrOrganizationNotFound, ErrInvalidName, ErrInvalidSlug, ErrTeamSlugTaken
+// (explicit slug only), ErrInvalidJSON, ErrNotSupported (the store is not a TeamStore),
+// the store's error, or the context's error.
+func (s *Service) CreateTeam(ctx context.Context, org uuid.UUID, name string, opts *TeamOptions) (Team, error) {
+	return s.createTeam(ctx, "", org, name, opts)
+}
+
+func (s *Service) createTeam(ctx context.Context, actor UserID, org uuid.UUID, name string, opts *TeamOptions) (Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, err
+	}
+	if err := checkOrg(org); err != nil {
+		return Team{}, err
+	}
+	if opts == nil {
+		opts = &TeamOptions{}
+	}
+	name, err := normalizeName(name)
+	if err != nil {
+		return Team{}, err
+	}
+	slug, suffix := opts.Slug, false
+	if slug == "" {
+		slug, suffix = teamSlug(name), true
+	} else if err := ValidSlug(slug); err != nil {
+		return Team{}, err
+	}
+	data, err := normalizeJSON(opts.Data)
+	if err != nil {
+		return Team{}, err
+	}
+	ts, err := s.teamStore()
+	if err != nil {
+		return Team{}, err
+	}
+	now := s.now()
+	t, err := ts.CreateTeam(ctx, CreateTeamParams{
+		Auth: s.auth(actor),
+		Team: Team{
+			ID: s.opts.NewID(), OrganizationID: org, Name: name, Slug: slug, Data: data,
+			CreatedAt: now, UpdatedAt: now,
+		},
+		SuffixSlug: suffix,
+	})
+	if err != nil {
+		return Team{}, err
+	}
+	emit(s, ctx, TeamCreated{Team: t, Actor: actor})
+	return t, nil
+}
+
+// UpdateTeam changes the fields of u that are set and emits TeamUpdated if anything
+// changed. It is unchecked: for trusted system code (see As).
+//
+// Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrInvalidName, ErrInvalidSlug,
+// ErrTeamSlugTaken, ErrInvalidJSON, ErrNotSupported (the store is not a TeamStore), the
+// store's error, or the context's error.
+func (s *Service) UpdateTeam(ctx context.Context, org, team uuid.UUID, u TeamUpdate) (Team, error) {
+	return s.updateTeam(ctx, "", org, team, u)
+}
+
+func (s *Service) updateTeam(ctx context.Context, actor UserID, org, team uuid.UUID, u TeamUpdate) (Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, err
+	}
+	if err := checkOrgTeam(org, team); err != nil {
+		return Team{}, err
+	}
+	var n TeamUpdate
+	if u.Name != nil {
+		name, err := normalizeName(*u.Name)
+		if err != nil {
+			return Team{}, err
+		}
+		n.Name = &name
+	}
+	if u.Slug != nil {
+		if err := ValidSlug(*u.Slug); err != nil {
+			return Team{}, err
+		}
+		slug := *u.Slug
+		n.Slug = &slug
+	}
+	if u.Data != nil {
+		data, err := normalizeJSON(*u.Data)
+		if err != nil {
+			return Team{}, err
+		}
+		n.Data = &data
+	}
+	ts, err := s.teamStore()
+	if err != nil {
+		return Team{}, err
+	}
+	before, after, err := ts.UpdateTeam(ctx, UpdateTeamParams{Auth: s.auth(actor), OrganizationID: org, TeamID: team, Update: n, Now: s.now()})
+	if err != nil {
+		return Team{}, err
+	}
+	if !teamEqual(before, after) {
+		emit(s, ctx, TeamUpdated{Old: before, New: after, Actor: actor})
+	}
+	return after, nil
+}
+
+// teamEqual reports whether a and b are the same team in the same state.
+func teamEqual(a, b Team) bool {
+	return a.ID == b.ID && a.Name == b.Name && a.Slug == b.Slug && bytes.Equal(a.Data, b.Data) &&
+		a.UpdatedAt.Equal(b.UpdatedAt)
+}
+
+// DeleteTeam deletes the team with its memberships and emits TeamDeleted (the team
+// memberships go with it, without events of their own). It is unchecked: for trusted
+// system code (see As).
+//
+// Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrNotSupported (the store is not a
+// TeamStore), the store's error, or the context's error.
+func (s *Service) DeleteTeam(ctx context.Context, org, team uuid.UUID) error {
+	return s.deleteTeam(ctx, "", org, team)
+}
+
+func (s *Service) deleteTeam(ctx context.Context, actor UserID, org, team uuid.UUID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkOrgTeam(org, team); err != nil {
+		return err
+	}
+	ts, err := s.teamStore()
+	if err != nil {
+		return err
+	}
+	t, err := ts.DeleteTeam(ctx, TeamParams{Auth: s.auth(actor), OrganizationID: org, TeamID: team})
+	if err != nil {
+		return err
+	}
+	emit(s, ctx, TeamDeleted{Team: t, Actor: actor})
+	return nil
+}
+
+// Team returns the organization's team.
+//
+// Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrNotSupported (the store is not a
+// TeamStore), the store's error, or the context's error.
+func (s *Service) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
+	if err := ctx.Err(); err != nil {
+		return Team{}, err
+	}
+	if err := checkOrgTeam(org, team); err != nil {
+		return Team{}, err
+	}
+	ts, err := s.teamStore()
+	if err != nil {
+		return Team{}, err
+	}
+	return ts.Team(ctx, org, team)
+}
+
+// Teams returns one page of the organization's teams, in the order they were made.
+//
+// Errors: ErrOrganizationNotFound, ErrInvalidListOptions, ErrNotSupported (the store is
+// not a TeamStore), the store's error, or the context's error.
+func (s *Service) Teams(ctx context.Context, org uuid.UUID, opts ListOptions) (Page[Team], error) {
+	return s.listTeams(ctx, org, "", checkOrg(org), opts)
+}
+
+// TeamsForUser returns one page of the teams of the organization that user is a member
+// of, in the order the teams were made: empty for a user who is not a member of the
+// organization. A suspended member's teams are listed (see TeamStore).
+//
+// Errors: ErrOrganizationNotFound, ErrInvalidUserID, ErrInvalidListOptions,
+// ErrNotSupported (the store is not a TeamStore), the store's error, or the context's
+// error.
+func (s *Service) TeamsForUser(ctx context.Context, org uuid.UUID, user UserID, opts ListOptions) (Page[Team], error) {
+	return s.listTeams(ctx, org, user, firstError(checkOrg(org), checkUser(user)), opts)
+}
+
+func (s *Service) listTeams(ctx context.Context, org uuid.UUID, user UserID, check error, opts ListOptions) (Page[Team], error) {
+	return listPage(ctx, check, opts, func(t Team) uuid.UUID { return t.ID }, func(q pageQuery) ([]Team, error) {
+		ts, err := s.teamStore()
+		if err != nil {
+			return nil, err
+		}
+		return ts.ListTeams(ctx, ListTeamsParams{OrganizationID: org, UserID: user, After: q.after, Limit: q.limit + 1})
+	})
+}
+
+// TeamMembers returns one page of the team's members, in the order they were added.
+//
+// Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrInvalidListOptions,
+// ErrNotSupported (the store is not a TeamStore), the store's error, or the context's
+// error.
+func (s *Service) TeamMembers(ctx context.Context, org, team uuid.UUID, opts ListOptions) (Page[TeamMember], error) {
+	return listPage(ctx, checkOrgTeam(org, team), opts, func(m TeamMember) uuid.UUID { return m.ID }, func(q pageQuery) ([]TeamMember, error) {
+		ts, err := s.teamStore()
+		if err != nil {
+			return nil, err
+		}
+		return ts.ListTeamMembers(ctx, ListTeamMembersParams{OrganizationID: org, TeamID: team, After: q.after, Limit: q.limit + 1})
+	})
+}
+
+// AddTeamMember adds user, an active member of the organization, to the team and emits
+// TeamMemberAdded. It is unchecked: for trusted system code (see As).
+//
+// Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrInvalidUserID, ErrNotMember (the
+// user is not a member of the organization, or is suspended), ErrAlreadyTeamMember,
+// ErrNotSupported (the store is not a TeamStore), the store's error, or the context's
+// error.
+func (s *Service) AddTeamMember(ctx context.Context, org, team uuid.UUID, user UserID) (TeamMember, error) {
+	return s.addTeamMember(ctx, "", org, team, user)
+}
+
+func (s *Service) addTeamMember(ctx context.Context, actor UserID, org, team uuid.UUID, user UserID) (TeamMember, error) {
+	if err := ctx.Err(); err != nil {
+		return TeamMember{}, err
+	}
+	if err := firstError(checkOrgTeam(org, team), checkUser(user)); err != nil {
+		return TeamMember{}, err
+	}
+	ts, err := s.teamStore()
+	if err != nil {
+		return TeamMember{}, err
+	}
+	m, err := ts.AddTeamMember(ctx, AddTeamMemberParams{Auth: s.auth(actor), Member: TeamMember{
+		ID: s.opts.NewID(), TeamID: team, OrganizationID: org, UserID: user, CreatedAt: s.now(),
+	}})
+	if err != nil {
+		return TeamMember{}, err
+	}
+	emit(s, ctx, TeamMemberAdded{TeamMember: m, Actor: actor})
+	return m, nil
+}
+
+// RemoveTeamMember removes user from the team (not from the organization) and emits
+// TeamMemberRemoved. It is unchecked: for trusted system code (see As).
+//
+// Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrInvalidUserID, ErrNotTeamMember,
+// ErrNotSupported (the store is not a TeamStore), the store's error, or the context's
+// error.
+func (s *Service) RemoveTeamMember(ctx context.Context, org, team uuid.UUID, user UserID) error {
+	return s.removeTeamMember(ctx, "", org, team, user)
+}
+
+func (s *Service) removeTeamMember(ctx context.Context, actor UserID, org, team uuid.UUID, user UserID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := firstError(checkOrgTeam(org, team), checkUser(user)); err != nil {
+		return err
+	}
+	ts, err := s.teamStore()
+	if err != nil {
+		return err
+	}
+	m, err := ts.RemoveTeamMember(ctx, RemoveTeamMemberParams{Auth: s.auth(actor), OrganizationID: org, TeamID: team, UserID: user})
+	if err != nil {
+		return err
+	}
+	emit(s, ctx, TeamMemberRemoved{TeamMember: m, Actor: actor})
+	return nil
+}
+
+// CreateTeam is Service.CreateTeam, if the actor holds PermTeamsManage. Errors: as
+// Service.CreateTeam, and ErrPermissionDenied.
+func (a *Actor) CreateTeam(ctx context.Context, org uuid.UUID, name string, opts *TeamOptions) (Team, error) {
+	if err := a.check(ctx); err != nil {
+		return Team{}, err
+	}
+	return a.s.createTeam(ctx, a.actor, org, name, opts)
+}
+
+// UpdateTeam is Service.UpdateTeam, if the actor holds PermTeamsManage. Errors: as
+// Service.UpdateTeam, and ErrPermissionDenied.
+func (a *Actor) UpdateTeam(ctx context.Context, org, team uuid.UUID, u TeamUpdate) (Team, error) {
+	if err := a.check(ctx); err != nil {
+		return Team{}, err
+	}
+	return a.s.updateTeam(ctx, a.actor, org, team, u)
+}
+
+// DeleteTeam is Service.DeleteTeam, if the actor holds PermTeamsManage. Errors: as
+// Service.DeleteTeam, and ErrPermissionDenied.
+func (a *Actor) DeleteTeam(ctx context.Context, org, team uuid.UUID) error {
+	if err := a.check(ctx); err != nil {
+		return err
+	}
+	return a.s.deleteTeam(ctx, a.actor, org, team)
+}
+
+// AddTeamMember is Service.AddTeamMember, if the actor holds PermTeamsManage. Errors: as
+// Service.AddTeamMember, and ErrPermissionDenied.
+func (a *Actor) AddTeamMember(ctx context.Context, org, team uuid.UUID, user UserID) (TeamMember, error) {
+	if err := a.check(ctx); err != nil {
+		return TeamMember{}, err
+	}
+	return a.s.addTeamMember(ctx, a.actor, org, team, user)
+}
+
+// RemoveTeamMember is Service.RemoveTeamMember, if the actor holds PermTeamsManage or
+// removes themselves (an active member of the organization). Errors: as
+// Service.RemoveTeamMember, and ErrPermissionDenied.
+func (a *Actor) RemoveTeamMember(ctx context.Context, org, team uuid.UUID, user UserID) error {
+	if err := a.check(ctx); err != nil {
+		return err
+	}
+	return a.s.removeTeamMember(ctx, a.actor, org, team, user)
+}
