@@ -1506,7 +1506,65 @@ SELECT o.max_members,
 FROM organizations o
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_transfer.go, statement 115
+-- store_postgres_teams.go, statement 115
+SELECT * FROM organizations_create_team(
+	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
+	@created_at::timestamptz, @updated_at::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+
+-- store_postgres_teams.go, statement 116
+SELECT * FROM organizations_update_team(
+	@organization_id::uuid, @team_id::uuid, @name::text, @slug::text, @data::text, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+
+-- store_postgres_teams.go, statement 117
+SELECT * FROM organizations_delete_team(
+	@organization_id::uuid, @team_id::uuid, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+
+-- store_postgres_teams.go, statement 118
+SELECT * FROM organizations_team_member(
+	@add::boolean, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @created_at::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+
+-- store_postgres_teams.go, statement 119
+SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
+FROM organizations o
+LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
+WHERE o.id = @organization_id::uuid;
+
+-- store_postgres_teams.go, statement 120
+SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
+FROM organizations o
+LEFT JOIN LATERAL (
+	SELECT t.* FROM teams t
+	WHERE t.organization_id = @organization_id::uuid AND t.id > @after::uuid
+	ORDER BY t.id LIMIT @limit::bigint
+) AS t ON true
+WHERE o.id = @organization_id::uuid
+ORDER BY t.id;
+
+-- store_postgres_teams.go, statement 121
+SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
+FROM organizations o
+LEFT JOIN LATERAL (
+	SELECT t.* FROM team_members m
+	JOIN teams t ON t.organization_id = m.organization_id AND t.id = m.team_id
+	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.team_id > @after::uuid
+	ORDER BY m.team_id LIMIT @limit::bigint
+) AS t ON true
+WHERE o.id = @organization_id::uuid
+ORDER BY t.id;
+
+-- store_postgres_teams.go, statement 122
+SELECT t.id IS NOT NULL, m.id, m.team_id, m.organization_id, m.user_id, m.created_at
+FROM organizations o
+LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
+LEFT JOIN LATERAL (
+	SELECT m.* FROM team_members m
+	WHERE m.team_id = t.id AND m.id > @after::uuid
+	ORDER BY m.id LIMIT @limit::bigint
+) AS m ON true
+WHERE o.id = @organization_id::uuid
+ORDER BY m.id;
+
+-- store_postgres_transfer.go, statement 123
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
 ), nom AS (
@@ -1535,7 +1593,7 @@ SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.member, chk.owner, t.organiz
 	o.organization_id, o.nominee, o.proposed_by, o.created_at, o.expires_at
 FROM chk LEFT JOIN ins AS t ON true LEFT JOIN old AS o ON true;
 
--- store_postgres_transfer.go, statement 116
+-- store_postgres_transfer.go, statement 124
 SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at
 FROM organizations org
 LEFT JOIN (ownership_transfers t
@@ -1543,7 +1601,7 @@ LEFT JOIN (ownership_transfers t
 	ON t.organization_id = org.id AND (t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')
 WHERE org.id = @organization_id::uuid;
 
--- store_postgres_transfer.go, statement 117
+-- store_postgres_transfer.go, statement 125
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
 ), tr AS (
@@ -1588,7 +1646,7 @@ SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.nominee, EXISTS (SELECT 1 FROM 
 	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at, p.suspended_at
 FROM chk LEFT JOIN tr AS t ON true LEFT JOIN old AS x ON true LEFT JOIN cur AS c ON true LEFT JOIN promote AS p ON true;
 
--- store_postgres_transfer.go, statement 118
+-- store_postgres_transfer.go, statement 126
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
 ), tr AS (
