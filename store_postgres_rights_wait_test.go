@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
 )
 
 // rightsDB is the database side of the PostgreSQL rights sweep, on pgx or database/sql:
@@ -141,11 +142,15 @@ func runRightsCase(t *testing.T, db rightsDB, c rightsCase, orgFirst bool) {
 	require.Equal(t, want, got, "a refused call changes nothing and records nothing")
 }
 
-// runRightsSweep runs every case of the sweep on db, with the host transaction's two
-// steps in both orders, or (bothOrders false) only taking the right first.
-func runRightsSweep(t *testing.T, db rightsDB, bothOrders bool) {
+// runRightsSweep runs every case of the sweep, in parallel, each on a store of its own
+// from open (so that no case's locks can be taken for another's wait), with the host
+// transaction's two steps in both orders, or (bothOrders false) only taking the right
+// first.
+func runRightsSweep(t *testing.T, open func(t *testing.T) rightsDB, bothOrders bool) {
 	for _, c := range rightsCases() {
 		t.Run(c.name(), func(t *testing.T) {
+			t.Parallel()
+			db := open(t)
 			for _, order := range []struct {
 				name     string
 				orgFirst bool
@@ -171,16 +176,26 @@ func TestPostgresActorRightsChangedDuringLockWait(t *testing.T) {
 	for _, m := range execModes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			store, pool := newPostgresStore(t, m.mode)
-			runRightsSweep(t, pgxRightsDB(store, pool), true)
+			if m.mode != pgx.QueryExecModeCacheStatement {
+				pgtest.Heavy(t) // the fast tier sweeps in pgx's default mode
+			}
+			runRightsSweep(t, func(t *testing.T) rightsDB {
+				store, pool := newPostgresStore(t, m.mode)
+				return pgxRightsDB(store, pool)
+			}, true)
 		})
 	}
 	// The same statements over database/sql: one order is enough to show they run there
 	// alike.
 	t.Run("DatabaseSQL", func(t *testing.T) {
 		t.Parallel()
+		pgtest.Heavy(t) // the fast tier sweeps on pgx
 		db := openSQL(t, "")
-		runRightsSweep(t, sqlRightsDB(newSQLStore(t, db), db), false)
+		runRightsSweep(t, func(t *testing.T) rightsDB {
+			store, err := organizations.NewPostgresStoreSQL(db, &organizations.PostgresOptions{Schema: migratedSchemas.Schema(t)})
+			require.NoError(t, err)
+			return sqlRightsDB(store, db)
+		}, false)
 	})
 }
 

@@ -26,3 +26,13 @@ func Heavy(t testing.TB) {
 		t.Skip("heavy tier: set " + EnvHeavy + "=1 to run (CI runs it)")
 	}
 }
+
+// ByTier returns fast in the fast tier and heavy in the heavy tier (HeavyEnabled): the
+// number of rounds, workers or rows of a test that runs in both, which the fast tier
+// runs smaller so that `go test ./...` stays quick, and CI runs in full.
+func ByTier(fast, heavy int) int {
+	if HeavyEnabled() {
+		return heavy
+	}
+	return fast
+}
