@@ -83,6 +83,17 @@ func newPostgresStore(t testing.TB, mode pgx.QueryExecMode) (*organizations.Post
 	return store, pool
 }
 
+// newPostgresStoreWith is newPostgresStore on a pool of the test's own, configured by
+// configure (see pgtest.Pool): for a test that counts its statements, kills its
+// backends or sizes its pool.
+func newPostgresStoreWith(t testing.TB, configure func(*pgxpool.Config)) (*organizations.PostgresStore, *pgxpool.Pool) {
+	t.Helper()
+	pool := pgtest.Pool(t, configure)
+	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: migratedSchemas.Schema(t)})
+	require.NoError(t, err)
+	return store, pool
+}
+
 func TestPostgresStoreConformance(t *testing.T) {
 	t.Parallel()
 	for _, m := range execModes {
