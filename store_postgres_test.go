@@ -5,10 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"flag"
 	"os"
-	"runtime"
-	"strconv"
 	"testing"
 
 	"github.com/google/uuid"
@@ -36,14 +33,7 @@ var execModes = []struct {
 // PostgreSQL tests spend most of their time waiting for the server, not on the CPU that
 // the default (GOMAXPROCS) is sized for. An explicit -parallel wins.
 func TestMain(m *testing.M) {
-	flag.Parse()
-	explicit := false
-	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
-	if !explicit {
-		if err := flag.Set("test.parallel", strconv.Itoa(max(testParallel, runtime.GOMAXPROCS(0)))); err != nil {
-			panic(err)
-		}
-	}
+	pgtest.DefaultParallel(testParallel)
 	os.Exit(runWithExampleDatabase(func() int { return pgtest.Main(m) }))
 }
 

@@ -1,7 +1,10 @@
 package pgtest
 
 import (
+	"flag"
 	"os"
+	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -35,4 +38,22 @@ func ByTier(fast, heavy int) int {
 		return heavy
 	}
 	return fast
+}
+
+// DefaultParallel raises the default of -test.parallel to n (or GOMAXPROCS, if more),
+// for a TestMain whose tests spend most of their time waiting for the server rather than
+// on the CPU that the default (GOMAXPROCS) is sized for. A -parallel on the command line
+// wins. It parses the command line's flags.
+func DefaultParallel(n int) {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if explicit {
+		return
+	}
+	if err := flag.Set("test.parallel", strconv.Itoa(max(n, runtime.GOMAXPROCS(0)))); err != nil {
+		panic("pgtest: " + err.Error())
+	}
 }
