@@ -39,13 +39,15 @@ type raceDeletion struct {
 // run races op against the deletion rounds times on each of workers goroutines, and
 // checks that no pair deadlocked, that every loss is the expected error, and that the
 // schema is left with its invariants and without anything of the deleted organizations.
+// The fast tier runs 10 rounds a worker, the heavy tier 40.
 func (rd raceDeletion) run(t *testing.T, opts *organizations.Options) {
-	const workers, rounds = 8, 40
-	schema, pool := pgtest.SchemaWith(t, func(c *pgxpool.Config) { c.MaxConns = 2*workers + 2 })
+	const workers = 8
+	rounds := pgtest.ByTier(10, 40)
+	pool := pgtest.Pool(t, func(c *pgxpool.Config) { c.MaxConns = 2*workers + 2 })
+	schema := migratedSchemas.Schema(t)
 	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
 	require.NoError(t, err)
 	ctx := t.Context()
-	require.NoError(t, store.Migrate(ctx))
 	svc := organizations.New(store, opts)
 	// One organization outside the race, so that the invariants are checked over a
 	// non-empty schema.

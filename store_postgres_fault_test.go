@@ -30,14 +30,13 @@ type blockedCreate struct {
 
 func newBlockedCreate(t *testing.T, ctx context.Context, configure func(*pgxpool.Config)) *blockedCreate {
 	t.Helper()
-	schema, pool := pgtest.SchemaWith(t, configure)
-	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
-	require.NoError(t, err)
-	require.NoError(t, store.Migrate(t.Context()))
+	store, _ := newPostgresStoreWith(t, configure)
+	schema := store.Schema()
 	b := &blockedCreate{store: store, admin: pgtest.Pool(t, nil), result: make(chan error, 1)}
 	qs := pgx.Identifier{schema}.Sanitize()
 
 	memberID := newID(t)
+	var err error
 	b.host, err = b.admin.Begin(t.Context())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = b.host.Rollback(context.Background()) })

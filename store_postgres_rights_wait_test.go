@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
 )
 
 // rightsDB is the database side of the PostgreSQL rights sweep, on pgx or database/sql:
@@ -159,22 +161,43 @@ func runRightsCase(t *testing.T, db rightsDB, c rightsCase, orgFirst bool) {
 	require.Equal(t, want, got, "a refused call changes nothing and records nothing")
 }
 
-// runRightsSweep runs every case of the sweep on db, with the host transaction's two
-// steps in both orders, or (bothOrders false) only taking the right first.
-func runRightsSweep(t *testing.T, db rightsDB, bothOrders bool) {
+// The two orders of the host transaction's steps: taking the right first, then changing
+// the organization row, or the other way round.
+var rightsOrders = []struct {
+	name     string
+	orgFirst bool
+}{{"RightsThenOrganization", false}, {"OrganizationThenRights", true}}
+
+// runRightsSweep runs every case of the sweep, in parallel, each on a store of its own
+// from open (so that no case's locks can be taken for another's wait). With bothOrders,
+// the heavy tier runs each case with the host transaction's steps in both orders, and
+// the fast tier in one of them, alternating like a checkerboard over operations and
+// changes (so that every operation and every change meets both orders); without, each
+// case takes the right first.
+func runRightsSweep(t *testing.T, open func(t *testing.T) rightsDB, bothOrders bool) {
 	for _, c := range rightsCases() {
 		t.Run(c.name(), func(t *testing.T) {
-			for _, order := range []struct {
-				name     string
-				orgFirst bool
-			}{{"RightsThenOrganization", false}, {"OrganizationThenRights", true}} {
-				if order.orgFirst && !bothOrders {
+			t.Parallel()
+			db := open(t)
+			for i, order := range rightsOrders {
+				switch {
+				case !bothOrders && order.orgFirst:
+					continue
+				case bothOrders && !pgtest.HeavyEnabled() && i != rightsCheckerboard(c):
 					continue
 				}
 				t.Run(order.name, func(t *testing.T) { runRightsCase(t, db, c, order.orgFirst) })
 			}
 		})
 	}
+}
+
+// rightsCheckerboard is the index in rightsOrders of the order that the fast tier runs
+// case c in.
+func rightsCheckerboard(c rightsCase) int {
+	op := slices.IndexFunc(rightsOps, func(o rightsOp) bool { return o.name == c.op.name })
+	change := slices.IndexFunc(rightsChanges, func(ch rightsChange) bool { return ch.name == c.change.name })
+	return (op + change) % len(rightsOrders)
 }
 
 // An actor-checked call decides on the actor's rights as they are when it has its locks:
@@ -189,16 +212,26 @@ func TestPostgresActorRightsChangedDuringLockWait(t *testing.T) {
 	for _, m := range execModes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			store, pool := newPostgresStore(t, m.mode)
-			runRightsSweep(t, pgxRightsDB(store, pool), true)
+			if m.mode != pgx.QueryExecModeCacheStatement {
+				pgtest.Heavy(t) // the fast tier sweeps in pgx's default mode
+			}
+			runRightsSweep(t, func(t *testing.T) rightsDB {
+				store, pool := newPostgresStore(t, m.mode)
+				return pgxRightsDB(store, pool)
+			}, true)
 		})
 	}
 	// The same statements over database/sql: one order is enough to show they run there
 	// alike.
 	t.Run("DatabaseSQL", func(t *testing.T) {
 		t.Parallel()
+		pgtest.Heavy(t) // the fast tier sweeps on pgx
 		db := openSQL(t, "")
-		runRightsSweep(t, sqlRightsDB(newSQLStore(t, db), db), false)
+		runRightsSweep(t, func(t *testing.T) rightsDB {
+			store, err := organizations.NewPostgresStoreSQL(db, &organizations.PostgresOptions{Schema: migratedSchemas.Schema(t)})
+			require.NoError(t, err)
+			return sqlRightsDB(store, db)
+		}, false)
 	})
 }
 

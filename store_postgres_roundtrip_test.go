@@ -15,7 +15,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
-	"github.com/go-organizations/organizations/internal/pgtest"
 )
 
 // queryCounter is a pgx tracer that counts the statements sent to the server.
@@ -34,14 +33,12 @@ func TestPostgresStoreOneStatementPerCall(t *testing.T) {
 	t.Parallel()
 	for _, m := range execModes {
 		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
 			counter := &queryCounter{}
-			schema, pool := pgtest.SchemaWith(t, func(c *pgxpool.Config) {
+			store, _ := newPostgresStoreWith(t, func(c *pgxpool.Config) {
 				c.ConnConfig.DefaultQueryExecMode = m.mode
 				c.ConnConfig.Tracer = counter
 			})
-			store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
-			require.NoError(t, err)
-			require.NoError(t, store.Migrate(t.Context()))
 			testOneStatementPerCall(t, store, counter)
 		})
 	}
@@ -427,10 +424,7 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 func TestPostgresInviteOneStatement(t *testing.T) {
 	t.Parallel()
 	counter := &queryCounter{}
-	schema, pool := pgtest.SchemaWith(t, func(c *pgxpool.Config) { c.ConnConfig.Tracer = counter })
-	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
-	require.NoError(t, err)
-	require.NoError(t, store.Migrate(t.Context()))
+	store, _ := newPostgresStoreWith(t, func(c *pgxpool.Config) { c.ConnConfig.Tracer = counter })
 	var sent organizations.InvitationMessage
 	svc := organizations.New(store, &organizations.Options{
 		Inviter: organizations.InviterFunc(func(_ context.Context, m organizations.InvitationMessage) error {

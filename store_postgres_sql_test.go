@@ -65,7 +65,12 @@ func TestPostgresStoreConformanceDatabaseSQL(t *testing.T) {
 				pgtest.Heavy(t) // the fast tier runs the suite in pgx's default mode
 			}
 			db := openSQL(t, m.mode)
+			// As many idle connections kept as open: with database/sql's default of 2,
+			// the parallel subtests closed and opened connections all the time, and each
+			// new server process built its catalog caches and prepared its statements
+			// again (more than twice the server's time of the pgx suite).
 			db.SetMaxOpenConns(2 * testParallel)
+			db.SetMaxIdleConns(2 * testParallel)
 			organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
 				store, err := organizations.NewPostgresStoreSQL(db, &organizations.PostgresOptions{Schema: migratedSchemas.Schema(t)})
 				require.NoError(t, err)

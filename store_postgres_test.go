@@ -5,10 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"flag"
 	"os"
-	"runtime"
-	"strconv"
 	"testing"
 
 	"github.com/google/uuid"
@@ -36,14 +33,7 @@ var execModes = []struct {
 // PostgreSQL tests spend most of their time waiting for the server, not on the CPU that
 // the default (GOMAXPROCS) is sized for. An explicit -parallel wins.
 func TestMain(m *testing.M) {
-	flag.Parse()
-	explicit := false
-	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
-	if !explicit {
-		if err := flag.Set("test.parallel", strconv.Itoa(max(testParallel, runtime.GOMAXPROCS(0)))); err != nil {
-			panic(err)
-		}
-	}
+	pgtest.DefaultParallel(testParallel)
 	os.Exit(runWithExampleDatabase(func() int { return pgtest.Main(m) }))
 }
 
@@ -79,6 +69,17 @@ func newPostgresStore(t testing.TB, mode pgx.QueryExecMode) (*organizations.Post
 	pool := sharedPool(t, mode)
 	schema := migratedSchemas.Schema(t)
 	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+	require.NoError(t, err)
+	return store, pool
+}
+
+// newPostgresStoreWith is newPostgresStore on a pool of the test's own, configured by
+// configure (see pgtest.Pool): for a test that counts its statements, kills its
+// backends or sizes its pool.
+func newPostgresStoreWith(t testing.TB, configure func(*pgxpool.Config)) (*organizations.PostgresStore, *pgxpool.Pool) {
+	t.Helper()
+	pool := pgtest.Pool(t, configure)
+	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: migratedSchemas.Schema(t)})
 	require.NoError(t, err)
 	return store, pool
 }

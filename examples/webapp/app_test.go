@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
 	"github.com/go-organizations/organizations/orghttp"
 )
 
@@ -219,6 +220,10 @@ var accessMatrix = []matrixRoute{
 // page is HTML, and that a refused request changed nothing. It runs on both stores: on PostgreSQL the cells
 // share one migrated schema (a schema per cell would spend the test's time migrating),
 // each with its own organization, except the account deletions, which get their own.
+// The PostgreSQL matrix is of the heavy tier (pgtest.Heavy): the app decides access the
+// same way on either store, the memory matrix runs in the fast tier, and every flow
+// runs on PostgreSQL there; its hundreds of fixtures took more than half of the
+// package's server time.
 func TestAccessMatrix(t *testing.T) {
 	t.Parallel()
 	for _, k := range storeKinds {
@@ -226,6 +231,7 @@ func TestAccessMatrix(t *testing.T) {
 			t.Parallel()
 			open := k.open
 			if k.name != "memory" {
+				pgtest.Heavy(t)
 				shared := k.open(t)
 				open = func(*testing.T) organizations.Store { return shared }
 			}

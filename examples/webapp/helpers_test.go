@@ -1,16 +1,19 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
@@ -36,18 +39,40 @@ func newEnv(t *testing.T, store organizations.Store) *env {
 	return &env{t: t, app: app, srv: srv, clock: clock}
 }
 
-// storeKinds are the stores every flow runs on. The PostgreSQL one is a migrated store in
-// a fresh schema; pgtest skips it without a database, except under CI=true.
+// TestMain runs the tests under pgtest.Main, which reuses the migrated schemas of
+// migratedSchemas and drops them at the end, with a default -parallel raised to
+// testParallel: the PostgreSQL flows spend most of their time waiting for the server.
+func TestMain(m *testing.M) {
+	pgtest.DefaultParallel(testParallel)
+	os.Exit(pgtest.Main(m))
+}
+
+// testParallel is the default of -parallel for this package (see TestMain).
+const testParallel = 8
+
+// migratedSchemas hands out migrated schemas to the PostgreSQL store kind, and empties
+// and reuses those of passing tests: migrating one for every flow took most of the
+// package's time. TestOpenStore migrates one through openStore, as main does.
+var migratedSchemas = pgtest.NewSchemas(func(ctx context.Context, db *pgxpool.Pool, schema string) error {
+	store, err := organizations.NewPostgresStore(db, &organizations.PostgresOptions{Schema: schema})
+	if err != nil {
+		return err
+	}
+	return store.Migrate(ctx)
+}, "organizations_migrations")
+
+// storeKinds are the stores every flow runs on. The PostgreSQL one is a migrated, empty
+// store in a schema of its own until the test ends, on a pool the test binary shares;
+// pgtest skips it without a database, except under CI=true.
 var storeKinds = []struct {
 	name string
 	open func(t *testing.T) organizations.Store
 }{
 	{"memory", func(*testing.T) organizations.Store { return organizations.NewMemoryStore() }},
 	{"postgres", func(t *testing.T) organizations.Store {
-		schema, pool := pgtest.Schema(t)
-		store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+		pool := pgtest.SharedPool(t, "webapp", func(c *pgxpool.Config) { c.MaxConns = 2 * testParallel })
+		store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: migratedSchemas.Schema(t)})
 		require.NoError(t, err)
-		require.NoError(t, store.Migrate(t.Context()))
 		return store
 	}},
 }

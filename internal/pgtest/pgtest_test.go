@@ -262,3 +262,20 @@ func TestWithoutIndexes(t *testing.T) {
 	require.NoError(t, tx.Commit(ctx))
 	require.Equal(t, before, defs(pool))
 }
+
+func TestByTier(t *testing.T) {
+	t.Setenv(EnvHeavy, "")
+	t.Setenv("CI", "")
+	if got := ByTier(2, 40); got != 2 {
+		t.Errorf("fast tier: ByTier(2, 40) = %d, want 2", got)
+	}
+	t.Setenv(EnvHeavy, "1")
+	if got := ByTier(2, 40); got != 40 {
+		t.Errorf("%s=1: ByTier(2, 40) = %d, want 40", EnvHeavy, got)
+	}
+	t.Setenv(EnvHeavy, "")
+	t.Setenv("CI", "true")
+	if got := ByTier(2, 40); got != 40 {
+		t.Errorf("CI=true: ByTier(2, 40) = %d, want 40", got)
+	}
+}

@@ -1,7 +1,10 @@
 package pgtest
 
 import (
+	"flag"
 	"os"
+	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -24,5 +27,33 @@ func Heavy(t testing.TB) {
 	t.Helper()
 	if !HeavyEnabled() {
 		t.Skip("heavy tier: set " + EnvHeavy + "=1 to run (CI runs it)")
+	}
+}
+
+// ByTier returns fast in the fast tier and heavy in the heavy tier (HeavyEnabled): the
+// number of rounds, workers or rows of a test that runs in both, which the fast tier
+// runs smaller so that `go test ./...` stays quick, and CI runs in full.
+func ByTier(fast, heavy int) int {
+	if HeavyEnabled() {
+		return heavy
+	}
+	return fast
+}
+
+// DefaultParallel raises the default of -test.parallel to n (or GOMAXPROCS, if more),
+// for a TestMain whose tests spend most of their time waiting for the server rather than
+// on the CPU that the default (GOMAXPROCS) is sized for. A -parallel on the command line
+// wins. It parses the command line's flags.
+func DefaultParallel(n int) {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if explicit {
+		return
+	}
+	if err := flag.Set("test.parallel", strconv.Itoa(max(n, runtime.GOMAXPROCS(0)))); err != nil {
+		panic("pgtest: " + err.Error())
 	}
 }
