@@ -166,6 +166,11 @@ var (
 	// atomic step finds them (an admin whose removal, demotion or suspension committed
 	// first is none). Nothing was changed.
 	ErrNoSuccessor = errors.New("organizations: the organization has no other admin to take ownership")
+	// ErrOrganizationLimit: the call would make a user the owner of more organizations
+	// than Options.MaxOwnedOrganizations allows (CreateOrganization, Register,
+	// ChangeOwner, AcceptOwnershipTransfer), counted in the store's atomic step. Nothing
+	// was changed; an ownership transfer proposal stays open.
+	ErrOrganizationLimit = errors.New("organizations: the user owns the most organizations allowed")
 )
 
 // Events and the feed.

@@ -550,8 +550,19 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, p CreateOrganizati
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s.idxMu.Lock()
+	// The owner's shard is taken before the slug is chosen, so that a create refused
+	// for the owner's limit (decided holding it: see store_memory_ownlimit.go) moves no
+	// slug counter.
+	sh := &s.users[shardOf(owner.UserID)]
+	sh.mu.Lock()
+	if p.MaxOwned > 0 && s.ownedLocked(owner.UserID) >= p.MaxOwned {
+		sh.mu.Unlock()
+		s.idxMu.Unlock()
+		return Organization{}, ErrOrganizationLimit
+	}
 	if s.slugTaken(org.Slug) {
 		if !suffixSlug {
+			sh.mu.Unlock()
 			s.idxMu.Unlock()
 			return Organization{}, ErrSlugTaken
 		}
@@ -560,8 +571,6 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, p CreateOrganizati
 	h := newHead(org)
 	o.head.Store(h)
 	o.since.Store(micros(owner.CreatedAt))
-	sh := &s.users[shardOf(owner.UserID)]
-	sh.mu.Lock()
 	u := s.user(owner.UserID)
 	o.owner.Store(u)
 	s.addMember(o, u, owner)
@@ -1150,6 +1159,9 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 		c.NewOwner = c.NewOwnerBefore
 		return c, nil
 	}
+	if !s.lockOwnedBelow(newOwner, p.MaxOwned) {
+		return OwnerChange{}, ErrOrganizationLimit
+	}
 	o.beginWrite()
 	if !m.isAdmin() {
 		m.role.Store(roleCodeAdmin)
@@ -1158,6 +1170,7 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 	o.owner.Store(m.user)
 	o.since.Store(micros(now))
 	o.endWrite()
+	s.unlockOwned(newOwner, p.MaxOwned)
 	o.transfer = nil // the change of owner closes the proposal, for good
 	c.NewOwner, c.Changed = m.view(o), true
 	if c.NewOwnerBefore.Role != c.NewOwner.Role {

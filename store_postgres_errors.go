@@ -170,7 +170,7 @@ func constraintSentinel(pe *pgconn.PgError) error {
 	return nil
 }
 
-// pgOutcomes are the refusals the write functions of migration 0008 name, and their
+// pgOutcomes are the refusals the write functions of migrations 0008 and 0010 name, and their
 // errors: the one place they are told apart.
 var pgOutcomes = map[string]error{
 	"organization_not_found": ErrOrganizationNotFound,
@@ -180,6 +180,7 @@ var pgOutcomes = map[string]error{
 	"already_member":         ErrAlreadyMember,
 	"member_limit":           ErrMemberLimit,
 	"slug_taken":             ErrSlugTaken,
+	"organization_limit":     ErrOrganizationLimit,
 }
 
 // pgOutcome is the error of a write function's outcome: nil for a change made or a row
