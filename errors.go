@@ -173,6 +173,25 @@ var (
 	ErrOrganizationLimit = errors.New("organizations: the user owns the most organizations allowed")
 )
 
+// Join requests.
+var (
+	// ErrJoinRequestNotFound: no join request has this ID.
+	ErrJoinRequestNotFound = errors.New("organizations: join request not found")
+	// ErrJoinRequestClosed: the join request was already approved, denied or withdrawn.
+	ErrJoinRequestClosed = errors.New("organizations: join request is no longer pending")
+	// ErrJoinRequestExpired: the join request's expiry has passed.
+	ErrJoinRequestExpired = errors.New("organizations: join request expired")
+	// ErrJoinRequestExists: the user already has an open join request to the
+	// organization.
+	ErrJoinRequestExists = errors.New("organizations: an open join request already exists")
+	// ErrJoinRequestsClosed: the organization does not accept join requests (its
+	// Settings do not hold JoinRequestsSetting: true).
+	ErrJoinRequestsClosed = errors.New("organizations: the organization does not accept join requests")
+	// ErrInvalidJoinRequestMessage: a join request message longer than
+	// MaxJoinRequestMessage runes, or not valid UTF-8.
+	ErrInvalidJoinRequestMessage = errors.New("organizations: invalid join request message")
+)
+
 // Events and the feed.
 var (
 	// ErrInvalidCursor: a feed cursor (EventFeed's after, a CursorStore's saved value) that no

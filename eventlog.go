@@ -118,6 +118,18 @@ var eventKinds = []eventKind{
 	kind(func(e OwnershipTransferCancelled) (uuid.UUID, UserID, UserID) {
 		return e.Transfer.OrganizationID, e.Actor, e.Transfer.Nominee
 	}),
+	kind(func(e JoinRequested) (uuid.UUID, UserID, UserID) {
+		return e.Request.OrganizationID, e.Actor, e.Request.UserID
+	}),
+	kind(func(e JoinRequestApproved) (uuid.UUID, UserID, UserID) {
+		return e.Request.OrganizationID, e.Actor, e.Request.UserID
+	}),
+	kind(func(e JoinRequestDenied) (uuid.UUID, UserID, UserID) {
+		return e.Request.OrganizationID, e.Actor, e.Request.UserID
+	}),
+	kind(func(e JoinRequestWithdrawn) (uuid.UUID, UserID, UserID) {
+		return e.Request.OrganizationID, e.Actor, e.Request.UserID
+	}),
 }
 
 // eventTypes is eventKinds by name.

@@ -56,6 +56,9 @@ type Options struct {
 	// more, with ErrOrganizationLimit, decided in the store's atomic step (see
 	// OwnershipLimitStore, which the store must implement: ErrNotSupported otherwise).
 	MaxOwnedOrganizations int
+	// JoinRequestTTL is how long a join request stays open. Default
+	// DefaultJoinRequestTTL (14 days).
+	JoinRequestTTL time.Duration
 }
 
 // Default durations used when Options leave them zero.

@@ -51,6 +51,7 @@ import (
 //  2. idxMu;
 //  3. user-index shards, in ascending shard order;
 //  4. invMu;
+//     4a. joinMu (the join request index: store_memory_joinrequest.go);
 //  5. actMu;
 //  6. evMu (and, apart from everything, cursorMu for the saved cursors).
 //
@@ -128,6 +129,9 @@ type MemoryStore struct {
 	invitations map[uuid.UUID]*memInvitation
 	invByHash   map[[sha256.Size]byte]uuid.UUID
 	invByEmail  map[string][]uuid.UUID // each sorted ascending; all statuses
+
+	joinMu  sync.RWMutex            // guards joinOrg
+	joinOrg map[uuid.UUID]uuid.UUID // a join request's organization, by request ID
 
 	actMu       sync.Mutex // guards the activations
 	activations map[uuid.UUID]*memActivation
@@ -238,6 +242,7 @@ type memOrg struct {
 	// suspended (microseconds); immutable, replaced whole; nil if none.
 	suspendedAt atomic.Pointer[map[uuid.UUID]int64]
 	transfer    *OwnershipTransfer // the open ownership transfer proposal
+	joins       *memJoins          // the join requests; nil if none
 }
 
 // memRoles are an organization's custom roles, immutable. A member holding a custom role

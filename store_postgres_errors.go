@@ -181,6 +181,11 @@ var pgOutcomes = map[string]error{
 	"member_limit":           ErrMemberLimit,
 	"slug_taken":             ErrSlugTaken,
 	"organization_limit":     ErrOrganizationLimit,
+	"join_request_not_found": ErrJoinRequestNotFound,
+	"join_request_closed":    ErrJoinRequestClosed,
+	"join_request_expired":   ErrJoinRequestExpired,
+	"join_request_exists":    ErrJoinRequestExists,
+	"join_requests_closed":   ErrJoinRequestsClosed,
 }
 
 // pgOutcome is the error of a write function's outcome: nil for a change made or a row
@@ -188,7 +193,7 @@ var pgOutcomes = map[string]error{
 // know (a function newer than the code: a migration ahead of the binary).
 func pgOutcome(outcome string) error {
 	switch outcome {
-	case "added", "existing", "created":
+	case "added", "existing", "created", "decided", "withdrawn":
 		return nil
 	}
 	if err, ok := pgOutcomes[outcome]; ok {
