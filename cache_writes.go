@@ -181,6 +181,16 @@ func (c *CachedStore) Seats(ctx context.Context, org uuid.UUID, now time.Time) (
 	return s.Seats(ctx, org, now)
 }
 
+// CountOwnedOrganizations implements OwnershipLimitStore (ErrNotSupported if the
+// wrapped store lacks it); it is not cached.
+func (c *CachedStore) CountOwnedOrganizations(ctx context.Context, user UserID) (int, error) {
+	s, ok := c.innerStore.(OwnershipLimitStore)
+	if !ok {
+		return 0, ErrNotSupported
+	}
+	return s.CountOwnedOrganizations(ctx, user)
+}
+
 // ProposeOwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped
 // store lacks it).
 func (c *CachedStore) ProposeOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, *OwnershipTransfer, error) {
@@ -288,15 +298,16 @@ func (c *CachedStore) SaveCursor(ctx context.Context, consumer, cursor string) e
 }
 
 var (
-	_ Store           = (*CachedStore)(nil)
-	_ ActivationStore = (*CachedStore)(nil)
-	_ SuspensionStore = (*CachedStore)(nil)
-	_ MemberListStore = (*CachedStore)(nil)
-	_ SeatStore       = (*CachedStore)(nil)
-	_ TransferStore   = (*CachedStore)(nil)
-	_ OffboardStore   = (*CachedStore)(nil)
-	_ EventStore      = (*CachedStore)(nil)
-	_ CursorStore     = (*CachedStore)(nil)
+	_ Store               = (*CachedStore)(nil)
+	_ ActivationStore     = (*CachedStore)(nil)
+	_ SuspensionStore     = (*CachedStore)(nil)
+	_ MemberListStore     = (*CachedStore)(nil)
+	_ SeatStore           = (*CachedStore)(nil)
+	_ OwnershipLimitStore = (*CachedStore)(nil)
+	_ TransferStore       = (*CachedStore)(nil)
+	_ OffboardStore       = (*CachedStore)(nil)
+	_ EventStore          = (*CachedStore)(nil)
+	_ CursorStore         = (*CachedStore)(nil)
 )
 
 // The TeamStore methods pass through to the wrapped store (ErrNotSupported if it lacks

@@ -166,6 +166,30 @@ var (
 	// atomic step finds them (an admin whose removal, demotion or suspension committed
 	// first is none). Nothing was changed.
 	ErrNoSuccessor = errors.New("organizations: the organization has no other admin to take ownership")
+	// ErrOrganizationLimit: the call would make a user the owner of more organizations
+	// than Options.MaxOwnedOrganizations allows (CreateOrganization, Register,
+	// ChangeOwner, AcceptOwnershipTransfer), counted in the store's atomic step. Nothing
+	// was changed; an ownership transfer proposal stays open.
+	ErrOrganizationLimit = errors.New("organizations: the user owns the most organizations allowed")
+)
+
+// Join requests.
+var (
+	// ErrJoinRequestNotFound: no join request has this ID.
+	ErrJoinRequestNotFound = errors.New("organizations: join request not found")
+	// ErrJoinRequestClosed: the join request was already approved, denied or withdrawn.
+	ErrJoinRequestClosed = errors.New("organizations: join request is no longer pending")
+	// ErrJoinRequestExpired: the join request's expiry has passed.
+	ErrJoinRequestExpired = errors.New("organizations: join request expired")
+	// ErrJoinRequestExists: the user already has an open join request to the
+	// organization.
+	ErrJoinRequestExists = errors.New("organizations: an open join request already exists")
+	// ErrJoinRequestsClosed: the organization does not accept join requests (its
+	// Settings do not hold JoinRequestsSetting: true).
+	ErrJoinRequestsClosed = errors.New("organizations: the organization does not accept join requests")
+	// ErrInvalidJoinRequestMessage: a join request message longer than
+	// MaxJoinRequestMessage runes, or not valid UTF-8.
+	ErrInvalidJoinRequestMessage = errors.New("organizations: invalid join request message")
 )
 
 // Teams.

@@ -127,6 +127,18 @@ var eventKinds = []eventKind{
 	kind(func(e TeamMemberRemoved) (uuid.UUID, UserID, UserID) {
 		return e.TeamMember.OrganizationID, e.Actor, e.TeamMember.UserID
 	}),
+	kind(func(e JoinRequested) (uuid.UUID, UserID, UserID) {
+		return e.Request.OrganizationID, e.Actor, e.Request.UserID
+	}),
+	kind(func(e JoinRequestApproved) (uuid.UUID, UserID, UserID) {
+		return e.Request.OrganizationID, e.Actor, e.Request.UserID
+	}),
+	kind(func(e JoinRequestDenied) (uuid.UUID, UserID, UserID) {
+		return e.Request.OrganizationID, e.Actor, e.Request.UserID
+	}),
+	kind(func(e JoinRequestWithdrawn) (uuid.UUID, UserID, UserID) {
+		return e.Request.OrganizationID, e.Actor, e.Request.UserID
+	}),
 }
 
 // eventTypes is eventKinds by name.

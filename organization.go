@@ -71,9 +71,11 @@ type OrganizationUpdate struct {
 // first member with RoleAdmin — all in one atomic store operation, so an organization
 // never exists without its owner. It emits OrganizationCreated.
 //
-// Errors: ErrInvalidUserID, ErrInvalidName, ErrInvalidSlug, ErrSlugTaken (explicit slug
-// only), ErrInvalidJSON, ErrInvalidMemberLimit, ErrNotSupported (a member limit on a store
-// that is not a SeatStore), the store's error, or the context's error.
+// Errors: ErrInvalidUserID, ErrInvalidName, ErrInvalidSlug, ErrOrganizationLimit (owner
+// owns Options.MaxOwnedOrganizations already), ErrSlugTaken (explicit slug only),
+// ErrInvalidJSON, ErrInvalidMemberLimit, ErrNotSupported (a member limit on a store that
+// is not a SeatStore, or Options.MaxOwnedOrganizations on one that is not an
+// OwnershipLimitStore), the store's error, or the context's error.
 func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name string, opts *CreateOptions) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
@@ -136,6 +138,10 @@ func (s *Service) newOrganization(owner UserID, name string, opts *CreateOptions
 			return CreateOrganizationParams{}, err
 		}
 	}
+	maxOwned, err := s.ownedLimit()
+	if err != nil {
+		return CreateOrganizationParams{}, err
+	}
 	now := s.now()
 	org := Organization{
 		ID: s.opts.NewID(), Name: name, Slug: slug, IsActive: !opts.Inactive,
@@ -145,7 +151,7 @@ func (s *Service) newOrganization(owner UserID, name string, opts *CreateOptions
 		ID: s.opts.NewID(), OrganizationID: org.ID, UserID: owner, Role: RoleAdmin,
 		CreatedAt: now, UpdatedAt: now,
 	}
-	return CreateOrganizationParams{Organization: org, Owner: member, SuffixSlug: suffix}, nil
+	return CreateOrganizationParams{Organization: org, Owner: member, SuffixSlug: suffix, MaxOwned: maxOwned}, nil
 }
 
 // Organization returns the organization with this ID. Errors: ErrOrganizationNotFound,

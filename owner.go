@@ -55,8 +55,10 @@ func (s *Service) IsOwner(ctx context.Context, org uuid.UUID, user UserID) (bool
 // emits nothing. It is unchecked: for trusted system code; a transfer asked for by a user
 // goes through As(user).ChangeOwner, which only the owner may make.
 //
-// Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, the store's error, or
-// the context's error.
+// Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, ErrOrganizationLimit
+// (newOwner owns Options.MaxOwnedOrganizations already), ErrNotSupported (that option
+// on a store that is not an OwnershipLimitStore), the store's error, or the context's
+// error.
 func (s *Service) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserID) error {
 	return s.changeOwner(ctx, "", org, newOwner)
 }
@@ -65,7 +67,13 @@ func (s *Service) changeOwner(ctx context.Context, actor UserID, org uuid.UUID, 
 	if err := s.checkOrgUser(ctx, org, newOwner); err != nil {
 		return err
 	}
-	c, err := s.store.ChangeOwner(ctx, ChangeOwnerParams{Auth: s.auth(actor), OrganizationID: org, NewOwner: newOwner, Now: s.now()})
+	maxOwned, err := s.ownedLimit()
+	if err != nil {
+		return err
+	}
+	c, err := s.store.ChangeOwner(ctx, ChangeOwnerParams{
+		Auth: s.auth(actor), OrganizationID: org, NewOwner: newOwner, Now: s.now(), MaxOwned: maxOwned,
+	})
 	if err != nil || !c.Changed {
 		return err
 	}

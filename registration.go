@@ -77,8 +77,10 @@ type ActivationMessage struct {
 //
 // Errors: ErrNotConfigured (no Registrar or no Activator), ErrNotSupported (the store is
 // not an ActivationStore), ErrInvalidEmail, ErrInvalidName, the Registrar's or
-// Activator's error, ErrInvalidUserID (the Registrar returned an invalid UserID), the
-// store's error (joined with the undo's, should that fail too), or the context's error.
+// Activator's error, ErrInvalidUserID (the Registrar returned an invalid UserID),
+// ErrOrganizationLimit (the Registrar returned a user who owns
+// Options.MaxOwnedOrganizations already), the store's error (joined with the undo's,
+// should that fail too), or the context's error.
 func (s *Service) Register(ctx context.Context, email, organizationName string) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err

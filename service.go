@@ -50,6 +50,15 @@ type Options struct {
 	// TransferTTL is how long an ownership transfer proposal stays open. Default
 	// DefaultTransferTTL (7 days).
 	TransferTTL time.Duration
+	// MaxOwnedOrganizations is how many organizations one user may own; 0, the default,
+	// means no limit. CreateOrganization, Register, ChangeOwner and
+	// AcceptOwnershipTransfer refuse to make a user who owns that many the owner of one
+	// more, with ErrOrganizationLimit, decided in the store's atomic step (see
+	// OwnershipLimitStore, which the store must implement: ErrNotSupported otherwise).
+	MaxOwnedOrganizations int
+	// JoinRequestTTL is how long a join request stays open. Default
+	// DefaultJoinRequestTTL (14 days).
+	JoinRequestTTL time.Duration
 }
 
 // Default durations used when Options leave them zero.

@@ -57,8 +57,10 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 				Permissions: organizations.LibraryPermissions()},
 			organizations.RoleDefinition{Name: "viewer"},
 		),
-		DefaultMaxMembers: 50,
-		TransferTTL:       time.Hour,
+		DefaultMaxMembers:     50,
+		TransferTTL:           time.Hour,
+		MaxOwnedOrganizations: 3,
+		JoinRequestTTL:        time.Hour,
 	}
 	v := reflect.ValueOf(*opts)
 	for i := range v.NumField() {

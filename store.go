@@ -256,6 +256,11 @@ type CreateOrganizationParams struct {
 	// SuffixSlug says that Organization.Slug was generated from the name, so a taken one
 	// gets a suffix (-2, -3, ...) instead of failing with ErrSlugTaken.
 	SuffixSlug bool
+	// MaxOwned, if positive, is the per-user organization limit an OwnershipLimitStore
+	// enforces: ErrOrganizationLimit, before ErrSlugTaken, if the owner already owns
+	// that many. Zero: no limit. A store that is not an OwnershipLimitStore never gets
+	// it set.
+	MaxOwned int
 }
 
 // Authorization says who acts in a call that changes an organization, and under which
@@ -390,6 +395,11 @@ type ChangeOwnerParams struct {
 	NewOwner UserID
 	// Now is when the new ownership starts (and the promotion's UpdatedAt, if any).
 	Now time.Time
+	// MaxOwned, if positive, is the per-user organization limit an OwnershipLimitStore
+	// enforces: ErrOrganizationLimit, after the other errors, if NewOwner already owns
+	// that many organizations (a call that changes nothing is not refused). Zero: no
+	// limit.
+	MaxOwned int
 }
 
 // CreateInvitationParams are the inputs of Store.CreateInvitation.

@@ -51,6 +51,7 @@ import (
 //  2. idxMu;
 //  3. user-index shards, in ascending shard order;
 //  4. invMu;
+//     4a. joinMu (the join request index: store_memory_joinrequest.go);
 //  5. actMu;
 //  6. evMu (and, apart from everything, cursorMu for the saved cursors).
 //
@@ -128,6 +129,9 @@ type MemoryStore struct {
 	invitations map[uuid.UUID]*memInvitation
 	invByHash   map[[sha256.Size]byte]uuid.UUID
 	invByEmail  map[string][]uuid.UUID // each sorted ascending; all statuses
+
+	joinMu  sync.RWMutex            // guards joinOrg
+	joinOrg map[uuid.UUID]uuid.UUID // a join request's organization, by request ID
 
 	actMu       sync.Mutex // guards the activations
 	activations map[uuid.UUID]*memActivation
@@ -239,6 +243,7 @@ type memOrg struct {
 	suspendedAt atomic.Pointer[map[uuid.UUID]int64]
 	transfer    *OwnershipTransfer // the open ownership transfer proposal
 	teams       *memTeams          // guarded by mu; nil until the first team
+	joins       *memJoins          // the join requests; nil if none
 }
 
 // memRoles are an organization's custom roles, immutable. A member holding a custom role
@@ -551,8 +556,19 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, p CreateOrganizati
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	s.idxMu.Lock()
+	// The owner's shard is taken before the slug is chosen, so that a create refused
+	// for the owner's limit (decided holding it: see store_memory_ownlimit.go) moves no
+	// slug counter.
+	sh := &s.users[shardOf(owner.UserID)]
+	sh.mu.Lock()
+	if p.MaxOwned > 0 && s.ownedLocked(owner.UserID) >= p.MaxOwned {
+		sh.mu.Unlock()
+		s.idxMu.Unlock()
+		return Organization{}, ErrOrganizationLimit
+	}
 	if s.slugTaken(org.Slug) {
 		if !suffixSlug {
+			sh.mu.Unlock()
 			s.idxMu.Unlock()
 			return Organization{}, ErrSlugTaken
 		}
@@ -561,8 +577,6 @@ func (s *MemoryStore) CreateOrganization(ctx context.Context, p CreateOrganizati
 	h := newHead(org)
 	o.head.Store(h)
 	o.since.Store(micros(owner.CreatedAt))
-	sh := &s.users[shardOf(owner.UserID)]
-	sh.mu.Lock()
 	u := s.user(owner.UserID)
 	o.owner.Store(u)
 	s.addMember(o, u, owner)
@@ -1151,6 +1165,9 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 		c.NewOwner = c.NewOwnerBefore
 		return c, nil
 	}
+	if !s.lockOwnedBelow(newOwner, p.MaxOwned) {
+		return OwnerChange{}, ErrOrganizationLimit
+	}
 	o.beginWrite()
 	if !m.isAdmin() {
 		m.role.Store(roleCodeAdmin)
@@ -1159,6 +1176,7 @@ func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (Own
 	o.owner.Store(m.user)
 	o.since.Store(micros(now))
 	o.endWrite()
+	s.unlockOwned(newOwner, p.MaxOwned)
 	o.transfer = nil // the change of owner closes the proposal, for good
 	c.NewOwner, c.Changed = m.view(o), true
 	if c.NewOwnerBefore.Role != c.NewOwner.Role {

@@ -213,6 +213,9 @@ func (s *MemoryStore) AcceptOwnershipTransfer(ctx context.Context, p TransferPar
 	m := o.member(t.Nominee)
 	old := o.owner.Load()
 	c := OwnerChange{OldOwner: o.member(old.id).view(o), NewOwnerBefore: m.view(o), Changed: true}
+	if !s.lockOwnedBelow(t.Nominee, p.MaxOwned) {
+		return OwnershipTransfer{}, OwnerChange{}, ErrOrganizationLimit
+	}
 	o.beginWrite()
 	if !m.isAdmin() {
 		m.role.Store(roleCodeAdmin)
@@ -221,6 +224,7 @@ func (s *MemoryStore) AcceptOwnershipTransfer(ctx context.Context, p TransferPar
 	o.owner.Store(m.user)
 	o.since.Store(micros(p.Now))
 	o.endWrite()
+	s.unlockOwned(t.Nominee, p.MaxOwned)
 	o.transfer = nil
 	c.NewOwner = m.view(o)
 	s.record(OwnershipTransferAccepted{Transfer: *t, Actor: p.Auth.Actor})

@@ -181,7 +181,7 @@ func constraintSentinel(pe *pgconn.PgError) error {
 	return nil
 }
 
-// pgOutcomes are the refusals the write functions of migrations 0008 and 0009 name, and their
+// pgOutcomes are the refusals the write functions of migrations 0008, 0009 and 0010 name, and their
 // errors: the one place they are told apart.
 var pgOutcomes = map[string]error{
 	"organization_not_found": ErrOrganizationNotFound,
@@ -197,6 +197,12 @@ var pgOutcomes = map[string]error{
 	"team_slug_taken":        ErrTeamSlugTaken,
 	"already_team_member":    ErrAlreadyTeamMember,
 	"not_team_member":        ErrNotTeamMember,
+	"organization_limit":     ErrOrganizationLimit,
+	"join_request_not_found": ErrJoinRequestNotFound,
+	"join_request_closed":    ErrJoinRequestClosed,
+	"join_request_expired":   ErrJoinRequestExpired,
+	"join_request_exists":    ErrJoinRequestExists,
+	"join_requests_closed":   ErrJoinRequestsClosed,
 }
 
 // pgOutcome is the error of a write function's outcome: nil for a change made or a row
@@ -204,7 +210,7 @@ var pgOutcomes = map[string]error{
 // know (a function newer than the code: a migration ahead of the binary).
 func pgOutcome(outcome string) error {
 	switch outcome {
-	case "added", "existing", "created", "changed", "updated", "unchanged", "deleted", "removed":
+	case "added", "existing", "created", "changed", "updated", "unchanged", "deleted", "removed", "decided", "withdrawn":
 		return nil
 	}
 	if err, ok := pgOutcomes[outcome]; ok {

@@ -18,17 +18,21 @@ import (
 //
 //   - RawMembershipOnly: the raw membership INSERT without its record (the record's cost
 //     is 1 - this x-raw);
+//
 //   - AddUser: the Service, unchecked (validation, IDs, the write function's locks,
 //     checks and record);
+//
 //   - AddUserAsOwner, AddUserAsAdmin: actor-checked, by the owner and by an admin (the
 //     actor's membership and custom roles locked, their permissions and the escalation
 //     rule decided);
+//
 //   - AddUserLimited: into organizations with a member limit (the organization row locked
 //     exclusively, the active members counted);
+//
 //   - GetOrAddUserMember: of a member, which is a read (against the raw SELECT of the
 //     membership instead).
 //
-//	go test -run='^$' -bench=PostgresGuarantees -benchtime=2000x .
+//     go test -run='^$' -bench=PostgresGuarantees -benchtime=2000x .
 func BenchmarkPostgresGuarantees(b *testing.B) {
 	s, pool := newLoadedStore(b, benchPostgresShape)
 	bb := newBenchPostgres(b, s, benchPostgresShape)

@@ -176,3 +176,20 @@ func (s *PostgresStore) RemoveUserEverywhere(ctx context.Context, p RemoveEveryw
 	res.sort()
 	return res, nil
 }
+
+var _ OwnershipLimitStore = (*PostgresStore)(nil)
+
+var qCountOwned = pgStatement(`SELECT count(*) FROM /* TEMPLATE: schema */organizations o WHERE o.owner_id = @user_id::text`)
+
+// CountOwnedOrganizations implements OwnershipLimitStore: one statement, on the index
+// organizations_owner_idx.
+func (s *PostgresStore) CountOwnedOrganizations(ctx context.Context, user UserID) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.queryRow(ctx, qCountOwned, pgArgs{"user_id": string(user)}).Scan(&n); err != nil {
+		return 0, pgReadError(ctx, err)
+	}
+	return n, nil
+}

@@ -21,6 +21,16 @@ var qCreateOrg = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_
 	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
 	@number::boolean)`)
 
+// qCreateOrgLimited is qCreateOrg under the owner's organization limit: one call of
+// organizations_create_limited (migration 0010), which locks the owner's ownership
+// (an advisory lock keyed by the user), counts what the owner owns with a new snapshot,
+// and then does what organizations_create does, or answers organization_limit.
+var qCreateOrgLimited = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_create_limited(@max_owned::integer,
+	@id::uuid, @name::text, @slug::text, @suffix::boolean, @is_active::boolean, @data::text, @settings::text,
+	@created_at::timestamptz, @updated_at::timestamptz, @max_members::integer,
+	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
+	@number::boolean)`)
+
 // CreateOrganization implements Store. It is one call, whatever slugs it has to try.
 func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganizationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
@@ -29,7 +39,7 @@ func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganiza
 	org, owner := p.Organization, p.Owner
 	var outcome string
 	var r orgRow
-	err := s.queryRow(ctx, qCreateOrg, pgArgs{
+	q, args := qCreateOrg, pgArgs{
 		"slug": org.Slug, "suffix": p.SuffixSlug,
 		"id": org.ID, "name": org.Name, "is_active": org.IsActive,
 		"data": string(org.Data), "settings": string(org.Settings),
@@ -37,7 +47,11 @@ func (s *PostgresStore) CreateOrganization(ctx context.Context, p CreateOrganiza
 		"owner_id": string(owner.UserID), "owner_membership_id": owner.ID, "owner_role": string(owner.Role),
 		"owner_created_at": owner.CreatedAt, "owner_updated_at": owner.UpdatedAt,
 		"number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, r.dest())...)
+	}
+	if p.MaxOwned > 0 {
+		q, args["max_owned"] = qCreateOrgLimited, p.MaxOwned
+	}
+	err := s.queryRow(ctx, q, args).Scan(dest([]any{&outcome}, r.dest())...)
 	switch {
 	case err != nil:
 		return Organization{}, pgError(ctx, err)

@@ -51,6 +51,12 @@ func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationO
 // (TestPostgresOwnerChangeClosesAProposalMadeWhileItWaited). Result: whether the organization
 // exists, is allowed and changed, the old owner's membership, the new owner's before and,
 // if promoted, after.
+//
+// Under a per-user organization limit (@max_owned > 0), lim locks the new owner's
+// ownership and counts what they own (organizations_owned_below, migration 0010: a
+// VOLATILE function, whose count reads a new snapshot taken after the lock, not the
+// statement's), and the change is made only if they own fewer; the result says so
+// (below). It is evaluated only when the owner would change.
 var qChangeOwner = pgStatement(`
 WITH org AS (
 	SELECT o.id, o.owner_id, (@actor::text = '' OR o.owner_id = @actor::text) AS allowed
@@ -64,14 +70,18 @@ WITH org AS (
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text AND EXISTS (SELECT 1 FROM org WHERE allowed)
 		AND m.status = 'active'
 	FOR UPDATE
+), lim AS (
+	SELECT CASE WHEN @max_owned::integer <= 0 OR NOT EXISTS (SELECT 1 FROM cur) OR (SELECT owner_id FROM org) = @new_owner::text
+		THEN true ELSE /* TEMPLATE: schema */organizations_owned_below(@new_owner::text, @max_owned::integer) END AS ok
 ), promote AS (
 	UPDATE /* TEMPLATE: schema */memberships AS m SET role = 'admin', updated_at = @now::timestamptz
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text
-		AND (SELECT role FROM cur) <> 'admin' AND (SELECT owner_id FROM org) <> @new_owner::text
+		AND (SELECT role FROM cur) <> 'admin' AND (SELECT owner_id FROM org) <> @new_owner::text AND (SELECT ok FROM lim)
 	RETURNING ` + memberCols + `
 ), moved AS (
 	UPDATE /* TEMPLATE: schema */organizations AS o SET owner_id = @new_owner::text, owner_since = @now::timestamptz
 	WHERE o.id = @organization_id::uuid AND (SELECT owner_id FROM org) <> @new_owner::text AND EXISTS (SELECT 1 FROM cur)
+		AND (SELECT ok FROM lim)
 	RETURNING o.id
 ), closed AS (
 	DELETE FROM /* TEMPLATE: schema */ownership_transfers AS t USING moved WHERE t.organization_id = moved.id
@@ -83,7 +93,7 @@ WITH org AS (
 		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("m"), "'new', "+sqlMemberJSON("p")), "promote AS p, cur AS m, moved"),
 	sqlEvent(2, OwnerChanged{}.EventName(), "n.organization_id", "@actor::text", "n.user_id",
 		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("x"), "'new', "+sqlMemberJSON("n")), "moved, old AS x, nw AS n")) + `
-SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT allowed FROM org), false), EXISTS (SELECT 1 FROM moved),
+SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT allowed FROM org), false), EXISTS (SELECT 1 FROM moved), (SELECT ok FROM lim),
 	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,
 	` + memberCols + `,
 	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at, p.suspended_at
@@ -94,12 +104,13 @@ func (s *PostgresStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (O
 	if err := ctx.Err(); err != nil {
 		return OwnerChange{}, err
 	}
-	var found, allowed, moved bool
+	var found, allowed, moved, below bool
 	var old, before, promoted memberRow
 	err := s.queryRow(ctx, qChangeOwner, pgArgs{
 		"organization_id": p.OrganizationID, "new_owner": string(p.NewOwner), "now": p.Now, "actor": string(p.Auth.Actor),
+		"max_owned": p.MaxOwned,
 	}).
-		Scan(dest([]any{&found, &allowed, &moved}, old.dest(), before.dest(), promoted.dest())...)
+		Scan(dest([]any{&found, &allowed, &moved, &below}, old.dest(), before.dest(), promoted.dest())...)
 	switch {
 	case err != nil:
 		return OwnerChange{}, pgError(ctx, err)
@@ -109,6 +120,8 @@ func (s *PostgresStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (O
 		return OwnerChange{}, ErrPermissionDenied
 	case !before.ok():
 		return OwnerChange{}, ErrNotMember
+	case !below:
+		return OwnerChange{}, ErrOrganizationLimit
 	}
 	c := OwnerChange{OldOwner: old.value(), NewOwnerBefore: before.value(), NewOwner: before.value(), Changed: moved}
 	if promoted.ok() {

@@ -136,7 +136,10 @@ func (s *PostgresStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, no
 // the actor is its nominee (or the call unchecked): promotes the nominee to admin if
 // needed, moves owner_id, and deletes the proposal, recording OwnershipTransferAccepted,
 // RoleChanged (if promoted) and OwnerChanged. The owner foreign key, checked at
-// the end of the statement, holds the new owner to an active admin membership.
+// the end of the statement, holds the new owner to an active admin membership. Under a
+// per-user organization limit (@max_owned > 0), lim locks the nominee's ownership and
+// counts it as ChangeOwner's does (organizations_owned_below), once the proposal is
+// found open and the actor its nominee, and nothing moves unless they own fewer.
 var qAcceptTransfer = pgStatement(`
 WITH org AS (
 	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
@@ -154,15 +157,19 @@ WITH org AS (
 ), chk AS (
 	SELECT COALESCE((SELECT true FROM tr AS t, org, cur AS m WHERE ` + sqlTransferOpen + `), false) AS open,
 		(@actor::text = '' OR COALESCE((SELECT nominee FROM tr) = @actor::text, false)) AS nominee
+), lim AS (
+	SELECT CASE WHEN @max_owned::integer <= 0 OR NOT (chk.open AND chk.nominee) THEN true
+		ELSE /* TEMPLATE: schema */organizations_owned_below((SELECT nominee FROM tr), @max_owned::integer) END AS ok
+	FROM chk
 ), promote AS (
 	UPDATE /* TEMPLATE: schema */memberships AS m SET role = 'admin', custom_role = NULL, updated_at = @now::timestamptz
 	FROM chk
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = (SELECT nominee FROM tr)
-		AND chk.open AND chk.nominee AND (SELECT role FROM cur) <> 'admin'
+		AND chk.open AND chk.nominee AND (SELECT role FROM cur) <> 'admin' AND (SELECT ok FROM lim)
 	RETURNING ` + memberCols + `
 ), moved AS (
 	UPDATE /* TEMPLATE: schema */organizations AS o SET owner_id = (SELECT nominee FROM tr), owner_since = @now::timestamptz
-	FROM chk WHERE o.id = @organization_id::uuid AND chk.open AND chk.nominee
+	FROM chk WHERE o.id = @organization_id::uuid AND chk.open AND chk.nominee AND (SELECT ok FROM lim)
 	RETURNING o.id
 ), del AS (
 	DELETE FROM /* TEMPLATE: schema */ownership_transfers AS t USING moved WHERE t.organization_id = moved.id
@@ -176,7 +183,7 @@ WITH org AS (
 		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("m"), "'new', "+sqlMemberJSON("p")), "promote AS p, cur AS m, moved"),
 	sqlEvent(3, OwnerChanged{}.EventName(), "n.organization_id", "@actor::text", "n.user_id",
 		sqlEventData("@actor::text", "'old', "+sqlMemberJSON("x"), "'new', "+sqlMemberJSON("n")), "moved, old AS x, nw AS n")) + `
-SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.nominee, EXISTS (SELECT 1 FROM moved), ` + transferCols + `,
+SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.nominee, (SELECT ok FROM lim), EXISTS (SELECT 1 FROM moved), ` + transferCols + `,
 	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,
 	c.id, c.organization_id, c.user_id, c.role, c.created_at, c.updated_at, c.suspended_at,
 	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at, p.suspended_at
@@ -187,12 +194,12 @@ func (s *PostgresStore) AcceptOwnershipTransfer(ctx context.Context, p TransferP
 	if err := ctx.Err(); err != nil {
 		return OwnershipTransfer{}, OwnerChange{}, err
 	}
-	var found, open, nominee, moved bool
+	var found, open, nominee, below, moved bool
 	var t transferRow
 	var old, before, promoted memberRow
 	err := s.queryRow(ctx, qAcceptTransfer, pgArgs{
-		"organization_id": p.OrganizationID, "actor": string(p.Auth.Actor), "now": p.Now,
-	}).Scan(dest([]any{&found, &open, &nominee, &moved}, t.dest(), old.dest(), before.dest(), promoted.dest())...)
+		"organization_id": p.OrganizationID, "actor": string(p.Auth.Actor), "now": p.Now, "max_owned": p.MaxOwned,
+	}).Scan(dest([]any{&found, &open, &nominee, &below, &moved}, t.dest(), old.dest(), before.dest(), promoted.dest())...)
 	switch {
 	case err != nil:
 		return OwnershipTransfer{}, OwnerChange{}, pgError(ctx, err)
@@ -202,6 +209,8 @@ func (s *PostgresStore) AcceptOwnershipTransfer(ctx context.Context, p TransferP
 		return OwnershipTransfer{}, OwnerChange{}, ErrTransferNotFound
 	case !nominee:
 		return OwnershipTransfer{}, OwnerChange{}, ErrPermissionDenied
+	case !below:
+		return OwnershipTransfer{}, OwnerChange{}, ErrOrganizationLimit
 	case !moved:
 		return OwnershipTransfer{}, OwnerChange{}, errors.New("organizations: AcceptOwnershipTransfer changed nothing")
 	}

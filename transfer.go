@@ -71,6 +71,11 @@ type TransferParams struct {
 	Now time.Time
 	// ExpiresAt is the new proposal's expiry (ProposeOwnershipTransfer only).
 	ExpiresAt time.Time
+	// MaxOwned, if positive, is the per-user organization limit an OwnershipLimitStore
+	// enforces in AcceptOwnershipTransfer: ErrOrganizationLimit, after the other errors,
+	// if the nominee already owns that many organizations; the proposal stays open.
+	// Zero: no limit.
+	MaxOwned int
 }
 
 // transferStore returns the store as a TransferStore, or ErrNotSupported.
@@ -195,8 +200,9 @@ func (a *Actor) ProposeOwnershipTransfer(ctx context.Context, org uuid.UUID, nom
 // the actor was promoted, and OwnerChanged.
 //
 // Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrTransferNotFound,
-// ErrPermissionDenied (the actor is not the nominee), ErrNotSupported, the store's
-// error, or the context's error.
+// ErrPermissionDenied (the actor is not the nominee), ErrOrganizationLimit (the actor
+// owns Options.MaxOwnedOrganizations already; the proposal stays open),
+// ErrNotSupported, the store's error, or the context's error.
 func (a *Actor) AcceptOwnershipTransfer(ctx context.Context, org uuid.UUID) error {
 	if err := a.check(ctx); err != nil {
 		return err
@@ -208,7 +214,13 @@ func (a *Actor) AcceptOwnershipTransfer(ctx context.Context, org uuid.UUID) erro
 	if err != nil {
 		return err
 	}
-	t, c, err := ts.AcceptOwnershipTransfer(ctx, TransferParams{Auth: a.s.auth(a.actor), OrganizationID: org, Now: a.s.now()})
+	maxOwned, err := a.s.ownedLimit()
+	if err != nil {
+		return err
+	}
+	t, c, err := ts.AcceptOwnershipTransfer(ctx, TransferParams{
+		Auth: a.s.auth(a.actor), OrganizationID: org, Now: a.s.now(), MaxOwned: maxOwned,
+	})
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,12 @@
 //   - Suspension: organizations.SuspensionStore (suspending and reactivating members).
 //   - OwnershipTransfer: organizations.TransferStore (two-phase ownership transfer).
 //   - Offboarding: organizations.OffboardStore (OrganizationsOwnedBy, RemoveUserEverywhere).
+//   - OrganizationLimit: organizations.OwnershipLimitStore (the per-user organization
+//     limit on create, ChangeOwner and accepted transfers, and its races: parallel
+//     creates, and all three paths at once, for a user one short of the limit).
+//   - JoinRequests: organizations.JoinRequestStore (request, approve, deny, withdraw,
+//     expiry, the actor check, the seat limit, and the races: approve against
+//     withdraw, parallel requests, parallel approvals for the last seat).
 //   - MemberList: organizations.MemberListStore (ListMembers with filters).
 //   - EventLog: organizations.EventStore (every change records its events in its atomic
 //     step: one record per event Options.Events receives, in order, decoding to it;
@@ -91,6 +97,8 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"Suspension", suspensionTests(), &suspensionStore},
 		{"OwnershipTransfer", transferTests(), &transferStore},
 		{"Offboarding", offboardTests(), &offboardStore},
+		{"OrganizationLimit", ownedLimitTests(), &ownershipLimitStore},
+		{"JoinRequests", joinRequestTests(), &joinRequestStore},
 		{"MemberList", memberListTests(), &memberListStore},
 		{"EventLog", eventLogTests(), &eventStore},
 		{"Relay", relayTests(), &cursorStore},

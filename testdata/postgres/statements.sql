@@ -855,7 +855,29 @@ WITH del AS (
 DELETE FROM organization_events e USING del
 WHERE e.organization_id = del.organization_id AND e.id = @id::uuid AND e.type = 'invitation_created';
 
--- store_postgres_lifecycle.go, statement 85
+-- store_postgres_joinrequest.go, statement 85
+SELECT * FROM organizations_join_request_create(
+	@id::uuid, @organization_id::uuid, @user_id::text, @message::text, @created_at::timestamptz, @expires_at::timestamptz,
+	@now::timestamptz, @number::boolean);
+
+-- store_postgres_joinrequest.go, statement 86
+SELECT r.id, r.organization_id, r.user_id, r.message, r.status, r.created_at, r.expires_at, r.decided_by, r.closed_at FROM organization_join_requests r WHERE r.id = @id::uuid;
+
+-- store_postgres_joinrequest.go, statement 87
+SELECT r.id, r.organization_id, r.user_id, r.message, r.status, r.created_at, r.expires_at, r.decided_by, r.closed_at FROM organization_join_requests r
+WHERE r.organization_id = @organization_id::uuid AND r.id > @after::uuid AND r.status = 'pending' AND r.expires_at > @now::timestamptz
+ORDER BY r.id LIMIT @limit::integer;
+
+-- store_postgres_joinrequest.go, statement 88
+SELECT * FROM organizations_join_request_decide(
+	@id::uuid, @approve::boolean, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[],
+	@m_id::uuid, @m_created_at::timestamptz, @m_updated_at::timestamptz, @now::timestamptz, @number::boolean);
+
+-- store_postgres_joinrequest.go, statement 89
+SELECT * FROM organizations_join_request_withdraw(
+	@id::uuid, @user_id::text, @now::timestamptz, @number::boolean);
+
+-- store_postgres_lifecycle.go, statement 90
 WITH org AS (
 	SELECT o.id, o.owner_id, o.max_members, o.seat_seq FROM organizations o
 	WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
@@ -920,7 +942,7 @@ SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.owner, chk.covered,
 	m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, u.id, u.organization_id, u.user_id, u.role, u.created_at, u.updated_at, u.suspended_at
 FROM chk LEFT JOIN tgt AS m ON true LEFT JOIN upd AS u ON true;
 
--- store_postgres_lifecycle.go, statement 86
+-- store_postgres_lifecycle.go, statement 91
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -931,7 +953,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_lifecycle.go, statement 87
+-- store_postgres_lifecycle.go, statement 92
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -942,7 +964,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_lifecycle.go, statement 88
+-- store_postgres_lifecycle.go, statement 93
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -953,7 +975,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_lifecycle.go, statement 89
+-- store_postgres_lifecycle.go, statement 94
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -964,7 +986,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_lifecycle.go, statement 90
+-- store_postgres_lifecycle.go, statement 95
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -975,7 +997,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_lifecycle.go, statement 91
+-- store_postgres_lifecycle.go, statement 96
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -986,43 +1008,43 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_member.go, statement 92
+-- store_postgres_member.go, statement 97
 SELECT * FROM organizations_add_user(
 	@id::uuid, @organization_id::uuid, @user_id::text, @role::text, @created_at::timestamptz, @updated_at::timestamptz,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[],
 	@get::boolean, @limited::boolean, @number::boolean);
 
--- store_postgres_member.go, statement 93
+-- store_postgres_member.go, statement 98
 SELECT * FROM organizations_remove_user(
 	@organization_id::uuid, @user_id::text,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_member.go, statement 94
+-- store_postgres_member.go, statement 99
 SELECT * FROM organizations_set_role(
 	@organization_id::uuid, @user_id::text, @role::text, @now::timestamptz,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean);
 
--- store_postgres_member.go, statement 95
+-- store_postgres_member.go, statement 100
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_member.go, statement 96
+-- store_postgres_member.go, statement 101
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
 FROM organizations o
 LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
 LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_member.go, statement 97
+-- store_postgres_member.go, statement 102
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
 FROM organizations o
 LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
 LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.slug = @slug::text;
 
--- store_postgres_member.go, statement 98
+-- store_postgres_member.go, statement 103
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -1033,13 +1055,13 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_offboard.go, statement 99
+-- store_postgres_offboard.go, statement 104
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM organizations o
 WHERE o.owner_id = @user_id::text AND o.id > @after::uuid
 ORDER BY o.id LIMIT @limit::bigint;
 
--- store_postgres_offboard.go, statement 100
+-- store_postgres_offboard.go, statement 105
 WITH owned AS (
 	SELECT o.id, o.owner_id FROM organizations o
 	WHERE o.owner_id = @user_id::text ORDER BY o.id FOR UPDATE
@@ -1096,20 +1118,30 @@ SELECT 't', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean,
 UNION ALL
 SELECT 'v', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by FROM rev AS i;
 
--- store_postgres_org.go, statement 101
+-- store_postgres_offboard.go, statement 106
+SELECT count(*) FROM organizations o WHERE o.owner_id = @user_id::text;
+
+-- store_postgres_org.go, statement 107
 SELECT * FROM organizations_create(
 	@id::uuid, @name::text, @slug::text, @suffix::boolean, @is_active::boolean, @data::text, @settings::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @max_members::integer,
 	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
 	@number::boolean);
 
--- store_postgres_org.go, statement 102
+-- store_postgres_org.go, statement 108
+SELECT * FROM organizations_create_limited(@max_owned::integer,
+	@id::uuid, @name::text, @slug::text, @suffix::boolean, @is_active::boolean, @data::text, @settings::text,
+	@created_at::timestamptz, @updated_at::timestamptz, @max_members::integer,
+	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
+	@number::boolean);
+
+-- store_postgres_org.go, statement 109
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o WHERE o.id = @id::uuid;
 
--- store_postgres_org.go, statement 103
+-- store_postgres_org.go, statement 110
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o WHERE o.slug = @slug::text;
 
--- store_postgres_org.go, statement 104
+-- store_postgres_org.go, statement 111
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @id::uuid FOR NO KEY UPDATE
 ), act AS (
@@ -1158,7 +1190,7 @@ UNION ALL
 SELECT (SELECT allowed FROM chk), (SELECT taken FROM taken), false, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o
 WHERE o.id = @id::uuid AND NOT EXISTS (SELECT 1 FROM upd);
 
--- store_postgres_org.go, statement 105
+-- store_postgres_org.go, statement 112
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @id::uuid FOR UPDATE
 ), del AS (
@@ -1173,19 +1205,19 @@ WITH org AS (
 SELECT EXISTS (SELECT 1 FROM org), (@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)), o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM (SELECT 1) AS one LEFT JOIN del AS o ON true;
 
--- store_postgres_org.go, statement 106
+-- store_postgres_org.go, statement 113
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM memberships m JOIN organizations o ON o.id = m.organization_id
 WHERE m.user_id = @user_id::text AND m.organization_id > @after::uuid AND m.status = 'active'
 ORDER BY m.organization_id LIMIT @limit::bigint;
 
--- store_postgres_owner.go, statement 107
+-- store_postgres_owner.go, statement 114
 SELECT o.owner_since, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 JOIN memberships m ON m.organization_id = o.id AND m.user_id = o.owner_id
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_owner.go, statement 108
+-- store_postgres_owner.go, statement 115
 WITH org AS (
 	SELECT o.id, o.owner_id, (@actor::text = '' OR o.owner_id = @actor::text) AS allowed
 	FROM organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
@@ -1198,14 +1230,18 @@ WITH org AS (
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text AND EXISTS (SELECT 1 FROM org WHERE allowed)
 		AND m.status = 'active'
 	FOR UPDATE
+), lim AS (
+	SELECT CASE WHEN @max_owned::integer <= 0 OR NOT EXISTS (SELECT 1 FROM cur) OR (SELECT owner_id FROM org) = @new_owner::text
+		THEN true ELSE organizations_owned_below(@new_owner::text, @max_owned::integer) END AS ok
 ), promote AS (
 	UPDATE memberships AS m SET role = 'admin', updated_at = @now::timestamptz
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text
-		AND (SELECT role FROM cur) <> 'admin' AND (SELECT owner_id FROM org) <> @new_owner::text
+		AND (SELECT role FROM cur) <> 'admin' AND (SELECT owner_id FROM org) <> @new_owner::text AND (SELECT ok FROM lim)
 	RETURNING m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 ), moved AS (
 	UPDATE organizations AS o SET owner_id = @new_owner::text, owner_since = @now::timestamptz
 	WHERE o.id = @organization_id::uuid AND (SELECT owner_id FROM org) <> @new_owner::text AND EXISTS (SELECT 1 FROM cur)
+		AND (SELECT ok FROM lim)
 	RETURNING o.id
 ), closed AS (
 	DELETE FROM ownership_transfers AS t USING moved WHERE t.organization_id = moved.id
@@ -1218,13 +1254,13 @@ WITH org AS (
 	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, p.organization_id AS organization_id, 'role_changed'::text AS type, @actor::text AS actor, p.user_id::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('old', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN p.suspended_at IS NULL THEN json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(p.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) ELSE json_build_object('old', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN p.suspended_at IS NULL THEN json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(p.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'actor', @actor::text) END AS data FROM promote AS p, cur AS m, moved
 	UNION ALL SELECT 2 AS ord, ''::text AS k, gen_random_uuid() AS id, n.organization_id AS organization_id, 'owner_changed'::text AS type, @actor::text AS actor, n.user_id::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('old', CASE WHEN x.suspended_at IS NULL THEN json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(x.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN n.suspended_at IS NULL THEN json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(n.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) ELSE json_build_object('old', CASE WHEN x.suspended_at IS NULL THEN json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(x.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN n.suspended_at IS NULL THEN json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(n.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'actor', @actor::text) END AS data FROM moved, old AS x, nw AS n) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
 )
-SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT allowed FROM org), false), EXISTS (SELECT 1 FROM moved),
+SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT allowed FROM org), false), EXISTS (SELECT 1 FROM moved), (SELECT ok FROM lim),
 	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,
 	m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at,
 	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at, p.suspended_at
 FROM (SELECT 1) AS one LEFT JOIN old AS x ON true LEFT JOIN cur AS m ON true LEFT JOIN promote AS p ON true;
 
--- store_postgres_response.go, statement 109
+-- store_postgres_response.go, statement 116
 WITH org AS (
 	SELECT o.id, o.owner_id, o.max_members, o.seat_seq FROM organizations o
 	WHERE o.id = (SELECT x.organization_id FROM invitations x WHERE x.token_hash = @token_hash::bytea)
@@ -1292,7 +1328,7 @@ FROM (SELECT 1) AS one
 LEFT JOIN inv AS i ON true
 LEFT JOIN mem AS m ON true;
 
--- store_postgres_response.go, statement 110
+-- store_postgres_response.go, statement 117
 WITH org AS (
 	SELECT o.id, o.owner_id, o.max_members, o.seat_seq FROM organizations o
 	WHERE o.id = (SELECT x.organization_id FROM invitations x WHERE x.token_hash = @token_hash::bytea)
@@ -1369,7 +1405,7 @@ FROM (SELECT 1) AS one
 LEFT JOIN inv AS i ON true
 LEFT JOIN mem AS m ON true;
 
--- store_postgres_response.go, statement 111
+-- store_postgres_response.go, statement 118
 WITH inv AS (
 	SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by FROM invitations i WHERE i.token_hash = @token_hash::bytea FOR UPDATE
 ), upd AS (
@@ -1386,7 +1422,7 @@ WITH inv AS (
 SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, true, EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true;
 
--- store_postgres_response.go, statement 112
+-- store_postgres_response.go, statement 119
 WITH org AS (
 	SELECT o.id, o.owner_id, o.max_members, o.seat_seq FROM organizations o
 	WHERE o.id = (SELECT x.organization_id FROM invitations x WHERE x.id = @id::uuid)
@@ -1423,7 +1459,7 @@ WITH org AS (
 SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, (SELECT ok FROM adm), EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true;
 
--- store_postgres_response.go, statement 113
+-- store_postgres_response.go, statement 120
 WITH org AS (
 	SELECT o.id, o.owner_id, o.max_members, o.seat_seq FROM organizations o
 	WHERE o.id = (SELECT x.organization_id FROM invitations x WHERE x.id = @id::uuid)
@@ -1497,7 +1533,7 @@ SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.statu
 	o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true LEFT JOIN upd AS u ON true LEFT JOIN orgrow AS o ON true;
 
--- store_postgres_seats.go, statement 114
+-- store_postgres_seats.go, statement 121
 SELECT o.max_members,
 	(SELECT count(*) FROM memberships m WHERE m.organization_id = o.id)
 		- (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id AND m.status = 'suspended'),
@@ -1506,30 +1542,30 @@ SELECT o.max_members,
 FROM organizations o
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 115
+-- store_postgres_teams.go, statement 122
 SELECT * FROM organizations_create_team(
 	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 116
+-- store_postgres_teams.go, statement 123
 SELECT * FROM organizations_update_team(
 	@organization_id::uuid, @team_id::uuid, @name::text, @slug::text, @data::text, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 117
+-- store_postgres_teams.go, statement 124
 SELECT * FROM organizations_delete_team(
 	@organization_id::uuid, @team_id::uuid, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 118
+-- store_postgres_teams.go, statement 125
 SELECT * FROM organizations_team_member(
 	@add::boolean, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @created_at::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 119
+-- store_postgres_teams.go, statement 126
 SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 120
+-- store_postgres_teams.go, statement 127
 SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -1540,7 +1576,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 121
+-- store_postgres_teams.go, statement 128
 SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -1552,7 +1588,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 122
+-- store_postgres_teams.go, statement 129
 SELECT t.id IS NOT NULL, m.id, m.team_id, m.organization_id, m.user_id, m.created_at
 FROM organizations o
 LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
@@ -1564,7 +1600,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_transfer.go, statement 123
+-- store_postgres_transfer.go, statement 130
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
 ), nom AS (
@@ -1593,7 +1629,7 @@ SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.member, chk.owner, t.organiz
 	o.organization_id, o.nominee, o.proposed_by, o.created_at, o.expires_at
 FROM chk LEFT JOIN ins AS t ON true LEFT JOIN old AS o ON true;
 
--- store_postgres_transfer.go, statement 124
+-- store_postgres_transfer.go, statement 131
 SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at
 FROM organizations org
 LEFT JOIN (ownership_transfers t
@@ -1601,7 +1637,7 @@ LEFT JOIN (ownership_transfers t
 	ON t.organization_id = org.id AND (t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')
 WHERE org.id = @organization_id::uuid;
 
--- store_postgres_transfer.go, statement 125
+-- store_postgres_transfer.go, statement 132
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
 ), tr AS (
@@ -1618,15 +1654,19 @@ WITH org AS (
 ), chk AS (
 	SELECT COALESCE((SELECT true FROM tr AS t, org, cur AS m WHERE (t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')), false) AS open,
 		(@actor::text = '' OR COALESCE((SELECT nominee FROM tr) = @actor::text, false)) AS nominee
+), lim AS (
+	SELECT CASE WHEN @max_owned::integer <= 0 OR NOT (chk.open AND chk.nominee) THEN true
+		ELSE organizations_owned_below((SELECT nominee FROM tr), @max_owned::integer) END AS ok
+	FROM chk
 ), promote AS (
 	UPDATE memberships AS m SET role = 'admin', custom_role = NULL, updated_at = @now::timestamptz
 	FROM chk
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = (SELECT nominee FROM tr)
-		AND chk.open AND chk.nominee AND (SELECT role FROM cur) <> 'admin'
+		AND chk.open AND chk.nominee AND (SELECT role FROM cur) <> 'admin' AND (SELECT ok FROM lim)
 	RETURNING m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 ), moved AS (
 	UPDATE organizations AS o SET owner_id = (SELECT nominee FROM tr), owner_since = @now::timestamptz
-	FROM chk WHERE o.id = @organization_id::uuid AND chk.open AND chk.nominee
+	FROM chk WHERE o.id = @organization_id::uuid AND chk.open AND chk.nominee AND (SELECT ok FROM lim)
 	RETURNING o.id
 ), del AS (
 	DELETE FROM ownership_transfers AS t USING moved WHERE t.organization_id = moved.id
@@ -1640,13 +1680,13 @@ WITH org AS (
 	UNION ALL SELECT 2 AS ord, ''::text AS k, gen_random_uuid() AS id, p.organization_id AS organization_id, 'role_changed'::text AS type, @actor::text AS actor, p.user_id::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('old', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN p.suspended_at IS NULL THEN json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(p.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) ELSE json_build_object('old', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN p.suspended_at IS NULL THEN json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(p.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'actor', @actor::text) END AS data FROM promote AS p, cur AS m, moved
 	UNION ALL SELECT 3 AS ord, ''::text AS k, gen_random_uuid() AS id, n.organization_id AS organization_id, 'owner_changed'::text AS type, @actor::text AS actor, n.user_id::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('old', CASE WHEN x.suspended_at IS NULL THEN json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(x.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN n.suspended_at IS NULL THEN json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(n.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) ELSE json_build_object('old', CASE WHEN x.suspended_at IS NULL THEN json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(x.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN n.suspended_at IS NULL THEN json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(n.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'actor', @actor::text) END AS data FROM moved, old AS x, nw AS n) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
 )
-SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.nominee, EXISTS (SELECT 1 FROM moved), t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at,
+SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.nominee, (SELECT ok FROM lim), EXISTS (SELECT 1 FROM moved), t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at,
 	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,
 	c.id, c.organization_id, c.user_id, c.role, c.created_at, c.updated_at, c.suspended_at,
 	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at, p.suspended_at
 FROM chk LEFT JOIN tr AS t ON true LEFT JOIN old AS x ON true LEFT JOIN cur AS c ON true LEFT JOIN promote AS p ON true;
 
--- store_postgres_transfer.go, statement 126
+-- store_postgres_transfer.go, statement 133
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
 ), tr AS (
