@@ -13,7 +13,10 @@
 --
 -- The answer is one row whose first column, outcome, names what happened; the store
 -- maps it to its sentinel error in one place (pgOutcome). The functions never build SQL
--- from their arguments; the search_path is the schema's, fixed when they are made.
+-- from their arguments. The functions a store calls fix the search_path to the
+-- schema's when they are made; the helpers they call (organization_*, without the s)
+-- run under it and are PL/pgSQL, so that their plans are cached for the session (a
+-- SQL-language function with a SET clause is planned again on every call).
 
 -- The position in the feed (0007) of a record that an autocommit call writes as its
 -- last step: the schema's numbering lock, taken here instead of at COMMIT, is then held
@@ -23,7 +26,7 @@
 -- transaction passes number false: its records are numbered at its COMMIT, as before,
 -- so that a long host transaction does not hold every writer's commit back.
 CREATE FUNCTION organization_events_claim_pos(number boolean) RETURNS bigint
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     IF NOT number THEN
         RETURN NULL;
@@ -38,26 +41,30 @@ $$;
 -- key "actor" last when the call had one, written as json_build_object writes it; the
 -- record's position is claimed now or left to COMMIT (organization_events_claim_pos).
 CREATE FUNCTION organization_record(org uuid, type text, actor text, subject text, data json, number boolean) RETURNS void
-LANGUAGE sql SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql AS $$
+BEGIN
     INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
     VALUES (gen_random_uuid(), org, type, NULLIF(actor, ''), subject,
         CASE WHEN actor = '' THEN data ELSE (left(data::text, -1) || ', "actor" : ' || to_json(actor)::text || '}')::json END,
-        organization_events_claim_pos(number))
+        organization_events_claim_pos(number));
+END
 $$;
 
 -- The permissions of role in the organization: the policy's (role, permission) pairs
 -- of a declared role, or a custom role's own permissions and the pairs of the declared
 -- roles it includes. Read in the calling statement's snapshot.
 CREATE FUNCTION organization_role_perms(org uuid, role text, pol_roles text[], pol_perms text[]) RETURNS text[]
-LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
-    SELECT COALESCE(array_agg(p), '{}') FROM (
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT COALESCE(array_agg(perms.p), '{}') FROM (
         SELECT d.p FROM unnest(pol_roles, pol_perms) AS d(r, p) WHERE d.r = role
         UNION SELECT x.p FROM organization_roles c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
             WHERE c.organization_id = org AND c.name = role
         UNION SELECT d.p FROM organization_roles c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
             JOIN unnest(pol_roles, pol_perms) AS d(r, p) ON d.r = i.r
             WHERE c.organization_id = org AND c.name = role
-    ) AS perms(p)
+    ) AS perms(p));
+END
 $$;
 
 -- An OrganizationUser's JSON, as Go marshals it (suspended_at only when set).
@@ -298,7 +305,7 @@ $$;
 -- role (if given), FOR SHARE in name order. The caller reads them afterwards, each read
 -- with a new snapshot: their latest committed versions.
 CREATE FUNCTION organizations_lock_target(org uuid, actor text, target text, role text) RETURNS void
-LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM 1 FROM memberships m
     WHERE m.organization_id = org AND m.user_id IN (actor, target)
@@ -317,9 +324,11 @@ $$;
 -- The permissions of the actor in org, from their active membership (NULL: the actor is
 -- not an active member). Read in the calling statement's snapshot.
 CREATE FUNCTION organization_actor_perms(org uuid, actor text, pol_roles text[], pol_perms text[]) RETURNS text[]
-LANGUAGE sql STABLE SET search_path FROM CURRENT AS $$
-    SELECT organization_role_perms(org, a.role, pol_roles, pol_perms) FROM memberships a
-    WHERE a.organization_id = org AND a.user_id = actor AND actor <> '' AND a.status = 'active'
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN (SELECT organization_role_perms(org, a.role, pol_roles, pol_perms) FROM memberships a
+        WHERE a.organization_id = org AND a.user_id = actor AND actor <> '' AND a.status = 'active');
+END
 $$;
 
 -- SetRole: gives user role if the actor may (perm, or owns the organization, or actor
