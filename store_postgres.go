@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,6 +48,12 @@ type PostgresStore struct {
 	ident  string   // schema, quoted
 	sql    []string // the registered statements (pgStatement), rendered for ident, by pgQuery
 	pos    []string // the same with positional parameters (pgCompiled), as sent
+	// limited holds the IDs of organizations AddUser found with a member limit
+	// (uuid.UUID -> struct{}), shared by WithTx's copies: their additions start in the
+	// limited form, which saves the first round trip. Only a hint: the limited form is
+	// correct for any organization (it locks the row exclusively and counts only under
+	// a limit), so a limit removed since costs only that stronger lock.
+	limited *sync.Map
 }
 
 var (
@@ -85,7 +92,7 @@ func NewPostgresStore(db DBTX, opts *PostgresOptions) (*PostgresStore, error) {
 	if pool, ok := db.(*pgxpool.Pool); ok {
 		db = poolDB{pool} // see poolDB: it tells a statement never sent from one whose reply was lost
 	}
-	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts, pos: pos}, nil
+	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts, pos: pos, limited: new(sync.Map)}, nil
 }
 
 // autocommit reports whether a call runs in a transaction of its own (an autocommit

@@ -27,7 +27,8 @@ var qAddUser = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_ad
 // addUser runs qAddUser: get is GetOrAddUser. The first call locks the organization row
 // FOR SHARE, so that additions to an organization without a member limit run side by
 // side; if it has one (outcome limited), the second locks it FOR NO KEY UPDATE and
-// counts.
+// counts, and the store remembers the organization (limited) so that its next
+// additions take that form at once.
 func (s *PostgresStore) addUser(ctx context.Context, p AddUserParams, get bool) (string, OrganizationUser, error) {
 	if err := ctx.Err(); err != nil {
 		return "", OrganizationUser{}, err
@@ -40,6 +41,9 @@ func (s *PostgresStore) addUser(ctx context.Context, p AddUserParams, get bool) 
 		"pol_roles": pp.roles, "pol_perms": pp.perms, "pol_declared": pp.declared,
 		"get": get, "limited": false, "number": s.autocommit(),
 	}
+	if _, ok := s.limited.Load(m.OrganizationID); ok {
+		args["limited"] = true
+	}
 	for {
 		var outcome string
 		var r memberRow
@@ -48,6 +52,7 @@ func (s *PostgresStore) addUser(ctx context.Context, p AddUserParams, get bool) 
 		}
 		if outcome == "limited" && args["limited"] == false {
 			args["limited"] = true // the organization has a member limit: count under its lock
+			s.limited.Store(m.OrganizationID, struct{}{})
 			continue
 		}
 		return outcome, r.value(), pgOutcome(outcome)

@@ -441,3 +441,41 @@ func TestPostgresInviteOneStatement(t *testing.T) {
 	require.Equal(t, org.ID, sent.Organization.ID)
 	require.Equal(t, "Acme", sent.Organization.Name)
 }
+
+// An addition to an organization with a member limit takes two statements the first
+// time (the unlimited form finds the limit, the limited one counts under the exclusive
+// lock), and one from then on: the store remembers the organization. The limit still
+// holds, and a limit removed since changes nothing but the lock taken.
+func TestPostgresAddUserRemembersALimitedOrganization(t *testing.T) {
+	t.Parallel()
+	counter := &queryCounter{}
+	store, _ := newPostgresStoreWith(t, func(c *pgxpool.Config) { c.ConnConfig.Tracer = counter })
+	ctx := t.Context()
+	svc := organizations.New(store, nil)
+	limit := 3
+	org, err := svc.CreateOrganization(ctx, "ann", "Limited", &organizations.CreateOptions{MaxMembers: &limit})
+	require.NoError(t, err)
+	sent := func(f func() error) (int64, error) {
+		before := counter.n.Load()
+		err := f()
+		return counter.n.Load() - before, err
+	}
+	add := func(u organizations.UserID) func() error {
+		return func() error { _, err := svc.AddUser(ctx, org.ID, u, organizations.RoleMember); return err }
+	}
+	n, err := sent(add("bob"))
+	require.NoError(t, err)
+	require.Equal(t, int64(2), n, "the first addition finds the limit")
+	n, err = sent(add("cat"))
+	require.NoError(t, err)
+	require.Equal(t, int64(1), n, "the next one starts in the limited form")
+	n, err = sent(add("dan"))
+	require.ErrorIs(t, err, organizations.ErrMemberLimit)
+	require.Equal(t, int64(1), n)
+
+	none := 0
+	_, err = svc.UpdateOrganization(ctx, org.ID, organizations.OrganizationUpdate{MaxMembers: &none})
+	require.NoError(t, err)
+	_, err = svc.AddUser(ctx, org.ID, "dan", organizations.RoleMember)
+	require.NoError(t, err, "the limit is gone: the remembered form adds")
+}
