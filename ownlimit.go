@@ -34,7 +34,7 @@ func (s *Service) ownedLimit() (int, error) {
 	if s.opts.MaxOwnedOrganizations <= 0 {
 		return 0, nil
 	}
-	if _, ok := s.store.(OwnershipLimitStore); !ok {
+	if !supports[OwnershipLimitStore](s.store) {
 		return 0, ErrNotSupported
 	}
 	return s.opts.MaxOwnedOrganizations, nil
@@ -45,7 +45,7 @@ func (s *Service) ownedLimit() (int, error) {
 // 5 organizations". A create the count allows may still be refused: the store decides
 // again in its atomic step.
 //
-// Errors: ErrInvalidUserID, ErrNotSupported (the store is not an OwnershipLimitStore),
+// Errors: ErrInvalidUserID, ErrNotSupported (the store, or a store it wraps, is not an OwnershipLimitStore),
 // the store's error, or the context's error.
 func (s *Service) OwnedOrganizations(ctx context.Context, user UserID) (owned, limit int, err error) {
 	if err := ctx.Err(); err != nil {
@@ -55,7 +55,7 @@ func (s *Service) OwnedOrganizations(ctx context.Context, user UserID) (owned, l
 		return 0, 0, err
 	}
 	ls, ok := s.store.(OwnershipLimitStore)
-	if !ok {
+	if !ok || !supports[OwnershipLimitStore](s.store) {
 		return 0, 0, ErrNotSupported
 	}
 	n, err := ls.CountOwnedOrganizations(ctx, user)
