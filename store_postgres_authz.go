@@ -31,7 +31,7 @@ import (
 // the statement sees its snapshot, taken before any lock wait, so a change committed
 // while the statement waited (for the organization row, say) would go unseen
 // (TestPostgresActorRightsChangedDuringLockWait, TestPostgresAssignedRoleChangedDuringLockWait).
-// The write functions of migration 0008 (AddUser, GetOrAddUser, CreateOrganization) hold
+// The write functions of migration 0008 (AddUser, GetOrAddUser, CreateOrganization, SetRole, RemoveUser) hold
 // this by construction: they lock first and then read, each read with a new snapshot.
 // FOR KEY SHARE would not do for the
 // custom role: it does not conflict with an UPDATE that leaves the key alone, and then
