@@ -2,9 +2,12 @@ package organizations_test
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
@@ -174,4 +177,88 @@ func TestPostgresAssignedRoleChangedDuringLockWait(t *testing.T) {
 		db := openSQL(t, "")
 		run(t, sqlRightsDB(newSQLStore(t, db), db))
 	})
+}
+
+// A custom role a call decided on stays as it was until the call ends: the call holds
+// the role's row (FOR SHARE) from its decision to its commit, so a change of the role
+// waits for it, and no one sees the role narrowed before a change that the role allowed.
+// The actor (a recruiter) adds newbie while a host transaction holds an uncommitted
+// addition of newbie: the call has decided and waits on the key. A narrowing of
+// recruiter (members:add taken away) must then wait for the call's backend; the host
+// rolls back, the call adds newbie, and only then does the narrowing commit, after the
+// user_added record in the feed. Without the role's lock the narrowing committed while
+// the call, decided on the wider role, was still to commit.
+func TestPostgresRoleChangeWaitsForTheCallThatDecidedOnIt(t *testing.T) {
+	t.Parallel()
+	for _, op := range []struct {
+		name string
+		call func(ctx context.Context, a *organizations.Actor, org uuid.UUID) error
+	}{
+		{"AddUser", func(ctx context.Context, a *organizations.Actor, org uuid.UUID) error {
+			_, err := a.AddUser(ctx, org, "newbie", organizations.RoleMember)
+			return err
+		}},
+		{"GetOrAddUser", func(ctx context.Context, a *organizations.Actor, org uuid.UUID) error {
+			_, added, err := a.GetOrAddUser(ctx, org, "newbie", organizations.RoleMember)
+			if err == nil && !added {
+				err = errors.New("GetOrAddUser found newbie a member: the host's addition was rolled back")
+			}
+			return err
+		}},
+	} {
+		t.Run(op.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := t.Context()
+			store, pool := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
+			db := pgxRightsDB(store, pool)
+			svc := organizations.New(store, &organizations.Options{Inviter: organizations.InviterFunc(
+				func(context.Context, organizations.InvitationMessage) error { return nil })})
+			org, err := setupAssigned(ctx, svc, op.name)
+			require.NoError(t, err)
+
+			host, err := db.begin(ctx)
+			require.NoError(t, err)
+			defer func() { _ = host.rollback(context.WithoutCancel(ctx)) }()
+			_, err = svc.WithStore(host.store).AddUser(ctx, org, "newbie", organizations.RoleMember)
+			require.NoError(t, err)
+			var hostPID int
+			require.NoError(t, host.queryRow(ctx, "SELECT pg_backend_pid()").Scan(&hostPID))
+
+			called := make(chan error, 1)
+			go func() { called <- op.call(ctx, svc.As(assignedActor), org) }()
+			waitBlockedBy(t, db.queryRow, hostPID, called)
+
+			narrowed := make(chan error, 1)
+			go func() {
+				_, err := svc.UpdateRole(ctx, org, organizations.RoleDefinition{Name: roleRecruiter,
+					Includes: []organizations.Role{organizations.RoleMember}})
+				narrowed <- err
+			}()
+			// The narrowing waits on a backend that itself waits on the host: the call's.
+			for waiting := false; !waiting; {
+				select {
+				case err := <-narrowed:
+					t.Fatalf("recruiter was narrowed (%v) while a call that had decided on it was still to commit", err)
+				default:
+				}
+				require.NoError(t, pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity a, pg_stat_activity c
+					WHERE $1::int = ANY (pg_blocking_pids(c.pid)) AND c.pid = ANY (pg_blocking_pids(a.pid)))`, hostPID).Scan(&waiting))
+				if !waiting {
+					time.Sleep(2 * time.Millisecond)
+				}
+			}
+			require.NoError(t, host.rollback(ctx))
+			require.NoError(t, <-called, "the call decided before the narrowing and adds newbie")
+			require.NoError(t, <-narrowed)
+
+			var types []string
+			require.NoError(t, pool.QueryRow(ctx, `SELECT array_agg(type ORDER BY pos) FROM `+
+				pgx.Identifier{store.Schema(), "organization_events"}.Sanitize()+
+				` WHERE organization_id = $1 AND type IN ('user_added', 'custom_role_updated') AND pos > (
+					SELECT max(pos) FROM `+pgx.Identifier{store.Schema(), "organization_events"}.Sanitize()+
+				` WHERE organization_id = $1 AND type = 'invitation_created')`, org).Scan(&types))
+			require.Equal(t, []string{"user_added", "custom_role_updated"}, types,
+				"the feed has the addition before the narrowing that waited for it")
+		})
+	}
 }
