@@ -79,4 +79,14 @@
 //
 // StatusCode also maps the role sentinels: ErrRoleNotFound 404, ErrRoleExists and
 // ErrRoleInUse 409.
+//
+// # Caches and reading your own writes
+//
+// A Service over an organizations.CachedStore answers the Middleware's read from memory,
+// at most the cache's follower lag behind the store (writes are still checked on the
+// store). After a write, Middleware.RememberWrite gives the requester the write's
+// consistency token (the ConsistencyHeader response header, and with
+// Config.ReadYourWrites a short-lived cookie); a request that carries it is resolved and
+// served with organizations.AtLeast(token), so that the requester reads their own write
+// in whichever process serves them.
 package orghttp

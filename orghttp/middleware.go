@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/go-organizations/organizations"
 	"github.com/google/uuid"
@@ -48,6 +49,12 @@ type Config struct {
 	// every existing organization without being a member (django's is_superuser). It is
 	// called only when a guard would otherwise refuse. Switch does not honour it.
 	Superuser func(*http.Request) bool
+	// ReadYourWrites, if positive, is how long after a write that a handler reports with
+	// Middleware.RememberWrite the requester's requests read at least as fresh as that
+	// write, through a cookie (ConsistencyCookie) of that lifetime: a few seconds covers
+	// a CachedStore's or a replica's lag. Zero: no cookie; a request's
+	// ConsistencyHeader is honoured either way.
+	ReadYourWrites time.Duration
 	// ErrorHandler writes the response when a guard refuses a request or resolution
 	// fails: map err with StatusCode, or test it with errors.Is (ErrUnauthenticated to
 	// redirect to a sign-in page, for instance). Nil means WriteProblem.

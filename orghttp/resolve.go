@@ -12,7 +12,11 @@ import (
 // documentation) and returns the request with them in its context. A request this
 // Middleware already resolved, for the same ServeMux route, is returned as it is. It may
 // write the session (automatic selection, or clearing a stale session organization), so
-// call it before writing the response.
+// call it before writing the response. The returned request's context asks for reads
+// at least as fresh as the consistency token the request carries (ConsistencyHeader, or
+// ConsistencyCookie when Config.ReadYourWrites is on; see RememberWrite), unless its
+// context already asked for a consistency (organizations.WithConsistency): the
+// Middleware's own read and the handler's reads alike.
 //
 // The returned request is never nil: on error it is r. Errors: those of the store and of
 // Config.Session, the context's error, or ErrInvalidConfig for a route whose path wildcard
@@ -23,6 +27,7 @@ func (m *Middleware) Load(w http.ResponseWriter, r *http.Request) (*http.Request
 	if st := stateFrom(r.Context()); st != nil && st.m == m && st.pattern == r.Pattern {
 		return r, nil
 	}
+	r = m.withRequestConsistency(r)
 	st, err := m.resolve(w, r)
 	if err != nil {
 		return r, err
