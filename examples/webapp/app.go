@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -29,6 +30,14 @@ type Config struct {
 	BaseURL string
 	// Logger receives the demo mails and server errors. Nil: discarded.
 	Logger *slog.Logger
+	// Cache, if set, serves the checks of every request (the membership, the role, the
+	// organization) from an organizations.CachedStore over Store with these options
+	// (zero: the defaults), kept current from its event feed; writes still go to Store
+	// and are checked there. Each successful POST then gives the browser its write's
+	// consistency token for a few seconds (orghttp.Middleware.RememberWrite), so that
+	// its next requests read that write whichever app process serves them. Close the App
+	// to stop the cache's follower. Nil: no cache.
+	Cache *organizations.CacheOptions
 }
 
 // App is the reference web app: organizations, members, invitations and sign-up on
@@ -40,6 +49,8 @@ type App struct {
 	session *orghttp.CookieSession
 	users   *directory
 	auth    *demoAuth
+	// cache is the CachedStore of Config.Cache, nil without it.
+	cache   *organizations.CachedStore
 	mail    *mailbox
 	log     *slog.Logger
 	pages   *pages
@@ -72,7 +83,18 @@ func New(cfg Config) (*App, error) {
 	a := &App{users: newDirectory(), log: cfg.Logger, pages: pg, now: cfg.Now, auditPageSize: auditPageSize}
 	a.mail = &mailbox{log: cfg.Logger, base: cfg.BaseURL, now: cfg.Now}
 	a.auth = newDemoAuth(cfg.Key, cfg.SecureCookies, a.users)
-	a.svc = organizations.New(cfg.Store, &organizations.Options{
+	store := cfg.Store
+	if store == nil {
+		store = organizations.NewMemoryStore()
+	}
+	if cfg.Cache != nil {
+		a.cache, err = organizations.NewCachedStore(context.Background(), store, cfg.Cache)
+		if err != nil {
+			return nil, fmt.Errorf("webapp: %w", err)
+		}
+		store = a.cache
+	}
+	a.svc = organizations.New(store, &organizations.Options{
 		Now: cfg.Now, Inviter: a.mail, Registrar: a.users, Activator: a.mail,
 		Events: collectActivated,
 	})
@@ -80,12 +102,16 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("webapp: %w", err)
 	}
-	a.orgs, err = orghttp.New(orghttp.Config{
+	oc := orghttp.Config{
 		Service:      a.svc,
 		Identify:     a.auth.identify,
 		Session:      a.session,
 		ErrorHandler: a.fail,
-	})
+	}
+	if cfg.Cache != nil {
+		oc.ReadYourWrites = readYourWrites
+	}
+	a.orgs, err = orghttp.New(oc)
 	if err != nil {
 		return nil, fmt.Errorf("webapp: %w", err)
 	}
@@ -93,8 +119,66 @@ func New(cfg Config) (*App, error) {
 	return a, nil
 }
 
+// readYourWrites is how long a browser keeps its last write's consistency token with
+// Config.Cache: well beyond a cache follower's lag (DefaultCachePollInterval).
+const readYourWrites = 5 * time.Second
+
 // ServeHTTP serves the app.
 func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
+
+// Close stops the cache's follower (Config.Cache); the App then reads the store. It is a
+// no-op without the cache.
+func (a *App) Close() {
+	if a.cache != nil {
+		a.cache.Close()
+	}
+}
+
+// rememberWrites gives the browser the consistency token of each successful POST
+// (Config.Cache): before the response's status is written, a status below 400 means
+// the request's writes have returned.
+func (a *App) rememberWrites(next http.Handler) http.Handler {
+	if a.cache == nil {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(&tokenWriter{ResponseWriter: w, a: a, r: r}, r)
+	})
+}
+
+// tokenWriter calls RememberWrite once, before the first status of a response below 400.
+type tokenWriter struct {
+	http.ResponseWriter
+	a    *App
+	r    *http.Request
+	done bool
+}
+
+func (w *tokenWriter) WriteHeader(status int) {
+	if !w.done {
+		w.done = true
+		if status < http.StatusBadRequest {
+			if err := w.a.orgs.RememberWrite(w.ResponseWriter, w.r); err != nil {
+				w.a.log.Error("remembering a write's consistency token", "error", err)
+			}
+		}
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *tokenWriter) Write(b []byte) (int, error) {
+	if !w.done {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying ResponseWriter.
+func (w *tokenWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // routes is the app's URL map. Each organization route carries its own guard, so that
 // the guard sees the {org} path value the mux sets: members see the organization and its
@@ -157,7 +241,7 @@ func (a *App) routes() http.Handler {
 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(h(func(w http.ResponseWriter, r *http.Request) { a.fail(w, r, errCrossOrigin) }))
-	return a.auth.admit(csrf.Handler(a.htmlErrors(mux)))
+	return a.auth.admit(csrf.Handler(a.rememberWrites(a.htmlErrors(mux))))
 }
 
 // signedIn refuses anonymous requests with the 401 page.

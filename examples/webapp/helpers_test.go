@@ -31,9 +31,17 @@ type env struct {
 
 func newEnv(t *testing.T, store organizations.Store) *env {
 	t.Helper()
+	return newEnvWith(t, Config{Store: store})
+}
+
+// newEnvWith is newEnv for an app of cfg, on the test's clock.
+func newEnvWith(t *testing.T, cfg Config) *env {
+	t.Helper()
 	clock := organizationstest.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
-	app, err := New(Config{Store: store, Now: clock.Now})
+	cfg.Now = clock.Now
+	app, err := New(cfg)
 	require.NoError(t, err)
+	t.Cleanup(app.Close)
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
 	return &env{t: t, app: app, srv: srv, clock: clock}
@@ -77,7 +85,9 @@ var storeKinds = []struct {
 	}},
 }
 
-// eachStore runs test on a fresh app over each store kind.
+// eachStore runs test on a fresh app over each store kind, and once more with the cache
+// on (Config.Cache) over the memory store: every flow also passes with its checks read
+// from a CachedStore and each write's token handed to the browser.
 func eachStore(t *testing.T, test func(t *testing.T, e *env)) {
 	for _, k := range storeKinds {
 		t.Run(k.name, func(t *testing.T) {
@@ -85,6 +95,10 @@ func eachStore(t *testing.T, test func(t *testing.T, e *env)) {
 			test(t, newEnv(t, k.open(t)))
 		})
 	}
+	t.Run("memory+cache", func(t *testing.T) {
+		t.Parallel()
+		test(t, newEnvWith(t, Config{Store: organizations.NewMemoryStore(), Cache: &organizations.CacheOptions{}}))
+	})
 }
 
 // client is one browser: its own cookie jar, redirects not followed so that tests see

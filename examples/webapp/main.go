@@ -6,6 +6,7 @@
 //	go run ./examples/webapp                       # memory store, http://127.0.0.1:8080
 //	go run ./examples/webapp -database-url postgres://postgres@127.0.0.1:5432/test?sslmode=disable
 //	DATABASE_URL=... go run ./examples/webapp -schema webapp
+//	go run ./examples/webapp -cache                # checks from a feed-driven cache (Config.Cache)
 //
 // Sign-in is a DEMO (a user name and an email in a signed cookie, see signin.go), and the
 // invitation and activation "emails" are links written to the log and shown in the
@@ -46,6 +47,7 @@ type options struct {
 	databaseURL string
 	schema      string
 	secure      bool
+	cache       bool
 }
 
 // parseFlags reads the command line; the database URL defaults to $DATABASE_URL.
@@ -58,6 +60,7 @@ func parseFlags(args []string, getenv func(string) string, stderr io.Writer) (op
 		"PostgreSQL URL (default $DATABASE_URL); empty: in-memory store")
 	fs.StringVar(&o.schema, "schema", "", "PostgreSQL schema for the tables (default public)")
 	fs.BoolVar(&o.secure, "secure-cookies", false, "mark cookies Secure (when served over HTTPS)")
+	fs.BoolVar(&o.cache, "cache", false, "serve checks from an in-process cache kept current from the event feed")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -85,11 +88,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	base := "http://" + ln.Addr().String()
-	app, err := New(Config{Store: store, Logger: log, BaseURL: base, SecureCookies: o.secure})
+	app, err := New(Config{Store: store, Logger: log, BaseURL: base, SecureCookies: o.secure, Cache: cacheOptions(o.cache)})
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	defer app.Close()
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}
 	log.Info("listening", "url", base, "store", storeName(o.databaseURL))
 	done := make(chan error, 1)
@@ -108,6 +112,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	return nil
+}
+
+// cacheOptions is Config.Cache for the -cache flag: the defaults when on, nil when off.
+func cacheOptions(on bool) *organizations.CacheOptions {
+	if !on {
+		return nil
+	}
+	return &organizations.CacheOptions{}
 }
 
 func storeName(databaseURL string) string {
