@@ -16,8 +16,8 @@ import (
 //
 // Every method also returns ErrInvalidUserID when the actor is not a valid UserID, checked
 // first (after the context). The Service's Invite, RevokeInvitation and ResendInvitation,
-// which have no unchecked form, take the acting user right after what they act on (the
-// organization, the invitation's ID) and are the Actor's methods.
+// which have no unchecked form, take the acting user right after the context, as every
+// Service method with an acting user does, and are the Actor's methods.
 type Actor struct {
 	s     *Service
 	actor UserID

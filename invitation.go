@@ -166,7 +166,7 @@ type InviteOptions struct {
 // ErrEscalation (the role exceeds invitedBy's permissions), ErrAlreadyInvited (email has
 // a pending, unexpired invitation to this organization), the Inviter's error, the store's error, or the
 // context's error.
-func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, email string, opts *InviteOptions) (Invitation, error) {
+func (s *Service) Invite(ctx context.Context, invitedBy UserID, org uuid.UUID, email string, opts *InviteOptions) (Invitation, error) {
 	return s.As(invitedBy).Invite(ctx, org, email, opts)
 }
 
@@ -333,7 +333,7 @@ func (s *Service) DeclineInvitation(ctx context.Context, token string, email str
 // Errors: ErrInvalidUserID, ErrInvitationNotFound, ErrPermissionDenied,
 // ErrInvitationClosed (already accepted, declined or revoked), ErrInvitationExpired
 // (expired invitations need no revoking), the store's error, or the context's error.
-func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor UserID) error {
+func (s *Service) RevokeInvitation(ctx context.Context, actor UserID, id uuid.UUID) error {
 	return s.As(actor).RevokeInvitation(ctx, id)
 }
 
@@ -375,7 +375,7 @@ func (s *Service) revokeInvitation(ctx context.Context, actor UserID, id uuid.UU
 // invitation had expired and the email has a newer pending one), ErrMemberLimit,
 // ErrInvitationNotSent (renewed, then the Inviter failed), the store's error, or the
 // context's error.
-func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor UserID) (Invitation, error) {
+func (s *Service) ResendInvitation(ctx context.Context, actor UserID, id uuid.UUID) (Invitation, error) {
 	return s.As(actor).ResendInvitation(ctx, id)
 }
 

@@ -435,7 +435,7 @@ func TestPostgresInviteOneStatement(t *testing.T) {
 	org, err := svc.CreateOrganization(t.Context(), "chris", "Acme", nil)
 	require.NoError(t, err)
 	before := counter.n.Load()
-	_, err = svc.Invite(t.Context(), org.ID, "chris", "kim@example.com", nil)
+	_, err = svc.Invite(t.Context(), "chris", org.ID, "kim@example.com", nil)
 	require.NoError(t, err)
 	require.Equal(t, int64(1), counter.n.Load()-before, "statements sent by Invite")
 	require.Equal(t, org.ID, sent.Organization.ID)
