@@ -196,7 +196,7 @@ func (s *Service) invite(ctx context.Context, invitedBy UserID, org uuid.UUID, e
 		InvitedBy: invitedBy, Bearer: opts.Bearer, Status: InvitationStatusPending,
 		CreatedAt: now, ExpiresAt: Timestamp(now.Add(ttl)),
 	}
-	o, err := s.store.CreateInvitation(ctx, CreateInvitationParams{Invitation: inv, TokenHash: hash, Now: now, Policy: s.policy})
+	o, err := s.store.CreateInvitation(ctx, CreateInvitationParams{Auth: s.auth(invitedBy), Invitation: inv, TokenHash: hash, Now: now})
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -276,7 +276,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserI
 	now := s.now()
 	// The store sets the organization and role from the invitation.
 	m := OrganizationUser{ID: s.opts.NewID(), UserID: user, CreatedAt: now, UpdatedAt: now}
-	res, err := s.store.AcceptInvitation(ctx, AcceptInvitationParams{TokenHash: hash, UserID: user, Email: email, Membership: m, Now: now, Policy: s.policy})
+	res, err := s.store.AcceptInvitation(ctx, AcceptInvitationParams{Auth: s.auth(user), TokenHash: hash, Email: email, Membership: m, Now: now})
 	if err != nil {
 		return OrganizationUser{}, err
 	}
@@ -341,7 +341,7 @@ func (s *Service) revokeInvitation(ctx context.Context, actor UserID, id uuid.UU
 	if err := checkInvitationID(id); err != nil {
 		return err
 	}
-	inv, err := s.store.RevokeInvitation(ctx, RevokeInvitationParams{InvitationID: id, Actor: actor, Now: s.now(), Policy: s.policy})
+	inv, err := s.store.RevokeInvitation(ctx, RevokeInvitationParams{Auth: s.auth(actor), InvitationID: id, Now: s.now()})
 	if err != nil {
 		return err
 	}
@@ -389,8 +389,7 @@ func (s *Service) resendInvitation(ctx context.Context, actor UserID, id uuid.UU
 	token, hash := newToken()
 	now := s.now()
 	d, err := s.store.RenewInvitation(ctx, RenewInvitationParams{
-		InvitationID: id, Actor: actor, TokenHash: hash, ExpiresAt: Timestamp(now.Add(s.opts.InvitationTTL)), Now: now,
-		Policy: s.policy,
+		Auth: s.auth(actor), InvitationID: id, TokenHash: hash, ExpiresAt: Timestamp(now.Add(s.opts.InvitationTTL)), Now: now,
 	})
 	if err != nil {
 		return Invitation{}, err

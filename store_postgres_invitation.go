@@ -72,7 +72,7 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 			"id": inv.ID, "organization_id": inv.OrganizationID, "email": inv.Email, "role": string(inv.Role),
 			"bearer": inv.Bearer, "token_hash": p.TokenHash,
 			"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt, "now": p.Now,
-		}, inv.InvitedBy, p.Policy)).Scan(dest([]any{&found, &allowed, &known, &covered, &inserted, &invited, &free, &stale}, org.dest())...)
+		}, p.Auth.Actor, p.Auth.Policy)).Scan(dest([]any{&found, &allowed, &known, &covered, &inserted, &invited, &free, &stale}, org.dest())...)
 		switch {
 		case err != nil:
 			return Organization{}, pgError(ctx, err)
