@@ -30,12 +30,9 @@ func (s *Service) As(actor UserID) *Actor { return &Actor{s: s, actor: actor} }
 // User returns the acting user.
 func (a *Actor) User() UserID { return a.actor }
 
-// check validates the context and the actor.
-func (a *Actor) check(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return checkUser(a.actor)
+// check is ready for an Actor method: the context, then the actor, then checks.
+func (a *Actor) check(ctx context.Context, checks ...error) error {
+	return ready(ctx, checkUser(a.actor), firstError(checks...))
 }
 
 // UpdateOrganization is Service.UpdateOrganization, if the actor holds

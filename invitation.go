@@ -96,6 +96,16 @@ type InvitationDetails struct {
 	Organization Organization `json:"organization"`
 }
 
+// invitationTokenHash is the stored hash of an invitation's token, or
+// ErrInvitationNotFound for a malformed token, which no invitation has.
+func invitationTokenHash(token string) ([]byte, error) {
+	hash, ok := parseToken(token)
+	if !ok {
+		return nil, ErrInvitationNotFound
+	}
+	return hash, nil
+}
+
 // checkInvitationID rejects the nil UUID, which no invitation has.
 func checkInvitationID(id uuid.UUID) error {
 	if id == uuid.Nil {
@@ -228,12 +238,9 @@ func (s *Service) send(ctx context.Context, m InvitationMessage) error {
 // Errors: ErrInvitationNotFound (an unknown, malformed or forged token), the store's
 // error, or the context's error.
 func (s *Service) InvitationByToken(ctx context.Context, token string) (InvitationDetails, error) {
-	if err := ctx.Err(); err != nil {
+	hash, tokenErr := invitationTokenHash(token)
+	if err := ready(ctx, tokenErr); err != nil {
 		return InvitationDetails{}, err
-	}
-	hash, ok := parseToken(token)
-	if !ok {
-		return InvitationDetails{}, ErrInvitationNotFound
 	}
 	return s.store.InvitationByTokenHash(ctx, hash, s.now())
 }
@@ -259,19 +266,10 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (Invitati
 // inviter has since been removed or may no longer grant the invitation's role; it stays
 // pending), the store's error, or the context's error.
 func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserID, email string) (OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
+	email, emailErr := optionalEmail(email)
+	hash, tokenErr := invitationTokenHash(token)
+	if err := ready(ctx, checkUser(user), emailErr, tokenErr); err != nil {
 		return OrganizationUser{}, err
-	}
-	if err := checkUser(user); err != nil {
-		return OrganizationUser{}, err
-	}
-	email, err := optionalEmail(email)
-	if err != nil {
-		return OrganizationUser{}, err
-	}
-	hash, ok := parseToken(token)
-	if !ok {
-		return OrganizationUser{}, ErrInvitationNotFound
 	}
 	now := s.now()
 	// The store sets the organization and role from the invitation.
@@ -307,16 +305,10 @@ func optionalEmail(email string) (string, error) {
 // ErrInvitationClosed, ErrInvitationExpired, ErrInvitationEmailMismatch, the store's
 // error, or the context's error.
 func (s *Service) DeclineInvitation(ctx context.Context, token string, email string) error {
-	if err := ctx.Err(); err != nil {
+	email, emailErr := optionalEmail(email)
+	hash, tokenErr := invitationTokenHash(token)
+	if err := ready(ctx, emailErr, tokenErr); err != nil {
 		return err
-	}
-	email, err := optionalEmail(email)
-	if err != nil {
-		return err
-	}
-	hash, ok := parseToken(token)
-	if !ok {
-		return ErrInvitationNotFound
 	}
 	inv, err := s.store.DeclineInvitation(ctx, DeclineInvitationParams{TokenHash: hash, Email: email, Now: s.now()})
 	if err != nil {
@@ -421,11 +413,8 @@ func (s *Service) PendingInvitations(ctx context.Context, org uuid.UUID, opts Li
 //
 // Errors: ErrInvalidEmail, the store's error, or the context's error.
 func (s *Service) InvitationsForEmail(ctx context.Context, email string) ([]InvitationDetails, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	email, err := NormalizeEmail(email)
-	if err != nil {
+	email, emailErr := NormalizeEmail(email)
+	if err := ready(ctx, emailErr); err != nil {
 		return nil, err
 	}
 	return s.store.InvitationsForEmail(ctx, email, s.now())
