@@ -325,6 +325,12 @@ func (s *Service) Access(ctx context.Context, org uuid.UUID, user UserID) (Acces
 	return s.access(ctx, p)
 }
 
+// sharedAccessStore is a store that can lend the Access it keeps to a caller that only
+// reads it and lets it go (CachedStore): HasPermission takes it to spare the copy.
+type sharedAccessStore interface {
+	accessShared(ctx context.Context, p AccessParams) (Access, error)
+}
+
 // HasPermission reports whether user may do what p allows in the organization (see
 // Access.Can): a one-off check. An unknown organization or user gives false and no
 // error. A check made before a write is advice for a UI, not a guarantee: writes made on
@@ -334,7 +340,7 @@ func (s *Service) Access(ctx context.Context, org uuid.UUID, user UserID) (Acces
 func (s *Service) HasPermission(ctx context.Context, org uuid.UUID, user UserID, p Permission) (bool, error) {
 	var a Access
 	var err error
-	if c, ok := s.store.(*CachedStore); ok && user.Valid() && org != uuid.Nil {
+	if c, ok := s.store.(sharedAccessStore); ok && user.Valid() && org != uuid.Nil {
 		// The Access is only read here: the cache's own copy spares two allocations.
 		if a, err = c.accessShared(ctx, AccessParams{OrganizationID: org, UserID: user}); err == nil {
 			a.compile(s.policy)

@@ -239,7 +239,7 @@ WITH del AS (
 	DELETE FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid RETURNING i.organization_id
 )
 DELETE FROM /* TEMPLATE: schema */organization_events e USING del
-WHERE e.organization_id = del.organization_id AND e.id = @id::uuid AND e.type = 'invitation_created'`)
+WHERE e.organization_id = del.organization_id AND e.id = @id::uuid AND e.type = '` + InvitationCreated{}.EventName() + `'`)
 
 // DeleteInvitation implements Store. It deletes the invitation's InvitationCreated record
 // with it: the Invite it undoes emitted no event. A relay may have delivered the record
