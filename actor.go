@@ -16,8 +16,8 @@ import (
 //
 // Every method also returns ErrInvalidUserID when the actor is not a valid UserID, checked
 // first (after the context). The Service's Invite, RevokeInvitation and ResendInvitation,
-// which have no unchecked form, take the acting user right after what they act on (the
-// organization, the invitation's ID) and are the Actor's methods.
+// which have no unchecked form, take the acting user right after the context, as every
+// Service method with an acting user does, and are the Actor's methods.
 type Actor struct {
 	s     *Service
 	actor UserID
@@ -30,12 +30,9 @@ func (s *Service) As(actor UserID) *Actor { return &Actor{s: s, actor: actor} }
 // User returns the acting user.
 func (a *Actor) User() UserID { return a.actor }
 
-// check validates the context and the actor.
-func (a *Actor) check(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return checkUser(a.actor)
+// check is ready for an Actor method: the context, then the actor, then checks.
+func (a *Actor) check(ctx context.Context, checks ...error) error {
+	return ready(ctx, checkUser(a.actor), firstError(checks...))
 }
 
 // UpdateOrganization is Service.UpdateOrganization, if the actor holds

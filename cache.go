@@ -452,9 +452,10 @@ func (c *CachedStore) Access(ctx context.Context, p AccessParams) (Access, error
 	return a, nil
 }
 
-// accessShared is Access whose result shares the cache's memory (the organization's
-// documents, the custom role): for a caller that only reads it and lets it go, as
-// Service.HasPermission does. It allocates nothing when served from memory.
+// accessShared implements sharedAccessStore: Access whose result shares the cache's
+// memory (the organization's documents, the custom role), for a caller that only reads
+// it and lets it go, as Service.HasPermission does. It allocates nothing when served
+// from memory.
 func (c *CachedStore) accessShared(ctx context.Context, p AccessParams) (Access, error) {
 	return c.access(ctx, p)
 }

@@ -143,7 +143,7 @@ type feedHeader interface {
 // Errors: ErrNotSupported (the store is not an EventStore), the store's error, or the
 // context's error.
 func (s *Service) Token(ctx context.Context) (ConsistencyToken, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx); err != nil {
 		return ConsistencyToken{}, err
 	}
 	pos, err := feedHead(ctx, s.store, 0)

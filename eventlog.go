@@ -359,12 +359,9 @@ const (
 // malformed cursor), ErrInvalidListOptions (a negative limit), the store's error, or the
 // context's error.
 func (s *Service) EventFeed(ctx context.Context, after string, limit int) ([]EventRecord, string, error) {
-	if err := ctx.Err(); err != nil {
+	es, err := need[EventStore](ctx, s)
+	if err != nil {
 		return nil, "", err
-	}
-	es, ok := s.store.(EventStore)
-	if !ok {
-		return nil, "", ErrNotSupported
 	}
 	c, err := ParseEventCursor(after)
 	if err != nil {
@@ -402,12 +399,9 @@ func (s *Service) EventFeed(ctx context.Context, after string, limit int) ([]Eve
 // malformed cursor, a Next of a release before the feed was in commit order among them,
 // or Since after Until), the store's error, or the context's error.
 func (s *Service) AuditLog(ctx context.Context, q AuditQuery, opts ListOptions) (Page[EventRecord], error) {
-	if err := ctx.Err(); err != nil {
+	es, err := need[EventStore](ctx, s)
+	if err != nil {
 		return Page[EventRecord]{}, err
-	}
-	es, ok := s.store.(EventStore)
-	if !ok {
-		return Page[EventRecord]{}, ErrNotSupported
 	}
 	limit := opts.Limit
 	switch {
@@ -464,9 +458,9 @@ const PruneBatch = 1000
 // Errors: ErrNotSupported (the store is not an EventStore), ErrInvalidTime (before is
 // outside the years 1 to 9999), the store's error, or the context's error.
 func (s *Service) PruneEvents(ctx context.Context, before time.Time) (int, error) {
-	es, ok := s.store.(EventStore)
-	if !ok {
-		return 0, ErrNotSupported
+	es, err := optional[EventStore](s.store)
+	if err != nil {
+		return 0, err
 	}
 	if err := checkTime(before); err != nil {
 		return 0, err

@@ -27,10 +27,10 @@ func ExampleService_Invite() {
 	if err != nil {
 		panic(err)
 	}
-	if _, err := svc.Invite(ctx, org.ID, "ada", " Charles@Example.org ", nil); err != nil {
+	if _, err := svc.Invite(ctx, "ada", org.ID, " Charles@Example.org ", nil); err != nil {
 		panic(err)
 	}
-	_, err = svc.Invite(ctx, org.ID, "ada", "charles@example.org", nil)
+	_, err = svc.Invite(ctx, "ada", org.ID, "charles@example.org", nil)
 	fmt.Println("invite again:", errors.Is(err, organizations.ErrAlreadyInvited))
 
 	token := strings.TrimPrefix(link, "https://app.example/invitations/")
@@ -78,7 +78,7 @@ func ExampleService_ResendInvitation() {
 	if err != nil {
 		panic(err)
 	}
-	inv, err := svc.Invite(ctx, org.ID, "ada", "charles@example.org", nil)
+	inv, err := svc.Invite(ctx, "ada", org.ID, "charles@example.org", nil)
 	if err != nil {
 		panic(err)
 	}
@@ -88,7 +88,7 @@ func ExampleService_ResendInvitation() {
 	_, err = svc.AcceptInvitation(ctx, first, "charles", "charles@example.org")
 	fmt.Println("expired:", errors.Is(err, organizations.ErrInvitationExpired))
 
-	if _, err := svc.ResendInvitation(ctx, inv.ID, "ada"); err != nil {
+	if _, err := svc.ResendInvitation(ctx, "ada", inv.ID); err != nil {
 		panic(err)
 	}
 	_, err = svc.AcceptInvitation(ctx, first, "charles", "charles@example.org")
@@ -120,15 +120,15 @@ func ExampleService_RevokeInvitation() {
 	if err != nil {
 		panic(err)
 	}
-	inv, err := svc.Invite(ctx, org.ID, "ada", "charles@example.org", &organizations.InviteOptions{Role: organizations.RoleAdmin})
+	inv, err := svc.Invite(ctx, "ada", org.ID, "charles@example.org", &organizations.InviteOptions{Role: organizations.RoleAdmin})
 	if err != nil {
 		panic(err)
 	}
 	charlesToken := token
-	if _, err := svc.Invite(ctx, org.ID, "ada", "mary@example.org", nil); err != nil {
+	if _, err := svc.Invite(ctx, "ada", org.ID, "mary@example.org", nil); err != nil {
 		panic(err)
 	}
-	if err := svc.RevokeInvitation(ctx, inv.ID, "ada"); err != nil {
+	if err := svc.RevokeInvitation(ctx, "ada", inv.ID); err != nil {
 		panic(err)
 	}
 	_, err = svc.AcceptInvitation(ctx, charlesToken, "charles", "charles@example.org")

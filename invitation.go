@@ -96,6 +96,16 @@ type InvitationDetails struct {
 	Organization Organization `json:"organization"`
 }
 
+// invitationTokenHash is the stored hash of an invitation's token, or
+// ErrInvitationNotFound for a malformed token, which no invitation has.
+func invitationTokenHash(token string) ([]byte, error) {
+	hash, ok := parseToken(token)
+	if !ok {
+		return nil, ErrInvitationNotFound
+	}
+	return hash, nil
+}
+
 // checkInvitationID rejects the nil UUID, which no invitation has.
 func checkInvitationID(id uuid.UUID) error {
 	if id == uuid.Nil {
@@ -166,7 +176,7 @@ type InviteOptions struct {
 // ErrEscalation (the role exceeds invitedBy's permissions), ErrAlreadyInvited (email has
 // a pending, unexpired invitation to this organization), the Inviter's error, the store's error, or the
 // context's error.
-func (s *Service) Invite(ctx context.Context, org uuid.UUID, invitedBy UserID, email string, opts *InviteOptions) (Invitation, error) {
+func (s *Service) Invite(ctx context.Context, invitedBy UserID, org uuid.UUID, email string, opts *InviteOptions) (Invitation, error) {
 	return s.As(invitedBy).Invite(ctx, org, email, opts)
 }
 
@@ -196,7 +206,7 @@ func (s *Service) invite(ctx context.Context, invitedBy UserID, org uuid.UUID, e
 		InvitedBy: invitedBy, Bearer: opts.Bearer, Status: InvitationStatusPending,
 		CreatedAt: now, ExpiresAt: Timestamp(now.Add(ttl)),
 	}
-	o, err := s.store.CreateInvitation(ctx, CreateInvitationParams{Invitation: inv, TokenHash: hash, Now: now, Policy: s.policy})
+	o, err := s.store.CreateInvitation(ctx, CreateInvitationParams{Auth: s.auth(invitedBy), Invitation: inv, TokenHash: hash, Now: now})
 	if err != nil {
 		return Invitation{}, err
 	}
@@ -228,12 +238,9 @@ func (s *Service) send(ctx context.Context, m InvitationMessage) error {
 // Errors: ErrInvitationNotFound (an unknown, malformed or forged token), the store's
 // error, or the context's error.
 func (s *Service) InvitationByToken(ctx context.Context, token string) (InvitationDetails, error) {
-	if err := ctx.Err(); err != nil {
+	hash, tokenErr := invitationTokenHash(token)
+	if err := ready(ctx, tokenErr); err != nil {
 		return InvitationDetails{}, err
-	}
-	hash, ok := parseToken(token)
-	if !ok {
-		return InvitationDetails{}, ErrInvitationNotFound
 	}
 	return s.store.InvitationByTokenHash(ctx, hash, s.now())
 }
@@ -259,24 +266,15 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (Invitati
 // inviter has since been removed or may no longer grant the invitation's role; it stays
 // pending), the store's error, or the context's error.
 func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserID, email string) (OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
+	email, emailErr := optionalEmail(email)
+	hash, tokenErr := invitationTokenHash(token)
+	if err := ready(ctx, checkUser(user), emailErr, tokenErr); err != nil {
 		return OrganizationUser{}, err
-	}
-	if err := checkUser(user); err != nil {
-		return OrganizationUser{}, err
-	}
-	email, err := optionalEmail(email)
-	if err != nil {
-		return OrganizationUser{}, err
-	}
-	hash, ok := parseToken(token)
-	if !ok {
-		return OrganizationUser{}, ErrInvitationNotFound
 	}
 	now := s.now()
 	// The store sets the organization and role from the invitation.
 	m := OrganizationUser{ID: s.opts.NewID(), UserID: user, CreatedAt: now, UpdatedAt: now}
-	res, err := s.store.AcceptInvitation(ctx, AcceptInvitationParams{TokenHash: hash, UserID: user, Email: email, Membership: m, Now: now, Policy: s.policy})
+	res, err := s.store.AcceptInvitation(ctx, AcceptInvitationParams{Auth: s.auth(user), TokenHash: hash, Email: email, Membership: m, Now: now})
 	if err != nil {
 		return OrganizationUser{}, err
 	}
@@ -307,16 +305,10 @@ func optionalEmail(email string) (string, error) {
 // ErrInvitationClosed, ErrInvitationExpired, ErrInvitationEmailMismatch, the store's
 // error, or the context's error.
 func (s *Service) DeclineInvitation(ctx context.Context, token string, email string) error {
-	if err := ctx.Err(); err != nil {
+	email, emailErr := optionalEmail(email)
+	hash, tokenErr := invitationTokenHash(token)
+	if err := ready(ctx, emailErr, tokenErr); err != nil {
 		return err
-	}
-	email, err := optionalEmail(email)
-	if err != nil {
-		return err
-	}
-	hash, ok := parseToken(token)
-	if !ok {
-		return ErrInvitationNotFound
 	}
 	inv, err := s.store.DeclineInvitation(ctx, DeclineInvitationParams{TokenHash: hash, Email: email, Now: s.now()})
 	if err != nil {
@@ -333,7 +325,7 @@ func (s *Service) DeclineInvitation(ctx context.Context, token string, email str
 // Errors: ErrInvalidUserID, ErrInvitationNotFound, ErrPermissionDenied,
 // ErrInvitationClosed (already accepted, declined or revoked), ErrInvitationExpired
 // (expired invitations need no revoking), the store's error, or the context's error.
-func (s *Service) RevokeInvitation(ctx context.Context, id uuid.UUID, actor UserID) error {
+func (s *Service) RevokeInvitation(ctx context.Context, actor UserID, id uuid.UUID) error {
 	return s.As(actor).RevokeInvitation(ctx, id)
 }
 
@@ -341,7 +333,7 @@ func (s *Service) revokeInvitation(ctx context.Context, actor UserID, id uuid.UU
 	if err := checkInvitationID(id); err != nil {
 		return err
 	}
-	inv, err := s.store.RevokeInvitation(ctx, RevokeInvitationParams{InvitationID: id, Actor: actor, Now: s.now(), Policy: s.policy})
+	inv, err := s.store.RevokeInvitation(ctx, RevokeInvitationParams{Auth: s.auth(actor), InvitationID: id, Now: s.now()})
 	if err != nil {
 		return err
 	}
@@ -375,7 +367,7 @@ func (s *Service) revokeInvitation(ctx context.Context, actor UserID, id uuid.UU
 // invitation had expired and the email has a newer pending one), ErrMemberLimit,
 // ErrInvitationNotSent (renewed, then the Inviter failed), the store's error, or the
 // context's error.
-func (s *Service) ResendInvitation(ctx context.Context, id uuid.UUID, actor UserID) (Invitation, error) {
+func (s *Service) ResendInvitation(ctx context.Context, actor UserID, id uuid.UUID) (Invitation, error) {
 	return s.As(actor).ResendInvitation(ctx, id)
 }
 
@@ -389,8 +381,7 @@ func (s *Service) resendInvitation(ctx context.Context, actor UserID, id uuid.UU
 	token, hash := newToken()
 	now := s.now()
 	d, err := s.store.RenewInvitation(ctx, RenewInvitationParams{
-		InvitationID: id, Actor: actor, TokenHash: hash, ExpiresAt: Timestamp(now.Add(s.opts.InvitationTTL)), Now: now,
-		Policy: s.policy,
+		Auth: s.auth(actor), InvitationID: id, TokenHash: hash, ExpiresAt: Timestamp(now.Add(s.opts.InvitationTTL)), Now: now,
 	})
 	if err != nil {
 		return Invitation{}, err
@@ -422,11 +413,8 @@ func (s *Service) PendingInvitations(ctx context.Context, org uuid.UUID, opts Li
 //
 // Errors: ErrInvalidEmail, the store's error, or the context's error.
 func (s *Service) InvitationsForEmail(ctx context.Context, email string) ([]InvitationDetails, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	email, err := NormalizeEmail(email)
-	if err != nil {
+	email, emailErr := NormalizeEmail(email)
+	if err := ready(ctx, emailErr); err != nil {
 		return nil, err
 	}
 	return s.store.InvitationsForEmail(ctx, email, s.now())

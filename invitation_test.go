@@ -61,7 +61,7 @@ func (f *invFixture) invite(t *testing.T, email string, opts *organizations.Invi
 	t.Helper()
 	f.events.Take()
 	f.outbox.TakeInvitations()
-	inv, err := f.svc.Invite(context.Background(), f.org.ID, "admin", email, opts)
+	inv, err := f.svc.Invite(context.Background(), "admin", f.org.ID, email, opts)
 	require.NoError(t, err)
 	msgs := f.outbox.TakeInvitations()
 	require.Len(t, msgs, 1)
@@ -91,7 +91,7 @@ func TestInviteDefaults(t *testing.T) {
 	ctx := context.Background()
 	now := organizations.Timestamp(f.clock.Now())
 
-	inv, err := f.svc.Invite(ctx, f.org.ID, "admin", "  Bob@Example.COM ", nil)
+	inv, err := f.svc.Invite(ctx, "admin", f.org.ID, "  Bob@Example.COM ", nil)
 	require.NoError(t, err)
 	require.NotEqual(t, uuid.Nil, inv.ID)
 	require.Equal(t, f.org.ID, inv.OrganizationID)
@@ -137,7 +137,7 @@ func TestInviteOptions(t *testing.T) {
 
 	// A zero or negative TTL means Options.InvitationTTL; an empty role means member.
 	svc := organizations.New(f.store, &organizations.Options{Now: f.clock.Now, Inviter: f.outbox, InvitationTTL: time.Hour})
-	inv, err := svc.Invite(context.Background(), f.org.ID, "owner", "dave@example.com", &organizations.InviteOptions{TTL: -time.Minute})
+	inv, err := svc.Invite(context.Background(), "owner", f.org.ID, "dave@example.com", &organizations.InviteOptions{TTL: -time.Minute})
 	require.NoError(t, err)
 	require.Equal(t, organizations.RoleMember, inv.Role)
 	require.Equal(t, now.Add(time.Hour), inv.ExpiresAt)
@@ -175,7 +175,7 @@ func TestInviteRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			inv, err := c.svc.Invite(c.ctx, c.org, c.by, c.email, c.opts)
+			inv, err := c.svc.Invite(c.ctx, c.by, c.org, c.email, c.opts)
 			require.ErrorIs(t, err, c.want)
 			require.Equal(t, organizations.Invitation{}, inv)
 			require.Empty(t, f.outbox.TakeInvitations(), "nothing is sent")
@@ -191,7 +191,7 @@ func TestInviteDuplicate(t *testing.T) {
 	ctx := context.Background()
 	first, _ := f.invite(t, "bob@example.com", &organizations.InviteOptions{TTL: time.Hour})
 
-	_, err := f.svc.Invite(ctx, f.org.ID, "owner", " BOB@example.com", nil)
+	_, err := f.svc.Invite(ctx, "owner", f.org.ID, " BOB@example.com", nil)
 	require.ErrorIs(t, err, organizations.ErrAlreadyInvited)
 	require.Empty(t, f.outbox.TakeInvitations())
 	require.Empty(t, f.events.Take())
@@ -200,7 +200,7 @@ func TestInviteDuplicate(t *testing.T) {
 	// Another organization may invite the same email.
 	other, err := f.svc.CreateOrganization(ctx, "admin", "Other", nil)
 	require.NoError(t, err)
-	_, err = f.svc.Invite(ctx, other.ID, "admin", "bob@example.com", nil)
+	_, err = f.svc.Invite(ctx, "admin", other.ID, "bob@example.com", nil)
 	require.NoError(t, err)
 
 	// Once the first invitation has expired, a new one may be sent.
@@ -225,7 +225,7 @@ func TestInviteSendFailureLeavesNothing(t *testing.T) {
 		return boom
 	}))
 
-	inv, err := f.svc.Invite(ctx, f.org.ID, "admin", "bob@example.com", nil)
+	inv, err := f.svc.Invite(ctx, "admin", f.org.ID, "bob@example.com", nil)
 	require.ErrorIs(t, err, boom)
 	require.Equal(t, organizations.Invitation{}, inv)
 	require.NotEmpty(t, token)
@@ -252,7 +252,7 @@ func TestInviteCanceledDuringSendStillCleansUp(t *testing.T) {
 		cancel()
 		return ctx.Err()
 	})
-	_, err := f.svc.Invite(ctx, f.org.ID, "admin", "bob@example.com", nil)
+	_, err := f.svc.Invite(ctx, "admin", f.org.ID, "bob@example.com", nil)
 	require.ErrorIs(t, err, context.Canceled)
 	require.Empty(t, f.pending(t))
 	require.Empty(t, f.events.Take())
@@ -264,7 +264,7 @@ func TestInviteCleanupFailureIsReported(t *testing.T) {
 	boom, storeDown := errors.New("smtp down"), errors.New("store down")
 	st := &invFailingStore{MemoryStore: f.store, deleteInvitation: storeDown}
 	svc := organizations.New(st, &organizations.Options{Now: f.clock.Now, Events: f.events.Record, Inviter: organizations.InviterFunc(func(context.Context, organizations.InvitationMessage) error { return boom })})
-	_, err := svc.Invite(context.Background(), f.org.ID, "admin", "bob@example.com", nil)
+	_, err := svc.Invite(context.Background(), "admin", f.org.ID, "bob@example.com", nil)
 	require.ErrorIs(t, err, boom)
 	require.ErrorIs(t, err, storeDown)
 	require.Empty(t, f.events.Take())
@@ -405,7 +405,7 @@ func TestAcceptInvitationRefusals(t *testing.T) {
 	_, declined := f.invite(t, "no@example.com", nil)
 	require.NoError(t, f.svc.DeclineInvitation(ctx, declined, "no@example.com"))
 	revokedInv, revoked := f.invite(t, "gone@example.com", nil)
-	require.NoError(t, f.svc.RevokeInvitation(ctx, revokedInv.ID, "owner"))
+	require.NoError(t, f.svc.RevokeInvitation(ctx, "owner", revokedInv.ID))
 	f.events.Take()
 	f.clock.Advance(time.Minute)
 	forged, _ := organizations.NewToken()
@@ -529,26 +529,26 @@ func TestRevokeInvitation(t *testing.T) {
 	ctx := context.Background()
 	inv, token := f.invite(t, "bob@example.com", nil)
 
-	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, inv.ID, "member"), organizations.ErrPermissionDenied)
-	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, inv.ID, "stranger"), organizations.ErrPermissionDenied)
-	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, inv.ID, ""), organizations.ErrInvalidUserID)
-	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, uuid.Nil, "owner"), organizations.ErrInvitationNotFound)
-	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, uuid.New(), "owner"), organizations.ErrInvitationNotFound)
+	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, "member", inv.ID), organizations.ErrPermissionDenied)
+	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, "stranger", inv.ID), organizations.ErrPermissionDenied)
+	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, "", inv.ID), organizations.ErrInvalidUserID)
+	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, "owner", uuid.Nil), organizations.ErrInvitationNotFound)
+	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, "owner", uuid.New()), organizations.ErrInvitationNotFound)
 	require.Empty(t, f.events.Take())
 	require.Len(t, f.pending(t), 1)
 
-	require.NoError(t, f.svc.RevokeInvitation(ctx, inv.ID, "owner"))
+	require.NoError(t, f.svc.RevokeInvitation(ctx, "owner", inv.ID))
 	revoked := inv
 	revoked.Status, revoked.RespondedAt = organizations.InvitationStatusRevoked, organizations.Timestamp(f.clock.Now())
 	require.Equal(t, []organizations.Event{organizations.InvitationRevoked{Invitation: revoked, Actor: "owner"}}, f.events.Take())
 	require.Empty(t, f.pending(t))
 	_, err := f.svc.AcceptInvitation(ctx, token, "bob", "bob@example.com")
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed)
-	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, inv.ID, "owner"), organizations.ErrInvitationClosed)
+	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, "owner", inv.ID), organizations.ErrInvitationClosed)
 
 	late, _ := f.invite(t, "late@example.com", &organizations.InviteOptions{TTL: time.Minute})
 	f.clock.Advance(time.Minute)
-	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, late.ID, "owner"), organizations.ErrInvitationExpired)
+	require.ErrorIs(t, f.svc.RevokeInvitation(ctx, "owner", late.ID), organizations.ErrInvitationExpired)
 	require.Empty(t, f.events.Take())
 }
 
@@ -560,7 +560,7 @@ func TestResendInvitation(t *testing.T) {
 	f.clock.Advance(2 * time.Minute) // expired: resending revives it
 	now := organizations.Timestamp(f.clock.Now())
 
-	got, err := f.svc.ResendInvitation(ctx, inv.ID, "owner")
+	got, err := f.svc.ResendInvitation(ctx, "owner", inv.ID)
 	require.NoError(t, err)
 	want := inv
 	want.ExpiresAt = now.Add(organizations.DefaultInvitationTTL) // Options.InvitationTTL, not the first TTL
@@ -584,7 +584,7 @@ func TestResendInvitation(t *testing.T) {
 
 	_, err = f.svc.AcceptInvitation(ctx, newToken, "bob", "bob@example.com")
 	require.NoError(t, err)
-	_, err = f.svc.ResendInvitation(ctx, inv.ID, "owner")
+	_, err = f.svc.ResendInvitation(ctx, "owner", inv.ID)
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed)
 	require.Empty(t, f.outbox.TakeInvitations())
 }
@@ -596,15 +596,15 @@ func TestResendInvitationRefusals(t *testing.T) {
 	inv, token := f.invite(t, "bob@example.com", nil)
 	unconfigured := organizations.New(f.store, &organizations.Options{Now: f.clock.Now})
 
-	_, err := unconfigured.ResendInvitation(ctx, inv.ID, "owner")
+	_, err := unconfigured.ResendInvitation(ctx, "owner", inv.ID)
 	require.ErrorIs(t, err, organizations.ErrNotConfigured)
-	_, err = f.svc.ResendInvitation(ctx, inv.ID, "member")
+	_, err = f.svc.ResendInvitation(ctx, "member", inv.ID)
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied)
-	_, err = f.svc.ResendInvitation(ctx, inv.ID, "")
+	_, err = f.svc.ResendInvitation(ctx, "", inv.ID)
 	require.ErrorIs(t, err, organizations.ErrInvalidUserID)
-	_, err = f.svc.ResendInvitation(ctx, uuid.Nil, "owner")
+	_, err = f.svc.ResendInvitation(ctx, "owner", uuid.Nil)
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
-	_, err = f.svc.ResendInvitation(ctx, uuid.New(), "owner")
+	_, err = f.svc.ResendInvitation(ctx, "owner", uuid.New())
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 	require.Empty(t, f.outbox.TakeInvitations())
 	_, err = f.svc.InvitationByToken(ctx, token)
@@ -614,7 +614,7 @@ func TestResendInvitationRefusals(t *testing.T) {
 	late, _ := f.invite(t, "late@example.com", &organizations.InviteOptions{TTL: time.Minute})
 	f.clock.Advance(time.Minute)
 	f.invite(t, "late@example.com", nil)
-	_, err = f.svc.ResendInvitation(ctx, late.ID, "admin")
+	_, err = f.svc.ResendInvitation(ctx, "admin", late.ID)
 	require.ErrorIs(t, err, organizations.ErrAlreadyInvited)
 	require.Empty(t, f.outbox.TakeInvitations())
 }
@@ -627,7 +627,7 @@ func TestResendInvitationSendFailure(t *testing.T) {
 	boom := errors.New("smtp down")
 	f.outbox.FailWith(func(context.Context) error { return boom })
 
-	_, err := f.svc.ResendInvitation(ctx, inv.ID, "admin")
+	_, err := f.svc.ResendInvitation(ctx, "admin", inv.ID)
 	require.ErrorIs(t, err, boom)
 	// Documented state: still pending, the old token dead, the new one unsent.
 	require.Len(t, f.pending(t), 1)
@@ -636,7 +636,7 @@ func TestResendInvitationSendFailure(t *testing.T) {
 	require.Len(t, f.outbox.TakeInvitations(), 1, "the message that failed to send")
 
 	f.outbox.FailWith(nil)
-	_, err = f.svc.ResendInvitation(ctx, inv.ID, "admin")
+	_, err = f.svc.ResendInvitation(ctx, "admin", inv.ID)
 	require.NoError(t, err)
 	msgs := f.outbox.TakeInvitations()
 	require.Len(t, msgs, 1)
@@ -698,10 +698,10 @@ func TestInvitationsForEmail(t *testing.T) {
 	other, err := f.svc.CreateOrganization(ctx, "admin", "Other", nil)
 	require.NoError(t, err)
 	first, _ := f.invite(t, "bob@example.com", nil)
-	second, err := f.svc.Invite(ctx, other.ID, "admin", "bob@example.com", nil)
+	second, err := f.svc.Invite(ctx, "admin", other.ID, "bob@example.com", nil)
 	require.NoError(t, err)
 	f.invite(t, "carol@example.com", nil)
-	_, err = f.svc.Invite(ctx, other.ID, "admin", "expiring@example.com", &organizations.InviteOptions{TTL: time.Second})
+	_, err = f.svc.Invite(ctx, "admin", other.ID, "expiring@example.com", &organizations.InviteOptions{TTL: time.Second})
 	require.NoError(t, err)
 	f.clock.Advance(time.Second)
 
@@ -754,7 +754,7 @@ func TestDeleteOrganizationDeletesInvitations(t *testing.T) {
 	got, err := f.svc.InvitationsForEmail(ctx, "bob@example.com")
 	require.NoError(t, err)
 	require.Empty(t, got)
-	_, err = f.svc.ResendInvitation(ctx, inv.ID, "owner")
+	_, err = f.svc.ResendInvitation(ctx, "owner", inv.ID)
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 }
 
@@ -832,7 +832,7 @@ func TestResendInvitationOrganizationDeletedAfterRenewal(t *testing.T) {
 	ctx := context.Background()
 	inv, _ := f.invite(t, "bob@example.com", nil)
 	svc := organizations.New(renewThenDeleteStore{f.store}, &organizations.Options{Now: f.clock.Now, Inviter: f.outbox})
-	_, err := svc.ResendInvitation(ctx, inv.ID, "admin")
+	_, err := svc.ResendInvitation(ctx, "admin", inv.ID)
 	require.NoError(t, err)
 	msgs := f.outbox.TakeInvitations()
 	require.Len(t, msgs, 1)
@@ -868,7 +868,7 @@ func TestResendInvitationErrorMeansNothingChanged(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		svc := organizations.New(cancelAfterRenewStore{f.store, cancel}, &organizations.Options{Now: f.clock.Now, Inviter: f.outbox})
-		return svc.ResendInvitation(ctx, inv.ID, "owner")
+		return svc.ResendInvitation(ctx, "owner", inv.ID)
 	}
 
 	got, err := resend()
@@ -897,7 +897,7 @@ func TestResendInvitationErrorMeansNothingChanged(t *testing.T) {
 
 	// A refusal before the renewal is the plain error: nothing changed.
 	f.outbox.FailWith(nil)
-	_, err = f.svc.ResendInvitation(context.Background(), inv.ID, "member")
+	_, err = f.svc.ResendInvitation(context.Background(), "member", inv.ID)
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied)
 	require.NotErrorIs(t, err, organizations.ErrInvitationNotSent)
 	_, err = f.svc.InvitationByToken(context.Background(), unsent[0].Token)

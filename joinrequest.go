@@ -150,13 +150,21 @@ type WithdrawJoinRequestParams struct {
 	Now time.Time
 }
 
-// joinRequestStore returns the store as a JoinRequestStore, or ErrNotSupported.
-func (s *Service) joinRequestStore() (JoinRequestStore, error) {
-	js, ok := s.store.(JoinRequestStore)
-	if !ok {
-		return nil, ErrNotSupported
+// checkJoinRequestID rejects the nil UUID, which no join request has.
+func checkJoinRequestID(id uuid.UUID) error {
+	if id == uuid.Nil {
+		return ErrJoinRequestNotFound
 	}
-	return js, nil
+	return nil
+}
+
+// checkJoinRequestMessage is ErrInvalidJoinRequestMessage unless message is valid UTF-8
+// of at most MaxJoinRequestMessage runes.
+func checkJoinRequestMessage(message string) error {
+	if !utf8.ValidString(message) || utf8.RuneCountInString(message) > MaxJoinRequestMessage {
+		return ErrInvalidJoinRequestMessage
+	}
+	return nil
 }
 
 // joinRequestTTL is Options.JoinRequestTTL or DefaultJoinRequestTTL.
@@ -177,13 +185,7 @@ func (s *Service) joinRequestTTL() time.Duration {
 // ErrJoinRequestExists (user has an open request to it), ErrNotSupported (the store is
 // not a JoinRequestStore), the store's error, or the context's error.
 func (s *Service) RequestToJoin(ctx context.Context, org uuid.UUID, user UserID, message string) (JoinRequest, error) {
-	if err := s.checkOrgUser(ctx, org, user); err != nil {
-		return JoinRequest{}, err
-	}
-	if !utf8.ValidString(message) || utf8.RuneCountInString(message) > MaxJoinRequestMessage {
-		return JoinRequest{}, ErrInvalidJoinRequestMessage
-	}
-	js, err := s.joinRequestStore()
+	js, err := need[JoinRequestStore](ctx, s, checkOrg(org), checkUser(user), checkJoinRequestMessage(message))
 	if err != nil {
 		return JoinRequest{}, err
 	}
@@ -205,15 +207,12 @@ func (s *Service) RequestToJoin(ctx context.Context, org uuid.UUID, user UserID,
 // Errors: ErrJoinRequestNotFound, ErrNotSupported, the store's error, or the context's
 // error.
 func (s *Service) JoinRequest(ctx context.Context, id uuid.UUID) (JoinRequest, error) {
-	if err := ctx.Err(); err != nil {
-		return JoinRequest{}, err
-	}
-	js, err := s.joinRequestStore()
+	js, err := need[JoinRequestStore](ctx, s)
 	if err != nil {
 		return JoinRequest{}, err
 	}
-	if id == uuid.Nil {
-		return JoinRequest{}, ErrJoinRequestNotFound
+	if err := checkJoinRequestID(id); err != nil {
+		return JoinRequest{}, err
 	}
 	return js.JoinRequest(ctx, id, s.now())
 }
@@ -224,7 +223,7 @@ func (s *Service) JoinRequest(ctx context.Context, id uuid.UUID) (JoinRequest, e
 // Errors: ErrInvalidListOptions, ErrNotSupported, the store's error, or the context's
 // error.
 func (s *Service) PendingJoinRequests(ctx context.Context, org uuid.UUID, opts ListOptions) (Page[JoinRequest], error) {
-	js, err := s.joinRequestStore()
+	js, err := optional[JoinRequestStore](s.store)
 	if err != nil {
 		return Page[JoinRequest]{}, err
 	}
@@ -255,15 +254,12 @@ func (s *Service) DenyJoinRequest(ctx context.Context, id uuid.UUID) error {
 }
 
 func (s *Service) decideJoinRequest(ctx context.Context, actor UserID, id uuid.UUID, approve bool) (OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, err
-	}
-	js, err := s.joinRequestStore()
+	js, err := need[JoinRequestStore](ctx, s)
 	if err != nil {
 		return OrganizationUser{}, err
 	}
-	if id == uuid.Nil {
-		return OrganizationUser{}, ErrJoinRequestNotFound
+	if err := checkJoinRequestID(id); err != nil {
+		return OrganizationUser{}, err
 	}
 	now := s.now()
 	r, m, err := js.DecideJoinRequest(ctx, DecideJoinRequestParams{
@@ -313,12 +309,12 @@ func (a *Actor) WithdrawJoinRequest(ctx context.Context, id uuid.UUID) error {
 	if err := a.check(ctx); err != nil {
 		return err
 	}
-	js, err := a.s.joinRequestStore()
+	js, err := optional[JoinRequestStore](a.s.store)
 	if err != nil {
 		return err
 	}
-	if id == uuid.Nil {
-		return ErrJoinRequestNotFound
+	if err := checkJoinRequestID(id); err != nil {
+		return err
 	}
 	r, err := js.WithdrawJoinRequest(ctx, WithdrawJoinRequestParams{ID: id, UserID: a.actor, Now: a.s.now()})
 	if err != nil {

@@ -73,15 +73,6 @@ type MemberStatusParams struct {
 	Now time.Time
 }
 
-// suspensionStore returns the store as a SuspensionStore, or ErrNotSupported.
-func (s *Service) suspensionStore() (SuspensionStore, error) {
-	ss, ok := s.store.(SuspensionStore)
-	if !ok {
-		return nil, ErrNotSupported
-	}
-	return ss, nil
-}
-
 // SuspendUser suspends user's membership of the organization and emits MemberSuspended:
 // the member keeps their role and history but loses all access (see MemberStatusSuspended)
 // until ReactivateUser. Suspending a suspended member changes nothing and emits
@@ -107,10 +98,7 @@ func (s *Service) ReactivateUser(ctx context.Context, org uuid.UUID, user UserID
 }
 
 func (s *Service) setStatus(ctx context.Context, actor UserID, org uuid.UUID, user UserID, to MemberStatus) (OrganizationUser, error) {
-	if err := s.checkOrgUser(ctx, org, user); err != nil {
-		return OrganizationUser{}, err
-	}
-	ss, err := s.suspensionStore()
+	ss, err := need[SuspensionStore](ctx, s, checkOrg(org), checkUser(user))
 	if err != nil {
 		return OrganizationUser{}, err
 	}

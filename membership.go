@@ -190,10 +190,7 @@ func (s *Service) getOrAddUser(ctx context.Context, actor UserID, org uuid.UUID,
 
 // newMembership validates the input of AddUser and GetOrAddUser and builds the membership.
 func (s *Service) newMembership(ctx context.Context, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, err
-	}
-	if err := firstError(checkOrg(org), checkUser(user), checkRole(role)); err != nil {
+	if err := ready(ctx, checkOrg(org), checkUser(user), checkRole(role)); err != nil {
 		return OrganizationUser{}, err
 	}
 	now := s.now()
@@ -214,7 +211,7 @@ func (s *Service) RemoveUser(ctx context.Context, org uuid.UUID, user UserID) er
 }
 
 func (s *Service) removeUser(ctx context.Context, actor UserID, org uuid.UUID, user UserID) error {
-	if err := s.checkOrgUser(ctx, org, user); err != nil {
+	if err := ready(ctx, checkOrg(org), checkUser(user)); err != nil {
 		return err
 	}
 	m, err := s.store.RemoveUser(ctx, RemoveUserParams{Auth: s.auth(actor), OrganizationID: org, UserID: user})
@@ -236,10 +233,7 @@ func (s *Service) SetRole(ctx context.Context, org uuid.UUID, user UserID, role 
 }
 
 func (s *Service) setRole(ctx context.Context, actor UserID, org uuid.UUID, user UserID, role Role) (OrganizationUser, error) {
-	if err := s.checkOrgUser(ctx, org, user); err != nil {
-		return OrganizationUser{}, err
-	}
-	if err := checkRole(role); err != nil {
+	if err := ready(ctx, checkOrg(org), checkUser(user), checkRole(role)); err != nil {
 		return OrganizationUser{}, err
 	}
 	before, after, err := s.store.SetRole(ctx, SetRoleParams{Auth: s.auth(actor), OrganizationID: org, UserID: user, Role: role, Now: s.now()})
@@ -257,7 +251,7 @@ func (s *Service) setRole(ctx context.Context, actor UserID, org uuid.UUID, user
 // Errors: ErrInvalidUserID, ErrOrganizationNotFound, ErrNotMember, the store's error, or
 // the context's error.
 func (s *Service) OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
-	if err := s.checkOrgUser(ctx, org, user); err != nil {
+	if err := ready(ctx, checkOrg(org), checkUser(user)); err != nil {
 		return OrganizationUser{}, err
 	}
 	return s.store.OrganizationUser(ctx, org, user)
@@ -284,7 +278,7 @@ func (s *Service) Members(ctx context.Context, org uuid.UUID, opts ListOptions) 
 // Errors: ErrOrganizationNotFound (an unknown or malformed ref), the store's error, or the
 // context's error.
 func (s *Service) ResolveOrganization(ctx context.Context, ref string, user UserID) (Access, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx); err != nil {
 		return Access{}, err
 	}
 	p := AccessParams{UserID: user}
@@ -321,10 +315,7 @@ func (s *Service) access(ctx context.Context, p AccessParams) (Access, error) {
 //
 // Errors: ErrOrganizationNotFound, or the context's error.
 func (s *Service) Access(ctx context.Context, org uuid.UUID, user UserID) (Access, error) {
-	if err := ctx.Err(); err != nil {
-		return Access{}, err
-	}
-	if err := checkOrg(org); err != nil {
+	if err := ready(ctx, checkOrg(org)); err != nil {
 		return Access{}, err
 	}
 	p := AccessParams{OrganizationID: org, UserID: user}
@@ -332,6 +323,12 @@ func (s *Service) Access(ctx context.Context, org uuid.UUID, user UserID) (Acces
 		p.UserID = ""
 	}
 	return s.access(ctx, p)
+}
+
+// sharedAccessStore is a store that can lend the Access it keeps to a caller that only
+// reads it and lets it go (CachedStore): HasPermission takes it to spare the copy.
+type sharedAccessStore interface {
+	accessShared(ctx context.Context, p AccessParams) (Access, error)
 }
 
 // HasPermission reports whether user may do what p allows in the organization (see
@@ -343,7 +340,7 @@ func (s *Service) Access(ctx context.Context, org uuid.UUID, user UserID) (Acces
 func (s *Service) HasPermission(ctx context.Context, org uuid.UUID, user UserID, p Permission) (bool, error) {
 	var a Access
 	var err error
-	if c, ok := s.store.(*CachedStore); ok && user.Valid() && org != uuid.Nil {
+	if c, ok := s.store.(sharedAccessStore); ok && user.Valid() && org != uuid.Nil {
 		// The Access is only read here: the cache's own copy spares two allocations.
 		if a, err = c.accessShared(ctx, AccessParams{OrganizationID: org, UserID: user}); err == nil {
 			a.compile(s.policy)
@@ -380,7 +377,7 @@ func (s *Service) IsAdmin(ctx context.Context, org uuid.UUID, user UserID) (bool
 
 // membership is OrganizationUser for the predicates: "not found" is (false, nil).
 func (s *Service) membership(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx); err != nil {
 		return OrganizationUser{}, false, err
 	}
 	if org == uuid.Nil || !user.Valid() {
@@ -397,22 +394,4 @@ func (s *Service) membership(ctx context.Context, org uuid.UUID, user UserID) (O
 	default:
 		return OrganizationUser{}, false, err
 	}
-}
-
-// checkOrgUser validates the context, organization ID and user ID shared by most calls.
-func (s *Service) checkOrgUser(ctx context.Context, org uuid.UUID, user UserID) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	return firstError(checkOrg(org), checkUser(user))
-}
-
-// firstError returns the first non-nil error: the precedence of validation errors.
-func firstError(errs ...error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -119,15 +119,6 @@ type RemoveEverywhereParams struct {
 	Now time.Time
 }
 
-// offboardStore returns the store as an OffboardStore, or ErrNotSupported.
-func (s *Service) offboardStore() (OffboardStore, error) {
-	os, ok := s.store.(OffboardStore)
-	if !ok {
-		return nil, ErrNotSupported
-	}
-	return os, nil
-}
-
 // OrganizationsOwnedBy returns one page of the organizations user owns, in ID order:
 // what to decide about before RemoveUserEverywhere.
 //
@@ -135,7 +126,7 @@ func (s *Service) offboardStore() (OffboardStore, error) {
 // OffboardStore), the store's error, or the context's error.
 func (s *Service) OrganizationsOwnedBy(ctx context.Context, user UserID, opts ListOptions) (Page[Organization], error) {
 	return listPage(ctx, checkUser(user), opts, organizationID, func(q pageQuery) ([]Organization, error) {
-		st, err := s.offboardStore()
+		st, err := optional[OffboardStore](s.store)
 		if err != nil {
 			return nil, err
 		}
@@ -170,13 +161,7 @@ func (s *Service) OrganizationsOwnedBy(ctx context.Context, user UserID, opts Li
 // Errors: ErrInvalidUserID, ErrOwnershipRequired, ErrNoSuccessor, ErrNotSupported (the
 // store is not an OffboardStore), the store's error, or the context's error.
 func (s *Service) RemoveUserEverywhere(ctx context.Context, user UserID, opts *OffboardOptions) (OffboardResult, error) {
-	if err := ctx.Err(); err != nil {
-		return OffboardResult{}, err
-	}
-	if err := checkUser(user); err != nil {
-		return OffboardResult{}, err
-	}
-	st, err := s.offboardStore()
+	st, err := need[OffboardStore](ctx, s, checkUser(user))
 	if err != nil {
 		return OffboardResult{}, err
 	}

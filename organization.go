@@ -77,7 +77,7 @@ type OrganizationUpdate struct {
 // is not a SeatStore, or Options.MaxOwnedOrganizations on one that is not an
 // OwnershipLimitStore), the store's error, or the context's error.
 func (s *Service) CreateOrganization(ctx context.Context, owner UserID, name string, opts *CreateOptions) (Organization, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx); err != nil {
 		return Organization{}, err
 	}
 	org, err := s.createOrganization(ctx, owner, name, opts)
@@ -134,7 +134,7 @@ func (s *Service) newOrganization(owner UserID, name string, opts *CreateOptions
 		return CreateOrganizationParams{}, err
 	}
 	if limit > 0 {
-		if _, err := s.seatStore(); err != nil {
+		if _, err := enforcing[SeatStore](s.store); err != nil {
 			return CreateOrganizationParams{}, err
 		}
 	}
@@ -157,10 +157,7 @@ func (s *Service) newOrganization(owner UserID, name string, opts *CreateOptions
 // Organization returns the organization with this ID. Errors: ErrOrganizationNotFound,
 // the store's error, or the context's error.
 func (s *Service) Organization(ctx context.Context, id uuid.UUID) (Organization, error) {
-	if err := ctx.Err(); err != nil {
-		return Organization{}, err
-	}
-	if err := checkOrg(id); err != nil {
+	if err := ready(ctx, checkOrg(id)); err != nil {
 		return Organization{}, err
 	}
 	return s.store.Organization(ctx, id)
@@ -170,11 +167,8 @@ func (s *Service) Organization(ctx context.Context, id uuid.UUID) (Organization,
 // ErrOrganizationNotFound (a malformed slug included), the store's error, or the
 // context's error.
 func (s *Service) OrganizationBySlug(ctx context.Context, slug string) (Organization, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx, checkSlugRef(slug)); err != nil {
 		return Organization{}, err
-	}
-	if ValidSlug(slug) != nil {
-		return Organization{}, ErrOrganizationNotFound
 	}
 	return s.store.OrganizationBySlug(ctx, slug)
 }
@@ -193,10 +187,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, id uuid.UUID, u Organi
 }
 
 func (s *Service) updateOrganization(ctx context.Context, actor UserID, id uuid.UUID, u OrganizationUpdate) (Organization, error) {
-	if err := ctx.Err(); err != nil {
-		return Organization{}, err
-	}
-	if err := checkOrg(id); err != nil {
+	if err := ready(ctx, checkOrg(id)); err != nil {
 		return Organization{}, err
 	}
 	var clean OrganizationUpdate
@@ -223,7 +214,7 @@ func (s *Service) updateOrganization(ctx context.Context, actor UserID, id uuid.
 		if err := checkMemberLimit(limit); err != nil {
 			return Organization{}, err
 		}
-		if _, err := s.seatStore(); err != nil {
+		if _, err := enforcing[SeatStore](s.store); err != nil {
 			return Organization{}, err
 		}
 		clean.MaxMembers = &limit
@@ -267,10 +258,7 @@ func (s *Service) DeleteOrganization(ctx context.Context, id uuid.UUID) error {
 }
 
 func (s *Service) deleteOrganization(ctx context.Context, actor UserID, id uuid.UUID) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := checkOrg(id); err != nil {
+	if err := ready(ctx, checkOrg(id)); err != nil {
 		return err
 	}
 	org, err := s.store.DeleteOrganization(ctx, DeleteOrganizationParams{Auth: s.auth(actor), OrganizationID: id})

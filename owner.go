@@ -22,10 +22,7 @@ type OrganizationOwner struct {
 // Owner returns the organization's ownership. Errors: ErrOrganizationNotFound, the store's
 // error, or the context's error.
 func (s *Service) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwner, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationOwner{}, err
-	}
-	if err := checkOrg(org); err != nil {
+	if err := ready(ctx, checkOrg(org)); err != nil {
 		return OrganizationOwner{}, err
 	}
 	return s.store.Owner(ctx, org)
@@ -36,7 +33,7 @@ func (s *Service) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwner, 
 //
 // Errors: the store's error, or the context's error.
 func (s *Service) IsOwner(ctx context.Context, org uuid.UUID, user UserID) (bool, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx); err != nil {
 		return false, err
 	}
 	if org == uuid.Nil || !user.Valid() {
@@ -64,7 +61,7 @@ func (s *Service) ChangeOwner(ctx context.Context, org uuid.UUID, newOwner UserI
 }
 
 func (s *Service) changeOwner(ctx context.Context, actor UserID, org uuid.UUID, newOwner UserID) error {
-	if err := s.checkOrgUser(ctx, org, newOwner); err != nil {
+	if err := ready(ctx, checkOrg(org), checkUser(newOwner)); err != nil {
 		return err
 	}
 	maxOwned, err := s.ownedLimit()

@@ -48,15 +48,12 @@ func (s *Service) ownedLimit() (int, error) {
 // Errors: ErrInvalidUserID, ErrNotSupported (the store, or a store it wraps, is not an OwnershipLimitStore),
 // the store's error, or the context's error.
 func (s *Service) OwnedOrganizations(ctx context.Context, user UserID) (owned, limit int, err error) {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx, checkUser(user)); err != nil {
 		return 0, 0, err
 	}
-	if err := checkUser(user); err != nil {
+	ls, err := enforcing[OwnershipLimitStore](s.store)
+	if err != nil {
 		return 0, 0, err
-	}
-	ls, ok := s.store.(OwnershipLimitStore)
-	if !ok || !supports[OwnershipLimitStore](s.store) {
-		return 0, 0, ErrNotSupported
 	}
 	n, err := ls.CountOwnedOrganizations(ctx, user)
 	if err != nil {

@@ -87,11 +87,8 @@ func makePage[T any](items []T, q pageQuery, key func(T) uuid.UUID) Page[T] {
 // for the next page's cursor. Errors, in that order: the context's, check,
 // ErrInvalidListOptions, fetch's.
 func listPage[T any](ctx context.Context, check error, opts ListOptions, key func(T) uuid.UUID, fetch func(q pageQuery) ([]T, error)) (Page[T], error) {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx, check); err != nil {
 		return Page[T]{}, err
-	}
-	if check != nil {
-		return Page[T]{}, check
 	}
 	q, err := parseListOptions(opts)
 	if err != nil {

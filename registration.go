@@ -82,17 +82,11 @@ type ActivationMessage struct {
 // Options.MaxOwnedOrganizations already), the store's error (joined with the undo's,
 // should that fail too), or the context's error.
 func (s *Service) Register(ctx context.Context, email, organizationName string) (Organization, error) {
-	if err := ctx.Err(); err != nil {
+	activations, err := need[ActivationStore](ctx, s, configured(s.opts.Registrar != nil && s.opts.Activator != nil))
+	if err != nil {
 		return Organization{}, err
 	}
-	if s.opts.Registrar == nil || s.opts.Activator == nil {
-		return Organization{}, ErrNotConfigured
-	}
-	activations, ok := s.store.(ActivationStore)
-	if !ok {
-		return Organization{}, ErrNotSupported
-	}
-	email, err := NormalizeEmail(email)
+	email, err = NormalizeEmail(email)
 	if err != nil {
 		return Organization{}, err
 	}
@@ -170,15 +164,9 @@ func (s *Service) undoRegister(ctx context.Context, activations ActivationStore,
 // ErrActivationUsed, ErrActivationExpired, the Registrar's error, the store's error, or
 // the context's error.
 func (s *Service) Activate(ctx context.Context, token string) (UserID, error) {
-	if err := ctx.Err(); err != nil {
+	activations, err := need[ActivationStore](ctx, s, configured(s.opts.Registrar != nil))
+	if err != nil {
 		return "", err
-	}
-	if s.opts.Registrar == nil {
-		return "", ErrNotConfigured
-	}
-	activations, ok := s.store.(ActivationStore)
-	if !ok {
-		return "", ErrNotSupported
 	}
 	hash, ok := parseToken(token)
 	if !ok {

@@ -209,7 +209,7 @@ func setupRights(ctx context.Context, svc *organizations.Service, c rightsCase) 
 	if _, err := svc.As(owner).ProposeOwnershipTransfer(ctx, w.org, rightsCarol); err != nil {
 		return w, err
 	}
-	inv, err := svc.Invite(ctx, w.org, owner, "invited@example.com", nil)
+	inv, err := svc.Invite(ctx, owner, w.org, "invited@example.com", nil)
 	if err != nil {
 		return w, err
 	}

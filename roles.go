@@ -37,13 +37,7 @@ func (s *Service) createRole(ctx context.Context, actor UserID, org uuid.UUID, d
 
 // customRole validates def and makes the custom role of org from it, stamped now.
 func (s *Service) customRole(ctx context.Context, org uuid.UUID, def RoleDefinition) (CustomRole, error) {
-	if err := ctx.Err(); err != nil {
-		return CustomRole{}, err
-	}
-	if err := checkOrg(org); err != nil {
-		return CustomRole{}, err
-	}
-	if err := s.policy.validateCustom(def); err != nil {
+	if err := ready(ctx, checkOrg(org), s.policy.validateCustom(def)); err != nil {
 		return CustomRole{}, err
 	}
 	now := s.now()
@@ -90,14 +84,8 @@ func (s *Service) DeleteRole(ctx context.Context, org uuid.UUID, name Role) erro
 }
 
 func (s *Service) deleteRole(ctx context.Context, actor UserID, org uuid.UUID, name Role) error {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx, checkOrg(org), s.checkCustomRoleName(name)); err != nil {
 		return err
-	}
-	if err := checkOrg(org); err != nil {
-		return err
-	}
-	if !name.Valid() || s.policy.Declares(name) {
-		return ErrRoleNotFound
 	}
 	c, err := s.store.DeleteRole(ctx, DeleteRoleParams{Auth: s.auth(actor), OrganizationID: org, Name: name})
 	if err != nil {
@@ -107,16 +95,22 @@ func (s *Service) deleteRole(ctx context.Context, actor UserID, org uuid.UUID, n
 	return nil
 }
 
+// checkCustomRoleName is ErrRoleNotFound for a name no custom role has: an invalid one,
+// or a role the policy declares.
+func (s *Service) checkCustomRoleName(name Role) error {
+	if !name.Valid() || s.policy.Declares(name) {
+		return ErrRoleNotFound
+	}
+	return nil
+}
+
 // Roles returns the roles of the organization for a UI: the Policy's declared roles in
 // declaration order, then the organization's custom roles in name order, each with its
 // effective permissions.
 //
 // Errors: ErrOrganizationNotFound, or the context's error.
 func (s *Service) Roles(ctx context.Context, org uuid.UUID) ([]RoleInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := checkOrg(org); err != nil {
+	if err := ready(ctx, checkOrg(org)); err != nil {
 		return nil, err
 	}
 	custom, err := s.store.CustomRoles(ctx, org)

@@ -63,47 +63,16 @@ func checkMemberLimit(n int) error {
 	return nil
 }
 
-// seatStore returns the store as a SeatStore, or ErrNotSupported (see supports).
-func (s *Service) seatStore() (SeatStore, error) {
-	ss, ok := s.store.(SeatStore)
-	if !ok || !supports[SeatStore](s.store) {
-		return nil, ErrNotSupported
-	}
-	return ss, nil
-}
-
-// supports reports whether store is a T all the way down: the store itself, and each
-// store it wraps (a wrapper with an Unwrap method, such as CachedStore, which claims
-// every optional interface and forwards to the store it wraps). A limit the Service
-// passes in a params field (a member limit, MaxOwnedOrganizations) is enforced by the
-// innermost store, so a wrapper's claim alone must not let it through to a store that
-// would ignore it.
-func supports[T any](store Store) bool {
-	for {
-		if _, ok := store.(T); !ok {
-			return false
-		}
-		w, ok := store.(interface{ Unwrap() Store })
-		if !ok {
-			return true
-		}
-		store = w.Unwrap()
-	}
-}
-
 // Seats returns the organization's member limit and its use: members and pending,
 // unexpired invitations, read together in one store call.
 //
 // Errors: ErrOrganizationNotFound, ErrNotSupported (the store, or a store it wraps, is not a SeatStore), the
 // store's error, or the context's error.
 func (s *Service) Seats(ctx context.Context, org uuid.UUID) (Seats, error) {
-	if err := ctx.Err(); err != nil {
+	if err := ready(ctx, checkOrg(org)); err != nil {
 		return Seats{}, err
 	}
-	if err := checkOrg(org); err != nil {
-		return Seats{}, err
-	}
-	ss, err := s.seatStore()
+	ss, err := enforcing[SeatStore](s.store)
 	if err != nil {
 		return Seats{}, err
 	}

@@ -112,6 +112,86 @@ func (s *Service) auth(actor UserID) Authorization {
 	return Authorization{Actor: actor, Policy: s.policy}
 }
 
+// ready is the preamble of the Service's methods (called directly, or through need,
+// listPage and Actor.check): the context's error, else the first error of checks (the
+// method's input validations, nil for a valid input, in the order their errors take
+// precedence: see firstError), else nil. The checks are evaluated by the caller, before
+// the context is looked at, so they must be pure.
+func ready(ctx context.Context, checks ...error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return firstError(checks...)
+}
+
+// need is ready for a method that needs the optional store interface T: after the
+// context and the checks, the Service's store as a T, or ErrNotSupported.
+func need[T any](ctx context.Context, s *Service, checks ...error) (T, error) {
+	if err := ready(ctx, checks...); err != nil {
+		var zero T
+		return zero, err
+	}
+	return optional[T](s.store)
+}
+
+// configured is ErrNotConfigured unless the options a method needs are set (ok).
+func configured(ok bool) error {
+	if !ok {
+		return ErrNotConfigured
+	}
+	return nil
+}
+
+// firstError returns the first non-nil error: the precedence of validation errors.
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// optional returns store as the optional interface T, or ErrNotSupported.
+func optional[T any](store Store) (T, error) {
+	t, ok := store.(T)
+	if !ok {
+		return t, ErrNotSupported
+	}
+	return t, nil
+}
+
+// enforcing is optional for an interface through which the Service hands down a limit
+// (a member limit, MaxOwnedOrganizations): ErrNotSupported unless store is a T all the
+// way down (see supports).
+func enforcing[T any](store Store) (T, error) {
+	t, ok := store.(T)
+	if !ok || !supports[T](store) {
+		var zero T
+		return zero, ErrNotSupported
+	}
+	return t, nil
+}
+
+// supports reports whether store is a T all the way down: the store itself, and each
+// store it wraps (a wrapper with an Unwrap method, such as CachedStore, which claims
+// every optional interface and forwards to the store it wraps). A limit the Service
+// passes in a params field (a member limit, MaxOwnedOrganizations) is enforced by the
+// innermost store, so a wrapper's claim alone must not let it through to a store that
+// would ignore it.
+func supports[T any](store Store) bool {
+	for {
+		if _, ok := store.(T); !ok {
+			return false
+		}
+		w, ok := store.(interface{ Unwrap() Store })
+		if !ok {
+			return true
+		}
+		store = w.Unwrap()
+	}
+}
+
 // Store returns the store the Service runs on.
 func (s *Service) Store() Store { return s.store }
 

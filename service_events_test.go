@@ -285,7 +285,7 @@ func TestEventsHandlerPanicRecovered(t *testing.T) {
 	}})
 	org, err := svc.CreateOrganization(ctx, "ann", "Acme", nil)
 	require.NoError(t, err)
-	_, err = svc.Invite(ctx, org.ID, "ann", "bob@example.com", nil)
+	_, err = svc.Invite(ctx, "ann", org.ID, "bob@example.com", nil)
 	require.NoError(t, err)
 	token, _ := outbox.InvitationToken("bob@example.com")
 	m, err := svc.AcceptInvitation(ctx, token, "bob", "bob@example.com")

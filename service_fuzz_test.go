@@ -104,7 +104,7 @@ func newFuzzWorld(tb testing.TB, store organizations.Store) *fuzzWorld {
 	require.NoError(tb, err)
 	_, err = w.svc.AddUser(ctx, w.org.ID, "bob", organizations.RoleMember)
 	require.NoError(tb, err)
-	_, err = w.svc.Invite(ctx, w.org.ID, "ann", "carl@example.com", nil)
+	_, err = w.svc.Invite(ctx, "ann", w.org.ID, "carl@example.com", nil)
 	require.NoError(tb, err)
 	w.token, _ = outbox.InvitationToken("carl@example.com")
 	_, err = w.svc.Register(ctx, "dora@example.com", "Dora's")
@@ -217,7 +217,7 @@ func fuzzInvitationCalls(f *testing.F, w *fuzzWorld) {
 		for name, err := range map[string]error{
 			"InvitationByToken":   errOf(svc.InvitationByToken(ctx, token)),
 			"InvitationsForEmail": errOf(svc.InvitationsForEmail(ctx, email)),
-			"Invite":              errOf(svc.Invite(ctx, w.org.ID, organizations.UserID(user), email, nil)),
+			"Invite":              errOf(svc.Invite(ctx, organizations.UserID(user), w.org.ID, email, nil)),
 			"Register":            errOf(svc.Register(ctx, email, user)),
 			"DeclineInvitation":   svc.DeclineInvitation(ctx, token, email),
 			"AcceptInvitation":    errOf(svc.AcceptInvitation(ctx, token, organizations.UserID(user), email)),

@@ -83,7 +83,7 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 	_, err = first.Organization(ctx, org.ID)
 	require.ErrorIs(t, err, organizations.ErrOrganizationNotFound, "not in the old one")
 
-	inv, err := other.Invite(ctx, org.ID, "owner", "ann@example.com", nil)
+	inv, err := other.Invite(ctx, "owner", org.ID, "ann@example.com", nil)
 	require.NoError(t, err)
 	require.Len(t, invitations, 1, "Inviter")
 	require.Equal(t, now.Add(time.Hour), inv.ExpiresAt, "InvitationTTL")

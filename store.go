@@ -55,7 +55,11 @@ import (
 // without the permission, then the method's own errors about its target
 // (ErrNotMember, ErrInvalidRole, ErrRoleNotFound), then ErrOwnershipRequired, then
 // ErrEscalation, then conflicts (ErrAlreadyMember, ErrAlreadyInvited, ErrRoleExists,
-// ErrRoleInUse, ErrSlugTaken). A refused call changes nothing.
+// ErrRoleInUse, ErrSlugTaken). A refused call changes nothing. The invitation methods
+// carry one too: CreateInvitation, RevokeInvitation and RenewInvitation have no
+// unchecked form (an empty Actor is ErrPermissionDenied), and AcceptInvitation's Actor
+// is the accepting user, whom the token entitles (its Policy judges the inviter's
+// rights).
 //
 // Roles: any role the Policy declares or the organization's custom roles define is
 // accepted by the methods that store a role; anything else is ErrInvalidRole, also for
@@ -161,10 +165,11 @@ type Store interface {
 	CustomRoles(ctx context.Context, org uuid.UUID) ([]CustomRole, error)
 
 	// CreateInvitation inserts p.Invitation (status pending) with p.TokenHash, the
-	// SHA-256 hash of its token. Its InvitedBy is the actor, checked in the same atomic
-	// step: PermInvitationsCreate (ErrPermissionDenied), a role the policy declares or a
-	// custom role of the organization (ErrInvalidRole), whose permissions are within the
-	// inviter's (ErrEscalation), all evaluated on p.Policy. ErrAlreadyInvited
+	// SHA-256 hash of its token. Its InvitedBy is the actor, p.Auth.Actor, checked in the
+	// same atomic step: PermInvitationsCreate (ErrPermissionDenied; an empty actor too), a
+	// role the policy declares or a custom role of the organization (ErrInvalidRole),
+	// whose permissions are within the inviter's (ErrEscalation), all evaluated on
+	// p.Auth.Policy. ErrAlreadyInvited
 	// if the email has a pending invitation to the organization that is unexpired at p.Now
 	// (an expired one does not count). Two concurrent calls for one email never both
 	// succeed. It returns the invitation's organization, which the invitation message
@@ -178,34 +183,34 @@ type Store interface {
 	// Invitation returns the invitation with this ID, its Status as of now
 	// (Invitation.StatusAt). Error: ErrInvitationNotFound.
 	Invitation(ctx context.Context, id uuid.UUID, now time.Time) (Invitation, error)
-	// AcceptInvitation accepts the pending invitation with hash p.TokenHash for p.UserID,
-	// whose verified, normalised email is p.Email, and makes the membership p.Membership
-	// (its OrganizationID and Role are the invitation's, set by the store) unless the user
-	// is already a member. All or nothing. See AcceptResult. Errors, in this order:
-	// ErrInvitationNotFound, then the error of the invitation's status as of p.Now
-	// (InvitationStatus.Err: ErrInvitationClosed for one declined, revoked or accepted by
-	// another user; ErrInvitationExpired), ErrInvitationEmailMismatch (email-bound and
-	// p.Email differs), ErrPermissionDenied (the user is the inviter),
-	// ErrInviterNotAllowed (the inviter, evaluated on p.Policy in the same atomic step,
-	// is no longer a member, no longer holds PermInvitationsCreate, or may no longer
-	// grant the invitation's role: the invitation stays pending).
+	// AcceptInvitation accepts the pending invitation with hash p.TokenHash for
+	// p.Auth.Actor, whose verified, normalised email is p.Email, and makes the membership
+	// p.Membership (its OrganizationID and Role are the invitation's, set by the store)
+	// unless the user is already a member. All or nothing. See AcceptResult. Errors, in
+	// this order: ErrInvitationNotFound, then the error of the invitation's status as of
+	// p.Now (InvitationStatus.Err: ErrInvitationClosed for one declined, revoked or
+	// accepted by another user; ErrInvitationExpired), ErrInvitationEmailMismatch
+	// (email-bound and p.Email differs), ErrPermissionDenied (the user is the inviter),
+	// ErrInviterNotAllowed (the inviter, evaluated on p.Auth.Policy in the same atomic
+	// step, is no longer a member, no longer holds PermInvitationsCreate, or may no
+	// longer grant the invitation's role: the invitation stays pending).
 	AcceptInvitation(ctx context.Context, p AcceptInvitationParams) (AcceptResult, error)
 	// DeclineInvitation closes the pending invitation with hash p.TokenHash as declined.
 	// Errors: ErrInvitationNotFound, ErrInvitationClosed, ErrInvitationExpired,
 	// ErrInvitationEmailMismatch.
 	DeclineInvitation(ctx context.Context, p DeclineInvitationParams) (Invitation, error)
-	// RevokeInvitation closes the pending invitation as revoked; p.Actor must hold
-	// PermInvitationsRevoke in its organization (evaluated on p.Policy in the same atomic
-	// step). Errors: ErrInvitationNotFound, ErrPermissionDenied,
+	// RevokeInvitation closes the pending invitation as revoked; p.Auth.Actor must hold
+	// PermInvitationsRevoke in its organization (evaluated on p.Auth.Policy in the same
+	// atomic step). Errors: ErrInvitationNotFound, ErrPermissionDenied,
 	// ErrInvitationClosed, ErrInvitationExpired.
 	RevokeInvitation(ctx context.Context, p RevokeInvitationParams) (Invitation, error)
 	// RenewInvitation replaces the token hash of a pending invitation (expired ones too)
-	// with p.TokenHash, sets its expiry to p.ExpiresAt and makes p.Actor its inviter
-	// (InvitedBy), whose rights AcceptInvitation checks from then on. p.Actor must hold
-	// PermInvitationsRevoke (the old token dies) and may invite with the invitation's
+	// with p.TokenHash, sets its expiry to p.ExpiresAt and makes p.Auth.Actor its inviter
+	// (InvitedBy), whose rights AcceptInvitation checks from then on. p.Auth.Actor must
+	// hold PermInvitationsRevoke (the old token dies) and may invite with the invitation's
 	// role, as for CreateInvitation: PermInvitationsCreate, and the role's permissions
-	// within the actor's. Both are evaluated on p.Policy in the same atomic step. There is
-	// no unchecked renewal: an empty p.Actor is ErrPermissionDenied, since every
+	// within the actor's. Both are evaluated on p.Auth.Policy in the same atomic step.
+	// There is no unchecked renewal: an empty p.Auth.Actor is ErrPermissionDenied, since every
 	// invitation has an inviter who vouches for it. It returns the renewed invitation with
 	// its organization as stored at that moment (what the invitation message needs, so
 	// that ResendInvitation needs no second call). Errors, in this order:
@@ -404,33 +409,34 @@ type ChangeOwnerParams struct {
 
 // CreateInvitationParams are the inputs of Store.CreateInvitation.
 type CreateInvitationParams struct {
-	// Invitation is the invitation to insert, fully formed, status pending.
+	// Auth is who acts, under which policy: Auth.Actor is the inviter (never empty: there
+	// is no unchecked invitation), whom the store records as the invitation's InvitedBy;
+	// the inviter's rights and the role are evaluated on Auth.Policy.
+	Auth Authorization
+	// Invitation is the invitation to insert, fully formed, status pending; its InvitedBy
+	// is Auth.Actor (the store sets it).
 	Invitation Invitation
 	// TokenHash is the SHA-256 hash of the invitation's token.
 	TokenHash []byte
 	// Now is the time against which an existing pending invitation counts as expired.
 	Now time.Time
-	// Policy is the policy the inviter's rights and the role are evaluated on; nil means
-	// DefaultPolicy.
-	Policy *Policy
 }
 
 // AcceptInvitationParams are the inputs of Store.AcceptInvitation.
 type AcceptInvitationParams struct {
+	// Auth is who acts, under which policy: Auth.Actor is the accepting user, who becomes
+	// the member (the token entitles them: no permission of theirs is checked);
+	// Auth.Policy is the policy the inviter's rights are evaluated on.
+	Auth Authorization
 	// TokenHash is the SHA-256 hash of the presented token.
 	TokenHash []byte
-	// UserID is the accepting user.
-	UserID UserID
 	// Email is the user's verified, normalised email; empty for none.
 	Email string
 	// Membership is the membership to make; the store sets its OrganizationID, UserID
-	// and Role from the invitation and UserID.
+	// and Role from the invitation and Auth.Actor.
 	Membership OrganizationUser
 	// Now is when the invitation is accepted.
 	Now time.Time
-	// Policy is the policy the inviter's rights are evaluated on; nil means
-	// DefaultPolicy.
-	Policy *Policy
 }
 
 // DeclineInvitationParams are the inputs of Store.DeclineInvitation.
@@ -445,25 +451,24 @@ type DeclineInvitationParams struct {
 
 // RevokeInvitationParams are the inputs of Store.RevokeInvitation.
 type RevokeInvitationParams struct {
+	// Auth is who acts, under which policy: Auth.Actor is the user revoking the
+	// invitation, who must hold PermInvitationsRevoke (never empty: there is no unchecked
+	// revocation).
+	Auth Authorization
 	// InvitationID is the invitation to revoke.
 	InvitationID uuid.UUID
-	// Actor is the user revoking it, who must hold PermInvitationsRevoke.
-	Actor UserID
 	// Now is when the invitation is revoked.
 	Now time.Time
-	// Policy is the policy the actor's rights are evaluated on; nil means DefaultPolicy.
-	Policy *Policy
 }
 
 // RenewInvitationParams are the inputs of Store.RenewInvitation.
 type RenewInvitationParams struct {
+	// Auth is who acts, under which policy: Auth.Actor is the user renewing the
+	// invitation, who must hold PermInvitationsRevoke and may invite with its role, and
+	// who becomes its inviter. Never empty.
+	Auth Authorization
 	// InvitationID is the invitation to renew.
 	InvitationID uuid.UUID
-	// Actor is the user renewing it, who must hold PermInvitationsRevoke and may invite
-	// with its role, and who becomes its inviter. Never empty.
-	Actor UserID
-	// Policy is the policy the actor's rights are evaluated on; nil means DefaultPolicy.
-	Policy *Policy
 	// TokenHash is the SHA-256 hash of the new token.
 	TokenHash []byte
 	// ExpiresAt is the new expiry.

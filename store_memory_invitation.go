@@ -15,16 +15,17 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 		return Organization{}, err
 	}
 	inv, tokenHash, now := p.Invitation, p.TokenHash, p.Now
+	inv.InvitedBy = p.Auth.Actor
 	o := s.lockOrg(inv.OrganizationID, false)
 	if o == nil {
 		return Organization{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
-	st, ok := o.allowed(Authorization{Actor: inv.InvitedBy, Policy: p.Policy}, PermInvitationsCreate)
+	st, ok := o.allowed(p.Auth, PermInvitationsCreate)
 	if !ok || inv.InvitedBy == "" {
 		return Organization{}, ErrPermissionDenied
 	}
-	pol := p.Policy.orDefault()
+	pol := p.Auth.Policy.orDefault()
 	if !o.knownRole(pol, inv.Role) {
 		return Organization{}, ErrInvalidRole
 	}
@@ -178,7 +179,7 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 	if err := ctx.Err(); err != nil {
 		return AcceptResult{}, err
 	}
-	tokenHash, user, email, m, now := p.TokenHash, p.UserID, p.Email, p.Membership, p.Now
+	tokenHash, user, email, m, now := p.TokenHash, p.Auth.Actor, p.Email, p.Membership, p.Now
 	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitationByHash(tokenHash) }, user, true)
 	if mi == nil {
 		return AcceptResult{}, ErrInvitationNotFound
@@ -198,7 +199,7 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 		return AcceptResult{}, ErrPermissionDenied
 	}
 	// The inviter's right to grant the role, as of now (the invitation stays pending).
-	pol := p.Policy.orDefault()
+	pol := p.Auth.Policy.orDefault()
 	if st := o.standing(pol, mi.inv.InvitedBy); !st.can(pol, PermInvitationsCreate) || !st.covers(o.roleSet(pol, mi.inv.Role)) {
 		return AcceptResult{}, ErrInviterNotAllowed
 	}
@@ -248,13 +249,13 @@ func (s *MemoryStore) RevokeInvitation(ctx context.Context, p RevokeInvitationPa
 	if err := ctx.Err(); err != nil {
 		return Invitation{}, err
 	}
-	id, actor, now := p.InvitationID, p.Actor, p.Now
+	id, actor, now := p.InvitationID, p.Auth.Actor, p.Now
 	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "", false)
 	if mi == nil {
 		return Invitation{}, ErrInvitationNotFound
 	}
 	defer unlock()
-	if err := o.manages(actor, p.Policy); err != nil {
+	if err := o.manages(p.Auth); err != nil {
 		return Invitation{}, err
 	}
 	if err := mi.inv.StatusAt(now).Err(); err != nil {
@@ -270,17 +271,17 @@ func (s *MemoryStore) RenewInvitation(ctx context.Context, p RenewInvitationPara
 	if err := ctx.Err(); err != nil {
 		return InvitationDetails{}, err
 	}
-	id, actor, tokenHash, expiresAt, now := p.InvitationID, p.Actor, p.TokenHash, p.ExpiresAt, p.Now
+	id, actor, tokenHash, expiresAt, now := p.InvitationID, p.Auth.Actor, p.TokenHash, p.ExpiresAt, p.Now
 	mi, o, unlock := s.lockInvitation(func() *memInvitation { return s.invitations[id] }, "", false)
 	if mi == nil {
 		return InvitationDetails{}, ErrInvitationNotFound
 	}
 	defer unlock()
-	if err := o.manages(actor, p.Policy); err != nil {
+	if err := o.manages(p.Auth); err != nil {
 		return InvitationDetails{}, err
 	}
 	// The actor takes over as inviter: they must be allowed to invite with the role.
-	pol := p.Policy.orDefault()
+	pol := p.Auth.Policy.orDefault()
 	st := o.standing(pol, actor)
 	if !st.can(pol, PermInvitationsCreate) {
 		return InvitationDetails{}, ErrPermissionDenied
@@ -322,10 +323,10 @@ func (s *MemoryStore) DeleteInvitation(ctx context.Context, id uuid.UUID) error 
 	return nil
 }
 
-// manages reports whether actor holds PermInvitationsRevoke in o under pol: nil, or
-// ErrPermissionDenied. The caller holds o's lock.
-func (o *memOrg) manages(actor UserID, pol *Policy) error {
-	if _, ok := o.allowed(Authorization{Actor: actor, Policy: pol}, PermInvitationsRevoke); !ok || actor == "" {
+// manages reports whether a.Actor holds PermInvitationsRevoke in o under a.Policy: nil,
+// or ErrPermissionDenied (an empty actor too). The caller holds o's lock.
+func (o *memOrg) manages(a Authorization) error {
+	if _, ok := o.allowed(a, PermInvitationsRevoke); !ok || a.Actor == "" {
 		return ErrPermissionDenied
 	}
 	return nil

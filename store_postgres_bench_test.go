@@ -351,7 +351,7 @@ func benchWrites(svc *Service, bb *benchPostgres, pool *pgxpool.Pool) []benchWri
 			prefix := bb.prefix()
 			return func(i int) error {
 				p := bb.pair(i)
-				_, err := svc.Invite(ctx, p.org, p.owner, fmt.Sprintf("invited-%s-%d@example.com", prefix, i), nil)
+				_, err := svc.Invite(ctx, p.owner, p.org, fmt.Sprintf("invited-%s-%d@example.com", prefix, i), nil)
 				return err
 			}
 		}},

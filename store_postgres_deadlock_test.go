@@ -146,7 +146,7 @@ func TestPostgresAcceptRacingDeleteDoesNotDeadlock(t *testing.T) {
 			if err != nil {
 				return uuid.Nil, nil, err
 			}
-			inv, err := svc.Invite(ctx, org.ID, owner, "guest@example.com", nil)
+			inv, err := svc.Invite(ctx, owner, org.ID, "guest@example.com", nil)
 			if err != nil {
 				return uuid.Nil, nil, err
 			}
@@ -185,14 +185,14 @@ func TestPostgresInviteReplacingExpiredRacingDeleteDoesNotDeadlock(t *testing.T)
 			}
 			// An invitation that has expired by the clock's time, still pending in its row.
 			expired := &organizations.InviteOptions{TTL: time.Microsecond}
-			if _, err := svc.Invite(ctx, org.ID, owner, "guest@example.com", expired); err != nil {
+			if _, err := svc.Invite(ctx, owner, org.ID, "guest@example.com", expired); err != nil {
 				return uuid.Nil, nil, err
 			}
 			clock.Lock()
 			clock.now = clock.now.Add(time.Millisecond)
 			clock.Unlock()
 			return org.ID, func() error {
-				_, err := svc.Invite(ctx, org.ID, owner, "guest@example.com", nil)
+				_, err := svc.Invite(ctx, owner, org.ID, "guest@example.com", nil)
 				return err
 			}, nil
 		},

@@ -72,7 +72,7 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 			"id": inv.ID, "organization_id": inv.OrganizationID, "email": inv.Email, "role": string(inv.Role),
 			"bearer": inv.Bearer, "token_hash": p.TokenHash,
 			"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt, "now": p.Now,
-		}, inv.InvitedBy, p.Policy)).Scan(dest([]any{&found, &allowed, &known, &covered, &inserted, &invited, &free, &stale}, org.dest())...)
+		}, p.Auth.Actor, p.Auth.Policy)).Scan(dest([]any{&found, &allowed, &known, &covered, &inserted, &invited, &free, &stale}, org.dest())...)
 		switch {
 		case err != nil:
 			return Organization{}, pgError(ctx, err)
@@ -239,7 +239,7 @@ WITH del AS (
 	DELETE FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid RETURNING i.organization_id
 )
 DELETE FROM /* TEMPLATE: schema */organization_events e USING del
-WHERE e.organization_id = del.organization_id AND e.id = @id::uuid AND e.type = 'invitation_created'`)
+WHERE e.organization_id = del.organization_id AND e.id = @id::uuid AND e.type = '` + InvitationCreated{}.EventName() + `'`)
 
 // DeleteInvitation implements Store. It deletes the invitation's InvitationCreated record
 // with it: the Invite it undoes emitted no event. A relay may have delivered the record

@@ -35,12 +35,13 @@ func TestPostgresInvitationReplacesExpiredPending(t *testing.T) {
 	invite := func(now time.Time) organizations.Invitation {
 		inv := organizations.Invitation{ID: newID(t), OrganizationID: org.ID, Email: "cat@example.com",
 			Role: organizations.RoleMember, InvitedBy: "owner", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
-		require.NoError(t, errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: randomHash(t), Now: now})))
+		require.NoError(t, errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: inv.InvitedBy}, Invitation: inv, TokenHash: randomHash(t), Now: now})))
 		return inv
 	}
 
 	a := invite(t0)
 	require.ErrorIs(t, errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{
+		Auth: organizations.Authorization{Actor: "owner"},
 		Invitation: organizations.Invitation{ID: newID(t), OrganizationID: org.ID, Email: a.Email, Role: organizations.RoleMember,
 			InvitedBy: "owner", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
 		TokenHash: randomHash(t), Now: t0.Add(time.Minute),
@@ -54,12 +55,12 @@ func TestPostgresInvitationReplacesExpiredPending(t *testing.T) {
 	require.Equal(t, organizations.InvitationStatusExpired, got.Status)
 
 	// While b is pending, a cannot come back.
-	_, err = store.RenewInvitation(ctx, organizations.RenewInvitationParams{InvitationID: a.ID, Actor: "owner", TokenHash: randomHash(t), ExpiresAt: t2.Add(time.Hour), Now: t2})
+	_, err = store.RenewInvitation(ctx, organizations.RenewInvitationParams{Auth: organizations.Authorization{Actor: "owner"}, InvitationID: a.ID, TokenHash: randomHash(t), ExpiresAt: t2.Add(time.Hour), Now: t2})
 	require.ErrorIs(t, err, organizations.ErrAlreadyInvited)
 
 	// Once b has expired too, renewing a replaces b in the same statement.
 	t4 := t0.Add(4 * time.Hour)
-	renewed, err := store.RenewInvitation(ctx, organizations.RenewInvitationParams{InvitationID: a.ID, Actor: "owner", TokenHash: randomHash(t), ExpiresAt: t4.Add(time.Hour), Now: t4})
+	renewed, err := store.RenewInvitation(ctx, organizations.RenewInvitationParams{Auth: organizations.Authorization{Actor: "owner"}, InvitationID: a.ID, TokenHash: randomHash(t), ExpiresAt: t4.Add(time.Hour), Now: t4})
 	require.NoError(t, err)
 	require.Equal(t, organizations.InvitationStatusPending, renewed.Status)
 	require.Equal(t, map[uuid.UUID]string{a.ID: "pending", b.ID: "expired"}, statuses())

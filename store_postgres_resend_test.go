@@ -89,11 +89,11 @@ func TestPostgresResendInvitationOutcomeUnderDeadlines(t *testing.T) {
 			_, err = svc.AddUser(t.Context(), org.ID, "admin", organizations.RoleAdmin)
 			require.NoError(t, err)
 			resend := func(ctx context.Context, _ int) (uuid.UUID, error) {
-				inv, err := svc.Invite(context.Background(), org.ID, "owner", "invitee-"+uuid.NewString()+"@example.com", nil)
+				inv, err := svc.Invite(context.Background(), "owner", org.ID, "invitee-"+uuid.NewString()+"@example.com", nil)
 				if err != nil {
 					return uuid.Nil, err
 				}
-				_, err = svc.ResendInvitation(ctx, inv.ID, "admin")
+				_, err = svc.ResendInvitation(ctx, "admin", inv.ID)
 				return inv.ID, err
 			}
 			timeout := func() time.Duration { return logUniform(20*time.Microsecond, time.Second) }
@@ -153,7 +153,7 @@ func TestPostgresResendInvitationContextEndsAfterRenewal(t *testing.T) {
 			svc := organizations.New(store, &organizations.Options{Inviter: log})
 			org, err := svc.CreateOrganization(t.Context(), "owner", "Resend", nil)
 			require.NoError(t, err)
-			inv, err := svc.Invite(t.Context(), org.ID, "owner", "kim@example.com", nil)
+			inv, err := svc.Invite(t.Context(), "owner", org.ID, "kim@example.com", nil)
 			require.NoError(t, err)
 
 			ctx, cancel := context.WithCancel(t.Context())
@@ -165,7 +165,7 @@ func TestPostgresResendInvitationContextEndsAfterRenewal(t *testing.T) {
 					return log.SendInvitation(ctx, m)
 				}),
 			})
-			got, err := cancelling.ResendInvitation(ctx, inv.ID, "owner")
+			got, err := cancelling.ResendInvitation(ctx, "owner", inv.ID)
 			require.NoError(t, err, "the renewal committed")
 			sent := log.tokens(inv.ID)
 			require.Len(t, sent, 2)

@@ -125,9 +125,9 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 	var r invitationRow
 	var accepted, granted, raced, free, stale bool
 	var mr memberRow
-	pol := pgPolicyOf(p.Policy)
+	pol := pgPolicyOf(p.Auth.Policy)
 	err = s.queryRow(ctx, qAcceptInvitation[*limited], pgArgs{
-		"token_hash": p.TokenHash, "user_id": string(p.UserID), "email": p.Email, "now": p.Now,
+		"token_hash": p.TokenHash, "user_id": string(p.Auth.Actor), "email": p.Email, "now": p.Now,
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
 		"pol_roles":             pol.roles, "pol_perms": pol.perms,
@@ -146,12 +146,12 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 		// a new statement will see it.
 		return AcceptResult{}, true, errors.New("organizations: AcceptInvitation: the membership kept changing concurrently")
 	case accepted:
-		inv.Status, inv.RespondedAt, inv.AcceptedBy = InvitationStatusAccepted, p.Now, p.UserID
+		inv.Status, inv.RespondedAt, inv.AcceptedBy = InvitationStatusAccepted, p.Now, p.Auth.Actor
 		res := AcceptResult{Invitation: inv, Accepted: true}
 		if !mr.ok() {
 			// The user's membership was inserted concurrently, after this statement's
 			// snapshot: read it with a new one.
-			res.Membership, err = s.OrganizationUser(ctx, inv.OrganizationID, p.UserID)
+			res.Membership, err = s.OrganizationUser(ctx, inv.OrganizationID, p.Auth.Actor)
 			if err != nil {
 				// The acceptance is committed but the result cannot be given: say so
 				// rather than report a change that was not made.
@@ -162,15 +162,15 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 		res.Membership = mr.value()
 		res.MembershipCreated = res.Membership.ID == p.Membership.ID
 		return res, false, nil
-	case inv.Status == InvitationStatusAccepted && inv.AcceptedBy == p.UserID && mr.ok():
+	case inv.Status == InvitationStatusAccepted && inv.AcceptedBy == p.Auth.Actor && mr.ok():
 		return AcceptResult{Invitation: inv, Membership: mr.value()}, false, nil
-	case inv.Status == InvitationStatusAccepted && inv.AcceptedBy == p.UserID:
+	case inv.Status == InvitationStatusAccepted && inv.AcceptedBy == p.Auth.Actor:
 		return AcceptResult{}, true, inv.Status.Err()
 	case inv.Status.Err() != nil:
 		return AcceptResult{}, false, inv.Status.Err()
 	case !inv.Bearer && inv.Email != p.Email:
 		return AcceptResult{}, false, ErrInvitationEmailMismatch
-	case inv.InvitedBy == p.UserID:
+	case inv.InvitedBy == p.Auth.Actor:
 		return AcceptResult{}, false, ErrPermissionDenied
 	case !granted:
 		return AcceptResult{}, false, ErrInviterNotAllowed
@@ -246,7 +246,7 @@ FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true`)
 // RevokeInvitation implements Store.
 func (s *PostgresStore) RevokeInvitation(ctx context.Context, p RevokeInvitationParams) (Invitation, error) {
 	inv, err := s.respond(ctx, qRevokeInvitation, InvitationStatusRevoked, p.Now,
-		authArgs(qRevokeInvitation, pgArgs{"id": p.InvitationID, "now": p.Now}, p.Actor, p.Policy))
+		authArgs(qRevokeInvitation, pgArgs{"id": p.InvitationID, "now": p.Now}, p.Auth.Actor, p.Auth.Policy))
 	if errors.Is(err, errNotAnswered) {
 		return Invitation{}, errors.New("organizations: RevokeInvitation changed nothing")
 	}
@@ -345,7 +345,7 @@ func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationPa
 		var allowed, granted, covered, taken, free, stale bool
 		err := s.queryRow(ctx, qRenewInvitation, authArgs(qRenewInvitation, pgArgs{
 			"id": p.InvitationID, "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
-		}, p.Actor, p.Policy)).
+		}, p.Auth.Actor, p.Auth.Policy)).
 			Scan(dest(r.dest(), []any{&allowed, &granted, &covered, &taken, &free, &stale}, renewed.dest(), org.dest())...)
 		switch {
 		case err != nil:

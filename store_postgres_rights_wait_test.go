@@ -257,7 +257,7 @@ func TestPostgresAcceptInvitationJudgesTheInvitersLockedRole(t *testing.T) {
 	require.NoError(t, err)
 	_, err = svc.AddUser(ctx, org.ID, "rita", "recruiter")
 	require.NoError(t, err)
-	inv, err := svc.Invite(ctx, org.ID, "rita", "newbie@example.com", nil)
+	inv, err := svc.Invite(ctx, "rita", org.ID, "newbie@example.com", nil)
 	require.NoError(t, err)
 	schema := pgx.Identifier{store.Schema()}.Sanitize()
 

@@ -174,12 +174,12 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 		Role: organizations.RoleMember, InvitedBy: "ann", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
 	invHash := hash()
 	call("CreateInvitation", func() error {
-		return errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: invHash, Now: now}))
+		return errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: inv.InvitedBy}, Invitation: inv, TokenHash: invHash, Now: now}))
 	}, nil)
 	call("CreateInvitation", func() error {
 		again := inv
 		again.ID = id()
-		return errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Invitation: again, TokenHash: hash(), Now: now}))
+		return errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: again.InvitedBy}, Invitation: again, TokenHash: hash(), Now: now}))
 	}, organizations.ErrAlreadyInvited)
 	call("InvitationByTokenHash", func() error { _, err := store.InvitationByTokenHash(ctx, invHash, now); return err }, nil)
 	call("Invitation", func() error { _, err := store.Invitation(ctx, inv.ID, now); return err }, nil)
@@ -195,21 +195,21 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 	}, nil)
 	invHash = hash()
 	call("RenewInvitation", func() error {
-		_, err := store.RenewInvitation(ctx, organizations.RenewInvitationParams{InvitationID: inv.ID, Actor: "ann", TokenHash: invHash, ExpiresAt: now.Add(2 * time.Hour), Now: now})
+		_, err := store.RenewInvitation(ctx, organizations.RenewInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, InvitationID: inv.ID, TokenHash: invHash, ExpiresAt: now.Add(2 * time.Hour), Now: now})
 		return err
 	}, nil)
 	call("AcceptInvitation", func() error {
-		res, err := store.AcceptInvitation(ctx, organizations.AcceptInvitationParams{TokenHash: invHash, UserID: "cat", Email: inv.Email, Membership: member(org.ID, "cat", organizations.RoleMember), Now: now})
+		res, err := store.AcceptInvitation(ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "cat"}, TokenHash: invHash, Email: inv.Email, Membership: member(org.ID, "cat", organizations.RoleMember), Now: now})
 		require.True(t, res.MembershipCreated)
 		return err
 	}, nil)
 	call("AcceptInvitation", func() error {
-		res, err := store.AcceptInvitation(ctx, organizations.AcceptInvitationParams{TokenHash: invHash, UserID: "cat", Email: inv.Email, Membership: member(org.ID, "cat", organizations.RoleMember), Now: now})
+		res, err := store.AcceptInvitation(ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "cat"}, TokenHash: invHash, Email: inv.Email, Membership: member(org.ID, "cat", organizations.RoleMember), Now: now})
 		require.False(t, res.Accepted)
 		return err
 	}, nil)
 	call("AcceptInvitation", func() error {
-		_, err := store.AcceptInvitation(ctx, organizations.AcceptInvitationParams{TokenHash: invHash, UserID: "dan", Email: inv.Email, Membership: member(org.ID, "dan", organizations.RoleMember), Now: now})
+		_, err := store.AcceptInvitation(ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "dan"}, TokenHash: invHash, Email: inv.Email, Membership: member(org.ID, "dan", organizations.RoleMember), Now: now})
 		return err
 	}, organizations.ErrInvitationClosed)
 	for _, respond := range []struct {
@@ -221,7 +221,7 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 			return err
 		}},
 		{"RevokeInvitation", func(inv organizations.Invitation, _ []byte) error {
-			_, err := store.RevokeInvitation(ctx, organizations.RevokeInvitationParams{InvitationID: inv.ID, Actor: "ann", Now: now})
+			_, err := store.RevokeInvitation(ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, InvitationID: inv.ID, Now: now})
 			return err
 		}},
 		{"DeleteInvitation", func(inv organizations.Invitation, _ []byte) error {
@@ -231,7 +231,7 @@ func testOneStatementPerCall(t *testing.T, store *organizations.PostgresStore, c
 		other := inv
 		other.ID, other.Email = id(), respond.name+"@example.com"
 		h := hash()
-		require.NoError(t, errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Invitation: other, TokenHash: h, Now: now})))
+		require.NoError(t, errOnly(store.CreateInvitation(ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: other.InvitedBy}, Invitation: other, TokenHash: h, Now: now})))
 		call(respond.name, func() error { return respond.f(other, h) }, nil)
 	}
 
@@ -435,7 +435,7 @@ func TestPostgresInviteOneStatement(t *testing.T) {
 	org, err := svc.CreateOrganization(t.Context(), "chris", "Acme", nil)
 	require.NoError(t, err)
 	before := counter.n.Load()
-	_, err = svc.Invite(t.Context(), org.ID, "chris", "kim@example.com", nil)
+	_, err = svc.Invite(t.Context(), "chris", org.ID, "kim@example.com", nil)
 	require.NoError(t, err)
 	require.Equal(t, int64(1), counter.n.Load()-before, "statements sent by Invite")
 	require.Equal(t, org.ID, sent.Organization.ID)

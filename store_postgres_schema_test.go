@@ -34,7 +34,7 @@ func newRawFixture(t *testing.T) rawFixture {
 	require.NoError(t, err)
 	_, err = svc.AddUser(ctx, org.ID, "bob", organizations.RoleMember)
 	require.NoError(t, err)
-	_, err = svc.Invite(ctx, org.ID, "ann", "cat@example.com", nil)
+	_, err = svc.Invite(ctx, "ann", org.ID, "cat@example.com", nil)
 	require.NoError(t, err)
 	return rawFixture{pool: pool, schema: pgx.Identifier{store.Schema()}.Sanitize(), svc: svc, org: org}
 }

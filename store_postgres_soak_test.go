@@ -122,7 +122,7 @@ func (s *soak) step(ctx context.Context, r *rand.Rand) error {
 		_, err := s.svc.OrganizationsForUser(ctx, user, organizations.ListOptions{Limit: 3})
 		return err
 	case 12:
-		_, err := s.svc.Invite(ctx, org, soakUser(r), string(user)+"@example.com", &organizations.InviteOptions{Role: role})
+		_, err := s.svc.Invite(ctx, soakUser(r), org, string(user)+"@example.com", &organizations.InviteOptions{Role: role})
 		return err
 	case 13:
 		token, ok := s.pickToken(r)
@@ -137,9 +137,9 @@ func (s *soak) step(ctx context.Context, r *rand.Rand) error {
 			return nil
 		}
 		if r.IntN(2) == 0 {
-			return s.svc.RevokeInvitation(ctx, id, user)
+			return s.svc.RevokeInvitation(ctx, user, id)
 		}
-		_, err := s.svc.ResendInvitation(ctx, id, user)
+		_, err := s.svc.ResendInvitation(ctx, user, id)
 		return err
 	default:
 		_, err := s.svc.Owner(ctx, org)

@@ -198,15 +198,6 @@ type ListTeamMembersParams struct {
 	Limit int
 }
 
-// teamStore returns the store as a TeamStore, or ErrNotSupported.
-func (s *Service) teamStore() (TeamStore, error) {
-	ts, ok := s.store.(TeamStore)
-	if !ok {
-		return nil, ErrNotSupported
-	}
-	return ts, nil
-}
-
 // teamFallbackSlug is the slug of a team whose name slugifies to nothing.
 const teamFallbackSlug = "team"
 
@@ -242,10 +233,7 @@ func (s *Service) CreateTeam(ctx context.Context, org uuid.UUID, name string, op
 }
 
 func (s *Service) createTeam(ctx context.Context, actor UserID, org uuid.UUID, name string, opts *TeamOptions) (Team, error) {
-	if err := ctx.Err(); err != nil {
-		return Team{}, err
-	}
-	if err := checkOrg(org); err != nil {
+	if err := ready(ctx, checkOrg(org)); err != nil {
 		return Team{}, err
 	}
 	if opts == nil {
@@ -265,7 +253,7 @@ func (s *Service) createTeam(ctx context.Context, actor UserID, org uuid.UUID, n
 	if err != nil {
 		return Team{}, err
 	}
-	ts, err := s.teamStore()
+	ts, err := optional[TeamStore](s.store)
 	if err != nil {
 		return Team{}, err
 	}
@@ -296,10 +284,7 @@ func (s *Service) UpdateTeam(ctx context.Context, org, team uuid.UUID, u TeamUpd
 }
 
 func (s *Service) updateTeam(ctx context.Context, actor UserID, org, team uuid.UUID, u TeamUpdate) (Team, error) {
-	if err := ctx.Err(); err != nil {
-		return Team{}, err
-	}
-	if err := checkOrgTeam(org, team); err != nil {
+	if err := ready(ctx, checkOrgTeam(org, team)); err != nil {
 		return Team{}, err
 	}
 	var n TeamUpdate
@@ -324,7 +309,7 @@ func (s *Service) updateTeam(ctx context.Context, actor UserID, org, team uuid.U
 		}
 		n.Data = &data
 	}
-	ts, err := s.teamStore()
+	ts, err := optional[TeamStore](s.store)
 	if err != nil {
 		return Team{}, err
 	}
@@ -355,13 +340,7 @@ func (s *Service) DeleteTeam(ctx context.Context, org, team uuid.UUID) error {
 }
 
 func (s *Service) deleteTeam(ctx context.Context, actor UserID, org, team uuid.UUID) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := checkOrgTeam(org, team); err != nil {
-		return err
-	}
-	ts, err := s.teamStore()
+	ts, err := need[TeamStore](ctx, s, checkOrgTeam(org, team))
 	if err != nil {
 		return err
 	}
@@ -378,13 +357,7 @@ func (s *Service) deleteTeam(ctx context.Context, actor UserID, org, team uuid.U
 // Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrNotSupported (the store is not a
 // TeamStore), the store's error, or the context's error.
 func (s *Service) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
-	if err := ctx.Err(); err != nil {
-		return Team{}, err
-	}
-	if err := checkOrgTeam(org, team); err != nil {
-		return Team{}, err
-	}
-	ts, err := s.teamStore()
+	ts, err := need[TeamStore](ctx, s, checkOrgTeam(org, team))
 	if err != nil {
 		return Team{}, err
 	}
@@ -412,7 +385,7 @@ func (s *Service) TeamsForUser(ctx context.Context, org uuid.UUID, user UserID, 
 
 func (s *Service) listTeams(ctx context.Context, org uuid.UUID, user UserID, check error, opts ListOptions) (Page[Team], error) {
 	return listPage(ctx, check, opts, func(t Team) uuid.UUID { return t.ID }, func(q pageQuery) ([]Team, error) {
-		ts, err := s.teamStore()
+		ts, err := optional[TeamStore](s.store)
 		if err != nil {
 			return nil, err
 		}
@@ -427,7 +400,7 @@ func (s *Service) listTeams(ctx context.Context, org uuid.UUID, user UserID, che
 // error.
 func (s *Service) TeamMembers(ctx context.Context, org, team uuid.UUID, opts ListOptions) (Page[TeamMember], error) {
 	return listPage(ctx, checkOrgTeam(org, team), opts, func(m TeamMember) uuid.UUID { return m.ID }, func(q pageQuery) ([]TeamMember, error) {
-		ts, err := s.teamStore()
+		ts, err := optional[TeamStore](s.store)
 		if err != nil {
 			return nil, err
 		}
@@ -447,13 +420,7 @@ func (s *Service) AddTeamMember(ctx context.Context, org, team uuid.UUID, user U
 }
 
 func (s *Service) addTeamMember(ctx context.Context, actor UserID, org, team uuid.UUID, user UserID) (TeamMember, error) {
-	if err := ctx.Err(); err != nil {
-		return TeamMember{}, err
-	}
-	if err := firstError(checkOrgTeam(org, team), checkUser(user)); err != nil {
-		return TeamMember{}, err
-	}
-	ts, err := s.teamStore()
+	ts, err := need[TeamStore](ctx, s, checkOrgTeam(org, team), checkUser(user))
 	if err != nil {
 		return TeamMember{}, err
 	}
@@ -478,13 +445,7 @@ func (s *Service) RemoveTeamMember(ctx context.Context, org, team uuid.UUID, use
 }
 
 func (s *Service) removeTeamMember(ctx context.Context, actor UserID, org, team uuid.UUID, user UserID) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := firstError(checkOrgTeam(org, team), checkUser(user)); err != nil {
-		return err
-	}
-	ts, err := s.teamStore()
+	ts, err := need[TeamStore](ctx, s, checkOrgTeam(org, team), checkUser(user))
 	if err != nil {
 		return err
 	}

@@ -78,15 +78,6 @@ type TransferParams struct {
 	MaxOwned int
 }
 
-// transferStore returns the store as a TransferStore, or ErrNotSupported.
-func (s *Service) transferStore() (TransferStore, error) {
-	ts, ok := s.store.(TransferStore)
-	if !ok {
-		return nil, ErrNotSupported
-	}
-	return ts, nil
-}
-
 // transferTTL is Options.TransferTTL or DefaultTransferTTL.
 func (s *Service) transferTTL() time.Duration {
 	if s.opts.TransferTTL > 0 {
@@ -110,10 +101,7 @@ func (s *Service) ProposeOwnershipTransfer(ctx context.Context, org uuid.UUID, n
 }
 
 func (s *Service) proposeTransfer(ctx context.Context, actor UserID, org uuid.UUID, nominee UserID) (OwnershipTransfer, error) {
-	if err := s.checkOrgUser(ctx, org, nominee); err != nil {
-		return OwnershipTransfer{}, err
-	}
-	ts, err := s.transferStore()
+	ts, err := need[TransferStore](ctx, s, checkOrg(org), checkUser(nominee))
 	if err != nil {
 		return OwnershipTransfer{}, err
 	}
@@ -134,13 +122,7 @@ func (s *Service) proposeTransfer(ctx context.Context, actor UserID, org uuid.UU
 // Errors: ErrOrganizationNotFound, ErrTransferNotFound, ErrNotSupported, the store's
 // error, or the context's error.
 func (s *Service) OwnershipTransfer(ctx context.Context, org uuid.UUID) (OwnershipTransfer, error) {
-	if err := ctx.Err(); err != nil {
-		return OwnershipTransfer{}, err
-	}
-	if err := checkOrg(org); err != nil {
-		return OwnershipTransfer{}, err
-	}
-	ts, err := s.transferStore()
+	ts, err := need[TransferStore](ctx, s, checkOrg(org))
 	if err != nil {
 		return OwnershipTransfer{}, err
 	}
@@ -157,13 +139,7 @@ func (s *Service) CancelOwnershipTransfer(ctx context.Context, org uuid.UUID) er
 }
 
 func (s *Service) closeTransfer(ctx context.Context, actor UserID, org uuid.UUID, decline bool) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := checkOrg(org); err != nil {
-		return err
-	}
-	ts, err := s.transferStore()
+	ts, err := need[TransferStore](ctx, s, checkOrg(org))
 	if err != nil {
 		return err
 	}
@@ -204,13 +180,10 @@ func (a *Actor) ProposeOwnershipTransfer(ctx context.Context, org uuid.UUID, nom
 // owns Options.MaxOwnedOrganizations already; the proposal stays open),
 // ErrNotSupported, the store's error, or the context's error.
 func (a *Actor) AcceptOwnershipTransfer(ctx context.Context, org uuid.UUID) error {
-	if err := a.check(ctx); err != nil {
+	if err := a.check(ctx, checkOrg(org)); err != nil {
 		return err
 	}
-	if err := checkOrg(org); err != nil {
-		return err
-	}
-	ts, err := a.s.transferStore()
+	ts, err := optional[TransferStore](a.s.store)
 	if err != nil {
 		return err
 	}

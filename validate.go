@@ -49,8 +49,18 @@ func normalizeName(name string) (string, error) {
 	return name, nil
 }
 
+// checkOrg is ErrOrganizationNotFound for the nil ID, which names no organization.
 func checkOrg(id uuid.UUID) error {
 	if id == uuid.Nil {
+		return ErrOrganizationNotFound
+	}
+	return nil
+}
+
+// checkSlugRef is ErrOrganizationNotFound for a malformed slug, which names no
+// organization.
+func checkSlugRef(slug string) error {
+	if ValidSlug(slug) != nil {
 		return ErrOrganizationNotFound
 	}
 	return nil

@@ -158,7 +158,7 @@ func (h *harness) matrixOrg(svc *organizations.Service, perm organizations.Permi
 	h.addUser(org.ID, "cw", "with")
 	h.addUser(org.ID, "cn", "without")
 	require.NoError(t, svc.RemoveUser(ctx, org.ID, "gone"))
-	inv, err := svc.Invite(ctx, org.ID, "own", "pending@example.com", nil)
+	inv, err := svc.Invite(ctx, "own", org.ID, "pending@example.com", nil)
 	require.NoError(t, err)
 	h.events.take()
 	return matrixOrg{id: org.ID, inv: inv}
@@ -645,14 +645,14 @@ func testCustomRoleInUse(t *testing.T, h *harness) {
 	require.ErrorIs(t, svc.DeleteRole(ctx, org.ID, "ops"), organizations.ErrRoleInUse, "a member holds it")
 	require.NoError(t, svc.RemoveUser(ctx, org.ID, "op"))
 
-	inv, err := svc.Invite(ctx, org.ID, "own", "ops@example.com", &organizations.InviteOptions{Role: "ops"})
+	inv, err := svc.Invite(ctx, "own", org.ID, "ops@example.com", &organizations.InviteOptions{Role: "ops"})
 	require.NoError(t, err)
 	h.events.take()
 	require.ErrorIs(t, svc.DeleteRole(ctx, org.ID, "ops"), organizations.ErrRoleInUse, "a pending invitation holds it")
 	h.requireNoEvents()
 	h.clock.Advance(organizations.DefaultInvitationTTL + 1)
 	require.ErrorIs(t, svc.DeleteRole(ctx, org.ID, "ops"), organizations.ErrRoleInUse, "an expired invitation can be renewed, so it still holds it")
-	_, err = svc.ResendInvitation(ctx, inv.ID, "own")
+	_, err = svc.ResendInvitation(ctx, "own", inv.ID)
 	require.NoError(t, err)
 	_, err = svc.AcceptInvitation(ctx, k.get("ops@example.com"), "opal", "ops@example.com")
 	require.NoError(t, err)
@@ -663,9 +663,9 @@ func testCustomRoleInUse(t *testing.T, h *harness) {
 
 	_, err = svc.CreateRole(ctx, org.ID, organizations.RoleDefinition{Name: "ops"})
 	require.NoError(t, err)
-	inv, err = svc.Invite(ctx, org.ID, "own", "ops2@example.com", &organizations.InviteOptions{Role: "ops"})
+	inv, err = svc.Invite(ctx, "own", org.ID, "ops2@example.com", &organizations.InviteOptions{Role: "ops"})
 	require.NoError(t, err)
-	require.NoError(t, svc.RevokeInvitation(ctx, inv.ID, "own"))
+	require.NoError(t, svc.RevokeInvitation(ctx, "own", inv.ID))
 	require.NoError(t, svc.DeleteRole(ctx, org.ID, "ops"), "a revoked invitation holds nothing")
 }
 
@@ -766,7 +766,7 @@ func testRaceResendWhileDemoted(t *testing.T, h *harness) {
 	for round := range 24 {
 		h.addUser(org.ID, "adm", organizations.RoleAdmin)
 		email := fmt.Sprintf("r%d@example.com", round)
-		inv, err := svc.Invite(ctx, org.ID, "own", email, nil)
+		inv, err := svc.Invite(ctx, "own", org.ID, email, nil)
 		require.NoError(t, err)
 		oldToken := k.get(email)
 		var resendErr, demoteErr, readErr error

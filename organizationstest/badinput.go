@@ -56,7 +56,7 @@ func newBadWorld(t *testing.T, h *harness) *badWorld {
 	require.NoError(t, err)
 	_, err = w.svc.AddUser(ctx, w.org.ID, "bob", organizations.RoleMember)
 	require.NoError(t, err)
-	w.invitation, err = w.svc.Invite(ctx, w.org.ID, "ann", "carl@example.com", nil)
+	w.invitation, err = w.svc.Invite(ctx, "ann", w.org.ID, "carl@example.com", nil)
 	require.NoError(t, err)
 	var ok bool
 	w.token, ok = w.outbox.InvitationToken("carl@example.com")
@@ -185,13 +185,13 @@ func badStringCalls() []badCall {
 			return errOf(w.svc.OrganizationsForUser(ctx, "ann", organizations.ListOptions{After: s}))
 		}},
 		{"Invite/invitedBy", nil, organizations.ErrInvalidUserID, func(ctx context.Context, w *badWorld, s string) error {
-			return errOf(w.svc.Invite(ctx, w.org.ID, user(s), "eve@example.com", nil))
+			return errOf(w.svc.Invite(ctx, user(s), w.org.ID, "eve@example.com", nil))
 		}},
 		{"Invite/email", nil, organizations.ErrInvalidEmail, func(ctx context.Context, w *badWorld, s string) error {
-			return errOf(w.svc.Invite(ctx, w.org.ID, "ann", email(s), nil))
+			return errOf(w.svc.Invite(ctx, "ann", w.org.ID, email(s), nil))
 		}},
 		{"Invite/role", nil, organizations.ErrInvalidRole, func(ctx context.Context, w *badWorld, s string) error {
-			return errOf(w.svc.Invite(ctx, w.org.ID, "ann", "eve@example.com", &organizations.InviteOptions{Role: organizations.Role(s)}))
+			return errOf(w.svc.Invite(ctx, "ann", w.org.ID, "eve@example.com", &organizations.InviteOptions{Role: organizations.Role(s)}))
 		}},
 		{"InvitationByToken", nil, organizations.ErrInvitationNotFound, func(ctx context.Context, w *badWorld, s string) error {
 			return errOf(w.svc.InvitationByToken(ctx, s))
@@ -212,10 +212,10 @@ func badStringCalls() []badCall {
 			return w.svc.DeclineInvitation(ctx, w.token, email(s))
 		}},
 		{"RevokeInvitation/actor", nil, organizations.ErrInvalidUserID, func(ctx context.Context, w *badWorld, s string) error {
-			return w.svc.RevokeInvitation(ctx, w.invitation.ID, user(s))
+			return w.svc.RevokeInvitation(ctx, user(s), w.invitation.ID)
 		}},
 		{"ResendInvitation/actor", nil, organizations.ErrInvalidUserID, func(ctx context.Context, w *badWorld, s string) error {
-			return errOf(w.svc.ResendInvitation(ctx, w.invitation.ID, user(s)))
+			return errOf(w.svc.ResendInvitation(ctx, user(s), w.invitation.ID))
 		}},
 		{"PendingInvitations/after", nil, organizations.ErrInvalidListOptions, func(ctx context.Context, w *badWorld, s string) error {
 			return errOf(w.svc.PendingInvitations(ctx, w.org.ID, organizations.ListOptions{After: s}))

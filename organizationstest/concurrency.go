@@ -232,7 +232,7 @@ func testParallelAcceptManyUsers(t *testing.T, h *harness) {
 	}
 	errs := parallel(parallelism, func(i int) error {
 		var err error
-		results[i], err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: users[i], Email: string(users[i]) + "@example.com", Membership: offers[i], Now: h.now()})
+		results[i], err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: users[i]}, TokenHash: hash, Email: string(users[i]) + "@example.com", Membership: offers[i], Now: h.now()})
 		return err
 	})
 	closed, ok := countErrors(errs, organizations.ErrInvitationClosed)
@@ -263,7 +263,7 @@ func testParallelAcceptSameUser(t *testing.T, h *harness) {
 	}
 	errs := parallel(parallelism, func(i int) error {
 		var err error
-		results[i], err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: offers[i], Now: h.now()})
+		results[i], err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: hash, Email: "ann@example.com", Membership: offers[i], Now: h.now()})
 		return err
 	})
 	accepted := 0
@@ -295,7 +295,7 @@ func testParallelCreateInvitation(t *testing.T, h *harness) {
 		invs[i] = h.newInvitation(org.ID, by, "ann@example.com", organizations.RoleMember, false, time.Hour)
 	}
 	errs := parallel(parallelism, func(i int) error {
-		return errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: invs[i], TokenHash: hashes[i], Now: h.now()}))
+		return errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: invs[i].InvitedBy}, Invitation: invs[i], TokenHash: hashes[i], Now: h.now()}))
 	})
 	dup, ok := countErrors(errs, organizations.ErrAlreadyInvited)
 	require.Equal(t, 1, ok, "exactly one invitation is made")

@@ -60,7 +60,7 @@ func testUnknownOrgWins(t *testing.T, h *harness) {
 		"Store.UpdateOrganization":   storeUpdate,
 		"Store.DeleteOrganization":   storeDelete,
 		"Store.PendingInvitations":   storePending,
-		"Store.CreateInvitation":     errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: now})),
+		"Store.CreateInvitation":     errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: inv.InvitedBy}, Invitation: inv, TokenHash: h.tokenHash(), Now: now})),
 		"Service.DeleteOrganization": h.svc.DeleteOrganization(h.ctx, ghost),
 	} {
 		require.ErrorIs(t, err, organizations.ErrOrganizationNotFound, name)
@@ -233,18 +233,18 @@ func testCancelledStore(t *testing.T, h *harness) {
 	collect("Owner", err)
 	_, err = st.ChangeOwner(ctx, organizations.ChangeOwnerParams{OrganizationID: org.ID, NewOwner: "tom", Now: now})
 	collect("ChangeOwner", err)
-	collect("CreateInvitation", errOnly(st.CreateInvitation(ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: now})))
+	collect("CreateInvitation", errOnly(st.CreateInvitation(ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: inv.InvitedBy}, Invitation: inv, TokenHash: h.tokenHash(), Now: now})))
 	_, err = st.InvitationByTokenHash(ctx, invHash, now)
 	collect("InvitationByTokenHash", err)
 	_, err = st.Invitation(ctx, invID, now)
 	collect("Invitation", err)
-	_, err = st.AcceptInvitation(ctx, organizations.AcceptInvitationParams{TokenHash: invHash, UserID: "kim", Email: "ann@example.com", Membership: kim, Now: now})
+	_, err = st.AcceptInvitation(ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "kim"}, TokenHash: invHash, Email: "ann@example.com", Membership: kim, Now: now})
 	collect("AcceptInvitation", err)
 	_, err = st.DeclineInvitation(ctx, organizations.DeclineInvitationParams{TokenHash: invHash, Email: "ann@example.com", Now: now})
 	collect("DeclineInvitation", err)
-	_, err = st.RevokeInvitation(ctx, organizations.RevokeInvitationParams{InvitationID: invID, Actor: "chris", Now: now})
+	_, err = st.RevokeInvitation(ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "chris"}, InvitationID: invID, Now: now})
 	collect("RevokeInvitation", err)
-	_, err = st.RenewInvitation(ctx, organizations.RenewInvitationParams{InvitationID: invID, Actor: "chris", TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
+	_, err = st.RenewInvitation(ctx, organizations.RenewInvitationParams{Auth: organizations.Authorization{Actor: "chris"}, InvitationID: invID, TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
 	collect("RenewInvitation", err)
 	collect("DeleteInvitation", st.DeleteInvitation(ctx, invID))
 	_, err = st.PendingInvitations(ctx, organizations.PendingInvitationsParams{OrganizationID: org.ID, After: uuid.Nil, Limit: 10, Now: now})

@@ -209,25 +209,25 @@ func testEventRecordsMatchHook(t *testing.T, h *harness) {
 	require.NoError(t, err)
 
 	// Invitations: accepted (a new member), declined, revoked, one whose sending failed.
-	_, err = svc.Invite(ctx, org.ID, "ann", "dan@example.com", &organizations.InviteOptions{Role: "billing"})
+	_, err = svc.Invite(ctx, "ann", org.ID, "dan@example.com", &organizations.InviteOptions{Role: "billing"})
 	require.NoError(t, err)
 	token, ok := w.outbox.InvitationToken("dan@example.com")
 	require.True(t, ok)
 	_, err = svc.AcceptInvitation(ctx, token, "dan", "dan@example.com")
 	require.NoError(t, err)
-	_, err = svc.Invite(ctx, org.ID, "cat", "eve@example.com", nil)
+	_, err = svc.Invite(ctx, "cat", org.ID, "eve@example.com", nil)
 	require.NoError(t, err)
 	token, _ = w.outbox.InvitationToken("eve@example.com")
 	require.NoError(t, svc.DeclineInvitation(ctx, token, "eve@example.com"))
-	inv, err := svc.Invite(ctx, org.ID, "ann", "fay@example.com", nil)
+	inv, err := svc.Invite(ctx, "ann", org.ID, "fay@example.com", nil)
 	require.NoError(t, err)
-	require.NoError(t, svc.RevokeInvitation(ctx, inv.ID, "cat"))
+	require.NoError(t, svc.RevokeInvitation(ctx, "cat", inv.ID))
 	w.outbox.FailWith(func(context.Context) error { return errors.New("mail down") })
-	_, err = svc.Invite(ctx, org.ID, "ann", "gus@example.com", nil)
+	_, err = svc.Invite(ctx, "ann", org.ID, "gus@example.com", nil)
 	require.Error(t, err)
 	w.outbox.FailWith(nil)
 	// Accepting by a member: InvitationAccepted only.
-	_, err = svc.Invite(ctx, org.ID, "ann", "bob@example.com", nil)
+	_, err = svc.Invite(ctx, "ann", org.ID, "bob@example.com", nil)
 	require.NoError(t, err)
 	token, _ = w.outbox.InvitationToken("bob@example.com")
 	_, err = svc.AcceptInvitation(ctx, token, "bob", "bob@example.com")
@@ -316,7 +316,7 @@ func testEventRecordsLifecycle(t *testing.T, h *harness) {
 	}
 	invite := func(org uuid.UUID, by organizations.UserID, email string) {
 		t.Helper()
-		_, err := svc.Invite(ctx, org, by, email, nil)
+		_, err := svc.Invite(ctx, by, org, email, nil)
 		require.NoError(t, err)
 	}
 

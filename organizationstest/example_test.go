@@ -18,7 +18,7 @@ func ExampleClock() {
 	svc := organizations.New(nil, &organizations.Options{Now: clock.Now, Inviter: outbox, InvitationTTL: 24 * time.Hour})
 
 	org, _ := svc.CreateOrganization(ctx, "ada", "Analytical Engines", nil)
-	inv, _ := svc.Invite(ctx, org.ID, "ada", "charles@example.org", nil)
+	inv, _ := svc.Invite(ctx, "ada", org.ID, "charles@example.org", nil)
 	fmt.Println("expires:", inv.ExpiresAt.Format(time.DateTime))
 
 	token, _ := outbox.InvitationToken("charles@example.org")
@@ -61,7 +61,7 @@ func ExampleOutbox() {
 	svc := organizations.New(nil, &organizations.Options{Inviter: outbox})
 	org, _ := svc.CreateOrganization(ctx, "ada", "Analytical Engines", nil)
 
-	_, _ = svc.Invite(ctx, org.ID, "ada", "Charles@Example.org", nil)
+	_, _ = svc.Invite(ctx, "ada", org.ID, "Charles@Example.org", nil)
 	msgs := outbox.TakeInvitations()
 	fmt.Println(len(msgs), "message to", msgs[0].Invitation.Email, "for", msgs[0].Organization.Name)
 	m, err := svc.AcceptInvitation(ctx, msgs[0].Token, "charles", "charles@example.org")
@@ -69,7 +69,7 @@ func ExampleOutbox() {
 
 	// A mail server that is down: Invite fails and leaves no invitation behind.
 	outbox.FailWith(func(context.Context) error { return errors.New("smtp: connection refused") })
-	_, err = svc.Invite(ctx, org.ID, "ada", "grace@example.org", nil)
+	_, err = svc.Invite(ctx, "ada", org.ID, "grace@example.org", nil)
 	fmt.Println(err)
 	token, _ := outbox.InvitationToken("grace@example.org")
 	_, err = svc.InvitationByToken(ctx, token)

@@ -38,7 +38,7 @@ func (h *harness) newInvitation(org uuid.UUID, by organizations.UserID, email st
 func (h *harness) invite(inv organizations.Invitation) []byte {
 	h.t.Helper()
 	hash := h.tokenHash()
-	org, err := h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: hash, Now: h.now()})
+	org, err := h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: inv.InvitedBy}, Invitation: inv, TokenHash: hash, Now: h.now()})
 	require.NoError(h.t, err)
 	require.Equal(h.t, inv.OrganizationID, org.ID, "CreateInvitation returns the invitation's organization")
 	requireSameOrg(h.t, h.org(inv.OrganizationID), org)
@@ -106,14 +106,14 @@ func testInvitationPermission(t *testing.T, h *harness) {
 	for _, by := range []organizations.UserID{"member", "stranger", "nobody"} {
 		inv := h.newInvitation(org.ID, by, "ann@example.com", organizations.RoleMember, false, time.Hour)
 		hash := h.tokenHash()
-		require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: hash, Now: h.now()})), organizations.ErrPermissionDenied, "%q", by)
+		require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: inv.InvitedBy}, Invitation: inv, TokenHash: hash, Now: h.now()})), organizations.ErrPermissionDenied, "%q", by)
 		_, err := h.store.InvitationByTokenHash(h.ctx, hash, h.now())
 		require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "nothing stored")
 		_, err = h.store.Invitation(h.ctx, inv.ID, h.now())
 		require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 	}
 	inv := h.newInvitation(h.id(), "owner", "ann@example.com", organizations.RoleMember, false, time.Hour)
-	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()})), organizations.ErrOrganizationNotFound)
+	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: inv.InvitedBy}, Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()})), organizations.ErrOrganizationNotFound)
 
 	// A demoted admin loses the right, a promoted member gains it.
 	_, err := h.svc.SetRole(h.ctx, org.ID, "admin", organizations.RoleMember)
@@ -122,7 +122,7 @@ func testInvitationPermission(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	h.events.take()
 	inv = h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, false, time.Hour)
-	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()})), organizations.ErrPermissionDenied)
+	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: inv.InvitedBy}, Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()})), organizations.ErrPermissionDenied)
 	inv.InvitedBy = "member"
 	h.invite(inv)
 
@@ -137,11 +137,11 @@ func testAlreadyInvited(t *testing.T, h *harness) {
 	h.invite(first)
 	again := func() error {
 		inv := h.newInvitation(org.ID, "owner", "ann@example.com", organizations.RoleAdmin, true, time.Hour)
-		return errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()}))
+		return errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: inv.InvitedBy}, Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()}))
 	}
 	require.ErrorIs(t, again(), organizations.ErrAlreadyInvited, "whoever invites, whatever role")
 	member := h.newInvitation(org.ID, "member", "ann@example.com", organizations.RoleMember, false, time.Hour)
-	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: member, TokenHash: h.tokenHash(), Now: h.now()})), organizations.ErrPermissionDenied,
+	require.ErrorIs(t, errOnly(h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: member.InvitedBy}, Invitation: member, TokenHash: h.tokenHash(), Now: h.now()})), organizations.ErrPermissionDenied,
 		"permission is checked before duplicates")
 	h.invite(h.newInvitation(other.ID, "owner", "ann@example.com", organizations.RoleMember, false, time.Hour))
 	h.invite(h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Hour))
@@ -162,7 +162,7 @@ func testAlreadyInvited(t *testing.T, h *harness) {
 	require.ErrorIs(t, again(), organizations.ErrAlreadyInvited)
 
 	// ... or was revoked.
-	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: third.ID, Actor: "owner", Now: h.now()})
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "owner"}, InvitationID: third.ID, Now: h.now()})
 	require.NoError(t, err)
 	fourth := h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(fourth)
@@ -247,9 +247,9 @@ func testPendingInvitations(t *testing.T, h *harness) {
 	now := h.now()
 	_, err := h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: declinedHash, Email: "declined@example.com", Now: now})
 	require.NoError(t, err)
-	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: revoked.ID, Actor: "owner", Now: now})
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "owner"}, InvitationID: revoked.ID, Now: now})
 	require.NoError(t, err)
-	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: acceptedHash, UserID: "acc", Email: "accepted@example.com", Membership: h.newMembership(org.ID, "acc"), Now: now})
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "acc"}, TokenHash: acceptedHash, Email: "accepted@example.com", Membership: h.newMembership(org.ID, "acc"), Now: now})
 	require.NoError(t, err)
 
 	want := []organizations.Invitation{p1, p2, p3, p4}
@@ -284,7 +284,7 @@ func testInvitationsForEmail(t *testing.T, h *harness) {
 	inC := h.newInvitation(c.ID, "owner", "ann@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(inC)
 	h.invite(h.newInvitation(d.ID, "owner", "ann@example.com", organizations.RoleMember, false, time.Minute))
-	_, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: inC.ID, Actor: "owner", Now: h.now()})
+	_, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "owner"}, InvitationID: inC.ID, Now: h.now()})
 	require.NoError(t, err)
 	h.clock.Advance(2 * time.Minute)
 
@@ -327,7 +327,7 @@ func testDeleteInvitation(t *testing.T, h *harness) {
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 	_, err = h.store.Invitation(h.ctx, inv.ID, h.now())
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
-	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: h.now()})
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: hash, Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 	requireSameInvitations(t, []organizations.Invitation{keep}, h.pending(org.ID))
 

@@ -212,12 +212,14 @@ func testSuspendedActorRefused(t *testing.T, h *harness) {
 	_, err = as.ReactivateUser(h.ctx, org.ID, "admin")
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "no one reactivates themselves")
 	_, err = h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{
+		Auth:       organizations.Authorization{Actor: "admin"},
 		Invitation: h.newInvitation(org.ID, "admin", "yan@example.com", organizations.RoleMember, false, time.Hour),
 		TokenHash:  h.tokenHash(), Now: h.now(),
 	})
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "a suspended member invites no one")
 	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
-		TokenHash: hash, UserID: "zed", Email: "zed@example.com", Membership: h.newMembership(org.ID, "zed"), Now: h.now(),
+		Auth:      organizations.Authorization{Actor: "zed"},
+		TokenHash: hash, Email: "zed@example.com", Membership: h.newMembership(org.ID, "zed"), Now: h.now(),
 	})
 	require.ErrorIs(t, err, organizations.ErrInviterNotAllowed, "an invitation by a suspended member waits")
 	require.Len(t, h.members(org.ID, 0), 3)
@@ -284,7 +286,8 @@ func testSuspendedCannotLeave(t *testing.T, h *harness) {
 
 	for _, hash := range [][]byte{boundHash, bearerHash} {
 		res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
-			TokenHash: hash, UserID: "bob", Email: "bob@example.com", Membership: h.newMembership(org.ID, "bob"), Now: h.now(),
+			Auth:      organizations.Authorization{Actor: "bob"},
+			TokenHash: hash, Email: "bob@example.com", Membership: h.newMembership(org.ID, "bob"), Now: h.now(),
 		})
 		require.NoError(t, err)
 		require.True(t, res.Accepted, "the invitation is closed")
@@ -316,7 +319,8 @@ func testRemovedSuspendedReadmitted(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	require.NoError(t, h.svc.As("admin").RemoveUser(h.ctx, org.ID, "bob"), "an admin removes a suspended member")
 	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
-		TokenHash: hash, UserID: "bob", Email: "bob@example.com", Membership: h.newMembership(org.ID, "bob"), Now: h.now(),
+		Auth:      organizations.Authorization{Actor: "bob"},
+		TokenHash: hash, Email: "bob@example.com", Membership: h.newMembership(org.ID, "bob"), Now: h.now(),
 	})
 	require.NoError(t, err)
 	require.True(t, res.MembershipCreated, "a new membership")

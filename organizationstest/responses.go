@@ -39,7 +39,7 @@ func testAccept(t *testing.T, h *harness) {
 	now := h.now()
 	m := h.newMembership(org.ID, "ann")
 
-	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: m, Now: now})
+	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: hash, Email: "ann@example.com", Membership: m, Now: now})
 	require.NoError(t, err)
 	require.True(t, res.Accepted)
 	require.True(t, res.MembershipCreated)
@@ -58,7 +58,7 @@ func testAccept(t *testing.T, h *harness) {
 
 	// The same user again: same membership, nothing new. Long after expiry too.
 	for _, at := range []time.Time{now.Add(time.Minute), inv.ExpiresAt.Add(time.Hour)} {
-		again, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: at})
+		again, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: hash, Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: at})
 		require.NoError(t, err)
 		require.False(t, again.Accepted)
 		require.False(t, again.MembershipCreated)
@@ -66,7 +66,7 @@ func testAccept(t *testing.T, h *harness) {
 		requireSameInvitation(t, accepted, again.Invitation)
 	}
 	// Anyone else: closed, even with the invited email.
-	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "bob", Email: "ann@example.com", Membership: h.newMembership(org.ID, "bob"), Now: now})
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "bob"}, TokenHash: hash, Email: "ann@example.com", Membership: h.newMembership(org.ID, "bob"), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed)
 	h.requireNoOrgsFor("bob")
 	require.Len(t, h.members(org.ID, 0), 4, "owner, admin, member and ann")
@@ -81,7 +81,7 @@ func testAcceptExistingMember(t *testing.T, h *harness) {
 	h.clock.Advance(time.Minute)
 	now := h.now()
 
-	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "member", Email: "member@example.com", Membership: h.newMembership(org.ID, "member"), Now: now})
+	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "member"}, TokenHash: hash, Email: "member@example.com", Membership: h.newMembership(org.ID, "member"), Now: now})
 	require.NoError(t, err)
 	require.True(t, res.Accepted, "the invitation is accepted")
 	require.False(t, res.MembershipCreated)
@@ -91,7 +91,7 @@ func testAcceptExistingMember(t *testing.T, h *harness) {
 	require.Equal(t, organizations.UserID("member"), res.Invitation.AcceptedBy)
 	require.True(t, now.Equal(res.Invitation.RespondedAt))
 
-	again, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "member", Email: "member@example.com", Membership: h.newMembership(org.ID, "member"), Now: now})
+	again, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "member"}, TokenHash: hash, Email: "member@example.com", Membership: h.newMembership(org.ID, "member"), Now: now})
 	require.NoError(t, err)
 	require.False(t, again.Accepted)
 	require.False(t, again.MembershipCreated)
@@ -103,7 +103,7 @@ func testAcceptBearer(t *testing.T, h *harness) {
 	org := inviteFixture(h)
 	inv := h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, true, time.Hour)
 	hash := h.invite(inv)
-	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "zoe", Email: "zoe@elsewhere.example", Membership: h.newMembership(org.ID, "zoe"), Now: h.now()})
+	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "zoe"}, TokenHash: hash, Email: "zoe@elsewhere.example", Membership: h.newMembership(org.ID, "zoe"), Now: h.now()})
 	require.NoError(t, err, "a bearer invitation accepts any email")
 	require.True(t, res.MembershipCreated)
 	require.Equal(t, organizations.RoleMember, res.Membership.Role)
@@ -112,7 +112,7 @@ func testAcceptBearer(t *testing.T, h *harness) {
 
 	own := h.newInvitation(org.ID, "admin", "x@example.com", organizations.RoleMember, true, time.Hour)
 	ownHash := h.invite(own)
-	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: ownHash, UserID: "admin", Email: "admin@example.com", Membership: h.newMembership(org.ID, "admin"), Now: h.now()})
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "admin"}, TokenHash: ownHash, Email: "admin@example.com", Membership: h.newMembership(org.ID, "admin"), Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "the inviter cannot accept even a bearer invitation")
 	require.Equal(t, organizations.InvitationStatusPending, h.invitation(own.ID).Status)
 }
@@ -126,7 +126,7 @@ func testAcceptErrorOrder(t *testing.T, h *harness) {
 		return inv, h.invite(inv)
 	}
 	accept := func(hash []byte, user organizations.UserID, email string, at time.Time) error {
-		_, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: user, Email: email, Membership: h.newMembership(org.ID, user), Now: at})
+		_, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: user}, TokenHash: hash, Email: email, Membership: h.newMembership(org.ID, user), Now: at})
 		return err
 	}
 	now := h.now()
@@ -137,7 +137,7 @@ func testAcceptErrorOrder(t *testing.T, h *harness) {
 	}
 
 	revoked, revokedHash := mk("revoked@example.com", time.Hour)
-	_, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: revoked.ID, Actor: "owner", Now: now})
+	_, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "owner"}, InvitationID: revoked.ID, Now: now})
 	require.NoError(t, err)
 	_, declinedHash := mk("declined@example.com", time.Hour)
 	_, err = h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: declinedHash, Email: "declined@example.com", Now: now})
@@ -197,7 +197,7 @@ func testDecline(t *testing.T, h *harness) {
 
 	_, err = h.store.DeclineInvitation(h.ctx, organizations.DeclineInvitationParams{TokenHash: hash, Email: "ann@example.com", Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed, "declining twice")
-	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: hash, Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed)
 	h.requireNoOrgsFor("ann")
 
@@ -221,29 +221,29 @@ func testRevoke(t *testing.T, h *harness) {
 	now := h.now()
 
 	for _, actor := range []organizations.UserID{"member", "nobody", ""} {
-		_, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: inv.ID, Actor: actor, Now: now})
+		_, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: actor}, InvitationID: inv.ID, Now: now})
 		require.ErrorIs(t, err, organizations.ErrPermissionDenied, "%q", actor)
 	}
 	require.Equal(t, organizations.InvitationStatusPending, h.invitation(inv.ID).Status)
 
-	got, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: inv.ID, Actor: "admin", Now: now})
+	got, err := h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "admin"}, InvitationID: inv.ID, Now: now})
 	require.NoError(t, err, "any admin may revoke, not only the inviter")
 	want := inv
 	want.Status, want.RespondedAt = organizations.InvitationStatusRevoked, now
 	requireSameInvitation(t, want, got)
 	requireSameInvitation(t, want, h.invitation(inv.ID))
-	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: hash, Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed)
-	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: inv.ID, Actor: "admin", Now: now})
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "admin"}, InvitationID: inv.ID, Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed, "revoking twice")
-	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: inv.ID, Actor: "member", Now: now})
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "member"}, InvitationID: inv.ID, Now: now})
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "permission before state")
 
 	late := h.newInvitation(org.ID, "admin", "late@example.com", organizations.RoleMember, false, time.Minute)
 	h.invite(late)
-	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: late.ID, Actor: "admin", Now: now.Add(time.Hour)})
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "admin"}, InvitationID: late.ID, Now: now.Add(time.Hour)})
 	require.ErrorIs(t, err, organizations.ErrInvitationExpired)
-	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: h.id(), Actor: "admin", Now: now})
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "admin"}, InvitationID: h.id(), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 	h.requireNoOrgsFor("ann")
 }
@@ -256,7 +256,7 @@ func testRenew(t *testing.T, h *harness) {
 	now := h.now()
 
 	newHash := h.tokenHash()
-	got, err := h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: inv.ID, Actor: "owner", TokenHash: newHash, ExpiresAt: now.Add(time.Hour), Now: now})
+	got, err := h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{Auth: organizations.Authorization{Actor: "owner"}, InvitationID: inv.ID, TokenHash: newHash, ExpiresAt: now.Add(time.Hour), Now: now})
 	require.NoError(t, err)
 	want := inv
 	want.ExpiresAt = now.Add(time.Hour)
@@ -268,7 +268,7 @@ func testRenew(t *testing.T, h *harness) {
 	requireSameDetails(t, want, org, byHash)
 	_, err = h.store.InvitationByTokenHash(h.ctx, oldHash, now)
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound, "the old token stops working")
-	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: oldHash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
+	_, err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: oldHash, Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
 
 	// An expired invitation becomes pending again.
@@ -276,22 +276,22 @@ func testRenew(t *testing.T, h *harness) {
 	now = h.now()
 	require.Equal(t, organizations.InvitationStatusExpired, h.invitation(inv.ID).Status)
 	renewedHash := h.tokenHash()
-	got, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: inv.ID, Actor: "admin", TokenHash: renewedHash, ExpiresAt: now.Add(time.Hour), Now: now})
+	got, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{Auth: organizations.Authorization{Actor: "admin"}, InvitationID: inv.ID, TokenHash: renewedHash, ExpiresAt: now.Add(time.Hour), Now: now})
 	require.NoError(t, err)
 	require.Equal(t, organizations.InvitationStatusPending, got.Status)
 	require.True(t, now.Add(time.Hour).Equal(got.ExpiresAt))
 	require.Equal(t, organizations.UserID("admin"), got.InvitedBy)
 	requireSameInvitations(t, []organizations.Invitation{got.Invitation}, h.pending(org.ID))
-	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{TokenHash: renewedHash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
+	res, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: renewedHash, Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: now})
 	require.NoError(t, err, "the renewed token accepts")
 	require.True(t, res.MembershipCreated)
 
 	// Errors: unknown, not an admin (before state), closed, a newer pending one exists.
-	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: h.id(), Actor: "admin", TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
+	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{Auth: organizations.Authorization{Actor: "admin"}, InvitationID: h.id(), TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationNotFound)
-	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: inv.ID, Actor: "member", TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
+	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{Auth: organizations.Authorization{Actor: "member"}, InvitationID: inv.ID, TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied)
-	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: inv.ID, Actor: "admin", TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
+	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{Auth: organizations.Authorization{Actor: "admin"}, InvitationID: inv.ID, TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
 	require.ErrorIs(t, err, organizations.ErrInvitationClosed, "an accepted invitation cannot be renewed")
 
 	stale := h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Minute)
@@ -300,7 +300,7 @@ func testRenew(t *testing.T, h *harness) {
 	fresh := h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(fresh)
 	now = h.now()
-	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{InvitationID: stale.ID, Actor: "admin", TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
+	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{Auth: organizations.Authorization{Actor: "admin"}, InvitationID: stale.ID, TokenHash: h.tokenHash(), ExpiresAt: now.Add(time.Hour), Now: now})
 	require.ErrorIs(t, err, organizations.ErrAlreadyInvited)
 	_, err = h.store.InvitationByTokenHash(h.ctx, staleHash, now)
 	require.NoError(t, err, "a refused renewal keeps the old token")

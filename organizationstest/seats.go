@@ -142,10 +142,10 @@ func testSeatInvitationsHold(t *testing.T, h *harness) {
 	require.Equal(t, organizations.Seats{Limit: 3, Members: 1, PendingInvitations: 2}, h.seats(org.ID))
 
 	c := h.newInvitation(org.ID, "owner", "c@example.com", organizations.RoleMember, false, time.Hour)
-	_, err := h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: c, TokenHash: h.tokenHash(), Now: h.now()})
+	_, err := h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: c.InvitedBy}, Invitation: c, TokenHash: h.tokenHash(), Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrMemberLimit, "members and pending invitations fill the seats")
 	again := h.newInvitation(org.ID, "owner", "a@example.com", organizations.RoleMember, false, time.Hour)
-	_, err = h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: again, TokenHash: h.tokenHash(), Now: h.now()})
+	_, err = h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: again.InvitedBy}, Invitation: again, TokenHash: h.tokenHash(), Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrAlreadyInvited, "an existing invitation is reported as such")
 	require.Len(t, h.pending(org.ID), 2, "nothing stored")
 
@@ -155,22 +155,24 @@ func testSeatInvitationsHold(t *testing.T, h *harness) {
 	c = h.newInvitation(org.ID, "owner", "c@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(c)
 	d := h.newInvitation(org.ID, "owner", "d@example.com", organizations.RoleMember, false, time.Hour)
-	_, err = h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: d, TokenHash: h.tokenHash(), Now: h.now()})
+	_, err = h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: d.InvitedBy}, Invitation: d, TokenHash: h.tokenHash(), Now: h.now()})
 	require.ErrorIs(t, err, organizations.ErrMemberLimit)
 
 	// Renewing the expired invitation would take a seat again.
 	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{
-		InvitationID: a.ID, Actor: "owner", TokenHash: h.tokenHash(), ExpiresAt: h.now().Add(time.Hour), Now: h.now(),
+		Auth:         organizations.Authorization{Actor: "owner"},
+		InvitationID: a.ID, TokenHash: h.tokenHash(), ExpiresAt: h.now().Add(time.Hour), Now: h.now(),
 	})
 	require.ErrorIs(t, err, organizations.ErrMemberLimit, "renewing an expired invitation needs a seat")
 	require.Equal(t, organizations.InvitationStatusExpired, h.invitation(a.ID).Status, "unchanged")
 	_, err = h.store.RenewInvitation(h.ctx, organizations.RenewInvitationParams{
-		InvitationID: b.ID, Actor: "owner", TokenHash: h.tokenHash(), ExpiresAt: h.now().Add(3 * time.Hour), Now: h.now(),
+		Auth:         organizations.Authorization{Actor: "owner"},
+		InvitationID: b.ID, TokenHash: h.tokenHash(), ExpiresAt: h.now().Add(3 * time.Hour), Now: h.now(),
 	})
 	require.NoError(t, err, "an unexpired invitation keeps its seat when renewed")
 
 	// Revoking releases one.
-	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{InvitationID: b.ID, Actor: "owner", Now: h.now()})
+	_, err = h.store.RevokeInvitation(h.ctx, organizations.RevokeInvitationParams{Auth: organizations.Authorization{Actor: "owner"}, InvitationID: b.ID, Now: h.now()})
 	require.NoError(t, err)
 	d = h.newInvitation(org.ID, "owner", "d@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(d)
@@ -183,7 +185,8 @@ func testSeatAcceptAtLimit(t *testing.T, h *harness) {
 	h.addUser(org.ID, "bob", organizations.RoleMember) // members only: the invitation does not block it
 	accept := func() (organizations.AcceptResult, error) {
 		return h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
-			TokenHash: hash, UserID: "ann", Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: h.now(),
+			Auth:      organizations.Authorization{Actor: "ann"},
+			TokenHash: hash, Email: "ann@example.com", Membership: h.newMembership(org.ID, "ann"), Now: h.now(),
 		})
 	}
 	_, err := accept()
@@ -280,7 +283,8 @@ func testSeatRaceAccept(t *testing.T, h *harness) {
 	errs := parallel(seatRace, func(i int) error {
 		u := organizations.UserID(fmt.Sprintf("u%d", i))
 		_, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
-			TokenHash: hashes[i], UserID: u, Email: string(u) + "@example.com", Membership: h.newMembership(org.ID, u), Now: h.now(),
+			Auth:      organizations.Authorization{Actor: u},
+			TokenHash: hashes[i], Email: string(u) + "@example.com", Membership: h.newMembership(org.ID, u), Now: h.now(),
 		})
 		return err
 	})
@@ -295,7 +299,7 @@ func testSeatRaceInvite(t *testing.T, h *harness) {
 	org := seatRaceOrg(h)
 	errs := parallel(seatRace, func(i int) error {
 		inv := h.newInvitation(org.ID, "owner", fmt.Sprintf("u%d@example.com", i), organizations.RoleMember, false, time.Hour)
-		_, err := h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()})
+		_, err := h.store.CreateInvitation(h.ctx, organizations.CreateInvitationParams{Auth: organizations.Authorization{Actor: inv.InvitedBy}, Invitation: inv, TokenHash: h.tokenHash(), Now: h.now()})
 		return err
 	})
 	requireOneWon(t, h, org.ID, errs)
@@ -309,7 +313,8 @@ func testSeatRaceMixed(t *testing.T, h *harness) {
 		u := organizations.UserID(fmt.Sprintf("u%d", i))
 		if i < seatRace/2 {
 			_, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
-				TokenHash: hashes[i], UserID: u, Email: string(u) + "@example.com", Membership: h.newMembership(org.ID, u), Now: h.now(),
+				Auth:      organizations.Authorization{Actor: u},
+				TokenHash: hashes[i], Email: string(u) + "@example.com", Membership: h.newMembership(org.ID, u), Now: h.now(),
 			})
 			return err
 		}

@@ -79,7 +79,7 @@ func run(w io.Writer) error {
 	p.printf("[%s] chris created %q\n", clk, org.Name)
 
 	// 1. Invite and accept.
-	kim, err := svc.Invite(ctx, org.ID, chris, "Kim@Example.com", nil)
+	kim, err := svc.Invite(ctx, chris, org.ID, "Kim@Example.com", nil)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func run(w io.Writer) error {
 	p.printf("[%s] kim accepted and is now %s of %q\n", clk, m.Role, org.Name)
 
 	// 2. Expire, then resend.
-	lee, err := svc.Invite(ctx, org.ID, chris, "lee@example.com", &organizations.InviteOptions{TTL: 48 * time.Hour})
+	lee, err := svc.Invite(ctx, chris, org.ID, "lee@example.com", &organizations.InviteOptions{TTL: 48 * time.Hour})
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func run(w io.Writer) error {
 	if err := printPending(ctx, p, svc, clk, org); err != nil {
 		return err
 	}
-	lee, err = svc.ResendInvitation(ctx, lee.ID, chris)
+	lee, err = svc.ResendInvitation(ctx, chris, lee.ID)
 	if err != nil {
 		return err
 	}
@@ -134,12 +134,12 @@ func run(w io.Writer) error {
 	p.printf("[%s] lee accepted the new link and is now %s of %q\n", clk, m.Role, org.Name)
 
 	// 3. Revoke.
-	sam, err := svc.Invite(ctx, org.ID, chris, "sam@example.com", &organizations.InviteOptions{Role: organizations.RoleAdmin})
+	sam, err := svc.Invite(ctx, chris, org.ID, "sam@example.com", &organizations.InviteOptions{Role: organizations.RoleAdmin})
 	if err != nil {
 		return err
 	}
 	p.printf("[%s] chris invited %s as %s: %s\n", clk, sam.Email, sam.Role, sam.Status)
-	if err := svc.RevokeInvitation(ctx, sam.ID, chris); err != nil {
+	if err := svc.RevokeInvitation(ctx, chris, sam.ID); err != nil {
 		return err
 	}
 	p.printf("[%s] chris revoked sam's invitation\n", clk)
@@ -152,7 +152,7 @@ func run(w io.Writer) error {
 		return fmt.Errorf("accepting a revoked invitation: got %v, want ErrInvitationClosed", err)
 	}
 	p.printf("[%s] sam's accept is refused: %v\n", clk, err)
-	_, err = svc.ResendInvitation(ctx, sam.ID, chris)
+	_, err = svc.ResendInvitation(ctx, chris, sam.ID)
 	if !errors.Is(err, organizations.ErrInvitationClosed) {
 		return fmt.Errorf("resending a revoked invitation: got %v, want ErrInvitationClosed", err)
 	}
