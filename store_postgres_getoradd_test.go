@@ -49,3 +49,50 @@ func TestPostgresGetOrAddUserOfAMemberWritesNothing(t *testing.T) {
 		})
 	}
 }
+
+// SetRole to the role the member already holds changes nothing and writes nothing: by an
+// unchecked call, by the owner and by an admin, the rows' headers and the records stay
+// as they were; a member without the right is still refused (decided on locked rows).
+func TestPostgresSetRoleToTheSameRoleWritesNothing(t *testing.T) {
+	t.Parallel()
+	for _, m := range execModes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			store, pool := newPostgresStore(t, m.mode)
+			ctx := t.Context()
+			svc := organizations.New(store, nil)
+			org, err := svc.CreateOrganization(ctx, "ann", "Same Role", nil)
+			require.NoError(t, err)
+			for u, r := range map[organizations.UserID]organizations.Role{"bob": organizations.RoleMember,
+				"adam": organizations.RoleAdmin, "mel": organizations.RoleMember} {
+				_, err = svc.AddUser(ctx, org.ID, u, r)
+				require.NoError(t, err)
+			}
+			s := pgx.Identifier{store.Schema()}.Sanitize()
+			headers := `SELECT (SELECT xmin::text || '/' || xmax::text FROM ` + s + `.organizations WHERE id = $1),
+				(SELECT string_agg(user_id || ':' || xmin::text || '/' || xmax::text, ',' ORDER BY user_id) FROM ` + s + `.memberships WHERE organization_id = $1),
+				(SELECT count(*) FROM ` + s + `.organization_events WHERE organization_id = $1)`
+			var orgBefore, membersBefore string
+			var recordsBefore int
+			require.NoError(t, pool.QueryRow(ctx, headers, org.ID).Scan(&orgBefore, &membersBefore, &recordsBefore))
+
+			got, err := svc.SetRole(ctx, org.ID, "bob", organizations.RoleMember)
+			require.NoError(t, err)
+			require.Equal(t, organizations.RoleMember, got.Role)
+			for _, actor := range []organizations.UserID{"ann", "adam"} {
+				got, err = svc.As(actor).SetRole(ctx, org.ID, "bob", organizations.RoleMember)
+				require.NoError(t, err, actor)
+				require.Equal(t, organizations.RoleMember, got.Role)
+			}
+			var orgAfter, membersAfter string
+			var recordsAfter int
+			require.NoError(t, pool.QueryRow(ctx, headers, org.ID).Scan(&orgAfter, &membersAfter, &recordsAfter))
+			require.Equal(t, recordsBefore, recordsAfter, "no record")
+			require.Equal(t, orgBefore, orgAfter, "the organization row was neither locked nor changed")
+			require.Equal(t, membersBefore, membersAfter, "no membership was locked or changed")
+
+			_, err = svc.As("mel").SetRole(ctx, org.ID, "bob", organizations.RoleMember)
+			require.ErrorIs(t, err, organizations.ErrPermissionDenied, "a member may not set roles, even to the same")
+		})
+	}
+}

@@ -13,7 +13,9 @@
 --     lookup; a call where neither the actor's role nor the role given is custom locks
 --     no custom role), and the answer is assigned, not selected;
 --   - CreateOrganization tries its slug first and looks further only when it is taken
---     (the unique key decides, as before).
+--     (the unique key decides, as before);
+--   - SetRole to the role the member already holds, by an actor who may set roles, is a
+--     read, as GetOrAddUser of a member is: it locks and writes nothing.
 --
 -- The reads after the locks still each take a new snapshot: the single write statement
 -- starts after every lock of phase 1 is held.
@@ -218,5 +220,90 @@ BEGIN
         slug := rtrim(left(o_slug, 199 - length(n::text)), '-') || '-' || n;
     END LOOP;
     outcome := 'slug_exhausted';
+END
+$$;
+
+-- SetRole, as in 0008, but a call that would change nothing writes nothing.
+CREATE OR REPLACE FUNCTION organizations_set_role(
+    org uuid, target text, role text, now timestamptz,
+    actor text, perm text, pol_roles text[], pol_perms text[], pol_declared text[], number boolean,
+    OUT outcome text,
+    OUT b_id uuid, OUT b_org uuid, OUT b_user text, OUT b_role text, OUT b_created_at timestamptz, OUT b_updated_at timestamptz, OUT b_suspended_at timestamptz,
+    OUT a_id uuid, OUT a_org uuid, OUT a_user text, OUT a_role text, OUT a_created_at timestamptz, OUT a_updated_at timestamptz, OUT a_suspended_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    checked boolean;
+    actor_perms text[];
+    before memberships;
+    after memberships;
+BEGIN
+    -- A call that would change nothing (the member holds role already, and the actor may
+    -- set roles) is a read, decided in one snapshot (the STABLE helpers read the calling
+    -- statement's): it locks and writes nothing, as a row lock writes WAL too. Any other
+    -- case is decided below, on the rows as locked.
+    SELECT m.* INTO before FROM organizations o JOIN memberships m ON m.organization_id = o.id
+    WHERE o.id = org AND m.user_id = target AND m.role = organizations_set_role.role
+        AND (actor = '' OR actor = o.owner_id OR perm = ANY(organization_actor_perms(org, actor, pol_roles, pol_perms)));
+    IF FOUND THEN
+        outcome := 'unchanged';
+        b_id := before.id; b_org := before.organization_id; b_user := before.user_id; b_role := before.role;
+        b_created_at := before.created_at; b_updated_at := before.updated_at; b_suspended_at := before.suspended_at;
+        RETURN;
+    END IF;
+
+    -- 1. Lock what the decision reads.
+    SELECT o.owner_id INTO owner FROM organizations o WHERE o.id = org FOR SHARE;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    PERFORM organizations_lock_target(org, actor, target, role);
+
+    -- 2. Decide, on the rows as locked.
+    checked := actor <> '' AND actor <> owner;
+    IF checked THEN
+        actor_perms := organization_actor_perms(org, actor, pol_roles, pol_perms);
+        IF actor_perms IS NULL OR NOT perm = ANY(actor_perms) THEN
+            outcome := 'permission_denied';
+            RETURN;
+        END IF;
+    END IF;
+    SELECT m.* INTO before FROM memberships m WHERE m.organization_id = org AND m.user_id = target;
+    IF NOT FOUND THEN
+        outcome := 'not_member';
+        RETURN;
+    END IF;
+    SELECT before.id, before.organization_id, before.user_id, before.role, before.created_at, before.updated_at, before.suspended_at
+    INTO b_id, b_org, b_user, b_role, b_created_at, b_updated_at, b_suspended_at;
+    IF NOT (role = ANY(pol_declared) OR EXISTS (
+        SELECT 1 FROM organization_roles r WHERE r.organization_id = org AND r.name = role)) THEN
+        outcome := 'invalid_role';
+        RETURN;
+    END IF;
+    IF before.role = role THEN
+        outcome := 'unchanged';
+        RETURN;
+    END IF;
+    IF target = owner THEN
+        outcome := 'ownership_required';
+        RETURN;
+    END IF;
+    IF checked AND NOT (organization_role_perms(org, before.role, pol_roles, pol_perms) <@ actor_perms
+        AND organization_role_perms(org, role, pol_roles, pol_perms) <@ actor_perms) THEN
+        outcome := 'escalation';
+        RETURN;
+    END IF;
+
+    -- 3. Write.
+    UPDATE memberships m SET role = organizations_set_role.role,
+        custom_role = CASE WHEN organizations_set_role.role = ANY(pol_declared) THEN NULL ELSE organizations_set_role.role END,
+        updated_at = now
+    WHERE m.organization_id = org AND m.user_id = target
+    RETURNING m.* INTO after;
+    PERFORM organization_record(org, 'role_changed', actor, target,
+        json_build_object('old', organization_member_json(before), 'new', organization_member_json(after)), number);
+    SELECT 'changed', after.id, after.organization_id, after.user_id, after.role, after.created_at, after.updated_at, after.suspended_at
+    INTO outcome, a_id, a_org, a_user, a_role, a_created_at, a_updated_at, a_suspended_at;
 END
 $$;
