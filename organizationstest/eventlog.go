@@ -17,16 +17,10 @@ import (
 )
 
 // eventStore is the optional organizations.EventStore.
-var eventStore = optional{"organizations.EventStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.EventStore)
-	return ok
-}}
+var eventStore = optionalOf[organizations.EventStore]()
 
 // cursorStore is the optional organizations.CursorStore.
-var cursorStore = optional{"organizations.CursorStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.CursorStore)
-	return ok
-}}
+var cursorStore = optionalOf[organizations.CursorStore]()
 
 func eventLogTests() []test {
 	return []test{

@@ -13,10 +13,7 @@ import (
 )
 
 // joinRequestStore is the optional organizations.JoinRequestStore.
-var joinRequestStore = optional{"organizations.JoinRequestStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.JoinRequestStore)
-	return ok
-}}
+var joinRequestStore = optionalOf[organizations.JoinRequestStore]()
 
 // joinRace is how many calls race in the join request races.
 const joinRace = 12

@@ -12,10 +12,7 @@ import (
 )
 
 // suspensionStore is the optional organizations.SuspensionStore.
-var suspensionStore = optional{"organizations.SuspensionStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.SuspensionStore)
-	return ok
-}}
+var suspensionStore = optionalOf[organizations.SuspensionStore]()
 
 func suspensionTests() []test {
 	return []test{

@@ -10,10 +10,7 @@ import (
 )
 
 // memberListStore is the optional organizations.MemberListStore.
-var memberListStore = optional{"organizations.MemberListStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.MemberListStore)
-	return ok
-}}
+var memberListStore = optionalOf[organizations.MemberListStore]()
 
 func memberListTests() []test {
 	return []test{

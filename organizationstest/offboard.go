@@ -12,10 +12,7 @@ import (
 )
 
 // offboardStore is the optional organizations.OffboardStore.
-var offboardStore = optional{"organizations.OffboardStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.OffboardStore)
-	return ok
-}}
+var offboardStore = optionalOf[organizations.OffboardStore]()
 
 func offboardTests() []test {
 	return []test{

@@ -11,10 +11,7 @@ import (
 )
 
 // ownershipLimitStore is the optional organizations.OwnershipLimitStore.
-var ownershipLimitStore = optional{"organizations.OwnershipLimitStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.OwnershipLimitStore)
-	return ok
-}}
+var ownershipLimitStore = optionalOf[organizations.OwnershipLimitStore]()
 
 // ownedRace is how many calls race to make one user the owner of one more organization.
 const ownedRace = 16

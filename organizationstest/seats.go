@@ -12,10 +12,7 @@ import (
 )
 
 // seatStore is the optional organizations.SeatStore.
-var seatStore = optional{"organizations.SeatStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.SeatStore)
-	return ok
-}}
+var seatStore = optionalOf[organizations.SeatStore]()
 
 // seatRace is how many additions race for the last seat.
 const seatRace = 20

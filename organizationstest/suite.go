@@ -61,6 +61,7 @@
 package organizationstest
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/go-organizations/organizations"
@@ -132,8 +133,14 @@ type optional struct {
 	implemented func(organizations.Store) bool
 }
 
+// optionalOf is the optional interface T of the organizations package (its name as the
+// skip message gives it: "organizations.T").
+func optionalOf[T any]() optional {
+	return optional{"organizations." + reflect.TypeFor[T]().Name(), func(s organizations.Store) bool {
+		_, ok := s.(T)
+		return ok
+	}}
+}
+
 // activationStore is the optional organizations.ActivationStore.
-var activationStore = optional{"organizations.ActivationStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.ActivationStore)
-	return ok
-}}
+var activationStore = optionalOf[organizations.ActivationStore]()

@@ -14,10 +14,7 @@ import (
 )
 
 // teamStore is the optional organizations.TeamStore.
-var teamStore = optional{"organizations.TeamStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.TeamStore)
-	return ok
-}}
+var teamStore = optionalOf[organizations.TeamStore]()
 
 func teamTests() []test {
 	return []test{

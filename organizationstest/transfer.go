@@ -12,10 +12,7 @@ import (
 )
 
 // transferStore is the optional organizations.TransferStore.
-var transferStore = optional{"organizations.TransferStore", func(s organizations.Store) bool {
-	_, ok := s.(organizations.TransferStore)
-	return ok
-}}
+var transferStore = optionalOf[organizations.TransferStore]()
 
 func transferTests() []test {
 	return []test{
