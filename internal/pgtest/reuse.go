@@ -30,7 +30,12 @@ var shared struct {
 // test when there is no server.
 func SharedPool(t testing.TB, name string, configure func(*pgxpool.Config)) *pgxpool.Pool {
 	t.Helper()
-	url := URL(t)
+	return sharedPoolAt(t, URL(t), name, configure)
+}
+
+// sharedPoolAt is SharedPool on the server at url.
+func sharedPoolAt(t testing.TB, url, name string, configure func(*pgxpool.Config)) *pgxpool.Pool {
+	t.Helper()
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
 	if pool, ok := shared.pools[name]; ok {
@@ -49,8 +54,11 @@ func SharedPool(t testing.TB, name string, configure func(*pgxpool.Config)) *pgx
 
 // admin is the pool pgtest creates, resets and drops schemas with.
 func admin(t testing.TB) *pgxpool.Pool {
-	return SharedPool(t, "pgtest admin", func(c *pgxpool.Config) { c.MaxConns = 16 })
+	return SharedPool(t, adminPool, func(c *pgxpool.Config) { c.MaxConns = 16 })
 }
+
+// adminPool is the name of admin's shared pool.
+const adminPool = "pgtest admin"
 
 // Main runs the tests of m and returns their exit code, for a TestMain:
 //
@@ -70,7 +78,7 @@ func Main(m *testing.M) int {
 	shared.pools = nil
 	shared.mu.Unlock()
 	for _, s := range all {
-		if err := s.drain(pools["pgtest admin"]); err != nil {
+		if err := s.drain(pools[s.adminName()]); err != nil {
 			fmt.Println("pgtest:", err)
 			code = max(code, 1)
 		}
@@ -96,6 +104,8 @@ func Main(m *testing.M) int {
 type Schemas struct {
 	prepare func(ctx context.Context, db *pgxpool.Pool, schema string) error
 	keep    []string
+	server  func(testing.TB) string // nil: the test server (URL)
+	url     string                  // server's answer, once asked
 
 	mu   sync.Mutex
 	free []*preparedSchema
@@ -121,12 +131,44 @@ func NewSchemas(prepare func(ctx context.Context, db *pgxpool.Pool, schema strin
 	return s
 }
 
+// NewSchemasAt is NewSchemas for schemas on the server whose URL server returns (it
+// skips or fails the test when there is none, as Standby does), instead of the test
+// server: prepare gets a pool to that server.
+func NewSchemasAt(server func(testing.TB) string, prepare func(ctx context.Context, db *pgxpool.Pool, schema string) error, keep ...string) *Schemas {
+	s := NewSchemas(prepare, keep...)
+	s.server = server
+	return s
+}
+
+// admin returns the pool that creates, resets and drops s's schemas.
+func (s *Schemas) admin(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	if s.server == nil {
+		return admin(t)
+	}
+	url := s.server(t)
+	s.mu.Lock()
+	s.url = url
+	s.mu.Unlock()
+	return sharedPoolAt(t, url, s.adminName(), func(c *pgxpool.Config) { c.MaxConns = 16 })
+}
+
+// adminName is the name of the shared pool of s.admin.
+func (s *Schemas) adminName() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.server == nil {
+		return adminPool
+	}
+	return adminPool + " " + s.url
+}
+
 // Schema returns the name of a prepared schema that is t's alone until t ends: one a
 // passing test handed back, or else a new one. It skips or fails t like URL when there
 // is no server, and fails it if the schema cannot be made.
 func (s *Schemas) Schema(t testing.TB) string {
 	t.Helper()
-	db := admin(t)
+	db := s.admin(t)
 	s.mu.Lock()
 	var ps *preparedSchema
 	if n := len(s.free); n > 0 {
