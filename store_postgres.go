@@ -31,6 +31,30 @@ type PostgresOptions struct {
 	// It must be 1 to 63 lower-case ASCII letters, digits and underscores, not starting
 	// with a digit or "pg_". Two stores in two schemas of one database are independent.
 	Schema string
+	// Replica, if not nil, is a pool (a *pgxpool.Pool, or a DBTX that runs each
+	// statement on one) to a hot standby of the database: a streaming replica of one
+	// server, whose replay only goes forward. The store sends it the reads of checks
+	// and lists (Access, OrganizationUser, Owner, Organization, OrganizationBySlug,
+	// CustomRoles, Members, ListMembers, OrganizationsForUser, OrganizationsOwnedBy,
+	// ListTeams, ListTeamMembers, Events, AuditEvents) when their context allows:
+	//
+	//   - WithConsistency(ctx, FullConsistency()): the primary;
+	//   - AtLeast(t): the replica if it has replayed the feed up to t, else the primary;
+	//   - MinimizeLatency (the default): the replica, once it has replayed this store's
+	//     own writes (read-your-own-writes in one process); changes made elsewhere
+	//     (another process, a host transaction) show there as late as the standby's
+	//     replay lag, which the host monitors (pg_stat_replication.replay_lag).
+	//
+	// Writes, actor checks (part of the writes) and every other read go to the primary,
+	// and so does everything a store from WithTx or WithSQLTx does. A read the replica
+	// fails (a recovery conflict, a broken connection, a server that cannot be
+	// reached) is answered by the primary; when the server itself failed, the primary
+	// answers every read for DefaultReplicaRetry. ReplicaStats counts where reads went.
+	//
+	// It must not be a pool over several servers (several hosts, a load balancer):
+	// what the store knows of one standby's progress would be taken for another's.
+	// Give it the same schema as the primary: it is the same database.
+	Replica DBTX
 }
 
 // PostgresStore is a Store kept in PostgreSQL through pgx. Every operation is one SQL
@@ -54,6 +78,7 @@ type PostgresStore struct {
 	// correct for any organization (it locks the row exclusively and counts only under
 	// a limit), so a limit removed since costs only that stronger lock.
 	limited *sync.Map
+	replica *replicaRouter // nil: every statement goes to db (see PostgresOptions.Replica)
 }
 
 var (
@@ -92,7 +117,11 @@ func NewPostgresStore(db DBTX, opts *PostgresOptions) (*PostgresStore, error) {
 	if pool, ok := db.(*pgxpool.Pool); ok {
 		db = poolDB{pool} // see poolDB: it tells a statement never sent from one whose reply was lost
 	}
-	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts, pos: pos, limited: new(sync.Map)}, nil
+	var replica *replicaRouter
+	if opts != nil {
+		replica = newReplicaRouter(opts.Replica)
+	}
+	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts, pos: pos, limited: new(sync.Map), replica: replica}, nil
 }
 
 // autocommit reports whether a call runs in a transaction of its own (an autocommit
@@ -124,10 +153,12 @@ func (s *PostgresStore) Schema() string { return s.schema }
 // tx, so that a host can create its own rows and, say, an organization atomically. The
 // store's invariants still hold inside tx; nothing is visible to others, and Events are
 // delivered, before the host commits. Run a Service on it with Service.WithStore, which
-// keeps the Service's options. (WithSQLTx does the same for a *sql.Tx.)
+// keeps the Service's options. (WithSQLTx does the same for a *sql.Tx.) Every call of
+// the returned store, reads included, runs in tx: a Replica is not used.
 func (s *PostgresStore) WithTx(tx pgx.Tx) *PostgresStore {
 	c := *s
 	c.db = tx
+	c.replica = nil
 	return &c
 }
 

@@ -176,7 +176,7 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 		return OrganizationUser{}, err
 	}
 	var r memberRow
-	err := s.queryRow(ctx, qMember, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
+	err := s.readRow(ctx, qMember, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return OrganizationUser{}, ErrOrganizationNotFound
@@ -219,7 +219,7 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 	var o orgRow
 	var m memberRow
 	var r roleRow
-	err := s.queryRow(ctx, q, args).Scan(dest([]any{&owner}, o.dest(), m.dest(), r.dest())...)
+	err := s.readRow(ctx, q, args).Scan(dest([]any{&owner}, o.dest(), m.dest(), r.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Access{}, ErrOrganizationNotFound
@@ -266,20 +266,20 @@ func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]Organiz
 // orgItems runs statement q, which returns one row per item of an organization, one row
 // of NULLs when it has none, and no row when the organization does not exist
 // (ErrOrganizationNotFound). dest scans a row; ok reports whether the scanned row is an
-// item, and value makes it. The result is never nil.
+// item, and value makes it. The result is never nil. A replica may answer (readRows).
 func orgItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArgs, dest []any, ok func() bool, value func() T) ([]T, error) {
-	rows, err := s.query(ctx, q, args)
-	if err != nil {
-		return nil, pgReadError(ctx, err)
-	}
-	out := []T{}
+	var out []T
 	n := 0
-	_, err = pgx.ForEachRow(rows, dest, func() error {
-		n++
-		if ok() {
-			out = append(out, value())
-		}
-		return nil
+	err := s.readRows(ctx, q, args, func(rows pgx.Rows) error {
+		out, n = []T{}, 0
+		_, err := pgx.ForEachRow(rows, dest, func() error {
+			n++
+			if ok() {
+				out = append(out, value())
+			}
+			return nil
+		})
+		return err
 	})
 	switch {
 	case err != nil:

@@ -84,7 +84,7 @@ func (s *PostgresStore) orgRow(ctx context.Context, q pgQuery, args pgArgs) (Org
 		return Organization{}, err
 	}
 	var r orgRow
-	err := s.queryRow(ctx, q, args).Scan(r.dest()...)
+	err := s.readRow(ctx, q, args).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Organization{}, ErrOrganizationNotFound
 	}

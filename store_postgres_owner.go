@@ -23,7 +23,7 @@ func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationO
 	}
 	var r memberRow
 	var o OrganizationOwner
-	err := s.queryRow(ctx, qOwner, pgArgs{"organization_id": org}).Scan(dest([]any{&o.Since}, r.dest())...)
+	err := s.readRow(ctx, qOwner, pgArgs{"organization_id": org}).Scan(dest([]any{&o.Since}, r.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return OrganizationOwner{}, ErrOrganizationNotFound

@@ -155,7 +155,11 @@ func (s *PostgresStore) queryRow(ctx context.Context, q pgQuery, args pgArgs) pg
 	if err != nil {
 		return errRow{err}
 	}
-	return s.db.QueryRow(ctx, s.pos[q], a...)
+	row := s.db.QueryRow(ctx, s.pos[q], a...)
+	if s.replica != nil && mayWrite(q) {
+		return writeRow{row, s.replica} // counted for read-your-own-writes (ownWrites)
+	}
+	return row
 }
 
 // query runs statement q with args.
@@ -164,7 +168,15 @@ func (s *PostgresStore) query(ctx context.Context, q pgQuery, args pgArgs) (pgx.
 	if err != nil {
 		return nil, err
 	}
-	return s.db.Query(ctx, s.pos[q], a...)
+	rows, err := s.db.Query(ctx, s.pos[q], a...)
+	if s.replica != nil && mayWrite(q) {
+		if err != nil {
+			s.replica.wrote()
+			return rows, err
+		}
+		return &writeRows{Rows: rows, r: s.replica}, nil
+	}
+	return rows, err
 }
 
 // exec runs statement q with args.
@@ -172,6 +184,9 @@ func (s *PostgresStore) exec(ctx context.Context, q pgQuery, args pgArgs) (pgcon
 	a, err := bindArgs(q, args)
 	if err != nil {
 		return pgconn.CommandTag{}, err
+	}
+	if s.replica != nil && mayWrite(q) {
+		defer s.replica.wrote()
 	}
 	return s.db.Exec(ctx, s.pos[q], a...)
 }

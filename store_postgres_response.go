@@ -150,8 +150,8 @@ func (s *PostgresStore) acceptInvitationOnce(ctx context.Context, p AcceptInvita
 		res := AcceptResult{Invitation: inv, Accepted: true}
 		if !mr.ok() {
 			// The user's membership was inserted concurrently, after this statement's
-			// snapshot: read it with a new one.
-			res.Membership, err = s.OrganizationUser(ctx, inv.OrganizationID, p.Auth.Actor)
+			// snapshot: read it with a new one, on the primary.
+			res.Membership, err = s.OrganizationUser(WithConsistency(ctx, FullConsistency()), inv.OrganizationID, p.Auth.Actor)
 			if err != nil {
 				// The acceptance is committed but the result cannot be given: say so
 				// rather than report a change that was not made.

@@ -139,15 +139,16 @@ func dest(first []any, more ...[]any) []any {
 
 // queryItems runs q and returns value() of each row scanned into dest (never nil, so that
 // an empty list marshals as []), for the list statements whose every row is an item.
+// A replica may answer (readRows).
 func queryItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArgs, dest []any, value func() T) ([]T, error) {
-	rows, err := s.query(ctx, q, args)
-	if err != nil {
-		return nil, pgReadError(ctx, err)
-	}
-	out := []T{}
-	_, err = pgx.ForEachRow(rows, dest, func() error {
-		out = append(out, value())
-		return nil
+	var out []T
+	err := s.readRows(ctx, q, args, func(rows pgx.Rows) error {
+		out = []T{}
+		_, err := pgx.ForEachRow(rows, dest, func() error {
+			out = append(out, value())
+			return nil
+		})
+		return err
 	})
 	if err != nil {
 		return nil, pgReadError(ctx, err)

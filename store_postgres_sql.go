@@ -46,6 +46,7 @@ func NewPostgresStoreSQL(db SQLDBTX, opts *PostgresOptions) (*PostgresStore, err
 func (s *PostgresStore) WithSQLTx(tx SQLDBTX) *PostgresStore {
 	c := *s
 	c.db = sqlDBTX{tx}
+	c.replica = nil // every call runs in tx, as with WithTx
 	return &c
 }
 

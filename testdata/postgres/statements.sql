@@ -1260,7 +1260,15 @@ SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT allowed FROM org), false), E
 	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at, p.suspended_at
 FROM (SELECT 1) AS one LEFT JOIN old AS x ON true LEFT JOIN cur AS m ON true LEFT JOIN promote AS p ON true;
 
--- store_postgres_response.go, statement 116
+-- store_postgres_replica.go, statement 116
+SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint;
+
+-- store_postgres_replica.go, statement 117
+SELECT COALESCE((SELECT e.pos FROM organization_events e
+	WHERE e.pos IS NOT NULL ORDER BY e.pos DESC LIMIT 1), 0),
+	COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, 0);
+
+-- store_postgres_response.go, statement 118
 WITH org AS (
 	SELECT o.id, o.owner_id, o.max_members, o.seat_seq FROM organizations o
 	WHERE o.id = (SELECT x.organization_id FROM invitations x WHERE x.token_hash = @token_hash::bytea)
@@ -1328,7 +1336,7 @@ FROM (SELECT 1) AS one
 LEFT JOIN inv AS i ON true
 LEFT JOIN mem AS m ON true;
 
--- store_postgres_response.go, statement 117
+-- store_postgres_response.go, statement 119
 WITH org AS (
 	SELECT o.id, o.owner_id, o.max_members, o.seat_seq FROM organizations o
 	WHERE o.id = (SELECT x.organization_id FROM invitations x WHERE x.token_hash = @token_hash::bytea)
@@ -1405,7 +1413,7 @@ FROM (SELECT 1) AS one
 LEFT JOIN inv AS i ON true
 LEFT JOIN mem AS m ON true;
 
--- store_postgres_response.go, statement 118
+-- store_postgres_response.go, statement 120
 WITH inv AS (
 	SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by FROM invitations i WHERE i.token_hash = @token_hash::bytea FOR UPDATE
 ), upd AS (
@@ -1422,7 +1430,7 @@ WITH inv AS (
 SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, true, EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true;
 
--- store_postgres_response.go, statement 119
+-- store_postgres_response.go, statement 121
 WITH org AS (
 	SELECT o.id, o.owner_id, o.max_members, o.seat_seq FROM organizations o
 	WHERE o.id = (SELECT x.organization_id FROM invitations x WHERE x.id = @id::uuid)
@@ -1459,7 +1467,7 @@ WITH org AS (
 SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, (SELECT ok FROM adm), EXISTS (SELECT 1 FROM upd)
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true;
 
--- store_postgres_response.go, statement 120
+-- store_postgres_response.go, statement 122
 WITH org AS (
 	SELECT o.id, o.owner_id, o.max_members, o.seat_seq FROM organizations o
 	WHERE o.id = (SELECT x.organization_id FROM invitations x WHERE x.id = @id::uuid)
@@ -1533,7 +1541,7 @@ SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.statu
 	o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM (SELECT 1) AS one LEFT JOIN inv AS i ON true LEFT JOIN upd AS u ON true LEFT JOIN orgrow AS o ON true;
 
--- store_postgres_seats.go, statement 121
+-- store_postgres_seats.go, statement 123
 SELECT o.max_members,
 	(SELECT count(*) FROM memberships m WHERE m.organization_id = o.id)
 		- (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id AND m.status = 'suspended'),
@@ -1542,30 +1550,30 @@ SELECT o.max_members,
 FROM organizations o
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 122
+-- store_postgres_teams.go, statement 124
 SELECT * FROM organizations_create_team(
 	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 123
+-- store_postgres_teams.go, statement 125
 SELECT * FROM organizations_update_team(
 	@organization_id::uuid, @team_id::uuid, @name::text, @slug::text, @data::text, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 124
+-- store_postgres_teams.go, statement 126
 SELECT * FROM organizations_delete_team(
 	@organization_id::uuid, @team_id::uuid, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 125
+-- store_postgres_teams.go, statement 127
 SELECT * FROM organizations_team_member(
 	@add::boolean, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @created_at::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 126
+-- store_postgres_teams.go, statement 128
 SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 127
+-- store_postgres_teams.go, statement 129
 SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -1576,7 +1584,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 128
+-- store_postgres_teams.go, statement 130
 SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -1588,7 +1596,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 129
+-- store_postgres_teams.go, statement 131
 SELECT t.id IS NOT NULL, m.id, m.team_id, m.organization_id, m.user_id, m.created_at
 FROM organizations o
 LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
@@ -1600,7 +1608,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_transfer.go, statement 130
+-- store_postgres_transfer.go, statement 132
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
 ), nom AS (
@@ -1629,7 +1637,7 @@ SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.member, chk.owner, t.organiz
 	o.organization_id, o.nominee, o.proposed_by, o.created_at, o.expires_at
 FROM chk LEFT JOIN ins AS t ON true LEFT JOIN old AS o ON true;
 
--- store_postgres_transfer.go, statement 131
+-- store_postgres_transfer.go, statement 133
 SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at
 FROM organizations org
 LEFT JOIN (ownership_transfers t
@@ -1637,7 +1645,7 @@ LEFT JOIN (ownership_transfers t
 	ON t.organization_id = org.id AND (t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')
 WHERE org.id = @organization_id::uuid;
 
--- store_postgres_transfer.go, statement 132
+-- store_postgres_transfer.go, statement 134
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
 ), tr AS (
@@ -1686,7 +1694,7 @@ SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.nominee, (SELECT ok FROM lim), 
 	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at, p.suspended_at
 FROM chk LEFT JOIN tr AS t ON true LEFT JOIN old AS x ON true LEFT JOIN cur AS c ON true LEFT JOIN promote AS p ON true;
 
--- store_postgres_transfer.go, statement 133
+-- store_postgres_transfer.go, statement 135
 WITH org AS (
 	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
 ), tr AS (
