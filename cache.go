@@ -116,6 +116,11 @@ type CachedStore struct {
 	stop     context.CancelFunc
 	done     chan struct{}
 	closed   atomic.Bool
+
+	// Over a store with a replica (cache_replica.go): whether it has one, the last
+	// position of the records being applied, the highest position a read waits for.
+	replicated       bool
+	applying, wanted atomic.Int64
 }
 
 const (
@@ -218,6 +223,10 @@ func NewCachedStore(ctx context.Context, store Store, opts *CacheOptions) (*Cach
 		return nil, err
 	}
 	c.applied.Store(head)
+	c.applying.Store(head)
+	if r, ok := store.(readsReplica); ok {
+		c.replicated = r.routesReads()
+	}
 	fctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	c.stop = stop
 	go c.follow(fctx, head)
@@ -339,6 +348,7 @@ func (c *CachedStore) reach(ctx context.Context, pos int64) bool {
 	if c.opts.TokenWait < 0 {
 		return false
 	}
+	c.want(pos)
 	c.kick()
 	t := time.NewTimer(c.opts.TokenWait)
 	defer t.Stop()
@@ -369,6 +379,7 @@ func (c *CachedStore) Wait(ctx context.Context, t ConsistencyToken) error {
 		case c.closed.Load():
 			return ErrNotSupported
 		}
+		c.want(t.pos)
 		c.kick()
 		select {
 		case <-ch:
@@ -489,7 +500,7 @@ func (c *CachedStore) fillAccess(ctx context.Context, p AccessParams, id uuid.UU
 	k := cacheKey{org: id, user: p.UserID, kind: kindAccess}
 	sk := cacheKey{user: UserID(p.Slug), kind: kindSlug}
 	st, sst := c.stampFor(k), c.stampFor(sk)
-	a, err := c.innerStore.Access(ctx, p)
+	a, err := c.innerStore.Access(c.fillCtx(ctx), p)
 	if err != nil {
 		return Access{}, err
 	}
@@ -530,7 +541,7 @@ func (c *CachedStore) OrganizationUser(ctx context.Context, org uuid.UUID, user 
 		c.shard(k).misses.Add(1)
 	}
 	st := c.stampFor(k)
-	m, err := c.innerStore.OrganizationUser(ctx, org, user)
+	m, err := c.innerStore.OrganizationUser(c.fillCtx(ctx), org, user)
 	switch {
 	case err == nil:
 		c.put(k, &cacheEntry{stamp: st, member: m})
@@ -554,7 +565,7 @@ func (c *CachedStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationOwn
 		c.shard(k).misses.Add(1)
 	}
 	st := c.stampFor(k)
-	o, err := c.innerStore.Owner(ctx, org)
+	o, err := c.innerStore.Owner(c.fillCtx(ctx), org)
 	if err == nil {
 		c.put(k, &cacheEntry{stamp: st, owner: o})
 	}
@@ -576,7 +587,7 @@ func (c *CachedStore) CustomRoles(ctx context.Context, org uuid.UUID) ([]CustomR
 		c.shard(k).misses.Add(1)
 	}
 	st := c.stampFor(k)
-	roles, err := c.innerStore.CustomRoles(ctx, org)
+	roles, err := c.innerStore.CustomRoles(c.fillCtx(ctx), org)
 	if err == nil {
 		c.put(k, &cacheEntry{stamp: st, roles: cloneRoles(roles)})
 	}
@@ -598,7 +609,7 @@ func (c *CachedStore) Organization(ctx context.Context, id uuid.UUID) (Organizat
 		c.shard(k).misses.Add(1)
 	}
 	st := c.stampFor(k)
-	o, err := c.innerStore.Organization(ctx, id)
+	o, err := c.innerStore.Organization(c.fillCtx(ctx), id)
 	if err == nil {
 		c.put(k, &cacheEntry{stamp: st, org: o.clone()})
 	}

@@ -85,17 +85,20 @@ func (c *CachedStore) follow(ctx context.Context, after int64) {
 func (c *CachedStore) round(ctx context.Context, after *int64) (int, error) {
 	c.pause.Lock()
 	defer c.pause.Unlock()
-	recs, err := c.events.Events(ctx, EventsParams{After: EventCursor{Pos: *after}, Limit: c.opts.BatchSize})
+	recs, err := c.events.Events(c.followCtx(ctx, *after), EventsParams{After: EventCursor{Pos: *after}, Limit: c.opts.BatchSize})
 	if err != nil {
 		return 0, err
 	}
 	if len(recs) == 0 {
 		return 0, nil
 	}
+	last, err := ParseEventCursor(recs[len(recs)-1].Cursor)
+	if err == nil && last.Pos > *after {
+		c.applying.Store(last.Pos) // before any invalidation: see fillCtx
+	}
 	for _, r := range recs {
 		c.apply(r)
 	}
-	last, err := ParseEventCursor(recs[len(recs)-1].Cursor)
 	if err != nil || last.Pos <= *after {
 		// Not a cursor of the current form: applying again from here would loop.
 		c.invalidateAll()

@@ -1,0 +1,141 @@
+package organizations_test
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
+	"github.com/go-organizations/organizations/organizationstest"
+)
+
+// replicaSchemas hands out migrated schemas on the standby pair's primary (reused, as
+// migratedSchemas does on the test server).
+var replicaSchemas = pgtest.NewSchemasAt(func(t testing.TB) string {
+	primary, _ := pgtest.Standby(t)
+	return primary
+}, func(ctx context.Context, db *pgxpool.Pool, schema string) error {
+	store, err := organizations.NewPostgresStore(db, &organizations.PostgresOptions{Schema: schema})
+	if err != nil {
+		return err
+	}
+	return store.Migrate(ctx)
+}, "organizations_migrations")
+
+// replicaPools are the test binary's pools to the standby pair, by name.
+var replicaPools struct {
+	sync.Mutex
+	m map[string]*pgxpool.Pool
+}
+
+// replicaPool returns the shared pool to url named name, made with configure.
+func replicaPool(t testing.TB, name, url string, configure func(*pgxpool.Config)) *pgxpool.Pool {
+	t.Helper()
+	replicaPools.Lock()
+	defer replicaPools.Unlock()
+	if p, ok := replicaPools.m[name]; ok {
+		return p
+	}
+	cfg, err := pgxpool.ParseConfig(url)
+	require.NoError(t, err)
+	cfg.MaxConns = 2 * testParallel
+	if configure != nil {
+		configure(cfg)
+	}
+	p, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	require.NoError(t, err)
+	if replicaPools.m == nil {
+		replicaPools.m = map[string]*pgxpool.Pool{}
+	}
+	replicaPools.m[name] = p
+	return p
+}
+
+// replicaTally adds up where the routable reads of a conformance run went.
+type replicaTally struct{ replica, primary, fallbacks atomic.Uint64 }
+
+func (r *replicaTally) add(s organizations.ReplicaStats) {
+	r.replica.Add(s.Replica)
+	r.primary.Add(s.Primary)
+	r.fallbacks.Add(s.Fallbacks)
+}
+
+func (r *replicaTally) log(t *testing.T) {
+	rep, pri := r.replica.Load(), r.primary.Load()
+	t.Logf("routable reads: %d answered by the standby, %d by the primary (%.0f%% standby), %d fallbacks",
+		rep, pri, 100*float64(rep)/float64(max(1, rep+pri)), r.fallbacks.Load())
+}
+
+// newReplicaStore returns a store in a fresh migrated schema of the standby pair whose
+// primary pool is primaryName (configured by configure) and whose Replica is the
+// standby; its routing counts go to tally when the test ends. The standby has replayed
+// the schema (emptied by the test before, as another process would) when it returns.
+func newReplicaStore(t *testing.T, primaryName string, configure func(*pgxpool.Config), tally *replicaTally) *organizations.PostgresStore {
+	t.Helper()
+	primaryURL, standbyURL := pgtest.Standby(t)
+	schema := replicaSchemas.Schema(t)
+	primary := replicaPool(t, primaryName, primaryURL, configure)
+	standby := replicaPool(t, "standby", standbyURL, nil)
+	pgtest.WaitReplayed(t, primaryURL, standbyURL)
+	store, err := organizations.NewPostgresStore(primary, &organizations.PostgresOptions{Schema: schema, Replica: standby})
+	require.NoError(t, err)
+	t.Cleanup(func() { tally.add(store.ReplicaStats()) })
+	return store
+}
+
+// TestReplicaPostgresStoreConformance runs the whole Store contract over a PostgresStore
+// whose reads the standby answers when it may, with every read untokened
+// (MinimizeLatency, the default): the contract expects each test to read its own
+// writes, which is what the store promises in one process (a read goes to the standby
+// only once the standby has replayed the store's last write). Nothing is made easier:
+// the suite reads with the context a host would pass.
+//
+//   - Async: the standby replays when it can (the primary's commits do not wait for it),
+//     so a read right after a write mostly goes to the primary, and one a moment later to
+//     the standby: this checks the routing.
+//   - RemoteApply (heavy tier): each commit waits until the standby has applied it
+//     (synchronous_commit = remote_apply), so the standby answers most reads: this
+//     checks that every routed statement answers on a standby as on the primary.
+func TestReplicaPostgresStoreConformance(t *testing.T) {
+	t.Parallel()
+	for _, m := range []struct {
+		name      string
+		configure func(*pgxpool.Config)
+	}{
+		{"Async", nil},
+		{"RemoteApply", func(c *pgxpool.Config) { c.ConnConfig.RuntimeParams["synchronous_commit"] = "remote_apply" }},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			if m.configure != nil {
+				pgtest.Heavy(t)
+			}
+			pgtest.Standby(t) // skip (or fail under CI) before the suite starts its subtests
+			var tally replicaTally
+			t.Cleanup(func() { tally.log(t) })
+			organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
+				return newReplicaStore(t, "primary "+m.name, m.configure, &tally)
+			})
+		})
+	}
+}
+
+// TestReplicaCachedPostgresStoreConformance (heavy tier) runs the contract over a
+// CachedStore over such a store (Async), untokened: the cache fills its entries from
+// the standby when it holds what the follower has applied and the process's own
+// writes, and its follower reads the feed there.
+func TestReplicaCachedPostgresStoreConformance(t *testing.T) {
+	t.Parallel()
+	pgtest.Heavy(t)
+	pgtest.Standby(t)
+	var tally replicaTally
+	t.Cleanup(func() { tally.log(t) })
+	organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
+		return newCachedStore(t, newReplicaStore(t, "primary Async", nil, &tally), nil)
+	})
+}
