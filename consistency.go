@@ -62,8 +62,8 @@ func ParseConsistencyToken(s string) (ConsistencyToken, error) {
 func TokenAt(cursor string) (ConsistencyToken, error) { return ParseConsistencyToken(cursor) }
 
 // Consistency is how fresh a read must be, carried by the context (WithConsistency).
-// Only a CachedStore looks at it; every other store is always fully consistent. The zero
-// value is MinimizeLatency.
+// A CachedStore and a PostgresStore with a Replica (PostgresOptions.Replica) look at
+// it; every other store is always fully consistent. The zero value is MinimizeLatency.
 type Consistency struct {
 	mode  consistencyMode
 	token ConsistencyToken
@@ -81,18 +81,23 @@ const (
 // changes made through other stores (another process, a host transaction) for as long
 // as the cache's follower lags, and never longer than CacheOptions.TTL; changes made
 // through the same CachedStore are seen at once (read-your-own-writes).
+//
+// On a PostgresStore with a Replica, the read goes to the replica once it has replayed
+// the store's own writes (read-your-own-writes in one process), and may miss changes
+// made elsewhere for as long as the standby's replay lags.
 func MinimizeLatency() Consistency { return Consistency{} }
 
 // AtLeast asks for a read that reflects every change up to t (a token from
 // Service.Token, possibly of another process). A CachedStore answers from memory once its
 // follower has applied the feed up to t; until then it waits at most
-// CacheOptions.TokenWait for it, then reads the store. The zero token asks for nothing
-// more than MinimizeLatency.
+// CacheOptions.TokenWait for it, then reads the store. A PostgresStore with a Replica
+// sends the read to the replica if it has replayed the feed up to t, else to the
+// primary. The zero token asks for nothing more than MinimizeLatency.
 func AtLeast(t ConsistencyToken) Consistency { return Consistency{mode: modeAtLeast, token: t} }
 
-// FullConsistency reads from the store, bypassing every cache: what a read that decides
-// something irreversible (outside this library's own writes, which always decide in the
-// store) should ask for.
+// FullConsistency reads from the store, bypassing every cache and read replica (a
+// PostgresStore reads its primary): what a read that decides something irreversible
+// (outside this library's own writes, which always decide in the store) should ask for.
 func FullConsistency() Consistency { return Consistency{mode: modeFull} }
 
 // String names the mode: "minimize_latency", "at_least:<token>" or "full".
