@@ -314,7 +314,7 @@ func (r *replicaRouter) failed(ctx context.Context, err error) bool {
 // but not 57014, a cancelled statement), insufficient resources (53: too many
 // connections).
 func replicaDown(code string) bool {
-	if code == pgQueryCanceled {
+	if code == pgQueryCanceled || len(code) < 2 {
 		return false
 	}
 	switch code[:2] {
