@@ -18,11 +18,12 @@ import (
 )
 
 // The tests of read routing run against a real primary and its streaming hot standby
-// (pgtest.Standby), shared by the test binary. They are not parallel: one pauses the
-// standby's replay, and counts of reads must not see another test's.
+// (pgtest.Standby), shared by the test binary. Those that pause the standby's replay,
+// or need it to have replayed everything the primary wrote (whoever wrote it), are not
+// parallel: go test runs them before any parallel test starts.
 
-// replicaEnv is a migrated schema on the standby pair, replayed by the standby, with
-// pools to both servers.
+// replicaEnv is a migrated, empty schema on the standby pair (replicaSchemas), replayed
+// by the standby, with pools to both servers.
 type replicaEnv struct {
 	primaryURL, standbyURL string
 	schema                 string
@@ -33,7 +34,7 @@ func newReplicaEnv(t testing.TB) *replicaEnv {
 	t.Helper()
 	e := &replicaEnv{}
 	e.primaryURL, e.standbyURL = pgtest.Standby(t)
-	e.schema = pgtest.NewSchemaAt(t, e.primaryURL)
+	e.schema = replicaSchemas.Schema(t)
 	e.primary = pgtest.PoolAt(t, e.primaryURL, nil)
 	e.standby = pgtest.PoolAt(t, e.standbyURL, func(c *pgxpool.Config) {
 		c.ConnConfig.RuntimeParams["application_name"] = "replica " + e.schema
@@ -41,7 +42,6 @@ func newReplicaEnv(t testing.TB) *replicaEnv {
 		// production between the pool's liveness checks (TestReplicaDownFallsBack).
 		c.ShouldPing = func(context.Context, pgxpool.ShouldPingParams) bool { return false }
 	})
-	require.NoError(t, e.plain(t).Migrate(t.Context()))
 	e.replayed(t)
 	return e
 }
@@ -320,6 +320,7 @@ func TestReplicaNeverAuthorizesWrites(t *testing.T) {
 // (WithTx) reads in the transaction, its uncommitted writes included, never on the
 // replica.
 func TestReplicaHostTransactionReadsItsOwnWrites(t *testing.T) {
+	t.Parallel()
 	e := newReplicaEnv(t)
 	replica := &countingDB{DBTX: e.standby}
 	store := e.routed(t, replica)
@@ -390,6 +391,7 @@ func (r errRow) Scan(...any) error { return r.err }
 // statement due to conflict with recovery") is answered by the primary, and the next
 // read goes to the standby again: a statement error fails that read only.
 func TestReplicaRecoveryConflictFallsBack(t *testing.T) {
+	t.Parallel()
 	e := newReplicaEnv(t)
 	replica := &failingDB{countingDB: countingDB{DBTX: e.standby},
 		err: &pgconn.PgError{Severity: "ERROR", Code: "40001", Message: "canceling statement due to conflict with recovery"}}
@@ -423,6 +425,7 @@ func TestReplicaRecoveryConflictFallsBack(t *testing.T) {
 // DefaultReplicaRetry, every read without trying the replica. Connections the standby
 // drops (pg_terminate_backend) do the same.
 func TestReplicaDownFallsBack(t *testing.T) {
+	t.Parallel()
 	e := newReplicaEnv(t)
 	ctx := t.Context()
 	other := organizations.New(e.plain(t), nil)
@@ -519,6 +522,7 @@ func writeLoad(t testing.TB, svc *organizations.Service, rate int, done func(org
 // read is never stale (0 of N, whether the standby or the primary answered); without,
 // it may be (counted, not asserted: the documented bound at work).
 func TestReplicaTokenReadsNeverStale(t *testing.T) {
+	t.Parallel()
 	e := newReplicaEnv(t)
 	store := e.routed(t, e.standby)
 	svc := organizations.New(store, nil)
