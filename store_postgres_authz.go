@@ -31,7 +31,8 @@ import (
 // the statement sees its snapshot, taken before any lock wait, so a change committed
 // while the statement waited (for the organization row, say) would go unseen
 // (TestPostgresActorRightsChangedDuringLockWait, TestPostgresAssignedRoleChangedDuringLockWait).
-// The write functions of migration 0008 (AddUser, GetOrAddUser, CreateOrganization, SetRole, RemoveUser) hold
+// The write functions (migrations 0008 and 0011: AddUser, GetOrAddUser,
+// CreateOrganization, SetRole, RemoveUser; 0014: CreateRole, UpdateRole, DeleteRole) hold
 // this by construction: they lock first and then read, each read with a new snapshot.
 // FOR KEY SHARE would not do for the
 // custom role: it does not conflict with an UPDATE that leaves the key alone, and then
@@ -41,11 +42,6 @@ import (
 // them in another order (UpdateRole, then UpdateOrganization) can still deadlock with an
 // actor-checked call that starts between its two statements: PostgreSQL then aborts
 // one of the two (SQLSTATE 40P01), which changes nothing.
-
-// sqlDefinedPerms is a query of the permissions of a role definition given as the
-// arrays @includes (declared roles) and @permissions.
-const sqlDefinedPerms = `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ANY(@includes::text[])
-	UNION SELECT x.p FROM unnest(@permissions::text[]) AS x(p)`
 
 // sqlLockedRolePerms is a query of the permissions of the role given by the SQL
 // expression role, whose custom role definition, if it is one, is the row of the CTE
@@ -180,12 +176,6 @@ func authArgs(q pgQuery, args pgArgs, actor UserID, p *Policy) pgArgs {
 
 const roleCols = `r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at`
 
-// roleOutCols are roleCols read back from a CTE (as r) that returned them.
-const roleOutCols = `r.organization_id, r.name, r.includes_text, r.permissions_text, r.created_at, r.updated_at`
-
-// curRoleCols are roleCols of the CTE cur (as c), which selects roleCols.
-const curRoleCols = `c.organization_id, c.name, c.includes_text, c.permissions_text, c.created_at, c.updated_at`
-
 type roleRow struct {
 	org                  pgtype.UUID
 	name, includes, perm pgtype.Text
@@ -225,188 +215,112 @@ func names[T ~string](s []T) []string {
 	return out
 }
 
-// roleArgs are the arguments of statement q, which writes the custom role c.
-func roleArgs(q pgQuery, c CustomRole, auth Authorization) pgArgs {
-	return authArgs(q, pgArgs{
-		"organization_id": c.OrganizationID, "name": string(c.Name),
-		"includes": names(c.Includes), "permissions": names(c.Permissions),
-		"created_at": c.CreatedAt, "updated_at": c.UpdatedAt,
-	}, auth.Actor, auth.Policy)
+// writeAuthParams are the actor-check parameters of the write functions of migration
+// 0014, in their order: the acting user (empty for an unchecked call), the permission the
+// call needs, the policy's (role, permission) pairs, and whether the call numbers its
+// records itself (autocommit).
+const writeAuthParams = `@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean`
+
+// writeAuthArgs adds to args the arguments of writeAuthParams for a call by auth that
+// needs perm.
+func (s *PostgresStore) writeAuthArgs(args pgArgs, auth Authorization, perm Permission) pgArgs {
+	pp := pgPolicyOf(auth.Policy)
+	args["actor"], args["perm"] = string(auth.Actor), string(perm)
+	args["pol_roles"], args["pol_perms"], args["number"] = pp.roles, pp.perms, s.autocommit()
+	return args
 }
 
-// qCreateRole inserts the custom role if the actor may manage roles and holds every
-// permission it gives. Columns: organization exists, allowed, covered, the role.
-var qCreateRole = pgStatement(`
-WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), ` + sqlActor("@organization_id::uuid") + `, chk AS (
-	SELECT ` + sqlAllowed("'"+string(PermRolesManage)+"'") + ` AS allowed, ` + sqlCovers(sqlDefinedPerms) + ` AS covered
-), ins AS (
-	INSERT INTO /* TEMPLATE: schema */organization_roles AS r (organization_id, name, includes, permissions, created_at, updated_at)
-	SELECT org.id, @name::text, @includes::text[], @permissions::text[], @created_at::timestamptz, @updated_at::timestamptz
-	FROM org, chk WHERE chk.allowed AND chk.covered
-	ON CONFLICT DO NOTHING
-	RETURNING ` + roleCols + `
-), ` + sqlRecord(sqlEvent(1, CustomRoleCreated{}.EventName(), "r.organization_id", "@actor::text", "NULL",
-	sqlEventData("@actor::text", "'role', "+sqlRoleJSON("r")), "ins AS r")) + `
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered, ` + roleOutCols + `
-FROM chk LEFT JOIN ins AS r ON true`)
+// qCreateRole is CreateRole: one call of organizations_create_role (migration 0014),
+// which locks the organization, the actor's membership and custom role, then decides on
+// them as locked (PermRolesManage, and every permission the role gives within the
+// actor's) and inserts the role with its record. The role follows the outcome.
+var qCreateRole = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_create_role(
+	@organization_id::uuid, @name::text, @includes::text[], @permissions::text[], @created_at::timestamptz, @updated_at::timestamptz,
+	` + writeAuthParams + `)`)
 
 // CreateRole implements Store.
 func (s *PostgresStore) CreateRole(ctx context.Context, p CreateRoleParams) (CustomRole, error) {
 	if err := ctx.Err(); err != nil {
 		return CustomRole{}, err
 	}
-	var found, allowed, covered bool
+	c := p.Role
+	var outcome string
 	var r roleRow
-	err := s.queryRow(ctx, qCreateRole, roleArgs(qCreateRole, p.Role, p.Auth)).Scan(dest([]any{&found, &allowed, &covered}, r.dest())...)
-	switch {
-	case err != nil:
+	err := s.queryRow(ctx, qCreateRole, s.writeAuthArgs(pgArgs{
+		"organization_id": c.OrganizationID, "name": string(c.Name),
+		"includes": names(c.Includes), "permissions": names(c.Permissions),
+		"created_at": c.CreatedAt, "updated_at": c.UpdatedAt,
+	}, p.Auth, PermRolesManage)).Scan(dest([]any{&outcome}, r.dest())...)
+	if err != nil {
 		return CustomRole{}, pgError(ctx, err)
-	case !found:
-		return CustomRole{}, ErrOrganizationNotFound
-	case !allowed:
-		return CustomRole{}, ErrPermissionDenied
-	case !covered:
-		return CustomRole{}, ErrEscalation
-	case !r.ok():
-		return CustomRole{}, ErrRoleExists
+	}
+	if err := pgOutcome(outcome); err != nil {
+		return CustomRole{}, err
 	}
 	return r.value(), nil
 }
 
-// sqlActorCurRole is the actor CTEs of UpdateRole and DeleteRole, whose CTE org has
-// locked the organization: act (sqlActMember), then rl, which locks with lock (FOR NO
-// KEY UPDATE or FOR UPDATE) both the custom role @name and the actor's own custom role,
-// if any, in name order, then actr and actp (as sqlActorPerms, from rl) and cur: the
-// custom role @name as locked (its latest version), with roleCols and its arrays (inc,
-// perms). One lock, taken in one scan in name order, rather than the actor's role FOR
-// SHARE and @name FOR UPDATE: two members of one custom role updating it at once would
-// each hold the share lock and wait for the other's to go, and two actors each updating
-// the other's role would take the two rows in opposite orders. For the owner (or an
-// unchecked call) rl neither reads act nor locks the owner's membership, which the
-// decision does not need: a SetRole by the owner locks the role it assigns before the
-// memberships, and would deadlock with a DeleteRole of that role holding the owner's
-// membership (RaceDeleteRoleAgainstSetRole in the conformance suite).
-func sqlActorCurRole(lock string) string {
-	return sqlActMember("@organization_id::uuid") + `, rl AS (
-	SELECT ` + roleCols + `, r.includes, r.permissions FROM /* TEMPLATE: schema */organization_roles r
-	WHERE r.organization_id = @organization_id::uuid
-		AND r.name IN (@name::text, CASE WHEN ` + sqlOwnerActs + ` THEN NULL ELSE (SELECT role FROM act) END)
-	ORDER BY r.name
-	` + lock + `
-), actr AS (
-	SELECT r.includes, r.permissions FROM rl AS r WHERE r.name = (SELECT role FROM act)
-), actp AS (` + sqlLockedRolePerms("(SELECT role FROM act)", "actr") + `
-), cur AS (
-	SELECT ` + roleOutCols + `, r.includes AS inc, r.permissions AS perms FROM rl AS r WHERE r.name = @name::text
-)`
-}
-
-// sqlCurRolePerms is a query of the permissions of the custom role in cur.
-const sqlCurRolePerms = `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r IN (SELECT unnest(inc) FROM cur)
-	UNION SELECT unnest(perms) FROM cur`
-
-// qUpdateRole locks the custom role and replaces its definition if the actor may manage
-// roles and holds every permission of both its current and its new definition.
-var qUpdateRole = pgStatement(`
-WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), ` + sqlActorCurRole("FOR NO KEY UPDATE") + `, chk AS (
-	SELECT ` + sqlAllowed("'"+string(PermRolesManage)+"'") + ` AS allowed,
-		` + sqlCovers(sqlDefinedPerms) + ` AND ` + sqlCovers(sqlCurRolePerms) + ` AS covered
-), upd AS (
-	UPDATE /* TEMPLATE: schema */organization_roles AS r SET includes = @includes::text[], permissions = @permissions::text[],
-		updated_at = @updated_at::timestamptz
-	FROM chk
-	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text AND chk.allowed AND chk.covered
-		AND ((SELECT inc FROM cur) <> @includes::text[] OR (SELECT perms FROM cur) <> @permissions::text[])
-	RETURNING ` + roleCols + `
-), ` + sqlRecord(sqlEvent(1, CustomRoleUpdated{}.EventName(), "r.organization_id", "@actor::text", "NULL",
-	sqlEventData("@actor::text", "'old', "+sqlRoleJSON("c"), "'new', "+sqlRoleJSON("r")), "upd AS r, cur AS c")) + `
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered,
-	` + curRoleCols + `, ` + roleOutCols + `
-FROM chk LEFT JOIN (SELECT x.* FROM cur AS x) AS c ON true LEFT JOIN upd AS r ON true`)
+// qUpdateRole is UpdateRole: one call of organizations_update_role (migration 0014),
+// which locks the organization, the actor's membership, and the role with the actor's
+// own custom role FOR NO KEY UPDATE in name order, then decides on them as locked
+// (PermRolesManage, both the role's current and its new permissions within the actor's)
+// and replaces the definition if it differs. The role before and after follow.
+var qUpdateRole = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_update_role(
+	@organization_id::uuid, @name::text, @includes::text[], @permissions::text[], @updated_at::timestamptz,
+	` + writeAuthParams + `)`)
 
 // UpdateRole implements Store.
 func (s *PostgresStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (CustomRole, CustomRole, error) {
 	if err := ctx.Err(); err != nil {
 		return CustomRole{}, CustomRole{}, err
 	}
-	var found, allowed, covered bool
+	c := p.Role
+	var outcome string
 	var before, after roleRow
-	args := roleArgs(qUpdateRole, p.Role, p.Auth)
-	delete(args, "created_at")
-	err := s.queryRow(ctx, qUpdateRole, args).
-		Scan(dest([]any{&found, &allowed, &covered}, before.dest(), after.dest())...)
-	switch {
-	case err != nil:
+	err := s.queryRow(ctx, qUpdateRole, s.writeAuthArgs(pgArgs{
+		"organization_id": c.OrganizationID, "name": string(c.Name),
+		"includes": names(c.Includes), "permissions": names(c.Permissions), "updated_at": c.UpdatedAt,
+	}, p.Auth, PermRolesManage)).Scan(dest([]any{&outcome}, before.dest(), after.dest())...)
+	if err != nil {
 		return CustomRole{}, CustomRole{}, pgError(ctx, err)
-	case !found:
-		return CustomRole{}, CustomRole{}, ErrOrganizationNotFound
-	case !allowed:
-		return CustomRole{}, CustomRole{}, ErrPermissionDenied
-	case !before.ok():
-		return CustomRole{}, CustomRole{}, ErrRoleNotFound
-	case !covered:
-		return CustomRole{}, CustomRole{}, ErrEscalation
-	case !after.ok():
-		return before.value(), before.value(), nil // unchanged
+	}
+	if err := pgOutcome(outcome); err != nil {
+		return CustomRole{}, CustomRole{}, err
 	}
 	return before.value(), after.value(), nil
 }
 
-// qDeleteRole locks the custom role and deletes it if the actor may manage roles, holds
-// its permissions, and no member or open invitation holds it. The in-use test reads the
-// statement's snapshot; an assignment that commits after it is caught by the foreign
-// keys memberships_custom_role_fkey and invitations_custom_role_fkey, checked at the end
-// of the statement against the latest rows.
-var qDeleteRole = pgStatement(`
-WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), ` + sqlActorCurRole("FOR UPDATE") + `, chk AS (
-	SELECT ` + sqlAllowed("'"+string(PermRolesManage)+"'") + ` AS allowed,
-		` + sqlCovers(sqlCurRolePerms) + ` AS covered,
-		EXISTS (SELECT 1 FROM /* TEMPLATE: schema */memberships m WHERE m.organization_id = @organization_id::uuid AND m.custom_role = @name::text)
-		OR EXISTS (SELECT 1 FROM /* TEMPLATE: schema */invitations i WHERE i.organization_id = @organization_id::uuid AND i.custom_role = @name::text) AS used
-), del AS (
-	DELETE FROM /* TEMPLATE: schema */organization_roles AS r USING chk
-	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text AND chk.allowed AND chk.covered AND NOT chk.used
-	RETURNING r.name
-), ` + sqlRecord(sqlEvent(1, CustomRoleDeleted{}.EventName(), "c.organization_id", "@actor::text", "NULL",
-	sqlEventData("@actor::text", "'role', "+sqlRoleJSON("c")), "del, cur AS c")) + `
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered, chk.used, EXISTS (SELECT 1 FROM del),
-	` + curRoleCols + `
-FROM chk LEFT JOIN (SELECT x.* FROM cur AS x) AS c ON true`)
+// qDeleteRole is DeleteRole: one call of organizations_delete_role (migration 0014),
+// which locks the organization, the actor's membership, and the role with the actor's
+// own custom role FOR UPDATE in name order, then decides on them as locked
+// (PermRolesManage, the role's permissions within the actor's, no member or open
+// invitation holding it: an assignment of the role locks it FOR KEY SHARE, so it waits
+// for this call or committed before its lock) and deletes it. The role follows.
+var qDeleteRole = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_delete_role(
+	@organization_id::uuid, @name::text, ` + writeAuthParams + `)`)
 
 // DeleteRole implements Store.
 func (s *PostgresStore) DeleteRole(ctx context.Context, p DeleteRoleParams) (CustomRole, error) {
 	if err := ctx.Err(); err != nil {
 		return CustomRole{}, err
 	}
-	var found, allowed, covered, used, deleted bool
+	var outcome string
 	var r roleRow
-	err := s.queryRow(ctx, qDeleteRole, authArgs(qDeleteRole, pgArgs{
+	err := s.queryRow(ctx, qDeleteRole, s.writeAuthArgs(pgArgs{
 		"organization_id": p.OrganizationID, "name": string(p.Name),
-	}, p.Auth.Actor, p.Auth.Policy)).Scan(dest([]any{&found, &allowed, &covered, &used, &deleted}, r.dest())...)
+	}, p.Auth, PermRolesManage)).Scan(dest([]any{&outcome}, r.dest())...)
 	var pe *pgconn.PgError
 	switch {
 	case errors.As(err, &pe) && pe.Code == pgForeignKeyViolation &&
 		(pe.ConstraintName == "memberships_custom_role_fkey" || pe.ConstraintName == "invitations_custom_role_fkey"):
-		// Assigned by a transaction that committed after this statement's snapshot.
+		// An assignment of the role the in-use check did not see. The role's lock keeps
+		// the store's own assignments out; this stays for any other path to the row.
 		return CustomRole{}, errors.Join(ErrRoleInUse, err)
 	case err != nil:
 		return CustomRole{}, pgError(ctx, err)
-	case !found:
-		return CustomRole{}, ErrOrganizationNotFound
-	case !allowed:
-		return CustomRole{}, ErrPermissionDenied
-	case !r.ok():
-		return CustomRole{}, ErrRoleNotFound
-	case !covered:
-		return CustomRole{}, ErrEscalation
-	case used || !deleted:
-		return CustomRole{}, ErrRoleInUse
+	}
+	if err := pgOutcome(outcome); err != nil {
+		return CustomRole{}, err
 	}
 	return r.value(), nil
 }

@@ -181,8 +181,8 @@ func constraintSentinel(pe *pgconn.PgError) error {
 	return nil
 }
 
-// pgOutcomes are the refusals the write functions of migrations 0008, 0009 and 0010 name, and their
-// errors: the one place they are told apart.
+// pgOutcomes are the refusals the write functions of migrations 0008 to 0014 name, and
+// their errors: the one place they are told apart.
 var pgOutcomes = map[string]error{
 	"organization_not_found": ErrOrganizationNotFound,
 	"permission_denied":      ErrPermissionDenied,
@@ -203,6 +203,9 @@ var pgOutcomes = map[string]error{
 	"join_request_expired":   ErrJoinRequestExpired,
 	"join_request_exists":    ErrJoinRequestExists,
 	"join_requests_closed":   ErrJoinRequestsClosed,
+	"role_exists":            ErrRoleExists,
+	"role_not_found":         ErrRoleNotFound,
+	"role_in_use":            ErrRoleInUse,
 }
 
 // pgOutcome is the error of a write function's outcome: nil for a change made or a row

@@ -107,12 +107,6 @@ func sqlTransferJSON(a string) string {
 		sqlTime(a+".created_at") + `, 'expires_at', ` + sqlTime(a+".expires_at") + `)`
 }
 
-// sqlRoleJSON is a CustomRole's JSON from the roleCols of alias a.
-func sqlRoleJSON(a string) string {
-	return `json_build_object('organization_id', ` + a + `.organization_id, 'name', ` + a + `.name, 'includes', to_json(string_to_array(` + a + `.includes_text, ',')), 'permissions', to_json(string_to_array(` +
-		a + `.permissions_text, ',')), 'created_at', ` + sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at") + `)`
-}
-
 // eventCols are the columns of an event record, read from alias e.
 const eventCols = `e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at`
 

@@ -33,120 +33,18 @@ ORDER BY o.id;
 DELETE FROM activations WHERE id = @id::uuid;
 
 -- store_postgres_authz.go, statement 4
-WITH org AS (
-	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), act AS (
-	SELECT a.role FROM memberships a
-	WHERE a.organization_id = @organization_id::uuid AND a.user_id = @actor::text AND @actor::text <> '' AND a.status = 'active'
-	FOR SHARE OF a
-), rl AS (
-	SELECT c.name, c.includes, c.permissions FROM organization_roles c
-	WHERE c.organization_id = @organization_id::uuid AND c.name IN ((SELECT role FROM act))
-	ORDER BY c.name
-	FOR SHARE
-), actr AS (
-	SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM act)
-), actp AS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = (SELECT role FROM act)
-	UNION SELECT x.p FROM actr c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-	UNION SELECT d.p FROM actr c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r), chk AS (
-	SELECT ((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND 'roles:manage' IN (SELECT p FROM actp))) AS allowed, ((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND NOT EXISTS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ANY(@includes::text[])
-	UNION SELECT x.p FROM unnest(@permissions::text[]) AS x(p) EXCEPT SELECT p FROM actp))) AS covered
-), ins AS (
-	INSERT INTO organization_roles AS r (organization_id, name, includes, permissions, created_at, updated_at)
-	SELECT org.id, @name::text, @includes::text[], @permissions::text[], @created_at::timestamptz, @updated_at::timestamptz
-	FROM org, chk WHERE chk.allowed AND chk.covered
-	ON CONFLICT DO NOTHING
-	RETURNING r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, r.organization_id AS organization_id, 'custom_role_created'::text AS type, @actor::text AS actor, NULL::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('role', json_build_object('organization_id', r.organization_id, 'name', r.name, 'includes', to_json(string_to_array(r.includes_text, ',')), 'permissions', to_json(string_to_array(r.permissions_text, ',')), 'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE json_build_object('role', json_build_object('organization_id', r.organization_id, 'name', r.name, 'includes', to_json(string_to_array(r.includes_text, ',')), 'permissions', to_json(string_to_array(r.permissions_text, ',')), 'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'actor', @actor::text) END AS data FROM ins AS r) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered, r.organization_id, r.name, r.includes_text, r.permissions_text, r.created_at, r.updated_at
-FROM chk LEFT JOIN ins AS r ON true;
+SELECT * FROM organizations_create_role(
+	@organization_id::uuid, @name::text, @includes::text[], @permissions::text[], @created_at::timestamptz, @updated_at::timestamptz,
+	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
 -- store_postgres_authz.go, statement 5
-WITH org AS (
-	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), act AS (
-	SELECT a.role FROM memberships a
-	WHERE a.organization_id = @organization_id::uuid AND a.user_id = @actor::text AND @actor::text <> '' AND a.status = 'active'
-	FOR SHARE OF a
-), rl AS (
-	SELECT r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at, r.includes, r.permissions FROM organization_roles r
-	WHERE r.organization_id = @organization_id::uuid
-		AND r.name IN (@name::text, CASE WHEN (@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) THEN NULL ELSE (SELECT role FROM act) END)
-	ORDER BY r.name
-	FOR NO KEY UPDATE
-), actr AS (
-	SELECT r.includes, r.permissions FROM rl AS r WHERE r.name = (SELECT role FROM act)
-), actp AS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = (SELECT role FROM act)
-	UNION SELECT x.p FROM actr c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-	UNION SELECT d.p FROM actr c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r
-), cur AS (
-	SELECT r.organization_id, r.name, r.includes_text, r.permissions_text, r.created_at, r.updated_at, r.includes AS inc, r.permissions AS perms FROM rl AS r WHERE r.name = @name::text
-), chk AS (
-	SELECT ((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND 'roles:manage' IN (SELECT p FROM actp))) AS allowed,
-		((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND NOT EXISTS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ANY(@includes::text[])
-	UNION SELECT x.p FROM unnest(@permissions::text[]) AS x(p) EXCEPT SELECT p FROM actp))) AND ((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND NOT EXISTS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r IN (SELECT unnest(inc) FROM cur)
-	UNION SELECT unnest(perms) FROM cur EXCEPT SELECT p FROM actp))) AS covered
-), upd AS (
-	UPDATE organization_roles AS r SET includes = @includes::text[], permissions = @permissions::text[],
-		updated_at = @updated_at::timestamptz
-	FROM chk
-	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text AND chk.allowed AND chk.covered
-		AND ((SELECT inc FROM cur) <> @includes::text[] OR (SELECT perms FROM cur) <> @permissions::text[])
-	RETURNING r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, r.organization_id AS organization_id, 'custom_role_updated'::text AS type, @actor::text AS actor, NULL::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('old', json_build_object('organization_id', c.organization_id, 'name', c.name, 'includes', to_json(string_to_array(c.includes_text, ',')), 'permissions', to_json(string_to_array(c.permissions_text, ',')), 'created_at', to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'new', json_build_object('organization_id', r.organization_id, 'name', r.name, 'includes', to_json(string_to_array(r.includes_text, ',')), 'permissions', to_json(string_to_array(r.permissions_text, ',')), 'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE json_build_object('old', json_build_object('organization_id', c.organization_id, 'name', c.name, 'includes', to_json(string_to_array(c.includes_text, ',')), 'permissions', to_json(string_to_array(c.permissions_text, ',')), 'created_at', to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'new', json_build_object('organization_id', r.organization_id, 'name', r.name, 'includes', to_json(string_to_array(r.includes_text, ',')), 'permissions', to_json(string_to_array(r.permissions_text, ',')), 'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'actor', @actor::text) END AS data FROM upd AS r, cur AS c) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered,
-	c.organization_id, c.name, c.includes_text, c.permissions_text, c.created_at, c.updated_at, r.organization_id, r.name, r.includes_text, r.permissions_text, r.created_at, r.updated_at
-FROM chk LEFT JOIN (SELECT x.* FROM cur AS x) AS c ON true LEFT JOIN upd AS r ON true;
+SELECT * FROM organizations_update_role(
+	@organization_id::uuid, @name::text, @includes::text[], @permissions::text[], @updated_at::timestamptz,
+	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
 -- store_postgres_authz.go, statement 6
-WITH org AS (
-	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), act AS (
-	SELECT a.role FROM memberships a
-	WHERE a.organization_id = @organization_id::uuid AND a.user_id = @actor::text AND @actor::text <> '' AND a.status = 'active'
-	FOR SHARE OF a
-), rl AS (
-	SELECT r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at, r.includes, r.permissions FROM organization_roles r
-	WHERE r.organization_id = @organization_id::uuid
-		AND r.name IN (@name::text, CASE WHEN (@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) THEN NULL ELSE (SELECT role FROM act) END)
-	ORDER BY r.name
-	FOR UPDATE
-), actr AS (
-	SELECT r.includes, r.permissions FROM rl AS r WHERE r.name = (SELECT role FROM act)
-), actp AS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = (SELECT role FROM act)
-	UNION SELECT x.p FROM actr c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-	UNION SELECT d.p FROM actr c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r
-), cur AS (
-	SELECT r.organization_id, r.name, r.includes_text, r.permissions_text, r.created_at, r.updated_at, r.includes AS inc, r.permissions AS perms FROM rl AS r WHERE r.name = @name::text
-), chk AS (
-	SELECT ((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND 'roles:manage' IN (SELECT p FROM actp))) AS allowed,
-		((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND NOT EXISTS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r IN (SELECT unnest(inc) FROM cur)
-	UNION SELECT unnest(perms) FROM cur EXCEPT SELECT p FROM actp))) AS covered,
-		EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = @organization_id::uuid AND m.custom_role = @name::text)
-		OR EXISTS (SELECT 1 FROM invitations i WHERE i.organization_id = @organization_id::uuid AND i.custom_role = @name::text) AS used
-), del AS (
-	DELETE FROM organization_roles AS r USING chk
-	WHERE r.organization_id = @organization_id::uuid AND r.name = @name::text AND chk.allowed AND chk.covered AND NOT chk.used
-	RETURNING r.name
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, c.organization_id AS organization_id, 'custom_role_deleted'::text AS type, @actor::text AS actor, NULL::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('role', json_build_object('organization_id', c.organization_id, 'name', c.name, 'includes', to_json(string_to_array(c.includes_text, ',')), 'permissions', to_json(string_to_array(c.permissions_text, ',')), 'created_at', to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE json_build_object('role', json_build_object('organization_id', c.organization_id, 'name', c.name, 'includes', to_json(string_to_array(c.includes_text, ',')), 'permissions', to_json(string_to_array(c.permissions_text, ',')), 'created_at', to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(c.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'actor', @actor::text) END AS data FROM del, cur AS c) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.covered, chk.used, EXISTS (SELECT 1 FROM del),
-	c.organization_id, c.name, c.includes_text, c.permissions_text, c.created_at, c.updated_at
-FROM chk LEFT JOIN (SELECT x.* FROM cur AS x) AS c ON true;
+SELECT * FROM organizations_delete_role(
+	@organization_id::uuid, @name::text, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
 -- store_postgres_authz.go, statement 7
 SELECT r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at

@@ -1,0 +1,290 @@
+-- +goose Up
+-- The rest of the actor-checked writes as functions, in the two phases of 0008 and 0011:
+--
+--   1. lock the rows the decision reads, in the store's one order: the organization
+--      row, then memberships in user ID order, then custom roles in name order (and the
+--      row the call acts on: a custom role, a proposal);
+--   2. decide on the rows as locked, each read a statement of its own and so with a new
+--      snapshot under READ COMMITTED, then write: the change and its event record in
+--      one WITH statement where one change makes one record, numbered in it when the
+--      call is on its own (number; 0011's form), else left to the COMMIT-time trigger.
+--
+-- The answer is one row whose first column, outcome, names what happened (pgOutcome
+-- maps a refusal to its sentinel); the rows the caller needs follow, assigned column
+-- by column. Each function's outcomes and their order of precedence are those of the
+-- single statement it replaces, and its event records' JSON is the same text.
+
+-- A CustomRole's JSON, as Go marshals it, from a row of organization_roles. The row is
+-- a record, not the table's row type, here and in the other functions of this file
+-- that take or return rows of organization_roles or ownership_transfers: a function
+-- whose signature names a table's row type depends on the table, which then cannot be
+-- dropped without the function (the migration tests drop the tables of a migration to
+-- rebuild a schema of an earlier release).
+CREATE FUNCTION organization_role_json(r record) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN json_build_object('organization_id', r.organization_id, 'name', r.name,
+        'includes', to_json(r.includes), 'permissions', to_json(r.permissions),
+        'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'updated_at', to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'));
+END
+$$;
+
+-- The permissions of a role definition (a custom role's includes and permissions): the
+-- policy's pairs of the declared roles it includes, and its own.
+CREATE FUNCTION organization_defined_perms(includes text[], permissions text[], pol_roles text[], pol_perms text[]) RETURNS text[]
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT ARRAY(SELECT d.p FROM unnest(pol_roles, pol_perms) AS d(r, p) WHERE d.r = ANY(includes)) || permissions
+$$;
+
+-- The lock every custom-role write starts with: the organization FOR SHARE, and, for a
+-- checked call (actor not '' and not the owner), the actor's active membership FOR
+-- SHARE. Returns owner (NULL: no organization) and the actor's role (NULL: not an active
+-- member, or the call is not checked).
+CREATE FUNCTION organization_lock_actor(org uuid, actor text, OUT owner text, OUT actor_role text)
+LANGUAGE plpgsql AS $$
+BEGIN
+    SELECT o.owner_id INTO owner FROM organizations o WHERE o.id = org FOR SHARE;
+    IF FOUND AND actor <> '' AND actor <> owner THEN
+        SELECT a.role INTO actor_role FROM memberships a
+        WHERE a.organization_id = org AND a.user_id = actor AND a.status = 'active'
+        FOR SHARE;
+    END IF;
+END
+$$;
+
+-- CreateRole: inserts the custom role r_* and its custom_role_created record if the
+-- actor may (perm, or owns the organization, or actor is '' for an unchecked call) and
+-- holds every permission it gives. Outcomes: created (with the row), and the refusals
+-- organization_not_found, permission_denied, escalation, role_exists.
+CREATE FUNCTION organizations_create_role(
+    r_org uuid, r_name text, r_includes text[], r_permissions text[], r_created_at timestamptz, r_updated_at timestamptz,
+    actor text, perm text, pol_roles text[], pol_perms text[], number boolean,
+    OUT outcome text, OUT o_org uuid, OUT o_name text, OUT o_includes text, OUT o_permissions text,
+    OUT o_created_at timestamptz, OUT o_updated_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    actor_role text;
+    actor_perms text[];
+    r organization_roles;
+BEGIN
+    -- 1. Lock: the organization, the actor's membership and custom role.
+    SELECT * INTO owner, actor_role FROM organization_lock_actor(r_org, actor);
+    IF owner IS NULL THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    IF actor_role IS NOT NULL THEN
+        PERFORM 1 FROM organization_roles c WHERE c.organization_id = r_org AND c.name = actor_role FOR SHARE;
+    END IF;
+
+    -- 2. Decide, on the rows as locked.
+    IF actor <> '' AND actor <> owner THEN
+        actor_perms := organization_role_perms(r_org, actor_role, pol_roles, pol_perms);
+        IF actor_role IS NULL OR NOT perm = ANY(actor_perms) THEN
+            outcome := 'permission_denied';
+            RETURN;
+        END IF;
+        IF NOT organization_defined_perms(r_includes, r_permissions, pol_roles, pol_perms) <@ actor_perms THEN
+            outcome := 'escalation';
+            RETURN;
+        END IF;
+    END IF;
+
+    -- 3. Write the role and its record.
+    WITH ins AS (
+        INSERT INTO organization_roles AS x (organization_id, name, includes, permissions, created_at, updated_at)
+        VALUES (r_org, r_name, r_includes, r_permissions, r_created_at, r_updated_at)
+        ON CONFLICT DO NOTHING
+        RETURNING x.*
+    ), rec AS (
+        INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+        SELECT gen_random_uuid(), r_org, 'custom_role_created', NULLIF(actor, ''), NULL,
+            CASE WHEN actor = '' THEN json_build_object('role', organization_role_json(ins))
+            ELSE json_build_object('role', organization_role_json(ins), 'actor', actor) END,
+            CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+                SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                    'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+        FROM ins
+    )
+    SELECT ins.* INTO r FROM ins;
+    IF NOT FOUND THEN
+        outcome := 'role_exists';
+        RETURN;
+    END IF;
+    outcome := 'created';
+    o_org := r.organization_id; o_name := r.name;
+    o_includes := array_to_string(r.includes, ','); o_permissions := array_to_string(r.permissions, ',');
+    o_created_at := r.created_at; o_updated_at := r.updated_at;
+END
+$$;
+
+-- The lock of UpdateRole (for_update false: FOR NO KEY UPDATE) and DeleteRole (FOR
+-- UPDATE), after organization_lock_actor: the custom role role_name and the actor's own
+-- custom role, if any, in one scan in name order, with the lock the write takes (two
+-- members of one role updating it at once would each hold a share lock and wait for the
+-- other's to go, and two actors each updating the other's role would take them
+-- crosswise).
+CREATE FUNCTION organization_lock_roles(org uuid, role_name text, actor_role text, for_update boolean) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF for_update THEN
+        PERFORM 1 FROM organization_roles c WHERE c.organization_id = org AND c.name IN (role_name, actor_role)
+        ORDER BY c.name FOR UPDATE;
+    ELSE
+        PERFORM 1 FROM organization_roles c WHERE c.organization_id = org AND c.name IN (role_name, actor_role)
+        ORDER BY c.name FOR NO KEY UPDATE;
+    END IF;
+END
+$$;
+
+-- UpdateRole: replaces the definition of the custom role r_name if the actor may (perm,
+-- or owns the organization, or actor is '' for an unchecked call) and holds every
+-- permission of both its current and its new definition; an unchanged definition writes
+-- nothing. Outcomes: updated (before and after follow), unchanged (before follows
+-- twice), and the refusals organization_not_found, permission_denied, role_not_found,
+-- escalation.
+CREATE FUNCTION organizations_update_role(
+    r_org uuid, r_name text, r_includes text[], r_permissions text[], r_updated_at timestamptz,
+    actor text, perm text, pol_roles text[], pol_perms text[], number boolean,
+    OUT outcome text,
+    OUT b_org uuid, OUT b_name text, OUT b_includes text, OUT b_permissions text, OUT b_created_at timestamptz, OUT b_updated_at timestamptz,
+    OUT a_org uuid, OUT a_name text, OUT a_includes text, OUT a_permissions text, OUT a_created_at timestamptz, OUT a_updated_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    actor_role text;
+    actor_perms text[];
+    cur organization_roles;
+    r organization_roles;
+BEGIN
+    -- 1. Lock: the organization, the actor's membership, the role and the actor's own.
+    SELECT * INTO owner, actor_role FROM organization_lock_actor(r_org, actor);
+    IF owner IS NULL THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    PERFORM organization_lock_roles(r_org, r_name, actor_role, false);
+    SELECT c.* INTO cur FROM organization_roles c WHERE c.organization_id = r_org AND c.name = r_name;
+
+    -- 2. Decide, on the rows as locked.
+    IF actor <> '' AND actor <> owner THEN
+        actor_perms := organization_role_perms(r_org, actor_role, pol_roles, pol_perms);
+        IF actor_role IS NULL OR NOT perm = ANY(actor_perms) THEN
+            outcome := 'permission_denied';
+            RETURN;
+        END IF;
+    END IF;
+    IF cur.name IS NULL THEN
+        outcome := 'role_not_found';
+        RETURN;
+    END IF;
+    b_org := cur.organization_id; b_name := cur.name;
+    b_includes := array_to_string(cur.includes, ','); b_permissions := array_to_string(cur.permissions, ',');
+    b_created_at := cur.created_at; b_updated_at := cur.updated_at;
+    IF actor <> '' AND actor <> owner AND NOT (
+        organization_defined_perms(r_includes, r_permissions, pol_roles, pol_perms) <@ actor_perms
+        AND organization_defined_perms(cur.includes, cur.permissions, pol_roles, pol_perms) <@ actor_perms) THEN
+        outcome := 'escalation';
+        RETURN;
+    END IF;
+    IF cur.includes = r_includes AND cur.permissions = r_permissions THEN
+        outcome := 'unchanged';
+        a_org := b_org; a_name := b_name; a_includes := b_includes; a_permissions := b_permissions;
+        a_created_at := b_created_at; a_updated_at := b_updated_at;
+        RETURN;
+    END IF;
+
+    -- 3. Write the definition and its record.
+    WITH upd AS (
+        UPDATE organization_roles AS x SET includes = r_includes, permissions = r_permissions, updated_at = r_updated_at
+        WHERE x.organization_id = r_org AND x.name = r_name
+        RETURNING x.*
+    ), rec AS (
+        INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+        SELECT gen_random_uuid(), r_org, 'custom_role_updated', NULLIF(actor, ''), NULL,
+            CASE WHEN actor = '' THEN json_build_object('old', organization_role_json(cur), 'new', organization_role_json(upd))
+            ELSE json_build_object('old', organization_role_json(cur), 'new', organization_role_json(upd), 'actor', actor) END,
+            CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+                SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                    'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+        FROM upd
+    )
+    SELECT upd.* INTO r FROM upd;
+    outcome := 'updated';
+    a_org := r.organization_id; a_name := r.name;
+    a_includes := array_to_string(r.includes, ','); a_permissions := array_to_string(r.permissions, ',');
+    a_created_at := r.created_at; a_updated_at := r.updated_at;
+END
+$$;
+
+-- DeleteRole: deletes the custom role r_name if the actor may (perm, or owns the
+-- organization, or actor is '' for an unchecked call), holds its permissions, and no
+-- member or open invitation holds it (read after the role's lock, which every
+-- assignment of the role waits for: its foreign key locks the role FOR KEY SHARE).
+-- Outcomes: deleted (with the role as it was), and the refusals organization_not_found,
+-- permission_denied, role_not_found, escalation, role_in_use.
+CREATE FUNCTION organizations_delete_role(
+    r_org uuid, r_name text,
+    actor text, perm text, pol_roles text[], pol_perms text[], number boolean,
+    OUT outcome text, OUT o_org uuid, OUT o_name text, OUT o_includes text, OUT o_permissions text,
+    OUT o_created_at timestamptz, OUT o_updated_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    actor_role text;
+    actor_perms text[];
+    cur organization_roles;
+BEGIN
+    -- 1. Lock: the organization, the actor's membership, the role and the actor's own.
+    SELECT * INTO owner, actor_role FROM organization_lock_actor(r_org, actor);
+    IF owner IS NULL THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    PERFORM organization_lock_roles(r_org, r_name, actor_role, true);
+    SELECT c.* INTO cur FROM organization_roles c WHERE c.organization_id = r_org AND c.name = r_name;
+
+    -- 2. Decide, on the rows as locked.
+    IF actor <> '' AND actor <> owner THEN
+        actor_perms := organization_role_perms(r_org, actor_role, pol_roles, pol_perms);
+        IF actor_role IS NULL OR NOT perm = ANY(actor_perms) THEN
+            outcome := 'permission_denied';
+            RETURN;
+        END IF;
+    END IF;
+    IF cur.name IS NULL THEN
+        outcome := 'role_not_found';
+        RETURN;
+    END IF;
+    IF actor <> '' AND actor <> owner
+        AND NOT organization_defined_perms(cur.includes, cur.permissions, pol_roles, pol_perms) <@ actor_perms THEN
+        outcome := 'escalation';
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = r_org AND m.custom_role = r_name)
+        OR EXISTS (SELECT 1 FROM invitations i WHERE i.organization_id = r_org AND i.custom_role = r_name) THEN
+        outcome := 'role_in_use';
+        RETURN;
+    END IF;
+
+    -- 3. Delete the role and write its record.
+    WITH del AS (
+        DELETE FROM organization_roles AS x WHERE x.organization_id = r_org AND x.name = r_name
+        RETURNING x.name
+    )
+    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+    SELECT gen_random_uuid(), r_org, 'custom_role_deleted', NULLIF(actor, ''), NULL,
+        CASE WHEN actor = '' THEN json_build_object('role', organization_role_json(cur))
+        ELSE json_build_object('role', organization_role_json(cur), 'actor', actor) END,
+        CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+            SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+    FROM del;
+    outcome := 'deleted';
+    o_org := cur.organization_id; o_name := cur.name;
+    o_includes := array_to_string(cur.includes, ','); o_permissions := array_to_string(cur.permissions, ',');
+    o_created_at := cur.created_at; o_updated_at := cur.updated_at;
+END
+$$;
