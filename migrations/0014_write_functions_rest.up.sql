@@ -288,3 +288,101 @@ BEGIN
     o_created_at := cur.created_at; o_updated_at := cur.updated_at;
 END
 $$;
+
+-- SuspendUser (to_status 'suspended') and ReactivateUser (to_status 'active'): changes
+-- target's status if the actor may (perm, or owns the organization, or actor is '' for
+-- an unchecked call), the member is not the owner, its permissions are within the
+-- actor's and, for a reactivation, a seat is free. The organization is locked FOR NO
+-- KEY UPDATE, as every addition to a limited organization locks it, so the members are
+-- counted as the last addition left them: no snapshot to find outdated, no call to run
+-- again. A reactivation of a limited organization's member still moves seat_seq, for
+-- the statements that check it (0005). A suspension closes the ownership transfer
+-- proposed to the member (the trigger memberships_suspended, 0006). Outcomes: changed
+-- (before and after follow), unchanged (before follows), and the refusals
+-- organization_not_found, permission_denied, not_member, ownership_required,
+-- escalation, member_limit.
+CREATE FUNCTION organizations_set_status(
+    org uuid, target text, to_status text, now timestamptz,
+    actor text, perm text, pol_roles text[], pol_perms text[], number boolean,
+    OUT outcome text,
+    OUT b_id uuid, OUT b_org uuid, OUT b_user text, OUT b_role text, OUT b_created_at timestamptz, OUT b_updated_at timestamptz, OUT b_suspended_at timestamptz,
+    OUT a_id uuid, OUT a_org uuid, OUT a_user text, OUT a_role text, OUT a_created_at timestamptz, OUT a_updated_at timestamptz, OUT a_suspended_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    max_members integer;
+    checked boolean;
+    actor_perms text[];
+    before memberships;
+    after memberships;
+BEGIN
+    -- 1. Lock: the organization; the actor's and the member's memberships (FOR UPDATE,
+    -- in user ID order) and their custom roles (FOR SHARE, in name order).
+    SELECT o.owner_id, o.max_members INTO owner, max_members FROM organizations o WHERE o.id = org FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    PERFORM organizations_lock_target(org, actor, target, NULL);
+
+    -- 2. Decide, on the rows as locked.
+    checked := actor <> '' AND actor <> owner;
+    IF checked THEN
+        actor_perms := organization_actor_perms(org, actor, pol_roles, pol_perms);
+        IF actor_perms IS NULL OR NOT perm = ANY(actor_perms) THEN
+            outcome := 'permission_denied';
+            RETURN;
+        END IF;
+    END IF;
+    SELECT m.* INTO before FROM memberships m WHERE m.organization_id = org AND m.user_id = target;
+    IF NOT FOUND THEN
+        outcome := 'not_member';
+        RETURN;
+    END IF;
+    b_id := before.id; b_org := before.organization_id; b_user := before.user_id; b_role := before.role;
+    b_created_at := before.created_at; b_updated_at := before.updated_at; b_suspended_at := before.suspended_at;
+    IF before.status = to_status THEN
+        outcome := 'unchanged';
+        RETURN;
+    END IF;
+    IF target = owner THEN
+        outcome := 'ownership_required';
+        RETURN;
+    END IF;
+    IF checked AND NOT organization_role_perms(org, before.role, pol_roles, pol_perms) <@ actor_perms THEN
+        outcome := 'escalation';
+        RETURN;
+    END IF;
+    IF to_status = 'active' AND max_members IS NOT NULL AND (SELECT count(*) FROM (SELECT 1 FROM memberships x
+            WHERE x.organization_id = org AND x.status = 'active' LIMIT max_members) AS y) >= max_members THEN
+        outcome := 'member_limit';
+        RETURN;
+    END IF;
+
+    -- 3. Write: seat_seq (a reactivation in a limited organization), then the status and
+    -- its record.
+    IF to_status = 'active' AND max_members IS NOT NULL THEN
+        UPDATE organizations o SET seat_seq = o.seat_seq + 1 WHERE o.id = org;
+    END IF;
+    WITH upd AS (
+        UPDATE memberships AS x SET status = to_status,
+            suspended_at = CASE WHEN to_status = 'suspended' THEN now END, updated_at = now
+        WHERE x.organization_id = org AND x.user_id = target
+        RETURNING x.*
+    ), rec AS (
+        INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+        SELECT gen_random_uuid(), org, CASE WHEN to_status = 'suspended' THEN 'member_suspended' ELSE 'member_reactivated' END,
+            NULLIF(actor, ''), upd.user_id,
+            CASE WHEN actor = '' THEN json_build_object('organization_user', organization_member_json(upd))
+            ELSE json_build_object('organization_user', organization_member_json(upd), 'actor', actor) END,
+            CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+                SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                    'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+        FROM upd
+    )
+    SELECT upd.* INTO after FROM upd;
+    outcome := 'changed';
+    a_id := after.id; a_org := after.organization_id; a_user := after.user_id; a_role := after.role;
+    a_created_at := after.created_at; a_updated_at := after.updated_at; a_suspended_at := after.suspended_at;
+END
+$$;
