@@ -386,3 +386,132 @@ BEGIN
     a_created_at := after.created_at; a_updated_at := after.updated_at; a_suspended_at := after.suspended_at;
 END
 $$;
+
+-- UpdateOrganization: applies the fields given (NULL: unchanged; u_max_members 0
+-- removes the limit) to the organization as locked, if the actor may (perm, or owns it,
+-- or actor is '' for an unchecked call) and the new slug is free; a change writes
+-- updated_at, moves seat_seq (a limit set or lowered is seen by the statements that
+-- check it, 0005) and writes the organization_updated record; no change writes nothing.
+-- JSON is compared as text (the json type keeps a document byte for byte). Outcomes:
+-- updated, unchanged (with the row), and the refusals organization_not_found,
+-- permission_denied, slug_taken (one taken after the look fails on
+-- organizations_slug_key).
+CREATE FUNCTION organizations_update(
+    org uuid, u_name text, u_slug text, u_is_active boolean, u_data text, u_settings text, u_max_members integer,
+    now timestamptz, actor text, perm text, pol_roles text[], pol_perms text[], number boolean,
+    OUT outcome text, OUT r_id uuid, OUT r_name text, OUT r_slug text, OUT r_is_active boolean, OUT r_data text,
+    OUT r_settings text, OUT r_created_at timestamptz, OUT r_updated_at timestamptz, OUT r_max_members integer)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    o organizations;
+    actor_role text;
+BEGIN
+    -- 1. Lock: the organization (FOR NO KEY UPDATE, the lock its update takes, so that
+    -- two updates never hold a weaker one and wait to strengthen it), the actor's
+    -- membership and custom role.
+    SELECT x.* INTO o FROM organizations x WHERE x.id = org FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    IF actor <> '' AND actor <> o.owner_id THEN
+        SELECT a.role INTO actor_role FROM memberships a
+        WHERE a.organization_id = org AND a.user_id = actor AND a.status = 'active'
+        FOR SHARE;
+        PERFORM 1 FROM organization_roles c WHERE c.organization_id = org AND c.name = actor_role FOR SHARE;
+
+        -- 2. Decide, on the rows as locked.
+        IF actor_role IS NULL OR NOT perm = ANY(organization_role_perms(org, actor_role, pol_roles, pol_perms)) THEN
+            outcome := 'permission_denied';
+            RETURN;
+        END IF;
+    END IF;
+    IF u_slug IS NOT NULL AND EXISTS (SELECT 1 FROM organizations x WHERE x.slug = u_slug AND x.id <> org) THEN
+        outcome := 'slug_taken';
+        RETURN;
+    END IF;
+    IF NOT (o.name <> COALESCE(u_name, o.name)
+        OR o.slug <> COALESCE(u_slug, o.slug)
+        OR o.is_active <> COALESCE(u_is_active, o.is_active)
+        OR o.data::text <> COALESCE(u_data, o.data::text)
+        OR o.settings::text <> COALESCE(u_settings, o.settings::text)
+        OR (u_max_members IS NOT NULL AND o.max_members IS DISTINCT FROM NULLIF(u_max_members, 0))) THEN
+        outcome := 'unchanged';
+    ELSE
+        -- 3. Write the organization and its record.
+        WITH upd AS (
+            UPDATE organizations AS x SET
+                name = COALESCE(u_name, x.name),
+                slug = COALESCE(u_slug, x.slug),
+                is_active = COALESCE(u_is_active, x.is_active),
+                data = COALESCE(u_data::json, x.data),
+                settings = COALESCE(u_settings::json, x.settings),
+                max_members = CASE WHEN u_max_members IS NULL THEN x.max_members ELSE NULLIF(u_max_members, 0) END,
+                updated_at = now,
+                seat_seq = x.seat_seq + 1
+            WHERE x.id = org
+            RETURNING x.*
+        ), rec AS (
+            INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+            SELECT gen_random_uuid(), org, 'organization_updated', NULLIF(actor, ''), NULL,
+                CASE WHEN actor = '' THEN json_build_object('organization', organization_json(upd))
+                ELSE json_build_object('organization', organization_json(upd), 'actor', actor) END,
+                CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+                    SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                        'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+            FROM upd
+        )
+        SELECT upd.* INTO o FROM upd;
+        outcome := 'updated';
+    END IF;
+    r_id := o.id; r_name := o.name; r_slug := o.slug; r_is_active := o.is_active;
+    r_data := o.data::text; r_settings := o.settings::text;
+    r_created_at := o.created_at; r_updated_at := o.updated_at; r_max_members := o.max_members;
+END
+$$;
+
+-- DeleteOrganization: deletes the organization, locked FOR UPDATE (its latest
+-- version), if the call is unchecked (actor '') or by its owner; its memberships,
+-- invitations, custom roles and the rest go by ON DELETE CASCADE, and the owner
+-- reference, checked at the end of the statement, finds the organization gone. Writes
+-- the organization_deleted record. Outcomes: deleted (with the row as it was),
+-- organization_not_found, permission_denied.
+CREATE FUNCTION organizations_delete(org uuid, actor text, number boolean,
+    OUT outcome text, OUT r_id uuid, OUT r_name text, OUT r_slug text, OUT r_is_active boolean, OUT r_data text,
+    OUT r_settings text, OUT r_created_at timestamptz, OUT r_updated_at timestamptz, OUT r_max_members integer)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    o organizations;
+BEGIN
+    -- 1. Lock.
+    SELECT x.owner_id INTO owner FROM organizations x WHERE x.id = org FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    -- 2. Decide.
+    IF actor <> '' AND actor <> owner THEN
+        outcome := 'permission_denied';
+        RETURN;
+    END IF;
+    -- 3. Delete it and write its record.
+    WITH del AS (
+        DELETE FROM organizations AS x WHERE x.id = org RETURNING x.*
+    ), rec AS (
+        INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+        SELECT gen_random_uuid(), org, 'organization_deleted', NULLIF(actor, ''), NULL,
+            CASE WHEN actor = '' THEN json_build_object('organization', organization_json(del))
+            ELSE json_build_object('organization', organization_json(del), 'actor', actor) END,
+            CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+                SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                    'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+        FROM del
+    )
+    SELECT del.* INTO o FROM del;
+    outcome := 'deleted';
+    r_id := o.id; r_name := o.name; r_slug := o.slug; r_is_active := o.is_active;
+    r_data := o.data::text; r_settings := o.settings::text;
+    r_created_at := o.created_at; r_updated_at := o.updated_at; r_max_members := o.max_members;
+END
+$$;

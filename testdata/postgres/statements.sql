@@ -979,68 +979,12 @@ SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o WHERE o.slug = @slug::text;
 
 -- store_postgres_org.go, statement 111
-WITH org AS (
-	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @id::uuid FOR NO KEY UPDATE
-), act AS (
-	SELECT a.role FROM memberships a
-	WHERE a.organization_id = @id::uuid AND a.user_id = @actor::text AND @actor::text <> '' AND a.status = 'active'
-	FOR SHARE OF a
-), rl AS (
-	SELECT c.name, c.includes, c.permissions FROM organization_roles c
-	WHERE c.organization_id = @id::uuid AND c.name IN ((SELECT role FROM act))
-	ORDER BY c.name
-	FOR SHARE
-), actr AS (
-	SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM act)
-), actp AS (SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = (SELECT role FROM act)
-	UNION SELECT x.p FROM actr c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-	UNION SELECT d.p FROM actr c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r), chk AS (
-	SELECT ((@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) OR (EXISTS (SELECT 1 FROM act) AND 'organization:update' IN (SELECT p FROM actp))) AS allowed
-), taken AS (
-	SELECT EXISTS (SELECT 1 FROM organizations x WHERE x.slug = @slug::text AND x.id <> @id::uuid) AS taken
-), upd AS (
-	UPDATE organizations AS o SET
-		name = COALESCE(@name::text, o.name),
-		slug = COALESCE(@slug::text, o.slug),
-		is_active = COALESCE(@is_active::boolean, o.is_active),
-		data = COALESCE(@data::text::json, o.data),
-		settings = COALESCE(@settings::text::json, o.settings),
-		max_members = CASE WHEN @max_members::integer IS NULL THEN o.max_members ELSE NULLIF(@max_members::integer, 0) END,
-		updated_at = @now::timestamptz,
-		seat_seq = o.seat_seq + 1
-	WHERE o.id = @id::uuid AND NOT (SELECT taken FROM taken) AND (SELECT allowed FROM chk)
-		AND (o.name <> COALESCE(@name::text, o.name)
-			OR o.slug <> COALESCE(@slug::text, o.slug)
-			OR o.is_active <> COALESCE(@is_active::boolean, o.is_active)
-			OR o.data::text <> COALESCE(@data::text, o.data::text)
-			OR o.settings::text <> COALESCE(@settings::text, o.settings::text)
-			OR (@max_members::integer IS NOT NULL AND o.max_members IS DISTINCT FROM NULLIF(@max_members::integer, 0)))
-	RETURNING o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, o.id AS organization_id, 'organization_updated'::text AS type, @actor::text AS actor, NULL::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('organization', CASE WHEN o.max_members IS NULL THEN json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'is_active', o.is_active, 'data', o.data::json, 'settings', o.settings::json, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'is_active', o.is_active, 'data', o.data::json, 'settings', o.settings::json, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'max_members', o.max_members) END) ELSE json_build_object('organization', CASE WHEN o.max_members IS NULL THEN json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'is_active', o.is_active, 'data', o.data::json, 'settings', o.settings::json, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'is_active', o.is_active, 'data', o.data::json, 'settings', o.settings::json, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'max_members', o.max_members) END, 'actor', @actor::text) END AS data FROM upd AS o) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT (SELECT allowed FROM chk), (SELECT taken FROM taken), true, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM upd AS o
-UNION ALL
-SELECT (SELECT allowed FROM chk), (SELECT taken FROM taken), false, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o
-WHERE o.id = @id::uuid AND NOT EXISTS (SELECT 1 FROM upd);
+SELECT * FROM organizations_update(
+	@id::uuid, @name::text, @slug::text, @is_active::boolean, @data::text, @settings::text, @max_members::integer,
+	@now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
 -- store_postgres_org.go, statement 112
-WITH org AS (
-	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @id::uuid FOR UPDATE
-), del AS (
-	DELETE FROM organizations AS o USING org
-	WHERE o.id = org.id AND (@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false))
-	RETURNING o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, o.id AS organization_id, 'organization_deleted'::text AS type, @actor::text AS actor, NULL::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('organization', CASE WHEN o.max_members IS NULL THEN json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'is_active', o.is_active, 'data', o.data::json, 'settings', o.settings::json, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'is_active', o.is_active, 'data', o.data::json, 'settings', o.settings::json, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'max_members', o.max_members) END) ELSE json_build_object('organization', CASE WHEN o.max_members IS NULL THEN json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'is_active', o.is_active, 'data', o.data::json, 'settings', o.settings::json, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'is_active', o.is_active, 'data', o.data::json, 'settings', o.settings::json, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'max_members', o.max_members) END, 'actor', @actor::text) END AS data FROM del AS o) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT EXISTS (SELECT 1 FROM org), (@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)), o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
-FROM (SELECT 1) AS one LEFT JOIN del AS o ON true;
+SELECT * FROM organizations_delete(@id::uuid, @actor::text, @number::boolean);
 
 -- store_postgres_org.go, statement 113
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
