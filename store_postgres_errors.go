@@ -206,6 +206,8 @@ var pgOutcomes = map[string]error{
 	"role_exists":            ErrRoleExists,
 	"role_not_found":         ErrRoleNotFound,
 	"role_in_use":            ErrRoleInUse,
+	"already_owner":          ErrAlreadyOwner,
+	"transfer_not_found":     ErrTransferNotFound,
 }
 
 // pgOutcome is the error of a write function's outcome: nil for a change made or a row
@@ -213,7 +215,8 @@ var pgOutcomes = map[string]error{
 // know (a function newer than the code: a migration ahead of the binary).
 func pgOutcome(outcome string) error {
 	switch outcome {
-	case "added", "existing", "created", "changed", "updated", "unchanged", "deleted", "removed", "decided", "withdrawn":
+	case "added", "existing", "created", "changed", "updated", "unchanged", "deleted", "removed", "decided", "withdrawn",
+		"proposed", "accepted", "closed":
 		return nil
 	}
 	if err, ok := pgOutcomes[outcome]; ok {

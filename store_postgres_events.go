@@ -101,12 +101,6 @@ func sqlInvJSON(a string) string {
 		`, 'responded_at', ` + sqlTime(a+".responded_at") + `, 'accepted_by', NULLIF(` + a + `.accepted_by, '')))::json`
 }
 
-// sqlTransferJSON is an OwnershipTransfer's JSON from the transferCols of alias a.
-func sqlTransferJSON(a string) string {
-	return `json_build_object('organization_id', ` + a + `.organization_id, 'nominee', ` + a + `.nominee, 'proposed_by', ` + a + `.proposed_by, 'created_at', ` +
-		sqlTime(a+".created_at") + `, 'expires_at', ` + sqlTime(a+".expires_at") + `)`
-}
-
 // eventCols are the columns of an event record, read from alias e.
 const eventCols = `e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at`
 

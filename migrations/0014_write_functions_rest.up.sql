@@ -515,3 +515,339 @@ BEGIN
     r_created_at := o.created_at; r_updated_at := o.updated_at; r_max_members := o.max_members;
 END
 $$;
+
+-- An OwnershipTransfer's JSON, as Go marshals it, from a row of ownership_transfers (a
+-- record: see organization_role_json).
+CREATE FUNCTION organization_transfer_json(t record) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by,
+        'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'));
+END
+$$;
+
+-- The lock of the calls that move the ownership to new_owner: the memberships of the
+-- owner (FOR KEY SHARE: it stays, as the event needs it) and of new_owner (FOR UPDATE:
+-- it may be promoted), in user ID order. Returns the owner's membership as locked.
+CREATE FUNCTION organization_lock_owners(org uuid, owner text, new_owner text) RETURNS memberships
+LANGUAGE plpgsql AS $$
+DECLARE
+    old memberships;
+BEGIN
+    IF new_owner < owner THEN
+        PERFORM 1 FROM memberships m WHERE m.organization_id = org AND m.user_id = new_owner FOR UPDATE;
+    END IF;
+    SELECT m.* INTO old FROM memberships m WHERE m.organization_id = org AND m.user_id = owner FOR KEY SHARE;
+    IF new_owner > owner THEN
+        PERFORM 1 FROM memberships m WHERE m.organization_id = org AND m.user_id = new_owner FOR UPDATE;
+    END IF;
+    RETURN old;
+END
+$$;
+
+-- Moves the ownership of org from the owner (whose membership is old) to the active
+-- member cur: promotes cur to admin first if needed (role_changed), then moves owner_id
+-- (owner_changed), whose foreign key, checked at the end of its statement, holds the new
+-- owner to an active admin membership; the trigger organizations_owner_changed (0006)
+-- closes the organization's proposal. accepted, if not NULL, is the JSON of the
+-- proposal accepted: its ownership_transfer_accepted record comes first. The records are written by one
+-- statement, in the order listed. Returns cur as promoted (NULL fields: not promoted).
+CREATE FUNCTION organization_move_owner(org uuid, old memberships, cur memberships, accepted json,
+    custom_role_out boolean, now timestamptz, actor text, number boolean) RETURNS memberships
+LANGUAGE plpgsql AS $$
+DECLARE
+    promoted memberships;
+BEGIN
+    IF cur.role <> 'admin' THEN
+        IF custom_role_out THEN
+            UPDATE memberships AS m SET role = 'admin', custom_role = NULL, updated_at = now
+            WHERE m.organization_id = org AND m.user_id = cur.user_id
+            RETURNING m.* INTO promoted;
+        ELSE
+            UPDATE memberships AS m SET role = 'admin', updated_at = now
+            WHERE m.organization_id = org AND m.user_id = cur.user_id
+            RETURNING m.* INTO promoted;
+        END IF;
+    END IF;
+    UPDATE organizations AS o SET owner_id = cur.user_id, owner_since = now WHERE o.id = org;
+    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+    SELECT gen_random_uuid(), org, e.type, NULLIF(actor, ''), cur.user_id,
+        CASE WHEN actor = '' THEN e.data ELSE (left(e.data::text, -1) || ', "actor" : ' || to_json(actor)::text || '}')::json END,
+        organization_events_claim_pos(number)
+    FROM (VALUES
+        ('ownership_transfer_accepted', CASE WHEN accepted IS NOT NULL THEN json_build_object('transfer', accepted) END),
+        ('role_changed', CASE WHEN promoted.id IS NOT NULL THEN
+            json_build_object('old', organization_member_json(cur), 'new', organization_member_json(promoted)) END),
+        ('owner_changed', json_build_object('old', organization_member_json(old),
+            'new', organization_member_json(CASE WHEN promoted.id IS NOT NULL THEN promoted ELSE cur END)))
+    ) AS e(type, data)
+    WHERE e.data IS NOT NULL;
+    RETURN promoted;
+END
+$$;
+
+-- ChangeOwner: makes new_owner, an active member, the owner if the call is unchecked
+-- (actor '') or by the owner, promoting them to admin if needed; under a per-user
+-- organization limit (max_owned > 0) only if they own fewer organizations
+-- (organizations_owned_below, 0010: it locks their ownership and counts with a new
+-- snapshot). The organization is locked FOR NO KEY UPDATE first, so concurrent changes
+-- of owner queue and each sees the owner the previous one left: of two changes by one
+-- owner, the second is refused. Outcomes: changed, unchanged (new_owner owns it
+-- already), and the refusals organization_not_found, permission_denied, not_member,
+-- organization_limit. The owner's membership (x_*), new_owner's before (b_*) and, if
+-- promoted, after (p_*) follow.
+CREATE FUNCTION organizations_change_owner(
+    org uuid, new_owner text, now timestamptz, max_owned integer, actor text, number boolean,
+    OUT outcome text,
+    OUT x_id uuid, OUT x_org uuid, OUT x_user text, OUT x_role text, OUT x_created_at timestamptz, OUT x_updated_at timestamptz, OUT x_suspended_at timestamptz,
+    OUT b_id uuid, OUT b_org uuid, OUT b_user text, OUT b_role text, OUT b_created_at timestamptz, OUT b_updated_at timestamptz, OUT b_suspended_at timestamptz,
+    OUT p_id uuid, OUT p_org uuid, OUT p_user text, OUT p_role text, OUT p_created_at timestamptz, OUT p_updated_at timestamptz, OUT p_suspended_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    old memberships;
+    cur memberships;
+    promoted memberships;
+BEGIN
+    -- 1. Lock: the organization, then the owner's and new_owner's memberships.
+    SELECT o.owner_id INTO owner FROM organizations o WHERE o.id = org FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    IF actor <> '' AND actor <> owner THEN
+        outcome := 'permission_denied';
+        RETURN;
+    END IF;
+    old := organization_lock_owners(org, owner, new_owner);
+
+    -- 2. Decide, on the rows as locked.
+    SELECT m.* INTO cur FROM memberships m WHERE m.organization_id = org AND m.user_id = new_owner AND m.status = 'active';
+    IF NOT FOUND THEN
+        outcome := 'not_member';
+        RETURN;
+    END IF;
+    x_id := old.id; x_org := old.organization_id; x_user := old.user_id; x_role := old.role;
+    x_created_at := old.created_at; x_updated_at := old.updated_at; x_suspended_at := old.suspended_at;
+    b_id := cur.id; b_org := cur.organization_id; b_user := cur.user_id; b_role := cur.role;
+    b_created_at := cur.created_at; b_updated_at := cur.updated_at; b_suspended_at := cur.suspended_at;
+    IF new_owner = owner THEN
+        outcome := 'unchanged';
+        RETURN;
+    END IF;
+    IF max_owned > 0 AND NOT organizations_owned_below(new_owner, max_owned) THEN
+        outcome := 'organization_limit';
+        RETURN;
+    END IF;
+
+    -- 3. Write: the promotion, the owner, their records.
+    promoted := organization_move_owner(org, old, cur, NULL, false, now, actor, number);
+    outcome := 'changed';
+    p_id := promoted.id; p_org := promoted.organization_id; p_user := promoted.user_id; p_role := promoted.role;
+    p_created_at := promoted.created_at; p_updated_at := promoted.updated_at; p_suspended_at := promoted.suspended_at;
+END
+$$;
+
+-- ProposeOwnershipTransfer: stores the proposal of the organization (replacing the one
+-- it had) to nom, an active member other than the owner, if the call is unchecked
+-- (actor '') or by the owner. Locks the organization FOR SHARE (the owner it reads is
+-- the latest), the nominee's (nom) membership FOR KEY SHARE (as the proposal's foreign key
+-- will), then the proposal it replaces FOR UPDATE (so that the one the record names as
+-- replaced is the one replaced). Outcomes: proposed (the proposal, and the one it
+-- replaced, follow), and the refusals organization_not_found, permission_denied,
+-- already_owner, not_member.
+CREATE FUNCTION organizations_propose_transfer(
+    org uuid, nom text, now timestamptz, expires timestamptz, actor text, number boolean,
+    OUT outcome text,
+    OUT t_org uuid, OUT t_nominee text, OUT t_proposed_by text, OUT t_created_at timestamptz, OUT t_expires_at timestamptz,
+    OUT o_org uuid, OUT o_nominee text, OUT o_proposed_by text, OUT o_created_at timestamptz, OUT o_expires_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    member boolean;
+    old ownership_transfers;
+    t ownership_transfers;
+BEGIN
+    -- 1. Lock: the organization, the nominee's membership.
+    SELECT o.owner_id INTO owner FROM organizations o WHERE o.id = org FOR SHARE;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    PERFORM 1 FROM memberships m WHERE m.organization_id = org AND m.user_id = nom AND m.status = 'active' FOR KEY SHARE;
+    member := FOUND;
+
+    -- 2. Decide, on the rows as locked.
+    IF actor <> '' AND actor <> owner THEN
+        outcome := 'permission_denied';
+        RETURN;
+    END IF;
+    IF owner = nom THEN
+        outcome := 'already_owner';
+        RETURN;
+    END IF;
+    IF NOT member THEN
+        outcome := 'not_member';
+        RETURN;
+    END IF;
+
+    -- 3. Write: the proposal, in place of the one locked, and its record.
+    SELECT x.* INTO old FROM ownership_transfers x WHERE x.organization_id = org FOR UPDATE;
+    WITH ins AS (
+        INSERT INTO ownership_transfers AS x (organization_id, nominee, proposed_by, created_at, expires_at)
+        VALUES (org, nom, owner, now, expires)
+        ON CONFLICT ON CONSTRAINT ownership_transfers_pkey DO UPDATE SET nominee = EXCLUDED.nominee,
+            proposed_by = EXCLUDED.proposed_by, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+        RETURNING x.*
+    ), rec AS (
+        INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+        SELECT gen_random_uuid(), org, 'ownership_transfer_proposed', NULLIF(actor, ''), ins.nominee,
+            CASE WHEN old.organization_id IS NULL THEN
+                CASE WHEN actor = '' THEN json_build_object('transfer', organization_transfer_json(ins))
+                ELSE json_build_object('transfer', organization_transfer_json(ins), 'actor', actor) END
+            ELSE
+                CASE WHEN actor = '' THEN json_build_object('transfer', organization_transfer_json(ins), 'replaced', organization_transfer_json(old))
+                ELSE json_build_object('transfer', organization_transfer_json(ins), 'replaced', organization_transfer_json(old), 'actor', actor) END
+            END,
+            CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+                SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                    'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+        FROM ins
+    )
+    SELECT ins.* INTO t FROM ins;
+    outcome := 'proposed';
+    t_org := t.organization_id; t_nominee := t.nominee; t_proposed_by := t.proposed_by;
+    t_created_at := t.created_at; t_expires_at := t.expires_at;
+    o_org := old.organization_id; o_nominee := old.nominee; o_proposed_by := old.proposed_by;
+    o_created_at := old.created_at; o_expires_at := old.expires_at;
+END
+$$;
+
+-- AcceptOwnershipTransfer: makes the nominee of the organization's open proposal the
+-- owner (organization_move_owner: promoted to admin, leaving a custom role, if needed),
+-- if the call is unchecked (actor '') or by the nominee, and under a per-user
+-- organization limit (max_owned > 0) only if they own fewer organizations. Locks the
+-- organization FOR NO KEY UPDATE (as ChangeOwner), the proposal FOR UPDATE, then the
+-- owner's and the nominee's memberships (organization_lock_owners); a proposal is open
+-- when unexpired, made by the owner, and its nominee an active member. Outcomes:
+-- accepted (the proposal, the owner's membership, the nominee's before and, if
+-- promoted, after follow), and the refusals organization_not_found,
+-- transfer_not_found, permission_denied, organization_limit.
+CREATE FUNCTION organizations_accept_transfer(
+    org uuid, now timestamptz, max_owned integer, actor text, number boolean,
+    OUT outcome text,
+    OUT t_org uuid, OUT t_nominee text, OUT t_proposed_by text, OUT t_created_at timestamptz, OUT t_expires_at timestamptz,
+    OUT x_id uuid, OUT x_org uuid, OUT x_user text, OUT x_role text, OUT x_created_at timestamptz, OUT x_updated_at timestamptz, OUT x_suspended_at timestamptz,
+    OUT b_id uuid, OUT b_org uuid, OUT b_user text, OUT b_role text, OUT b_created_at timestamptz, OUT b_updated_at timestamptz, OUT b_suspended_at timestamptz,
+    OUT p_id uuid, OUT p_org uuid, OUT p_user text, OUT p_role text, OUT p_created_at timestamptz, OUT p_updated_at timestamptz, OUT p_suspended_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    tr ownership_transfers;
+    old memberships;
+    cur memberships;
+    promoted memberships;
+BEGIN
+    -- 1. Lock: the organization, the proposal, the owner's and the nominee's memberships.
+    SELECT o.owner_id INTO owner FROM organizations o WHERE o.id = org FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    SELECT t.* INTO tr FROM ownership_transfers t WHERE t.organization_id = org FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'transfer_not_found';
+        RETURN;
+    END IF;
+    old := organization_lock_owners(org, owner, tr.nominee);
+
+    -- 2. Decide, on the rows as locked.
+    SELECT m.* INTO cur FROM memberships m WHERE m.organization_id = org AND m.user_id = tr.nominee;
+    IF NOT COALESCE(tr.expires_at > now AND tr.proposed_by = owner AND cur.status = 'active', false) THEN
+        outcome := 'transfer_not_found';
+        RETURN;
+    END IF;
+    IF actor <> '' AND actor <> tr.nominee THEN
+        outcome := 'permission_denied';
+        RETURN;
+    END IF;
+    IF max_owned > 0 AND NOT organizations_owned_below(tr.nominee, max_owned) THEN
+        outcome := 'organization_limit';
+        RETURN;
+    END IF;
+
+    -- 3. Write: the promotion, the owner (the trigger closes the proposal), the records.
+    promoted := organization_move_owner(org, old, cur, organization_transfer_json(tr), true, now, actor, number);
+    outcome := 'accepted';
+    t_org := tr.organization_id; t_nominee := tr.nominee; t_proposed_by := tr.proposed_by;
+    t_created_at := tr.created_at; t_expires_at := tr.expires_at;
+    x_id := old.id; x_org := old.organization_id; x_user := old.user_id; x_role := old.role;
+    x_created_at := old.created_at; x_updated_at := old.updated_at; x_suspended_at := old.suspended_at;
+    b_id := cur.id; b_org := cur.organization_id; b_user := cur.user_id; b_role := cur.role;
+    b_created_at := cur.created_at; b_updated_at := cur.updated_at; b_suspended_at := cur.suspended_at;
+    p_id := promoted.id; p_org := promoted.organization_id; p_user := promoted.user_id; p_role := promoted.role;
+    p_created_at := promoted.created_at; p_updated_at := promoted.updated_at; p_suspended_at := promoted.suspended_at;
+END
+$$;
+
+-- DeclineOwnershipTransfer (decline) and CancelOwnershipTransfer: deletes the
+-- organization's open proposal (as in organizations_accept_transfer) if the call is
+-- unchecked (actor '') or, declining, by its nominee, or, cancelling, by the owner.
+-- Locks the organization FOR SHARE and the proposal FOR UPDATE. Outcomes: closed (the
+-- proposal follows), and the refusals organization_not_found, permission_denied (for
+-- a cancellation, before transfer_not_found: only the owner learns whether there is
+-- one), transfer_not_found.
+CREATE FUNCTION organizations_close_transfer(
+    org uuid, decline boolean, now timestamptz, actor text, number boolean,
+    OUT outcome text,
+    OUT t_org uuid, OUT t_nominee text, OUT t_proposed_by text, OUT t_created_at timestamptz, OUT t_expires_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    owner text;
+    allowed boolean;
+    tr ownership_transfers;
+BEGIN
+    -- 1. Lock: the organization, the proposal.
+    SELECT o.owner_id INTO owner FROM organizations o WHERE o.id = org FOR SHARE;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    SELECT t.* INTO tr FROM ownership_transfers t WHERE t.organization_id = org FOR UPDATE;
+
+    -- 2. Decide, on the rows as locked.
+    allowed := actor = '' OR CASE WHEN decline THEN tr.nominee IS NOT DISTINCT FROM actor ELSE owner = actor END;
+    IF NOT decline AND NOT allowed THEN
+        outcome := 'permission_denied';
+        RETURN;
+    END IF;
+    IF tr.organization_id IS NULL OR NOT (tr.expires_at > now AND tr.proposed_by = owner AND EXISTS (
+            SELECT 1 FROM memberships m WHERE m.organization_id = org AND m.user_id = tr.nominee AND m.status = 'active')) THEN
+        outcome := 'transfer_not_found';
+        RETURN;
+    END IF;
+    IF NOT allowed THEN
+        outcome := 'permission_denied';
+        RETURN;
+    END IF;
+
+    -- 3. Delete it and write its record.
+    WITH del AS (
+        DELETE FROM ownership_transfers AS x WHERE x.organization_id = org RETURNING x.organization_id
+    )
+    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+    SELECT gen_random_uuid(), org,
+        CASE WHEN decline THEN 'ownership_transfer_declined' ELSE 'ownership_transfer_cancelled' END,
+        NULLIF(actor, ''), tr.nominee,
+        CASE WHEN actor = '' THEN json_build_object('transfer', organization_transfer_json(tr))
+        ELSE json_build_object('transfer', organization_transfer_json(tr), 'actor', actor) END,
+        CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+            SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+    FROM del;
+    outcome := 'closed';
+    t_org := tr.organization_id; t_nominee := tr.nominee; t_proposed_by := tr.proposed_by;
+    t_created_at := tr.created_at; t_expires_at := tr.expires_at;
+END
+$$;

@@ -999,47 +999,8 @@ JOIN memberships m ON m.organization_id = o.id AND m.user_id = o.owner_id
 WHERE o.id = @organization_id::uuid;
 
 -- store_postgres_owner.go, statement 115
-WITH org AS (
-	SELECT o.id, o.owner_id, (@actor::text = '' OR o.owner_id = @actor::text) AS allowed
-	FROM organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
-), old AS (
-	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = (SELECT owner_id FROM org)
-	FOR KEY SHARE
-), cur AS (
-	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text AND EXISTS (SELECT 1 FROM org WHERE allowed)
-		AND m.status = 'active'
-	FOR UPDATE
-), lim AS (
-	SELECT CASE WHEN @max_owned::integer <= 0 OR NOT EXISTS (SELECT 1 FROM cur) OR (SELECT owner_id FROM org) = @new_owner::text
-		THEN true ELSE organizations_owned_below(@new_owner::text, @max_owned::integer) END AS ok
-), promote AS (
-	UPDATE memberships AS m SET role = 'admin', updated_at = @now::timestamptz
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @new_owner::text
-		AND (SELECT role FROM cur) <> 'admin' AND (SELECT owner_id FROM org) <> @new_owner::text AND (SELECT ok FROM lim)
-	RETURNING m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
-), moved AS (
-	UPDATE organizations AS o SET owner_id = @new_owner::text, owner_since = @now::timestamptz
-	WHERE o.id = @organization_id::uuid AND (SELECT owner_id FROM org) <> @new_owner::text AND EXISTS (SELECT 1 FROM cur)
-		AND (SELECT ok FROM lim)
-	RETURNING o.id
-), closed AS (
-	DELETE FROM ownership_transfers AS t USING moved WHERE t.organization_id = moved.id
-	RETURNING t.organization_id
-), nw AS (
-	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM promote AS m UNION ALL SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM cur AS m WHERE NOT EXISTS (SELECT 1 FROM promote)
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, p.organization_id AS organization_id, 'role_changed'::text AS type, @actor::text AS actor, p.user_id::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('old', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN p.suspended_at IS NULL THEN json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(p.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) ELSE json_build_object('old', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN p.suspended_at IS NULL THEN json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(p.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'actor', @actor::text) END AS data FROM promote AS p, cur AS m, moved
-	UNION ALL SELECT 2 AS ord, ''::text AS k, gen_random_uuid() AS id, n.organization_id AS organization_id, 'owner_changed'::text AS type, @actor::text AS actor, n.user_id::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('old', CASE WHEN x.suspended_at IS NULL THEN json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(x.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN n.suspended_at IS NULL THEN json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(n.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) ELSE json_build_object('old', CASE WHEN x.suspended_at IS NULL THEN json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(x.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN n.suspended_at IS NULL THEN json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(n.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'actor', @actor::text) END AS data FROM moved, old AS x, nw AS n) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT EXISTS (SELECT 1 FROM org), COALESCE((SELECT allowed FROM org), false), EXISTS (SELECT 1 FROM moved), (SELECT ok FROM lim),
-	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,
-	m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at,
-	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at, p.suspended_at
-FROM (SELECT 1) AS one LEFT JOIN old AS x ON true LEFT JOIN cur AS m ON true LEFT JOIN promote AS p ON true;
+SELECT * FROM organizations_change_owner(
+	@organization_id::uuid, @new_owner::text, @now::timestamptz, @max_owned::integer, @actor::text, @number::boolean);
 
 -- store_postgres_response.go, statement 116
 WITH org AS (
@@ -1382,33 +1343,8 @@ WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
 -- store_postgres_transfer.go, statement 130
-WITH org AS (
-	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), nom AS (
-	SELECT m.user_id FROM memberships m
-	WHERE m.organization_id = (SELECT id FROM org) AND m.user_id = @nominee::text AND m.status = 'active'
-	FOR KEY SHARE
-), chk AS (
-	SELECT (@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false)) AS allowed,
-		EXISTS (SELECT 1 FROM nom) AS member,
-		COALESCE((SELECT owner_id FROM org) = @nominee::text, false) AS owner
-), old AS (
-	SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at FROM ownership_transfers t WHERE t.organization_id = @organization_id::uuid
-), ins AS (
-	INSERT INTO ownership_transfers AS t (organization_id, nominee, proposed_by, created_at, expires_at)
-	SELECT org.id, @nominee::text, org.owner_id, @now::timestamptz, @expires_at::timestamptz
-	FROM org, chk WHERE chk.allowed AND chk.member AND NOT chk.owner
-	ON CONFLICT ON CONSTRAINT ownership_transfers_pkey DO UPDATE SET nominee = EXCLUDED.nominee,
-		proposed_by = EXCLUDED.proposed_by, created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
-	RETURNING t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, t.organization_id AS organization_id, 'ownership_transfer_proposed'::text AS type, @actor::text AS actor, t.nominee::text AS subject, CASE WHEN o.organization_id IS NULL THEN CASE WHEN @actor::text = '' THEN json_build_object('transfer', json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by, 'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE json_build_object('transfer', json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by, 'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'actor', @actor::text) END ELSE CASE WHEN @actor::text = '' THEN json_build_object('transfer', json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by, 'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'replaced', json_build_object('organization_id', o.organization_id, 'nominee', o.nominee, 'proposed_by', o.proposed_by, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(o.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE json_build_object('transfer', json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by, 'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'replaced', json_build_object('organization_id', o.organization_id, 'nominee', o.nominee, 'proposed_by', o.proposed_by, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(o.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'actor', @actor::text) END END AS data FROM ins AS t LEFT JOIN old AS o ON true) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.member, chk.owner, t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at,
-	o.organization_id, o.nominee, o.proposed_by, o.created_at, o.expires_at
-FROM chk LEFT JOIN ins AS t ON true LEFT JOIN old AS o ON true;
+SELECT * FROM organizations_propose_transfer(
+	@organization_id::uuid, @nominee::text, @now::timestamptz, @expires_at::timestamptz, @actor::text, @number::boolean);
 
 -- store_postgres_transfer.go, statement 131
 SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at
@@ -1419,74 +1355,9 @@ LEFT JOIN (ownership_transfers t
 WHERE org.id = @organization_id::uuid;
 
 -- store_postgres_transfer.go, statement 132
-WITH org AS (
-	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR NO KEY UPDATE
-), tr AS (
-	SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at FROM ownership_transfers t
-	WHERE t.organization_id = (SELECT id FROM org) FOR UPDATE
-), cur AS (
-	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.status FROM memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = (SELECT nominee FROM tr)
-	FOR UPDATE
-), old AS (
-	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = (SELECT owner_id FROM org)
-	FOR KEY SHARE
-), chk AS (
-	SELECT COALESCE((SELECT true FROM tr AS t, org, cur AS m WHERE (t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')), false) AS open,
-		(@actor::text = '' OR COALESCE((SELECT nominee FROM tr) = @actor::text, false)) AS nominee
-), lim AS (
-	SELECT CASE WHEN @max_owned::integer <= 0 OR NOT (chk.open AND chk.nominee) THEN true
-		ELSE organizations_owned_below((SELECT nominee FROM tr), @max_owned::integer) END AS ok
-	FROM chk
-), promote AS (
-	UPDATE memberships AS m SET role = 'admin', custom_role = NULL, updated_at = @now::timestamptz
-	FROM chk
-	WHERE m.organization_id = @organization_id::uuid AND m.user_id = (SELECT nominee FROM tr)
-		AND chk.open AND chk.nominee AND (SELECT role FROM cur) <> 'admin' AND (SELECT ok FROM lim)
-	RETURNING m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
-), moved AS (
-	UPDATE organizations AS o SET owner_id = (SELECT nominee FROM tr), owner_since = @now::timestamptz
-	FROM chk WHERE o.id = @organization_id::uuid AND chk.open AND chk.nominee AND (SELECT ok FROM lim)
-	RETURNING o.id
-), del AS (
-	DELETE FROM ownership_transfers AS t USING moved WHERE t.organization_id = moved.id
-	RETURNING t.organization_id
-), nw AS (
-	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM promote AS m UNION ALL SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM cur AS m WHERE NOT EXISTS (SELECT 1 FROM promote)
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, t.organization_id AS organization_id, 'ownership_transfer_accepted'::text AS type, @actor::text AS actor, t.nominee::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('transfer', json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by, 'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE json_build_object('transfer', json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by, 'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'actor', @actor::text) END AS data FROM tr AS t, moved
-	UNION ALL SELECT 2 AS ord, ''::text AS k, gen_random_uuid() AS id, p.organization_id AS organization_id, 'role_changed'::text AS type, @actor::text AS actor, p.user_id::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('old', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN p.suspended_at IS NULL THEN json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(p.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) ELSE json_build_object('old', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN p.suspended_at IS NULL THEN json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', p.id, 'organization_id', p.organization_id, 'user_id', p.user_id, 'role', p.role, 'created_at', to_char(p.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(p.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(p.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'actor', @actor::text) END AS data FROM promote AS p, cur AS m, moved
-	UNION ALL SELECT 3 AS ord, ''::text AS k, gen_random_uuid() AS id, n.organization_id AS organization_id, 'owner_changed'::text AS type, @actor::text AS actor, n.user_id::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('old', CASE WHEN x.suspended_at IS NULL THEN json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(x.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN n.suspended_at IS NULL THEN json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(n.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) ELSE json_build_object('old', CASE WHEN x.suspended_at IS NULL THEN json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', x.id, 'organization_id', x.organization_id, 'user_id', x.user_id, 'role', x.role, 'created_at', to_char(x.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(x.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(x.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN n.suspended_at IS NULL THEN json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', n.id, 'organization_id', n.organization_id, 'user_id', n.user_id, 'role', n.role, 'created_at', to_char(n.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(n.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(n.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'actor', @actor::text) END AS data FROM moved, old AS x, nw AS n) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.nominee, (SELECT ok FROM lim), EXISTS (SELECT 1 FROM moved), t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at,
-	x.id, x.organization_id, x.user_id, x.role, x.created_at, x.updated_at, x.suspended_at,
-	c.id, c.organization_id, c.user_id, c.role, c.created_at, c.updated_at, c.suspended_at,
-	p.id, p.organization_id, p.user_id, p.role, p.created_at, p.updated_at, p.suspended_at
-FROM chk LEFT JOIN tr AS t ON true LEFT JOIN old AS x ON true LEFT JOIN cur AS c ON true LEFT JOIN promote AS p ON true;
+SELECT * FROM organizations_accept_transfer(
+	@organization_id::uuid, @now::timestamptz, @max_owned::integer, @actor::text, @number::boolean);
 
 -- store_postgres_transfer.go, statement 133
-WITH org AS (
-	SELECT o.id, o.owner_id FROM organizations o WHERE o.id = @organization_id::uuid FOR SHARE
-), tr AS (
-	SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at FROM ownership_transfers t
-	WHERE t.organization_id = (SELECT id FROM org) FOR UPDATE
-), chk AS (
-	SELECT COALESCE((SELECT true FROM tr AS t, org, memberships m
-			WHERE m.organization_id = t.organization_id AND m.user_id = t.nominee AND (t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')), false) AS open,
-		(@actor::text = '' OR CASE WHEN @decline::boolean THEN COALESCE((SELECT nominee FROM tr) = @actor::text, false)
-			ELSE COALESCE((SELECT owner_id FROM org) = @actor::text, false) END) AS allowed
-), del AS (
-	DELETE FROM ownership_transfers AS t USING chk
-	WHERE t.organization_id = @organization_id::uuid AND chk.open AND chk.allowed
-	RETURNING t.organization_id
-), ev AS (
-	INSERT INTO organization_events (id, organization_id, type, actor, subject, data)
-	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
-	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, t.organization_id AS organization_id, 'ownership_transfer_declined'::text AS type, @actor::text AS actor, t.nominee::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('transfer', json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by, 'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE json_build_object('transfer', json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by, 'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'actor', @actor::text) END AS data FROM tr AS t, del WHERE @decline::boolean
-	UNION ALL SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, t.organization_id AS organization_id, 'ownership_transfer_cancelled'::text AS type, @actor::text AS actor, t.nominee::text AS subject, CASE WHEN @actor::text = '' THEN json_build_object('transfer', json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by, 'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) ELSE json_build_object('transfer', json_build_object('organization_id', t.organization_id, 'nominee', t.nominee, 'proposed_by', t.proposed_by, 'created_at', to_char(t.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(t.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')), 'actor', @actor::text) END AS data FROM tr AS t, del WHERE NOT @decline::boolean) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
-)
-SELECT EXISTS (SELECT 1 FROM org), chk.open, chk.allowed, EXISTS (SELECT 1 FROM del), t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at
-FROM chk LEFT JOIN tr AS t ON true;
+SELECT * FROM organizations_close_transfer(
+	@organization_id::uuid, @decline::boolean, @now::timestamptz, @actor::text, @number::boolean);
