@@ -41,7 +41,7 @@ func (s *PostgresStore) Owner(ctx context.Context, org uuid.UUID) (OrganizationO
 // UPDATE) in user ID order, and decides on them as locked: the call by the owner (or
 // unchecked), the new owner an active member and, under a per-user organization limit
 // (@max_owned > 0), owning fewer (organizations_owned_below, migration 0010). It
-// promotes the new owner to admin if needed and moves owner_id; the trigger
+// promotes the new owner to admin if needed (leaving a custom role) and moves owner_id; the trigger
 // organizations_owner_changed (migration 0006) closes the organization's proposal, for
 // good (ChangeOwnerClosesTheProposalForGood). The old owner's membership, the new
 // owner's before and, if promoted, after follow the outcome.

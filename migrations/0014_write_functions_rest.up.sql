@@ -547,28 +547,23 @@ END
 $$;
 
 -- Moves the ownership of org from the owner (whose membership is old) to the active
--- member cur: promotes cur to admin first if needed (role_changed), then moves owner_id
--- (owner_changed), whose foreign key, checked at the end of its statement, holds the new
--- owner to an active admin membership; the trigger organizations_owner_changed (0006)
--- closes the organization's proposal. accepted, if not NULL, is the JSON of the
--- proposal accepted: its ownership_transfer_accepted record comes first. The records are written by one
--- statement, in the order listed. Returns cur as promoted (NULL fields: not promoted).
+-- member cur: promotes cur to admin first if needed (leaving a custom role it held;
+-- role_changed), then moves owner_id (owner_changed), whose foreign key, checked at the
+-- end of its statement, holds the new owner to an active admin membership; the trigger
+-- organizations_owner_changed (0006) closes the organization's proposal. accepted, if
+-- not NULL, is the JSON of the proposal accepted: its ownership_transfer_accepted record
+-- comes first. The records are written by one statement, in the order listed. Returns
+-- cur as promoted (NULL fields: not promoted).
 CREATE FUNCTION organization_move_owner(org uuid, old memberships, cur memberships, accepted json,
-    custom_role_out boolean, now timestamptz, actor text, number boolean) RETURNS memberships
+    now timestamptz, actor text, number boolean) RETURNS memberships
 LANGUAGE plpgsql AS $$
 DECLARE
     promoted memberships;
 BEGIN
     IF cur.role <> 'admin' THEN
-        IF custom_role_out THEN
-            UPDATE memberships AS m SET role = 'admin', custom_role = NULL, updated_at = now
-            WHERE m.organization_id = org AND m.user_id = cur.user_id
-            RETURNING m.* INTO promoted;
-        ELSE
-            UPDATE memberships AS m SET role = 'admin', updated_at = now
-            WHERE m.organization_id = org AND m.user_id = cur.user_id
-            RETURNING m.* INTO promoted;
-        END IF;
+        UPDATE memberships AS m SET role = 'admin', custom_role = NULL, updated_at = now
+        WHERE m.organization_id = org AND m.user_id = cur.user_id
+        RETURNING m.* INTO promoted;
     END IF;
     UPDATE organizations AS o SET owner_id = cur.user_id, owner_since = now WHERE o.id = org;
     INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
@@ -588,7 +583,9 @@ END
 $$;
 
 -- ChangeOwner: makes new_owner, an active member, the owner if the call is unchecked
--- (actor '') or by the owner, promoting them to admin if needed; under a per-user
+-- (actor '') or by the owner, promoting them to admin if needed (leaving a custom role:
+-- the single statement it replaces left custom_role and failed on
+-- memberships_custom_role_check, where the memory store promotes); under a per-user
 -- organization limit (max_owned > 0) only if they own fewer organizations
 -- (organizations_owned_below, 0010: it locks their ownership and counts with a new
 -- snapshot). The organization is locked FOR NO KEY UPDATE first, so concurrent changes
@@ -642,7 +639,7 @@ BEGIN
     END IF;
 
     -- 3. Write: the promotion, the owner, their records.
-    promoted := organization_move_owner(org, old, cur, NULL, false, now, actor, number);
+    promoted := organization_move_owner(org, old, cur, NULL, now, actor, number);
     outcome := 'changed';
     p_id := promoted.id; p_org := promoted.organization_id; p_user := promoted.user_id; p_role := promoted.role;
     p_created_at := promoted.created_at; p_updated_at := promoted.updated_at; p_suspended_at := promoted.suspended_at;
@@ -778,7 +775,7 @@ BEGIN
     END IF;
 
     -- 3. Write: the promotion, the owner (the trigger closes the proposal), the records.
-    promoted := organization_move_owner(org, old, cur, organization_transfer_json(tr), true, now, actor, number);
+    promoted := organization_move_owner(org, old, cur, organization_transfer_json(tr), now, actor, number);
     outcome := 'accepted';
     t_org := tr.organization_id; t_nominee := tr.nominee; t_proposed_by := tr.proposed_by;
     t_created_at := tr.created_at; t_expires_at := tr.expires_at;
