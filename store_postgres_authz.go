@@ -13,115 +13,38 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-// Authorization in SQL. The Policy travels as data in every statement that needs it:
+// Authorization in SQL. The Policy travels as data in every call that needs it:
 // @pol_roles and @pol_perms are parallel arrays of the (role, permission) pairs of the
-// declared roles' closures (pgPolicy), @pol_declared the declared role
-// names. A role's effective permissions in an organization are its declared pairs, or a
-// custom role's own permissions and the pairs of the declared roles it includes
-// (sqlLockedRolePerms, over a custom role's row as locked). The acting user is @actor ('' for an unchecked call).
+// declared roles' closures (pgPolicy), @pol_declared the declared role names. A role's
+// effective permissions in an organization are its declared pairs, or a custom role's
+// own permissions and the pairs of the declared roles it includes
+// (organization_role_perms, migration 0008). The acting user is @actor (empty for an
+// unchecked call), and @perm the permission the call needs.
 //
-// An actor-checked statement locks the organization row (FOR SHARE, or stronger where
-// it changes the row), then the actor's membership (FOR SHARE, or FOR UPDATE where the
-// statement also changes it), then the custom roles the decision reads (FOR SHARE, in
-// name order: the actor's, the one the call gives, the one the member it acts on holds;
-// sqlActorPerms): a locking read under READ COMMITTED waits for a concurrent change of
-// those rows and reads their latest committed version, so a demotion, removal,
+// Every actor-checked write is a write function (migrations 0008 to 0014), which holds
+// "lock, then decide on what is locked" by construction: it locks the organization row
+// (FOR SHARE, or stronger where it changes the row or counts seats), then the
+// memberships it reads (the actor's FOR SHARE, or FOR UPDATE with the member it acts
+// on, in user ID order), then the custom roles the decision reads (FOR SHARE, in name
+// order: the actor's, the one the call gives, the one the member it acts on holds; FOR
+// NO KEY UPDATE or FOR UPDATE for the role UpdateRole or DeleteRole changes), and only
+// then reads them, each read a statement of its own with a new snapshot under READ
+// COMMITTED: the latest committed versions of the rows it holds. A demotion, removal,
 // suspension, transfer or narrowing of the actor's custom role, or a widening of the
-// role given, that commits first is what the check sees. Every input of the decision is such a locked row: a plain read in
-// the statement sees its snapshot, taken before any lock wait, so a change committed
-// while the statement waited (for the organization row, say) would go unseen
-// (TestPostgresActorRightsChangedDuringLockWait, TestPostgresAssignedRoleChangedDuringLockWait).
-// The write functions (migrations 0008 and 0011: AddUser, GetOrAddUser,
-// CreateOrganization, SetRole, RemoveUser; 0014: CreateRole, UpdateRole, DeleteRole) hold
-// this by construction: they lock first and then read, each read with a new snapshot.
-// FOR KEY SHARE would not do for the
-// custom role: it does not conflict with an UPDATE that leaves the key alone, and then
-// reads the snapshot's version. The organization comes first, then memberships, then
-// organization_roles: the order of every statement of the store and of
+// role given, that commits while the call waits for a lock is what the decision sees
+// (TestPostgresActorRightsChangedDuringLockWait,
+// TestPostgresAssignedRoleChangedDuringLockWait); a single statement's reads, by
+// contrast, all see the snapshot taken before its lock waits. FOR KEY SHARE would not
+// do for a custom role: it does not conflict with an UPDATE that leaves the key alone.
+// A role a call decided on stays locked to its commit, so a change of the role waits
+// for the call (TestPostgresRoleChangeWaitsForTheCallThatDecidedOnIt).
+//
+// The organization comes first, then invitations (for the calls on one), then
+// memberships, then organization_roles: the order of every write of the store and of
 // DeleteOrganization's cascade, so none of them deadlock. A host transaction that takes
 // them in another order (UpdateRole, then UpdateOrganization) can still deadlock with an
 // actor-checked call that starts between its two statements: PostgreSQL then aborts
 // one of the two (SQLSTATE 40P01), which changes nothing.
-
-// sqlLockedRolePerms is a query of the permissions of the role given by the SQL
-// expression role, whose custom role definition, if it is one, is the row of the CTE
-// locked (columns includes and permissions): the policy's pairs of the role, and the
-// custom role's own permissions and the pairs of the declared roles it includes.
-func sqlLockedRolePerms(role, locked string) string {
-	return `SELECT d.p FROM unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) WHERE d.r = ` + role + `
-	UNION SELECT x.p FROM ` + locked + ` c CROSS JOIN LATERAL unnest(c.permissions) AS x(p)
-	UNION SELECT d.p FROM ` + locked + ` c CROSS JOIN LATERAL unnest(c.includes) AS i(r)
-		JOIN unnest(@pol_roles::text[], @pol_perms::text[]) AS d(r, p) ON d.r = i.r`
-}
-
-// sqlActorPerms is the CTEs rl, actr and actp for the organization org. rl locks FOR
-// SHARE, in name order, the custom role of the actor (whose role is in the CTE act) and
-// the custom roles named by the SQL expressions more (the role a call gives, the role
-// of the member it acts on): a locking read returns each row's latest committed
-// version, so every role definition the decision reads is the one it holds a lock on,
-// never the statement's snapshot (TestPostgresAssignedRoleChangedDuringLockWait). One
-// scan in name order, so that two statements never take two role rows crosswise. actr
-// is the actor's custom role from rl (no row for a declared role); actp the actor's
-// permissions. rlPerms reads the others' permissions from rl.
-func sqlActorPerms(org string, more ...string) string {
-	names := append([]string{"(SELECT role FROM act)"}, more...)
-	return `rl AS (
-	SELECT c.name, c.includes, c.permissions FROM /* TEMPLATE: schema */organization_roles c
-	WHERE c.organization_id = ` + org + ` AND c.name IN (` + strings.Join(names, ", ") + `)
-	ORDER BY c.name
-	FOR SHARE
-), actr AS (
-	SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = (SELECT role FROM act)
-), actp AS (` + sqlLockedRolePerms("(SELECT role FROM act)", "actr") + `)`
-}
-
-// rlPerms is a query of the permissions of the role given by the SQL expression role,
-// which sqlActorPerms locked in rl (one of its more): the policy's pairs of a declared
-// role, or the custom role's definition as locked.
-func rlPerms(role string) string {
-	return sqlLockedRolePerms(role, "(SELECT c.includes, c.permissions FROM rl AS c WHERE c.name = "+role+")")
-}
-
-// sqlKnownLocked is true when @role is declared or a custom role that sqlActorPerms
-// locked in rl (passed "@role::text" among its more).
-const sqlKnownLocked = `(@role::text = ANY(@pol_declared::text[]) OR EXISTS (SELECT 1 FROM rl WHERE rl.name = @role::text))`
-
-// sqlActMember is the CTE act: the actor's role, from the membership locked FOR SHARE
-// (no row for a non-member, a suspended member or an unchecked call), in the
-// organization org.
-func sqlActMember(org string) string {
-	return `act AS (
-	SELECT a.role FROM /* TEMPLATE: schema */memberships a
-	WHERE a.organization_id = ` + org + ` AND a.user_id = @actor::text AND @actor::text <> '' AND a.status = 'active'
-	FOR SHARE OF a
-)`
-}
-
-// sqlActor is the CTEs act (sqlActMember), rl, actr and actp (sqlActorPerms, with more),
-// for the organization org. A statement using it has a CTE org with the column owner_id.
-func sqlActor(org string, more ...string) string {
-	return sqlActMember(org) + `, ` + sqlActorPerms(org, more...)
-}
-
-// sqlOwnerActs is true when the call is unchecked or the actor owns the organization.
-const sqlOwnerActs = `(@actor::text = '' OR COALESCE((SELECT owner_id FROM org) = @actor::text, false))`
-
-// sqlAllowed is true when the call may do what the permission expression perm allows.
-func sqlAllowed(perm string) string {
-	return `(` + sqlOwnerActs + ` OR (EXISTS (SELECT 1 FROM act) AND ` + perm + ` IN (SELECT p FROM actp)))`
-}
-
-// sqlCovers is true when the permission query perms is within the actor's (the
-// escalation rule): always for an unchecked call or the owner.
-func sqlCovers(perms string) string {
-	return `(` + sqlOwnerActs + ` OR (EXISTS (SELECT 1 FROM act) AND NOT EXISTS (` + perms + ` EXCEPT SELECT p FROM actp)))`
-}
-
-// sqlCustomRole is the value of a custom_role column for the role expression role: the
-// role if the policy does not declare it, else NULL.
-func sqlCustomRole(role string) string {
-	return `CASE WHEN ` + role + ` = ANY(@pol_declared::text[]) THEN NULL ELSE ` + role + ` END`
-}
 
 // pgPolicy is a Policy as the statements take it, built from its exported view: the
 // closure of every declared role as parallel (role, permission) arrays, and the declared
@@ -155,20 +78,6 @@ func pgPolicyOf(p *Policy) *pgPolicy {
 	}
 	runtime.AddCleanup(p, func(k weak.Pointer[Policy]) { pgPolicies.Delete(k) }, key)
 	return pp
-}
-
-// authArgs adds to args the actor and the policy's data that statement q names.
-func authArgs(q pgQuery, args pgArgs, actor UserID, p *Policy) pgArgs {
-	pp := pgPolicyOf(p)
-	for _, a := range []struct {
-		name string
-		v    any
-	}{{"actor", string(actor)}, {"pol_roles", pp.roles}, {"pol_perms", pp.perms}, {"pol_declared", pp.declared}} {
-		if usesArg(q, a.name) {
-			args[a.name] = a.v
-		}
-	}
-	return args
 }
 
 // Custom roles. Their arrays come back as comma-joined text (role and permission names

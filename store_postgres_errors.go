@@ -208,6 +208,12 @@ var pgOutcomes = map[string]error{
 	"role_in_use":            ErrRoleInUse,
 	"already_owner":          ErrAlreadyOwner,
 	"transfer_not_found":     ErrTransferNotFound,
+	"invitation_not_found":   ErrInvitationNotFound,
+	"invitation_expired":     ErrInvitationExpired,
+	"invitation_closed":      ErrInvitationClosed,
+	"email_mismatch":         ErrInvitationEmailMismatch,
+	"inviter_not_allowed":    ErrInviterNotAllowed,
+	"already_invited":        ErrAlreadyInvited,
 }
 
 // pgOutcome is the error of a write function's outcome: nil for a change made or a row
@@ -216,7 +222,7 @@ var pgOutcomes = map[string]error{
 func pgOutcome(outcome string) error {
 	switch outcome {
 	case "added", "existing", "created", "changed", "updated", "unchanged", "deleted", "removed", "decided", "withdrawn",
-		"proposed", "accepted", "closed":
+		"proposed", "accepted", "closed", "revoked", "declined", "renewed":
 		return nil
 	}
 	if err, ok := pgOutcomes[outcome]; ok {

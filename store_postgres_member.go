@@ -75,13 +75,6 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 	return m, outcome == "added", nil
 }
 
-// errSeatRaces is the error of a call that found its snapshot outdated by concurrent
-// additions to a limited organization maxSeatRaces times in a row: the single
-// statements that still count seats in their snapshot (CreateInvitation,
-// RenewInvitation). The write functions count under the organization's lock and never
-// meet it.
-var errSeatRaces = errors.New("organizations: the organization's members kept changing concurrently")
-
 // qRemoveUser is RemoveUser: one call of organizations_remove_user (migration 0008),
 // which locks the organization, the actor's and the member's memberships and their
 // custom roles, then decides on them as locked: the actor leaving (not suspended), or

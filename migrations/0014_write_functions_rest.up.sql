@@ -848,3 +848,525 @@ BEGIN
     t_created_at := tr.created_at; t_expires_at := tr.expires_at;
 END
 $$;
+
+-- An Invitation's JSON, as Go marshals it (responded_at and accepted_by only when set;
+-- no token), from a row of invitations (a record: see organization_role_json).
+CREATE FUNCTION organization_invitation_json(i record) RETURNS json
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN jsonb_strip_nulls(jsonb_build_object('id', i.id, 'organization_id', i.organization_id, 'email', i.email,
+        'role', i.role, 'invited_by', i.invited_by, 'bearer', i.bearer, 'status', i.status,
+        'created_at', to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'expires_at', to_char(i.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'responded_at', to_char(i.responded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+        'accepted_by', NULLIF(i.accepted_by, '')))::json;
+END
+$$;
+
+-- The members of org and, with invitations, the invitations pending at now: whether
+-- one more leaves them within max_members (NULL: no limit). Each count stops at the
+-- limit, so its cost is bounded by it, not by the organization's size.
+CREATE FUNCTION organization_seat_free(org uuid, max_members integer, invitations boolean, now timestamptz) RETURNS boolean
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN max_members IS NULL OR (SELECT count(*) FROM (SELECT 1 FROM memberships m
+            WHERE m.organization_id = org AND m.status = 'active' LIMIT max_members) AS x)
+        + CASE WHEN invitations THEN (SELECT count(*) FROM (SELECT 1 FROM invitations i
+            WHERE i.organization_id = org AND i.status = 'pending' AND i.expires_at > now LIMIT max_members) AS y) ELSE 0 END
+        < max_members;
+END
+$$;
+
+-- CreateInvitation: inserts the pending invitation i_* and its invitation_created record
+-- (whose ID is the invitation's: DeleteInvitation finds it by it) if the inviter (actor,
+-- never '') may invite (perm, or owns the organization), the role is declared
+-- (pol_declared) or a custom role of the organization, within the inviter's
+-- permissions, no unexpired invitation of the email is pending, and a seat is free for
+-- it (members and pending invitations). A pending invitation of the email that has
+-- expired is marked expired first, which takes it out of invitations_pending_key.
+-- Locks the organization (FOR SHARE; FOR NO KEY UPDATE when limited, so that additions
+-- take turns and each counts what the last one left), then the inviter's membership,
+-- then the custom roles of the inviter and of the role given, in name order: the order
+-- of DeleteOrganization and its cascade into the invitations. Outcomes: created (the
+-- organization follows, for the invitation's message), and the refusals
+-- organization_not_found, permission_denied, invalid_role, escalation, already_invited,
+-- member_limit; limited when the organization has a member limit and the call did not
+-- lock for one (limited false): the caller calls again with true.
+CREATE FUNCTION organizations_create_invitation(
+    i_id uuid, i_org uuid, i_email text, i_role text, i_bearer boolean, i_token_hash bytea,
+    i_created_at timestamptz, i_expires_at timestamptz, now timestamptz, limited boolean,
+    actor text, perm text, pol_roles text[], pol_perms text[], pol_declared text[], number boolean,
+    OUT outcome text, OUT r_id uuid, OUT r_name text, OUT r_slug text, OUT r_is_active boolean, OUT r_data text,
+    OUT r_settings text, OUT r_created_at timestamptz, OUT r_updated_at timestamptz, OUT r_max_members integer)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    o organizations;
+    checked boolean;
+    declared boolean := i_role = ANY(pol_declared);
+    actor_role text;
+    actor_perms text[];
+    pending_until timestamptz;
+    inserted boolean;
+BEGIN
+    -- 1. Lock: the organization, the inviter's membership, the custom roles involved.
+    IF limited THEN
+        SELECT x.* INTO o FROM organizations x WHERE x.id = i_org FOR NO KEY UPDATE;
+    ELSE
+        SELECT x.* INTO o FROM organizations x WHERE x.id = i_org FOR SHARE;
+    END IF;
+    IF NOT FOUND THEN
+        outcome := 'organization_not_found';
+        RETURN;
+    END IF;
+    checked := actor <> o.owner_id;
+    IF checked AND actor <> '' THEN
+        SELECT a.role INTO actor_role FROM memberships a
+        WHERE a.organization_id = i_org AND a.user_id = actor AND a.status = 'active'
+        FOR SHARE;
+    END IF;
+    IF NOT declared OR NOT COALESCE(actor_role = ANY(pol_declared), true) THEN
+        PERFORM 1 FROM organization_roles c WHERE c.organization_id = i_org AND c.name IN (actor_role, i_role)
+        ORDER BY c.name FOR SHARE;
+    END IF;
+
+    -- 2. Decide, on the rows as locked.
+    IF actor = '' THEN
+        outcome := 'permission_denied'; -- an invitation has an inviter
+        RETURN;
+    END IF;
+    IF checked THEN
+        actor_perms := organization_role_perms(i_org, actor_role, pol_roles, pol_perms);
+        IF actor_role IS NULL OR NOT perm = ANY(actor_perms) THEN
+            outcome := 'permission_denied';
+            RETURN;
+        END IF;
+    END IF;
+    IF NOT declared AND NOT EXISTS (SELECT 1 FROM organization_roles c WHERE c.organization_id = i_org AND c.name = i_role) THEN
+        outcome := 'invalid_role';
+        RETURN;
+    END IF;
+    IF checked AND NOT organization_role_perms(i_org, i_role, pol_roles, pol_perms) <@ actor_perms THEN
+        outcome := 'escalation';
+        RETURN;
+    END IF;
+    SELECT i.expires_at INTO pending_until FROM invitations i
+    WHERE i.organization_id = i_org AND i.email = i_email AND i.status = 'pending';
+    IF pending_until > now THEN
+        outcome := 'already_invited';
+        RETURN;
+    END IF;
+    IF o.max_members IS NOT NULL THEN
+        IF NOT limited THEN
+            outcome := 'limited';
+            RETURN;
+        END IF;
+        IF NOT organization_seat_free(i_org, o.max_members, true, now) THEN
+            outcome := 'member_limit';
+            RETURN;
+        END IF;
+    END IF;
+
+    -- 3. Write: the expired pending invitation marked expired, then the invitation and
+    -- its record.
+    IF pending_until IS NOT NULL THEN
+        UPDATE invitations AS i SET status = 'expired'
+        WHERE i.organization_id = i_org AND i.email = i_email AND i.status = 'pending' AND i.expires_at <= now;
+    END IF;
+    WITH ins AS (
+        INSERT INTO invitations AS i
+            (id, organization_id, email, role, custom_role, invited_by, bearer, status, token_hash, created_at, expires_at)
+        VALUES (i_id, i_org, i_email, i_role, CASE WHEN declared THEN NULL ELSE i_role END, actor, i_bearer,
+            'pending', i_token_hash, i_created_at, i_expires_at)
+        ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
+        RETURNING i.*
+    ), rec AS (
+        INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+        SELECT ins.id, i_org, 'invitation_created', actor, NULL,
+            json_build_object('invitation', organization_invitation_json(ins), 'actor', actor),
+            CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+                SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                    'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+        FROM ins
+    )
+    SELECT EXISTS (SELECT 1 FROM ins) INTO inserted;
+    IF NOT inserted THEN
+        outcome := 'already_invited'; -- invited by a transaction that committed while this one waited on the key
+        RETURN;
+    END IF;
+    IF o.max_members IS NOT NULL THEN
+        UPDATE organizations x SET seat_seq = x.seat_seq + 1 WHERE x.id = i_org;
+    END IF;
+    outcome := 'created';
+    r_id := o.id; r_name := o.name; r_slug := o.slug; r_is_active := o.is_active;
+    r_data := o.data::text; r_settings := o.settings::text;
+    r_created_at := o.created_at; r_updated_at := o.updated_at; r_max_members := o.max_members;
+END
+$$;
+
+-- AcceptInvitation: accepts the invitation whose token hashes to token_hash, by u with
+-- the verified email u_email: if it is pending and unexpired at now, for u_email (or
+-- bearer), not made by u, its inviter may still grant it (the owner, or an active
+-- member with invitations:create whose permissions cover the invitation's role), and,
+-- unless u is a member already, a seat is free. Makes u's membership m_* (or keeps the
+-- one u has) and writes invitation_accepted and, for a new membership, user_added.
+-- Locks the organization (FOR SHARE; FOR NO KEY UPDATE when limited), the invitation
+-- (FOR UPDATE: a concurrent answer waits, then sees it answered), the inviter's
+-- membership and the custom roles of the inviter and of the invitation, in name order:
+-- the order of DeleteOrganization and its cascade. Outcomes: accepted (the invitation
+-- as locked and the membership follow), existing (u accepted it before and is a member:
+-- the same), and the refusals invitation_not_found, invitation_expired,
+-- invitation_closed, email_mismatch, permission_denied (u made it),
+-- inviter_not_allowed, member_limit (the invitation stays pending); limited as for
+-- organizations_create_invitation.
+CREATE FUNCTION organizations_accept_invitation(
+    token_hash bytea, u text, u_email text, now timestamptz, limited boolean,
+    m_id uuid, m_created_at timestamptz, m_updated_at timestamptz,
+    perm text, pol_roles text[], pol_perms text[], number boolean,
+    OUT outcome text,
+    OUT i_id uuid, OUT i_org uuid, OUT i_email text, OUT i_role text, OUT i_invited_by text, OUT i_bearer boolean,
+    OUT i_status text, OUT i_created_at timestamptz, OUT i_expires_at timestamptz, OUT i_responded_at timestamptz, OUT i_accepted_by text,
+    OUT o_id uuid, OUT o_org uuid, OUT o_user text, OUT o_role text, OUT o_created_at timestamptz, OUT o_updated_at timestamptz, OUT o_suspended_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    org uuid;
+    owner text;
+    max_members integer;
+    inv invitations;
+    inviter_role text;
+    inviter_perms text[];
+    m memberships;
+    created boolean := false;
+BEGIN
+    -- 1. Lock: the organization, the invitation, the inviter's membership, the custom
+    -- roles of the inviter and of the invitation.
+    SELECT x.organization_id INTO org FROM invitations x WHERE x.token_hash = organizations_accept_invitation.token_hash;
+    IF limited THEN
+        SELECT o.owner_id, o.max_members INTO owner, max_members FROM organizations o WHERE o.id = org FOR NO KEY UPDATE;
+    ELSE
+        SELECT o.owner_id, o.max_members INTO owner, max_members FROM organizations o WHERE o.id = org FOR SHARE;
+    END IF;
+    IF NOT FOUND THEN
+        outcome := 'invitation_not_found'; -- gone with its organization
+        RETURN;
+    END IF;
+    SELECT x.* INTO inv FROM invitations x WHERE x.token_hash = organizations_accept_invitation.token_hash FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'invitation_not_found';
+        RETURN;
+    END IF;
+    i_id := inv.id; i_org := inv.organization_id; i_email := inv.email; i_role := inv.role; i_invited_by := inv.invited_by;
+    i_bearer := inv.bearer; i_status := inv.status; i_created_at := inv.created_at; i_expires_at := inv.expires_at;
+    i_responded_at := inv.responded_at; i_accepted_by := inv.accepted_by;
+    IF inv.invited_by <> owner THEN
+        SELECT a.role INTO inviter_role FROM memberships a
+        WHERE a.organization_id = org AND a.user_id = inv.invited_by AND a.status = 'active'
+        FOR SHARE;
+    END IF;
+    PERFORM 1 FROM organization_roles c WHERE c.organization_id = org AND c.name IN (inviter_role, inv.role)
+    ORDER BY c.name FOR SHARE;
+
+    -- 2. Decide, on the rows as locked.
+    SELECT x.* INTO m FROM memberships x WHERE x.organization_id = org AND x.user_id = u;
+    IF inv.status = 'accepted' AND inv.accepted_by = u AND m.id IS NOT NULL THEN
+        outcome := 'existing';
+        o_id := m.id; o_org := m.organization_id; o_user := m.user_id; o_role := m.role;
+        o_created_at := m.created_at; o_updated_at := m.updated_at; o_suspended_at := m.suspended_at;
+        RETURN;
+    END IF;
+    IF inv.status = 'expired' OR (inv.status = 'pending' AND inv.expires_at <= now) THEN
+        outcome := 'invitation_expired';
+        RETURN;
+    END IF;
+    IF inv.status <> 'pending' THEN
+        outcome := 'invitation_closed';
+        RETURN;
+    END IF;
+    IF NOT inv.bearer AND inv.email <> u_email THEN
+        outcome := 'email_mismatch';
+        RETURN;
+    END IF;
+    IF inv.invited_by = u THEN
+        outcome := 'permission_denied';
+        RETURN;
+    END IF;
+    IF inv.invited_by <> owner THEN
+        inviter_perms := organization_role_perms(org, inviter_role, pol_roles, pol_perms);
+        IF inviter_role IS NULL OR NOT perm = ANY(inviter_perms)
+            OR NOT organization_role_perms(org, inv.role, pol_roles, pol_perms) <@ inviter_perms THEN
+            outcome := 'inviter_not_allowed';
+            RETURN;
+        END IF;
+    END IF;
+    IF m.id IS NULL AND max_members IS NOT NULL THEN
+        IF NOT limited THEN
+            outcome := 'limited';
+            RETURN;
+        END IF;
+        IF NOT organization_seat_free(org, max_members, false, now) THEN
+            outcome := 'member_limit';
+            RETURN;
+        END IF;
+    END IF;
+
+    -- 3. Write: the membership (unless u has one), the invitation accepted, the records.
+    IF m.id IS NULL THEN
+        INSERT INTO memberships AS x (id, organization_id, user_id, role, custom_role, created_at, updated_at)
+        VALUES (m_id, org, u, inv.role, inv.custom_role, m_created_at, m_updated_at)
+        ON CONFLICT DO NOTHING
+        RETURNING x.* INTO m;
+        created := FOUND;
+        IF NOT created THEN
+            -- Added by a transaction that committed while this one waited on the key.
+            SELECT x.* INTO m FROM memberships x WHERE x.organization_id = org AND x.user_id = u;
+        ELSIF max_members IS NOT NULL THEN
+            UPDATE organizations o SET seat_seq = o.seat_seq + 1 WHERE o.id = org;
+        END IF;
+    END IF;
+    UPDATE invitations AS x SET status = 'accepted', responded_at = now, accepted_by = u, custom_role = NULL
+    WHERE x.id = inv.id
+    RETURNING x.* INTO inv;
+    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+    SELECT gen_random_uuid(), org, e.type, NULLIF(u, ''), u,
+        CASE WHEN u = '' THEN e.data ELSE (left(e.data::text, -1) || ', "actor" : ' || to_json(u)::text || '}')::json END,
+        organization_events_claim_pos(number)
+    FROM (VALUES
+        ('invitation_accepted', json_build_object('invitation', organization_invitation_json(inv),
+            'organization_user', organization_member_json(m))),
+        ('user_added', CASE WHEN created THEN json_build_object('organization_user', organization_member_json(m)) END)
+    ) AS e(type, data)
+    WHERE e.data IS NOT NULL;
+    outcome := 'accepted';
+    o_id := m.id; o_org := m.organization_id; o_user := m.user_id; o_role := m.role;
+    o_created_at := m.created_at; o_updated_at := m.updated_at; o_suspended_at := m.suspended_at;
+END
+$$;
+
+-- The lock of the calls an actor makes on an invitation by ID (RevokeInvitation,
+-- RenewInvitation), after the organization's (FOR NO KEY UPDATE: a renewal may take a
+-- seat): the invitation FOR UPDATE, then, for a checked call (actor not '' and not the
+-- owner), the actor's active membership FOR SHARE, then the custom roles of the actor
+-- and of the invitation FOR SHARE in name order: DeleteOrganization's order. Returns
+-- the actor's role (NULL: not an active member, or the call is not checked).
+CREATE FUNCTION organization_lock_invitation(org uuid, owner text, inv_id uuid, actor text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    actor_role text;
+BEGIN
+    PERFORM 1 FROM invitations i WHERE i.id = inv_id FOR UPDATE;
+    IF actor <> '' AND actor <> owner THEN
+        SELECT a.role INTO actor_role FROM memberships a
+        WHERE a.organization_id = org AND a.user_id = actor AND a.status = 'active'
+        FOR SHARE;
+    END IF;
+    PERFORM 1 FROM organization_roles c
+    WHERE c.organization_id = org AND c.name IN (actor_role, (SELECT i.role FROM invitations i WHERE i.id = inv_id))
+    ORDER BY c.name FOR SHARE;
+    RETURN actor_role;
+END
+$$;
+
+-- RevokeInvitation: revokes the pending, unexpired invitation inv_id if the actor (never
+-- '') may (perm, or owns the organization). Outcomes: revoked (the invitation as locked
+-- follows), and the refusals invitation_not_found, permission_denied,
+-- invitation_expired, invitation_closed.
+CREATE FUNCTION organizations_revoke_invitation(
+    inv_id uuid, now timestamptz, actor text, perm text, pol_roles text[], pol_perms text[], number boolean,
+    OUT outcome text,
+    OUT i_id uuid, OUT i_org uuid, OUT i_email text, OUT i_role text, OUT i_invited_by text, OUT i_bearer boolean,
+    OUT i_status text, OUT i_created_at timestamptz, OUT i_expires_at timestamptz, OUT i_responded_at timestamptz, OUT i_accepted_by text)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    org uuid;
+    owner text;
+    actor_role text;
+    inv invitations;
+BEGIN
+    -- 1. Lock: the organization, the invitation, the actor's membership, the roles.
+    SELECT x.organization_id INTO org FROM invitations x WHERE x.id = inv_id;
+    SELECT o.owner_id INTO owner FROM organizations o WHERE o.id = org FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'invitation_not_found';
+        RETURN;
+    END IF;
+    actor_role := organization_lock_invitation(org, owner, inv_id, actor);
+
+    -- 2. Decide, on the rows as locked.
+    SELECT x.* INTO inv FROM invitations x WHERE x.id = inv_id;
+    IF NOT FOUND THEN
+        outcome := 'invitation_not_found';
+        RETURN;
+    END IF;
+    i_id := inv.id; i_org := inv.organization_id; i_email := inv.email; i_role := inv.role; i_invited_by := inv.invited_by;
+    i_bearer := inv.bearer; i_status := inv.status; i_created_at := inv.created_at; i_expires_at := inv.expires_at;
+    i_responded_at := inv.responded_at; i_accepted_by := inv.accepted_by;
+    IF actor = '' OR (actor <> owner AND (actor_role IS NULL
+            OR NOT perm = ANY(organization_role_perms(org, actor_role, pol_roles, pol_perms)))) THEN
+        outcome := 'permission_denied';
+        RETURN;
+    END IF;
+    IF inv.status = 'expired' OR (inv.status = 'pending' AND inv.expires_at <= now) THEN
+        outcome := 'invitation_expired';
+        RETURN;
+    END IF;
+    IF inv.status <> 'pending' THEN
+        outcome := 'invitation_closed';
+        RETURN;
+    END IF;
+
+    -- 3. Write the invitation revoked and its record.
+    WITH upd AS (
+        UPDATE invitations AS x SET status = 'revoked', responded_at = now, custom_role = NULL
+        WHERE x.id = inv_id
+        RETURNING x.*
+    )
+    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+    SELECT gen_random_uuid(), org, 'invitation_revoked', actor, NULL,
+        json_build_object('invitation', organization_invitation_json(upd), 'actor', actor),
+        CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+            SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+    FROM upd;
+    outcome := 'revoked';
+END
+$$;
+
+-- DeclineInvitation: declines the invitation whose token hashes to token_hash if it is
+-- pending and unexpired at now, for u_email (or bearer). Locks the invitation only (FOR
+-- UPDATE: a concurrent answer waits, then sees it answered); no one's rights are
+-- involved. Outcomes: declined (the invitation as locked follows), and the refusals
+-- invitation_not_found, invitation_expired, invitation_closed, email_mismatch.
+CREATE FUNCTION organizations_decline_invitation(token_hash bytea, u_email text, now timestamptz, number boolean,
+    OUT outcome text,
+    OUT i_id uuid, OUT i_org uuid, OUT i_email text, OUT i_role text, OUT i_invited_by text, OUT i_bearer boolean,
+    OUT i_status text, OUT i_created_at timestamptz, OUT i_expires_at timestamptz, OUT i_responded_at timestamptz, OUT i_accepted_by text)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    inv invitations;
+BEGIN
+    SELECT x.* INTO inv FROM invitations x WHERE x.token_hash = organizations_decline_invitation.token_hash FOR UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'invitation_not_found';
+        RETURN;
+    END IF;
+    i_id := inv.id; i_org := inv.organization_id; i_email := inv.email; i_role := inv.role; i_invited_by := inv.invited_by;
+    i_bearer := inv.bearer; i_status := inv.status; i_created_at := inv.created_at; i_expires_at := inv.expires_at;
+    i_responded_at := inv.responded_at; i_accepted_by := inv.accepted_by;
+    IF inv.status = 'expired' OR (inv.status = 'pending' AND inv.expires_at <= now) THEN
+        outcome := 'invitation_expired';
+        RETURN;
+    END IF;
+    IF inv.status <> 'pending' THEN
+        outcome := 'invitation_closed';
+        RETURN;
+    END IF;
+    IF NOT inv.bearer AND inv.email <> u_email THEN
+        outcome := 'email_mismatch';
+        RETURN;
+    END IF;
+    WITH upd AS (
+        UPDATE invitations AS x SET status = 'declined', responded_at = now, custom_role = NULL
+        WHERE x.id = inv.id
+        RETURNING x.*
+    )
+    INSERT INTO organization_events (id, organization_id, type, actor, subject, data, pos)
+    SELECT gen_random_uuid(), upd.organization_id, 'invitation_declined', NULL, NULL,
+        json_build_object('invitation', organization_invitation_json(upd)),
+        CASE WHEN number THEN (SELECT nextval('organization_events_pos_seq') FROM (
+            SELECT pg_advisory_xact_lock('pg_class'::regclass::oid::bigint::int,
+                'organization_events'::regclass::oid::bigint::bit(32)::int)) AS l) END
+    FROM upd;
+    outcome := 'declined';
+END
+$$;
+
+-- RenewInvitation: gives the pending or expired invitation inv_id a new token hash and
+-- expiry, and makes the actor (never '') its inviter, if the actor may revoke and
+-- invite (perm_revoke and perm_create, or owns the organization), its role is within
+-- the actor's permissions, no other unexpired invitation of the email is pending, and,
+-- unless it is pending and unexpired (it holds its seat), a seat is free (members and
+-- pending invitations, counted under the organization's lock). Other pending
+-- invitations of the email, all expired then, are marked expired first, so that
+-- invitations_pending_key admits this one back to pending. Writes no record. Outcomes:
+-- renewed (the invitation as renewed and its organization follow), and the refusals
+-- invitation_not_found, permission_denied, invitation_closed, escalation,
+-- already_invited, member_limit.
+CREATE FUNCTION organizations_renew_invitation(
+    inv_id uuid, token_hash bytea, expires timestamptz, now timestamptz,
+    actor text, perm_revoke text, perm_create text, pol_roles text[], pol_perms text[],
+    OUT outcome text,
+    OUT i_id uuid, OUT i_org uuid, OUT i_email text, OUT i_role text, OUT i_invited_by text, OUT i_bearer boolean,
+    OUT i_status text, OUT i_created_at timestamptz, OUT i_expires_at timestamptz, OUT i_responded_at timestamptz, OUT i_accepted_by text,
+    OUT r_id uuid, OUT r_name text, OUT r_slug text, OUT r_is_active boolean, OUT r_data text,
+    OUT r_settings text, OUT r_created_at timestamptz, OUT r_updated_at timestamptz, OUT r_max_members integer)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    org uuid;
+    o organizations;
+    actor_role text;
+    actor_perms text[];
+    inv invitations;
+    held boolean;
+BEGIN
+    -- 1. Lock: the organization, the invitation, the actor's membership, the roles.
+    SELECT x.organization_id INTO org FROM invitations x WHERE x.id = inv_id;
+    SELECT x.* INTO o FROM organizations x WHERE x.id = org FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        outcome := 'invitation_not_found';
+        RETURN;
+    END IF;
+    actor_role := organization_lock_invitation(org, o.owner_id, inv_id, actor);
+
+    -- 2. Decide, on the rows as locked.
+    SELECT x.* INTO inv FROM invitations x WHERE x.id = inv_id;
+    IF NOT FOUND THEN
+        outcome := 'invitation_not_found';
+        RETURN;
+    END IF;
+    IF actor <> '' AND actor <> o.owner_id THEN
+        actor_perms := organization_role_perms(org, actor_role, pol_roles, pol_perms);
+    END IF;
+    IF actor = '' OR (actor <> o.owner_id AND (actor_role IS NULL
+            OR NOT perm_revoke = ANY(actor_perms) OR NOT perm_create = ANY(actor_perms))) THEN
+        outcome := 'permission_denied';
+        RETURN;
+    END IF;
+    IF inv.status NOT IN ('pending', 'expired') THEN
+        outcome := 'invitation_closed';
+        RETURN;
+    END IF;
+    IF actor <> o.owner_id AND NOT organization_role_perms(org, inv.role, pol_roles, pol_perms) <@ actor_perms THEN
+        outcome := 'escalation';
+        RETURN;
+    END IF;
+    IF EXISTS (SELECT 1 FROM invitations x WHERE x.organization_id = org AND x.email = inv.email AND x.id <> inv.id
+            AND x.status = 'pending' AND x.expires_at > now) THEN
+        outcome := 'already_invited';
+        RETURN;
+    END IF;
+    held := inv.status = 'pending' AND inv.expires_at > now;
+    IF NOT held AND NOT organization_seat_free(org, o.max_members, true, now) THEN
+        outcome := 'member_limit';
+        RETURN;
+    END IF;
+
+    -- 3. Write: the other expired pending invitations of the email marked expired, the
+    -- invitation renewed, seat_seq moved if it takes a seat.
+    UPDATE invitations AS x SET status = 'expired'
+    WHERE x.organization_id = org AND x.email = inv.email AND x.id <> inv.id
+        AND x.status = 'pending' AND x.expires_at <= now;
+    UPDATE invitations AS x SET token_hash = organizations_renew_invitation.token_hash, expires_at = expires,
+        status = 'pending', invited_by = actor
+    WHERE x.id = inv_id
+    RETURNING x.* INTO inv;
+    IF NOT held AND o.max_members IS NOT NULL THEN
+        UPDATE organizations x SET seat_seq = x.seat_seq + 1 WHERE x.id = org;
+    END IF;
+    outcome := 'renewed';
+    i_id := inv.id; i_org := inv.organization_id; i_email := inv.email; i_role := inv.role; i_invited_by := inv.invited_by;
+    i_bearer := inv.bearer; i_status := inv.status; i_created_at := inv.created_at; i_expires_at := inv.expires_at;
+    i_responded_at := inv.responded_at; i_accepted_by := inv.accepted_by;
+    r_id := o.id; r_name := o.name; r_slug := o.slug; r_is_active := o.is_active;
+    r_data := o.data::text; r_settings := o.settings::text;
+    r_created_at := o.created_at; r_updated_at := o.updated_at; r_max_members := o.max_members;
+END
+$$;
