@@ -12,7 +12,11 @@ import (
 
 // Recording events on PostgreSQL.
 //
-// Every write statement records its events in the same statement, with one more CTE:
+// Every write records its events in its atomic step. A write function (migrations 0008
+// to 0014) inserts them itself, in the statement of its change or right after it, and,
+// when the call is on its own, numbers them there (see PostgresStore.autocommit). The
+// writes that stay single statements (Activate, RemoveUserEverywhere) record theirs in
+// the same statement, with one more CTE:
 //
 //	, ` + sqlRecord(sqlEvent(1, UserRemoved{}.EventName(), "d.organization_id", "@actor::text", "d.user_id",
 //		sqlEventData("organization_user", sqlMemberJSON("d")), "del AS d")) + `
