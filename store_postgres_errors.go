@@ -181,8 +181,8 @@ func constraintSentinel(pe *pgconn.PgError) error {
 	return nil
 }
 
-// pgOutcomes are the refusals the write functions of migrations 0008, 0009 and 0010 name, and their
-// errors: the one place they are told apart.
+// pgOutcomes are the refusals the write functions of migrations 0008 to 0014 name, and
+// their errors: the one place they are told apart.
 var pgOutcomes = map[string]error{
 	"organization_not_found": ErrOrganizationNotFound,
 	"permission_denied":      ErrPermissionDenied,
@@ -203,6 +203,17 @@ var pgOutcomes = map[string]error{
 	"join_request_expired":   ErrJoinRequestExpired,
 	"join_request_exists":    ErrJoinRequestExists,
 	"join_requests_closed":   ErrJoinRequestsClosed,
+	"role_exists":            ErrRoleExists,
+	"role_not_found":         ErrRoleNotFound,
+	"role_in_use":            ErrRoleInUse,
+	"already_owner":          ErrAlreadyOwner,
+	"transfer_not_found":     ErrTransferNotFound,
+	"invitation_not_found":   ErrInvitationNotFound,
+	"invitation_expired":     ErrInvitationExpired,
+	"invitation_closed":      ErrInvitationClosed,
+	"email_mismatch":         ErrInvitationEmailMismatch,
+	"inviter_not_allowed":    ErrInviterNotAllowed,
+	"already_invited":        ErrAlreadyInvited,
 }
 
 // pgOutcome is the error of a write function's outcome: nil for a change made or a row
@@ -210,7 +221,8 @@ var pgOutcomes = map[string]error{
 // know (a function newer than the code: a migration ahead of the binary).
 func pgOutcome(outcome string) error {
 	switch outcome {
-	case "added", "existing", "created", "changed", "updated", "unchanged", "deleted", "removed", "decided", "withdrawn":
+	case "added", "existing", "created", "changed", "updated", "unchanged", "deleted", "removed", "decided", "withdrawn",
+		"proposed", "accepted", "closed", "revoked", "declined", "renewed":
 		return nil
 	}
 	if err, ok := pgOutcomes[outcome]; ok {

@@ -12,7 +12,11 @@ import (
 
 // Recording events on PostgreSQL.
 //
-// Every write statement records its events in the same statement, with one more CTE:
+// Every write records its events in its atomic step. A write function (migrations 0008
+// to 0014) inserts them itself, in the statement of its change or right after it, and,
+// when the call is on its own, numbers them there (see PostgresStore.autocommit). The
+// writes that stay single statements (Activate, RemoveUserEverywhere) record theirs in
+// the same statement, with one more CTE:
 //
 //	, ` + sqlRecord(sqlEvent(1, UserRemoved{}.EventName(), "d.organization_id", "@actor::text", "d.user_id",
 //		sqlEventData("organization_user", sqlMemberJSON("d")), "del AS d")) + `
@@ -99,18 +103,6 @@ func sqlInvJSON(a string) string {
 	return `jsonb_strip_nulls(jsonb_build_object('id', ` + a + `.id, 'organization_id', ` + a + `.organization_id, 'email', ` + a + `.email, 'role', ` + a + `.role, 'invited_by', ` +
 		a + `.invited_by, 'bearer', ` + a + `.bearer, 'status', ` + a + `.status, 'created_at', ` + sqlTime(a+".created_at") + `, 'expires_at', ` + sqlTime(a+".expires_at") +
 		`, 'responded_at', ` + sqlTime(a+".responded_at") + `, 'accepted_by', NULLIF(` + a + `.accepted_by, '')))::json`
-}
-
-// sqlTransferJSON is an OwnershipTransfer's JSON from the transferCols of alias a.
-func sqlTransferJSON(a string) string {
-	return `json_build_object('organization_id', ` + a + `.organization_id, 'nominee', ` + a + `.nominee, 'proposed_by', ` + a + `.proposed_by, 'created_at', ` +
-		sqlTime(a+".created_at") + `, 'expires_at', ` + sqlTime(a+".expires_at") + `)`
-}
-
-// sqlRoleJSON is a CustomRole's JSON from the roleCols of alias a.
-func sqlRoleJSON(a string) string {
-	return `json_build_object('organization_id', ` + a + `.organization_id, 'name', ` + a + `.name, 'includes', to_json(string_to_array(` + a + `.includes_text, ',')), 'permissions', to_json(string_to_array(` +
-		a + `.permissions_text, ',')), 'created_at', ` + sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at") + `)`
 }
 
 // eventCols are the columns of an event record, read from alias e.

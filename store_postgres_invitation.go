@@ -9,96 +9,54 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// qCreateInvitation inserts a pending invitation if the inviter (@actor) may invite with
-// the role (PermInvitationsCreate; a known role within the inviter's permissions). An expired
-// pending invitation of the same email is first marked expired (the stale CTE, which the
-// insert reads so that it runs first), taking it out of invitations_pending_key; an
-// unexpired one, or a concurrent insert, makes the insert do nothing. Columns: the
-// organization exists, the inviter may invite, the role is known, within the inviter's
-// permissions, the invitation was inserted, and the organization (for the invitation
-// message, so that Invite needs no second statement).
-//
-// org locks the organization (FOR SHARE: the owner it reads is the latest) before the
-// inviter's membership and before stale locks an invitation: DeleteOrganization takes
-// them the other way round (the organization, then its memberships and invitations by
-// cascade), and opposite orders deadlock.
-var qCreateInvitation = seatForms(func(limited bool) string {
-	return `
-WITH org AS (
-	SELECT ` + orgCols + `, o.owner_id, o.seat_seq
-	FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid
-	` + sqlSeatLock(limited) + ` OF o
-), ` + sqlSeatFor(limited, true) + `, ` + sqlActor("@organization_id::uuid", "@role::text") + `, chk AS (
-	SELECT ` + sqlAllowed("'"+string(PermInvitationsCreate)+"'") + ` AND @actor::text <> '' AS allowed,
-		` + sqlKnownLocked + ` AS known,
-		` + sqlCovers(rlPerms("@role::text")) + ` AS covered
-), ok AS (
-	SELECT (allowed AND known AND covered) AS admin FROM chk
-), stale AS (
-	UPDATE /* TEMPLATE: schema */invitations AS i SET status = 'expired'
-	WHERE i.organization_id = @organization_id::uuid AND i.email = @email::text AND i.status = 'pending'
-		AND i.expires_at <= @now::timestamptz AND (SELECT admin FROM ok)
-	RETURNING i.id
-), ins AS (
-	INSERT INTO /* TEMPLATE: schema */invitations AS i
-		(id, organization_id, email, role, custom_role, invited_by, bearer, status, token_hash, created_at, expires_at)
-	SELECT @id::uuid, org.id, @email::text, @role::text, ` + sqlCustomRole("@role::text") + `, @actor::text, @bearer::boolean,
-		'pending', @token_hash::bytea, @created_at::timestamptz, @expires_at::timestamptz
-	FROM org, ok WHERE ok.admin AND (SELECT count(*) FROM stale) >= 0 AND ` + sqlSeatOK + `
-	ON CONFLICT (organization_id, email) WHERE status = 'pending' DO NOTHING
-	RETURNING ` + invCols + `
-), ` + sqlSeatBumpFor(limited, "ins") + `, ` + sqlRecord(sqlEventID(1, "i.id", InvitationCreated{}.EventName(), "i.organization_id", "@actor::text", "NULL",
-		sqlEventData("@actor::text", "'invitation', "+sqlInvJSON("i")), "ins AS i")) + `
-SELECT EXISTS (SELECT 1 FROM org), chk.allowed, chk.known, chk.covered, EXISTS (SELECT 1 FROM ins),
-	EXISTS (SELECT 1 FROM /* TEMPLATE: schema */invitations i WHERE i.organization_id = @organization_id::uuid
-		AND i.email = @email::text AND i.status = 'pending' AND i.expires_at > @now::timestamptz),
-	COALESCE((SELECT free FROM seat), true), COALESCE((SELECT stale FROM seat), false),
-	` + orgCols + `
-FROM chk LEFT JOIN org AS o ON true`
-})
+// qCreateInvitation is CreateInvitation: one call of organizations_create_invitation
+// (migration 0014), which locks the organization (FOR SHARE, or FOR NO KEY UPDATE in
+// its limited form), the inviter's membership and the custom roles of the inviter and
+// of the role given, then decides on them as locked (PermInvitationsCreate, the role
+// known and within the inviter's permissions, no unexpired invitation of the email
+// pending, a seat free for it under a member limit) and inserts the invitation with its
+// record, an expired pending invitation of the email marked expired first. The
+// organization follows the outcome, for the invitation message, so that Invite needs
+// no second statement.
+var qCreateInvitation = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_create_invitation(
+	@id::uuid, @organization_id::uuid, @email::text, @role::text, @bearer::boolean, @token_hash::bytea,
+	@created_at::timestamptz, @expires_at::timestamptz, @now::timestamptz, @limited::boolean,
+	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean)`)
 
-// CreateInvitation implements Store.
+// CreateInvitation implements Store. Its first call locks the organization row FOR
+// SHARE; if the organization has a member limit (outcome limited), a second locks it
+// FOR NO KEY UPDATE and counts, and the store remembers the organization, as AddUser
+// does.
 func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
-	inv := p.Invitation
-	limited := 0
-	for range maxSeatRaces {
-		var found, allowed, known, covered, inserted, invited, free, stale bool
-		var org orgRow
-		q := qCreateInvitation[limited]
-		err := s.queryRow(ctx, q, authArgs(q, pgArgs{
-			"id": inv.ID, "organization_id": inv.OrganizationID, "email": inv.Email, "role": string(inv.Role),
-			"bearer": inv.Bearer, "token_hash": p.TokenHash,
-			"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt, "now": p.Now,
-		}, p.Auth.Actor, p.Auth.Policy)).Scan(dest([]any{&found, &allowed, &known, &covered, &inserted, &invited, &free, &stale}, org.dest())...)
-		switch {
-		case err != nil:
-			return Organization{}, pgError(ctx, err)
-		case !found:
-			return Organization{}, ErrOrganizationNotFound
-		case !allowed:
-			return Organization{}, ErrPermissionDenied
-		case !known:
-			return Organization{}, ErrInvalidRole
-		case !covered:
-			return Organization{}, ErrEscalation
-		case inserted:
-			return org.value(), nil
-		case invited:
-			return Organization{}, ErrAlreadyInvited
-		case limited == 0 && !free:
-			limited = 1 // the organization has a limit: count under its lock
-			continue
-		case stale:
-			continue // a concurrent addition committed after this statement's snapshot
-		case !free:
-			return Organization{}, ErrMemberLimit
-		}
-		return Organization{}, ErrAlreadyInvited // invited concurrently, after the snapshot
+	inv, pp := p.Invitation, pgPolicyOf(p.Auth.Policy)
+	args := s.writeAuthArgs(pgArgs{
+		"id": inv.ID, "organization_id": inv.OrganizationID, "email": inv.Email, "role": string(inv.Role),
+		"bearer": inv.Bearer, "token_hash": p.TokenHash,
+		"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt, "now": p.Now, "limited": false,
+		"pol_declared": pp.declared,
+	}, p.Auth, PermInvitationsCreate)
+	if _, ok := s.limited.Load(inv.OrganizationID); ok {
+		args["limited"] = true
 	}
-	return Organization{}, errSeatRaces
+	for {
+		var outcome string
+		var org orgRow
+		if err := s.queryRow(ctx, qCreateInvitation, args).Scan(dest([]any{&outcome}, org.dest())...); err != nil {
+			return Organization{}, pgError(ctx, err)
+		}
+		if outcome == "limited" && args["limited"] == false {
+			args["limited"] = true // the organization has a member limit: count under its lock
+			s.limited.Store(inv.OrganizationID, struct{}{})
+			continue
+		}
+		if err := pgOutcome(outcome); err != nil {
+			return Organization{}, err
+		}
+		return org.value(), nil
+	}
 }
 
 // qInvitationByHash reads the invitation with its organization, served by

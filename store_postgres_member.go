@@ -75,28 +75,6 @@ func (s *PostgresStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Orga
 	return m, outcome == "added", nil
 }
 
-// errSeatRaces is the error of a call that found its snapshot outdated by concurrent
-// additions to a limited organization maxSeatRaces times in a row.
-var errSeatRaces = errors.New("organizations: the organization's members kept changing concurrently")
-
-// targetLockCTEs follow a statement's org CTE: lk (the actor's and the target's
-// memberships, locked FOR UPDATE in user ID order, so that the check and the write see
-// their latest versions and two such statements never wait on each other crosswise),
-// act (the actor's role from lk), tgt, and the role locks and the actor's permissions
-// (sqlActorPerms), which lock the target's role and the roles more names too.
-func targetLockCTEs(more ...string) string {
-	return `lk AS (
-	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
-	WHERE m.organization_id = (SELECT id FROM org) AND m.user_id IN (@actor::text, @user_id::text)
-	ORDER BY m.user_id
-	FOR UPDATE
-), act AS (
-	SELECT m.role FROM lk AS m WHERE m.user_id = @actor::text AND @actor::text <> '' AND m.suspended_at IS NULL
-), tgt AS (
-	SELECT * FROM lk AS m WHERE m.user_id = @user_id::text
-), ` + sqlActorPerms("@organization_id::uuid", append([]string{"(SELECT role FROM tgt)"}, more...)...)
-}
-
 // qRemoveUser is RemoveUser: one call of organizations_remove_user (migration 0008),
 // which locks the organization, the actor's and the member's memberships and their
 // custom roles, then decides on them as locked: the actor leaving (not suspended), or

@@ -94,46 +94,15 @@ func (s *PostgresStore) orgRow(ctx context.Context, q pgQuery, args pgArgs) (Org
 	return r.value(), nil
 }
 
-// qUpdateOrg updates the organization only if a given field differs (JSON compared as
-// text: the json type keeps documents byte for byte) and the new slug is free. Its result
-// is the new row (changed true) or the unchanged one, with whether the slug was taken; no
-// row means no organization.
-//
-// It locks the organization row first (FOR NO KEY UPDATE, the lock its UPDATE takes,
-// so that two updates never hold a weaker lock and wait to strengthen it), then the
-// actor's membership (sqlActor), and updates only if the call is allowed
-// (PermOrganizationUpdate).
-var qUpdateOrg = pgStatement(`
-WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @id::uuid FOR NO KEY UPDATE
-), ` + sqlActor("@id::uuid") + `, chk AS (
-	SELECT ` + sqlAllowed("'"+string(PermOrganizationUpdate)+"'") + ` AS allowed
-), taken AS (
-	SELECT EXISTS (SELECT 1 FROM /* TEMPLATE: schema */organizations x WHERE x.slug = @slug::text AND x.id <> @id::uuid) AS taken
-), upd AS (
-	UPDATE /* TEMPLATE: schema */organizations AS o SET
-		name = COALESCE(@name::text, o.name),
-		slug = COALESCE(@slug::text, o.slug),
-		is_active = COALESCE(@is_active::boolean, o.is_active),
-		data = COALESCE(@data::text::json, o.data),
-		settings = COALESCE(@settings::text::json, o.settings),
-		max_members = CASE WHEN @max_members::integer IS NULL THEN o.max_members ELSE NULLIF(@max_members::integer, 0) END,
-		updated_at = @now::timestamptz,
-		seat_seq = o.seat_seq + 1
-	WHERE o.id = @id::uuid AND NOT (SELECT taken FROM taken) AND (SELECT allowed FROM chk)
-		AND (o.name <> COALESCE(@name::text, o.name)
-			OR o.slug <> COALESCE(@slug::text, o.slug)
-			OR o.is_active <> COALESCE(@is_active::boolean, o.is_active)
-			OR o.data::text <> COALESCE(@data::text, o.data::text)
-			OR o.settings::text <> COALESCE(@settings::text, o.settings::text)
-			OR (@max_members::integer IS NOT NULL AND o.max_members IS DISTINCT FROM NULLIF(@max_members::integer, 0)))
-	RETURNING ` + orgCols + `
-), ` + sqlRecord(sqlEvent(1, OrganizationUpdated{}.EventName(), "o.id", "@actor::text", "NULL",
-	sqlEventData("@actor::text", "'organization', "+sqlOrgJSON("o")), "upd AS o")) + `
-SELECT (SELECT allowed FROM chk), (SELECT taken FROM taken), true, ` + orgCols + ` FROM upd AS o
-UNION ALL
-SELECT (SELECT allowed FROM chk), (SELECT taken FROM taken), false, ` + orgCols + ` FROM /* TEMPLATE: schema */organizations o
-WHERE o.id = @id::uuid AND NOT EXISTS (SELECT 1 FROM upd)`)
+// qUpdateOrg is UpdateOrganization: one call of organizations_update (migration 0014),
+// which locks the organization row FOR NO KEY UPDATE (the lock its update takes), then
+// the actor's membership and custom role, and decides on them as locked
+// (PermOrganizationUpdate, the new slug free), then updates the organization if a
+// given field differs (JSON compared as text: the json type keeps documents byte for
+// byte). The organization, new or unchanged, follows the outcome.
+var qUpdateOrg = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_update(
+	@id::uuid, @name::text, @slug::text, @is_active::boolean, @data::text, @settings::text, @max_members::integer,
+	@now::timestamptz, ` + writeAuthParams + `)`)
 
 // UpdateOrganization implements Store.
 func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganizationParams) (Organization, bool, error) {
@@ -150,59 +119,41 @@ func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganiza
 		st := string(*u.Settings)
 		settings = &st
 	}
-	var allowed, taken, changed bool
+	var outcome string
 	var r orgRow
-	err := s.queryRow(ctx, qUpdateOrg, authArgs(qUpdateOrg, pgArgs{
-		"id": id, "name": u.Name, "slug": u.Slug, "is_active": u.IsActive, "data": data, "settings": settings, "now": now,
-		"max_members": u.MaxMembers,
-	}, p.Auth.Actor, p.Auth.Policy)).Scan(dest([]any{&allowed, &taken, &changed}, r.dest())...)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return Organization{}, false, ErrOrganizationNotFound
-	case err != nil:
+	err := s.queryRow(ctx, qUpdateOrg, s.writeAuthArgs(pgArgs{
+		"id": id, "name": u.Name, "slug": u.Slug, "is_active": u.IsActive, "data": data, "settings": settings,
+		"max_members": u.MaxMembers, "now": now,
+	}, p.Auth, PermOrganizationUpdate)).Scan(dest([]any{&outcome}, r.dest())...)
+	if err != nil {
 		return Organization{}, false, pgError(ctx, err)
-	case !allowed:
-		return Organization{}, false, ErrPermissionDenied
-	case taken:
-		return Organization{}, false, ErrSlugTaken
 	}
-	return r.value(), changed, nil
+	if err := pgOutcome(outcome); err != nil {
+		return Organization{}, false, err
+	}
+	return r.value(), outcome == "updated", nil
 }
 
-// qDeleteOrg locks the organization (its latest version) and deletes it if the call is
-// unchecked or by its owner; its memberships, invitations and custom roles go by ON
-// DELETE CASCADE, and the owner reference, checked at the end of the statement, finds
-// the organization gone. Columns: found, allowed, the deleted organization.
-var qDeleteOrg = pgStatement(`
-WITH org AS (
-	SELECT o.id, o.owner_id FROM /* TEMPLATE: schema */organizations o WHERE o.id = @id::uuid FOR UPDATE
-), del AS (
-	DELETE FROM /* TEMPLATE: schema */organizations AS o USING org
-	WHERE o.id = org.id AND ` + sqlOwnerActs + `
-	RETURNING ` + orgCols + `
-), ` + sqlRecord(sqlEvent(1, OrganizationDeleted{}.EventName(), "o.id", "@actor::text", "NULL",
-	sqlEventData("@actor::text", "'organization', "+sqlOrgJSON("o")), "del AS o")) + `
-SELECT EXISTS (SELECT 1 FROM org), ` + sqlOwnerActs + `, ` + orgCols + `
-FROM (SELECT 1) AS one LEFT JOIN del AS o ON true`)
+// qDeleteOrg is DeleteOrganization: one call of organizations_delete (migration 0014),
+// which locks the organization FOR UPDATE (its latest version) and deletes it if the
+// call is unchecked or by its owner; its memberships, invitations and custom roles go
+// by ON DELETE CASCADE. The deleted organization follows the outcome.
+var qDeleteOrg = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_delete(@id::uuid, @actor::text, @number::boolean)`)
 
 // DeleteOrganization implements Store.
 func (s *PostgresStore) DeleteOrganization(ctx context.Context, p DeleteOrganizationParams) (Organization, error) {
 	if err := ctx.Err(); err != nil {
 		return Organization{}, err
 	}
-	var found, allowed bool
+	var outcome string
 	var r orgRow
-	err := s.queryRow(ctx, qDeleteOrg, pgArgs{"id": p.OrganizationID, "actor": string(p.Auth.Actor)}).
-		Scan(dest([]any{&found, &allowed}, r.dest())...)
-	switch {
-	case err != nil:
+	err := s.queryRow(ctx, qDeleteOrg, pgArgs{"id": p.OrganizationID, "actor": string(p.Auth.Actor), "number": s.autocommit()}).
+		Scan(dest([]any{&outcome}, r.dest())...)
+	if err != nil {
 		return Organization{}, pgError(ctx, err)
-	case !found:
-		return Organization{}, ErrOrganizationNotFound
-	case !allowed:
-		return Organization{}, ErrPermissionDenied
-	case !r.ok():
-		return Organization{}, errors.New("organizations: DeleteOrganization changed nothing")
+	}
+	if err := pgOutcome(outcome); err != nil {
+		return Organization{}, err
 	}
 	return r.value(), nil
 }

@@ -2,6 +2,7 @@ package organizations_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -122,8 +123,9 @@ func presentIDs(t *testing.T, pool *pgxpool.Pool, store *organizations.PostgresS
 }
 
 // outcomeWorkload is the writes of the outcome tests: AddUser into one organization (the
-// issue's case), and CreateOrganization of one name (so that every call also takes the
-// next slug).
+// issue's case), CreateOrganization of one name (so that every call also takes the next
+// slug), and CreateInvitation into the organization (a write function of migration
+// 0014).
 type outcomeWorkload struct {
 	store *organizations.PostgresStore
 	org   uuid.UUID
@@ -143,6 +145,22 @@ func (w *outcomeWorkload) addUser(t *testing.T) func(ctx context.Context, i int)
 			UserID: organizations.UserID("user-" + id.String()), Role: organizations.RoleMember,
 			CreatedAt: now, UpdatedAt: now}
 		return m.ID, w.store.AddUser(ctx, organizations.AddUserParams{Membership: m})
+	}
+}
+
+// createInvitation invites a new email into the organization, by its owner: a write
+// function of migration 0014.
+func (w *outcomeWorkload) createInvitation() func(ctx context.Context, i int) (uuid.UUID, error) {
+	return func(ctx context.Context, _ int) (uuid.UUID, error) {
+		now := organizations.Timestamp(time.Now())
+		id := uuid.Must(uuid.NewV7())
+		hash := sha256.Sum256(id[:])
+		inv := organizations.Invitation{ID: id, OrganizationID: w.org, Email: "user-" + id.String() + "@example.com",
+			Role: organizations.RoleMember, InvitedBy: "owner", Status: organizations.InvitationStatusPending,
+			CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+		_, err := w.store.CreateInvitation(ctx, organizations.CreateInvitationParams{
+			Auth: organizations.Authorization{Actor: "owner"}, Invitation: inv, TokenHash: hash[:], Now: now})
+		return id, err
 	}
 }
 
@@ -223,6 +241,7 @@ func TestPostgresStoreOutcomeUnderDeadlines(t *testing.T) {
 			}{
 				{"AddUser", "memberships", w.addUser(t)},
 				{"CreateOrganization", "organizations", w.createOrganization()},
+				{"CreateInvitation", "invitations", w.createInvitation()},
 			} {
 				t.Run(op.name, func(t *testing.T) {
 					// Deadlines from 20µs to 1s, log-uniform: the spread, not a latency
@@ -265,11 +284,12 @@ func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
 	w := newOutcomeWorkload(t, store)
 	for _, op := range []struct {
 		name, table string
-		fn          string // the write function the call's statement runs (migration 0008)
+		fn          string // the write function the call's statement runs (migrations 0008, 0014)
 		call        func(ctx context.Context, i int) (uuid.UUID, error)
 	}{
 		{"AddUser", "memberships", "organizations_add_user", w.addUser(t)},
 		{"CreateOrganization", "organizations", "organizations_create", w.createOrganization()},
+		{"CreateInvitation", "invitations", "organizations_create_invitation", w.createInvitation()},
 	} {
 		t.Run(op.name, func(t *testing.T) {
 			var seen outcomeCounter

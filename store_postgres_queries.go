@@ -42,19 +42,12 @@ func pgStatement(sql string) pgQuery {
 var pgStatementFiles []string
 
 // registeringFile is the base name of the file whose package-level declaration called
-// pgStatement (directly, or through a helper such as seatForms in another file).
+// pgStatement.
 func registeringFile() string {
-	pcs := make([]uintptr, 8)
+	pcs := make([]uintptr, 1)
 	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
-	for {
-		f, more := frames.Next()
-		if !strings.HasSuffix(f.Function, ".seatForms") {
-			return filepath.Base(f.File)
-		}
-		if !more {
-			return ""
-		}
-	}
+	f, _ := frames.Next()
+	return filepath.Base(f.File)
 }
 
 // schemaPlaceholder stands before every table name of the store's statements. It is a
@@ -118,12 +111,6 @@ func compileStatements() ([]pgCompiledSQL, error) {
 		pgCompiled = out
 	})
 	return pgCompiled, pgCompileErr
-}
-
-// usesArg reports whether statement q has the parameter @name.
-func usesArg(q pgQuery, name string) bool {
-	compiled, _ := compileStatements() // done by NewPostgresStore, which failed on an error
-	return slices.Contains(compiled[q].names, name)
 }
 
 // bindArgs returns args in the order of q's positional parameters, or an error naming a

@@ -11,12 +11,11 @@ import (
 )
 
 // BenchmarkPostgresActorChecked measures actor-checked writes by a non-owner actor, with
-// a declared role (admin) and with a custom role, whose definition the statement locks
-// (sqlActorPerms): AddUser, SetRole (back and forth between two roles) and
-// UpdateOrganization (the name, alternating). Calls are sequential, and all run in one
-// transaction, rolled back at the end, so that ns/op is the latency of one statement
-// without a commit's WAL flush, which on a small shared machine varies by more than
-// the statements differ.
+// a declared role (admin) and with a custom role, whose definition the write function
+// locks: AddUser, SetRole (back and forth between two roles) and UpdateOrganization
+// (the name, alternating). Calls are sequential, and all run in one transaction, rolled
+// back at the end, so that ns/op is the latency of one call without a commit's WAL
+// flush, which on a small shared machine varies by more than the calls differ.
 //
 //	go test -run='^$' -bench=PostgresActorChecked -count=5 .
 func BenchmarkPostgresActorChecked(b *testing.B) {
