@@ -863,15 +863,15 @@ BEGIN
 END
 $$;
 
--- The members of org and, with invitations, the invitations pending at now: whether
+-- The members of org and, with_invitations, the invitations pending at now: whether
 -- one more leaves them within max_members (NULL: no limit). Each count stops at the
 -- limit, so its cost is bounded by it, not by the organization's size.
-CREATE FUNCTION organization_seat_free(org uuid, max_members integer, invitations boolean, now timestamptz) RETURNS boolean
+CREATE FUNCTION organization_seat_free(org uuid, max_members integer, with_invitations boolean, now timestamptz) RETURNS boolean
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     RETURN max_members IS NULL OR (SELECT count(*) FROM (SELECT 1 FROM memberships m
             WHERE m.organization_id = org AND m.status = 'active' LIMIT max_members) AS x)
-        + CASE WHEN invitations THEN (SELECT count(*) FROM (SELECT 1 FROM invitations i
+        + CASE WHEN with_invitations THEN (SELECT count(*) FROM (SELECT 1 FROM invitations i
             WHERE i.organization_id = org AND i.status = 'pending' AND i.expires_at > now LIMIT max_members) AS y) ELSE 0 END
         < max_members;
 END
