@@ -68,6 +68,29 @@ func (mt *memTeam) drop(user UserID) *TeamMember {
 	return m
 }
 
+// teamStanding is the standing st (the actor's in o, from allowed) within team mt: with
+// the permissions of the actor's team role there added. The caller holds o's lock.
+func teamStanding(auth Authorization, st standing, mt *memTeam) standing {
+	if auth.Actor == "" || st.owner || !st.member {
+		return st
+	}
+	if m := mt.byUser[auth.Actor]; m != nil {
+		st.perms.union(auth.Policy.orDefault().teamRoleSet(m.Role))
+	}
+	return st
+}
+
+// heldTeamRoles is the union of the permissions of the team roles held in mt under pol.
+func (mt *memTeam) heldTeamRoles(pol *Policy) permSet {
+	var set permSet
+	for _, m := range mt.members {
+		if m.Role != "" {
+			set.union(pol.teamRoleSet(m.Role))
+		}
+	}
+	return set
+}
+
 // CreateTeam implements TeamStore.
 func (s *MemoryStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
 	if err := ctx.Err(); err != nil {
@@ -158,12 +181,16 @@ func (s *MemoryStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error
 		return Team{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
-	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
+	st, ok := o.allowed(p.Auth, PermTeamsManage)
+	if !ok {
 		return Team{}, ErrPermissionDenied
 	}
 	mt := o.team(p.TeamID)
 	if mt == nil {
 		return Team{}, ErrTeamNotFound
+	}
+	if !teamStanding(p.Auth, st, mt).covers(mt.heldTeamRoles(p.Auth.Policy.orDefault())) {
+		return Team{}, ErrEscalation
 	}
 	ts := o.teams
 	for _, m := range mt.members {
@@ -209,12 +236,16 @@ func (s *MemoryStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) 
 		return TeamMember{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
-	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
+	st, ok := o.allowed(p.Auth, PermTeamsManage)
+	if !ok {
 		return TeamMember{}, ErrPermissionDenied
 	}
 	mt := o.team(tm.TeamID)
 	if mt == nil {
 		return TeamMember{}, ErrTeamNotFound
+	}
+	if !teamStanding(p.Auth, st, mt).covers(p.Auth.Policy.orDefault().teamRoleSet(tm.Role)) {
+		return TeamMember{}, ErrEscalation
 	}
 	if m := o.member(tm.UserID); m == nil || m.suspended.Load() {
 		return TeamMember{}, ErrNotMember
@@ -249,17 +280,22 @@ func (s *MemoryStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberPa
 		m := o.member(p.UserID)
 		self = m != nil && !m.suspended.Load()
 	}
-	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok && !self {
+	st, ok := o.allowed(p.Auth, PermTeamsManage)
+	if !ok && !self {
 		return TeamMember{}, ErrPermissionDenied
 	}
 	mt := o.team(p.TeamID)
 	if mt == nil {
 		return TeamMember{}, ErrTeamNotFound
 	}
-	m := mt.drop(p.UserID)
-	if m == nil {
+	cur := mt.byUser[p.UserID]
+	if cur == nil {
 		return TeamMember{}, ErrNotTeamMember
 	}
+	if !self && !teamStanding(p.Auth, st, mt).covers(p.Auth.Policy.orDefault().teamRoleSet(cur.Role)) {
+		return TeamMember{}, ErrEscalation
+	}
+	m := mt.drop(p.UserID)
 	ts := o.teams
 	ts.byUser[p.UserID] = slices.DeleteFunc(ts.byUser[p.UserID], func(e *memTeam) bool { return e == mt })
 	if len(ts.byUser[p.UserID]) == 0 {
@@ -267,6 +303,67 @@ func (s *MemoryStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberPa
 	}
 	s.record(TeamMemberRemoved{TeamMember: *m, Actor: p.Auth.Actor})
 	return *m, nil
+}
+
+// SetTeamRole implements TeamStore.
+func (s *MemoryStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (TeamMember, TeamMember, error) {
+	if err := ctx.Err(); err != nil {
+		return TeamMember{}, TeamMember{}, err
+	}
+	o := s.lockOrg(p.OrganizationID, false)
+	if o == nil {
+		return TeamMember{}, TeamMember{}, ErrOrganizationNotFound
+	}
+	defer o.mu.Unlock()
+	st, ok := o.allowed(p.Auth, PermTeamsManage)
+	if !ok {
+		return TeamMember{}, TeamMember{}, ErrPermissionDenied
+	}
+	mt := o.team(p.TeamID)
+	if mt == nil {
+		return TeamMember{}, TeamMember{}, ErrTeamNotFound
+	}
+	m := mt.byUser[p.UserID]
+	if m == nil {
+		return TeamMember{}, TeamMember{}, ErrNotTeamMember
+	}
+	before := *m
+	if before.Role == p.Role {
+		return before, before, nil
+	}
+	pol := p.Auth.Policy.orDefault()
+	tst := teamStanding(p.Auth, st, mt)
+	if !tst.covers(pol.teamRoleSet(before.Role)) || !tst.covers(pol.teamRoleSet(p.Role)) {
+		return TeamMember{}, TeamMember{}, ErrEscalation
+	}
+	m.Role = p.Role
+	s.record(TeamRoleChanged{Old: before, New: *m, Actor: p.Auth.Actor})
+	return before, *m, nil
+}
+
+// TeamAccess implements TeamStore.
+func (s *MemoryStore) TeamAccess(ctx context.Context, p TeamAccessParams) (TeamAccess, error) {
+	if err := ctx.Err(); err != nil {
+		return TeamAccess{}, err
+	}
+	o := s.lockOrg(p.OrganizationID, true)
+	if o == nil {
+		return TeamAccess{}, ErrOrganizationNotFound
+	}
+	defer o.mu.RUnlock()
+	mt := o.team(p.TeamID)
+	if mt == nil {
+		return TeamAccess{}, ErrTeamNotFound
+	}
+	a, err := o.finishAccess(o.access(p.UserID))
+	if err != nil {
+		return TeamAccess{}, err
+	}
+	ta := TeamAccess{Access: a, Team: copyTeam(mt.t)}
+	if m := mt.byUser[p.UserID]; m != nil && a.IsMember {
+		ta.TeamMember, ta.IsTeamMember = *m, true
+	}
+	return ta, nil
 }
 
 // ListTeams implements TeamStore.

@@ -172,7 +172,7 @@ func constraintSentinel(pe *pgconn.PgError) error {
 		case "organizations_max_members_check":
 			return ErrInvalidMemberLimit
 		case "memberships_role_name_check", "invitations_role_name_check", "organization_roles_name_check",
-			"memberships_custom_role_check", "invitations_custom_role_check":
+			"memberships_custom_role_check", "invitations_custom_role_check", "team_members_role_check":
 			return ErrInvalidRole
 		case "memberships_user_id_check":
 			return ErrInvalidUserID
@@ -181,7 +181,7 @@ func constraintSentinel(pe *pgconn.PgError) error {
 	return nil
 }
 
-// pgOutcomes are the refusals the write functions of migrations 0008, 0009 and 0010 name, and their
+// pgOutcomes are the refusals the write functions of migrations 0008 to 0013 name, and their
 // errors: the one place they are told apart.
 var pgOutcomes = map[string]error{
 	"organization_not_found": ErrOrganizationNotFound,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,8 +18,9 @@ import (
 // the organization deletes its teams. See docs/teams.md.
 
 // PermTeamsManage allows Actor.CreateTeam, Actor.UpdateTeam, Actor.DeleteTeam,
-// Actor.AddTeamMember and Actor.RemoveTeamMember (a member may always leave a team,
-// unless suspended). DefaultPolicy gives it to RoleAdmin.
+// Actor.AddTeamMember, Actor.SetTeamRole and Actor.RemoveTeamMember (a member may always
+// leave a team, unless suspended). DefaultPolicy gives it to RoleAdmin. It is an
+// organization permission: a team role cannot hold it (see RoleScope).
 const PermTeamsManage Permission = "teams:manage"
 
 // Team is a group of an organization's members. It marshals to JSON as
@@ -47,7 +49,71 @@ type TeamMember struct {
 	TeamID         uuid.UUID `json:"team_id"`
 	OrganizationID uuid.UUID `json:"organization_id"`
 	UserID         UserID    `json:"user_id"`
-	CreatedAt      time.Time `json:"created_at"`
+	// Role is the member's team role, one the Policy declares with ScopeTeam; empty
+	// (and left out of JSON) for none: the member then holds their organization
+	// permissions only, in the team as elsewhere.
+	Role      Role      `json:"role,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// TeamAccess is a team together with one user's access to it, read in one atomic step
+// (Service.TeamAccess): the organization access (membership, ownership, organization
+// permissions), the team, and the user's team membership. Can answers permission checks
+// within the team without another store call.
+//
+// A suspended member is no member (Access.IsMember is false), so their team membership
+// is not reported and grants nothing.
+type TeamAccess struct {
+	// Access is the user's access to the team's organization: Access.Can answers for
+	// the organization at large, where a team role grants nothing.
+	Access Access `json:"access"`
+	// Team is the team.
+	Team Team `json:"team"`
+	// TeamMember is the user's team membership; zero unless IsTeamMember.
+	TeamMember TeamMember `json:"team_member,omitzero"`
+	// IsTeamMember reports whether the user is an active member of the organization and
+	// a member of the team.
+	IsTeamMember bool `json:"is_team_member"`
+
+	perms permSet // the organization permissions and the team role's, under Access.policy
+}
+
+// Can reports whether the user may do what p allows within the team: always for the
+// owner; for another active member, whether their organization role (declared or custom)
+// or their team role grants p under the Service's Policy; never for a non-member or a
+// suspended member. It allocates nothing. A TeamAccess that did not come from a Service
+// (a bare TeamStore.TeamAccess) can nothing except for the owner.
+func (a *TeamAccess) Can(p Permission) bool {
+	if a.Access.IsOwner {
+		return true
+	}
+	if !a.Access.IsMember || a.Access.policy == nil {
+		return false
+	}
+	i, ok := a.Access.policy.index[p]
+	return ok && a.perms.has(i)
+}
+
+// Permissions returns the user's effective permissions within the team, sorted: every
+// permission the Policy knows for the owner, none for a non-member.
+func (a *TeamAccess) Permissions() []Permission {
+	switch pol := a.Access.policy; {
+	case pol == nil || !a.Access.IsMember:
+		return []Permission{}
+	case a.Access.IsOwner:
+		return pol.Permissions()
+	default:
+		return pol.list(a.perms)
+	}
+}
+
+// compile fills the permission sets of a under p.
+func (a *TeamAccess) compile(p *Policy) {
+	a.Access.compile(p)
+	a.perms = a.Access.perms
+	if a.Access.IsMember && a.IsTeamMember {
+		a.perms.union(p.teamRoleSet(a.TeamMember.Role))
+	}
 }
 
 // TeamOptions are the optional parts of CreateTeam; nil means defaults.
@@ -83,8 +149,14 @@ type TeamUpdate struct {
 //
 // The writes are actor-checked on PermTeamsManage (Authorization, as for the Store's
 // methods), except that a member who is not suspended may always remove themselves from
-// a team. Each records its event (TeamCreated, TeamUpdated, TeamDeleted,
-// TeamMemberAdded, TeamMemberRemoved) in the same step on an EventStore.
+// a team. Team roles (TeamMember.Role, declared by Auth.Policy with ScopeTeam) are
+// guarded like organization roles, within the team: an actor other than the owner may
+// give a team role (AddTeamMember, SetTeamRole), and take one away (SetTeamRole,
+// RemoveTeamMember of another member, DeleteTeam of a team where it is held), only when
+// its permissions are within the actor's permissions in that team (their organization
+// role's and their own team role's there), or the call fails with ErrEscalation. Each
+// write records its event (TeamCreated, TeamUpdated, TeamDeleted, TeamMemberAdded,
+// TeamRoleChanged, TeamMemberRemoved) in the same step on an EventStore.
 //
 // The Service returns ErrNotSupported for its team methods on a store without it.
 // MemoryStore, PostgresStore and CachedStore (over a TeamStore) implement it.
@@ -99,20 +171,36 @@ type TeamStore interface {
 	// written or recorded. UpdatedAt becomes p.Now on a change. Errors:
 	// ErrOrganizationNotFound, ErrPermissionDenied, ErrTeamNotFound, ErrTeamSlugTaken.
 	UpdateTeam(ctx context.Context, p UpdateTeamParams) (before, after Team, err error)
-	// DeleteTeam deletes the team with its memberships and returns it. Errors:
-	// ErrOrganizationNotFound, ErrPermissionDenied, ErrTeamNotFound.
+	// DeleteTeam deletes the team with its memberships and returns it. Errors, in this
+	// order: ErrOrganizationNotFound, ErrPermissionDenied, ErrTeamNotFound,
+	// ErrEscalation (a team role held in the team exceeds the actor's permissions there).
 	DeleteTeam(ctx context.Context, p TeamParams) (Team, error)
 	// Team returns the organization's team. Errors: ErrOrganizationNotFound,
 	// ErrTeamNotFound.
 	Team(ctx context.Context, org, team uuid.UUID) (Team, error)
-	// AddTeamMember stores p.Member: its user must be an active member of its
-	// organization. Errors, in this order: ErrOrganizationNotFound, ErrPermissionDenied,
-	// ErrTeamNotFound, ErrNotMember, ErrAlreadyTeamMember.
+	// AddTeamMember stores p.Member, with its team role (empty for none): its user must
+	// be an active member of its organization. Errors, in this order:
+	// ErrOrganizationNotFound, ErrPermissionDenied, ErrTeamNotFound, ErrEscalation (the
+	// role's permissions exceed the actor's in the team), ErrNotMember,
+	// ErrAlreadyTeamMember.
 	AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error)
+	// SetTeamRole sets the team role of the user's team membership to p.Role (empty: no
+	// team role) and returns it before and after; when the role is the same, nothing is
+	// written or recorded and after equals before. Errors, in this order:
+	// ErrOrganizationNotFound, ErrPermissionDenied, ErrTeamNotFound, ErrNotTeamMember,
+	// ErrEscalation (the current or the new role's permissions exceed the actor's in the
+	// team).
+	SetTeamRole(ctx context.Context, p SetTeamRoleParams) (before, after TeamMember, err error)
 	// RemoveTeamMember deletes the user's membership of the team and returns it.
 	// Errors, in this order: ErrOrganizationNotFound, ErrPermissionDenied,
-	// ErrTeamNotFound, ErrNotTeamMember.
+	// ErrTeamNotFound, ErrNotTeamMember, ErrEscalation (another member's team role
+	// exceeds the actor's permissions in the team).
 	RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (TeamMember, error)
+	// TeamAccess returns the organization, the team and p.UserID's access to both (an
+	// active membership, ownership, the custom role definition as Store.Access gives
+	// them, and the team membership of an active member), read in one atomic step. An
+	// empty UserID is nobody's member. Errors: ErrOrganizationNotFound, ErrTeamNotFound.
+	TeamAccess(ctx context.Context, p TeamAccessParams) (TeamAccess, error)
 	// ListTeams returns up to p.Limit of the organization's teams (with p.UserID, only
 	// those the user is a member of) in ascending team ID order after p.After, read in
 	// one atomic step. Error: ErrOrganizationNotFound.
@@ -160,9 +248,30 @@ type TeamParams struct {
 type AddTeamMemberParams struct {
 	// Auth is who acts, under which policy.
 	Auth Authorization
-	// Member is the team membership to store: ID, TeamID, OrganizationID, UserID and
-	// CreatedAt.
+	// Member is the team membership to store: ID, TeamID, OrganizationID, UserID, Role
+	// (a team role Auth.Policy declares, or empty) and CreatedAt.
 	Member TeamMember
+}
+
+// SetTeamRoleParams are the inputs of TeamStore.SetTeamRole.
+type SetTeamRoleParams struct {
+	// Auth is who acts, under which policy.
+	Auth Authorization
+	// OrganizationID and TeamID name the team.
+	OrganizationID, TeamID uuid.UUID
+	// UserID is the team member whose role changes.
+	UserID UserID
+	// Role is the new team role, one Auth.Policy declares with ScopeTeam, or empty for
+	// none.
+	Role Role
+}
+
+// TeamAccessParams are the inputs of TeamStore.TeamAccess.
+type TeamAccessParams struct {
+	// OrganizationID and TeamID name the team.
+	OrganizationID, TeamID uuid.UUID
+	// UserID is the user whose access is read; empty for an anonymous one.
+	UserID UserID
 }
 
 // RemoveTeamMemberParams are the inputs of TeamStore.RemoveTeamMember.
@@ -408,30 +517,109 @@ func (s *Service) TeamMembers(ctx context.Context, org, team uuid.UUID, opts Lis
 	})
 }
 
-// AddTeamMember adds user, an active member of the organization, to the team and emits
+// AddTeamMember adds user, an active member of the organization, to the team with the
+// team role role (declared by the Policy with ScopeTeam; empty for none) and emits
 // TeamMemberAdded. It is unchecked: for trusted system code (see As).
 //
-// Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrInvalidUserID, ErrNotMember (the
-// user is not a member of the organization, or is suspended), ErrAlreadyTeamMember,
-// ErrNotSupported (the store is not a TeamStore), the store's error, or the context's
-// error.
-func (s *Service) AddTeamMember(ctx context.Context, org, team uuid.UUID, user UserID) (TeamMember, error) {
-	return s.addTeamMember(ctx, "", org, team, user)
+// Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrInvalidUserID, ErrInvalidRole
+// (role is not a team role of the Policy), ErrNotMember (the user is not a member of the
+// organization, or is suspended), ErrAlreadyTeamMember, ErrNotSupported (the store is
+// not a TeamStore), the store's error, or the context's error.
+func (s *Service) AddTeamMember(ctx context.Context, org, team uuid.UUID, user UserID, role Role) (TeamMember, error) {
+	return s.addTeamMember(ctx, "", org, team, user, role)
 }
 
-func (s *Service) addTeamMember(ctx context.Context, actor UserID, org, team uuid.UUID, user UserID) (TeamMember, error) {
-	ts, err := need[TeamStore](ctx, s, checkOrgTeam(org, team), checkUser(user))
+func (s *Service) addTeamMember(ctx context.Context, actor UserID, org, team uuid.UUID, user UserID, role Role) (TeamMember, error) {
+	ts, err := need[TeamStore](ctx, s, checkOrgTeam(org, team), checkUser(user), s.checkTeamRole(role))
 	if err != nil {
 		return TeamMember{}, err
 	}
 	m, err := ts.AddTeamMember(ctx, AddTeamMemberParams{Auth: s.auth(actor), Member: TeamMember{
-		ID: s.opts.NewID(), TeamID: team, OrganizationID: org, UserID: user, CreatedAt: s.now(),
+		ID: s.opts.NewID(), TeamID: team, OrganizationID: org, UserID: user, Role: role, CreatedAt: s.now(),
 	}})
 	if err != nil {
 		return TeamMember{}, err
 	}
 	emit(s, ctx, TeamMemberAdded{TeamMember: m, Actor: actor})
 	return m, nil
+}
+
+// checkTeamRole is ErrInvalidRole unless role is empty or a team role of the Service's
+// Policy.
+func (s *Service) checkTeamRole(role Role) error {
+	if role != "" && !s.policy.DeclaresTeamRole(role) {
+		return ErrInvalidRole
+	}
+	return nil
+}
+
+// SetTeamRole sets the team role of user's membership of the team to role (declared by
+// the Policy with ScopeTeam; empty removes it) and emits TeamRoleChanged if it changed.
+// It is unchecked: for trusted system code (see As).
+//
+// Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrInvalidUserID, ErrInvalidRole,
+// ErrNotTeamMember, ErrNotSupported (the store is not a TeamStore), the store's error,
+// or the context's error.
+func (s *Service) SetTeamRole(ctx context.Context, org, team uuid.UUID, user UserID, role Role) (TeamMember, error) {
+	return s.setTeamRole(ctx, "", org, team, user, role)
+}
+
+func (s *Service) setTeamRole(ctx context.Context, actor UserID, org, team uuid.UUID, user UserID, role Role) (TeamMember, error) {
+	ts, err := need[TeamStore](ctx, s, checkOrgTeam(org, team), checkUser(user), s.checkTeamRole(role))
+	if err != nil {
+		return TeamMember{}, err
+	}
+	before, after, err := ts.SetTeamRole(ctx, SetTeamRoleParams{
+		Auth: s.auth(actor), OrganizationID: org, TeamID: team, UserID: user, Role: role,
+	})
+	if err != nil {
+		return TeamMember{}, err
+	}
+	if before.Role != after.Role {
+		emit(s, ctx, TeamRoleChanged{Old: before, New: after, Actor: actor})
+	}
+	return after, nil
+}
+
+// TeamAccess returns the team with user's access to it and to its organization
+// (membership, ownership, team membership and the effective permissions within the team:
+// see TeamAccess.Can), read in one store operation (one round trip on PostgreSQL). An
+// empty or invalid user is nobody's member; a suspended member is no member.
+//
+// Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrNotSupported (the store is not a
+// TeamStore), the store's error, or the context's error.
+func (s *Service) TeamAccess(ctx context.Context, org, team uuid.UUID, user UserID) (TeamAccess, error) {
+	ts, err := need[TeamStore](ctx, s, checkOrgTeam(org, team))
+	if err != nil {
+		return TeamAccess{}, err
+	}
+	if !user.Valid() {
+		user = ""
+	}
+	a, err := ts.TeamAccess(ctx, TeamAccessParams{OrganizationID: org, TeamID: team, UserID: user})
+	if err != nil {
+		return TeamAccess{}, err
+	}
+	a.compile(s.policy)
+	return a, nil
+}
+
+// HasTeamPermission reports whether user may do what p allows within the organization's
+// team (see TeamAccess.Can): a one-off check. An unknown organization, team or user
+// gives false and no error. As for HasPermission, a check made before a write is advice
+// for a UI: writes made on a user's behalf go through As.
+//
+// Errors: ErrNotSupported (the store is not a TeamStore), the store's failures, or the
+// context's error.
+func (s *Service) HasTeamPermission(ctx context.Context, org, team uuid.UUID, user UserID, p Permission) (bool, error) {
+	a, err := s.TeamAccess(ctx, org, team, user)
+	if errors.Is(err, ErrOrganizationNotFound) || errors.Is(err, ErrTeamNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return a.Can(p), nil
 }
 
 // RemoveTeamMember removes user from the team (not from the organization) and emits
@@ -475,8 +663,9 @@ func (a *Actor) UpdateTeam(ctx context.Context, org, team uuid.UUID, u TeamUpdat
 	return a.s.updateTeam(ctx, a.actor, org, team, u)
 }
 
-// DeleteTeam is Service.DeleteTeam, if the actor holds PermTeamsManage. Errors: as
-// Service.DeleteTeam, and ErrPermissionDenied.
+// DeleteTeam is Service.DeleteTeam, if the actor holds PermTeamsManage and the
+// permissions of every team role held in the team are within the actor's there. Errors:
+// as Service.DeleteTeam, ErrPermissionDenied and ErrEscalation.
 func (a *Actor) DeleteTeam(ctx context.Context, org, team uuid.UUID) error {
 	if err := a.check(ctx); err != nil {
 		return err
@@ -484,18 +673,32 @@ func (a *Actor) DeleteTeam(ctx context.Context, org, team uuid.UUID) error {
 	return a.s.deleteTeam(ctx, a.actor, org, team)
 }
 
-// AddTeamMember is Service.AddTeamMember, if the actor holds PermTeamsManage. Errors: as
-// Service.AddTeamMember, and ErrPermissionDenied.
-func (a *Actor) AddTeamMember(ctx context.Context, org, team uuid.UUID, user UserID) (TeamMember, error) {
+// AddTeamMember is Service.AddTeamMember, if the actor holds PermTeamsManage and role's
+// permissions are within the actor's permissions in the team (their organization role's
+// and their own team role's there). Errors: as Service.AddTeamMember,
+// ErrPermissionDenied and ErrEscalation.
+func (a *Actor) AddTeamMember(ctx context.Context, org, team uuid.UUID, user UserID, role Role) (TeamMember, error) {
 	if err := a.check(ctx); err != nil {
 		return TeamMember{}, err
 	}
-	return a.s.addTeamMember(ctx, a.actor, org, team, user)
+	return a.s.addTeamMember(ctx, a.actor, org, team, user, role)
 }
 
-// RemoveTeamMember is Service.RemoveTeamMember, if the actor holds PermTeamsManage or
-// removes themselves (an active member of the organization). Errors: as
-// Service.RemoveTeamMember, and ErrPermissionDenied.
+// SetTeamRole is Service.SetTeamRole, if the actor holds PermTeamsManage and both the
+// member's current team role's permissions and role's are within the actor's
+// permissions in the team (so no one raises their own). Errors: as Service.SetTeamRole,
+// ErrPermissionDenied and ErrEscalation.
+func (a *Actor) SetTeamRole(ctx context.Context, org, team uuid.UUID, user UserID, role Role) (TeamMember, error) {
+	if err := a.check(ctx); err != nil {
+		return TeamMember{}, err
+	}
+	return a.s.setTeamRole(ctx, a.actor, org, team, user, role)
+}
+
+// RemoveTeamMember is Service.RemoveTeamMember, if the actor removes themselves (an
+// active member of the organization), or holds PermTeamsManage and the member's team
+// role's permissions are within the actor's in the team. Errors: as
+// Service.RemoveTeamMember, ErrPermissionDenied and ErrEscalation.
 func (a *Actor) RemoveTeamMember(ctx context.Context, org, team uuid.UUID, user UserID) error {
 	if err := a.check(ctx); err != nil {
 		return err

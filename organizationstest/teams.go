@@ -48,7 +48,7 @@ func (h *harness) createTeam(org uuid.UUID, name string, opts *organizations.Tea
 // addTeamMember adds user to the team and drops its event.
 func (h *harness) addTeamMember(org, team uuid.UUID, user organizations.UserID) organizations.TeamMember {
 	h.t.Helper()
-	m, err := h.svc.AddTeamMember(h.ctx, org, team, user)
+	m, err := h.svc.AddTeamMember(h.ctx, org, team, user, "")
 	require.NoError(h.t, err)
 	h.events.take()
 	return m
@@ -178,11 +178,11 @@ func testTeamBadInput(t *testing.T, h *harness) {
 			return err
 		}},
 		{organizations.ErrTeamNotFound, func() error {
-			_, err := h.svc.AddTeamMember(h.ctx, org.ID, uuid.New(), "owner")
+			_, err := h.svc.AddTeamMember(h.ctx, org.ID, uuid.New(), "owner", "")
 			return err
 		}},
 		{organizations.ErrInvalidUserID, func() error {
-			_, err := h.svc.AddTeamMember(h.ctx, org.ID, team.ID, "")
+			_, err := h.svc.AddTeamMember(h.ctx, org.ID, team.ID, "", "")
 			return err
 		}},
 		{organizations.ErrTeamNotFound, func() error { return h.svc.DeleteTeam(h.ctx, org.ID, uuid.Nil) }},
@@ -280,19 +280,19 @@ func testTeamMembers(t *testing.T, h *harness) {
 	docs := h.createTeam(org.ID, "Docs", nil)
 	h.clock.Advance(time.Second)
 
-	m, err := h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "ann")
+	m, err := h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "ann", "")
 	require.NoError(t, err)
 	require.Equal(t, organizations.TeamMember{ID: m.ID, TeamID: docs.ID, OrganizationID: org.ID, UserID: "ann", CreatedAt: h.now()}, m)
 	require.NotEqual(t, uuid.Nil, m.ID)
 	h.requireEvents(organizations.TeamMemberAdded{TeamMember: m})
 
-	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "ann")
+	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "ann", "")
 	require.ErrorIs(t, err, organizations.ErrAlreadyTeamMember)
-	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "zed")
+	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "zed", "")
 	require.ErrorIs(t, err, organizations.ErrNotMember, "a member of another organization is no member of this one's teams")
-	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "nobody")
+	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "nobody", "")
 	require.ErrorIs(t, err, organizations.ErrNotMember)
-	_, err = h.svc.AddTeamMember(h.ctx, other.ID, docs.ID, "zed")
+	_, err = h.svc.AddTeamMember(h.ctx, other.ID, docs.ID, "zed", "")
 	require.ErrorIs(t, err, organizations.ErrTeamNotFound, "a team of another organization is not found")
 	h.requireNoEvents()
 
@@ -398,7 +398,7 @@ func testTeamSuspended(t *testing.T, h *harness) {
 	h.events.take()
 
 	require.Equal(t, []string{"a"}, teamSlugs(h.allTeams(org.ID, "ann", 0)), "a suspended member keeps their teams")
-	_, err = h.svc.AddTeamMember(h.ctx, org.ID, b.ID, "ann")
+	_, err = h.svc.AddTeamMember(h.ctx, org.ID, b.ID, "ann", "")
 	require.ErrorIs(t, err, organizations.ErrNotMember, "a suspended member cannot join a team")
 	_, err = h.svc.As("ann").CreateTeam(h.ctx, org.ID, "C", nil)
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "a suspended admin manages no team")
@@ -436,11 +436,11 @@ func testTeamAuthz(t *testing.T, h *harness) {
 	require.NoError(t, err, "the owner holds every permission")
 	h.requireEvents(organizations.TeamCreated{Team: owned, Actor: "owner"})
 
-	_, err = member.AddTeamMember(h.ctx, org.ID, docs.ID, "bob")
+	_, err = member.AddTeamMember(h.ctx, org.ID, docs.ID, "bob", "")
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied)
-	_, err = member.AddTeamMember(h.ctx, org.ID, uuid.New(), "bob")
+	_, err = member.AddTeamMember(h.ctx, org.ID, uuid.New(), "bob", "")
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "permission before the team")
-	m, err := admin.AddTeamMember(h.ctx, org.ID, docs.ID, "bob")
+	m, err := admin.AddTeamMember(h.ctx, org.ID, docs.ID, "bob", "")
 	require.NoError(t, err)
 	h.requireEvents(organizations.TeamMemberAdded{TeamMember: m, Actor: "ann"})
 
@@ -481,13 +481,13 @@ func testTeamEventRecords(t *testing.T, h *harness) {
 	admin := h.svc.As("ann")
 	team, err := admin.CreateTeam(h.ctx, org.ID, "Docs", &organizations.TeamOptions{Data: json.RawMessage(`{"x":[1,"é"]}`)})
 	require.NoError(t, err)
-	_, err = admin.AddTeamMember(h.ctx, org.ID, team.ID, "bob")
+	_, err = admin.AddTeamMember(h.ctx, org.ID, team.ID, "bob", "")
 	require.NoError(t, err)
 	name, data := "Documentation", json.RawMessage(`{"y":true}`)
 	_, err = h.svc.UpdateTeam(h.ctx, org.ID, team.ID, organizations.TeamUpdate{Name: &name, Data: &data})
 	require.NoError(t, err)
 	require.NoError(t, h.svc.As("bob").RemoveTeamMember(h.ctx, org.ID, team.ID, "bob"))
-	_, err = admin.AddTeamMember(h.ctx, org.ID, team.ID, "ann")
+	_, err = admin.AddTeamMember(h.ctx, org.ID, team.ID, "ann", "")
 	require.NoError(t, err)
 	require.NoError(t, admin.DeleteTeam(h.ctx, org.ID, team.ID))
 	// Refused calls record nothing.
@@ -523,7 +523,7 @@ func testTeamRaceAddVsRemoveUser(t *testing.T, h *harness) {
 		add := round % 2 // which goroutine adds: alternated, so that each goes first sometimes
 		errs := parallel(2, func(i int) error {
 			if i == add {
-				_, err := h.svc.AddTeamMember(h.ctx, org.ID, team.ID, user)
+				_, err := h.svc.AddTeamMember(h.ctx, org.ID, team.ID, user, "")
 				return err
 			}
 			return h.svc.RemoveUser(h.ctx, org.ID, user)
