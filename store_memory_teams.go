@@ -110,6 +110,9 @@ func (s *MemoryStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team,
 		}
 	}
 	ts := o.teams
+	if p.MaxTeams > 0 && len(ts.order) >= p.MaxTeams {
+		return Team{}, ErrTeamLimit
+	}
 	t := copyTeam(p.Team)
 	for n := 2; ts.bySlug[t.Slug] != nil; n++ {
 		if !p.SuffixSlug {
@@ -252,6 +255,9 @@ func (s *MemoryStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) 
 	}
 	if mt.byUser[tm.UserID] != nil {
 		return TeamMember{}, ErrAlreadyTeamMember
+	}
+	if p.MaxTeamMembers > 0 && len(mt.members) >= p.MaxTeamMembers {
+		return TeamMember{}, ErrTeamMemberLimit
 	}
 	m := &tm
 	mt.byUser[tm.UserID] = m

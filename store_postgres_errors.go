@@ -197,6 +197,8 @@ var pgOutcomes = map[string]error{
 	"team_slug_taken":        ErrTeamSlugTaken,
 	"already_team_member":    ErrAlreadyTeamMember,
 	"not_team_member":        ErrNotTeamMember,
+	"team_limit":             ErrTeamLimit,
+	"team_member_limit":      ErrTeamMemberLimit,
 	"organization_limit":     ErrOrganizationLimit,
 	"join_request_not_found": ErrJoinRequestNotFound,
 	"join_request_closed":    ErrJoinRequestClosed,

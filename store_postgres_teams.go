@@ -85,7 +85,7 @@ const (
 
 var qCreateTeam = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_create_team(
 	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
-	@created_at::timestamptz, @updated_at::timestamptz, ` + teamAuthParams + `)`)
+	@created_at::timestamptz, @updated_at::timestamptz, @max_teams::integer, ` + teamAuthParams + `)`)
 
 // CreateTeam implements TeamStore.
 func (s *PostgresStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
@@ -97,7 +97,7 @@ func (s *PostgresStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Tea
 	var r teamRow
 	err := s.queryRow(ctx, qCreateTeam, s.teamAuthArgs(qCreateTeam, pgArgs{
 		"id": t.ID, "organization_id": t.OrganizationID, "name": t.Name, "slug": t.Slug, "suffix": p.SuffixSlug,
-		"data": string(t.Data), "created_at": t.CreatedAt, "updated_at": t.UpdatedAt,
+		"data": string(t.Data), "created_at": t.CreatedAt, "updated_at": t.UpdatedAt, "max_teams": p.MaxTeams,
 	}, p.Auth)).Scan(dest([]any{&outcome}, r.dest())...)
 	if err != nil {
 		return Team{}, pgError(ctx, err)
@@ -164,11 +164,12 @@ func (s *PostgresStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, err
 
 var qTeamMember = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_team_member(
 	@op::text, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @role::text, @created_at::timestamptz,
-	` + teamRoleAuthParams + `)`)
+	@max_team_members::integer, ` + teamRoleAuthParams + `)`)
 
-// teamMember runs qTeamMember: op is "add", "set_role" or "remove". It returns the team
-// membership after the call (as removed, for "remove") and its role before.
-func (s *PostgresStore) teamMember(ctx context.Context, auth Authorization, op string, m TeamMember) (TeamMember, Role, error) {
+// teamMember runs qTeamMember: op is "add" (with the member limit limit, 0 for none),
+// "set_role" or "remove". It returns the team membership after the call (as removed,
+// for "remove") and its role before.
+func (s *PostgresStore) teamMember(ctx context.Context, auth Authorization, op string, m TeamMember, limit int) (TeamMember, Role, error) {
 	if err := ctx.Err(); err != nil {
 		return TeamMember{}, "", err
 	}
@@ -177,7 +178,7 @@ func (s *PostgresStore) teamMember(ctx context.Context, auth Authorization, op s
 	var r teamMemberRow
 	err := s.queryRow(ctx, qTeamMember, s.teamAuthArgs(qTeamMember, pgArgs{
 		"op": op, "id": m.ID, "organization_id": m.OrganizationID, "team_id": m.TeamID, "user_id": string(m.UserID),
-		"role": string(m.Role), "created_at": m.CreatedAt,
+		"role": string(m.Role), "created_at": m.CreatedAt, "max_team_members": limit,
 	}, auth)).Scan(dest([]any{&outcome, &before}, r.dest())...)
 	if err != nil {
 		return TeamMember{}, "", pgError(ctx, err)
@@ -190,7 +191,7 @@ func (s *PostgresStore) teamMember(ctx context.Context, auth Authorization, op s
 
 // AddTeamMember implements TeamStore.
 func (s *PostgresStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error) {
-	m, _, err := s.teamMember(ctx, p.Auth, "add", p.Member)
+	m, _, err := s.teamMember(ctx, p.Auth, "add", p.Member, p.MaxTeamMembers)
 	return m, err
 }
 
@@ -198,7 +199,7 @@ func (s *PostgresStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams
 func (s *PostgresStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (TeamMember, TeamMember, error) {
 	after, role, err := s.teamMember(ctx, p.Auth, "set_role", TeamMember{
 		OrganizationID: p.OrganizationID, TeamID: p.TeamID, UserID: p.UserID, Role: p.Role,
-	})
+	}, 0)
 	if err != nil {
 		return TeamMember{}, TeamMember{}, err
 	}
@@ -211,7 +212,7 @@ func (s *PostgresStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (T
 func (s *PostgresStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (TeamMember, error) {
 	m, _, err := s.teamMember(ctx, p.Auth, "remove", TeamMember{
 		ID: uuid.Nil, OrganizationID: p.OrganizationID, TeamID: p.TeamID, UserID: p.UserID,
-	})
+	}, 0)
 	return m, err
 }
 

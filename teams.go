@@ -158,13 +158,19 @@ type TeamUpdate struct {
 // write records its event (TeamCreated, TeamUpdated, TeamDeleted, TeamMemberAdded,
 // TeamRoleChanged, TeamMemberRemoved) in the same step on an EventStore.
 //
+// Limits: CreateTeam and AddTeamMember count the organization's teams and the team's
+// members in their atomic step, after taking the lock that every write of a team (or of
+// a team's membership) takes, so that parallel calls one short of the limit add exactly
+// one (PostgreSQL: the organization row, or the team row, locked FOR NO KEY UPDATE when
+// a limit is given).
+//
 // The Service returns ErrNotSupported for its team methods on a store without it.
 // MemoryStore, PostgresStore and CachedStore (over a TeamStore) implement it.
 type TeamStore interface {
 	// CreateTeam stores p.Team with the slug p.Team.Slug, or, with p.SuffixSlug, the
 	// first of it, it-2, it-3, ... (SlugCandidate) that no team of the organization
-	// has, and returns it as stored. Errors: ErrOrganizationNotFound,
-	// ErrPermissionDenied, ErrTeamSlugTaken.
+	// has, and returns it as stored. Errors, in this order: ErrOrganizationNotFound,
+	// ErrPermissionDenied, ErrTeamLimit (p.MaxTeams), ErrTeamSlugTaken.
 	CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error)
 	// UpdateTeam applies p.Update (validated and normalised) and returns the team
 	// before and after; when it changes nothing, after equals before and nothing is
@@ -182,7 +188,7 @@ type TeamStore interface {
 	// be an active member of its organization. Errors, in this order:
 	// ErrOrganizationNotFound, ErrPermissionDenied, ErrTeamNotFound, ErrEscalation (the
 	// role's permissions exceed the actor's in the team), ErrNotMember,
-	// ErrAlreadyTeamMember.
+	// ErrAlreadyTeamMember, ErrTeamMemberLimit (p.MaxTeamMembers).
 	AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error)
 	// SetTeamRole sets the team role of the user's team membership to p.Role (empty: no
 	// team role) and returns it before and after; when the role is the same, nothing is
@@ -215,6 +221,10 @@ type TeamStore interface {
 type CreateTeamParams struct {
 	// Auth is who acts, under which policy.
 	Auth Authorization
+	// MaxTeams, if positive, is how many teams the organization may have: the store
+	// refuses the team with ErrTeamLimit when the organization has that many, counted in
+	// the same atomic step as the write (Options.MaxTeams).
+	MaxTeams int
 	// Team is the team to store, validated: ID, OrganizationID, Name, Slug (the
 	// explicit slug, or the base of a generated one), Data, CreatedAt and UpdatedAt.
 	Team Team
@@ -251,6 +261,10 @@ type AddTeamMemberParams struct {
 	// Member is the team membership to store: ID, TeamID, OrganizationID, UserID, Role
 	// (a team role Auth.Policy declares, or empty) and CreatedAt.
 	Member TeamMember
+	// MaxTeamMembers, if positive, is how many members the team may have: the store
+	// refuses the addition with ErrTeamMemberLimit when the team has that many, counted
+	// in the same atomic step as the write (Options.MaxTeamMembers).
+	MaxTeamMembers int
 }
 
 // SetTeamRoleParams are the inputs of TeamStore.SetTeamRole.
@@ -307,6 +321,20 @@ type ListTeamMembersParams struct {
 	Limit int
 }
 
+// teamStore is the Service's store as a TeamStore: with a limit (positive), one that is a
+// TeamStore all the way down (enforcing), so that no wrapper hands the limit to a store
+// that would ignore it; ErrNotSupported otherwise.
+func (s *Service) teamStore(limit int) (TeamStore, error) {
+	if limit > 0 {
+		return enforcing[TeamStore](s.store)
+	}
+	return optional[TeamStore](s.store)
+}
+
+// teamLimit is an Options team limit as the store takes it: 0 for none (a negative
+// one), at most MaxMemberLimit (what PostgreSQL's integer holds).
+func teamLimit(n int) int { return min(max(n, 0), MaxMemberLimit) }
+
 // teamFallbackSlug is the slug of a team whose name slugifies to nothing.
 const teamFallbackSlug = "team"
 
@@ -334,9 +362,10 @@ func checkOrgTeam(org, team uuid.UUID) error {
 // CreateTeam creates a team named name in the organization and emits TeamCreated. The
 // team starts with no members. It is unchecked: for trusted system code (see As).
 //
-// Errors: ErrOrganizationNotFound, ErrInvalidName, ErrInvalidSlug, ErrTeamSlugTaken
-// (explicit slug only), ErrInvalidJSON, ErrNotSupported (the store is not a TeamStore),
-// the store's error, or the context's error.
+// Errors: ErrOrganizationNotFound, ErrInvalidName, ErrInvalidSlug, ErrTeamLimit (the
+// organization has Options.MaxTeams teams), ErrTeamSlugTaken (explicit slug only),
+// ErrInvalidJSON, ErrNotSupported (the store is not a TeamStore), the store's error, or
+// the context's error.
 func (s *Service) CreateTeam(ctx context.Context, org uuid.UUID, name string, opts *TeamOptions) (Team, error) {
 	return s.createTeam(ctx, "", org, name, opts)
 }
@@ -362,13 +391,13 @@ func (s *Service) createTeam(ctx context.Context, actor UserID, org uuid.UUID, n
 	if err != nil {
 		return Team{}, err
 	}
-	ts, err := optional[TeamStore](s.store)
+	ts, err := s.teamStore(s.opts.MaxTeams)
 	if err != nil {
 		return Team{}, err
 	}
 	now := s.now()
 	t, err := ts.CreateTeam(ctx, CreateTeamParams{
-		Auth: s.auth(actor),
+		Auth: s.auth(actor), MaxTeams: teamLimit(s.opts.MaxTeams),
 		Team: Team{
 			ID: s.opts.NewID(), OrganizationID: org, Name: name, Slug: slug, Data: data,
 			CreatedAt: now, UpdatedAt: now,
@@ -523,20 +552,27 @@ func (s *Service) TeamMembers(ctx context.Context, org, team uuid.UUID, opts Lis
 //
 // Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrInvalidUserID, ErrInvalidRole
 // (role is not a team role of the Policy), ErrNotMember (the user is not a member of the
-// organization, or is suspended), ErrAlreadyTeamMember, ErrNotSupported (the store is
-// not a TeamStore), the store's error, or the context's error.
+// organization, or is suspended), ErrAlreadyTeamMember, ErrTeamMemberLimit (the team has
+// Options.MaxTeamMembers members), ErrNotSupported (the store is not a TeamStore), the
+// store's error, or the context's error.
 func (s *Service) AddTeamMember(ctx context.Context, org, team uuid.UUID, user UserID, role Role) (TeamMember, error) {
 	return s.addTeamMember(ctx, "", org, team, user, role)
 }
 
 func (s *Service) addTeamMember(ctx context.Context, actor UserID, org, team uuid.UUID, user UserID, role Role) (TeamMember, error) {
-	ts, err := need[TeamStore](ctx, s, checkOrgTeam(org, team), checkUser(user), s.checkTeamRole(role))
+	if err := ready(ctx, checkOrgTeam(org, team), checkUser(user), s.checkTeamRole(role)); err != nil {
+		return TeamMember{}, err
+	}
+	ts, err := s.teamStore(s.opts.MaxTeamMembers)
 	if err != nil {
 		return TeamMember{}, err
 	}
-	m, err := ts.AddTeamMember(ctx, AddTeamMemberParams{Auth: s.auth(actor), Member: TeamMember{
-		ID: s.opts.NewID(), TeamID: team, OrganizationID: org, UserID: user, Role: role, CreatedAt: s.now(),
-	}})
+	m, err := ts.AddTeamMember(ctx, AddTeamMemberParams{
+		Auth: s.auth(actor), MaxTeamMembers: teamLimit(s.opts.MaxTeamMembers),
+		Member: TeamMember{
+			ID: s.opts.NewID(), TeamID: team, OrganizationID: org, UserID: user, Role: role, CreatedAt: s.now(),
+		},
+	})
 	if err != nil {
 		return TeamMember{}, err
 	}

@@ -1,5 +1,6 @@
 -- +goose Up
--- Team roles (TeamMember.Role, TeamStore.SetTeamRole, TeamStore.TeamAccess).
+-- Team roles (TeamMember.Role, TeamStore.SetTeamRole, TeamStore.TeamAccess) and team
+-- limits (Options.MaxTeams, Options.MaxTeamMembers).
 --
 -- A team member may hold one team role: a role the host's Policy declares with
 -- ScopeTeam, whose permissions hold within that team only. The schema keeps its name
@@ -68,6 +69,64 @@ BEGIN
 END
 $$;
 
+-- Limits. CreateTeam with a team limit locks the organization row FOR NO KEY UPDATE
+-- (instead of FOR SHARE) before anything else, and AddTeamMember with a member limit
+-- locks the team row FOR NO KEY UPDATE (instead of FOR KEY SHARE): so the calls that
+-- count take turns, and each counts, in a statement run after its lock was granted (a
+-- new snapshot: PL/pgSQL takes one per statement), the rows the one before it committed.
+-- Calls without a limit keep their shared locks and run side by side.
+
+-- CreateTeam, as in 0009, with max_teams (0: none): the organization's teams are
+-- counted (up to the limit) once its row is locked. Outcomes: those of 0009, and
+-- team_limit.
+DROP FUNCTION organizations_create_team(uuid, uuid, text, text, boolean, text, timestamptz, timestamptz,
+    text, text, text[], text[], boolean);
+CREATE FUNCTION organizations_create_team(
+    t_id uuid, t_org uuid, t_name text, t_slug text, suffix boolean, t_data text,
+    t_created_at timestamptz, t_updated_at timestamptz, max_teams integer,
+    actor text, perm text, pol_roles text[], pol_perms text[], number boolean,
+    OUT outcome text, OUT r_id uuid, OUT r_org uuid, OUT r_name text, OUT r_slug text, OUT r_data text,
+    OUT r_created_at timestamptz, OUT r_updated_at timestamptz)
+LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE
+    slug text;
+    t teams;
+BEGIN
+    -- 1. Lock and check; with a limit, the organization row first, exclusively.
+    IF max_teams > 0 THEN
+        PERFORM 1 FROM organizations o WHERE o.id = t_org FOR NO KEY UPDATE;
+    END IF;
+    outcome := organization_team_check(t_org, actor, NULL, perm, false, pol_roles, pol_perms);
+    IF outcome IS NOT NULL THEN
+        RETURN;
+    END IF;
+    IF max_teams > 0 AND (SELECT count(*) FROM (SELECT 1 FROM teams x
+            WHERE x.organization_id = t_org LIMIT max_teams) AS y) >= max_teams THEN
+        outcome := 'team_limit';
+        RETURN;
+    END IF;
+    -- 2. Write: each try a new statement, so a new snapshot.
+    FOR k IN 1..1000 LOOP
+        slug := CASE WHEN k = 1 THEN t_slug ELSE rtrim(left(t_slug, 199 - length(k::text)), '-') || '-' || k END;
+        INSERT INTO teams AS x (id, organization_id, name, slug, data, created_at, updated_at)
+        VALUES (t_id, t_org, t_name, slug, t_data::json, t_created_at, t_updated_at)
+        ON CONFLICT ON CONSTRAINT teams_organization_slug_key DO NOTHING
+        RETURNING x.* INTO t;
+        IF FOUND THEN
+            PERFORM organization_record(t_org, 'team_created', actor, NULL,
+                json_build_object('team', organization_team_json(t)), number);
+            SELECT 'created', t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
+            INTO outcome, r_id, r_org, r_name, r_slug, r_data, r_created_at, r_updated_at;
+            RETURN;
+        END IF;
+        IF NOT suffix THEN
+            EXIT;
+        END IF;
+    END LOOP;
+    outcome := 'team_slug_taken';
+END
+$$;
+
 -- DeleteTeam, as in 0009, and now also guarded by the team roles held in the team: the
 -- team is locked FOR UPDATE first (no member can be added to it, nor a role changed in
 -- it, until this call ends: both lock it FOR KEY SHARE), then an actor other than the
@@ -115,17 +174,19 @@ $$;
 -- memberships (organization_team_check: a concurrent RemoveUser or SuspendUser of the
 -- user waits for this call, or went first and this call sees its result), the team FOR
 -- KEY SHARE (a concurrent DeleteTeam waits, or went first and the team is not found),
--- then the team memberships of the actor and of the user FOR UPDATE, in user ID order
+-- or, for an addition with a member limit, FOR NO KEY UPDATE (the additions to the
+-- team take turns, and each counts its members once locked), then the team memberships
+-- of the actor and of the user FOR UPDATE, in user ID order
 -- (two role changes of each other's by two actors never wait on each other crosswise);
 -- then decides on them as locked and writes, with the event record.
 -- team_members_member_fkey holds the membership rule whatever the order. Outcomes:
 -- added, changed, unchanged, removed (with the row, and the role before in b_role),
 -- organization_not_found, permission_denied, team_not_found, escalation, not_member,
--- already_team_member, not_team_member.
+-- already_team_member, team_member_limit, not_team_member.
 DROP FUNCTION organizations_team_member(boolean, uuid, uuid, uuid, text, timestamptz, text, text, text[], text[], boolean);
 CREATE FUNCTION organizations_team_member(
     op text, m_id uuid, m_org uuid, m_team uuid, m_user text, m_role text, m_created_at timestamptz,
-    actor text, perm text, pol_roles text[], pol_perms text[], team_roles text[], team_perms text[], number boolean,
+    max_team_members integer, actor text, perm text, pol_roles text[], pol_perms text[], team_roles text[], team_perms text[], number boolean,
     OUT outcome text, OUT b_role text,
     OUT r_id uuid, OUT r_team uuid, OUT r_org uuid, OUT r_user text, OUT r_role text, OUT r_created_at timestamptz)
 LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
@@ -141,7 +202,11 @@ BEGIN
     IF outcome IS NOT NULL THEN
         RETURN;
     END IF;
-    PERFORM 1 FROM teams t WHERE t.organization_id = m_org AND t.id = m_team FOR KEY SHARE;
+    IF op = 'add' AND max_team_members > 0 THEN
+        PERFORM 1 FROM teams t WHERE t.organization_id = m_org AND t.id = m_team FOR NO KEY UPDATE;
+    ELSE
+        PERFORM 1 FROM teams t WHERE t.organization_id = m_org AND t.id = m_team FOR KEY SHARE;
+    END IF;
     IF NOT FOUND THEN
         outcome := 'team_not_found';
         RETURN;
@@ -164,11 +229,21 @@ BEGIN
             outcome := 'not_member';
             RETURN;
         END IF;
+        IF EXISTS (SELECT 1 FROM team_members x WHERE x.team_id = m_team AND x.user_id = m_user) THEN
+            outcome := 'already_team_member';
+            RETURN;
+        END IF;
+        IF max_team_members > 0 AND (SELECT count(*) FROM (SELECT 1 FROM team_members x
+                WHERE x.team_id = m_team LIMIT max_team_members) AS y) >= max_team_members THEN
+            outcome := 'team_member_limit';
+            RETURN;
+        END IF;
         INSERT INTO team_members AS x (id, organization_id, team_id, user_id, role, created_at)
         VALUES (m_id, m_org, m_team, m_user, NULLIF(m_role, ''), m_created_at)
         ON CONFLICT ON CONSTRAINT team_members_pkey DO NOTHING
         RETURNING x.* INTO m;
         IF NOT FOUND THEN
+            -- Added by a call that committed while this one waited on the key.
             outcome := 'already_team_member';
             RETURN;
         END IF;

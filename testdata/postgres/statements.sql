@@ -1545,7 +1545,7 @@ WHERE o.id = @organization_id::uuid;
 -- store_postgres_teams.go, statement 122
 SELECT * FROM organizations_create_team(
 	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
-	@created_at::timestamptz, @updated_at::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+	@created_at::timestamptz, @updated_at::timestamptz, @max_teams::integer, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
 -- store_postgres_teams.go, statement 123
 SELECT * FROM organizations_update_team(
@@ -1558,7 +1558,7 @@ SELECT * FROM organizations_delete_team(
 -- store_postgres_teams.go, statement 125
 SELECT * FROM organizations_team_member(
 	@op::text, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @role::text, @created_at::timestamptz,
-	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean);
+	@max_team_members::integer, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean);
 
 -- store_postgres_teams.go, statement 126
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at,
