@@ -369,19 +369,19 @@ func (c *CachedStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberPa
 }
 
 // ListTeams implements TeamStore.
-func (c *CachedStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
+func (c *CachedStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, int, error) {
 	s, ok := c.innerStore.(TeamStore)
 	if !ok {
-		return nil, ErrNotSupported
+		return nil, 0, ErrNotSupported
 	}
 	return s.ListTeams(ctx, p)
 }
 
 // ListTeamMembers implements TeamStore.
-func (c *CachedStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error) {
+func (c *CachedStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
 	s, ok := c.innerStore.(TeamStore)
 	if !ok {
-		return nil, ErrNotSupported
+		return nil, 0, ErrNotSupported
 	}
 	return s.ListTeamMembers(ctx, p)
 }

@@ -31,12 +31,12 @@ func ExampleService_CreateTeam() {
 	fmt.Println(errors.Is(err, organizations.ErrNotMember)) // only members join teams
 
 	teams, _ := svc.TeamsForUser(ctx, org.ID, "brad", organizations.ListOptions{})
-	fmt.Println(len(teams.Items), teams.Items[0].Name)
+	fmt.Println(teams.Total, teams.Items[0].Name) // Total: the whole list's size
 
 	// Leaving the organization leaves its teams, in the same atomic step.
 	_ = svc.RemoveUser(ctx, org.ID, "brad")
 	members, _ := svc.TeamMembers(ctx, org.ID, docs.ID, organizations.ListOptions{})
-	fmt.Println(len(members.Items))
+	fmt.Println(members.Total)
 	// Output:
 	// docs <nil>
 	// true

@@ -373,18 +373,18 @@ func (s *MemoryStore) TeamAccess(ctx context.Context, p TeamAccessParams) (TeamA
 }
 
 // ListTeams implements TeamStore.
-func (s *MemoryStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
+func (s *MemoryStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, int, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	o := s.lockOrg(p.OrganizationID, true)
 	if o == nil {
-		return nil, ErrOrganizationNotFound
+		return nil, 0, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	out := []Team{}
 	if o.teams == nil {
-		return out, nil
+		return out, 0, nil
 	}
 	list := o.teams.order
 	if p.UserID != "" {
@@ -393,26 +393,26 @@ func (s *MemoryStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team,
 	for _, mt := range pageAfter(list, p.After, p.Limit, func(mt *memTeam) uuid.UUID { return mt.t.ID }) {
 		out = append(out, copyTeam(mt.t))
 	}
-	return out, nil
+	return out, len(list), nil
 }
 
 // ListTeamMembers implements TeamStore.
-func (s *MemoryStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error) {
+func (s *MemoryStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	o := s.lockOrg(p.OrganizationID, true)
 	if o == nil {
-		return nil, ErrOrganizationNotFound
+		return nil, 0, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	mt := o.team(p.TeamID)
 	if mt == nil {
-		return nil, ErrTeamNotFound
+		return nil, 0, ErrTeamNotFound
 	}
 	out := []TeamMember{}
 	for _, m := range pageAfter(mt.members, p.After, p.Limit, func(m *TeamMember) uuid.UUID { return m.ID }) {
 		out = append(out, *m)
 	}
-	return out, nil
+	return out, len(mt.members), nil
 }

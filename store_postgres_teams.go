@@ -292,10 +292,13 @@ func (s *PostgresStore) Team(ctx context.Context, org, team uuid.UUID) (Team, er
 	return r.value(), nil
 }
 
-// qTeams pages the organization's teams (teams_pkey); one row of NULLs for an empty
-// page, none for no organization.
+// qTeams pages the organization's teams (teams_pkey), each row with the number of the
+// organization's teams (counted on teams_pkey, once per statement: the subquery depends
+// on the parameters only); one row of NULLs and the count for an empty page, none for no
+// organization.
 var qTeams = pgStatement(`
-SELECT ` + teamCols + `
+SELECT (SELECT count(*) FROM /* TEMPLATE: schema */teams c WHERE c.organization_id = @organization_id::uuid),
+	` + teamCols + `
 FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN LATERAL (
 	SELECT t.* FROM /* TEMPLATE: schema */teams t
@@ -305,9 +308,12 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id`)
 
-// qUserTeams pages a user's teams in the organization (team_members_member_idx).
+// qUserTeams pages a user's teams in the organization (team_members_member_idx), with
+// their number (counted on the same index).
 var qUserTeams = pgStatement(`
-SELECT ` + teamCols + `
+SELECT (SELECT count(*) FROM /* TEMPLATE: schema */team_members c
+		WHERE c.organization_id = @organization_id::uuid AND c.user_id = @user_id::text),
+	` + teamCols + `
 FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN LATERAL (
 	SELECT t.* FROM /* TEMPLATE: schema */team_members m
@@ -319,23 +325,29 @@ WHERE o.id = @organization_id::uuid
 ORDER BY t.id`)
 
 // ListTeams implements TeamStore.
-func (s *PostgresStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
+func (s *PostgresStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, int, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	q, args := qTeams, pgArgs{"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit}
 	if p.UserID != "" {
 		q, args["user_id"] = qUserTeams, string(p.UserID)
 	}
+	var total int
 	var r teamRow
-	return orgItems(ctx, s, q, args, r.dest(), r.ok, r.value)
+	out, err := orgItems(ctx, s, q, args, dest([]any{&total}, r.dest()), r.ok, r.value)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }
 
 // qTeamMembers pages a team's members (team_members_team_id_idx): whether the team
-// exists, then its member, one row of NULLs for an empty page; no row for no
-// organization.
+// exists and how many members it has (counted on the same index), then its member, one
+// row of NULLs for an empty page; no row for no organization.
 var qTeamMembers = pgStatement(`
-SELECT t.id IS NOT NULL, ` + teamMemberCols + `
+SELECT t.id IS NOT NULL, (SELECT count(*) FROM /* TEMPLATE: schema */team_members c WHERE c.team_id = @team_id::uuid),
+	` + teamMemberCols + `
 FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN /* TEMPLATE: schema */teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 LEFT JOIN LATERAL (
@@ -347,17 +359,21 @@ WHERE o.id = @organization_id::uuid
 ORDER BY m.id`)
 
 // ListTeamMembers implements TeamStore.
-func (s *PostgresStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error) {
+func (s *PostgresStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var found bool
+	var total int
 	var r teamMemberRow
 	out, err := orgItems(ctx, s, qTeamMembers, pgArgs{
 		"organization_id": p.OrganizationID, "team_id": p.TeamID, "after": p.After, "limit": p.Limit,
-	}, dest([]any{&found}, r.dest()), r.ok, r.value)
-	if err == nil && !found {
-		return nil, ErrTeamNotFound
+	}, dest([]any{&found, &total}, r.dest()), r.ok, r.value)
+	switch {
+	case err != nil:
+		return nil, 0, err
+	case !found:
+		return nil, 0, ErrTeamNotFound
 	}
-	return out, err
+	return out, total, nil
 }

@@ -208,13 +208,14 @@ type TeamStore interface {
 	// empty UserID is nobody's member. Errors: ErrOrganizationNotFound, ErrTeamNotFound.
 	TeamAccess(ctx context.Context, p TeamAccessParams) (TeamAccess, error)
 	// ListTeams returns up to p.Limit of the organization's teams (with p.UserID, only
-	// those the user is a member of) in ascending team ID order after p.After, read in
-	// one atomic step. Error: ErrOrganizationNotFound.
-	ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error)
+	// those the user is a member of) in ascending team ID order after p.After, and how
+	// many teams the whole list has (every page), read in one atomic step. Error:
+	// ErrOrganizationNotFound.
+	ListTeams(ctx context.Context, p ListTeamsParams) (teams []Team, total int, err error)
 	// ListTeamMembers returns up to p.Limit of the team's memberships in ascending ID
-	// order after p.After, read in one atomic step. Errors: ErrOrganizationNotFound,
-	// ErrTeamNotFound.
-	ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error)
+	// order after p.After, and how many members the team has, read in one atomic step.
+	// Errors: ErrOrganizationNotFound, ErrTeamNotFound.
+	ListTeamMembers(ctx context.Context, p ListTeamMembersParams) (members []TeamMember, total int, err error)
 }
 
 // CreateTeamParams are the inputs of TeamStore.CreateTeam.
@@ -502,45 +503,48 @@ func (s *Service) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
 	return ts.Team(ctx, org, team)
 }
 
-// Teams returns one page of the organization's teams, in the order they were made.
+// Teams returns one page of the organization's teams, in the order they were made, with
+// how many teams it has (Total), read in one store call.
 //
 // Errors: ErrOrganizationNotFound, ErrInvalidListOptions, ErrNotSupported (the store is
 // not a TeamStore), the store's error, or the context's error.
-func (s *Service) Teams(ctx context.Context, org uuid.UUID, opts ListOptions) (Page[Team], error) {
+func (s *Service) Teams(ctx context.Context, org uuid.UUID, opts ListOptions) (CountedPage[Team], error) {
 	return s.listTeams(ctx, org, "", checkOrg(org), opts)
 }
 
 // TeamsForUser returns one page of the teams of the organization that user is a member
-// of, in the order the teams were made: empty for a user who is not a member of the
-// organization. A suspended member's teams are listed (see TeamStore).
+// of, in the order the teams were made, with how many there are (Total), read in one
+// store call: empty for a user who is not a member of the organization. A suspended
+// member's teams are listed (see TeamStore).
 //
 // Errors: ErrOrganizationNotFound, ErrInvalidUserID, ErrInvalidListOptions,
 // ErrNotSupported (the store is not a TeamStore), the store's error, or the context's
 // error.
-func (s *Service) TeamsForUser(ctx context.Context, org uuid.UUID, user UserID, opts ListOptions) (Page[Team], error) {
+func (s *Service) TeamsForUser(ctx context.Context, org uuid.UUID, user UserID, opts ListOptions) (CountedPage[Team], error) {
 	return s.listTeams(ctx, org, user, firstError(checkOrg(org), checkUser(user)), opts)
 }
 
-func (s *Service) listTeams(ctx context.Context, org uuid.UUID, user UserID, check error, opts ListOptions) (Page[Team], error) {
-	return listPage(ctx, check, opts, func(t Team) uuid.UUID { return t.ID }, func(q pageQuery) ([]Team, error) {
+func (s *Service) listTeams(ctx context.Context, org uuid.UUID, user UserID, check error, opts ListOptions) (CountedPage[Team], error) {
+	return countedPage(ctx, check, opts, func(t Team) uuid.UUID { return t.ID }, func(q pageQuery) ([]Team, int, error) {
 		ts, err := optional[TeamStore](s.store)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		return ts.ListTeams(ctx, ListTeamsParams{OrganizationID: org, UserID: user, After: q.after, Limit: q.limit + 1})
 	})
 }
 
-// TeamMembers returns one page of the team's members, in the order they were added.
+// TeamMembers returns one page of the team's members, in the order they were added,
+// with how many members the team has (Total), read in one store call.
 //
 // Errors: ErrOrganizationNotFound, ErrTeamNotFound, ErrInvalidListOptions,
 // ErrNotSupported (the store is not a TeamStore), the store's error, or the context's
 // error.
-func (s *Service) TeamMembers(ctx context.Context, org, team uuid.UUID, opts ListOptions) (Page[TeamMember], error) {
-	return listPage(ctx, checkOrgTeam(org, team), opts, func(m TeamMember) uuid.UUID { return m.ID }, func(q pageQuery) ([]TeamMember, error) {
+func (s *Service) TeamMembers(ctx context.Context, org, team uuid.UUID, opts ListOptions) (CountedPage[TeamMember], error) {
+	return countedPage(ctx, checkOrgTeam(org, team), opts, func(m TeamMember) uuid.UUID { return m.ID }, func(q pageQuery) ([]TeamMember, int, error) {
 		ts, err := optional[TeamStore](s.store)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		return ts.ListTeamMembers(ctx, ListTeamMembersParams{OrganizationID: org, TeamID: team, After: q.after, Limit: q.limit + 1})
 	})

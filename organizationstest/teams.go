@@ -27,6 +27,7 @@ func teamTests() []test {
 		{"Delete", testTeamDelete},
 		{"Members", testTeamMembers},
 		{"Pages", testTeamPages},
+		{"Counts", testTeamCounts},
 		{"RemovedFromOrganizationLeavesTeams", testTeamMemberRemovedFromOrg},
 		{"DeleteOrganizationDeletesTeams", testTeamDeleteOrg},
 		{"Suspended", testTeamSuspended},
@@ -55,12 +56,14 @@ func (h *harness) addTeamMember(org, team uuid.UUID, user organizations.UserID) 
 }
 
 // allTeams follows the pages of Teams (user empty) or TeamsForUser with pages of limit.
+// Every page's Total must be the number of teams of the whole list.
 func (h *harness) allTeams(org uuid.UUID, user organizations.UserID, limit int) []organizations.Team {
 	h.t.Helper()
 	var all []organizations.Team
+	var totals []int
 	opts := organizations.ListOptions{Limit: limit}
 	for range 1000 {
-		var p organizations.Page[organizations.Team]
+		var p organizations.CountedPage[organizations.Team]
 		var err error
 		if user == "" {
 			p, err = h.svc.Teams(h.ctx, org, opts)
@@ -69,7 +72,11 @@ func (h *harness) allTeams(org uuid.UUID, user organizations.UserID, limit int) 
 		}
 		require.NoError(h.t, err)
 		all = append(all, p.Items...)
+		totals = append(totals, p.Total)
 		if p.Next == "" {
+			for i, n := range totals {
+				require.Equal(h.t, len(all), n, "page %d's Total", i)
+			}
 			return all
 		}
 		opts.After = p.Next
@@ -78,10 +85,12 @@ func (h *harness) allTeams(org uuid.UUID, user organizations.UserID, limit int) 
 	return nil
 }
 
-// teamUsers returns the users of every page of TeamMembers, in order.
+// teamUsers returns the users of every page of TeamMembers, in order. Every page's
+// Total must be the number of the team's members.
 func (h *harness) teamUsers(org, team uuid.UUID, limit int) []organizations.UserID {
 	h.t.Helper()
 	all := []organizations.UserID{}
+	var totals []int
 	opts := organizations.ListOptions{Limit: limit}
 	for range 1000 {
 		p, err := h.svc.TeamMembers(h.ctx, org, team, opts)
@@ -91,7 +100,11 @@ func (h *harness) teamUsers(org, team uuid.UUID, limit int) []organizations.User
 			require.Equal(h.t, org, m.OrganizationID)
 			all = append(all, m.UserID)
 		}
+		totals = append(totals, p.Total)
 		if p.Next == "" {
+			for i, n := range totals {
+				require.Equal(h.t, len(all), n, "page %d's Total", i)
+			}
 			return all
 		}
 		opts.After = p.Next
@@ -538,4 +551,65 @@ func testTeamRaceAddVsRemoveUser(t *testing.T, h *harness) {
 		require.True(t, errors.Is(err, organizations.ErrNotMember), "round %d: %v", round, err)
 	}
 	h.events.take()
+}
+
+// testTeamCounts checks the Total of the team lists: the whole list's size on every
+// page, empty lists included, following additions and removals.
+func testTeamCounts(t *testing.T, h *harness) {
+	org := h.createOrg("owner", "Acme", nil)
+	h.addUser(org.ID, "ann", organizations.RoleMember)
+	count := func(p organizations.CountedPage[organizations.Team], err error) int {
+		t.Helper()
+		require.NoError(t, err)
+		return p.Total
+	}
+	members := func(team uuid.UUID) (int, int) {
+		t.Helper()
+		p, err := h.svc.TeamMembers(h.ctx, org.ID, team, organizations.ListOptions{Limit: 1})
+		require.NoError(t, err)
+		return len(p.Items), p.Total
+	}
+	require.Zero(t, count(h.svc.Teams(h.ctx, org.ID, organizations.ListOptions{})), "no team yet")
+	require.Zero(t, count(h.svc.TeamsForUser(h.ctx, org.ID, "ann", organizations.ListOptions{})))
+	require.Zero(t, count(h.svc.TeamsForUser(h.ctx, org.ID, "nobody", organizations.ListOptions{})))
+	var teams []organizations.Team
+	for i := range 3 {
+		teams = append(teams, h.createTeam(org.ID, fmt.Sprintf("T%d", i), nil))
+	}
+	n, total := members(teams[0].ID)
+	require.Equal(t, [2]int{0, 0}, [2]int{n, total}, "an empty team")
+	h.addTeamMember(org.ID, teams[0].ID, "ann")
+	h.addTeamMember(org.ID, teams[0].ID, "owner")
+	h.addTeamMember(org.ID, teams[2].ID, "ann")
+
+	require.Equal(t, 3, count(h.svc.Teams(h.ctx, org.ID, organizations.ListOptions{Limit: 1})), "the whole list, not the page")
+	require.Equal(t, 2, count(h.svc.TeamsForUser(h.ctx, org.ID, "ann", organizations.ListOptions{Limit: 1})))
+	require.Equal(t, 1, count(h.svc.TeamsForUser(h.ctx, org.ID, "owner", organizations.ListOptions{})))
+	n, total = members(teams[0].ID)
+	require.Equal(t, [2]int{1, 2}, [2]int{n, total})
+	last, err := h.svc.TeamMembers(h.ctx, org.ID, teams[0].ID, organizations.ListOptions{Limit: 1, After: func() string {
+		p, err := h.svc.TeamMembers(h.ctx, org.ID, teams[0].ID, organizations.ListOptions{Limit: 1})
+		require.NoError(t, err)
+		return p.Next
+	}()})
+	require.NoError(t, err)
+	require.Equal(t, 2, last.Total, "the last page too")
+	require.Len(t, last.Items, 1)
+
+	b, err := json.Marshal(last)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"total":2`)
+	require.NotContains(t, string(b), `"next"`)
+
+	require.NoError(t, h.svc.RemoveUser(h.ctx, org.ID, "ann"))
+	h.events.take()
+	require.Equal(t, 0, count(h.svc.TeamsForUser(h.ctx, org.ID, "ann", organizations.ListOptions{})), "gone with the membership")
+	_, total = members(teams[0].ID)
+	require.Equal(t, 1, total)
+	require.NoError(t, h.svc.DeleteTeam(h.ctx, org.ID, teams[1].ID))
+	h.events.take()
+	require.Equal(t, 2, count(h.svc.Teams(h.ctx, org.ID, organizations.ListOptions{})))
+	other := h.createOrg("zed", "Other", nil)
+	h.createTeam(other.ID, "T0", nil)
+	require.Equal(t, 2, count(h.svc.Teams(h.ctx, org.ID, organizations.ListOptions{})), "per organization")
 }

@@ -1577,7 +1577,8 @@ LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 WHERE o.id = @organization_id::uuid;
 
 -- store_postgres_teams.go, statement 128
-SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
+SELECT (SELECT count(*) FROM teams c WHERE c.organization_id = @organization_id::uuid),
+	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN LATERAL (
 	SELECT t.* FROM teams t
@@ -1588,7 +1589,9 @@ WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
 -- store_postgres_teams.go, statement 129
-SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
+SELECT (SELECT count(*) FROM team_members c
+		WHERE c.organization_id = @organization_id::uuid AND c.user_id = @user_id::text),
+	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN LATERAL (
 	SELECT t.* FROM team_members m
@@ -1600,7 +1603,8 @@ WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
 -- store_postgres_teams.go, statement 130
-SELECT t.id IS NOT NULL, m.id, m.team_id, m.organization_id, m.user_id, m.role, m.created_at
+SELECT t.id IS NOT NULL, (SELECT count(*) FROM team_members c WHERE c.team_id = @team_id::uuid),
+	m.id, m.team_id, m.organization_id, m.user_id, m.role, m.created_at
 FROM organizations o
 LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 LEFT JOIN LATERAL (
