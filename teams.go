@@ -166,6 +166,12 @@ type TeamUpdate struct {
 //
 // The Service returns ErrNotSupported for its team methods on a store without it.
 // MemoryStore, PostgresStore and CachedStore (over a TeamStore) implement it.
+//
+// TeamStore changed once before v1.0, when no other store had it: team roles
+// (AddTeamMemberParams.Member.Role, SetTeamRole, TeamAccess), limits
+// (CreateTeamParams.MaxTeams, AddTeamMemberParams.MaxTeamMembers) and list counts came
+// with new methods and new list signatures, so that a store written against its first
+// form no longer satisfies it, rather than ignoring the new fields.
 type TeamStore interface {
 	// CreateTeam stores p.Team with the slug p.Team.Slug, or, with p.SuffixSlug, the
 	// first of it, it-2, it-3, ... (SlugCandidate) that no team of the organization
