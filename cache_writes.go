@@ -369,21 +369,40 @@ func (c *CachedStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberPa
 }
 
 // ListTeams implements TeamStore.
-func (c *CachedStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
+func (c *CachedStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, int, error) {
 	s, ok := c.innerStore.(TeamStore)
 	if !ok {
-		return nil, ErrNotSupported
+		return nil, 0, ErrNotSupported
 	}
 	return s.ListTeams(ctx, p)
 }
 
 // ListTeamMembers implements TeamStore.
-func (c *CachedStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error) {
+func (c *CachedStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
 	s, ok := c.innerStore.(TeamStore)
 	if !ok {
-		return nil, ErrNotSupported
+		return nil, 0, ErrNotSupported
 	}
 	return s.ListTeamMembers(ctx, p)
+}
+
+// SetTeamRole implements TeamStore.
+func (c *CachedStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (TeamMember, TeamMember, error) {
+	s, ok := c.innerStore.(TeamStore)
+	if !ok {
+		return TeamMember{}, TeamMember{}, ErrNotSupported
+	}
+	return s.SetTeamRole(ctx, p)
+}
+
+// TeamAccess implements TeamStore: read from the wrapped store, like every team read
+// (a team's access is not cached).
+func (c *CachedStore) TeamAccess(ctx context.Context, p TeamAccessParams) (TeamAccess, error) {
+	s, ok := c.innerStore.(TeamStore)
+	if !ok {
+		return TeamAccess{}, ErrNotSupported
+	}
+	return s.TeamAccess(ctx, p)
 }
 
 var _ TeamStore = (*CachedStore)(nil)

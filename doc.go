@@ -193,8 +193,9 @@
 //   - [SeatStore], [SuspensionStore] ([MemberStatusParams]), [TransferStore]
 //     ([TransferParams]), [OffboardStore] ([RemoveEverywhereParams]) and
 //     [MemberListStore] ([ListMembersParams]): the membership lifecycle.
-//   - [TeamStore] ([CreateTeamParams], [AddTeamMemberParams], ...): teams of an
-//     organization's members (docs/teams.md).
+//   - [TeamStore] ([CreateTeamParams], [AddTeamMemberParams], [SetTeamRoleParams],
+//     [TeamAccessParams], ...): teams of an organization's members, their team roles and
+//     limits (docs/teams.md).
 //
 // A params struct gains a field only when its zero value keeps the earlier meaning; a
 // field that changes what a store must enforce comes with a new method or interface, so

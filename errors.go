@@ -204,6 +204,12 @@ var (
 	ErrAlreadyTeamMember = errors.New("organizations: user is already a member of the team")
 	// ErrNotTeamMember: the user is not a member of the team.
 	ErrNotTeamMember = errors.New("organizations: user is not a member of the team")
+	// ErrTeamLimit: the organization has Options.MaxTeams teams (or more) already:
+	// CreateTeam made none.
+	ErrTeamLimit = errors.New("organizations: the organization's team limit is reached")
+	// ErrTeamMemberLimit: the team has Options.MaxTeamMembers members (or more) already:
+	// AddTeamMember added no one.
+	ErrTeamMemberLimit = errors.New("organizations: the team's member limit is reached")
 )
 
 // Events and the feed.

@@ -127,6 +127,9 @@ var eventKinds = []eventKind{
 	kind(func(e TeamMemberRemoved) (uuid.UUID, UserID, UserID) {
 		return e.TeamMember.OrganizationID, e.Actor, e.TeamMember.UserID
 	}),
+	kind(func(e TeamRoleChanged) (uuid.UUID, UserID, UserID) {
+		return e.New.OrganizationID, e.Actor, e.New.UserID
+	}),
 	kind(func(e JoinRequested) (uuid.UUID, UserID, UserID) {
 		return e.Request.OrganizationID, e.Actor, e.Request.UserID
 	}),

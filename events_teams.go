@@ -32,6 +32,14 @@ type TeamMemberAdded struct {
 	Actor      UserID     `json:"actor,omitempty"`
 }
 
+// TeamRoleChanged is emitted when SetTeamRole changed a team member's role: Old and New
+// are the team membership before and after (Role empty for none).
+type TeamRoleChanged struct {
+	Old   TeamMember `json:"old"`
+	New   TeamMember `json:"new"`
+	Actor UserID     `json:"actor,omitempty"`
+}
+
 // TeamMemberRemoved is emitted by RemoveTeamMember. TeamMember is the removed team
 // membership.
 type TeamMemberRemoved struct {
@@ -53,3 +61,6 @@ func (TeamMemberAdded) EventName() string { return "team_member_added" }
 
 // EventName implements Event.
 func (TeamMemberRemoved) EventName() string { return "team_member_removed" }
+
+// EventName implements Event.
+func (TeamRoleChanged) EventName() string { return "team_role_changed" }

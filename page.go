@@ -38,6 +38,17 @@ type Page[T any] struct {
 	Next string `json:"next,omitempty"`
 }
 
+// CountedPage is a Page with the number of items of the whole list (every page of it),
+// read in the same store call as the page, as Service.Teams and Service.TeamMembers
+// return it: what a "12 teams" heading needs without another query.
+//
+// In JSON: {"items":[...],"next":"...","total":12}, "next" left out on the last page.
+type CountedPage[T any] struct {
+	Page[T]
+	// Total is the number of items in the whole list when the page was read.
+	Total int `json:"total"`
+}
+
 // pageQuery is a validated ListOptions: the store is asked for limit+1 items so that the
 // Service knows, without a second query, whether a next page exists.
 type pageQuery struct {
@@ -99,6 +110,21 @@ func listPage[T any](ctx context.Context, check error, opts ListOptions, key fun
 		return Page[T]{}, err
 	}
 	return makePage(items, q, key), nil
+}
+
+// countedPage is listPage for a list whose store read also returns the whole list's
+// size: fetch returns the page's items and that total.
+func countedPage[T any](ctx context.Context, check error, opts ListOptions, key func(T) uuid.UUID, fetch func(q pageQuery) ([]T, int, error)) (CountedPage[T], error) {
+	total := 0
+	p, err := listPage(ctx, check, opts, key, func(q pageQuery) ([]T, error) {
+		items, n, err := fetch(q)
+		total = n
+		return items, err
+	})
+	if err != nil {
+		return CountedPage[T]{}, err
+	}
+	return CountedPage[T]{Page: p, Total: total}, nil
 }
 
 // The IDs lists are paged by.

@@ -75,14 +75,41 @@ func (p Permission) Valid() bool {
 }
 
 // RoleDefinition declares a role of a Policy in code, or describes a custom role (see
-// Service.CreateRole): its name, the permissions it grants directly, and the roles whose
+// Service.CreateRole): its name, the permissions it grants directly, the roles whose
 // permissions it inherits (transitively for declared roles; a custom role includes
-// declared roles only).
+// declared roles only), and its scope: an organization role (the zero Scope) or a team
+// role (ScopeTeam, see RoleScope).
 type RoleDefinition struct {
 	Name        Role         `json:"name"`
 	Permissions []Permission `json:"permissions"`
 	Includes    []Role       `json:"includes"`
+	// Scope is where the role applies: ScopeOrganization (the zero value) for a
+	// membership's role, ScopeTeam for a team member's role. Custom roles are
+	// organization roles.
+	Scope RoleScope `json:"scope,omitempty"`
 }
+
+// RoleScope says where a declared role applies.
+//
+// An organization role (ScopeOrganization) is a membership's role: its permissions hold
+// across the organization (Access.Can).
+//
+// A team role (ScopeTeam) is a team member's role (TeamMember.Role): its permissions hold
+// within that team only, on top of the member's organization permissions
+// (TeamAccess.Can), and never in the organization at large. Team roles are a namespace of
+// their own (a team role may share its name with an organization role), include other
+// team roles only, and grant the app's own permissions only: NewPolicy refuses a team
+// role naming one of the library's permissions (LibraryPermissions), every one of which
+// is an organization permission. So a team role never grants an organization permission.
+type RoleScope string
+
+// The role scopes.
+const (
+	// ScopeOrganization is the scope of an organization role: the zero value.
+	ScopeOrganization RoleScope = ""
+	// ScopeTeam is the scope of a team role.
+	ScopeTeam RoleScope = "team"
+)
 
 // Policy is an app's access model: its declared roles, each with the permissions it
 // grants, compiled. Build one with NewPolicy, or use DefaultPolicy. A Policy is
@@ -97,7 +124,9 @@ type Policy struct {
 	perms []Permission       // by index
 	roles map[Role]*policyRole
 	order []Role // declaration order
-
+	// The team roles (ScopeTeam), a namespace of their own.
+	teamRoles map[Role]*policyRole
+	teamOrder []Role // declaration order
 }
 
 // policyRole is a declared role, compiled.
@@ -128,10 +157,11 @@ func (s permSet) subsetOf(o permSet) bool {
 
 // NewPolicy validates roles and compiles them into a Policy. It refuses, with an error
 // wrapping ErrInvalidPolicy that names the problem: a malformed role name (see Role.Valid)
-// or the name "owner", a name declared twice, a malformed permission (see
-// Permission.Valid), an included role that is not declared, a cycle of Includes, a
-// missing RoleMember or RoleAdmin, and more than MaxPermissions distinct permissions
-// (the library's counted).
+// or the name "owner", a name declared twice in one scope, a malformed permission (see
+// Permission.Valid), an included role that is not declared in the same scope, a cycle
+// of Includes, a missing RoleMember or RoleAdmin (organization roles), an unknown Scope,
+// a team role granting one of the library's permissions (see RoleScope), and more than
+// MaxPermissions distinct permissions (the library's and the team roles' counted).
 func NewPolicy(roles ...RoleDefinition) (*Policy, error) {
 	p := &Policy{index: map[Permission]int{}, roles: map[Role]*policyRole{}}
 	invalid := func(format string, args ...any) (*Policy, error) {
@@ -151,36 +181,57 @@ func NewPolicy(roles ...RoleDefinition) (*Policy, error) {
 	for _, perm := range LibraryPermissions() {
 		addPerm(perm)
 	}
+	p.teamRoles = map[Role]*policyRole{}
+	library := map[Permission]bool{}
+	for _, perm := range LibraryPermissions() {
+		library[perm] = true
+	}
 	for _, def := range roles {
+		team := def.Scope == ScopeTeam
+		scoped, order := p.roles, &p.order
+		if team {
+			scoped, order = p.teamRoles, &p.teamOrder
+		}
 		switch {
+		case def.Scope != ScopeOrganization && !team:
+			return invalid("role %q: unknown scope %q", def.Name, def.Scope)
 		case def.Name == "owner":
 			return invalid(`the role name "owner" is reserved: the owner is structural, not a role`)
 		case !def.Name.Valid():
 			return invalid("malformed role name %q", def.Name)
-		case p.roles[def.Name] != nil:
+		case scoped[def.Name] != nil:
 			return invalid("role %q declared twice", def.Name)
 		}
 		for _, perm := range def.Permissions {
 			if !perm.Valid() {
 				return invalid("role %q: malformed permission %q", def.Name, perm)
 			}
+			if team && library[perm] {
+				return invalid("team role %q: %q is an organization permission; a team role grants the app's own permissions only", def.Name, perm)
+			}
 			if !addPerm(perm) {
 				return invalid("more than %d distinct permissions", MaxPermissions)
 			}
 		}
-		d := RoleDefinition{Name: def.Name, Permissions: slices.Clone(def.Permissions), Includes: slices.Clone(def.Includes)}
-		p.roles[def.Name] = &policyRole{def: d}
-		p.order = append(p.order, def.Name)
+		d := RoleDefinition{Name: def.Name, Permissions: slices.Clone(def.Permissions), Includes: slices.Clone(def.Includes), Scope: def.Scope}
+		scoped[def.Name] = &policyRole{def: d}
+		*order = append(*order, def.Name)
 	}
 	for _, r := range []Role{RoleMember, RoleAdmin} {
 		if p.roles[r] == nil {
 			return invalid("role %q must be declared", r)
 		}
 	}
-	for _, name := range p.order {
-		for _, inc := range p.roles[name].def.Includes {
-			if p.roles[inc] == nil {
-				return invalid("role %q includes %q, which is not declared", name, inc)
+	for _, scope := range []struct {
+		roles map[Role]*policyRole
+		order []Role
+		what  string
+	}{{p.roles, p.order, "an organization role"}, {p.teamRoles, p.teamOrder, "a team role"}} {
+		for _, name := range scope.order {
+			for _, inc := range scope.roles[name].def.Includes {
+				if scope.roles[inc] == nil {
+					return invalid("role %q includes %q, which is not declared as %s", name, inc, scope.what)
+				}
 			}
 		}
 	}
@@ -190,37 +241,46 @@ func NewPolicy(roles ...RoleDefinition) (*Policy, error) {
 		visiting
 		done
 	)
-	state := map[Role]int{}
-	var visit func(r Role, path []Role) error
-	visit = func(r Role, path []Role) error {
-		switch state[r] {
-		case done:
+	compile := func(roles map[Role]*policyRole, order []Role) error {
+		state := map[Role]int{}
+		var visit func(r Role, path []Role) error
+		visit = func(r Role, path []Role) error {
+			switch state[r] {
+			case done:
+				return nil
+			case visiting:
+				return fmt.Errorf("%w: Includes cycle %v", ErrInvalidPolicy, append(path, r))
+			}
+			state[r] = visiting
+			pr := roles[r]
+			for _, perm := range pr.def.Permissions {
+				pr.set.add(p.index[perm])
+			}
+			for _, inc := range pr.def.Includes {
+				if err := visit(inc, append(path, r)); err != nil {
+					return err
+				}
+				pr.set.union(roles[inc].set)
+			}
+			state[r] = done
 			return nil
-		case visiting:
-			return fmt.Errorf("%w: Includes cycle %v", ErrInvalidPolicy, append(path, r))
 		}
-		state[r] = visiting
-		pr := p.roles[r]
-		for _, perm := range pr.def.Permissions {
-			pr.set.add(p.index[perm])
-		}
-		for _, inc := range pr.def.Includes {
-			if err := visit(inc, append(path, r)); err != nil {
+		for _, name := range order {
+			if err := visit(name, nil); err != nil {
 				return err
 			}
-			pr.set.union(p.roles[inc].set)
 		}
-		state[r] = done
+		for _, name := range order {
+			pr := roles[name]
+			pr.list = p.list(pr.set)
+		}
 		return nil
 	}
-	for _, name := range p.order {
-		if err := visit(name, nil); err != nil {
-			return nil, err
-		}
+	if err := compile(p.roles, p.order); err != nil {
+		return nil, err
 	}
-	for _, name := range p.order {
-		pr := p.roles[name]
-		pr.list = p.list(pr.set)
+	if err := compile(p.teamRoles, p.teamOrder); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -255,21 +315,32 @@ func (p *Policy) orDefault() *Policy {
 	return p
 }
 
-// Roles returns the declared roles, in declaration order, as declared.
-func (p *Policy) Roles() []RoleDefinition {
-	out := make([]RoleDefinition, len(p.order))
-	for i, name := range p.order {
-		d := p.roles[name].def
-		out[i] = RoleDefinition{Name: d.Name, Permissions: slices.Clone(d.Permissions), Includes: slices.Clone(d.Includes)}
+// Roles returns the declared organization roles, in declaration order, as declared (the
+// team roles are TeamRoles).
+func (p *Policy) Roles() []RoleDefinition { return defs(p.roles, p.order) }
+
+// TeamRoles returns the declared team roles (ScopeTeam), in declaration order, as
+// declared.
+func (p *Policy) TeamRoles() []RoleDefinition { return defs(p.teamRoles, p.teamOrder) }
+
+// defs returns copies of the definitions of the roles of order.
+func defs(roles map[Role]*policyRole, order []Role) []RoleDefinition {
+	out := make([]RoleDefinition, len(order))
+	for i, name := range order {
+		d := roles[name].def
+		out[i] = RoleDefinition{Name: d.Name, Permissions: slices.Clone(d.Permissions), Includes: slices.Clone(d.Includes), Scope: d.Scope}
 	}
 	return out
 }
 
-// Declares reports whether the policy declares role r.
+// Declares reports whether the policy declares r as an organization role.
 func (p *Policy) Declares(r Role) bool { return p.roles[r] != nil }
 
+// DeclaresTeamRole reports whether the policy declares r as a team role (ScopeTeam).
+func (p *Policy) DeclaresTeamRole(r Role) bool { return p.teamRoles[r] != nil }
+
 // Knows reports whether perm is a permission of the policy: the library's or one that a
-// declared role grants. Custom roles may hold known permissions only.
+// declared role (of either scope) grants. Custom roles may hold known permissions only.
 func (p *Policy) Knows(perm Permission) bool {
 	_, ok := p.index[perm]
 	return ok
@@ -282,13 +353,35 @@ func (p *Policy) Permissions() []Permission {
 	return out
 }
 
-// RolePermissions returns the effective permissions of the declared role r (its own and
-// those of the roles it includes, transitively), sorted; nil if r is not declared.
+// RolePermissions returns the effective permissions of the declared organization role r
+// (its own and those of the roles it includes, transitively), sorted; nil if r is not
+// declared.
 func (p *Policy) RolePermissions(r Role) []Permission {
 	if pr := p.roles[r]; pr != nil {
 		return slices.Clone(pr.list)
 	}
 	return nil
+}
+
+// TeamRolePermissions returns the effective permissions of the declared team role r
+// (its own and those of the team roles it includes, transitively), sorted; nil if r is
+// not a declared team role. Within a team, a member holds these on top of their
+// organization permissions (TeamAccess.Can).
+func (p *Policy) TeamRolePermissions(r Role) []Permission {
+	if pr := p.teamRoles[r]; pr != nil {
+		return slices.Clone(pr.list)
+	}
+	return nil
+}
+
+// teamRoleSet returns the effective permissions of the team role r: empty for no role
+// ("") and for a role the policy does not declare as a team role (a team role dropped
+// from the policy grants nothing).
+func (p *Policy) teamRoleSet(r Role) permSet {
+	if pr := p.teamRoles[r]; pr != nil {
+		return pr.set
+	}
+	return permSet{}
 }
 
 // list returns the permissions of set, sorted.
@@ -333,11 +426,15 @@ func (p *Policy) customSet(includes []Role, perms []Permission) permSet {
 }
 
 // validateCustom checks a custom role's definition against the policy: a well-formed
-// name that no declared role has (ErrInvalidRole), declared included roles and known
+// name that no declared organization role has and the organization scope
+// (ErrInvalidRole), declared included roles and known
 // permissions (ErrInvalidPolicy naming the culprit, wrapped in ErrInvalidRole).
 func (p *Policy) validateCustom(def RoleDefinition) error {
 	if !def.Name.Valid() || p.Declares(def.Name) {
 		return ErrInvalidRole
+	}
+	if def.Scope != ScopeOrganization {
+		return fmt.Errorf("%w: a custom role is an organization role; team roles are declared in the Policy", ErrInvalidRole)
 	}
 	for _, inc := range def.Includes {
 		if !p.Declares(inc) {

@@ -159,3 +159,80 @@ func BenchmarkAccessCan(b *testing.B) {
 		}
 	}
 }
+
+// team returns the definition of a team role.
+func team(name organizations.Role, includes []organizations.Role, perms ...organizations.Permission) organizations.RoleDefinition {
+	d := def(name, includes, perms...)
+	d.Scope = organizations.ScopeTeam
+	return d
+}
+
+// Team roles are validated like organization roles, in a namespace of their own, and
+// may not hold an organization (library) permission.
+func TestNewPolicyTeamRoles(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name  string
+		roles []organizations.RoleDefinition
+		says  string
+	}{
+		{"a library permission", []organizations.RoleDefinition{member, admin, team("lead", nil, organizations.PermTeamsManage)}, `"teams:manage" is an organization permission`},
+		{"another library permission", []organizations.RoleDefinition{member, admin, team("lead", nil, "docs:write", organizations.PermMembersAdd)}, "organization permission"},
+		{"a team role including an organization role", []organizations.RoleDefinition{member, admin, team("lead", []organizations.Role{organizations.RoleMember})}, "not declared as a team role"},
+		{"an organization role including a team role", []organizations.RoleDefinition{member, admin, team("writer", nil, "docs:write"), def("editor", []organizations.Role{"writer"})}, "not declared as an organization role"},
+		{"a team role declared twice", []organizations.RoleDefinition{member, admin, team("writer", nil), team("writer", nil)}, "declared twice"},
+		{"a team cycle", []organizations.RoleDefinition{member, admin, team("a", []organizations.Role{"b"}), team("b", []organizations.Role{"a"})}, "cycle"},
+		{"a malformed team role", []organizations.RoleDefinition{member, admin, team("Writer", nil)}, "malformed role name"},
+		{"the team role owner", []organizations.RoleDefinition{member, admin, team("owner", nil)}, "reserved"},
+		{"an unknown scope", []organizations.RoleDefinition{member, admin, {Name: "x", Scope: "project"}}, `unknown scope "project"`},
+		{"team roles only", []organizations.RoleDefinition{team("member", nil), team("admin", nil)}, `"member" must be declared`},
+	} {
+		p, err := organizations.NewPolicy(c.roles...)
+		require.ErrorIs(t, err, organizations.ErrInvalidPolicy, c.name)
+		require.Contains(t, err.Error(), c.says, c.name)
+		require.Nil(t, p, c.name)
+	}
+
+	p, err := organizations.NewPolicy(member, admin, team("member", nil, "docs:read"),
+		team("writer", []organizations.Role{"member"}, "docs:write"), team("maintainer", []organizations.Role{"writer"}, "docs:publish"))
+	require.NoError(t, err, "a team role may share its name with an organization role")
+	require.Len(t, p.Roles(), 2, "Roles lists the organization roles")
+	require.Equal(t, []organizations.Role{"member", "writer", "maintainer"},
+		[]organizations.Role{p.TeamRoles()[0].Name, p.TeamRoles()[1].Name, p.TeamRoles()[2].Name})
+	require.Equal(t, organizations.ScopeTeam, p.TeamRoles()[0].Scope)
+	require.Equal(t, []organizations.Permission{"docs:publish", "docs:read", "docs:write"}, p.TeamRolePermissions("maintainer"), "includes are transitive")
+	require.Empty(t, p.RolePermissions(organizations.RoleMember), "the organization's member is another role")
+	require.Nil(t, p.TeamRolePermissions("admin"))
+	require.True(t, p.DeclaresTeamRole("writer"))
+	require.False(t, p.Declares("writer"), "a team role is no organization role")
+	require.False(t, p.DeclaresTeamRole(organizations.RoleAdmin))
+	require.True(t, p.Knows("docs:publish"))
+
+	// A custom role is an organization role.
+	svc := organizations.New(nil, &organizations.Options{Policy: p})
+	org, err := svc.CreateOrganization(t.Context(), "own", "Acme", nil)
+	require.NoError(t, err)
+	_, err = svc.CreateRole(t.Context(), org.ID, team("reviewer", nil, "docs:read"))
+	require.ErrorIs(t, err, organizations.ErrInvalidRole)
+	_, err = svc.AddUser(t.Context(), org.ID, "bob", "writer")
+	require.ErrorIs(t, err, organizations.ErrInvalidRole, "a team role is no membership's role")
+}
+
+// TeamAccess.Can is a bit test too: no allocation. (Not parallel: AllocsPerRun.)
+func TestTeamAccessCanDoesNotAllocate(t *testing.T) {
+	ctx := context.Background()
+	svc := organizations.New(nil, &organizations.Options{Policy: organizations.MustPolicy(member, admin, team("writer", nil, "docs:write"))})
+	org, err := svc.CreateOrganization(ctx, "own", "Acme", nil)
+	require.NoError(t, err)
+	tm, err := svc.CreateTeam(ctx, org.ID, "Docs", nil)
+	require.NoError(t, err)
+	_, err = svc.AddUser(ctx, org.ID, "bob", organizations.RoleMember)
+	require.NoError(t, err)
+	_, err = svc.AddTeamMember(ctx, org.ID, tm.ID, "bob", "writer")
+	require.NoError(t, err)
+	a, err := svc.TeamAccess(ctx, org.ID, tm.ID, "bob")
+	require.NoError(t, err)
+	var got bool
+	require.Zero(t, testing.AllocsPerRun(1000, func() { got = a.Can("docs:write") }))
+	require.True(t, got)
+}

@@ -59,6 +59,16 @@ type Options struct {
 	// JoinRequestTTL is how long a join request stays open. Default
 	// DefaultJoinRequestTTL (14 days).
 	JoinRequestTTL time.Duration
+	// MaxTeams is how many teams one organization may have; 0, the default, means no
+	// limit. CreateTeam refuses one more with ErrTeamLimit, decided in the store's atomic
+	// step, so that parallel creates never pass it (see TeamStore). Lowering it takes no
+	// team away.
+	MaxTeams int
+	// MaxTeamMembers is how many members one team may have (suspended members count:
+	// they keep their team memberships); 0, the default, means no limit. AddTeamMember
+	// refuses one more with ErrTeamMemberLimit, decided in the store's atomic step.
+	// Lowering it removes no one.
+	MaxTeamMembers int
 }
 
 // Default durations used when Options leave them zero.

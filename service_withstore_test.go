@@ -61,6 +61,8 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 		TransferTTL:           time.Hour,
 		MaxOwnedOrganizations: 3,
 		JoinRequestTTL:        time.Hour,
+		MaxTeams:              1,
+		MaxTeamMembers:        1,
 	}
 	v := reflect.ValueOf(*opts)
 	for i := range v.NumField() {
@@ -97,6 +99,15 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 	require.Equal(t, []string{"bob@example.com"}, registrar.registered, "Registrar")
 	require.Len(t, activations, 1, "Activator")
 	require.Equal(t, now.Add(2*time.Hour), activations[0].Activation.ExpiresAt, "ActivationTTL")
+
+	team, err := other.CreateTeam(ctx, org.ID, "Docs", nil)
+	require.NoError(t, err)
+	_, err = other.CreateTeam(ctx, org.ID, "Site", nil)
+	require.ErrorIs(t, err, organizations.ErrTeamLimit, "MaxTeams")
+	_, err = other.AddTeamMember(ctx, org.ID, team.ID, "owner", "")
+	require.NoError(t, err)
+	_, err = other.AddTeamMember(ctx, org.ID, team.ID, "vic", "")
+	require.ErrorIs(t, err, organizations.ErrTeamMemberLimit, "MaxTeamMembers")
 
 	// A nil store means a new, empty memory store, as in New.
 	empty := svc.WithStore(nil)

@@ -68,6 +68,29 @@ func (mt *memTeam) drop(user UserID) *TeamMember {
 	return m
 }
 
+// teamStanding is the standing st (the actor's in o, from allowed) within team mt: with
+// the permissions of the actor's team role there added. The caller holds o's lock.
+func teamStanding(auth Authorization, st standing, mt *memTeam) standing {
+	if auth.Actor == "" || st.owner || !st.member {
+		return st
+	}
+	if m := mt.byUser[auth.Actor]; m != nil {
+		st.perms.union(auth.Policy.orDefault().teamRoleSet(m.Role))
+	}
+	return st
+}
+
+// heldTeamRoles is the union of the permissions of the team roles held in mt under pol.
+func (mt *memTeam) heldTeamRoles(pol *Policy) permSet {
+	var set permSet
+	for _, m := range mt.members {
+		if m.Role != "" {
+			set.union(pol.teamRoleSet(m.Role))
+		}
+	}
+	return set
+}
+
 // CreateTeam implements TeamStore.
 func (s *MemoryStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
 	if err := ctx.Err(); err != nil {
@@ -87,6 +110,9 @@ func (s *MemoryStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team,
 		}
 	}
 	ts := o.teams
+	if p.MaxTeams > 0 && len(ts.order) >= p.MaxTeams {
+		return Team{}, ErrTeamLimit
+	}
 	t := copyTeam(p.Team)
 	for n := 2; ts.bySlug[t.Slug] != nil; n++ {
 		if !p.SuffixSlug {
@@ -158,12 +184,16 @@ func (s *MemoryStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error
 		return Team{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
-	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
+	st, ok := o.allowed(p.Auth, PermTeamsManage)
+	if !ok {
 		return Team{}, ErrPermissionDenied
 	}
 	mt := o.team(p.TeamID)
 	if mt == nil {
 		return Team{}, ErrTeamNotFound
+	}
+	if !teamStanding(p.Auth, st, mt).covers(mt.heldTeamRoles(p.Auth.Policy.orDefault())) {
+		return Team{}, ErrEscalation
 	}
 	ts := o.teams
 	for _, m := range mt.members {
@@ -209,18 +239,25 @@ func (s *MemoryStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) 
 		return TeamMember{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
-	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
+	st, ok := o.allowed(p.Auth, PermTeamsManage)
+	if !ok {
 		return TeamMember{}, ErrPermissionDenied
 	}
 	mt := o.team(tm.TeamID)
 	if mt == nil {
 		return TeamMember{}, ErrTeamNotFound
 	}
+	if !teamStanding(p.Auth, st, mt).covers(p.Auth.Policy.orDefault().teamRoleSet(tm.Role)) {
+		return TeamMember{}, ErrEscalation
+	}
 	if m := o.member(tm.UserID); m == nil || m.suspended.Load() {
 		return TeamMember{}, ErrNotMember
 	}
 	if mt.byUser[tm.UserID] != nil {
 		return TeamMember{}, ErrAlreadyTeamMember
+	}
+	if p.MaxTeamMembers > 0 && len(mt.members) >= p.MaxTeamMembers {
+		return TeamMember{}, ErrTeamMemberLimit
 	}
 	m := &tm
 	mt.byUser[tm.UserID] = m
@@ -249,17 +286,22 @@ func (s *MemoryStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberPa
 		m := o.member(p.UserID)
 		self = m != nil && !m.suspended.Load()
 	}
-	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok && !self {
+	st, ok := o.allowed(p.Auth, PermTeamsManage)
+	if !ok && !self {
 		return TeamMember{}, ErrPermissionDenied
 	}
 	mt := o.team(p.TeamID)
 	if mt == nil {
 		return TeamMember{}, ErrTeamNotFound
 	}
-	m := mt.drop(p.UserID)
-	if m == nil {
+	cur := mt.byUser[p.UserID]
+	if cur == nil {
 		return TeamMember{}, ErrNotTeamMember
 	}
+	if !self && !teamStanding(p.Auth, st, mt).covers(p.Auth.Policy.orDefault().teamRoleSet(cur.Role)) {
+		return TeamMember{}, ErrEscalation
+	}
+	m := mt.drop(p.UserID)
 	ts := o.teams
 	ts.byUser[p.UserID] = slices.DeleteFunc(ts.byUser[p.UserID], func(e *memTeam) bool { return e == mt })
 	if len(ts.byUser[p.UserID]) == 0 {
@@ -269,19 +311,80 @@ func (s *MemoryStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberPa
 	return *m, nil
 }
 
-// ListTeams implements TeamStore.
-func (s *MemoryStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
+// SetTeamRole implements TeamStore.
+func (s *MemoryStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (TeamMember, TeamMember, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return TeamMember{}, TeamMember{}, err
+	}
+	o := s.lockOrg(p.OrganizationID, false)
+	if o == nil {
+		return TeamMember{}, TeamMember{}, ErrOrganizationNotFound
+	}
+	defer o.mu.Unlock()
+	st, ok := o.allowed(p.Auth, PermTeamsManage)
+	if !ok {
+		return TeamMember{}, TeamMember{}, ErrPermissionDenied
+	}
+	mt := o.team(p.TeamID)
+	if mt == nil {
+		return TeamMember{}, TeamMember{}, ErrTeamNotFound
+	}
+	m := mt.byUser[p.UserID]
+	if m == nil {
+		return TeamMember{}, TeamMember{}, ErrNotTeamMember
+	}
+	before := *m
+	if before.Role == p.Role {
+		return before, before, nil
+	}
+	pol := p.Auth.Policy.orDefault()
+	tst := teamStanding(p.Auth, st, mt)
+	if !tst.covers(pol.teamRoleSet(before.Role)) || !tst.covers(pol.teamRoleSet(p.Role)) {
+		return TeamMember{}, TeamMember{}, ErrEscalation
+	}
+	m.Role = p.Role
+	s.record(TeamRoleChanged{Old: before, New: *m, Actor: p.Auth.Actor})
+	return before, *m, nil
+}
+
+// TeamAccess implements TeamStore.
+func (s *MemoryStore) TeamAccess(ctx context.Context, p TeamAccessParams) (TeamAccess, error) {
+	if err := ctx.Err(); err != nil {
+		return TeamAccess{}, err
 	}
 	o := s.lockOrg(p.OrganizationID, true)
 	if o == nil {
-		return nil, ErrOrganizationNotFound
+		return TeamAccess{}, ErrOrganizationNotFound
+	}
+	defer o.mu.RUnlock()
+	mt := o.team(p.TeamID)
+	if mt == nil {
+		return TeamAccess{}, ErrTeamNotFound
+	}
+	a, err := o.finishAccess(o.access(p.UserID))
+	if err != nil {
+		return TeamAccess{}, err
+	}
+	ta := TeamAccess{Access: a, Team: copyTeam(mt.t)}
+	if m := mt.byUser[p.UserID]; m != nil && a.IsMember {
+		ta.TeamMember, ta.IsTeamMember = *m, true
+	}
+	return ta, nil
+}
+
+// ListTeams implements TeamStore.
+func (s *MemoryStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	o := s.lockOrg(p.OrganizationID, true)
+	if o == nil {
+		return nil, 0, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	out := []Team{}
 	if o.teams == nil {
-		return out, nil
+		return out, 0, nil
 	}
 	list := o.teams.order
 	if p.UserID != "" {
@@ -290,26 +393,26 @@ func (s *MemoryStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team,
 	for _, mt := range pageAfter(list, p.After, p.Limit, func(mt *memTeam) uuid.UUID { return mt.t.ID }) {
 		out = append(out, copyTeam(mt.t))
 	}
-	return out, nil
+	return out, len(list), nil
 }
 
 // ListTeamMembers implements TeamStore.
-func (s *MemoryStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error) {
+func (s *MemoryStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	o := s.lockOrg(p.OrganizationID, true)
 	if o == nil {
-		return nil, ErrOrganizationNotFound
+		return nil, 0, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	mt := o.team(p.TeamID)
 	if mt == nil {
-		return nil, ErrTeamNotFound
+		return nil, 0, ErrTeamNotFound
 	}
 	out := []TeamMember{}
 	for _, m := range pageAfter(mt.members, p.After, p.Limit, func(m *TeamMember) uuid.UUID { return m.ID }) {
 		out = append(out, *m)
 	}
-	return out, nil
+	return out, len(mt.members), nil
 }

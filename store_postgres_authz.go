@@ -47,10 +47,12 @@ import (
 // one of the two (SQLSTATE 40P01), which changes nothing.
 
 // pgPolicy is a Policy as the statements take it, built from its exported view: the
-// closure of every declared role as parallel (role, permission) arrays, and the declared
-// role names (a role with no permission has no pair).
+// closure of every declared organization role as parallel (role, permission) arrays,
+// and the declared role names (a role with no permission has no pair); the closure of
+// every team role likewise (teamRoles, teamPerms).
 type pgPolicy struct {
 	roles, perms, declared []string
+	teamRoles, teamPerms   []string
 }
 
 // pgPolicies caches the pgPolicy of each Policy (immutable once made) for as long as the
@@ -65,12 +67,18 @@ func pgPolicyOf(p *Policy) *pgPolicy {
 	if v, ok := pgPolicies.Load(key); ok {
 		return v.(*pgPolicy)
 	}
-	pp := &pgPolicy{}
+	pp := &pgPolicy{teamRoles: []string{}, teamPerms: []string{}}
 	for _, def := range p.Roles() {
 		pp.declared = append(pp.declared, string(def.Name))
 		for _, perm := range p.RolePermissions(def.Name) {
 			pp.roles = append(pp.roles, string(def.Name))
 			pp.perms = append(pp.perms, string(perm))
+		}
+	}
+	for _, def := range p.TeamRoles() {
+		for _, perm := range p.TeamRolePermissions(def.Name) {
+			pp.teamRoles = append(pp.teamRoles, string(def.Name))
+			pp.teamPerms = append(pp.teamPerms, string(perm))
 		}
 	}
 	if v, loaded := pgPolicies.LoadOrStore(key, pp); loaded {

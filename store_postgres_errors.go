@@ -172,7 +172,7 @@ func constraintSentinel(pe *pgconn.PgError) error {
 		case "organizations_max_members_check":
 			return ErrInvalidMemberLimit
 		case "memberships_role_name_check", "invitations_role_name_check", "organization_roles_name_check",
-			"memberships_custom_role_check", "invitations_custom_role_check":
+			"memberships_custom_role_check", "invitations_custom_role_check", "team_members_role_check":
 			return ErrInvalidRole
 		case "memberships_user_id_check":
 			return ErrInvalidUserID
@@ -197,6 +197,8 @@ var pgOutcomes = map[string]error{
 	"team_slug_taken":        ErrTeamSlugTaken,
 	"already_team_member":    ErrAlreadyTeamMember,
 	"not_team_member":        ErrNotTeamMember,
+	"team_limit":             ErrTeamLimit,
+	"team_member_limit":      ErrTeamMemberLimit,
 	"organization_limit":     ErrOrganizationLimit,
 	"join_request_not_found": ErrJoinRequestNotFound,
 	"join_request_closed":    ErrJoinRequestClosed,

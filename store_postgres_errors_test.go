@@ -37,6 +37,7 @@ func TestPgErrorMapsConstraintsToSentinels(t *testing.T) {
 		{"23503", "organization_roles_organization_fkey", ErrOrganizationNotFound},
 		{"23505", "organization_roles_pkey", ErrRoleExists},
 		{"23514", "memberships_user_id_check", ErrInvalidUserID},
+		{"23514", "team_members_role_check", ErrInvalidRole},
 	}
 	for _, tc := range cases {
 		t.Run(tc.constraint, func(t *testing.T) {

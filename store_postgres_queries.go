@@ -113,6 +113,12 @@ func compileStatements() ([]pgCompiledSQL, error) {
 	return pgCompiled, pgCompileErr
 }
 
+// usesArg reports whether statement q has the parameter @name.
+func usesArg(q pgQuery, name string) bool {
+	compiled, _ := compileStatements() // done by NewPostgresStore, which failed on an error
+	return slices.Contains(compiled[q].names, name)
+}
+
 // bindArgs returns args in the order of q's positional parameters, or an error naming a
 // missing or unused argument.
 func bindArgs(q pgQuery, args pgArgs) ([]any, error) {

@@ -266,6 +266,7 @@ func TestPostgresSchemaNamesEveryConstraint(t *testing.T) {
 		"team_members_member_fkey",
 		"team_members_member_idx",
 		"team_members_pkey", "team_members_pkey",
+		"team_members_role_check",
 		"team_members_team_fkey",
 		"team_members_team_id_idx",
 		"teams_data_check",

@@ -39,38 +39,53 @@ func (r *teamRow) value() Team {
 	}
 }
 
-// teamMemberRow scans a team membership's columns, NULLs included.
+// teamMemberCols are a team membership's columns (as m).
+const teamMemberCols = `m.id, m.team_id, m.organization_id, m.user_id, m.role, m.created_at`
+
+// teamMemberRow scans a team membership's columns (teamMemberCols, or a write
+// function's r_*), NULLs included.
 type teamMemberRow struct {
 	id, team, org pgtype.UUID
-	user          pgtype.Text
+	user, role    pgtype.Text
 	createdAt     pgtype.Timestamptz
 }
 
-func (r *teamMemberRow) dest() []any { return []any{&r.id, &r.team, &r.org, &r.user, &r.createdAt} }
+func (r *teamMemberRow) dest() []any {
+	return []any{&r.id, &r.team, &r.org, &r.user, &r.role, &r.createdAt}
+}
 
 func (r *teamMemberRow) ok() bool { return r.id.Valid }
 
 func (r *teamMemberRow) value() TeamMember {
 	return TeamMember{
 		ID: uuid.UUID(r.id.Bytes), TeamID: uuid.UUID(r.team.Bytes), OrganizationID: uuid.UUID(r.org.Bytes),
-		UserID: UserID(r.user.String), CreatedAt: pgTime(r.createdAt),
+		UserID: UserID(r.user.String), Role: Role(r.role.String), CreatedAt: pgTime(r.createdAt),
 	}
 }
 
-// teamAuthArgs adds the actor-check arguments every team write function takes.
-func (s *PostgresStore) teamAuthArgs(args pgArgs, auth Authorization) pgArgs {
+// teamAuthArgs adds the actor-check arguments of the team write function q: the actor,
+// the permission, the policy's organization roles, its team roles if q takes them, and
+// whether to number the record.
+func (s *PostgresStore) teamAuthArgs(q pgQuery, args pgArgs, auth Authorization) pgArgs {
 	pp := pgPolicyOf(auth.Policy)
 	args["actor"], args["perm"] = string(auth.Actor), string(PermTeamsManage)
 	args["pol_roles"], args["pol_perms"], args["number"] = pp.roles, pp.perms, s.autocommit()
+	if usesArg(q, "team_roles") {
+		args["team_roles"], args["team_perms"] = pp.teamRoles, pp.teamPerms
+	}
 	return args
 }
 
-// teamAuthParams are the write functions' actor-check parameters, in order.
-const teamAuthParams = `@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean`
+// teamAuthParams are the write functions' actor-check parameters, in order;
+// teamRoleAuthParams those of the functions that also take the team roles.
+const (
+	teamAuthParams     = `@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean`
+	teamRoleAuthParams = `@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean`
+)
 
 var qCreateTeam = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_create_team(
 	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
-	@created_at::timestamptz, @updated_at::timestamptz, ` + teamAuthParams + `)`)
+	@created_at::timestamptz, @updated_at::timestamptz, @max_teams::integer, ` + teamAuthParams + `)`)
 
 // CreateTeam implements TeamStore.
 func (s *PostgresStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
@@ -80,9 +95,9 @@ func (s *PostgresStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Tea
 	t := p.Team
 	var outcome string
 	var r teamRow
-	err := s.queryRow(ctx, qCreateTeam, s.teamAuthArgs(pgArgs{
+	err := s.queryRow(ctx, qCreateTeam, s.teamAuthArgs(qCreateTeam, pgArgs{
 		"id": t.ID, "organization_id": t.OrganizationID, "name": t.Name, "slug": t.Slug, "suffix": p.SuffixSlug,
-		"data": string(t.Data), "created_at": t.CreatedAt, "updated_at": t.UpdatedAt,
+		"data": string(t.Data), "created_at": t.CreatedAt, "updated_at": t.UpdatedAt, "max_teams": p.MaxTeams,
 	}, p.Auth)).Scan(dest([]any{&outcome}, r.dest())...)
 	if err != nil {
 		return Team{}, pgError(ctx, err)
@@ -113,7 +128,7 @@ func (s *PostgresStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Tea
 	}
 	var outcome string
 	var before, after teamRow
-	err := s.queryRow(ctx, qUpdateTeam, s.teamAuthArgs(pgArgs{
+	err := s.queryRow(ctx, qUpdateTeam, s.teamAuthArgs(qUpdateTeam, pgArgs{
 		"organization_id": p.OrganizationID, "team_id": p.TeamID, "name": name, "slug": slug, "data": data, "now": p.Now,
 	}, p.Auth)).Scan(dest([]any{&outcome}, before.dest(), after.dest())...)
 	if err != nil {
@@ -126,7 +141,7 @@ func (s *PostgresStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Tea
 }
 
 var qDeleteTeam = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_delete_team(
-	@organization_id::uuid, @team_id::uuid, ` + teamAuthParams + `)`)
+	@organization_id::uuid, @team_id::uuid, ` + teamRoleAuthParams + `)`)
 
 // DeleteTeam implements TeamStore.
 func (s *PostgresStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error) {
@@ -135,7 +150,7 @@ func (s *PostgresStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, err
 	}
 	var outcome string
 	var r teamRow
-	err := s.queryRow(ctx, qDeleteTeam, s.teamAuthArgs(pgArgs{
+	err := s.queryRow(ctx, qDeleteTeam, s.teamAuthArgs(qDeleteTeam, pgArgs{
 		"organization_id": p.OrganizationID, "team_id": p.TeamID,
 	}, p.Auth)).Scan(dest([]any{&outcome}, r.dest())...)
 	if err != nil {
@@ -148,38 +163,108 @@ func (s *PostgresStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, err
 }
 
 var qTeamMember = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_team_member(
-	@add::boolean, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @created_at::timestamptz, ` + teamAuthParams + `)`)
+	@op::text, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @role::text, @created_at::timestamptz,
+	@max_team_members::integer, ` + teamRoleAuthParams + `)`)
 
-// teamMember runs qTeamMember: add, or remove.
-func (s *PostgresStore) teamMember(ctx context.Context, auth Authorization, add bool, m TeamMember) (TeamMember, error) {
+// teamMember runs qTeamMember: op is "add" (with the member limit limit, 0 for none),
+// "set_role" or "remove". It returns the team membership after the call (as removed,
+// for "remove") and its role before.
+func (s *PostgresStore) teamMember(ctx context.Context, auth Authorization, op string, m TeamMember, limit int) (TeamMember, Role, error) {
 	if err := ctx.Err(); err != nil {
-		return TeamMember{}, err
+		return TeamMember{}, "", err
 	}
 	var outcome string
+	var before pgtype.Text
 	var r teamMemberRow
-	err := s.queryRow(ctx, qTeamMember, s.teamAuthArgs(pgArgs{
-		"add": add, "id": m.ID, "organization_id": m.OrganizationID, "team_id": m.TeamID, "user_id": string(m.UserID),
-		"created_at": m.CreatedAt,
-	}, auth)).Scan(dest([]any{&outcome}, r.dest())...)
+	err := s.queryRow(ctx, qTeamMember, s.teamAuthArgs(qTeamMember, pgArgs{
+		"op": op, "id": m.ID, "organization_id": m.OrganizationID, "team_id": m.TeamID, "user_id": string(m.UserID),
+		"role": string(m.Role), "created_at": m.CreatedAt, "max_team_members": limit,
+	}, auth)).Scan(dest([]any{&outcome, &before}, r.dest())...)
 	if err != nil {
-		return TeamMember{}, pgError(ctx, err)
+		return TeamMember{}, "", pgError(ctx, err)
 	}
 	if err := pgOutcome(outcome); err != nil {
-		return TeamMember{}, err
+		return TeamMember{}, "", err
 	}
-	return r.value(), nil
+	return r.value(), Role(before.String), nil
 }
 
 // AddTeamMember implements TeamStore.
 func (s *PostgresStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error) {
-	return s.teamMember(ctx, p.Auth, true, p.Member)
+	m, _, err := s.teamMember(ctx, p.Auth, "add", p.Member, p.MaxTeamMembers)
+	return m, err
+}
+
+// SetTeamRole implements TeamStore.
+func (s *PostgresStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (TeamMember, TeamMember, error) {
+	after, role, err := s.teamMember(ctx, p.Auth, "set_role", TeamMember{
+		OrganizationID: p.OrganizationID, TeamID: p.TeamID, UserID: p.UserID, Role: p.Role,
+	}, 0)
+	if err != nil {
+		return TeamMember{}, TeamMember{}, err
+	}
+	before := after
+	before.Role = role
+	return before, after, nil
 }
 
 // RemoveTeamMember implements TeamStore.
 func (s *PostgresStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (TeamMember, error) {
-	return s.teamMember(ctx, p.Auth, false, TeamMember{
+	m, _, err := s.teamMember(ctx, p.Auth, "remove", TeamMember{
 		ID: uuid.Nil, OrganizationID: p.OrganizationID, TeamID: p.TeamID, UserID: p.UserID,
-	})
+	}, 0)
+	return m, err
+}
+
+// qTeamAccess is TeamAccess's statement: Access's (qAccessByID), the team, and the
+// team membership of an active member, each a unique-index probe; NULLs for a
+// non-member, a team of no such ID (ErrTeamNotFound) or no team membership; no row means
+// no organization.
+var qTeamAccess = pgStatement(`
+SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `,
+	` + teamCols + `, tm.id, tm.team_id, tm.organization_id, tm.user_id, tm.role, tm.created_at
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
+LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
+LEFT JOIN /* TEMPLATE: schema */teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
+LEFT JOIN /* TEMPLATE: schema */team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id
+WHERE o.id = @organization_id::uuid`)
+
+// TeamAccess implements TeamStore.
+func (s *PostgresStore) TeamAccess(ctx context.Context, p TeamAccessParams) (TeamAccess, error) {
+	if err := ctx.Err(); err != nil {
+		return TeamAccess{}, err
+	}
+	var owner bool
+	var o orgRow
+	var m memberRow
+	var r roleRow
+	var t teamRow
+	var tm teamMemberRow
+	err := s.queryRow(ctx, qTeamAccess, pgArgs{
+		"organization_id": p.OrganizationID, "team_id": p.TeamID, "user_id": string(p.UserID),
+	}).Scan(dest([]any{&owner}, o.dest(), m.dest(), r.dest(), t.dest(), tm.dest())...)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return TeamAccess{}, ErrOrganizationNotFound
+	case err != nil:
+		return TeamAccess{}, pgReadError(ctx, err)
+	case !t.ok():
+		return TeamAccess{}, ErrTeamNotFound
+	}
+	a := TeamAccess{Access: Access{Organization: o.value()}, Team: t.value()}
+	if !m.ok() {
+		return a, nil
+	}
+	a.Access.Membership, a.Access.IsMember, a.Access.IsOwner = m.value(), true, owner
+	if r.ok() {
+		c := r.value()
+		a.Access.CustomRole = &c
+	}
+	if tm.ok() {
+		a.TeamMember, a.IsTeamMember = tm.value(), true
+	}
+	return a, nil
 }
 
 // qTeam: no row for no organization, NULLs for no such team of it.
@@ -207,10 +292,13 @@ func (s *PostgresStore) Team(ctx context.Context, org, team uuid.UUID) (Team, er
 	return r.value(), nil
 }
 
-// qTeams pages the organization's teams (teams_pkey); one row of NULLs for an empty
-// page, none for no organization.
+// qTeams pages the organization's teams (teams_pkey), each row with the number of the
+// organization's teams (counted on teams_pkey, once per statement: the subquery depends
+// on the parameters only); one row of NULLs and the count for an empty page, none for no
+// organization.
 var qTeams = pgStatement(`
-SELECT ` + teamCols + `
+SELECT (SELECT count(*) FROM /* TEMPLATE: schema */teams c WHERE c.organization_id = @organization_id::uuid),
+	` + teamCols + `
 FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN LATERAL (
 	SELECT t.* FROM /* TEMPLATE: schema */teams t
@@ -220,9 +308,12 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id`)
 
-// qUserTeams pages a user's teams in the organization (team_members_member_idx).
+// qUserTeams pages a user's teams in the organization (team_members_member_idx), with
+// their number (counted on the same index).
 var qUserTeams = pgStatement(`
-SELECT ` + teamCols + `
+SELECT (SELECT count(*) FROM /* TEMPLATE: schema */team_members c
+		WHERE c.organization_id = @organization_id::uuid AND c.user_id = @user_id::text),
+	` + teamCols + `
 FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN LATERAL (
 	SELECT t.* FROM /* TEMPLATE: schema */team_members m
@@ -234,23 +325,29 @@ WHERE o.id = @organization_id::uuid
 ORDER BY t.id`)
 
 // ListTeams implements TeamStore.
-func (s *PostgresStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, error) {
+func (s *PostgresStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, int, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	q, args := qTeams, pgArgs{"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit}
 	if p.UserID != "" {
 		q, args["user_id"] = qUserTeams, string(p.UserID)
 	}
+	var total int
 	var r teamRow
-	return orgItems(ctx, s, q, args, r.dest(), r.ok, r.value)
+	out, err := orgItems(ctx, s, q, args, dest([]any{&total}, r.dest()), r.ok, r.value)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, total, nil
 }
 
 // qTeamMembers pages a team's members (team_members_team_id_idx): whether the team
-// exists, then its member, one row of NULLs for an empty page; no row for no
-// organization.
+// exists and how many members it has (counted on the same index), then its member, one
+// row of NULLs for an empty page; no row for no organization.
 var qTeamMembers = pgStatement(`
-SELECT t.id IS NOT NULL, m.id, m.team_id, m.organization_id, m.user_id, m.created_at
+SELECT t.id IS NOT NULL, (SELECT count(*) FROM /* TEMPLATE: schema */team_members c WHERE c.team_id = @team_id::uuid),
+	` + teamMemberCols + `
 FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN /* TEMPLATE: schema */teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 LEFT JOIN LATERAL (
@@ -262,17 +359,21 @@ WHERE o.id = @organization_id::uuid
 ORDER BY m.id`)
 
 // ListTeamMembers implements TeamStore.
-func (s *PostgresStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, error) {
+func (s *PostgresStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var found bool
+	var total int
 	var r teamMemberRow
 	out, err := orgItems(ctx, s, qTeamMembers, pgArgs{
 		"organization_id": p.OrganizationID, "team_id": p.TeamID, "after": p.After, "limit": p.Limit,
-	}, dest([]any{&found}, r.dest()), r.ok, r.value)
-	if err == nil && !found {
-		return nil, ErrTeamNotFound
+	}, dest([]any{&found, &total}, r.dest()), r.ok, r.value)
+	switch {
+	case err != nil:
+		return nil, 0, err
+	case !found:
+		return nil, 0, ErrTeamNotFound
 	}
-	return out, err
+	return out, total, nil
 }

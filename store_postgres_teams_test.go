@@ -17,7 +17,7 @@ func TestPostgresSchemaHoldsTeamRules(t *testing.T) {
 	ctx := t.Context()
 	team, err := f.svc.CreateTeam(ctx, f.org.ID, "Docs", nil)
 	require.NoError(t, err)
-	_, err = f.svc.AddTeamMember(ctx, f.org.ID, team.ID, "bob")
+	_, err = f.svc.AddTeamMember(ctx, f.org.ID, team.ID, "bob", "")
 	require.NoError(t, err)
 	other, err := f.svc.CreateOrganization(ctx, "zed", "Other", nil)
 	require.NoError(t, err)
@@ -70,10 +70,49 @@ func TestPostgresSchemaHoldsTeamRules(t *testing.T) {
 	require.Empty(t, page.Items)
 
 	// Deleting the organization deletes its teams and their members.
-	_, err = f.svc.AddTeamMember(ctx, f.org.ID, team.ID, "ann")
+	_, err = f.svc.AddTeamMember(ctx, f.org.ID, team.ID, "ann", "")
 	require.NoError(t, err)
 	require.NoError(t, f.svc.DeleteOrganization(ctx, f.org.ID))
 	require.Zero(t, f.count(t, `SELECT count(*) FROM {s}.teams WHERE organization_id = $1`, f.org.ID))
 	require.Zero(t, f.count(t, `SELECT count(*) FROM {s}.team_members WHERE organization_id = $1`, f.org.ID))
 	require.Equal(t, 1, f.count(t, `SELECT count(*) FROM {s}.teams`), "the other organization keeps its team")
+}
+
+// Team roles in the schema: a malformed role is refused (team_members_role_check); which
+// roles exist is the Policy's. A suspended member's team row, even one a host inserts by
+// hand (the schema does not refuse it: see migration 0013), grants nothing while the
+// suspension lasts.
+func TestPostgresSchemaTeamRolesAndSuspension(t *testing.T) {
+	t.Parallel()
+	f := newRawFixture(t)
+	ctx := t.Context()
+	policy := organizations.MustPolicy(
+		organizations.RoleDefinition{Name: organizations.RoleMember},
+		organizations.RoleDefinition{Name: organizations.RoleAdmin, Includes: []organizations.Role{organizations.RoleMember},
+			Permissions: organizations.LibraryPermissions()},
+		organizations.RoleDefinition{Name: "writer", Scope: organizations.ScopeTeam, Permissions: []organizations.Permission{"docs:write"}},
+	)
+	svc := organizations.New(f.svc.Store(), &organizations.Options{Policy: policy})
+	team, err := svc.CreateTeam(ctx, f.org.ID, "Docs", nil)
+	require.NoError(t, err)
+
+	requireConstraint(t, f.exec(t, `INSERT INTO {s}.team_members (id, organization_id, team_id, user_id, role, created_at)
+		VALUES (gen_random_uuid(), $1, $2, 'bob', 'Not A Role', now())`, f.org.ID, team.ID), "23514", "team_members_role_check")
+
+	_, err = svc.SuspendUser(ctx, f.org.ID, "bob")
+	require.NoError(t, err)
+	_, err = svc.AddTeamMember(ctx, f.org.ID, team.ID, "bob", "writer")
+	require.ErrorIs(t, err, organizations.ErrNotMember, "the store refuses a suspended member")
+	require.NoError(t, f.exec(t, `INSERT INTO {s}.team_members (id, organization_id, team_id, user_id, role, created_at)
+		VALUES (gen_random_uuid(), $1, $2, 'bob', 'writer', now())`, f.org.ID, team.ID), "the schema accepts a host's row")
+	a, err := svc.TeamAccess(ctx, f.org.ID, team.ID, "bob")
+	require.NoError(t, err)
+	require.False(t, a.Access.IsMember)
+	require.False(t, a.IsTeamMember, "a suspended member's team row is not read")
+	require.False(t, a.Can("docs:write"), "and grants nothing")
+	_, err = svc.ReactivateUser(ctx, f.org.ID, "bob")
+	require.NoError(t, err)
+	a, err = svc.TeamAccess(ctx, f.org.ID, team.ID, "bob")
+	require.NoError(t, err)
+	require.True(t, a.Can("docs:write"), "reactivated, the row holds")
 }

@@ -44,6 +44,12 @@
 //   - Teams: organizations.TeamStore (teams and their members: a team member is always
 //     a member of the team's organization, under races with RemoveUser too; suspension,
 //     actor checks, events in the feed and the audit log).
+//   - TeamRoles: organizations.TeamStore's team roles (TeamAccess and its permissions
+//     per team, SetTeamRole, the escalation rule in both scopes, their event records,
+//     and a grant racing the granter's demotion: never a grant after it).
+//   - TeamLimits: organizations.TeamStore's limits (Options.MaxTeams and
+//     MaxTeamMembers: refusals, their order, and parallel creates or additions one short
+//     of the limit: exactly one).
 //   - Relay: organizations.CursorStore (cursors round-trip; a relay killed mid-batch and
 //     restarted, and one whose handler fails and panics, deliver every record at least
 //     once and in order; OnError hears every failure, cursor loads and saves and feed
@@ -104,6 +110,8 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"EventLog", eventLogTests(), &eventStore},
 		{"Relay", relayTests(), &cursorStore},
 		{"Teams", teamTests(), &teamStore},
+		{"TeamRoles", teamRoleTests(), &teamStore},
+		{"TeamLimits", teamLimitTests(), &teamStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

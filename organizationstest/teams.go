@@ -24,6 +24,7 @@ func teamTests() []test {
 		{"Delete", testTeamDelete},
 		{"Members", testTeamMembers},
 		{"Pages", testTeamPages},
+		{"Counts", testTeamCounts},
 		{"RemovedFromOrganizationLeavesTeams", testTeamMemberRemovedFromOrg},
 		{"DeleteOrganizationDeletesTeams", testTeamDeleteOrg},
 		{"Suspended", testTeamSuspended},
@@ -45,19 +46,21 @@ func (h *harness) createTeam(org uuid.UUID, name string, opts *organizations.Tea
 // addTeamMember adds user to the team and drops its event.
 func (h *harness) addTeamMember(org, team uuid.UUID, user organizations.UserID) organizations.TeamMember {
 	h.t.Helper()
-	m, err := h.svc.AddTeamMember(h.ctx, org, team, user)
+	m, err := h.svc.AddTeamMember(h.ctx, org, team, user, "")
 	require.NoError(h.t, err)
 	h.events.take()
 	return m
 }
 
 // allTeams follows the pages of Teams (user empty) or TeamsForUser with pages of limit.
+// Every page's Total must be the number of teams of the whole list.
 func (h *harness) allTeams(org uuid.UUID, user organizations.UserID, limit int) []organizations.Team {
 	h.t.Helper()
 	var all []organizations.Team
+	var totals []int
 	opts := organizations.ListOptions{Limit: limit}
 	for range 1000 {
-		var p organizations.Page[organizations.Team]
+		var p organizations.CountedPage[organizations.Team]
 		var err error
 		if user == "" {
 			p, err = h.svc.Teams(h.ctx, org, opts)
@@ -66,7 +69,11 @@ func (h *harness) allTeams(org uuid.UUID, user organizations.UserID, limit int) 
 		}
 		require.NoError(h.t, err)
 		all = append(all, p.Items...)
+		totals = append(totals, p.Total)
 		if p.Next == "" {
+			for i, n := range totals {
+				require.Equal(h.t, len(all), n, "page %d's Total", i)
+			}
 			return all
 		}
 		opts.After = p.Next
@@ -75,10 +82,12 @@ func (h *harness) allTeams(org uuid.UUID, user organizations.UserID, limit int) 
 	return nil
 }
 
-// teamUsers returns the users of every page of TeamMembers, in order.
+// teamUsers returns the users of every page of TeamMembers, in order. Every page's
+// Total must be the number of the team's members.
 func (h *harness) teamUsers(org, team uuid.UUID, limit int) []organizations.UserID {
 	h.t.Helper()
 	all := []organizations.UserID{}
+	var totals []int
 	opts := organizations.ListOptions{Limit: limit}
 	for range 1000 {
 		p, err := h.svc.TeamMembers(h.ctx, org, team, opts)
@@ -88,7 +97,11 @@ func (h *harness) teamUsers(org, team uuid.UUID, limit int) []organizations.User
 			require.Equal(h.t, org, m.OrganizationID)
 			all = append(all, m.UserID)
 		}
+		totals = append(totals, p.Total)
 		if p.Next == "" {
+			for i, n := range totals {
+				require.Equal(h.t, len(all), n, "page %d's Total", i)
+			}
 			return all
 		}
 		opts.After = p.Next
@@ -175,11 +188,11 @@ func testTeamBadInput(t *testing.T, h *harness) {
 			return err
 		}},
 		{organizations.ErrTeamNotFound, func() error {
-			_, err := h.svc.AddTeamMember(h.ctx, org.ID, uuid.New(), "owner")
+			_, err := h.svc.AddTeamMember(h.ctx, org.ID, uuid.New(), "owner", "")
 			return err
 		}},
 		{organizations.ErrInvalidUserID, func() error {
-			_, err := h.svc.AddTeamMember(h.ctx, org.ID, team.ID, "")
+			_, err := h.svc.AddTeamMember(h.ctx, org.ID, team.ID, "", "")
 			return err
 		}},
 		{organizations.ErrTeamNotFound, func() error { return h.svc.DeleteTeam(h.ctx, org.ID, uuid.Nil) }},
@@ -277,19 +290,19 @@ func testTeamMembers(t *testing.T, h *harness) {
 	docs := h.createTeam(org.ID, "Docs", nil)
 	h.clock.Advance(time.Second)
 
-	m, err := h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "ann")
+	m, err := h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "ann", "")
 	require.NoError(t, err)
 	require.Equal(t, organizations.TeamMember{ID: m.ID, TeamID: docs.ID, OrganizationID: org.ID, UserID: "ann", CreatedAt: h.now()}, m)
 	require.NotEqual(t, uuid.Nil, m.ID)
 	h.requireEvents(organizations.TeamMemberAdded{TeamMember: m})
 
-	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "ann")
+	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "ann", "")
 	require.ErrorIs(t, err, organizations.ErrAlreadyTeamMember)
-	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "zed")
+	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "zed", "")
 	require.ErrorIs(t, err, organizations.ErrNotMember, "a member of another organization is no member of this one's teams")
-	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "nobody")
+	_, err = h.svc.AddTeamMember(h.ctx, org.ID, docs.ID, "nobody", "")
 	require.ErrorIs(t, err, organizations.ErrNotMember)
-	_, err = h.svc.AddTeamMember(h.ctx, other.ID, docs.ID, "zed")
+	_, err = h.svc.AddTeamMember(h.ctx, other.ID, docs.ID, "zed", "")
 	require.ErrorIs(t, err, organizations.ErrTeamNotFound, "a team of another organization is not found")
 	h.requireNoEvents()
 
@@ -395,7 +408,7 @@ func testTeamSuspended(t *testing.T, h *harness) {
 	h.events.take()
 
 	require.Equal(t, []string{"a"}, teamSlugs(h.allTeams(org.ID, "ann", 0)), "a suspended member keeps their teams")
-	_, err = h.svc.AddTeamMember(h.ctx, org.ID, b.ID, "ann")
+	_, err = h.svc.AddTeamMember(h.ctx, org.ID, b.ID, "ann", "")
 	require.ErrorIs(t, err, organizations.ErrNotMember, "a suspended member cannot join a team")
 	_, err = h.svc.As("ann").CreateTeam(h.ctx, org.ID, "C", nil)
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "a suspended admin manages no team")
@@ -433,11 +446,11 @@ func testTeamAuthz(t *testing.T, h *harness) {
 	require.NoError(t, err, "the owner holds every permission")
 	h.requireEvents(organizations.TeamCreated{Team: owned, Actor: "owner"})
 
-	_, err = member.AddTeamMember(h.ctx, org.ID, docs.ID, "bob")
+	_, err = member.AddTeamMember(h.ctx, org.ID, docs.ID, "bob", "")
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied)
-	_, err = member.AddTeamMember(h.ctx, org.ID, uuid.New(), "bob")
+	_, err = member.AddTeamMember(h.ctx, org.ID, uuid.New(), "bob", "")
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "permission before the team")
-	m, err := admin.AddTeamMember(h.ctx, org.ID, docs.ID, "bob")
+	m, err := admin.AddTeamMember(h.ctx, org.ID, docs.ID, "bob", "")
 	require.NoError(t, err)
 	h.requireEvents(organizations.TeamMemberAdded{TeamMember: m, Actor: "ann"})
 
@@ -478,13 +491,13 @@ func testTeamEventRecords(t *testing.T, h *harness) {
 	admin := h.svc.As("ann")
 	team, err := admin.CreateTeam(h.ctx, org.ID, "Docs", &organizations.TeamOptions{Data: json.RawMessage(`{"x":[1,"é"]}`)})
 	require.NoError(t, err)
-	_, err = admin.AddTeamMember(h.ctx, org.ID, team.ID, "bob")
+	_, err = admin.AddTeamMember(h.ctx, org.ID, team.ID, "bob", "")
 	require.NoError(t, err)
 	name, data := "Documentation", json.RawMessage(`{"y":true}`)
 	_, err = h.svc.UpdateTeam(h.ctx, org.ID, team.ID, organizations.TeamUpdate{Name: &name, Data: &data})
 	require.NoError(t, err)
 	require.NoError(t, h.svc.As("bob").RemoveTeamMember(h.ctx, org.ID, team.ID, "bob"))
-	_, err = admin.AddTeamMember(h.ctx, org.ID, team.ID, "ann")
+	_, err = admin.AddTeamMember(h.ctx, org.ID, team.ID, "ann", "")
 	require.NoError(t, err)
 	require.NoError(t, admin.DeleteTeam(h.ctx, org.ID, team.ID))
 	// Refused calls record nothing.
@@ -520,7 +533,7 @@ func testTeamRaceAddVsRemoveUser(t *testing.T, h *harness) {
 		add := round % 2 // which goroutine adds: alternated, so that each goes first sometimes
 		errs := parallel(2, func(i int) error {
 			if i == add {
-				_, err := h.svc.AddTeamMember(h.ctx, org.ID, team.ID, user)
+				_, err := h.svc.AddTeamMember(h.ctx, org.ID, team.ID, user, "")
 				return err
 			}
 			return h.svc.RemoveUser(h.ctx, org.ID, user)
@@ -535,4 +548,65 @@ func testTeamRaceAddVsRemoveUser(t *testing.T, h *harness) {
 		require.True(t, errors.Is(err, organizations.ErrNotMember), "round %d: %v", round, err)
 	}
 	h.events.take()
+}
+
+// testTeamCounts checks the Total of the team lists: the whole list's size on every
+// page, empty lists included, following additions and removals.
+func testTeamCounts(t *testing.T, h *harness) {
+	org := h.createOrg("owner", "Acme", nil)
+	h.addUser(org.ID, "ann", organizations.RoleMember)
+	count := func(p organizations.CountedPage[organizations.Team], err error) int {
+		t.Helper()
+		require.NoError(t, err)
+		return p.Total
+	}
+	members := func(team uuid.UUID) (int, int) {
+		t.Helper()
+		p, err := h.svc.TeamMembers(h.ctx, org.ID, team, organizations.ListOptions{Limit: 1})
+		require.NoError(t, err)
+		return len(p.Items), p.Total
+	}
+	require.Zero(t, count(h.svc.Teams(h.ctx, org.ID, organizations.ListOptions{})), "no team yet")
+	require.Zero(t, count(h.svc.TeamsForUser(h.ctx, org.ID, "ann", organizations.ListOptions{})))
+	require.Zero(t, count(h.svc.TeamsForUser(h.ctx, org.ID, "nobody", organizations.ListOptions{})))
+	var teams []organizations.Team
+	for i := range 3 {
+		teams = append(teams, h.createTeam(org.ID, fmt.Sprintf("T%d", i), nil))
+	}
+	n, total := members(teams[0].ID)
+	require.Equal(t, [2]int{0, 0}, [2]int{n, total}, "an empty team")
+	h.addTeamMember(org.ID, teams[0].ID, "ann")
+	h.addTeamMember(org.ID, teams[0].ID, "owner")
+	h.addTeamMember(org.ID, teams[2].ID, "ann")
+
+	require.Equal(t, 3, count(h.svc.Teams(h.ctx, org.ID, organizations.ListOptions{Limit: 1})), "the whole list, not the page")
+	require.Equal(t, 2, count(h.svc.TeamsForUser(h.ctx, org.ID, "ann", organizations.ListOptions{Limit: 1})))
+	require.Equal(t, 1, count(h.svc.TeamsForUser(h.ctx, org.ID, "owner", organizations.ListOptions{})))
+	n, total = members(teams[0].ID)
+	require.Equal(t, [2]int{1, 2}, [2]int{n, total})
+	last, err := h.svc.TeamMembers(h.ctx, org.ID, teams[0].ID, organizations.ListOptions{Limit: 1, After: func() string {
+		p, err := h.svc.TeamMembers(h.ctx, org.ID, teams[0].ID, organizations.ListOptions{Limit: 1})
+		require.NoError(t, err)
+		return p.Next
+	}()})
+	require.NoError(t, err)
+	require.Equal(t, 2, last.Total, "the last page too")
+	require.Len(t, last.Items, 1)
+
+	b, err := json.Marshal(last)
+	require.NoError(t, err)
+	require.Contains(t, string(b), `"total":2`)
+	require.NotContains(t, string(b), `"next"`)
+
+	require.NoError(t, h.svc.RemoveUser(h.ctx, org.ID, "ann"))
+	h.events.take()
+	require.Equal(t, 0, count(h.svc.TeamsForUser(h.ctx, org.ID, "ann", organizations.ListOptions{})), "gone with the membership")
+	_, total = members(teams[0].ID)
+	require.Equal(t, 1, total)
+	require.NoError(t, h.svc.DeleteTeam(h.ctx, org.ID, teams[1].ID))
+	h.events.take()
+	require.Equal(t, 2, count(h.svc.Teams(h.ctx, org.ID, organizations.ListOptions{})))
+	other := h.createOrg("zed", "Other", nil)
+	h.createTeam(other.ID, "T0", nil)
+	require.Equal(t, 2, count(h.svc.Teams(h.ctx, org.ID, organizations.ListOptions{})), "per organization")
 }

@@ -28,6 +28,11 @@ type state struct {
 	// access is the requester's access as the Service returned it, its permissions
 	// compiled, so that Access(ctx).Can needs no second store call.
 	access organizations.Access
+
+	// teamNamed is true when a team resolver named a team, found or not; team is the
+	// requester's access to it (Service.TeamAccess), when hasTeam.
+	teamNamed, hasTeam bool
+	team               organizations.TeamAccess
 }
 
 // enter makes the organization r found the request's, with the requester's standing in it.
@@ -79,6 +84,20 @@ func Membership(ctx context.Context) (organizations.OrganizationUser, bool) {
 		return st.member, true
 	}
 	return organizations.OrganizationUser{}, false
+}
+
+// Team returns the request's current team (see Config.TeamResolvers) with the requester's
+// access to it, as organizations.Service.TeamAccess read it for this request, and
+// whether there is one: a team of the current organization that a team resolver named.
+// Like Organization, it is there whether or not the requester belongs to the team or
+// the organization; its Can answers permission checks within the team (the
+// organization's permissions plus the requester's team role's) without another store
+// call, as RequireTeamPermission does.
+func Team(ctx context.Context) (organizations.TeamAccess, bool) {
+	if st := stateFrom(ctx); st != nil && st.hasTeam {
+		return st.team, true
+	}
+	return organizations.TeamAccess{}, false
 }
 
 // User returns the requester's user ID, as Config.Identify gave it to the Middleware that

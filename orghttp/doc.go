@@ -45,6 +45,16 @@
 //		NonOrganizationPathValues: []string{"doc"},                 // GET /docs/{doc}
 //	})
 //
+// # Teams
+//
+// With Config.TeamResolvers (say FromPathValue("team") for /orgs/{org}/teams/{team}/),
+// a request may also name a team of its organization, by ID: Team(ctx) gives the
+// requester's organizations.TeamAccess to it, read with one more store call
+// (Service.TeamAccess) when a team is named, and RequireTeamPermission(p) guards a route
+// by a permission within that team (the organization's permissions plus the requester's
+// team role's): 401, 404 (no organization, an outsider, no team named, an unknown
+// team), 403.
+//
 // Handlers then read Organization, Access, Membership and User from the request context;
 // Access(ctx).Can(p) answers a permission check (to show or hide a button) without
 // another store call.

@@ -55,6 +55,15 @@ type Config struct {
 	// a CachedStore's or a replica's lag. Zero: no cookie; a request's
 	// ConsistencyHeader is honoured either way.
 	ReadYourWrites time.Duration
+	// TeamResolvers name the request's current team within its current organization,
+	// asked in order, as Resolvers name the organization: a team's ID (team slugs are
+	// unique only within their organization, so a reference that is not shaped like a
+	// UUID names no team). Nil or empty: no current team (Team reports none, and
+	// RequireTeamPermission refuses with ErrNoTeam). FromSession is refused here: the
+	// session keeps the organization only. A request for which one names a team costs
+	// one more store call (Service.TeamAccess). A FromPathValue team resolver's wildcard
+	// counts as read for NonOrganizationPathValues' check.
+	TeamResolvers []Resolver
 	// ErrorHandler writes the response when a guard refuses a request or resolution
 	// fails: map err with StatusCode, or test it with errors.Is (ErrUnauthenticated to
 	// redirect to a sign-in page, for instance). Nil means WriteProblem.
@@ -79,9 +88,9 @@ type Middleware struct {
 }
 
 // New returns a Middleware for cfg. Errors: ErrInvalidConfig (a nil Service or Identify,
-// a nil Resolver, FromPathValue, FromHeader or FromQuery with an empty name, FromSession
-// without a Session, a Fallback that is neither a valid slug nor an ID, or an empty name
-// in NonOrganizationPathValues).
+// a nil Resolver or team resolver, FromPathValue, FromHeader or FromQuery with an empty
+// name, FromSession without a Session or among TeamResolvers, a Fallback that is neither
+// a valid slug nor an ID, or an empty name in NonOrganizationPathValues).
 func New(cfg Config) (*Middleware, error) {
 	if cfg.Service == nil || cfg.Identify == nil {
 		return nil, fmt.Errorf("%w: Service and Identify are required", ErrInvalidConfig)
@@ -127,6 +136,22 @@ func New(cfg Config) (*Middleware, error) {
 			m.persist = true
 		}
 		m.resolvers = append(m.resolvers, res)
+	}
+	for i, res := range cfg.TeamResolvers {
+		if res == nil {
+			return nil, fmt.Errorf("%w: TeamResolvers[%d] is nil", ErrInvalidConfig, i)
+		}
+		if _, ok := res.(*sessionResolver); ok {
+			return nil, fmt.Errorf("%w: FromSession among TeamResolvers: the session keeps the organization only", ErrInvalidConfig)
+		}
+		if v, ok := res.(validator); ok {
+			if err := v.validate(&cfg); err != nil {
+				return nil, err
+			}
+		}
+		if p, ok := res.(pathResolver); ok {
+			m.read[string(p)] = true
+		}
 	}
 	return m, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/go-organizations/organizations"
+	"github.com/google/uuid"
 )
 
 // Load resolves the request's organization, membership and user (see the package
@@ -32,7 +33,38 @@ func (m *Middleware) Load(w http.ResponseWriter, r *http.Request) (*http.Request
 	if err != nil {
 		return r, err
 	}
+	if err := m.findTeam(r, st); err != nil {
+		return r, err
+	}
 	return r.WithContext(context.WithValue(r.Context(), stateKey{}, st)), nil
+}
+
+// findTeam fills in st's current team: the first team resolver that names one decides,
+// within the organization st resolved (none: no team). A reference that is not an ID,
+// or that names no team of the organization, is a team named and not found. It costs
+// one store call when a team is named in a resolved organization, none otherwise.
+func (m *Middleware) findTeam(r *http.Request, st *state) error {
+	for _, res := range m.cfg.TeamResolvers {
+		ref, ok := res.Resolve(r)
+		if !ok {
+			continue
+		}
+		st.teamNamed = true
+		id, err := uuid.Parse(ref)
+		if err != nil || id == uuid.Nil || !st.hasOrg {
+			return nil
+		}
+		a, err := m.cfg.Service.TeamAccess(r.Context(), st.org.ID, id, st.user)
+		switch {
+		case errors.Is(err, organizations.ErrTeamNotFound), errors.Is(err, organizations.ErrOrganizationNotFound):
+			return nil // deleted since, or another organization's
+		case err != nil:
+			return err
+		}
+		st.team, st.hasTeam = a, true
+		return nil
+	}
+	return nil
 }
 
 // resolve finds the request's organization and membership, then writes the session: the

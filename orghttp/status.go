@@ -27,6 +27,9 @@ var statuses = []struct {
 	{organizations.ErrActivationNotFound, http.StatusNotFound},
 	{organizations.ErrRoleNotFound, http.StatusNotFound},
 	{organizations.ErrTransferNotFound, http.StatusNotFound},
+	{ErrNoTeam, http.StatusNotFound},
+	{organizations.ErrTeamNotFound, http.StatusNotFound},
+	{organizations.ErrNotTeamMember, http.StatusNotFound},
 
 	{organizations.ErrPermissionDenied, http.StatusForbidden},
 	// The token is sound; the person using it is not the one invited.
@@ -43,6 +46,9 @@ var statuses = []struct {
 	{organizations.ErrMemberLimit, http.StatusConflict},
 	{organizations.ErrAlreadyOwner, http.StatusConflict},
 	{organizations.ErrNoSuccessor, http.StatusConflict},
+	{organizations.ErrAlreadyTeamMember, http.StatusConflict},
+	{organizations.ErrTeamLimit, http.StatusConflict},
+	{organizations.ErrTeamMemberLimit, http.StatusConflict},
 
 	{organizations.ErrInvitationExpired, http.StatusGone},
 	{organizations.ErrActivationExpired, http.StatusGone},
@@ -81,13 +87,14 @@ var statuses = []struct {
 //   - ErrUnauthenticated: 401 Unauthorized;
 //   - not found (ErrNoOrganization, ErrOrganizationNotFound, ErrNotMember,
 //     ErrInvitationNotFound, ErrActivationNotFound, ErrRoleNotFound,
-//     ErrTransferNotFound): 404 Not Found;
+//     ErrTransferNotFound, ErrNoTeam, ErrTeamNotFound, ErrNotTeamMember): 404 Not Found;
 //   - ErrPermissionDenied (ErrEscalation included), ErrInvitationEmailMismatch: 403
 //     Forbidden;
 //   - conflicts with the current state (ErrAlreadyMember, ErrSlugTaken, ErrAlreadyInvited,
 //     ErrOwnershipRequired, ErrInvitationClosed (ErrInviterNotAllowed included),
 //     ErrActivationUsed, ErrRoleExists, ErrRoleInUse, ErrMemberLimit, ErrAlreadyOwner,
-//     ErrNoSuccessor): 409 Conflict;
+//     ErrNoSuccessor, ErrAlreadyTeamMember, ErrTeamLimit, ErrTeamMemberLimit): 409
+//     Conflict;
 //   - ErrInvitationExpired, ErrActivationExpired: 410 Gone;
 //   - ErrInvalidListOptions, ErrInvalidCursor: 400 Bad Request;
 //   - other invalid input (ErrInvalidName, ErrInvalidSlug, ErrInvalidUserID,

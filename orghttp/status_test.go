@@ -41,6 +41,13 @@ func TestStatusCode(t *testing.T) {
 		{organizations.ErrAlreadyOwner, 409},
 		{organizations.ErrNoSuccessor, 409},
 		{organizations.ErrTransferNotFound, 404},
+		{orghttp.ErrNoTeam, 404},
+		{organizations.ErrTeamNotFound, 404},
+		{organizations.ErrNotTeamMember, 404},
+		{organizations.ErrAlreadyTeamMember, 409},
+		{organizations.ErrTeamSlugTaken, 409},
+		{organizations.ErrTeamLimit, 409},
+		{organizations.ErrTeamMemberLimit, 409},
 		{organizations.ErrInvalidCursor, 400},
 		{organizations.ErrInvalidMemberLimit, 422},
 		{organizations.ErrInvalidTime, 422},
@@ -92,6 +99,8 @@ func TestStatusCodeCoversReferenceErrors(t *testing.T) {
 		organizations.ErrMemberLimit, organizations.ErrAlreadyOwner, organizations.ErrNoSuccessor,
 		organizations.ErrTransferNotFound, organizations.ErrInvalidCursor, organizations.ErrInvalidMemberLimit,
 		organizations.ErrInvalidTime, organizations.ErrUnknownEventType,
+		organizations.ErrTeamNotFound, organizations.ErrNotTeamMember, organizations.ErrAlreadyTeamMember,
+		organizations.ErrTeamSlugTaken, organizations.ErrTeamLimit, organizations.ErrTeamMemberLimit,
 	} {
 		require.Less(t, orghttp.StatusCode(err), 500, "%v", err)
 	}

@@ -930,7 +930,7 @@ WHERE o.id = @organization_id::uuid;
 -- store_postgres_teams.go, statement 122
 SELECT * FROM organizations_create_team(
 	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
-	@created_at::timestamptz, @updated_at::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+	@created_at::timestamptz, @updated_at::timestamptz, @max_teams::integer, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
 -- store_postgres_teams.go, statement 123
 SELECT * FROM organizations_update_team(
@@ -938,20 +938,32 @@ SELECT * FROM organizations_update_team(
 
 -- store_postgres_teams.go, statement 124
 SELECT * FROM organizations_delete_team(
-	@organization_id::uuid, @team_id::uuid, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+	@organization_id::uuid, @team_id::uuid, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean);
 
 -- store_postgres_teams.go, statement 125
 SELECT * FROM organizations_team_member(
-	@add::boolean, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @created_at::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+	@op::text, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @role::text, @created_at::timestamptz,
+	@max_team_members::integer, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean);
 
 -- store_postgres_teams.go, statement 126
+SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at,
+	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at, tm.id, tm.team_id, tm.organization_id, tm.user_id, tm.role, tm.created_at
+FROM organizations o
+LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
+LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
+LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
+LEFT JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id
+WHERE o.id = @organization_id::uuid;
+
+-- store_postgres_teams.go, statement 127
 SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 127
-SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
+-- store_postgres_teams.go, statement 128
+SELECT (SELECT count(*) FROM teams c WHERE c.organization_id = @organization_id::uuid),
+	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN LATERAL (
 	SELECT t.* FROM teams t
@@ -961,8 +973,10 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 128
-SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
+-- store_postgres_teams.go, statement 129
+SELECT (SELECT count(*) FROM team_members c
+		WHERE c.organization_id = @organization_id::uuid AND c.user_id = @user_id::text),
+	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN LATERAL (
 	SELECT t.* FROM team_members m
@@ -973,8 +987,9 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 129
-SELECT t.id IS NOT NULL, m.id, m.team_id, m.organization_id, m.user_id, m.created_at
+-- store_postgres_teams.go, statement 130
+SELECT t.id IS NOT NULL, (SELECT count(*) FROM team_members c WHERE c.team_id = @team_id::uuid),
+	m.id, m.team_id, m.organization_id, m.user_id, m.role, m.created_at
 FROM organizations o
 LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 LEFT JOIN LATERAL (
@@ -985,11 +1000,11 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_transfer.go, statement 130
+-- store_postgres_transfer.go, statement 131
 SELECT * FROM organizations_propose_transfer(
 	@organization_id::uuid, @nominee::text, @now::timestamptz, @expires_at::timestamptz, @actor::text, @number::boolean);
 
--- store_postgres_transfer.go, statement 131
+-- store_postgres_transfer.go, statement 132
 SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at
 FROM organizations org
 LEFT JOIN (ownership_transfers t
@@ -997,10 +1012,10 @@ LEFT JOIN (ownership_transfers t
 	ON t.organization_id = org.id AND (t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')
 WHERE org.id = @organization_id::uuid;
 
--- store_postgres_transfer.go, statement 132
+-- store_postgres_transfer.go, statement 133
 SELECT * FROM organizations_accept_transfer(
 	@organization_id::uuid, @now::timestamptz, @max_owned::integer, @actor::text, @number::boolean);
 
--- store_postgres_transfer.go, statement 133
+-- store_postgres_transfer.go, statement 134
 SELECT * FROM organizations_close_transfer(
 	@organization_id::uuid, @decline::boolean, @now::timestamptz, @actor::text, @number::boolean);
