@@ -31,6 +31,7 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 	var events []organizations.Event
 	var invitations []organizations.InvitationMessage
 	var activations []organizations.ActivationMessage
+	var lookups []string
 	registrar := &withStoreRegistrar{}
 	opts := &organizations.Options{
 		Now: func() time.Time { return now },
@@ -61,6 +62,12 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 		TransferTTL:           time.Hour,
 		MaxOwnedOrganizations: 3,
 		JoinRequestTTL:        time.Hour,
+		DomainResolver: organizations.TXTResolverFunc(func(_ context.Context, name string) ([]string, error) {
+			lookups = append(lookups, name)
+			return nil, nil
+		}),
+		PublicMailDomains:        []string{"mail.example"},
+		DomainVerificationMaxAge: time.Hour,
 	}
 	v := reflect.ValueOf(*opts)
 	for i := range v.NumField() {
@@ -97,6 +104,20 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 	require.Equal(t, []string{"bob@example.com"}, registrar.registered, "Registrar")
 	require.Len(t, activations, 1, "Activator")
 	require.Equal(t, now.Add(2*time.Hour), activations[0].Activation.ExpiresAt, "ActivationTTL")
+
+	_, err = other.AddDomain(ctx, org.ID, "mail.example", nil)
+	require.ErrorIs(t, err, organizations.ErrPublicMailDomain, "PublicMailDomains")
+	_, err = other.AddDomain(ctx, org.ID, "acme.example", nil)
+	require.NoError(t, err)
+	_, err = other.VerifyDomain(ctx, org.ID, "acme.example")
+	require.ErrorIs(t, err, organizations.ErrDomainVerificationFailed)
+	require.Equal(t, []string{"_organizations-verification.acme.example"}, lookups, "DomainResolver")
+	_, err = other.VerifyDomainByAffiliation(ctx, org.ID, "acme.example", "owner@acme.example")
+	require.NoError(t, err)
+	now = now.Add(2 * time.Hour)
+	en, err := other.Enrollments(ctx, "zed", "zed@acme.example")
+	require.NoError(t, err)
+	require.Empty(t, en, "DomainVerificationMaxAge")
 
 	// A nil store means a new, empty memory store, as in New.
 	empty := svc.WithStore(nil)
