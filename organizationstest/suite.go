@@ -44,6 +44,13 @@
 //   - Teams: organizations.TeamStore (teams and their members: a team member is always
 //     a member of the team's organization, under races with RemoveUser too; suspension,
 //     actor checks, events in the feed and the audit log).
+//   - Domains: organizations.DomainStore (verified domains and enrollment: add, list,
+//     remove, verification by DNS through a fake resolver and by affiliation, one
+//     organization per verified name, subdomains apart, unverification and the maximum
+//     age, the actor check, automatic invitations and suggestions through
+//     Service.Enrollments, the events in the feed and the audit log, and the races: two
+//     or more organizations verifying one name at once, parallel sign-ins of one user,
+//     and of several for the last seat).
 //   - Relay: organizations.CursorStore (cursors round-trip; a relay killed mid-batch and
 //     restarted, and one whose handler fails and panics, deliver every record at least
 //     once and in order; OnError hears every failure, cursor loads and saves and feed
@@ -104,6 +111,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"EventLog", eventLogTests(), &eventStore},
 		{"Relay", relayTests(), &cursorStore},
 		{"Teams", teamTests(), &teamStore},
+		{"Domains", domainTests(), &domainStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
