@@ -197,6 +197,10 @@ type CreateDomainJoinRequestParams struct {
 // organization (Service.Enrollments): the organization, the domain, and what its
 // enrollment mode (Domain.Enrollment) gives. It marshals to JSON with "organization",
 // "domain", and "invitation" or "join_request" when set; Token is never in JSON.
+//
+// Organization is the whole organization as stored, Data and Settings included, and
+// Domain carries its token: a host that shows an Enrollment to the user (not yet a
+// member) returns a narrower value if it keeps anything private there.
 type Enrollment struct {
 	Organization Organization `json:"organization"`
 	Domain       Domain       `json:"domain"`

@@ -97,6 +97,38 @@ func newDomainWorld(h *harness, opts func(*organizations.Options)) *domainWorld 
 	return w
 }
 
+// domainVisible reports why store does not show the change of the domain event e, or
+// nil: the recorder's check that an event comes after its change.
+func domainVisible(ctx context.Context, store organizations.Store, e organizations.Event) error {
+	ds, ok := store.(organizations.DomainStore)
+	if !ok {
+		return nil
+	}
+	var want organizations.Domain
+	switch e := e.(type) {
+	case organizations.DomainAdded:
+		want = e.Domain
+	case organizations.DomainVerified:
+		want = e.Domain
+	case organizations.DomainUnverified:
+		want = e.Domain
+	case organizations.DomainUpdated:
+		want = e.New
+	case organizations.DomainRemoved:
+		_, err := ds.Domain(ctx, e.Domain.OrganizationID, e.Domain.Name)
+		if !errors.Is(err, organizations.ErrDomainNotFound) {
+			return fmt.Errorf("domain still readable (err %v)", err)
+		}
+		return nil
+	}
+	got, err := ds.Domain(ctx, want.OrganizationID, want.Name)
+	if err == nil && (got.ID != want.ID || !got.UpdatedAt.Equal(want.UpdatedAt) || got.Verified() != want.Verified() ||
+		got.Enrollment != want.Enrollment) {
+		err = fmt.Errorf("stored domain %+v, event has %+v", got, want)
+	}
+	return err
+}
+
 // domainOrg creates an organization owned by "owner" with the admin "admin" and the
 // member "bob".
 func domainOrg(h *harness, name string, opts *organizations.CreateOptions) organizations.Organization {
