@@ -111,7 +111,8 @@ BEGIN
         outcome := 'domain_exists';
         RETURN;
     END IF;
-    PERFORM organization_record(d_org, 'domain_added', actor, NULL, json_build_object('domain', organization_domain_json(d)), number);
+    PERFORM organization_record(d_org, 'domain_added', actor, NULL,
+        json_build_object('domain', organization_domain_json(d)), number);
     SELECT 'created', d.id, d.organization_id, d.name, d.enrollment, d.token, d.verified_at, d.verification, d.verified_by,
         d.created_at, d.updated_at
     INTO outcome, r_id, r_org, r_name, r_enrollment, r_token, r_verified_at, r_verification, r_verified_by,
@@ -139,7 +140,8 @@ BEGIN
         outcome := 'domain_not_found';
         RETURN;
     END IF;
-    PERFORM organization_record(d_org, 'domain_removed', actor, NULL, json_build_object('domain', organization_domain_json(d)), number);
+    PERFORM organization_record(d_org, 'domain_removed', actor, NULL,
+        json_build_object('domain', organization_domain_json(d)), number);
     SELECT 'removed', d.id, d.organization_id, d.name, d.enrollment, d.token, d.verified_at, d.verification, d.verified_by,
         d.created_at, d.updated_at
     INTO outcome, r_id, r_org, r_name, r_enrollment, r_token, r_verified_at, r_verification, r_verified_by,
@@ -181,12 +183,14 @@ BEGIN
     IF unverify AND b.verified_at IS NOT NULL THEN
         UPDATE organization_domains x SET verified_at = NULL, verification = NULL, verified_by = NULL, updated_at = now
         WHERE x.id = b.id RETURNING x.* INTO d;
-        PERFORM organization_record(d_org, 'domain_unverified', actor, NULL, json_build_object('domain', organization_domain_json(d)), number);
+        PERFORM organization_record(d_org, 'domain_unverified', actor, NULL,
+            json_build_object('domain', organization_domain_json(d)), number);
         outcome := 'updated';
     ELSIF new_enrollment IS NOT NULL AND new_enrollment <> b.enrollment THEN
         UPDATE organization_domains x SET enrollment = new_enrollment, updated_at = now
         WHERE x.id = b.id RETURNING x.* INTO d;
-        PERFORM organization_record(d_org, 'domain_updated', actor, NULL, json_build_object('old', organization_domain_json(b), 'new', organization_domain_json(d)), number);
+        PERFORM organization_record(d_org, 'domain_updated', actor, NULL,
+            json_build_object('old', organization_domain_json(b), 'new', organization_domain_json(d)), number);
         outcome := 'updated';
     ELSE
         outcome := 'unchanged';
@@ -251,7 +255,8 @@ BEGIN
     IF other.id IS NOT NULL THEN
         UPDATE organization_domains x SET verified_at = NULL, verification = NULL, verified_by = NULL, updated_at = now
         WHERE x.id = other.id RETURNING x.* INTO other;
-        PERFORM organization_record(other.organization_id, 'domain_unverified', '', NULL, json_build_object('domain', organization_domain_json(other)), number);
+        PERFORM organization_record(other.organization_id, 'domain_unverified', '', NULL,
+            json_build_object('domain', organization_domain_json(other)), number);
         SELECT other.id, other.organization_id, other.name, other.enrollment, other.token, other.verified_at,
             other.verification, other.verified_by, other.created_at, other.updated_at
         INTO x_id, x_org, x_name, x_enrollment, x_token, x_verified_at, x_verification, x_verified_by,
@@ -259,7 +264,8 @@ BEGIN
     END IF;
     UPDATE organization_domains x SET verified_at = now, verification = how, verified_by = NULLIF(actor, ''), updated_at = now
     WHERE x.id = d.id RETURNING x.* INTO d;
-    PERFORM organization_record(d_org, 'domain_verified', actor, NULL, json_build_object('domain', organization_domain_json(d)), number);
+    PERFORM organization_record(d_org, 'domain_verified', actor, NULL,
+        json_build_object('domain', organization_domain_json(d)), number);
     SELECT 'verified', d.id, d.organization_id, d.name, d.enrollment, d.token, d.verified_at, d.verification, d.verified_by,
         d.created_at, d.updated_at
     INTO outcome, r_id, r_org, r_name, r_enrollment, r_token, r_verified_at, r_verification, r_verified_by,
@@ -269,7 +275,8 @@ $$;
 
 -- Enrollments: what applies to p_user, whose verified address is p_email at p_domain. Finds the
 -- organization holding p_domain verified (organization_domains_verified_key); a domain in
--- manual mode ends there, without a lock. Otherwise locks the organization FOR NO KEY
+-- manual mode, or a user who is a member already (every sign-in of a member), ends
+-- there, without a lock. Otherwise locks the organization FOR NO KEY
 -- UPDATE (an automatic invitation may take a seat: additions to it take turns, as the
 -- limited forms of 0005 and 0008 do, and a member added concurrently is seen), then the
 -- domain FOR SHARE, and decides on them as locked: the domain still verified there since
@@ -308,8 +315,9 @@ BEGIN
     renewed := false;
     FOR attempt IN 1..3 LOOP
         SELECT x.* INTO d FROM organization_domains x WHERE x.name = p_domain AND x.verified_at IS NOT NULL;
-        IF NOT FOUND OR d.enrollment = 'manual' THEN
-            RETURN;
+        IF NOT FOUND OR d.enrollment = 'manual'
+            OR EXISTS (SELECT 1 FROM memberships m WHERE m.organization_id = d.organization_id AND m.user_id = p_user) THEN
+            RETURN; -- nothing applies, as of this statement's snapshot: no lock taken
         END IF;
         -- 1. Lock.
         SELECT x.* INTO o FROM organizations x WHERE x.id = d.organization_id FOR NO KEY UPDATE;
