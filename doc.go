@@ -196,6 +196,10 @@
 //   - [TeamStore] ([CreateTeamParams], [AddTeamMemberParams], [SetTeamRoleParams],
 //     [TeamAccessParams], ...): teams of an organization's members, their team roles and
 //     limits (docs/teams.md).
+//   - [JoinRequestStore] and [OwnershipLimitStore]: join requests and the per-user
+//     organization limit (docs/join-requests.md).
+//   - [DomainStore] ([AddDomainParams], [VerifyDomainParams], [EnrollmentsParams], ...):
+//     verified domains and what they enroll (docs/domains.md).
 //
 // A params struct gains a field only when its zero value keeps the earlier meaning; a
 // field that changes what a store must enforce comes with a new method or interface, so

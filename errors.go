@@ -192,6 +192,34 @@ var (
 	ErrInvalidJoinRequestMessage = errors.New("organizations: invalid join request message")
 )
 
+// Domains.
+var (
+	// ErrInvalidDomain: a domain name that is not a host name of two or more labels of
+	// ASCII letters, digits and hyphens (see NormalizeDomain): empty, over-long, an IP
+	// address, Unicode not in punycode, invalid UTF-8.
+	ErrInvalidDomain = errors.New("organizations: invalid domain name")
+	// ErrPublicMailDomain: a public mail provider's domain (DefaultPublicMailDomains,
+	// Options.PublicMailDomains), which no organization may claim.
+	ErrPublicMailDomain = errors.New("organizations: the domain is a public mail provider's")
+	// ErrInvalidEnrollment: an enrollment mode other than those DomainEnrollment
+	// declares.
+	ErrInvalidEnrollment = errors.New("organizations: invalid domain enrollment mode")
+	// ErrDomainNotFound: the organization has no domain of this name.
+	ErrDomainNotFound = errors.New("organizations: domain not found")
+	// ErrDomainExists: the organization has this domain already.
+	ErrDomainExists = errors.New("organizations: the organization has this domain already")
+	// ErrDomainTaken: another organization holds this domain verified (and its
+	// verification has not lapsed).
+	ErrDomainTaken = errors.New("organizations: the domain is verified by another organization")
+	// ErrDomainVerificationFailed: DNS verification found no TXT record holding the
+	// domain's token (the error wraps the resolver's, if the lookup failed), or the
+	// token checked is no longer the domain's.
+	ErrDomainVerificationFailed = errors.New("organizations: domain verification failed")
+	// ErrDomainEmailMismatch: verification by affiliation with an address that is not at
+	// the domain (exactly: an address at a subdomain is not).
+	ErrDomainEmailMismatch = errors.New("organizations: the address is not at the domain")
+)
+
 // Teams.
 var (
 	// ErrTeamNotFound: the organization has no team with this ID (the nil UUID included).

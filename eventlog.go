@@ -142,6 +142,11 @@ var eventKinds = []eventKind{
 	kind(func(e JoinRequestWithdrawn) (uuid.UUID, UserID, UserID) {
 		return e.Request.OrganizationID, e.Actor, e.Request.UserID
 	}),
+	kind(func(e DomainAdded) (uuid.UUID, UserID, UserID) { return e.Domain.OrganizationID, e.Actor, "" }),
+	kind(func(e DomainRemoved) (uuid.UUID, UserID, UserID) { return e.Domain.OrganizationID, e.Actor, "" }),
+	kind(func(e DomainVerified) (uuid.UUID, UserID, UserID) { return e.Domain.OrganizationID, e.Actor, "" }),
+	kind(func(e DomainUnverified) (uuid.UUID, UserID, UserID) { return e.Domain.OrganizationID, e.Actor, "" }),
+	kind(func(e DomainUpdated) (uuid.UUID, UserID, UserID) { return e.New.OrganizationID, e.Actor, "" }),
 }
 
 // eventTypes is eventKinds by name.
@@ -154,9 +159,9 @@ var eventTypes = func() map[string]eventKind {
 }()
 
 // EventTypes returns the Type of every event this build defines (the EventName of each
-// Event type), organization, membership, invitation, custom role, lifecycle and team events
-// in that order: what AuditQuery.Types accepts, and what a UI's filter can offer. The slice
-// is the caller's.
+// Event type), organization, membership, invitation, custom role, lifecycle, team, join
+// request and domain events in that order: what AuditQuery.Types accepts, and what a UI's
+// filter can offer. The slice is the caller's.
 func EventTypes() []string {
 	out := make([]string, len(eventKinds))
 	for i, k := range eventKinds {

@@ -66,6 +66,6 @@ func Example_roles() {
 	// delete recruiter: true
 	// member false [projects:read]
 	// billing false [billing:read billing:write projects:read]
-	// admin false [audit:read billing:read billing:write invitations:create invitations:revoke members:add members:remove members:roles members:suspend organization:update projects:read roles:manage teams:manage]
+	// admin false [audit:read billing:read billing:write domains:manage invitations:create invitations:revoke members:add members:remove members:roles members:suspend organization:update projects:read roles:manage teams:manage]
 	// recruiter true [members:add projects:read]
 }

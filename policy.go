@@ -49,7 +49,7 @@ func LibraryPermissions() []Permission {
 	return []Permission{
 		PermOrganizationUpdate, PermMembersAdd, PermMembersRemove, PermMembersRoles,
 		PermInvitationsCreate, PermInvitationsRevoke, PermRolesManage, PermMembersSuspend,
-		PermAuditRead, PermTeamsManage,
+		PermAuditRead, PermTeamsManage, PermDomainsManage,
 	}
 }
 

@@ -69,6 +69,19 @@ type Options struct {
 	// refuses one more with ErrTeamMemberLimit, decided in the store's atomic step.
 	// Lowering it removes no one.
 	MaxTeamMembers int
+	// DomainResolver looks up the TXT records of domain verification (VerifyDomain).
+	// Default net.DefaultResolver.
+	DomainResolver TXTResolver
+	// PublicMailDomains are domains no organization may claim, besides
+	// DefaultPublicMailDomains: a host's own list of public mail providers. Names are
+	// compared normalised (NormalizeDomain); one that is not a valid name matches
+	// nothing.
+	PublicMailDomains []string
+	// DomainVerificationMaxAge is how long a domain's verification counts; 0, the
+	// default, means for good. A verification older than that has lapsed: the domain
+	// enrolls no one (Enrollments, RequestToJoinByDomain) until verified again, and
+	// another organization may verify the name, which releases it.
+	DomainVerificationMaxAge time.Duration
 }
 
 // Default durations used when Options leave them zero.

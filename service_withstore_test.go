@@ -31,6 +31,7 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 	var events []organizations.Event
 	var invitations []organizations.InvitationMessage
 	var activations []organizations.ActivationMessage
+	var lookups []string
 	registrar := &withStoreRegistrar{}
 	opts := &organizations.Options{
 		Now: func() time.Time { return now },
@@ -63,6 +64,12 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 		JoinRequestTTL:        time.Hour,
 		MaxTeams:              1,
 		MaxTeamMembers:        1,
+		DomainResolver: organizations.TXTResolverFunc(func(_ context.Context, name string) ([]string, error) {
+			lookups = append(lookups, name)
+			return nil, nil
+		}),
+		PublicMailDomains:        []string{"mail.example"},
+		DomainVerificationMaxAge: time.Hour,
 	}
 	v := reflect.ValueOf(*opts)
 	for i := range v.NumField() {
@@ -108,6 +115,19 @@ func TestServiceWithStoreKeepsOptions(t *testing.T) {
 	require.NoError(t, err)
 	_, err = other.AddTeamMember(ctx, org.ID, team.ID, "vic", "")
 	require.ErrorIs(t, err, organizations.ErrTeamMemberLimit, "MaxTeamMembers")
+	_, err = other.AddDomain(ctx, org.ID, "mail.example", nil)
+	require.ErrorIs(t, err, organizations.ErrPublicMailDomain, "PublicMailDomains")
+	_, err = other.AddDomain(ctx, org.ID, "acme.example", nil)
+	require.NoError(t, err)
+	_, err = other.VerifyDomain(ctx, org.ID, "acme.example")
+	require.ErrorIs(t, err, organizations.ErrDomainVerificationFailed)
+	require.Equal(t, []string{"_organizations-verification.acme.example"}, lookups, "DomainResolver")
+	_, err = other.VerifyDomainByAffiliation(ctx, org.ID, "acme.example", "owner@acme.example")
+	require.NoError(t, err)
+	now = now.Add(2 * time.Hour)
+	en, err := other.Enrollments(ctx, "zed", "zed@acme.example")
+	require.NoError(t, err)
+	require.Empty(t, en, "DomainVerificationMaxAge")
 
 	// A nil store means a new, empty memory store, as in New.
 	empty := svc.WithStore(nil)

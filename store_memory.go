@@ -52,6 +52,8 @@ import (
 //  3. user-index shards, in ascending shard order;
 //  4. invMu;
 //     4a. joinMu (the join request index: store_memory_joinrequest.go);
+//     4b. domMu (the index of verified domains, and where each organization's domains are:
+//     store_memory_domains.go);
 //  5. actMu;
 //  6. evMu (and, apart from everything, cursorMu for the saved cursors).
 //
@@ -132,6 +134,10 @@ type MemoryStore struct {
 
 	joinMu  sync.RWMutex            // guards joinOrg
 	joinOrg map[uuid.UUID]uuid.UUID // a join request's organization, by request ID
+
+	domMu       sync.RWMutex              // guards domVerified and domainsOf (not the domains)
+	domVerified map[string]uuid.UUID      // the organization holding each verified domain name
+	domainsOf   map[uuid.UUID]*memDomains // each organization's domains, guarded by its lock
 
 	actMu       sync.Mutex // guards the activations
 	activations map[uuid.UUID]*memActivation
@@ -784,7 +790,7 @@ func (o *memOrg) memberShards(set shardSet) shardSet {
 	return set
 }
 
-// deleteOrg deletes o with its memberships and invitations, and returns it as it was.
+// deleteOrg deletes o with its memberships, invitations and domains, and returns it as it was.
 // The caller holds o's lock, idxMu, the shards of o's members (memberShards) and invMu,
 // so that no reader of any of them sees half of the deletion.
 func (s *MemoryStore) deleteOrg(o *memOrg) Organization {
@@ -803,6 +809,7 @@ func (s *MemoryStore) deleteOrg(o *memOrg) Organization {
 			s.unindexInvitation(mi)
 		}
 	}
+	s.dropDomains(o)
 	return h.organization(id)
 }
 

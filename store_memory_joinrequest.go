@@ -63,14 +63,20 @@ func (s *MemoryStore) CreateJoinRequest(ctx context.Context, p CreateJoinRequest
 	if err := ctx.Err(); err != nil {
 		return JoinRequest{}, err
 	}
-	r := p.Request
-	o := s.lockOrg(r.OrganizationID, false)
+	o := s.lockOrg(p.Request.OrganizationID, false)
 	if o == nil {
 		return JoinRequest{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
+	return s.addJoinRequest(o, p, o.head.Load().acceptsJoinRequests())
+}
+
+// addJoinRequest is CreateJoinRequest in o, whose lock the caller holds; open says
+// whether o accepts the request (its setting, or a domain: CreateDomainJoinRequest).
+func (s *MemoryStore) addJoinRequest(o *memOrg, p CreateJoinRequestParams, open bool) (JoinRequest, error) {
+	r := p.Request
 	switch {
-	case !o.head.Load().acceptsJoinRequests():
+	case !open:
 		return JoinRequest{}, ErrJoinRequestsClosed
 	case o.member(r.UserID) != nil:
 		return JoinRequest{}, ErrAlreadyMember

@@ -140,6 +140,11 @@ func constraintSentinel(pe *pgconn.PgError) error {
 			return ErrTeamSlugTaken
 		case "team_members_pkey":
 			return ErrAlreadyTeamMember
+		case "organization_domains_verified_key":
+			// Verified by another organization's call that bypassed the name's lock.
+			return ErrDomainTaken
+		case "organization_domains_organization_name_key":
+			return ErrDomainExists
 		}
 	case pgForeignKeyViolation:
 		switch pe.ConstraintName {
@@ -149,7 +154,7 @@ func constraintSentinel(pe *pgconn.PgError) error {
 			return ErrOwnershipRequired
 		case "memberships_organization_fkey", "invitations_organization_fkey", "organization_roles_organization_fkey":
 			return ErrOrganizationNotFound
-		case "teams_organization_fkey":
+		case "teams_organization_fkey", "organization_domains_organization_fkey":
 			return ErrOrganizationNotFound
 		case "team_members_team_fkey":
 			return ErrTeamNotFound
@@ -176,6 +181,10 @@ func constraintSentinel(pe *pgconn.PgError) error {
 			return ErrInvalidRole
 		case "memberships_user_id_check":
 			return ErrInvalidUserID
+		case "organization_domains_name_check":
+			return ErrInvalidDomain
+		case "organization_domains_enrollment_check":
+			return ErrInvalidEnrollment
 		}
 	}
 	return nil
@@ -216,6 +225,12 @@ var pgOutcomes = map[string]error{
 	"email_mismatch":         ErrInvitationEmailMismatch,
 	"inviter_not_allowed":    ErrInviterNotAllowed,
 	"already_invited":        ErrAlreadyInvited,
+
+	// Domains (migration 0012).
+	"domain_not_found":           ErrDomainNotFound,
+	"domain_exists":              ErrDomainExists,
+	"domain_taken":               ErrDomainTaken,
+	"domain_verification_failed": ErrDomainVerificationFailed,
 }
 
 // pgOutcome is the error of a write function's outcome: nil for a change made or a row
@@ -224,7 +239,7 @@ var pgOutcomes = map[string]error{
 func pgOutcome(outcome string) error {
 	switch outcome {
 	case "added", "existing", "created", "changed", "updated", "unchanged", "deleted", "removed", "decided", "withdrawn",
-		"proposed", "accepted", "closed", "revoked", "declined", "renewed":
+		"proposed", "accepted", "closed", "revoked", "declined", "renewed", "verified", "enrolled", "none":
 		return nil
 	}
 	if err, ok := pgOutcomes[outcome]; ok {

@@ -127,6 +127,9 @@ func (r *recorder) visible(ctx context.Context, e organizations.Event) error {
 			err = fmt.Errorf("stored status %q, event has %q", got.Status(), m.Status())
 		}
 		return err
+	case organizations.DomainAdded, organizations.DomainRemoved, organizations.DomainVerified,
+		organizations.DomainUnverified, organizations.DomainUpdated:
+		return domainVisible(ctx, r.store, e)
 	case organizations.OwnerChanged:
 		o, err := r.store.Owner(ctx, e.New.OrganizationID)
 		if err == nil && o.OrganizationUser.UserID != e.New.UserID {

@@ -50,6 +50,13 @@
 //   - TeamLimits: organizations.TeamStore's limits (Options.MaxTeams and
 //     MaxTeamMembers: refusals, their order, and parallel creates or additions one short
 //     of the limit: exactly one).
+//   - Domains: organizations.DomainStore (verified domains and enrollment: add, list,
+//     remove, verification by DNS through a fake resolver and by affiliation, one
+//     organization per verified name, subdomains apart, unverification and the maximum
+//     age, the actor check, automatic invitations and suggestions through
+//     Service.Enrollments, the events in the feed and the audit log, and the races: two
+//     or more organizations verifying one name at once, parallel sign-ins of one user,
+//     and of several for the last seat).
 //   - Relay: organizations.CursorStore (cursors round-trip; a relay killed mid-batch and
 //     restarted, and one whose handler fails and panics, deliver every record at least
 //     once and in order; OnError hears every failure, cursor loads and saves and feed
@@ -112,6 +119,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"Teams", teamTests(), &teamStore},
 		{"TeamRoles", teamRoleTests(), &teamStore},
 		{"TeamLimits", teamLimitTests(), &teamStore},
+		{"Domains", domainTests(), &domainStore},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -53,12 +53,56 @@ LEFT JOIN organization_roles r ON r.organization_id = o.id
 WHERE o.id = @organization_id::uuid
 ORDER BY r.name;
 
--- store_postgres_events.go, statement 8
+-- store_postgres_domains.go, statement 8
+SELECT * FROM organizations_domain_add(
+	@id::uuid, @organization_id::uuid, @name::text, @enrollment::text, @token::text,
+	@created_at::timestamptz, @updated_at::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+
+-- store_postgres_domains.go, statement 9
+SELECT d.id, d.organization_id, d.name, d.enrollment, d.token, d.verified_at, d.verification, d.verified_by, d.created_at, d.updated_at
+FROM organizations o
+LEFT JOIN organization_domains d ON d.organization_id = o.id AND d.name = @name::text
+WHERE o.id = @organization_id::uuid;
+
+-- store_postgres_domains.go, statement 10
+SELECT d.id, d.organization_id, d.name, d.enrollment, d.token, d.verified_at, d.verification, d.verified_by, d.created_at, d.updated_at
+FROM organizations o
+LEFT JOIN LATERAL (
+	SELECT d.* FROM organization_domains d
+	WHERE d.organization_id = @organization_id::uuid AND d.id > @after::uuid
+	ORDER BY d.id LIMIT @limit::bigint
+) AS d ON true
+WHERE o.id = @organization_id::uuid
+ORDER BY d.id;
+
+-- store_postgres_domains.go, statement 11
+SELECT * FROM organizations_domain_remove(
+	@organization_id::uuid, @name::text, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+
+-- store_postgres_domains.go, statement 12
+SELECT * FROM organizations_domain_update(
+	@organization_id::uuid, @name::text, @unverify::boolean, @enrollment::text, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+
+-- store_postgres_domains.go, statement 13
+SELECT * FROM organizations_domain_verify(
+	@organization_id::uuid, @name::text, @verification::text, @token::text, @since::timestamptz, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+
+-- store_postgres_domains.go, statement 14
+SELECT * FROM organizations_domain_enrollments(
+	@user_id::text, @email::text, @domain::text, @since::timestamptz, @now::timestamptz,
+	@inv_id::uuid, @inv_created_at::timestamptz, @inv_expires_at::timestamptz, @token_hash::bytea, @number::boolean);
+
+-- store_postgres_domains.go, statement 15
+SELECT * FROM organizations_domain_join_request_create(
+	@id::uuid, @organization_id::uuid, @user_id::text, @message::text, @created_at::timestamptz, @expires_at::timestamptz,
+	@domain::text, @since::timestamptz, @now::timestamptz, @number::boolean);
+
+-- store_postgres_events.go, statement 16
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos > @pos::bigint
 ORDER BY e.pos LIMIT @limit::bigint;
 
--- store_postgres_events.go, statement 9
+-- store_postgres_events.go, statement 17
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos > COALESCE((
 	SELECT x.pos FROM organization_events x
@@ -66,76 +110,21 @@ WHERE e.pos > COALESCE((
 	ORDER BY x.xid DESC, x.seq DESC LIMIT 1), 0)
 ORDER BY e.pos LIMIT @limit::bigint;
 
--- store_postgres_events.go, statement 10
-SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
-WHERE e.pos < @after_pos::bigint
-ORDER BY e.pos DESC LIMIT @limit::bigint;
-
--- store_postgres_events.go, statement 11
-SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
-WHERE e.pos < @after_pos::bigint
-	AND e.organization_id = @org::uuid
-ORDER BY e.pos DESC LIMIT @limit::bigint;
-
--- store_postgres_events.go, statement 12
-SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
-WHERE e.pos < @after_pos::bigint
-	AND e.actor = @actor::text
-ORDER BY e.pos DESC LIMIT @limit::bigint;
-
--- store_postgres_events.go, statement 13
-SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
-WHERE e.pos < @after_pos::bigint
-	AND e.organization_id = @org::uuid
-	AND e.actor = @actor::text
-ORDER BY e.pos DESC LIMIT @limit::bigint;
-
--- store_postgres_events.go, statement 14
-SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
-WHERE e.pos < @after_pos::bigint
-	AND e.subject = @subject::text
-ORDER BY e.pos DESC LIMIT @limit::bigint;
-
--- store_postgres_events.go, statement 15
-SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
-WHERE e.pos < @after_pos::bigint
-	AND e.organization_id = @org::uuid
-	AND e.subject = @subject::text
-ORDER BY e.pos DESC LIMIT @limit::bigint;
-
--- store_postgres_events.go, statement 16
-SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
-WHERE e.pos < @after_pos::bigint
-	AND e.actor = @actor::text
-	AND e.subject = @subject::text
-ORDER BY e.pos DESC LIMIT @limit::bigint;
-
--- store_postgres_events.go, statement 17
-SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
-WHERE e.pos < @after_pos::bigint
-	AND e.organization_id = @org::uuid
-	AND e.actor = @actor::text
-	AND e.subject = @subject::text
-ORDER BY e.pos DESC LIMIT @limit::bigint;
-
 -- store_postgres_events.go, statement 18
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
-	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 19
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
-	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 20
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
-	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 21
@@ -143,14 +132,12 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
-	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 22
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 23
@@ -158,7 +145,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 24
@@ -166,7 +152,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 25
@@ -175,27 +160,26 @@ WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 26
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 27
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 28
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 29
@@ -203,14 +187,14 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 30
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.subject = @subject::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 31
@@ -218,7 +202,7 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.subject = @subject::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 32
@@ -226,7 +210,7 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 33
@@ -235,13 +219,12 @@ WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 34
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -249,7 +232,6 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -257,7 +239,6 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -266,7 +247,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -274,7 +254,6 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -283,7 +262,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -292,7 +270,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -302,28 +279,30 @@ WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 42
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
-	AND e.occurred_at < @until::timestamptz
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 43
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
-	AND e.occurred_at < @until::timestamptz
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 44
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
-	AND e.occurred_at < @until::timestamptz
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 45
@@ -331,14 +310,16 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
-	AND e.occurred_at < @until::timestamptz
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 46
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.subject = @subject::text
-	AND e.occurred_at < @until::timestamptz
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 47
@@ -346,7 +327,8 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.subject = @subject::text
-	AND e.occurred_at < @until::timestamptz
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 48
@@ -354,7 +336,8 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.occurred_at < @until::timestamptz
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 49
@@ -363,13 +346,13 @@ WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.occurred_at < @until::timestamptz
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 50
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -377,7 +360,6 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -385,7 +367,6 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -394,7 +375,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -402,7 +382,6 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -411,7 +390,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -420,7 +398,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -430,14 +407,13 @@ WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 58
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -445,7 +421,7 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -453,7 +429,7 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -462,7 +438,7 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -470,7 +446,7 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.subject = @subject::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -479,7 +455,7 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.subject = @subject::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -488,7 +464,7 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
@@ -498,14 +474,13 @@ WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.occurred_at >= @since::timestamptz
+	AND e.type = ANY(@types::text[])
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 66
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
@@ -514,7 +489,6 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
@@ -523,7 +497,6 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
@@ -533,7 +506,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
@@ -542,7 +514,6 @@ ORDER BY e.pos DESC LIMIT @limit::bigint;
 SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
 WHERE e.pos < @after_pos::bigint
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
@@ -552,7 +523,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
@@ -562,7 +532,6 @@ SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text,
 WHERE e.pos < @after_pos::bigint
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
@@ -573,12 +542,87 @@ WHERE e.pos < @after_pos::bigint
 	AND e.organization_id = @org::uuid
 	AND e.actor = @actor::text
 	AND e.subject = @subject::text
-	AND e.type = ANY(@types::text[])
 	AND e.occurred_at >= @since::timestamptz
 	AND e.occurred_at < @until::timestamptz
 ORDER BY e.pos DESC LIMIT @limit::bigint;
 
 -- store_postgres_events.go, statement 74
+SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
+WHERE e.pos < @after_pos::bigint
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
+	AND e.occurred_at < @until::timestamptz
+ORDER BY e.pos DESC LIMIT @limit::bigint;
+
+-- store_postgres_events.go, statement 75
+SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
+WHERE e.pos < @after_pos::bigint
+	AND e.organization_id = @org::uuid
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
+	AND e.occurred_at < @until::timestamptz
+ORDER BY e.pos DESC LIMIT @limit::bigint;
+
+-- store_postgres_events.go, statement 76
+SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
+WHERE e.pos < @after_pos::bigint
+	AND e.actor = @actor::text
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
+	AND e.occurred_at < @until::timestamptz
+ORDER BY e.pos DESC LIMIT @limit::bigint;
+
+-- store_postgres_events.go, statement 77
+SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
+WHERE e.pos < @after_pos::bigint
+	AND e.organization_id = @org::uuid
+	AND e.actor = @actor::text
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
+	AND e.occurred_at < @until::timestamptz
+ORDER BY e.pos DESC LIMIT @limit::bigint;
+
+-- store_postgres_events.go, statement 78
+SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
+WHERE e.pos < @after_pos::bigint
+	AND e.subject = @subject::text
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
+	AND e.occurred_at < @until::timestamptz
+ORDER BY e.pos DESC LIMIT @limit::bigint;
+
+-- store_postgres_events.go, statement 79
+SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
+WHERE e.pos < @after_pos::bigint
+	AND e.organization_id = @org::uuid
+	AND e.subject = @subject::text
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
+	AND e.occurred_at < @until::timestamptz
+ORDER BY e.pos DESC LIMIT @limit::bigint;
+
+-- store_postgres_events.go, statement 80
+SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
+WHERE e.pos < @after_pos::bigint
+	AND e.actor = @actor::text
+	AND e.subject = @subject::text
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
+	AND e.occurred_at < @until::timestamptz
+ORDER BY e.pos DESC LIMIT @limit::bigint;
+
+-- store_postgres_events.go, statement 81
+SELECT e.pos, e.id, e.organization_id, e.type, e.actor, e.subject, e.data::text, e.occurred_at FROM organization_events e
+WHERE e.pos < @after_pos::bigint
+	AND e.organization_id = @org::uuid
+	AND e.actor = @actor::text
+	AND e.subject = @subject::text
+	AND e.type = ANY(@types::text[])
+	AND e.occurred_at >= @since::timestamptz
+	AND e.occurred_at < @until::timestamptz
+ORDER BY e.pos DESC LIMIT @limit::bigint;
+
+-- store_postgres_events.go, statement 82
 WITH del AS (
 	DELETE FROM organization_events e
 	WHERE e.ctid = ANY (ARRAY(
@@ -590,34 +634,34 @@ WITH del AS (
 )
 SELECT count(*) FROM del;
 
--- store_postgres_events.go, statement 75
+-- store_postgres_events.go, statement 83
 SELECT c.pos FROM organization_event_cursors c WHERE c.consumer = @consumer::text;
 
--- store_postgres_events.go, statement 76
+-- store_postgres_events.go, statement 84
 INSERT INTO organization_event_cursors AS c (consumer, pos, updated_at)
 VALUES (@consumer::text, @pos::bigint, statement_timestamp())
 ON CONFLICT ON CONSTRAINT organization_event_cursors_pkey DO UPDATE SET pos = EXCLUDED.pos, updated_at = EXCLUDED.updated_at;
 
--- store_postgres_head.go, statement 77
+-- store_postgres_head.go, statement 85
 SELECT COALESCE((SELECT e.pos FROM organization_events e
 	WHERE e.pos IS NOT NULL ORDER BY e.pos DESC LIMIT 1), 0);
 
--- store_postgres_invitation.go, statement 78
+-- store_postgres_invitation.go, statement 86
 SELECT * FROM organizations_create_invitation(
 	@id::uuid, @organization_id::uuid, @email::text, @role::text, @bearer::boolean, @token_hash::bytea,
 	@created_at::timestamptz, @expires_at::timestamptz, @now::timestamptz, @limited::boolean,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean);
 
--- store_postgres_invitation.go, statement 79
+-- store_postgres_invitation.go, statement 87
 SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM invitations i
 JOIN organizations o ON o.id = i.organization_id
 WHERE i.token_hash = @token_hash::bytea;
 
--- store_postgres_invitation.go, statement 80
+-- store_postgres_invitation.go, statement 88
 SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by FROM invitations i WHERE i.id = @id::uuid;
 
--- store_postgres_invitation.go, statement 81
+-- store_postgres_invitation.go, statement 89
 SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -628,47 +672,47 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY i.id;
 
--- store_postgres_invitation.go, statement 82
+-- store_postgres_invitation.go, statement 90
 SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM invitations i
 JOIN organizations o ON o.id = i.organization_id
 WHERE i.email = @email::text AND i.status = 'pending' AND i.expires_at > @now::timestamptz
 ORDER BY i.id;
 
--- store_postgres_invitation.go, statement 83
+-- store_postgres_invitation.go, statement 91
 WITH del AS (
 	DELETE FROM invitations i WHERE i.id = @id::uuid RETURNING i.organization_id
 )
 DELETE FROM organization_events e USING del
 WHERE e.organization_id = del.organization_id AND e.id = @id::uuid AND e.type = 'invitation_created';
 
--- store_postgres_joinrequest.go, statement 84
+-- store_postgres_joinrequest.go, statement 92
 SELECT * FROM organizations_join_request_create(
 	@id::uuid, @organization_id::uuid, @user_id::text, @message::text, @created_at::timestamptz, @expires_at::timestamptz,
 	@now::timestamptz, @number::boolean);
 
--- store_postgres_joinrequest.go, statement 85
+-- store_postgres_joinrequest.go, statement 93
 SELECT r.id, r.organization_id, r.user_id, r.message, r.status, r.created_at, r.expires_at, r.decided_by, r.closed_at FROM organization_join_requests r WHERE r.id = @id::uuid;
 
--- store_postgres_joinrequest.go, statement 86
+-- store_postgres_joinrequest.go, statement 94
 SELECT r.id, r.organization_id, r.user_id, r.message, r.status, r.created_at, r.expires_at, r.decided_by, r.closed_at FROM organization_join_requests r
 WHERE r.organization_id = @organization_id::uuid AND r.id > @after::uuid AND r.status = 'pending' AND r.expires_at > @now::timestamptz
 ORDER BY r.id LIMIT @limit::integer;
 
--- store_postgres_joinrequest.go, statement 87
+-- store_postgres_joinrequest.go, statement 95
 SELECT * FROM organizations_join_request_decide(
 	@id::uuid, @approve::boolean, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[],
 	@m_id::uuid, @m_created_at::timestamptz, @m_updated_at::timestamptz, @now::timestamptz, @number::boolean);
 
--- store_postgres_joinrequest.go, statement 88
+-- store_postgres_joinrequest.go, statement 96
 SELECT * FROM organizations_join_request_withdraw(
 	@id::uuid, @user_id::text, @now::timestamptz, @number::boolean);
 
--- store_postgres_lifecycle.go, statement 89
+-- store_postgres_lifecycle.go, statement 97
 SELECT * FROM organizations_set_status(
 	@organization_id::uuid, @user_id::text, @status::text, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_lifecycle.go, statement 90
+-- store_postgres_lifecycle.go, statement 98
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -679,7 +723,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_lifecycle.go, statement 91
+-- store_postgres_lifecycle.go, statement 99
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -690,7 +734,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_lifecycle.go, statement 92
+-- store_postgres_lifecycle.go, statement 100
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -701,7 +745,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_lifecycle.go, statement 93
+-- store_postgres_lifecycle.go, statement 101
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -712,7 +756,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_lifecycle.go, statement 94
+-- store_postgres_lifecycle.go, statement 102
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -723,7 +767,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_lifecycle.go, statement 95
+-- store_postgres_lifecycle.go, statement 103
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -734,43 +778,43 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_member.go, statement 96
+-- store_postgres_member.go, statement 104
 SELECT * FROM organizations_add_user(
 	@id::uuid, @organization_id::uuid, @user_id::text, @role::text, @created_at::timestamptz, @updated_at::timestamptz,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[],
 	@get::boolean, @limited::boolean, @number::boolean);
 
--- store_postgres_member.go, statement 97
+-- store_postgres_member.go, statement 105
 SELECT * FROM organizations_remove_user(
 	@organization_id::uuid, @user_id::text,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_member.go, statement 98
+-- store_postgres_member.go, statement 106
 SELECT * FROM organizations_set_role(
 	@organization_id::uuid, @user_id::text, @role::text, @now::timestamptz,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean);
 
--- store_postgres_member.go, statement 99
+-- store_postgres_member.go, statement 107
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_member.go, statement 100
+-- store_postgres_member.go, statement 108
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
 FROM organizations o
 LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
 LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_member.go, statement 101
+-- store_postgres_member.go, statement 109
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
 FROM organizations o
 LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
 LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.slug = @slug::text;
 
--- store_postgres_member.go, statement 102
+-- store_postgres_member.go, statement 110
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -781,13 +825,13 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_offboard.go, statement 103
+-- store_postgres_offboard.go, statement 111
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM organizations o
 WHERE o.owner_id = @user_id::text AND o.id > @after::uuid
 ORDER BY o.id LIMIT @limit::bigint;
 
--- store_postgres_offboard.go, statement 104
+-- store_postgres_offboard.go, statement 112
 WITH owned AS (
 	SELECT o.id, o.owner_id FROM organizations o
 	WHERE o.owner_id = @user_id::text ORDER BY o.id FOR UPDATE
@@ -844,81 +888,81 @@ SELECT 't', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean,
 UNION ALL
 SELECT 'v', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by FROM rev AS i;
 
--- store_postgres_offboard.go, statement 105
+-- store_postgres_offboard.go, statement 113
 SELECT count(*) FROM organizations o WHERE o.owner_id = @user_id::text;
 
--- store_postgres_org.go, statement 106
+-- store_postgres_org.go, statement 114
 SELECT * FROM organizations_create(
 	@id::uuid, @name::text, @slug::text, @suffix::boolean, @is_active::boolean, @data::text, @settings::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @max_members::integer,
 	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
 	@number::boolean);
 
--- store_postgres_org.go, statement 107
+-- store_postgres_org.go, statement 115
 SELECT * FROM organizations_create_limited(@max_owned::integer,
 	@id::uuid, @name::text, @slug::text, @suffix::boolean, @is_active::boolean, @data::text, @settings::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @max_members::integer,
 	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
 	@number::boolean);
 
--- store_postgres_org.go, statement 108
+-- store_postgres_org.go, statement 116
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o WHERE o.id = @id::uuid;
 
--- store_postgres_org.go, statement 109
+-- store_postgres_org.go, statement 117
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o WHERE o.slug = @slug::text;
 
--- store_postgres_org.go, statement 110
+-- store_postgres_org.go, statement 118
 SELECT * FROM organizations_update(
 	@id::uuid, @name::text, @slug::text, @is_active::boolean, @data::text, @settings::text, @max_members::integer,
 	@now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_org.go, statement 111
+-- store_postgres_org.go, statement 119
 SELECT * FROM organizations_delete(@id::uuid, @actor::text, @number::boolean);
 
--- store_postgres_org.go, statement 112
+-- store_postgres_org.go, statement 120
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM memberships m JOIN organizations o ON o.id = m.organization_id
 WHERE m.user_id = @user_id::text AND m.organization_id > @after::uuid AND m.status = 'active'
 ORDER BY m.organization_id LIMIT @limit::bigint;
 
--- store_postgres_owner.go, statement 113
+-- store_postgres_owner.go, statement 121
 SELECT o.owner_since, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 JOIN memberships m ON m.organization_id = o.id AND m.user_id = o.owner_id
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_owner.go, statement 114
+-- store_postgres_owner.go, statement 122
 SELECT * FROM organizations_change_owner(
 	@organization_id::uuid, @new_owner::text, @now::timestamptz, @max_owned::integer, @actor::text, @number::boolean);
 
--- store_postgres_replica.go, statement 115
+-- store_postgres_replica.go, statement 123
 SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint;
 
--- store_postgres_replica.go, statement 116
+-- store_postgres_replica.go, statement 124
 SELECT COALESCE((SELECT e.pos FROM organization_events e
 	WHERE e.pos IS NOT NULL ORDER BY e.pos DESC LIMIT 1), 0),
 	COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, 0);
 
--- store_postgres_response.go, statement 117
+-- store_postgres_response.go, statement 125
 SELECT * FROM organizations_accept_invitation(
 	@token_hash::bytea, @user_id::text, @email::text, @now::timestamptz, @limited::boolean,
 	@membership_id::uuid, @membership_created_at::timestamptz, @membership_updated_at::timestamptz,
 	@perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_response.go, statement 118
+-- store_postgres_response.go, statement 126
 SELECT * FROM organizations_decline_invitation(
 	@token_hash::bytea, @email::text, @now::timestamptz, @number::boolean);
 
--- store_postgres_response.go, statement 119
+-- store_postgres_response.go, statement 127
 SELECT * FROM organizations_revoke_invitation(
 	@id::uuid, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_response.go, statement 120
+-- store_postgres_response.go, statement 128
 SELECT * FROM organizations_renew_invitation(
 	@id::uuid, @token_hash::bytea, @expires_at::timestamptz, @now::timestamptz,
 	@actor::text, @perm_revoke::text, @perm_create::text, @pol_roles::text[], @pol_perms::text[]);
 
--- store_postgres_seats.go, statement 121
+-- store_postgres_seats.go, statement 129
 SELECT o.max_members,
 	(SELECT count(*) FROM memberships m WHERE m.organization_id = o.id)
 		- (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id AND m.status = 'suspended'),
@@ -927,25 +971,25 @@ SELECT o.max_members,
 FROM organizations o
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 122
+-- store_postgres_teams.go, statement 130
 SELECT * FROM organizations_create_team(
 	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @max_teams::integer, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 123
+-- store_postgres_teams.go, statement 131
 SELECT * FROM organizations_update_team(
 	@organization_id::uuid, @team_id::uuid, @name::text, @slug::text, @data::text, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 124
+-- store_postgres_teams.go, statement 132
 SELECT * FROM organizations_delete_team(
 	@organization_id::uuid, @team_id::uuid, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 125
+-- store_postgres_teams.go, statement 133
 SELECT * FROM organizations_team_member(
 	@op::text, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @role::text, @created_at::timestamptz,
 	@max_team_members::integer, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 126
+-- store_postgres_teams.go, statement 134
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at,
 	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at, tm.id, tm.team_id, tm.organization_id, tm.user_id, tm.role, tm.created_at
 FROM organizations o
@@ -955,13 +999,13 @@ LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 LEFT JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 127
+-- store_postgres_teams.go, statement 135
 SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 128
+-- store_postgres_teams.go, statement 136
 SELECT (SELECT count(*) FROM teams c WHERE c.organization_id = @organization_id::uuid),
 	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
@@ -973,7 +1017,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 129
+-- store_postgres_teams.go, statement 137
 SELECT (SELECT count(*) FROM team_members c
 		WHERE c.organization_id = @organization_id::uuid AND c.user_id = @user_id::text),
 	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
@@ -987,7 +1031,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 130
+-- store_postgres_teams.go, statement 138
 SELECT t.id IS NOT NULL, (SELECT count(*) FROM team_members c WHERE c.team_id = @team_id::uuid),
 	m.id, m.team_id, m.organization_id, m.user_id, m.role, m.created_at
 FROM organizations o
@@ -1000,11 +1044,11 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_transfer.go, statement 131
+-- store_postgres_transfer.go, statement 139
 SELECT * FROM organizations_propose_transfer(
 	@organization_id::uuid, @nominee::text, @now::timestamptz, @expires_at::timestamptz, @actor::text, @number::boolean);
 
--- store_postgres_transfer.go, statement 132
+-- store_postgres_transfer.go, statement 140
 SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at
 FROM organizations org
 LEFT JOIN (ownership_transfers t
@@ -1012,10 +1056,10 @@ LEFT JOIN (ownership_transfers t
 	ON t.organization_id = org.id AND (t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')
 WHERE org.id = @organization_id::uuid;
 
--- store_postgres_transfer.go, statement 133
+-- store_postgres_transfer.go, statement 141
 SELECT * FROM organizations_accept_transfer(
 	@organization_id::uuid, @now::timestamptz, @max_owned::integer, @actor::text, @number::boolean);
 
--- store_postgres_transfer.go, statement 134
+-- store_postgres_transfer.go, statement 142
 SELECT * FROM organizations_close_transfer(
 	@organization_id::uuid, @decline::boolean, @now::timestamptz, @actor::text, @number::boolean);
