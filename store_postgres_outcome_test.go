@@ -279,7 +279,11 @@ func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
 	const workers = 8
 	min, budget := outcomeScale()
 	min /= 4 // every kill costs the writers a connection's dial and first prepare
-	store, _ := newPostgresStore(t, pgx.QueryExecModeCacheStatement)
+	// A pool of the test's own, sized like the shared one: the killer's last kill can
+	// land on a connection that has just gone back to the pool, and a shared pool would
+	// hand that dead connection to the next test (seen failing: "broken pipe" on the
+	// first call of the test that ran after this one).
+	store, _ := newPostgresStoreWith(t, func(c *pgxpool.Config) { c.MaxConns = 2 * testParallel })
 	admin := pgtest.Pool(t, nil)
 	w := newOutcomeWorkload(t, store)
 	for _, op := range []struct {

@@ -166,10 +166,11 @@ func (h *harness) matrixOrg(svc *organizations.Service, perm organizations.Permi
 
 // Every actor-checked method, called by every kind of actor: allowed ones change what
 // they should and emit events carrying the actor; refused ones return
-// ErrPermissionDenied, change nothing and emit nothing.
+// ErrPermissionDenied, change nothing and emit nothing. Each method is a subtest on a
+// store of its own; its refused actors take turns on one organization (each refusal is
+// asserted to leave it exactly as set up), and each allowed actor gets one of its own.
 func testPermissionMatrix(t *testing.T, h *harness) {
-	svc, _ := h.authzService()
-	ctx := h.ctx
+	ctx := h.ctx // the parent's: it ends after the parallel subtests below
 	type op struct {
 		name string
 		perm organizations.Permission // "" for owner-only
@@ -227,34 +228,59 @@ func testPermissionMatrix(t *testing.T, h *harness) {
 		{"out", func(op) bool { return false }, "an outsider"},
 		{"gone", func(op) bool { return false }, "a removed admin"},
 	}
-	n := 0
-	for _, o := range ops {
-		for _, a := range actors {
-			n++
-			mo := h.matrixOrg(svc, o.perm, n, also[o.name]...)
-			h.clock.Advance(time.Second) // so that an allowed change shows in the times too
-			before := h.state(svc, mo.id)
-			err := o.run(svc.As(a.user), mo)
-			if !a.allowed(o) {
+	for n, o := range ops {
+		// Each operation on a store of its own, in parallel with the others.
+		t.Run(o.name, func(t *testing.T) {
+			t.Parallel()
+			h := h.fresh(t)
+			svc, _ := h.authzService()
+			var refused, allowed []int
+			for i, a := range actors {
+				if a.allowed(o) {
+					allowed = append(allowed, i)
+				} else {
+					refused = append(refused, i)
+				}
+			}
+			// The refusals one after another on one organization: each must change
+			// nothing (asserted), so each next actor meets the organization as it was set
+			// up, as on an organization of its own.
+			shared := h.matrixOrg(svc, o.perm, 100*n, also[o.name]...)
+			before := h.state(svc, shared.id)
+			for _, i := range refused {
+				a := actors[i]
+				h.clock.Advance(time.Second) // so that an allowed change would show in the times too
+				err := o.run(svc.As(a.user), shared)
 				require.ErrorIs(t, err, organizations.ErrPermissionDenied, "%s by %s", o.name, a.describe)
 				h.requireNoEvents()
-				require.Equal(t, before, h.state(svc, mo.id), "%s by %s was refused and must change nothing", o.name, a.describe)
-				continue
+				require.Equal(t, before, h.state(svc, shared.id), "%s by %s was refused and must change nothing", o.name, a.describe)
 			}
-			require.NoError(t, err, "%s by %s", o.name, a.describe)
-			events := h.events.take()
-			if o.name != "ResendInvitation" { // it emits nothing
-				require.NotEmpty(t, events, "%s by %s", o.name, a.describe)
+			// Each allowed call on an organization of its own, the first on the one the
+			// refusals left as it was.
+			for k, i := range allowed {
+				a := actors[i]
+				mo := shared
+				if k > 0 {
+					mo = h.matrixOrg(svc, o.perm, 100*n+k, also[o.name]...)
+				}
+				h.clock.Advance(time.Second) // so that an allowed change shows in the times too
+				before := h.state(svc, mo.id)
+				err := o.run(svc.As(a.user), mo)
+				require.NoError(t, err, "%s by %s", o.name, a.describe)
+				events := h.events.take()
+				if o.name != "ResendInvitation" { // it emits nothing
+					require.NotEmpty(t, events, "%s by %s", o.name, a.describe)
+				}
+				for _, e := range events {
+					require.Equal(t, a.user, eventActor(e), "%s by %s: the event %s carries the actor", o.name, a.describe, e.EventName())
+				}
+				if o.name != "DeleteOrganization" {
+					require.NotEqual(t, before, h.state(svc, mo.id), "%s by %s changed something", o.name, a.describe)
+				} else {
+					h.requireOrgGone(mo.id)
+				}
 			}
-			for _, e := range events {
-				require.Equal(t, a.user, eventActor(e), "%s by %s: the event %s carries the actor", o.name, a.describe, e.EventName())
-			}
-			if o.name != "DeleteOrganization" {
-				require.NotEqual(t, before, h.state(svc, mo.id), "%s by %s changed something", o.name, a.describe)
-			} else {
-				h.requireOrgGone(mo.id)
-			}
-		}
+		})
 	}
 }
 

@@ -26,17 +26,23 @@ type harness struct {
 	svc         *organizations.Service
 	clock       *clock
 	events      *recorder
+	// newStore is the suite's newStore, for subtests that need worlds of their own.
+	newStore func(t *testing.T) organizations.Store
 }
 
 func newHarness(t *testing.T, newStore func(t *testing.T) organizations.Store) *harness {
 	store := newStore(t)
 	require.NotNil(t, store, "newStore returned nil")
-	h := &harness{t: t, ctx: t.Context(), store: store, clock: newClock()}
+	h := &harness{t: t, ctx: t.Context(), store: store, clock: newClock(), newStore: newStore}
 	h.activations, _ = store.(organizations.ActivationStore)
 	h.events = newRecorder(t, store)
 	h.svc = organizations.New(store, &organizations.Options{Now: h.clock.Now, Events: h.events.record})
 	return h
 }
+
+// fresh returns a new harness, on an empty store of its own, for the subtest t: what a
+// parallel subtest needs, so that its store, clock and events are its alone.
+func (h *harness) fresh(t *testing.T) *harness { return newHarness(t, h.newStore) }
 
 // now is the timestamp the Service stamps changes with at the clock's current reading.
 func (h *harness) now() time.Time { return organizations.Timestamp(h.clock.Now()) }

@@ -76,7 +76,7 @@ func New(cfg Config) (*App, error) {
 		cfg.Key = make([]byte, 32)
 		_, _ = rand.Read(cfg.Key) // never fails since Go 1.24
 	}
-	pg, err := parsePages()
+	pg, err := sharedPages()
 	if err != nil {
 		return nil, err
 	}
