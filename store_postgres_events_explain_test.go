@@ -16,10 +16,12 @@ import (
 // sqlLoadEvents inserts $1 event records of $2 organizations, $3 actors and $4 subjects,
 // one a second up to now, in one transaction (so one xid), numbered from the schema's
 // sequence as they are inserted (as the trigger numbers them at commit, which leaves
-// numbered rows alone).
+// numbered rows alone). Their IDs, which no index or plan involves, are computed in
+// order (gen_random_uuid() took a tenth of the load's time).
 const sqlLoadEvents = `
 INSERT INTO /* TEMPLATE: schema */organization_events (pos, id, organization_id, type, actor, subject, data, occurred_at)
-SELECT nextval('/* TEMPLATE: schema */organization_events_pos_seq'), gen_random_uuid(), md5('org-' || (g % $2::int))::uuid,
+SELECT nextval('/* TEMPLATE: schema */organization_events_pos_seq'),
+	('018f0000-0003-7000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, md5('org-' || (g % $2::int))::uuid,
 	(ARRAY['user_added', 'user_removed', 'role_changed', 'organization_updated'])[1 + g % 4],
 	CASE WHEN g % 5 = 0 THEN NULL ELSE 'actor-' || (g % $3::int) END,
 	CASE WHEN g % 4 = 3 THEN NULL ELSE 'user-' || (g % $4::int) END,
@@ -40,11 +42,9 @@ func TestPostgresEventPlansUseIndexesAtAMillionEvents(t *testing.T) {
 	ctx := t.Context()
 	require.NoError(t, s.Migrate(ctx))
 	start := time.Now()
-	require.NoError(t, pgtest.BulkLoad(context.Background(), db, schema, func(tx pgx.Tx) error {
-		return pgtest.WithoutIndexes(ctx, tx, schema, "organization_events", func() error {
-			_, err := tx.Exec(ctx, renderSQL(sqlLoadEvents, s.ident), events, orgs, actors, subjects)
-			return err
-		})
+	require.NoError(t, pgtest.BulkLoad(ctx, db, schema, []string{"organization_events"}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, renderSQL(sqlLoadEvents, s.ident), events, orgs, actors, subjects)
+		return err
 	}))
 	_, err = db.Exec(ctx, "VACUUM ANALYZE "+s.ident+".organization_events")
 	require.NoError(t, err)

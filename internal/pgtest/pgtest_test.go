@@ -210,19 +210,19 @@ func TestSchemasKeepFailedTestsSchema(t *testing.T) {
 }
 
 // BulkLoad commits what its function loads, and refuses, committing nothing, rows that
-// break a foreign key even though the triggers that would have caught them were off.
+// break a foreign key that was off while they went in.
 func TestBulkLoadChecksForeignKeys(t *testing.T) {
 	name := testSchemas.Schema(t)
 	db := SharedPool(t, "pgtest test", nil)
 	s := pgx.Identifier{name}.Sanitize()
-	err := BulkLoad(t.Context(), db, name, func(tx pgx.Tx) error {
+	err := BulkLoad(t.Context(), db, name, []string{"parents", "items"}, func(tx pgx.Tx) error {
 		_, err := tx.Exec(t.Context(), "INSERT INTO "+s+".items VALUES (1, 1), (2, 2)")
 		return err
 	})
 	require.ErrorContains(t, err, "items_parent_fkey")
 	require.Equal(t, []int{1, 0, 0}, rowCounts(t, db, name), "nothing committed")
 
-	err = BulkLoad(t.Context(), db, name, func(tx pgx.Tx) error {
+	err = BulkLoad(t.Context(), db, name, []string{"parents", "items"}, func(tx pgx.Tx) error {
 		_, err := tx.Exec(t.Context(), "INSERT INTO "+s+".items VALUES (1, 1), (2, 2); INSERT INTO "+s+".parents VALUES (1), (2)")
 		return err
 	})
@@ -230,7 +230,7 @@ func TestBulkLoadChecksForeignKeys(t *testing.T) {
 	require.Equal(t, []int{1, 2, 2}, rowCounts(t, db, name))
 }
 
-// WithoutIndexes loads with the table's plain indexes gone and leaves them as they were;
+// withoutIndexes loads with the table's plain indexes gone and leaves them as they were;
 // the index behind a constraint stays throughout.
 func TestWithoutIndexes(t *testing.T) {
 	name, pool := Schema(t)
@@ -254,13 +254,62 @@ func TestWithoutIndexes(t *testing.T) {
 	tx, err := pool.Begin(ctx)
 	require.NoError(t, err)
 	defer func() { _ = tx.Rollback(ctx) }()
-	require.NoError(t, WithoutIndexes(ctx, tx, name, "t", func() error {
+	require.NoError(t, withoutIndexes(ctx, tx, name, []string{"t"}, func() error {
 		require.Len(t, defs(tx), 1, "only the primary key's index during the load")
 		_, err := tx.Exec(ctx, `INSERT INTO `+ident+`.t SELECT g, g, 'x' || g FROM generate_series(1, 1000) AS g`)
 		return err
 	}))
 	require.NoError(t, tx.Commit(ctx))
 	require.Equal(t, before, defs(pool))
+}
+
+// withoutKeys loads with the tables' keys and the foreign keys on them gone, adds them
+// back as they were, and refuses, by the constraint's name, rows that break one.
+func TestWithoutKeys(t *testing.T) {
+	name, pool := Schema(t)
+	ctx := t.Context()
+	ident := pgx.Identifier{name}.Sanitize()
+	_, err := pool.Exec(ctx, `CREATE TABLE `+ident+`.p (id int CONSTRAINT p_pkey PRIMARY KEY, code text CONSTRAINT p_code_key UNIQUE);
+		CREATE TABLE `+ident+`.c (id int PRIMARY KEY, p int NOT NULL CONSTRAINT c_p_fkey REFERENCES `+ident+`.p (id) ON DELETE CASCADE DEFERRABLE,
+			code text CONSTRAINT c_code_fkey REFERENCES `+ident+`.p (code), CONSTRAINT c_id_check CHECK (id > 0));
+		CREATE TABLE `+ident+`.other (p int CONSTRAINT other_p_fkey REFERENCES `+ident+`.p (id))`)
+	require.NoError(t, err)
+	defs := func(q interface {
+		Query(context.Context, string, ...any) (pgx.Rows, error)
+	}) []string {
+		rows, err := q.Query(ctx, `SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+			FROM pg_constraint WHERE connamespace = $1::regnamespace AND contype <> 'n' ORDER BY 1`, name)
+		require.NoError(t, err)
+		d, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		require.NoError(t, err)
+		return d
+	}
+	before := defs(pool)
+	require.Len(t, before, 7)
+	load := func(sql string) error {
+		tx, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		defer func() { _ = tx.Rollback(ctx) }()
+		if err := withoutKeys(ctx, tx, name, []string{"p", "c"}, func() error {
+			require.Equal(t, []string{name + ".c c_id_check CHECK ((id > 0))"}, defs(tx), "only the CHECK during the load")
+			_, err := tx.Exec(ctx, sql)
+			return err
+		}); err != nil {
+			return err
+		}
+		return tx.Commit(ctx)
+	}
+	require.ErrorContains(t, load(`INSERT INTO `+ident+`.p VALUES (1, 'a'), (1, 'b')`), "p_pkey")
+	require.ErrorContains(t, load(`INSERT INTO `+ident+`.p VALUES (1, 'a'), (2, 'a')`), "p_code_key")
+	require.ErrorContains(t, load(`INSERT INTO `+ident+`.p VALUES (1, 'a'); INSERT INTO `+ident+`.c VALUES (1, 2, NULL)`), "c_p_fkey")
+	require.ErrorContains(t, load(`INSERT INTO `+ident+`.p VALUES (1, 'a'); INSERT INTO `+ident+`.c VALUES (1, 1, 'b')`), "c_code_fkey")
+	require.Equal(t, before, defs(pool), "as they were after a refused load")
+	require.NoError(t, load(`INSERT INTO `+ident+`.c SELECT g, g, 'x' || g FROM generate_series(1, 1000) AS g;
+		INSERT INTO `+ident+`.p SELECT g, 'x' || g FROM generate_series(1, 1000) AS g`))
+	require.Equal(t, before, defs(pool), "as they were")
+	var n int
+	require.NoError(t, pool.QueryRow(ctx, `SELECT count(*) FROM `+ident+`.c`).Scan(&n))
+	require.Equal(t, 1000, n)
 }
 
 func TestByTier(t *testing.T) {
