@@ -64,18 +64,16 @@ var teamShape = pgShape{orgs: 10_000, members: 10, users: 10_000, wide: 20_000}
 func (sh pgShape) teamLoadMembers() int { return sh.orgs*sh.members*teamsPerOrg + sh.wide }
 
 // loadTeams adds sqlLoadTeams' teams and members to a store loaded with sh (ordered
-// IDs), with the foreign keys checked once at the end and the secondary indexes built
-// after the rows, then VACUUM ANALYZEs them.
+// IDs), their keys, foreign keys and indexes given back once the rows are in
+// (pgtest.BulkLoad), then VACUUM ANALYZEs them.
 func (sh pgShape) loadTeams(tb testing.TB, db *pgxpool.Pool, s *PostgresStore) {
 	tb.Helper()
 	require.False(tb, sh.random, "sqlLoadTeams computes the ordered IDs")
 	ctx := context.Background()
 	start := time.Now()
-	err := pgtest.BulkLoad(ctx, db, s.schema, func(tx pgx.Tx) error {
-		return pgtest.WithoutIndexes(ctx, tx, s.schema, "team_members", func() error {
-			_, err := tx.Exec(ctx, renderSQL(sqlLoadTeams, s.ident), sh.orgs, sh.members, sh.users, sh.wide, teamsPerOrg)
-			return err
-		})
+	err := pgtest.BulkLoad(ctx, db, s.schema, []string{"teams", "team_members"}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, renderSQL(sqlLoadTeams, s.ident), sh.orgs, sh.members, sh.users, sh.wide, teamsPerOrg)
+		return err
 	})
 	require.NoError(tb, err)
 	loaded := time.Since(start)
