@@ -207,6 +207,14 @@ func TestTeams(t *testing.T) {
 		res = olivia.post(docs+"/docs", url.Values{"note": {"Owner's note."}})
 		require.Equal(t, http.StatusSeeOther, res.status, res.body)
 		require.Equal(t, "Owner's note.", docsNote(t, mia.get(docs).body))
+		// A note over 2000 characters is refused and changes nothing; 2000 are saved.
+		res = mia.post(docs+"/docs", url.Values{"note": {strings.Repeat("é", maxNote+1)}})
+		require.Equal(t, http.StatusBadRequest, res.status, res.body)
+		require.Contains(t, errorMessage(t, res.body), "at most 2000 characters")
+		require.Equal(t, "Owner's note.", docsNote(t, mia.get(docs).body))
+		require.Equal(t, http.StatusSeeOther, mia.post(docs+"/docs", url.Values{"note": {strings.Repeat("é", maxNote)}}).status)
+		require.Equal(t, strings.Repeat("é", maxNote), docsNote(t, mia.get(docs).body))
+		require.Equal(t, http.StatusSeeOther, olivia.post(docs+"/docs", url.Values{"note": {"Owner's note."}}).status)
 
 		// A team role grants nothing in the organization, nor in another team.
 		acc, err := e.app.svc.Access(ctx, acme.ID, "mia")
