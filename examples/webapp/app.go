@@ -61,6 +61,9 @@ type App struct {
 	mux           *http.ServeMux
 	// patterns lists the routes, for the test that checks the access matrix covers them.
 	patterns []string
+
+	// teamData is the teams' docs notes and page size (handlers_teams.go).
+	teamData teamData
 }
 
 // New returns the app for cfg. Errors: a Key shorter than orghttp.MinKeyLength
@@ -96,7 +99,7 @@ func New(cfg Config) (*App, error) {
 	}
 	a.svc = organizations.New(store, &organizations.Options{
 		Now: cfg.Now, Inviter: a.mail, Registrar: a.users, Activator: a.mail,
-		Events: collectActivated,
+		Events: collectActivated, Policy: appPolicy,
 	})
 	a.session, err = orghttp.NewCookieSession(cfg.Key, &orghttp.CookieOptions{Insecure: !cfg.SecureCookies})
 	if err != nil {
@@ -107,6 +110,8 @@ func New(cfg Config) (*App, error) {
 		Identify:     a.auth.identify,
 		Session:      a.session,
 		ErrorHandler: a.fail,
+		// The current team of /orgs/{org}/teams/{team}/... (handlers_teams.go).
+		TeamResolvers: []orghttp.Resolver{orghttp.FromPathValue("team")},
 	}
 	if cfg.Cache != nil {
 		oc.ReadYourWrites = readYourWrites
@@ -232,6 +237,7 @@ func (a *App) routes() http.Handler {
 	handle("POST /orgs/{org}/roles/{role}/delete", may(organizations.PermRolesManage, h(a.deleteRole)))
 	handle("GET /orgs/{org}/audit", may(organizations.PermAuditRead, h(a.auditLog)))
 	a.lifecycleRoutes(handle, member, owner, may) // handlers_lifecycle.go
+	a.teamRoutes(handle, member, may)             // handlers_teams.go
 	handle("GET /orgs/{org}/delete", owner(h(a.deleteForm)))
 	handle("POST /orgs/{org}/delete", owner(h(a.deleteOrganization)))
 

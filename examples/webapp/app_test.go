@@ -49,11 +49,12 @@ type fixture struct {
 	acme       organizations.Organization
 	inv        string
 	oscarToken string
+	teams      teamFixture // teams_test.go
 }
 
 // expand fills in a matrix path's placeholders.
 func (f fixture) expand(s string) string {
-	return strings.NewReplacer("{org}", f.acme.Slug, "{inv}", f.inv, "{token}", f.oscarToken).Replace(s)
+	return strings.NewReplacer(append([]string{"{org}", f.acme.Slug, "{inv}", f.inv, "{token}", f.oscarToken}, f.teams.pairs()...)...).Replace(s)
 }
 
 func seed(t *testing.T, e *env) fixture {
@@ -92,7 +93,7 @@ func seed(t *testing.T, e *env) fixture {
 	require.NoError(t, err)
 	_, err = svc.As("olivia").ProposeOwnershipTransfer(ctx, acme.ID, "adam")
 	require.NoError(t, err)
-	_, err = svc.CreateOrganization(ctx, "oscar", "Other", nil)
+	other, err := svc.CreateOrganization(ctx, "oscar", "Other", nil)
 	require.NoError(t, err)
 	inv, err := svc.Invite(ctx, "olivia", acme.ID, "newbie@example.com", nil)
 	require.NoError(t, err)
@@ -100,7 +101,8 @@ func seed(t *testing.T, e *env) fixture {
 	require.NoError(t, err)
 	links := e.app.mail.find(func(l sentLink) bool { return l.To == "oscar@example.com" })
 	require.Len(t, links, 1)
-	return fixture{acme: acme, inv: inv.ID.String(), oscarToken: strings.TrimPrefix(links[0].Path, "/invitations/")}
+	return fixture{acme: acme, inv: inv.ID.String(), oscarToken: strings.TrimPrefix(links[0].Path, "/invitations/"),
+		teams: seedTeams(t, e, acme, other)}
 }
 
 // snapshot is what the matrix checks a refused request left alone: Acme, its owner, its
@@ -133,6 +135,7 @@ func snapshot(t *testing.T, e *env, f fixture) string {
 	for _, r := range roles {
 		fmt.Fprintf(&b, " role:%s%v%v", r.Name, r.Includes, r.Permissions)
 	}
+	b.WriteString(teamsSnapshot(t, e, f))
 	return b.String()
 }
 
@@ -152,6 +155,7 @@ const (
 	missing = http.StatusNotFound
 	clash   = http.StatusConflict
 	bad     = http.StatusBadRequest
+	invalid = http.StatusUnprocessableEntity
 )
 
 // accessMatrix is every route of the app. {inv} and {token} are the fixture's pending
@@ -191,6 +195,38 @@ var accessMatrix = []matrixRoute{
 	{"POST", "/orgs/{org}/roles/recruiter/delete", nil, [6]int{clash, clash, forbid, forbid, missing, unauth}},
 	{"GET", "/orgs/{org}/audit", nil, [6]int{ok, ok, forbid, forbid, missing, unauth}},
 	{"GET", "/orgs/{org}/audit?type=nope&actor=adam", nil, [6]int{bad, bad, forbid, forbid, missing, unauth}},
+	// Teams (teams_test.go's teamFixture): in Acme's Docs ({team}) cara (custom) is a
+	// maintainer (docs:write there) and mia (member) a plain member; adam (admin) holds
+	// teams:manage and no team role. {oteam} is Other's team: under Acme, not found.
+	{"GET", "/orgs/{org}/teams", nil, [6]int{ok, ok, ok, ok, missing, unauth}},
+	{"POST", "/orgs/{org}/teams", url.Values{"name": {"QA"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams", url.Values{"name": {""}}, [6]int{invalid, invalid, forbid, forbid, missing, unauth}},
+	{"GET", "/orgs/{org}/teams/{team}", nil, [6]int{ok, ok, ok, ok, missing, unauth}},
+	{"GET", "/orgs/{org}/teams/{oteam}", nil, [6]int{missing, missing, missing, missing, missing, unauth}},
+	{"GET", "/orgs/{org}/teams/not-a-team", nil, [6]int{missing, missing, missing, missing, missing, unauth}},
+	{"GET", "/orgs/{other}/teams/{team}", nil, [6]int{missing, missing, missing, missing, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/edit", url.Values{"name": {"Documentation"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{oteam}/edit", url.Values{"name": {"Hijacked"}}, [6]int{missing, missing, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/delete", nil, [6]int{see, forbid, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{site}/delete", nil, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{oteam}/delete", nil, [6]int{missing, missing, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{other}/teams/{team}/delete", nil, [6]int{missing, missing, missing, missing, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/members", url.Values{"user": {"adam"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/members", url.Values{"user": {"adam"}, "role": {"maintainer"}}, [6]int{see, forbid, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/members", url.Values{"user": {"tess"}}, [6]int{clash, clash, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/members", url.Values{"user": {"oscar"}}, [6]int{missing, missing, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{oteam}/members", url.Values{"user": {"adam"}}, [6]int{missing, missing, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/members/mia/role", url.Values{"role": {"maintainer"}}, [6]int{see, forbid, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/members/cara/role", url.Values{"role": {""}}, [6]int{see, forbid, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/members/tess/role", url.Values{"role": {"admin"}}, [6]int{invalid, invalid, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{oteam}/members/oscar/role", url.Values{"role": {"maintainer"}}, [6]int{missing, missing, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/members/tess/remove", nil, [6]int{see, see, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/members/cara/remove", nil, [6]int{see, forbid, forbid, see, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/members/mia/remove", nil, [6]int{see, see, see, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{oteam}/members/oscar/remove", nil, [6]int{missing, missing, missing, missing, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{team}/docs", url.Values{"note": {"Edited."}}, [6]int{see, forbid, forbid, see, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{site}/docs", url.Values{"note": {"Edited."}}, [6]int{see, forbid, forbid, forbid, missing, unauth}},
+	{"POST", "/orgs/{org}/teams/{oteam}/docs", url.Values{"note": {"Edited."}}, [6]int{missing, missing, missing, missing, missing, unauth}},
 	{"POST", "/orgs/{org}/edit", url.Values{"max_members": {"3"}}, [6]int{see, see, forbid, forbid, missing, unauth}},
 	{"GET", "/orgs/{org}/?role=member&status=suspended", nil, [6]int{ok, ok, ok, ok, missing, unauth}},
 	{"POST", "/orgs/{org}/members/tess/suspend", nil, [6]int{see, see, forbid, forbid, missing, unauth}},
@@ -297,6 +333,8 @@ func testMatrixCell(t *testing.T, e *env, route matrixRoute, role, want int) {
 	switch {
 	case want == clash && strings.Contains(path, "/roles/"):
 		require.Contains(t, errorMessage(t, res.body), "holds the role")
+	case want == clash && strings.Contains(path, "/teams/"):
+		require.Contains(t, errorMessage(t, res.body), "already in this team")
 	case want == clash:
 		require.Contains(t, strings.ToLower(errorMessage(t, res.body)), "transfer ownership")
 	case want == forbid && role == custom && strings.HasSuffix(path, "/invitations") && route.form.Get("role") == "admin":

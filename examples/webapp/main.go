@@ -11,6 +11,13 @@
 // Sign-in is a DEMO (a user name and an email in a signed cookie, see signin.go), and the
 // invitation and activation "emails" are links written to the log and shown in the
 // pages. Everything else is what a real host does with the library.
+//
+// Teams (handlers_teams.go): /orgs/{org}/teams lists, creates, renames and deletes an
+// organization's teams (teams:manage), and each team's page manages its members and
+// their team roles. The app's Policy declares one team role, maintainer, granting
+// docs:write within its team: a team's docs note is edited by the owner and that team's
+// maintainers only (orghttp's RequireTeamPermission), never by an admin without the
+// role. See docs/teams.md, "In the web app".
 package main
 
 import (
