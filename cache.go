@@ -88,9 +88,10 @@ type innerStore = Store
 //     CacheOptions.TokenWait, then reads the store;
 //   - a read whose context asks for FullConsistency reads the store;
 //   - any other read (MinimizeLatency, the default) may miss changes made elsewhere
-//     (another process, a host transaction) for as long as the follower lags, about
-//     PollInterval plus a feed read, and never longer than TTL (NegativeTTL for
-//     "not a member").
+//     (another process, a host transaction) for as long as the follower lags: the
+//     delivery of the commit's notification plus a feed read where the cache listens
+//     (see PollOnly), else up to PollInterval plus a feed read; and never longer than
+//     TTL (NegativeTTL for "not a member").
 //
 // # The governing rule
 //

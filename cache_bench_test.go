@@ -6,9 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
 )
 
 // BenchmarkCachedCheck compares the checks of a request handler (IsMember,
@@ -95,4 +98,51 @@ func BenchmarkRevocationLag(b *testing.B) {
 			b.ReportMetric(0, "ns/op")
 		})
 	}
+}
+
+// BenchmarkFeedNotifyWriteCost is what migration 0017's notification costs a writer:
+// AddUser then RemoveUser (two autocommit writes, two notifications) on a schema with
+// the trigger and on one with it disabled, in one run, alternating in rounds of
+// b.N/10 pairs so that a change of the machine's load falls on both.
+//
+//	go test -run='^$' -bench=FeedNotifyWriteCost -benchtime=2000x -count=3 .
+func BenchmarkFeedNotifyWriteCost(b *testing.B) {
+	ctx := context.Background()
+	type side struct {
+		svc *organizations.Service
+		org uuid.UUID
+		d   time.Duration
+	}
+	sides := make([]*side, 2)
+	for i, disabled := range []bool{false, true} {
+		schema, pool := pgtest.Schema(b)
+		s, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+		require.NoError(b, err)
+		require.NoError(b, s.Migrate(ctx))
+		if disabled {
+			_, err = pool.Exec(ctx, "ALTER TABLE "+pgx.Identifier{schema, "organization_events"}.Sanitize()+" DISABLE TRIGGER organization_events_notify")
+			require.NoError(b, err)
+		}
+		svc := organizations.New(s, nil)
+		org, err := svc.CreateOrganization(ctx, "owner", "Acme", nil)
+		require.NoError(b, err)
+		sides[i] = &side{svc: svc, org: org.ID}
+	}
+	round := max(1, b.N/10)
+	b.ResetTimer()
+	for done := 0; done < b.N; done += round {
+		for _, sd := range sides {
+			start := time.Now()
+			for range min(round, b.N-done) {
+				_, err := sd.svc.AddUser(ctx, sd.org, "u", organizations.RoleMember)
+				require.NoError(b, err)
+				require.NoError(b, sd.svc.RemoveUser(ctx, sd.org, "u"))
+			}
+			sd.d += time.Since(start)
+		}
+	}
+	b.ReportMetric(float64(sides[0].d.Microseconds())/float64(b.N), "notify-us/pair")
+	b.ReportMetric(float64(sides[1].d.Microseconds())/float64(b.N), "disabled-us/pair")
+	b.ReportMetric(float64(sides[0].d)/float64(sides[1].d), "ratio")
+	b.ReportMetric(0, "ns/op")
 }
