@@ -29,9 +29,16 @@ type CacheOptions struct {
 	// DefaultCacheNegativeTTL.
 	NegativeTTL time.Duration
 	// PollInterval is how long the follower sleeps once it has read the feed to its end,
-	// unless a read asking for a token it has not reached wakes it first. Default
-	// DefaultCachePollInterval.
+	// unless a commit's notification or a read asking for a token it has not reached
+	// wakes it first. Default DefaultCachePollInterval. The poll goes on while the cache
+	// listens for commits: it bounds the lag when a notification is lost.
 	PollInterval time.Duration
+	// PollOnly turns off the wake-up on commit: the follower only polls. By default, over
+	// a PostgresStore on a *pgxpool.Pool, the cache keeps one connection of its own
+	// (taken out of the pool) LISTENing for the notification that each transaction
+	// writing to the feed sends as it commits (migration 0017), and reads the feed when
+	// woken. Over any other store the follower polls.
+	PollOnly bool
 	// TokenWait is the most a read asking for AtLeast(t) waits for the follower to reach
 	// t before it reads the store instead. Default DefaultCacheTokenWait; negative: never
 	// wait.
@@ -81,9 +88,10 @@ type innerStore = Store
 //     CacheOptions.TokenWait, then reads the store;
 //   - a read whose context asks for FullConsistency reads the store;
 //   - any other read (MinimizeLatency, the default) may miss changes made elsewhere
-//     (another process, a host transaction) for as long as the follower lags, about
-//     PollInterval plus a feed read, and never longer than TTL (NegativeTTL for
-//     "not a member").
+//     (another process, a host transaction) for as long as the follower lags: the
+//     delivery of the commit's notification plus a feed read where the cache listens
+//     (see PollOnly), else up to PollInterval plus a feed read; and never longer than
+//     TTL (NegativeTTL for "not a member").
 //
 // # The governing rule
 //
@@ -116,6 +124,14 @@ type CachedStore struct {
 	stop     context.CancelFunc
 	done     chan struct{}
 	closed   atomic.Bool
+
+	// The wake-up on commit (cache_listen.go): closed when the listener has stopped
+	// (at once if there is none), whether it is up, how many notifications woke the
+	// follower; and how many feed reads the follower made.
+	listenDone    chan struct{}
+	listening     atomic.Bool
+	notifications atomic.Uint64
+	feedReads     atomic.Uint64
 
 	// Over a store with a replica (cache_replica.go): whether it has one, the last
 	// position of the records being applied, the highest position a read waits for.
@@ -229,6 +245,12 @@ func NewCachedStore(ctx context.Context, store Store, opts *CacheOptions) (*Cach
 	}
 	fctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	c.stop = stop
+	c.listenDone = make(chan struct{})
+	if l, ok := store.(feedListener); ok && !o.PollOnly && l.canListen() {
+		go c.listen(fctx, l)
+	} else {
+		close(c.listenDone)
+	}
 	go c.follow(fctx, head)
 	return c, nil
 }
@@ -236,15 +258,18 @@ func NewCachedStore(ctx context.Context, store Store, opts *CacheOptions) (*Cach
 // Unwrap returns the wrapped store.
 func (c *CachedStore) Unwrap() Store { return c.innerStore }
 
-// Close stops the follower and waits for it; from then on every read goes to the
-// wrapped store. It does not close the wrapped store. Calling it again does nothing.
+// Close stops the follower (and closes its listening connection) and waits for it; from
+// then on every read goes to the wrapped store. It does not close the wrapped store.
+// Calling it again does nothing.
 func (c *CachedStore) Close() {
 	if c.closed.Swap(true) {
 		<-c.done
+		<-c.listenDone
 		return
 	}
 	c.stop()
 	<-c.done
+	<-c.listenDone
 	c.global.Add(1)
 }
 
@@ -263,11 +288,19 @@ type CacheStats struct {
 	Entries int
 	// Position is the feed position the follower has applied.
 	Position ConsistencyToken
+	// Listening reports whether the follower is woken by commits now: a connection is
+	// LISTENing and has been shown to receive notifications (CacheOptions.PollOnly).
+	Listening bool
+	// Notifications counts the commits' notifications that woke the follower (several
+	// that come during one feed read lead to one more read), and FeedReads the
+	// follower's reads of the feed.
+	Notifications, FeedReads uint64
 }
 
 // Stats returns the cache's counters.
 func (c *CachedStore) Stats() CacheStats {
-	st := CacheStats{Position: c.Position()}
+	st := CacheStats{Position: c.Position(), Listening: c.listening.Load(),
+		Notifications: c.notifications.Load(), FeedReads: c.feedReads.Load()}
 	for i := range c.shards {
 		sh := &c.shards[i]
 		st.Hits += sh.hits.Load()

@@ -3,15 +3,15 @@ package organizations_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
 )
 
 // BenchmarkCachedCheck compares the checks of a request handler (IsMember,
@@ -76,78 +76,73 @@ func BenchmarkCachedCheck(b *testing.B) {
 	}
 }
 
-// BenchmarkRevocationLag measures, across two processes (two Services on one
-// PostgreSQL database, each with its own CachedStore at the default PollInterval), the
-// time from the return of a removal in A (its commit) until B, reading with
-// MinimizeLatency every 200 µs, refuses the removed member; under a background load of
-// about 1,000 writes/s in A on another organization. Each removal comes at a random
-// moment of B's poll interval. One trial per iteration; the
-// figures are lag-p50-ms, lag-p99-ms and lag-max-ms.
+// BenchmarkRevocationLag is TestCacheRevocationLag's measurement as a benchmark: b.N
+// trials in each mode (Notify: the follower woken by commits; Poll: PollOnly); the
+// figures are lag-p50-ms, lag-p99-ms and lag-max-ms, and the background writes/s
+// achieved.
 //
-//	go test -run='^$' -bench=RevocationLag -benchtime=300x .
+//	go test -run='^$' -bench=RevocationLag -benchtime=1000x .
 func BenchmarkRevocationLag(b *testing.B) {
-	ctx := context.Background()
-	pgA, pool := newPostgresStore(b, execModes[0].mode)
-	pgB, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: pgA.Schema()})
-	require.NoError(b, err)
-	ca, cb := newCachedStore(b, pgA, nil), newCachedStore(b, pgB, nil)
-	svcA, svcB := organizations.New(ca, nil), organizations.New(cb, nil)
-	org, err := svcA.CreateOrganization(ctx, "owner", "Acme", nil)
-	require.NoError(b, err)
-	busy, err := svcA.CreateOrganization(ctx, "owner", "Busy", nil)
-	require.NoError(b, err)
-
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() { // background load: ~1,000 writes/s
-		t := time.NewTicker(time.Millisecond)
-		defer t.Stop()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-			u := organizations.UserID(fmt.Sprint("load", i%50))
-			if i%100 < 50 {
-				_, _ = svcA.AddUser(ctx, busy.ID, u, organizations.RoleMember)
-			} else {
-				_ = svcA.RemoveUser(ctx, busy.ID, u)
-			}
+	for _, pollOnly := range []bool{false, true} {
+		name := "Notify"
+		if pollOnly {
+			name = "Poll"
 		}
-	})
-	lags := make([]time.Duration, 0, b.N)
-	for i := 0; b.Loop(); i++ {
-		user := organizations.UserID(fmt.Sprint("m", i))
-		_, err := svcA.AddUser(ctx, org.ID, user, organizations.RoleMember)
-		require.NoError(b, err)
-		tok, err := svcA.Token(ctx)
-		require.NoError(b, err)
-		require.NoError(b, cb.Wait(ctx, tok))
-		ok, err := svcB.IsMember(ctx, org.ID, user) // cached in B
-		require.NoError(b, err)
-		require.True(b, ok)
-
-		// Wait woke B's follower: decorrelate the removal from its next poll.
-		time.Sleep(rand.N(organizations.DefaultCachePollInterval))
-		require.NoError(b, svcA.RemoveUser(ctx, org.ID, user))
-		start := time.Now()
-		for {
-			ok, err := svcB.IsMember(ctx, org.ID, user)
-			require.NoError(b, err)
-			if !ok {
-				break
-			}
-			time.Sleep(200 * time.Microsecond)
-		}
-		lags = append(lags, time.Since(start))
+		b.Run(name, func(b *testing.B) {
+			r := measureRevocationLag(b, pollOnly, b.N, 1000)
+			ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+			b.ReportMetric(ms(r.p50), "lag-p50-ms")
+			b.ReportMetric(ms(r.p99), "lag-p99-ms")
+			b.ReportMetric(ms(r.max), "lag-max-ms")
+			b.ReportMetric(r.writesPerSec, "writes/s")
+			b.ReportMetric(0, "ns/op")
+		})
 	}
-	close(stop)
-	wg.Wait()
-	slices.Sort(lags)
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	b.ReportMetric(ms(lags[len(lags)/2]), "lag-p50-ms")
-	b.ReportMetric(ms(lags[len(lags)*99/100]), "lag-p99-ms")
-	b.ReportMetric(ms(lags[len(lags)-1]), "lag-max-ms")
+}
+
+// BenchmarkFeedNotifyWriteCost is what migration 0017's notification costs a writer:
+// AddUser then RemoveUser (two autocommit writes, two notifications) on a schema with
+// the trigger and on one with it disabled, in one run, alternating in rounds of
+// b.N/10 pairs so that a change of the machine's load falls on both.
+//
+//	go test -run='^$' -bench=FeedNotifyWriteCost -benchtime=2000x -count=3 .
+func BenchmarkFeedNotifyWriteCost(b *testing.B) {
+	ctx := context.Background()
+	type side struct {
+		svc *organizations.Service
+		org uuid.UUID
+		d   time.Duration
+	}
+	sides := make([]*side, 2)
+	for i, disabled := range []bool{false, true} {
+		schema, pool := pgtest.Schema(b)
+		s, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+		require.NoError(b, err)
+		require.NoError(b, s.Migrate(ctx))
+		if disabled {
+			_, err = pool.Exec(ctx, "ALTER TABLE "+pgx.Identifier{schema, "organization_events"}.Sanitize()+" DISABLE TRIGGER organization_events_notify")
+			require.NoError(b, err)
+		}
+		svc := organizations.New(s, nil)
+		org, err := svc.CreateOrganization(ctx, "owner", "Acme", nil)
+		require.NoError(b, err)
+		sides[i] = &side{svc: svc, org: org.ID}
+	}
+	round := max(1, b.N/10)
+	b.ResetTimer()
+	for done := 0; done < b.N; done += round {
+		for _, sd := range sides {
+			start := time.Now()
+			for range min(round, b.N-done) {
+				_, err := sd.svc.AddUser(ctx, sd.org, "u", organizations.RoleMember)
+				require.NoError(b, err)
+				require.NoError(b, sd.svc.RemoveUser(ctx, sd.org, "u"))
+			}
+			sd.d += time.Since(start)
+		}
+	}
+	b.ReportMetric(float64(sides[0].d.Microseconds())/float64(b.N), "notify-us/pair")
+	b.ReportMetric(float64(sides[1].d.Microseconds())/float64(b.N), "disabled-us/pair")
+	b.ReportMetric(float64(sides[0].d)/float64(sides[1].d), "ratio")
 	b.ReportMetric(0, "ns/op")
 }

@@ -46,7 +46,7 @@ func (c *CachedStore) apply(r EventRecord) {
 
 // follow is the follower: it reads the feed from after and applies each record in feed
 // order, advancing applied once a page is applied, and sleeps PollInterval (or until a
-// token read wakes it) when it has read to the end. It returns when ctx is done.
+// commit's notification or a token read wakes it) when it has read to the end. It returns when ctx is done.
 func (c *CachedStore) follow(ctx context.Context, after int64) {
 	defer close(c.done)
 	var backoff time.Duration
@@ -85,6 +85,7 @@ func (c *CachedStore) follow(ctx context.Context, after int64) {
 func (c *CachedStore) round(ctx context.Context, after *int64) (int, error) {
 	c.pause.Lock()
 	defer c.pause.Unlock()
+	c.feedReads.Add(1)
 	recs, err := c.events.Events(c.followCtx(ctx, *after), EventsParams{After: EventCursor{Pos: *after}, Limit: c.opts.BatchSize})
 	if err != nil {
 		return 0, err

@@ -1,6 +1,7 @@
 package organizations_test
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -9,12 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
 	"github.com/go-organizations/organizations/organizationstest"
 )
 
 // cacheBackend makes two stores on one backend: one MemoryStore seen twice, or two
-// PostgresStores on one schema (two processes sharing a database), and how many trials
-// a test of it runs.
+// PostgresStores on one schema over separate pools (two processes sharing a database),
+// and how many trials a test of it runs: 10,000 in the heavy tier.
 type cacheBackend struct {
 	name   string
 	make   func(t *testing.T) (a, b organizations.Store)
@@ -25,13 +27,12 @@ var cacheBackends = []cacheBackend{
 	{"Memory", func(*testing.T) (organizations.Store, organizations.Store) {
 		m := organizations.NewMemoryStore()
 		return m, m
-	}, 1000},
+	}, pgtest.ByTier(1000, 10_000)},
 	{"Postgres", func(t *testing.T) (organizations.Store, organizations.Store) {
-		a, pool := newPostgresStore(t, execModes[0].mode)
-		b, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: a.Schema()})
-		require.NoError(t, err)
+		a, _ := newPostgresStore(t, execModes[0].mode)
+		b, _ := otherProcess(t, a, nil)
 		return a, b
-	}, 200},
+	}, pgtest.ByTier(200, 10_000)},
 }
 
 // forBackends runs f once per backend, as parallel subtests.
@@ -46,7 +47,7 @@ func forBackends(t *testing.T, f func(t *testing.T, be cacheBackend)) {
 
 // TestCacheReadYourOwnWrites: a Service on a CachedStore reads every write it made at
 // once, while another goroutine keeps filling the cache with the same keys: 0 stale
-// reads in the trials (3 reads each).
+// reads in the trials (3 reads each; 10,000 trials in the heavy tier).
 func TestCacheReadYourOwnWrites(t *testing.T) {
 	t.Parallel()
 	forBackends(t, func(t *testing.T, be cacheBackend) {
@@ -90,6 +91,7 @@ func TestCacheReadYourOwnWrites(t *testing.T) {
 		}
 		close(stop)
 		wg.Wait()
+		t.Logf("%d trials, %d stale reads of the Service's own writes", be.trials, stale)
 		require.Zero(t, stale, "stale reads of the Service's own writes")
 		require.NotZero(t, c.Stats().Hits, "the cache answered some reads")
 	})
@@ -97,8 +99,9 @@ func TestCacheReadYourOwnWrites(t *testing.T) {
 
 // TestCacheNewEnemy: a member removed through one Service (process A) and checked,
 // with the removal's token, through another on the same backend (process B) whose
-// cache held them as a member: refused in every trial. In every other trial B's
-// follower is paused, so that the read must fall through to the store.
+// cache held them as a member: refused in every trial (10,000 of 10,000 in the heavy
+// tier). In every other trial B's follower is paused, so that the read must fall
+// through to the store.
 func TestCacheNewEnemy(t *testing.T) {
 	t.Parallel()
 	forBackends(t, func(t *testing.T, be cacheBackend) {
@@ -149,61 +152,91 @@ func TestCacheNewEnemy(t *testing.T) {
 			}
 			resume()
 		}
+		t.Logf("%d trials, %d checks with the removal's token admitted the removed member", be.trials, admitted)
 		require.Zero(t, admitted, "checks with the removal's token that still admitted the removed member")
 	})
 }
 
-// TestCacheNeverAuthorizesWrites: process B's cache keeps saying that the actor is an
-// admin (its follower is paused) after process A demoted them; the actor's write
-// through B is refused, as the store decides it, and changes nothing.
+// TestCacheNeverAuthorizesWrites: the rights of two admins are revoked (one demoted,
+// one removed) behind the back of every cache: through a Service on the bare store (a
+// third process, a host's own path), while the followers of both processes' caches
+// are paused and each cache still says both may remove members. Their writes through
+// either cache are refused, as the store decides them, and change nothing.
 func TestCacheNeverAuthorizesWrites(t *testing.T) {
 	t.Parallel()
 	forBackends(t, func(t *testing.T, be cacheBackend) {
 		ctx := t.Context()
 		a, b := be.make(t)
-		svcA := organizations.New(a, nil)
-		cb := newCachedStore(t, b, nil)
-		svcB := organizations.New(cb, nil)
-		org, err := svcA.CreateOrganization(ctx, "owner", "Acme", nil)
+		bare := organizations.New(a, nil)
+		ca, cb := newCachedStore(t, a, nil), newCachedStore(t, b, nil)
+		caches := map[string]*organizations.CachedStore{"A": ca, "B": cb}
+		actors := []organizations.UserID{"demoted", "removed"}
+		org, err := bare.CreateOrganization(ctx, "owner", "Acme", nil)
 		require.NoError(t, err)
-		_, err = svcA.AddUser(ctx, org.ID, "actor", organizations.RoleAdmin)
+		for _, u := range actors {
+			_, err = bare.AddUser(ctx, org.ID, u, organizations.RoleAdmin)
+			require.NoError(t, err)
+		}
+		_, err = bare.AddUser(ctx, org.ID, "victim", organizations.RoleMember)
 		require.NoError(t, err)
-		_, err = svcA.AddUser(ctx, org.ID, "victim", organizations.RoleMember)
+		tok, err := bare.Token(ctx)
 		require.NoError(t, err)
-		tok, err := svcA.Token(ctx)
-		require.NoError(t, err)
-		require.NoError(t, cb.Wait(ctx, tok)) // else applying the additions later would drop B's entry
-		fresh := organizations.WithConsistency(ctx, organizations.AtLeast(tok))
-		ok, err := svcB.HasPermission(fresh, org.ID, "actor", organizations.PermMembersRemove)
-		require.NoError(t, err)
-		require.True(t, ok)
+		for name, c := range caches {
+			require.NoError(t, c.Wait(ctx, tok), name) // else applying the additions later would drop the entries
+			for _, u := range actors {
+				ok, err := organizations.New(c, nil).HasPermission(organizations.WithConsistency(ctx, organizations.AtLeast(tok)), org.ID, u, organizations.PermMembersRemove)
+				require.NoError(t, err)
+				require.True(t, ok, name)
+			}
+			defer c.PauseFollower()()
+		}
 
-		resume := cb.PauseFollower()
-		defer resume()
-		_, err = svcA.SetRole(ctx, org.ID, "actor", organizations.RoleMember)
+		_, err = bare.SetRole(ctx, org.ID, "demoted", organizations.RoleMember)
 		require.NoError(t, err)
+		require.NoError(t, bare.RemoveUser(ctx, org.ID, "removed"))
 
-		ok, err = svcB.HasPermission(ctx, org.ID, "actor", organizations.PermMembersRemove)
-		require.NoError(t, err)
-		require.True(t, ok, "B's cache still says yes (MinimizeLatency, follower paused)")
-		acc, err := svcB.Access(ctx, org.ID, "actor")
-		require.NoError(t, err)
-		require.True(t, acc.Can(organizations.PermMembersRemove))
-
-		err = svcB.As("actor").RemoveUser(ctx, org.ID, "victim")
-		require.ErrorIs(t, err, organizations.ErrPermissionDenied, "the write is decided by the store, not the cache")
-		_, err = svcB.As("actor").SetRole(ctx, org.ID, "actor", organizations.RoleAdmin)
-		require.ErrorIs(t, err, organizations.ErrPermissionDenied)
-
+		for name, c := range caches {
+			svc := organizations.New(c, nil)
+			for _, u := range actors {
+				ok, err := svc.HasPermission(ctx, org.ID, u, organizations.PermMembersRemove)
+				require.NoError(t, err)
+				require.True(t, ok, "cache %s still says %s may (MinimizeLatency, follower paused)", name, u)
+				acc, err := svc.Access(ctx, org.ID, u)
+				require.NoError(t, err)
+				require.True(t, acc.Can(organizations.PermMembersRemove), "cache %s, %s", name, u)
+			}
+		}
+		denied := func(err error) bool {
+			return errors.Is(err, organizations.ErrPermissionDenied) || errors.Is(err, organizations.ErrNotMember)
+		}
+		for name, c := range caches {
+			for _, u := range actors {
+				actor := organizations.New(c, nil).As(u)
+				err := actor.RemoveUser(ctx, org.ID, "victim")
+				require.True(t, denied(err), "%s through cache %s: the write is decided by the store, not the cache: %v", u, name, err)
+				_, err = actor.SetRole(ctx, org.ID, "victim", organizations.RoleAdmin)
+				require.True(t, denied(err), "%s through cache %s: %v", u, name, err)
+				_, err = actor.AddUser(ctx, org.ID, "intruder", organizations.RoleAdmin)
+				require.True(t, denied(err), "%s through cache %s: %v", u, name, err)
+			}
+		}
 		full := organizations.WithConsistency(ctx, organizations.FullConsistency())
-		ok, err = svcB.IsMember(full, org.ID, "victim")
+		m, err := bare.OrganizationUser(full, org.ID, "victim")
 		require.NoError(t, err)
-		require.True(t, ok, "nothing changed")
-		tok, err = svcA.Token(ctx)
+		require.Equal(t, organizations.RoleMember, m.Role, "nothing changed")
+		ok, err := bare.IsMember(full, org.ID, "intruder")
 		require.NoError(t, err)
-		ok, err = svcB.HasPermission(organizations.WithConsistency(ctx, organizations.AtLeast(tok)), org.ID, "actor", organizations.PermMembersRemove)
+		require.False(t, ok, "nothing changed")
+
+		tok, err = bare.Token(ctx)
 		require.NoError(t, err)
-		require.False(t, ok, "a read with the demotion's token sees it, follower paused or not")
+		for name, c := range caches {
+			for _, u := range actors {
+				ok, err := organizations.New(c, nil).HasPermission(organizations.WithConsistency(ctx, organizations.AtLeast(tok)), org.ID, u, organizations.PermMembersRemove)
+				require.NoError(t, err)
+				require.False(t, ok, "cache %s, %s: a read with the revocation's token sees it, follower paused or not", name, u)
+			}
+		}
 	})
 }
 
