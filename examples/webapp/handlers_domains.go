@@ -80,15 +80,16 @@ func init() {
 
 // enrollmentModes are the choices of the enrollment select, in the order shown.
 var enrollmentModes = []enrollmentMode{
-	{organizations.EnrollmentManual, "Manual: admins invite people as usual"},
-	{organizations.EnrollmentAutomaticInvitation, "Automatic invitation: users at the domain get a pending invitation"},
-	{organizations.EnrollmentAutomaticSuggestion, "Automatic suggestion: users at the domain may ask to join; an admin approves"},
+	{organizations.EnrollmentManual, "manual", "nothing automatic: admins invite people as usual."},
+	{organizations.EnrollmentAutomaticInvitation, "automatic invitation", "a user at the domain finds a pending invitation as a member when signing in."},
+	{organizations.EnrollmentAutomaticSuggestion, "automatic suggestion", "a user at the domain is offered to ask to join; an admin approves in the join requests."},
 }
 
-// enrollmentMode is one choice of the enrollment select.
+// enrollmentMode is one choice of the enrollment select: its value, its name, and what
+// it does.
 type enrollmentMode struct {
-	Value organizations.DomainEnrollment
-	Label string
+	Value       organizations.DomainEnrollment
+	Label, Help string
 }
 
 // domainsView is the data of the domains page.
