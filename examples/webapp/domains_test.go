@@ -388,10 +388,15 @@ func TestJoinBySuggestion(t *testing.T) {
 		require.Equal(t, http.StatusConflict, res.status)
 		require.Contains(t, errorMessage(t, res.body), "no longer pending")
 
-		// carol asks, and withdraws; dave cannot withdraw hers.
+		// carol, who has an organization of her own, asks and withdraws; dave cannot
+		// withdraw hers. Home sends her to her list only while the suggestion waits for
+		// an answer.
 		carol := e.signIn("carol", "carol@acme.test")
+		create(t, carol, "Carol's")
 		dave := e.signIn("dave", "dave@acme.test")
+		require.Equal(t, "/orgs", carol.get("/").location)
 		require.Equal(t, http.StatusSeeOther, carol.post("/join-requests", url.Values{"org": {org.ID.String()}}).status)
+		require.Equal(t, orgPath("carols"), carol.get("/").location)
 		carolReq := requestIDIn(t, suggestion(t, carol.get("/orgs").body, org), "withdraw")
 		before = domainState(t, e, org)
 		res = dave.post("/join-requests/"+carolReq+"/withdraw", nil)
@@ -402,6 +407,7 @@ func TestJoinBySuggestion(t *testing.T) {
 		page = carol.get("/orgs").body
 		require.Equal(t, "You withdrew your request to join Acme.", flashOf(t, page))
 		require.Contains(t, suggestion(t, page, org), "Ask to join")
+		require.Equal(t, "/orgs", carol.get("/").location)
 		require.NotContains(t, domainState(t, e, org), "request:carol")
 		require.Equal(t, http.StatusConflict, carol.post("/join-requests/"+carolReq+"/withdraw", nil).status)
 
@@ -421,10 +427,11 @@ func TestJoinBySuggestion(t *testing.T) {
 	})
 }
 
-// TestJoinByAutomaticInvitation: with acme.test verified in automatic invitation, bob's
-// list shows the invitation the domain made with its link (not among the invitations
-// waiting for a mailed link), home sends a member of another organization there, and
-// accepting makes him a member.
+// TestJoinByAutomaticInvitation: with acme.test verified in automatic invitation, home
+// sends bob, a member of another organization, to his list, which shows the invitation
+// the domain made among his pending invitations, with its link; each load renews the
+// token, so an older link no longer works; accepting makes him a member. At the member
+// limit, dan is told there is no free seat.
 func TestJoinByAutomaticInvitation(t *testing.T) {
 	t.Parallel()
 	eachStore(t, func(t *testing.T, e *env) {
@@ -441,24 +448,46 @@ func TestJoinByAutomaticInvitation(t *testing.T) {
 		res := bob.get("/")
 		require.Equal(t, http.StatusSeeOther, res.status)
 		require.Equal(t, "/orgs", res.location)
+		// The list shows it among the pending invitations, with its link; each load
+		// renews the token, so only the latest link works.
+		linkIn := func(page string) string {
+			t.Helper()
+			waiting := between(t, page, "<h2>Invitations waiting for you</h2>", "</ul>")
+			require.Contains(t, waiting, "<strong>Acme</strong> invited you as")
+			m := regexp.MustCompile(`class="button small domain-invitation" href="(/invitations/[A-Za-z0-9_-]{43})"`).FindStringSubmatch(waiting)
+			require.NotNil(t, m, waiting)
+			return m[1]
+		}
 		page := bob.get("/orgs").body
-		item := suggestion(t, page, org)
-		require.Contains(t, item, "Open the invitation")
-		require.NotContains(t, page, "Invitations waiting for you")
-		link := regexp.MustCompile(`href="(/invitations/[A-Za-z0-9_-]{43})"`).FindStringSubmatch(item)
-		require.NotNil(t, link, item)
+		require.NotContains(t, page, `id="suggestions"`)
+		stale := linkIn(page)
+		link := linkIn(bob.get("/orgs").body)
+		require.NotEqual(t, stale, link)
 		pending, err := e.app.svc.PendingInvitations(ctx, org.ID, organizations.ListOptions{})
 		require.NoError(t, err)
 		require.Len(t, pending.Items, 1)
 		require.Equal(t, "bob@acme.test", pending.Items[0].Email)
+		require.Equal(t, http.StatusNotFound, bob.post(stale+"/accept", nil).status)
 
-		res = bob.post(link[1]+"/accept", nil)
+		res = bob.post(link+"/accept", nil)
 		require.Equal(t, http.StatusSeeOther, res.status, res.body)
 		require.Equal(t, orgPath(slug), res.location)
 		ok, err := e.app.svc.IsMember(ctx, org.ID, "bob")
 		require.NoError(t, err)
 		require.True(t, ok)
-		require.NotContains(t, bob.get("/orgs").body, `id="suggestions"`)
+		page = bob.get("/orgs").body
+		require.NotContains(t, page, `id="suggestions"`)
+		require.NotContains(t, page, "Invitations waiting for you")
+
+		// At the member limit, the domain invites no one: the list says so, and home
+		// does not insist.
+		setLimit(t, alice, slug, "2")
+		dan := e.signIn("dan", "dan@acme.test")
+		create(t, dan, "Dan's")
+		page = dan.get("/orgs").body
+		require.Contains(t, suggestion(t, page, org), "no free seat")
+		require.NotContains(t, page, "Invitations waiting for you")
+		require.Equal(t, orgPath("dans"), dan.get("/").location)
 	})
 }
 

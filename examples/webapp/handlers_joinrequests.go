@@ -11,8 +11,9 @@ import (
 // Join requests and domain enrollment at sign-in. The signed-in user's list page (where
 // home sends them when something is suggested) shows what Service.Enrollments returns for
 // their verified address: organizations whose verified domain suggests them to ask to
-// join (an "ask to join" button, or their open request with a "withdraw" button), and
-// invitations an automatic-invitation domain made (a link to accept). Admins holding
+// join (an "ask to join" button, or their open request with a "withdraw" button), and,
+// among their pending invitations, those an automatic-invitation domain made, with the
+// link to accept them. Admins holding
 // PermMembersAdd approve or deny the requests in the organization's queue.
 
 // verifiedEmail returns the address the app vouches for to the library's domain
@@ -63,15 +64,36 @@ type enrollmentRow struct {
 // enrollmentRows are the rows of the list page's suggestions.
 type enrollmentRows []enrollmentRow
 
-// linked reports whether the rows show invitation id with its link, so that the list of
-// invitations waiting for the user leaves it out.
-func (rows enrollmentRows) linked(id uuid.UUID) bool {
+// Shown reports whether the suggestions card has something to show: a suggestion, or an
+// automatic invitation that found no free seat. (The invitations the domains made show
+// among the pending invitations, withLinks.)
+func (rows enrollmentRows) Shown() bool {
 	for _, e := range rows {
-		if e.Invitation != nil && e.Link != "" && e.Invitation.ID == id {
+		if e.Suggestion || e.Full {
 			return true
 		}
 	}
 	return false
+}
+
+// withLinks gives the pending invitations that the domains made their links, adding
+// those the list lacks (a cache that has not caught up with the invitation the call just
+// made).
+func (rows enrollmentRows) withLinks(invs []invitationRow) []invitationRow {
+next:
+	for _, e := range rows {
+		if e.Invitation == nil || e.Link == "" {
+			continue
+		}
+		for i := range invs {
+			if invs[i].ID == e.Invitation.ID {
+				invs[i].Link = e.Link
+				continue next
+			}
+		}
+		invs = append(invs, invitationRow{Invitation: *e.Invitation, Organization: e.OrgName, Link: e.Link})
+	}
+	return invs
 }
 
 // actionable reports whether a row asks something of the user: a suggestion they have

@@ -67,6 +67,8 @@ type orgRow struct {
 type invitationRow struct {
 	organizations.Invitation
 	Organization string
+	// Link accepts an invitation that a verified domain made (enrollmentRows.withLinks).
+	Link string
 }
 
 // listOrganizations lists the user's organizations, active and inactive, marks the
@@ -109,11 +111,9 @@ func (a *App) renderOrgList(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	for _, inv := range invs {
-		if v.Enrollments.linked(inv.ID) {
-			continue // shown with its link among the suggestions
-		}
 		v.Invitations = append(v.Invitations, invitationRow{Invitation: inv.Invitation, Organization: inv.Organization.Name})
 	}
+	v.Invitations = v.Enrollments.withLinks(v.Invitations) // a domain's invitations, with their links
 	a.render(w, r, status, "orgs", v)
 }
 
