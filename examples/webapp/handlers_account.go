@@ -10,7 +10,9 @@ import (
 )
 
 // home sends a signed-in user to their current organization (chosen with the switch, or
-// their only one), else to their list; anonymous visitors get the welcome page.
+// their only one), else to their list, which is also where it sends them while a
+// verified domain suggests or invites them (enrollmentsOf); anonymous visitors get the
+// welcome page.
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	if _, ok := a.auth.identify(r); ok {
 		// Organizations whose domain suggests or invites the user: their list shows them.
