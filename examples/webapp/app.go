@@ -38,6 +38,9 @@ type Config struct {
 	// its next requests read that write whichever app process serves them. Close the App
 	// to stop the cache's follower. Nil: no cache.
 	Cache *organizations.CacheOptions
+	// DomainResolver looks up the TXT records that verify an organization's domains
+	// (handlers_domains.go). Nil: net.DefaultResolver; tests give a fake one.
+	DomainResolver organizations.TXTResolver
 }
 
 // App is the reference web app: organizations, members, invitations and sign-up on
@@ -99,7 +102,7 @@ func New(cfg Config) (*App, error) {
 	}
 	a.svc = organizations.New(store, &organizations.Options{
 		Now: cfg.Now, Inviter: a.mail, Registrar: a.users, Activator: a.mail,
-		Events: collectActivated, Policy: appPolicy,
+		Events: collectActivated, Policy: appPolicy, DomainResolver: cfg.DomainResolver,
 	})
 	a.session, err = orghttp.NewCookieSession(cfg.Key, &orghttp.CookieOptions{Insecure: !cfg.SecureCookies})
 	if err != nil {
@@ -238,6 +241,7 @@ func (a *App) routes() http.Handler {
 	handle("GET /orgs/{org}/audit", may(organizations.PermAuditRead, h(a.auditLog)))
 	a.lifecycleRoutes(handle, member, owner, may) // handlers_lifecycle.go
 	a.teamRoutes(handle, member, may)             // handlers_teams.go
+	a.domainRoutes(handle, may)                   // handlers_domains.go, handlers_joinrequests.go
 	handle("GET /orgs/{org}/delete", owner(h(a.deleteForm)))
 	handle("POST /orgs/{org}/delete", owner(h(a.deleteOrganization)))
 

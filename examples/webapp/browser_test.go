@@ -87,7 +87,7 @@ func TestBrowserMainFlow(t *testing.T) {
 	alice.click(`#transfer-user option[value="bob"]`)
 	alice.click("#transfer-form button[type=submit]")
 	// A confirmation first; proposing changes no owner yet.
-	require.Equal(t, "Transfer ownership of Acme Rockets to bob?", alice.text("h1"))
+	require.Equal(t, "Transfer ownership of Acme Rockets to bob?", waitText(alice, "h1", "Transfer ownership of Acme Rockets to bob?"))
 	saveScreenshot(t, alice, "browser-transfer-confirm.png")
 	alice.click("#propose-form button[type=submit]")
 	require.Contains(t, alice.text("#flash"), "You proposed to make bob the owner of Acme Rockets.")
@@ -98,7 +98,7 @@ func TestBrowserMainFlow(t *testing.T) {
 	bob.open(srv.URL + "/orgs/acme-rockets/")
 	require.Contains(t, bob.text("#transfer-offer"), "alice proposes to make you the owner")
 	bob.click("#respond-link")
-	require.Equal(t, "Become the owner of Acme Rockets?", bob.text("h1"))
+	require.Equal(t, "Become the owner of Acme Rockets?", waitText(bob, "h1", "Become the owner of Acme Rockets?"))
 	saveScreenshot(t, bob, "browser-transfer-respond.png")
 	bob.click("#transfer-accept-form button[type=submit]")
 	require.Equal(t, "You now own Acme Rockets. The former owner stays an admin.", bob.text("#flash"))

@@ -10,9 +10,20 @@ import (
 )
 
 // home sends a signed-in user to their current organization (chosen with the switch, or
-// their only one), else to their list; anonymous visitors get the welcome page.
+// their only one), else to their list, which is also where it sends them while a
+// verified domain suggests or invites them (enrollmentsOf); anonymous visitors get the
+// welcome page.
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	if _, ok := a.auth.identify(r); ok {
+		// Organizations whose domain suggests or invites the user: their list shows them.
+		switch en, err := a.enrollmentsOf(r); {
+		case err != nil:
+			a.fail(w, r, err)
+			return
+		case en.actionable():
+			seeOther(w, r, "/orgs")
+			return
+		}
 		if org, ok := orghttp.Organization(r.Context()); ok {
 			if _, member := orghttp.Membership(r.Context()); member {
 				seeOther(w, r, orgPath(org.Slug))

@@ -29,6 +29,8 @@ type can struct {
 	Edit, Invite, Revoke, SetRole, Remove, ManageRoles, Suspend bool
 	// Audit: the requester may read the audit log (the owner and admins, as RequireAdmin).
 	Audit bool
+	// Domains: manage the verified domains; Requests: decide join requests.
+	Domains, Requests bool
 }
 
 // permissions returns the requester's can for the request's organization.
@@ -43,6 +45,8 @@ func permissions(r *http.Request) can {
 		ManageRoles: acc.Can(organizations.PermRolesManage),
 		Audit:       acc.IsOwner || acc.IsMember && acc.Membership.IsAdmin(),
 		Suspend:     acc.Can(organizations.PermMembersSuspend),
+		Domains:     acc.Can(organizations.PermDomainsManage),
+		Requests:    acc.Can(organizations.PermMembersAdd),
 	}
 }
 
@@ -51,6 +55,8 @@ type orgListView struct {
 	Organizations []orgRow
 	Next          string
 	Invitations   []invitationRow
+	// Enrollments: what verified domains offer the user (handlers_joinrequests.go).
+	Enrollments enrollmentRows
 }
 
 type orgRow struct {
@@ -61,6 +67,8 @@ type orgRow struct {
 type invitationRow struct {
 	organizations.Invitation
 	Organization string
+	// Link accepts an invitation that a verified domain made (enrollmentRows.withLinks).
+	Link string
 }
 
 // listOrganizations lists the user's organizations, active and inactive, marks the
@@ -93,6 +101,10 @@ func (a *App) renderOrgList(w http.ResponseWriter, r *http.Request, status int, 
 	for _, org := range page.Items {
 		v.Organizations = append(v.Organizations, orgRow{Organization: org, Current: hasCur && cur == org.ID})
 	}
+	if v.Enrollments, err = a.enrollmentsOf(r); err != nil {
+		a.fail(w, r, err)
+		return
+	}
 	invs, err := a.svc.InvitationsForEmail(ctx, u.Email) // one store call, organizations included
 	if err != nil {
 		a.fail(w, r, err)
@@ -101,6 +113,7 @@ func (a *App) renderOrgList(w http.ResponseWriter, r *http.Request, status int, 
 	for _, inv := range invs {
 		v.Invitations = append(v.Invitations, invitationRow{Invitation: inv.Invitation, Organization: inv.Organization.Name})
 	}
+	v.Invitations = v.Enrollments.withLinks(v.Invitations) // a domain's invitations, with their links
 	a.render(w, r, status, "orgs", v)
 }
 

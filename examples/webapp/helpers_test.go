@@ -27,6 +27,7 @@ type env struct {
 	app   *App
 	srv   *httptest.Server
 	clock *organizationstest.Clock // the app's clock: it moves only when told to
+	dns   *fakeDNS                 // the app's DNS for domain verification (domains_test.go)
 }
 
 func newEnv(t *testing.T, store organizations.Store) *env {
@@ -39,12 +40,16 @@ func newEnvWith(t *testing.T, cfg Config) *env {
 	t.Helper()
 	clock := organizationstest.NewClock(time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC))
 	cfg.Now = clock.Now
+	dns := &fakeDNS{records: map[string][]string{}}
+	if cfg.DomainResolver == nil {
+		cfg.DomainResolver = dns // no test asks the network
+	}
 	app, err := New(cfg)
 	require.NoError(t, err)
 	t.Cleanup(app.Close)
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
-	return &env{t: t, app: app, srv: srv, clock: clock}
+	return &env{t: t, app: app, srv: srv, clock: clock, dns: dns}
 }
 
 // TestMain runs the tests under pgtest.Main, which reuses the migrated schemas of

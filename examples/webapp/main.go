@@ -1,7 +1,8 @@
 // Command webapp is the reference web app of package organizations: sign-up with
 // activation, organizations, members and roles, invitations, seat limits, suspension,
-// two-phase ownership transfer and account deletion, on net/http and html/template,
-// guarded by package orghttp.
+// two-phase ownership transfer, account deletion, verified domains with their enrollment
+// at sign-in, and join requests, on net/http and html/template, guarded by package
+// orghttp.
 //
 //	go run ./examples/webapp                       # memory store, http://127.0.0.1:8080
 //	go run ./examples/webapp -database-url postgres://postgres@127.0.0.1:5432/test?sslmode=disable
@@ -10,7 +11,10 @@
 //
 // Sign-in is a DEMO (a user name and an email in a signed cookie, see signin.go), and the
 // invitation and activation "emails" are links written to the log and shown in the
-// pages. Everything else is what a real host does with the library.
+// pages. The demo treats the account's email as verified, for invitations and for
+// domain enrollment (verifiedEmail in handlers_joinrequests.go): anyone who signs in as
+// bob@acme.com is offered what Acme's verified domain offers. Domain verification asks
+// the real DNS. Everything else is what a real host does with the library.
 //
 // Teams (handlers_teams.go): /orgs/{org}/teams lists, creates, renames and deletes an
 // organization's teams (teams:manage), and each team's page manages its members and
