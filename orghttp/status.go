@@ -30,10 +30,14 @@ var statuses = []struct {
 	{ErrNoTeam, http.StatusNotFound},
 	{organizations.ErrTeamNotFound, http.StatusNotFound},
 	{organizations.ErrNotTeamMember, http.StatusNotFound},
+	{organizations.ErrJoinRequestNotFound, http.StatusNotFound},
+	{organizations.ErrDomainNotFound, http.StatusNotFound},
 
 	{organizations.ErrPermissionDenied, http.StatusForbidden},
 	// The token is sound; the person using it is not the one invited.
 	{organizations.ErrInvitationEmailMismatch, http.StatusForbidden},
+	// The organization does not take requests: its policy, not the request's form.
+	{organizations.ErrJoinRequestsClosed, http.StatusForbidden},
 
 	{organizations.ErrAlreadyMember, http.StatusConflict},
 	{organizations.ErrSlugTaken, http.StatusConflict},
@@ -49,9 +53,15 @@ var statuses = []struct {
 	{organizations.ErrAlreadyTeamMember, http.StatusConflict},
 	{organizations.ErrTeamLimit, http.StatusConflict},
 	{organizations.ErrTeamMemberLimit, http.StatusConflict},
+	{organizations.ErrOrganizationLimit, http.StatusConflict},
+	{organizations.ErrJoinRequestClosed, http.StatusConflict},
+	{organizations.ErrJoinRequestExists, http.StatusConflict},
+	{organizations.ErrDomainExists, http.StatusConflict},
+	{organizations.ErrDomainTaken, http.StatusConflict},
 
 	{organizations.ErrInvitationExpired, http.StatusGone},
 	{organizations.ErrActivationExpired, http.StatusGone},
+	{organizations.ErrJoinRequestExpired, http.StatusGone},
 
 	// A cursor or limit comes from the query string: a malformed request, not content
 	// that fails validation.
@@ -67,6 +77,13 @@ var statuses = []struct {
 	{organizations.ErrInvalidMemberLimit, http.StatusUnprocessableEntity},
 	{organizations.ErrInvalidTime, http.StatusUnprocessableEntity},
 	{organizations.ErrUnknownEventType, http.StatusUnprocessableEntity},
+	{organizations.ErrInvalidJoinRequestMessage, http.StatusUnprocessableEntity},
+	{organizations.ErrInvalidDomain, http.StatusUnprocessableEntity},
+	{organizations.ErrPublicMailDomain, http.StatusUnprocessableEntity},
+	{organizations.ErrInvalidEnrollment, http.StatusUnprocessableEntity},
+	{organizations.ErrDomainEmailMismatch, http.StatusUnprocessableEntity},
+	// No TXT record holds the token (yet): the host publishes it and asks again.
+	{organizations.ErrDomainVerificationFailed, http.StatusUnprocessableEntity},
 	// The change was made, but the mail that carries it could not be sent: a gateway's
 	// failure, worth a retry of the sending.
 	{organizations.ErrInvitationNotSent, http.StatusBadGateway},
@@ -87,19 +104,23 @@ var statuses = []struct {
 //   - ErrUnauthenticated: 401 Unauthorized;
 //   - not found (ErrNoOrganization, ErrOrganizationNotFound, ErrNotMember,
 //     ErrInvitationNotFound, ErrActivationNotFound, ErrRoleNotFound,
-//     ErrTransferNotFound, ErrNoTeam, ErrTeamNotFound, ErrNotTeamMember): 404 Not Found;
-//   - ErrPermissionDenied (ErrEscalation included), ErrInvitationEmailMismatch: 403
-//     Forbidden;
+//     ErrTransferNotFound, ErrNoTeam, ErrTeamNotFound, ErrNotTeamMember,
+//     ErrJoinRequestNotFound, ErrDomainNotFound): 404 Not Found;
+//   - ErrPermissionDenied (ErrEscalation included), ErrInvitationEmailMismatch,
+//     ErrJoinRequestsClosed: 403 Forbidden;
 //   - conflicts with the current state (ErrAlreadyMember, ErrSlugTaken, ErrAlreadyInvited,
 //     ErrOwnershipRequired, ErrInvitationClosed (ErrInviterNotAllowed included),
 //     ErrActivationUsed, ErrRoleExists, ErrRoleInUse, ErrMemberLimit, ErrAlreadyOwner,
-//     ErrNoSuccessor, ErrAlreadyTeamMember, ErrTeamLimit, ErrTeamMemberLimit): 409
-//     Conflict;
-//   - ErrInvitationExpired, ErrActivationExpired: 410 Gone;
+//     ErrNoSuccessor, ErrAlreadyTeamMember, ErrTeamLimit, ErrTeamMemberLimit,
+//     ErrOrganizationLimit, ErrJoinRequestClosed, ErrJoinRequestExists, ErrDomainExists,
+//     ErrDomainTaken): 409 Conflict;
+//   - ErrInvitationExpired, ErrActivationExpired, ErrJoinRequestExpired: 410 Gone;
 //   - ErrInvalidListOptions, ErrInvalidCursor: 400 Bad Request;
 //   - other invalid input (ErrInvalidName, ErrInvalidSlug, ErrInvalidUserID,
 //     ErrInvalidRole, ErrInvalidJSON, ErrInvalidEmail, ErrInvalidMemberLimit,
-//     ErrInvalidTime, ErrUnknownEventType): 422 Unprocessable Entity;
+//     ErrInvalidTime, ErrUnknownEventType, ErrInvalidJoinRequestMessage,
+//     ErrInvalidDomain, ErrPublicMailDomain, ErrInvalidEnrollment,
+//     ErrDomainEmailMismatch, ErrDomainVerificationFailed): 422 Unprocessable Entity;
 //   - ErrInvitationNotSent (the invitation was renewed, its mail failed): 502 Bad
 //     Gateway;
 //   - an *http.MaxBytesError (a body over http.MaxBytesReader's limit): 413 Content Too

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"regexp"
 	"strconv"
 	"testing"
 
@@ -48,6 +50,22 @@ func TestStatusCode(t *testing.T) {
 		{organizations.ErrTeamSlugTaken, 409},
 		{organizations.ErrTeamLimit, 409},
 		{organizations.ErrTeamMemberLimit, 409},
+		{organizations.ErrOrganizationLimit, 409},
+		{organizations.ErrJoinRequestNotFound, 404},
+		{organizations.ErrJoinRequestsClosed, 403},
+		{organizations.ErrJoinRequestClosed, 409},
+		{organizations.ErrJoinRequestExists, 409},
+		{organizations.ErrJoinRequestExpired, 410},
+		{organizations.ErrInvalidJoinRequestMessage, 422},
+		{organizations.ErrDomainNotFound, 404},
+		{organizations.ErrDomainExists, 409},
+		{organizations.ErrDomainTaken, 409},
+		{organizations.ErrInvalidDomain, 422},
+		{organizations.ErrPublicMailDomain, 422},
+		{organizations.ErrInvalidEnrollment, 422},
+		{organizations.ErrDomainEmailMismatch, 422},
+		{organizations.ErrDomainVerificationFailed, 422},
+		{fmt.Errorf("lookup: %w", organizations.ErrDomainVerificationFailed), 422},
 		{organizations.ErrInvalidCursor, 400},
 		{organizations.ErrInvalidMemberLimit, 422},
 		{organizations.ErrInvalidTime, 422},
@@ -101,6 +119,11 @@ func TestStatusCodeCoversReferenceErrors(t *testing.T) {
 		organizations.ErrInvalidTime, organizations.ErrUnknownEventType,
 		organizations.ErrTeamNotFound, organizations.ErrNotTeamMember, organizations.ErrAlreadyTeamMember,
 		organizations.ErrTeamSlugTaken, organizations.ErrTeamLimit, organizations.ErrTeamMemberLimit,
+		organizations.ErrOrganizationLimit, organizations.ErrJoinRequestNotFound, organizations.ErrJoinRequestClosed,
+		organizations.ErrJoinRequestExpired, organizations.ErrJoinRequestExists, organizations.ErrJoinRequestsClosed,
+		organizations.ErrInvalidJoinRequestMessage, organizations.ErrInvalidDomain, organizations.ErrPublicMailDomain,
+		organizations.ErrInvalidEnrollment, organizations.ErrDomainNotFound, organizations.ErrDomainExists,
+		organizations.ErrDomainTaken, organizations.ErrDomainVerificationFailed, organizations.ErrDomainEmailMismatch,
 	} {
 		require.Less(t, orghttp.StatusCode(err), 500, "%v", err)
 	}
@@ -164,4 +187,37 @@ func TestWriteProblem(t *testing.T) {
 	orghttp.WriteProblem(w, nil, context.Canceled)
 	require.Equal(t, orghttp.StatusClientClosedRequest, w.Code)
 	require.Contains(t, w.Body.String(), `"status":499`)
+}
+
+// TestEverySentinelHasAStatus reads the library's errors.go and requires each of its
+// sentinels to be in StatusCode's list (status.go), or to wrap one that is, or to be a
+// fault of the server or its setup, which is a 500 on purpose: a sentinel added to the
+// library without a status would answer 500 to a client's mistake.
+func TestEverySentinelHasAStatus(t *testing.T) {
+	t.Parallel()
+	lib, err := os.ReadFile("../errors.go")
+	require.NoError(t, err)
+	status, err := os.ReadFile("status.go")
+	require.NoError(t, err)
+	status = regexp.MustCompile(`//.*`).ReplaceAll(status, nil) // code only
+	serverFaults := map[string]bool{ // 500: the server's state or setup, not the request
+		"ErrOutcomeUnknown": true, "ErrStatementCacheBehindPooler": true, "ErrInvalidPolicy": true,
+		"ErrInvalidConsumer": true, "ErrInvalidSchema": true, "ErrSchemaOutdated": true, "ErrSchemaTooNew": true,
+	}
+	wrapping := map[string]error{ // sentinels that wrap a listed one
+		"ErrEscalation": organizations.ErrEscalation, "ErrInviterNotAllowed": organizations.ErrInviterNotAllowed,
+		"ErrTeamSlugTaken": organizations.ErrTeamSlugTaken,
+	}
+	names := regexp.MustCompile(`(?m)^\s+(Err[A-Za-z]+)\s+=`).FindAllSubmatch(lib, -1)
+	require.Greater(t, len(names), 40, "the sentinels of errors.go")
+	for _, m := range names {
+		name := string(m[1])
+		switch {
+		case serverFaults[name]:
+		case wrapping[name] != nil:
+			require.Less(t, orghttp.StatusCode(wrapping[name]), 500, name)
+		default:
+			require.Contains(t, string(status), "organizations."+name+",", "%s has no status in orghttp's list", name)
+		}
+	}
 }
