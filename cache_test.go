@@ -9,12 +9,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
 	"github.com/go-organizations/organizations/organizationstest"
 )
 
 // cacheBackend makes two stores on one backend: one MemoryStore seen twice, or two
 // PostgresStores on one schema (two processes sharing a database), and how many trials
-// a test of it runs.
+// a test of it runs: a quarter in the fast tier, every one in the heavy tier
+// (pgtest.ByTier), where CI runs them.
 type cacheBackend struct {
 	name   string
 	make   func(t *testing.T) (a, b organizations.Store)
@@ -25,13 +27,13 @@ var cacheBackends = []cacheBackend{
 	{"Memory", func(*testing.T) (organizations.Store, organizations.Store) {
 		m := organizations.NewMemoryStore()
 		return m, m
-	}, 1000},
+	}, pgtest.ByTier(250, 1000)},
 	{"Postgres", func(t *testing.T) (organizations.Store, organizations.Store) {
 		a, pool := newPostgresStore(t, execModes[0].mode)
 		b, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: a.Schema()})
 		require.NoError(t, err)
 		return a, b
-	}, 200},
+	}, pgtest.ByTier(50, 200)},
 }
 
 // forBackends runs f once per backend, as parallel subtests.

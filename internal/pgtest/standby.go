@@ -39,9 +39,7 @@ var pair struct {
 // that pauses the standby's replay must resume it before it ends.
 func Standby(t testing.TB) (primaryURL, standbyURL string) {
 	t.Helper()
-	pair.once.Do(func() {
-		pair.primary, pair.standby, pair.missing, pair.err = startPair()
-	})
+	pair.once.Do(startStandby)
 	fatal, skip := verdict(pair.primary, pair.missing, pair.err, os.Getenv("CI") == "true")
 	switch {
 	case fatal != "":
@@ -50,6 +48,11 @@ func Standby(t testing.TB) (primaryURL, standbyURL string) {
 		t.Skip(skip)
 	}
 	return pair.primary, pair.standby
+}
+
+// startStandby sets pair.
+func startStandby() {
+	pair.primary, pair.standby, pair.missing, pair.err = startPair()
 }
 
 // startPair starts the primary, copies it with pg_basebackup -R and starts the copy as
