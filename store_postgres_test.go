@@ -29,11 +29,13 @@ var execModes = []struct {
 }
 
 // TestMain runs the tests under pgtest.Main, which reuses migrated schemas (see
-// newPostgresStore) and drops them at the end, and raises the default of -parallel: the
+// newPostgresStore) and drops them at the end, starts the servers in the background
+// at once (pgtest.StartEarly), and raises the default of -parallel: the
 // PostgreSQL tests spend most of their time waiting for the server, not on the CPU that
 // the default (GOMAXPROCS) is sized for. An explicit -parallel wins.
 func TestMain(m *testing.M) {
 	pgtest.DefaultParallel(testParallel)
+	pgtest.StartEarly(true) // the cluster, and the replica tests' standby pair
 	os.Exit(runWithExampleDatabase(func() int { return pgtest.Main(m) }))
 }
 

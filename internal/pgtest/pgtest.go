@@ -18,6 +18,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"os"
 	"strings"
@@ -46,13 +47,7 @@ var server struct {
 // does not work.
 func URL(t testing.TB) string {
 	t.Helper()
-	server.once.Do(func() {
-		if u := os.Getenv(EnvURL); u != "" {
-			server.url = u
-			return
-		}
-		server.url, server.missing, server.err = startCluster()
-	})
+	server.once.Do(startTestServer)
 	fatal, skip := verdict(server.url, server.missing, server.err, os.Getenv("CI") == "true")
 	switch {
 	case fatal != "":
@@ -61,6 +56,51 @@ func URL(t testing.TB) string {
 		t.Skip(skip)
 	}
 	return server.url
+}
+
+// startTestServer sets server: the URL of EnvURL, or a throwaway cluster's.
+func startTestServer() {
+	if u := os.Getenv(EnvURL); u != "" {
+		server.url = u
+		return
+	}
+	server.url, server.missing, server.err = startCluster()
+}
+
+// early counts the starts of StartEarly still under way.
+var early sync.WaitGroup
+
+// StartEarly starts, in the background, the servers that a full run of the package's
+// tests will ask for: the test server (a throwaway cluster, unless EnvURL is set) and,
+// with standby, the Standby pair. They then start at once and side by side (initdb and
+// pg_basebackup take seconds) while the tests that need no server run, instead of one
+// after the other when a test first asks. URL and Standby wait for a start under way as
+// for their own. A run narrowed by -test.run or -test.list starts nothing early: it may
+// need no server. For a TestMain, before Main, which waits for the early starts to end
+// so that no half-made cluster outlives the test binary; it parses the command line's
+// flags.
+func StartEarly(standby bool) {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	if !fullRun() {
+		return
+	}
+	early.Go(func() { server.once.Do(startTestServer) })
+	if standby {
+		early.Go(func() { pair.once.Do(startStandby) })
+	}
+}
+
+// fullRun reports whether the command line runs every test of the package: neither
+// -test.run nor -test.list narrows it.
+func fullRun() bool {
+	for _, name := range []string{"test.run", "test.list"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" {
+			return false
+		}
+	}
+	return true
 }
 
 // verdict decides what a test that needs the server does: fail (fatal), skip, or run

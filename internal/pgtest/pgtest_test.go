@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -109,7 +110,10 @@ func TestClusterStopsWithTestBinary(t *testing.T) {
 	t.Fatalf("the cluster in %s outlived its test binary", dir)
 }
 
-func TestMain(m *testing.M) { os.Exit(Main(m)) }
+func TestMain(m *testing.M) {
+	StartEarly(true)
+	os.Exit(Main(m))
+}
 
 // testSchemas prepares schemas with a table "kept" of one row, and a table "items" that
 // references a table "parents", each with a row, so that emptying them needs the
@@ -326,5 +330,33 @@ func TestByTier(t *testing.T) {
 	t.Setenv("CI", "true")
 	if got := ByTier(2, 40); got != 40 {
 		t.Errorf("CI=true: ByTier(2, 40) = %d, want 40", got)
+	}
+}
+
+// TestStartEarlyOnlyOnAFullRun: StartEarly starts the servers only when no -test.run or
+// -test.list narrows the run (it may need none).
+func TestStartEarlyOnlyOnAFullRun(t *testing.T) {
+	for _, name := range []string{"test.run", "test.list"} {
+		f := flag.Lookup(name)
+		old := f.Value.String()
+		t.Cleanup(func() { _ = f.Value.Set(old) })
+		if err := f.Value.Set(""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !fullRun() {
+		t.Error("fullRun() = false without -test.run and -test.list")
+	}
+	for _, name := range []string{"test.run", "test.list"} {
+		f := flag.Lookup(name)
+		if err := f.Value.Set("TestX"); err != nil {
+			t.Fatal(err)
+		}
+		if fullRun() {
+			t.Errorf("fullRun() = true with -%s=TestX", name)
+		}
+		if err := f.Value.Set(""); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -66,12 +66,14 @@ const adminPool = "pgtest admin"
 //
 // Under Main, Schemas keeps the schemas of passing tests for the next test; when the tests
 // end, Main drops those, closes the shared pools, and fails (exit code 1) if a drop fails.
-// Without Main, Schemas drops the schema of a passing test as NewSchema does.
+// Without Main, Schemas drops the schema of a passing test as NewSchema does. Main waits
+// for the starts of StartEarly to end.
 func Main(m *testing.M) int {
 	shared.mu.Lock()
 	shared.main = true
 	shared.mu.Unlock()
 	code := m.Run()
+	early.Wait() // see StartEarly
 	shared.mu.Lock()
 	shared.main = false
 	all, pools := shared.schemas, shared.pools

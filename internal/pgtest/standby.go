@@ -39,9 +39,7 @@ var pair struct {
 // that pauses the standby's replay must resume it before it ends.
 func Standby(t testing.TB) (primaryURL, standbyURL string) {
 	t.Helper()
-	pair.once.Do(func() {
-		pair.primary, pair.standby, pair.missing, pair.err = startPair()
-	})
+	pair.once.Do(startStandby)
 	fatal, skip := verdict(pair.primary, pair.missing, pair.err, os.Getenv("CI") == "true")
 	switch {
 	case fatal != "":
@@ -50,6 +48,11 @@ func Standby(t testing.TB) (primaryURL, standbyURL string) {
 		t.Skip(skip)
 	}
 	return pair.primary, pair.standby
+}
+
+// startStandby sets pair.
+func startStandby() {
+	pair.primary, pair.standby, pair.missing, pair.err = startPair()
 }
 
 // startPair starts the primary, copies it with pg_basebackup -R and starts the copy as
@@ -194,12 +197,22 @@ func WaitReplayed(t testing.TB, primaryURL, standbyURL string) {
 
 // waitReplayed waits until the standby is in recovery and has replayed the primary's
 // current WAL position.
+//
+// It first commits a WAL record of its own, waiting for the primary's disk (sqlFlushWAL):
+// that writes out every record before it, the commits of sessions that do not wait
+// (synchronous_commit off, as pgtest's own pools and so a reused schema's emptying do)
+// included. Without it, such a commit could still sit in the WAL buffers, past
+// pg_current_wal_lsn() (what has been written), and a test could read on the standby
+// the rows that the test before it left in the schema.
 func waitReplayed(ctx context.Context, primaryURL, standbyURL string) error {
 	p, err := pgx.Connect(ctx, primaryURL)
 	if err != nil {
 		return err
 	}
 	defer p.Close(context.WithoutCancel(ctx))
+	if _, err := p.Exec(ctx, sqlFlushWAL); err != nil {
+		return fmt.Errorf("flush the primary's WAL: %w", err)
+	}
 	var lsn string
 	if err := p.QueryRow(ctx, "SELECT pg_current_wal_lsn()::text").Scan(&lsn); err != nil {
 		return err
@@ -228,6 +241,16 @@ func waitReplayed(ctx context.Context, primaryURL, standbyURL string) error {
 		}
 	}
 }
+
+// sqlFlushWAL commits a transaction that writes a WAL record (a logical decoding
+// message, which changes no table) and waits for the primary's disk: a commit that wrote
+// WAL and waits flushes the WAL up to its own record, and so every record before it.
+// (A transaction that writes no WAL, such as one that only takes a transaction ID,
+// commits without flushing.)
+const sqlFlushWAL = `BEGIN;
+SET LOCAL synchronous_commit = local;
+SELECT pg_logical_emit_message(true, 'pgtest', '');
+COMMIT`
 
 // NewSchemaAt is NewSchema on the server at url (Standby's primary): a fresh, empty
 // schema named after the test, dropped when the test ends unless it failed.
