@@ -55,6 +55,39 @@ func parallel(n int, f func(i int) error) []error {
 	return errs
 }
 
+// race runs a and b at once (parallel), alternating with the round which goroutine runs
+// which, since the scheduler favours one of them, and returns their errors. a and b must
+// not call t.FailNow.
+func race(round int, a, b func() error) (errA, errB error) {
+	first := round % 2
+	errs := parallel(2, func(i int) error {
+		if i == first {
+			return a()
+		}
+		return b()
+	})
+	return errs[first], errs[1-first]
+}
+
+// raceOrg creates the organization of one race round, owned by owner.
+func (h *harness) raceOrg(owner organizations.UserID, round int) organizations.Organization {
+	return h.createOrg(owner, fmt.Sprintf("Round %d", round), nil)
+}
+
+// raceRounds runs round raceRounds times, each time on a new organization owned by
+// "owner" (raceOrg), then checks the invariants of every one of them and of users. It
+// does not verify the events: who wins a race decides them.
+func (h *harness) raceRounds(users []organizations.UserID, round func(round int, org organizations.Organization)) {
+	h.events.noVerify()
+	var orgIDs []uuid.UUID
+	for i := range raceRounds {
+		org := h.raceOrg("owner", i)
+		orgIDs = append(orgIDs, org.ID)
+		round(i, org)
+	}
+	h.requireInvariants(orgIDs, users)
+}
+
 func testParallelCreateSameName(t *testing.T, h *harness) {
 	h.events.noVerify()
 	orgs := make([]organizations.Organization, parallelism)
@@ -114,21 +147,11 @@ func testParallelCreateSameSlug(t *testing.T, h *harness) {
 }
 
 func testChangeOwnerRacingRemove(t *testing.T, h *harness) {
-	h.events.noVerify()
-	var orgIDs []uuid.UUID
-	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
-		orgIDs = append(orgIDs, org.ID)
+	h.raceRounds([]organizations.UserID{"owner", "heir"}, func(round int, org organizations.Organization) {
 		h.addUser(org.ID, "heir", organizations.RoleMember)
-		// Alternate which goroutine does what: the scheduler favours one of them.
-		change := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == change {
-				return h.svc.ChangeOwner(h.ctx, org.ID, "heir")
-			}
-			return h.svc.RemoveUser(h.ctx, org.ID, "heir")
-		})
-		changeErr, removeErr := errs[change], errs[1-change]
+		changeErr, removeErr := race(round,
+			func() error { return h.svc.ChangeOwner(h.ctx, org.ID, "heir") },
+			func() error { return h.svc.RemoveUser(h.ctx, org.ID, "heir") })
 		owner := h.owner(org.ID).OrganizationUser.UserID
 		isMember, err := h.svc.IsMember(h.ctx, org.ID, "heir")
 		require.NoError(t, err)
@@ -145,35 +168,24 @@ func testChangeOwnerRacingRemove(t *testing.T, h *harness) {
 			require.Equal(t, organizations.UserID("owner"), owner, "round %d", round)
 			require.False(t, isMember, "round %d", round)
 		}
-	}
-	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "heir"})
+	})
 }
 
 func testChangeOwnerRacingDemotion(t *testing.T, h *harness) {
-	h.events.noVerify()
-	var orgIDs []uuid.UUID
-	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
-		orgIDs = append(orgIDs, org.ID)
+	h.raceRounds([]organizations.UserID{"owner", "heir"}, func(round int, org organizations.Organization) {
 		h.addUser(org.ID, "heir", organizations.RoleAdmin)
-		change := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == change {
-				return h.svc.ChangeOwner(h.ctx, org.ID, "heir")
-			}
-			_, err := h.svc.SetRole(h.ctx, org.ID, "heir", organizations.RoleMember)
-			return err
-		})
-		require.NoError(t, errs[change], "round %d: the heir is a member either way", round)
-		if err := errs[1-change]; err != nil {
+		changeErr, demoteErr := race(round,
+			func() error { return h.svc.ChangeOwner(h.ctx, org.ID, "heir") },
+			func() error { return errOnly(h.svc.SetRole(h.ctx, org.ID, "heir", organizations.RoleMember)) })
+		require.NoError(t, changeErr, "round %d: the heir is a member either way", round)
+		if err := demoteErr; err != nil {
 			require.ErrorIs(t, err, organizations.ErrOwnershipRequired, "round %d", round)
 		}
 		// Whichever came first, the owner ends up an admin.
 		o := h.owner(org.ID).OrganizationUser
 		require.Equal(t, organizations.UserID("heir"), o.UserID, "round %d", round)
 		require.Equal(t, organizations.RoleAdmin, o.Role, "round %d", round)
-	}
-	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "heir"})
+	})
 }
 
 func testParallelAddUser(t *testing.T, h *harness) {
@@ -316,28 +328,18 @@ func testParallelCreateInvitation(t *testing.T, h *harness) {
 }
 
 func testDeleteRacingAddUser(t *testing.T, h *harness) {
-	h.events.noVerify()
-	var orgIDs []uuid.UUID
-	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
-		orgIDs = append(orgIDs, org.ID)
-		del := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == del {
-				return h.svc.DeleteOrganization(h.ctx, org.ID)
-			}
-			_, err := h.svc.AddUser(h.ctx, org.ID, "tom", organizations.RoleMember)
-			return err
-		})
-		require.NoError(t, errs[del], "round %d", round)
-		if err := errs[1-del]; err != nil {
+	h.raceRounds([]organizations.UserID{"owner", "tom"}, func(round int, org organizations.Organization) {
+		delErr, addErr := race(round,
+			func() error { return h.svc.DeleteOrganization(h.ctx, org.ID) },
+			func() error { return errOnly(h.svc.AddUser(h.ctx, org.ID, "tom", organizations.RoleMember)) })
+		require.NoError(t, delErr, "round %d", round)
+		if err := addErr; err != nil {
 			require.ErrorIs(t, err, organizations.ErrOrganizationNotFound, "round %d", round)
 		}
 		h.requireOrgGone(org.ID)
-	}
+	})
 	h.requireNoOrgsFor("tom")
 	h.requireNoOrgsFor("owner")
-	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "tom"})
 }
 
 // testReadsRacingWrites reads an organization while ownership moves back and forth, the

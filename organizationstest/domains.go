@@ -185,17 +185,9 @@ func testDomainAddListRemove(t *testing.T, h *harness) {
 	e2, err := w.svc.AddDomain(h.ctx, org.ID, "xn--bcher-kva.example", nil)
 	require.NoError(t, err, "punycode is ASCII")
 	h.events.take()
-	var all []organizations.Domain
-	opts := organizations.ListOptions{Limit: 2}
-	for range 10 {
-		p, err := w.svc.Domains(h.ctx, org.ID, opts)
-		require.NoError(t, err)
-		all = append(all, p.Items...)
-		if p.Next == "" {
-			break
-		}
-		opts.After = p.Next
-	}
+	all := allPages(t, "Domains", 2, func(opts organizations.ListOptions) (organizations.Page[organizations.Domain], error) {
+		return w.svc.Domains(h.ctx, org.ID, opts)
+	})
 	require.Equal(t, []organizations.Domain{d, e1, e2}, all, "in the order they were added")
 
 	require.NoError(t, w.svc.RemoveDomain(h.ctx, org.ID, "acme.io"))

@@ -330,23 +330,19 @@ func testRemovedSuspendedReadmitted(t *testing.T, h *harness) {
 func testRaceSuspendActing(t *testing.T, h *harness) {
 	h.events.noVerify()
 	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
+		org := h.raceOrg("owner", round)
 		h.addUser(org.ID, "admin", organizations.RoleAdmin)
 		h.addUser(org.ID, "target", organizations.RoleMember)
-		act := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == act {
-				return h.svc.As("admin").RemoveUser(h.ctx, org.ID, "target")
-			}
-			return errOnly(h.svc.As("owner").SuspendUser(h.ctx, org.ID, "admin"))
-		})
-		require.NoError(t, errs[1-act], "round %d: the suspension succeeds", round)
+		actErr, suspendErr := race(round,
+			func() error { return h.svc.As("admin").RemoveUser(h.ctx, org.ID, "target") },
+			func() error { return errOnly(h.svc.As("owner").SuspendUser(h.ctx, org.ID, "admin")) })
+		require.NoError(t, suspendErr, "round %d: the suspension succeeds", round)
 		_, err := h.svc.OrganizationUser(h.ctx, org.ID, "target")
 		switch {
-		case errs[act] == nil:
+		case actErr == nil:
 			require.ErrorIs(t, err, organizations.ErrNotMember, "round %d: the removal happened", round)
 		default:
-			require.ErrorIs(t, errs[act], organizations.ErrPermissionDenied, "round %d", round)
+			require.ErrorIs(t, actErr, organizations.ErrPermissionDenied, "round %d", round)
 			require.NoError(t, err, "round %d: a refused removal changed nothing", round)
 		}
 		require.ErrorIs(t, h.svc.As("admin").RemoveUser(h.ctx, org.ID, "owner"), organizations.ErrPermissionDenied)
@@ -359,16 +355,11 @@ func testRaceSuspendActing(t *testing.T, h *harness) {
 func testRaceSuspendLeaving(t *testing.T, h *harness) {
 	h.events.noVerify()
 	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
+		org := h.raceOrg("owner", round)
 		h.addUser(org.ID, "bob", organizations.RoleMember)
-		leave := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == leave {
-				return h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob")
-			}
-			return errOnly(h.svc.As("owner").SuspendUser(h.ctx, org.ID, "bob"))
-		})
-		leaveErr, suspendErr := errs[leave], errs[1-leave]
+		leaveErr, suspendErr := race(round,
+			func() error { return h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob") },
+			func() error { return errOnly(h.svc.As("owner").SuspendUser(h.ctx, org.ID, "bob")) })
 		m, err := h.svc.OrganizationUser(h.ctx, org.ID, "bob")
 		if leaveErr == nil {
 			require.ErrorIs(t, suspendErr, organizations.ErrNotMember, "round %d: bob left first", round)

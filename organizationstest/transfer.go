@@ -1,7 +1,6 @@
 package organizationstest
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -256,22 +255,13 @@ func testTransferNomineeGone(t *testing.T, h *harness) {
 // (the nominee owns the organization and cannot be removed) or the removal did (the
 // proposal is gone); never a removed owner, never two owners.
 func testTransferRaceRemoval(t *testing.T, h *harness) {
-	h.events.noVerify()
-	var orgIDs []uuid.UUID
-	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
-		orgIDs = append(orgIDs, org.ID)
+	h.raceRounds([]organizations.UserID{"owner", "heir"}, func(round int, org organizations.Organization) {
 		h.addUser(org.ID, "heir", organizations.RoleMember)
 		_, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "heir")
 		require.NoError(t, err)
-		accept := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == accept {
-				return h.svc.As("heir").AcceptOwnershipTransfer(h.ctx, org.ID)
-			}
-			return h.svc.As("owner").RemoveUser(h.ctx, org.ID, "heir")
-		})
-		acceptErr, removeErr := errs[accept], errs[1-accept]
+		acceptErr, removeErr := race(round,
+			func() error { return h.svc.As("heir").AcceptOwnershipTransfer(h.ctx, org.ID) },
+			func() error { return h.svc.As("owner").RemoveUser(h.ctx, org.ID, "heir") })
 		owner := h.owner(org.ID).OrganizationUser.UserID
 		if acceptErr == nil {
 			require.Error(t, removeErr, "round %d: the new owner cannot be removed", round)
@@ -281,29 +271,20 @@ func testTransferRaceRemoval(t *testing.T, h *harness) {
 			require.NoError(t, removeErr, "round %d", round)
 			require.Equal(t, organizations.UserID("owner"), owner, "round %d", round)
 		}
-	}
-	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "heir"})
+	})
 }
 
 // The nominee accepting while the owner hands the organization to someone else in one
 // step: exactly one of them moves it.
 func testTransferRaceChangeOwner(t *testing.T, h *harness) {
-	h.events.noVerify()
-	var orgIDs []uuid.UUID
-	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
-		orgIDs = append(orgIDs, org.ID)
+	h.raceRounds([]organizations.UserID{"owner", "heir", "other"}, func(round int, org organizations.Organization) {
 		h.addUser(org.ID, "heir", organizations.RoleMember)
 		h.addUser(org.ID, "other", organizations.RoleMember)
 		_, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "heir")
 		require.NoError(t, err)
-		errs := parallel(2, func(i int) error {
-			if i == round%2 {
-				return h.svc.As("heir").AcceptOwnershipTransfer(h.ctx, org.ID)
-			}
-			return h.svc.As("owner").ChangeOwner(h.ctx, org.ID, "other")
-		})
-		acceptErr, changeErr := errs[round%2], errs[1-round%2]
+		acceptErr, changeErr := race(round,
+			func() error { return h.svc.As("heir").AcceptOwnershipTransfer(h.ctx, org.ID) },
+			func() error { return h.svc.As("owner").ChangeOwner(h.ctx, org.ID, "other") })
 		owner := h.owner(org.ID).OrganizationUser.UserID
 		switch {
 		case acceptErr == nil:
@@ -314,6 +295,5 @@ func testTransferRaceChangeOwner(t *testing.T, h *harness) {
 			require.NoError(t, changeErr, "round %d", round)
 			require.Equal(t, organizations.UserID("other"), owner, "round %d", round)
 		}
-	}
-	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "heir", "other"})
+	})
 }
