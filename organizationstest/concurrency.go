@@ -55,6 +55,15 @@ func parallel(n int, f func(i int) error) []error {
 	return errs
 }
 
+// together runs every f of fs at once (parallel) and waits for all of them. An f must
+// not call t.FailNow.
+func together(fs ...func()) {
+	parallel(len(fs), func(i int) error {
+		fs[i]()
+		return nil
+	})
+}
+
 // race runs a and b at once (parallel), alternating with the round which goroutine runs
 // which, since the scheduler favours one of them, and returns their errors. a and b must
 // not call t.FailNow.

@@ -1091,27 +1091,21 @@ func testFeedKeepsOrgOrder(t *testing.T, h *harness) {
 	_, err = w.svc.AddUser(ctx, org.ID, "m", organizations.RoleMember)
 	require.NoError(t, err)
 	const goroutines, each = 8, 30
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			for i := range each {
-				role := organizations.RoleMember
-				if (g+i)%2 == 0 {
-					role = organizations.RoleAdmin
-				}
-				if _, err := w.svc.SetRole(ctx, org.ID, "m", role); err != nil {
-					t.Error(err)
-					return
-				}
+	errs := parallel(goroutines, func(g int) error {
+		for i := range each {
+			role := organizations.RoleMember
+			if (g+i)%2 == 0 {
+				role = organizations.RoleAdmin
 			}
-		}()
+			if _, err := w.svc.SetRole(ctx, org.ID, "m", role); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
 	}
-	close(start)
-	wg.Wait()
 	changes := 0
 	for _, e := range w.rec.Take() {
 		if e.EventName() == "role_changed" {
