@@ -31,9 +31,9 @@ func (r *transferRow) value() OwnershipTransfer {
 	}
 }
 
-// sqlTransferOpen is true when the proposal t is open at @now in the organization org:
+// fragTransferOpen is true when the proposal t is open at @now in the organization org:
 // unexpired, its proposer the owner, its nominee an active member (the membership m).
-const sqlTransferOpen = `(t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')`
+const fragTransferOpen = `(t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')`
 
 // qProposeTransfer is ProposeOwnershipTransfer: one call of
 // organizations_propose_transfer (migration 0014), which locks the organization (FOR
@@ -67,7 +67,7 @@ SELECT ` + transferCols + `
 FROM /* TEMPLATE: schema */organizations org
 LEFT JOIN (/* TEMPLATE: schema */ownership_transfers t
 	JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = t.organization_id AND m.user_id = t.nominee)
-	ON t.organization_id = org.id AND ` + sqlTransferOpen + `
+	ON t.organization_id = org.id AND ` + fragTransferOpen + `
 WHERE org.id = @organization_id::uuid`)
 
 // OwnershipTransfer implements TransferStore.
