@@ -215,6 +215,19 @@ func (s *MemoryStore) openOrg(ctx context.Context, id uuid.UUID, read bool) (*me
 	return o, nil
 }
 
+// readUser begins a read of user's memberships: ctx's error if ctx is done, else the
+// user's shard locked in shared mode (every change to the user's memberships, and every
+// change to several organizations at once that could show in them, holds it). The
+// caller unlocks it.
+func (s *MemoryStore) readUser(ctx context.Context, user UserID) (*userShard, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sh := &s.users[shardOf(user)]
+	sh.mu.RLock()
+	return sh, nil
+}
+
 // lockAllowed is openOrg(ctx, id, false) for a change that auth must be allowed perm
 // for (Authorization: an unchecked call always is): it also returns the actor's
 // standing, or, with the lock released, ErrPermissionDenied.
@@ -836,13 +849,10 @@ func (s *MemoryStore) deleteOrg(o *memOrg) Organization {
 
 // OrganizationsForUser implements Store.
 func (s *MemoryStore) OrganizationsForUser(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
-	if err := ctx.Err(); err != nil {
+	sh, err := s.readUser(ctx, p.UserID)
+	if err != nil {
 		return nil, err
 	}
-	// The user's shard in shared mode: every change to the user's memberships, and
-	// every change to several organizations at once that could show here, holds it.
-	sh := &s.users[shardOf(p.UserID)]
-	sh.mu.RLock()
 	defer sh.mu.RUnlock()
 	var orgs []*memOrg
 	if u := sh.m[p.UserID]; u != nil {

@@ -19,9 +19,6 @@ ORDER BY o.id LIMIT @limit::bigint`)
 
 // OrganizationsOwnedBy implements OffboardStore.
 func (s *PostgresStore) OrganizationsOwnedBy(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	var r orgRow
 	return queryItems(ctx, s, qOrgsOwnedBy, pgArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit}, r.dest(), r.value)
 }

@@ -152,9 +152,6 @@ ORDER BY m.organization_id LIMIT @limit::bigint`)
 
 // OrganizationsForUser implements Store.
 func (s *PostgresStore) OrganizationsForUser(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	var r orgRow
 	return queryItems(ctx, s, qOrgsForUser, pgArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit}, r.dest(), r.value)
 }

@@ -162,8 +162,11 @@ func orgItem[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArg
 
 // queryItems runs q and returns value() of each row scanned into dest (never nil, so that
 // an empty list marshals as []), for the list statements whose every row is an item.
-// A replica may answer (readRows).
+// A replica may answer (readRows). A done ctx's error comes back before q is run.
 func queryItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArgs, dest []any, value func() T) ([]T, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var out []T
 	err := s.readRows(ctx, q, args, func(rows pgx.Rows) error {
 		out = []T{}
