@@ -55,6 +55,21 @@ func parallel(n int, f func(i int) error) []error {
 	return errs
 }
 
+// parallelValues is parallel for calls that make a value too: the values and the errors
+// of f(0..n-1), by i.
+func parallelValues[T any](n int, f func(i int) (T, error)) ([]T, []error) {
+	vals := make([]T, n)
+	errs := parallel(n, func(i int) error {
+		var err error
+		vals[i], err = f(i)
+		return err
+	})
+	return vals, errs
+}
+
+// userN is the user ID "u<i>": the i-th of the users a parallel test makes.
+func userN(i int) organizations.UserID { return organizations.UserID(fmt.Sprintf("u%d", i)) }
+
 // together runs every f of fs at once (parallel) and waits for all of them. An f must
 // not call t.FailNow.
 func together(fs ...func()) {
@@ -99,11 +114,8 @@ func (h *harness) raceRounds(users []organizations.UserID, round func(round int,
 
 func testParallelCreateSameName(t *testing.T, h *harness) {
 	h.events.noVerify()
-	orgs := make([]organizations.Organization, parallelism)
-	errs := parallel(parallelism, func(i int) error {
-		var err error
-		orgs[i], err = h.svc.CreateOrganization(h.ctx, organizations.UserID(fmt.Sprintf("u%d", i)), "Same Name", nil)
-		return err
+	orgs, errs := parallelValues(parallelism, func(i int) (organizations.Organization, error) {
+		return h.svc.CreateOrganization(h.ctx, userN(i), "Same Name", nil)
 	})
 	want := []string{"same-name"}
 	for n := 2; n <= parallelism; n++ {
@@ -116,7 +128,7 @@ func testParallelCreateSameName(t *testing.T, h *harness) {
 		require.NoError(t, err, "every create succeeds")
 		slugs = append(slugs, orgs[i].Slug)
 		orgIDs = append(orgIDs, orgs[i].ID)
-		users = append(users, organizations.UserID(fmt.Sprintf("u%d", i)))
+		users = append(users, userN(i))
 		got, err := h.svc.OrganizationBySlug(h.ctx, orgs[i].Slug)
 		require.NoError(t, err)
 		require.Equal(t, orgs[i].ID, got.ID)
@@ -128,12 +140,8 @@ func testParallelCreateSameName(t *testing.T, h *harness) {
 
 func testParallelCreateSameSlug(t *testing.T, h *harness) {
 	h.events.noVerify()
-	orgs := make([]organizations.Organization, parallelism)
-	errs := parallel(parallelism, func(i int) error {
-		var err error
-		orgs[i], err = h.svc.CreateOrganization(h.ctx, organizations.UserID(fmt.Sprintf("u%d", i)), "Name",
-			&organizations.CreateOptions{Slug: "contested"})
-		return err
+	orgs, errs := parallelValues(parallelism, func(i int) (organizations.Organization, error) {
+		return h.svc.CreateOrganization(h.ctx, userN(i), "Name", &organizations.CreateOptions{Slug: "contested"})
 	})
 	taken, ok := countErrors(errs, organizations.ErrSlugTaken)
 	require.Equal(t, 1, ok, "exactly one create gets the slug")
@@ -141,7 +149,7 @@ func testParallelCreateSameSlug(t *testing.T, h *harness) {
 	var users []organizations.UserID
 	var winner uuid.UUID
 	for i, err := range errs {
-		u := organizations.UserID(fmt.Sprintf("u%d", i))
+		u := userN(i)
 		users = append(users, u)
 		if err == nil {
 			winner = orgs[i].ID
@@ -244,17 +252,14 @@ func testParallelAcceptManyUsers(t *testing.T, h *harness) {
 	org := inviteFixture(h)
 	inv := h.newInvitation(org.ID, "admin", "anyone@example.com", organizations.RoleMember, true, time.Hour)
 	hash := h.invite(inv)
-	results := make([]organizations.AcceptResult, parallelism)
 	users := make([]organizations.UserID, parallelism)
 	offers := make([]organizations.OrganizationUser, parallelism)
 	for i := range users {
-		users[i] = organizations.UserID(fmt.Sprintf("u%d", i))
+		users[i] = userN(i)
 		offers[i] = h.newMembership(org.ID, users[i])
 	}
-	errs := parallel(parallelism, func(i int) error {
-		var err error
-		results[i], err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: users[i]}, TokenHash: hash, Email: string(users[i]) + "@example.com", Membership: offers[i], Now: h.now()})
-		return err
+	results, errs := parallelValues(parallelism, func(i int) (organizations.AcceptResult, error) {
+		return h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: users[i]}, TokenHash: hash, Email: string(users[i]) + "@example.com", Membership: offers[i], Now: h.now()})
 	})
 	closed, ok := countErrors(errs, organizations.ErrInvitationClosed)
 	require.Equal(t, 1, ok, "exactly one accept wins")
@@ -277,15 +282,12 @@ func testParallelAcceptSameUser(t *testing.T, h *harness) {
 	org := inviteFixture(h)
 	inv := h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, false, time.Hour)
 	hash := h.invite(inv)
-	results := make([]organizations.AcceptResult, parallelism)
 	offers := make([]organizations.OrganizationUser, parallelism)
 	for i := range offers {
 		offers[i] = h.newMembership(org.ID, "ann")
 	}
-	errs := parallel(parallelism, func(i int) error {
-		var err error
-		results[i], err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: hash, Email: "ann@example.com", Membership: offers[i], Now: h.now()})
-		return err
+	results, errs := parallelValues(parallelism, func(i int) (organizations.AcceptResult, error) {
+		return h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: hash, Email: "ann@example.com", Membership: offers[i], Now: h.now()})
 	})
 	accepted := 0
 	for i, err := range errs {

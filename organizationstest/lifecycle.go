@@ -1,7 +1,6 @@
 package organizationstest
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -380,7 +379,7 @@ func testRaceReactivate(t *testing.T, h *harness) {
 	h.events.noVerify()
 	org := h.createOrg("owner", "Team", nil)
 	for i := range seatRace {
-		u := organizations.UserID(fmt.Sprintf("u%d", i))
+		u := userN(i)
 		h.addUser(org.ID, u, organizations.RoleMember)
 		_, err := h.svc.SuspendUser(h.ctx, org.ID, u)
 		require.NoError(t, err)
@@ -388,7 +387,7 @@ func testRaceReactivate(t *testing.T, h *harness) {
 	_, err := h.svc.UpdateOrganization(h.ctx, org.ID, organizations.OrganizationUpdate{MaxMembers: limit(2)})
 	require.NoError(t, err)
 	errs := parallel(seatRace, func(i int) error {
-		return errOnly(h.svc.ReactivateUser(h.ctx, org.ID, organizations.UserID(fmt.Sprintf("u%d", i))))
+		return errOnly(h.svc.ReactivateUser(h.ctx, org.ID, userN(i)))
 	})
 	requireOneWon(t, h, org.ID, errs)
 }
