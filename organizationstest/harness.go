@@ -74,6 +74,17 @@ func (h *harness) createOrg(owner organizations.UserID, name string, opts *organ
 	return org
 }
 
+// staffedOrg creates the organization name (opts as for CreateOrganization) owned by
+// "owner", with the admin "admin" and the member "bob", and drops their events: the
+// cast most tests start from.
+func (h *harness) staffedOrg(name string, opts *organizations.CreateOptions) organizations.Organization {
+	h.t.Helper()
+	org := h.createOrg("owner", name, opts)
+	h.addUser(org.ID, "admin", organizations.RoleAdmin)
+	h.addUser(org.ID, "bob", organizations.RoleMember)
+	return org
+}
+
 // addUser adds a member through the Service and drops its event.
 func (h *harness) addUser(org uuid.UUID, user organizations.UserID, role organizations.Role) organizations.OrganizationUser {
 	h.t.Helper()

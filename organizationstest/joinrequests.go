@@ -44,10 +44,7 @@ func openOrg(h *harness, opts *organizations.CreateOptions) organizations.Organi
 		opts = &organizations.CreateOptions{}
 	}
 	opts.Settings = openSettings
-	org := h.createOrg("owner", "Open", opts)
-	h.addUser(org.ID, "admin", organizations.RoleAdmin)
-	h.addUser(org.ID, "bob", organizations.RoleMember)
-	return org
+	return h.staffedOrg("Open", opts)
 }
 
 // request makes user's join request to org and drops its event.

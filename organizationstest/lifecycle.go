@@ -186,9 +186,7 @@ func testSuspendActorChecked(t *testing.T, h *harness) {
 }
 
 func testSuspendedActorRefused(t *testing.T, h *harness) {
-	org := h.createOrg("owner", "Team", nil)
-	h.addUser(org.ID, "admin", organizations.RoleAdmin)
-	h.addUser(org.ID, "bob", organizations.RoleMember)
+	org := h.staffedOrg("Team", nil)
 	inv := h.newInvitation(org.ID, "admin", "zed@example.com", organizations.RoleMember, false, time.Hour)
 	hash := h.invite(inv)
 	_, err := h.svc.SuspendUser(h.ctx, org.ID, "admin")
@@ -260,9 +258,7 @@ func testRemoveSuspended(t *testing.T, h *harness) {
 // it, and changes nothing; an invitation the suspended member accepts meanwhile is
 // closed and leaves the membership suspended, with its role.
 func testSuspendedCannotLeave(t *testing.T, h *harness) {
-	org := h.createOrg("owner", "Team", nil)
-	h.addUser(org.ID, "admin", organizations.RoleAdmin)
-	h.addUser(org.ID, "bob", organizations.RoleMember)
+	org := h.staffedOrg("Team", nil)
 	bound := h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleAdmin, false, time.Hour)
 	boundHash := h.invite(bound)
 	bearer := h.newInvitation(org.ID, "admin", "", organizations.RoleMember, true, time.Hour)
@@ -307,9 +303,7 @@ func testSuspendedCannotLeave(t *testing.T, h *harness) {
 // (one to their address, a bearer link) admits, if its inviter may still grant it. To
 // keep someone out, leave them suspended.
 func testRemovedSuspendedReadmitted(t *testing.T, h *harness) {
-	org := h.createOrg("owner", "Team", nil)
-	h.addUser(org.ID, "admin", organizations.RoleAdmin)
-	h.addUser(org.ID, "bob", organizations.RoleMember)
+	org := h.staffedOrg("Team", nil)
 	hash := h.invite(h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Hour))
 	_, err := h.svc.SuspendUser(h.ctx, org.ID, "bob")
 	require.NoError(t, err)
