@@ -31,6 +31,14 @@ func suspensionTests() []test {
 	}
 }
 
+// suspend suspends user in org, unchecked, and drops its event.
+func (h *harness) suspend(org uuid.UUID, user organizations.UserID) {
+	h.t.Helper()
+	_, err := h.svc.SuspendUser(h.ctx, org, user)
+	require.NoError(h.t, err)
+	h.events.take()
+}
+
 func testSuspendAndReactivate(t *testing.T, h *harness) {
 	org := h.createOrg("owner", "Team", nil)
 	added := h.addUser(org.ID, "ann", organizations.RoleAdmin)
@@ -72,9 +80,7 @@ func testSuspendedIsNoMember(t *testing.T, h *harness) {
 	org := h.createOrg("owner", "Team", nil)
 	h.addUser(org.ID, "ann", organizations.RoleAdmin)
 	h.addUser(org.ID, "bob", organizations.RoleMember)
-	_, err := h.svc.SuspendUser(h.ctx, org.ID, "ann")
-	require.NoError(t, err)
-	h.events.take()
+	h.suspend(org.ID, "ann")
 
 	ok, err := h.svc.IsMember(h.ctx, org.ID, "ann")
 	require.NoError(t, err)
@@ -189,12 +195,10 @@ func testSuspendedActorRefused(t *testing.T, h *harness) {
 	org := h.staffedOrg("Team", nil)
 	inv := h.newInvitation(org.ID, "admin", "zed@example.com", organizations.RoleMember, false, time.Hour)
 	hash := h.invite(inv)
-	_, err := h.svc.SuspendUser(h.ctx, org.ID, "admin")
-	require.NoError(t, err)
-	h.events.take()
+	h.suspend(org.ID, "admin")
 
 	as := h.svc.As("admin")
-	_, err = as.AddUser(h.ctx, org.ID, "carl", organizations.RoleMember)
+	_, err := as.AddUser(h.ctx, org.ID, "carl", organizations.RoleMember)
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied)
 	require.ErrorIs(t, as.RemoveUser(h.ctx, org.ID, "bob"), organizations.ErrPermissionDenied)
 	_, err = as.SetRole(h.ctx, org.ID, "bob", organizations.RoleAdmin)
@@ -241,11 +245,9 @@ func testSuspendSeats(t *testing.T, h *harness) {
 func testRemoveSuspended(t *testing.T, h *harness) {
 	org := h.createOrg("owner", "Team", nil)
 	h.addUser(org.ID, "ann", organizations.RoleMember)
-	_, err := h.svc.SuspendUser(h.ctx, org.ID, "ann")
-	require.NoError(t, err)
-	h.events.take()
+	h.suspend(org.ID, "ann")
 	require.NoError(t, h.svc.RemoveUser(h.ctx, org.ID, "ann"))
-	_, err = h.svc.OrganizationUser(h.ctx, org.ID, "ann")
+	_, err := h.svc.OrganizationUser(h.ctx, org.ID, "ann")
 	require.ErrorIs(t, err, organizations.ErrNotMember)
 	h.addUser(org.ID, "ann", organizations.RoleMember)
 	require.Equal(t, organizations.MemberStatusActive, h.member(org.ID, "ann").Status(), "a new membership starts active")
