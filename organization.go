@@ -108,14 +108,8 @@ func (s *Service) newOrganization(owner UserID, name string, opts *CreateOptions
 	if err := checkUser(owner); err != nil {
 		return CreateOrganizationParams{}, err
 	}
-	name, err := normalizeName(name)
+	name, slug, suffix, err := nameAndSlug(name, opts.Slug, Slugify)
 	if err != nil {
-		return CreateOrganizationParams{}, err
-	}
-	slug, suffix := opts.Slug, false
-	if slug == "" {
-		slug, suffix = Slugify(name), true
-	} else if err := ValidSlug(slug); err != nil {
 		return CreateOrganizationParams{}, err
 	}
 	data, err := normalizeJSON(opts.Data)
@@ -191,19 +185,9 @@ func (s *Service) updateOrganization(ctx context.Context, actor UserID, id uuid.
 		return Organization{}, err
 	}
 	var clean OrganizationUpdate
-	if u.Name != nil {
-		name, err := normalizeName(*u.Name)
-		if err != nil {
-			return Organization{}, err
-		}
-		clean.Name = &name
-	}
-	if u.Slug != nil {
-		if err := ValidSlug(*u.Slug); err != nil {
-			return Organization{}, err
-		}
-		slug := *u.Slug
-		clean.Slug = &slug
+	var err error
+	if clean.Name, clean.Slug, err = cleanNameSlug(u.Name, u.Slug); err != nil {
+		return Organization{}, err
 	}
 	if u.IsActive != nil {
 		active := *u.IsActive
@@ -219,7 +203,6 @@ func (s *Service) updateOrganization(ctx context.Context, actor UserID, id uuid.
 		}
 		clean.MaxMembers = &limit
 	}
-	var err error
 	if clean.Data, err = normalizeOptionalJSON(u.Data); err != nil {
 		return Organization{}, err
 	}

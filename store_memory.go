@@ -201,6 +201,49 @@ func (s *MemoryStore) lockOrg(id uuid.UUID, read bool) *memOrg {
 	return o
 }
 
+// openOrg begins a call on the organization id: ctx's error if ctx is done, else the
+// organization locked (shared if read, exclusively if not), or ErrOrganizationNotFound.
+// The caller unlocks it.
+func (s *MemoryStore) openOrg(ctx context.Context, id uuid.UUID, read bool) (*memOrg, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	o := s.lockOrg(id, read)
+	if o == nil {
+		return nil, ErrOrganizationNotFound
+	}
+	return o, nil
+}
+
+// readUser begins a read of user's memberships: ctx's error if ctx is done, else the
+// user's shard locked in shared mode (every change to the user's memberships, and every
+// change to several organizations at once that could show in them, holds it). The
+// caller unlocks it.
+func (s *MemoryStore) readUser(ctx context.Context, user UserID) (*userShard, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	sh := &s.users[shardOf(user)]
+	sh.mu.RLock()
+	return sh, nil
+}
+
+// lockAllowed is openOrg(ctx, id, false) for a change that auth must be allowed perm
+// for (Authorization: an unchecked call always is): it also returns the actor's
+// standing, or, with the lock released, ErrPermissionDenied.
+func (s *MemoryStore) lockAllowed(ctx context.Context, id uuid.UUID, auth Authorization, perm Permission) (*memOrg, standing, error) {
+	o, err := s.openOrg(ctx, id, false)
+	if err != nil {
+		return nil, standing{}, err
+	}
+	st, ok := o.allowed(auth, perm)
+	if !ok {
+		o.mu.Unlock()
+		return nil, standing{}, ErrPermissionDenied
+	}
+	return o, st, nil
+}
+
 // unlock releases o's lock, taken shared if read.
 func (o *memOrg) unlock(read bool) {
 	if read {
@@ -695,18 +738,12 @@ func (s *MemoryStore) OrganizationBySlug(ctx context.Context, slug string) (Orga
 
 // UpdateOrganization implements Store.
 func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizationParams) (Organization, bool, error) {
-	if err := ctx.Err(); err != nil {
+	id, u, now := p.OrganizationID, p.Update, p.Now
+	o, _, err := s.lockAllowed(ctx, id, p.Auth, PermOrganizationUpdate)
+	if err != nil {
 		return Organization{}, false, err
 	}
-	id, u, now := p.OrganizationID, p.Update, p.Now
-	o := s.lockOrg(id, false)
-	if o == nil {
-		return Organization{}, false, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	if _, ok := o.allowed(p.Auth, PermOrganizationUpdate); !ok {
-		return Organization{}, false, ErrPermissionDenied
-	}
 	h := o.head.Load()
 	cur := h.organization(id)
 	next := cur
@@ -757,13 +794,10 @@ func (s *MemoryStore) UpdateOrganization(ctx context.Context, p UpdateOrganizati
 
 // DeleteOrganization implements Store.
 func (s *MemoryStore) DeleteOrganization(ctx context.Context, p DeleteOrganizationParams) (Organization, error) {
-	if err := ctx.Err(); err != nil {
-		return Organization{}, err
-	}
 	id := p.OrganizationID
-	o := s.lockOrg(id, false)
-	if o == nil {
-		return Organization{}, ErrOrganizationNotFound
+	o, err := s.openOrg(ctx, id, false)
+	if err != nil {
+		return Organization{}, err
 	}
 	defer o.mu.Unlock()
 	if !o.ownerOrUnchecked(p.Auth) {
@@ -815,13 +849,10 @@ func (s *MemoryStore) deleteOrg(o *memOrg) Organization {
 
 // OrganizationsForUser implements Store.
 func (s *MemoryStore) OrganizationsForUser(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
-	if err := ctx.Err(); err != nil {
+	sh, err := s.readUser(ctx, p.UserID)
+	if err != nil {
 		return nil, err
 	}
-	// The user's shard in shared mode: every change to the user's memberships, and
-	// every change to several organizations at once that could show here, holds it.
-	sh := &s.users[shardOf(p.UserID)]
-	sh.mu.RLock()
 	defer sh.mu.RUnlock()
 	var orgs []*memOrg
 	if u := sh.m[p.UserID]; u != nil {
@@ -846,19 +877,12 @@ func (s *MemoryStore) GetOrAddUser(ctx context.Context, p AddUserParams) (Organi
 }
 
 func (s *MemoryStore) getOrAdd(ctx context.Context, p AddUserParams, get bool) (OrganizationUser, bool, error) {
-	if err := ctx.Err(); err != nil {
+	m := p.Membership
+	o, st, err := s.lockAllowed(ctx, m.OrganizationID, p.Auth, PermMembersAdd)
+	if err != nil {
 		return OrganizationUser{}, false, err
 	}
-	m := p.Membership
-	o := s.lockOrg(m.OrganizationID, false)
-	if o == nil {
-		return OrganizationUser{}, false, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	st, ok := o.allowed(p.Auth, PermMembersAdd)
-	if !ok {
-		return OrganizationUser{}, false, ErrPermissionDenied
-	}
 	pol := p.Auth.Policy.orDefault()
 	if !o.knownRole(pol, m.Role) {
 		return OrganizationUser{}, false, ErrInvalidRole
@@ -928,13 +952,10 @@ func insertAt[T any](s []T, i int, v T) []T {
 
 // RemoveUser implements Store.
 func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, err
-	}
 	org, user := p.OrganizationID, p.UserID
-	o := s.lockOrg(org, false)
-	if o == nil {
-		return OrganizationUser{}, ErrOrganizationNotFound
+	o, err := s.openOrg(ctx, org, false)
+	if err != nil {
+		return OrganizationUser{}, err
 	}
 	defer o.mu.Unlock()
 	m := o.member(user)
@@ -964,19 +985,12 @@ func (s *MemoryStore) RemoveUser(ctx context.Context, p RemoveUserParams) (Organ
 
 // SetRole implements Store.
 func (s *MemoryStore) SetRole(ctx context.Context, p SetRoleParams) (OrganizationUser, OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
+	org, user, role, now := p.OrganizationID, p.UserID, p.Role, p.Now
+	o, st, err := s.lockAllowed(ctx, org, p.Auth, PermMembersRoles)
+	if err != nil {
 		return OrganizationUser{}, OrganizationUser{}, err
 	}
-	org, user, role, now := p.OrganizationID, p.UserID, p.Role, p.Now
-	o := s.lockOrg(org, false)
-	if o == nil {
-		return OrganizationUser{}, OrganizationUser{}, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	st, ok := o.allowed(p.Auth, PermMembersRoles)
-	if !ok {
-		return OrganizationUser{}, OrganizationUser{}, ErrPermissionDenied
-	}
 	m := o.member(user)
 	if m == nil {
 		return OrganizationUser{}, OrganizationUser{}, ErrNotMember
@@ -1097,12 +1111,9 @@ func (o *memOrg) finishAccess(a Access, h *orgHead) (Access, error) {
 
 // Members implements Store.
 func (s *MemoryStore) Members(ctx context.Context, p MembersParams) ([]OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, true)
+	if err != nil {
 		return nil, err
-	}
-	o := s.lockOrg(p.OrganizationID, true)
-	if o == nil {
-		return nil, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	page := pageAfter(o.byID, p.After, p.Limit, func(m *memberRec) uuid.UUID { return m.id })
@@ -1150,13 +1161,10 @@ func (o *memOrg) ownerView() (OrganizationOwner, error) {
 
 // ChangeOwner implements Store.
 func (s *MemoryStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (OwnerChange, error) {
-	if err := ctx.Err(); err != nil {
-		return OwnerChange{}, err
-	}
 	org, newOwner, now := p.OrganizationID, p.NewOwner, p.Now
-	o := s.lockOrg(org, false)
-	if o == nil {
-		return OwnerChange{}, ErrOrganizationNotFound
+	o, err := s.openOrg(ctx, org, false)
+	if err != nil {
+		return OwnerChange{}, err
 	}
 	defer o.mu.Unlock()
 	if !o.ownerOrUnchecked(p.Auth) {

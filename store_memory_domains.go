@@ -123,18 +123,12 @@ func (s *MemoryStore) lockDomainOrgs(org uuid.UUID, name string) (o, other *memO
 
 // AddDomain implements DomainStore.
 func (s *MemoryStore) AddDomain(ctx context.Context, p AddDomainParams) (Domain, error) {
-	if err := ctx.Err(); err != nil {
+	d := p.Domain
+	o, _, err := s.lockAllowed(ctx, d.OrganizationID, p.Auth, PermDomainsManage)
+	if err != nil {
 		return Domain{}, err
 	}
-	d := p.Domain
-	o := s.lockOrg(d.OrganizationID, false)
-	if o == nil {
-		return Domain{}, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	if _, ok := o.allowed(p.Auth, PermDomainsManage); !ok {
-		return Domain{}, ErrPermissionDenied
-	}
 	if s.domain(o, d.Name) != nil {
 		return Domain{}, ErrDomainExists
 	}
@@ -150,12 +144,9 @@ func (s *MemoryStore) AddDomain(ctx context.Context, p AddDomainParams) (Domain,
 
 // Domain implements DomainStore.
 func (s *MemoryStore) Domain(ctx context.Context, org uuid.UUID, name string) (Domain, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, org, true)
+	if err != nil {
 		return Domain{}, err
-	}
-	o := s.lockOrg(org, true)
-	if o == nil {
-		return Domain{}, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	d := s.domain(o, name)
@@ -167,12 +158,9 @@ func (s *MemoryStore) Domain(ctx context.Context, org uuid.UUID, name string) (D
 
 // ListDomains implements DomainStore.
 func (s *MemoryStore) ListDomains(ctx context.Context, p ListDomainsParams) ([]Domain, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, true)
+	if err != nil {
 		return nil, err
-	}
-	o := s.lockOrg(p.OrganizationID, true)
-	if o == nil {
-		return nil, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	out := []Domain{}
@@ -431,12 +419,9 @@ func (s *MemoryStore) enrollInvitation(o *memOrg, p EnrollmentsParams, r *Enroll
 
 // CreateDomainJoinRequest implements DomainStore.
 func (s *MemoryStore) CreateDomainJoinRequest(ctx context.Context, p CreateDomainJoinRequestParams) (JoinRequest, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.Request.OrganizationID, false)
+	if err != nil {
 		return JoinRequest{}, err
-	}
-	o := s.lockOrg(p.Request.OrganizationID, false)
-	if o == nil {
-		return JoinRequest{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
 	d := s.domain(o, p.Domain)

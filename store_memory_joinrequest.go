@@ -60,12 +60,9 @@ func (s *MemoryStore) joinRequestOrg(id uuid.UUID, read bool) (*memOrg, *JoinReq
 
 // CreateJoinRequest implements JoinRequestStore.
 func (s *MemoryStore) CreateJoinRequest(ctx context.Context, p CreateJoinRequestParams) (JoinRequest, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.Request.OrganizationID, false)
+	if err != nil {
 		return JoinRequest{}, err
-	}
-	o := s.lockOrg(p.Request.OrganizationID, false)
-	if o == nil {
-		return JoinRequest{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
 	return s.addJoinRequest(o, p, o.head.Load().acceptsJoinRequests())

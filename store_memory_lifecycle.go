@@ -75,18 +75,11 @@ func (s *MemoryStore) ReactivateUser(ctx context.Context, p MemberStatusParams) 
 }
 
 func (s *MemoryStore) setStatus(ctx context.Context, p MemberStatusParams, suspend bool) (OrganizationUser, OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
+	o, st, err := s.lockAllowed(ctx, p.OrganizationID, p.Auth, PermMembersSuspend)
+	if err != nil {
 		return OrganizationUser{}, OrganizationUser{}, err
 	}
-	o := s.lockOrg(p.OrganizationID, false)
-	if o == nil {
-		return OrganizationUser{}, OrganizationUser{}, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	st, ok := o.allowed(p.Auth, PermMembersSuspend)
-	if !ok {
-		return OrganizationUser{}, OrganizationUser{}, ErrPermissionDenied
-	}
 	m := o.member(p.UserID)
 	if m == nil {
 		return OrganizationUser{}, OrganizationUser{}, ErrNotMember
@@ -147,12 +140,9 @@ func (o *memOrg) openTransfer(now time.Time) *OwnershipTransfer {
 
 // ProposeOwnershipTransfer implements TransferStore.
 func (s *MemoryStore) ProposeOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, *OwnershipTransfer, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, false)
+	if err != nil {
 		return OwnershipTransfer{}, nil, err
-	}
-	o := s.lockOrg(p.OrganizationID, false)
-	if o == nil {
-		return OwnershipTransfer{}, nil, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
 	if !o.ownerOrUnchecked(p.Auth) {
@@ -178,12 +168,9 @@ func (s *MemoryStore) ProposeOwnershipTransfer(ctx context.Context, p TransferPa
 
 // OwnershipTransfer implements TransferStore.
 func (s *MemoryStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, now time.Time) (OwnershipTransfer, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, org, true)
+	if err != nil {
 		return OwnershipTransfer{}, err
-	}
-	o := s.lockOrg(org, true)
-	if o == nil {
-		return OwnershipTransfer{}, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	t := o.openTransfer(now)
@@ -195,12 +182,9 @@ func (s *MemoryStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, now 
 
 // AcceptOwnershipTransfer implements TransferStore.
 func (s *MemoryStore) AcceptOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, OwnerChange, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, false)
+	if err != nil {
 		return OwnershipTransfer{}, OwnerChange{}, err
-	}
-	o := s.lockOrg(p.OrganizationID, false)
-	if o == nil {
-		return OwnershipTransfer{}, OwnerChange{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
 	t := o.openTransfer(p.Now)
@@ -246,12 +230,9 @@ func (s *MemoryStore) CancelOwnershipTransfer(ctx context.Context, p TransferPar
 }
 
 func (s *MemoryStore) closeTransfer(ctx context.Context, p TransferParams, decline bool) (OwnershipTransfer, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, false)
+	if err != nil {
 		return OwnershipTransfer{}, err
-	}
-	o := s.lockOrg(p.OrganizationID, false)
-	if o == nil {
-		return OwnershipTransfer{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
 	if !decline && !o.ownerOrUnchecked(p.Auth) {
@@ -278,12 +259,9 @@ var _ MemberListStore = (*MemoryStore)(nil)
 // ListMembers implements MemberListStore. It reads the organization's members in ID
 // order from p.After, skipping those that do not match.
 func (s *MemoryStore) ListMembers(ctx context.Context, p ListMembersParams) ([]Member, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, true)
+	if err != nil {
 		return nil, err
-	}
-	o := s.lockOrg(p.OrganizationID, true)
-	if o == nil {
-		return nil, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	i, found := slices.BinarySearchFunc(o.byID, p.After, func(e *memberRec, id uuid.UUID) int { return compareUUID(e.id, id) })

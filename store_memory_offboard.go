@@ -11,11 +11,10 @@ var _ OffboardStore = (*MemoryStore)(nil)
 
 // OrganizationsOwnedBy implements OffboardStore.
 func (s *MemoryStore) OrganizationsOwnedBy(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
-	if err := ctx.Err(); err != nil {
+	sh, err := s.readUser(ctx, p.UserID)
+	if err != nil {
 		return nil, err
 	}
-	sh := &s.users[shardOf(p.UserID)]
-	sh.mu.RLock()
 	defer sh.mu.RUnlock()
 	out := []Organization{}
 	u := sh.m[p.UserID]

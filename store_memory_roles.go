@@ -10,19 +10,12 @@ import (
 
 // CreateRole implements Store.
 func (s *MemoryStore) CreateRole(ctx context.Context, p CreateRoleParams) (CustomRole, error) {
-	if err := ctx.Err(); err != nil {
+	c := p.Role.clone()
+	o, st, err := s.lockAllowed(ctx, c.OrganizationID, p.Auth, PermRolesManage)
+	if err != nil {
 		return CustomRole{}, err
 	}
-	c := p.Role.clone()
-	o := s.lockOrg(c.OrganizationID, false)
-	if o == nil {
-		return CustomRole{}, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	st, ok := o.allowed(p.Auth, PermRolesManage)
-	if !ok {
-		return CustomRole{}, ErrPermissionDenied
-	}
 	pol := p.Auth.Policy.orDefault()
 	if !st.covers(pol.customSet(c.Includes, c.Permissions)) {
 		return CustomRole{}, ErrEscalation
@@ -58,19 +51,12 @@ func (o *memOrg) copyRoles() *memRoles {
 
 // UpdateRole implements Store.
 func (s *MemoryStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (CustomRole, CustomRole, error) {
-	if err := ctx.Err(); err != nil {
+	c := p.Role.clone()
+	o, st, err := s.lockAllowed(ctx, c.OrganizationID, p.Auth, PermRolesManage)
+	if err != nil {
 		return CustomRole{}, CustomRole{}, err
 	}
-	c := p.Role.clone()
-	o := s.lockOrg(c.OrganizationID, false)
-	if o == nil {
-		return CustomRole{}, CustomRole{}, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	st, ok := o.allowed(p.Auth, PermRolesManage)
-	if !ok {
-		return CustomRole{}, CustomRole{}, ErrPermissionDenied
-	}
 	cur := o.customRole(c.Name)
 	if cur == nil {
 		return CustomRole{}, CustomRole{}, ErrRoleNotFound
@@ -94,18 +80,11 @@ func (s *MemoryStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (Custo
 
 // DeleteRole implements Store.
 func (s *MemoryStore) DeleteRole(ctx context.Context, p DeleteRoleParams) (CustomRole, error) {
-	if err := ctx.Err(); err != nil {
+	o, st, err := s.lockAllowed(ctx, p.OrganizationID, p.Auth, PermRolesManage)
+	if err != nil {
 		return CustomRole{}, err
 	}
-	o := s.lockOrg(p.OrganizationID, false)
-	if o == nil {
-		return CustomRole{}, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	st, ok := o.allowed(p.Auth, PermRolesManage)
-	if !ok {
-		return CustomRole{}, ErrPermissionDenied
-	}
 	cur := o.customRole(p.Name)
 	if cur == nil {
 		return CustomRole{}, ErrRoleNotFound
@@ -153,12 +132,9 @@ func (o *memOrg) roleInUse(r Role) bool {
 
 // CustomRoles implements Store.
 func (s *MemoryStore) CustomRoles(ctx context.Context, org uuid.UUID) ([]CustomRole, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, org, true)
+	if err != nil {
 		return nil, err
-	}
-	o := s.lockOrg(org, true)
-	if o == nil {
-		return nil, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	out := []CustomRole{}

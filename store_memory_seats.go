@@ -33,12 +33,9 @@ func (o *memOrg) pendingCount(now time.Time) int {
 
 // Seats implements SeatStore.
 func (s *MemoryStore) Seats(ctx context.Context, org uuid.UUID, now time.Time) (Seats, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, org, true)
+	if err != nil {
 		return Seats{}, err
-	}
-	o := s.lockOrg(org, true)
-	if o == nil {
-		return Seats{}, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	return Seats{

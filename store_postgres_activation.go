@@ -74,8 +74,8 @@ WITH a AS (
 	FROM ok, /* TEMPLATE: schema */memberships m
 	WHERE m.user_id = ok.user_id AND o.id = m.organization_id AND o.owner_id = ok.user_id AND NOT o.is_active
 	RETURNING ` + orgCols + `
-), ` + sqlRecord(sqlEvent(1, OrganizationUpdated{}.EventName(), "o.id", "''", "NULL",
-	sqlEventData("", "'organization', "+sqlOrgJSON("o")), "act AS o")) + `
+), ` + fragRecord(fragEvent(1, OrganizationUpdated{}.EventName(), "o.id", "''", "NULL",
+	fragEventData("", "'organization', "+fragOrgJSON("o")), "act AS o")) + `
 SELECT ` + actCols + `, EXISTS (SELECT 1 FROM used), ` + orgCols + `
 FROM (SELECT 1) AS one LEFT JOIN a ON true LEFT JOIN act AS o ON true
 ORDER BY o.id`)

@@ -2,11 +2,9 @@ package organizations
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
@@ -65,20 +63,12 @@ var qAddDomain = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_
 
 // AddDomain implements DomainStore.
 func (s *PostgresStore) AddDomain(ctx context.Context, p AddDomainParams) (Domain, error) {
-	if err := ctx.Err(); err != nil {
-		return Domain{}, err
-	}
 	d := p.Domain
-	var outcome string
 	var r domainRow
-	err := s.queryRow(ctx, qAddDomain, s.domainAuthArgs(pgArgs{
+	if _, err := s.call(ctx, qAddDomain, s.domainAuthArgs(pgArgs{
 		"id": d.ID, "organization_id": d.OrganizationID, "name": d.Name, "enrollment": string(d.Enrollment),
 		"token": d.Token, "created_at": d.CreatedAt, "updated_at": d.UpdatedAt,
-	}, p.Auth)).Scan(dest([]any{&outcome}, r.dest())...)
-	if err != nil {
-		return Domain{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, p.Auth), r.dest()); err != nil {
 		return Domain{}, err
 	}
 	return r.value(), nil
@@ -94,20 +84,8 @@ WHERE o.id = @organization_id::uuid`)
 
 // Domain implements DomainStore.
 func (s *PostgresStore) Domain(ctx context.Context, org uuid.UUID, name string) (Domain, error) {
-	if err := ctx.Err(); err != nil {
-		return Domain{}, err
-	}
 	var r domainRow
-	err := s.queryRow(ctx, qDomain, pgArgs{"organization_id": org, "name": name}).Scan(r.dest()...)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return Domain{}, ErrOrganizationNotFound
-	case err != nil:
-		return Domain{}, pgReadError(ctx, err)
-	case !r.ok():
-		return Domain{}, ErrDomainNotFound
-	}
-	return r.value(), nil
+	return orgItem(ctx, s, qDomain, pgArgs{"organization_id": org, "name": name}, r.dest(), r.ok, r.value, ErrDomainNotFound)
 }
 
 // qDomains pages the organization's domains (organization_domains_org_idx); one row of
@@ -138,18 +116,10 @@ var qRemoveDomain = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizatio
 
 // RemoveDomain implements DomainStore.
 func (s *PostgresStore) RemoveDomain(ctx context.Context, p DomainParams) (Domain, error) {
-	if err := ctx.Err(); err != nil {
-		return Domain{}, err
-	}
-	var outcome string
 	var r domainRow
-	err := s.queryRow(ctx, qRemoveDomain, s.domainAuthArgs(pgArgs{
+	if _, err := s.call(ctx, qRemoveDomain, s.domainAuthArgs(pgArgs{
 		"organization_id": p.OrganizationID, "name": p.Name,
-	}, p.Auth)).Scan(dest([]any{&outcome}, r.dest())...)
-	if err != nil {
-		return Domain{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, p.Auth), r.dest()); err != nil {
 		return Domain{}, err
 	}
 	return r.value(), nil
@@ -162,18 +132,10 @@ var qUpdateDomain = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizatio
 // (not NULL).
 func (s *PostgresStore) updateDomain(ctx context.Context, auth Authorization, org uuid.UUID, name string, unverify bool,
 	enrollment pgtype.Text, now time.Time) (Domain, Domain, error) {
-	if err := ctx.Err(); err != nil {
-		return Domain{}, Domain{}, err
-	}
-	var outcome string
 	var before, after domainRow
-	err := s.queryRow(ctx, qUpdateDomain, s.domainAuthArgs(pgArgs{
+	if _, err := s.call(ctx, qUpdateDomain, s.domainAuthArgs(pgArgs{
 		"organization_id": org, "name": name, "unverify": unverify, "enrollment": enrollment, "now": now,
-	}, auth)).Scan(dest([]any{&outcome}, before.dest(), after.dest())...)
-	if err != nil {
-		return Domain{}, Domain{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, auth), before.dest(), after.dest()); err != nil {
 		return Domain{}, Domain{}, err
 	}
 	return before.value(), after.value(), nil
@@ -196,19 +158,11 @@ var qVerifyDomain = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizatio
 
 // VerifyDomain implements DomainStore.
 func (s *PostgresStore) VerifyDomain(ctx context.Context, p VerifyDomainParams) (VerifyDomainResult, error) {
-	if err := ctx.Err(); err != nil {
-		return VerifyDomainResult{}, err
-	}
-	var outcome string
 	var r, x domainRow
-	err := s.queryRow(ctx, qVerifyDomain, s.domainAuthArgs(pgArgs{
+	if _, err := s.call(ctx, qVerifyDomain, s.domainAuthArgs(pgArgs{
 		"organization_id": p.OrganizationID, "name": p.Name, "verification": string(p.Verification), "token": p.Token,
 		"since": pgSince(p.VerifiedSince), "now": p.Now,
-	}, p.Auth)).Scan(dest([]any{&outcome}, r.dest(), x.dest())...)
-	if err != nil {
-		return VerifyDomainResult{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, p.Auth), r.dest(), x.dest()); err != nil {
 		return VerifyDomainResult{}, err
 	}
 	res := VerifyDomainResult{Domain: r.value()}
@@ -227,24 +181,17 @@ var qEnrollments = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organization
 
 // Enrollments implements DomainStore.
 func (s *PostgresStore) Enrollments(ctx context.Context, p EnrollmentsParams) ([]EnrollmentResult, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	var outcome string
 	var org orgRow
 	var d domainRow
 	var inv invitationRow
 	var jr joinRequestRow
 	var created, renewed pgtype.Bool
-	err := s.queryRow(ctx, qEnrollments, pgArgs{
+	outcome, err := s.call(ctx, qEnrollments, pgArgs{
 		"user_id": string(p.UserID), "email": p.Email, "domain": p.Domain, "since": pgSince(p.VerifiedSince), "now": p.Now,
 		"inv_id": p.Invitation.ID, "inv_created_at": p.Invitation.CreatedAt, "inv_expires_at": p.Invitation.ExpiresAt,
 		"token_hash": p.TokenHash, "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, org.dest(), d.dest(), inv.dest(), jr.dest(), []any{&created, &renewed})...)
+	}, org.dest(), d.dest(), inv.dest(), jr.dest(), []any{&created, &renewed})
 	if err != nil {
-		return nil, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
 		return nil, err
 	}
 	out := []EnrollmentResult{}
@@ -274,21 +221,13 @@ var qCreateDomainJoinRequest = pgStatement(`SELECT * FROM /* TEMPLATE: schema */
 
 // CreateDomainJoinRequest implements DomainStore.
 func (s *PostgresStore) CreateDomainJoinRequest(ctx context.Context, p CreateDomainJoinRequestParams) (JoinRequest, error) {
-	if err := ctx.Err(); err != nil {
-		return JoinRequest{}, err
-	}
 	r := p.Request
-	var outcome string
 	var row joinRequestRow
-	err := s.queryRow(ctx, qCreateDomainJoinRequest, pgArgs{
+	if _, err := s.call(ctx, qCreateDomainJoinRequest, pgArgs{
 		"id": r.ID, "organization_id": r.OrganizationID, "user_id": string(r.UserID), "message": r.Message,
 		"created_at": r.CreatedAt, "expires_at": r.ExpiresAt, "domain": p.Domain, "since": pgSince(p.VerifiedSince),
 		"now": p.Now, "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, row.dest())...)
-	if err != nil {
-		return JoinRequest{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, row.dest()); err != nil {
 		return JoinRequest{}, err
 	}
 	return row.value(), nil

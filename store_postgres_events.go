@@ -18,13 +18,17 @@ import (
 // writes that stay single statements (Activate, RemoveUserEverywhere) record theirs in
 // the same statement, with one more CTE:
 //
-//	, ` + sqlRecord(sqlEvent(1, UserRemoved{}.EventName(), "d.organization_id", "@actor::text", "d.user_id",
-//		sqlEventData("organization_user", sqlMemberJSON("d")), "del AS d")) + `
+//	, ` + fragRecord(fragEvent(1, UserRemoved{}.EventName(), "d.organization_id", "@actor::text", "d.user_id",
+//		fragEventData("organization_user", fragMemberJSON("d")), "del AS d")) + `
 //
-// sqlEvent makes the SELECT of one kind of event from the rows of a CTE the statement
-// already has (the row inserted, updated or deleted: no other row is read), sqlEventData
+// (Names that start with frag are fragments of statement text, spliced into the
+// statements when the package loads; those that start with sql are the database/sql
+// adapter's, and q the statements themselves.)
+//
+// fragEvent makes the SELECT of one kind of event from the rows of a CTE the statement
+// already has (the row inserted, updated or deleted: no other row is read), fragEventData
 // its JSON (the event's fields in the order of the Go struct, "actor" last and left out
-// when empty), and sqlRecord the INSERT of them all, in the order of their ord (the
+// when empty), and fragRecord the INSERT of them all, in the order of their ord (the
 // order in which the Service emits them). An event whose source CTE returns no row is not
 // recorded, so a refused or no-op call records nothing. Events of one kind from several
 // rows (Activate's) go in organization ID order, the order the store returns them in. The record's xid (the writing
@@ -34,9 +38,9 @@ import (
 // (migration 0007) numbers the transaction's records, in seq order, under an advisory
 // lock of the schema held until the commit is visible, so positions follow commit order.
 
-// sqlRecord is the CTE ev that inserts the event rows of events (the UNION ALL of
-// sqlEvent SELECTs) in their ord order.
-func sqlRecord(events ...string) string {
+// fragRecord is the CTE ev that inserts the event rows of events (the UNION ALL of
+// fragEvent SELECTs) in their ord order.
+func fragRecord(events ...string) string {
 	return `ev AS (
 	INSERT INTO /* TEMPLATE: schema */organization_events (id, organization_id, type, actor, subject, data)
 	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
@@ -44,28 +48,28 @@ func sqlRecord(events ...string) string {
 )`
 }
 
-// sqlEvent selects the event eventType from the rows of from: its organization, actor
+// fragEvent selects the event eventType from the rows of from: its organization, actor
 // and subject (SQL expressions; subject "NULL" for none) and JSON data.
-func sqlEvent(ord int, eventType, org, actor, subject, data, from string) string {
-	return sqlEventID(ord, "gen_random_uuid()", eventType, org, actor, subject, data, from)
+func fragEvent(ord int, eventType, org, actor, subject, data, from string) string {
+	return fragEventID(ord, "gen_random_uuid()", eventType, org, actor, subject, data, from)
 }
 
-// sqlEventID is sqlEvent with the record's ID given.
-func sqlEventID(ord int, id, eventType, org, actor, subject, data, from string) string {
-	return sqlEventKey(ord, "''", id, eventType, org, actor, subject, data, from)
+// fragEventID is fragEvent with the record's ID given.
+func fragEventID(ord int, id, eventType, org, actor, subject, data, from string) string {
+	return fragEventKey(ord, "''", id, eventType, org, actor, subject, data, from)
 }
 
-// sqlEventKey is sqlEventID with a text key (a SQL expression) that orders the events
+// fragEventKey is fragEventID with a text key (a SQL expression) that orders the events
 // of one kind and organization (several invitations revoked at once: by ID), which
 // otherwise come in no given order.
-func sqlEventKey(ord int, key, id, eventType, org, actor, subject, data, from string) string {
+func fragEventKey(ord int, key, id, eventType, org, actor, subject, data, from string) string {
 	return `SELECT ` + strconv.Itoa(ord) + ` AS ord, ` + key + `::text AS k, ` + id + ` AS id, ` + org + ` AS organization_id, '` + eventType + `'::text AS type, ` +
 		actor + ` AS actor, ` + subject + `::text AS subject, ` + data + ` AS data FROM ` + from
 }
 
-// sqlEventData is the JSON object of an event: name/value pairs (SQL JSON values) and
+// fragEventData is the JSON object of an event: name/value pairs (SQL JSON values) and
 // "actor" (@actor) when it is not empty.
-func sqlEventData(actor string, pairs ...string) string {
+func fragEventData(actor string, pairs ...string) string {
 	obj := strings.Join(pairs, ", ")
 	if actor == "" {
 		return `json_build_object(` + obj + `)`
@@ -73,36 +77,36 @@ func sqlEventData(actor string, pairs ...string) string {
 	return `CASE WHEN ` + actor + ` = '' THEN json_build_object(` + obj + `) ELSE json_build_object(` + obj + `, 'actor', ` + actor + `) END`
 }
 
-// sqlTime is the JSON text of a timestamptz as Go writes a UTC time (RFC 3339, "Z").
-func sqlTime(col string) string {
+// fragTime is the JSON text of a timestamptz as Go writes a UTC time (RFC 3339, "Z").
+func fragTime(col string) string {
 	return `to_char(` + col + ` AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`
 }
 
-// sqlMemberJSON is an OrganizationUser's JSON from the memberCols of alias a:
+// fragMemberJSON is an OrganizationUser's JSON from the memberCols of alias a:
 // suspended_at only when set, as Go leaves out a zero time (omitzero).
-func sqlMemberJSON(a string) string {
+func fragMemberJSON(a string) string {
 	obj := `'id', ` + a + `.id, 'organization_id', ` + a + `.organization_id, 'user_id', ` + a + `.user_id, 'role', ` + a + `.role, 'created_at', ` +
-		sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at")
+		fragTime(a+".created_at") + `, 'updated_at', ` + fragTime(a+".updated_at")
 	return `CASE WHEN ` + a + `.suspended_at IS NULL THEN json_build_object(` + obj + `) ELSE json_build_object(` + obj +
-		`, 'suspended_at', ` + sqlTime(a+".suspended_at") + `) END`
+		`, 'suspended_at', ` + fragTime(a+".suspended_at") + `) END`
 }
 
-// sqlOrgJSON is an Organization's JSON from the orgCols of alias a (data and settings as
+// fragOrgJSON is an Organization's JSON from the orgCols of alias a (data and settings as
 // text, embedded as the documents they are): max_members only when set, as Go leaves
 // out 0 (omitempty). Not jsonb_strip_nulls, which would strip the nulls of data too.
-func sqlOrgJSON(a string) string {
+func fragOrgJSON(a string) string {
 	obj := `'id', ` + a + `.id, 'name', ` + a + `.name, 'slug', ` + a + `.slug, 'is_active', ` + a + `.is_active, 'data', ` +
-		a + `.data::json, 'settings', ` + a + `.settings::json, 'created_at', ` + sqlTime(a+".created_at") + `, 'updated_at', ` + sqlTime(a+".updated_at")
+		a + `.data::json, 'settings', ` + a + `.settings::json, 'created_at', ` + fragTime(a+".created_at") + `, 'updated_at', ` + fragTime(a+".updated_at")
 	return `CASE WHEN ` + a + `.max_members IS NULL THEN json_build_object(` + obj + `) ELSE json_build_object(` + obj +
 		`, 'max_members', ` + a + `.max_members) END`
 }
 
-// sqlInvJSON is an Invitation's JSON from the invCols of alias a: responded_at and
+// fragInvJSON is an Invitation's JSON from the invCols of alias a: responded_at and
 // accepted_by left out when unset, as Go does. Invitations hold no token.
-func sqlInvJSON(a string) string {
+func fragInvJSON(a string) string {
 	return `jsonb_strip_nulls(jsonb_build_object('id', ` + a + `.id, 'organization_id', ` + a + `.organization_id, 'email', ` + a + `.email, 'role', ` + a + `.role, 'invited_by', ` +
-		a + `.invited_by, 'bearer', ` + a + `.bearer, 'status', ` + a + `.status, 'created_at', ` + sqlTime(a+".created_at") + `, 'expires_at', ` + sqlTime(a+".expires_at") +
-		`, 'responded_at', ` + sqlTime(a+".responded_at") + `, 'accepted_by', NULLIF(` + a + `.accepted_by, '')))::json`
+		a + `.invited_by, 'bearer', ` + a + `.bearer, 'status', ` + a + `.status, 'created_at', ` + fragTime(a+".created_at") + `, 'expires_at', ` + fragTime(a+".expires_at") +
+		`, 'responded_at', ` + fragTime(a+".responded_at") + `, 'accepted_by', NULLIF(` + a + `.accepted_by, '')))::json`
 }
 
 // eventCols are the columns of an event record, read from alias e.

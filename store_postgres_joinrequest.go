@@ -46,20 +46,12 @@ var qCreateJoinRequest = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organi
 
 // CreateJoinRequest implements JoinRequestStore.
 func (s *PostgresStore) CreateJoinRequest(ctx context.Context, p CreateJoinRequestParams) (JoinRequest, error) {
-	if err := ctx.Err(); err != nil {
-		return JoinRequest{}, err
-	}
 	r := p.Request
-	var outcome string
 	var row joinRequestRow
-	err := s.queryRow(ctx, qCreateJoinRequest, pgArgs{
+	if _, err := s.call(ctx, qCreateJoinRequest, pgArgs{
 		"id": r.ID, "organization_id": r.OrganizationID, "user_id": string(r.UserID), "message": r.Message,
 		"created_at": r.CreatedAt, "expires_at": r.ExpiresAt, "now": p.Now, "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, row.dest())...)
-	if err != nil {
-		return JoinRequest{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, row.dest()); err != nil {
 		return JoinRequest{}, err
 	}
 	return row.value(), nil
@@ -125,25 +117,17 @@ var qDecideJoinRequest = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organi
 
 // DecideJoinRequest implements JoinRequestStore.
 func (s *PostgresStore) DecideJoinRequest(ctx context.Context, p DecideJoinRequestParams) (JoinRequest, OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return JoinRequest{}, OrganizationUser{}, err
-	}
 	pp := pgPolicyOf(p.Auth.Policy)
-	var outcome string
 	var row joinRequestRow
 	var mID pgtype.UUID
 	var mRole pgtype.Text
 	var mCreated, mUpdated pgtype.Timestamptz
-	err := s.queryRow(ctx, qDecideJoinRequest, pgArgs{
+	if _, err := s.call(ctx, qDecideJoinRequest, pgArgs{
 		"id": p.ID, "approve": p.Approve, "actor": string(p.Auth.Actor), "perm": string(PermMembersAdd),
 		"pol_roles": pp.roles, "pol_perms": pp.perms,
 		"m_id": p.Membership.ID, "m_created_at": p.Membership.CreatedAt, "m_updated_at": p.Membership.UpdatedAt,
 		"now": p.Now, "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, row.dest(), []any{&mID, &mRole, &mCreated, &mUpdated})...)
-	if err != nil {
-		return JoinRequest{}, OrganizationUser{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, row.dest(), []any{&mID, &mRole, &mCreated, &mUpdated}); err != nil {
 		return JoinRequest{}, OrganizationUser{}, err
 	}
 	r := row.value()
@@ -164,18 +148,10 @@ var qWithdrawJoinRequest = pgStatement(`SELECT * FROM /* TEMPLATE: schema */orga
 
 // WithdrawJoinRequest implements JoinRequestStore.
 func (s *PostgresStore) WithdrawJoinRequest(ctx context.Context, p WithdrawJoinRequestParams) (JoinRequest, error) {
-	if err := ctx.Err(); err != nil {
-		return JoinRequest{}, err
-	}
-	var outcome string
 	var row joinRequestRow
-	err := s.queryRow(ctx, qWithdrawJoinRequest, pgArgs{
+	if _, err := s.call(ctx, qWithdrawJoinRequest, pgArgs{
 		"id": p.ID, "user_id": string(p.UserID), "now": p.Now, "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, row.dest())...)
-	if err != nil {
-		return JoinRequest{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, row.dest()); err != nil {
 		return JoinRequest{}, err
 	}
 	return row.value(), nil

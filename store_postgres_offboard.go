@@ -19,9 +19,6 @@ ORDER BY o.id LIMIT @limit::bigint`)
 
 // OrganizationsOwnedBy implements OffboardStore.
 func (s *PostgresStore) OrganizationsOwnedBy(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	var r orgRow
 	return queryItems(ctx, s, qOrgsOwnedBy, pgArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit}, r.dest(), r.value)
 }
@@ -97,13 +94,13 @@ WITH owned AS (
 	WHERE i.organization_id IN (SELECT organization_id FROM rm) AND i.invited_by = @user_id::text
 		AND i.status = 'pending' AND i.expires_at > @now::timestamptz
 	RETURNING ` + invCols + `
-), ` + sqlRecord(
-	sqlEvent(1, OrganizationDeleted{}.EventName(), "o.id", "''", "NULL", sqlEventData("", "'organization', "+sqlOrgJSON("o")), "del AS o"),
-	sqlEvent(2, OwnerChanged{}.EventName(), "h.organization_id", "''", "h.user_id", sqlEventData("", "'old', "+sqlMemberJSON("r"), "'new', "+sqlMemberJSON("h")),
+), ` + fragRecord(
+	fragEvent(1, OrganizationDeleted{}.EventName(), "o.id", "''", "NULL", fragEventData("", "'organization', "+fragOrgJSON("o")), "del AS o"),
+	fragEvent(2, OwnerChanged{}.EventName(), "h.organization_id", "''", "h.user_id", fragEventData("", "'old', "+fragMemberJSON("r"), "'new', "+fragMemberJSON("h")),
 		"heir AS h JOIN rm AS r ON r.organization_id = h.organization_id WHERE h.organization_id IN (SELECT id FROM moved)"),
-	sqlEventKey(3, "i.id", "gen_random_uuid()", InvitationRevoked{}.EventName(), "i.organization_id", "''", "NULL",
-		sqlEventData("", "'invitation', "+sqlInvJSON("i")), "rev AS i"),
-	sqlEvent(4, UserRemoved{}.EventName(), "m.organization_id", "''", "m.user_id", sqlEventData("", "'organization_user', "+sqlMemberJSON("m")), "rm AS m")) + `
+	fragEventKey(3, "i.id", "gen_random_uuid()", InvitationRevoked{}.EventName(), "i.organization_id", "''", "NULL",
+		fragEventData("", "'invitation', "+fragInvJSON("i")), "rev AS i"),
+	fragEvent(4, UserRemoved{}.EventName(), "m.organization_id", "''", "m.user_id", fragEventData("", "'organization_user', "+fragMemberJSON("m")), "rm AS m")) + `
 SELECT 'c', chk.covered, chk.heirs, (SELECT count(*) FROM rev), ` + nullOrgCols + `, ` + nullMemberCols + `, ` + nullInvCols + ` FROM chk
 UNION ALL
 SELECT 'd', NULL, NULL, NULL, ` + orgCols + `, ` + nullMemberCols + `, ` + nullInvCols + ` FROM del AS o

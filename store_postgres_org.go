@@ -106,9 +106,6 @@ var qUpdateOrg = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_
 
 // UpdateOrganization implements Store.
 func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganizationParams) (Organization, bool, error) {
-	if err := ctx.Err(); err != nil {
-		return Organization{}, false, err
-	}
 	id, u, now := p.OrganizationID, p.Update, p.Now
 	var data, settings *string
 	if u.Data != nil {
@@ -119,16 +116,12 @@ func (s *PostgresStore) UpdateOrganization(ctx context.Context, p UpdateOrganiza
 		st := string(*u.Settings)
 		settings = &st
 	}
-	var outcome string
 	var r orgRow
-	err := s.queryRow(ctx, qUpdateOrg, s.writeAuthArgs(pgArgs{
+	outcome, err := s.call(ctx, qUpdateOrg, s.writeAuthArgs(pgArgs{
 		"id": id, "name": u.Name, "slug": u.Slug, "is_active": u.IsActive, "data": data, "settings": settings,
 		"max_members": u.MaxMembers, "now": now,
-	}, p.Auth, PermOrganizationUpdate)).Scan(dest([]any{&outcome}, r.dest())...)
+	}, p.Auth, PermOrganizationUpdate), r.dest())
 	if err != nil {
-		return Organization{}, false, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
 		return Organization{}, false, err
 	}
 	return r.value(), outcome == "updated", nil
@@ -142,17 +135,9 @@ var qDeleteOrg = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_
 
 // DeleteOrganization implements Store.
 func (s *PostgresStore) DeleteOrganization(ctx context.Context, p DeleteOrganizationParams) (Organization, error) {
-	if err := ctx.Err(); err != nil {
-		return Organization{}, err
-	}
-	var outcome string
 	var r orgRow
-	err := s.queryRow(ctx, qDeleteOrg, pgArgs{"id": p.OrganizationID, "actor": string(p.Auth.Actor), "number": s.autocommit()}).
-		Scan(dest([]any{&outcome}, r.dest())...)
-	if err != nil {
-		return Organization{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	args := pgArgs{"id": p.OrganizationID, "actor": string(p.Auth.Actor), "number": s.autocommit()}
+	if _, err := s.call(ctx, qDeleteOrg, args, r.dest()); err != nil {
 		return Organization{}, err
 	}
 	return r.value(), nil
@@ -167,9 +152,6 @@ ORDER BY m.organization_id LIMIT @limit::bigint`)
 
 // OrganizationsForUser implements Store.
 func (s *PostgresStore) OrganizationsForUser(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	var r orgRow
 	return queryItems(ctx, s, qOrgsForUser, pgArgs{"user_id": string(p.UserID), "after": p.After, "limit": p.Limit}, r.dest(), r.value)
 }

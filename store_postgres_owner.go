@@ -50,19 +50,12 @@ var qChangeOwner = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organization
 
 // ChangeOwner implements Store.
 func (s *PostgresStore) ChangeOwner(ctx context.Context, p ChangeOwnerParams) (OwnerChange, error) {
-	if err := ctx.Err(); err != nil {
-		return OwnerChange{}, err
-	}
-	var outcome string
 	var old, before, promoted memberRow
-	err := s.queryRow(ctx, qChangeOwner, pgArgs{
+	outcome, err := s.call(ctx, qChangeOwner, pgArgs{
 		"organization_id": p.OrganizationID, "new_owner": string(p.NewOwner), "now": p.Now, "max_owned": p.MaxOwned,
 		"actor": string(p.Auth.Actor), "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, old.dest(), before.dest(), promoted.dest())...)
+	}, old.dest(), before.dest(), promoted.dest())
 	if err != nil {
-		return OwnerChange{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
 		return OwnerChange{}, err
 	}
 	return ownerChange(old, before, promoted, outcome != "unchanged"), nil

@@ -155,6 +155,24 @@ func (s *PostgresStore) queryRow(ctx context.Context, q pgQuery, args pgArgs) pg
 	return row
 }
 
+// call runs q, one of the statements that call a PL/pgSQL function making a change in
+// its atomic step, which answers one row: the outcome, then the columns scanned into
+// rows. It returns the outcome, or ctx's error (before it starts), pgError's (the
+// statement failed) or pgOutcome's (the function refused the change).
+func (s *PostgresStore) call(ctx context.Context, q pgQuery, args pgArgs, rows ...[]any) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	var outcome string
+	if err := s.queryRow(ctx, q, args).Scan(dest([]any{&outcome}, rows...)...); err != nil {
+		return "", pgError(ctx, err)
+	}
+	if err := pgOutcome(outcome); err != nil {
+		return "", err
+	}
+	return outcome, nil
+}
+
 // query runs statement q with args.
 func (s *PostgresStore) query(ctx context.Context, q pgQuery, args pgArgs) (pgx.Rows, error) {
 	a, err := bindArgs(q, args)

@@ -3,6 +3,7 @@ package organizations
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/google/uuid"
@@ -137,10 +138,35 @@ func dest(first []any, more ...[]any) []any {
 	return first
 }
 
+// orgItem reads one item of an organization by q, which answers no row when the
+// organization does not exist (ErrOrganizationNotFound) and a row of NULLs when the item
+// does not (notFound). dest scans the row; ok reports whether it is an item, and value
+// makes it. It reads from the primary (queryRow).
+func orgItem[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArgs, dest []any, ok func() bool,
+	value func() T, notFound error) (T, error) {
+	var zero T
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	err := s.queryRow(ctx, q, args).Scan(dest...)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return zero, ErrOrganizationNotFound
+	case err != nil:
+		return zero, pgReadError(ctx, err)
+	case !ok():
+		return zero, notFound
+	}
+	return value(), nil
+}
+
 // queryItems runs q and returns value() of each row scanned into dest (never nil, so that
 // an empty list marshals as []), for the list statements whose every row is an item.
-// A replica may answer (readRows).
+// A replica may answer (readRows). A done ctx's error comes back before q is run.
 func queryItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArgs, dest []any, value func() T) ([]T, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var out []T
 	err := s.readRows(ctx, q, args, func(rows pgx.Rows) error {
 		out = []T{}

@@ -2,11 +2,9 @@ package organizations
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
@@ -33,9 +31,9 @@ func (r *transferRow) value() OwnershipTransfer {
 	}
 }
 
-// sqlTransferOpen is true when the proposal t is open at @now in the organization org:
+// fragTransferOpen is true when the proposal t is open at @now in the organization org:
 // unexpired, its proposer the owner, its nominee an active member (the membership m).
-const sqlTransferOpen = `(t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')`
+const fragTransferOpen = `(t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')`
 
 // qProposeTransfer is ProposeOwnershipTransfer: one call of
 // organizations_propose_transfer (migration 0014), which locks the organization (FOR
@@ -47,19 +45,11 @@ var qProposeTransfer = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organiza
 
 // ProposeOwnershipTransfer implements TransferStore.
 func (s *PostgresStore) ProposeOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, *OwnershipTransfer, error) {
-	if err := ctx.Err(); err != nil {
-		return OwnershipTransfer{}, nil, err
-	}
-	var outcome string
 	var t, old transferRow
-	err := s.queryRow(ctx, qProposeTransfer, pgArgs{
+	if _, err := s.call(ctx, qProposeTransfer, pgArgs{
 		"organization_id": p.OrganizationID, "nominee": string(p.Nominee), "now": p.Now, "expires_at": p.ExpiresAt,
 		"actor": string(p.Auth.Actor), "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, t.dest(), old.dest())...)
-	if err != nil {
-		return OwnershipTransfer{}, nil, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, t.dest(), old.dest()); err != nil {
 		return OwnershipTransfer{}, nil, err
 	}
 	var replaced *OwnershipTransfer
@@ -77,25 +67,13 @@ SELECT ` + transferCols + `
 FROM /* TEMPLATE: schema */organizations org
 LEFT JOIN (/* TEMPLATE: schema */ownership_transfers t
 	JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = t.organization_id AND m.user_id = t.nominee)
-	ON t.organization_id = org.id AND ` + sqlTransferOpen + `
+	ON t.organization_id = org.id AND ` + fragTransferOpen + `
 WHERE org.id = @organization_id::uuid`)
 
 // OwnershipTransfer implements TransferStore.
 func (s *PostgresStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, now time.Time) (OwnershipTransfer, error) {
-	if err := ctx.Err(); err != nil {
-		return OwnershipTransfer{}, err
-	}
 	var t transferRow
-	err := s.queryRow(ctx, qTransfer, pgArgs{"organization_id": org, "now": now}).Scan(t.dest()...)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return OwnershipTransfer{}, ErrOrganizationNotFound
-	case err != nil:
-		return OwnershipTransfer{}, pgReadError(ctx, err)
-	case !t.ok():
-		return OwnershipTransfer{}, ErrTransferNotFound
-	}
-	return t.value(), nil
+	return orgItem(ctx, s, qTransfer, pgArgs{"organization_id": org, "now": now}, t.dest(), t.ok, t.value, ErrTransferNotFound)
 }
 
 // qAcceptTransfer is AcceptOwnershipTransfer: one call of organizations_accept_transfer
@@ -113,20 +91,12 @@ var qAcceptTransfer = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizat
 
 // AcceptOwnershipTransfer implements TransferStore.
 func (s *PostgresStore) AcceptOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, OwnerChange, error) {
-	if err := ctx.Err(); err != nil {
-		return OwnershipTransfer{}, OwnerChange{}, err
-	}
-	var outcome string
 	var t transferRow
 	var old, before, promoted memberRow
-	err := s.queryRow(ctx, qAcceptTransfer, pgArgs{
+	if _, err := s.call(ctx, qAcceptTransfer, pgArgs{
 		"organization_id": p.OrganizationID, "now": p.Now, "max_owned": p.MaxOwned,
 		"actor": string(p.Auth.Actor), "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, t.dest(), old.dest(), before.dest(), promoted.dest())...)
-	if err != nil {
-		return OwnershipTransfer{}, OwnerChange{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, t.dest(), old.dest(), before.dest(), promoted.dest()); err != nil {
 		return OwnershipTransfer{}, OwnerChange{}, err
 	}
 	return t.value(), ownerChange(old, before, promoted, true), nil
@@ -152,19 +122,11 @@ func (s *PostgresStore) CancelOwnershipTransfer(ctx context.Context, p TransferP
 }
 
 func (s *PostgresStore) closeTransfer(ctx context.Context, p TransferParams, decline bool) (OwnershipTransfer, error) {
-	if err := ctx.Err(); err != nil {
-		return OwnershipTransfer{}, err
-	}
-	var outcome string
 	var t transferRow
-	err := s.queryRow(ctx, qCloseTransfer, pgArgs{
+	if _, err := s.call(ctx, qCloseTransfer, pgArgs{
 		"organization_id": p.OrganizationID, "decline": decline, "now": p.Now,
 		"actor": string(p.Auth.Actor), "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, t.dest())...)
-	if err != nil {
-		return OwnershipTransfer{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, t.dest()); err != nil {
 		return OwnershipTransfer{}, err
 	}
 	return t.value(), nil

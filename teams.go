@@ -384,14 +384,8 @@ func (s *Service) createTeam(ctx context.Context, actor UserID, org uuid.UUID, n
 	if opts == nil {
 		opts = &TeamOptions{}
 	}
-	name, err := normalizeName(name)
+	name, slug, suffix, err := nameAndSlug(name, opts.Slug, teamSlug)
 	if err != nil {
-		return Team{}, err
-	}
-	slug, suffix := opts.Slug, false
-	if slug == "" {
-		slug, suffix = teamSlug(name), true
-	} else if err := ValidSlug(slug); err != nil {
 		return Team{}, err
 	}
 	data, err := normalizeJSON(opts.Data)
@@ -433,26 +427,12 @@ func (s *Service) updateTeam(ctx context.Context, actor UserID, org, team uuid.U
 		return Team{}, err
 	}
 	var n TeamUpdate
-	if u.Name != nil {
-		name, err := normalizeName(*u.Name)
-		if err != nil {
-			return Team{}, err
-		}
-		n.Name = &name
+	var err error
+	if n.Name, n.Slug, err = cleanNameSlug(u.Name, u.Slug); err != nil {
+		return Team{}, err
 	}
-	if u.Slug != nil {
-		if err := ValidSlug(*u.Slug); err != nil {
-			return Team{}, err
-		}
-		slug := *u.Slug
-		n.Slug = &slug
-	}
-	if u.Data != nil {
-		data, err := normalizeJSON(*u.Data)
-		if err != nil {
-			return Team{}, err
-		}
-		n.Data = &data
+	if n.Data, err = normalizeOptionalJSON(u.Data); err != nil {
+		return Team{}, err
 	}
 	ts, err := optional[TeamStore](s.store)
 	if err != nil {

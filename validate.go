@@ -31,6 +31,45 @@ func plainText(s string, max int) bool {
 	return !strings.ContainsFunc(s, unicode.IsControl)
 }
 
+// nameAndSlug checks the name and slug of something new: the name normalized
+// (normalizeName), and the slug given once ValidSlug accepts it or, if none is given,
+// made from the name by gen, with suffix true (the store may suffix a made slug to make
+// it unique). Errors: ErrInvalidName first, then ValidSlug's.
+func nameAndSlug(name, given string, gen func(name string) string) (clean, slug string, suffix bool, err error) {
+	if clean, err = normalizeName(name); err != nil {
+		return "", "", false, err
+	}
+	if given == "" {
+		return clean, gen(clean), true, nil
+	}
+	if err := ValidSlug(given); err != nil {
+		return "", "", false, err
+	}
+	return clean, given, false, nil
+}
+
+// cleanNameSlug checks and copies the Name and Slug of an update (nil: unchanged): the
+// name normalized (normalizeName), the slug as given once ValidSlug accepts it. Errors:
+// ErrInvalidName first, then ValidSlug's.
+func cleanNameSlug(name, slug *string) (*string, *string, error) {
+	var n, sl *string
+	if name != nil {
+		clean, err := normalizeName(*name)
+		if err != nil {
+			return nil, nil, err
+		}
+		n = &clean
+	}
+	if slug != nil {
+		if err := ValidSlug(*slug); err != nil {
+			return nil, nil, err
+		}
+		given := *slug
+		sl = &given
+	}
+	return n, sl, nil
+}
+
 // normalizeName trims name and checks it: ErrInvalidName unless it is 1 to MaxNameLength
 // runes of valid UTF-8 without control characters.
 func normalizeName(name string) (string, error) {

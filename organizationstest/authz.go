@@ -705,17 +705,8 @@ func testRaceTwoTransfers(t *testing.T, h *harness) {
 		org := h.createOrg("own", fmt.Sprintf("Transfer %d", round), nil)
 		h.addUser(org.ID, "a", organizations.RoleMember)
 		h.addUser(org.ID, "b", organizations.RoleMember)
-		errs := make([]error, 2)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i, to := range []organizations.UserID{"a", "b"} {
-			wg.Go(func() {
-				<-start
-				errs[i] = svc.As("own").ChangeOwner(ctx, org.ID, to)
-			})
-		}
-		close(start)
-		wg.Wait()
+		to := []organizations.UserID{"a", "b"}
+		errs := parallel(len(to), func(i int) error { return svc.As("own").ChangeOwner(ctx, org.ID, to[i]) })
 		denied, ok := countErrors(errs, organizations.ErrPermissionDenied)
 		require.Equal(t, 1, ok, "round %d: exactly one transfer succeeds: %v", round, errs)
 		require.Equal(t, 1, denied, "round %d: the other is refused: %v", round, errs)
@@ -745,19 +736,12 @@ func testRaceActingWhileDemoted(t *testing.T, h *harness) {
 		h.addUser(org.ID, target, organizations.RoleMember)
 		var removeErr, demoteErr, readErr error
 		var presentAfterDemotion bool
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		wg.Go(func() {
-			<-start
+		together(func() {
 			removeErr = svc.As("adm").RemoveUser(ctx, org.ID, target)
-		})
-		wg.Go(func() {
-			<-start
+		}, func() {
 			_, demoteErr = svc.As("own").SetRole(ctx, org.ID, "adm", organizations.RoleMember)
 			presentAfterDemotion, readErr = svc.IsMember(ctx, org.ID, target)
 		})
-		close(start)
-		wg.Wait()
 		require.NoError(t, demoteErr)
 		require.NoError(t, readErr)
 		switch {
@@ -797,19 +781,12 @@ func testRaceResendWhileDemoted(t *testing.T, h *harness) {
 		oldToken := k.get(email)
 		var resendErr, demoteErr, readErr error
 		var afterDemotion organizations.Invitation
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		wg.Go(func() {
-			<-start
+		together(func() {
 			_, resendErr = svc.As("adm").ResendInvitation(ctx, inv.ID)
-		})
-		wg.Go(func() {
-			<-start
+		}, func() {
 			_, demoteErr = svc.As("own").SetRole(ctx, org.ID, "adm", organizations.RoleMember)
 			afterDemotion, readErr = h.store.Invitation(ctx, inv.ID, h.now())
 		})
-		close(start)
-		wg.Wait()
 		require.NoError(t, demoteErr)
 		require.NoError(t, readErr)
 		now := h.invitation(inv.ID)
@@ -846,18 +823,11 @@ func testRaceDeleteRoleAgainstSetRole(t *testing.T, h *harness) {
 		_, err := svc.CreateRole(ctx, org.ID, organizations.RoleDefinition{Name: name})
 		require.NoError(t, err)
 		var setErr, delErr error
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		wg.Go(func() {
-			<-start
+		together(func() {
 			_, setErr = svc.As("own").SetRole(ctx, org.ID, "m", name)
-		})
-		wg.Go(func() {
-			<-start
+		}, func() {
 			delErr = svc.As("own").DeleteRole(ctx, org.ID, name)
 		})
-		close(start)
-		wg.Wait()
 		role := h.member(org.ID, "m").Role
 		roles, err := svc.Roles(ctx, org.ID)
 		require.NoError(t, err)

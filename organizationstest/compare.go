@@ -104,6 +104,16 @@ func requireStamp(t *testing.T, times ...time.Time) {
 	}
 }
 
+// requireSameEach asserts that got has as many elements as want, each the same as
+// want's by same (requireSameOrg, requireSameMember, ...).
+func requireSameEach[T any](t *testing.T, same func(*testing.T, T, T, ...any), want, got []T, msgAndArgs ...any) {
+	t.Helper()
+	require.Len(t, got, len(want), msgAndArgs...)
+	for i := range want {
+		same(t, want[i], got[i], msgAndArgs...)
+	}
+}
+
 func requireSameOrg(t *testing.T, want, got organizations.Organization, msgAndArgs ...any) {
 	t.Helper()
 	requireStamp(t, got.CreatedAt, got.UpdatedAt)
@@ -112,10 +122,7 @@ func requireSameOrg(t *testing.T, want, got organizations.Organization, msgAndAr
 
 func requireSameOrgs(t *testing.T, want, got []organizations.Organization, msgAndArgs ...any) {
 	t.Helper()
-	require.Len(t, got, len(want), msgAndArgs...)
-	for i := range want {
-		requireSameOrg(t, want[i], got[i], msgAndArgs...)
-	}
+	requireSameEach(t, requireSameOrg, want, got, msgAndArgs...)
 }
 
 func requireSameMember(t *testing.T, want, got organizations.OrganizationUser, msgAndArgs ...any) {
@@ -126,10 +133,7 @@ func requireSameMember(t *testing.T, want, got organizations.OrganizationUser, m
 
 func requireSameMembers(t *testing.T, want, got []organizations.OrganizationUser, msgAndArgs ...any) {
 	t.Helper()
-	require.Len(t, got, len(want), msgAndArgs...)
-	for i := range want {
-		requireSameMember(t, want[i], got[i], msgAndArgs...)
-	}
+	requireSameEach(t, requireSameMember, want, got, msgAndArgs...)
 }
 
 func requireSameOwner(t *testing.T, want, got organizations.OrganizationOwner, msgAndArgs ...any) {
@@ -146,10 +150,7 @@ func requireSameInvitation(t *testing.T, want, got organizations.Invitation, msg
 
 func requireSameInvitations(t *testing.T, want, got []organizations.Invitation, msgAndArgs ...any) {
 	t.Helper()
-	require.Len(t, got, len(want), msgAndArgs...)
-	for i := range want {
-		requireSameInvitation(t, want[i], got[i], msgAndArgs...)
-	}
+	requireSameEach(t, requireSameInvitation, want, got, msgAndArgs...)
 }
 
 // requireSameDetails asserts that got is the invitation want with org, the organization as

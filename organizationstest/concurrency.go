@@ -55,13 +55,67 @@ func parallel(n int, f func(i int) error) []error {
 	return errs
 }
 
+// parallelValues is parallel for calls that make a value too: the values and the errors
+// of f(0..n-1), by i.
+func parallelValues[T any](n int, f func(i int) (T, error)) ([]T, []error) {
+	vals := make([]T, n)
+	errs := parallel(n, func(i int) error {
+		var err error
+		vals[i], err = f(i)
+		return err
+	})
+	return vals, errs
+}
+
+// userN is the user ID "u<i>": the i-th of the users a parallel test makes.
+func userN(i int) organizations.UserID { return organizations.UserID(fmt.Sprintf("u%d", i)) }
+
+// together runs every f of fs at once (parallel) and waits for all of them. An f must
+// not call t.FailNow.
+func together(fs ...func()) {
+	parallel(len(fs), func(i int) error {
+		fs[i]()
+		return nil
+	})
+}
+
+// race runs a and b at once (parallel), alternating with the round which goroutine runs
+// which, since the scheduler favours one of them, and returns their errors. a and b must
+// not call t.FailNow.
+func race(round int, a, b func() error) (errA, errB error) {
+	first := round % 2
+	errs := parallel(2, func(i int) error {
+		if i == first {
+			return a()
+		}
+		return b()
+	})
+	return errs[first], errs[1-first]
+}
+
+// raceOrg creates the organization of one race round, owned by owner.
+func (h *harness) raceOrg(owner organizations.UserID, round int) organizations.Organization {
+	return h.createOrg(owner, fmt.Sprintf("Round %d", round), nil)
+}
+
+// raceRounds runs round raceRounds times, each time on a new organization owned by
+// "owner" (raceOrg), then checks the invariants of every one of them and of users. It
+// does not verify the events: who wins a race decides them.
+func (h *harness) raceRounds(users []organizations.UserID, round func(round int, org organizations.Organization)) {
+	h.events.noVerify()
+	var orgIDs []uuid.UUID
+	for i := range raceRounds {
+		org := h.raceOrg("owner", i)
+		orgIDs = append(orgIDs, org.ID)
+		round(i, org)
+	}
+	h.requireInvariants(orgIDs, users)
+}
+
 func testParallelCreateSameName(t *testing.T, h *harness) {
 	h.events.noVerify()
-	orgs := make([]organizations.Organization, parallelism)
-	errs := parallel(parallelism, func(i int) error {
-		var err error
-		orgs[i], err = h.svc.CreateOrganization(h.ctx, organizations.UserID(fmt.Sprintf("u%d", i)), "Same Name", nil)
-		return err
+	orgs, errs := parallelValues(parallelism, func(i int) (organizations.Organization, error) {
+		return h.svc.CreateOrganization(h.ctx, userN(i), "Same Name", nil)
 	})
 	want := []string{"same-name"}
 	for n := 2; n <= parallelism; n++ {
@@ -74,7 +128,7 @@ func testParallelCreateSameName(t *testing.T, h *harness) {
 		require.NoError(t, err, "every create succeeds")
 		slugs = append(slugs, orgs[i].Slug)
 		orgIDs = append(orgIDs, orgs[i].ID)
-		users = append(users, organizations.UserID(fmt.Sprintf("u%d", i)))
+		users = append(users, userN(i))
 		got, err := h.svc.OrganizationBySlug(h.ctx, orgs[i].Slug)
 		require.NoError(t, err)
 		require.Equal(t, orgs[i].ID, got.ID)
@@ -86,12 +140,8 @@ func testParallelCreateSameName(t *testing.T, h *harness) {
 
 func testParallelCreateSameSlug(t *testing.T, h *harness) {
 	h.events.noVerify()
-	orgs := make([]organizations.Organization, parallelism)
-	errs := parallel(parallelism, func(i int) error {
-		var err error
-		orgs[i], err = h.svc.CreateOrganization(h.ctx, organizations.UserID(fmt.Sprintf("u%d", i)), "Name",
-			&organizations.CreateOptions{Slug: "contested"})
-		return err
+	orgs, errs := parallelValues(parallelism, func(i int) (organizations.Organization, error) {
+		return h.svc.CreateOrganization(h.ctx, userN(i), "Name", &organizations.CreateOptions{Slug: "contested"})
 	})
 	taken, ok := countErrors(errs, organizations.ErrSlugTaken)
 	require.Equal(t, 1, ok, "exactly one create gets the slug")
@@ -99,7 +149,7 @@ func testParallelCreateSameSlug(t *testing.T, h *harness) {
 	var users []organizations.UserID
 	var winner uuid.UUID
 	for i, err := range errs {
-		u := organizations.UserID(fmt.Sprintf("u%d", i))
+		u := userN(i)
 		users = append(users, u)
 		if err == nil {
 			winner = orgs[i].ID
@@ -114,21 +164,11 @@ func testParallelCreateSameSlug(t *testing.T, h *harness) {
 }
 
 func testChangeOwnerRacingRemove(t *testing.T, h *harness) {
-	h.events.noVerify()
-	var orgIDs []uuid.UUID
-	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
-		orgIDs = append(orgIDs, org.ID)
+	h.raceRounds([]organizations.UserID{"owner", "heir"}, func(round int, org organizations.Organization) {
 		h.addUser(org.ID, "heir", organizations.RoleMember)
-		// Alternate which goroutine does what: the scheduler favours one of them.
-		change := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == change {
-				return h.svc.ChangeOwner(h.ctx, org.ID, "heir")
-			}
-			return h.svc.RemoveUser(h.ctx, org.ID, "heir")
-		})
-		changeErr, removeErr := errs[change], errs[1-change]
+		changeErr, removeErr := race(round,
+			func() error { return h.svc.ChangeOwner(h.ctx, org.ID, "heir") },
+			func() error { return h.svc.RemoveUser(h.ctx, org.ID, "heir") })
 		owner := h.owner(org.ID).OrganizationUser.UserID
 		isMember, err := h.svc.IsMember(h.ctx, org.ID, "heir")
 		require.NoError(t, err)
@@ -145,35 +185,24 @@ func testChangeOwnerRacingRemove(t *testing.T, h *harness) {
 			require.Equal(t, organizations.UserID("owner"), owner, "round %d", round)
 			require.False(t, isMember, "round %d", round)
 		}
-	}
-	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "heir"})
+	})
 }
 
 func testChangeOwnerRacingDemotion(t *testing.T, h *harness) {
-	h.events.noVerify()
-	var orgIDs []uuid.UUID
-	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
-		orgIDs = append(orgIDs, org.ID)
+	h.raceRounds([]organizations.UserID{"owner", "heir"}, func(round int, org organizations.Organization) {
 		h.addUser(org.ID, "heir", organizations.RoleAdmin)
-		change := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == change {
-				return h.svc.ChangeOwner(h.ctx, org.ID, "heir")
-			}
-			_, err := h.svc.SetRole(h.ctx, org.ID, "heir", organizations.RoleMember)
-			return err
-		})
-		require.NoError(t, errs[change], "round %d: the heir is a member either way", round)
-		if err := errs[1-change]; err != nil {
+		changeErr, demoteErr := race(round,
+			func() error { return h.svc.ChangeOwner(h.ctx, org.ID, "heir") },
+			func() error { return errOnly(h.svc.SetRole(h.ctx, org.ID, "heir", organizations.RoleMember)) })
+		require.NoError(t, changeErr, "round %d: the heir is a member either way", round)
+		if err := demoteErr; err != nil {
 			require.ErrorIs(t, err, organizations.ErrOwnershipRequired, "round %d", round)
 		}
 		// Whichever came first, the owner ends up an admin.
 		o := h.owner(org.ID).OrganizationUser
 		require.Equal(t, organizations.UserID("heir"), o.UserID, "round %d", round)
 		require.Equal(t, organizations.RoleAdmin, o.Role, "round %d", round)
-	}
-	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "heir"})
+	})
 }
 
 func testParallelAddUser(t *testing.T, h *harness) {
@@ -223,17 +252,14 @@ func testParallelAcceptManyUsers(t *testing.T, h *harness) {
 	org := inviteFixture(h)
 	inv := h.newInvitation(org.ID, "admin", "anyone@example.com", organizations.RoleMember, true, time.Hour)
 	hash := h.invite(inv)
-	results := make([]organizations.AcceptResult, parallelism)
 	users := make([]organizations.UserID, parallelism)
 	offers := make([]organizations.OrganizationUser, parallelism)
 	for i := range users {
-		users[i] = organizations.UserID(fmt.Sprintf("u%d", i))
+		users[i] = userN(i)
 		offers[i] = h.newMembership(org.ID, users[i])
 	}
-	errs := parallel(parallelism, func(i int) error {
-		var err error
-		results[i], err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: users[i]}, TokenHash: hash, Email: string(users[i]) + "@example.com", Membership: offers[i], Now: h.now()})
-		return err
+	results, errs := parallelValues(parallelism, func(i int) (organizations.AcceptResult, error) {
+		return h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: users[i]}, TokenHash: hash, Email: string(users[i]) + "@example.com", Membership: offers[i], Now: h.now()})
 	})
 	closed, ok := countErrors(errs, organizations.ErrInvitationClosed)
 	require.Equal(t, 1, ok, "exactly one accept wins")
@@ -256,15 +282,12 @@ func testParallelAcceptSameUser(t *testing.T, h *harness) {
 	org := inviteFixture(h)
 	inv := h.newInvitation(org.ID, "admin", "ann@example.com", organizations.RoleMember, false, time.Hour)
 	hash := h.invite(inv)
-	results := make([]organizations.AcceptResult, parallelism)
 	offers := make([]organizations.OrganizationUser, parallelism)
 	for i := range offers {
 		offers[i] = h.newMembership(org.ID, "ann")
 	}
-	errs := parallel(parallelism, func(i int) error {
-		var err error
-		results[i], err = h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: hash, Email: "ann@example.com", Membership: offers[i], Now: h.now()})
-		return err
+	results, errs := parallelValues(parallelism, func(i int) (organizations.AcceptResult, error) {
+		return h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{Auth: organizations.Authorization{Actor: "ann"}, TokenHash: hash, Email: "ann@example.com", Membership: offers[i], Now: h.now()})
 	})
 	accepted := 0
 	for i, err := range errs {
@@ -316,28 +339,18 @@ func testParallelCreateInvitation(t *testing.T, h *harness) {
 }
 
 func testDeleteRacingAddUser(t *testing.T, h *harness) {
-	h.events.noVerify()
-	var orgIDs []uuid.UUID
-	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
-		orgIDs = append(orgIDs, org.ID)
-		del := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == del {
-				return h.svc.DeleteOrganization(h.ctx, org.ID)
-			}
-			_, err := h.svc.AddUser(h.ctx, org.ID, "tom", organizations.RoleMember)
-			return err
-		})
-		require.NoError(t, errs[del], "round %d", round)
-		if err := errs[1-del]; err != nil {
+	h.raceRounds([]organizations.UserID{"owner", "tom"}, func(round int, org organizations.Organization) {
+		delErr, addErr := race(round,
+			func() error { return h.svc.DeleteOrganization(h.ctx, org.ID) },
+			func() error { return errOnly(h.svc.AddUser(h.ctx, org.ID, "tom", organizations.RoleMember)) })
+		require.NoError(t, delErr, "round %d", round)
+		if err := addErr; err != nil {
 			require.ErrorIs(t, err, organizations.ErrOrganizationNotFound, "round %d", round)
 		}
 		h.requireOrgGone(org.ID)
-	}
+	})
 	h.requireNoOrgsFor("tom")
 	h.requireNoOrgsFor("owner")
-	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "tom"})
 }
 
 // testReadsRacingWrites reads an organization while ownership moves back and forth, the

@@ -129,16 +129,6 @@ func domainVisible(ctx context.Context, store organizations.Store, e organizatio
 	return err
 }
 
-// domainOrg creates an organization owned by "owner" with the admin "admin" and the
-// member "bob".
-func domainOrg(h *harness, name string, opts *organizations.CreateOptions) organizations.Organization {
-	h.t.Helper()
-	org := h.createOrg("owner", name, opts)
-	h.addUser(org.ID, "admin", organizations.RoleAdmin)
-	h.addUser(org.ID, "bob", organizations.RoleMember)
-	return org
-}
-
 // verifiedDomain adds name to org with mode and verifies it by affiliation, dropping
 // the events.
 func (w *domainWorld) verifiedDomain(h *harness, org uuid.UUID, name string, mode organizations.DomainEnrollment) organizations.Domain {
@@ -153,7 +143,7 @@ func (w *domainWorld) verifiedDomain(h *harness, org uuid.UUID, name string, mod
 
 func testDomainAddListRemove(t *testing.T, h *harness) {
 	w := newDomainWorld(h, nil)
-	org := domainOrg(h, "Acme", nil)
+	org := h.staffedOrg("Acme", nil)
 	d, err := w.svc.AddDomain(h.ctx, org.ID, "  ACME.com. ", nil)
 	require.NoError(t, err)
 	require.NotEqual(t, uuid.Nil, d.ID)
@@ -185,17 +175,9 @@ func testDomainAddListRemove(t *testing.T, h *harness) {
 	e2, err := w.svc.AddDomain(h.ctx, org.ID, "xn--bcher-kva.example", nil)
 	require.NoError(t, err, "punycode is ASCII")
 	h.events.take()
-	var all []organizations.Domain
-	opts := organizations.ListOptions{Limit: 2}
-	for range 10 {
-		p, err := w.svc.Domains(h.ctx, org.ID, opts)
-		require.NoError(t, err)
-		all = append(all, p.Items...)
-		if p.Next == "" {
-			break
-		}
-		opts.After = p.Next
-	}
+	all := allPages(t, "Domains", 2, func(opts organizations.ListOptions) (organizations.Page[organizations.Domain], error) {
+		return w.svc.Domains(h.ctx, org.ID, opts)
+	})
 	require.Equal(t, []organizations.Domain{d, e1, e2}, all, "in the order they were added")
 
 	require.NoError(t, w.svc.RemoveDomain(h.ctx, org.ID, "acme.io"))
@@ -216,7 +198,7 @@ func testDomainAddListRemove(t *testing.T, h *harness) {
 
 func testDomainBadInput(t *testing.T, h *harness) {
 	w := newDomainWorld(h, func(o *organizations.Options) { o.PublicMailDomains = []string{"Mail.Example.ORG."} })
-	org := domainOrg(h, "Acme", nil)
+	org := h.staffedOrg("Acme", nil)
 	ctx := h.ctx
 	for _, name := range []string{"", " ", "acme", "acme..com", ".acme.com", "-acme.com", "acme-.com", "ac_me.com",
 		"acme.com/x", "1.2.3.4", "bücher.example", "acme.123", "\xff.com", strings.Repeat("a", 64) + ".com",
@@ -273,7 +255,7 @@ func testDomainBadInput(t *testing.T, h *harness) {
 
 func testDomainVerifyDNS(t *testing.T, h *harness) {
 	w := newDomainWorld(h, nil)
-	org := domainOrg(h, "Acme", nil)
+	org := h.staffedOrg("Acme", nil)
 	d, err := w.svc.AddDomain(h.ctx, org.ID, "acme.com", nil)
 	require.NoError(t, err)
 	h.events.take()
@@ -334,7 +316,7 @@ func testDomainVerifyDNS(t *testing.T, h *harness) {
 
 func testDomainVerifyAffiliation(t *testing.T, h *harness) {
 	w := newDomainWorld(h, nil)
-	org := domainOrg(h, "Acme", nil)
+	org := h.staffedOrg("Acme", nil)
 	d, err := w.svc.AddDomain(h.ctx, org.ID, "acme.com", nil)
 	require.NoError(t, err)
 	h.events.take()
@@ -359,7 +341,7 @@ func testDomainVerifyAffiliation(t *testing.T, h *harness) {
 
 func testDomainOneOrganization(t *testing.T, h *harness) {
 	w := newDomainWorld(h, nil)
-	a := domainOrg(h, "A", nil)
+	a := h.staffedOrg("A", nil)
 	b := h.createOrg("zed", "B", nil)
 	w.verifiedDomain(h, a.ID, "acme.com", organizations.EnrollmentManual)
 	db, err := w.svc.AddDomain(h.ctx, b.ID, "acme.com", nil)
@@ -400,7 +382,7 @@ func testDomainOneOrganization(t *testing.T, h *harness) {
 
 func testDomainSubdomains(t *testing.T, h *harness) {
 	w := newDomainWorld(h, nil)
-	a := domainOrg(h, "A", nil)
+	a := h.staffedOrg("A", nil)
 	b := h.createOrg("zed", "B", nil)
 	w.verifiedDomain(h, a.ID, "acme.com", organizations.EnrollmentAutomaticSuggestion)
 	w.verifiedDomain(h, b.ID, "eu.acme.com", organizations.EnrollmentAutomaticSuggestion)
@@ -425,7 +407,7 @@ func testDomainSubdomains(t *testing.T, h *harness) {
 
 func testDomainReverification(t *testing.T, h *harness) {
 	w := newDomainWorld(h, func(o *organizations.Options) { o.DomainVerificationMaxAge = 24 * time.Hour })
-	a := domainOrg(h, "A", nil)
+	a := h.staffedOrg("A", nil)
 	b := h.createOrg("zed", "B", nil)
 	w.verifiedDomain(h, a.ID, "acme.com", organizations.EnrollmentAutomaticSuggestion)
 
@@ -492,7 +474,7 @@ func testDomainReverification(t *testing.T, h *harness) {
 
 func testDomainActorChecked(t *testing.T, h *harness) {
 	w := newDomainWorld(h, nil)
-	org := domainOrg(h, "Acme", nil)
+	org := h.staffedOrg("Acme", nil)
 	ctx := h.ctx
 	d, err := w.svc.AddDomain(ctx, org.ID, "acme.com", nil)
 	require.NoError(t, err)
@@ -550,7 +532,7 @@ func testDomainActorChecked(t *testing.T, h *harness) {
 
 func testDomainAutoInvitation(t *testing.T, h *harness) {
 	w := newDomainWorld(h, nil)
-	org := domainOrg(h, "Acme", nil)
+	org := h.staffedOrg("Acme", nil)
 	d := w.verifiedDomain(h, org.ID, "acme.com", organizations.EnrollmentAutomaticInvitation)
 	ctx := h.ctx
 
@@ -645,7 +627,7 @@ func testDomainAutoInvitationSeats(t *testing.T, h *harness) {
 		t.Skip("the store does not implement the optional interface organizations.SeatStore")
 	}
 	w := newDomainWorld(h, nil)
-	org := domainOrg(h, "Acme", &organizations.CreateOptions{MaxMembers: limit(4)}) // one seat left
+	org := h.staffedOrg("Acme", &organizations.CreateOptions{MaxMembers: limit(4)}) // one seat left
 	w.verifiedDomain(h, org.ID, "acme.com", organizations.EnrollmentAutomaticInvitation)
 	en, err := w.svc.Enrollments(h.ctx, "ann", "ann@acme.com")
 	require.NoError(t, err)
@@ -662,7 +644,7 @@ func testDomainAutoInvitationSeats(t *testing.T, h *harness) {
 
 func testDomainSuggestion(t *testing.T, h *harness) {
 	w := newDomainWorld(h, nil)
-	org := domainOrg(h, "Acme", nil)
+	org := h.staffedOrg("Acme", nil)
 	d := w.verifiedDomain(h, org.ID, "acme.com", organizations.EnrollmentAutomaticSuggestion)
 	ctx := h.ctx
 	_, err := w.svc.RequestToJoin(ctx, org.ID, "ann", "")
@@ -714,7 +696,7 @@ func testDomainSuggestion(t *testing.T, h *harness) {
 
 func testDomainNothingApplies(t *testing.T, h *harness) {
 	w := newDomainWorld(h, func(o *organizations.Options) { o.PublicMailDomains = []string{"corp-mail.example"} })
-	org := domainOrg(h, "Acme", nil)
+	org := h.staffedOrg("Acme", nil)
 	_, err := w.svc.AddDomain(h.ctx, org.ID, "unverified.example", &organizations.DomainOptions{Enrollment: organizations.EnrollmentAutomaticInvitation})
 	require.NoError(t, err)
 	w.verifiedDomain(h, org.ID, "manual.example", organizations.EnrollmentManual)
@@ -879,7 +861,7 @@ func testDomainRaceEnrollments(t *testing.T, h *harness) {
 	if seats {
 		opts.MaxMembers = limit(4 + 1) // one seat for ann, one left
 	}
-	org := domainOrg(h, "Acme", opts)
+	org := h.staffedOrg("Acme", opts)
 	w.verifiedDomain(h, org.ID, "acme.com", organizations.EnrollmentAutomaticInvitation)
 
 	var mu sync.Mutex

@@ -577,17 +577,9 @@ func testAuditLog(t *testing.T, h *harness) {
 	} {
 		exp := want(c.keep)
 		for _, limit := range []int{1, 3, 0} {
-			var got []organizations.EventRecord
-			opts := organizations.ListOptions{Limit: limit}
-			for range 100 {
-				p, err := svc.AuditLog(ctx, c.q, opts)
-				require.NoError(t, err, name)
-				got = append(got, p.Items...)
-				if p.Next == "" {
-					break
-				}
-				opts.After = p.Next
-			}
+			got := allPages(t, "AuditLog "+name, limit, func(opts organizations.ListOptions) (organizations.Page[organizations.EventRecord], error) {
+				return svc.AuditLog(ctx, c.q, opts)
+			})
 			require.Equal(t, exp, nonNil(got), "%s, pages of %d", name, limit)
 		}
 	}
@@ -1099,27 +1091,21 @@ func testFeedKeepsOrgOrder(t *testing.T, h *harness) {
 	_, err = w.svc.AddUser(ctx, org.ID, "m", organizations.RoleMember)
 	require.NoError(t, err)
 	const goroutines, each = 8, 30
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			for i := range each {
-				role := organizations.RoleMember
-				if (g+i)%2 == 0 {
-					role = organizations.RoleAdmin
-				}
-				if _, err := w.svc.SetRole(ctx, org.ID, "m", role); err != nil {
-					t.Error(err)
-					return
-				}
+	errs := parallel(goroutines, func(g int) error {
+		for i := range each {
+			role := organizations.RoleMember
+			if (g+i)%2 == 0 {
+				role = organizations.RoleAdmin
 			}
-		}()
+			if _, err := w.svc.SetRole(ctx, org.ID, "m", role); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, err := range errs {
+		require.NoError(t, err)
 	}
-	close(start)
-	wg.Wait()
 	changes := 0
 	for _, e := range w.rec.Take() {
 		if e.EventName() == "role_changed" {
@@ -1149,17 +1135,10 @@ func testFeedKeepsOrgOrder(t *testing.T, h *harness) {
 	require.NoError(t, err)
 	require.Equal(t, got.Role, role, "replaying the feed reaches the member's actual role")
 
-	var audit []organizations.EventRecord
-	opts := organizations.ListOptions{Limit: 7}
-	for range 1000 {
-		p, err := w.svc.AuditLog(ctx, organizations.AuditQuery{OrganizationID: org.ID, Types: []string{"role_changed"}}, opts)
-		require.NoError(t, err)
-		audit = append(audit, p.Items...)
-		if p.Next == "" {
-			break
-		}
-		opts.After = p.Next
-	}
+	q := organizations.AuditQuery{OrganizationID: org.ID, Types: []string{"role_changed"}}
+	audit := allPages(t, "AuditLog", 7, func(opts organizations.ListOptions) (organizations.Page[organizations.EventRecord], error) {
+		return w.svc.AuditLog(ctx, q, opts)
+	})
 	slices.Reverse(audit)
 	require.Equal(t, mine, audit, "the audit log is the feed's order, newest first")
 }

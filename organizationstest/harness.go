@@ -74,6 +74,17 @@ func (h *harness) createOrg(owner organizations.UserID, name string, opts *organ
 	return org
 }
 
+// staffedOrg creates the organization name (opts as for CreateOrganization) owned by
+// "owner", with the admin "admin" and the member "bob", and drops their events: the
+// cast most tests start from.
+func (h *harness) staffedOrg(name string, opts *organizations.CreateOptions) organizations.Organization {
+	h.t.Helper()
+	org := h.createOrg("owner", name, opts)
+	h.addUser(org.ID, "admin", organizations.RoleAdmin)
+	h.addUser(org.ID, "bob", organizations.RoleMember)
+	return org
+}
+
 // addUser adds a member through the Service and drops its event.
 func (h *harness) addUser(org uuid.UUID, user organizations.UserID, role organizations.Role) organizations.OrganizationUser {
 	h.t.Helper()
@@ -107,40 +118,41 @@ func (h *harness) owner(org uuid.UUID) organizations.OrganizationOwner {
 	return o
 }
 
-// members returns every membership of org, following Next cursors with pages of limit.
-func (h *harness) members(org uuid.UUID, limit int) []organizations.OrganizationUser {
-	h.t.Helper()
-	var all []organizations.OrganizationUser
+// allPages follows list's Next cursors from a first page of limit (0: the default) to
+// the page with an empty Next, and returns the items of every page in order. An error
+// fails t, and so do pages that never end; name is the list's, for the messages.
+func allPages[T any](t testing.TB, name string, limit int,
+	list func(organizations.ListOptions) (organizations.Page[T], error)) []T {
+	t.Helper()
+	var all []T
 	opts := organizations.ListOptions{Limit: limit}
 	for range 10000 {
-		p, err := h.svc.Members(h.ctx, org, opts)
-		require.NoError(h.t, err)
+		p, err := list(opts)
+		require.NoError(t, err, name)
 		all = append(all, p.Items...)
 		if p.Next == "" {
 			return all
 		}
 		opts.After = p.Next
 	}
-	h.t.Fatal("Members never returned an empty Next")
+	t.Fatalf("%s never returned an empty Next", name)
 	return nil
+}
+
+// members returns every membership of org, following Next cursors with pages of limit.
+func (h *harness) members(org uuid.UUID, limit int) []organizations.OrganizationUser {
+	h.t.Helper()
+	return allPages(h.t, "Members", limit, func(opts organizations.ListOptions) (organizations.Page[organizations.OrganizationUser], error) {
+		return h.svc.Members(h.ctx, org, opts)
+	})
 }
 
 // orgsFor returns every organization of user, following Next cursors with pages of limit.
 func (h *harness) orgsFor(user organizations.UserID, limit int) []organizations.Organization {
 	h.t.Helper()
-	var all []organizations.Organization
-	opts := organizations.ListOptions{Limit: limit}
-	for range 10000 {
-		p, err := h.svc.OrganizationsForUser(h.ctx, user, opts)
-		require.NoError(h.t, err)
-		all = append(all, p.Items...)
-		if p.Next == "" {
-			return all
-		}
-		opts.After = p.Next
-	}
-	h.t.Fatal("OrganizationsForUser never returned an empty Next")
-	return nil
+	return allPages(h.t, "OrganizationsForUser", limit, func(opts organizations.ListOptions) (organizations.Page[organizations.Organization], error) {
+		return h.svc.OrganizationsForUser(h.ctx, user, opts)
+	})
 }
 
 // requireNoOrgsFor asserts that user is a member of nothing: what a refused

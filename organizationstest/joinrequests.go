@@ -44,10 +44,7 @@ func openOrg(h *harness, opts *organizations.CreateOptions) organizations.Organi
 		opts = &organizations.CreateOptions{}
 	}
 	opts.Settings = openSettings
-	org := h.createOrg("owner", "Open", opts)
-	h.addUser(org.ID, "admin", organizations.RoleAdmin)
-	h.addUser(org.ID, "bob", organizations.RoleMember)
-	return org
+	return h.staffedOrg("Open", opts)
 }
 
 // request makes user's join request to org and drops its event.
@@ -236,9 +233,7 @@ func testJoinSuspended(t *testing.T, h *harness) {
 	_, err := h.svc.ApproveJoinRequest(h.ctx, r.ID)
 	require.ErrorIs(t, err, organizations.ErrAlreadyMember, "no second membership")
 	if _, ok := h.store.(organizations.SuspensionStore); ok {
-		_, err := h.svc.SuspendUser(h.ctx, org.ID, "ann")
-		require.NoError(t, err)
-		h.events.take()
+		h.suspend(org.ID, "ann")
 		_, err = h.svc.ApproveJoinRequest(h.ctx, r.ID)
 		require.ErrorIs(t, err, organizations.ErrAlreadyMember, "approval lifts no suspension")
 		require.True(t, h.member(org.ID, "ann").Status() == organizations.MemberStatusSuspended)

@@ -1,7 +1,6 @@
 package organizationstest
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -30,6 +29,14 @@ func suspensionTests() []test {
 		{"RaceSuspendLeavingMember", testRaceSuspendLeaving},
 		{"RaceReactivateAtLimit", testRaceReactivate},
 	}
+}
+
+// suspend suspends user in org, unchecked, and drops its event.
+func (h *harness) suspend(org uuid.UUID, user organizations.UserID) {
+	h.t.Helper()
+	_, err := h.svc.SuspendUser(h.ctx, org, user)
+	require.NoError(h.t, err)
+	h.events.take()
 }
 
 func testSuspendAndReactivate(t *testing.T, h *harness) {
@@ -73,9 +80,7 @@ func testSuspendedIsNoMember(t *testing.T, h *harness) {
 	org := h.createOrg("owner", "Team", nil)
 	h.addUser(org.ID, "ann", organizations.RoleAdmin)
 	h.addUser(org.ID, "bob", organizations.RoleMember)
-	_, err := h.svc.SuspendUser(h.ctx, org.ID, "ann")
-	require.NoError(t, err)
-	h.events.take()
+	h.suspend(org.ID, "ann")
 
 	ok, err := h.svc.IsMember(h.ctx, org.ID, "ann")
 	require.NoError(t, err)
@@ -187,17 +192,13 @@ func testSuspendActorChecked(t *testing.T, h *harness) {
 }
 
 func testSuspendedActorRefused(t *testing.T, h *harness) {
-	org := h.createOrg("owner", "Team", nil)
-	h.addUser(org.ID, "admin", organizations.RoleAdmin)
-	h.addUser(org.ID, "bob", organizations.RoleMember)
+	org := h.staffedOrg("Team", nil)
 	inv := h.newInvitation(org.ID, "admin", "zed@example.com", organizations.RoleMember, false, time.Hour)
 	hash := h.invite(inv)
-	_, err := h.svc.SuspendUser(h.ctx, org.ID, "admin")
-	require.NoError(t, err)
-	h.events.take()
+	h.suspend(org.ID, "admin")
 
 	as := h.svc.As("admin")
-	_, err = as.AddUser(h.ctx, org.ID, "carl", organizations.RoleMember)
+	_, err := as.AddUser(h.ctx, org.ID, "carl", organizations.RoleMember)
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied)
 	require.ErrorIs(t, as.RemoveUser(h.ctx, org.ID, "bob"), organizations.ErrPermissionDenied)
 	_, err = as.SetRole(h.ctx, org.ID, "bob", organizations.RoleAdmin)
@@ -244,11 +245,9 @@ func testSuspendSeats(t *testing.T, h *harness) {
 func testRemoveSuspended(t *testing.T, h *harness) {
 	org := h.createOrg("owner", "Team", nil)
 	h.addUser(org.ID, "ann", organizations.RoleMember)
-	_, err := h.svc.SuspendUser(h.ctx, org.ID, "ann")
-	require.NoError(t, err)
-	h.events.take()
+	h.suspend(org.ID, "ann")
 	require.NoError(t, h.svc.RemoveUser(h.ctx, org.ID, "ann"))
-	_, err = h.svc.OrganizationUser(h.ctx, org.ID, "ann")
+	_, err := h.svc.OrganizationUser(h.ctx, org.ID, "ann")
 	require.ErrorIs(t, err, organizations.ErrNotMember)
 	h.addUser(org.ID, "ann", organizations.RoleMember)
 	require.Equal(t, organizations.MemberStatusActive, h.member(org.ID, "ann").Status(), "a new membership starts active")
@@ -261,9 +260,7 @@ func testRemoveSuspended(t *testing.T, h *harness) {
 // it, and changes nothing; an invitation the suspended member accepts meanwhile is
 // closed and leaves the membership suspended, with its role.
 func testSuspendedCannotLeave(t *testing.T, h *harness) {
-	org := h.createOrg("owner", "Team", nil)
-	h.addUser(org.ID, "admin", organizations.RoleAdmin)
-	h.addUser(org.ID, "bob", organizations.RoleMember)
+	org := h.staffedOrg("Team", nil)
 	bound := h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleAdmin, false, time.Hour)
 	boundHash := h.invite(bound)
 	bearer := h.newInvitation(org.ID, "admin", "", organizations.RoleMember, true, time.Hour)
@@ -308,9 +305,7 @@ func testSuspendedCannotLeave(t *testing.T, h *harness) {
 // (one to their address, a bearer link) admits, if its inviter may still grant it. To
 // keep someone out, leave them suspended.
 func testRemovedSuspendedReadmitted(t *testing.T, h *harness) {
-	org := h.createOrg("owner", "Team", nil)
-	h.addUser(org.ID, "admin", organizations.RoleAdmin)
-	h.addUser(org.ID, "bob", organizations.RoleMember)
+	org := h.staffedOrg("Team", nil)
 	hash := h.invite(h.newInvitation(org.ID, "admin", "bob@example.com", organizations.RoleMember, false, time.Hour))
 	_, err := h.svc.SuspendUser(h.ctx, org.ID, "bob")
 	require.NoError(t, err)
@@ -330,23 +325,19 @@ func testRemovedSuspendedReadmitted(t *testing.T, h *harness) {
 func testRaceSuspendActing(t *testing.T, h *harness) {
 	h.events.noVerify()
 	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
+		org := h.raceOrg("owner", round)
 		h.addUser(org.ID, "admin", organizations.RoleAdmin)
 		h.addUser(org.ID, "target", organizations.RoleMember)
-		act := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == act {
-				return h.svc.As("admin").RemoveUser(h.ctx, org.ID, "target")
-			}
-			return errOnly(h.svc.As("owner").SuspendUser(h.ctx, org.ID, "admin"))
-		})
-		require.NoError(t, errs[1-act], "round %d: the suspension succeeds", round)
+		actErr, suspendErr := race(round,
+			func() error { return h.svc.As("admin").RemoveUser(h.ctx, org.ID, "target") },
+			func() error { return errOnly(h.svc.As("owner").SuspendUser(h.ctx, org.ID, "admin")) })
+		require.NoError(t, suspendErr, "round %d: the suspension succeeds", round)
 		_, err := h.svc.OrganizationUser(h.ctx, org.ID, "target")
 		switch {
-		case errs[act] == nil:
+		case actErr == nil:
 			require.ErrorIs(t, err, organizations.ErrNotMember, "round %d: the removal happened", round)
 		default:
-			require.ErrorIs(t, errs[act], organizations.ErrPermissionDenied, "round %d", round)
+			require.ErrorIs(t, actErr, organizations.ErrPermissionDenied, "round %d", round)
 			require.NoError(t, err, "round %d: a refused removal changed nothing", round)
 		}
 		require.ErrorIs(t, h.svc.As("admin").RemoveUser(h.ctx, org.ID, "owner"), organizations.ErrPermissionDenied)
@@ -359,16 +350,11 @@ func testRaceSuspendActing(t *testing.T, h *harness) {
 func testRaceSuspendLeaving(t *testing.T, h *harness) {
 	h.events.noVerify()
 	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
+		org := h.raceOrg("owner", round)
 		h.addUser(org.ID, "bob", organizations.RoleMember)
-		leave := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == leave {
-				return h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob")
-			}
-			return errOnly(h.svc.As("owner").SuspendUser(h.ctx, org.ID, "bob"))
-		})
-		leaveErr, suspendErr := errs[leave], errs[1-leave]
+		leaveErr, suspendErr := race(round,
+			func() error { return h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob") },
+			func() error { return errOnly(h.svc.As("owner").SuspendUser(h.ctx, org.ID, "bob")) })
 		m, err := h.svc.OrganizationUser(h.ctx, org.ID, "bob")
 		if leaveErr == nil {
 			require.ErrorIs(t, suspendErr, organizations.ErrNotMember, "round %d: bob left first", round)
@@ -389,7 +375,7 @@ func testRaceReactivate(t *testing.T, h *harness) {
 	h.events.noVerify()
 	org := h.createOrg("owner", "Team", nil)
 	for i := range seatRace {
-		u := organizations.UserID(fmt.Sprintf("u%d", i))
+		u := userN(i)
 		h.addUser(org.ID, u, organizations.RoleMember)
 		_, err := h.svc.SuspendUser(h.ctx, org.ID, u)
 		require.NoError(t, err)
@@ -397,7 +383,7 @@ func testRaceReactivate(t *testing.T, h *harness) {
 	_, err := h.svc.UpdateOrganization(h.ctx, org.ID, organizations.OrganizationUpdate{MaxMembers: limit(2)})
 	require.NoError(t, err)
 	errs := parallel(seatRace, func(i int) error {
-		return errOnly(h.svc.ReactivateUser(h.ctx, org.ID, organizations.UserID(fmt.Sprintf("u%d", i))))
+		return errOnly(h.svc.ReactivateUser(h.ctx, org.ID, userN(i)))
 	})
 	requireOneWon(t, h, org.ID, errs)
 }

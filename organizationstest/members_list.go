@@ -22,19 +22,9 @@ func memberListTests() []test {
 // listMembers follows every page of ListMembers with filter f and pages of limit.
 func (h *harness) listMembers(org uuid.UUID, f organizations.MemberFilter, limit int) []organizations.Member {
 	h.t.Helper()
-	var all []organizations.Member
-	opts := organizations.ListOptions{Limit: limit}
-	for range 1000 {
-		p, err := h.svc.ListMembers(h.ctx, org, f, opts)
-		require.NoError(h.t, err)
-		all = append(all, p.Items...)
-		if p.Next == "" {
-			return all
-		}
-		opts.After = p.Next
-	}
-	h.t.Fatal("ListMembers never returned an empty Next")
-	return nil
+	return allPages(h.t, "ListMembers", limit, func(opts organizations.ListOptions) (organizations.Page[organizations.Member], error) {
+		return h.svc.ListMembers(h.ctx, org, f, opts)
+	})
 }
 
 func memberUsers(ms []organizations.Member) []organizations.UserID {

@@ -75,9 +75,7 @@ func testOffboardMember(t *testing.T, h *harness) {
 	other := h.newInvitation(a.ID, "owner", "yan@example.com", organizations.RoleMember, false, time.Hour)
 	h.invite(other)
 	if _, ok := h.store.(organizations.SuspensionStore); ok {
-		_, err := h.svc.SuspendUser(h.ctx, b.ID, "ann")
-		require.NoError(t, err)
-		h.events.take()
+		h.suspend(b.ID, "ann")
 	}
 	res, err := h.svc.RemoveUserEverywhere(h.ctx, "ann", nil)
 	require.NoError(t, err)
@@ -194,23 +192,18 @@ func testOffboardRaceSuccessorLeaves(t *testing.T, h *harness) {
 		// A new owner each round: one offboarded user owns nothing more.
 		ann := organizations.UserID(fmt.Sprintf("ann%d", round))
 		users = append(users, ann)
-		org := h.createOrg(ann, fmt.Sprintf("Round %d", round), nil)
+		org := h.raceOrg(ann, round)
 		orgIDs = append(orgIDs, org.ID)
 		h.addUser(org.ID, "heir", organizations.RoleAdmin)
 		h.addUser(org.ID, "member", organizations.RoleMember)
-		off := round % 2
 		var res organizations.OffboardResult
-		errs := parallel(2, func(i int) error {
-			if i == off {
-				var err error
-				res, err = h.svc.RemoveUserEverywhere(h.ctx, ann, &organizations.OffboardOptions{
-					Owned: map[uuid.UUID]organizations.OwnedPolicy{org.ID: organizations.OwnedTransferToAdmin},
-				})
-				return err
-			}
-			return h.svc.As("heir").RemoveUser(h.ctx, org.ID, "heir")
-		})
-		offErr, leaveErr := errs[off], errs[1-off]
+		offErr, leaveErr := race(round, func() error {
+			var err error
+			res, err = h.svc.RemoveUserEverywhere(h.ctx, ann, &organizations.OffboardOptions{
+				Owned: map[uuid.UUID]organizations.OwnedPolicy{org.ID: organizations.OwnedTransferToAdmin},
+			})
+			return err
+		}, func() error { return h.svc.As("heir").RemoveUser(h.ctx, org.ID, "heir") })
 		owner := h.owner(org.ID).OrganizationUser.UserID
 		if offErr == nil {
 			require.ErrorIs(t, leaveErr, organizations.ErrOwnershipRequired, "round %d: the new owner cannot leave", round)

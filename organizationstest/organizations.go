@@ -163,20 +163,17 @@ func testCreateSlugSkipsTakenCandidates(t *testing.T, h *harness) {
 func testCreateSlugParallelWithExplicit(t *testing.T, h *harness) {
 	h.events.noVerify()
 	h.createOrg("chris", "Initech", nil) // the base is taken: every generated slug is suffixed
-	orgs := make([]organizations.Organization, 2*parallelism)
-	errs := parallel(2*parallelism, func(i int) error {
+	orgs, errs := parallelValues(2*parallelism, func(i int) (organizations.Organization, error) {
 		var opts *organizations.CreateOptions
 		if i%2 == 1 {
 			opts = &organizations.CreateOptions{Slug: fmt.Sprintf("initech-%d", i/2+2)}
 		}
-		var err error
-		orgs[i], err = h.svc.CreateOrganization(h.ctx, organizations.UserID(fmt.Sprintf("u%d", i)), "Initech", opts)
-		return err
+		return h.svc.CreateOrganization(h.ctx, userN(i), "Initech", opts)
 	})
 	seen := map[string]bool{"initech": true}
 	for i, err := range errs {
 		if i%2 == 1 && errors.Is(err, organizations.ErrSlugTaken) {
-			h.requireNoOrgsFor(organizations.UserID(fmt.Sprintf("u%d", i)))
+			h.requireNoOrgsFor(userN(i))
 			continue
 		}
 		require.NoError(t, err, "create %d", i)

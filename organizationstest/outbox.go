@@ -22,24 +22,22 @@ type Outbox struct {
 // SendInvitation implements organizations.Inviter: it keeps m, then returns the error of
 // the function given to FailWith, if any.
 func (o *Outbox) SendInvitation(ctx context.Context, m organizations.InvitationMessage) error {
-	o.mu.Lock()
-	o.invitations = append(o.invitations, m)
-	fail := o.fail
-	o.mu.Unlock()
-	return callFail(ctx, fail)
+	return keep(ctx, o, &o.invitations, m)
 }
 
 // SendActivation implements organizations.Activator: it keeps m, then returns the error
 // of the function given to FailWith, if any.
 func (o *Outbox) SendActivation(ctx context.Context, m organizations.ActivationMessage) error {
-	o.mu.Lock()
-	o.activations = append(o.activations, m)
-	fail := o.fail
-	o.mu.Unlock()
-	return callFail(ctx, fail)
+	return keep(ctx, o, &o.activations, m)
 }
 
-func callFail(ctx context.Context, fail func(context.Context) error) error {
+// keep appends m to *msgs, one of o's lists, then returns the error of the function
+// given to FailWith, if any (called without o's lock).
+func keep[M any](ctx context.Context, o *Outbox, msgs *[]M, m M) error {
+	o.mu.Lock()
+	*msgs = append(*msgs, m)
+	fail := o.fail
+	o.mu.Unlock()
 	if fail == nil {
 		return nil
 	}
@@ -59,52 +57,53 @@ func (o *Outbox) FailWith(fail func(ctx context.Context) error) {
 // TakeInvitations returns the invitation messages sent since the last TakeInvitations,
 // oldest first, and forgets them. None is an empty, non-nil slice.
 func (o *Outbox) TakeInvitations() []organizations.InvitationMessage {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	out := append([]organizations.InvitationMessage{}, o.invitations...)
-	o.invitations = nil
-	return out
+	return takeAll(&o.mu, &o.invitations)
 }
 
 // TakeActivations returns the activation messages sent since the last TakeActivations,
 // oldest first, and forgets them. None is an empty, non-nil slice.
 func (o *Outbox) TakeActivations() []organizations.ActivationMessage {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	out := append([]organizations.ActivationMessage{}, o.activations...)
-	o.activations = nil
+	return takeAll(&o.mu, &o.activations)
+}
+
+// takeAll returns what *list holds, as a new non-nil slice, and empties it, holding mu.
+func takeAll[T any](mu *sync.Mutex, list *[]T) []T {
+	mu.Lock()
+	defer mu.Unlock()
+	out := append([]T{}, *list...)
+	*list = nil
 	return out
 }
 
 // InvitationToken returns the token of the newest invitation message not yet taken that
 // went to email (compared after organizations.NormalizeEmail), and whether there is one.
 func (o *Outbox) InvitationToken(email string) (string, bool) {
-	email, err := organizations.NormalizeEmail(email)
-	if err != nil {
-		return "", false
-	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for i := len(o.invitations) - 1; i >= 0; i-- {
-		if m := o.invitations[i]; m.Invitation.Email == email {
-			return m.Token, true
-		}
-	}
-	return "", false
+	return newestToken(o, &o.invitations, email, func(m organizations.InvitationMessage) (string, string) {
+		return m.Invitation.Email, m.Token
+	})
 }
 
 // ActivationToken returns the token of the newest activation message not yet taken that
 // went to email (compared after organizations.NormalizeEmail), and whether there is one.
 func (o *Outbox) ActivationToken(email string) (string, bool) {
+	return newestToken(o, &o.activations, email, func(m organizations.ActivationMessage) (string, string) {
+		return m.Activation.Email, m.Token
+	})
+}
+
+// newestToken returns the token of the newest message of msgs, one of o's lists, that
+// went to email (compared after organizations.NormalizeEmail), and whether there is one;
+// to gives a message's address and token.
+func newestToken[M any](o *Outbox, msgs *[]M, email string, to func(M) (address, token string)) (string, bool) {
 	email, err := organizations.NormalizeEmail(email)
 	if err != nil {
 		return "", false
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for i := len(o.activations) - 1; i >= 0; i-- {
-		if m := o.activations[i]; m.Activation.Email == email {
-			return m.Token, true
+	for i := len(*msgs) - 1; i >= 0; i-- {
+		if address, token := to((*msgs)[i]); address == email {
+			return token, true
 		}
 	}
 	return "", false

@@ -117,7 +117,7 @@ func testOwnedAcceptAtLimit(t *testing.T, h *harness) {
 	}
 	svc := h.limitedService(1)
 	mine := h.createOrg("bob", "Bob's", nil)
-	org := transferFixture(h)
+	org := h.staffedOrg("Team", nil)
 	tr, err := svc.As("owner").ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
 	require.NoError(t, err, "proposing is not limited: accepting is")
 	h.events.take()

@@ -30,11 +30,7 @@ func (r *Recorder) Record(_ context.Context, e organizations.Event) {
 // Take returns the events recorded since the last Take, oldest first, and forgets them.
 // None is an empty, non-nil slice.
 func (r *Recorder) Take() []organizations.Event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := append([]organizations.Event{}, r.events...)
-	r.events = nil
-	return out
+	return takeAll(&r.mu, &r.events)
 }
 
 // Events returns the events recorded since the last Take, oldest first, without

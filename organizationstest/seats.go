@@ -251,9 +251,9 @@ func testSeatRaceAddUser(t *testing.T, h *harness) {
 	org := seatRaceOrg(h)
 	errs := parallel(seatRace, func(i int) error {
 		if i%2 == 0 {
-			return errOnly(h.svc.AddUser(h.ctx, org.ID, organizations.UserID(fmt.Sprintf("u%d", i)), organizations.RoleMember))
+			return errOnly(h.svc.AddUser(h.ctx, org.ID, userN(i), organizations.RoleMember))
 		}
-		_, _, err := h.svc.GetOrAddUser(h.ctx, org.ID, organizations.UserID(fmt.Sprintf("u%d", i)), organizations.RoleMember)
+		_, _, err := h.svc.GetOrAddUser(h.ctx, org.ID, userN(i), organizations.RoleMember)
 		return err
 	})
 	requireOneWon(t, h, org.ID, errs)
@@ -278,7 +278,7 @@ func testSeatRaceAccept(t *testing.T, h *harness) {
 	org := seatRaceOrg(h)
 	hashes := pendingAtLimit(h, org, seatRace)
 	errs := parallel(seatRace, func(i int) error {
-		u := organizations.UserID(fmt.Sprintf("u%d", i))
+		u := userN(i)
 		_, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
 			Auth:      organizations.Authorization{Actor: u},
 			TokenHash: hashes[i], Email: string(u) + "@example.com", Membership: h.newMembership(org.ID, u), Now: h.now(),
@@ -307,7 +307,7 @@ func testSeatRaceMixed(t *testing.T, h *harness) {
 	org := seatRaceOrg(h)
 	hashes := pendingAtLimit(h, org, seatRace/2)
 	errs := parallel(seatRace, func(i int) error {
-		u := organizations.UserID(fmt.Sprintf("u%d", i))
+		u := userN(i)
 		if i < seatRace/2 {
 			_, err := h.store.AcceptInvitation(h.ctx, organizations.AcceptInvitationParams{
 				Auth:      organizations.Authorization{Actor: u},

@@ -395,18 +395,12 @@ func testTeamRoleRaceDemotionVsGrant(t *testing.T, h *harness) {
 		h.addUser(org.ID, user, organizations.RoleMember)
 		_, err := svc.SetTeamRole(h.ctx, org.ID, team.ID, "ann", "maintainer")
 		require.NoError(t, err)
-		grant := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == grant {
-				_, err := svc.As("ann").AddTeamMember(h.ctx, org.ID, team.ID, user, "writer")
-				return err
-			}
-			_, err := svc.As("owner").SetTeamRole(h.ctx, org.ID, team.ID, "ann", "")
-			return err
-		})
-		require.NoError(t, errs[1-grant], "round %d: the demotion", round)
-		if errs[grant] != nil {
-			require.ErrorIs(t, errs[grant], organizations.ErrEscalation, "round %d: the grant came second", round)
+		grantErr, demoteErr := race(round,
+			func() error { return errOnly(svc.As("ann").AddTeamMember(h.ctx, org.ID, team.ID, user, "writer")) },
+			func() error { return errOnly(svc.As("owner").SetTeamRole(h.ctx, org.ID, team.ID, "ann", "")) })
+		require.NoError(t, demoteErr, "round %d: the demotion", round)
+		if grantErr != nil {
+			require.ErrorIs(t, grantErr, organizations.ErrEscalation, "round %d: the grant came second", round)
 		} else {
 			granted++
 		}

@@ -1,7 +1,6 @@
 package organizationstest
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -31,18 +30,17 @@ func transferTests() []test {
 	}
 }
 
-// transferFixture is an organization owned by "owner" with the admin "admin" and the
-// member "bob".
-func transferFixture(h *harness) organizations.Organization {
+// propose proposes the transfer of org to nominee, unchecked, and drops its event.
+func (h *harness) propose(org uuid.UUID, nominee organizations.UserID) organizations.OwnershipTransfer {
 	h.t.Helper()
-	org := h.createOrg("owner", "Team", nil)
-	h.addUser(org.ID, "admin", organizations.RoleAdmin)
-	h.addUser(org.ID, "bob", organizations.RoleMember)
-	return org
+	tr, err := h.svc.ProposeOwnershipTransfer(h.ctx, org, nominee)
+	require.NoError(h.t, err)
+	h.events.take()
+	return tr
 }
 
 func testTransferAccept(t *testing.T, h *harness) {
-	org := transferFixture(h)
+	org := h.staffedOrg("Team", nil)
 	oldOwner := h.member(org.ID, "owner")
 	bobBefore := h.member(org.ID, "bob")
 	_, err := h.svc.OwnershipTransfer(h.ctx, org.ID)
@@ -83,10 +81,8 @@ func testTransferAccept(t *testing.T, h *harness) {
 }
 
 func testTransferReplace(t *testing.T, h *harness) {
-	org := transferFixture(h)
-	first, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
-	require.NoError(t, err)
-	h.events.take()
+	org := h.staffedOrg("Team", nil)
+	first := h.propose(org.ID, "bob")
 	h.clock.Advance(time.Minute)
 	second, err := h.svc.As("owner").ProposeOwnershipTransfer(h.ctx, org.ID, "admin")
 	require.NoError(t, err)
@@ -97,10 +93,8 @@ func testTransferReplace(t *testing.T, h *harness) {
 }
 
 func testTransferDecline(t *testing.T, h *harness) {
-	org := transferFixture(h)
-	tr, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
-	require.NoError(t, err)
-	h.events.take()
+	org := h.staffedOrg("Team", nil)
+	tr := h.propose(org.ID, "bob")
 	require.ErrorIs(t, h.svc.As("admin").DeclineOwnershipTransfer(h.ctx, org.ID), organizations.ErrPermissionDenied)
 	require.NoError(t, h.svc.As("bob").DeclineOwnershipTransfer(h.ctx, org.ID))
 	h.requireEvents(organizations.OwnershipTransferDeclined{Transfer: tr, Actor: "bob"})
@@ -110,23 +104,21 @@ func testTransferDecline(t *testing.T, h *harness) {
 }
 
 func testTransferCancel(t *testing.T, h *harness) {
-	org := transferFixture(h)
-	tr, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
-	require.NoError(t, err)
-	h.events.take()
+	org := h.staffedOrg("Team", nil)
+	tr := h.propose(org.ID, "bob")
 	require.ErrorIs(t, h.svc.As("admin").CancelOwnershipTransfer(h.ctx, org.ID), organizations.ErrPermissionDenied, "only the owner cancels")
 	require.ErrorIs(t, h.svc.As("bob").CancelOwnershipTransfer(h.ctx, org.ID), organizations.ErrPermissionDenied)
 	require.NoError(t, h.svc.As("owner").CancelOwnershipTransfer(h.ctx, org.ID))
 	h.requireEvents(organizations.OwnershipTransferCancelled{Transfer: tr, Actor: "owner"})
 	require.ErrorIs(t, h.svc.As("bob").AcceptOwnershipTransfer(h.ctx, org.ID), organizations.ErrTransferNotFound)
 	require.ErrorIs(t, h.svc.CancelOwnershipTransfer(h.ctx, org.ID), organizations.ErrTransferNotFound)
-	_, err = h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
+	_, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
 	require.NoError(t, err)
 	require.NoError(t, h.svc.CancelOwnershipTransfer(h.ctx, org.ID), "unchecked")
 }
 
 func testTransferProposeErrors(t *testing.T, h *harness) {
-	org := transferFixture(h)
+	org := h.staffedOrg("Team", nil)
 	h.addUser(org.ID, "sus", organizations.RoleMember)
 	if _, ok := h.store.(organizations.SuspensionStore); ok {
 		_, err := h.svc.SuspendUser(h.ctx, org.ID, "sus")
@@ -156,7 +148,7 @@ func testTransferProposeErrors(t *testing.T, h *harness) {
 }
 
 func testTransferExpires(t *testing.T, h *harness) {
-	org := transferFixture(h)
+	org := h.staffedOrg("Team", nil)
 	_, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
 	require.NoError(t, err)
 	h.clock.Advance(organizations.DefaultTransferTTL)
@@ -167,7 +159,7 @@ func testTransferExpires(t *testing.T, h *harness) {
 }
 
 func testTransferOwnerChanged(t *testing.T, h *harness) {
-	org := transferFixture(h)
+	org := h.staffedOrg("Team", nil)
 	_, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
 	require.NoError(t, err)
 	require.NoError(t, h.svc.ChangeOwner(h.ctx, org.ID, "admin"))
@@ -180,7 +172,7 @@ func testTransferOwnerChanged(t *testing.T, h *harness) {
 // organization comes back to the proposer, the proposal stays closed (the nominee cannot
 // accept it, decline it, nor the owner cancel it). A closed proposal is never open again.
 func testTransferClosedByChangeOwner(t *testing.T, h *harness) {
-	org := transferFixture(h)
+	org := h.staffedOrg("Team", nil)
 	_, err := h.svc.As("owner").ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
 	require.NoError(t, err)
 	require.NoError(t, h.svc.As("owner").ChangeOwner(h.ctx, org.ID, "admin"))
@@ -212,7 +204,7 @@ func testTransferClosedByOffboarding(t *testing.T, h *harness) {
 	if _, ok := h.store.(organizations.OffboardStore); !ok {
 		t.Skip("the store does not implement organizations.OffboardStore")
 	}
-	org := transferFixture(h)
+	org := h.staffedOrg("Team", nil)
 	_, err := h.svc.As("owner").ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
 	require.NoError(t, err)
 	_, err = h.svc.RemoveUserEverywhere(h.ctx, "owner", &organizations.OffboardOptions{OtherOwned: organizations.OwnedTransferToAdmin})
@@ -228,7 +220,7 @@ func testTransferClosedByOffboarding(t *testing.T, h *harness) {
 }
 
 func testTransferNomineeGone(t *testing.T, h *harness) {
-	org := transferFixture(h)
+	org := h.staffedOrg("Team", nil)
 	_, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "bob")
 	require.NoError(t, err)
 	require.NoError(t, h.svc.As("bob").RemoveUser(h.ctx, org.ID, "bob"), "bob leaves")
@@ -256,22 +248,13 @@ func testTransferNomineeGone(t *testing.T, h *harness) {
 // (the nominee owns the organization and cannot be removed) or the removal did (the
 // proposal is gone); never a removed owner, never two owners.
 func testTransferRaceRemoval(t *testing.T, h *harness) {
-	h.events.noVerify()
-	var orgIDs []uuid.UUID
-	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
-		orgIDs = append(orgIDs, org.ID)
+	h.raceRounds([]organizations.UserID{"owner", "heir"}, func(round int, org organizations.Organization) {
 		h.addUser(org.ID, "heir", organizations.RoleMember)
 		_, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "heir")
 		require.NoError(t, err)
-		accept := round % 2
-		errs := parallel(2, func(i int) error {
-			if i == accept {
-				return h.svc.As("heir").AcceptOwnershipTransfer(h.ctx, org.ID)
-			}
-			return h.svc.As("owner").RemoveUser(h.ctx, org.ID, "heir")
-		})
-		acceptErr, removeErr := errs[accept], errs[1-accept]
+		acceptErr, removeErr := race(round,
+			func() error { return h.svc.As("heir").AcceptOwnershipTransfer(h.ctx, org.ID) },
+			func() error { return h.svc.As("owner").RemoveUser(h.ctx, org.ID, "heir") })
 		owner := h.owner(org.ID).OrganizationUser.UserID
 		if acceptErr == nil {
 			require.Error(t, removeErr, "round %d: the new owner cannot be removed", round)
@@ -281,29 +264,20 @@ func testTransferRaceRemoval(t *testing.T, h *harness) {
 			require.NoError(t, removeErr, "round %d", round)
 			require.Equal(t, organizations.UserID("owner"), owner, "round %d", round)
 		}
-	}
-	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "heir"})
+	})
 }
 
 // The nominee accepting while the owner hands the organization to someone else in one
 // step: exactly one of them moves it.
 func testTransferRaceChangeOwner(t *testing.T, h *harness) {
-	h.events.noVerify()
-	var orgIDs []uuid.UUID
-	for round := range raceRounds {
-		org := h.createOrg("owner", fmt.Sprintf("Round %d", round), nil)
-		orgIDs = append(orgIDs, org.ID)
+	h.raceRounds([]organizations.UserID{"owner", "heir", "other"}, func(round int, org organizations.Organization) {
 		h.addUser(org.ID, "heir", organizations.RoleMember)
 		h.addUser(org.ID, "other", organizations.RoleMember)
 		_, err := h.svc.ProposeOwnershipTransfer(h.ctx, org.ID, "heir")
 		require.NoError(t, err)
-		errs := parallel(2, func(i int) error {
-			if i == round%2 {
-				return h.svc.As("heir").AcceptOwnershipTransfer(h.ctx, org.ID)
-			}
-			return h.svc.As("owner").ChangeOwner(h.ctx, org.ID, "other")
-		})
-		acceptErr, changeErr := errs[round%2], errs[1-round%2]
+		acceptErr, changeErr := race(round,
+			func() error { return h.svc.As("heir").AcceptOwnershipTransfer(h.ctx, org.ID) },
+			func() error { return h.svc.As("owner").ChangeOwner(h.ctx, org.ID, "other") })
 		owner := h.owner(org.ID).OrganizationUser.UserID
 		switch {
 		case acceptErr == nil:
@@ -314,6 +288,5 @@ func testTransferRaceChangeOwner(t *testing.T, h *harness) {
 			require.NoError(t, changeErr, "round %d", round)
 			require.Equal(t, organizations.UserID("other"), owner, "round %d", round)
 		}
-	}
-	h.requireInvariants(orgIDs, []organizations.UserID{"owner", "heir", "other"})
+	})
 }

@@ -91,13 +91,8 @@ func startBouncer(serverURL string) (bouncerURL, missing string, err error) {
 	if err != nil {
 		return "", "", err
 	}
-	dir, err := os.MkdirTemp("", "pgb")
+	dir, cred, err := serverDir("pgb")
 	if err != nil {
-		return "", "", err
-	}
-	cred, err := owner(dir)
-	if err != nil {
-		os.RemoveAll(dir)
 		return "", "", err
 	}
 	target := fmt.Sprintf("host=%s port=%d", cfg.Host, cfg.Port)

@@ -43,52 +43,78 @@ func startCluster() (url, missing string, err error) {
 	if bin == "" {
 		return "", "initdb and postgres not found in PATH nor under /usr/lib/postgresql/*/bin", nil
 	}
-	dir, err := os.MkdirTemp("", "pgt") // short: a socket path has at most 107 bytes
+	dir, cred, err := serverDir("pgt")
 	if err != nil {
 		return "", "", err
+	}
+	data := filepath.Join(dir, "data")
+	if err := initDB(bin, dir, data, cred); err != nil {
+		return "", "", err
+	}
+	url = "postgres://postgres@/postgres?host=" + dir + "&port=5432&sslmode=disable"
+	w, err := startServer(bin, dir, cred, url, []string{"-D", data, "-k", dir, "-p", "5432",
+		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
+		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB"})
+	watchdog = w
+	if err != nil {
+		return "", "", err
+	}
+	return url, "", nil
+}
+
+// serverDir makes a temporary directory for a server (or a pooler) and gives it to the
+// user the server runs as (owner), returning that user's credential (nil: this one).
+func serverDir(prefix string) (string, *syscall.Credential, error) {
+	dir, err := os.MkdirTemp("", prefix) // short: a socket path has at most 107 bytes
+	if err != nil {
+		return "", nil, err
 	}
 	cred, err := owner(dir)
 	if err != nil {
 		os.RemoveAll(dir)
-		return "", "", err
+		return "", nil, err
 	}
-	data := filepath.Join(dir, "data")
+	return dir, cred, nil
+}
+
+// initDB runs initdb as cred to make a cluster in data, under dir, which it removes if
+// initdb fails.
+func initDB(bin, dir, data string, cred *syscall.Credential) error {
 	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust",
 		"-E", "UTF8", "--locale=C", "--no-sync")
 	initdb.Env = append(os.Environ(), "LC_ALL=C")
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := initdb.CombinedOutput(); err != nil {
 		os.RemoveAll(dir)
-		return "", "", fmt.Errorf("initdb: %v\n%s", err, out)
+		return fmt.Errorf("initdb: %v\n%s", err, out)
 	}
+	return nil
+}
 
+// startServer starts postgres with args as cred under a supervisor that removes dir when
+// the test binary exits, logging to dir/server.log, and waits until url answers. It
+// returns the supervisor's watchdog (see supervise), which the caller keeps, also when
+// the server did not answer.
+func startServer(bin, dir string, cred *syscall.Credential, url string, args []string) (*os.File, error) {
 	logPath := filepath.Join(dir, "server.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		os.RemoveAll(dir)
-		return "", "", err
+		return nil, err
 	}
 	defer logFile.Close()
 	if cred != nil {
 		if err := logFile.Chown(int(cred.Uid), int(cred.Gid)); err != nil {
 			os.RemoveAll(dir)
-			return "", "", err
+			return nil, err
 		}
 	}
-	exited, w, err := supervise(dir, cred, logFile, []string{"LC_ALL=C"}, filepath.Join(bin, "postgres"),
-		"-D", data, "-k", dir, "-p", "5432",
-		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB")
+	exited, w, err := supervise(dir, cred, logFile, []string{"LC_ALL=C"}, append([]string{filepath.Join(bin, "postgres")}, args...)...)
 	if err != nil {
 		os.RemoveAll(dir)
-		return "", "", err
+		return nil, err
 	}
-	watchdog = w
-	url = "postgres://postgres@/postgres?host=" + dir + "&port=5432&sslmode=disable"
-	if err := waitReady("postgres", url, exited, logPath); err != nil {
-		return "", "", err
-	}
-	return url, "", nil
+	return w, waitReady("postgres", url, exited, logPath)
 }
 
 // waitReady waits up to a minute until a connection to url answers a ping, or until the

@@ -185,21 +185,7 @@ func SchemaWith(t testing.TB, configure func(*pgxpool.Config)) (string, *pgxpool
 // schema is dropped when the test ends, unless it failed.
 func NewSchema(t testing.TB) string {
 	t.Helper()
-	name := schemaName(t.Name())
-	url := URL(t)
-	if err := runSQL(url, "CREATE SCHEMA "+pgx.Identifier{name}.Sanitize()); err != nil {
-		t.Fatalf("pgtest: create schema %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("pgtest: kept schema %s of the failed test", name)
-			return
-		}
-		if err := runSQL(url, "DROP SCHEMA "+pgx.Identifier{name}.Sanitize()+" CASCADE"); err != nil {
-			t.Errorf("pgtest: drop schema %s: %v", name, err)
-		}
-	})
-	return name
+	return NewSchemaAt(t, URL(t))
 }
 
 // runSQL runs one statement on a connection of its own: cleanups run after the test's

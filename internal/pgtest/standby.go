@@ -78,18 +78,13 @@ func startPair() (primaryURL, standbyURL, missing string, err error) {
 		return "", "", "", err
 	}
 	pdata := filepath.Join(pdir, "data")
-	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", pdata, "-U", "postgres", "-A", "trust",
-		"-E", "UTF8", "--locale=C", "--no-sync")
-	initdb.Env = append(os.Environ(), "LC_ALL=C")
-	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-	if out, err := initdb.CombinedOutput(); err != nil {
-		os.RemoveAll(pdir)
-		return "", "", "", fmt.Errorf("initdb: %v\n%s", err, out)
+	if err := initDB(bin, pdir, pdata, cred); err != nil {
+		return "", "", "", err
 	}
 	primaryURL = "postgres://postgres@/postgres?host=" + pdir + "&port=5432&sslmode=disable"
-	if err := startServer(bin, pdir, cred, primaryURL,
+	if err := keepServer(startServer(bin, pdir, cred, primaryURL,
 		append([]string{"-D", pdata, "-k", pdir, "-c", "wal_level=replica", "-c", "max_wal_senders=4",
-			"-c", "synchronous_standby_names=*"}, server...)); err != nil {
+			"-c", "synchronous_standby_names=*"}, server...))); err != nil {
 		return "", "", "", fmt.Errorf("primary: %w", err)
 	}
 
@@ -107,7 +102,7 @@ func startPair() (primaryURL, standbyURL, missing string, err error) {
 		return "", "", "", fmt.Errorf("pg_basebackup: %v\n%s", err, out)
 	}
 	standbyURL = "postgres://postgres@/postgres?host=" + sdir + "&port=5432&sslmode=disable"
-	if err := startServer(bin, sdir, cred, standbyURL, append([]string{"-D", sdata, "-k", sdir}, server...)); err != nil {
+	if err := keepServer(startServer(bin, sdir, cred, standbyURL, append([]string{"-D", sdata, "-k", sdir}, server...))); err != nil {
 		return "", "", "", fmt.Errorf("standby: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -142,44 +137,13 @@ func isFile(p string) bool {
 	return err == nil && !st.IsDir()
 }
 
-// serverDir makes a temporary directory for a server's data, socket and log, owned by
-// the user the server runs as (see owner).
-func serverDir(prefix string) (string, *syscall.Credential, error) {
-	dir, err := os.MkdirTemp("", prefix) // short: a socket path has at most 107 bytes
-	if err != nil {
-		return "", nil, err
+// keepServer keeps the watchdog of a server of the pair that startServer started (w,
+// nil if it could not start it) for as long as the test binary runs, and returns err.
+func keepServer(w *os.File, err error) error {
+	if w != nil {
+		pair.watchdogs = append(pair.watchdogs, w)
 	}
-	cred, err := owner(dir)
-	if err != nil {
-		os.RemoveAll(dir)
-		return "", nil, err
-	}
-	return dir, cred, nil
-}
-
-// startServer starts postgres with args as cred under a supervisor that removes dir when
-// the test binary exits, logging to dir/server.log, and waits until url answers.
-func startServer(bin, dir string, cred *syscall.Credential, url string, args []string) error {
-	logPath := filepath.Join(dir, "server.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		os.RemoveAll(dir)
-		return err
-	}
-	defer logFile.Close()
-	if cred != nil {
-		if err := logFile.Chown(int(cred.Uid), int(cred.Gid)); err != nil {
-			os.RemoveAll(dir)
-			return err
-		}
-	}
-	exited, w, err := supervise(dir, cred, logFile, []string{"LC_ALL=C"}, append([]string{filepath.Join(bin, "postgres")}, args...)...)
-	if err != nil {
-		os.RemoveAll(dir)
-		return err
-	}
-	pair.watchdogs = append(pair.watchdogs, w)
-	return waitReady("postgres", url, exited, logPath)
+	return err
 }
 
 // WaitReplayed waits until the standby at standbyURL has replayed everything the
