@@ -46,28 +46,33 @@ func (c *CachedStore) apply(r EventRecord) {
 
 // follow is the follower: it reads the feed from after and applies each record in feed
 // order, advancing applied once a page is applied, and sleeps PollInterval (or until a
-// commit's notification or a token read wakes it) when it has read to the end. It returns when ctx is done.
+// commit's notification or a token read wakes it) when it has read to the end. after is
+// the feed's head as NewCachedStore read it, so it sleeps first: a cache's reads of the
+// feed happen on its poll, a notification or a token read, never at a moment of the
+// goroutine scheduler's choosing. It returns when ctx is done.
 func (c *CachedStore) follow(ctx context.Context, after int64) {
 	defer close(c.done)
 	var backoff time.Duration
 	t := time.NewTimer(time.Hour)
 	t.Stop()
-	for {
-		n, err := c.round(ctx, &after)
-		if ctx.Err() != nil {
-			return
-		}
+	for first := true; ; first = false {
 		wait := c.opts.PollInterval
-		switch {
-		case err != nil:
-			c.opts.OnError(err)
-			backoff = min(max(2*backoff, c.opts.PollInterval), time.Second)
-			wait = backoff
-		case n == c.opts.BatchSize:
-			backoff = 0
-			continue // more to read
-		default:
-			backoff = 0
+		if !first {
+			n, err := c.round(ctx, &after)
+			if ctx.Err() != nil {
+				return
+			}
+			switch {
+			case err != nil:
+				c.opts.OnError(err)
+				backoff = min(max(2*backoff, c.opts.PollInterval), time.Second)
+				wait = backoff
+			case n == c.opts.BatchSize:
+				backoff = 0
+				continue // more to read
+			default:
+				backoff = 0
+			}
 		}
 		t.Reset(wait)
 		select {
