@@ -437,6 +437,13 @@ type AcceptInvitationParams struct {
 	Membership OrganizationUser
 	// Now is when the invitation is accepted.
 	Now time.Time
+	// NewID makes the IDs of the team memberships a TeamInvitationStore makes for an
+	// invitation naming teams (Options.NewID); nil makes none, and joins no team.
+	NewID func() uuid.UUID
+	// MaxTeamMembers, if positive, is how many members a team may have: a
+	// TeamInvitationStore skips a team of the invitation that has that many, counted in
+	// the same atomic step (Options.MaxTeamMembers).
+	MaxTeamMembers int
 }
 
 // DeclineInvitationParams are the inputs of Store.DeclineInvitation.
@@ -514,4 +521,9 @@ type AcceptResult struct {
 	Accepted bool
 	// MembershipCreated is true when this call made the membership.
 	MembershipCreated bool
+	// TeamMembers are the team memberships this call made (a TeamInvitationStore, for
+	// an invitation naming teams), in team ID order, each with the invitation's team role
+	// there; nil for none. The invitation's teams not among them were skipped (see
+	// TeamInvitationStore).
+	TeamMembers []TeamMember
 }
