@@ -173,7 +173,10 @@ type Store interface {
 	// if the email has a pending invitation to the organization that is unexpired at p.Now
 	// (an expired one does not count). Two concurrent calls for one email never both
 	// succeed. It returns the invitation's organization, which the invitation message
-	// carries.
+	// carries. A TeamInvitationStore also checks p.Invitation.Teams in the same step,
+	// after ErrEscalation: PermTeamsManage (ErrPermissionDenied), each a team of the
+	// organization (ErrTeamNotFound), each team role within the inviter's permissions in
+	// its team (ErrEscalation); and stores them.
 	CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error)
 	// InvitationByTokenHash returns the invitation with this token hash, its Status as of
 	// now (Invitation.StatusAt), together with its organization as stored at the time of
@@ -193,7 +196,10 @@ type Store interface {
 	// (email-bound and p.Email differs), ErrPermissionDenied (the user is the inviter),
 	// ErrInviterNotAllowed (the inviter, evaluated on p.Auth.Policy in the same atomic
 	// step, is no longer a member, no longer holds PermInvitationsCreate, or may no
-	// longer grant the invitation's role: the invitation stays pending).
+	// longer grant the invitation's role: the invitation stays pending). A
+	// TeamInvitationStore also joins the invitation's teams in the same step, after the
+	// records above, and checks the inviter's right to grant their team roles with the
+	// rest (ErrInviterNotAllowed): see TeamInvitationStore and AcceptResult.TeamMembers.
 	AcceptInvitation(ctx context.Context, p AcceptInvitationParams) (AcceptResult, error)
 	// DeclineInvitation closes the pending invitation with hash p.TokenHash as declined.
 	// Errors: ErrInvitationNotFound, ErrInvitationClosed, ErrInvitationExpired,

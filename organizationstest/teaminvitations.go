@@ -32,6 +32,7 @@ func teamInvitationTests() []test {
 		{"InviteAndAccept", testTeamInviteAccept},
 		{"TeamDeletedBeforeAccept", testTeamInviteTeamDeleted},
 		{"TeamFullOrJoinedAtAccept", testTeamInviteTeamFull},
+		{"SuspendedMemberJoinsNoTeam", testTeamInviteSuspended},
 		{"BadTeamsRefused", testTeamInviteBadTeams},
 		{"Escalation", testTeamInviteEscalation},
 		{"InviterDemotedBeforeAccept", testTeamInviteInviterDemoted},
@@ -279,6 +280,31 @@ func testTeamInviteTeamFull(t *testing.T, h *harness) {
 	ta, err := unlimited.TeamAccess(h.ctx, w.org.ID, w.ops.ID, "mem")
 	require.NoError(t, err)
 	require.Empty(t, ta.TeamMember.Role, "the team role stays as it was")
+}
+
+func testTeamInviteSuspended(t *testing.T, h *harness) {
+	if !suspensionStore.implemented(h.store) {
+		t.Skip("the store does not implement the optional interface " + suspensionStore.name)
+	}
+	w := h.teamInviteWorld(0)
+	_, err := w.svc.SuspendUser(h.ctx, w.org.ID, "mem")
+	require.NoError(t, err)
+	h.events.take()
+	inv, err := w.svc.Invite(h.ctx, "owner", w.org.ID, "mem@example.com", &organizations.InviteOptions{
+		Bearer: true, Teams: []organizations.TeamInvite{{TeamID: w.docs.ID}},
+	})
+	require.NoError(t, err)
+	msgs := w.outbox.TakeInvitations()
+	require.Len(t, msgs, 1)
+	h.events.take()
+	res, err := w.svc.AcceptInvitationResult(h.ctx, msgs[0].Token, "mem", "")
+	require.NoError(t, err)
+	require.True(t, res.Accepted)
+	require.False(t, res.MembershipCreated)
+	require.Equal(t, inv.Teams, res.Invitation.Teams)
+	require.Empty(t, res.TeamMembers, "a suspended member joins no team")
+	require.Equal(t, []string{"invitation_accepted"}, eventNames(h.events.take()))
+	require.Empty(t, h.teamUsers(w.org.ID, w.docs.ID, 0))
 }
 
 func testTeamInviteBadTeams(t *testing.T, h *harness) {
