@@ -36,6 +36,7 @@ func teamInvitationTests() []test {
 		{"BadTeamsRefused", testTeamInviteBadTeams},
 		{"Escalation", testTeamInviteEscalation},
 		{"InviterDemotedBeforeAccept", testTeamInviteInviterDemoted},
+		{"RevokedWithItsInviter", testTeamInviteOffboarded},
 		{"RaceAcceptVsDeleteTeam", testTeamInviteRaceDelete},
 		{"RaceAcceptsForLastTeamSeat", testTeamInviteRaceLastSeat},
 	}
@@ -421,6 +422,35 @@ func testTeamInviteInviterDemoted(t *testing.T, h *harness) {
 	res, err := w.svc.AcceptInvitationResult(h.ctx, msgs[0].Token, "ann", "ann@example.com")
 	require.NoError(t, err)
 	require.Len(t, res.TeamMembers, 1)
+}
+
+// testTeamInviteOffboarded: an invitation revoked with its inviter (RemoveUserEverywhere),
+// or declined, keeps its teams in the result, the event and its record.
+func testTeamInviteOffboarded(t *testing.T, h *harness) {
+	w := h.teamInviteWorld(0)
+	want := []organizations.TeamInvite{{TeamID: w.docs.ID, Role: "maintainer"}}
+	inv, _ := w.invite(h, "lea", "ann@example.com", want...)
+	_, declineToken := w.invite(h, "owner", "bob@example.com", want...)
+	require.NoError(t, w.svc.DeclineInvitation(h.ctx, declineToken, "bob@example.com"))
+	declined := h.events.take()
+	require.Len(t, declined, 1)
+	require.Equal(t, want, declined[0].(organizations.InvitationDeclined).Invitation.Teams)
+	if !offboardStore.implemented(h.store) {
+		return
+	}
+	res, err := w.svc.RemoveUserEverywhere(h.ctx, "lea", nil)
+	require.NoError(t, err)
+	require.Len(t, res.Revoked, 1)
+	require.Equal(t, inv.ID, res.Revoked[0].ID)
+	require.Equal(t, want, res.Revoked[0].Teams)
+	events := h.events.take()
+	require.Equal(t, organizations.InvitationRevoked{Invitation: res.Revoked[0]}, events[0])
+	if eventStore.implemented(h.store) {
+		events = append(declined, events...)
+		recs := readFeed(t, h.ctx, w.svc, 100)
+		require.GreaterOrEqual(t, len(recs), len(events))
+		requireRecordsMatch(t, events, recs[len(recs)-len(events):])
+	}
 }
 
 // testTeamInviteRaceDelete races an accept against the deletion of the invitation's
