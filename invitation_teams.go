@@ -140,15 +140,15 @@ func (s *Service) AcceptInvitationResult(ctx context.Context, token string, user
 	return res, nil
 }
 
-// teamInviteIDs returns n new IDs from newID (nil: none), for the team memberships an
-// accept may make.
-func teamInviteIDs(newID func() uuid.UUID, n int) []uuid.UUID {
-	out := make([]uuid.UUID, 0, n)
+// teamInviteIDs returns n new IDs from newID (nil: none), as text, for the team
+// memberships an accept may make.
+func teamInviteIDs(newID func() uuid.UUID, n int) []string {
+	out := make([]string, 0, n)
 	if newID == nil {
 		return out
 	}
 	for range n {
-		out = append(out, newID())
+		out = append(out, newID().String())
 	}
 	return out
 }

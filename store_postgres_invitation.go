@@ -32,13 +32,14 @@ var qCreateTeamInvitation = pgStatement(`SELECT * FROM /* TEMPLATE: schema */org
 	@id::uuid, @organization_id::uuid, @email::text, @role::text, @bearer::boolean, @token_hash::bytea,
 	@created_at::timestamptz, @expires_at::timestamptz, @now::timestamptz, @limited::boolean,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean,
-	@team_ids::uuid[], @team_invite_roles::text[], @team_perm::text, @team_roles::text[], @team_perms::text[])`)
+	@team_ids::text[]::uuid[], @team_invite_roles::text[], @team_perm::text, @team_roles::text[], @team_perms::text[])`)
 
-// teamInviteArgs are the arrays of an invitation's teams: IDs and team roles ("" for none).
-func teamInviteArgs(teams []TeamInvite) (ids []uuid.UUID, roles []string) {
-	ids, roles = make([]uuid.UUID, 0, len(teams)), make([]string, 0, len(teams))
+// teamInviteArgs are the arrays of an invitation's teams: IDs (as text, which every
+// exec mode encodes) and team roles ("" for none).
+func teamInviteArgs(teams []TeamInvite) (ids, roles []string) {
+	ids, roles = make([]string, 0, len(teams)), make([]string, 0, len(teams))
 	for _, t := range teams {
-		ids, roles = append(ids, t.TeamID), append(roles, string(t.Role))
+		ids, roles = append(ids, t.TeamID.String()), append(roles, string(t.Role))
 	}
 	return ids, roles
 }

@@ -30,7 +30,7 @@ var qAcceptInvitation = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organiz
 	@token_hash::bytea, @user_id::text, @email::text, @now::timestamptz, @limited::boolean,
 	@membership_id::uuid, @membership_created_at::timestamptz, @membership_updated_at::timestamptz,
 	@perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean,
-	@team_member_ids::uuid[], @max_team_members::integer, @team_perm::text, @team_roles::text[], @team_perms::text[])`)
+	@team_member_ids::text[]::uuid[], @max_team_members::integer, @team_perm::text, @team_roles::text[], @team_perms::text[])`)
 
 // AcceptInvitation implements Store. It is one call, and a second only when the
 // organization has a member limit (outcome limited): that one locks the organization
@@ -45,8 +45,9 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
 		"perm":                  string(PermInvitationsCreate), "pol_roles": pp.roles, "pol_perms": pp.perms, "number": s.autocommit(),
-		// The IDs of the team memberships the call may make: the invitation's teams are
-		// not known before it (MaxInvitationTeams at most).
+		// The IDs of the team memberships the call may make, as text (which every exec
+		// mode encodes): the invitation's teams are not known before it
+		// (MaxInvitationTeams at most).
 		"team_member_ids": teamInviteIDs(p.NewID, MaxInvitationTeams), "max_team_members": p.MaxTeamMembers,
 		"team_perm": string(PermTeamsManage), "team_roles": pp.teamRoles, "team_perms": pp.teamPerms,
 	}

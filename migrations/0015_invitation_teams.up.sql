@@ -1,3 +1,4 @@
+-- +goose Up
 -- Invitations into teams. An invitation may name teams of its organization, each with
 -- a team role (NULL: none); accepting it joins the organization and those teams in the
 -- same call. invitation_teams holds them, with composite foreign keys that keep the

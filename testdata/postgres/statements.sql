@@ -657,7 +657,7 @@ SELECT * FROM organizations_create_team_invitation(
 	@id::uuid, @organization_id::uuid, @email::text, @role::text, @bearer::boolean, @token_hash::bytea,
 	@created_at::timestamptz, @expires_at::timestamptz, @now::timestamptz, @limited::boolean,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean,
-	@team_ids::uuid[], @team_invite_roles::text[], @team_perm::text, @team_roles::text[], @team_perms::text[]);
+	@team_ids::text[]::uuid[], @team_invite_roles::text[], @team_perm::text, @team_roles::text[], @team_perms::text[]);
 
 -- store_postgres_invitation.go, statement 88
 SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, organization_invitation_teams_json(i.id)::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
@@ -955,7 +955,7 @@ SELECT * FROM organizations_accept_invitation(
 	@token_hash::bytea, @user_id::text, @email::text, @now::timestamptz, @limited::boolean,
 	@membership_id::uuid, @membership_created_at::timestamptz, @membership_updated_at::timestamptz,
 	@perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean,
-	@team_member_ids::uuid[], @max_team_members::integer, @team_perm::text, @team_roles::text[], @team_perms::text[]);
+	@team_member_ids::text[]::uuid[], @max_team_members::integer, @team_perm::text, @team_roles::text[], @team_perms::text[]);
 
 -- store_postgres_response.go, statement 127
 SELECT f.*, organization_invitation_teams_json(f.i_id)::text FROM organizations_decline_invitation(
