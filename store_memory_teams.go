@@ -418,9 +418,10 @@ var _ TeamInvitationStore = (*MemoryStore)(nil)
 func (s *MemoryStore) InvitesIntoTeams() {}
 
 // checkTeamInvites checks that the actor of auth, whose standing in o is st, may invite
-// into teams: PermTeamsManage (ErrPermissionDenied), each a team of o (ErrTeamNotFound)
-// and each role a team role of the policy (ErrInvalidRole) within the actor's
-// permissions in that team (ErrEscalation). The caller holds o's lock.
+// into teams: PermTeamsManage (ErrPermissionDenied), then every one a team of o
+// (ErrTeamNotFound), then every team role within the actor's permissions in its team
+// (ErrEscalation), in the order of PostgreSQL's organizations_create_team_invitation.
+// The caller holds o's lock.
 func (o *memOrg) checkTeamInvites(auth Authorization, st standing, teams []TeamInvite) error {
 	if len(teams) == 0 {
 		return nil
@@ -430,14 +431,12 @@ func (o *memOrg) checkTeamInvites(auth Authorization, st standing, teams []TeamI
 		return ErrPermissionDenied
 	}
 	for _, ti := range teams {
-		mt := o.team(ti.TeamID)
-		if mt == nil {
+		if o.team(ti.TeamID) == nil {
 			return ErrTeamNotFound
 		}
-		if ti.Role != "" && !pol.DeclaresTeamRole(ti.Role) {
-			return ErrInvalidRole
-		}
-		if !teamStanding(auth, st, mt).covers(pol.teamRoleSet(ti.Role)) {
+	}
+	for _, ti := range teams {
+		if !teamStanding(auth, st, o.team(ti.TeamID)).covers(pol.teamRoleSet(ti.Role)) {
 			return ErrEscalation
 		}
 	}

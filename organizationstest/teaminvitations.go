@@ -370,6 +370,17 @@ func testTeamInviteEscalation(t *testing.T, h *harness) {
 		Teams: []organizations.TeamInvite{{TeamID: w.docs.ID}},
 	})
 	require.ErrorIs(t, err, organizations.ErrPermissionDenied)
+	// The order: the permission, then every team found, then the team roles.
+	_, err = w.svc.Invite(h.ctx, "rita", w.org.ID, "ann@example.com", &organizations.InviteOptions{
+		Teams: []organizations.TeamInvite{{TeamID: w.foreign.ID}},
+	})
+	require.ErrorIs(t, err, organizations.ErrPermissionDenied, "the permission before the teams")
+	for _, unknown := range []uuid.UUID{uuid.Max, {1}} { // after docs' ID and before it
+		_, err = w.svc.Invite(h.ctx, "admin", w.org.ID, "ann@example.com", &organizations.InviteOptions{
+			Teams: []organizations.TeamInvite{{TeamID: w.docs.ID, Role: "maintainer"}, {TeamID: unknown}},
+		})
+		require.ErrorIs(t, err, organizations.ErrTeamNotFound, "every team found before the roles")
+	}
 	// mem may not invite at all.
 	_, err = w.svc.Invite(h.ctx, "mem", w.org.ID, "ann@example.com", &organizations.InviteOptions{
 		Teams: []organizations.TeamInvite{{TeamID: w.docs.ID}},
