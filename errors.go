@@ -238,6 +238,10 @@ var (
 	// ErrTeamMemberLimit: the team has Options.MaxTeamMembers members (or more) already:
 	// AddTeamMember added no one.
 	ErrTeamMemberLimit = errors.New("organizations: the team's member limit is reached")
+	// ErrDuplicateTeam: an invitation names one team twice (InviteOptions.Teams).
+	ErrDuplicateTeam = errors.New("organizations: the invitation names a team twice")
+	// ErrTooManyTeams: an invitation names more than MaxInvitationTeams teams.
+	ErrTooManyTeams = errors.New("organizations: the invitation names too many teams")
 )
 
 // Events and the feed.

@@ -80,6 +80,10 @@ type Invitation struct {
 	RespondedAt time.Time `json:"responded_at,omitzero"`
 	// AcceptedBy is the user who accepted; empty unless accepted.
 	AcceptedBy UserID `json:"accepted_by,omitempty"`
+	// Teams are the teams the invitee joins on accepting (InviteOptions.Teams), in team
+	// ID order, each with its team role: those named that still exist, since a deleted
+	// team is dropped from its invitations. Nil, and left out of JSON, for none.
+	Teams []TeamInvite `json:"teams,omitempty"`
 }
 
 // InvitationDetails is an invitation together with the organization it invites into,
@@ -154,6 +158,13 @@ type InviteOptions struct {
 	TTL time.Duration
 	// Bearer lets any user accept, not only one with the invited email.
 	Bearer bool
+	// Teams are teams of the organization the invitee joins on accepting, in the same
+	// atomic step as the organization, each with a team role (empty for none): at most
+	// MaxInvitationTeams, no team twice. The inviter needs PermTeamsManage and, for each
+	// team role, its permissions within their own in that team. The store must be a
+	// TeamInvitationStore. See TeamInvitationStore for what happens to a team deleted
+	// or full before the invitation is accepted.
+	Teams []TeamInvite
 }
 
 // Invite invites email into the organization as invitedBy and sends the invitation
@@ -175,7 +186,11 @@ type InviteOptions struct {
 // ErrInvalidEmail, ErrInvalidRole, ErrPermissionDenied (invitedBy may not invite),
 // ErrEscalation (the role exceeds invitedBy's permissions), ErrAlreadyInvited (email has
 // a pending, unexpired invitation to this organization), the Inviter's error, the store's error, or the
-// context's error.
+// context's error. With opts.Teams, also: ErrTooManyTeams, ErrDuplicateTeam,
+// ErrTeamNotFound (not a team of the organization), ErrInvalidRole (not a team role of
+// the Policy), ErrPermissionDenied (invitedBy lacks PermTeamsManage), ErrEscalation (a
+// team role exceeds invitedBy's permissions in its team), ErrNotSupported (the store is
+// not a TeamInvitationStore).
 func (s *Service) Invite(ctx context.Context, invitedBy UserID, org uuid.UUID, email string, opts *InviteOptions) (Invitation, error) {
 	return s.As(invitedBy).Invite(ctx, org, email, opts)
 }
@@ -192,7 +207,8 @@ func (s *Service) invite(ctx context.Context, invitedBy UserID, org uuid.UUID, e
 		role = RoleMember
 	}
 	email, emailErr := NormalizeEmail(email)
-	if err := firstError(checkOrg(org), emailErr, checkRole(role)); err != nil {
+	teams, teamsErr := s.checkTeamInvites(opts.Teams)
+	if err := firstError(checkOrg(org), emailErr, checkRole(role), teamsErr, s.teamInvitationStore(teams)); err != nil {
 		return Invitation{}, err
 	}
 	ttl := s.opts.InvitationTTL
@@ -204,7 +220,7 @@ func (s *Service) invite(ctx context.Context, invitedBy UserID, org uuid.UUID, e
 	inv := Invitation{
 		ID: s.opts.NewID(), OrganizationID: org, Email: email, Role: role,
 		InvitedBy: invitedBy, Bearer: opts.Bearer, Status: InvitationStatusPending,
-		CreatedAt: now, ExpiresAt: Timestamp(now.Add(ttl)),
+		CreatedAt: now, ExpiresAt: Timestamp(now.Add(ttl)), Teams: teams,
 	}
 	o, err := s.store.CreateInvitation(ctx, CreateInvitationParams{Auth: s.auth(invitedBy), Invitation: inv, TokenHash: hash, Now: now})
 	if err != nil {
@@ -257,7 +273,8 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (Invitati
 // again by the user who accepted returns their membership and emits nothing.
 //
 // Events, after the change: InvitationAccepted when this call accepted the invitation,
-// then UserAdded when it made the membership.
+// then UserAdded when it made the membership, then TeamMemberAdded for each team of the
+// invitation joined (see InviteOptions.Teams; AcceptInvitationResult says which).
 //
 // Errors: ErrInvalidUserID, ErrInvalidEmail, ErrInvitationNotFound (an unknown,
 // malformed or forged token), ErrInvitationClosed (declined, revoked, or accepted by
@@ -266,23 +283,9 @@ func (s *Service) InvitationByToken(ctx context.Context, token string) (Invitati
 // inviter has since been removed or may no longer grant the invitation's role; it stays
 // pending), the store's error, or the context's error.
 func (s *Service) AcceptInvitation(ctx context.Context, token string, user UserID, email string) (OrganizationUser, error) {
-	email, emailErr := optionalEmail(email)
-	hash, tokenErr := invitationTokenHash(token)
-	if err := ready(ctx, checkUser(user), emailErr, tokenErr); err != nil {
-		return OrganizationUser{}, err
-	}
-	now := s.now()
-	// The store sets the organization and role from the invitation.
-	m := OrganizationUser{ID: s.opts.NewID(), UserID: user, CreatedAt: now, UpdatedAt: now}
-	res, err := s.store.AcceptInvitation(ctx, AcceptInvitationParams{Auth: s.auth(user), TokenHash: hash, Email: email, Membership: m, Now: now})
+	res, err := s.AcceptInvitationResult(ctx, token, user, email)
 	if err != nil {
 		return OrganizationUser{}, err
-	}
-	if res.Accepted {
-		emit(s, ctx, InvitationAccepted{Invitation: res.Invitation, OrganizationUser: res.Membership, Actor: user})
-	}
-	if res.MembershipCreated {
-		emit(s, ctx, UserAdded{OrganizationUser: res.Membership, Actor: user})
 	}
 	return res.Membership, nil
 }

@@ -903,3 +903,24 @@ func TestResendInvitationErrorMeansNothingChanged(t *testing.T) {
 	_, err = f.svc.InvitationByToken(context.Background(), unsent[0].Token)
 	require.NoError(t, err)
 }
+
+// An invitation naming teams needs a TeamInvitationStore all the way down: CachedStore
+// does not claim it, so that it caches no team access across an accept's team joins.
+func TestInviteTeamsNeedsTeamInvitationStore(t *testing.T) {
+	ctx := t.Context()
+	mem := organizations.NewMemoryStore()
+	cached, err := organizations.NewCachedStore(ctx, mem, nil)
+	require.NoError(t, err)
+	inviter := organizations.InviterFunc(func(context.Context, organizations.InvitationMessage) error { return nil })
+	direct := organizations.New(mem, &organizations.Options{Inviter: inviter})
+	org, err := direct.CreateOrganization(ctx, "owner", "Acme", nil)
+	require.NoError(t, err)
+	team, err := direct.CreateTeam(ctx, org.ID, "Docs", nil)
+	require.NoError(t, err)
+	opts := &organizations.InviteOptions{Teams: []organizations.TeamInvite{{TeamID: team.ID}}}
+
+	_, err = organizations.New(cached, &organizations.Options{Inviter: inviter}).Invite(ctx, "owner", org.ID, "ann@example.com", opts)
+	require.ErrorIs(t, err, organizations.ErrNotSupported)
+	_, err = direct.Invite(ctx, "owner", org.ID, "ann@example.com", opts)
+	require.NoError(t, err)
+}

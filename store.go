@@ -173,7 +173,10 @@ type Store interface {
 	// if the email has a pending invitation to the organization that is unexpired at p.Now
 	// (an expired one does not count). Two concurrent calls for one email never both
 	// succeed. It returns the invitation's organization, which the invitation message
-	// carries.
+	// carries. A TeamInvitationStore also checks p.Invitation.Teams in the same step,
+	// after ErrEscalation: PermTeamsManage (ErrPermissionDenied), each a team of the
+	// organization (ErrTeamNotFound), each team role within the inviter's permissions in
+	// its team (ErrEscalation); and stores them.
 	CreateInvitation(ctx context.Context, p CreateInvitationParams) (Organization, error)
 	// InvitationByTokenHash returns the invitation with this token hash, its Status as of
 	// now (Invitation.StatusAt), together with its organization as stored at the time of
@@ -193,7 +196,10 @@ type Store interface {
 	// (email-bound and p.Email differs), ErrPermissionDenied (the user is the inviter),
 	// ErrInviterNotAllowed (the inviter, evaluated on p.Auth.Policy in the same atomic
 	// step, is no longer a member, no longer holds PermInvitationsCreate, or may no
-	// longer grant the invitation's role: the invitation stays pending).
+	// longer grant the invitation's role: the invitation stays pending). A
+	// TeamInvitationStore also joins the invitation's teams in the same step, after the
+	// records above, and checks the inviter's right to grant their team roles with the
+	// rest (ErrInviterNotAllowed): see TeamInvitationStore and AcceptResult.TeamMembers.
 	AcceptInvitation(ctx context.Context, p AcceptInvitationParams) (AcceptResult, error)
 	// DeclineInvitation closes the pending invitation with hash p.TokenHash as declined.
 	// Errors: ErrInvitationNotFound, ErrInvitationClosed, ErrInvitationExpired,
@@ -437,6 +443,13 @@ type AcceptInvitationParams struct {
 	Membership OrganizationUser
 	// Now is when the invitation is accepted.
 	Now time.Time
+	// NewID makes the IDs of the team memberships a TeamInvitationStore makes for an
+	// invitation naming teams (Options.NewID); nil makes none, and joins no team.
+	NewID func() uuid.UUID
+	// MaxTeamMembers, if positive, is how many members a team may have: a
+	// TeamInvitationStore skips a team of the invitation that has that many, counted in
+	// the same atomic step (Options.MaxTeamMembers).
+	MaxTeamMembers int
 }
 
 // DeclineInvitationParams are the inputs of Store.DeclineInvitation.
@@ -514,4 +527,9 @@ type AcceptResult struct {
 	Accepted bool
 	// MembershipCreated is true when this call made the membership.
 	MembershipCreated bool
+	// TeamMembers are the team memberships this call made (a TeamInvitationStore, for
+	// an invitation naming teams), in team ID order, each with the invitation's team role
+	// there; nil for none. The invitation's teams not among them were skipped (see
+	// TeamInvitationStore).
+	TeamMembers []TeamMember
 }

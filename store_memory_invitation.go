@@ -32,6 +32,10 @@ func (s *MemoryStore) CreateInvitation(ctx context.Context, p CreateInvitationPa
 	if !st.covers(o.roleSet(pol, inv.Role)) {
 		return Organization{}, ErrEscalation
 	}
+	if err := o.checkTeamInvites(p.Auth, st, inv.Teams); err != nil {
+		return Organization{}, err
+	}
+	inv.Teams = slices.Clone(inv.Teams)
 	s.invMu.Lock()
 	if s.pendingFor(inv.OrganizationID, inv.Email, now) != nil {
 		s.invMu.Unlock()
@@ -122,6 +126,7 @@ func (s *MemoryStore) pendingFor(org uuid.UUID, email string, now time.Time) *me
 func (mi *memInvitation) view(now time.Time) Invitation {
 	inv := mi.inv
 	inv.Status = inv.StatusAt(now)
+	inv.Teams = slices.Clone(inv.Teams)
 	return inv
 }
 
@@ -200,7 +205,8 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 	}
 	// The inviter's right to grant the role, as of now (the invitation stays pending).
 	pol := p.Auth.Policy.orDefault()
-	if st := o.standing(pol, mi.inv.InvitedBy); !st.can(pol, PermInvitationsCreate) || !st.covers(o.roleSet(pol, mi.inv.Role)) {
+	if st := o.standing(pol, mi.inv.InvitedBy); !st.can(pol, PermInvitationsCreate) || !st.covers(o.roleSet(pol, mi.inv.Role)) ||
+		o.checkTeamInvites(Authorization{Actor: mi.inv.InvitedBy, Policy: p.Auth.Policy}, st, mi.inv.Teams) != nil {
 		return AcceptResult{}, ErrInviterNotAllowed
 	}
 	res := AcceptResult{Accepted: true}
@@ -219,6 +225,7 @@ func (s *MemoryStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 	if res.MembershipCreated {
 		s.record(UserAdded{OrganizationUser: res.Membership, Actor: user})
 	}
+	res.TeamMembers = s.joinInvitedTeams(o, mi.inv.Teams, res.Membership, p)
 	return res, nil
 }
 

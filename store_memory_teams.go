@@ -207,6 +207,7 @@ func (s *MemoryStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error
 	if i, ok := slices.BinarySearchFunc(ts.order, mt.t.ID, teamOrder); ok {
 		ts.order = slices.Delete(ts.order, i, i+1)
 	}
+	s.dropTeamFromInvitations(o, mt.t.ID)
 	s.record(TeamDeleted{Team: copyTeam(mt.t), Actor: p.Auth.Actor})
 	return copyTeam(mt.t), nil
 }
@@ -259,13 +260,7 @@ func (s *MemoryStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) 
 	if p.MaxTeamMembers > 0 && len(mt.members) >= p.MaxTeamMembers {
 		return TeamMember{}, ErrTeamMemberLimit
 	}
-	m := &tm
-	mt.byUser[tm.UserID] = m
-	i, _ := slices.BinarySearchFunc(mt.members, tm.ID, func(e *TeamMember, id uuid.UUID) int { return compareUUID(e.ID, id) })
-	mt.members = slices.Insert(mt.members, i, m)
-	ut := o.teams.byUser[tm.UserID]
-	j, _ := slices.BinarySearchFunc(ut, mt.t.ID, teamOrder)
-	o.teams.byUser[tm.UserID] = slices.Insert(ut, j, mt)
+	o.insertTeamMember(mt, tm)
 	s.record(TeamMemberAdded{TeamMember: tm, Actor: p.Auth.Actor})
 	return tm, nil
 }
@@ -415,4 +410,92 @@ func (s *MemoryStore) ListTeamMembers(ctx context.Context, p ListTeamMembersPara
 		out = append(out, *m)
 	}
 	return out, len(mt.members), nil
+}
+
+var _ TeamInvitationStore = (*MemoryStore)(nil)
+
+// InvitesIntoTeams implements TeamInvitationStore.
+func (s *MemoryStore) InvitesIntoTeams() {}
+
+// checkTeamInvites checks that the actor of auth, whose standing in o is st, may invite
+// into teams: PermTeamsManage (ErrPermissionDenied), then every one a team of o
+// (ErrTeamNotFound), then every team role within the actor's permissions in its team
+// (ErrEscalation), in the order of PostgreSQL's organizations_create_team_invitation.
+// The caller holds o's lock.
+func (o *memOrg) checkTeamInvites(auth Authorization, st standing, teams []TeamInvite) error {
+	if len(teams) == 0 {
+		return nil
+	}
+	pol := auth.Policy.orDefault()
+	if !st.can(pol, PermTeamsManage) {
+		return ErrPermissionDenied
+	}
+	for _, ti := range teams {
+		if o.team(ti.TeamID) == nil {
+			return ErrTeamNotFound
+		}
+	}
+	for _, ti := range teams {
+		if !teamStanding(auth, st, o.team(ti.TeamID)).covers(pol.teamRoleSet(ti.Role)) {
+			return ErrEscalation
+		}
+	}
+	return nil
+}
+
+// joinInvitedTeams adds the accepting user, whose membership of o is m, to the teams of
+// the invitation they accepted, and records TeamMemberAdded for each: not a team that
+// is gone, full (p.MaxTeamMembers) or that the user is in already, and none for a
+// suspended member. It returns the team memberships made, in team ID order. The caller
+// holds o's lock.
+func (s *MemoryStore) joinInvitedTeams(o *memOrg, teams []TeamInvite, m OrganizationUser, p AcceptInvitationParams) []TeamMember {
+	if len(teams) == 0 || p.NewID == nil || !m.SuspendedAt.IsZero() {
+		return nil
+	}
+	var out []TeamMember
+	for _, ti := range teams {
+		mt := o.team(ti.TeamID)
+		if mt == nil || mt.byUser[m.UserID] != nil || (p.MaxTeamMembers > 0 && len(mt.members) >= p.MaxTeamMembers) {
+			continue
+		}
+		tm := TeamMember{
+			ID: p.NewID(), TeamID: ti.TeamID, OrganizationID: m.OrganizationID, UserID: m.UserID, Role: ti.Role,
+			CreatedAt: p.Now,
+		}
+		o.insertTeamMember(mt, tm)
+		s.record(TeamMemberAdded{TeamMember: tm, Actor: p.Auth.Actor})
+		out = append(out, tm)
+	}
+	return out
+}
+
+// insertTeamMember stores tm in team mt of o. The caller holds o's lock.
+func (o *memOrg) insertTeamMember(mt *memTeam, tm TeamMember) {
+	m := &tm
+	mt.byUser[tm.UserID] = m
+	i, _ := slices.BinarySearchFunc(mt.members, tm.ID, func(e *TeamMember, id uuid.UUID) int { return compareUUID(e.ID, id) })
+	mt.members = slices.Insert(mt.members, i, m)
+	ut := o.teams.byUser[tm.UserID]
+	j, _ := slices.BinarySearchFunc(ut, mt.t.ID, teamOrder)
+	o.teams.byUser[tm.UserID] = slices.Insert(ut, j, mt)
+}
+
+// dropTeamFromInvitations removes team from the teams of o's invitations, with the team's
+// deletion. The caller holds o's lock; it takes invMu, which invitation reads hold.
+func (s *MemoryStore) dropTeamFromInvitations(o *memOrg, team uuid.UUID) {
+	if o.invites == nil {
+		return
+	}
+	s.invMu.Lock()
+	defer s.invMu.Unlock()
+	for _, mi := range *o.invites {
+		if i := slices.IndexFunc(mi.inv.Teams, func(t TeamInvite) bool { return t.TeamID == team }); i >= 0 {
+			// A new slice: views handed out earlier share the old one.
+			teams := slices.Delete(slices.Clone(mi.inv.Teams), i, i+1)
+			if len(teams) == 0 {
+				teams = nil
+			}
+			mi.inv.Teams = teams
+		}
+	}
 }

@@ -102,11 +102,12 @@ func fragOrgJSON(a string) string {
 }
 
 // fragInvJSON is an Invitation's JSON from the invCols of alias a: responded_at and
-// accepted_by left out when unset, as Go does. Invitations hold no token.
+// accepted_by left out when unset, as Go does, and its teams (migration 0015) when it
+// names any. Invitations hold no token.
 func fragInvJSON(a string) string {
 	return `jsonb_strip_nulls(jsonb_build_object('id', ` + a + `.id, 'organization_id', ` + a + `.organization_id, 'email', ` + a + `.email, 'role', ` + a + `.role, 'invited_by', ` +
 		a + `.invited_by, 'bearer', ` + a + `.bearer, 'status', ` + a + `.status, 'created_at', ` + fragTime(a+".created_at") + `, 'expires_at', ` + fragTime(a+".expires_at") +
-		`, 'responded_at', ` + fragTime(a+".responded_at") + `, 'accepted_by', NULLIF(` + a + `.accepted_by, '')))::json`
+		`, 'responded_at', ` + fragTime(a+".responded_at") + `, 'accepted_by', NULLIF(` + a + `.accepted_by, ''), 'teams', /* TEMPLATE: schema */organization_invitation_teams_json(` + a + `.id)))::json`
 }
 
 // eventCols are the columns of an event record, read from alias e.

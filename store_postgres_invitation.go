@@ -23,6 +23,27 @@ var qCreateInvitation = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organiz
 	@created_at::timestamptz, @expires_at::timestamptz, @now::timestamptz, @limited::boolean,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean)`)
 
+// qCreateTeamInvitation is CreateInvitation of an invitation naming teams: one call of
+// organizations_create_team_invitation (migration 0015), qCreateInvitation's function
+// with the teams locked (FOR KEY SHARE, in ID order) and checked too (PermTeamsManage,
+// each a team of the organization, each team role within the inviter's permissions in
+// its team), and the invitation's teams written with it.
+var qCreateTeamInvitation = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_create_team_invitation(
+	@id::uuid, @organization_id::uuid, @email::text, @role::text, @bearer::boolean, @token_hash::bytea,
+	@created_at::timestamptz, @expires_at::timestamptz, @now::timestamptz, @limited::boolean,
+	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean,
+	@team_ids::text[]::uuid[], @team_invite_roles::text[], @team_perm::text, @team_roles::text[], @team_perms::text[])`)
+
+// teamInviteArgs are the arrays of an invitation's teams: IDs (as text, which every
+// exec mode encodes) and team roles ("" for none).
+func teamInviteArgs(teams []TeamInvite) (ids, roles []string) {
+	ids, roles = make([]string, 0, len(teams)), make([]string, 0, len(teams))
+	for _, t := range teams {
+		ids, roles = append(ids, t.TeamID.String()), append(roles, string(t.Role))
+	}
+	return ids, roles
+}
+
 // CreateInvitation implements Store. Its first call locks the organization row FOR
 // SHARE; if the organization has a member limit (outcome limited), a second locks it
 // FOR NO KEY UPDATE and counts, and the store remembers the organization, as AddUser
@@ -41,10 +62,16 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 	if _, ok := s.limited.Load(inv.OrganizationID); ok {
 		args["limited"] = true
 	}
+	q := qCreateInvitation
+	if len(inv.Teams) > 0 {
+		q = qCreateTeamInvitation
+		args["team_ids"], args["team_invite_roles"] = teamInviteArgs(inv.Teams)
+		args["team_perm"], args["team_roles"], args["team_perms"] = string(PermTeamsManage), pp.teamRoles, pp.teamPerms
+	}
 	for {
 		var outcome string
 		var org orgRow
-		if err := s.queryRow(ctx, qCreateInvitation, args).Scan(dest([]any{&outcome}, org.dest())...); err != nil {
+		if err := s.queryRow(ctx, q, args).Scan(dest([]any{&outcome}, org.dest())...); err != nil {
 			return Organization{}, pgError(ctx, err)
 		}
 		if outcome == "limited" && args["limited"] == false {
@@ -62,12 +89,12 @@ func (s *PostgresStore) CreateInvitation(ctx context.Context, p CreateInvitation
 // qInvitationByHash reads the invitation with its organization, served by
 // invitations_token_hash_key and organizations_pkey.
 var qInvitationByHash = pgStatement(`
-SELECT ` + invCols + `, ` + orgCols + `
+SELECT ` + invCols + `, ` + invTeamsCol + `, ` + orgCols + `
 FROM /* TEMPLATE: schema */invitations i
 JOIN /* TEMPLATE: schema */organizations o ON o.id = i.organization_id
 WHERE i.token_hash = @token_hash::bytea`)
 
-var qInvitationByID = pgStatement(`SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid`)
+var qInvitationByID = pgStatement(`SELECT ` + invCols + `, ` + invTeamsCol + ` FROM /* TEMPLATE: schema */invitations i WHERE i.id = @id::uuid`)
 
 // InvitationByTokenHash implements Store.
 func (s *PostgresStore) InvitationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (InvitationDetails, error) {
@@ -76,7 +103,7 @@ func (s *PostgresStore) InvitationByTokenHash(ctx context.Context, tokenHash []b
 	}
 	var inv invitationRow
 	var org orgRow
-	err := s.queryRow(ctx, qInvitationByHash, pgArgs{"token_hash": tokenHash}).Scan(dest(inv.dest(), org.dest())...)
+	err := s.queryRow(ctx, qInvitationByHash, pgArgs{"token_hash": tokenHash}).Scan(dest(inv.destTeams(), org.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return InvitationDetails{}, ErrInvitationNotFound
@@ -98,7 +125,7 @@ func (s *PostgresStore) invitationRow(ctx context.Context, q pgQuery, args pgArg
 		return Invitation{}, err
 	}
 	var r invitationRow
-	err := s.queryRow(ctx, q, args).Scan(r.dest()...)
+	err := s.queryRow(ctx, q, args).Scan(r.destTeams()...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Invitation{}, ErrInvitationNotFound
@@ -111,7 +138,7 @@ func (s *PostgresStore) invitationRow(ctx context.Context, q pgQuery, args pgArg
 // qPendingInvitations returns the page, one row of NULLs for an empty page, or no row
 // for no organization. Served by invitations_organization_id_idx.
 var qPendingInvitations = pgStatement(`
-SELECT ` + invCols + `
+SELECT ` + invCols + `, ` + invTeamsCol + `
 FROM /* TEMPLATE: schema */organizations o
 LEFT JOIN LATERAL (
 	SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i
@@ -138,7 +165,7 @@ func (s *PostgresStore) PendingInvitations(ctx context.Context, p PendingInvitat
 // qInvitationsForEmail reads the invitations with their organizations, served by
 // invitations_email_id_idx and organizations_pkey.
 var qInvitationsForEmail = pgStatement(`
-SELECT ` + invCols + `, ` + orgCols + `
+SELECT ` + invCols + `, ` + invTeamsCol + `, ` + orgCols + `
 FROM /* TEMPLATE: schema */invitations i
 JOIN /* TEMPLATE: schema */organizations o ON o.id = i.organization_id
 WHERE i.email = @email::text AND i.status = 'pending' AND i.expires_at > @now::timestamptz
@@ -156,7 +183,7 @@ func (s *PostgresStore) InvitationsForEmail(ctx context.Context, email string, n
 	out := []InvitationDetails{}
 	var inv invitationRow
 	var org orgRow
-	_, err = pgx.ForEachRow(rows, dest(inv.dest(), org.dest()), func() error {
+	_, err = pgx.ForEachRow(rows, dest(inv.destTeams(), org.dest()), func() error {
 		out = append(out, InvitationDetails{Invitation: inv.value(now), Organization: org.value()})
 		return nil
 	})
@@ -176,7 +203,7 @@ func (s *PostgresStore) invitations(ctx context.Context, q pgQuery, now time.Tim
 	out := []Invitation{}
 	var r invitationRow
 	var n int64
-	_, err = pgx.ForEachRow(rows, r.dest(), func() error {
+	_, err = pgx.ForEachRow(rows, r.destTeams(), func() error {
 		n++
 		if r.ok() {
 			out = append(out, r.value(now))

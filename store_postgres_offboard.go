@@ -28,7 +28,7 @@ func (s *PostgresStore) OrganizationsOwnedBy(ctx context.Context, p Organization
 const (
 	nullOrgCols    = `NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer`
 	nullMemberCols = `NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz`
-	nullInvCols    = `NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text`
+	nullInvCols    = `NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text`
 )
 
 // qOffboard is RemoveUserEverywhere's statement. owned locks the organizations the user
@@ -109,7 +109,7 @@ SELECT 'r', NULL, NULL, NULL, ` + nullOrgCols + `, ` + memberCols + `, ` + nullI
 UNION ALL
 SELECT 't', NULL, NULL, NULL, ` + nullOrgCols + `, ` + memberCols + `, ` + nullInvCols + ` FROM heir AS m WHERE m.organization_id IN (SELECT id FROM moved)
 UNION ALL
-SELECT 'v', NULL, NULL, NULL, ` + nullOrgCols + `, ` + nullMemberCols + `, ` + invCols + ` FROM rev AS i`)
+SELECT 'v', NULL, NULL, NULL, ` + nullOrgCols + `, ` + nullMemberCols + `, ` + invCols + `, ` + invTeamsCol + ` FROM rev AS i`)
 
 // RemoveUserEverywhere implements OffboardStore.
 func (s *PostgresStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhereParams) (OffboardResult, error) {
@@ -139,7 +139,7 @@ func (s *PostgresStore) RemoveUserEverywhere(ctx context.Context, p RemoveEveryw
 	res := OffboardResult{Removed: []OrganizationUser{}, Deleted: []Organization{}, Transferred: []OwnerChange{}, Revoked: []Invitation{}}
 	removed := map[uuid.UUID]OrganizationUser{}
 	var heirsOf []OrganizationUser
-	_, err = pgx.ForEachRow(rows, dest([]any{&kind, &covered, &heirs, &revoked}, o.dest(), m.dest(), inv.dest()), func() error {
+	_, err = pgx.ForEachRow(rows, dest([]any{&kind, &covered, &heirs, &revoked}, o.dest(), m.dest(), inv.destTeams()), func() error {
 		switch kind {
 		case "c":
 			classified, allCovered, allHeirs = true, *covered, *heirs

@@ -2,7 +2,11 @@ package organizations
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // The answers to an invitation are calls of the write functions of migration 0014, each
@@ -25,7 +29,8 @@ import (
 var qAcceptInvitation = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_accept_invitation(
 	@token_hash::bytea, @user_id::text, @email::text, @now::timestamptz, @limited::boolean,
 	@membership_id::uuid, @membership_created_at::timestamptz, @membership_updated_at::timestamptz,
-	@perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean)`)
+	@perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean,
+	@team_member_ids::text[]::uuid[], @max_team_members::integer, @team_perm::text, @team_roles::text[], @team_perms::text[])`)
 
 // AcceptInvitation implements Store. It is one call, and a second only when the
 // organization has a member limit (outcome limited): that one locks the organization
@@ -40,12 +45,18 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 		"membership_id": p.Membership.ID, "membership_created_at": p.Membership.CreatedAt,
 		"membership_updated_at": p.Membership.UpdatedAt,
 		"perm":                  string(PermInvitationsCreate), "pol_roles": pp.roles, "pol_perms": pp.perms, "number": s.autocommit(),
+		// The IDs of the team memberships the call may make, as text (which every exec
+		// mode encodes): the invitation's teams are not known before it
+		// (MaxInvitationTeams at most).
+		"team_member_ids": teamInviteIDs(p.NewID, MaxInvitationTeams), "max_team_members": p.MaxTeamMembers,
+		"team_perm": string(PermTeamsManage), "team_roles": pp.teamRoles, "team_perms": pp.teamPerms,
 	}
 	for {
 		var outcome string
 		var r invitationRow
 		var m memberRow
-		if err := s.queryRow(ctx, qAcceptInvitation, args).Scan(dest([]any{&outcome}, r.dest(), m.dest())...); err != nil {
+		var joined pgtype.Text
+		if err := s.queryRow(ctx, qAcceptInvitation, args).Scan(dest([]any{&outcome}, r.dest(), m.dest(), []any{&joined, &r.teams})...); err != nil {
 			return AcceptResult{}, pgError(ctx, err)
 		}
 		if outcome == "limited" && args["limited"] == false {
@@ -62,6 +73,11 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 		inv.Status, inv.RespondedAt, inv.AcceptedBy = InvitationStatusAccepted, p.Now, p.Auth.Actor
 		res := AcceptResult{Invitation: inv, Accepted: true, Membership: m.value()}
 		res.MembershipCreated = res.Membership.ID == p.Membership.ID
+		if joined.Valid && joined.String != "[]" {
+			if err := json.Unmarshal([]byte(joined.String), &res.TeamMembers); err != nil {
+				return AcceptResult{}, fmt.Errorf("organizations: reading the team memberships of an accept: %w", err)
+			}
+		}
 		return res, nil
 	}
 }
@@ -69,8 +85,14 @@ func (s *PostgresStore) AcceptInvitation(ctx context.Context, p AcceptInvitation
 // qDeclineInvitation is DeclineInvitation: one call of organizations_decline_invitation,
 // which locks the invitation and declines it if it is pending, unexpired, and for the
 // given email (or any email, if bearer).
-var qDeclineInvitation = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_decline_invitation(
-	@token_hash::bytea, @email::text, @now::timestamptz, @number::boolean)`)
+var qDeclineInvitation = pgStatement(`SELECT f.*, ` + answerTeamsCol + ` FROM /* TEMPLATE: schema */organizations_decline_invitation(
+	@token_hash::bytea, @email::text, @now::timestamptz, @number::boolean) AS f`)
+
+// answerTeamsCol is the teams of the invitation an answer (decline, revoke, renew)
+// returns, read after the call by the statement that made it (migration 0015). A team
+// deletion that commits while the call waits on the invitation's lock may still be
+// listed: those functions lock no team.
+const answerTeamsCol = `/* TEMPLATE: schema */organization_invitation_teams_json(f.i_id)::text`
 
 // DeclineInvitation implements Store.
 func (s *PostgresStore) DeclineInvitation(ctx context.Context, p DeclineInvitationParams) (Invitation, error) {
@@ -83,8 +105,8 @@ func (s *PostgresStore) DeclineInvitation(ctx context.Context, p DeclineInvitati
 // invitation, the actor's membership and the custom roles of the actor and of the
 // invitation, then revokes a pending, unexpired invitation if the actor holds
 // PermInvitationsRevoke (or owns the organization).
-var qRevokeInvitation = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_revoke_invitation(
-	@id::uuid, @now::timestamptz, ` + writeAuthParams + `)`)
+var qRevokeInvitation = pgStatement(`SELECT f.*, ` + answerTeamsCol + ` FROM /* TEMPLATE: schema */organizations_revoke_invitation(
+	@id::uuid, @now::timestamptz, ` + writeAuthParams + `) AS f`)
 
 // RevokeInvitation implements Store.
 func (s *PostgresStore) RevokeInvitation(ctx context.Context, p RevokeInvitationParams) (Invitation, error) {
@@ -100,7 +122,7 @@ func (s *PostgresStore) answer(ctx context.Context, q pgQuery, status Invitation
 	}
 	var outcome string
 	var r invitationRow
-	if err := s.queryRow(ctx, q, args).Scan(dest([]any{&outcome}, r.dest())...); err != nil {
+	if err := s.queryRow(ctx, q, args).Scan(dest([]any{&outcome}, r.destTeams())...); err != nil {
 		return Invitation{}, pgError(ctx, err)
 	}
 	if err := pgOutcome(outcome); err != nil {
@@ -120,9 +142,9 @@ func (s *PostgresStore) answer(ctx context.Context, q pgQuery, status Invitation
 // the organization), the invitation's role is within the actor's permissions, and no
 // other unexpired invitation of the email is pending. The renewed invitation and its
 // organization (for the invitation message) follow the outcome.
-var qRenewInvitation = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_renew_invitation(
+var qRenewInvitation = pgStatement(`SELECT f.*, ` + answerTeamsCol + ` FROM /* TEMPLATE: schema */organizations_renew_invitation(
 	@id::uuid, @token_hash::bytea, @expires_at::timestamptz, @now::timestamptz,
-	@actor::text, @perm_revoke::text, @perm_create::text, @pol_roles::text[], @pol_perms::text[])`)
+	@actor::text, @perm_revoke::text, @perm_create::text, @pol_roles::text[], @pol_perms::text[]) AS f`)
 
 // RenewInvitation implements Store.
 func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationParams) (InvitationDetails, error) {
@@ -137,7 +159,7 @@ func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationPa
 		"id": p.InvitationID, "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
 		"actor": string(p.Auth.Actor), "perm_revoke": string(PermInvitationsRevoke), "perm_create": string(PermInvitationsCreate),
 		"pol_roles": pp.roles, "pol_perms": pp.perms,
-	}).Scan(dest([]any{&outcome}, r.dest(), org.dest())...)
+	}).Scan(dest([]any{&outcome}, r.dest(), org.dest(), []any{&r.teams})...)
 	if err != nil {
 		return InvitationDetails{}, pgError(ctx, err)
 	}

@@ -19,7 +19,10 @@ const (
 	orgCols    = `o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members`
 	memberCols = `m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at`
 	invCols    = `i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by`
-	actCols    = `a.id, a.user_id, a.email, a.created_at, a.expires_at, a.used_at`
+	// invTeamsCol is the teams of the invitation of alias i (migration 0015), after invCols
+	// where a read returns them (invitationRow.destTeams).
+	invTeamsCol = `/* TEMPLATE: schema */organization_invitation_teams_json(i.id)::text`
+	actCols     = `a.id, a.user_id, a.email, a.created_at, a.expires_at, a.used_at`
 )
 
 type orgRow struct {
@@ -74,12 +77,16 @@ type invitationRow struct {
 	createdAt, expiresAt   pgtype.Timestamptz
 	respondedAt            pgtype.Timestamptz
 	acceptedBy             pgtype.Text
+	teams                  pgtype.Text // a JSON array (migration 0015), NULL for none
 }
 
 func (r *invitationRow) dest() []any {
 	return []any{&r.id, &r.org, &r.email, &r.role, &r.invitedBy, &r.bearer, &r.status,
 		&r.createdAt, &r.expiresAt, &r.respondedAt, &r.acceptedBy}
 }
+
+// destTeams is dest and the teams column (invTeamsCol).
+func (r *invitationRow) destTeams() []any { return append(r.dest(), &r.teams) }
 
 func (r *invitationRow) ok() bool { return r.id.Valid }
 
@@ -91,6 +98,12 @@ func (r *invitationRow) value(now time.Time) Invitation {
 		Bearer: r.bearer.Bool, Status: InvitationStatus(r.status.String),
 		CreatedAt: pgTime(r.createdAt), ExpiresAt: pgTime(r.expiresAt),
 		RespondedAt: pgTime(r.respondedAt), AcceptedBy: UserID(r.acceptedBy.String),
+	}
+	if r.teams.Valid {
+		// Written by organization_invitation_teams_json: an array of TeamInvite objects.
+		if err := json.Unmarshal([]byte(r.teams.String), &inv.Teams); err != nil || len(inv.Teams) == 0 {
+			inv.Teams = nil
+		}
 	}
 	inv.Status = inv.StatusAt(now)
 	return inv

@@ -10,6 +10,11 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+var _ TeamInvitationStore = (*PostgresStore)(nil)
+
+// InvitesIntoTeams implements TeamInvitationStore.
+func (s *PostgresStore) InvitesIntoTeams() {}
+
 var _ TeamStore = (*PostgresStore)(nil)
 
 // The team writes are calls of the write functions of migration 0009, each of which

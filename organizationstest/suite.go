@@ -50,6 +50,12 @@
 //   - TeamLimits: organizations.TeamStore's limits (Options.MaxTeams and
 //     MaxTeamMembers: refusals, their order, and parallel creates or additions one short
 //     of the limit: exactly one).
+//   - TeamInvitations: organizations.TeamInvitationStore (invitations naming teams:
+//     reads, accept joining the organization and the teams in one step with their
+//     events and records, a team deleted or full before the accept, foreign and unknown
+//     teams refused with nothing written, the escalation rule for team roles at invite
+//     and accept, and the races: an accept against the team's deletion, two accepts for
+//     a team's last seat).
 //   - Domains: organizations.DomainStore (verified domains and enrollment: add, list,
 //     remove, verification by DNS through a fake resolver and by affiliation, one
 //     organization per verified name, subdomains apart, unverification and the maximum
@@ -119,6 +125,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) organizations.Store) {
 		{"Teams", teamTests(), &teamStore},
 		{"TeamRoles", teamRoleTests(), &teamStore},
 		{"TeamLimits", teamLimitTests(), &teamStore},
+		{"TeamInvitations", teamInvitationTests(), &teamInvitationStore},
 		{"Domains", domainTests(), &domainStore},
 	}
 	for _, g := range groups {

@@ -78,6 +78,8 @@ var statuses = []struct {
 	{organizations.ErrInvalidTime, http.StatusUnprocessableEntity},
 	{organizations.ErrUnknownEventType, http.StatusUnprocessableEntity},
 	{organizations.ErrInvalidJoinRequestMessage, http.StatusUnprocessableEntity},
+	{organizations.ErrDuplicateTeam, http.StatusUnprocessableEntity},
+	{organizations.ErrTooManyTeams, http.StatusUnprocessableEntity},
 	{organizations.ErrInvalidDomain, http.StatusUnprocessableEntity},
 	{organizations.ErrPublicMailDomain, http.StatusUnprocessableEntity},
 	{organizations.ErrInvalidEnrollment, http.StatusUnprocessableEntity},
@@ -118,8 +120,8 @@ var statuses = []struct {
 //   - ErrInvalidListOptions, ErrInvalidCursor: 400 Bad Request;
 //   - other invalid input (ErrInvalidName, ErrInvalidSlug, ErrInvalidUserID,
 //     ErrInvalidRole, ErrInvalidJSON, ErrInvalidEmail, ErrInvalidMemberLimit,
-//     ErrInvalidTime, ErrUnknownEventType, ErrInvalidJoinRequestMessage,
-//     ErrInvalidDomain, ErrPublicMailDomain, ErrInvalidEnrollment,
+//     ErrInvalidTime, ErrUnknownEventType, ErrInvalidJoinRequestMessage, ErrDuplicateTeam,
+//     ErrTooManyTeams, ErrInvalidDomain, ErrPublicMailDomain, ErrInvalidEnrollment,
 //     ErrDomainEmailMismatch, ErrDomainVerificationFailed): 422 Unprocessable Entity;
 //   - ErrInvitationNotSent (the invitation was renewed, its mail failed): 502 Bad
 //     Gateway;

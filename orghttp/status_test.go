@@ -65,6 +65,8 @@ func TestStatusCode(t *testing.T) {
 		{organizations.ErrInvalidEnrollment, 422},
 		{organizations.ErrDomainEmailMismatch, 422},
 		{organizations.ErrDomainVerificationFailed, 422},
+		{organizations.ErrDuplicateTeam, 422},
+		{organizations.ErrTooManyTeams, 422},
 		{fmt.Errorf("lookup: %w", organizations.ErrDomainVerificationFailed), 422},
 		{organizations.ErrInvalidCursor, 400},
 		{organizations.ErrInvalidMemberLimit, 422},

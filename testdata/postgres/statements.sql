@@ -656,16 +656,23 @@ SELECT * FROM organizations_create_invitation(
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean);
 
 -- store_postgres_invitation.go, statement 88
-SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
+SELECT * FROM organizations_create_team_invitation(
+	@id::uuid, @organization_id::uuid, @email::text, @role::text, @bearer::boolean, @token_hash::bytea,
+	@created_at::timestamptz, @expires_at::timestamptz, @now::timestamptz, @limited::boolean,
+	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean,
+	@team_ids::text[]::uuid[], @team_invite_roles::text[], @team_perm::text, @team_roles::text[], @team_perms::text[]);
+
+-- store_postgres_invitation.go, statement 89
+SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, organization_invitation_teams_json(i.id)::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM invitations i
 JOIN organizations o ON o.id = i.organization_id
 WHERE i.token_hash = @token_hash::bytea;
 
--- store_postgres_invitation.go, statement 89
-SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by FROM invitations i WHERE i.id = @id::uuid;
-
 -- store_postgres_invitation.go, statement 90
-SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by
+SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, organization_invitation_teams_json(i.id)::text FROM invitations i WHERE i.id = @id::uuid;
+
+-- store_postgres_invitation.go, statement 91
+SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, organization_invitation_teams_json(i.id)::text
 FROM organizations o
 LEFT JOIN LATERAL (
 	SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by FROM invitations i
@@ -675,63 +682,52 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY i.id;
 
--- store_postgres_invitation.go, statement 91
-SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
+-- store_postgres_invitation.go, statement 92
+SELECT i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, organization_invitation_teams_json(i.id)::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM invitations i
 JOIN organizations o ON o.id = i.organization_id
 WHERE i.email = @email::text AND i.status = 'pending' AND i.expires_at > @now::timestamptz
 ORDER BY i.id;
 
--- store_postgres_invitation.go, statement 92
+-- store_postgres_invitation.go, statement 93
 WITH del AS (
 	DELETE FROM invitations i WHERE i.id = @id::uuid RETURNING i.organization_id
 )
 DELETE FROM organization_events e USING del
 WHERE e.organization_id = del.organization_id AND e.id = @id::uuid AND e.type = 'invitation_created';
 
--- store_postgres_joinrequest.go, statement 93
+-- store_postgres_joinrequest.go, statement 94
 SELECT * FROM organizations_join_request_create(
 	@id::uuid, @organization_id::uuid, @user_id::text, @message::text, @created_at::timestamptz, @expires_at::timestamptz,
 	@now::timestamptz, @number::boolean);
 
--- store_postgres_joinrequest.go, statement 94
+-- store_postgres_joinrequest.go, statement 95
 SELECT r.id, r.organization_id, r.user_id, r.message, r.status, r.created_at, r.expires_at, r.decided_by, r.closed_at FROM organization_join_requests r WHERE r.id = @id::uuid;
 
--- store_postgres_joinrequest.go, statement 95
+-- store_postgres_joinrequest.go, statement 96
 SELECT r.id, r.organization_id, r.user_id, r.message, r.status, r.created_at, r.expires_at, r.decided_by, r.closed_at FROM organization_join_requests r
 WHERE r.organization_id = @organization_id::uuid AND r.id > @after::uuid AND r.status = 'pending' AND r.expires_at > @now::timestamptz
 ORDER BY r.id LIMIT @limit::integer;
 
--- store_postgres_joinrequest.go, statement 96
+-- store_postgres_joinrequest.go, statement 97
 SELECT * FROM organizations_join_request_decide(
 	@id::uuid, @approve::boolean, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[],
 	@m_id::uuid, @m_created_at::timestamptz, @m_updated_at::timestamptz, @now::timestamptz, @number::boolean);
 
--- store_postgres_joinrequest.go, statement 97
+-- store_postgres_joinrequest.go, statement 98
 SELECT * FROM organizations_join_request_withdraw(
 	@id::uuid, @user_id::text, @now::timestamptz, @number::boolean);
 
--- store_postgres_lifecycle.go, statement 98
+-- store_postgres_lifecycle.go, statement 99
 SELECT * FROM organizations_set_status(
 	@organization_id::uuid, @user_id::text, @status::text, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
-
--- store_postgres_lifecycle.go, statement 99
-SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
-FROM organizations o
-LEFT JOIN LATERAL (
-	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid
-	ORDER BY m.id LIMIT @limit::bigint
-) AS m ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY m.id;
 
 -- store_postgres_lifecycle.go, statement 100
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
 FROM organizations o
 LEFT JOIN LATERAL (
 	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid AND m.status = 'active'
+	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid
 	ORDER BY m.id LIMIT @limit::bigint
 ) AS m ON true
 WHERE o.id = @organization_id::uuid
@@ -742,7 +738,7 @@ SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m
 FROM organizations o
 LEFT JOIN LATERAL (
 	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid AND m.status = 'suspended'
+	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid AND m.status = 'active'
 	ORDER BY m.id LIMIT @limit::bigint
 ) AS m ON true
 WHERE o.id = @organization_id::uuid
@@ -753,7 +749,7 @@ SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m
 FROM organizations o
 LEFT JOIN LATERAL (
 	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid AND m.role = @role::text
+	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid AND m.status = 'suspended'
 	ORDER BY m.id LIMIT @limit::bigint
 ) AS m ON true
 WHERE o.id = @organization_id::uuid
@@ -764,7 +760,7 @@ SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m
 FROM organizations o
 LEFT JOIN LATERAL (
 	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid AND m.role = @role::text AND m.status = 'active'
+	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid AND m.role = @role::text
 	ORDER BY m.id LIMIT @limit::bigint
 ) AS m ON true
 WHERE o.id = @organization_id::uuid
@@ -775,39 +771,43 @@ SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m
 FROM organizations o
 LEFT JOIN LATERAL (
 	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
+	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid AND m.role = @role::text AND m.status = 'active'
+	ORDER BY m.id LIMIT @limit::bigint
+) AS m ON true
+WHERE o.id = @organization_id::uuid
+ORDER BY m.id;
+
+-- store_postgres_lifecycle.go, statement 105
+SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, m.user_id = o.owner_id
+FROM organizations o
+LEFT JOIN LATERAL (
+	SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at FROM memberships m
 	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid AND m.role = @role::text AND m.status = 'suspended'
 	ORDER BY m.id LIMIT @limit::bigint
 ) AS m ON true
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_member.go, statement 105
+-- store_postgres_member.go, statement 106
 SELECT * FROM organizations_add_user(
 	@id::uuid, @organization_id::uuid, @user_id::text, @role::text, @created_at::timestamptz, @updated_at::timestamptz,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[],
 	@get::boolean, @limited::boolean, @number::boolean);
 
--- store_postgres_member.go, statement 106
+-- store_postgres_member.go, statement 107
 SELECT * FROM organizations_remove_user(
 	@organization_id::uuid, @user_id::text,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_member.go, statement 107
+-- store_postgres_member.go, statement 108
 SELECT * FROM organizations_set_role(
 	@organization_id::uuid, @user_id::text, @role::text, @now::timestamptz,
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean);
 
--- store_postgres_member.go, statement 108
+-- store_postgres_member.go, statement 109
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
-WHERE o.id = @organization_id::uuid;
-
--- store_postgres_member.go, statement 109
-SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
-FROM organizations o
-LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
-LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
 WHERE o.id = @organization_id::uuid;
 
 -- store_postgres_member.go, statement 110
@@ -815,9 +815,16 @@ SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::t
 FROM organizations o
 LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
 LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
-WHERE o.slug = @slug::text;
+WHERE o.id = @organization_id::uuid;
 
 -- store_postgres_member.go, statement 111
+SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
+FROM organizations o
+LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
+LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
+WHERE o.slug = @slug::text;
+
+-- store_postgres_member.go, statement 112
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -828,13 +835,13 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_offboard.go, statement 112
+-- store_postgres_offboard.go, statement 113
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM organizations o
 WHERE o.owner_id = @user_id::text AND o.id > @after::uuid
 ORDER BY o.id LIMIT @limit::bigint;
 
--- store_postgres_offboard.go, statement 113
+-- store_postgres_offboard.go, statement 114
 WITH owned AS (
 	SELECT o.id, o.owner_id FROM organizations o
 	WHERE o.owner_id = @user_id::text ORDER BY o.id FOR UPDATE
@@ -878,94 +885,95 @@ WITH owned AS (
 	SELECT e.id, e.organization_id, e.type, NULLIF(e.actor, ''), e.subject, e.data
 	FROM (SELECT 1 AS ord, ''::text AS k, gen_random_uuid() AS id, o.id AS organization_id, 'organization_deleted'::text AS type, '' AS actor, NULL::text AS subject, json_build_object('organization', CASE WHEN o.max_members IS NULL THEN json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'is_active', o.is_active, 'data', o.data::json, 'settings', o.settings::json, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', o.id, 'name', o.name, 'slug', o.slug, 'is_active', o.is_active, 'data', o.data::json, 'settings', o.settings::json, 'created_at', to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(o.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'max_members', o.max_members) END) AS data FROM del AS o
 	UNION ALL SELECT 2 AS ord, ''::text AS k, gen_random_uuid() AS id, h.organization_id AS organization_id, 'owner_changed'::text AS type, '' AS actor, h.user_id::text AS subject, json_build_object('old', CASE WHEN r.suspended_at IS NULL THEN json_build_object('id', r.id, 'organization_id', r.organization_id, 'user_id', r.user_id, 'role', r.role, 'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', r.id, 'organization_id', r.organization_id, 'user_id', r.user_id, 'role', r.role, 'created_at', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(r.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(r.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END, 'new', CASE WHEN h.suspended_at IS NULL THEN json_build_object('id', h.id, 'organization_id', h.organization_id, 'user_id', h.user_id, 'role', h.role, 'created_at', to_char(h.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(h.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', h.id, 'organization_id', h.organization_id, 'user_id', h.user_id, 'role', h.role, 'created_at', to_char(h.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(h.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(h.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) AS data FROM heir AS h JOIN rm AS r ON r.organization_id = h.organization_id WHERE h.organization_id IN (SELECT id FROM moved)
-	UNION ALL SELECT 3 AS ord, i.id::text AS k, gen_random_uuid() AS id, i.organization_id AS organization_id, 'invitation_revoked'::text AS type, '' AS actor, NULL::text AS subject, json_build_object('invitation', jsonb_strip_nulls(jsonb_build_object('id', i.id, 'organization_id', i.organization_id, 'email', i.email, 'role', i.role, 'invited_by', i.invited_by, 'bearer', i.bearer, 'status', i.status, 'created_at', to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(i.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'responded_at', to_char(i.responded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'accepted_by', NULLIF(i.accepted_by, '')))::json) AS data FROM rev AS i
+	UNION ALL SELECT 3 AS ord, i.id::text AS k, gen_random_uuid() AS id, i.organization_id AS organization_id, 'invitation_revoked'::text AS type, '' AS actor, NULL::text AS subject, json_build_object('invitation', jsonb_strip_nulls(jsonb_build_object('id', i.id, 'organization_id', i.organization_id, 'email', i.email, 'role', i.role, 'invited_by', i.invited_by, 'bearer', i.bearer, 'status', i.status, 'created_at', to_char(i.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'expires_at', to_char(i.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'responded_at', to_char(i.responded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'accepted_by', NULLIF(i.accepted_by, ''), 'teams', organization_invitation_teams_json(i.id)))::json) AS data FROM rev AS i
 	UNION ALL SELECT 4 AS ord, ''::text AS k, gen_random_uuid() AS id, m.organization_id AS organization_id, 'user_removed'::text AS type, '' AS actor, m.user_id::text AS subject, json_build_object('organization_user', CASE WHEN m.suspended_at IS NULL THEN json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) ELSE json_build_object('id', m.id, 'organization_id', m.organization_id, 'user_id', m.user_id, 'role', m.role, 'created_at', to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'updated_at', to_char(m.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'suspended_at', to_char(m.suspended_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')) END) AS data FROM rm AS m) AS e ORDER BY e.ord, e.organization_id, e.k COLLATE "C"
 )
-SELECT 'c', chk.covered, chk.heirs, (SELECT count(*) FROM rev), NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text FROM chk
+SELECT 'c', chk.covered, chk.heirs, (SELECT count(*) FROM rev), NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text FROM chk
 UNION ALL
-SELECT 'd', NULL, NULL, NULL, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text FROM del AS o
+SELECT 'd', NULL, NULL, NULL, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text FROM del AS o
 UNION ALL
-SELECT 'r', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text FROM rm AS m
+SELECT 'r', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text FROM rm AS m
 UNION ALL
-SELECT 't', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text FROM heir AS m WHERE m.organization_id IN (SELECT id FROM moved)
+SELECT 't', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, NULL::text, NULL::text FROM heir AS m WHERE m.organization_id IN (SELECT id FROM moved)
 UNION ALL
-SELECT 'v', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by FROM rev AS i;
+SELECT 'v', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, organization_invitation_teams_json(i.id)::text FROM rev AS i;
 
--- store_postgres_offboard.go, statement 114
+-- store_postgres_offboard.go, statement 115
 SELECT count(*) FROM organizations o WHERE o.owner_id = @user_id::text;
 
--- store_postgres_org.go, statement 115
+-- store_postgres_org.go, statement 116
 SELECT * FROM organizations_create(
 	@id::uuid, @name::text, @slug::text, @suffix::boolean, @is_active::boolean, @data::text, @settings::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @max_members::integer,
 	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
 	@number::boolean);
 
--- store_postgres_org.go, statement 116
+-- store_postgres_org.go, statement 117
 SELECT * FROM organizations_create_limited(@max_owned::integer,
 	@id::uuid, @name::text, @slug::text, @suffix::boolean, @is_active::boolean, @data::text, @settings::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @max_members::integer,
 	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
 	@number::boolean);
 
--- store_postgres_org.go, statement 117
+-- store_postgres_org.go, statement 118
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o WHERE o.id = @id::uuid;
 
--- store_postgres_org.go, statement 118
+-- store_postgres_org.go, statement 119
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o WHERE o.slug = @slug::text;
 
--- store_postgres_org.go, statement 119
+-- store_postgres_org.go, statement 120
 SELECT * FROM organizations_update(
 	@id::uuid, @name::text, @slug::text, @is_active::boolean, @data::text, @settings::text, @max_members::integer,
 	@now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_org.go, statement 120
+-- store_postgres_org.go, statement 121
 SELECT * FROM organizations_delete(@id::uuid, @actor::text, @number::boolean);
 
--- store_postgres_org.go, statement 121
+-- store_postgres_org.go, statement 122
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM memberships m JOIN organizations o ON o.id = m.organization_id
 WHERE m.user_id = @user_id::text AND m.organization_id > @after::uuid AND m.status = 'active'
 ORDER BY m.organization_id LIMIT @limit::bigint;
 
--- store_postgres_owner.go, statement 122
+-- store_postgres_owner.go, statement 123
 SELECT o.owner_since, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 JOIN memberships m ON m.organization_id = o.id AND m.user_id = o.owner_id
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_owner.go, statement 123
+-- store_postgres_owner.go, statement 124
 SELECT * FROM organizations_change_owner(
 	@organization_id::uuid, @new_owner::text, @now::timestamptz, @max_owned::integer, @actor::text, @number::boolean);
 
--- store_postgres_replica.go, statement 124
+-- store_postgres_replica.go, statement 125
 SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint;
 
--- store_postgres_replica.go, statement 125
+-- store_postgres_replica.go, statement 126
 SELECT COALESCE((SELECT e.pos FROM organization_events e
 	WHERE e.pos IS NOT NULL ORDER BY e.pos DESC LIMIT 1), 0),
 	COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, 0);
 
--- store_postgres_response.go, statement 126
+-- store_postgres_response.go, statement 127
 SELECT * FROM organizations_accept_invitation(
 	@token_hash::bytea, @user_id::text, @email::text, @now::timestamptz, @limited::boolean,
 	@membership_id::uuid, @membership_created_at::timestamptz, @membership_updated_at::timestamptz,
-	@perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
-
--- store_postgres_response.go, statement 127
-SELECT * FROM organizations_decline_invitation(
-	@token_hash::bytea, @email::text, @now::timestamptz, @number::boolean);
+	@perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean,
+	@team_member_ids::text[]::uuid[], @max_team_members::integer, @team_perm::text, @team_roles::text[], @team_perms::text[]);
 
 -- store_postgres_response.go, statement 128
-SELECT * FROM organizations_revoke_invitation(
-	@id::uuid, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
+SELECT f.*, organization_invitation_teams_json(f.i_id)::text FROM organizations_decline_invitation(
+	@token_hash::bytea, @email::text, @now::timestamptz, @number::boolean) AS f;
 
 -- store_postgres_response.go, statement 129
-SELECT * FROM organizations_renew_invitation(
-	@id::uuid, @token_hash::bytea, @expires_at::timestamptz, @now::timestamptz,
-	@actor::text, @perm_revoke::text, @perm_create::text, @pol_roles::text[], @pol_perms::text[]);
+SELECT f.*, organization_invitation_teams_json(f.i_id)::text FROM organizations_revoke_invitation(
+	@id::uuid, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean) AS f;
 
--- store_postgres_seats.go, statement 130
+-- store_postgres_response.go, statement 130
+SELECT f.*, organization_invitation_teams_json(f.i_id)::text FROM organizations_renew_invitation(
+	@id::uuid, @token_hash::bytea, @expires_at::timestamptz, @now::timestamptz,
+	@actor::text, @perm_revoke::text, @perm_create::text, @pol_roles::text[], @pol_perms::text[]) AS f;
+
+-- store_postgres_seats.go, statement 131
 SELECT o.max_members,
 	(SELECT count(*) FROM memberships m WHERE m.organization_id = o.id)
 		- (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id AND m.status = 'suspended'),
@@ -974,25 +982,25 @@ SELECT o.max_members,
 FROM organizations o
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 131
+-- store_postgres_teams.go, statement 132
 SELECT * FROM organizations_create_team(
 	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @max_teams::integer, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 132
+-- store_postgres_teams.go, statement 133
 SELECT * FROM organizations_update_team(
 	@organization_id::uuid, @team_id::uuid, @name::text, @slug::text, @data::text, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 133
+-- store_postgres_teams.go, statement 134
 SELECT * FROM organizations_delete_team(
 	@organization_id::uuid, @team_id::uuid, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 134
+-- store_postgres_teams.go, statement 135
 SELECT * FROM organizations_team_member(
 	@op::text, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @role::text, @created_at::timestamptz,
 	@max_team_members::integer, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 135
+-- store_postgres_teams.go, statement 136
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at,
 	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at, tm.id, tm.team_id, tm.organization_id, tm.user_id, tm.role, tm.created_at
 FROM organizations o
@@ -1002,13 +1010,13 @@ LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 LEFT JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 136
+-- store_postgres_teams.go, statement 137
 SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 137
+-- store_postgres_teams.go, statement 138
 SELECT (SELECT count(*) FROM teams c WHERE c.organization_id = @organization_id::uuid),
 	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
@@ -1020,7 +1028,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 138
+-- store_postgres_teams.go, statement 139
 SELECT (SELECT count(*) FROM team_members c
 		WHERE c.organization_id = @organization_id::uuid AND c.user_id = @user_id::text),
 	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
@@ -1034,7 +1042,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 139
+-- store_postgres_teams.go, statement 140
 SELECT t.id IS NOT NULL, (SELECT count(*) FROM team_members c WHERE c.team_id = @team_id::uuid),
 	m.id, m.team_id, m.organization_id, m.user_id, m.role, m.created_at
 FROM organizations o
@@ -1047,11 +1055,11 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_transfer.go, statement 140
+-- store_postgres_transfer.go, statement 141
 SELECT * FROM organizations_propose_transfer(
 	@organization_id::uuid, @nominee::text, @now::timestamptz, @expires_at::timestamptz, @actor::text, @number::boolean);
 
--- store_postgres_transfer.go, statement 141
+-- store_postgres_transfer.go, statement 142
 SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at
 FROM organizations org
 LEFT JOIN (ownership_transfers t
@@ -1059,10 +1067,10 @@ LEFT JOIN (ownership_transfers t
 	ON t.organization_id = org.id AND (t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')
 WHERE org.id = @organization_id::uuid;
 
--- store_postgres_transfer.go, statement 142
+-- store_postgres_transfer.go, statement 143
 SELECT * FROM organizations_accept_transfer(
 	@organization_id::uuid, @now::timestamptz, @max_owned::integer, @actor::text, @number::boolean);
 
--- store_postgres_transfer.go, statement 143
+-- store_postgres_transfer.go, statement 144
 SELECT * FROM organizations_close_transfer(
 	@organization_id::uuid, @decline::boolean, @now::timestamptz, @actor::text, @number::boolean);
