@@ -141,12 +141,18 @@ func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (Organizat
 	return before.value(), after.value(), nil
 }
 
-// qMember is IsMember's statement: both lookups are unique-index probes.
+// qMember is IsMember's statement: the membership (a unique-index probe) and true; or,
+// only when there is none (UNION ALL under LIMIT 1 stops at the first branch's row), a
+// row of NULLs and whether the organization exists (a second probe). A membership's
+// organization exists (its foreign key), so a member is answered by one lookup.
 var qMember = pgStatement(`
-SELECT ` + memberCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
-WHERE o.id = @organization_id::uuid`)
+SELECT ` + memberCols + `, true
+FROM /* TEMPLATE: schema */memberships m
+WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+	EXISTS (SELECT FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid)
+LIMIT 1`)
 
 // OrganizationUser implements Store.
 func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
@@ -154,12 +160,13 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 		return OrganizationUser{}, err
 	}
 	var r memberRow
-	err := s.readRow(ctx, qMember, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
+	var found bool // the membership, or else the organization
+	err := s.readRow(ctx, qMember, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(dest(r.dest(), []any{&found})...)
 	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return OrganizationUser{}, ErrOrganizationNotFound
 	case err != nil:
 		return OrganizationUser{}, pgReadError(ctx, err)
+	case !found:
+		return OrganizationUser{}, ErrOrganizationNotFound
 	case !r.ok():
 		return OrganizationUser{}, ErrNotMember
 	}
