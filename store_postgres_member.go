@@ -141,18 +141,12 @@ func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (Organizat
 	return before.value(), after.value(), nil
 }
 
-// qMember is IsMember's statement: the membership (a unique-index probe) and true; or,
-// only when there is none (UNION ALL under LIMIT 1 stops at the first branch's row), a
-// row of NULLs and whether the organization exists (a second probe). A membership's
-// organization exists (its foreign key), so a member is answered by one lookup.
+// qMember is IsMember's statement: both lookups are unique-index probes.
 var qMember = pgStatement(`
-SELECT ` + memberCols + `, true
-FROM /* TEMPLATE: schema */memberships m
-WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
-UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	EXISTS (SELECT FROM /* TEMPLATE: schema */organizations o WHERE o.id = @organization_id::uuid)
-LIMIT 1`)
+SELECT ` + memberCols + `
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+WHERE o.id = @organization_id::uuid`)
 
 // OrganizationUser implements Store.
 func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
@@ -160,13 +154,12 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 		return OrganizationUser{}, err
 	}
 	var r memberRow
-	var found bool // the membership, or else the organization
-	err := s.readRow(ctx, qMember, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(dest(r.dest(), []any{&found})...)
+	err := s.readRow(ctx, qMember, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
 	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return OrganizationUser{}, ErrOrganizationNotFound
 	case err != nil:
 		return OrganizationUser{}, pgReadError(ctx, err)
-	case !found:
-		return OrganizationUser{}, ErrOrganizationNotFound
 	case !r.ok():
 		return OrganizationUser{}, ErrNotMember
 	}

@@ -795,13 +795,10 @@ SELECT * FROM organizations_set_role(
 	@actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @pol_declared::text[], @number::boolean);
 
 -- store_postgres_member.go, statement 107
-SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, true
-FROM memberships m
-WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text
-UNION ALL
-SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-	EXISTS (SELECT FROM organizations o WHERE o.id = @organization_id::uuid)
-LIMIT 1;
+SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
+FROM organizations o
+LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text
+WHERE o.id = @organization_id::uuid;
 
 -- store_postgres_member.go, statement 108
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
