@@ -1,5 +1,5 @@
 -- +goose Up
--- The write path's own cost, measured (docs/benchmarks.md, "the write path"):
+-- The write path's own cost, measured (docs/benchmarks.md, "Where an addition's time goes"):
 --
 --   - AddUser and GetOrAddUser, as in 0011, with the common case (an unchecked AddUser
 --     of a declared role into an organization not known to have a member limit) in one
