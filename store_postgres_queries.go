@@ -10,8 +10,10 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 // pgQuery is the handle of one of PostgresStore's statements: an index into
@@ -120,7 +122,10 @@ func usesArg(q pgQuery, name string) bool {
 }
 
 // bindArgs returns args in the order of q's positional parameters, or an error naming a
-// missing or unused argument.
+// missing or unused argument. A uuid.UUID goes as a pgtype.UUID: pgx encodes that one
+// directly, where a uuid.UUID (a driver.Valuer giving text) costs it, per argument, a
+// failed binary encoding (an error built with fmt.Errorf), a text parse and a second
+// encoding. A pgtype.UUID is a driver.Valuer too (its text), for database/sql.
 func bindArgs(q pgQuery, args pgArgs) ([]any, error) {
 	compiled, _ := compileStatements() // done by NewPostgresStore, which failed on an error
 	names := compiled[q].names
@@ -129,6 +134,9 @@ func bindArgs(q pgQuery, args pgArgs) ([]any, error) {
 		v, ok := args[n]
 		if !ok {
 			return nil, fmt.Errorf("organizations: statement %d: argument @%s missing", q, n)
+		}
+		if u, ok := v.(uuid.UUID); ok {
+			v = pgtype.UUID{Bytes: u, Valid: true}
 		}
 		out[i] = v
 	}
