@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
@@ -505,7 +506,7 @@ func rawPairs(svc *Service, bb *benchPostgres, pool *pgxpool.Pool, prefix string
 			},
 			func(ctx context.Context, i int) error {
 				now := Timestamp(time.Now())
-				_, err := pool.Exec(ctx, rawCreate, newV7(), "Raw", fmt.Sprintf("raw-%s-%d", prefix, i), now, "creator", newV7())
+				_, err := pool.Exec(ctx, rawCreate, rawUUID(newV7()), "Raw", fmt.Sprintf("raw-%s-%d", prefix, i), now, "creator", rawUUID(newV7()))
 				return err
 			}},
 		{"AddUser",
@@ -514,7 +515,7 @@ func rawPairs(svc *Service, bb *benchPostgres, pool *pgxpool.Pool, prefix string
 				return err
 			},
 			func(ctx context.Context, i int) error {
-				_, err := pool.Exec(ctx, rawAdd, newV7(), bb.pair(i).org, fmt.Sprintf("raw-%s-%d", prefix, i), Timestamp(time.Now()))
+				_, err := pool.Exec(ctx, rawAdd, rawUUID(newV7()), rawUUID(bb.pair(i).org), fmt.Sprintf("raw-%s-%d", prefix, i), Timestamp(time.Now()))
 				return err
 			}},
 		{"AddUserBusy", // every call into the one organization of 20,000 members
@@ -523,7 +524,7 @@ func rawPairs(svc *Service, bb *benchPostgres, pool *pgxpool.Pool, prefix string
 				return err
 			},
 			func(ctx context.Context, i int) error {
-				_, err := pool.Exec(ctx, rawAdd, newV7(), bb.wide, fmt.Sprintf("raw-busy-%s-%d", prefix, i), Timestamp(time.Now()))
+				_, err := pool.Exec(ctx, rawAdd, rawUUID(newV7()), rawUUID(bb.wide), fmt.Sprintf("raw-busy-%s-%d", prefix, i), Timestamp(time.Now()))
 				return err
 			}},
 		{"OrganizationUser",
@@ -532,7 +533,7 @@ func rawPairs(svc *Service, bb *benchPostgres, pool *pgxpool.Pool, prefix string
 				return err
 			},
 			func(ctx context.Context, i int) error {
-				return pool.QueryRow(ctx, rawMember, bb.pair(i).org, string(bb.pair(i).member)).Scan(m.dest()...)
+				return pool.QueryRow(ctx, rawMember, rawUUID(bb.pair(i).org), string(bb.pair(i).member)).Scan(m.dest()...)
 			}},
 		{"Organization",
 			func(ctx context.Context, i int) error {
@@ -540,7 +541,7 @@ func rawPairs(svc *Service, bb *benchPostgres, pool *pgxpool.Pool, prefix string
 				return err
 			},
 			func(ctx context.Context, i int) error {
-				return pool.QueryRow(ctx, rawOrg, bb.pair(i).org).Scan(r.dest()...)
+				return pool.QueryRow(ctx, rawOrg, rawUUID(bb.pair(i).org)).Scan(r.dest()...)
 			}},
 	}
 }
@@ -620,7 +621,7 @@ func BenchmarkPostgresConcurrency(b *testing.B) {
 			return err
 		},
 		"AddUser/raw": func(ctx context.Context) error {
-			_, err := pool.Exec(ctx, rawAdd, newV7(), org, fmt.Sprintf("raw-%d", runs.Add(1)), Timestamp(time.Now()))
+			_, err := pool.Exec(ctx, rawAdd, rawUUID(newV7()), rawUUID(org), fmt.Sprintf("raw-%d", runs.Add(1)), Timestamp(time.Now()))
 			return err
 		},
 		"IsMember": func(ctx context.Context) error {
@@ -628,7 +629,7 @@ func BenchmarkPostgresConcurrency(b *testing.B) {
 		},
 		"IsMember/raw": func(ctx context.Context) error {
 			var ok bool
-			return wantTrue(ok, pool.QueryRow(ctx, rawIs, org, string(member)).Scan(&ok))
+			return wantTrue(ok, pool.QueryRow(ctx, rawIs, rawUUID(org), string(member)).Scan(&ok))
 		},
 	}
 	for _, name := range []string{"AddUser", "IsMember"} {
@@ -670,3 +671,8 @@ func BenchmarkPostgresConcurrency(b *testing.B) {
 		}
 	}
 }
+
+// rawUUID is a UUID as the raw statements pass it: a pgtype.UUID, which pgx encodes
+// directly (a uuid.UUID, a driver.Valuer giving text, costs pgx a failed binary encoding
+// and a text parse per argument), so that the raw side is written as well as it can be.
+func rawUUID(u uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: u, Valid: true} }
