@@ -26,9 +26,9 @@ func (a *App) domainRoutes(handle func(string, http.Handler), may func(organizat
 		return may(organizations.PermDomainsManage, h(f))
 	}
 	handle("GET /orgs/{org}/domains", manage(a.domains))
-	handle("POST /orgs/{org}/domains", manage(a.addDomain))
-	handle("POST /orgs/{org}/domains/{domain}/verify", manage(a.verifyDomain))
-	handle("POST /orgs/{org}/domains/{domain}/enrollment", manage(a.setDomainEnrollment))
+	handle("POST /orgs/{org}/domains", manage(a.posted(a.addDomain)))
+	handle("POST /orgs/{org}/domains/{domain}/verify", manage(a.posted(a.verifyDomain)))
+	handle("POST /orgs/{org}/domains/{domain}/enrollment", manage(a.posted(a.setDomainEnrollment)))
 	handle("POST /orgs/{org}/domains/{domain}/remove", manage(a.removeDomain))
 	a.joinRequestRoutes(handle, may)
 }
@@ -135,10 +135,6 @@ func (a *App) domainFailed(w http.ResponseWriter, r *http.Request, err error, fo
 // addDomain adds a domain, unverified, with the chosen enrollment mode. A refused name or
 // mode shows the page again with what was typed.
 func (a *App) addDomain(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	mode := organizations.DomainEnrollment(r.PostFormValue("enrollment"))
 	if mode == "" {
@@ -156,10 +152,6 @@ func (a *App) addDomain(w http.ResponseWriter, r *http.Request) {
 // the domain's token, marks the domain verified. A record not found, or a domain another
 // organization holds, shows the page again with the reason.
 func (a *App) verifyDomain(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	d, err := a.orgs.As(r).VerifyDomain(r.Context(), org.ID, r.PathValue("domain"))
 	if err != nil {
@@ -175,10 +167,6 @@ func (a *App) verifyDomain(w http.ResponseWriter, r *http.Request) {
 // setDomainEnrollment sets the domain's enrollment mode; it takes effect while the domain
 // is verified.
 func (a *App) setDomainEnrollment(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	mode := organizations.DomainEnrollment(r.PostFormValue("enrollment"))
 	d, err := a.orgs.As(r).SetDomainEnrollment(r.Context(), org.ID, r.PathValue("domain"), mode)

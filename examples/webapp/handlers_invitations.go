@@ -59,10 +59,6 @@ func (a *App) renderInvitations(w http.ResponseWriter, r *http.Request, status i
 // the invitations page shows it. A refused address or role shows the page again with
 // what was typed.
 func (a *App) invite(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	inv, err := a.orgs.As(r).Invite(r.Context(), org.ID, r.PostFormValue("email"),
 		&organizations.InviteOptions{Role: organizations.Role(r.PostFormValue("role"))})

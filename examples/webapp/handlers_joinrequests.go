@@ -38,7 +38,7 @@ func (a *App) joinRequestRoutes(handle func(string, http.Handler), may func(orga
 	handle("GET /orgs/{org}/requests", decide(a.joinRequests))
 	handle("POST /orgs/{org}/requests/{id}/approve", decide(a.approveJoinRequest))
 	handle("POST /orgs/{org}/requests/{id}/deny", decide(a.denyJoinRequest))
-	handle("POST /join-requests", a.signedIn(h(a.askToJoin)))
+	handle("POST /join-requests", a.signedIn(a.posted(a.askToJoin)))
 	handle("POST /join-requests/{id}/withdraw", a.signedIn(h(a.withdrawJoinRequest)))
 }
 
@@ -149,10 +149,6 @@ func (a *App) enrollmentsOf(r *http.Request) (enrollmentRows, error) {
 // that such a domain of the organization matches the user's verified address
 // (ErrJoinRequestsClosed, 403, otherwise).
 func (a *App) askToJoin(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
 	u, _ := a.auth.current(r)
 	email, ok := verifiedEmail(u)
