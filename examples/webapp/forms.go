@@ -21,6 +21,16 @@ func (a *App) done(w http.ResponseWriter, r *http.Request, path, flash string) {
 	seeOther(w, r, path)
 }
 
+// finish answers a form post that made its change, or failed to, in one call: err's
+// error page if err is not nil, else done's redirect to path with the flash.
+func (a *App) finish(w http.ResponseWriter, r *http.Request, err error, path, flash string) {
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.done(w, r, path, flash)
+}
+
 // formState is a page's form: which form (pages with several name the one that was
 // posted), the message of its refusal, and the values to fill in, which after a refusal
 // are what the user typed.

@@ -167,11 +167,7 @@ func (a *App) askToJoin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	org, err := a.svc.Organization(ctx, req.OrganizationID)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, "/orgs", "You asked to join "+org.Name+". An admin will approve or deny your request.")
+	a.finish(w, r, err, "/orgs", "You asked to join "+org.Name+". An admin will approve or deny your request.")
 }
 
 // withdrawJoinRequest withdraws the signed-in user's own open join request. Another
@@ -192,11 +188,7 @@ func (a *App) withdrawJoinRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	org, err := a.svc.Organization(ctx, req.OrganizationID)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, "/orgs", "You withdrew your request to join "+org.Name+".")
+	a.finish(w, r, err, "/orgs", "You withdrew your request to join "+org.Name+".")
 }
 
 // joinRequest returns the join request the path's {id} names. Error:
@@ -268,11 +260,7 @@ func (a *App) approveJoinRequest(w http.ResponseWriter, r *http.Request) {
 		err = explain(err, "This organization has no free seat: its member limit is reached. The request stays pending: "+
 			"free a seat or raise the limit, then approve it again.")
 	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug, "requests"), string(req.UserID)+" is now a member of "+org.Name+".")
+	a.finish(w, r, err, orgPath(org.Slug, "requests"), string(req.UserID)+" is now a member of "+org.Name+".")
 }
 
 // denyJoinRequest closes a pending request as denied.
@@ -282,9 +270,5 @@ func (a *App) denyJoinRequest(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = a.orgs.As(r).DenyJoinRequest(r.Context(), req.ID)
 	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug, "requests"), "Denied the request of "+string(req.UserID)+" to join "+org.Name+".")
+	a.finish(w, r, err, orgPath(org.Slug, "requests"), "Denied the request of "+string(req.UserID)+" to join "+org.Name+".")
 }

@@ -115,11 +115,8 @@ func (a *App) proposeTransfer(w http.ResponseWriter, r *http.Request) {
 // cancelTransfer closes the owner's open proposal.
 func (a *App) cancelTransfer(w http.ResponseWriter, r *http.Request) {
 	org, _, _ := a.current(r)
-	if err := a.orgs.As(r).CancelOwnershipTransfer(r.Context(), org.ID); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug), "You cancelled the transfer of ownership of "+org.Name+".")
+	err := a.orgs.As(r).CancelOwnershipTransfer(r.Context(), org.ID)
+	a.finish(w, r, err, orgPath(org.Slug), "You cancelled the transfer of ownership of "+org.Name+".")
 }
 
 // respondForm shows the nominee the open proposal, with the accept and decline buttons.
@@ -141,21 +138,15 @@ func (a *App) respondForm(w http.ResponseWriter, r *http.Request) {
 // is still open and its proposer still the owner; the former owner stays an admin.
 func (a *App) acceptTransfer(w http.ResponseWriter, r *http.Request) {
 	org, _, _ := a.current(r)
-	if err := a.orgs.As(r).AcceptOwnershipTransfer(r.Context(), org.ID); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug), "You now own "+org.Name+". The former owner stays an admin.")
+	err := a.orgs.As(r).AcceptOwnershipTransfer(r.Context(), org.ID)
+	a.finish(w, r, err, orgPath(org.Slug), "You now own "+org.Name+". The former owner stays an admin.")
 }
 
 // declineTransfer closes the proposal made to the requester.
 func (a *App) declineTransfer(w http.ResponseWriter, r *http.Request) {
 	org, _, _ := a.current(r)
-	if err := a.orgs.As(r).DeclineOwnershipTransfer(r.Context(), org.ID); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug), "You declined to become the owner of "+org.Name+".")
+	err := a.orgs.As(r).DeclineOwnershipTransfer(r.Context(), org.ID)
+	a.finish(w, r, err, orgPath(org.Slug), "You declined to become the owner of "+org.Name+".")
 }
 
 // accountView is the data of the account pages: the account (Mode "account"), the

@@ -329,11 +329,7 @@ func (a *App) leave(w http.ResponseWriter, r *http.Request) {
 		err = explain(err, "You own this organization, so you cannot leave it: an organization always has exactly one owner. "+
 			"Transfer ownership to another member first (then you can leave), or delete the organization.")
 	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, "/orgs", "You left "+org.Name+".")
+	a.finish(w, r, err, "/orgs", "You left "+org.Name+".")
 }
 
 type deleteView struct {
@@ -351,9 +347,6 @@ func (a *App) deleteForm(w http.ResponseWriter, r *http.Request) {
 // users stay.
 func (a *App) deleteOrganization(w http.ResponseWriter, r *http.Request) {
 	org, _, _ := a.current(r)
-	if err := a.orgs.As(r).DeleteOrganization(r.Context(), org.ID); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, "/orgs", "Deleted "+org.Name+".")
+	err := a.orgs.As(r).DeleteOrganization(r.Context(), org.ID)
+	a.finish(w, r, err, "/orgs", "Deleted "+org.Name+".")
 }
