@@ -21,102 +21,82 @@ var (
 	errMethodNotAllowed = errors.New("webapp: method not allowed")
 )
 
-// appStatuses are the statuses of the app's own errors; everything else is
-// orghttp.StatusCode's.
-var appStatuses = []struct {
-	err    error
-	status int
-}{
-	{errBadForm, http.StatusBadRequest},
-	{errBadFilter, http.StatusBadRequest},
-	{errCrossOrigin, http.StatusForbidden},
-	{errNoSuchPage, http.StatusNotFound},
-	{errMethodNotAllowed, http.StatusMethodNotAllowed},
-	{errBadUserName, http.StatusUnprocessableEntity},
-	{errWrongEmail, http.StatusForbidden},
-	{errNotActivated, http.StatusForbidden},
-	{errEmailInUse, http.StatusConflict},
-	{errAlreadyRegistered, http.StatusConflict},
-	{errUnknownUser, http.StatusNotFound},
-	{errAccountDeleting, http.StatusConflict},
-	// The lifecycle's sentinels, which orghttp.StatusCode does not map (yet).
-	{organizations.ErrMemberLimit, http.StatusConflict},
-	{organizations.ErrAlreadyOwner, http.StatusConflict},
-	{organizations.ErrNoSuccessor, http.StatusConflict},
-	{organizations.ErrTransferNotFound, http.StatusNotFound},
-	{organizations.ErrInvalidMemberLimit, http.StatusUnprocessableEntity},
+// appErrors say, for each error a user can cause, its HTTP status (0: orghttp.StatusCode's)
+// and, in plain words, what went wrong and what to do. The first match wins.
+var appErrors = []appError{
+	{errBadForm, http.StatusBadRequest, "The form could not be read. Please submit it again from the page."},
+	{errBadFilter, http.StatusBadRequest, "This audit log filter is not valid."},
+	{errCrossOrigin, http.StatusForbidden, "Form submissions from other sites are refused. Please use the forms on this site."},
+	{errNoSuchPage, http.StatusNotFound, "There is no page at this address."},
+	{errMethodNotAllowed, http.StatusMethodNotAllowed, "This address does not accept that kind of request."},
+	{errBadUserName, http.StatusUnprocessableEntity, "User names are 1 to 32 lower-case letters, digits, dots, hyphens or underscores."},
+	{errWrongEmail, http.StatusForbidden, "This user name is registered with another email address. (In this demo the email is the password.)"},
+	{errNotActivated, http.StatusForbidden, "This account is waiting for activation: open the activation link shown after signing up."},
+	{errEmailInUse, http.StatusConflict, "This email address belongs to another user name."},
+	{errAlreadyRegistered, http.StatusConflict, "This email address already has an active account: sign in, then create an organization from your list."},
+	{errUnknownUser, http.StatusNotFound, "This account no longer exists (the demo keeps its users in memory): please sign up again."},
+	{errAccountDeleting, http.StatusConflict, "This account is being deleted."},
+
+	{orghttp.ErrUnauthenticated, 0, "Please sign in to continue."},
+	{orghttp.ErrNoOrganization, 0, "No organization is selected."},
+	{organizations.ErrOrganizationNotFound, 0, "There is no such organization, or you are not a member of it."},
+	{organizations.ErrNotMember, 0, "That user is not a member of this organization."},
+	{organizations.ErrOwnershipRequired, 0, "The owner cannot be removed from the organization or made a plain member. " +
+		"The owner has to transfer ownership to another member first; then the former owner can be managed like any admin."},
+	{organizations.ErrEscalation, 0, "You can only give, or change, a role whose permissions you hold yourself: " +
+		"this role, or this member's role, goes beyond yours."},
+	{organizations.ErrPermissionDenied, 0, "Your role does not allow this (or no longer does: it may have just changed). " +
+		"Members see the organization, its people and its roles; what else they may do depends on their role, " +
+		"listed on the organization's roles page; only the owner transfers ownership or deletes it."},
+	{organizations.ErrInvitationEmailMismatch, 0, "This invitation was sent to another email address. Sign in as the person it was sent to."},
+	{organizations.ErrInvalidName, 0, "An organization name has 1 to 200 characters, without control characters."},
+	{organizations.ErrInvalidSlug, 0, "A slug is made of lower-case letters and digits joined by single hyphens, such as “acme-rockets”."},
+	{organizations.ErrSlugTaken, 0, "Another organization already has this slug. Please choose another one."},
+	{organizations.ErrInvalidUserID, 0, "Please choose a member."},
+	{organizations.ErrInvalidRole, 0, "The role must be one of the organization's roles; a custom role's name is lower-case letters, " +
+		"digits, “-” and “_”, not a declared role's, and it includes declared roles and permissions only."},
+	{organizations.ErrRoleExists, 0, "The organization already has a role of this name. Please choose another one."},
+	{organizations.ErrRoleInUse, 0, "A member or an open invitation holds this role: give them another role, or revoke the invitation, first."},
+	{organizations.ErrRoleNotFound, 0, "The organization has no such custom role (declared roles cannot be changed)."},
+	{organizations.ErrInvalidEmail, 0, "That does not look like an email address."},
+	{organizations.ErrInvalidJSON, 0, "The data must be a JSON object."},
+	{organizations.ErrInvalidListOptions, 0, "This page link is not valid: go back to the first page."},
+	{organizations.ErrAlreadyMember, 0, "That user is already a member of this organization."},
+	{organizations.ErrAlreadyInvited, 0, "This email address already has a pending invitation to this organization: resend it from the list of pending invitations."},
+	{organizations.ErrInvitationNotFound, 0, "This invitation link is not valid. Check that you copied all of it."},
+	{organizations.ErrInvitationExpired, 0, "This invitation has expired. Ask an admin of the organization to send it again."},
+	{organizations.ErrInviterNotAllowed, 0, "The person who sent this invitation may no longer give its role. Ask an admin of the organization to send it again."},
+	{organizations.ErrInvitationClosed, 0, "This invitation is no longer pending: it was already accepted, declined or revoked."},
+	{organizations.ErrActivationNotFound, 0, "This activation link is not valid. Check that you copied all of it."},
+	{organizations.ErrActivationExpired, 0, "This activation link has expired. Please sign up again."},
+	{organizations.ErrActivationUsed, 0, "This account is already activated: sign in."},
+	{organizations.ErrNotConfigured, 0, "This feature is not configured on this server."},
+	// The lifecycle's sentinels, with their statuses: orghttp.StatusCode does not map them (yet).
+	{organizations.ErrMemberLimit, http.StatusConflict, "This organization has no free seat: its member limit is reached (pending invitations hold a seat too). " +
+		"An admin can raise the limit in the organization's settings, or free a seat by removing a member or revoking an invitation."},
+	{organizations.ErrInvalidMemberLimit, http.StatusUnprocessableEntity, "The member limit is a whole number of members, 0 or blank for no limit."},
+	{organizations.ErrAlreadyOwner, http.StatusConflict, "You already own this organization: choose another member."},
+	{organizations.ErrTransferNotFound, http.StatusNotFound, "There is no open ownership transfer here: it was accepted, declined or cancelled, it expired, " +
+		"or the member it was proposed to left or was suspended."},
+	{organizations.ErrNoSuccessor, http.StatusConflict, "The organization has no other active admin to take ownership."},
 }
 
-// statusOf returns the HTTP status for err.
+// appError is a row of appErrors.
+type appError struct {
+	err    error
+	status int
+	msg    string
+}
+
+// statusOf returns the HTTP status for err: its appErrors row's, else
+// orghttp.StatusCode's.
 func statusOf(err error) int {
-	for _, s := range appStatuses {
-		if errors.Is(err, s.err) {
-			return s.status
+	for _, e := range appErrors {
+		if e.status != 0 && errors.Is(err, e.err) {
+			return e.status
 		}
 	}
 	return orghttp.StatusCode(err)
-}
-
-// messages say in plain words what went wrong and what to do, for each error a user can
-// cause. The first match wins.
-var messages = []struct {
-	err error
-	msg string
-}{
-	{errBadForm, "The form could not be read. Please submit it again from the page."},
-	{errBadFilter, "This audit log filter is not valid."},
-	{errCrossOrigin, "Form submissions from other sites are refused. Please use the forms on this site."},
-	{errNoSuchPage, "There is no page at this address."},
-	{errMethodNotAllowed, "This address does not accept that kind of request."},
-	{errBadUserName, "User names are 1 to 32 lower-case letters, digits, dots, hyphens or underscores."},
-	{errWrongEmail, "This user name is registered with another email address. (In this demo the email is the password.)"},
-	{errNotActivated, "This account is waiting for activation: open the activation link shown after signing up."},
-	{errEmailInUse, "This email address belongs to another user name."},
-	{errAlreadyRegistered, "This email address already has an active account: sign in, then create an organization from your list."},
-	{errUnknownUser, "This account no longer exists (the demo keeps its users in memory): please sign up again."},
-	{errAccountDeleting, "This account is being deleted."},
-
-	{orghttp.ErrUnauthenticated, "Please sign in to continue."},
-	{orghttp.ErrNoOrganization, "No organization is selected."},
-	{organizations.ErrOrganizationNotFound, "There is no such organization, or you are not a member of it."},
-	{organizations.ErrNotMember, "That user is not a member of this organization."},
-	{organizations.ErrOwnershipRequired, "The owner cannot be removed from the organization or made a plain member. " +
-		"The owner has to transfer ownership to another member first; then the former owner can be managed like any admin."},
-	{organizations.ErrEscalation, "You can only give, or change, a role whose permissions you hold yourself: " +
-		"this role, or this member's role, goes beyond yours."},
-	{organizations.ErrPermissionDenied, "Your role does not allow this (or no longer does: it may have just changed). " +
-		"Members see the organization, its people and its roles; what else they may do depends on their role, " +
-		"listed on the organization's roles page; only the owner transfers ownership or deletes it."},
-	{organizations.ErrInvitationEmailMismatch, "This invitation was sent to another email address. Sign in as the person it was sent to."},
-	{organizations.ErrInvalidName, "An organization name has 1 to 200 characters, without control characters."},
-	{organizations.ErrInvalidSlug, "A slug is made of lower-case letters and digits joined by single hyphens, such as “acme-rockets”."},
-	{organizations.ErrSlugTaken, "Another organization already has this slug. Please choose another one."},
-	{organizations.ErrInvalidUserID, "Please choose a member."},
-	{organizations.ErrInvalidRole, "The role must be one of the organization's roles; a custom role's name is lower-case letters, " +
-		"digits, “-” and “_”, not a declared role's, and it includes declared roles and permissions only."},
-	{organizations.ErrRoleExists, "The organization already has a role of this name. Please choose another one."},
-	{organizations.ErrRoleInUse, "A member or an open invitation holds this role: give them another role, or revoke the invitation, first."},
-	{organizations.ErrRoleNotFound, "The organization has no such custom role (declared roles cannot be changed)."},
-	{organizations.ErrInvalidEmail, "That does not look like an email address."},
-	{organizations.ErrInvalidJSON, "The data must be a JSON object."},
-	{organizations.ErrInvalidListOptions, "This page link is not valid: go back to the first page."},
-	{organizations.ErrAlreadyMember, "That user is already a member of this organization."},
-	{organizations.ErrAlreadyInvited, "This email address already has a pending invitation to this organization: resend it from the list of pending invitations."},
-	{organizations.ErrInvitationNotFound, "This invitation link is not valid. Check that you copied all of it."},
-	{organizations.ErrInvitationExpired, "This invitation has expired. Ask an admin of the organization to send it again."},
-	{organizations.ErrInviterNotAllowed, "The person who sent this invitation may no longer give its role. Ask an admin of the organization to send it again."},
-	{organizations.ErrInvitationClosed, "This invitation is no longer pending: it was already accepted, declined or revoked."},
-	{organizations.ErrActivationNotFound, "This activation link is not valid. Check that you copied all of it."},
-	{organizations.ErrActivationExpired, "This activation link has expired. Please sign up again."},
-	{organizations.ErrActivationUsed, "This account is already activated: sign in."},
-	{organizations.ErrNotConfigured, "This feature is not configured on this server."},
-	{organizations.ErrMemberLimit, "This organization has no free seat: its member limit is reached (pending invitations hold a seat too). " +
-		"An admin can raise the limit in the organization's settings, or free a seat by removing a member or revoking an invitation."},
-	{organizations.ErrInvalidMemberLimit, "The member limit is a whole number of members, 0 or blank for no limit."},
-	{organizations.ErrAlreadyOwner, "You already own this organization: choose another member."},
-	{organizations.ErrTransferNotFound, "There is no open ownership transfer here: it was accepted, declined or cancelled, it expired, " +
-		"or the member it was proposed to left or was suspended."},
-	{organizations.ErrNoSuccessor, "The organization has no other active admin to take ownership."},
 }
 
 // userError gives an error a message of its own for the error page, keeping the error
@@ -139,9 +119,9 @@ func messageFor(err error, status int) string {
 	if errors.As(err, &ue) {
 		return ue.msg
 	}
-	for _, m := range messages {
-		if errors.Is(err, m.err) {
-			return m.msg
+	for _, e := range appErrors {
+		if errors.Is(err, e.err) {
+			return e.msg
 		}
 	}
 	var tooLarge *http.MaxBytesError

@@ -21,6 +21,16 @@ func (a *App) done(w http.ResponseWriter, r *http.Request, path, flash string) {
 	seeOther(w, r, path)
 }
 
+// finish answers a form post that made its change, or failed to, in one call: err's
+// error page if err is not nil, else done's redirect to path with the flash.
+func (a *App) finish(w http.ResponseWriter, r *http.Request, err error, path, flash string) {
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.done(w, r, path, flash)
+}
+
 // formState is a page's form: which form (pages with several name the one that was
 // posted), the message of its refusal, and the values to fill in, which after a refusal
 // are what the user typed.
@@ -63,17 +73,18 @@ func (a *App) formFailed(w http.ResponseWriter, r *http.Request, err error, name
 	show(status, formState{Name: name, Error: messageFor(err, status), Values: r.PostForm})
 }
 
-// limitForm reads the body of a form post that next reads itself (orghttp's switch
-// handler) with the app's bound: a body over maxForm answers 413 and one that is not a
-// form 400, before next runs.
-func (a *App) limitForm(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+// posted is the handler of a form post: it reads the form (parseForm) with the app's
+// bound, so that a body over maxForm answers the 413 page and one that is not a form the
+// 400 page before next runs; next then reads r.PostForm. The routes put it innermost,
+// behind the guards, so that a refused request's body is never read.
+func (a *App) posted(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		if err := parseForm(w, r); err != nil {
 			a.fail(w, r, err)
 			return
 		}
-		next.ServeHTTP(w, r)
-	})
+		next(w, r)
+	}
 }
 
 // orgPath is the path of an organization's page, or of one of its sub-pages.

@@ -57,10 +57,6 @@ func (a *App) renderSignIn(w http.ResponseWriter, r *http.Request, status int, n
 // signIn is the DEMO sign-in: a user name and its email, no password (see signin.go). A
 // refusal shows the form again with what was typed.
 func (a *App) signIn(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	next := localPath(r.PostFormValue("next"))
 	u, err := a.users.signIn(r.PostFormValue("name"), r.PostFormValue("email"))
 	if err != nil {
@@ -102,10 +98,6 @@ type signUpSentView struct {
 // activation link is opened (django-organizations' registration backend). The demo shows
 // the link instead of mailing it. A refusal shows the form again with what was typed.
 func (a *App) signUp(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	refused := func(err error) {
 		a.formFailed(w, r, err, "signup", func(status int, f formState) { a.renderSignUp(w, r, status, f) })
 	}

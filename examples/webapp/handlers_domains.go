@@ -26,55 +26,33 @@ func (a *App) domainRoutes(handle func(string, http.Handler), may func(organizat
 		return may(organizations.PermDomainsManage, h(f))
 	}
 	handle("GET /orgs/{org}/domains", manage(a.domains))
-	handle("POST /orgs/{org}/domains", manage(a.addDomain))
-	handle("POST /orgs/{org}/domains/{domain}/verify", manage(a.verifyDomain))
-	handle("POST /orgs/{org}/domains/{domain}/enrollment", manage(a.setDomainEnrollment))
+	handle("POST /orgs/{org}/domains", manage(a.posted(a.addDomain)))
+	handle("POST /orgs/{org}/domains/{domain}/verify", manage(a.posted(a.verifyDomain)))
+	handle("POST /orgs/{org}/domains/{domain}/enrollment", manage(a.posted(a.setDomainEnrollment)))
 	handle("POST /orgs/{org}/domains/{domain}/remove", manage(a.removeDomain))
 	a.joinRequestRoutes(handle, may)
 }
 
-// The statuses and messages of the domain and join-request sentinels, which
-// orghttp.StatusCode does not map (yet). They are added to the app's tables (errors.go)
-// here, so that this feature's pages keep to their own files.
+// The statuses and messages of the domain and join-request sentinels. They are added to
+// the app's table (errors.go) here, so that this feature's pages keep to their own files.
 func init() {
-	appStatuses = append(appStatuses, []struct {
-		err    error
-		status int
-	}{
-		{organizations.ErrDomainNotFound, http.StatusNotFound},
-		{organizations.ErrJoinRequestNotFound, http.StatusNotFound},
-		{organizations.ErrInvalidDomain, http.StatusUnprocessableEntity},
-		{organizations.ErrPublicMailDomain, http.StatusUnprocessableEntity},
-		{organizations.ErrInvalidEnrollment, http.StatusUnprocessableEntity},
-		{organizations.ErrInvalidJoinRequestMessage, http.StatusUnprocessableEntity},
-		{organizations.ErrDomainExists, http.StatusConflict},
-		{organizations.ErrDomainTaken, http.StatusConflict},
-		{organizations.ErrDomainVerificationFailed, http.StatusConflict},
-		{organizations.ErrJoinRequestClosed, http.StatusConflict},
-		{organizations.ErrJoinRequestExists, http.StatusConflict},
-		{organizations.ErrJoinRequestsClosed, http.StatusForbidden},
-		{organizations.ErrJoinRequestExpired, http.StatusGone},
-	}...)
-	messages = append(messages, []struct {
-		err error
-		msg string
-	}{
-		{organizations.ErrDomainNotFound, "This organization has no such domain (it may have just been removed)."},
-		{organizations.ErrJoinRequestNotFound, "There is no such join request here."},
-		{organizations.ErrInvalidDomain, "A domain is a host name such as “acme.com”: two or more labels of letters, digits and hyphens " +
+	appErrors = append(appErrors, []appError{
+		{organizations.ErrDomainNotFound, http.StatusNotFound, "This organization has no such domain (it may have just been removed)."},
+		{organizations.ErrJoinRequestNotFound, http.StatusNotFound, "There is no such join request here."},
+		{organizations.ErrInvalidDomain, http.StatusUnprocessableEntity, "A domain is a host name such as “acme.com”: two or more labels of letters, digits and hyphens " +
 			"(an internationalised name in its xn-- form)."},
-		{organizations.ErrPublicMailDomain, "This is a public mail provider's domain: anyone can have an address there, so no organization can claim it."},
-		{organizations.ErrInvalidEnrollment, "Please choose one of the enrollment modes."},
-		{organizations.ErrInvalidJoinRequestMessage, "The message to the admins is at most 1000 characters."},
-		{organizations.ErrDomainExists, "This organization has this domain already."},
-		{organizations.ErrDomainTaken, "Another organization has verified this domain: a domain is verified by one organization at a time."},
-		{organizations.ErrDomainVerificationFailed, "No TXT record of the domain holds the verification value yet. " +
+		{organizations.ErrPublicMailDomain, http.StatusUnprocessableEntity, "This is a public mail provider's domain: anyone can have an address there, so no organization can claim it."},
+		{organizations.ErrInvalidEnrollment, http.StatusUnprocessableEntity, "Please choose one of the enrollment modes."},
+		{organizations.ErrInvalidJoinRequestMessage, http.StatusUnprocessableEntity, "The message to the admins is at most 1000 characters."},
+		{organizations.ErrDomainExists, http.StatusConflict, "This organization has this domain already."},
+		{organizations.ErrDomainTaken, http.StatusConflict, "Another organization has verified this domain: a domain is verified by one organization at a time."},
+		{organizations.ErrDomainVerificationFailed, http.StatusConflict, "No TXT record of the domain holds the verification value yet. " +
 			"Publish the record shown below at your DNS provider, wait for it to propagate, then verify again."},
-		{organizations.ErrJoinRequestClosed, "This join request is no longer pending: it was already approved, denied or withdrawn."},
-		{organizations.ErrJoinRequestExists, "You have asked to join this organization already: your request is waiting for an admin."},
-		{organizations.ErrJoinRequestsClosed, "This organization does not offer you to ask to join (any more): " +
+		{organizations.ErrJoinRequestClosed, http.StatusConflict, "This join request is no longer pending: it was already approved, denied or withdrawn."},
+		{organizations.ErrJoinRequestExists, http.StatusConflict, "You have asked to join this organization already: your request is waiting for an admin."},
+		{organizations.ErrJoinRequestsClosed, http.StatusForbidden, "This organization does not offer you to ask to join (any more): " +
 			"its domain may have changed its enrollment mode, or been removed or unverified."},
-		{organizations.ErrJoinRequestExpired, "This join request has expired. The user can ask again."},
+		{organizations.ErrJoinRequestExpired, http.StatusGone, "This join request has expired. The user can ask again."},
 	}...)
 }
 
@@ -135,10 +113,6 @@ func (a *App) domainFailed(w http.ResponseWriter, r *http.Request, err error, fo
 // addDomain adds a domain, unverified, with the chosen enrollment mode. A refused name or
 // mode shows the page again with what was typed.
 func (a *App) addDomain(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	mode := organizations.DomainEnrollment(r.PostFormValue("enrollment"))
 	if mode == "" {
@@ -156,10 +130,6 @@ func (a *App) addDomain(w http.ResponseWriter, r *http.Request) {
 // the domain's token, marks the domain verified. A record not found, or a domain another
 // organization holds, shows the page again with the reason.
 func (a *App) verifyDomain(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	d, err := a.orgs.As(r).VerifyDomain(r.Context(), org.ID, r.PathValue("domain"))
 	if err != nil {
@@ -175,10 +145,6 @@ func (a *App) verifyDomain(w http.ResponseWriter, r *http.Request) {
 // setDomainEnrollment sets the domain's enrollment mode; it takes effect while the domain
 // is verified.
 func (a *App) setDomainEnrollment(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	mode := organizations.DomainEnrollment(r.PostFormValue("enrollment"))
 	d, err := a.orgs.As(r).SetDomainEnrollment(r.Context(), org.ID, r.PathValue("domain"), mode)

@@ -59,10 +59,6 @@ func (a *App) renderInvitations(w http.ResponseWriter, r *http.Request, status i
 // the invitations page shows it. A refused address or role shows the page again with
 // what was typed.
 func (a *App) invite(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	inv, err := a.orgs.As(r).Invite(r.Context(), org.ID, r.PostFormValue("email"),
 		&organizations.InviteOptions{Role: organizations.Role(r.PostFormValue("role"))})
@@ -99,11 +95,7 @@ func (a *App) revoke(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = a.orgs.As(r).RevokeInvitation(r.Context(), inv.ID)
 	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug, "invitations"), "Revoked the invitation of "+inv.Email+": its link no longer works.")
+	a.finish(w, r, err, orgPath(org.Slug, "invitations"), "Revoked the invitation of "+inv.Email+": its link no longer works.")
 }
 
 // resend sends a pending or expired invitation again with a new link; the old link stops
@@ -114,11 +106,7 @@ func (a *App) resend(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = a.orgs.As(r).ResendInvitation(r.Context(), inv.ID)
 	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug, "invitations"), "Sent "+inv.Email+" a new link: the old one no longer works.")
+	a.finish(w, r, err, orgPath(org.Slug, "invitations"), "Sent "+inv.Email+" a new link: the old one no longer works.")
 }
 
 type invitationView struct {
@@ -174,19 +162,12 @@ func (a *App) acceptInvitation(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	org, err := a.svc.Organization(ctx, m.OrganizationID)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug), "You joined "+org.Name+" as "+article(m.Role)+" "+string(m.Role)+".")
+	a.finish(w, r, err, orgPath(org.Slug), "You joined "+org.Name+" as "+article(m.Role)+" "+string(m.Role)+".")
 }
 
 // declineInvitation declines the invitation as the signed-in user, with their email.
 func (a *App) declineInvitation(w http.ResponseWriter, r *http.Request) {
 	u, _ := a.auth.current(r)
-	if err := a.svc.DeclineInvitation(r.Context(), r.PathValue("token"), u.Email); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, "/orgs", "You declined the invitation.")
+	err := a.svc.DeclineInvitation(r.Context(), r.PathValue("token"), u.Email)
+	a.finish(w, r, err, "/orgs", "You declined the invitation.")
 }

@@ -38,7 +38,7 @@ func (a *App) joinRequestRoutes(handle func(string, http.Handler), may func(orga
 	handle("GET /orgs/{org}/requests", decide(a.joinRequests))
 	handle("POST /orgs/{org}/requests/{id}/approve", decide(a.approveJoinRequest))
 	handle("POST /orgs/{org}/requests/{id}/deny", decide(a.denyJoinRequest))
-	handle("POST /join-requests", a.signedIn(h(a.askToJoin)))
+	handle("POST /join-requests", a.signedIn(a.posted(a.askToJoin)))
 	handle("POST /join-requests/{id}/withdraw", a.signedIn(h(a.withdrawJoinRequest)))
 }
 
@@ -149,10 +149,6 @@ func (a *App) enrollmentsOf(r *http.Request) (enrollmentRows, error) {
 // that such a domain of the organization matches the user's verified address
 // (ErrJoinRequestsClosed, 403, otherwise).
 func (a *App) askToJoin(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	ctx := r.Context()
 	u, _ := a.auth.current(r)
 	email, ok := verifiedEmail(u)
@@ -171,11 +167,7 @@ func (a *App) askToJoin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	org, err := a.svc.Organization(ctx, req.OrganizationID)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, "/orgs", "You asked to join "+org.Name+". An admin will approve or deny your request.")
+	a.finish(w, r, err, "/orgs", "You asked to join "+org.Name+". An admin will approve or deny your request.")
 }
 
 // withdrawJoinRequest withdraws the signed-in user's own open join request. Another
@@ -196,11 +188,7 @@ func (a *App) withdrawJoinRequest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	org, err := a.svc.Organization(ctx, req.OrganizationID)
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, "/orgs", "You withdrew your request to join "+org.Name+".")
+	a.finish(w, r, err, "/orgs", "You withdrew your request to join "+org.Name+".")
 }
 
 // joinRequest returns the join request the path's {id} names. Error:
@@ -272,11 +260,7 @@ func (a *App) approveJoinRequest(w http.ResponseWriter, r *http.Request) {
 		err = explain(err, "This organization has no free seat: its member limit is reached. The request stays pending: "+
 			"free a seat or raise the limit, then approve it again.")
 	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug, "requests"), string(req.UserID)+" is now a member of "+org.Name+".")
+	a.finish(w, r, err, orgPath(org.Slug, "requests"), string(req.UserID)+" is now a member of "+org.Name+".")
 }
 
 // denyJoinRequest closes a pending request as denied.
@@ -286,9 +270,5 @@ func (a *App) denyJoinRequest(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		err = a.orgs.As(r).DenyJoinRequest(r.Context(), req.ID)
 	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug, "requests"), "Denied the request of "+string(req.UserID)+" to join "+org.Name+".")
+	a.finish(w, r, err, orgPath(org.Slug, "requests"), "Denied the request of "+string(req.UserID)+" to join "+org.Name+".")
 }

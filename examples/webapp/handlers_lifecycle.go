@@ -23,14 +23,14 @@ func (a *App) lifecycleRoutes(handle func(string, http.Handler), member, owner f
 	handle("POST /orgs/{org}/members/{user}/suspend", may(organizations.PermMembersSuspend, h(a.suspend)))
 	handle("POST /orgs/{org}/members/{user}/reactivate", may(organizations.PermMembersSuspend, h(a.reactivate)))
 	handle("GET /orgs/{org}/transfer", owner(h(a.transferForm)))
-	handle("POST /orgs/{org}/transfer", owner(h(a.proposeTransfer)))
+	handle("POST /orgs/{org}/transfer", owner(a.posted(a.proposeTransfer)))
 	handle("POST /orgs/{org}/transfer/cancel", owner(h(a.cancelTransfer)))
 	handle("GET /orgs/{org}/transfer/respond", member(h(a.respondForm)))
 	handle("POST /orgs/{org}/transfer/accept", member(h(a.acceptTransfer)))
 	handle("POST /orgs/{org}/transfer/decline", member(h(a.declineTransfer)))
 	handle("GET /account", a.signedIn(h(a.account)))
 	handle("GET /account/delete", a.signedIn(h(a.deleteAccountForm)))
-	handle("POST /account/delete", a.signedIn(h(a.deleteAccount)))
+	handle("POST /account/delete", a.signedIn(a.posted(a.deleteAccount)))
 }
 
 // suspend suspends a member: they keep their role but lose all access until reactivated.
@@ -101,10 +101,6 @@ func (a *App) transferForm(w http.ResponseWriter, r *http.Request) {
 // proposeTransfer records the owner's proposal to make a member the owner, replacing any
 // open one. Nothing changes hands until the nominee accepts.
 func (a *App) proposeTransfer(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	user := organizations.UserID(r.PostFormValue("user"))
 	t, err := a.orgs.As(r).ProposeOwnershipTransfer(r.Context(), org.ID, user)
@@ -119,11 +115,8 @@ func (a *App) proposeTransfer(w http.ResponseWriter, r *http.Request) {
 // cancelTransfer closes the owner's open proposal.
 func (a *App) cancelTransfer(w http.ResponseWriter, r *http.Request) {
 	org, _, _ := a.current(r)
-	if err := a.orgs.As(r).CancelOwnershipTransfer(r.Context(), org.ID); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug), "You cancelled the transfer of ownership of "+org.Name+".")
+	err := a.orgs.As(r).CancelOwnershipTransfer(r.Context(), org.ID)
+	a.finish(w, r, err, orgPath(org.Slug), "You cancelled the transfer of ownership of "+org.Name+".")
 }
 
 // respondForm shows the nominee the open proposal, with the accept and decline buttons.
@@ -145,21 +138,15 @@ func (a *App) respondForm(w http.ResponseWriter, r *http.Request) {
 // is still open and its proposer still the owner; the former owner stays an admin.
 func (a *App) acceptTransfer(w http.ResponseWriter, r *http.Request) {
 	org, _, _ := a.current(r)
-	if err := a.orgs.As(r).AcceptOwnershipTransfer(r.Context(), org.ID); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug), "You now own "+org.Name+". The former owner stays an admin.")
+	err := a.orgs.As(r).AcceptOwnershipTransfer(r.Context(), org.ID)
+	a.finish(w, r, err, orgPath(org.Slug), "You now own "+org.Name+". The former owner stays an admin.")
 }
 
 // declineTransfer closes the proposal made to the requester.
 func (a *App) declineTransfer(w http.ResponseWriter, r *http.Request) {
 	org, _, _ := a.current(r)
-	if err := a.orgs.As(r).DeclineOwnershipTransfer(r.Context(), org.ID); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, orgPath(org.Slug), "You declined to become the owner of "+org.Name+".")
+	err := a.orgs.As(r).DeclineOwnershipTransfer(r.Context(), org.ID)
+	a.finish(w, r, err, orgPath(org.Slug), "You declined to become the owner of "+org.Name+".")
 }
 
 // accountView is the data of the account pages: the account (Mode "account"), the
@@ -246,10 +233,6 @@ func (a *App) renderDeleteAccount(w http.ResponseWriter, r *http.Request, status
 // deleted. A host whose users are rows in PostgreSQL runs (3) and the row's DELETE in
 // one transaction instead (docs/lifecycle.md, "Offboarding a user", and the README's quick start).
 func (a *App) deleteAccount(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	u, _ := a.auth.current(r)
 	opts := &organizations.OffboardOptions{Owned: map[uuid.UUID]organizations.OwnedPolicy{}}
 	for key := range r.PostForm {

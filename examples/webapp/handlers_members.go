@@ -13,10 +13,6 @@ import (
 // the page again with the message above the members. A role above the requester's own
 // (ErrEscalation) is the 403 page.
 func (a *App) setRole(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	user := organizations.UserID(r.PathValue("user"))
 	m, err := a.orgs.As(r).SetRole(r.Context(), org.ID, user, organizations.Role(r.PostFormValue("role")))

@@ -120,10 +120,6 @@ func (a *App) renderOrgList(w http.ResponseWriter, r *http.Request, status int, 
 // createOrganization creates an organization owned by the signed-in user. A refused name
 // or slug shows the list page again, the form holding what was typed.
 func (a *App) createOrganization(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	u, _ := a.auth.current(r)
 	org, err := a.svc.CreateOrganization(r.Context(), u.Name, r.PostFormValue("name"),
 		&organizations.CreateOptions{Slug: r.PostFormValue("slug")})
@@ -279,10 +275,6 @@ func (a *App) renderEdit(w http.ResponseWriter, r *http.Request, status int, f f
 // edit changes the organization's name, slug, active flag and member limit; fields absent from the
 // form stay as they are. A refused name or slug shows the form again with what was typed.
 func (a *App) edit(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	var u organizations.OrganizationUpdate
 	if r.PostForm.Has("name") {
@@ -337,11 +329,7 @@ func (a *App) leave(w http.ResponseWriter, r *http.Request) {
 		err = explain(err, "You own this organization, so you cannot leave it: an organization always has exactly one owner. "+
 			"Transfer ownership to another member first (then you can leave), or delete the organization.")
 	}
-	if err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, "/orgs", "You left "+org.Name+".")
+	a.finish(w, r, err, "/orgs", "You left "+org.Name+".")
 }
 
 type deleteView struct {
@@ -359,9 +347,6 @@ func (a *App) deleteForm(w http.ResponseWriter, r *http.Request) {
 // users stay.
 func (a *App) deleteOrganization(w http.ResponseWriter, r *http.Request) {
 	org, _, _ := a.current(r)
-	if err := a.orgs.As(r).DeleteOrganization(r.Context(), org.ID); err != nil {
-		a.fail(w, r, err)
-		return
-	}
-	a.done(w, r, "/orgs", "Deleted "+org.Name+".")
+	err := a.orgs.As(r).DeleteOrganization(r.Context(), org.ID)
+	a.finish(w, r, err, "/orgs", "Deleted "+org.Name+".")
 }

@@ -66,10 +66,6 @@ func roleDefinition(form url.Values, name organizations.Role) organizations.Role
 // permissions the requester does not hold (ErrEscalation, the 403 page). A malformed or
 // taken name shows the form again with what was typed.
 func (a *App) createRole(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	def := roleDefinition(r.PostForm, organizations.Role(r.PostFormValue("name")))
 	c, err := a.orgs.As(r).CreateRole(r.Context(), org.ID, def)
@@ -83,10 +79,6 @@ func (a *App) createRole(w http.ResponseWriter, r *http.Request) {
 // updateRole replaces what the custom role {role} includes and holds; its members get
 // the new permissions on their next request.
 func (a *App) updateRole(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	name := organizations.Role(r.PathValue("role"))
 	c, err := a.orgs.As(r).UpdateRole(r.Context(), org.ID, roleDefinition(r.PostForm, name))

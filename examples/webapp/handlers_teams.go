@@ -48,14 +48,14 @@ func (a *App) teamRoutes(handle func(string, http.Handler), member func(http.Han
 		return may(organizations.PermTeamsManage, h(f))
 	}
 	handle("GET /orgs/{org}/teams", member(http.HandlerFunc(a.teams)))
-	handle("POST /orgs/{org}/teams", may(organizations.PermTeamsManage, http.HandlerFunc(a.createTeam)))
+	handle("POST /orgs/{org}/teams", may(organizations.PermTeamsManage, a.posted(a.createTeam)))
 	handle("GET /orgs/{org}/teams/{team}", member(h(a.showTeam)))
-	handle("POST /orgs/{org}/teams/{team}/edit", manage(a.renameTeam))
+	handle("POST /orgs/{org}/teams/{team}/edit", manage(a.posted(a.renameTeam)))
 	handle("POST /orgs/{org}/teams/{team}/delete", manage(a.deleteTeam))
-	handle("POST /orgs/{org}/teams/{team}/members", manage(a.addTeamMember))
-	handle("POST /orgs/{org}/teams/{team}/members/{user}/role", manage(a.setTeamRole))
+	handle("POST /orgs/{org}/teams/{team}/members", manage(a.posted(a.addTeamMember)))
+	handle("POST /orgs/{org}/teams/{team}/members/{user}/role", manage(a.posted(a.setTeamRole)))
 	handle("POST /orgs/{org}/teams/{team}/members/{user}/remove", member(h(a.removeTeamMember)))
-	handle("POST /orgs/{org}/teams/{team}/docs", a.orgs.RequireTeamPermission(permDocsWrite)(h(a.editTeamDocs)))
+	handle("POST /orgs/{org}/teams/{team}/docs", a.orgs.RequireTeamPermission(permDocsWrite)(h(a.posted(a.editTeamDocs))))
 }
 
 // inTeam refuses, with the 404 page, a request whose {team} names no team of the
@@ -182,10 +182,6 @@ func (a *App) renderTeams(w http.ResponseWriter, r *http.Request, status int, f 
 // createTeam creates a team named as the form says, its slug made from the name. A
 // refused name shows the teams page again with what was typed.
 func (a *App) createTeam(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	t, err := a.orgs.As(r).CreateTeam(r.Context(), org.ID, r.PostFormValue("name"), nil)
 	if err != nil {
@@ -276,10 +272,6 @@ func (a *App) renderTeam(w http.ResponseWriter, r *http.Request, status int, f f
 // renameTeam renames the team; its slug stays. A refused name shows the team's page
 // again with what was typed.
 func (a *App) renameTeam(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	ta := currentTeam(r)
 	name := r.PostFormValue("name")
@@ -310,10 +302,6 @@ func (a *App) deleteTeam(w http.ResponseWriter, r *http.Request) {
 // message at the form; a role whose permissions the requester lacks in the team is the
 // 403 page.
 func (a *App) addTeamMember(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	ta := currentTeam(r)
 	user := organizations.UserID(r.PostFormValue("user"))
@@ -335,10 +323,6 @@ func roleSuffix(role organizations.Role) string {
 
 // setTeamRole changes a team member's team role ("" removes it).
 func (a *App) setTeamRole(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	ta := currentTeam(r)
 	user := organizations.UserID(r.PathValue("user"))
@@ -376,10 +360,6 @@ func (a *App) removeTeamMember(w http.ResponseWriter, r *http.Request) {
 // request through on the requester's docs:write within this team, as the guard read
 // their access to it for this request.
 func (a *App) editTeamDocs(w http.ResponseWriter, r *http.Request) {
-	if err := parseForm(w, r); err != nil {
-		a.fail(w, r, err)
-		return
-	}
 	org, _, _ := a.current(r)
 	ta := currentTeam(r)
 	note := strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("note"), "\r\n", "\n"))
