@@ -71,14 +71,14 @@ var appErrors = []appError{
 	{organizations.ErrActivationExpired, 0, "This activation link has expired. Please sign up again."},
 	{organizations.ErrActivationUsed, 0, "This account is already activated: sign in."},
 	{organizations.ErrNotConfigured, 0, "This feature is not configured on this server."},
-	// The lifecycle's sentinels, with their statuses: orghttp.StatusCode does not map them (yet).
-	{organizations.ErrMemberLimit, http.StatusConflict, "This organization has no free seat: its member limit is reached (pending invitations hold a seat too). " +
+	// The lifecycle's sentinels.
+	{organizations.ErrMemberLimit, 0, "This organization has no free seat: its member limit is reached (pending invitations hold a seat too). " +
 		"An admin can raise the limit in the organization's settings, or free a seat by removing a member or revoking an invitation."},
-	{organizations.ErrInvalidMemberLimit, http.StatusUnprocessableEntity, "The member limit is a whole number of members, 0 or blank for no limit."},
-	{organizations.ErrAlreadyOwner, http.StatusConflict, "You already own this organization: choose another member."},
-	{organizations.ErrTransferNotFound, http.StatusNotFound, "There is no open ownership transfer here: it was accepted, declined or cancelled, it expired, " +
+	{organizations.ErrInvalidMemberLimit, 0, "The member limit is a whole number of members, 0 or blank for no limit."},
+	{organizations.ErrAlreadyOwner, 0, "You already own this organization: choose another member."},
+	{organizations.ErrTransferNotFound, 0, "There is no open ownership transfer here: it was accepted, declined or cancelled, it expired, " +
 		"or the member it was proposed to left or was suspended."},
-	{organizations.ErrNoSuccessor, http.StatusConflict, "The organization has no other active admin to take ownership."},
+	{organizations.ErrNoSuccessor, 0, "The organization has no other active admin to take ownership."},
 }
 
 // appError is a row of appErrors.

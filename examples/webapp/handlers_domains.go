@@ -33,26 +33,28 @@ func (a *App) domainRoutes(handle func(string, http.Handler), may func(organizat
 	a.joinRequestRoutes(handle, may)
 }
 
-// The statuses and messages of the domain and join-request sentinels. They are added to
-// the app's table (errors.go) here, so that this feature's pages keep to their own files.
+// The messages of the domain and join-request sentinels (their statuses are
+// orghttp.StatusCode's, but for a failed verification: a conflict with the DNS as it
+// is, for this app). They are added to the app's table (errors.go) here, so that this
+// feature's pages keep to their own files.
 func init() {
 	appErrors = append(appErrors, []appError{
-		{organizations.ErrDomainNotFound, http.StatusNotFound, "This organization has no such domain (it may have just been removed)."},
-		{organizations.ErrJoinRequestNotFound, http.StatusNotFound, "There is no such join request here."},
-		{organizations.ErrInvalidDomain, http.StatusUnprocessableEntity, "A domain is a host name such as “acme.com”: two or more labels of letters, digits and hyphens " +
+		{organizations.ErrDomainNotFound, 0, "This organization has no such domain (it may have just been removed)."},
+		{organizations.ErrJoinRequestNotFound, 0, "There is no such join request here."},
+		{organizations.ErrInvalidDomain, 0, "A domain is a host name such as “acme.com”: two or more labels of letters, digits and hyphens " +
 			"(an internationalised name in its xn-- form)."},
-		{organizations.ErrPublicMailDomain, http.StatusUnprocessableEntity, "This is a public mail provider's domain: anyone can have an address there, so no organization can claim it."},
-		{organizations.ErrInvalidEnrollment, http.StatusUnprocessableEntity, "Please choose one of the enrollment modes."},
-		{organizations.ErrInvalidJoinRequestMessage, http.StatusUnprocessableEntity, "The message to the admins is at most 1000 characters."},
-		{organizations.ErrDomainExists, http.StatusConflict, "This organization has this domain already."},
-		{organizations.ErrDomainTaken, http.StatusConflict, "Another organization has verified this domain: a domain is verified by one organization at a time."},
+		{organizations.ErrPublicMailDomain, 0, "This is a public mail provider's domain: anyone can have an address there, so no organization can claim it."},
+		{organizations.ErrInvalidEnrollment, 0, "Please choose one of the enrollment modes."},
+		{organizations.ErrInvalidJoinRequestMessage, 0, "The message to the admins is at most 1000 characters."},
+		{organizations.ErrDomainExists, 0, "This organization has this domain already."},
+		{organizations.ErrDomainTaken, 0, "Another organization has verified this domain: a domain is verified by one organization at a time."},
 		{organizations.ErrDomainVerificationFailed, http.StatusConflict, "No TXT record of the domain holds the verification value yet. " +
 			"Publish the record shown below at your DNS provider, wait for it to propagate, then verify again."},
-		{organizations.ErrJoinRequestClosed, http.StatusConflict, "This join request is no longer pending: it was already approved, denied or withdrawn."},
-		{organizations.ErrJoinRequestExists, http.StatusConflict, "You have asked to join this organization already: your request is waiting for an admin."},
-		{organizations.ErrJoinRequestsClosed, http.StatusForbidden, "This organization does not offer you to ask to join (any more): " +
+		{organizations.ErrJoinRequestClosed, 0, "This join request is no longer pending: it was already approved, denied or withdrawn."},
+		{organizations.ErrJoinRequestExists, 0, "You have asked to join this organization already: your request is waiting for an admin."},
+		{organizations.ErrJoinRequestsClosed, 0, "This organization does not offer you to ask to join (any more): " +
 			"its domain may have changed its enrollment mode, or been removed or unverified."},
-		{organizations.ErrJoinRequestExpired, http.StatusGone, "This join request has expired. The user can ask again."},
+		{organizations.ErrJoinRequestExpired, 0, "This join request has expired. The user can ask again."},
 	}...)
 }
 
