@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-organizations/organizations"
+	"github.com/go-organizations/organizations/internal/pgtest"
 	"github.com/go-organizations/organizations/organizationstest"
 )
 
@@ -27,11 +28,16 @@ func TestCachedStoreConformance(t *testing.T) {
 	})
 }
 
-// TestCachedPostgresStoreConformance is TestCachedStoreConformance over PostgreSQL.
+// TestCachedPostgresStoreConformance is TestCachedStoreConformance over PostgreSQL. In
+// the fast tier its caches poll (PollOnly): a cache woken on commit takes a connection
+// of its own and waits for a probe notification as it starts, once per subtest, which
+// made this the longest test of the package; the heavy tier (CI) runs the suite with the
+// wake-up on commit, and the wake-up has tests of its own (cache_listen_test.go).
 func TestCachedPostgresStoreConformance(t *testing.T) {
 	t.Parallel()
+	opts := &organizations.CacheOptions{PollOnly: !pgtest.HeavyEnabled()}
 	organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
 		store, _ := newPostgresStore(t, execModes[0].mode)
-		return newCachedStore(t, store, nil)
+		return newCachedStore(t, store, opts)
 	})
 }
