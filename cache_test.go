@@ -29,7 +29,7 @@ var cacheBackends = []cacheBackend{
 	{"Memory", func(*testing.T) (organizations.Store, organizations.Store) {
 		m := organizations.NewMemoryStore()
 		return m, m
-	}, cacheTrials(250, 10_000)},
+	}, cacheTrials(250, 2500)},
 	{"Postgres", func(t *testing.T) (organizations.Store, organizations.Store) {
 		a, _ := newPostgresStore(t, execModes[0].mode)
 		b, _ := otherProcess(t, a, nil)
