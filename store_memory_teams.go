@@ -93,12 +93,9 @@ func (mt *memTeam) heldTeamRoles(pol *Policy) permSet {
 
 // CreateTeam implements TeamStore.
 func (s *MemoryStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.Team.OrganizationID, false)
+	if err != nil {
 		return Team{}, err
-	}
-	o := s.lockOrg(p.Team.OrganizationID, false)
-	if o == nil {
-		return Team{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
 	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
@@ -131,12 +128,9 @@ func (s *MemoryStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team,
 
 // UpdateTeam implements TeamStore.
 func (s *MemoryStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Team, Team, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, false)
+	if err != nil {
 		return Team{}, Team{}, err
-	}
-	o := s.lockOrg(p.OrganizationID, false)
-	if o == nil {
-		return Team{}, Team{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
 	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
@@ -176,18 +170,11 @@ func (s *MemoryStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Team,
 
 // DeleteTeam implements TeamStore.
 func (s *MemoryStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error) {
-	if err := ctx.Err(); err != nil {
+	o, st, err := s.lockAllowed(ctx, p.OrganizationID, p.Auth, PermTeamsManage)
+	if err != nil {
 		return Team{}, err
 	}
-	o := s.lockOrg(p.OrganizationID, false)
-	if o == nil {
-		return Team{}, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	st, ok := o.allowed(p.Auth, PermTeamsManage)
-	if !ok {
-		return Team{}, ErrPermissionDenied
-	}
 	mt := o.team(p.TeamID)
 	if mt == nil {
 		return Team{}, ErrTeamNotFound
@@ -214,12 +201,9 @@ func (s *MemoryStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error
 
 // Team implements TeamStore.
 func (s *MemoryStore) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, org, true)
+	if err != nil {
 		return Team{}, err
-	}
-	o := s.lockOrg(org, true)
-	if o == nil {
-		return Team{}, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	mt := o.team(team)
@@ -231,19 +215,12 @@ func (s *MemoryStore) Team(ctx context.Context, org, team uuid.UUID) (Team, erro
 
 // AddTeamMember implements TeamStore.
 func (s *MemoryStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error) {
-	if err := ctx.Err(); err != nil {
+	tm := p.Member
+	o, st, err := s.lockAllowed(ctx, tm.OrganizationID, p.Auth, PermTeamsManage)
+	if err != nil {
 		return TeamMember{}, err
 	}
-	tm := p.Member
-	o := s.lockOrg(tm.OrganizationID, false)
-	if o == nil {
-		return TeamMember{}, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	st, ok := o.allowed(p.Auth, PermTeamsManage)
-	if !ok {
-		return TeamMember{}, ErrPermissionDenied
-	}
 	mt := o.team(tm.TeamID)
 	if mt == nil {
 		return TeamMember{}, ErrTeamNotFound
@@ -267,12 +244,9 @@ func (s *MemoryStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) 
 
 // RemoveTeamMember implements TeamStore.
 func (s *MemoryStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (TeamMember, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, false)
+	if err != nil {
 		return TeamMember{}, err
-	}
-	o := s.lockOrg(p.OrganizationID, false)
-	if o == nil {
-		return TeamMember{}, ErrOrganizationNotFound
 	}
 	defer o.mu.Unlock()
 	// The actor leaving the team: an active member of the organization.
@@ -308,18 +282,11 @@ func (s *MemoryStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberPa
 
 // SetTeamRole implements TeamStore.
 func (s *MemoryStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (TeamMember, TeamMember, error) {
-	if err := ctx.Err(); err != nil {
+	o, st, err := s.lockAllowed(ctx, p.OrganizationID, p.Auth, PermTeamsManage)
+	if err != nil {
 		return TeamMember{}, TeamMember{}, err
 	}
-	o := s.lockOrg(p.OrganizationID, false)
-	if o == nil {
-		return TeamMember{}, TeamMember{}, ErrOrganizationNotFound
-	}
 	defer o.mu.Unlock()
-	st, ok := o.allowed(p.Auth, PermTeamsManage)
-	if !ok {
-		return TeamMember{}, TeamMember{}, ErrPermissionDenied
-	}
 	mt := o.team(p.TeamID)
 	if mt == nil {
 		return TeamMember{}, TeamMember{}, ErrTeamNotFound
@@ -344,12 +311,9 @@ func (s *MemoryStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (Tea
 
 // TeamAccess implements TeamStore.
 func (s *MemoryStore) TeamAccess(ctx context.Context, p TeamAccessParams) (TeamAccess, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, true)
+	if err != nil {
 		return TeamAccess{}, err
-	}
-	o := s.lockOrg(p.OrganizationID, true)
-	if o == nil {
-		return TeamAccess{}, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	mt := o.team(p.TeamID)
@@ -369,12 +333,9 @@ func (s *MemoryStore) TeamAccess(ctx context.Context, p TeamAccessParams) (TeamA
 
 // ListTeams implements TeamStore.
 func (s *MemoryStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, int, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, true)
+	if err != nil {
 		return nil, 0, err
-	}
-	o := s.lockOrg(p.OrganizationID, true)
-	if o == nil {
-		return nil, 0, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	out := []Team{}
@@ -393,12 +354,9 @@ func (s *MemoryStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team,
 
 // ListTeamMembers implements TeamStore.
 func (s *MemoryStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := s.openOrg(ctx, p.OrganizationID, true)
+	if err != nil {
 		return nil, 0, err
-	}
-	o := s.lockOrg(p.OrganizationID, true)
-	if o == nil {
-		return nil, 0, ErrOrganizationNotFound
 	}
 	defer o.mu.RUnlock()
 	mt := o.team(p.TeamID)

@@ -94,20 +94,12 @@ var qCreateTeam = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations
 
 // CreateTeam implements TeamStore.
 func (s *PostgresStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
-	if err := ctx.Err(); err != nil {
-		return Team{}, err
-	}
 	t := p.Team
-	var outcome string
 	var r teamRow
-	err := s.queryRow(ctx, qCreateTeam, s.teamAuthArgs(qCreateTeam, pgArgs{
+	if _, err := s.call(ctx, qCreateTeam, s.teamAuthArgs(qCreateTeam, pgArgs{
 		"id": t.ID, "organization_id": t.OrganizationID, "name": t.Name, "slug": t.Slug, "suffix": p.SuffixSlug,
 		"data": string(t.Data), "created_at": t.CreatedAt, "updated_at": t.UpdatedAt, "max_teams": p.MaxTeams,
-	}, p.Auth)).Scan(dest([]any{&outcome}, r.dest())...)
-	if err != nil {
-		return Team{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, p.Auth), r.dest()); err != nil {
 		return Team{}, err
 	}
 	return r.value(), nil
@@ -118,9 +110,6 @@ var qUpdateTeam = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations
 
 // UpdateTeam implements TeamStore.
 func (s *PostgresStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Team, Team, error) {
-	if err := ctx.Err(); err != nil {
-		return Team{}, Team{}, err
-	}
 	var name, slug, data pgtype.Text
 	if u := p.Update; u.Name != nil {
 		name = pgtype.Text{String: *u.Name, Valid: true}
@@ -131,15 +120,10 @@ func (s *PostgresStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Tea
 	if u := p.Update; u.Data != nil {
 		data = pgtype.Text{String: string(*u.Data), Valid: true}
 	}
-	var outcome string
 	var before, after teamRow
-	err := s.queryRow(ctx, qUpdateTeam, s.teamAuthArgs(qUpdateTeam, pgArgs{
+	if _, err := s.call(ctx, qUpdateTeam, s.teamAuthArgs(qUpdateTeam, pgArgs{
 		"organization_id": p.OrganizationID, "team_id": p.TeamID, "name": name, "slug": slug, "data": data, "now": p.Now,
-	}, p.Auth)).Scan(dest([]any{&outcome}, before.dest(), after.dest())...)
-	if err != nil {
-		return Team{}, Team{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, p.Auth), before.dest(), after.dest()); err != nil {
 		return Team{}, Team{}, err
 	}
 	return before.value(), after.value(), nil
@@ -150,18 +134,10 @@ var qDeleteTeam = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations
 
 // DeleteTeam implements TeamStore.
 func (s *PostgresStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error) {
-	if err := ctx.Err(); err != nil {
-		return Team{}, err
-	}
-	var outcome string
 	var r teamRow
-	err := s.queryRow(ctx, qDeleteTeam, s.teamAuthArgs(qDeleteTeam, pgArgs{
+	if _, err := s.call(ctx, qDeleteTeam, s.teamAuthArgs(qDeleteTeam, pgArgs{
 		"organization_id": p.OrganizationID, "team_id": p.TeamID,
-	}, p.Auth)).Scan(dest([]any{&outcome}, r.dest())...)
-	if err != nil {
-		return Team{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, p.Auth), r.dest()); err != nil {
 		return Team{}, err
 	}
 	return r.value(), nil
