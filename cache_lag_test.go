@@ -3,9 +3,7 @@ package organizations_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -154,10 +152,7 @@ func measureRevocationLag(t testing.TB, pollOnly bool, trials, writesPerSec int)
 //
 // Not parallel, so that it runs alone (top-level parallel tests wait for it).
 func TestCacheRevocationLag(t *testing.T) {
-	trials := pgtest.ByTier(20, 100)
-	if n, err := strconv.Atoi(os.Getenv("ORGANIZATIONS_TEST_LAG_TRIALS")); err == nil && n > 0 {
-		trials = n
-	}
+	trials := pgtest.ByTierOr("ORGANIZATIONS_TEST_LAG_TRIALS", 20, 100)
 	for _, mode := range []struct {
 		name     string
 		pollOnly bool

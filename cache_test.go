@@ -3,8 +3,6 @@ package organizations_test
 import (
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -38,14 +36,10 @@ var cacheBackends = []cacheBackend{
 }
 
 // cacheTrials is the number of trials of the cache's consistency tests: fast in the fast
-// tier, heavy in the heavy tier (pgtest.ByTier), which CI runs; the environment variable
-// ORGANIZATIONS_TEST_CACHE_TRIALS, if set, gives it instead (docs/cache.md's 10,000
-// trials on PostgreSQL: ORGANIZATIONS_TEST_CACHE_TRIALS=10000).
+// tier, heavy in the heavy tier, which CI runs, or ORGANIZATIONS_TEST_CACHE_TRIALS
+// (docs/cache.md's 10,000 trials on PostgreSQL: ORGANIZATIONS_TEST_CACHE_TRIALS=10000).
 func cacheTrials(fast, heavy int) int {
-	if n, err := strconv.Atoi(os.Getenv("ORGANIZATIONS_TEST_CACHE_TRIALS")); err == nil && n > 0 {
-		return n
-	}
-	return pgtest.ByTier(fast, heavy)
+	return pgtest.ByTierOr("ORGANIZATIONS_TEST_CACHE_TRIALS", fast, heavy)
 }
 
 // forBackends runs f once per backend, as parallel subtests.

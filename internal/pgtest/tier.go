@@ -40,6 +40,16 @@ func ByTier(fast, heavy int) int {
 	return fast
 }
 
+// ByTierOr is ByTier(fast, heavy) unless the environment variable name holds a positive
+// whole number, which it returns instead: the size of a measurement that CI runs small
+// and a person runs large for a documented figure (ORGANIZATIONS_TEST_CACHE_TRIALS=10000).
+func ByTierOr(name string, fast, heavy int) int {
+	if n, err := strconv.Atoi(os.Getenv(name)); err == nil && n > 0 {
+		return n
+	}
+	return ByTier(fast, heavy)
+}
+
 // DefaultParallel raises the default of -test.parallel to n (or GOMAXPROCS, if more),
 // for a TestMain whose tests spend most of their time waiting for the server rather than
 // on the CPU that the default (GOMAXPROCS) is sized for. A -parallel on the command line
