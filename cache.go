@@ -36,8 +36,10 @@ type CacheOptions struct {
 	// PollOnly turns off the wake-up on commit: the follower only polls. By default, over
 	// a PostgresStore on a *pgxpool.Pool, the cache keeps one connection of its own
 	// (taken out of the pool) LISTENing for the notification that each transaction
-	// writing to the feed sends as it commits (migration 0017), and reads the feed when
-	// woken. Over any other store the follower polls.
+	// writing to the feed sends as it commits, and reads the feed when woken, provided
+	// the store's schema sends them: they are off until the host turns them on with
+	// PostgresStore.SetFeedNotify; a cache that finds them off tells OnError
+	// (ErrFeedNotifyOff) once, and polls. Over any other store the follower polls.
 	PollOnly bool
 	// TokenWait is the most a read asking for AtLeast(t) waits for the follower to reach
 	// t before it reads the store instead. Default DefaultCacheTokenWait; negative: never
@@ -47,7 +49,8 @@ type CacheOptions struct {
 	// MaxEventFeedLimit.
 	BatchSize int
 	// OnError hears every error of the follower's feed reads (it retries after a pause
-	// that doubles up to a second). Default: logged with log/slog.
+	// that doubles up to a second) and of its listening for commits (ErrFeedNotifyOff,
+	// ErrNotifyUnavailable, a lost connection). Default: logged with log/slog.
 	OnError func(error)
 	// Now is the clock of the TTLs. Default time.Now.
 	Now func() time.Time
@@ -225,7 +228,7 @@ func NewCachedStore(ctx context.Context, store Store, opts *CacheOptions) (*Cach
 		o.Now = time.Now
 	}
 	if o.OnError == nil {
-		o.OnError = func(err error) { slog.Warn("organizations: cache follower: reading the event feed", "error", err) }
+		o.OnError = func(err error) { slog.Warn("organizations: cache follower", "error", err) }
 	}
 	c.base = o.Now()
 	c.perShard = max(1, o.MaxEntries/cacheShards)

@@ -45,6 +45,9 @@ func measureRevocationLag(t testing.TB, pollOnly bool, trials, writesPerSec int)
 	t.Helper()
 	ctx := t.Context()
 	a, _ := newPostgresStore(t, execModes[0].mode)
+	if !pollOnly {
+		require.NoError(t, a.SetFeedNotify(ctx, true))
+	}
 	b, _ := otherProcess(t, a, nil)
 	opts := &organizations.CacheOptions{PollOnly: pollOnly}
 	ca, cb := newCachedStore(t, a, opts), newCachedStore(t, b, opts)

@@ -1,6 +1,7 @@
 package organizations
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,9 +11,10 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// The wake-up on commit (migration 0017): a transaction that adds records to a
-// PostgresStore's feed notifies feedChannel with the schema's name as payload when it
-// commits (one notification per transaction, however many records). A CachedStore over a
+// The wake-up on commit (migrations 0017 and 0019), off unless the host turns it on
+// with SetFeedNotify: a transaction that adds records to a PostgresStore's feed then
+// notifies feedChannel with the schema's name as payload when it commits (one
+// notification per transaction, however many records). A CachedStore over a
 // PostgresStore on a *pgxpool.Pool keeps one connection of its own listening there, and
 // each notification of its schema wakes its follower, which then reads the feed at once
 // instead of at its next poll. Notifications that come while the follower reads fold into
@@ -29,16 +31,62 @@ const feedChannel = "organizations_feed"
 // through another connection before it concludes that notifications do not reach it.
 const feedProbeWait = 5 * time.Second
 
-// ErrNotifyUnavailable is what a CachedStore's OnError hears when its listening
-// connection does not receive notifications (a probe sent through another connection
-// did not come back within seconds): typically a pooler in transaction mode
-// (PgBouncer's pool_mode=transaction) between the store's pool and PostgreSQL, where
-// LISTEN holds on a server connection that the client is not attached to. The cache then
-// stops listening for good and relies on its poll (CacheOptions.PollInterval).
-var ErrNotifyUnavailable = errors.New("organizations: notifications of commits do not reach this connection (a transaction pooler?); the cache polls")
-
 // qFeedNotify sends a notification on a channel: the probe of a listening connection.
 var qFeedNotify = pgStatement(`SELECT pg_notify(@channel::text, @payload::text)`)
+
+// qFeedNotifyOn reads whether the schema's notification trigger (0019) is enabled; no
+// row (a schema migrated before 0017) reads as off.
+var qFeedNotifyOn = pgStatement(`
+SELECT coalesce(bool_or(t.tgenabled <> 'D'), false)
+FROM pg_catalog.pg_trigger t
+JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = @schema::text AND c.relname = 'organization_events'
+  AND t.tgname = 'organization_events_notify'`)
+
+// FeedNotify reports whether the store's schema sends the wake-up on commit that a
+// CachedStore listens for (see SetFeedNotify). Errors: the context's or the database's.
+func (s *PostgresStore) FeedNotify(ctx context.Context) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	var on bool
+	if err := s.queryRow(ctx, qFeedNotifyOn, pgArgs{"schema": s.schema}).Scan(&on); err != nil {
+		return false, pgReadError(ctx, err)
+	}
+	return on, nil
+}
+
+// SetFeedNotify turns the wake-up on commit on or off for the store's schema: every
+// process's CachedStore over this schema listens for it, and a follower woken by a commit
+// reads the feed at once instead of at its next poll (see docs/cache.md for the lag it
+// buys). It is off after Migrate (migration 0019), because every writer pays for it
+// whether or not anything listens: a trigger on the feed's table and the serialisation of
+// notifying commits across the database, about 20 µs or 4-8 % of an AddUser on the
+// benchmark machine (BenchmarkFeedNotifyWriteCost). Turn it on once, at deploy or start-up,
+// before creating the caches that should listen: a cache that found it off polls until it
+// is made anew (ErrFeedNotifyOff). It is a setting of the schema, kept by PostgreSQL, not
+// of this store value: it holds for every process, and survives restarts.
+//
+// It changes nothing when the setting is already as asked; otherwise it runs ALTER TABLE
+// organization_events ENABLE (or DISABLE) TRIGGER organization_events_notify, which needs
+// the table's owner (the role that ran Migrate) and waits for, then briefly blocks, the
+// writes in flight to the feed. Hosts that migrate with their own tool can run that
+// statement instead. On a store of WithTx or WithSQLTx it is part of the host's
+// transaction. Errors: the context's or the database's (such as insufficient_privilege).
+func (s *PostgresStore) SetFeedNotify(ctx context.Context, on bool) error {
+	cur, err := s.FeedNotify(ctx)
+	if err != nil || cur == on {
+		return err
+	}
+	// Constant SQL: the schema's identifier was validated and quoted at construction.
+	sql := "ALTER TABLE " + s.ident + ".organization_events DISABLE TRIGGER organization_events_notify"
+	if on {
+		sql = "ALTER TABLE " + s.ident + ".organization_events ENABLE TRIGGER organization_events_notify"
+	}
+	_, err = s.db.Exec(ctx, sql)
+	return pgError(ctx, err)
+}
 
 // feedListener is implemented by stores whose commits can wake a follower.
 type feedListener interface {
@@ -48,8 +96,9 @@ type feedListener interface {
 	// listenFeed listens for the commits of the store's feed until ctx is done or the
 	// connection fails, and returns why. It calls up once notifications are known to
 	// arrive (after which a commit not yet read may still be there: read once), and
-	// wake for each notification of the store's feed. Error: ErrNotifyUnavailable
-	// (notifications do not arrive), the connection's error, or ctx's.
+	// wake for each notification of the store's feed. Error: ErrFeedNotifyOff (the
+	// schema sends none), ErrNotifyUnavailable (notifications do not arrive), the
+	// connection's error, or ctx's.
 	listenFeed(ctx context.Context, up, wake func()) error
 }
 
@@ -63,7 +112,8 @@ func (s *PostgresStore) canListen() bool {
 }
 
 // listenFeed implements feedListener on a connection taken out of the store's pool (so
-// that it does not count against the pool's size), LISTENing on feedChannel. It proves
+// that it does not count against the pool's size), LISTENing on feedChannel, once it has
+// seen that the schema sends notifications (FeedNotify). It proves
 // that notifications arrive with a probe sent through the pool (another connection)
 // before it calls up. The connection is closed when it returns.
 func (s *PostgresStore) listenFeed(ctx context.Context, up, wake func()) error {
@@ -78,6 +128,9 @@ func (s *PostgresStore) listenFeedProbing(ctx context.Context, probe func(ctx co
 	p, ok := s.db.(poolDB)
 	if !ok {
 		return ErrNotSupported
+	}
+	if on, err := s.FeedNotify(ctx); err != nil || !on {
+		return cmp.Or(err, ErrFeedNotifyOff)
 	}
 	pc, err := p.pool.Acquire(ctx)
 	if err != nil {
@@ -130,7 +183,7 @@ func (s *PostgresStore) listenFeedProbing(ctx context.Context, probe func(ctx co
 // listen keeps a connection listening for the commits of the wrapped store's feed
 // while ctx lasts, waking the follower on each. A connection that fails is replaced
 // after a pause (1 s, doubling up to 30 s while it keeps failing); the follower polls
-// meanwhile. ErrNotifyUnavailable ends it.
+// meanwhile. ErrNotifyUnavailable and ErrFeedNotifyOff end it.
 func (c *CachedStore) listen(ctx context.Context, l feedListener) {
 	defer close(c.listenDone)
 	var backoff time.Duration
@@ -146,7 +199,7 @@ func (c *CachedStore) listen(ctx context.Context, l feedListener) {
 		if ctx.Err() != nil {
 			return
 		}
-		if errors.Is(err, ErrNotifyUnavailable) {
+		if errors.Is(err, ErrNotifyUnavailable) || errors.Is(err, ErrFeedNotifyOff) {
 			c.opts.OnError(err)
 			return
 		}

@@ -3,6 +3,7 @@ package organizations_test
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +24,15 @@ func otherProcess(t testing.TB, a *organizations.PostgresStore, configure func(*
 	b, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: a.Schema()})
 	require.NoError(t, err)
 	return b, pool
+}
+
+// newNotifyingStore is newPostgresStore (in the first exec mode) with the wake-up on
+// commit turned on (SetFeedNotify), as a host whose caches listen has it.
+func newNotifyingStore(t testing.TB) (*organizations.PostgresStore, *pgxpool.Pool) {
+	t.Helper()
+	a, pool := newPostgresStore(t, execModes[0].mode)
+	require.NoError(t, a.SetFeedNotify(t.Context(), true))
+	return a, pool
 }
 
 // until polls cond every millisecond until it holds or the test's context ends (then
@@ -51,7 +61,7 @@ func reached(t testing.TB, ctx context.Context, c *organizations.CachedStore, to
 func TestCacheWakesOnCommit(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	a, poolA := newPostgresStore(t, execModes[0].mode)
+	a, poolA := newNotifyingStore(t)
 	b, _ := otherProcess(t, a, nil)
 	cb := newCachedStore(t, b, &organizations.CacheOptions{PollInterval: time.Hour})
 	until(t, ctx, "listening", func() bool { return cb.Stats().Listening })
@@ -86,7 +96,7 @@ func TestCacheWakesOnCommit(t *testing.T) {
 
 	// Another schema's commit, then a probe-like notification of no schema: neither
 	// wakes this follower; a last write of this schema does, and is the only one counted.
-	other, _ := newPostgresStore(t, execModes[0].mode)
+	other, _ := newNotifyingStore(t)
 	_, err = organizations.New(other, nil).CreateOrganization(ctx, "owner", "Other", nil)
 	require.NoError(t, err)
 	_, err = poolA.Exec(ctx, "SELECT pg_notify('organizations_feed', 'no such schema')")
@@ -104,7 +114,7 @@ func TestCacheWakesOnCommit(t *testing.T) {
 func TestCachePollOnly(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	a, _ := newPostgresStore(t, execModes[0].mode)
+	a, _ := newNotifyingStore(t)
 	b, _ := otherProcess(t, a, nil)
 	sqlB, err := organizations.NewPostgresStoreSQL(openSQL(t, ""), &organizations.PostgresOptions{Schema: a.Schema()})
 	require.NoError(t, err)
@@ -130,7 +140,7 @@ func TestCachePollOnly(t *testing.T) {
 func TestCacheListenerReconnects(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	a, poolA := newPostgresStore(t, execModes[0].mode)
+	a, poolA := newNotifyingStore(t)
 	app := "orgs-listen-" + a.Schema()
 	b, _ := otherProcess(t, a, func(c *pgxpool.Config) { c.ConnConfig.RuntimeParams["application_name"] = app })
 	var mu sync.Mutex
@@ -165,37 +175,176 @@ func TestCacheListenerReconnects(t *testing.T) {
 	require.NotErrorIs(t, errs[0], organizations.ErrNotifyUnavailable)
 }
 
-// TestCacheNotifyTriggerDisabled: a host that turns the notifications off
-// (ALTER TABLE organization_events DISABLE TRIGGER organization_events_notify) gets a
-// follower that still applies every commit, by its poll.
-func TestCacheNotifyTriggerDisabled(t *testing.T) {
+// TestFeedNotifyIsOptIn: after Migrate the wake-up on commit is off: a write sends no
+// notification (a raw listener hears the probe sent after it first), and a cache over the
+// store hears ErrFeedNotifyOff, does not listen, and applies every commit by its poll.
+// SetFeedNotify turns it on for the schema (in a host transaction: only once committed)
+// and off again; asking for what is already set takes no lock.
+func TestFeedNotifyIsOptIn(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	schema, pool := pgtest.Schema(t)
 	a, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
 	require.NoError(t, err)
 	require.NoError(t, a.Migrate(ctx))
-	_, err = pool.Exec(ctx, "ALTER TABLE "+pgx.Identifier{schema, "organization_events"}.Sanitize()+" DISABLE TRIGGER organization_events_notify")
+	on, err := a.FeedNotify(ctx)
 	require.NoError(t, err)
-	b, _ := otherProcess(t, a, nil)
-	cb := newCachedStore(t, b, &organizations.CacheOptions{PollInterval: 5 * time.Millisecond})
-	until(t, ctx, "listening", func() bool { return cb.Stats().Listening })
+	require.False(t, on, "off after Migrate")
+
+	listener, err := pool.Acquire(ctx)
+	require.NoError(t, err)
+	defer listener.Release()
+	_, err = listener.Exec(ctx, "LISTEN organizations_feed")
+	require.NoError(t, err)
+	// heard returns the payloads of this schema's notifications that came before the
+	// probe it sends (other tests' schemas notify on the channel too).
+	heard := func() []string {
+		t.Helper()
+		probe := "probe " + t.Name()
+		_, err := pool.Exec(ctx, "SELECT pg_notify('organizations_feed', $1::text)", probe)
+		require.NoError(t, err)
+		var got []string
+		for {
+			n, err := listener.Conn().WaitForNotification(ctx)
+			require.NoError(t, err)
+			if n.Payload == probe {
+				return got
+			}
+			if n.Payload == schema {
+				got = append(got, n.Payload)
+			}
+		}
+	}
 	svcA := organizations.New(a, nil)
+	org, err := svcA.CreateOrganization(ctx, "owner", "Acme", nil)
+	require.NoError(t, err)
+	require.Empty(t, heard(), "a write sends nothing while the wake-up is off")
+
+	b, _ := otherProcess(t, a, nil)
+	errs := make(chan error, 4)
+	cb := newCachedStore(t, b, &organizations.CacheOptions{PollInterval: 5 * time.Millisecond, OnError: func(err error) { errs <- err }})
+	select {
+	case err := <-errs:
+		require.ErrorIs(t, err, organizations.ErrFeedNotifyOff)
+	case <-ctx.Done():
+		t.Fatal(ctx.Err())
+	}
 	for i := range 3 {
-		_, err := svcA.CreateOrganization(ctx, "owner", fmt.Sprint("Acme ", i), nil)
+		_, err := svcA.AddUser(ctx, org.ID, organizations.UserID(fmt.Sprint("u", i)), organizations.RoleMember)
 		require.NoError(t, err)
 	}
 	tok, err := svcA.Token(ctx)
 	require.NoError(t, err)
 	reached(t, ctx, cb, tok)
+	require.False(t, cb.Stats().Listening)
 	require.Zero(t, cb.Stats().Notifications)
+
+	// In a host transaction: off again when it rolls back, on once it commits.
+	for _, commit := range []bool{false, true} {
+		tx, err := pool.Begin(ctx)
+		require.NoError(t, err)
+		require.NoError(t, a.WithTx(tx).SetFeedNotify(ctx, true))
+		if commit {
+			require.NoError(t, tx.Commit(ctx))
+		} else {
+			require.NoError(t, tx.Rollback(ctx))
+		}
+		on, err := a.FeedNotify(ctx)
+		require.NoError(t, err)
+		require.Equal(t, commit, on)
+	}
+	// One notification for a transaction of three records; none from a refusal.
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	for _, u := range []organizations.UserID{"v1", "v2", "v3"} {
+		_, err := svcA.WithStore(a.WithTx(tx)).AddUser(ctx, org.ID, u, organizations.RoleMember)
+		require.NoError(t, err)
+	}
+	require.NoError(t, tx.Commit(ctx))
+	_, err = svcA.AddUser(ctx, org.ID, "v1", organizations.RoleMember)
+	require.ErrorIs(t, err, organizations.ErrAlreadyMember)
+	require.Equal(t, []string{schema}, heard())
+
+	// Asking for what is set takes no lock: it does not wait for a writer in flight (a
+	// host transaction that wrote a record holds the feed's table), as ALTER TABLE would.
+	host, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	_, err = svcA.WithStore(a.WithTx(host)).AddUser(ctx, org.ID, "w", organizations.RoleMember)
+	require.NoError(t, err)
+	var hostPID int
+	require.NoError(t, host.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&hostPID))
+	done := make(chan error, 1)
+	go func() { done <- a.SetFeedNotify(ctx, true) }()
+	for waiting := true; waiting; {
+		select {
+		case err := <-done:
+			require.NoError(t, err)
+			waiting = false
+		case <-time.After(time.Millisecond):
+			var blocked bool
+			require.NoError(t, pool.QueryRow(ctx, "SELECT EXISTS (SELECT FROM pg_stat_activity WHERE $1::int = ANY (pg_blocking_pids(pid)))", hostPID).Scan(&blocked))
+			if blocked {
+				require.NoError(t, host.Rollback(ctx))
+				t.Fatal("SetFeedNotify(true) with the wake-up on waited for a writer")
+			}
+		}
+	}
+	require.NoError(t, host.Rollback(ctx))
+	require.NoError(t, a.SetFeedNotify(ctx, false))
+	on, err = a.FeedNotify(ctx)
+	require.NoError(t, err)
+	require.False(t, on)
+	require.NoError(t, svcA.RemoveUser(ctx, org.ID, "v1"))
+	require.Empty(t, heard())
+}
+
+// TestPostgresFeedNotifyMigration: a schema that migration 0017 left notifying (its
+// statement trigger on) is upgraded by Migrate to 0019's row trigger, off.
+func TestPostgresFeedNotifyMigration(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	schema, pool := pgtest.Schema(t)
+	a, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+	require.NoError(t, err)
+	require.NoError(t, a.Migrate(ctx))
+	sql0017, err := fs.ReadFile(organizations.Migrations(), "0017_feed_notify.up.sql")
+	require.NoError(t, err)
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	ident := pgx.Identifier{schema}.Sanitize()
+	for _, sql := range []string{
+		"SET LOCAL search_path = " + ident,
+		"DROP TRIGGER organization_events_notify ON organization_events",
+		"DROP FUNCTION organization_events_notify()",
+		string(sql0017),
+		"DELETE FROM organizations_migrations WHERE version = 19",
+	} {
+		_, err := tx.Exec(ctx, sql)
+		require.NoError(t, err)
+	}
+	require.NoError(t, tx.Commit(ctx))
+	require.ErrorIs(t, a.CheckSchema(ctx), organizations.ErrSchemaOutdated)
+	on, err := a.FeedNotify(ctx)
+	require.NoError(t, err)
+	require.True(t, on, "0017 left it on")
+
+	require.NoError(t, a.Migrate(ctx))
+	require.NoError(t, a.CheckSchema(ctx))
+	on, err = a.FeedNotify(ctx)
+	require.NoError(t, err)
+	require.False(t, on, "0019 turns it off")
+	var row bool
+	require.NoError(t, pool.QueryRow(ctx, `SELECT t.tgtype & 1 = 1 FROM pg_catalog.pg_trigger t
+		WHERE t.tgrelid = $1::regclass AND t.tgname = 'organization_events_notify'`,
+		pgx.Identifier{schema, "organization_events"}.Sanitize()).Scan(&row))
+	require.True(t, row, "a row trigger, without a transition table")
 }
 
 // TestListenFeedDetectsMissingNotifications: a listening connection that its probe
 // does not reach (as behind a transaction pooler) gives up with ErrNotifyUnavailable.
 func TestListenFeedDetectsMissingNotifications(t *testing.T) {
 	t.Parallel()
-	a, _ := newPostgresStore(t, execModes[0].mode)
+	a, _ := newNotifyingStore(t)
 	err := organizations.ListenFeedUnprobed(t.Context(), a, 50*time.Millisecond)
 	require.ErrorIs(t, err, organizations.ErrNotifyUnavailable)
 }
@@ -207,7 +356,7 @@ func TestCacheBehindPgBouncerPolls(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
 	pool := bouncerPool(t, pgx.QueryExecModeExec, 4)
-	a, _ := newPostgresStore(t, execModes[0].mode)
+	a, _ := newNotifyingStore(t)
 	b, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: a.Schema()})
 	require.NoError(t, err)
 	heard := make(chan error, 16)

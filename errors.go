@@ -270,4 +270,17 @@ var (
 	// work on it (as during a rolling deploy, where old instances run beside new ones), but
 	// nothing tests that: a host decides whether to run on.
 	ErrSchemaTooNew = errors.New("organizations: PostgreSQL schema is newer than this build")
+	// ErrNotifyUnavailable is what a CachedStore's OnError hears when its listening
+	// connection does not receive notifications (a probe sent through another connection
+	// did not come back within seconds): typically a pooler in transaction mode
+	// (PgBouncer's pool_mode=transaction) between the store's pool and PostgreSQL, where
+	// LISTEN holds on a server connection that the client is not attached to. The cache
+	// then stops listening for good and relies on its poll (CacheOptions.PollInterval).
+	ErrNotifyUnavailable = errors.New("organizations: notifications of commits do not reach this connection (a transaction pooler?); the cache polls")
+	// ErrFeedNotifyOff is what a CachedStore's OnError hears when the PostgresStore's
+	// schema does not send the wake-up on commit (it is off unless turned on with
+	// PostgresStore.SetFeedNotify, since migration 0019). The cache then stops listening
+	// for good and relies on its poll (CacheOptions.PollInterval); turn the wake-up on
+	// before creating the cache.
+	ErrFeedNotifyOff = errors.New("organizations: the feed's wake-up on commit is off (PostgresStore.SetFeedNotify); the cache polls")
 )

@@ -21,6 +21,64 @@ import (
 	"github.com/go-organizations/organizations/internal/pgtest"
 )
 
+// A host whose processes keep a CachedStore turns the wake-up on commit on once, after
+// Migrate (it is off by default: every writer pays for it). Each cache over the schema is
+// then woken by the commits of every process, instead of waiting for its next poll.
+func ExamplePostgresStore_SetFeedNotify() {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer pool.Close()
+	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: "orgs_woken"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := store.Migrate(ctx); err != nil {
+		log.Fatal(err)
+	}
+	on, err := store.FeedNotify(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("after Migrate:", on)
+	if err := store.SetFeedNotify(ctx, true); err != nil { // a setting of the schema, kept by PostgreSQL
+		log.Fatal(err)
+	}
+
+	cache, err := organizations.NewCachedStore(ctx, store, &organizations.CacheOptions{PollInterval: time.Hour})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cache.Close()
+	for !cache.Stats().Listening {
+		time.Sleep(time.Millisecond)
+	}
+	// Another process writes to PostgreSQL (here: the bare store); the cache is woken by
+	// the commit, an hour before its next poll.
+	writer := organizations.New(store, nil)
+	org, err := writer.CreateOrganization(ctx, "alice", "Acme", nil)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tok, err := writer.Token(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for !cache.Position().Covers(tok) {
+		time.Sleep(time.Millisecond)
+	}
+	member, err := organizations.New(cache, nil).IsMember(ctx, org.ID, "alice")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("alice is a member, from memory:", member)
+	// Output:
+	// after Migrate: false
+	// alice is a member, from memory: true
+}
+
 // A host creates its own account row and the account's organization in one transaction
 // of its own: both are stored, or neither. The Service joined to the transaction keeps
 // its options (here Events, delivered before the host commits).

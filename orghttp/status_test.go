@@ -206,6 +206,7 @@ func TestEverySentinelHasAStatus(t *testing.T) {
 	serverFaults := map[string]bool{
 		"ErrOutcomeUnknown": true, "ErrStatementCacheBehindPooler": true, "ErrInvalidPolicy": true,
 		"ErrInvalidConsumer": true, "ErrInvalidSchema": true, "ErrSchemaOutdated": true, "ErrSchemaTooNew": true,
+		"ErrNotifyUnavailable": true, "ErrFeedNotifyOff": true, // heard by a cache's OnError, never a call's
 	}
 	wrapping := map[string]error{ // sentinels that wrap a listed one
 		"ErrEscalation": organizations.ErrEscalation, "ErrInviterNotAllowed": organizations.ErrInviterNotAllowed,

@@ -88,7 +88,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stderr 
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
-	store, closeStore, err := openStore(ctx, o.databaseURL, o.schema)
+	store, closeStore, err := openStore(ctx, o.databaseURL, o.schema, o.cache)
 	if err != nil {
 		return err
 	}
@@ -140,8 +140,9 @@ func storeName(databaseURL string) string {
 	return "postgres"
 }
 
-// openStore returns the memory store, or for a URL a migrated PostgreSQL store.
-func openStore(ctx context.Context, databaseURL, schema string) (organizations.Store, func(), error) {
+// openStore returns the memory store, or for a URL a migrated PostgreSQL store, whose
+// commits wake the caches over it (SetFeedNotify) when notify is set (the -cache flag).
+func openStore(ctx context.Context, databaseURL, schema string, notify bool) (organizations.Store, func(), error) {
 	if databaseURL == "" {
 		return organizations.NewMemoryStore(), func() {}, nil
 	}
@@ -152,6 +153,9 @@ func openStore(ctx context.Context, databaseURL, schema string) (organizations.S
 	store, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
 	if err == nil {
 		err = store.Migrate(ctx)
+	}
+	if err == nil && notify {
+		err = store.SetFeedNotify(ctx, true)
 	}
 	if err != nil {
 		pool.Close()

@@ -42,22 +42,32 @@ func TestParseFlags(t *testing.T) {
 
 func TestOpenStore(t *testing.T) {
 	t.Parallel()
-	store, closeStore, err := openStore(t.Context(), "", "")
+	store, closeStore, err := openStore(t.Context(), "", "", false)
 	require.NoError(t, err)
 	defer closeStore()
 	require.IsType(t, &organizations.MemoryStore{}, store)
 
-	_, _, err = openStore(t.Context(), "postgres://localhost/x", "Bad Schema")
+	_, _, err = openStore(t.Context(), "postgres://localhost/x", "Bad Schema", false)
 	require.ErrorIs(t, err, organizations.ErrInvalidSchema)
 
 	t.Run("postgres", func(t *testing.T) {
 		schema := pgtest.NewSchema(t)
-		store, closeStore, err := openStore(t.Context(), pgtest.URL(t), schema)
+		store, closeStore, err := openStore(t.Context(), pgtest.URL(t), schema, false)
 		require.NoError(t, err)
 		defer closeStore()
 		pg, ok := store.(*organizations.PostgresStore)
 		require.True(t, ok)
 		require.Equal(t, schema, pg.Schema())
+		notify, err := pg.FeedNotify(t.Context())
+		require.NoError(t, err)
+		require.False(t, notify, "no -cache: the commits wake nothing")
+		// With -cache, the commits wake the caches.
+		_, closeAgain, err := openStore(t.Context(), pgtest.URL(t), schema, true)
+		require.NoError(t, err)
+		defer closeAgain()
+		notify, err = pg.FeedNotify(t.Context())
+		require.NoError(t, err)
+		require.True(t, notify, "-cache turns the wake-up on")
 		// Migrated: the store works.
 		org, err := organizations.New(store, nil).CreateOrganization(t.Context(), "alice", "Acme", nil)
 		require.NoError(t, err)
