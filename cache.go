@@ -41,6 +41,15 @@ type CacheOptions struct {
 	// PostgresStore.SetFeedNotify; a cache that finds them off tells OnError
 	// (ErrFeedNotifyOff) once, and polls. Over any other store the follower polls.
 	PollOnly bool
+	// MinReadInterval is the least time from the start of one of the follower's feed
+	// reads to the start of the next, unless the first read a full page (BatchSize
+	// records; the next goes on at once): wake-ups that come sooner (commits'
+	// notifications, token reads) fold into one read at its end. It bounds a cache's
+	// feed reads at 1/MinReadInterval a second, whatever the commit rate, so that N
+	// processes with caches do not put N times the commit rate of reads on the
+	// database; a change that closely follows another may be seen up to
+	// MinReadInterval later. Default DefaultCacheMinReadInterval; negative: no gap.
+	MinReadInterval time.Duration
 	// TokenWait is the most a read asking for AtLeast(t) waits for the follower to reach
 	// t before it reads the store instead. Default DefaultCacheTokenWait; negative: never
 	// wait.
@@ -63,6 +72,8 @@ const (
 	DefaultCacheNegativeTTL  = 5 * time.Second
 	DefaultCachePollInterval = 50 * time.Millisecond
 	DefaultCacheTokenWait    = 100 * time.Millisecond
+	// DefaultCacheMinReadInterval: at most 200 feed reads a second per cache.
+	DefaultCacheMinReadInterval = 5 * time.Millisecond
 )
 
 // innerStore names the wrapped Store, so that CachedStore embeds it without an exported
@@ -93,7 +104,8 @@ type innerStore = Store
 //   - any other read (MinimizeLatency, the default) may miss changes made elsewhere
 //     (another process, a host transaction) for as long as the follower lags: the
 //     delivery of the commit's notification plus a feed read where the cache listens
-//     (see PollOnly), else up to PollInterval plus a feed read; and never longer than
+//     (see PollOnly; up to MinReadInterval more when commits come closer than that),
+//     else up to PollInterval plus a feed read; and never longer than
 //     TTL (NegativeTTL for "not a member").
 //
 // # The governing rule
@@ -220,6 +232,9 @@ func NewCachedStore(ctx context.Context, store Store, opts *CacheOptions) (*Cach
 	}
 	if o.TokenWait == 0 {
 		o.TokenWait = DefaultCacheTokenWait
+	}
+	if o.MinReadInterval == 0 {
+		o.MinReadInterval = DefaultCacheMinReadInterval
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = MaxEventFeedLimit

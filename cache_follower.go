@@ -49,15 +49,27 @@ func (c *CachedStore) apply(r EventRecord) {
 // commit's notification or a token read wakes it) when it has read to the end. after is
 // the feed's head as NewCachedStore read it, so it sleeps first: a cache's reads of the
 // feed happen on its poll, a notification or a token read, never at a moment of the
-// goroutine scheduler's choosing. It returns when ctx is done.
+// goroutine scheduler's choosing, and at least MinReadInterval apart (but for the pages
+// of a backlog). It returns when ctx is done.
 func (c *CachedStore) follow(ctx context.Context, after int64) {
 	defer close(c.done)
 	var backoff time.Duration
+	var lastRead time.Time // of a read that may not be followed at once (MinReadInterval)
 	t := time.NewTimer(time.Hour)
 	t.Stop()
 	for first := true; ; first = false {
 		wait := c.opts.PollInterval
 		if !first {
+			if gap := c.opts.MinReadInterval - time.Since(lastRead); gap > 0 {
+				t.Reset(gap) // wake-ups meanwhile fold into this read
+				select {
+				case <-ctx.Done():
+					t.Stop()
+					return
+				case <-t.C:
+				}
+			}
+			lastRead = time.Now()
 			n, err := c.round(ctx, &after)
 			if ctx.Err() != nil {
 				return
@@ -69,7 +81,8 @@ func (c *CachedStore) follow(ctx context.Context, after int64) {
 				wait = backoff
 			case n == c.opts.BatchSize:
 				backoff = 0
-				continue // more to read
+				lastRead = time.Time{}
+				continue // more to read, at once
 			default:
 				backoff = 0
 			}

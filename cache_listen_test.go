@@ -109,6 +109,40 @@ func TestCacheWakesOnCommit(t *testing.T) {
 	require.Equal(t, n0+3, cb.Stats().Notifications, "one notification per committed transaction of this schema")
 }
 
+// TestCacheMinReadInterval: a burst of commits, each waking the follower, is read in
+// at most one feed read per MinReadInterval of the burst's own duration (plus the reads
+// at its two ends), however fast the commits come; the follower still reaches the last.
+func TestCacheMinReadInterval(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	a, _ := newNotifyingStore(t)
+	b, _ := otherProcess(t, a, nil)
+	const gap = 100 * time.Millisecond
+	cb := newCachedStore(t, b, &organizations.CacheOptions{PollInterval: time.Hour, MinReadInterval: gap})
+	until(t, ctx, "listening", func() bool { return cb.Stats().Listening })
+	svcA := organizations.New(a, nil)
+	org, err := svcA.CreateOrganization(ctx, "owner", "Acme", nil)
+	require.NoError(t, err)
+	tok, err := svcA.Token(ctx)
+	require.NoError(t, err)
+	reached(t, ctx, cb, tok)
+
+	before := cb.Stats()
+	start := time.Now()
+	for i := range 100 {
+		_, err := svcA.AddUser(ctx, org.ID, organizations.UserID(fmt.Sprint("u", i)), organizations.RoleMember)
+		require.NoError(t, err)
+	}
+	tok, err = svcA.Token(ctx)
+	require.NoError(t, err)
+	reached(t, ctx, cb, tok) // woken: the poll is an hour away
+	elapsed := time.Since(start)
+	after := cb.Stats()
+	reads := after.FeedReads - before.FeedReads
+	require.NotZero(t, reads)
+	require.LessOrEqual(t, reads, uint64(elapsed/gap)+2, "%d feed reads for %d notifications in %v", reads, after.Notifications-before.Notifications, elapsed)
+}
+
 // TestCachePollOnly: with PollOnly, or over a store that cannot listen (database/sql),
 // nothing listens; the follower still applies another process's commits by polling.
 func TestCachePollOnly(t *testing.T) {
