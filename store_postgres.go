@@ -72,6 +72,9 @@ type PostgresStore struct {
 	ident  string   // schema, quoted
 	sql    []string // the registered statements (pgStatement), rendered for ident, by pgQuery
 	pos    []string // the same with positional parameters (pgCompiled), as sent
+	// feed and feedSeq are the feed's table and position sequence, qualified and quoted:
+	// the arguments of the statements that number a record themselves (qAddUserCommon).
+	feed, feedSeq string
 	// limited holds the IDs of organizations AddUser found with a member limit
 	// (uuid.UUID -> struct{}), shared by WithTx's copies: their additions start in the
 	// limited form, which saves the first round trip. Only a hint: the limited form is
@@ -121,7 +124,9 @@ func NewPostgresStore(db DBTX, opts *PostgresOptions) (*PostgresStore, error) {
 	if opts != nil {
 		replica = newReplicaRouter(opts.Replica)
 	}
-	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts, pos: pos, limited: new(sync.Map), replica: replica}, nil
+	return &PostgresStore{db: db, schema: schema, ident: ident, sql: stmts, pos: pos,
+		feed: ident + ".organization_events", feedSeq: ident + ".organization_events_pos_seq",
+		limited: new(sync.Map), replica: replica}, nil
 }
 
 // autocommit reports whether a call runs in a transaction of its own (an autocommit
