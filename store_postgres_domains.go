@@ -85,7 +85,7 @@ WHERE o.id = @organization_id::uuid`)
 // Domain implements DomainStore.
 func (s *PostgresStore) Domain(ctx context.Context, org uuid.UUID, name string) (Domain, error) {
 	var r domainRow
-	return orgItem(ctx, s, qDomain, pgArgs{"organization_id": org, "name": name}, r.dest(), r.ok, r.value, ErrDomainNotFound)
+	return orgItem(ctx, s.queryRow, qDomain, pgArgs{"organization_id": org, "name": name}, r.dest(), r.ok, r.value, ErrDomainNotFound)
 }
 
 // qDomains pages the organization's domains (organization_domains_org_idx); one row of

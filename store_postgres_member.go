@@ -86,21 +86,13 @@ var qRemoveUser = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations
 
 // RemoveUser implements Store.
 func (s *PostgresStore) RemoveUser(ctx context.Context, p RemoveUserParams) (OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, err
-	}
 	pp := pgPolicyOf(p.Auth.Policy)
-	var outcome string
 	var r memberRow
-	err := s.queryRow(ctx, qRemoveUser, pgArgs{
+	if _, err := s.call(ctx, qRemoveUser, pgArgs{
 		"organization_id": p.OrganizationID, "user_id": string(p.UserID),
 		"actor": string(p.Auth.Actor), "perm": string(PermMembersRemove), "pol_roles": pp.roles, "pol_perms": pp.perms,
 		"number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, r.dest())...)
-	if err != nil {
-		return OrganizationUser{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, r.dest()); err != nil {
 		return OrganizationUser{}, err
 	}
 	return r.value(), nil
@@ -118,27 +110,14 @@ var qSetRole = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_se
 
 // SetRole implements Store.
 func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (OrganizationUser, OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, OrganizationUser{}, err
-	}
 	pp := pgPolicyOf(p.Auth.Policy)
-	var outcome string
 	var before, after memberRow
-	err := s.queryRow(ctx, qSetRole, pgArgs{
+	outcome, err := s.call(ctx, qSetRole, pgArgs{
 		"organization_id": p.OrganizationID, "user_id": string(p.UserID), "role": string(p.Role), "now": p.Now,
 		"actor": string(p.Auth.Actor), "perm": string(PermMembersRoles),
 		"pol_roles": pp.roles, "pol_perms": pp.perms, "pol_declared": pp.declared, "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, before.dest(), after.dest())...)
-	switch {
-	case err != nil:
-		return OrganizationUser{}, OrganizationUser{}, pgError(ctx, err)
-	case outcome == "unchanged":
-		return before.value(), before.value(), nil
-	}
-	if err := pgOutcome(outcome); err != nil {
-		return OrganizationUser{}, OrganizationUser{}, err
-	}
-	return before.value(), after.value(), nil
+	}, before.dest(), after.dest())
+	return memberChange(outcome, err, &before, &after)
 }
 
 // qMember is IsMember's statement: both lookups are unique-index probes.
@@ -150,20 +129,9 @@ WHERE o.id = @organization_id::uuid`)
 
 // OrganizationUser implements Store.
 func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, err
-	}
 	var r memberRow
-	err := s.readRow(ctx, qMember, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return OrganizationUser{}, ErrOrganizationNotFound
-	case err != nil:
-		return OrganizationUser{}, pgReadError(ctx, err)
-	case !r.ok():
-		return OrganizationUser{}, ErrNotMember
-	}
-	return r.value(), nil
+	return orgItem(ctx, s.readRow, qMember, pgArgs{"organization_id": org, "user_id": string(user)},
+		r.dest(), r.ok, r.value, ErrNotMember)
 }
 
 // qAccessByID and qAccessBySlug are Access's statements, one per key so that each is a

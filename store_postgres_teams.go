@@ -257,20 +257,9 @@ WHERE o.id = @organization_id::uuid`)
 
 // Team implements TeamStore.
 func (s *PostgresStore) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
-	if err := ctx.Err(); err != nil {
-		return Team{}, err
-	}
 	var r teamRow
-	err := s.queryRow(ctx, qTeam, pgArgs{"organization_id": org, "team_id": team}).Scan(r.dest()...)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return Team{}, ErrOrganizationNotFound
-	case err != nil:
-		return Team{}, pgReadError(ctx, err)
-	case !r.ok():
-		return Team{}, ErrTeamNotFound
-	}
-	return r.value(), nil
+	return orgItem(ctx, s.queryRow, qTeam, pgArgs{"organization_id": org, "team_id": team},
+		r.dest(), r.ok, r.value, ErrTeamNotFound)
 }
 
 // qTeams pages the organization's teams (teams_pkey), each row with the number of the
