@@ -139,18 +139,48 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 // row means no organization.
 var (
 	qAccessByID = pgStatement(`
-SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
-LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
+SELECT ` + accessCols + `
+FROM /* TEMPLATE: schema */organizations o` + accessJoins + `
 WHERE o.id = @organization_id::uuid`)
 	qAccessBySlug = pgStatement(`
-SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
-LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
+SELECT ` + accessCols + `
+FROM /* TEMPLATE: schema */organizations o` + accessJoins + `
 WHERE o.slug = @slug::text`)
 )
+
+// accessCols are the columns of an Access (accessRow), read from the organization o and
+// accessJoins: whether the user owns it, the organization, the user's active membership
+// m and its custom role r (NULLs for a non-member).
+const (
+	accessCols  = `o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols
+	accessJoins = `
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
+LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role`
+)
+
+// accessRow scans accessCols.
+type accessRow struct {
+	owner bool
+	o     orgRow
+	m     memberRow
+	r     roleRow
+}
+
+func (a *accessRow) dest() []any { return dest([]any{&a.owner}, a.o.dest(), a.m.dest(), a.r.dest()) }
+
+// value is the Access: a non-member's (the organization only) when m is NULL.
+func (a *accessRow) value() Access {
+	v := Access{Organization: a.o.value()}
+	if !a.m.ok() {
+		return v
+	}
+	v.Membership, v.IsMember, v.IsOwner = a.m.value(), true, a.owner
+	if a.r.ok() {
+		c := a.r.value()
+		v.CustomRole = &c
+	}
+	return v
+}
 
 // Access implements Store.
 func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, error) {
@@ -161,25 +191,15 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 	if p.OrganizationID == uuid.Nil {
 		q, args = qAccessBySlug, pgArgs{"slug": p.Slug, "user_id": string(p.UserID)}
 	}
-	var owner bool
-	var o orgRow
-	var m memberRow
-	var r roleRow
-	err := s.readRow(ctx, q, args).Scan(dest([]any{&owner}, o.dest(), m.dest(), r.dest())...)
+	var r accessRow
+	err := s.readRow(ctx, q, args).Scan(r.dest()...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Access{}, ErrOrganizationNotFound
 	case err != nil:
 		return Access{}, pgReadError(ctx, err)
-	case !m.ok():
-		return Access{Organization: o.value()}, nil
 	}
-	a := Access{Organization: o.value(), Membership: m.value(), IsMember: true, IsOwner: owner}
-	if r.ok() {
-		c := r.value()
-		a.CustomRole = &c
-	}
-	return a, nil
+	return r.value(), nil
 }
 
 // qMembers returns one row per membership of the page, or one row of NULLs for an empty

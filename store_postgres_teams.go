@@ -202,11 +202,9 @@ func (s *PostgresStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMember
 // non-member, a team of no such ID (ErrTeamNotFound) or no team membership; no row means
 // no organization.
 var qTeamAccess = pgStatement(`
-SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `,
+SELECT ` + accessCols + `,
 	` + teamCols + `, tm.id, tm.team_id, tm.organization_id, tm.user_id, tm.role, tm.created_at
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
-LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
+FROM /* TEMPLATE: schema */organizations o` + accessJoins + `
 LEFT JOIN /* TEMPLATE: schema */teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 LEFT JOIN /* TEMPLATE: schema */team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id
 WHERE o.id = @organization_id::uuid`)
@@ -216,15 +214,12 @@ func (s *PostgresStore) TeamAccess(ctx context.Context, p TeamAccessParams) (Tea
 	if err := ctx.Err(); err != nil {
 		return TeamAccess{}, err
 	}
-	var owner bool
-	var o orgRow
-	var m memberRow
-	var r roleRow
+	var a accessRow
 	var t teamRow
 	var tm teamMemberRow
 	err := s.queryRow(ctx, qTeamAccess, pgArgs{
 		"organization_id": p.OrganizationID, "team_id": p.TeamID, "user_id": string(p.UserID),
-	}).Scan(dest([]any{&owner}, o.dest(), m.dest(), r.dest(), t.dest(), tm.dest())...)
+	}).Scan(dest(a.dest(), t.dest(), tm.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return TeamAccess{}, ErrOrganizationNotFound
@@ -233,19 +228,11 @@ func (s *PostgresStore) TeamAccess(ctx context.Context, p TeamAccessParams) (Tea
 	case !t.ok():
 		return TeamAccess{}, ErrTeamNotFound
 	}
-	a := TeamAccess{Access: Access{Organization: o.value()}, Team: t.value()}
-	if !m.ok() {
-		return a, nil
+	ta := TeamAccess{Access: a.value(), Team: t.value()}
+	if ta.Access.IsMember && tm.ok() {
+		ta.TeamMember, ta.IsTeamMember = tm.value(), true
 	}
-	a.Access.Membership, a.Access.IsMember, a.Access.IsOwner = m.value(), true, owner
-	if r.ok() {
-		c := r.value()
-		a.Access.CustomRole = &c
-	}
-	if tm.ok() {
-		a.TeamMember, a.IsTeamMember = tm.value(), true
-	}
-	return a, nil
+	return ta, nil
 }
 
 // qTeam: no row for no organization, NULLs for no such team of it.
