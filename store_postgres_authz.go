@@ -237,9 +237,6 @@ ORDER BY r.name`)
 
 // CustomRoles implements Store.
 func (s *PostgresStore) CustomRoles(ctx context.Context, org uuid.UUID) ([]CustomRole, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	var r roleRow
 	return orgItems(ctx, s, qCustomRoles, pgArgs{"organization_id": org}, r.dest(), r.ok, r.value)
 }

@@ -59,15 +59,10 @@ var _ MemberListStore = (*PostgresStore)(nil)
 // memberships_suspended_idx (suspended).
 func membersQuery(where string) string {
 	return `
-SELECT ` + memberCols + `, m.user_id = o.owner_id
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN LATERAL (
-	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid` + where + `
-	ORDER BY m.id LIMIT @limit::bigint
-) AS m ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY m.id`
+SELECT ` + memberCols + `, m.user_id = o.owner_id` + orgPage("m", `
+	SELECT `+memberCols+` FROM /* TEMPLATE: schema */memberships m
+	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid`+where+`
+	ORDER BY m.id LIMIT @limit::bigint`)
 }
 
 // listMembersQueries are the ListMembers statements by filter: [by role][status], the

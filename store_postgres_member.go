@@ -208,32 +208,42 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 // which organization it reads, and so whether it is a large one whose page must come
 // from the index in order rather than from all its members sorted.
 var qMembers = pgStatement(`
-SELECT ` + memberCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN LATERAL (
-	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
+SELECT ` + memberCols + orgPage("m", `
+	SELECT `+memberCols+` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid
-	ORDER BY m.id LIMIT @limit::bigint
-) AS m ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY m.id`)
+	ORDER BY m.id LIMIT @limit::bigint`))
 
 // Members implements Store.
 func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	var r memberRow
 	return orgItems(ctx, s, qMembers, pgArgs{
 		"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit,
 	}, r.dest(), r.ok, r.value)
 }
 
+// orgPage completes a statement that pages an organization's items: the organization o,
+// and its page as alias, the subquery page (its rows after @after in their order,
+// @limit of them) joined LATERAL, so that an empty page is one row of NULLs and no
+// organization no row (orgItems). The rows come in alias.id order.
+func orgPage(alias, page string) string {
+	return `
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN LATERAL (` + page + `
+) AS ` + alias + ` ON true
+WHERE o.id = @organization_id::uuid
+ORDER BY ` + alias + `.id`
+}
+
 // orgItems runs statement q, which returns one row per item of an organization, one row
 // of NULLs when it has none, and no row when the organization does not exist
-// (ErrOrganizationNotFound). dest scans a row; ok reports whether the scanned row is an
-// item, and value makes it. The result is never nil. A replica may answer (readRows).
+// (ErrOrganizationNotFound); orgPage writes the statements of a page. dest scans a row;
+// ok reports whether the scanned row is an item, and value makes it. The result is
+// never nil. A replica may answer (readRows). A done ctx's error comes back before q is
+// run.
 func orgItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArgs, dest []any, ok func() bool, value func() T) ([]T, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var out []T
 	n := 0
 	err := s.readRows(ctx, q, args, func(rows pgx.Rows) error {

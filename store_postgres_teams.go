@@ -255,37 +255,24 @@ func (s *PostgresStore) Team(ctx context.Context, org, team uuid.UUID) (Team, er
 // organization.
 var qTeams = pgStatement(`
 SELECT (SELECT count(*) FROM /* TEMPLATE: schema */teams c WHERE c.organization_id = @organization_id::uuid),
-	` + teamCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN LATERAL (
+	` + teamCols + orgPage("t", `
 	SELECT t.* FROM /* TEMPLATE: schema */teams t
 	WHERE t.organization_id = @organization_id::uuid AND t.id > @after::uuid
-	ORDER BY t.id LIMIT @limit::bigint
-) AS t ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY t.id`)
+	ORDER BY t.id LIMIT @limit::bigint`))
 
 // qUserTeams pages a user's teams in the organization (team_members_member_idx), with
 // their number (counted on the same index).
 var qUserTeams = pgStatement(`
 SELECT (SELECT count(*) FROM /* TEMPLATE: schema */team_members c
 		WHERE c.organization_id = @organization_id::uuid AND c.user_id = @user_id::text),
-	` + teamCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN LATERAL (
+	` + teamCols + orgPage("t", `
 	SELECT t.* FROM /* TEMPLATE: schema */team_members m
 	JOIN /* TEMPLATE: schema */teams t ON t.organization_id = m.organization_id AND t.id = m.team_id
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.team_id > @after::uuid
-	ORDER BY m.team_id LIMIT @limit::bigint
-) AS t ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY t.id`)
+	ORDER BY m.team_id LIMIT @limit::bigint`))
 
 // ListTeams implements TeamStore.
 func (s *PostgresStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, int, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, 0, err
-	}
 	q, args := qTeams, pgArgs{"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit}
 	if p.UserID != "" {
 		q, args["user_id"] = qUserTeams, string(p.UserID)
@@ -317,9 +304,6 @@ ORDER BY m.id`)
 
 // ListTeamMembers implements TeamStore.
 func (s *PostgresStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, 0, err
-	}
 	var found bool
 	var total int
 	var r teamMemberRow
