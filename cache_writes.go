@@ -91,177 +91,162 @@ func (c *CachedStore) AcceptInvitation(ctx context.Context, p AcceptInvitationPa
 	return r, err
 }
 
-// CreateActivation implements ActivationStore (ErrNotSupported if the wrapped store
-// lacks it).
-func (c *CachedStore) CreateActivation(ctx context.Context, a Activation, tokenHash []byte) error {
-	s, ok := c.innerStore.(ActivationStore)
+// The methods of the optional interfaces pass through to the wrapped store by
+// passThrough, passThrough2 and passThroughErr: ErrNotSupported, with zero results, if
+// the wrapped store does not implement the interface (S). A method that invalidates
+// does so in its call, once the wrapped store's method has returned.
+
+// passThrough returns call's results with the wrapped store as an S, or ErrNotSupported.
+func passThrough[S, R any](c *CachedStore, call func(S) (R, error)) (R, error) {
+	s, ok := c.innerStore.(S)
+	if !ok {
+		var zero R
+		return zero, ErrNotSupported
+	}
+	return call(s)
+}
+
+// passThrough2 is passThrough for the methods with two results besides the error.
+func passThrough2[S, R1, R2 any](c *CachedStore, call func(S) (R1, R2, error)) (R1, R2, error) {
+	s, ok := c.innerStore.(S)
+	if !ok {
+		var zero1 R1
+		var zero2 R2
+		return zero1, zero2, ErrNotSupported
+	}
+	return call(s)
+}
+
+// passThroughErr is passThrough for the methods whose only result is the error.
+func passThroughErr[S any](c *CachedStore, call func(S) error) error {
+	s, ok := c.innerStore.(S)
 	if !ok {
 		return ErrNotSupported
 	}
-	return s.CreateActivation(ctx, a, tokenHash)
+	return call(s)
+}
+
+// CreateActivation implements ActivationStore (ErrNotSupported if the wrapped store
+// lacks it).
+func (c *CachedStore) CreateActivation(ctx context.Context, a Activation, tokenHash []byte) error {
+	return passThroughErr(c, func(s ActivationStore) error { return s.CreateActivation(ctx, a, tokenHash) })
 }
 
 // ActivationByTokenHash implements ActivationStore (ErrNotSupported if the wrapped
 // store lacks it).
 func (c *CachedStore) ActivationByTokenHash(ctx context.Context, tokenHash []byte, now time.Time) (Activation, error) {
-	s, ok := c.innerStore.(ActivationStore)
-	if !ok {
-		return Activation{}, ErrNotSupported
-	}
-	return s.ActivationByTokenHash(ctx, tokenHash, now)
+	return passThrough(c, func(s ActivationStore) (Activation, error) {
+		return s.ActivationByTokenHash(ctx, tokenHash, now)
+	})
 }
 
 // CompleteActivation implements ActivationStore (ErrNotSupported if the wrapped store
 // lacks it). It activates organizations known only from its result; an error
 // invalidates everything.
 func (c *CachedStore) CompleteActivation(ctx context.Context, tokenHash []byte, now time.Time) (Activation, []Organization, error) {
-	s, ok := c.innerStore.(ActivationStore)
-	if !ok {
-		return Activation{}, nil, ErrNotSupported
-	}
-	a, orgs, err := s.CompleteActivation(ctx, tokenHash, now)
-	if err != nil {
-		c.invalidateAll()
-	}
-	for _, o := range orgs {
-		c.invalidateOrg(o.ID)
-	}
-	return a, orgs, err
+	return passThrough2(c, func(s ActivationStore) (Activation, []Organization, error) {
+		a, orgs, err := s.CompleteActivation(ctx, tokenHash, now)
+		if err != nil {
+			c.invalidateAll()
+		}
+		for _, o := range orgs {
+			c.invalidateOrg(o.ID)
+		}
+		return a, orgs, err
+	})
 }
 
 // DeleteActivation implements ActivationStore (ErrNotSupported if the wrapped store
 // lacks it).
 func (c *CachedStore) DeleteActivation(ctx context.Context, id uuid.UUID) error {
-	s, ok := c.innerStore.(ActivationStore)
-	if !ok {
-		return ErrNotSupported
-	}
-	return s.DeleteActivation(ctx, id)
+	return passThroughErr(c, func(s ActivationStore) error { return s.DeleteActivation(ctx, id) })
 }
 
 // SuspendUser implements SuspensionStore (ErrNotSupported if the wrapped store lacks
 // it).
 func (c *CachedStore) SuspendUser(ctx context.Context, p MemberStatusParams) (OrganizationUser, OrganizationUser, error) {
-	s, ok := c.innerStore.(SuspensionStore)
-	if !ok {
-		return OrganizationUser{}, OrganizationUser{}, ErrNotSupported
-	}
-	defer c.invalidateMember(p.OrganizationID, p.UserID)
-	return s.SuspendUser(ctx, p)
+	return passThrough2(c, func(s SuspensionStore) (OrganizationUser, OrganizationUser, error) {
+		defer c.invalidateMember(p.OrganizationID, p.UserID)
+		return s.SuspendUser(ctx, p)
+	})
 }
 
 // ReactivateUser implements SuspensionStore (ErrNotSupported if the wrapped store lacks
 // it).
 func (c *CachedStore) ReactivateUser(ctx context.Context, p MemberStatusParams) (OrganizationUser, OrganizationUser, error) {
-	s, ok := c.innerStore.(SuspensionStore)
-	if !ok {
-		return OrganizationUser{}, OrganizationUser{}, ErrNotSupported
-	}
-	defer c.invalidateMember(p.OrganizationID, p.UserID)
-	return s.ReactivateUser(ctx, p)
+	return passThrough2(c, func(s SuspensionStore) (OrganizationUser, OrganizationUser, error) {
+		defer c.invalidateMember(p.OrganizationID, p.UserID)
+		return s.ReactivateUser(ctx, p)
+	})
 }
 
 // ListMembers implements MemberListStore (ErrNotSupported if the wrapped store lacks
 // it); it is not cached.
 func (c *CachedStore) ListMembers(ctx context.Context, p ListMembersParams) ([]Member, error) {
-	s, ok := c.innerStore.(MemberListStore)
-	if !ok {
-		return nil, ErrNotSupported
-	}
-	return s.ListMembers(ctx, p)
+	return passThrough(c, func(s MemberListStore) ([]Member, error) { return s.ListMembers(ctx, p) })
 }
 
 // Seats implements SeatStore (ErrNotSupported if the wrapped store lacks it); it is not
 // cached.
 func (c *CachedStore) Seats(ctx context.Context, org uuid.UUID, now time.Time) (Seats, error) {
-	s, ok := c.innerStore.(SeatStore)
-	if !ok {
-		return Seats{}, ErrNotSupported
-	}
-	return s.Seats(ctx, org, now)
+	return passThrough(c, func(s SeatStore) (Seats, error) { return s.Seats(ctx, org, now) })
 }
 
 // CountOwnedOrganizations implements OwnershipLimitStore (ErrNotSupported if the
 // wrapped store lacks it); it is not cached.
 func (c *CachedStore) CountOwnedOrganizations(ctx context.Context, user UserID) (int, error) {
-	s, ok := c.innerStore.(OwnershipLimitStore)
-	if !ok {
-		return 0, ErrNotSupported
-	}
-	return s.CountOwnedOrganizations(ctx, user)
+	return passThrough(c, func(s OwnershipLimitStore) (int, error) { return s.CountOwnedOrganizations(ctx, user) })
 }
 
 // ProposeOwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped
 // store lacks it).
 func (c *CachedStore) ProposeOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, *OwnershipTransfer, error) {
-	s, ok := c.innerStore.(TransferStore)
-	if !ok {
-		return OwnershipTransfer{}, nil, ErrNotSupported
-	}
-	return s.ProposeOwnershipTransfer(ctx, p)
+	return passThrough2(c, func(s TransferStore) (OwnershipTransfer, *OwnershipTransfer, error) {
+		return s.ProposeOwnershipTransfer(ctx, p)
+	})
 }
 
 // OwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped store
 // lacks it); it is not cached.
 func (c *CachedStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, now time.Time) (OwnershipTransfer, error) {
-	s, ok := c.innerStore.(TransferStore)
-	if !ok {
-		return OwnershipTransfer{}, ErrNotSupported
-	}
-	return s.OwnershipTransfer(ctx, org, now)
+	return passThrough(c, func(s TransferStore) (OwnershipTransfer, error) { return s.OwnershipTransfer(ctx, org, now) })
 }
 
 // AcceptOwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped store
 // lacks it).
 func (c *CachedStore) AcceptOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, OwnerChange, error) {
-	s, ok := c.innerStore.(TransferStore)
-	if !ok {
-		return OwnershipTransfer{}, OwnerChange{}, ErrNotSupported
-	}
-	defer c.invalidateOrg(p.OrganizationID)
-	return s.AcceptOwnershipTransfer(ctx, p)
+	return passThrough2(c, func(s TransferStore) (OwnershipTransfer, OwnerChange, error) {
+		defer c.invalidateOrg(p.OrganizationID)
+		return s.AcceptOwnershipTransfer(ctx, p)
+	})
 }
 
 // DeclineOwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped
 // store lacks it).
 func (c *CachedStore) DeclineOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, error) {
-	s, ok := c.innerStore.(TransferStore)
-	if !ok {
-		return OwnershipTransfer{}, ErrNotSupported
-	}
-	return s.DeclineOwnershipTransfer(ctx, p)
+	return passThrough(c, func(s TransferStore) (OwnershipTransfer, error) { return s.DeclineOwnershipTransfer(ctx, p) })
 }
 
 // CancelOwnershipTransfer implements TransferStore (ErrNotSupported if the wrapped store
 // lacks it).
 func (c *CachedStore) CancelOwnershipTransfer(ctx context.Context, p TransferParams) (OwnershipTransfer, error) {
-	s, ok := c.innerStore.(TransferStore)
-	if !ok {
-		return OwnershipTransfer{}, ErrNotSupported
-	}
-	return s.CancelOwnershipTransfer(ctx, p)
+	return passThrough(c, func(s TransferStore) (OwnershipTransfer, error) { return s.CancelOwnershipTransfer(ctx, p) })
 }
 
 // OrganizationsOwnedBy implements OffboardStore (ErrNotSupported if the wrapped store
 // lacks it); it is not cached.
 func (c *CachedStore) OrganizationsOwnedBy(ctx context.Context, p OrganizationsForUserParams) ([]Organization, error) {
-	s, ok := c.innerStore.(OffboardStore)
-	if !ok {
-		return nil, ErrNotSupported
-	}
-	return s.OrganizationsOwnedBy(ctx, p)
+	return passThrough(c, func(s OffboardStore) ([]Organization, error) { return s.OrganizationsOwnedBy(ctx, p) })
 }
 
 // RemoveUserEverywhere implements OffboardStore (ErrNotSupported if the wrapped store
 // lacks it). It touches organizations known only from its result: it invalidates
 // everything.
 func (c *CachedStore) RemoveUserEverywhere(ctx context.Context, p RemoveEverywhereParams) (OffboardResult, error) {
-	s, ok := c.innerStore.(OffboardStore)
-	if !ok {
-		return OffboardResult{}, ErrNotSupported
-	}
-	defer c.invalidateAll()
-	return s.RemoveUserEverywhere(ctx, p)
+	return passThrough(c, func(s OffboardStore) (OffboardResult, error) {
+		defer c.invalidateAll()
+		return s.RemoveUserEverywhere(ctx, p)
+	})
 }
 
 // Events implements EventStore.
@@ -281,20 +266,12 @@ func (c *CachedStore) PruneEvents(ctx context.Context, p PruneEventsParams) (int
 
 // LoadCursor implements CursorStore (ErrNotSupported if the wrapped store lacks it).
 func (c *CachedStore) LoadCursor(ctx context.Context, consumer string) (string, error) {
-	s, ok := c.innerStore.(CursorStore)
-	if !ok {
-		return "", ErrNotSupported
-	}
-	return s.LoadCursor(ctx, consumer)
+	return passThrough(c, func(s CursorStore) (string, error) { return s.LoadCursor(ctx, consumer) })
 }
 
 // SaveCursor implements CursorStore (ErrNotSupported if the wrapped store lacks it).
 func (c *CachedStore) SaveCursor(ctx context.Context, consumer, cursor string) error {
-	s, ok := c.innerStore.(CursorStore)
-	if !ok {
-		return ErrNotSupported
-	}
-	return s.SaveCursor(ctx, consumer, cursor)
+	return passThroughErr(c, func(s CursorStore) error { return s.SaveCursor(ctx, consumer, cursor) })
 }
 
 var (
@@ -316,93 +293,53 @@ var (
 
 // CreateTeam implements TeamStore.
 func (c *CachedStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
-	s, ok := c.innerStore.(TeamStore)
-	if !ok {
-		return Team{}, ErrNotSupported
-	}
-	return s.CreateTeam(ctx, p)
+	return passThrough(c, func(s TeamStore) (Team, error) { return s.CreateTeam(ctx, p) })
 }
 
 // UpdateTeam implements TeamStore.
 func (c *CachedStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Team, Team, error) {
-	s, ok := c.innerStore.(TeamStore)
-	if !ok {
-		return Team{}, Team{}, ErrNotSupported
-	}
-	return s.UpdateTeam(ctx, p)
+	return passThrough2(c, func(s TeamStore) (Team, Team, error) { return s.UpdateTeam(ctx, p) })
 }
 
 // DeleteTeam implements TeamStore.
 func (c *CachedStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error) {
-	s, ok := c.innerStore.(TeamStore)
-	if !ok {
-		return Team{}, ErrNotSupported
-	}
-	return s.DeleteTeam(ctx, p)
+	return passThrough(c, func(s TeamStore) (Team, error) { return s.DeleteTeam(ctx, p) })
 }
 
 // Team implements TeamStore.
 func (c *CachedStore) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
-	s, ok := c.innerStore.(TeamStore)
-	if !ok {
-		return Team{}, ErrNotSupported
-	}
-	return s.Team(ctx, org, team)
+	return passThrough(c, func(s TeamStore) (Team, error) { return s.Team(ctx, org, team) })
 }
 
 // AddTeamMember implements TeamStore.
 func (c *CachedStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error) {
-	s, ok := c.innerStore.(TeamStore)
-	if !ok {
-		return TeamMember{}, ErrNotSupported
-	}
-	return s.AddTeamMember(ctx, p)
+	return passThrough(c, func(s TeamStore) (TeamMember, error) { return s.AddTeamMember(ctx, p) })
 }
 
 // RemoveTeamMember implements TeamStore.
 func (c *CachedStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberParams) (TeamMember, error) {
-	s, ok := c.innerStore.(TeamStore)
-	if !ok {
-		return TeamMember{}, ErrNotSupported
-	}
-	return s.RemoveTeamMember(ctx, p)
+	return passThrough(c, func(s TeamStore) (TeamMember, error) { return s.RemoveTeamMember(ctx, p) })
 }
 
 // ListTeams implements TeamStore.
 func (c *CachedStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, int, error) {
-	s, ok := c.innerStore.(TeamStore)
-	if !ok {
-		return nil, 0, ErrNotSupported
-	}
-	return s.ListTeams(ctx, p)
+	return passThrough2(c, func(s TeamStore) ([]Team, int, error) { return s.ListTeams(ctx, p) })
 }
 
 // ListTeamMembers implements TeamStore.
 func (c *CachedStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
-	s, ok := c.innerStore.(TeamStore)
-	if !ok {
-		return nil, 0, ErrNotSupported
-	}
-	return s.ListTeamMembers(ctx, p)
+	return passThrough2(c, func(s TeamStore) ([]TeamMember, int, error) { return s.ListTeamMembers(ctx, p) })
 }
 
 // SetTeamRole implements TeamStore.
 func (c *CachedStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (TeamMember, TeamMember, error) {
-	s, ok := c.innerStore.(TeamStore)
-	if !ok {
-		return TeamMember{}, TeamMember{}, ErrNotSupported
-	}
-	return s.SetTeamRole(ctx, p)
+	return passThrough2(c, func(s TeamStore) (TeamMember, TeamMember, error) { return s.SetTeamRole(ctx, p) })
 }
 
 // TeamAccess implements TeamStore: read from the wrapped store, like every team read
 // (a team's access is not cached).
 func (c *CachedStore) TeamAccess(ctx context.Context, p TeamAccessParams) (TeamAccess, error) {
-	s, ok := c.innerStore.(TeamStore)
-	if !ok {
-		return TeamAccess{}, ErrNotSupported
-	}
-	return s.TeamAccess(ctx, p)
+	return passThrough(c, func(s TeamStore) (TeamAccess, error) { return s.TeamAccess(ctx, p) })
 }
 
 var _ TeamStore = (*CachedStore)(nil)

@@ -91,6 +91,36 @@ func (mt *memTeam) heldTeamRoles(pol *Policy) permSet {
 	return set
 }
 
+// lockTeam is lockAllowed for a change to one team of the organization: it also returns
+// the team, or, with the lock released, ErrTeamNotFound.
+func (s *MemoryStore) lockTeam(ctx context.Context, org, team uuid.UUID, auth Authorization, perm Permission) (*memOrg, standing, *memTeam, error) {
+	o, st, err := s.lockAllowed(ctx, org, auth, perm)
+	if err != nil {
+		return nil, standing{}, nil, err
+	}
+	mt := o.team(team)
+	if mt == nil {
+		o.mu.Unlock()
+		return nil, standing{}, nil, ErrTeamNotFound
+	}
+	return o, st, mt, nil
+}
+
+// readTeam is openOrg(ctx, org, true) for a read of one team of the organization: it
+// also returns the team, or, with the lock released, ErrTeamNotFound.
+func (s *MemoryStore) readTeam(ctx context.Context, org, team uuid.UUID) (*memOrg, *memTeam, error) {
+	o, err := s.openOrg(ctx, org, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	mt := o.team(team)
+	if mt == nil {
+		o.mu.RUnlock()
+		return nil, nil, ErrTeamNotFound
+	}
+	return o, mt, nil
+}
+
 // CreateTeam implements TeamStore.
 func (s *MemoryStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team, error) {
 	o, err := s.openOrg(ctx, p.Team.OrganizationID, false)
@@ -128,18 +158,11 @@ func (s *MemoryStore) CreateTeam(ctx context.Context, p CreateTeamParams) (Team,
 
 // UpdateTeam implements TeamStore.
 func (s *MemoryStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Team, Team, error) {
-	o, err := s.openOrg(ctx, p.OrganizationID, false)
+	o, _, mt, err := s.lockTeam(ctx, p.OrganizationID, p.TeamID, p.Auth, PermTeamsManage)
 	if err != nil {
 		return Team{}, Team{}, err
 	}
 	defer o.mu.Unlock()
-	if _, ok := o.allowed(p.Auth, PermTeamsManage); !ok {
-		return Team{}, Team{}, ErrPermissionDenied
-	}
-	mt := o.team(p.TeamID)
-	if mt == nil {
-		return Team{}, Team{}, ErrTeamNotFound
-	}
 	before := mt.t
 	after := before
 	u := p.Update
@@ -170,15 +193,11 @@ func (s *MemoryStore) UpdateTeam(ctx context.Context, p UpdateTeamParams) (Team,
 
 // DeleteTeam implements TeamStore.
 func (s *MemoryStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error) {
-	o, st, err := s.lockAllowed(ctx, p.OrganizationID, p.Auth, PermTeamsManage)
+	o, st, mt, err := s.lockTeam(ctx, p.OrganizationID, p.TeamID, p.Auth, PermTeamsManage)
 	if err != nil {
 		return Team{}, err
 	}
 	defer o.mu.Unlock()
-	mt := o.team(p.TeamID)
-	if mt == nil {
-		return Team{}, ErrTeamNotFound
-	}
 	if !teamStanding(p.Auth, st, mt).covers(mt.heldTeamRoles(p.Auth.Policy.orDefault())) {
 		return Team{}, ErrEscalation
 	}
@@ -201,30 +220,22 @@ func (s *MemoryStore) DeleteTeam(ctx context.Context, p TeamParams) (Team, error
 
 // Team implements TeamStore.
 func (s *MemoryStore) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
-	o, err := s.openOrg(ctx, org, true)
+	o, mt, err := s.readTeam(ctx, org, team)
 	if err != nil {
 		return Team{}, err
 	}
 	defer o.mu.RUnlock()
-	mt := o.team(team)
-	if mt == nil {
-		return Team{}, ErrTeamNotFound
-	}
 	return copyTeam(mt.t), nil
 }
 
 // AddTeamMember implements TeamStore.
 func (s *MemoryStore) AddTeamMember(ctx context.Context, p AddTeamMemberParams) (TeamMember, error) {
 	tm := p.Member
-	o, st, err := s.lockAllowed(ctx, tm.OrganizationID, p.Auth, PermTeamsManage)
+	o, st, mt, err := s.lockTeam(ctx, tm.OrganizationID, tm.TeamID, p.Auth, PermTeamsManage)
 	if err != nil {
 		return TeamMember{}, err
 	}
 	defer o.mu.Unlock()
-	mt := o.team(tm.TeamID)
-	if mt == nil {
-		return TeamMember{}, ErrTeamNotFound
-	}
 	if !teamStanding(p.Auth, st, mt).covers(p.Auth.Policy.orDefault().teamRoleSet(tm.Role)) {
 		return TeamMember{}, ErrEscalation
 	}
@@ -282,15 +293,11 @@ func (s *MemoryStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMemberPa
 
 // SetTeamRole implements TeamStore.
 func (s *MemoryStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (TeamMember, TeamMember, error) {
-	o, st, err := s.lockAllowed(ctx, p.OrganizationID, p.Auth, PermTeamsManage)
+	o, st, mt, err := s.lockTeam(ctx, p.OrganizationID, p.TeamID, p.Auth, PermTeamsManage)
 	if err != nil {
 		return TeamMember{}, TeamMember{}, err
 	}
 	defer o.mu.Unlock()
-	mt := o.team(p.TeamID)
-	if mt == nil {
-		return TeamMember{}, TeamMember{}, ErrTeamNotFound
-	}
 	m := mt.byUser[p.UserID]
 	if m == nil {
 		return TeamMember{}, TeamMember{}, ErrNotTeamMember
@@ -311,15 +318,11 @@ func (s *MemoryStore) SetTeamRole(ctx context.Context, p SetTeamRoleParams) (Tea
 
 // TeamAccess implements TeamStore.
 func (s *MemoryStore) TeamAccess(ctx context.Context, p TeamAccessParams) (TeamAccess, error) {
-	o, err := s.openOrg(ctx, p.OrganizationID, true)
+	o, mt, err := s.readTeam(ctx, p.OrganizationID, p.TeamID)
 	if err != nil {
 		return TeamAccess{}, err
 	}
 	defer o.mu.RUnlock()
-	mt := o.team(p.TeamID)
-	if mt == nil {
-		return TeamAccess{}, ErrTeamNotFound
-	}
 	a, err := o.finishAccess(o.access(p.UserID))
 	if err != nil {
 		return TeamAccess{}, err
@@ -354,15 +357,11 @@ func (s *MemoryStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team,
 
 // ListTeamMembers implements TeamStore.
 func (s *MemoryStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
-	o, err := s.openOrg(ctx, p.OrganizationID, true)
+	o, mt, err := s.readTeam(ctx, p.OrganizationID, p.TeamID)
 	if err != nil {
 		return nil, 0, err
 	}
 	defer o.mu.RUnlock()
-	mt := o.team(p.TeamID)
-	if mt == nil {
-		return nil, 0, ErrTeamNotFound
-	}
 	out := []TeamMember{}
 	for _, m := range pageAfter(mt.members, p.After, p.Limit, func(m *TeamMember) uuid.UUID { return m.ID }) {
 		out = append(out, *m)

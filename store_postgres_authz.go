@@ -157,21 +157,13 @@ var qCreateRole = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations
 
 // CreateRole implements Store.
 func (s *PostgresStore) CreateRole(ctx context.Context, p CreateRoleParams) (CustomRole, error) {
-	if err := ctx.Err(); err != nil {
-		return CustomRole{}, err
-	}
 	c := p.Role
-	var outcome string
 	var r roleRow
-	err := s.queryRow(ctx, qCreateRole, s.writeAuthArgs(pgArgs{
+	if _, err := s.call(ctx, qCreateRole, s.writeAuthArgs(pgArgs{
 		"organization_id": c.OrganizationID, "name": string(c.Name),
 		"includes": names(c.Includes), "permissions": names(c.Permissions),
 		"created_at": c.CreatedAt, "updated_at": c.UpdatedAt,
-	}, p.Auth, PermRolesManage)).Scan(dest([]any{&outcome}, r.dest())...)
-	if err != nil {
-		return CustomRole{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, p.Auth, PermRolesManage), r.dest()); err != nil {
 		return CustomRole{}, err
 	}
 	return r.value(), nil
@@ -188,20 +180,12 @@ var qUpdateRole = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations
 
 // UpdateRole implements Store.
 func (s *PostgresStore) UpdateRole(ctx context.Context, p UpdateRoleParams) (CustomRole, CustomRole, error) {
-	if err := ctx.Err(); err != nil {
-		return CustomRole{}, CustomRole{}, err
-	}
 	c := p.Role
-	var outcome string
 	var before, after roleRow
-	err := s.queryRow(ctx, qUpdateRole, s.writeAuthArgs(pgArgs{
+	if _, err := s.call(ctx, qUpdateRole, s.writeAuthArgs(pgArgs{
 		"organization_id": c.OrganizationID, "name": string(c.Name),
 		"includes": names(c.Includes), "permissions": names(c.Permissions), "updated_at": c.UpdatedAt,
-	}, p.Auth, PermRolesManage)).Scan(dest([]any{&outcome}, before.dest(), after.dest())...)
-	if err != nil {
-		return CustomRole{}, CustomRole{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, p.Auth, PermRolesManage), before.dest(), after.dest()); err != nil {
 		return CustomRole{}, CustomRole{}, err
 	}
 	return before.value(), after.value(), nil
@@ -253,9 +237,6 @@ ORDER BY r.name`)
 
 // CustomRoles implements Store.
 func (s *PostgresStore) CustomRoles(ctx context.Context, org uuid.UUID) ([]CustomRole, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	var r roleRow
 	return orgItems(ctx, s, qCustomRoles, pgArgs{"organization_id": org}, r.dest(), r.ok, r.value)
 }

@@ -85,27 +85,19 @@ WHERE o.id = @organization_id::uuid`)
 // Domain implements DomainStore.
 func (s *PostgresStore) Domain(ctx context.Context, org uuid.UUID, name string) (Domain, error) {
 	var r domainRow
-	return orgItem(ctx, s, qDomain, pgArgs{"organization_id": org, "name": name}, r.dest(), r.ok, r.value, ErrDomainNotFound)
+	return orgItem(ctx, s.queryRow, qDomain, pgArgs{"organization_id": org, "name": name}, r.dest(), r.ok, r.value, ErrDomainNotFound)
 }
 
 // qDomains pages the organization's domains (organization_domains_org_idx); one row of
 // NULLs for an empty page, none for no organization.
 var qDomains = pgStatement(`
-SELECT ` + domainCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN LATERAL (
+SELECT ` + domainCols + orgPage("d", `
 	SELECT d.* FROM /* TEMPLATE: schema */organization_domains d
 	WHERE d.organization_id = @organization_id::uuid AND d.id > @after::uuid
-	ORDER BY d.id LIMIT @limit::bigint
-) AS d ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY d.id`)
+	ORDER BY d.id LIMIT @limit::bigint`))
 
 // ListDomains implements DomainStore.
 func (s *PostgresStore) ListDomains(ctx context.Context, p ListDomainsParams) ([]Domain, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	var r domainRow
 	return orgItems(ctx, s, qDomains, pgArgs{"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit},
 		r.dest(), r.ok, r.value)

@@ -138,15 +138,10 @@ func (s *PostgresStore) invitationRow(ctx context.Context, q pgQuery, args pgArg
 // qPendingInvitations returns the page, one row of NULLs for an empty page, or no row
 // for no organization. Served by invitations_organization_id_idx.
 var qPendingInvitations = pgStatement(`
-SELECT ` + invCols + `, ` + invTeamsCol + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN LATERAL (
-	SELECT ` + invCols + ` FROM /* TEMPLATE: schema */invitations i
+SELECT ` + invCols + `, ` + invTeamsCol + orgPage("i", `
+	SELECT `+invCols+` FROM /* TEMPLATE: schema */invitations i
 	WHERE i.organization_id = @organization_id::uuid AND i.id > @after::uuid AND i.status = 'pending' AND i.expires_at > @now::timestamptz
-	ORDER BY i.id LIMIT @limit::bigint
-) AS i ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY i.id`)
+	ORDER BY i.id LIMIT @limit::bigint`))
 
 // PendingInvitations implements Store.
 func (s *PostgresStore) PendingInvitations(ctx context.Context, p PendingInvitationsParams) ([]Invitation, error) {

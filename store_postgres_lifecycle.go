@@ -29,22 +29,22 @@ func (s *PostgresStore) ReactivateUser(ctx context.Context, p MemberStatusParams
 }
 
 func (s *PostgresStore) setStatus(ctx context.Context, p MemberStatusParams, to MemberStatus) (OrganizationUser, OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, OrganizationUser{}, err
-	}
-	var outcome string
 	var before, after memberRow
-	err := s.queryRow(ctx, qSetStatus, s.writeAuthArgs(pgArgs{
+	outcome, err := s.call(ctx, qSetStatus, s.writeAuthArgs(pgArgs{
 		"organization_id": p.OrganizationID, "user_id": string(p.UserID), "status": string(to), "now": p.Now,
-	}, p.Auth, PermMembersSuspend)).Scan(dest([]any{&outcome}, before.dest(), after.dest())...)
+	}, p.Auth, PermMembersSuspend), before.dest(), after.dest())
+	return memberChange(outcome, err, &before, &after)
+}
+
+// memberChange is the result of a call (s.call) that changes a membership and answers
+// it before and after: an error, or before twice when the outcome is "unchanged" (the
+// after columns are then NULL), else before and after.
+func memberChange(outcome string, err error, before, after *memberRow) (OrganizationUser, OrganizationUser, error) {
 	switch {
 	case err != nil:
-		return OrganizationUser{}, OrganizationUser{}, pgError(ctx, err)
+		return OrganizationUser{}, OrganizationUser{}, err
 	case outcome == "unchanged":
 		return before.value(), before.value(), nil
-	}
-	if err := pgOutcome(outcome); err != nil {
-		return OrganizationUser{}, OrganizationUser{}, err
 	}
 	return before.value(), after.value(), nil
 }
@@ -59,15 +59,10 @@ var _ MemberListStore = (*PostgresStore)(nil)
 // memberships_suspended_idx (suspended).
 func membersQuery(where string) string {
 	return `
-SELECT ` + memberCols + `, m.user_id = o.owner_id
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN LATERAL (
-	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
-	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid` + where + `
-	ORDER BY m.id LIMIT @limit::bigint
-) AS m ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY m.id`
+SELECT ` + memberCols + `, m.user_id = o.owner_id` + orgPage("m", `
+	SELECT `+memberCols+` FROM /* TEMPLATE: schema */memberships m
+	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid`+where+`
+	ORDER BY m.id LIMIT @limit::bigint`)
 }
 
 // listMembersQueries are the ListMembers statements by filter: [by role][status], the

@@ -134,21 +134,13 @@ var qRemoveUser = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations
 
 // RemoveUser implements Store.
 func (s *PostgresStore) RemoveUser(ctx context.Context, p RemoveUserParams) (OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, err
-	}
 	pp := pgPolicyOf(p.Auth.Policy)
-	var outcome string
 	var r memberRow
-	err := s.queryRow(ctx, qRemoveUser, pgArgs{
+	if _, err := s.call(ctx, qRemoveUser, pgArgs{
 		"organization_id": p.OrganizationID, "user_id": string(p.UserID),
 		"actor": string(p.Auth.Actor), "perm": string(PermMembersRemove), "pol_roles": pp.roles, "pol_perms": pp.perms,
 		"number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, r.dest())...)
-	if err != nil {
-		return OrganizationUser{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, r.dest()); err != nil {
 		return OrganizationUser{}, err
 	}
 	return r.value(), nil
@@ -166,27 +158,14 @@ var qSetRole = pgStatement(`SELECT * FROM /* TEMPLATE: schema */organizations_se
 
 // SetRole implements Store.
 func (s *PostgresStore) SetRole(ctx context.Context, p SetRoleParams) (OrganizationUser, OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, OrganizationUser{}, err
-	}
 	pp := pgPolicyOf(p.Auth.Policy)
-	var outcome string
 	var before, after memberRow
-	err := s.queryRow(ctx, qSetRole, pgArgs{
+	outcome, err := s.call(ctx, qSetRole, pgArgs{
 		"organization_id": p.OrganizationID, "user_id": string(p.UserID), "role": string(p.Role), "now": p.Now,
 		"actor": string(p.Auth.Actor), "perm": string(PermMembersRoles),
 		"pol_roles": pp.roles, "pol_perms": pp.perms, "pol_declared": pp.declared, "number": s.autocommit(),
-	}).Scan(dest([]any{&outcome}, before.dest(), after.dest())...)
-	switch {
-	case err != nil:
-		return OrganizationUser{}, OrganizationUser{}, pgError(ctx, err)
-	case outcome == "unchanged":
-		return before.value(), before.value(), nil
-	}
-	if err := pgOutcome(outcome); err != nil {
-		return OrganizationUser{}, OrganizationUser{}, err
-	}
-	return before.value(), after.value(), nil
+	}, before.dest(), after.dest())
+	return memberChange(outcome, err, &before, &after)
 }
 
 // qMember is IsMember's statement: both lookups are unique-index probes.
@@ -198,20 +177,9 @@ WHERE o.id = @organization_id::uuid`)
 
 // OrganizationUser implements Store.
 func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, err
-	}
 	var r memberRow
-	err := s.readRow(ctx, qMember, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return OrganizationUser{}, ErrOrganizationNotFound
-	case err != nil:
-		return OrganizationUser{}, pgReadError(ctx, err)
-	case !r.ok():
-		return OrganizationUser{}, ErrNotMember
-	}
-	return r.value(), nil
+	return orgItem(ctx, s.readRow, qMember, pgArgs{"organization_id": org, "user_id": string(user)},
+		r.dest(), r.ok, r.value, ErrNotMember)
 }
 
 // qAccessByID and qAccessBySlug are Access's statements, one per key so that each is a
@@ -219,18 +187,48 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 // row means no organization.
 var (
 	qAccessByID = pgStatement(`
-SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
-LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
+SELECT ` + accessCols + `
+FROM /* TEMPLATE: schema */organizations o` + accessJoins + `
 WHERE o.id = @organization_id::uuid`)
 	qAccessBySlug = pgStatement(`
-SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
-LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
+SELECT ` + accessCols + `
+FROM /* TEMPLATE: schema */organizations o` + accessJoins + `
 WHERE o.slug = @slug::text`)
 )
+
+// accessCols are the columns of an Access (accessRow), read from the organization o and
+// accessJoins: whether the user owns it, the organization, the user's active membership
+// m and its custom role r (NULLs for a non-member).
+const (
+	accessCols  = `o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols
+	accessJoins = `
+LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
+LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role`
+)
+
+// accessRow scans accessCols.
+type accessRow struct {
+	owner bool
+	o     orgRow
+	m     memberRow
+	r     roleRow
+}
+
+func (a *accessRow) dest() []any { return dest([]any{&a.owner}, a.o.dest(), a.m.dest(), a.r.dest()) }
+
+// value is the Access: a non-member's (the organization only) when m is NULL.
+func (a *accessRow) value() Access {
+	v := Access{Organization: a.o.value()}
+	if !a.m.ok() {
+		return v
+	}
+	v.Membership, v.IsMember, v.IsOwner = a.m.value(), true, a.owner
+	if a.r.ok() {
+		c := a.r.value()
+		v.CustomRole = &c
+	}
+	return v
+}
 
 // Access implements Store.
 func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, error) {
@@ -241,25 +239,15 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 	if p.OrganizationID == uuid.Nil {
 		q, args = qAccessBySlug, pgArgs{"slug": p.Slug, "user_id": string(p.UserID)}
 	}
-	var owner bool
-	var o orgRow
-	var m memberRow
-	var r roleRow
-	err := s.readRow(ctx, q, args).Scan(dest([]any{&owner}, o.dest(), m.dest(), r.dest())...)
+	var r accessRow
+	err := s.readRow(ctx, q, args).Scan(r.dest()...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return Access{}, ErrOrganizationNotFound
 	case err != nil:
 		return Access{}, pgReadError(ctx, err)
-	case !m.ok():
-		return Access{Organization: o.value()}, nil
 	}
-	a := Access{Organization: o.value(), Membership: m.value(), IsMember: true, IsOwner: owner}
-	if r.ok() {
-		c := r.value()
-		a.CustomRole = &c
-	}
-	return a, nil
+	return r.value(), nil
 }
 
 // qMembers returns one row per membership of the page, or one row of NULLs for an empty
@@ -268,32 +256,42 @@ func (s *PostgresStore) Access(ctx context.Context, p AccessParams) (Access, err
 // which organization it reads, and so whether it is a large one whose page must come
 // from the index in order rather than from all its members sorted.
 var qMembers = pgStatement(`
-SELECT ` + memberCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN LATERAL (
-	SELECT ` + memberCols + ` FROM /* TEMPLATE: schema */memberships m
+SELECT ` + memberCols + orgPage("m", `
+	SELECT `+memberCols+` FROM /* TEMPLATE: schema */memberships m
 	WHERE m.organization_id = @organization_id::uuid AND m.id > @after::uuid
-	ORDER BY m.id LIMIT @limit::bigint
-) AS m ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY m.id`)
+	ORDER BY m.id LIMIT @limit::bigint`))
 
 // Members implements Store.
 func (s *PostgresStore) Members(ctx context.Context, p MembersParams) ([]OrganizationUser, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	var r memberRow
 	return orgItems(ctx, s, qMembers, pgArgs{
 		"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit,
 	}, r.dest(), r.ok, r.value)
 }
 
+// orgPage completes a statement that pages an organization's items: the organization o,
+// and its page as alias, the subquery page (its rows after @after in their order,
+// @limit of them) joined LATERAL, so that an empty page is one row of NULLs and no
+// organization no row (orgItems). The rows come in alias.id order.
+func orgPage(alias, page string) string {
+	return `
+FROM /* TEMPLATE: schema */organizations o
+LEFT JOIN LATERAL (` + page + `
+) AS ` + alias + ` ON true
+WHERE o.id = @organization_id::uuid
+ORDER BY ` + alias + `.id`
+}
+
 // orgItems runs statement q, which returns one row per item of an organization, one row
 // of NULLs when it has none, and no row when the organization does not exist
-// (ErrOrganizationNotFound). dest scans a row; ok reports whether the scanned row is an
-// item, and value makes it. The result is never nil. A replica may answer (readRows).
+// (ErrOrganizationNotFound); orgPage writes the statements of a page. dest scans a row;
+// ok reports whether the scanned row is an item, and value makes it. The result is
+// never nil. A replica may answer (readRows). A done ctx's error comes back before q is
+// run.
 func orgItems[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArgs, dest []any, ok func() bool, value func() T) ([]T, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var out []T
 	n := 0
 	err := s.readRows(ctx, q, args, func(rows pgx.Rows) error {

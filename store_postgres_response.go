@@ -148,22 +148,14 @@ var qRenewInvitation = pgStatement(`SELECT f.*, ` + answerTeamsCol + ` FROM /* T
 
 // RenewInvitation implements Store.
 func (s *PostgresStore) RenewInvitation(ctx context.Context, p RenewInvitationParams) (InvitationDetails, error) {
-	if err := ctx.Err(); err != nil {
-		return InvitationDetails{}, err
-	}
 	pp := pgPolicyOf(p.Auth.Policy)
-	var outcome string
 	var r invitationRow
 	var org orgRow
-	err := s.queryRow(ctx, qRenewInvitation, pgArgs{
+	if _, err := s.call(ctx, qRenewInvitation, pgArgs{
 		"id": p.InvitationID, "token_hash": p.TokenHash, "expires_at": p.ExpiresAt, "now": p.Now,
 		"actor": string(p.Auth.Actor), "perm_revoke": string(PermInvitationsRevoke), "perm_create": string(PermInvitationsCreate),
 		"pol_roles": pp.roles, "pol_perms": pp.perms,
-	}).Scan(dest([]any{&outcome}, r.dest(), org.dest(), []any{&r.teams})...)
-	if err != nil {
-		return InvitationDetails{}, pgError(ctx, err)
-	}
-	if err := pgOutcome(outcome); err != nil {
+	}, r.dest(), org.dest(), []any{&r.teams}); err != nil {
 		return InvitationDetails{}, err
 	}
 	return InvitationDetails{Invitation: r.value(p.Now), Organization: org.value()}, nil

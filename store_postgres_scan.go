@@ -153,15 +153,16 @@ func dest(first []any, more ...[]any) []any {
 
 // orgItem reads one item of an organization by q, which answers no row when the
 // organization does not exist (ErrOrganizationNotFound) and a row of NULLs when the item
-// does not (notFound). dest scans the row; ok reports whether it is an item, and value
-// makes it. It reads from the primary (queryRow).
-func orgItem[T any](ctx context.Context, s *PostgresStore, q pgQuery, args pgArgs, dest []any, ok func() bool,
-	value func() T, notFound error) (T, error) {
+// does not (notFound). read runs q: s.queryRow to read from the primary, s.readRow where
+// a replica may answer. dest scans the row; ok reports whether it is an item, and value
+// makes it.
+func orgItem[T any](ctx context.Context, read func(context.Context, pgQuery, pgArgs) pgx.Row, q pgQuery, args pgArgs,
+	dest []any, ok func() bool, value func() T, notFound error) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	err := s.queryRow(ctx, q, args).Scan(dest...)
+	err := read(ctx, q, args).Scan(dest...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return zero, ErrOrganizationNotFound

@@ -202,11 +202,9 @@ func (s *PostgresStore) RemoveTeamMember(ctx context.Context, p RemoveTeamMember
 // non-member, a team of no such ID (ErrTeamNotFound) or no team membership; no row means
 // no organization.
 var qTeamAccess = pgStatement(`
-SELECT o.owner_id = @user_id::text, ` + orgCols + `, ` + memberCols + `, ` + roleCols + `,
+SELECT ` + accessCols + `,
 	` + teamCols + `, tm.id, tm.team_id, tm.organization_id, tm.user_id, tm.role, tm.created_at
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN /* TEMPLATE: schema */memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
-LEFT JOIN /* TEMPLATE: schema */organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
+FROM /* TEMPLATE: schema */organizations o` + accessJoins + `
 LEFT JOIN /* TEMPLATE: schema */teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 LEFT JOIN /* TEMPLATE: schema */team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id
 WHERE o.id = @organization_id::uuid`)
@@ -216,15 +214,12 @@ func (s *PostgresStore) TeamAccess(ctx context.Context, p TeamAccessParams) (Tea
 	if err := ctx.Err(); err != nil {
 		return TeamAccess{}, err
 	}
-	var owner bool
-	var o orgRow
-	var m memberRow
-	var r roleRow
+	var a accessRow
 	var t teamRow
 	var tm teamMemberRow
 	err := s.queryRow(ctx, qTeamAccess, pgArgs{
 		"organization_id": p.OrganizationID, "team_id": p.TeamID, "user_id": string(p.UserID),
-	}).Scan(dest([]any{&owner}, o.dest(), m.dest(), r.dest(), t.dest(), tm.dest())...)
+	}).Scan(dest(a.dest(), t.dest(), tm.dest())...)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return TeamAccess{}, ErrOrganizationNotFound
@@ -233,19 +228,11 @@ func (s *PostgresStore) TeamAccess(ctx context.Context, p TeamAccessParams) (Tea
 	case !t.ok():
 		return TeamAccess{}, ErrTeamNotFound
 	}
-	a := TeamAccess{Access: Access{Organization: o.value()}, Team: t.value()}
-	if !m.ok() {
-		return a, nil
+	ta := TeamAccess{Access: a.value(), Team: t.value()}
+	if ta.Access.IsMember && tm.ok() {
+		ta.TeamMember, ta.IsTeamMember = tm.value(), true
 	}
-	a.Access.Membership, a.Access.IsMember, a.Access.IsOwner = m.value(), true, owner
-	if r.ok() {
-		c := r.value()
-		a.Access.CustomRole = &c
-	}
-	if tm.ok() {
-		a.TeamMember, a.IsTeamMember = tm.value(), true
-	}
-	return a, nil
+	return ta, nil
 }
 
 // qTeam: no row for no organization, NULLs for no such team of it.
@@ -257,20 +244,9 @@ WHERE o.id = @organization_id::uuid`)
 
 // Team implements TeamStore.
 func (s *PostgresStore) Team(ctx context.Context, org, team uuid.UUID) (Team, error) {
-	if err := ctx.Err(); err != nil {
-		return Team{}, err
-	}
 	var r teamRow
-	err := s.queryRow(ctx, qTeam, pgArgs{"organization_id": org, "team_id": team}).Scan(r.dest()...)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return Team{}, ErrOrganizationNotFound
-	case err != nil:
-		return Team{}, pgReadError(ctx, err)
-	case !r.ok():
-		return Team{}, ErrTeamNotFound
-	}
-	return r.value(), nil
+	return orgItem(ctx, s.queryRow, qTeam, pgArgs{"organization_id": org, "team_id": team},
+		r.dest(), r.ok, r.value, ErrTeamNotFound)
 }
 
 // qTeams pages the organization's teams (teams_pkey), each row with the number of the
@@ -279,37 +255,24 @@ func (s *PostgresStore) Team(ctx context.Context, org, team uuid.UUID) (Team, er
 // organization.
 var qTeams = pgStatement(`
 SELECT (SELECT count(*) FROM /* TEMPLATE: schema */teams c WHERE c.organization_id = @organization_id::uuid),
-	` + teamCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN LATERAL (
+	` + teamCols + orgPage("t", `
 	SELECT t.* FROM /* TEMPLATE: schema */teams t
 	WHERE t.organization_id = @organization_id::uuid AND t.id > @after::uuid
-	ORDER BY t.id LIMIT @limit::bigint
-) AS t ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY t.id`)
+	ORDER BY t.id LIMIT @limit::bigint`))
 
 // qUserTeams pages a user's teams in the organization (team_members_member_idx), with
 // their number (counted on the same index).
 var qUserTeams = pgStatement(`
 SELECT (SELECT count(*) FROM /* TEMPLATE: schema */team_members c
 		WHERE c.organization_id = @organization_id::uuid AND c.user_id = @user_id::text),
-	` + teamCols + `
-FROM /* TEMPLATE: schema */organizations o
-LEFT JOIN LATERAL (
+	` + teamCols + orgPage("t", `
 	SELECT t.* FROM /* TEMPLATE: schema */team_members m
 	JOIN /* TEMPLATE: schema */teams t ON t.organization_id = m.organization_id AND t.id = m.team_id
 	WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.team_id > @after::uuid
-	ORDER BY m.team_id LIMIT @limit::bigint
-) AS t ON true
-WHERE o.id = @organization_id::uuid
-ORDER BY t.id`)
+	ORDER BY m.team_id LIMIT @limit::bigint`))
 
 // ListTeams implements TeamStore.
 func (s *PostgresStore) ListTeams(ctx context.Context, p ListTeamsParams) ([]Team, int, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, 0, err
-	}
 	q, args := qTeams, pgArgs{"organization_id": p.OrganizationID, "after": p.After, "limit": p.Limit}
 	if p.UserID != "" {
 		q, args["user_id"] = qUserTeams, string(p.UserID)
@@ -341,9 +304,6 @@ ORDER BY m.id`)
 
 // ListTeamMembers implements TeamStore.
 func (s *PostgresStore) ListTeamMembers(ctx context.Context, p ListTeamMembersParams) ([]TeamMember, int, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, 0, err
-	}
 	var found bool
 	var total int
 	var r teamMemberRow

@@ -73,7 +73,7 @@ WHERE org.id = @organization_id::uuid`)
 // OwnershipTransfer implements TransferStore.
 func (s *PostgresStore) OwnershipTransfer(ctx context.Context, org uuid.UUID, now time.Time) (OwnershipTransfer, error) {
 	var t transferRow
-	return orgItem(ctx, s, qTransfer, pgArgs{"organization_id": org, "now": now}, t.dest(), t.ok, t.value, ErrTransferNotFound)
+	return orgItem(ctx, s.queryRow, qTransfer, pgArgs{"organization_id": org, "now": now}, t.dest(), t.ok, t.value, ErrTransferNotFound)
 }
 
 // qAcceptTransfer is AcceptOwnershipTransfer: one call of organizations_accept_transfer

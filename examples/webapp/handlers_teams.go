@@ -84,31 +84,31 @@ func teamPath(slug string, team uuid.UUID, rest ...string) string {
 	return orgPath(slug, append([]string{"teams", team.String()}, rest...)...)
 }
 
-// teamError explains the team calls' refusals in the teams' words.
+// teamMessages are the team calls' refusals in the teams' words, tested in order with
+// errors.Is; they take precedence over appErrors' messages on the team pages.
+var teamMessages = []struct {
+	err error
+	msg string
+}{
+	{organizations.ErrInvalidName, "A team name has 1 to 200 characters, without control characters."},
+	{organizations.ErrTeamSlugTaken, "Another team of this organization already has this slug."},
+	{organizations.ErrAlreadyTeamMember, "That member is already in this team."},
+	{organizations.ErrNotTeamMember, "That user is not a member of this team."},
+	{organizations.ErrInvalidRole, "The team role must be one of the team roles the app declares, or none."},
+	{organizations.ErrTeamLimit, "This organization has as many teams as it may have."},
+	{organizations.ErrTeamMemberLimit, "This team has as many members as it may have."},
+	{organizations.ErrEscalation, "You can only give, change or take away a team role whose permissions you hold yourself in this team " +
+		"(the owner holds every permission; an admin holds no team role's permission unless they hold that role in the team)."},
+}
+
+// teamError explains the team calls' refusals in the teams' words (teamMessages).
 func teamError(err error) error {
-	var msg string
-	switch {
-	case errors.Is(err, organizations.ErrInvalidName):
-		msg = "A team name has 1 to 200 characters, without control characters."
-	case errors.Is(err, organizations.ErrTeamSlugTaken):
-		msg = "Another team of this organization already has this slug."
-	case errors.Is(err, organizations.ErrAlreadyTeamMember):
-		msg = "That member is already in this team."
-	case errors.Is(err, organizations.ErrNotTeamMember):
-		msg = "That user is not a member of this team."
-	case errors.Is(err, organizations.ErrInvalidRole):
-		msg = "The team role must be one of the team roles the app declares, or none."
-	case errors.Is(err, organizations.ErrTeamLimit):
-		msg = "This organization has as many teams as it may have."
-	case errors.Is(err, organizations.ErrTeamMemberLimit):
-		msg = "This team has as many members as it may have."
-	case errors.Is(err, organizations.ErrEscalation):
-		msg = "You can only give, change or take away a team role whose permissions you hold yourself in this team " +
-			"(the owner holds every permission; an admin holds no team role's permission unless they hold that role in the team)."
-	default:
-		return err
+	for _, m := range teamMessages {
+		if errors.Is(err, m.err) {
+			return explain(err, m.msg)
+		}
 	}
-	return explain(err, msg)
+	return err
 }
 
 // teamData is the app's own team data: each team's docs note (in memory, like the demo's

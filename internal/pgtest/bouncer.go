@@ -51,13 +51,7 @@ func BouncerURL(t testing.TB) string {
 		}
 		bouncer.url, bouncer.missing, bouncer.err = startBouncer(server)
 	})
-	fatal, skip := verdict(bouncer.url, bouncer.missing, bouncer.err, os.Getenv("CI") == "true")
-	switch {
-	case fatal != "":
-		t.Fatal(fatal)
-	case skip != "":
-		t.Skip(skip)
-	}
+	needServer(t, bouncer.url, bouncer.missing, bouncer.err)
 	return bouncer.url
 }
 

@@ -48,13 +48,7 @@ var server struct {
 func URL(t testing.TB) string {
 	t.Helper()
 	server.once.Do(startTestServer)
-	fatal, skip := verdict(server.url, server.missing, server.err, os.Getenv("CI") == "true")
-	switch {
-	case fatal != "":
-		t.Fatal(fatal)
-	case skip != "":
-		t.Skip(skip)
-	}
+	needServer(t, server.url, server.missing, server.err)
 	return server.url
 }
 
@@ -101,6 +95,19 @@ func fullRun() bool {
 		}
 	}
 	return true
+}
+
+// needServer fails or skips t as verdict decides for a server at url (empty when there
+// is none: missing says why, err why it could not be reached or started).
+func needServer(t testing.TB, url, missing string, err error) {
+	t.Helper()
+	fatal, skip := verdict(url, missing, err, os.Getenv("CI") == "true")
+	switch {
+	case fatal != "":
+		t.Fatal(fatal)
+	case skip != "":
+		t.Skip(skip)
+	}
 }
 
 // verdict decides what a test that needs the server does: fail (fatal), skip, or run

@@ -40,13 +40,7 @@ var pair struct {
 func Standby(t testing.TB) (primaryURL, standbyURL string) {
 	t.Helper()
 	pair.once.Do(startStandby)
-	fatal, skip := verdict(pair.primary, pair.missing, pair.err, os.Getenv("CI") == "true")
-	switch {
-	case fatal != "":
-		t.Fatal(fatal)
-	case skip != "":
-		t.Skip(skip)
-	}
+	needServer(t, pair.primary, pair.missing, pair.err)
 	return pair.primary, pair.standby
 }
 
