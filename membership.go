@@ -375,6 +375,13 @@ func (s *Service) IsAdmin(ctx context.Context, org uuid.UUID, user UserID) (bool
 	return ok && m.IsAdmin(), err
 }
 
+// membershipProber is implemented by a store that can read a membership more cheaply
+// when a missing organization need not be told from a non-member, which the predicates
+// do not (PostgresStore: one index probe instead of two). found false is either.
+type membershipProber interface {
+	probeMembership(ctx context.Context, org uuid.UUID, user UserID) (m OrganizationUser, found bool, err error)
+}
+
 // membership is OrganizationUser for the predicates: "not found" is (false, nil).
 func (s *Service) membership(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, bool, error) {
 	if err := ready(ctx); err != nil {
@@ -382,6 +389,10 @@ func (s *Service) membership(ctx context.Context, org uuid.UUID, user UserID) (O
 	}
 	if org == uuid.Nil || !user.Valid() {
 		return OrganizationUser{}, false, nil
+	}
+	if p, ok := s.store.(membershipProber); ok {
+		m, found, err := p.probeMembership(ctx, org, user)
+		return m, found && err == nil && m.Status() != MemberStatusSuspended, err
 	}
 	m, err := s.store.OrganizationUser(ctx, org, user)
 	switch {

@@ -294,6 +294,9 @@ func requirePlans(t *testing.T, sh pgShape) {
 			{"organizations_pkey"},
 			byOrgUser,
 		}},
+		{"IsMember (probeMembership)", qMembershipProbe, pgx.StrictNamedArgs{"organization_id": org, "user_id": string(member)}, [][]string{
+			byOrgUser,
+		}},
 		{"ResolveOrganization by ID (Access)", qAccessByID, pgx.StrictNamedArgs{"organization_id": org, "user_id": string(member)}, [][]string{
 			{"organizations_pkey"},
 			byOrgUser,

@@ -182,6 +182,33 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 		r.dest(), r.ok, r.value, ErrNotMember)
 }
 
+// qMembershipProbe is the predicates' statement (IsMember, IsAdmin): the membership
+// alone, one unique-index probe. No row is a non-member or no organization, which the
+// predicates do not tell apart (a membership's organization exists: its foreign key).
+var qMembershipProbe = pgStatement(`
+SELECT ` + memberCols + `
+FROM /* TEMPLATE: schema */memberships m
+WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text`)
+
+var _ membershipProber = (*PostgresStore)(nil)
+
+// probeMembership implements membershipProber with qMembershipProbe, routed as the
+// other reads of checks are (PostgresOptions.Replica).
+func (s *PostgresStore) probeMembership(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return OrganizationUser{}, false, err
+	}
+	var r memberRow
+	err := s.readRow(ctx, qMembershipProbe, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return OrganizationUser{}, false, nil
+	case err != nil:
+		return OrganizationUser{}, false, pgReadError(ctx, err)
+	}
+	return r.value(), true, nil
+}
+
 // qAccessByID and qAccessBySlug are Access's statements, one per key so that each is a
 // unique-index probe: the organization, and the membership (NULLs for a non-member); no
 // row means no organization.

@@ -842,20 +842,25 @@ LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::te
 WHERE o.id = @organization_id::uuid;
 
 -- store_postgres_member.go, statement 112
-SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
-FROM organizations o
-LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
-LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
-WHERE o.id = @organization_id::uuid;
+SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
+FROM memberships m
+WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text;
 
 -- store_postgres_member.go, statement 113
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
 FROM organizations o
 LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
 LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
-WHERE o.slug = @slug::text;
+WHERE o.id = @organization_id::uuid;
 
 -- store_postgres_member.go, statement 114
+SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
+FROM organizations o
+LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::text AND m.status = 'active'
+LEFT JOIN organization_roles r ON r.organization_id = m.organization_id AND r.name = m.custom_role
+WHERE o.slug = @slug::text;
+
+-- store_postgres_member.go, statement 115
 SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 LEFT JOIN LATERAL (
@@ -866,13 +871,13 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_offboard.go, statement 115
+-- store_postgres_offboard.go, statement 116
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM organizations o
 WHERE o.owner_id = @user_id::text AND o.id > @after::uuid
 ORDER BY o.id LIMIT @limit::bigint;
 
--- store_postgres_offboard.go, statement 116
+-- store_postgres_offboard.go, statement 117
 WITH owned AS (
 	SELECT o.id, o.owner_id FROM organizations o
 	WHERE o.owner_id = @user_id::text ORDER BY o.id FOR UPDATE
@@ -929,82 +934,82 @@ SELECT 't', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean,
 UNION ALL
 SELECT 'v', NULL, NULL, NULL, NULL::uuid, NULL::text, NULL::text, NULL::boolean, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::integer, NULL::uuid, NULL::uuid, NULL::text, NULL::text, NULL::timestamptz, NULL::timestamptz, NULL::timestamptz, i.id, i.organization_id, i.email, i.role, i.invited_by, i.bearer, i.status, i.created_at, i.expires_at, i.responded_at, i.accepted_by, organization_invitation_teams_json(i.id)::text FROM rev AS i;
 
--- store_postgres_offboard.go, statement 117
+-- store_postgres_offboard.go, statement 118
 SELECT count(*) FROM organizations o WHERE o.owner_id = @user_id::text;
 
--- store_postgres_org.go, statement 118
+-- store_postgres_org.go, statement 119
 SELECT * FROM organizations_create(
 	@id::uuid, @name::text, @slug::text, @suffix::boolean, @is_active::boolean, @data::text, @settings::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @max_members::integer,
 	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
 	@number::boolean);
 
--- store_postgres_org.go, statement 119
+-- store_postgres_org.go, statement 120
 SELECT * FROM organizations_create_limited(@max_owned::integer,
 	@id::uuid, @name::text, @slug::text, @suffix::boolean, @is_active::boolean, @data::text, @settings::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @max_members::integer,
 	@owner_id::text, @owner_membership_id::uuid, @owner_role::text, @owner_created_at::timestamptz, @owner_updated_at::timestamptz,
 	@number::boolean);
 
--- store_postgres_org.go, statement 120
+-- store_postgres_org.go, statement 121
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o WHERE o.id = @id::uuid;
 
--- store_postgres_org.go, statement 121
+-- store_postgres_org.go, statement 122
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members FROM organizations o WHERE o.slug = @slug::text;
 
--- store_postgres_org.go, statement 122
+-- store_postgres_org.go, statement 123
 SELECT * FROM organizations_update(
 	@id::uuid, @name::text, @slug::text, @is_active::boolean, @data::text, @settings::text, @max_members::integer,
 	@now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_org.go, statement 123
+-- store_postgres_org.go, statement 124
 SELECT * FROM organizations_delete(@id::uuid, @actor::text, @number::boolean);
 
--- store_postgres_org.go, statement 124
+-- store_postgres_org.go, statement 125
 SELECT o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members
 FROM memberships m JOIN organizations o ON o.id = m.organization_id
 WHERE m.user_id = @user_id::text AND m.organization_id > @after::uuid AND m.status = 'active'
 ORDER BY m.organization_id LIMIT @limit::bigint;
 
--- store_postgres_owner.go, statement 125
+-- store_postgres_owner.go, statement 126
 SELECT o.owner_since, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
 FROM organizations o
 JOIN memberships m ON m.organization_id = o.id AND m.user_id = o.owner_id
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_owner.go, statement 126
+-- store_postgres_owner.go, statement 127
 SELECT * FROM organizations_change_owner(
 	@organization_id::uuid, @new_owner::text, @now::timestamptz, @max_owned::integer, @actor::text, @number::boolean);
 
--- store_postgres_replica.go, statement 127
+-- store_postgres_replica.go, statement 128
 SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint;
 
--- store_postgres_replica.go, statement 128
+-- store_postgres_replica.go, statement 129
 SELECT COALESCE((SELECT e.pos FROM organization_events e
 	WHERE e.pos IS NOT NULL ORDER BY e.pos DESC LIMIT 1), 0),
 	COALESCE((pg_last_wal_replay_lsn() - '0/0'::pg_lsn)::bigint, 0);
 
--- store_postgres_response.go, statement 129
+-- store_postgres_response.go, statement 130
 SELECT * FROM organizations_accept_invitation(
 	@token_hash::bytea, @user_id::text, @email::text, @now::timestamptz, @limited::boolean,
 	@membership_id::uuid, @membership_created_at::timestamptz, @membership_updated_at::timestamptz,
 	@perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean,
 	@team_member_ids::text[]::uuid[], @max_team_members::integer, @team_perm::text, @team_roles::text[], @team_perms::text[]);
 
--- store_postgres_response.go, statement 130
+-- store_postgres_response.go, statement 131
 SELECT f.*, organization_invitation_teams_json(f.i_id)::text FROM organizations_decline_invitation(
 	@token_hash::bytea, @email::text, @now::timestamptz, @number::boolean) AS f;
 
--- store_postgres_response.go, statement 131
+-- store_postgres_response.go, statement 132
 SELECT f.*, organization_invitation_teams_json(f.i_id)::text FROM organizations_revoke_invitation(
 	@id::uuid, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean) AS f;
 
--- store_postgres_response.go, statement 132
+-- store_postgres_response.go, statement 133
 SELECT f.*, organization_invitation_teams_json(f.i_id)::text FROM organizations_renew_invitation(
 	@id::uuid, @token_hash::bytea, @expires_at::timestamptz, @now::timestamptz,
 	@actor::text, @perm_revoke::text, @perm_create::text, @pol_roles::text[], @pol_perms::text[]) AS f;
 
--- store_postgres_seats.go, statement 133
+-- store_postgres_seats.go, statement 134
 SELECT o.max_members,
 	(SELECT count(*) FROM memberships m WHERE m.organization_id = o.id)
 		- (SELECT count(*) FROM memberships m WHERE m.organization_id = o.id AND m.status = 'suspended'),
@@ -1013,25 +1018,25 @@ SELECT o.max_members,
 FROM organizations o
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 134
+-- store_postgres_teams.go, statement 135
 SELECT * FROM organizations_create_team(
 	@id::uuid, @organization_id::uuid, @name::text, @slug::text, @suffix::boolean, @data::text,
 	@created_at::timestamptz, @updated_at::timestamptz, @max_teams::integer, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 135
+-- store_postgres_teams.go, statement 136
 SELECT * FROM organizations_update_team(
 	@organization_id::uuid, @team_id::uuid, @name::text, @slug::text, @data::text, @now::timestamptz, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 136
+-- store_postgres_teams.go, statement 137
 SELECT * FROM organizations_delete_team(
 	@organization_id::uuid, @team_id::uuid, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 137
+-- store_postgres_teams.go, statement 138
 SELECT * FROM organizations_team_member(
 	@op::text, @id::uuid, @organization_id::uuid, @team_id::uuid, @user_id::text, @role::text, @created_at::timestamptz,
 	@max_team_members::integer, @actor::text, @perm::text, @pol_roles::text[], @pol_perms::text[], @team_roles::text[], @team_perms::text[], @number::boolean);
 
--- store_postgres_teams.go, statement 138
+-- store_postgres_teams.go, statement 139
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at,
 	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at, tm.id, tm.team_id, tm.organization_id, tm.user_id, tm.role, tm.created_at
 FROM organizations o
@@ -1041,13 +1046,13 @@ LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 LEFT JOIN team_members tm ON tm.team_id = t.id AND tm.user_id = m.user_id
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 139
+-- store_postgres_teams.go, statement 140
 SELECT t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
 LEFT JOIN teams t ON t.organization_id = o.id AND t.id = @team_id::uuid
 WHERE o.id = @organization_id::uuid;
 
--- store_postgres_teams.go, statement 140
+-- store_postgres_teams.go, statement 141
 SELECT (SELECT count(*) FROM teams c WHERE c.organization_id = @organization_id::uuid),
 	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
 FROM organizations o
@@ -1059,7 +1064,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 141
+-- store_postgres_teams.go, statement 142
 SELECT (SELECT count(*) FROM team_members c
 		WHERE c.organization_id = @organization_id::uuid AND c.user_id = @user_id::text),
 	t.id, t.organization_id, t.name, t.slug, t.data::text, t.created_at, t.updated_at
@@ -1073,7 +1078,7 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY t.id;
 
--- store_postgres_teams.go, statement 142
+-- store_postgres_teams.go, statement 143
 SELECT t.id IS NOT NULL, (SELECT count(*) FROM team_members c WHERE c.team_id = @team_id::uuid),
 	m.id, m.team_id, m.organization_id, m.user_id, m.role, m.created_at
 FROM organizations o
@@ -1086,11 +1091,11 @@ LEFT JOIN LATERAL (
 WHERE o.id = @organization_id::uuid
 ORDER BY m.id;
 
--- store_postgres_transfer.go, statement 143
+-- store_postgres_transfer.go, statement 144
 SELECT * FROM organizations_propose_transfer(
 	@organization_id::uuid, @nominee::text, @now::timestamptz, @expires_at::timestamptz, @actor::text, @number::boolean);
 
--- store_postgres_transfer.go, statement 144
+-- store_postgres_transfer.go, statement 145
 SELECT t.organization_id, t.nominee, t.proposed_by, t.created_at, t.expires_at
 FROM organizations org
 LEFT JOIN (ownership_transfers t
@@ -1098,10 +1103,10 @@ LEFT JOIN (ownership_transfers t
 	ON t.organization_id = org.id AND (t.expires_at > @now::timestamptz AND t.proposed_by = org.owner_id AND m.status = 'active')
 WHERE org.id = @organization_id::uuid;
 
--- store_postgres_transfer.go, statement 145
+-- store_postgres_transfer.go, statement 146
 SELECT * FROM organizations_accept_transfer(
 	@organization_id::uuid, @now::timestamptz, @max_owned::integer, @actor::text, @number::boolean);
 
--- store_postgres_transfer.go, statement 146
+-- store_postgres_transfer.go, statement 147
 SELECT * FROM organizations_close_transfer(
 	@organization_id::uuid, @decline::boolean, @now::timestamptz, @actor::text, @number::boolean);
