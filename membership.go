@@ -362,7 +362,7 @@ func (s *Service) HasPermission(ctx context.Context, org uuid.UUID, user UserID,
 //
 // Errors: the store's error, or the context's error.
 func (s *Service) IsMember(ctx context.Context, org uuid.UUID, user UserID) (bool, error) {
-	_, ok, err := s.membership(ctx, org, user)
+	_, ok, err := s.memberRole(ctx, org, user)
 	return ok, err
 }
 
@@ -371,38 +371,41 @@ func (s *Service) IsMember(ctx context.Context, org uuid.UUID, user UserID) (boo
 //
 // Errors: the store's error, or the context's error.
 func (s *Service) IsAdmin(ctx context.Context, org uuid.UUID, user UserID) (bool, error) {
-	m, ok, err := s.membership(ctx, org, user)
-	return ok && m.IsAdmin(), err
+	role, ok, err := s.memberRole(ctx, org, user)
+	return ok && role == RoleAdmin, err
 }
 
-// membershipProber is implemented by a store that can read a membership more cheaply
-// when a missing organization need not be told from a non-member, which the predicates
-// do not (PostgresStore: one index probe instead of two). found false is either.
-type membershipProber interface {
-	probeMembership(ctx context.Context, org uuid.UUID, user UserID) (m OrganizationUser, found bool, err error)
+// memberRoleReader is implemented by a store that can read the role of an active
+// membership more cheaply than OrganizationUser when a missing organization need not be
+// told from a non-member, which the predicates do not (PostgresStore: one index-only
+// probe instead of two probes and a heap read).
+type memberRoleReader interface {
+	// activeRole returns the role of user's active membership of org; ok false: there
+	// is none (a non-member, a suspended member, no organization).
+	activeRole(ctx context.Context, org uuid.UUID, user UserID) (role Role, ok bool, err error)
 }
 
-// membership is OrganizationUser for the predicates: "not found" is (false, nil).
-func (s *Service) membership(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, bool, error) {
+// memberRole is the role of user's active membership, for the predicates: "not found"
+// (no organization, a non-member, a suspended member) is ("", false, nil).
+func (s *Service) memberRole(ctx context.Context, org uuid.UUID, user UserID) (Role, bool, error) {
 	if err := ready(ctx); err != nil {
-		return OrganizationUser{}, false, err
+		return "", false, err
 	}
 	if org == uuid.Nil || !user.Valid() {
-		return OrganizationUser{}, false, nil
+		return "", false, nil
 	}
-	if p, ok := s.store.(membershipProber); ok {
-		m, found, err := p.probeMembership(ctx, org, user)
-		return m, found && err == nil && m.Status() != MemberStatusSuspended, err
+	if r, ok := s.store.(memberRoleReader); ok {
+		return r.activeRole(ctx, org, user)
 	}
 	m, err := s.store.OrganizationUser(ctx, org, user)
 	switch {
 	case err == nil && m.Status() == MemberStatusSuspended:
-		return OrganizationUser{}, false, nil // a suspended member is no member
+		return "", false, nil // a suspended member is no member
 	case err == nil:
-		return m, true, nil
+		return m.Role, true, nil
 	case errors.Is(err, ErrNotMember), errors.Is(err, ErrOrganizationNotFound):
-		return OrganizationUser{}, false, nil
+		return "", false, nil
 	default:
-		return OrganizationUser{}, false, err
+		return "", false, err
 	}
 }

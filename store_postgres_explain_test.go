@@ -294,7 +294,7 @@ func requirePlans(t *testing.T, sh pgShape) {
 			{"organizations_pkey"},
 			byOrgUser,
 		}},
-		{"IsMember (probeMembership)", qMembershipProbe, pgx.StrictNamedArgs{"organization_id": org, "user_id": string(member)}, [][]string{
+		{"IsMember (activeRole)", qActiveRole, pgx.StrictNamedArgs{"organization_id": org, "user_id": string(member)}, [][]string{
 			byOrgUser,
 		}},
 		{"ResolveOrganization by ID (Access)", qAccessByID, pgx.StrictNamedArgs{"organization_id": org, "user_id": string(member)}, [][]string{

@@ -182,31 +182,34 @@ func (s *PostgresStore) OrganizationUser(ctx context.Context, org uuid.UUID, use
 		r.dest(), r.ok, r.value, ErrNotMember)
 }
 
-// qMembershipProbe is the predicates' statement (IsMember, IsAdmin): the membership
-// alone, one unique-index probe. No row is a non-member or no organization, which the
-// predicates do not tell apart (a membership's organization exists: its foreign key).
-var qMembershipProbe = pgStatement(`
-SELECT ` + memberCols + `
+// qActiveRole is the predicates' statement (IsMember, IsAdmin): the role of the
+// user's active membership alone, read from memberships_organization_user_role_status_key
+// (organization_id, user_id, role, status) by an index-only scan where the table's
+// pages are all-visible. No row is a non-member, a suspended member or no organization,
+// which the predicates do not tell apart (a membership's organization exists: its
+// foreign key).
+var qActiveRole = pgStatement(`
+SELECT m.role
 FROM /* TEMPLATE: schema */memberships m
-WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text`)
+WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.status = 'active'`)
 
-var _ membershipProber = (*PostgresStore)(nil)
+var _ memberRoleReader = (*PostgresStore)(nil)
 
-// probeMembership implements membershipProber with qMembershipProbe, routed as the
-// other reads of checks are (PostgresOptions.Replica).
-func (s *PostgresStore) probeMembership(ctx context.Context, org uuid.UUID, user UserID) (OrganizationUser, bool, error) {
+// activeRole implements memberRoleReader with qActiveRole, routed as the other reads of
+// checks are (PostgresOptions.Replica).
+func (s *PostgresStore) activeRole(ctx context.Context, org uuid.UUID, user UserID) (Role, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return OrganizationUser{}, false, err
+		return "", false, err
 	}
-	var r memberRow
-	err := s.readRow(ctx, qMembershipProbe, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(r.dest()...)
+	var role string
+	err := s.readRow(ctx, qActiveRole, pgArgs{"organization_id": org, "user_id": string(user)}).Scan(&role)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return OrganizationUser{}, false, nil
+		return "", false, nil
 	case err != nil:
-		return OrganizationUser{}, false, pgReadError(ctx, err)
+		return "", false, pgReadError(ctx, err)
 	}
-	return r.value(), true, nil
+	return Role(role), true, nil
 }
 
 // qAccessByID and qAccessBySlug are Access's statements, one per key so that each is a

@@ -842,9 +842,9 @@ LEFT JOIN memberships m ON m.organization_id = o.id AND m.user_id = @user_id::te
 WHERE o.id = @organization_id::uuid;
 
 -- store_postgres_member.go, statement 112
-SELECT m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at
+SELECT m.role
 FROM memberships m
-WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text;
+WHERE m.organization_id = @organization_id::uuid AND m.user_id = @user_id::text AND m.status = 'active';
 
 -- store_postgres_member.go, statement 113
 SELECT o.owner_id = @user_id::text, o.id, o.name, o.slug, o.is_active, o.data::text AS data, o.settings::text AS settings, o.created_at, o.updated_at, o.max_members, m.id, m.organization_id, m.user_id, m.role, m.created_at, m.updated_at, m.suspended_at, r.organization_id, r.name, array_to_string(r.includes, ',') AS includes_text, array_to_string(r.permissions, ',') AS permissions_text, r.created_at, r.updated_at
