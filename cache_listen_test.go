@@ -35,6 +35,18 @@ func newNotifyingStore(t testing.TB) (*organizations.PostgresStore, *pgxpool.Poo
 	return a, pool
 }
 
+// newListeningCache returns a notifying store (newNotifyingStore) with its pool, and a
+// CachedStore with opts over the same schema in another process (otherProcess), once it
+// listens.
+func newListeningCache(t *testing.T, opts *organizations.CacheOptions) (*organizations.PostgresStore, *pgxpool.Pool, *organizations.CachedStore) {
+	t.Helper()
+	a, pool := newNotifyingStore(t)
+	b, _ := otherProcess(t, a, nil)
+	cb := newCachedStore(t, b, opts)
+	until(t, t.Context(), "listening", func() bool { return cb.Stats().Listening })
+	return a, pool, cb
+}
+
 // until polls cond every millisecond until it holds or the test's context ends (then
 // the test fails): a wait for an event, never a bound on how long it takes.
 func until(t testing.TB, ctx context.Context, what string, cond func() bool) {
@@ -61,10 +73,7 @@ func reached(t testing.TB, ctx context.Context, c *organizations.CachedStore, to
 func TestCacheWakesOnCommit(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	a, poolA := newNotifyingStore(t)
-	b, _ := otherProcess(t, a, nil)
-	cb := newCachedStore(t, b, &organizations.CacheOptions{PollInterval: time.Hour})
-	until(t, ctx, "listening", func() bool { return cb.Stats().Listening })
+	a, poolA, cb := newListeningCache(t, &organizations.CacheOptions{PollInterval: time.Hour})
 	svcA := organizations.New(a, nil)
 	org, err := svcA.CreateOrganization(ctx, "owner", "Acme", nil)
 	require.NoError(t, err)
@@ -115,11 +124,8 @@ func TestCacheWakesOnCommit(t *testing.T) {
 func TestCacheMinReadInterval(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	a, _ := newNotifyingStore(t)
-	b, _ := otherProcess(t, a, nil)
 	const gap = 100 * time.Millisecond
-	cb := newCachedStore(t, b, &organizations.CacheOptions{PollInterval: time.Hour, MinReadInterval: gap})
-	until(t, ctx, "listening", func() bool { return cb.Stats().Listening })
+	a, _, cb := newListeningCache(t, &organizations.CacheOptions{PollInterval: time.Hour, MinReadInterval: gap})
 	svcA := organizations.New(a, nil)
 	org, err := svcA.CreateOrganization(ctx, "owner", "Acme", nil)
 	require.NoError(t, err)
@@ -209,6 +215,17 @@ func TestCacheListenerReconnects(t *testing.T) {
 	require.NotErrorIs(t, errs[0], organizations.ErrNotifyUnavailable)
 }
 
+// newMigratedSchema returns a store migrated by Migrate in a new schema of its own
+// (pgtest.Schema: never one reused from another test), with the schema and its pool.
+func newMigratedSchema(t *testing.T) (*organizations.PostgresStore, string, *pgxpool.Pool) {
+	t.Helper()
+	schema, pool := pgtest.Schema(t)
+	a, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
+	require.NoError(t, err)
+	require.NoError(t, a.Migrate(t.Context()))
+	return a, schema, pool
+}
+
 // TestFeedNotifyIsOptIn: after Migrate the wake-up on commit is off: a write sends no
 // notification (a raw listener hears the probe sent after it first), and a cache over the
 // store hears ErrFeedNotifyOff, does not listen, and applies every commit by its poll.
@@ -217,10 +234,7 @@ func TestCacheListenerReconnects(t *testing.T) {
 func TestFeedNotifyIsOptIn(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	schema, pool := pgtest.Schema(t)
-	a, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
-	require.NoError(t, err)
-	require.NoError(t, a.Migrate(ctx))
+	a, schema, pool := newMigratedSchema(t)
 	on, err := a.FeedNotify(ctx)
 	require.NoError(t, err)
 	require.False(t, on, "off after Migrate")
@@ -337,10 +351,7 @@ func TestFeedNotifyIsOptIn(t *testing.T) {
 func TestPostgresFeedNotifyMigration(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	schema, pool := pgtest.Schema(t)
-	a, err := organizations.NewPostgresStore(pool, &organizations.PostgresOptions{Schema: schema})
-	require.NoError(t, err)
-	require.NoError(t, a.Migrate(ctx))
+	a, schema, pool := newMigratedSchema(t)
 	sql0017, err := fs.ReadFile(organizations.Migrations(), "0017_feed_notify.up.sql")
 	require.NoError(t, err)
 	tx, err := pool.Begin(ctx)
