@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 }
 
 // testParallel is the default of -parallel for this package (see TestMain).
-const testParallel = 8
+const testParallel = 4
 
 // migratedSchemas hands out migrated schemas to newPostgresStore, and empties and reuses
 // those of passing tests: a migration costs far more than emptying the tables.
