@@ -283,7 +283,7 @@ func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
 	// land on a connection that has just gone back to the pool, and a shared pool would
 	// hand that dead connection to the next test (seen failing: "broken pipe" on the
 	// first call of the test that ran after this one).
-	store, _ := newPostgresStoreWith(t, func(c *pgxpool.Config) { c.MaxConns = 2 * testParallel })
+	store, _ := newPostgresStoreWith(t, func(c *pgxpool.Config) { c.MaxConns = testConns })
 	admin := pgtest.Pool(t, nil)
 	w := newOutcomeWorkload(t, store)
 	for _, op := range []struct {

@@ -43,7 +43,7 @@ func replicaPool(t testing.TB, name, url string, configure func(*pgxpool.Config)
 	}
 	cfg, err := pgxpool.ParseConfig(url)
 	require.NoError(t, err)
-	cfg.MaxConns = 2 * testParallel
+	cfg.MaxConns = testConns
 	if configure != nil {
 		configure(cfg)
 	}

@@ -69,8 +69,8 @@ func TestPostgresStoreConformanceDatabaseSQL(t *testing.T) {
 			// the parallel subtests closed and opened connections all the time, and each
 			// new server process built its catalog caches and prepared its statements
 			// again (more than twice the server's time of the pgx suite).
-			db.SetMaxOpenConns(2 * testParallel)
-			db.SetMaxIdleConns(2 * testParallel)
+			db.SetMaxOpenConns(testConns)
+			db.SetMaxIdleConns(testConns)
 			organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
 				store, err := organizations.NewPostgresStoreSQL(db, &organizations.PostgresOptions{Schema: migratedSchemas.Schema(t)})
 				require.NoError(t, err)

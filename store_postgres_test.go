@@ -39,8 +39,21 @@ func TestMain(m *testing.M) {
 	os.Exit(runWithExampleDatabase(func() int { return pgtest.Main(m) }))
 }
 
-// testParallel is the default of -parallel for this package (see TestMain).
-const testParallel = 8
+// testParallel is the default of -parallel for this package (see TestMain): 3 in the fast
+// tier, 8 in the heavy one. On 2 cores, 3 keep both busy; 8 took a quarter more CPU time
+// for the same tests (more schemas to migrate, each server session planning the
+// functions of more schemas, racing readers spinning longer) and more wall time, in a
+// full run of the package (7 December 2026: about 80 CPU seconds and 45-49 s against 56
+// and 41-49 s at 3, on a loaded 2-vCPU VM). The heavy tier's sweeps and waits keep 8.
+var testParallel = pgtest.ByTier(3, 8)
+
+// testConns is the size of the pools that this package's tests share: 16 whatever
+// testParallel is. A test that holds a host transaction while its call waits for a lock
+// takes three connections (the transaction, the call, the reader that sees the wait) and
+// never gives one back until the call ends; with pools sized by a smaller -parallel
+// (2 x 3), three of the rights sweep's cases filled the pool and waited for each other
+// until the run timed out. The pools open connections only when asked.
+const testConns = 16
 
 // migratedSchemas hands out migrated schemas to newPostgresStore, and empties and reuses
 // those of passing tests: a migration costs far more than emptying the tables.
@@ -58,7 +71,7 @@ func sharedPool(t testing.TB, mode pgx.QueryExecMode) *pgxpool.Pool {
 	t.Helper()
 	return pgtest.SharedPool(t, "exec mode "+mode.String(), func(c *pgxpool.Config) {
 		c.ConnConfig.DefaultQueryExecMode = mode
-		c.MaxConns = 2 * testParallel
+		c.MaxConns = testConns
 	})
 }
 

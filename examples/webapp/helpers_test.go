@@ -54,10 +54,13 @@ func newEnvWith(t *testing.T, cfg Config) *env {
 
 // TestMain runs the tests under pgtest.Main, which reuses the migrated schemas of
 // migratedSchemas and drops them at the end, with a default -parallel raised to
-// testParallel: the PostgreSQL flows spend most of their time waiting for the server.
+// testParallel: the PostgreSQL flows spend most of their time waiting for the server. It
+// then stops the browser tests' chromedriver and Chromiums (stopBrowsers).
 func TestMain(m *testing.M) {
 	pgtest.DefaultParallel(testParallel)
-	os.Exit(pgtest.Main(m))
+	code := pgtest.Main(m)
+	stopBrowsers()
+	os.Exit(code)
 }
 
 // testParallel is the default of -parallel for this package (see TestMain).

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,8 +34,27 @@ type chromeDriver struct {
 	hc       *http.Client
 }
 
-// startChromeDriver starts chromedriver on a free port and waits until it is ready. It
-// skips the test when chromium or chromedriver is missing, except under CI=true, where it
+// browsers is the package's one chromedriver and the sessions (each a headless Chromium)
+// that browser tests handed back. Starting a Chromium costs about 3 CPU seconds, more
+// than most of what a test then does with it: the browser tests take turns (run), each
+// taking its browsers from idle, emptied of the last user's cookies, and starting one
+// only when none is idle, so that three tests start three Chromiums instead of eight.
+// TestMain ends the sessions and chromedriver (stopBrowsers).
+var browsers struct {
+	run  sync.Mutex // held by the browser test that runs
+	once sync.Once
+	d    *chromeDriver
+	cmd  *exec.Cmd
+	log  string // chromedriver's log file
+	err  error  // why chromedriver did not start
+
+	mu   sync.Mutex
+	idle []string // session IDs, handed back
+}
+
+// startChromeDriver waits for the other browser tests to be done with the package's
+// chromedriver, then returns it, starting it on a free port on the first call. It skips
+// the test when chromium or chromedriver is missing, except under CI=true, where it
 // fails: CI must run the browser test.
 func startChromeDriver(t *testing.T) *chromeDriver {
 	t.Helper()
@@ -47,37 +67,74 @@ func startChromeDriver(t *testing.T) *chromeDriver {
 		}
 		t.Skip(msg)
 	}
-	port := freePort(t)
-	logPath := filepath.Join(t.TempDir(), "chromedriver.log")
-	cmd := exec.Command(driver, "--port="+strconv.Itoa(port), "--log-path="+logPath)
-	require.NoError(t, cmd.Start())
+	browsers.run.Lock()
+	t.Cleanup(browsers.run.Unlock)
+	browsers.once.Do(func() { browsers.d, browsers.err = launchChromeDriver(driver, chromium) })
+	require.NoError(t, browsers.err)
 	t.Cleanup(func() {
-		// Only the process this test started, by its PID.
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		// Registered before the test's browsers, so run after their cleanups: the log's
+		// tail is this test's, as the tests take turns.
 		if t.Failed() {
-			if log, err := os.ReadFile(logPath); err == nil && len(log) > 0 {
+			if log, err := os.ReadFile(browsers.log); err == nil && len(log) > 0 {
 				t.Logf("chromedriver log (tail):\n%s", tail(log, 4000))
 			}
 		}
 	})
+	return browsers.d
+}
+
+// launchChromeDriver starts chromedriver (driver) for chromium on a free port and waits
+// until it is ready. stopBrowsers stops it.
+func launchChromeDriver(driver, chromium string) (*chromeDriver, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	dir, err := os.MkdirTemp("", "chromedriver")
+	if err != nil {
+		return nil, err
+	}
+	browsers.log = filepath.Join(dir, "chromedriver.log")
+	cmd := exec.Command(driver, "--port="+strconv.Itoa(port), "--log-path="+browsers.log)
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	browsers.cmd = cmd
 	d := &chromeDriver{base: "http://127.0.0.1:" + strconv.Itoa(port), chromium: chromium, hc: &http.Client{Timeout: 90 * time.Second}}
 	// Wait for readiness: a start-up wait, not an assertion on speed.
-	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	for {
 		var status struct {
 			Ready bool `json:"ready"`
 		}
 		if err := d.call(ctx, http.MethodGet, "/status", nil, &status); err == nil && status.Ready {
-			return d
+			return d, nil
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("chromedriver did not become ready: %v", ctx.Err())
+			return nil, fmt.Errorf("chromedriver did not become ready: %w", ctx.Err())
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// stopBrowsers ends the idle sessions and stops chromedriver, if the tests started it:
+// for TestMain, after the tests.
+func stopBrowsers() {
+	if browsers.cmd == nil {
+		return
+	}
+	for _, id := range browsers.idle {
+		_ = browsers.d.call(context.Background(), http.MethodDelete, "/session/"+id, nil, nil)
+	}
+	browsers.idle = nil
+	// Only the process this package started, by its PID.
+	_ = browsers.cmd.Process.Kill()
+	_ = browsers.cmd.Wait()
+	os.RemoveAll(filepath.Dir(browsers.log))
 }
 
 func firstInPath(names ...string) string {
@@ -87,14 +144,6 @@ func firstInPath(names ...string) string {
 		}
 	}
 	return ""
-}
-
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 func tail(b []byte, n int) []byte {
@@ -162,12 +211,43 @@ type browser struct {
 	id string
 }
 
+// newBrowser returns a browser with no cookies for t, until t ends: an idle session of
+// the package's, or a new one. When t ends, the session is emptied of its cookies and
+// kept for the next browser test if t passed, and ended otherwise.
 func (d *chromeDriver) newBrowser(t *testing.T) *browser {
 	t.Helper()
+	browsers.mu.Lock()
+	var id string
+	if n := len(browsers.idle); n > 0 {
+		id, browsers.idle = browsers.idle[n-1], browsers.idle[:n-1]
+	}
+	browsers.mu.Unlock()
+	if id == "" {
+		id = d.newSession(t)
+	}
+	b := &browser{t: t, d: d, id: id}
+	t.Cleanup(func() {
+		if !t.Failed() && d.empty(id) == nil {
+			browsers.mu.Lock()
+			browsers.idle = append(browsers.idle, id)
+			browsers.mu.Unlock()
+			return
+		}
+		_ = d.call(context.Background(), http.MethodDelete, "/session/"+id, nil, nil)
+	})
+	return b
+}
+
+// newSession starts a session: a headless Chromium with a profile of its own, so that
+// two browsers are two users with separate cookies.
+func (d *chromeDriver) newSession(t *testing.T) string {
+	t.Helper()
+	dir, err := os.MkdirTemp(filepath.Dir(browsers.log), "chromium") // removed by stopBrowsers
+	require.NoError(t, err)
 	args := []string{
 		"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update",
-		"--disable-sync", "--window-size=1280,1100", "--user-data-dir=" + t.TempDir(),
+		"--disable-sync", "--window-size=1280,1100", "--user-data-dir=" + dir,
 	}
 	caps := map[string]any{"capabilities": map[string]any{"alwaysMatch": map[string]any{
 		"browserName":        "chrome",
@@ -179,13 +259,29 @@ func (d *chromeDriver) newBrowser(t *testing.T) *browser {
 	}
 	require.NoError(t, d.call(t.Context(), http.MethodPost, "/session", caps, &s))
 	require.NotEmpty(t, s.SessionID)
-	b := &browser{t: t, d: d, id: s.SessionID}
-	t.Cleanup(func() {
-		_ = d.call(context.Background(), http.MethodDelete, "/session/"+b.id, nil, nil)
-	})
 	// Finding an element waits up to this long for it to appear: pages load after clicks.
-	b.do(http.MethodPost, "/timeouts", map[string]int{"implicit": 15000, "pageLoad": 60000}, nil)
-	return b
+	require.NoError(t, d.call(t.Context(), http.MethodPost, "/session/"+s.SessionID+"/timeouts",
+		map[string]int{"implicit": 15000, "pageLoad": 60000}, nil))
+	return s.SessionID
+}
+
+// empty deletes the cookies of session id, on the app's page it is on (every test's app
+// is on 127.0.0.1, so that is all of them), checks that none is left, and leaves the
+// page for a blank one, ready for another user.
+func (d *chromeDriver) empty(id string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := d.call(ctx, http.MethodDelete, "/session/"+id+"/cookie", nil, nil); err != nil {
+		return err
+	}
+	var left []any
+	if err := d.call(ctx, http.MethodGet, "/session/"+id+"/cookie", nil, &left); err != nil {
+		return err
+	}
+	if len(left) > 0 {
+		return fmt.Errorf("%d cookies left", len(left))
+	}
+	return d.call(ctx, http.MethodPost, "/session/"+id+"/url", map[string]string{"url": "about:blank"}, nil)
 }
 
 func (b *browser) do(method, path string, body, out any) {
@@ -232,18 +328,27 @@ func (b *browser) attribute(css, name string) string {
 
 // onElement finds the element css names and sends it a command. An element can go stale
 // between the find and the command while Chromium is still settling a page it just loaded
-// (seen on a loaded 2-core machine); the standard WebDriver remedy is to find it again, a
-// bounded number of times.
+// (seen on a loaded 2-core machine; see stale); the standard WebDriver remedy is to find
+// it again, a bounded number of times.
 func (b *browser) onElement(css, method, command string, body, out any) {
 	b.t.Helper()
 	var err error
 	for range 3 {
 		err = b.d.call(b.t.Context(), method, "/session/"+b.id+"/element/"+b.find(css)+command, body, out)
-		if err == nil || !strings.Contains(err.Error(), "stale element") {
+		if err == nil || !stale(err) {
 			break
 		}
 	}
 	require.NoError(b.t, err, "%s %s%s", method, css, command)
+}
+
+// stale reports whether err says that an element found on a page is no longer in it:
+// "stale element reference", or, from Chromium's inspector when the page was being
+// replaced, "Node with given id does not belong to the document" (seen on a loaded
+// 2-core machine, on a #flash read just after a click).
+func stale(err error) bool {
+	return strings.Contains(err.Error(), "stale element") ||
+		strings.Contains(err.Error(), "does not belong to the document")
 }
 
 // property returns an element's DOM property, such as an input's value or a button's
