@@ -72,11 +72,28 @@ func startCluster() (url, missing string, err error) {
 // heavy tier keeps the server's default (auto), which production runs, so that CI runs
 // the statements under both kinds of plan (store_postgres_explain_test.go checks both
 // kinds on its own, at a million rows).
+// Benchmarks (-test.bench) keep the default too: they measure what production runs.
 func tierSettings() []string {
-	if HeavyEnabled() {
+	if HeavyEnabled() || benchmarking(os.Args[1:]) {
 		return nil
 	}
 	return []string{"-c", "plan_cache_mode=force_generic_plan"}
+}
+
+// benchmarking reports whether args, a test binary's, ask for benchmarks: a non-empty
+// -test.bench. It reads the arguments, not the flag, because the servers start in
+// TestMain before the testing package parses its flags.
+func benchmarking(args []string) bool {
+	for i, a := range args {
+		a = strings.TrimPrefix(a, "-")
+		switch {
+		case a == "-test.bench" || a == "test.bench":
+			return i+1 < len(args) && args[i+1] != ""
+		case strings.HasPrefix(a, "test.bench="), strings.HasPrefix(a, "-test.bench="):
+			return !strings.HasSuffix(a, "=")
+		}
+	}
+	return false
 }
 
 // serverDir makes a temporary directory for a server (or a pooler) and gives it to the
