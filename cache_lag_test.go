@@ -148,13 +148,16 @@ func measureRevocationLag(t testing.TB, pollOnly bool, trials, writesPerSec int)
 // (measureRevocationLag) with the wake-up on commit and with the poll only: 20 trials
 // each in the fast tier, 100 in the heavy tier (CI), or ORGANIZATIONS_TEST_LAG_TRIALS,
 // at 1,000 background writes/s. It asserts no time: only that B's follower was woken by
-// notifications in the first mode and by none in the second, which a few trials show;
-// the figures need many. Run it with -v to see them (docs/cache.md's 1,000 trials):
+// notifications in the first mode and by none in the second, which a few trials show
+// (TestCacheWakesOnCommit and TestCachePollOnly hold those in the fast tier); the
+// figures need many. A measurement, so heavy tier only. Run it with -v to see them
+// (docs/cache.md's 1,000 trials):
 //
-//	ORGANIZATIONS_TEST_LAG_TRIALS=1000 go test -run 'TestCacheRevocationLag$' -count=1 -v .
+//	ORGANIZATIONS_TEST_HEAVY=1 ORGANIZATIONS_TEST_LAG_TRIALS=1000 go test -run 'TestCacheRevocationLag$' -count=1 -v .
 //
 // Not parallel, so that it runs alone (top-level parallel tests wait for it).
 func TestCacheRevocationLag(t *testing.T) {
+	pgtest.Heavy(t)
 	trials := pgtest.ByTierOr("ORGANIZATIONS_TEST_LAG_TRIALS", 20, 100)
 	for _, mode := range []struct {
 		name     string
