@@ -288,19 +288,22 @@ func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
 	w := newOutcomeWorkload(t, store)
 	for _, op := range []struct {
 		name, table string
-		fn          string // the write function the call's statement runs (migrations 0008, 0014)
-		call        func(ctx context.Context, i int) (uuid.UUID, error)
+		// marker is in the text of the statement the call sends, after the schema's
+		// quoted name and a dot: the write function it runs (migrations 0008, 0014), or
+		// for AddUser's common case, its statement of its own (qAddUserCommon).
+		marker string
+		call   func(ctx context.Context, i int) (uuid.UUID, error)
 	}{
-		{"AddUser", "memberships", "organizations_add_user", w.addUser(t)},
-		{"CreateOrganization", "organizations", "organizations_create", w.createOrganization()},
-		{"CreateInvitation", "invitations", "organizations_create_invitation", w.createInvitation()},
+		{"AddUser", "memberships", "memberships AS x (", w.addUser(t)},
+		{"CreateOrganization", "organizations", "organizations_create(", w.createOrganization()},
+		{"CreateInvitation", "invitations", "organizations_create_invitation(", w.createInvitation()},
 	} {
 		t.Run(op.name, func(t *testing.T) {
 			var seen outcomeCounter
 			ctx, stop := context.WithCancel(t.Context())
 			var kills atomic.Int64
 			killer := make(chan error, 1)
-			// The killer terminates every backend running the call's write function, then
+			// The killer terminates every backend running the call's statement, then
 			// waits until some call has succeeded since, before it kills again: killing on
 			// a fixed interval starved every writer on a loaded machine (a killed
 			// connection's replacement must dial and prepare, which can outlast any
@@ -311,7 +314,7 @@ func TestPostgresStoreOutcomeKilledBackends(t *testing.T) {
 					err := admin.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))
 						FROM pg_stat_activity
 						WHERE state = 'active' AND pid <> pg_backend_pid() AND strpos(query, $1) > 0`,
-						pgx.Identifier{store.Schema()}.Sanitize()+"."+op.fn+"(").Scan(&k)
+						pgx.Identifier{store.Schema()}.Sanitize()+"."+op.marker).Scan(&k)
 					if err != nil && ctx.Err() == nil {
 						killer <- err
 						return
