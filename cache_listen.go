@@ -62,8 +62,8 @@ func (s *PostgresStore) FeedNotify(ctx context.Context) (bool, error) {
 // reads the feed at once instead of at its next poll (see docs/cache.md for the lag it
 // buys). It is off after Migrate (migration 0019), because every writer pays for it
 // whether or not anything listens: a trigger on the feed's table and the serialisation of
-// notifying commits across the database, about 20 µs or 4-8 % of an AddUser on the
-// benchmark machine (BenchmarkFeedNotifyWriteCost). Turn it on once, at deploy or start-up,
+// notifying commits across the database, 3 to 9 % of a write on the benchmark machine
+// (BenchmarkFeedNotifyWriteCost). Turn it on once, at deploy or start-up,
 // before creating the caches that should listen: a cache that found it off polls until it
 // is made anew (ErrFeedNotifyOff). It is a setting of the schema, kept by PostgreSQL, not
 // of this store value: it holds for every process, and survives restarts.
