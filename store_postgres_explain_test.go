@@ -290,7 +290,7 @@ func requirePlans(t *testing.T, sh pgShape) {
 		// indexes must each appear in the plan; any one of a group will do.
 		indexes [][]string
 	}{
-		{"IsMember (OrganizationUser)", qMember, pgx.StrictNamedArgs{"organization_id": org, "user_id": string(member)}, [][]string{
+		{"OrganizationUser", qMember, pgx.StrictNamedArgs{"organization_id": org, "user_id": string(member)}, [][]string{
 			{"organizations_pkey"},
 			byOrgUser,
 		}},
