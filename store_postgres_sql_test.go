@@ -52,18 +52,19 @@ func newSQLStore(t testing.TB, db *sql.DB) *organizations.PostgresStore {
 // modes: the same SQL and the same guarantees as on pgx. Each test takes a migrated
 // schema from migratedSchemas, as the pgx suite does (migrating one per test through
 // database/sql took most of the package's time; TestPostgresMigrateDatabaseSQL covers
-// migrating through it).
+// migrating through it). Heavy tier: database/sql runs the statements that pgx runs, and
+// the fast tier holds it to them with the tests written for it (host transactions, the
+// feed's order, the rights sweep and the assigned-role wait over database/sql); the
+// suite again cost 13 CPU seconds of the fast tier's 60-second budget.
 func TestPostgresStoreConformanceDatabaseSQL(t *testing.T) {
 	t.Parallel()
+	pgtest.Heavy(t)
 	for _, m := range []struct{ name, mode string }{
 		{"CacheStatement", ""},
 		{"SimpleProtocol", "simple_protocol"},
 	} {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			if m.mode != "" {
-				pgtest.Heavy(t) // the fast tier runs the suite in pgx's default mode
-			}
 			db := openSQL(t, m.mode)
 			// As many idle connections kept as open: with database/sql's default of 2,
 			// the parallel subtests closed and opened connections all the time, and each

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/go-organizations/organizations/internal/pgtest"
 )
 
 // A minimal W3C WebDriver client on net/http, enough to drive chromedriver through a few
@@ -53,11 +55,15 @@ var browsers struct {
 }
 
 // startChromeDriver waits for the other browser tests to be done with the package's
-// chromedriver, then returns it, starting it on a free port on the first call. It skips
-// the test when chromium or chromedriver is missing, except under CI=true, where it
-// fails: CI must run the browser test.
+// chromedriver, then returns it, starting it on a free port on the first call. The
+// browser tests are of the heavy tier (pgtest.Heavy): their Chromiums took about 40 CPU
+// seconds, a third of the fast tier's, for flows that the HTTP tests of this package
+// (flows_test.go, forms_test.go) drive in the fast tier without a browser. It skips the
+// test when chromium or chromedriver is missing, except under CI=true, where it fails:
+// CI must run the browser tests.
 func startChromeDriver(t *testing.T) *chromeDriver {
 	t.Helper()
+	pgtest.Heavy(t)
 	chromium := firstInPath("chromium", "chromium-browser", "google-chrome")
 	driver := firstInPath("chromedriver")
 	if chromium == "" || driver == "" {
