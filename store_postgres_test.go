@@ -72,6 +72,12 @@ func sharedPool(t testing.TB, mode pgx.QueryExecMode) *pgxpool.Pool {
 	return pgtest.SharedPool(t, "exec mode "+mode.String(), func(c *pgxpool.Config) {
 		c.ConnConfig.DefaultQueryExecMode = mode
 		c.MaxConns = testConns
+		if mode == pgx.QueryExecModeSimpleProtocol {
+			// The throwaway servers plan generically (pgtest.PlanCacheAuto); the simple
+			// protocol's pool, which the heavy tier's conformance suite runs on, plans as
+			// production does, so that CI runs the statements under custom plans too.
+			pgtest.PlanCacheAuto(c)
+		}
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // watchdog keeps the write end of the pipe that is the cluster's supervisor's standard
@@ -36,7 +37,7 @@ rm -rf "$PGTEST_DIR"`
 
 // startCluster starts a throwaway cluster: initdb into a temporary directory, then the
 // server listening only on a Unix socket in that directory (no TCP port, so no clash with
-// any other server), with fsync off. It returns the URL; or, if there are no binaries,
+// any other server), with fsync off and minimal WAL. It returns the URL; or, if there are no binaries,
 // why not (missing); or err if they are there and fail.
 func startCluster() (url, missing string, err error) {
 	bin := findBinaries()
@@ -54,7 +55,12 @@ func startCluster() (url, missing string, err error) {
 	url = "postgres://postgres@/postgres?host=" + dir + "&port=5432&sslmode=disable"
 	w, err := startServer(bin, dir, cred, url, append([]string{"-D", data, "-k", dir, "-p", "5432",
 		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB"}, tierSettings()...))
+		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB",
+		// Nothing streams from this server (the read-replica tests have a pair of their
+		// own: standby.go): minimal WAL, so that an index built or a table made and
+		// filled in one transaction (the million-row loads, every migration) writes no
+		// WAL for its rows.
+		"-c", "wal_level=minimal", "-c", "max_wal_senders=0"}, planSettings()...))
 	watchdog = w
 	if err != nil {
 		return "", "", err
@@ -62,22 +68,31 @@ func startCluster() (url, missing string, err error) {
 	return url, "", nil
 }
 
-// tierSettings returns the server settings ("-c" arguments) that the throwaway servers
-// take in the fast tier only: plan_cache_mode force_generic_plan, so that each session
-// plans a statement of the store's functions once, rather than afresh at each of its
-// first five calls (custom plans) and then once more, generic. A test's sessions call
-// each function of each schema a few times only, so that planning was about a fifth of
-// the servers' CPU time in the conformance runs; with the plans made once it is 15 to 20
-// per cent less. Plans change how fast a statement runs, never what it returns; the
-// heavy tier keeps the server's default (auto), which production runs, so that CI runs
-// the statements under both kinds of plan (store_postgres_explain_test.go checks both
-// kinds on its own, at a million rows).
-// Benchmarks (-test.bench) keep the default too: they measure what production runs.
-func tierSettings() []string {
-	if HeavyEnabled() || benchmarking(os.Args[1:]) {
+// planSettings returns the server settings ("-c" arguments) of the throwaway servers'
+// plans: plan_cache_mode force_generic_plan, so that each session plans a statement of
+// the store's functions once, rather than afresh at each of its first five calls
+// (custom plans) and then once more, generic. A test's sessions call each function of
+// each schema a few times only, so that planning was about a fifth of the servers' CPU
+// time in the conformance runs; with the plans made once it is 15 to 20 per cent less.
+// Plans change how fast a statement runs, never what it returns. Production's default
+// (auto) still runs in CI: a pool that sets plan_cache_mode = auto for its sessions
+// (PlanCacheAuto) runs the conformance suite so in the heavy tier, and
+// store_postgres_explain_test.go checks both kinds of plan on its own, at a million
+// rows. Benchmarks (-test.bench) keep the server's default: they measure what
+// production runs.
+func planSettings() []string {
+	if benchmarking(os.Args[1:]) {
 		return nil
 	}
 	return []string{"-c", "plan_cache_mode=force_generic_plan"}
+}
+
+// PlanCacheAuto sets a pool's sessions to production's plan_cache_mode (auto), which
+// the throwaway servers replace by force_generic_plan (see planSettings): for a test
+// that must run the statements under custom plans too. It is a pgtest.Pool configure
+// function, or a part of one.
+func PlanCacheAuto(c *pgxpool.Config) {
+	c.ConnConfig.RuntimeParams["plan_cache_mode"] = "auto"
 }
 
 // benchmarking reports whether args, a test binary's, ask for benchmarks: a non-empty

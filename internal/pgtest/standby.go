@@ -66,7 +66,7 @@ func startPair() (primaryURL, standbyURL, missing string, err error) {
 	// on, which would wait for the standby (synchronous_standby_names below).
 	server := []string{"-p", "5432", "-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=local",
 		"-c", "max_connections=100", "-c", "shared_buffers=32MB", "-c", "hot_standby=on"}
-	server = append(server, tierSettings()...)
+	server = append(server, planSettings()...)
 
 	pdir, cred, err := serverDir("pgp")
 	if err != nil {

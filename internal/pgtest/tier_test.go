@@ -1,8 +1,15 @@
 package pgtest
 
-import "testing"
+import (
+	"context"
+	"os"
+	"testing"
 
-// The fast tier's plan setting is left out when the binary runs benchmarks, in every
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+)
+
+// The throwaway servers' plan setting is left out when the binary runs benchmarks, in every
 // form the go command and a hand-run test binary pass -test.bench.
 func TestBenchmarkingReadsTheArguments(t *testing.T) {
 	for _, c := range []struct {
@@ -23,4 +30,26 @@ func TestBenchmarkingReadsTheArguments(t *testing.T) {
 			t.Errorf("benchmarking(%q) = %v, want %v", c.args, got, c.want)
 		}
 	}
+}
+
+// A throwaway server plans generically and writes minimal WAL (planSettings, startCluster);
+// a pool configured with PlanCacheAuto plans as production does, whatever the server.
+func TestThrowawayServerSettings(t *testing.T) {
+	t.Parallel()
+	show := func(p interface {
+		QueryRow(context.Context, string, ...any) pgx.Row
+	}, name string) string {
+		t.Helper()
+		var v string
+		require.NoError(t, p.QueryRow(t.Context(), "SELECT current_setting($1)", name).Scan(&v))
+		return v
+	}
+	auto := Pool(t, PlanCacheAuto)
+	require.Equal(t, "auto", show(auto, "plan_cache_mode"))
+	if os.Getenv(EnvURL) != "" {
+		return // a server of the host's: its own settings
+	}
+	plain := Pool(t, nil)
+	require.Equal(t, "force_generic_plan", show(plain, "plan_cache_mode"))
+	require.Equal(t, "minimal", show(plain, "wal_level"))
 }
