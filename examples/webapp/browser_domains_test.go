@@ -15,7 +15,8 @@ import (
 // page shows (in the app's fake DNS), verifies the domain and sets automatic suggestion;
 // bob, signing in with bob@acme.test in another browser, lands on his list, which
 // suggests Acme Rockets, and asks to join; alice approves in the join-request queue, and
-// bob is a member. It skips without chromium and chromedriver, except under CI=true.
+// bob is a member. Heavy tier (see startChromeDriver); it skips without chromium and
+// chromedriver, except under CI=true.
 func TestBrowserDomainJoin(t *testing.T) {
 	t.Parallel()
 	driver := startChromeDriver(t)

@@ -13,7 +13,8 @@ import (
 // (mia and tess are its members), creates the team Docs from the teams page, adds mia as
 // a maintainer and tess without a team role; mia signs in, finds the team and edits its
 // docs note (docs:write within the team); tess, a plain team member, sees the note but
-// no form to edit it. It skips without chromium and chromedriver, except under CI=true.
+// no form to edit it. Heavy tier (see startChromeDriver); it skips without chromium and
+// chromedriver, except under CI=true.
 func TestBrowserTeams(t *testing.T) {
 	t.Parallel()
 	driver := startChromeDriver(t)

@@ -28,8 +28,9 @@ const updateScreenshots = "UPDATE_SCREENSHOTS"
 // the proposal's confirmation page, accepts: the organization page shows him as owner.
 // bob then reads the audit log and filters it.
 // Carol, in a third browser, signs up and activates, landing in her new organization. It
-// checks what each page shows and takes a screenshot of each error and success state. It
-// skips without chromium and chromedriver, except under CI=true.
+// checks what each page shows and takes a screenshot of each error and success state.
+// Heavy tier (see startChromeDriver); it skips without chromium and chromedriver, except
+// under CI=true.
 func TestBrowserMainFlow(t *testing.T) {
 	t.Parallel()
 	driver := startChromeDriver(t)
