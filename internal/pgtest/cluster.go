@@ -55,12 +55,8 @@ func startCluster() (url, missing string, err error) {
 	url = "postgres://postgres@/postgres?host=" + dir + "&port=5432&sslmode=disable"
 	w, err := startServer(bin, dir, cred, url, append([]string{"-D", data, "-k", dir, "-p", "5432",
 		"-c", "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB",
-		// Nothing streams from this server (the read-replica tests have a pair of their
-		// own: standby.go): minimal WAL, so that an index built or a table made and
-		// filled in one transaction (the million-row loads, every migration) writes no
-		// WAL for its rows.
-		"-c", "wal_level=minimal", "-c", "max_wal_senders=0"}, planSettings()...))
+		"-c", "full_page_writes=off", "-c", "max_connections=300", "-c", "shared_buffers=128MB"},
+		append(planSettings(), walSettings()...)...))
 	watchdog = w
 	if err != nil {
 		return "", "", err
@@ -85,6 +81,18 @@ func planSettings() []string {
 		return nil
 	}
 	return []string{"-c", "plan_cache_mode=force_generic_plan"}
+}
+
+// walSettings returns the WAL settings of the main throwaway server: minimal WAL, so
+// that an index built, or a table made and filled in one transaction (the million-row
+// loads, every migration), writes no WAL for its rows. Nothing streams from that server
+// (the read-replica tests have a pair of their own: standby.go). Benchmarks keep the
+// server's default (replica), as production runs.
+func walSettings() []string {
+	if benchmarking(os.Args[1:]) {
+		return nil
+	}
+	return []string{"-c", "wal_level=minimal", "-c", "max_wal_senders=0"}
 }
 
 // PlanCacheAuto sets a pool's sessions to production's plan_cache_mode (auto), which
