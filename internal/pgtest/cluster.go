@@ -2,6 +2,8 @@ package pgtest
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -134,16 +136,78 @@ func serverDir(prefix string) (string, *syscall.Credential, error) {
 	return dir, cred, nil
 }
 
-// initDB runs initdb as cred to make a cluster in data, under dir, which it removes if
-// initdb fails.
+// initDB makes a cluster in data, under dir, as cred: a copy of the machine's template
+// (initdbTemplate), or else what initdb makes. It removes dir if both fail.
 func initDB(bin, dir, data string, cred *syscall.Credential) error {
-	initdb := exec.Command(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust",
-		"-E", "UTF8", "--locale=C", "--no-sync")
+	if template, err := initdbTemplate(bin); err == nil {
+		if copyErr := asUser(cred, "cp", "-a", template, data); copyErr == nil {
+			return nil
+		}
+		os.RemoveAll(data)
+	}
+	if err := runInitDB(bin, data, cred); err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	return nil
+}
+
+// initdbArgs are the arguments of every initdb that pgtest runs, after -D.
+var initdbArgs = []string{"-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"}
+
+// runInitDB runs initdb as cred to make a cluster in data.
+func runInitDB(bin, data string, cred *syscall.Credential) error {
+	initdb := exec.Command(filepath.Join(bin, "initdb"), append([]string{"-D", data}, initdbArgs...)...)
 	initdb.Env = append(os.Environ(), "LC_ALL=C")
 	initdb.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
 	if out, err := initdb.CombinedOutput(); err != nil {
-		os.RemoveAll(dir)
 		return fmt.Errorf("initdb: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// initdbTemplate returns the data directory of a cluster that initdb made once for this
+// machine's binaries in bin and this user (as root: the postgres user), under the temporary directory, making
+// it on the first call of any test binary: copying it (cp -a) costs about a third of the
+// CPU time of an initdb, which every throwaway server of every test binary ran before
+// (about 1.2 CPU seconds each; a `go test ./...` starts seven). Its name holds a hash of
+// the binaries' path, size and time and initdb's arguments, so that other PostgreSQL
+// binaries get a template of their own. Test binaries that make it at once each make
+// their own and rename it into place; the first wins. It stays for the next run, as Go's
+// build cache does (about 40 MB; remove /tmp/pgtest-initdb-* to drop it).
+func initdbTemplate(bin string) (string, error) {
+	postgres, err := os.Stat(filepath.Join(bin, "postgres"))
+	if err != nil {
+		return "", err
+	}
+	key := sha256.Sum256([]byte(fmt.Sprint(bin, postgres.Size(), postgres.ModTime().UnixNano(), initdbArgs, os.Geteuid())))
+	final := filepath.Join(os.TempDir(), "pgtest-initdb-"+hex.EncodeToString(key[:8]))
+	if _, err := os.Stat(filepath.Join(final, "data", "PG_VERSION")); err == nil {
+		return filepath.Join(final, "data"), nil
+	}
+	dir, cred, err := serverDir("pgtest-initdb-new-")
+	if err != nil {
+		return "", err
+	}
+	if err := runInitDB(bin, filepath.Join(dir, "data"), cred); err != nil {
+		os.RemoveAll(dir)
+		return "", err
+	}
+	if err := os.Rename(dir, final); err != nil {
+		os.RemoveAll(dir) // another test binary's is in place
+	}
+	if _, err := os.Stat(filepath.Join(final, "data", "PG_VERSION")); err != nil {
+		return "", err
+	}
+	return filepath.Join(final, "data"), nil
+}
+
+// asUser runs the command name with args as cred (nil: this user).
+func asUser(cred *syscall.Credential, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %v\n%s", name, err, out)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package pgtest
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -52,4 +53,31 @@ func TestThrowawayServerSettings(t *testing.T) {
 	plain := Pool(t, nil)
 	require.Equal(t, "force_generic_plan", show(plain, "plan_cache_mode"))
 	require.Equal(t, "minimal", show(plain, "wal_level"))
+}
+
+// A throwaway cluster is a copy of the machine's initdb template: made once, the same
+// directory for every later call, and each copy a cluster of its own.
+func TestInitdbTemplate(t *testing.T) {
+	t.Parallel()
+	bin := findBinaries()
+	if bin == "" {
+		needServer(t, "", "initdb and postgres not found", nil)
+	}
+	first, err := initdbTemplate(bin)
+	require.NoError(t, err)
+	require.FileExists(t, filepath.Join(first, "PG_VERSION"))
+	again, err := initdbTemplate(bin)
+	require.NoError(t, err)
+	require.Equal(t, first, again, "made once")
+
+	dir, cred, err := serverDir("pgtest-copy-")
+	require.NoError(t, err)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	data := filepath.Join(dir, "data")
+	require.NoError(t, initDB(bin, dir, data, cred))
+	require.FileExists(t, filepath.Join(data, "PG_VERSION"))
+	require.FileExists(t, filepath.Join(first, "PG_VERSION"), "the template stays")
+	info, err := os.Stat(data)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o700), info.Mode().Perm(), "postgres refuses a data directory others can read")
 }
