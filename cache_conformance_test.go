@@ -31,10 +31,11 @@ func TestCachedStoreConformance(t *testing.T) {
 // TestCachedPostgresStoreConformance is TestCachedStoreConformance over PostgreSQL. Its
 // caches poll: the wake-up on commit is off in the shared schemas, as Migrate leaves it
 // (turning it on changes a trigger, so the schema would be dropped rather than reused),
-// and has tests of its own (cache_listen_test.go). Heavy tier: the fast tier runs the suite on a CachedStore over
-// the memory store and directly on PostgreSQL, and holds the cache's PostgreSQL follower
-// with the tests of its own (cache_listen_test.go, the read-your-writes and new-enemy
-// trials on PostgreSQL); the suite again cost it about 13 CPU seconds.
+// and has tests of its own (cache_listen_test.go). Heavy tier: the fast tier runs the
+// suite on a CachedStore over the memory store and directly on PostgreSQL, and holds the
+// cache's PostgreSQL follower with the tests of its own (cache_listen_test.go, the
+// read-your-writes and new-enemy trials on PostgreSQL); the suite again cost it about 13
+// CPU seconds.
 func TestCachedPostgresStoreConformance(t *testing.T) {
 	t.Parallel()
 	pgtest.Heavy(t)

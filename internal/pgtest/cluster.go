@@ -39,8 +39,8 @@ rm -rf "$PGTEST_DIR"`
 
 // startCluster starts a throwaway cluster: initdb into a temporary directory, then the
 // server listening only on a Unix socket in that directory (no TCP port, so no clash with
-// any other server), with fsync off and minimal WAL. It returns the URL; or, if there are no binaries,
-// why not (missing); or err if they are there and fail.
+// any other server), with fsync off and minimal WAL. It returns the URL; or, if there
+// are no binaries, why not (missing); or err if they are there and fail.
 func startCluster() (url, missing string, err error) {
 	bin := findBinaries()
 	if bin == "" {
@@ -167,14 +167,17 @@ func runInitDB(bin, data string, cred *syscall.Credential) error {
 }
 
 // initdbTemplate returns the data directory of a cluster that initdb made once for this
-// machine's binaries in bin and this user (as root: the postgres user), under the temporary directory, making
-// it on the first call of any test binary: copying it (cp -a) costs about a third of the
-// CPU time of an initdb, which every throwaway server of every test binary ran before
-// (about 1.2 CPU seconds each; a `go test ./...` starts seven). Its name holds a hash of
-// the binaries' path, size and time and initdb's arguments, so that other PostgreSQL
-// binaries get a template of their own. Test binaries that make it at once each make
-// their own and rename it into place; the first wins. It stays for the next run, as Go's
-// build cache does (about 40 MB; remove /tmp/pgtest-initdb-* to drop it).
+// machine's binaries in bin and this user (as root: the postgres user), under the
+// temporary directory, making it on the first call of any test binary: copying it
+// (cp -a) costs about a third of the CPU time of an initdb, which every throwaway server
+// of every test binary ran before (about 1.2 CPU seconds each; a `go test ./...` starts
+// seven). Its name holds a hash of the binaries' path, size and time and initdb's
+// arguments, so that other PostgreSQL binaries get a template of their own. Test binaries
+// that make it at once each make their own and rename it into place; the first wins. It
+// stays for the next run, as Go's build cache does (about 40 MB; remove
+// /tmp/pgtest-initdb-* to drop it). A template that the server's user does not own, or
+// that others may write, is not used: the temporary directory is shared, and a data
+// directory's configuration runs commands.
 func initdbTemplate(bin string) (string, error) {
 	postgres, err := os.Stat(filepath.Join(bin, "postgres"))
 	if err != nil {
@@ -182,7 +185,7 @@ func initdbTemplate(bin string) (string, error) {
 	}
 	key := sha256.Sum256([]byte(fmt.Sprint(bin, postgres.Size(), postgres.ModTime().UnixNano(), initdbArgs, os.Geteuid())))
 	final := filepath.Join(os.TempDir(), "pgtest-initdb-"+hex.EncodeToString(key[:8]))
-	if _, err := os.Stat(filepath.Join(final, "data", "PG_VERSION")); err == nil {
+	if err := ownTemplate(final); err == nil {
 		return filepath.Join(final, "data"), nil
 	}
 	dir, cred, err := serverDir("pgtest-initdb-new-")
@@ -196,10 +199,37 @@ func initdbTemplate(bin string) (string, error) {
 	if err := os.Rename(dir, final); err != nil {
 		os.RemoveAll(dir) // another test binary's is in place
 	}
-	if _, err := os.Stat(filepath.Join(final, "data", "PG_VERSION")); err != nil {
+	if err := ownTemplate(final); err != nil {
 		return "", err
 	}
 	return filepath.Join(final, "data"), nil
+}
+
+// ownTemplate returns nil if dir is a complete template (its data directory holds
+// PG_VERSION) that the server's user owns and no one else may write, dir and data
+// directory alike.
+func ownTemplate(dir string) error {
+	uid := os.Geteuid()
+	if uid == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return err
+		}
+		if uid, err = strconv.Atoi(u.Uid); err != nil {
+			return err
+		}
+	}
+	for _, path := range []string{dir, filepath.Join(dir, "data"), filepath.Join(dir, "data", "PG_VERSION")} {
+		info, err := os.Lstat(path)
+		if err != nil {
+			return err
+		}
+		st, ok := info.Sys().(*syscall.Stat_t)
+		if !ok || int(st.Uid) != uid || info.Mode().Perm()&0o022 != 0 || info.Mode()&os.ModeSymlink != 0 {
+			return fmt.Errorf("pgtest: %s is not the server user's own", path)
+		}
+	}
+	return nil
 }
 
 // asUser runs the command name with args as cred (nil: this user).

@@ -69,6 +69,14 @@ func TestInitdbTemplate(t *testing.T) {
 	again, err := initdbTemplate(bin)
 	require.NoError(t, err)
 	require.Equal(t, first, again, "made once")
+	require.NoError(t, ownTemplate(filepath.Dir(first)))
+	// One that others may write (or, as root, that the postgres user does not own) is
+	// not used: the temporary directory is shared.
+	planted := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(planted, "data"), 0o700))
+	require.NoError(t, os.WriteFile(filepath.Join(planted, "data", "PG_VERSION"), []byte("15\n"), 0o600))
+	require.NoError(t, os.Chmod(planted, 0o777))
+	require.Error(t, ownTemplate(planted))
 
 	dir, cred, err := serverDir("pgtest-copy-")
 	require.NoError(t, err)
