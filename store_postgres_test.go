@@ -39,13 +39,15 @@ func TestMain(m *testing.M) {
 	os.Exit(runWithExampleDatabase(func() int { return pgtest.Main(m) }))
 }
 
-// testParallel is the default of -parallel for this package (see TestMain): 3 in the fast
-// tier, 8 in the heavy one. On 2 cores, 3 keep both busy; 8 took a quarter more CPU time
-// for the same tests (more schemas to migrate, each server session planning the
-// functions of more schemas, racing readers spinning longer) and more wall time, in a
-// full run of the package (7 December 2026: about 80 CPU seconds and 45-49 s against 56
-// and 41-49 s at 3, on a loaded 2-vCPU VM). The heavy tier's sweeps and waits keep 8.
-var testParallel = pgtest.ByTier(3, 8)
+// testParallel is the default of -parallel for this package (see TestMain): 3, in both
+// tiers. On 2 cores, 3 keep both busy; 8 took a quarter more CPU time for the same tests
+// (more schemas to migrate, each server session planning the functions of more schemas,
+// racing readers spinning longer) and more wall time, in a full run of the package's
+// fast tier (7 December 2026: about 80 CPU seconds and 45-49 s against 56 and 41-49 s at
+// 3, on a loaded 2-vCPU VM), and in the heavy tier: the whole of `CI=true .ci/run` took
+// 8 min 44 s at 8, 7 min 23 s at 4 and 7 min 5 s at 3 (the root package 482, 390 and
+// 369 s), a fresh clone each, one after the other, on that VM on a slower day.
+const testParallel = 3
 
 // testConns is the size of the pools that this package's tests share: 16 whatever
 // testParallel is. A test that holds a host transaction while its call waits for a lock
