@@ -171,7 +171,7 @@ func runInitDB(bin, data string, cred *syscall.Credential) error {
 // temporary directory, making it on the first call of any test binary: copying it
 // (cp -a) costs about a third of the CPU time of an initdb, which every throwaway server
 // of every test binary ran before (about 1.2 CPU seconds each; a `go test ./...` starts
-// seven). Its name holds a hash of the binaries' path, size and time and initdb's
+// several). Its name holds a hash of the binaries' path, size and time and initdb's
 // arguments, so that other PostgreSQL binaries get a template of their own. Test binaries
 // that make it at once each make their own and rename it into place; the first wins. It
 // stays for the next run, as Go's build cache does (about 40 MB; remove
