@@ -33,7 +33,8 @@ func TestBenchmarkingReadsTheArguments(t *testing.T) {
 	}
 }
 
-// A throwaway server plans generically and writes minimal WAL (planSettings, startCluster);
+// A throwaway server plans generically, without JIT, and writes minimal WAL (planSettings,
+// startCluster);
 // a pool configured with PlanCacheAuto plans as production does, whatever the server.
 func TestThrowawayServerSettings(t *testing.T) {
 	t.Parallel()
@@ -52,6 +53,7 @@ func TestThrowawayServerSettings(t *testing.T) {
 	}
 	plain := Pool(t, nil)
 	require.Equal(t, "force_generic_plan", show(plain, "plan_cache_mode"))
+	require.Equal(t, "off", show(plain, "jit"))
 	require.Equal(t, "minimal", show(plain, "wal_level"))
 }
 
