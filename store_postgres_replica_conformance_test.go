@@ -70,8 +70,8 @@ func (r *replicaTally) log(t *testing.T) {
 
 // newReplicaStore returns a store in a fresh migrated schema of the standby pair, over a
 // shared pool to the primary, whose Replica is the standby; its routing counts go to
-// tally when the test ends. The standby has replayed
-// the schema (emptied by the test before, as another process would) when it returns.
+// tally when the test ends. The standby has replayed the schema (emptied by the test
+// before, as another process would) when it returns.
 func newReplicaStore(t *testing.T, tally *replicaTally) *organizations.PostgresStore {
 	t.Helper()
 	primaryURL, standbyURL := pgtest.Standby(t)
@@ -101,7 +101,7 @@ func newReplicaStore(t *testing.T, tally *replicaTally) *organizations.PostgresS
 // both ways, and that every routed statement answers on a standby as on the primary (the
 // standby answered 84 % of the routable reads in a heavy-tier run on 2 cores). A second
 // run with synchronous_commit = remote_apply (90 % on the standby) checked the same
-// statements again for 40 CPU seconds, a tenth of the heavy tier, and was dropped.
+// statements again, for about 40 of the heavy tier's 630 CPU seconds, and was dropped.
 func TestReplicaPostgresStoreConformance(t *testing.T) {
 	t.Parallel()
 	pgtest.Heavy(t)
