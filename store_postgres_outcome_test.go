@@ -189,7 +189,7 @@ func (w *outcomeWorkload) createOrganization() func(ctx context.Context, i int) 
 // outcomes per operation and mode) and one in four succeeds, each checked against the
 // table. It was 1,000, for the same outcomes three times over: a deadline that lands
 // mid-flight costs the call its connection, and the next call's new server process
-// compiles and plans the store's functions again, so the outcome tests were a quarter
+// compiles and plans the store's functions again, so the outcome tests were a fifth
 // of the heavy tier's CPU time (140 of about 630 CPU seconds with -race on 2 cores).
 func outcomeScale() (min int, budget time.Duration) {
 	if testing.Short() {
