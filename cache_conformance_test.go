@@ -39,9 +39,8 @@ func TestCachedStoreConformance(t *testing.T) {
 func TestCachedPostgresStoreConformance(t *testing.T) {
 	t.Parallel()
 	pgtest.Heavy(t)
-	opts := &organizations.CacheOptions{}
 	organizationstest.TestStore(t, func(t *testing.T) organizations.Store {
 		store, _ := newPostgresStore(t, execModes[0].mode)
-		return newCachedStore(t, store, opts)
+		return newCachedStore(t, store, nil)
 	})
 }

@@ -563,8 +563,8 @@ func rawPairs(svc *Service, bb *benchPostgres, pool *pgxpool.Pool, prefix string
 			}},
 		{"Access",
 			func(ctx context.Context, i int) error {
-				a, err := svc.Access(ctx, bb.pair(i).org, bb.pair(i).member)
-				return wantTrue(a.IsMember && !a.Can(PermMembersAdd), err)
+				acc, err := svc.Access(ctx, bb.pair(i).org, bb.pair(i).member)
+				return wantTrue(acc.IsMember && !acc.Can(PermMembersAdd), err)
 			},
 			func(ctx context.Context, i int) error {
 				return pool.QueryRow(ctx, rawAccess, rawUUID(bb.pair(i).org), string(bb.pair(i).member)).Scan(a.dest()...)

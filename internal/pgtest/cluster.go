@@ -75,12 +75,11 @@ func startCluster() (url, missing string, err error) {
 // And jit off: only the million-row loads cost enough for the planner to compile them,
 // and compiling was about a tenth of those tests' CPU time (49 and 52 CPU seconds with
 // it, 45 and 46 without, on 2 cores). Plans change how fast a statement runs, never
-// what it returns. Production's default
-// (auto) still runs in CI: a pool that sets plan_cache_mode = auto for its sessions
-// (PlanCacheAuto) runs the conformance suite so in the heavy tier, and
-// store_postgres_explain_test.go checks both kinds of plan on its own, at a million
-// rows. Benchmarks (-test.bench) keep the server's default: they measure what
-// production runs.
+// what it returns. Production's default (auto) still runs in CI: a pool that sets
+// plan_cache_mode = auto for its sessions (PlanCacheAuto) runs the conformance suite so
+// in the heavy tier, and store_postgres_explain_test.go checks both kinds of plan on its
+// own, at a million rows. Benchmarks (-test.bench) keep the server's default: they
+// measure what production runs.
 func planSettings() []string {
 	if benchmarking(os.Args[1:]) {
 		return nil

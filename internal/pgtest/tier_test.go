@@ -34,8 +34,8 @@ func TestBenchmarkingReadsTheArguments(t *testing.T) {
 }
 
 // A throwaway server plans generically, without JIT, and writes minimal WAL (planSettings,
-// startCluster);
-// a pool configured with PlanCacheAuto plans as production does, whatever the server.
+// walSettings); a pool configured with PlanCacheAuto plans as production does, whatever
+// the server.
 func TestThrowawayServerSettings(t *testing.T) {
 	t.Parallel()
 	show := func(p interface {
