@@ -156,8 +156,8 @@ func TestReplicaAnswersUntokenedReads(t *testing.T) {
 	// read that follows them, and routes every later read on it. Taken now, and the
 	// standby brought past it, so that what the primary writes from here on (here a
 	// transaction elsewhere; autovacuum and checkpoints do it on their own, which made
-	// this test fail now and then on a loaded machine when the position was taken
-	// during the reads below) is not what the reads wait for.
+	// this test fail once on a loaded machine when the position was taken during the
+	// reads below) is not what the reads wait for.
 	_, err = svc.IsMember(ctx, org.ID, "bob")
 	require.NoError(t, err)
 	e.replayed(t)
