@@ -104,6 +104,9 @@ func BenchmarkPostgres(b *testing.B) {
 
 	measure("Select1", nil, simple(selectOne))
 	measure("Insert", nil, simple(insert))
+	// Invitations naming teams, for the invitation reads: benchInvitationsPer a sampled
+	// organization, each naming its organization's two teams.
+	bb.invTokens = bb.addTeamInvitations(b, pool)
 	for _, r := range benchReads(svc, bb) {
 		measure(r.name, selectOne, simple(func(i int) error { return r.f(ctx, i) }))
 	}
@@ -141,9 +144,10 @@ type benchPostgres struct {
 	ident               string    // the store's schema, quoted
 	wide                uuid.UUID // the organization of sh.wide members
 	pairs               []benchOrg
-	runs                int  // prefix makes names unique per run
-	setRoles, transfers int  // calls so far, across runs
-	numbered            bool // the schema numbers the feed (organization_events.pos, 0007)
+	runs                int      // prefix makes names unique per run
+	setRoles, transfers int      // calls so far, across runs
+	numbered            bool     // the schema numbers the feed (organization_events.pos, 0007)
+	invTokens           []string // pending invitations naming teams (addTeamInvitations)
 }
 
 // benchOrg is a sampled organization: its owner, a plain member (whose role SetRole
@@ -215,6 +219,59 @@ func (bb *benchPostgres) addInvitations(b *testing.B, pool *pgxpool.Pool, n int)
 	return tokens, emails
 }
 
+// benchInvitationsPer is how many pending invitations addTeamInvitations gives each
+// sampled organization.
+const benchInvitationsPer = 4
+
+// addTeamInvitations gives each sampled organization two teams and benchInvitationsPer
+// pending invitations naming both (one with a team role, one without), in three
+// statements, and returns the invitations' tokens, the i-th in bb.pair(i).
+func (bb *benchPostgres) addTeamInvitations(b *testing.B, pool *pgxpool.Pool) []string {
+	prefix := bb.prefix()
+	ctx := context.Background()
+	var teamIDs, teamOrgs []uuid.UUID
+	var teamNames []string
+	for i := range bb.pairs {
+		for t := range 2 {
+			teamIDs, teamOrgs = append(teamIDs, newV7()), append(teamOrgs, bb.pair(i).org)
+			teamNames = append(teamNames, fmt.Sprintf("team-%s-%d", prefix, t))
+		}
+	}
+	_, err := pool.Exec(ctx, `INSERT INTO `+bb.ident+`.teams (id, organization_id, name, slug, created_at, updated_at)
+		SELECT id, o, n, n, now(), now() FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS x (id, o, n)`,
+		teamIDs, teamOrgs, teamNames)
+	require.NoError(b, err)
+	n := len(bb.pairs) * benchInvitationsPer
+	ids, orgs, inviters, emails := make([]uuid.UUID, n), make([]uuid.UUID, n), make([]string, n), make([]string, n)
+	hashes, tokens := make([][]byte, n), make([]string, n)
+	var itOrgs, itInvs, itTeams []uuid.UUID
+	var itRoles []*string
+	lead := "lead"
+	for i := range n {
+		k := i % len(bb.pairs)
+		ids[i], orgs[i], inviters[i] = newV7(), bb.pair(k).org, string(bb.pair(k).owner)
+		tokens[i], hashes[i] = newToken()
+		emails[i] = fmt.Sprintf("team-invitee-%s-%d@example.com", prefix, i)
+		for t, role := range []*string{nil, &lead} {
+			itOrgs, itInvs, itTeams = append(itOrgs, orgs[i]), append(itInvs, ids[i]), append(itTeams, teamIDs[2*k+t])
+			itRoles = append(itRoles, role)
+		}
+	}
+	_, err = pool.Exec(ctx, `INSERT INTO `+bb.ident+`.invitations
+		(id, organization_id, email, role, invited_by, bearer, status, token_hash, created_at, expires_at)
+		SELECT id, o, e, 'member', by, false, 'pending', h, now(), now() + interval '1 day'
+		FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bytea[]) AS x (id, o, e, by, h)`,
+		ids, orgs, emails, inviters, hashes)
+	require.NoError(b, err)
+	_, err = pool.Exec(ctx, `INSERT INTO `+bb.ident+`.invitation_teams (organization_id, invitation_id, team_id, role)
+		SELECT o, i, t, r FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS x (o, i, t, r)`,
+		itOrgs, itInvs, itTeams, itRoles)
+	require.NoError(b, err)
+	_, err = pool.Exec(ctx, `ANALYZE `+bb.ident+`.teams, `+bb.ident+`.invitations, `+bb.ident+`.invitation_teams`)
+	require.NoError(b, err)
+	return tokens
+}
+
 // benchRead is one read benchmark: f makes the i-th call.
 type benchRead struct {
 	name string
@@ -264,6 +321,21 @@ func benchReads(svc *Service, bb *benchPostgres) []benchRead {
 		{"OrganizationsForUserPage", func(ctx context.Context, i int) error {
 			p, err := svc.OrganizationsForUser(ctx, bb.pair(i).member, page)
 			return wantLen(len(p.Items), page.Limit, err)
+		}},
+		// An invitee opening the link: the invitation (naming two teams) and its
+		// organization.
+		{"InvitationByToken", func(ctx context.Context, i int) error {
+			d, err := svc.InvitationByToken(ctx, bb.invTokens[i%len(bb.invTokens)])
+			return wantLen(len(d.Invitation.Teams), 2, err)
+		}},
+		// An admin's list of pending invitations: benchInvitationsPer, each naming two
+		// teams (more once AcceptInvitation's runs have added theirs).
+		{"PendingInvitationsPage", func(ctx context.Context, i int) error {
+			p, err := svc.PendingInvitations(ctx, bb.pair(i).org, page)
+			if err == nil && (len(p.Items) < benchInvitationsPer || len(p.Items[0].Teams) != 2) {
+				err = fmt.Errorf("page of %d, want at least %d, each with two teams", len(p.Items), benchInvitationsPer)
+			}
+			return err
 		}},
 	}
 }

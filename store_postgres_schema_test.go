@@ -2,9 +2,11 @@ package organizations_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -293,4 +295,43 @@ func TestPostgresSchemaNamesEveryConstraint(t *testing.T) {
 		"teams_slug_check",
 	}
 	require.Equal(t, want, names)
+}
+
+// TestPostgresSchemaHasNoReplannedFunction: PostgreSQL (15) never inlines a SQL function
+// with a SET clause, and plans such a function's body again for each statement that
+// calls it, where a PL/pgSQL function keeps its plans for the session. Migration 0020
+// made organization_invitation_teams_json, which every invitation read calls, PL/pgSQL;
+// no function of the schema may be such a SQL function again.
+func TestPostgresSchemaHasNoReplannedFunction(t *testing.T) {
+	t.Parallel()
+	f := newRawFixture(t)
+	rows, err := f.pool.Query(t.Context(), `
+		SELECT p.proname FROM pg_proc p
+		JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
+		WHERE n.oid = $1::regnamespace AND l.lanname = 'sql' AND p.proconfig IS NOT NULL ORDER BY 1`, f.schema)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Empty(t, names, "SQL functions with a SET clause: planned on every call")
+
+	// The function 0020 replaced answers as 0015's did: the invitation's teams in team ID
+	// order, the role only where set; NULL for an invitation without teams.
+	teamSQL := func(inv string) string {
+		return `SELECT {s}.organization_invitation_teams_json(i.id)::text FROM {s}.invitations i WHERE i.email = '` + inv + `'`
+	}
+	var none *string
+	require.NoError(t, f.pool.QueryRow(t.Context(), replaceSchema(teamSQL("cat@example.com"), f.schema)).Scan(&none))
+	require.Nil(t, none)
+	a, b := uuid.MustParse("00000000-0000-7000-8000-00000000000a"), uuid.MustParse("00000000-0000-7000-8000-00000000000b")
+	require.NoError(t, f.exec(t, `INSERT INTO {s}.teams (id, organization_id, name, slug, created_at, updated_at)
+		VALUES ($1, $3, 'B', 'b', now(), now()), ($2, $3, 'A', 'a', now(), now())`, b, a, f.org.ID))
+	require.NoError(t, f.exec(t, `INSERT INTO {s}.invitation_teams (organization_id, invitation_id, team_id, role)
+		SELECT $1, i.id, t.id, CASE WHEN t.id = $2 THEN 'lead' END FROM {s}.invitations i, {s}.teams t
+		WHERE i.email = 'cat@example.com'`, f.org.ID, b))
+	var got string
+	require.NoError(t, f.pool.QueryRow(t.Context(), replaceSchema(teamSQL("cat@example.com"), f.schema)).Scan(&got))
+	var teams []organizations.TeamInvite
+	require.NoError(t, json.Unmarshal([]byte(got), &teams), got)
+	require.Equal(t, []organizations.TeamInvite{{TeamID: a}, {TeamID: b, Role: "lead"}}, teams, got)
+	require.NotContains(t, got, "null", "a team without a role has no role key")
 }
