@@ -144,19 +144,21 @@ type benchPostgres struct {
 	ident               string    // the store's schema, quoted
 	wide                uuid.UUID // the organization of sh.wide members
 	pairs               []benchOrg
-	runs                int      // prefix makes names unique per run
-	setRoles, transfers int      // calls so far, across runs
-	numbered            bool     // the schema numbers the feed (organization_events.pos, 0007)
-	invTokens           []string // pending invitations naming teams (addTeamInvitations)
+	runs                int         // prefix makes names unique per run
+	setRoles, transfers int         // calls so far, across runs
+	numbered            bool        // the schema numbers the feed (organization_events.pos, 0007)
+	invTokens           []string    // pending invitations naming teams (addTeamInvitations)
+	teams               []uuid.UUID // a team of each sampled organization (addTeamInvitations)
+	inTeam              []bool      // whether the pair's other member is in its team now
 }
 
 // benchOrg is a sampled organization: its owner, a plain member (whose role SetRole
-// toggles, and whose organizations are listed), and another plain member (whom
-// ChangeOwner makes owner and back).
+// toggles, and whose organizations are listed), another plain member (whom ChangeOwner
+// makes owner and back, and whom its admin adds to and removes from a team).
 type benchOrg struct {
-	org                  uuid.UUID
-	slug                 string
-	owner, member, other UserID
+	org                         uuid.UUID
+	slug                        string
+	owner, member, other, admin UserID
 }
 
 func newBenchPostgres(b *testing.B, s *PostgresStore, sh pgShape) *benchPostgres {
@@ -169,7 +171,7 @@ func newBenchPostgres(b *testing.B, s *PostgresStore, sh pgShape) *benchPostgres
 		k := n * sh.members
 		// Members k+1 and k+2 are plain members (k+4 and k+8 are admins).
 		bb.pairs = append(bb.pairs, benchOrg{org: loadedOrg(b, s, slug), slug: slug,
-			owner: sh.user(k), member: sh.user(k + 1), other: sh.user(k + 2)})
+			owner: sh.user(k), member: sh.user(k + 1), other: sh.user(k + 2), admin: sh.user(k + 4)})
 	}
 	return bb
 }
@@ -236,7 +238,9 @@ func (bb *benchPostgres) addTeamInvitations(b *testing.B, pool *pgxpool.Pool) []
 			teamIDs, teamOrgs = append(teamIDs, newV7()), append(teamOrgs, bb.pair(i).org)
 			teamNames = append(teamNames, fmt.Sprintf("team-%s-%d", prefix, t))
 		}
+		bb.teams = append(bb.teams, teamIDs[2*i])
 	}
+	bb.inTeam = make([]bool, len(bb.pairs))
 	_, err := pool.Exec(ctx, `INSERT INTO `+bb.ident+`.teams (id, organization_id, name, slug, created_at, updated_at)
 		SELECT id, o, n, n, now(), now() FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS x (id, o, n)`,
 		teamIDs, teamOrgs, teamNames)
@@ -384,6 +388,22 @@ func benchWrites(svc *Service, bb *benchPostgres, pool *pgxpool.Pool) []benchWri
 			prefix := bb.prefix()
 			return func(i int) error {
 				_, err := svc.As(bb.pair(i).owner).AddUser(ctx, bb.pair(i).org, UserID(fmt.Sprintf("as-added-%s-%d", prefix, i)), RoleMember)
+				return err
+			}
+		}},
+		// An admin's team change, checked in the team (organization_team_perms): the
+		// pair's other member added to its team, or removed, in turn.
+		{"AsTeamMember", func(*testing.B) func(int) error {
+			return func(i int) error {
+				p, k := bb.pair(i), i%len(bb.pairs)
+				as := svc.As(p.admin)
+				var err error
+				if bb.inTeam[k] {
+					err = as.RemoveTeamMember(ctx, p.org, bb.teams[k], p.other)
+				} else {
+					_, err = as.AddTeamMember(ctx, p.org, bb.teams[k], p.other, "")
+				}
+				bb.inTeam[k] = !bb.inTeam[k]
 				return err
 			}
 		}},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -297,30 +299,52 @@ func TestPostgresSchemaNamesEveryConstraint(t *testing.T) {
 	require.Equal(t, want, names)
 }
 
-// TestPostgresSchemaHasNoReplannedFunction: PostgreSQL (15) never inlines a SQL function
-// with a SET clause, and plans such a function's body again for each statement that
-// calls it, where a PL/pgSQL function keeps its plans for the session. Migration 0020
-// made organization_invitation_teams_json, which every invitation read calls, PL/pgSQL;
-// no function of the schema may be such a SQL function again.
+// TestPostgresSchemaHasNoReplannedFunction: a SQL function that PostgreSQL cannot
+// inline into the statement calling it (one with a SET clause, an aggregate or a
+// subquery) has its body planned again for each statement that calls it (PostgreSQL 15),
+// where a PL/pgSQL function keeps its plans for the session. Migration 0020 made the
+// three such functions PL/pgSQL; every SQL function left in the schema must be inlined:
+// EXPLAIN VERBOSE of a call, with arguments that are not constants, shows its body, not
+// its name.
 func TestPostgresSchemaHasNoReplannedFunction(t *testing.T) {
 	t.Parallel()
 	f := newRawFixture(t)
+	// Each SQL function of the schema, and arguments of its types that the planner
+	// cannot fold into constants.
 	rows, err := f.pool.Query(t.Context(), `
-		SELECT p.proname FROM pg_proc p
-		JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang
-		WHERE n.oid = $1::regnamespace AND l.lanname = 'sql' AND p.proconfig IS NOT NULL ORDER BY 1`, f.schema)
+		SELECT p.proname, COALESCE((SELECT string_agg(format('(CASE WHEN g > 0 THEN NULL END)::%s', format_type(a.t, NULL)), ', ' ORDER BY a.n)
+			FROM unnest(p.proargtypes) WITH ORDINALITY AS a (t, n)), '')
+		FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+		WHERE p.pronamespace = $1::regnamespace AND l.lanname = 'sql' ORDER BY 1`, f.schema)
 	require.NoError(t, err)
-	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	type call struct{ Name, Args string }
+	calls, err := pgx.CollectRows(rows, pgx.RowToStructByPos[call])
 	require.NoError(t, err)
-	require.Empty(t, names, "SQL functions with a SET clause: planned on every call")
-
-	// The function 0020 replaced answers as 0015's did: the invitation's teams in team ID
-	// order, the role only where set; NULL for an invitation without teams.
-	teamSQL := func(inv string) string {
-		return `SELECT {s}.organization_invitation_teams_json(i.id)::text FROM {s}.invitations i WHERE i.email = '` + inv + `'`
+	require.NotEmpty(t, calls)
+	// On the schema's search_path, as the write functions that call them run (a SQL
+	// function's body is inlined as written: unqualified).
+	tx, err := f.pool.Begin(t.Context())
+	require.NoError(t, err)
+	defer func() { _ = tx.Rollback(context.Background()) }()
+	_, err = tx.Exec(t.Context(), "SELECT set_config('search_path', $1, true)", f.schema)
+	require.NoError(t, err)
+	var replanned []string
+	for _, c := range calls {
+		plan, err := tx.Query(t.Context(), "EXPLAIN (VERBOSE, COSTS OFF) SELECT "+f.schema+"."+c.Name+"("+c.Args+") FROM generate_series(1, 1) AS g")
+		require.NoError(t, err)
+		lines, err := pgx.CollectRows(plan, pgx.RowTo[string])
+		require.NoError(t, err)
+		if regexp.MustCompile(`(^|[^a-z_])` + c.Name + `\(`).MatchString(strings.Join(lines, "\n")) {
+			replanned = append(replanned, c.Name)
+		}
 	}
+	require.Empty(t, replanned, "SQL functions not inlined, so planned on every call")
+
+	// The functions 0020 replaced answer as before. The invitation's teams: in team ID
+	// order, the role only where set; NULL for an invitation without teams.
+	teamsJSON := replaceSchema(`SELECT {s}.organization_invitation_teams_json(i.id)::text FROM {s}.invitations i WHERE i.email = $1`, f.schema)
 	var none *string
-	require.NoError(t, f.pool.QueryRow(t.Context(), replaceSchema(teamSQL("cat@example.com"), f.schema)).Scan(&none))
+	require.NoError(t, f.pool.QueryRow(t.Context(), teamsJSON, "cat@example.com").Scan(&none))
 	require.Nil(t, none)
 	a, b := uuid.MustParse("00000000-0000-7000-8000-00000000000a"), uuid.MustParse("00000000-0000-7000-8000-00000000000b")
 	require.NoError(t, f.exec(t, `INSERT INTO {s}.teams (id, organization_id, name, slug, created_at, updated_at)
@@ -329,9 +353,17 @@ func TestPostgresSchemaHasNoReplannedFunction(t *testing.T) {
 		SELECT $1, i.id, t.id, CASE WHEN t.id = $2 THEN 'lead' END FROM {s}.invitations i, {s}.teams t
 		WHERE i.email = 'cat@example.com'`, f.org.ID, b))
 	var got string
-	require.NoError(t, f.pool.QueryRow(t.Context(), replaceSchema(teamSQL("cat@example.com"), f.schema)).Scan(&got))
+	require.NoError(t, f.pool.QueryRow(t.Context(), teamsJSON, "cat@example.com").Scan(&got))
 	var teams []organizations.TeamInvite
 	require.NoError(t, json.Unmarshal([]byte(got), &teams), got)
 	require.Equal(t, []organizations.TeamInvite{{TeamID: a}, {TeamID: b, Role: "lead"}}, teams, got)
 	require.NotContains(t, got, "null", "a team without a role has no role key")
+	// A team role's permissions ('{}' for none, NULL included), and a custom role's
+	// definition's (its included roles', then its own).
+	var perms [4][]string
+	require.NoError(t, f.pool.QueryRow(t.Context(), replaceSchema(`SELECT
+		{s}.organization_team_role_perms('w', '{w,r,w}', '{a,b,c}'), {s}.organization_team_role_perms(NULL, '{w}', '{a}'),
+		{s}.organization_defined_perms('{m}', '{z}', '{m,a,m}', '{x,y,w}'), {s}.organization_defined_perms('{}', '{z}', '{m}', '{x}')`,
+		f.schema)).Scan(&perms[0], &perms[1], &perms[2], &perms[3]))
+	require.Equal(t, [4][]string{{"a", "c"}, {}, {"x", "w", "z"}, {"z"}}, perms)
 }
