@@ -336,10 +336,15 @@ func benchReads(svc *Service, bb *benchPostgres) []benchRead {
 		// teams (more once AcceptInvitation's runs have added theirs).
 		{"PendingInvitationsPage", func(ctx context.Context, i int) error {
 			p, err := svc.PendingInvitations(ctx, bb.pair(i).org, page)
-			if err == nil && (len(p.Items) < benchInvitationsPer || len(p.Items[0].Teams) != 2) {
-				err = fmt.Errorf("page of %d, want at least %d, each with two teams", len(p.Items), benchInvitationsPer)
+			if err != nil || len(p.Items) < benchInvitationsPer {
+				return wantLen(len(p.Items), benchInvitationsPer, err)
 			}
-			return err
+			for _, inv := range p.Items[:benchInvitationsPer] { // the oldest: addTeamInvitations'
+				if len(inv.Teams) != 2 {
+					return fmt.Errorf("invitation %s names %d teams, want 2", inv.ID, len(inv.Teams))
+				}
+			}
+			return nil
 		}},
 	}
 }
