@@ -202,6 +202,14 @@ func (bb *benchPostgres) addMembers(b *testing.B, pool *pgxpool.Pool, n int) []U
 // addInvitations inserts n pending invitations into the sampled organizations in one
 // statement, the i-th into bb.pair(i), and returns their tokens and emails.
 func (bb *benchPostgres) addInvitations(b *testing.B, pool *pgxpool.Pool, n int) (tokens, emails []string) {
+	_, tokens, emails = bb.insertInvitations(b, pool, n, "acceptor")
+	return tokens, emails
+}
+
+// insertInvitations inserts n pending invitations from the owners of the sampled
+// organizations, the i-th into bb.pair(i) for an email beginning with who, in one
+// statement, and returns their IDs, tokens and emails.
+func (bb *benchPostgres) insertInvitations(b *testing.B, pool *pgxpool.Pool, n int, who string) (ids []uuid.UUID, tokens, emails []string) {
 	prefix := bb.prefix()
 	ids, orgs, inviters := make([]uuid.UUID, n), make([]uuid.UUID, n), make([]string, n)
 	hashes := make([][]byte, n)
@@ -210,7 +218,7 @@ func (bb *benchPostgres) addInvitations(b *testing.B, pool *pgxpool.Pool, n int)
 		p := bb.pair(i)
 		ids[i], orgs[i], inviters[i] = newV7(), p.org, string(p.owner)
 		tokens[i], hashes[i] = newToken()
-		emails[i] = fmt.Sprintf("acceptor-%s-%d@example.com", prefix, i)
+		emails[i] = fmt.Sprintf("%s-%s-%d@example.com", who, prefix, i)
 	}
 	_, err := pool.Exec(context.Background(), `INSERT INTO `+bb.ident+`.invitations
 		(id, organization_id, email, role, invited_by, bearer, status, token_hash, created_at, expires_at)
@@ -218,7 +226,7 @@ func (bb *benchPostgres) addInvitations(b *testing.B, pool *pgxpool.Pool, n int)
 		FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bytea[]) AS x (id, o, e, by, h)`,
 		ids, orgs, emails, inviters, hashes)
 	require.NoError(b, err)
-	return tokens, emails
+	return ids, tokens, emails
 }
 
 // benchInvitationsPer is how many pending invitations addTeamInvitations gives each
@@ -226,8 +234,7 @@ func (bb *benchPostgres) addInvitations(b *testing.B, pool *pgxpool.Pool, n int)
 const benchInvitationsPer = 4
 
 // addTeamInvitations gives each sampled organization two teams and benchInvitationsPer
-// pending invitations naming both (one with a team role, one without), in three
-// statements, and returns the invitations' tokens, the i-th in bb.pair(i).
+// pending invitations naming both (one with a team role, one without), and returns the invitations' tokens, the i-th in bb.pair(i).
 func (bb *benchPostgres) addTeamInvitations(b *testing.B, pool *pgxpool.Pool) []string {
 	prefix := bb.prefix()
 	ctx := context.Background()
@@ -245,28 +252,17 @@ func (bb *benchPostgres) addTeamInvitations(b *testing.B, pool *pgxpool.Pool) []
 		SELECT id, o, n, n, now(), now() FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS x (id, o, n)`,
 		teamIDs, teamOrgs, teamNames)
 	require.NoError(b, err)
-	n := len(bb.pairs) * benchInvitationsPer
-	ids, orgs, inviters, emails := make([]uuid.UUID, n), make([]uuid.UUID, n), make([]string, n), make([]string, n)
-	hashes, tokens := make([][]byte, n), make([]string, n)
+	ids, tokens, _ := bb.insertInvitations(b, pool, len(bb.pairs)*benchInvitationsPer, "team-invitee")
 	var itOrgs, itInvs, itTeams []uuid.UUID
 	var itRoles []*string
 	lead := "lead"
-	for i := range n {
+	for i, id := range ids { // the i-th is in bb.pair(i), whose teams are 2k and 2k+1
 		k := i % len(bb.pairs)
-		ids[i], orgs[i], inviters[i] = newV7(), bb.pair(k).org, string(bb.pair(k).owner)
-		tokens[i], hashes[i] = newToken()
-		emails[i] = fmt.Sprintf("team-invitee-%s-%d@example.com", prefix, i)
 		for t, role := range []*string{nil, &lead} {
-			itOrgs, itInvs, itTeams = append(itOrgs, orgs[i]), append(itInvs, ids[i]), append(itTeams, teamIDs[2*k+t])
+			itOrgs, itInvs, itTeams = append(itOrgs, bb.pair(k).org), append(itInvs, id), append(itTeams, teamIDs[2*k+t])
 			itRoles = append(itRoles, role)
 		}
 	}
-	_, err = pool.Exec(ctx, `INSERT INTO `+bb.ident+`.invitations
-		(id, organization_id, email, role, invited_by, bearer, status, token_hash, created_at, expires_at)
-		SELECT id, o, e, 'member', by, false, 'pending', h, now(), now() + interval '1 day'
-		FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::bytea[]) AS x (id, o, e, by, h)`,
-		ids, orgs, emails, inviters, hashes)
-	require.NoError(b, err)
 	_, err = pool.Exec(ctx, `INSERT INTO `+bb.ident+`.invitation_teams (organization_id, invitation_id, team_id, role)
 		SELECT o, i, t, r FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[]) AS x (o, i, t, r)`,
 		itOrgs, itInvs, itTeams, itRoles)

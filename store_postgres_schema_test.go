@@ -334,7 +334,7 @@ func TestPostgresSchemaHasNoReplannedFunction(t *testing.T) {
 		require.NoError(t, err)
 		lines, err := pgx.CollectRows(plan, pgx.RowTo[string])
 		require.NoError(t, err)
-		if regexp.MustCompile(`(^|[^a-z_])` + c.Name + `\(`).MatchString(strings.Join(lines, "\n")) {
+		if regexp.MustCompile(`(^|[^a-z_])` + regexp.QuoteMeta(c.Name) + `\(`).MatchString(strings.Join(lines, "\n")) {
 			replanned = append(replanned, c.Name)
 		}
 	}

@@ -5,7 +5,7 @@
 -- (PostgreSQL 15), where a PL/pgSQL function keeps its plans for the session. The three
 -- below were such SQL functions; each is now PL/pgSQL with the same query, so the same
 -- result. TestPostgresSchemaHasNoReplannedFunction holds that every SQL function left in
--- the schema is inlined where it is called.
+-- the schema is inlined into a statement that calls it.
 --
 -- organization_invitation_teams_json (0015), which every invitation read calls (the
 -- invitation by token, the pending lists) and every invitation record (Invite,
